@@ -1,0 +1,51 @@
+// Errors the control API raises. Each carries the Engine API status the
+// docker CLI turns back into its errdefs class (404 NotFound, 409 Conflict...).
+
+export type ErrorCode =
+  | 'InvalidArgument'
+  | 'NotFound'
+  | 'AlreadyExists'
+  | 'FailedPrecondition'
+  | 'Unimplemented'
+  | 'Unavailable'
+  | 'PermissionDenied'
+  | 'Unknown';
+
+const STATUS: Record<ErrorCode, number> = {
+  InvalidArgument: 400,
+  NotFound: 404,
+  AlreadyExists: 409,
+  FailedPrecondition: 400,
+  Unimplemented: 501,
+  Unavailable: 503,
+  PermissionDenied: 403,
+  Unknown: 500,
+};
+
+export class SwarmError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SwarmError';
+    this.status = STATUS[code];
+  }
+}
+
+/** swarmkit's gRPC-wrapped form, e.g. `rpc error: code = InvalidArgument desc = ...`. */
+export function rpcError(code: ErrorCode, desc: string): SwarmError {
+  return new SwarmError(code, `rpc error: code = ${code} desc = ${desc}`);
+}
+
+export function notFound(kind: string, ref: string): SwarmError {
+  return new SwarmError('NotFound', `${kind} ${ref} not found`);
+}
+
+/** Raised by the store when an update carries a stale Version.Index. */
+export class SequenceConflict extends SwarmError {
+  constructor() {
+    super('Unknown', 'rpc error: code = Unknown desc = update out of sequence');
+  }
+}

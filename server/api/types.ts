@@ -1,0 +1,328 @@
+// Engine API object shapes: the model the docker CLI, the console and the
+// store all speak. Field names follow Docker's; console-only additions sit
+// beside them under names Docker does not use.
+
+export interface Version {
+  Index: number;
+}
+
+export interface Meta {
+  ID: string;
+  Version: Version;
+  CreatedAt: string;
+  UpdatedAt: string;
+}
+
+export type Labels = Record<string, string>;
+
+// ---------- tasks ----------
+
+export const TASK_STATES = [
+  'new',
+  'pending',
+  'assigned',
+  'accepted',
+  'preparing',
+  'ready',
+  'starting',
+  'running',
+  'complete',
+  'shutdown',
+  'failed',
+  'rejected',
+  'remove',
+  'orphaned',
+] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+/** swarmkit's numeric values: the ordering is the invariant, the gaps are deliberate. */
+export const TASK_STATE_VALUE: Record<TaskState, number> = {
+  new: 0,
+  pending: 64,
+  assigned: 192,
+  accepted: 256,
+  preparing: 320,
+  ready: 384,
+  starting: 448,
+  running: 512,
+  complete: 576,
+  shutdown: 640,
+  failed: 704,
+  rejected: 768,
+  remove: 800,
+  orphaned: 832,
+};
+
+export function stateValue(s: TaskState): number {
+  return TASK_STATE_VALUE[s];
+}
+/** a > b in swarm's state order */
+export function stateAfter(a: TaskState, b: TaskState): boolean {
+  return TASK_STATE_VALUE[a] > TASK_STATE_VALUE[b];
+}
+/** Terminal means past RUNNING (COMPLETE and above), as everywhere in swarmkit. */
+export function isTerminal(s: TaskState): boolean {
+  return TASK_STATE_VALUE[s] > TASK_STATE_VALUE.running;
+}
+export function isTaskState(s: string): s is TaskState {
+  return (TASK_STATES as readonly string[]).includes(s);
+}
+
+export interface ContainerStatus {
+  ContainerID?: string;
+  PID?: number;
+  ExitCode?: number;
+}
+
+export interface TaskStatus {
+  Timestamp: string;
+  State: TaskState;
+  Message: string;
+  Err?: string;
+  ContainerStatus?: ContainerStatus;
+  PortStatus?: { Ports?: PortConfig[] };
+  /** Manager clock when the dispatcher applied the status (swarmkit AppliedAt). */
+  AppliedAt?: string;
+  AppliedBy?: string;
+}
+
+/** Console-only: why the scheduler could not place a PENDING task. */
+export interface SchedulingExplain {
+  /** Filter name → number of nodes it rejected, in pipeline order. */
+  Filters: { Name: string; Nodes: number; Text: string }[];
+  TotalNodes: number;
+  At: string;
+}
+
+export interface Task extends Meta {
+  Labels: Labels;
+  Spec: TaskSpec;
+  SpecVersion?: Version;
+  ServiceID: string;
+  Slot: number;
+  NodeID: string;
+  Status: TaskStatus;
+  DesiredState: TaskState;
+  ServiceAnnotations: { Name: string; Labels: Labels };
+  /** Console-only, set while PENDING and unschedulable. */
+  Scheduling?: SchedulingExplain;
+}
+
+// ---------- services ----------
+
+export interface PortConfig {
+  Name?: string;
+  Protocol?: 'tcp' | 'udp' | 'sctp';
+  TargetPort?: number;
+  PublishedPort?: number;
+  PublishMode?: 'ingress' | 'host';
+}
+
+export interface RestartPolicy {
+  Condition?: 'none' | 'on-failure' | 'any';
+  /** nanoseconds */
+  Delay?: number;
+  MaxAttempts?: number;
+  /** nanoseconds */
+  Window?: number;
+}
+
+export interface ResourceSpec {
+  NanoCPUs?: number;
+  MemoryBytes?: number;
+  Pids?: number;
+}
+
+export interface Placement {
+  Constraints?: string[];
+  Preferences?: { Spread?: { SpreadDescriptor: string } }[];
+  MaxReplicas?: number;
+  Platforms?: { Architecture?: string; OS?: string }[];
+}
+
+export interface ContainerSpec {
+  Image: string;
+  Labels?: Labels;
+  Command?: string[];
+  Args?: string[];
+  Hostname?: string;
+  Env?: string[];
+  Dir?: string;
+  User?: string;
+  TTY?: boolean;
+  Init?: boolean;
+  StopGracePeriod?: number;
+  Isolation?: string;
+  [extra: string]: unknown;
+}
+
+export interface TaskSpec {
+  ContainerSpec: ContainerSpec;
+  Resources?: { Limits?: ResourceSpec; Reservations?: ResourceSpec };
+  RestartPolicy?: RestartPolicy;
+  Placement?: Placement;
+  Networks?: { Target: string; Aliases?: string[] }[];
+  ForceUpdate: number;
+  Runtime?: string;
+  LogDriver?: { Name: string; Options?: Record<string, string> };
+  [extra: string]: unknown;
+}
+
+export interface UpdateConfig {
+  Parallelism?: number;
+  Delay?: number;
+  FailureAction?: 'pause' | 'continue' | 'rollback';
+  Monitor?: number;
+  MaxFailureRatio?: number;
+  Order?: 'stop-first' | 'start-first';
+}
+
+export interface EndpointSpec {
+  Mode?: 'vip' | 'dnsrr';
+  Ports?: PortConfig[];
+}
+
+export interface ServiceMode {
+  Replicated?: { Replicas?: number };
+  Global?: Record<string, never>;
+  ReplicatedJob?: { MaxConcurrent?: number; TotalCompletions?: number };
+  GlobalJob?: Record<string, never>;
+}
+
+export interface ServiceSpec {
+  Name: string;
+  Labels: Labels;
+  TaskTemplate: TaskSpec;
+  Mode: ServiceMode;
+  UpdateConfig?: UpdateConfig;
+  RollbackConfig?: UpdateConfig;
+  EndpointSpec?: EndpointSpec;
+  [extra: string]: unknown;
+}
+
+export type UpdateState =
+  | 'updating'
+  | 'paused'
+  | 'completed'
+  | 'rollback_started'
+  | 'rollback_paused'
+  | 'rollback_completed';
+
+export interface UpdateStatus {
+  State: UpdateState;
+  StartedAt?: string;
+  CompletedAt?: string;
+  Message: string;
+}
+
+export interface Service extends Meta {
+  Spec: ServiceSpec;
+  SpecVersion: Version;
+  PreviousSpec?: ServiceSpec;
+  PreviousSpecVersion?: Version;
+  Endpoint: { Spec: EndpointSpec; Ports?: PortConfig[]; VirtualIPs?: { NetworkID: string; Addr: string }[] };
+  UpdateStatus?: UpdateStatus;
+}
+
+// ---------- nodes ----------
+
+export type NodeRole = 'manager' | 'worker';
+export type NodeAvailability = 'active' | 'pause' | 'drain';
+export type NodeState = 'unknown' | 'down' | 'ready' | 'disconnected';
+
+export interface NodeSpec {
+  Name?: string;
+  Labels: Labels;
+  Role: NodeRole;
+  Availability: NodeAvailability;
+}
+
+export interface NodeDescription {
+  Hostname: string;
+  Platform: { Architecture: string; OS: string };
+  Resources: { NanoCPUs: number; MemoryBytes: number };
+  Engine: { EngineVersion: string; Labels?: Labels; Plugins?: { Type: string; Name: string }[] };
+  TLSInfo?: { TrustRoot: string; CertIssuerSubject: string; CertIssuerPublicKey: string };
+}
+
+export interface NodeStatus {
+  State: NodeState;
+  Message?: string;
+  Addr: string;
+}
+
+export interface ManagerStatus {
+  Leader?: boolean;
+  Reachability: 'unknown' | 'unreachable' | 'reachable';
+  Addr: string;
+}
+
+export interface Node extends Meta {
+  Spec: NodeSpec;
+  /** Observed role (swarmkit Node.Role); Spec.Role is the desired one. */
+  Role: NodeRole;
+  Description: NodeDescription;
+  Status: NodeStatus;
+  /** Filled in at read time from the manager membership, never stored. */
+  ManagerStatus?: ManagerStatus;
+}
+
+// ---------- cluster, networks, secrets, configs ----------
+
+export interface ClusterSpec {
+  Name: string;
+  Labels: Labels;
+  Orchestration: { TaskHistoryRetentionLimit?: number };
+  Raft: {
+    SnapshotInterval?: number;
+    KeepOldSnapshots?: number;
+    LogEntriesForSlowFollowers?: number;
+    ElectionTick?: number;
+    HeartbeatTick?: number;
+  };
+  Dispatcher: { HeartbeatPeriod?: number };
+  CAConfig: { NodeCertExpiry?: number };
+  TaskDefaults: Record<string, unknown>;
+  EncryptionConfig: { AutoLockManagers: boolean };
+}
+
+export interface Cluster extends Meta {
+  Spec: ClusterSpec;
+  JoinTokens: { Worker: string; Manager: string };
+  DefaultAddrPool: string[];
+  SubnetSize: number;
+  DataPathPort: number;
+  RootRotationInProgress: boolean;
+}
+
+export interface Network extends Meta {
+  Spec: {
+    Name: string;
+    Labels: Labels;
+    DriverConfiguration?: { Name: string };
+    Ingress?: boolean;
+    Attachable?: boolean;
+    IPAMOptions?: { Configs?: { Subnet: string; Gateway?: string }[] };
+  };
+}
+
+export interface Secret extends Meta {
+  Spec: { Name: string; Labels: Labels; Data?: string };
+}
+
+export interface Config extends Meta {
+  Spec: { Name: string; Labels: Labels; Data?: string };
+}
+
+export interface ObjectByKind {
+  cluster: Cluster;
+  node: Node;
+  service: Service;
+  task: Task;
+  network: Network;
+  secret: Secret;
+  config: Config;
+}
+export type Kind = keyof ObjectByKind;
+export const KINDS: readonly Kind[] = ['cluster', 'node', 'service', 'task', 'network', 'secret', 'config'];
+export type AnyObject = ObjectByKind[Kind];

@@ -1,0 +1,39 @@
+import type { Cluster, ClusterSpec, Node, NodeSpec, Service, ServiceSpec, Task } from '../../api/types';
+
+/**
+ * Filters as the Engine API sends them (`filters={"name":{"web":true}}`),
+ * decoded to lists of values per key.
+ */
+export type Filters = Record<string, string[]>;
+
+/**
+ * The control API: validation, defaults, name/prefix resolution and version
+ * checks in front of the one write path. The Engine API and the console both
+ * call only this. Reads are synchronous from the local store; writes resolve
+ * once committed and applied. Errors are SwarmError (server/api/errors.ts).
+ */
+export interface ControlApi {
+  getCluster(): Cluster;
+  updateCluster(
+    version: number,
+    spec: ClusterSpec,
+    rotate?: { workerToken?: boolean; managerToken?: boolean },
+  ): Promise<Cluster>;
+
+  listNodes(filters?: Filters): Node[];
+  /** By full ID, exact hostname/name, or unique ID prefix. */
+  getNode(ref: string): Node;
+  updateNode(ref: string, version: number, spec: NodeSpec): Promise<Node>;
+  removeNode(ref: string, force: boolean): Promise<void>;
+
+  /** Accepts the spec as the docker CLI sends it; normalises defaults (Replicas 1, vip, ...). */
+  createService(spec: ServiceSpec): Promise<Service>;
+  listServices(filters?: Filters): Service[];
+  /** By full ID, exact name, or unique ID prefix. */
+  getService(ref: string, opts?: { insertDefaults?: boolean }): Service;
+  updateService(ref: string, version: number, spec: ServiceSpec, opts?: { rollback?: boolean }): Promise<Service>;
+  removeService(ref: string): Promise<void>;
+
+  listTasks(filters?: Filters): Task[];
+  getTask(ref: string): Task;
+}

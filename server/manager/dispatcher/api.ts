@@ -1,0 +1,46 @@
+import type { NodeDescription, Task, TaskStatus } from '../../api/types';
+
+/**
+ * The session an agent holds with the dispatcher. In-process agents call it
+ * directly; remote agents (a later issue) reach the same interface over the
+ * cluster port, so nothing here may assume shared memory.
+ */
+export interface DispatcherApi {
+  /** Open a session for an existing node (created at join); marks it READY. */
+  register(req: RegisterRequest): Promise<RegisterResponse>;
+  /** Re-arms the node's expiry timer; returns the next period with jitter. */
+  heartbeat(sessionID: string): Promise<{ periodMs: number }>;
+  /**
+   * Stream of this node's assignments: one `complete` message, then
+   * `incremental` ones. Returns an unsubscribe function.
+   */
+  assignments(sessionID: string, onMessage: (m: AssignmentsMessage) => void): () => void;
+  /** Batched observed-state reports; backwards transitions are dropped. */
+  updateTaskStatus(sessionID: string, updates: TaskStatusUpdate[]): Promise<void>;
+  /** Ends the session (the node will go DOWN unless it registers again). */
+  leave(sessionID: string): Promise<void>;
+}
+
+export interface RegisterRequest {
+  nodeID: string;
+  description: NodeDescription;
+  addr: string;
+}
+export interface RegisterResponse {
+  sessionID: string;
+  heartbeatPeriodMs: number;
+}
+
+export interface AssignmentChange {
+  action: 'update' | 'remove';
+  task: Task;
+}
+export interface AssignmentsMessage {
+  type: 'complete' | 'incremental';
+  changes: AssignmentChange[];
+}
+
+export interface TaskStatusUpdate {
+  taskID: string;
+  status: TaskStatus;
+}

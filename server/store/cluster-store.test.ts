@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SequenceConflict } from '../api/errors';
+import type { Task } from '../api/types';
+import { openStore } from './open';
+import { makeNode, makeService, makeTask, openTempStore } from './test-support';
+import type { AppliedEvent } from './batch';
+
+const opened: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  while (opened.length) await opened.pop()!.close();
+});
+
+describe('ClusterStore', () => {
+  it('applies a batch only after it is durable and stamps Version.Index with the log index', async () => {
+    const s = await openTempStore();
+    opened.push(s);
+    const events: AppliedEvent[] = [];
+    s.store.view.watch((e) => events.push(e));
+    const svc = makeService();
+    await s.store.update((tx) => tx.create('service', svc));
+    const stored = s.store.view.get('service', svc.ID)!;
+    expect(stored.Version.Index).toBe(1);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.index).toBe(1);
+    expect(events[0]!.changes[0]).toMatchObject({ kind: 'service', action: 'create' });
+    expect(await s.db.logEntry.count()).toBe(1);
+  });
+
+  it('rejects an update carrying a stale Version.Index (optimistic concurrency)', async () => {
+    const s = await openTempStore();
+    opened.push(s);
+    const svc = makeService();
+    await s.store.update((tx) => tx.create('service', svc));
+    const v1 = s.store.view.get('service', svc.ID)!;
+    await s.store.update((tx) => tx.update('service', { ...v1, Spec: { ...v1.Spec, Labels: { a: '1' } } }));
+    // v1 is now stale: both the fail-fast check and the apply-time check refuse it
+    await expect(s.store.update((tx) => tx.update('service', { ...v1, Spec: { ...v1.Spec } }))).rejects.toBeInstanceOf(
+      SequenceConflict,
+    );
+    expect(s.store.view.get('service', svc.ID)!.Spec.Labels).toEqual({ a: '1' });
+  });
+
+  it('refuses a concurrent writer at apply time and leaves the store untouched', async () => {
+    const s = await openTempStore();
+    opened.push(s);
+    const svc = makeService();
+    await s.store.update((tx) => tx.create('service', svc));
+    const v = s.store.view.get('service', svc.ID)!;
+    // both transactions read the same version before either is applied
+    const a = s.store.update((tx) => tx.update('service', { ...v, Spec: { ...v.Spec, Labels: { w: 'a' } } }));
+    const b = s.store.update((tx) => tx.update('service', { ...v, Spec: { ...v.Spec, Labels: { w: 'b' } } }));
+    const results = await Promise.allSettled([a, b]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(s.store.view.get('service', svc.ID)!.Spec.Labels).toEqual({ w: 'a' });
+  });
+
+  it('keeps the task indexes (service, node, slot, desired state) in step with writes', async () => {
+    const s = await openTempStore();
+    opened.push(s);
+    const node = makeNode();
+    const svc = makeService();
+    const t1 = makeTask(svc, { Slot: 1, NodeID: node.ID });
+    const t2 = makeTask(svc, { Slot: 2 });
+    await s.store.update((tx) => {
+      tx.create('node', node);
+      tx.create('service', svc);
+      tx.create('task', t1);
+      tx.create('task', t2);
+    });
+    const v = s.store.view;
+    expect(v.tasksByService(svc.ID).map((t) => t.ID).sort()).toEqual([t1.ID, t2.ID].sort());
+    expect(v.tasksByNode(node.ID).map((t) => t.ID)).toEqual([t1.ID]);
+    expect(v.tasksBySlot(`${svc.ID}/2`).map((t) => t.ID)).toEqual([t2.ID]);
+    const cur = v.get('task', t2.ID)!;
+    await s.store.update((tx) => tx.update('task', { ...cur, DesiredState: 'shutdown', NodeID: node.ID }));
+    expect(v.tasksByDesiredState('shutdown').map((t) => t.ID)).toEqual([t2.ID]);
+    expect(v.tasksByDesiredState('running').map((t) => t.ID)).toEqual([t1.ID]);
+    expect(v.tasksByNode(node.ID)).toHaveLength(2);
+    await s.store.update((tx) => tx.delete('task', t1.ID));
+    expect(v.tasksByService(svc.ID).map((t) => t.ID)).toEqual([t2.ID]);
+    expect(v.tasksBySlot(`${svc.ID}/1`)).toEqual([]);
+  });
+
+  it('restores the exact store after a restart, from the log and from a snapshot', async () => {
+    const s = await openTempStore();
+    const svc = makeService();
+    await s.store.update((tx) => tx.create('service', svc));
+    for (let i = 1; i <= 25; i++) {
+      await s.store.update((tx) => tx.create('task', makeTask(svc, { Slot: i })));
+    }
+    const some = s.store.view.tasksByService(svc.ID)[3] as Task;
+    await s.store.update((tx) => tx.update('task', { ...some, DesiredState: 'shutdown' }));
+    await s.store.update((tx) => tx.delete('task', s.store.view.tasksByService(svc.ID)[0]!.ID));
+    const before = s.store.view.image();
+    await s.log.close();
+    await s.db.$disconnect();
+
+    const again = await openStore(s.dir);
+    expect(again.store.view.image()).toEqual(before);
+    // a snapshot, then compaction, then more entries: replay still matches
+    const snap = await openStore(s.dir, { snapshotInterval: 3, keepEntries: 1 });
+    await again.close();
+    for (let i = 0; i < 7; i++) await snap.store.update((tx) => tx.create('task', makeTask(svc, { Slot: 100 + i })));
+    const beforeSnap = snap.store.view.image();
+    expect(await snap.db.snapshot.count()).toBe(1);
+    expect(await snap.db.logEntry.count()).toBeLessThan(beforeSnap.index);
+    await snap.close();
+    const third = await openStore(s.dir);
+    expect(third.store.view.image()).toEqual(beforeSnap);
+    await third.close();
+    await s.close().catch(() => undefined);
+  });
+});

@@ -1,0 +1,216 @@
+import type { Kind, ObjectByKind, Service, Task, TaskState } from '../api/types';
+import { KINDS } from '../api/types';
+import { SequenceConflict, SwarmError, rpcError } from '../api/errors';
+import type { AppliedEvent, Batch, Change } from './batch';
+
+type Tables = { [K in Kind]: Map<string, ObjectByKind[K]> };
+
+export interface StoreImage {
+  index: number;
+  objects: { [K in Kind]: ObjectByKind[K][] };
+}
+
+/** Global tasks (slot 0) are keyed by node: swarmkit's SlotTuple. */
+export function slotKey(t: Pick<Task, 'ServiceID' | 'Slot' | 'NodeID'>): string {
+  return t.Slot !== 0 ? `${t.ServiceID}/${t.Slot}` : `${t.ServiceID}/@${t.NodeID}`;
+}
+
+function addTo(index: Map<string, Set<string>>, key: string, id: string): void {
+  let s = index.get(key);
+  if (!s) index.set(key, (s = new Set()));
+  s.add(id);
+}
+function removeFrom(index: Map<string, Set<string>>, key: string, id: string): void {
+  const s = index.get(key);
+  if (!s) return;
+  s.delete(id);
+  if (s.size === 0) index.delete(key);
+}
+
+/**
+ * The in-memory tables. Objects are treated as immutable: writers replace
+ * them, so a reader may hold a reference across awaits safely. Only `apply`
+ * mutates, and only with committed batches.
+ */
+export class MemoryStore {
+  private tables: Tables = emptyTables();
+  private byService = new Map<string, Set<string>>();
+  private byNode = new Map<string, Set<string>>();
+  private bySlot = new Map<string, Set<string>>();
+  private byDesired = new Map<string, Set<string>>();
+  private serviceNames = new Map<string, string>();
+  private listeners = new Set<(e: AppliedEvent) => void>();
+  private _index = 0;
+
+  /** Log index of the last applied entry. */
+  get index(): number {
+    return this._index;
+  }
+
+  get<K extends Kind>(kind: K, id: string): ObjectByKind[K] | undefined {
+    return this.tables[kind].get(id) as ObjectByKind[K] | undefined;
+  }
+
+  list<K extends Kind>(kind: K): ObjectByKind[K][] {
+    return [...(this.tables[kind].values() as Iterable<ObjectByKind[K]>)];
+  }
+
+  count(kind: Kind): number {
+    return this.tables[kind].size;
+  }
+
+  serviceByName(name: string): Service | undefined {
+    const id = this.serviceNames.get(name.toLowerCase());
+    return id ? this.tables.service.get(id) : undefined;
+  }
+
+  tasksByService(serviceID: string): Task[] {
+    return this.tasksIn(this.byService.get(serviceID));
+  }
+  tasksByNode(nodeID: string): Task[] {
+    return this.tasksIn(this.byNode.get(nodeID));
+  }
+  tasksBySlot(key: string): Task[] {
+    return this.tasksIn(this.bySlot.get(key));
+  }
+  tasksByDesiredState(state: TaskState): Task[] {
+    return this.tasksIn(this.byDesired.get(state));
+  }
+  private tasksIn(ids: Set<string> | undefined): Task[] {
+    if (!ids) return [];
+    const out: Task[] = [];
+    for (const id of ids) {
+      const t = this.tables.task.get(id);
+      if (t) out.push(t);
+    }
+    return out;
+  }
+
+  watch(listener: (e: AppliedEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Check a batch against the current tables without changing them. */
+  validate(batch: Batch): SwarmError | undefined {
+    const seen = new Map<string, number>(); // kind/id → version within this batch
+    const names = new Map<string, string | null>();
+    for (const op of batch.ops) {
+      const id = op.op === 'delete' ? op.id : op.object.ID;
+      const k = `${op.kind}/${id}`;
+      const cur = seen.has(k) ? seen.get(k) : this.tables[op.kind].get(id)?.Version.Index;
+      if (op.op === 'create') {
+        if (cur !== undefined && cur !== -1) return rpcError('AlreadyExists', `${op.kind} ${id} already exists`);
+        if (op.kind === 'service') {
+          const name = (op.object as Service).Spec.Name.toLowerCase();
+          const owner = names.has(name) ? names.get(name) : this.serviceNames.get(name);
+          if (owner && owner !== id)
+            return rpcError(
+              'AlreadyExists',
+              `name conflicts with an existing object: service ${(op.object as Service).Spec.Name} already exists`,
+            );
+          names.set(name, id);
+        }
+        seen.set(k, 0);
+      } else if (op.op === 'update') {
+        if (cur === undefined || cur === -1) return new SwarmError('NotFound', `${op.kind} ${id} not found`);
+        if (cur !== op.expect && cur !== 0) return new SequenceConflict();
+        seen.set(k, 0);
+      } else {
+        if (cur === undefined || cur === -1) return new SwarmError('NotFound', `${op.kind} ${id} not found`);
+        if (cur !== op.expect && cur !== 0) return new SequenceConflict();
+        if (op.kind === 'service') names.set((this.tables.service.get(id)?.Spec.Name ?? '').toLowerCase(), null);
+        seen.set(k, -1);
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Apply a committed entry. A batch that no longer validates (a stale
+   * version) is skipped as a whole; every manager skips it alike.
+   */
+  apply(index: number, batch: Batch): { event: AppliedEvent; error?: SwarmError } {
+    if (index <= this._index) throw new Error(`entry ${index} applied out of order (at ${this._index})`);
+    this._index = index;
+    const error = this.validate(batch);
+    const event: AppliedEvent = { index, changes: [] };
+    if (error) return { event, error };
+    for (const op of batch.ops) {
+      if (op.op === 'delete') {
+        const old = this.tables[op.kind].get(op.id);
+        if (!old) continue;
+        this.unindex(op.kind, old);
+        this.tables[op.kind].delete(op.id);
+        event.changes.push({ kind: op.kind, action: 'delete', object: old } as Change);
+      } else {
+        const obj = { ...op.object, Version: { Index: index } } as ObjectByKind[Kind];
+        const old = this.tables[op.kind].get(obj.ID);
+        if (old) this.unindex(op.kind, old);
+        (this.tables[op.kind] as Map<string, ObjectByKind[Kind]>).set(obj.ID, obj);
+        this.indexObject(op.kind, obj);
+        event.changes.push({ kind: op.kind, action: old ? 'update' : 'create', object: obj } as Change);
+      }
+    }
+    for (const l of this.listeners) l(event);
+    return { event };
+  }
+
+  image(): StoreImage {
+    const objects = {} as StoreImage['objects'];
+    for (const k of KINDS) (objects as Record<Kind, unknown[]>)[k] = this.list(k);
+    return { index: this._index, objects };
+  }
+
+  restore(img: StoreImage): void {
+    this.tables = emptyTables();
+    this.byService.clear();
+    this.byNode.clear();
+    this.bySlot.clear();
+    this.byDesired.clear();
+    this.serviceNames.clear();
+    for (const k of KINDS) {
+      for (const o of img.objects[k] ?? []) {
+        (this.tables[k] as Map<string, ObjectByKind[Kind]>).set(o.ID, o);
+        this.indexObject(k, o);
+      }
+    }
+    this._index = img.index;
+  }
+
+  private indexObject(kind: Kind, o: ObjectByKind[Kind]): void {
+    if (kind === 'task') {
+      const t = o as Task;
+      addTo(this.byService, t.ServiceID, t.ID);
+      if (t.NodeID) addTo(this.byNode, t.NodeID, t.ID);
+      addTo(this.bySlot, slotKey(t), t.ID);
+      addTo(this.byDesired, t.DesiredState, t.ID);
+    } else if (kind === 'service') {
+      this.serviceNames.set((o as Service).Spec.Name.toLowerCase(), o.ID);
+    }
+  }
+  private unindex(kind: Kind, o: ObjectByKind[Kind]): void {
+    if (kind === 'task') {
+      const t = o as Task;
+      removeFrom(this.byService, t.ServiceID, t.ID);
+      if (t.NodeID) removeFrom(this.byNode, t.NodeID, t.ID);
+      removeFrom(this.bySlot, slotKey(t), t.ID);
+      removeFrom(this.byDesired, t.DesiredState, t.ID);
+    } else if (kind === 'service') {
+      const name = (o as Service).Spec.Name.toLowerCase();
+      if (this.serviceNames.get(name) === o.ID) this.serviceNames.delete(name);
+    }
+  }
+}
+
+function emptyTables(): Tables {
+  return {
+    cluster: new Map(),
+    node: new Map(),
+    service: new Map(),
+    task: new Map(),
+    network: new Map(),
+    secret: new Map(),
+    config: new Map(),
+  };
+}
