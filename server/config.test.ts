@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from './config';
+
+describe('parseConfig', () => {
+  it('uses the documented defaults', () => {
+    const c = parseConfig([], {});
+    expect(c).toMatchObject({
+      consolePort: 3000,
+      enginePort: 2375,
+      clusterPort: 2377,
+      listenHost: '127.0.0.1',
+      advertiseAddr: '127.0.0.1',
+      dataDir: './data',
+      simWorkers: 0,
+      console: true,
+    });
+  });
+  it('reads SWARMDECK_ variables and lets flags win', () => {
+    const c = parseConfig(['--engine-port', '2400', '--sim-workers=4'], {
+      SWARMDECK_ENGINE_PORT: '2385',
+      SWARMDECK_CONSOLE_PORT: '3100',
+      SWARMDECK_DATA_DIR: '/tmp/x',
+    });
+    expect(c.enginePort).toBe(2400);
+    expect(c.consolePort).toBe(3100);
+    expect(c.dataDir).toBe('/tmp/x');
+    expect(c.simWorkers).toBe(4);
+  });
+  it('turns --no-console off the console', () => {
+    expect(parseConfig(['--no-console'], {}).console).toBe(false);
+  });
+  it('rejects bad values with a clear message', () => {
+    expect(() => parseConfig(['--engine-port', 'x'], {})).toThrow(ConfigError);
+    expect(() => parseConfig(['--engine-port', '70000'], {})).toThrow(/not a port/);
+    expect(() => parseConfig(['--bogus'], {})).toThrow(/unknown flag --bogus/);
+    expect(() => parseConfig(['--data-dir'], {})).toThrow(/needs a value/);
+    expect(() => parseConfig(['--engine-port', '3000'], {})).toThrow(/must differ/);
+  });
+});

@@ -1,0 +1,115 @@
+// Command-line flags, each also an environment variable SWARMDECK_<NAME>.
+// Flags win over the environment; both win over the defaults.
+
+export interface Config {
+  consolePort: number;
+  enginePort: number;
+  clusterPort: number;
+  listenHost: string;
+  advertiseAddr: string;
+  dataDir: string;
+  simWorkers: number;
+  /** Run Next.js in development mode (hot reload). */
+  dev: boolean;
+  /** Serve no web console: Engine API and cluster port only (headless managers, CLI tests). */
+  console: boolean;
+}
+
+interface FlagDef {
+  key: keyof Config;
+  kind: 'port' | 'string' | 'count' | 'bool';
+  help: string;
+}
+
+export const FLAGS: Record<string, FlagDef> = {
+  'console-port': { key: 'consolePort', kind: 'port', help: 'web console and socket.io (default 3000)' },
+  'engine-port': { key: 'enginePort', kind: 'port', help: 'Docker-compatible Engine API (default 2375)' },
+  'cluster-port': { key: 'clusterPort', kind: 'port', help: 'agents and managers (default 2377)' },
+  'listen-host': { key: 'listenHost', kind: 'string', help: 'address every listener binds (default 127.0.0.1)' },
+  'advertise-addr': { key: 'advertiseAddr', kind: 'string', help: 'address other nodes reach this manager at' },
+  'data-dir': { key: 'dataDir', kind: 'string', help: 'state directory: SQLite log and snapshots (default ./data)' },
+  'sim-workers': { key: 'simWorkers', kind: 'count', help: 'in-process simulated worker nodes (default 0)' },
+  dev: { key: 'dev', kind: 'bool', help: 'run the console with Next.js in development mode' },
+  'no-console': { key: 'console', kind: 'bool', help: 'do not serve the web console' },
+};
+
+export const DEFAULTS: Config = {
+  consolePort: 3000,
+  enginePort: 2375,
+  clusterPort: 2377,
+  listenHost: '127.0.0.1',
+  advertiseAddr: '',
+  dataDir: './data',
+  simWorkers: 0,
+  dev: false,
+  console: true,
+};
+
+export class ConfigError extends Error {}
+
+function envName(flag: string): string {
+  return 'SWARMDECK_' + flag.replace(/^no-/, '').replace(/-/g, '_').toUpperCase();
+}
+
+function parseValue(flag: string, def: FlagDef, raw: string): Config[keyof Config] {
+  switch (def.kind) {
+    case 'port': {
+      const n = Number(raw);
+      if (!/^\d+$/.test(raw) || n < 1 || n > 65535)
+        throw new ConfigError(`--${flag}: "${raw}" is not a port (1-65535)`);
+      return n;
+    }
+    case 'count': {
+      const n = Number(raw);
+      if (!/^\d+$/.test(raw) || n > 5000) throw new ConfigError(`--${flag}: "${raw}" is not a count (0-5000)`);
+      return n;
+    }
+    case 'bool': {
+      const v = !['0', 'false', 'no', ''].includes(raw.toLowerCase());
+      return flag.startsWith('no-') ? !v : v;
+    }
+    default:
+      if (!raw) throw new ConfigError(`--${flag} needs a value`);
+      return raw;
+  }
+}
+
+export function parseConfig(argv: string[], env: Record<string, string | undefined> = process.env): Config {
+  const cfg: Config = { ...DEFAULTS };
+  const set = (flag: string, raw: string) => {
+    const def = FLAGS[flag]!;
+    (cfg as unknown as Record<string, unknown>)[def.key] = parseValue(flag, def, raw);
+  };
+  for (const flag of Object.keys(FLAGS)) {
+    const v = env[envName(flag)];
+    if (v !== undefined && v !== '') {
+      // SWARMDECK_CONSOLE=false means --no-console
+      if (flag === 'no-console') cfg.console = !['0', 'false', 'no'].includes(v.toLowerCase());
+      else set(flag, v);
+    }
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}"`);
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    const def = FLAGS[name];
+    if (!def) throw new ConfigError(`unknown flag --${name} (see --help)`);
+    if (def.kind === 'bool') set(name, inline ?? 'true');
+    else {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new ConfigError(`--${name} needs a value`);
+      set(name, value);
+    }
+  }
+  if (!cfg.advertiseAddr) cfg.advertiseAddr = cfg.listenHost === '0.0.0.0' ? '127.0.0.1' : cfg.listenHost;
+  const ports = [cfg.consolePort, cfg.enginePort, cfg.clusterPort];
+  if (new Set(ports).size !== ports.length) throw new ConfigError('console, engine and cluster ports must differ');
+  return cfg;
+}
+
+export function usage(): string {
+  const lines = Object.entries(FLAGS).map(
+    ([flag, d]) => `  --${flag.padEnd(16)} ${d.help}  [${envName(flag)}]`,
+  );
+  return `usage: swarmdeck [flags]\n\nStarts a Swarmdeck manager: the web console, the Engine API and the cluster port.\n\n${lines.join('\n')}\n`;
+}

@@ -1,0 +1,112 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Cluster, ClusterSpec, Node, NodeDescription } from '../api/types';
+import { newID, newJoinToken } from '../api/ids';
+import type { ClusterStore } from '../store/cluster-store';
+
+/** swarmkit's defaultClusterObject values (spec §0). */
+export function defaultClusterSpec(): ClusterSpec {
+  return {
+    Name: 'default',
+    Labels: {},
+    Orchestration: { TaskHistoryRetentionLimit: 5 },
+    Raft: { SnapshotInterval: 10000, KeepOldSnapshots: 0, LogEntriesForSlowFollowers: 500, ElectionTick: 10, HeartbeatTick: 1 },
+    Dispatcher: { HeartbeatPeriod: 5_000_000_000 },
+    CAConfig: { NodeCertExpiry: 7_776_000_000_000_000 },
+    TaskDefaults: {},
+    EncryptionConfig: { AutoLockManagers: false },
+  };
+}
+
+export interface InitOptions {
+  /** Chosen (and written to the data dir) before the commit, so a crash in between keeps one identity. */
+  nodeID: string;
+  description: NodeDescription;
+  addr: string;
+}
+
+/**
+ * `docker swarm init` on first start: the cluster object with its join
+ * tokens, and this process's own node as a manager. Returns the self node ID.
+ */
+export async function initCluster(store: ClusterStore, opts: InitOptions): Promise<string> {
+  // Until the security issue brings a real root CA, tokens bind to a random
+  // per-cluster digest so their format and uniqueness match swarm's.
+  const caDigest = createHash('sha256').update(randomBytes(32)).digest();
+  const nodeID = opts.nodeID;
+  await store.update((tx) => {
+    const cluster: Cluster = {
+      ID: newID(),
+      Version: { Index: 0 },
+      CreatedAt: tx.now,
+      UpdatedAt: tx.now,
+      Spec: defaultClusterSpec(),
+      JoinTokens: { Worker: newJoinToken(caDigest), Manager: newJoinToken(caDigest) },
+      DefaultAddrPool: ['10.0.0.0/8'],
+      SubnetSize: 24,
+      DataPathPort: 4789,
+      RootRotationInProgress: false,
+    };
+    tx.create('cluster', cluster);
+    tx.create('node', newNode(nodeID, 'manager', opts.description, opts.addr, tx.now));
+  });
+  return nodeID;
+}
+
+export function newNode(id: string, role: Node['Role'], description: NodeDescription, addr: string, now: string): Node {
+  return {
+    ID: id,
+    Version: { Index: 0 },
+    CreatedAt: now,
+    UpdatedAt: now,
+    Spec: { Labels: {}, Role: role, Availability: 'active' },
+    Role: role,
+    Description: description,
+    // READY only once its agent opens a dispatcher session
+    Status: { State: 'unknown', Addr: addr },
+  };
+}
+
+export const SIM_WORKER_PREFIX = 'sim-worker-';
+const ZONES = ['zone-a', 'zone-b', 'zone-c'];
+
+export function simWorkerDescription(i: number): NodeDescription {
+  return {
+    Hostname: `${SIM_WORKER_PREFIX}${i}`,
+    Platform: { Architecture: 'x86_64', OS: 'linux' },
+    Resources: { NanoCPUs: 4e9, MemoryBytes: 8 * 1024 ** 3 },
+    Engine: {
+      EngineVersion: 'swarmdeck-sim',
+      Labels: { 'swarmdeck.executor': 'sim', zone: ZONES[(i - 1) % ZONES.length]! },
+      Plugins: [{ Type: 'Network', Name: 'overlay' }],
+    },
+  };
+}
+
+/**
+ * Make sure `count` simulated workers exist (as if they had joined with the
+ * worker token). Existing ones are reused by hostname across restarts.
+ * Returns their node IDs, in order.
+ */
+export async function ensureSimWorkers(store: ClusterStore, count: number): Promise<{ id: string; description: NodeDescription }[]> {
+  const byHost = new Map(store.view.list('node').map((n) => [n.Description.Hostname, n]));
+  const out: { id: string; description: NodeDescription }[] = [];
+  const missing: { id: string; description: NodeDescription }[] = [];
+  for (let i = 1; i <= count; i++) {
+    const description = simWorkerDescription(i);
+    const existing = byHost.get(description.Hostname);
+    const entry = { id: existing?.ID ?? newID(), description };
+    out.push(entry);
+    if (!existing) missing.push(entry);
+  }
+  for (let i = 0; i < missing.length; i += 500) {
+    const chunk = missing.slice(i, i + 500);
+    await store.update((tx) => {
+      for (const m of chunk) {
+        const node = newNode(m.id, 'worker', m.description, '127.0.0.1', tx.now);
+        node.Spec.Labels = { zone: m.description.Engine.Labels?.zone ?? '' };
+        tx.create('node', node);
+      }
+    });
+  }
+  return out;
+}

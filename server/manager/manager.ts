@@ -1,0 +1,47 @@
+import type { ClusterStore } from '../store/cluster-store';
+import type { Clock } from '../util/clock';
+import { Allocator } from './allocator';
+import { Dispatcher } from './dispatcher/dispatcher';
+import { Orchestrators } from './orchestrator';
+import { TaskReaper } from './orchestrator/task-reaper';
+import { Scheduler } from './scheduler/scheduler';
+
+interface ControlLoop {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The leader-side control loops. They start when this manager becomes
+ * leader and stop the moment it is not (the single-node log is always
+ * leader; raft will call these on election and step-down).
+ */
+export class LeaderLoops {
+  readonly dispatcher: Dispatcher;
+  private readonly loops: ControlLoop[];
+  private running = false;
+
+  constructor(store: ClusterStore, clock: Clock, selfNodeID: string) {
+    this.dispatcher = new Dispatcher(store, clock, { selfNodeID });
+    // order matters only for the first pass: orchestrate → allocate → schedule → dispatch
+    this.loops = [
+      new Orchestrators(store, clock),
+      new Allocator(store, clock),
+      new Scheduler(store, clock),
+      new TaskReaper(store, clock),
+      this.dispatcher,
+    ];
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    for (const l of this.loops) l.start();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    for (const l of [...this.loops].reverse()) await l.stop();
+  }
+}

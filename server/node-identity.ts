@@ -1,0 +1,17 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** This process's node ID, kept beside the database so a restart is the same node. */
+export function readNodeID(dataDir: string): string | undefined {
+  const file = join(dataDir, 'node.json');
+  if (!existsSync(file)) return undefined;
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { nodeID?: string };
+  return parsed.nodeID;
+}
+
+export function writeNodeID(dataDir: string, nodeID: string): void {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'node.json');
+  writeFileSync(file + '.tmp', JSON.stringify({ nodeID }) + '\n');
+  renameSync(file + '.tmp', file);
+}
