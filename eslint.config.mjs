@@ -7,32 +7,80 @@ import prettier from 'eslint-config-prettier';
 const layer = (files, patterns, message) => ({
   files,
   rules: {
-    'no-restricted-imports': ['error', { patterns: patterns.map((group) => ({ group, message })) }],
+    'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
   },
 });
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', '.next/', 'data/', 'server/generated/', 'test-results/', 'playwright-report/', 'artifacts/', 'next-env.d.ts'],
+    ignores: [
+      'node_modules/',
+      '.next/',
+      'data/',
+      'server/generated/',
+      'test-results/',
+      'playwright-report/',
+      'artifacts/',
+      'next-env.d.ts',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', Buffer: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        Buffer: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
   // The browser side never imports server code except the plain object types in server/api.
-  layer(['app/**', 'components/**'], ['**/server/**', '!**/server/api/**', '@/server/**', '!@/server/api/**'], 'UI code may import only server/api (plain types) from the server.'),
+  layer(
+    ['app/**', 'components/**'],
+    ['**/server/*', '!**/server/api', '@/server/*', '!@/server/api'],
+    'UI code may import only server/api (plain types) from the server.',
+  ),
   // Pure API types import nothing of the server's.
-  layer(['server/api/**'], ['../**', '!../api/**', '@/server/**', '!@/server/api/**'], 'server/api holds plain types and must not depend on other server layers.'),
+  layer(
+    ['server/api/**'],
+    ['../**', '!../api/**', '@/server/**', '!@/server/api/**'],
+    'server/api holds plain types and must not depend on other server layers.',
+  ),
   // The store knows nothing of the control loops, the HTTP edges or the agents.
-  layer(['server/store/**', 'server/storage/**', 'server/raft/**'], ['**/manager/**', '**/http/**', '**/agent/**', '**/realtime/**', '**/app/**', '**/components/**'], 'store/storage/raft sit below the manager and the edges.'),
+  layer(
+    ['server/store/**', 'server/storage/**', 'server/raft/**'],
+    ['**/manager/**', '**/http/**', '**/agent/**', '**/realtime/**', '**/app/**', '**/components/**'],
+    'store/storage/raft sit below the manager and the edges.',
+  ),
   // Control loops do not know about HTTP, sockets or the agents they serve.
-  layer(['server/manager/**'], ['**/http/**', '**/realtime/**', '**/agent/**', '**/app/**', '**/components/**'], 'manager code must not import the HTTP, realtime or agent layers.'),
+  layer(
+    ['server/manager/**'],
+    ['**/http/**', '**/realtime/**', '**/agent/**', '**/app/**', '**/components/**'],
+    'manager code must not import the HTTP, realtime or agent layers.',
+  ),
   // Agents talk to the manager only through the dispatcher interface.
-  layer(['server/agent/**'], ['**/manager/**', '!**/manager/dispatcher/api', '**/http/**', '**/realtime/**', '**/store/**', '**/storage/**'], 'agents reach the manager only through the dispatcher session interface.'),
+  layer(
+    ['server/agent/**'],
+    [
+      '**/manager/**',
+      '!**/manager/dispatcher/',
+      '!**/manager/dispatcher/api',
+      '**/http/**',
+      '**/realtime/**',
+      '**/store/**',
+      '**/storage/**',
+    ],
+    'agents reach the manager only through the dispatcher session interface.',
+  ),
   prettier,
 );

@@ -1,0 +1,217 @@
+import { SwarmError } from '../api/errors';
+import type { NodeDescription, Task, TaskStatus } from '../api/types';
+import { isTerminal } from '../api/types';
+import { systemClock, type Clock } from '../util/clock';
+import type { AssignmentsMessage, DispatcherApi, TaskStatusUpdate } from '../manager/dispatcher/api';
+import type { Executor } from './executor/executor';
+import { TaskController } from './task-controller';
+
+export interface AgentOptions {
+  nodeID: string;
+  dispatcher: DispatcherApi;
+  executor: Executor;
+  description: NodeDescription;
+  addr: string;
+  clock?: Clock;
+  /** How long status reports are collected before one updateTaskStatus call. */
+  reportBatchMs?: number;
+}
+
+const REPORT_BATCH_MS = 50;
+/** Re-sending reports that failed to go out (no session, manager busy). */
+const REPORT_RETRY_MS = 1_000;
+const REGISTER_BACKOFF_MIN_MS = 100;
+const REGISTER_BACKOFF_MAX_MS = 5_000;
+
+/**
+ * The node side of a session: registers with the dispatcher, heartbeats at
+ * the period it is given, runs one controller per assigned task, and sends
+ * the observed states back in batches. Reconnects with backoff whenever the
+ * session is lost; running tasks are kept across sessions.
+ */
+export class Agent {
+  private readonly clock: Clock;
+  private readonly reportBatchMs: number;
+  private controllers = new Map<string, TaskController>();
+  private sessionID?: string;
+  private unsubscribe?: () => void;
+  private cancelHeartbeat?: () => void;
+  private cancelRetry?: () => void;
+  private backoffMs = 0;
+  private connecting = false;
+  private stopped = false;
+  private started?: Promise<void>;
+  private onSession?: () => void;
+
+  private reports: TaskStatusUpdate[] = [];
+  private cancelReport?: () => void;
+  private sending?: Promise<void>;
+
+  constructor(private readonly opts: AgentOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.reportBatchMs = opts.reportBatchMs ?? REPORT_BATCH_MS;
+  }
+
+  get nodeID(): string {
+    return this.opts.nodeID;
+  }
+  /** Whether the agent currently holds a session with the dispatcher. */
+  get connected(): boolean {
+    return this.sessionID !== undefined;
+  }
+
+  /** Resolves once the first session is established (or the agent is stopped). */
+  start(): Promise<void> {
+    if (!this.started) {
+      this.started = new Promise((resolve) => (this.onSession = resolve));
+      void this.connect();
+    }
+    return this.started;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.cancelRetry?.();
+    this.cancelHeartbeat?.();
+    this.cancelReport?.();
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    await Promise.all([...this.controllers.values()].map((c) => c.close({ remove: false })));
+    this.controllers.clear();
+    await this.sending;
+    const sid = this.sessionID;
+    if (sid && this.reports.length) await this.send(sid);
+    this.sessionID = undefined;
+    if (sid) await this.opts.dispatcher.leave(sid).catch(() => {});
+    this.onSession?.();
+  }
+
+  // ---------- session ----------
+
+  private async connect(): Promise<void> {
+    if (this.stopped || this.connecting) return;
+    this.connecting = true;
+    try {
+      const { sessionID, heartbeatPeriodMs } = await this.opts.dispatcher.register({
+        nodeID: this.opts.nodeID,
+        description: this.opts.description,
+        addr: this.opts.addr,
+      });
+      if (this.stopped) {
+        await this.opts.dispatcher.leave(sessionID).catch(() => {});
+        return;
+      }
+      this.backoffMs = 0;
+      this.sessionID = sessionID;
+      this.unsubscribe = this.opts.dispatcher.assignments(sessionID, (m) => this.onAssignments(sessionID, m));
+      this.scheduleHeartbeat(sessionID, heartbeatPeriodMs);
+      if (this.reports.length) this.scheduleReport(0);
+      this.onSession?.();
+    } catch {
+      if (this.stopped) return;
+      this.backoffMs = Math.min(REGISTER_BACKOFF_MAX_MS, this.backoffMs ? this.backoffMs * 2 : REGISTER_BACKOFF_MIN_MS);
+      this.cancelRetry = this.clock.setTimeout(() => {
+        this.cancelRetry = undefined;
+        void this.connect();
+      }, this.backoffMs);
+    } finally {
+      this.connecting = false;
+    }
+  }
+
+  private scheduleHeartbeat(sessionID: string, ms: number): void {
+    this.cancelHeartbeat = this.clock.setTimeout(() => {
+      this.cancelHeartbeat = undefined;
+      this.opts.dispatcher.heartbeat(sessionID).then(
+        ({ periodMs }) => {
+          if (!this.stopped && this.sessionID === sessionID) this.scheduleHeartbeat(sessionID, periodMs);
+        },
+        () => this.sessionLost(sessionID),
+      );
+    }, ms);
+  }
+
+  private sessionLost(sessionID: string): void {
+    if (this.stopped || this.sessionID !== sessionID) return;
+    this.sessionID = undefined;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.cancelHeartbeat?.();
+    this.cancelHeartbeat = undefined;
+    void this.connect();
+  }
+
+  // ---------- assignments ----------
+
+  private onAssignments(sessionID: string, m: AssignmentsMessage): void {
+    if (this.stopped || sessionID !== this.sessionID) return;
+    if (m.type === 'complete') {
+      const keep = new Set(m.changes.map((c) => c.task.ID));
+      for (const id of [...this.controllers.keys()]) if (!keep.has(id)) this.forget(id);
+    }
+    for (const c of m.changes) {
+      if (c.action === 'remove') this.forget(c.task.ID);
+      else this.assign(c.task);
+    }
+  }
+
+  private assign(task: Task): void {
+    const ctl = this.controllers.get(task.ID);
+    if (ctl) return ctl.update(task);
+    // A task that already ended on the manager's side needs no controller.
+    if (isTerminal(task.Status.State)) return;
+    const created = new TaskController(task, this.opts.executor, (id, s) => this.report(id, s), this.clock);
+    this.controllers.set(task.ID, created);
+    created.kick();
+  }
+
+  /** The assignment was withdrawn (task deleted): stop it and free it, reporting nothing. */
+  private forget(taskID: string): void {
+    const ctl = this.controllers.get(taskID);
+    if (!ctl) return;
+    this.controllers.delete(taskID);
+    void ctl.close({ remove: true });
+  }
+
+  // ---------- status reports ----------
+
+  private report(taskID: string, status: TaskStatus): void {
+    if (this.stopped) return;
+    this.reports.push({ taskID, status });
+    if (!this.cancelReport) this.scheduleReport(this.reportBatchMs);
+  }
+
+  private scheduleReport(ms: number): void {
+    this.cancelReport?.();
+    this.cancelReport = this.clock.setTimeout(() => {
+      this.cancelReport = undefined;
+      void this.flushReports();
+    }, ms);
+  }
+
+  private async flushReports(): Promise<void> {
+    if (this.sending) return void this.sending.then(() => this.flushReports());
+    const sid = this.sessionID;
+    if (!sid || this.reports.length === 0) return; // sent once a session exists
+    this.sending = this.send(sid).finally(() => (this.sending = undefined));
+    await this.sending;
+  }
+
+  /** One updateTaskStatus call for everything collected, in order. */
+  private async send(sessionID: string): Promise<void> {
+    const batch = this.reports;
+    this.reports = [];
+    try {
+      await this.opts.dispatcher.updateTaskStatus(sessionID, batch);
+    } catch (err) {
+      // A refused batch would be refused again; anything else is retried (the dispatcher drops repeats).
+      if (err instanceof SwarmError && err.code === 'PermissionDenied') {
+        console.error('agent: status report refused', err.message);
+        return;
+      }
+      this.reports = [...batch, ...this.reports];
+      if (!this.stopped && !this.cancelReport) this.scheduleReport(REPORT_RETRY_MS);
+    }
+  }
+}

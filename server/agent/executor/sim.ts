@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import type { ContainerStatus, Task } from '../../api/types';
+import { systemClock, type Clock } from '../../util/clock';
+import type { Executor } from './executor';
+import { simBehaviour, type SimBehaviour } from './sim-config';
+
+export type DelayRange = readonly [min: number, max: number];
+
+export interface SimExecutorOptions {
+  clock?: Clock;
+  /** Multiplies every step delay; 0 makes steps instant (benchmarks). Default 1. */
+  speed?: number;
+  prepareMs?: DelayRange;
+  startMs?: DelayRange;
+  stopMs?: DelayRange;
+  /** Randomness for delays and PIDs; or `seed` for a deterministic one. */
+  random?: () => number;
+  seed?: number;
+}
+
+interface SimContainer {
+  id: string;
+  pid?: number;
+  state: 'created' | 'running' | 'exited';
+  behaviour: SimBehaviour;
+  exit: Promise<number>;
+  resolveExit: (code: number) => void;
+  cancelExitTimer?: () => void;
+}
+
+/** Exit code of a stopped simulated container (SIGTERM honoured). */
+const STOPPED_EXIT_CODE = 143;
+
+/** A small deterministic PRNG for reproducible simulations. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Tasks without containers: each step takes a small random delay, and a task
+ * runs until stopped unless its spec asks otherwise (SIM.md).
+ */
+export class SimExecutor implements Executor {
+  private readonly clock: Clock;
+  private readonly speed: number;
+  private readonly random: () => number;
+  private readonly prepareMs: DelayRange;
+  private readonly startMs: DelayRange;
+  private readonly stopMs: DelayRange;
+  private containers = new Map<string, SimContainer>();
+
+  constructor(opts: SimExecutorOptions = {}) {
+    this.clock = opts.clock ?? systemClock;
+    this.speed = opts.speed ?? 1;
+    this.random = opts.random ?? (opts.seed !== undefined ? mulberry32(opts.seed) : Math.random);
+    this.prepareMs = opts.prepareMs ?? [100, 400];
+    this.startMs = opts.startMs ?? [50, 200];
+    this.stopMs = opts.stopMs ?? [20, 100];
+  }
+
+  /** Number of simulated containers currently running (for tests and the console). */
+  get runningCount(): number {
+    let n = 0;
+    for (const c of this.containers.values()) if (c.state === 'running') n++;
+    return n;
+  }
+
+  async prepare(task: Task): Promise<ContainerStatus> {
+    await this.delay(this.prepareMs);
+    const behaviour = simBehaviour(task);
+    if (behaviour.fail === 'prepare') throw new Error('sim: injected prepare failure');
+    const c = this.container(task, behaviour);
+    return { ContainerID: c.id };
+  }
+
+  async start(task: Task): Promise<ContainerStatus> {
+    await this.delay(this.startMs);
+    const c = this.container(task, simBehaviour(task));
+    if (c.behaviour.fail === 'start') throw new Error('sim: injected start failure');
+    if (c.state === 'created') this.run(c);
+    return { ContainerID: c.id, PID: c.pid, ExitCode: 0 };
+  }
+
+  wait(task: Task): Promise<number> {
+    const c = this.container(task, simBehaviour(task));
+    // A running task this executor never started (the process restarted) is adopted as running.
+    if (c.state === 'created') this.run(c);
+    return c.exit;
+  }
+
+  async shutdown(task: Task): Promise<void> {
+    const c = this.containers.get(task.ID);
+    if (!c || c.state === 'exited') return;
+    if (c.state === 'running') await this.delay(this.stopMs);
+    this.exit(c, STOPPED_EXIT_CODE);
+  }
+
+  async remove(task: Task): Promise<void> {
+    const c = this.containers.get(task.ID);
+    if (!c) return;
+    this.exit(c, STOPPED_EXIT_CODE);
+    this.containers.delete(task.ID);
+  }
+
+  private container(task: Task, behaviour: SimBehaviour): SimContainer {
+    let c = this.containers.get(task.ID);
+    if (c) return c;
+    let resolveExit!: (code: number) => void;
+    const exit = new Promise<number>((r) => (resolveExit = r));
+    // Stable 64-hex ID per task, like a container ID.
+    const id = createHash('sha256').update(task.ID).digest('hex');
+    c = { id, state: 'created', behaviour, exit, resolveExit };
+    this.containers.set(task.ID, c);
+    return c;
+  }
+
+  private run(c: SimContainer): void {
+    c.state = 'running';
+    c.pid = 1000 + Math.floor(this.random() * 64_000);
+    const { exitCode, exitAfterMs } = c.behaviour;
+    if (exitCode === undefined && exitAfterMs === undefined) return;
+    const code = exitCode ?? 0;
+    c.cancelExitTimer = this.clock.setTimeout(() => this.exit(c, code), exitAfterMs ?? 0);
+  }
+
+  private exit(c: SimContainer, code: number): void {
+    if (c.state === 'exited') return;
+    c.cancelExitTimer?.();
+    c.state = 'exited';
+    c.resolveExit(code);
+  }
+
+  private delay([min, max]: DelayRange): Promise<void> {
+    const ms = this.speed * (min + this.random() * (max - min));
+    if (!(ms > 0)) return Promise.resolve();
+    return new Promise((r) => this.clock.setTimeout(r, ms));
+  }
+}
