@@ -1,0 +1,124 @@
+// The allocator: moves NEW tasks to PENDING once their resources are
+// allocated, which hands them to the scheduler. Networks, VIPs and ports are
+// not allocated yet; allocateTask is where that will go.
+
+import type { Task } from '../api/types';
+import { TASK_STATE_VALUE } from '../api/types';
+import type { ClusterStore } from '../store/cluster-store';
+import type { AppliedEvent } from '../store/batch';
+import type { Clock } from '../util/clock';
+import { iso } from '../util/clock';
+
+export const PENDING_MESSAGE = 'pending task scheduling';
+
+/** A NEW task the allocator should move on: one not already told to stop. */
+export function needsAllocation(t: Task): boolean {
+  return t.Status.State === 'new' && TASK_STATE_VALUE[t.DesiredState] < TASK_STATE_VALUE.shutdown;
+}
+
+/** The task after allocation, or undefined while it cannot be allocated yet. */
+export function allocateTask(t: Task, now: string): Task | undefined {
+  if (!needsAllocation(t)) return undefined;
+  // (network attachments and the service endpoint get allocated here, later)
+  return { ...t, Status: { ...t.Status, State: 'pending', Message: PENDING_MESSAGE, Timestamp: now } };
+}
+
+export class Allocator {
+  private unwatch?: () => void;
+  /** NEW tasks seen since the last pass */
+  private candidates = new Set<string>();
+  private fullScan = true;
+  private dirty = false;
+  private running?: Promise<void>;
+  private stopped = true;
+
+  constructor(
+    private readonly store: ClusterStore,
+    private readonly clock: Clock,
+  ) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.fullScan = true;
+    this.unwatch = this.store.view.watch((e) => this.onEvent(e));
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unwatch?.();
+    this.unwatch = undefined;
+    await this.running;
+  }
+
+  /** Resolves once no pass is running or queued (for tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private onEvent(e: AppliedEvent): void {
+    let any = false;
+    for (const c of e.changes) {
+      if (c.kind !== 'task') continue;
+      const t = c.object as Task;
+      if (c.action !== 'delete' && needsAllocation(t)) {
+        this.candidates.add(t.ID);
+        any = true;
+      } else {
+        this.candidates.delete(t.ID);
+      }
+    }
+    if (any) this.schedule();
+  }
+
+  /** Coalesce: events arriving while a pass runs fold into the next one. */
+  private schedule(): void {
+    this.dirty = true;
+    if (this.running || this.stopped) return;
+    // deferred: watch listeners fire inside another writer's apply
+    this.running = Promise.resolve()
+      .then(async () => {
+        while (this.dirty && !this.stopped) {
+          this.dirty = false;
+          await this.pass();
+        }
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  private async pass(): Promise<void> {
+    let ids: string[];
+    if (this.fullScan) {
+      this.fullScan = false;
+      ids = this.store.view
+        .list('task')
+        .filter(needsAllocation)
+        .map((t) => t.ID);
+      this.candidates.clear();
+    } else {
+      ids = [...this.candidates];
+      this.candidates.clear();
+    }
+    if (ids.length === 0) return;
+    try {
+      await this.store.update(
+        (tx) => {
+          const now = iso(this.clock.now());
+          for (const id of ids) {
+            const cur = tx.get('task', id);
+            const next = cur && allocateTask(cur, now);
+            if (next) tx.update('task', next);
+          }
+        },
+        { retry: true },
+      );
+    } catch (err) {
+      // not fatal: leave the tasks for the next pass
+      for (const id of ids) this.candidates.add(id);
+      console.error('allocator: pass failed:', err);
+    }
+  }
+}
