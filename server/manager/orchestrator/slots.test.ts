@@ -38,6 +38,15 @@ describe('planReplicatedSlots', () => {
     expect(plan.create).toEqual([]);
   });
 
+  it('marks every task of a removed slot, its superseded history too, for removal', () => {
+    const old = task(2, 'shutdown', { NodeID: 'B', DesiredState: 'shutdown' });
+    const tasks = [task(1, 'running', { NodeID: 'A' }), old, task(2, 'running', { NodeID: 'B' })];
+    const plan = planReplicatedSlots(tasks, 1, always);
+    expect(slotsOf(plan.keep)).toEqual([1]);
+    expect(plan.remove.map((t) => t.ID)).toContain(old.ID);
+    expect(plan.remove).toHaveLength(2);
+  });
+
   it('prefers to remove a non-running slot over a running one among equals', () => {
     const plan = planReplicatedSlots(
       [task(1, 'starting', { NodeID: 'A' }), task(2, 'running', { NodeID: 'B' })],

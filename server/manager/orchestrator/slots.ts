@@ -74,7 +74,9 @@ export function planReplicatedSlots(
   } else if (replicas < n) {
     const sorted = sortForScaleDown([...updatable.entries()]);
     plan.keep = sorted.slice(0, replicas);
-    for (const ts of sorted.slice(replicas)) plan.remove.push(...ts);
+    // every task of a removed slot, history included, so the whole slot goes
+    // once stopped (swarmkit sets REMOVE on all of the slot's tasks)
+    for (const ts of sorted.slice(replicas)) plan.remove.push(...(bySlot.get(ts[0]!.Slot) ?? ts));
   } else {
     plan.keep = [...updatable.entries()].sort((a, b) => a[0] - b[0]).map(([, ts]) => ts);
   }
