@@ -15,6 +15,8 @@ import { SimExecutor } from '../server/agent/executor/sim';
 import { systemClock } from '../server/util/clock';
 
 export async function startBenchCluster(nodes: number, opts: { speed: number }) {
+  // the control loops' timers are unref'd (they must not hold a server open); hold the process here
+  const keepAlive = setInterval(() => undefined, 1000);
   const dir = mkdtempSync(join(tmpdir(), 'swarmdeck-bench-'));
   const opened = await openStore(dir);
   const { store } = opened;
@@ -79,6 +81,7 @@ export async function startBenchCluster(nodes: number, opts: { speed: number }) 
       return { assignedMs, runningMs };
     },
     async stop() {
+      clearInterval(keepAlive);
       await Promise.all(agents.map((a) => a.stop()));
       await loops.stop();
       await opened.close();

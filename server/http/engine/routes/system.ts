@@ -1,0 +1,126 @@
+import { arch, cpus, hostname, release, totalmem } from 'node:os';
+import type { Cluster } from '../../../api/types';
+import type { ManagerContext } from '../../../manager/context';
+import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION, sendJSON } from '../respond';
+import type { Route } from '../router';
+
+const GO_VERSION = 'go1.24.3';
+const GIT_COMMIT = 'swarmdeck';
+const BUILD_TIME = '2026-01-01T00:00:00.000000000+00:00';
+
+function goArch(): string {
+  const a = arch();
+  return a === 'x64' ? 'amd64' : a;
+}
+
+/** `GET /swarm` minus JoinTokens (ClusterInfo), as /info embeds it. */
+export function clusterInfo(c: Cluster): Omit<Cluster, 'JoinTokens'> & { TLSInfo: Record<string, string> } {
+  const { JoinTokens: _t, ...info } = c;
+  return { ...info, TLSInfo: { TrustRoot: '', CertIssuerSubject: '', CertIssuerPublicKey: '' } };
+}
+
+function swarmInfo(ctx: ManagerContext) {
+  const nodes = ctx.store.view.list('node');
+  const managers = nodes.filter((n) => n.Role === 'manager');
+  return {
+    NodeID: ctx.selfNodeID,
+    NodeAddr: ctx.advertiseAddr,
+    LocalNodeState: 'active',
+    ControlAvailable: true,
+    Error: '',
+    RemoteManagers: managers.map((m) => ({
+      NodeID: m.ID,
+      Addr: m.ID === ctx.selfNodeID ? ctx.clusterAddr : `${m.Status.Addr}:${ctx.clusterAddr.split(':').pop()}`,
+    })),
+    Nodes: nodes.length,
+    Managers: managers.length,
+    Cluster: clusterInfo(ctx.control.getCluster()),
+  };
+}
+
+const ping: Route['handle'] = ({ req, res }) => {
+  res.writeHead(200, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': req.method === 'HEAD' ? 0 : 2,
+    'Docker-Experimental': 'false',
+    Swarm: 'active/manager',
+    'Cache-Control': 'no-cache, no-store, must-revalidate',
+    Pragma: 'no-cache',
+  });
+  res.end(req.method === 'HEAD' ? undefined : 'OK');
+};
+
+export const systemRoutes: Route[] = [
+  { method: 'GET', pattern: /^\/_ping$/, handle: ping },
+  { method: 'HEAD', pattern: /^\/_ping$/, handle: ping },
+  {
+    method: 'GET',
+    pattern: /^\/version$/,
+    handle: ({ res }) => {
+      const details = {
+        ApiVersion: API_VERSION,
+        Arch: goArch(),
+        BuildTime: BUILD_TIME,
+        Experimental: 'false',
+        GitCommit: GIT_COMMIT,
+        GoVersion: GO_VERSION,
+        KernelVersion: release(),
+        MinAPIVersion: MIN_API_VERSION,
+        Os: 'linux',
+      };
+      sendJSON(res, 200, {
+        Platform: { Name: 'Swarmdeck' },
+        Components: [{ Name: 'Engine', Version: ENGINE_VERSION, Details: details }],
+        Version: ENGINE_VERSION,
+        ApiVersion: API_VERSION,
+        MinAPIVersion: MIN_API_VERSION,
+        GitCommit: GIT_COMMIT,
+        GoVersion: GO_VERSION,
+        Os: 'linux',
+        Arch: goArch(),
+        KernelVersion: release(),
+        BuildTime: BUILD_TIME,
+      });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/info$/,
+    handle: ({ ctx, res }) => {
+      const tasks = ctx.store.view.list('task');
+      const running = tasks.filter((t) => t.Status.State === 'running').length;
+      sendJSON(res, 200, {
+        ID: ctx.selfNodeID,
+        Name: hostname(),
+        OSType: 'linux',
+        OperatingSystem: 'Swarmdeck',
+        Architecture: arch() === 'x64' ? 'x86_64' : arch(),
+        KernelVersion: release(),
+        ServerVersion: ENGINE_VERSION,
+        NCPU: cpus().length,
+        MemTotal: totalmem(),
+        Containers: running,
+        ContainersRunning: running,
+        ContainersPaused: 0,
+        ContainersStopped: 0,
+        Images: 0,
+        Driver: 'swarmdeck',
+        DriverStatus: [],
+        Plugins: { Volume: ['local'], Network: ['overlay'], Authorization: null, Log: ['json-file'] },
+        SystemTime: new Date(ctx.clock.now()).toISOString(),
+        LoggingDriver: 'json-file',
+        CgroupDriver: 'none',
+        DockerRootDir: '/var/lib/swarmdeck',
+        IndexServerAddress: 'https://index.docker.io/v1/',
+        RegistryConfig: null,
+        Labels: [],
+        ExperimentalBuild: false,
+        Runtimes: { runc: { path: 'runc' } },
+        DefaultRuntime: 'runc',
+        Swarm: swarmInfo(ctx),
+        SecurityOptions: [],
+        Warnings: [],
+      });
+    },
+  },
+];

@@ -1,0 +1,81 @@
+// The Docker-compatible Engine API: what the unmodified `docker` CLI talks to
+// for swarm-mode commands. A plain node:http handler over the control API.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ManagerContext } from '../../manager/context';
+import { API_VERSION, MIN_API_VERSION, errorStatus, sendError, setCommonHeaders } from './respond';
+import { findRoute, type Route } from './router';
+import { distributionRoutes } from './routes/distribution';
+import { nodeRoutes } from './routes/nodes';
+import { serviceRoutes } from './routes/services';
+import { swarmRoutes } from './routes/swarm';
+import { systemRoutes } from './routes/system';
+import { taskRoutes } from './routes/tasks';
+
+export const ENGINE_ROUTES: readonly Route[] = [
+  ...systemRoutes,
+  ...swarmRoutes,
+  ...nodeRoutes,
+  ...serviceRoutes,
+  ...taskRoutes,
+  ...distributionRoutes,
+];
+
+const VERSIONED = /^\/v(\d+)\.(\d+)(\/.*)?$/;
+
+function versionNumber(v: string): [number, number] {
+  const [a, b] = v.split('.').map(Number);
+  return [a ?? 0, b ?? 0];
+}
+function compareVersions(a: [number, number], b: [number, number]): number {
+  return a[0] - b[0] || a[1] - b[1];
+}
+
+/**
+ * Strip a `/v1.NN` prefix, refusing versions outside 1.24…1.50 as moby
+ * does. Returns the bare path, or an error message.
+ */
+export function stripVersion(path: string): { path: string } | { error: string } {
+  const m = VERSIONED.exec(path);
+  if (!m) return { path };
+  const requested = `${Number(m[1])}.${Number(m[2])}`;
+  const v: [number, number] = [Number(m[1]), Number(m[2])];
+  if (compareVersions(v, versionNumber(API_VERSION)) > 0)
+    return { error: `client version ${requested} is too new. Maximum supported API version is ${API_VERSION}` };
+  if (compareVersions(v, versionNumber(MIN_API_VERSION)) < 0)
+    return {
+      error: `client version ${requested} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`,
+    };
+  return { path: m[3] ?? '/' };
+}
+
+export function createEngineHandler(
+  ctx: ManagerContext,
+  routes: readonly Route[] = ENGINE_ROUTES,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    setCommonHeaders(res);
+    const url = new URL(req.url ?? '/', 'http://engine');
+    const stripped = stripVersion(url.pathname);
+    if ('error' in stripped) {
+      req.resume();
+      sendError(res, 400, stripped.error);
+      return;
+    }
+    const found = findRoute(routes, req.method ?? 'GET', stripped.path);
+    if (!found) {
+      req.resume();
+      sendError(res, 404, 'page not found');
+      return;
+    }
+    Promise.resolve()
+      .then(() => found.route.handle({ ctx, req, res, params: found.params, query: url.searchParams }))
+      .catch((err: unknown) => {
+        const { status, message } = errorStatus(err);
+        if (status >= 500 && !(err instanceof Error && err.name === 'SwarmError'))
+          console.error(`engine api: ${req.method} ${req.url} failed:`, err);
+        req.resume();
+        sendError(res, status, message);
+      });
+  };
+}

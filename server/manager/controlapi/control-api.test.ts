@@ -1,0 +1,329 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SwarmError } from '../../api/errors';
+import type { Node, ServiceSpec } from '../../api/types';
+import { makeNode, makeTask, openTempStore } from '../../store/test-support';
+import { ManualClock } from '../../util/clock';
+import { initCluster } from '../bootstrap';
+import { createControlApi, type ControlApi } from './index';
+
+type Opened = Awaited<ReturnType<typeof openTempStore>>;
+
+const SELF = 'selfmanager00000000000001';
+
+const spec = (over: Partial<ServiceSpec> = {}): ServiceSpec => ({
+  Name: 'web',
+  Labels: {},
+  TaskTemplate: { ContainerSpec: { Image: 'nginx:alpine' }, ForceUpdate: 0 },
+  Mode: { Replicated: { Replicas: 3 } },
+  ...over,
+});
+
+async function rejection(p: Promise<unknown> | (() => unknown)): Promise<SwarmError> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    if (e instanceof SwarmError) return e;
+    throw e;
+  }
+  throw new Error('expected a SwarmError');
+}
+
+let opened: Opened;
+let api: ControlApi;
+let workers: Node[];
+
+beforeEach(async () => {
+  opened = await openTempStore();
+  const { store } = opened;
+  await initCluster(store, {
+    nodeID: SELF,
+    description: makeNode({ hostname: 'manager1' }).Description,
+    addr: '127.0.0.1',
+  });
+  workers = [makeNode({ hostname: 'worker1' }), makeNode({ hostname: 'worker2' }), makeNode({ hostname: 'worker3' })];
+  await store.update((tx) => workers.forEach((w) => tx.create('node', w)));
+  api = createControlApi(store, {
+    selfNodeID: SELF,
+    managerAddr: '127.0.0.1:2377',
+    isLeader: () => true,
+    clock: new ManualClock(),
+  });
+});
+afterEach(async () => {
+  await opened.close();
+});
+
+describe('services', () => {
+  it('creates with defaults, resolves by ID, name (any case) and prefix', async () => {
+    const s = await api.createService(spec({ Mode: { Replicated: {} } }));
+    expect(s.Spec.Mode.Replicated?.Replicas).toBe(1);
+    expect(s.SpecVersion).toEqual({ Index: 0 });
+    expect(s.Endpoint.Spec).toEqual({ Mode: 'vip' });
+    expect(s.Version.Index).toBeGreaterThan(0);
+    expect(api.getService(s.ID).ID).toBe(s.ID);
+    expect(api.getService('WEB').ID).toBe(s.ID);
+    expect(api.getService(s.ID.slice(0, 5)).ID).toBe(s.ID);
+    const e = await rejection(() => api.getService('nosuch'));
+    expect([e.status, e.message]).toEqual([404, 'service nosuch not found']);
+  });
+
+  it('reports an ambiguous prefix', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) ids.push((await api.createService(spec({ Name: `s${i}` }))).ID);
+    // 40 IDs over 36 first characters: some first character repeats
+    const first = ids.map((id) => id[0]!).find((c, i, all) => all.indexOf(c) !== i)!;
+    const n = ids.filter((id) => id.startsWith(first)).length;
+    const e = await rejection(() => api.getService(first));
+    expect([e.status, e.message]).toEqual([400, `service ${first} is ambiguous (${n} matches found)`]);
+  });
+
+  it('refuses a duplicate name with the swarmkit message', async () => {
+    await api.createService(spec());
+    const e = await rejection(api.createService(spec({ Name: 'Web' })));
+    expect(e.status).toBe(409);
+    expect(e.message).toBe(
+      'rpc error: code = AlreadyExists desc = name conflicts with an existing object: service Web already exists',
+    );
+  });
+
+  it('update keeps PreviousSpec, stamps SpecVersion, clears UpdateStatus, checks the version', async () => {
+    const s = await api.createService(spec());
+    await opened.store.update((tx) => {
+      const cur = tx.get('service', s.ID)!;
+      tx.update('service', { ...cur, UpdateStatus: { State: 'completed', Message: 'update completed' } });
+    });
+    const before = api.getService('web');
+    const newSpec = {
+      ...before.Spec,
+      TaskTemplate: { ...before.Spec.TaskTemplate, ContainerSpec: { Image: 'nginx:1.27' } },
+    };
+    const u = await api.updateService('web', before.Version.Index, newSpec);
+    expect(u.Spec.TaskTemplate.ContainerSpec.Image).toBe('nginx:1.27');
+    expect(u.PreviousSpec?.TaskTemplate.ContainerSpec.Image).toBe('nginx:alpine');
+    expect(u.SpecVersion).toEqual({ Index: before.Version.Index });
+    expect(u.PreviousSpecVersion).toEqual({ Index: 0 });
+    expect(u.UpdateStatus).toBeUndefined();
+
+    const stale = await rejection(api.updateService('web', before.Version.Index, newSpec));
+    expect([stale.status, stale.message]).toEqual([500, 'rpc error: code = Unknown desc = update out of sequence']);
+  });
+
+  it('accepts back exactly what GET returned (round trip), and a scale changes only Replicas', async () => {
+    await api.createService(spec());
+    const got = api.getService('web');
+    const scaled = { ...got.Spec, Mode: { Replicated: { Replicas: 6 } } };
+    const u = await api.updateService('web', got.Version.Index, JSON.parse(JSON.stringify(scaled)));
+    expect(u.Spec).toEqual(scaled);
+    expect(u.Spec.TaskTemplate).toEqual(got.Spec.TaskTemplate);
+  });
+
+  it('refuses mode changes and renames', async () => {
+    const s = await api.createService(spec());
+    const e1 = await rejection(api.updateService(s.ID, s.Version.Index, { ...s.Spec, Mode: { Global: {} } }));
+    expect([e1.status, e1.message]).toEqual([
+      501,
+      'rpc error: code = Unimplemented desc = service mode change is not allowed',
+    ]);
+    const e2 = await rejection(api.updateService(s.ID, s.Version.Index, { ...s.Spec, Name: 'other' }));
+    expect([e2.status, e2.message]).toEqual([
+      501,
+      'rpc error: code = Unimplemented desc = renaming services is not supported',
+    ]);
+  });
+
+  it('rollback swaps Spec and PreviousSpec, or fails without one', async () => {
+    const s = await api.createService(spec());
+    const e = await rejection(api.updateService('web', s.Version.Index, s.Spec, { rollback: true }));
+    expect([e.status, e.message]).toEqual([
+      400,
+      `rpc error: code = FailedPrecondition desc = service ${s.ID} does not have a previous spec`,
+    ]);
+    const u = await api.updateService('web', s.Version.Index, { ...s.Spec, Mode: { Replicated: { Replicas: 5 } } });
+    const r = await api.updateService('web', u.Version.Index, u.Spec, { rollback: true });
+    expect(r.Spec.Mode.Replicated?.Replicas).toBe(3);
+    expect(r.PreviousSpec?.Mode.Replicated?.Replicas).toBe(5);
+    expect(r.SpecVersion).toEqual(u.PreviousSpecVersion);
+    expect(r.PreviousSpecVersion).toEqual(u.SpecVersion);
+    expect(r.UpdateStatus).toMatchObject({ State: 'rollback_started', Message: 'manually requested rollback' });
+    expect(r.UpdateStatus?.StartedAt).toBeTruthy();
+  });
+
+  it('lists with id/name prefix, label and mode filters', async () => {
+    await api.createService(spec({ Labels: { 'com.docker.stack.namespace': 'app' } }));
+    await api.createService(spec({ Name: 'worker', Mode: { Global: {} } }));
+    const names = (f: Record<string, string[]>) =>
+      api
+        .listServices(f)
+        .map((s) => s.Spec.Name)
+        .sort();
+    expect(names({})).toEqual(['web', 'worker']);
+    expect(names({ name: ['w'] })).toEqual(['web', 'worker']);
+    expect(names({ name: ['wo'] })).toEqual(['worker']);
+    expect(names({ label: ['com.docker.stack.namespace=app'] })).toEqual(['web']);
+    expect(names({ label: ['com.docker.stack.namespace'] })).toEqual(['web']);
+    expect(names({ mode: ['global'] })).toEqual(['worker']);
+    expect((await rejection(() => api.listServices({ bogus: ['x'] }))).message).toBe("invalid filter 'bogus'");
+  });
+
+  it('removes the service object', async () => {
+    await api.createService(spec());
+    await api.removeService('web');
+    expect(api.listServices()).toEqual([]);
+    expect((await rejection(api.removeService('web'))).status).toBe(404);
+  });
+});
+
+describe('nodes', () => {
+  it('decorates only managers with ManagerStatus at read time', () => {
+    const nodes = api.listNodes();
+    expect(nodes).toHaveLength(4);
+    const mgr = api.getNode(SELF);
+    expect(mgr.ManagerStatus).toEqual({ Leader: true, Reachability: 'reachable', Addr: '127.0.0.1:2377' });
+    expect(api.getNode('worker1').ManagerStatus).toBeUndefined();
+    expect(opened.store.view.get('node', SELF)!.ManagerStatus).toBeUndefined();
+  });
+
+  it('filters by role, name prefix, node.label and engine label', async () => {
+    const w = api.getNode('worker2');
+    await api.updateNode('worker2', w.Version.Index, { ...w.Spec, Labels: { zone: 'a' } });
+    const hosts = (f: Record<string, string[]>) =>
+      api
+        .listNodes(f)
+        .map((n) => n.Description.Hostname)
+        .sort();
+    expect(hosts({ role: ['manager'] })).toEqual(['manager1']);
+    expect(hosts({ role: ['worker'] })).toEqual(['worker1', 'worker2', 'worker3']);
+    expect(hosts({ name: ['worker1'] })).toEqual(['worker1']);
+    expect(hosts({ 'node.label': ['zone=a'] })).toEqual(['worker2']);
+    expect(hosts({ membership: ['accepted'] })).toHaveLength(4);
+    expect((await rejection(() => api.listNodes({ role: ['boss'] }))).status).toBe(400);
+  });
+
+  it('updates availability and labels with a version check', async () => {
+    const w = api.getNode('worker1');
+    const u = await api.updateNode('worker1', w.Version.Index, {
+      Labels: { ssd: '' },
+      Role: 'worker',
+      Availability: 'drain',
+    });
+    expect(u.Spec).toEqual({ Labels: { ssd: '' }, Role: 'worker', Availability: 'drain' });
+    const stale = await rejection(api.updateNode('worker1', w.Version.Index, w.Spec));
+    expect(stale.message).toBe('rpc error: code = Unknown desc = update out of sequence');
+    const bad = await rejection(
+      api.updateNode('worker1', u.Version.Index, { ...u.Spec, Availability: 'gone' as 'drain' }),
+    );
+    expect(bad.status).toBe(400);
+  });
+
+  it('refuses to demote the last manager', async () => {
+    const m = api.getNode(SELF);
+    const e = await rejection(api.updateNode(SELF, m.Version.Index, { ...m.Spec, Role: 'worker' }));
+    expect([e.status, e.message]).toEqual([
+      400,
+      'rpc error: code = FailedPrecondition desc = attempting to demote the last manager of the swarm',
+    ]);
+  });
+
+  it('removal: managers must be demoted, ready nodes need force, tasks are orphaned', async () => {
+    const m = await rejection(api.removeNode(SELF, true));
+    expect(m.message).toBe(
+      `rpc error: code = FailedPrecondition desc = node ${SELF} is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal`,
+    );
+    const w = workers[0]!;
+    const e = await rejection(api.removeNode('worker1', false));
+    expect([e.status, e.message]).toEqual([
+      400,
+      `rpc error: code = FailedPrecondition desc = node ${w.ID} is not down and can't be removed`,
+    ]);
+    const s = await api.createService(spec());
+    const t = makeTask(opened.store.view.get('service', s.ID)!, {
+      NodeID: w.ID,
+      Status: { State: 'running', Message: 'started', Timestamp: 'x' },
+    });
+    await opened.store.update((tx) => void tx.create('task', t));
+    await api.removeNode('worker1', true);
+    expect(() => api.getNode(w.ID)).toThrow(/not found/);
+    expect(opened.store.view.get('task', t.ID)!.Status).toMatchObject({
+      State: 'orphaned',
+      Message: 'Task belonged to a node that has been deleted',
+    });
+  });
+});
+
+describe('tasks', () => {
+  it('filters by service name, node hostname, desired state, label and _up-to-date', async () => {
+    const s1 = await api.createService(spec({ Labels: { app: 'a' } }));
+    const s2 = await api.createService(spec({ Name: 'db' }));
+    const stored = opened.store.view.get('service', s1.ID)!;
+    const [w1, w2] = workers;
+    const old = makeTask(stored, { Slot: 1, NodeID: w1!.ID, DesiredState: 'shutdown' });
+    const cur = makeTask(stored, { Slot: 1, NodeID: w2!.ID });
+    const other = makeTask(opened.store.view.get('service', s2.ID)!, { NodeID: w1!.ID });
+    await opened.store.update((tx) => [old, cur, other].forEach((t) => tx.create('task', t)));
+
+    const ids = (f: Record<string, string[]>) =>
+      api
+        .listTasks(f)
+        .map((t) => t.ID)
+        .sort();
+    expect(ids({ service: ['web'] })).toEqual([old.ID, cur.ID].sort());
+    expect(ids({ service: [s1.ID.slice(0, 6)], 'desired-state': ['running'] })).toEqual([cur.ID]);
+    expect(ids({ node: ['worker1'] })).toEqual([old.ID, other.ID].sort());
+    expect(ids({ label: ['app=a'] })).toEqual([old.ID, cur.ID].sort());
+    expect(ids({ name: ['web.1'] })).toEqual([old.ID, cur.ID].sort());
+    expect(ids({ id: [cur.ID.slice(0, 8)] })).toEqual([cur.ID]);
+    expect(ids({ '_up-to-date': ['true'], service: ['web'] })).toEqual([old.ID, cur.ID].sort());
+    const e = await rejection(() => api.listTasks({ 'desired-state': ['x'] }));
+    expect([e.status, e.message]).toEqual([400, "Invalid desired-state filter: 'x'"]);
+    expect((await rejection(() => api.listTasks({ service: ['nosuch'] }))).status).toBe(404);
+
+    // an image change makes both tasks dirty; rolling back makes them current again
+    const got = api.getService('web');
+    const u = await api.updateService('web', got.Version.Index, {
+      ...got.Spec,
+      TaskTemplate: { ...got.Spec.TaskTemplate, ContainerSpec: { Image: 'nginx:1.27' } },
+    });
+    expect(ids({ '_up-to-date': ['true'], service: ['web'] })).toEqual([]);
+    await api.updateService('web', u.Version.Index, u.Spec, { rollback: true });
+    expect(ids({ '_up-to-date': ['true'], service: ['web'] })).toEqual([old.ID, cur.ID].sort());
+  });
+
+  it('a ForceUpdate bump makes tasks dirty even when the spec content is otherwise equal', async () => {
+    const s = await api.createService(spec());
+    const t = makeTask(opened.store.view.get('service', s.ID)!, { SpecVersion: undefined });
+    await opened.store.update((tx) => void tx.create('task', t));
+    const f = { '_up-to-date': ['1'], service: [s.ID] };
+    expect(api.listTasks(f)).toHaveLength(1);
+    await api.updateService(s.ID, s.Version.Index, {
+      ...s.Spec,
+      TaskTemplate: { ...s.Spec.TaskTemplate, ForceUpdate: 1 },
+    });
+    expect(api.listTasks(f)).toHaveLength(0);
+  });
+
+  it('gets a task by ID or prefix', async () => {
+    const s = await api.createService(spec());
+    const t = makeTask(opened.store.view.get('service', s.ID)!);
+    await opened.store.update((tx) => void tx.create('task', t));
+    expect(api.getTask(t.ID.slice(0, 10)).ID).toBe(t.ID);
+    expect((await rejection(() => api.getTask('zzzz'))).message).toBe('task zzzz not found');
+  });
+});
+
+describe('cluster', () => {
+  it('updates the spec with a version check and rotates tokens keeping the CA digest', async () => {
+    const c = api.getCluster();
+    const u = await api.updateCluster(
+      c.Version.Index,
+      { ...c.Spec, Orchestration: { TaskHistoryRetentionLimit: 3 } },
+      { workerToken: true },
+    );
+    expect(u.Spec.Orchestration.TaskHistoryRetentionLimit).toBe(3);
+    expect(u.JoinTokens.Manager).toBe(c.JoinTokens.Manager);
+    expect(u.JoinTokens.Worker).not.toBe(c.JoinTokens.Worker);
+    expect(u.JoinTokens.Worker).toMatch(/^SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25}$/);
+    expect(u.JoinTokens.Worker.split('-')[2]).toBe(c.JoinTokens.Worker.split('-')[2]);
+    const stale = await rejection(api.updateCluster(c.Version.Index, c.Spec));
+    expect(stale.status).toBe(500);
+  });
+});

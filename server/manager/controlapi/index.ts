@@ -1,0 +1,32 @@
+import type { ClusterStore } from '../../store/cluster-store';
+import { getCluster, updateCluster } from './cluster';
+import type { ControlApiOptions, ControlDeps } from './context';
+import { getNode, listNodes, removeNode, updateNode } from './nodes';
+import { createService, getService, listServices, removeService, updateService } from './services';
+import { getTask, listTasks } from './tasks';
+import type { ControlApi } from './types';
+
+export type { ControlApi, Filters } from './types';
+export type { ControlApiOptions } from './context';
+export { taskName } from './tasks';
+export { normaliseServiceSpec } from './service-spec';
+
+/** The control API over one store: the only way the edges read and change cluster state. */
+export function createControlApi(store: ClusterStore, opts: ControlApiOptions): ControlApi {
+  const d: ControlDeps = { ...opts, store };
+  return {
+    getCluster: () => getCluster(d),
+    updateCluster: (version, spec, rotate) => updateCluster(d, version, spec, rotate),
+    listNodes: (filters) => listNodes(d, filters),
+    getNode: (ref) => getNode(d, ref),
+    updateNode: (ref, version, spec) => updateNode(d, ref, version, spec),
+    removeNode: (ref, force) => removeNode(d, ref, force),
+    createService: (spec) => createService(d, spec),
+    listServices: (filters) => listServices(d, filters),
+    getService: (ref, o) => getService(d, ref, o),
+    updateService: (ref, version, spec, o) => updateService(d, ref, version, spec, o),
+    removeService: (ref) => removeService(d, ref),
+    listTasks: (filters) => listTasks(d, filters),
+    getTask: (ref) => getTask(d, ref),
+  };
+}

@@ -1,0 +1,147 @@
+import { SequenceConflict, SwarmError, notFound, rpcError } from '../../api/errors';
+import type { Node, NodeSpec, Task } from '../../api/types';
+import { isTerminal } from '../../api/types';
+import type { MemoryStore } from '../../store/memory-store';
+import type { ControlDeps } from './context';
+import { checkFilterKeys, labelFilter, matchesLabels, matchesPrefix, values } from './filters';
+import { resolveRef } from './lookup';
+import type { Filters } from './types';
+
+const ROLES = ['manager', 'worker'];
+const AVAILABILITIES = ['active', 'pause', 'drain'];
+// every node in the store has been accepted: joins are admitted with a valid token only
+const MEMBERSHIPS = ['accepted', 'pending'];
+
+function nameMatches(n: Node, name: string): boolean {
+  const want = name.toLowerCase();
+  return n.Description?.Hostname?.toLowerCase() === want || (!!n.Spec.Name && n.Spec.Name.toLowerCase() === want);
+}
+
+export function lookupNode(view: MemoryStore, ref: string): Node {
+  return resolveRef('node', ref, {
+    byID: (id) => view.get('node', id),
+    byName: (name) => view.list('node').filter((n) => nameMatches(n, name)),
+    all: () => view.list('node'),
+  });
+}
+
+function portOf(addr: string): string {
+  const at = addr.lastIndexOf(':');
+  return at >= 0 ? addr.slice(at + 1) : '2377';
+}
+
+/** ManagerStatus is derived at read time from who leads; it is never stored. */
+export function presentNode(d: ControlDeps, n: Node): Node {
+  const { ManagerStatus: _stored, ...node } = n;
+  const out: Node = { ...node, Spec: { ...node.Spec, Labels: node.Spec.Labels ?? {} } };
+  if (n.Role !== 'manager') return out;
+  const self = n.ID === d.selfNodeID;
+  out.ManagerStatus = {
+    ...(self && d.isLeader() ? { Leader: true } : {}),
+    Reachability: 'reachable',
+    Addr: self ? d.managerAddr : `${n.Status.Addr}:${portOf(d.managerAddr)}`,
+  };
+  return out;
+}
+
+export function getNode(d: ControlDeps, ref: string): Node {
+  return presentNode(d, lookupNode(d.store.view, ref));
+}
+
+export function listNodes(d: ControlDeps, filters?: Filters): Node[] {
+  checkFilterKeys(filters, ['id', 'name', 'label', 'node.label', 'role', 'membership']);
+  const ids = values(filters, 'id');
+  const names = values(filters, 'name');
+  const engineLabels = labelFilter(values(filters, 'label'));
+  const nodeLabels = labelFilter(values(filters, 'node.label'));
+  const roles = values(filters, 'role').map((r) => r.toLowerCase());
+  for (const r of roles)
+    if (r !== '' && !ROLES.includes(r)) throw new SwarmError('InvalidArgument', `Invalid role filter: '${r}'`);
+  const memberships = values(filters, 'membership').map((m) => m.toLowerCase());
+  for (const m of memberships)
+    if (m !== '' && !MEMBERSHIPS.includes(m))
+      throw new SwarmError('InvalidArgument', `Invalid membership filter: '${m}'`);
+  const out: Node[] = [];
+  for (const n of d.store.view.list('node')) {
+    if (!matchesPrefix(n.ID, ids)) continue;
+    if (names.length > 0 && !names.some((p) => n.Description?.Hostname?.startsWith(p) || n.Spec.Name?.startsWith(p)))
+      continue;
+    if (!matchesLabels(n.Description?.Engine?.Labels, engineLabels)) continue;
+    if (!matchesLabels(n.Spec.Labels, nodeLabels)) continue;
+    if (roles.length > 0 && !roles.includes(n.Role)) continue;
+    if (memberships.length > 0 && !memberships.includes('accepted')) continue;
+    out.push(presentNode(d, n));
+  }
+  return out;
+}
+
+function normaliseNodeSpec(spec: NodeSpec): NodeSpec {
+  if (typeof spec !== 'object' || spec === null) throw new SwarmError('InvalidArgument', 'invalid JSON: node spec');
+  const Role = spec.Role || 'worker';
+  const Availability = spec.Availability || 'active';
+  if (!ROLES.includes(Role)) throw new SwarmError('InvalidArgument', `invalid Role: "${Role}"`);
+  if (!AVAILABILITIES.includes(Availability))
+    throw new SwarmError('InvalidArgument', `invalid Availability: "${Availability}"`);
+  const labels = spec.Labels ?? {};
+  if (typeof labels !== 'object' || Object.values(labels).some((v) => typeof v !== 'string'))
+    throw new SwarmError('InvalidArgument', 'Labels must be a map of strings');
+  return { ...(spec.Name ? { Name: spec.Name } : {}), Labels: labels, Role, Availability };
+}
+
+/**
+ * swarmkit UpdateNode. With no role manager or raft membership yet, a role
+ * change takes effect at once: the observed Role follows the desired one.
+ */
+export async function updateNode(d: ControlDeps, ref: string, version: number, input: NodeSpec): Promise<Node> {
+  const spec = normaliseNodeSpec(input);
+  const id = lookupNode(d.store.view, ref).ID;
+  await d.store.update((tx) => {
+    const cur = tx.get('node', id);
+    if (!cur) throw notFound('node', ref);
+    if (cur.Version.Index !== version) throw new SequenceConflict();
+    if (cur.Spec.Role === 'manager' && spec.Role === 'worker') {
+      const managers = d.store.view.list('node').filter((n) => n.Role === 'manager');
+      if (managers.length === 1 && managers[0]!.ID === cur.ID)
+        throw rpcError('FailedPrecondition', 'attempting to demote the last manager of the swarm');
+    }
+    const { ManagerStatus: _m, ...rest } = cur;
+    tx.update('node', { ...rest, Spec: spec, Role: spec.Role });
+  });
+  return getNode(d, id);
+}
+
+/**
+ * swarmkit RemoveNode: a manager must be demoted first; a node that is still
+ * READY needs force. Its unfinished tasks are orphaned in the same write, so
+ * the orchestrators replace them elsewhere.
+ */
+export async function removeNode(d: ControlDeps, ref: string, force: boolean): Promise<void> {
+  const id = lookupNode(d.store.view, ref).ID;
+  await d.store.update((tx) => {
+    const node = tx.get('node', id);
+    if (!node) throw notFound('node', ref);
+    if (node.Spec.Role === 'manager' || node.Role === 'manager')
+      throw rpcError(
+        'FailedPrecondition',
+        `node ${id} is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal`,
+      );
+    if (!force && node.Status.State === 'ready')
+      throw rpcError('FailedPrecondition', `node ${id} is not down and can't be removed`);
+    for (const t of d.store.view.tasksByNode(id)) {
+      if (isTerminal(t.Status.State)) continue;
+      const cur = tx.get('task', t.ID);
+      if (!cur) continue;
+      const orphaned: Task = {
+        ...cur,
+        Status: {
+          ...cur.Status,
+          State: 'orphaned',
+          Message: 'Task belonged to a node that has been deleted',
+          Timestamp: tx.now,
+        },
+      };
+      tx.update('task', orphaned);
+    }
+    tx.delete('node', id);
+  });
+}

@@ -1,0 +1,205 @@
+import { SequenceConflict, SwarmError, notFound, rpcError } from '../../api/errors';
+import { newID } from '../../api/ids';
+import type { PortConfig, Service, ServiceSpec } from '../../api/types';
+import type { MemoryStore } from '../../store/memory-store';
+import type { ControlDeps } from './context';
+import { interpolateServiceSpec } from './defaults';
+import { checkFilterKeys, labelFilter, matchesLabels, matchesPrefix, values } from './filters';
+import { resolveRef } from './lookup';
+import type { Filters } from './types';
+import { modeKind, normaliseServiceSpec, presentSpec, type ModeKind } from './service-spec';
+
+const MODES: readonly ModeKind[] = ['replicated', 'global', 'replicated-job', 'global-job'];
+
+export function lookupService(view: MemoryStore, ref: string): Service {
+  return resolveRef('service', ref, {
+    byID: (id) => view.get('service', id),
+    byName: (name) => {
+      const s = view.serviceByName(name);
+      return s ? [s] : [];
+    },
+    all: () => view.list('service'),
+  });
+}
+
+/** The object as the API returns it (never the stored object itself). */
+export function presentService(s: Service, insertDefaults = false): Service {
+  const spec = presentSpec(s.Spec);
+  const out: Service = { ...s, Spec: insertDefaults ? interpolateServiceSpec(spec) : spec };
+  if (s.PreviousSpec) out.PreviousSpec = presentSpec(s.PreviousSpec);
+  return out;
+}
+
+/**
+ * Network references may be names (stack deploy sends them); store IDs, as
+ * moby's populateNetworkID does. Attaching to the ingress network is refused.
+ */
+function resolveNetworks(view: MemoryStore, spec: ServiceSpec): ServiceSpec {
+  const nets = spec.TaskTemplate.Networks;
+  if (!nets || nets.length === 0) return spec;
+  const all = view.list('network');
+  const resolved = nets.map((n) => {
+    const net =
+      view.get('network', n.Target) ??
+      all.find((x) => x.Spec.Name === n.Target) ??
+      (() => {
+        const byPrefix = all.filter((x) => x.ID.startsWith(n.Target));
+        return byPrefix.length === 1 ? byPrefix[0] : undefined;
+      })();
+    if (!net) throw notFound('network', n.Target);
+    if (net.Spec.Ingress)
+      throw rpcError(
+        'InvalidArgument',
+        `Service cannot be explicitly attached to the ingress network "${net.Spec.Name}"`,
+      );
+    return { ...n, Target: net.ID };
+  });
+  return { ...spec, TaskTemplate: { ...spec.TaskTemplate, Networks: resolved } };
+}
+
+/** swarmkit checkPortConflicts: a published port belongs to one service. */
+function checkPortConflicts(view: MemoryStore, spec: ServiceSpec, selfID: string): void {
+  const mine = (spec.EndpointSpec?.Ports ?? []).filter((p) => p.PublishedPort);
+  if (mine.length === 0) return;
+  const key = (p: PortConfig) => `${p.PublishedPort}/${p.Protocol ?? 'tcp'}`;
+  const ingress = new Set(mine.filter((p) => p.PublishMode !== 'host').map(key));
+  const host = new Set(mine.filter((p) => p.PublishMode === 'host').map(key));
+  for (const s of view.list('service')) {
+    if (s.ID === selfID) continue;
+    for (const p of [...(s.Spec.EndpointSpec?.Ports ?? []), ...(s.Endpoint?.Ports ?? [])]) {
+      if (!p.PublishedPort) continue;
+      const k = key(p);
+      if (p.PublishMode === 'host') {
+        if (ingress.has(k))
+          throw rpcError(
+            'InvalidArgument',
+            `port '${p.PublishedPort}' is already in use by service '${s.Spec.Name}' (${s.ID}) as a host-published port`,
+          );
+      } else if (ingress.has(k) || host.has(k)) {
+        throw rpcError(
+          'InvalidArgument',
+          `port '${p.PublishedPort}' is already in use by service '${s.Spec.Name}' (${s.ID}) as an ingress port`,
+        );
+      }
+    }
+  }
+}
+
+function prepareSpec(d: ControlDeps, input: ServiceSpec, selfID: string): ServiceSpec {
+  const spec = resolveNetworks(d.store.view, normaliseServiceSpec(input));
+  checkPortConflicts(d.store.view, spec, selfID);
+  return spec;
+}
+
+function nameConflict(name: string): SwarmError {
+  return rpcError('AlreadyExists', `name conflicts with an existing object: service ${name} already exists`);
+}
+
+export async function createService(d: ControlDeps, input: ServiceSpec): Promise<Service> {
+  const spec = prepareSpec(d, input, '');
+  const id = newID();
+  await d.store.update((tx) => {
+    if (d.store.view.serviceByName(spec.Name)) throw nameConflict(spec.Name);
+    tx.create('service', {
+      ID: id,
+      Version: { Index: 0 },
+      CreatedAt: tx.now,
+      UpdatedAt: tx.now,
+      Spec: spec,
+      // swarmkit: an empty version at create; each update stamps the Meta.Version it replaced
+      SpecVersion: { Index: 0 },
+      Endpoint: { Spec: spec.EndpointSpec ?? { Mode: 'vip' } },
+    });
+  });
+  const created = d.store.view.get('service', id);
+  if (!created) throw notFound('service', id);
+  return presentService(created);
+}
+
+export function getService(d: ControlDeps, ref: string, opts: { insertDefaults?: boolean } = {}): Service {
+  return presentService(lookupService(d.store.view, ref), opts.insertDefaults);
+}
+
+export function listServices(d: ControlDeps, filters?: Filters): Service[] {
+  checkFilterKeys(filters, ['id', 'name', 'label', 'mode', 'runtime']);
+  const ids = values(filters, 'id');
+  const names = values(filters, 'name');
+  const labels = labelFilter(values(filters, 'label'));
+  const modes = values(filters, 'mode');
+  for (const m of modes)
+    if (!MODES.includes(m as ModeKind)) throw new SwarmError('InvalidArgument', `Invalid filter: 'mode'='${m}'`);
+  const runtimes = values(filters, 'runtime');
+  const out: Service[] = [];
+  for (const s of d.store.view.list('service')) {
+    if (!matchesPrefix(s.ID, ids) || !matchesPrefix(s.Spec.Name, names)) continue;
+    if (!matchesLabels(s.Spec.Labels, labels)) continue;
+    if (modes.length > 0 && !modes.includes(modeKind(s.Spec.Mode ?? {}))) continue;
+    if (runtimes.length > 0 && !runtimes.includes(s.Spec.TaskTemplate?.Runtime || 'container')) continue;
+    out.push(presentService(s));
+  }
+  return out;
+}
+
+function sameModeKind(a: ServiceSpec, b: ServiceSpec): boolean {
+  return modeKind(a.Mode ?? {}) === modeKind(b.Mode ?? {});
+}
+
+/**
+ * swarmkit UpdateService. A normal update keeps the old spec as
+ * PreviousSpec, stamps SpecVersion with the Meta.Version it replaces and
+ * clears UpdateStatus (a stale "completed" would end the CLI's progress loop
+ * at once). A rollback swaps Spec and PreviousSpec and ignores the body.
+ */
+export async function updateService(
+  d: ControlDeps,
+  ref: string,
+  version: number,
+  input: ServiceSpec,
+  opts: { rollback?: boolean } = {},
+): Promise<Service> {
+  const id = lookupService(d.store.view, ref).ID;
+  const spec = opts.rollback ? undefined : prepareSpec(d, input, id);
+  await d.store.update((tx) => {
+    const cur = tx.get('service', id);
+    if (!cur) throw notFound('service', id);
+    if (cur.Version.Index !== version) throw new SequenceConflict();
+    const { UpdateStatus: _old, ...rest } = cur;
+    let next: Service;
+    if (!spec) {
+      if (!cur.PreviousSpec) throw rpcError('FailedPrecondition', `service ${cur.ID} does not have a previous spec`);
+      next = {
+        ...rest,
+        Spec: cur.PreviousSpec,
+        SpecVersion: cur.PreviousSpecVersion ?? { Index: 0 },
+        PreviousSpec: cur.Spec,
+        PreviousSpecVersion: cur.SpecVersion,
+        UpdateStatus: { State: 'rollback_started', Message: 'manually requested rollback', StartedAt: tx.now },
+      };
+    } else {
+      if (!sameModeKind(cur.Spec, spec)) throw rpcError('Unimplemented', 'service mode change is not allowed');
+      if (cur.Spec.Name !== spec.Name) throw rpcError('Unimplemented', 'renaming services is not supported');
+      next = {
+        ...rest,
+        Spec: spec,
+        SpecVersion: { Index: cur.Version.Index },
+        PreviousSpec: cur.Spec,
+        PreviousSpecVersion: cur.SpecVersion,
+      };
+    }
+    // keep what the allocator assigned; it reconciles Ports/VIPs against the new spec
+    next.Endpoint = { ...cur.Endpoint, Spec: next.Spec.EndpointSpec ?? { Mode: 'vip' } };
+    tx.update('service', next);
+  });
+  const updated = d.store.view.get('service', id);
+  if (!updated) throw notFound('service', id);
+  return presentService(updated);
+}
+
+/** Deletes the service object; the orchestrator then sets its tasks to desired `remove`. */
+export async function removeService(d: ControlDeps, ref: string): Promise<void> {
+  const id = lookupService(d.store.view, ref).ID;
+  await d.store.update((tx) => {
+    if (!tx.get('service', id)) throw notFound('service', ref);
+    tx.delete('service', id);
+  });
+}

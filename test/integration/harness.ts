@@ -1,0 +1,192 @@
+// Real-process test harness: start the swarmdeck server on free ports, drive
+// it with the real docker CLI, stop it for certain. Every wait is bounded.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export function tempDir(prefix: string): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServerPorts {
+  engine: number;
+  cluster: number;
+  console: number;
+}
+
+export async function freePorts(): Promise<ServerPorts> {
+  const ports = new Set<number>();
+  while (ports.size < 3) ports.add(await freePort());
+  const [engine, cluster, consolePort] = [...ports] as [number, number, number];
+  return { engine, cluster, console: consolePort };
+}
+
+export interface RunningServer {
+  ports: ServerPorts;
+  dataDir: string;
+  proc: ChildProcess;
+  /** Everything the process printed so far (stdout and stderr). */
+  output(): string;
+  /** SIGTERM, then SIGKILL after `graceMs`. Safe to call twice. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * `tsx server/main.ts --no-console ...` on the given ports; resolves once
+ * the process prints `swarmdeck ready`, rejects (and kills it) otherwise.
+ */
+export async function startServer(opts: {
+  dataDir: string;
+  ports: ServerPorts;
+  simWorkers?: number;
+  readyTimeoutMs?: number;
+}): Promise<RunningServer> {
+  const args = [
+    'server/main.ts',
+    '--no-console',
+    '--engine-port',
+    String(opts.ports.engine),
+    '--cluster-port',
+    String(opts.ports.cluster),
+    '--console-port',
+    String(opts.ports.console),
+    '--data-dir',
+    opts.dataDir,
+    '--sim-workers',
+    String(opts.simWorkers ?? 3),
+  ];
+  const proc = spawn(join(REPO_ROOT, 'node_modules/.bin/tsx'), args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<void>((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) resolve();
+    else proc.once('exit', () => resolve());
+  });
+
+  const stop = async (graceMs = 15_000) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`server not ready within ${readyTimeoutMs} ms; output:\n${out}`)),
+        readyTimeoutMs,
+      );
+      const check = () => {
+        if (out.includes('swarmdeck ready')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      proc.stdout!.on('data', check);
+      proc.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`server exited (${code ?? signal}) before ready; output:\n${out}`));
+      });
+      check();
+    });
+  } catch (err) {
+    await stop(2_000);
+    throw err;
+  }
+  return { ports: opts.ports, dataDir: opts.dataDir, proc, output: () => out, stop };
+}
+
+export interface DockerResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/** The docker CLI binary, or undefined when it is not installed. */
+export function dockerBinary(): string | undefined {
+  for (const bin of ['/usr/bin/docker', '/usr/local/bin/docker', 'docker']) {
+    const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+    if (r.status === 0) return bin;
+  }
+  return undefined;
+}
+
+/** A docker CLI bound to one engine port, with an empty config dir. */
+export function dockerCli(enginePort: number, configDir: string, bin = dockerBinary() ?? 'docker') {
+  return (args: string[], timeoutMs = 30_000): Promise<DockerResult> =>
+    new Promise((resolve) => {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        HOME: configDir,
+        DOCKER_HOST: `tcp://127.0.0.1:${enginePort}`,
+        DOCKER_CONFIG: configDir,
+      };
+      // nothing from the runner's own docker setup may redirect or pin the CLI
+      for (const k of ['DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'DOCKER_API_VERSION']) delete env[k];
+      const proc = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      let timedOut = false;
+      proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const timer = setTimeout(() => {
+        timedOut = true;
+        proc.kill('SIGKILL');
+      }, timeoutMs);
+      proc.once('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr, timedOut });
+      });
+    });
+}
+
+/** Poll `fn` until it returns a truthy value; throws with the last value after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T> | T,
+  opts: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  let last: unknown;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() >= deadline)
+      throw new Error(
+        `timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
+      );
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 500));
+  }
+}
