@@ -59,7 +59,10 @@ export async function startBenchCluster(nodes: number, opts: { speed: number }) 
           if (!serviceID) return;
           const tasks = store.view.tasksByService(serviceID).filter((t: Task) => t.DesiredState === 'running');
           if (tasks.length < replicas) return;
-          if (assignedMs < 0 && tasks.every((t) => t.NodeID && t.Status.State !== 'pending' && t.Status.State !== 'new'))
+          if (
+            assignedMs < 0 &&
+            tasks.every((t) => t.NodeID && t.Status.State !== 'pending' && t.Status.State !== 'new')
+          )
             assignedMs = performance.now() - t0;
           if (tasks.every((t) => t.Status.State === 'running')) {
             runningMs = performance.now() - t0;

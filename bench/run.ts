@@ -43,7 +43,9 @@ async function main() {
       );
       assigned.push(r.assignedMs);
       running.push(r.runningMs);
-      process.stderr.write(`${sc.name} run ${i + 1}/${sc.runs}: assigned ${fmt(r.assignedMs)}, running ${fmt(r.runningMs)}\n`);
+      process.stderr.write(
+        `${sc.name} run ${i + 1}/${sc.runs}: assigned ${fmt(r.assignedMs)}, running ${fmt(r.runningMs)}\n`,
+      );
     }
     const rss = process.memoryUsage().rss / 1024 ** 2;
     await cluster.stop();

@@ -108,8 +108,6 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
 }
 
 export function usage(): string {
-  const lines = Object.entries(FLAGS).map(
-    ([flag, d]) => `  --${flag.padEnd(16)} ${d.help}  [${envName(flag)}]`,
-  );
+  const lines = Object.entries(FLAGS).map(([flag, d]) => `  --${flag.padEnd(16)} ${d.help}  [${envName(flag)}]`);
   return `usage: swarmdeck [flags]\n\nStarts a Swarmdeck manager: the web console, the Engine API and the cluster port.\n\n${lines.join('\n')}\n`;
 }

@@ -104,6 +104,8 @@ export interface Task extends Meta {
   Status: TaskStatus;
   DesiredState: TaskState;
   ServiceAnnotations: { Name: string; Labels: Labels };
+  /** A copy of the service's endpoint when the task was created (swarmkit Task.Endpoint). */
+  Endpoint?: Service['Endpoint'];
   /** Console-only, set while PENDING and unschedulable. */
   Scheduling?: SchedulingExplain;
 }
@@ -201,12 +203,7 @@ export interface ServiceSpec {
 }
 
 export type UpdateState =
-  | 'updating'
-  | 'paused'
-  | 'completed'
-  | 'rollback_started'
-  | 'rollback_paused'
-  | 'rollback_completed';
+  'updating' | 'paused' | 'completed' | 'rollback_started' | 'rollback_paused' | 'rollback_completed';
 
 export interface UpdateStatus {
   State: UpdateState;

@@ -9,7 +9,13 @@ export function defaultClusterSpec(): ClusterSpec {
     Name: 'default',
     Labels: {},
     Orchestration: { TaskHistoryRetentionLimit: 5 },
-    Raft: { SnapshotInterval: 10000, KeepOldSnapshots: 0, LogEntriesForSlowFollowers: 500, ElectionTick: 10, HeartbeatTick: 1 },
+    Raft: {
+      SnapshotInterval: 10000,
+      KeepOldSnapshots: 0,
+      LogEntriesForSlowFollowers: 500,
+      ElectionTick: 10,
+      HeartbeatTick: 1,
+    },
     Dispatcher: { HeartbeatPeriod: 5_000_000_000 },
     CAConfig: { NodeCertExpiry: 7_776_000_000_000_000 },
     TaskDefaults: {},
@@ -87,7 +93,10 @@ export function simWorkerDescription(i: number): NodeDescription {
  * worker token). Existing ones are reused by hostname across restarts.
  * Returns their node IDs, in order.
  */
-export async function ensureSimWorkers(store: ClusterStore, count: number): Promise<{ id: string; description: NodeDescription }[]> {
+export async function ensureSimWorkers(
+  store: ClusterStore,
+  count: number,
+): Promise<{ id: string; description: NodeDescription }[]> {
   const byHost = new Map(store.view.list('node').map((n) => [n.Description.Hostname, n]));
   const out: { id: string; description: NodeDescription }[] = [];
   const missing: { id: string; description: NodeDescription }[] = [];

@@ -26,7 +26,12 @@ function schemaModels(): Map<string, { name: string; type: string; optional: boo
   return models;
 }
 
-const SQLITE_TYPE: Record<string, string> = { Int: 'INTEGER', String: 'TEXT', DateTime: 'DATETIME', Boolean: 'BOOLEAN' };
+const SQLITE_TYPE: Record<string, string> = {
+  Int: 'INTEGER',
+  String: 'TEXT',
+  DateTime: 'DATETIME',
+  Boolean: 'BOOLEAN',
+};
 
 describe('migrations', () => {
   const dir = mkdtempSync(join(tmpdir(), 'swarmdeck-migrate-'));
@@ -38,15 +43,17 @@ describe('migrations', () => {
 
   it('produce exactly the tables and columns schema.prisma declares', async () => {
     db = await openDb(join(dir, 'm.db'));
-    const tables = (await db.$queryRawUnsafe<{ name: string }[]>(
-      "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )).map((t) => t.name);
+    const tables = (
+      await db.$queryRawUnsafe<{ name: string }[]>(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      )
+    ).map((t) => t.name);
     const models = schemaModels();
     expect(tables).toEqual([...models.keys()].sort());
     for (const [model, fields] of models) {
-      const cols = await db.$queryRawUnsafe<{ name: string; type: string; notnull: number | bigint; pk: number | bigint }[]>(
-        `PRAGMA table_info("${model}")`,
-      );
+      const cols = await db.$queryRawUnsafe<
+        { name: string; type: string; notnull: number | bigint; pk: number | bigint }[]
+      >(`PRAGMA table_info("${model}")`);
       expect(cols.map((c) => c.name).sort(), model).toEqual(fields.map((f) => f.name).sort());
       for (const f of fields) {
         const c = cols.find((x) => x.name === f.name)!;

@@ -68,7 +68,12 @@ describe('ClusterStore', () => {
       tx.create('task', t2);
     });
     const v = s.store.view;
-    expect(v.tasksByService(svc.ID).map((t) => t.ID).sort()).toEqual([t1.ID, t2.ID].sort());
+    expect(
+      v
+        .tasksByService(svc.ID)
+        .map((t) => t.ID)
+        .sort(),
+    ).toEqual([t1.ID, t2.ID].sort());
     expect(v.tasksByNode(node.ID).map((t) => t.ID)).toEqual([t1.ID]);
     expect(v.tasksBySlot(`${svc.ID}/2`).map((t) => t.ID)).toEqual([t2.ID]);
     const cur = v.get('task', t2.ID)!;

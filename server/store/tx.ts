@@ -3,7 +3,13 @@ import { SequenceConflict, SwarmError } from '../api/errors';
 import type { Batch, Op } from './batch';
 import type { MemoryStore } from './memory-store';
 
-type Write = { op: 'create' | 'update' | 'delete'; kind: Kind; id: string; object?: ObjectByKind[Kind]; expect: number };
+type Write = {
+  op: 'create' | 'update' | 'delete';
+  kind: Kind;
+  id: string;
+  object?: ObjectByKind[Kind];
+  expect: number;
+};
 
 /**
  * A write transaction: reads see the applied store plus this transaction's

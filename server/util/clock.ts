@@ -48,4 +48,5 @@ export class ManualClock implements Clock {
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 /** Engine API durations are nanoseconds. */
-export const nsToMs = (ns: number | undefined, fallbackMs: number): number => (ns === undefined ? fallbackMs : ns / 1e6);
+export const nsToMs = (ns: number | undefined, fallbackMs: number): number =>
+  ns === undefined ? fallbackMs : ns / 1e6;
