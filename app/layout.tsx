@@ -1,0 +1,41 @@
+import type { Metadata, Viewport } from 'next';
+import type { ReactNode } from 'react';
+import { Providers } from '@/components/providers/providers';
+import { AppHeader } from '@/components/shell/app-header';
+import { THEME_INIT_SCRIPT } from '@/components/theme/theme';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: { default: 'Swarmdeck', template: '%s · Swarmdeck' },
+  description: 'Live console for a Swarmdeck cluster',
+};
+
+export const viewport: Viewport = {
+  colorScheme: 'light dark',
+  themeColor: [
+    { media: '(prefers-color-scheme: light)', color: '#f6f7f9' },
+    { media: '(prefers-color-scheme: dark)', color: '#0e1116' },
+  ],
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    // the theme script sets data-theme before hydration
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        <script dangerouslySetInnerHTML={{ __html: THEME_INIT_SCRIPT }} />
+      </head>
+      <body>
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
+        <Providers>
+          <AppHeader />
+          <main id="main" className="main">
+            {children}
+          </main>
+        </Providers>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,9 @@
+import type { Metadata } from 'next';
+import { ServiceDetailPage } from '@/components/service-detail/service-detail-page';
+
+export const metadata: Metadata = { title: 'Service' };
+
+export default async function Page({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  return <ServiceDetailPage id={id} />;
+}

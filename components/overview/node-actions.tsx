@@ -1,0 +1,40 @@
+'use client';
+
+import type { Node, NodeAvailability } from '@/server/api/types';
+import { useSetAvailability } from '../api/actions';
+
+const CHOICES: { value: NodeAvailability; label: string; verb: string }[] = [
+  { value: 'active', label: 'Active', verb: 'Activate' },
+  { value: 'pause', label: 'Pause', verb: 'Pause' },
+  { value: 'drain', label: 'Drain', verb: 'Drain' },
+];
+
+/** Availability as a segmented control: the current value is pressed. */
+export function NodeActions({ node, hostname }: { node: Node; hostname: string }) {
+  const set = useSetAvailability(node.ID);
+  const current = node.Spec.Availability;
+  return (
+    <div className="node-actions">
+      <div className="segmented" role="group" aria-label={`Availability of ${hostname}`}>
+        {CHOICES.map((c) => (
+          <button
+            key={c.value}
+            type="button"
+            className="seg-btn"
+            aria-pressed={current === c.value}
+            aria-label={`${c.verb} ${hostname}`}
+            disabled={set.isPending || current === c.value}
+            onClick={() => set.mutate(c.value)}
+          >
+            {c.label}
+          </button>
+        ))}
+      </div>
+      {set.error ? (
+        <p className="form-error" role="alert">
+          {set.error.message}
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { ConsoleState } from '@/server/api/realtime';
+import { fixtureService as makeService, fixtureTask as makeTask } from '../cluster/test-fixtures';
+import { ClientClusterStore } from './client-store';
+
+const svc = makeService({ ID: 's1' });
+const t = (id: string, state: 'running' | 'shutdown' = 'running') =>
+  makeTask(svc, { ID: id, Status: { Timestamp: '2026-01-01T00:00:00Z', State: state, Message: '' } });
+
+function snapshot(index: number): ConsoleState {
+  return {
+    index,
+    objects: { cluster: [], node: [], service: [svc], task: [t('a'), t('b')], network: [], secret: [], config: [] },
+  };
+}
+
+describe('ClientClusterStore', () => {
+  it('applies a snapshot, then chained frames, touching only changed kinds', () => {
+    const s = new ClientClusterStore();
+    let notified = 0;
+    s.subscribe(() => notified++);
+    expect(s.applyChanges({ from: 0, to: 1, changes: [] })).toBe('gap'); // nothing loaded yet
+    s.applySnapshot(snapshot(10));
+    const before = s.getView();
+    expect(
+      s.applyChanges({
+        from: 10,
+        to: 12,
+        changes: [
+          { kind: 'task', action: 'update', id: 'a', object: t('a', 'shutdown') },
+          { kind: 'task', action: 'delete', id: 'b' },
+          { kind: 'task', action: 'create', id: 'c', object: t('c') },
+        ],
+      }),
+    ).toBe('applied');
+    const after = s.getView();
+    expect(after.index).toBe(12);
+    expect([...after.tables.task.keys()].sort()).toEqual(['a', 'c']);
+    expect(after.tables.task.get('a')!.Status.State).toBe('shutdown');
+    expect(after.tables.service).toBe(before.tables.service);
+    expect(before.tables.task.get('a')!.Status.State).toBe('running'); // old view untouched
+    expect(notified).toBe(2);
+  });
+
+  it('ignores covered frames and reports gaps', () => {
+    const s = new ClientClusterStore();
+    s.applySnapshot(snapshot(10));
+    expect(s.applyChanges({ from: 8, to: 10, changes: [] })).toBe('stale');
+    expect(s.applyChanges({ from: 11, to: 12, changes: [] })).toBe('gap');
+    expect(s.applyChanges({ from: 9, to: 11, changes: [] })).toBe('applied'); // overlap is fine: upserts
+    expect(s.getView().index).toBe(11);
+  });
+
+  it('keeps the newer of two snapshots (first load racing the socket)', () => {
+    const s = new ClientClusterStore();
+    expect(s.applySnapshot(snapshot(12))).toBe(true);
+    expect(s.applySnapshot(snapshot(11))).toBe(false);
+    expect(s.getView().index).toBe(12);
+  });
+});

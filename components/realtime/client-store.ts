@@ -1,0 +1,77 @@
+import type { ChangesFrame, ConsoleState } from '@/server/api/realtime';
+import type { Kind, ObjectByKind } from '@/server/api/types';
+import { KINDS } from '@/server/api/types';
+
+export type Tables = { readonly [K in Kind]: ReadonlyMap<string, ObjectByKind[K]> };
+
+/** The console's view of the cluster: one immutable value per applied frame. */
+export interface ClusterView {
+  /** Log index of the last applied entry; 0 before the first load. */
+  index: number;
+  loaded: boolean;
+  tables: Tables;
+}
+
+function emptyTables(): Tables {
+  return Object.fromEntries(KINDS.map((k) => [k, new Map()])) as unknown as Tables;
+}
+
+export const EMPTY_VIEW: ClusterView = { index: 0, loaded: false, tables: emptyTables() };
+
+export type FrameResult = 'applied' | 'stale' | 'gap';
+
+/**
+ * A small external store (for useSyncExternalStore) fed by the first load and
+ * the socket. Only kinds a frame touches get new Maps, so components that
+ * select other kinds keep their memoised values.
+ */
+export class ClientClusterStore {
+  private view: ClusterView = EMPTY_VIEW;
+  private listeners = new Set<() => void>();
+
+  getView = (): ClusterView => this.view;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** Replace everything, unless what we hold is already newer. */
+  applySnapshot(s: ConsoleState): boolean {
+    if (this.view.loaded && s.index < this.view.index) return false;
+    const tables = {} as Record<Kind, Map<string, unknown>>;
+    for (const k of KINDS) tables[k] = new Map((s.objects[k] ?? []).map((o) => [o.ID, o]));
+    this.set({ index: s.index, loaded: true, tables: tables as unknown as Tables });
+    return true;
+  }
+
+  /**
+   * Apply a frame covering entries (from, to]. Frames we already cover are
+   * ignored; one that starts beyond our index means we missed entries and
+   * must resync (the caller reconnects with `since`).
+   */
+  applyChanges(f: ChangesFrame): FrameResult {
+    if (!this.view.loaded || f.from > this.view.index) return 'gap';
+    if (f.to <= this.view.index) return 'stale';
+    const next = { ...this.view.tables } as Record<Kind, Map<string, unknown>>;
+    const copied = new Set<Kind>();
+    for (const c of f.changes) {
+      if (!copied.has(c.kind)) {
+        next[c.kind] = new Map(next[c.kind]);
+        copied.add(c.kind);
+      }
+      if (c.action === 'delete') next[c.kind].delete(c.id);
+      else next[c.kind].set(c.id, c.object);
+    }
+    this.set({ index: f.to, loaded: true, tables: next as unknown as Tables });
+    return 'applied';
+  }
+
+  private set(view: ClusterView): void {
+    this.view = view;
+    for (const l of this.listeners) l();
+  }
+}
+
+/** The one store the browser uses. */
+export const clusterStore = new ClientClusterStore();

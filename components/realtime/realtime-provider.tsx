@@ -1,0 +1,85 @@
+'use client';
+
+import { useEffect, type ReactNode } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { io, type Socket } from 'socket.io-client';
+import {
+  REALTIME_PROTOCOL_VERSION,
+  type ClientToServerEvents,
+  type ConsoleState,
+  type ServerToClientEvents,
+} from '@/server/api/realtime';
+import { getJson } from '../api/client';
+import { clusterStore } from './client-store';
+import { getConnection, setConnection, STALE_AFTER_MS } from './connection';
+
+export const STATE_QUERY_KEY = ['console-state'] as const;
+
+/**
+ * First load over HTTP (React Query), then the socket keeps the same store
+ * current. No polling: after the first load every change is pushed.
+ */
+export function RealtimeProvider({ children }: { children: ReactNode }) {
+  const first = useQuery({
+    queryKey: STATE_QUERY_KEY,
+    queryFn: () => getJson<ConsoleState>('/api/state'),
+    staleTime: Infinity,
+    gcTime: Infinity,
+    refetchOnWindowFocus: false,
+    refetchOnReconnect: false,
+  });
+  const data = first.data;
+  useEffect(() => {
+    if (data) clusterStore.applySnapshot(data);
+  }, [data]);
+
+  useEffect(() => {
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
+      path: '/socket.io',
+      transports: ['websocket'],
+      // re-evaluated on every (re)connect: resume from what we hold
+      auth: (cb) => {
+        const view = clusterStore.getView();
+        cb(view.loaded ? { v: REALTIME_PROTOCOL_VERSION, since: view.index } : { v: REALTIME_PROTOCOL_VERSION });
+      },
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 3000,
+    });
+    let staleTimer: ReturnType<typeof setTimeout> | undefined;
+    const lost = () => {
+      if (getConnection().status === 'live' || getConnection().status === 'connecting') setConnection('reconnecting');
+      staleTimer ??= setTimeout(() => setConnection('stale'), STALE_AFTER_MS);
+    };
+    socket.on('connect', () => {
+      clearTimeout(staleTimer);
+      staleTimer = undefined;
+      setConnection('live');
+    });
+    socket.on('disconnect', (reason) => {
+      lost();
+      // the server hung up on purpose (restart): socket.io will not retry by itself
+      if (reason === 'io server disconnect') socket.connect();
+    });
+    socket.on('connect_error', lost);
+    socket.on('snapshot', (frame) => {
+      if (frame.v !== REALTIME_PROTOCOL_VERSION) {
+        window.location.reload(); // the server was upgraded under us
+        return;
+      }
+      clusterStore.applySnapshot(frame);
+    });
+    socket.on('changes', (frame) => {
+      if (clusterStore.applyChanges(frame) === 'gap') {
+        // we missed entries: reconnect with `since` and let the server fill the gap
+        socket.disconnect().connect();
+      }
+    });
+    return () => {
+      clearTimeout(staleTimer);
+      socket.removeAllListeners();
+      socket.disconnect();
+    };
+  }, []);
+
+  return <>{children}</>;
+}

@@ -1,0 +1,107 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+import type { Service } from '@/server/api/types';
+import { useRemoveService, useScaleService, useSetImage } from '../api/actions';
+
+function ErrorLine({ error }: { error: Error | null }) {
+  return error ? (
+    <p className="form-error" role="alert">
+      {error.message}
+    </p>
+  ) : null;
+}
+
+export function ServiceActions({ service }: { service: Service }) {
+  const router = useRouter();
+  const scale = useScaleService(service.ID);
+  const image = useSetImage(service.ID);
+  const remove = useRemoveService(service.ID);
+  const [confirming, setConfirming] = useState(false);
+  const replicated = !!service.Spec.Mode.Replicated;
+  const name = service.Spec.Name;
+
+  const onScale = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const v = Number(new FormData(e.currentTarget).get('replicas'));
+    scale.mutate(v);
+  };
+  const onImage = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const v = String(new FormData(e.currentTarget).get('image') ?? '').trim();
+    if (v) image.mutate(v);
+  };
+
+  return (
+    <section className="card actions" aria-label="Service actions">
+      {replicated ? (
+        <form className="action" onSubmit={onScale}>
+          <label className="field inline">
+            <span>Replicas</span>
+            <input
+              name="replicas"
+              type="number"
+              min={0}
+              step={1}
+              required
+              key={service.Spec.Mode.Replicated?.Replicas}
+              defaultValue={service.Spec.Mode.Replicated?.Replicas ?? 1}
+            />
+          </label>
+          <button type="submit" className="btn" disabled={scale.isPending}>
+            Scale
+          </button>
+          <ErrorLine error={scale.error} />
+        </form>
+      ) : null}
+      <form className="action action-image" onSubmit={onImage}>
+        <label className="field inline grow">
+          <span>Image</span>
+          <input
+            name="image"
+            required
+            spellCheck={false}
+            autoComplete="off"
+            key={service.Spec.TaskTemplate.ContainerSpec.Image}
+            defaultValue={service.Spec.TaskTemplate.ContainerSpec.Image}
+          />
+        </label>
+        <button type="submit" className="btn" disabled={image.isPending}>
+          Update image
+        </button>
+        <ErrorLine error={image.error} />
+      </form>
+      <div className="action action-remove">
+        {confirming ? (
+          <>
+            <span className="confirm-text">Remove {name} and all its tasks?</span>
+            <button
+              type="button"
+              className="btn btn-danger"
+              disabled={remove.isPending}
+              // the socket may deliver the delete (and unmount this) before the response:
+              // mutateAsync still resolves, where per-call callbacks would be dropped
+              onClick={() =>
+                remove.mutateAsync().then(
+                  () => router.push('/services'),
+                  () => undefined,
+                )
+              }
+            >
+              Remove {name}
+            </button>
+            <button type="button" className="btn btn-ghost" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </>
+        ) : (
+          <button type="button" className="btn btn-danger-outline" onClick={() => setConfirming(true)}>
+            Remove…
+          </button>
+        )}
+        <ErrorLine error={remove.error} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,98 @@
+'use client';
+
+import type { Task } from '@/server/api/types';
+import { capitalize } from '../time/format';
+import { Age } from '../ui/age';
+import { CopyID } from '../ui/copy-id';
+
+export interface SlotToggle {
+  expanded: boolean;
+  count: number;
+  onToggle(): void;
+}
+
+/** Why a PENDING task is not placed: the scheduler's error plus per-filter counts. */
+function WhyPending({ task }: { task: Task }) {
+  const sched = task.Scheduling;
+  return (
+    <div className="why">
+      <span className="why-title">Not scheduled: </span>
+      {task.Status.Err ?? task.Status.Message}
+      {sched && sched.Filters.length > 0 ? (
+        <ul className="why-filters" aria-label="Scheduler filters that rejected nodes">
+          {sched.Filters.map((f) => (
+            <li key={f.Name} title={f.Text}>
+              <span className="mono">{f.Name}</span>{' '}
+              <span className="num">
+                rejected {f.Nodes} of {sched.TotalNodes} node{sched.TotalNodes === 1 ? '' : 's'}
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+export function TaskRow({
+  task,
+  name,
+  nodeName,
+  history,
+  toggle,
+  slotKey,
+}: {
+  task: Task;
+  name: string;
+  nodeName: string;
+  history: boolean;
+  toggle?: SlotToggle;
+  slotKey: string;
+}) {
+  const state = task.Status.State;
+  const pending = state === 'pending';
+  return (
+    <tr
+      className={history ? 'task-row history' : 'task-row current'}
+      data-slot={slotKey}
+      data-state={state}
+      data-task-id={task.ID}
+    >
+      <td className="cell-toggle">
+        {toggle && toggle.count > 0 ? (
+          <button
+            type="button"
+            className="slot-toggle"
+            aria-expanded={toggle.expanded}
+            aria-label={`${toggle.expanded ? 'Hide' : 'Show'} ${toggle.count} older task${toggle.count === 1 ? '' : 's'} of ${name}`}
+            onClick={toggle.onToggle}
+          >
+            <span className="chev" aria-hidden="true" />
+            <span className="num">{toggle.count}</span>
+          </button>
+        ) : null}
+      </td>
+      <td className="mono ellipsis cell-name" title={name}>
+        {history ? <span className="history-mark">{' \\_ '}</span> : null}
+        {name}
+      </td>
+      <td>
+        <CopyID id={task.ID} />
+      </td>
+      <td className="mono ellipsis" title={task.Spec.ContainerSpec.Image}>
+        {task.Spec.ContainerSpec.Image}
+      </td>
+      <td className="ellipsis" title={task.NodeID || undefined}>
+        {nodeName}
+      </td>
+      <td>{capitalize(task.DesiredState)}</td>
+      <td className="cell-state">
+        <span className="state" data-state={state}>
+          {capitalize(state)}
+        </span>{' '}
+        <Age at={task.Status.Timestamp} />
+      </td>
+      <td className="cell-error">{pending ? <WhyPending task={task} /> : (task.Status.Err ?? '')}</td>
+    </tr>
+  );
+}

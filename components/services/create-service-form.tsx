@@ -1,0 +1,148 @@
+'use client';
+
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+import { lines, type CreateServiceForm } from '@/server/api/console';
+import { useCreateService } from '../api/actions';
+
+const num = (v: FormDataEntryValue | null): number | undefined => {
+  const s = typeof v === 'string' ? v.trim() : '';
+  return s === '' ? undefined : Number(s);
+};
+const str = (v: FormDataEntryValue | null): string => (typeof v === 'string' ? v : '');
+
+/** `docker service create` as a form; the server validates and maps units. */
+export function CreateServiceFormView() {
+  const router = useRouter();
+  const create = useCreateService();
+  const [mode, setMode] = useState<'replicated' | 'global'>('replicated');
+
+  function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const form: CreateServiceForm = {
+      name: str(f.get('name')).trim(),
+      image: str(f.get('image')).trim(),
+      mode,
+      replicas: mode === 'replicated' ? (num(f.get('replicas')) ?? 1) : undefined,
+      env: lines(str(f.get('env'))),
+      constraints: lines(str(f.get('constraints'))),
+      reserveCpus: num(f.get('reserveCpus')),
+      reserveMemoryMiB: num(f.get('reserveMemoryMiB')),
+      restartCondition: (str(f.get('restartCondition')) || undefined) as CreateServiceForm['restartCondition'],
+      restartDelaySeconds: num(f.get('restartDelaySeconds')),
+      restartMaxAttempts: num(f.get('restartMaxAttempts')),
+    };
+    create.mutate(form, { onSuccess: (r) => router.push(`/services/${r.ID}`) });
+  }
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>Create service</h1>
+        <Link href="/services" className="btn btn-ghost">
+          Cancel
+        </Link>
+      </div>
+      <form className="card form" onSubmit={submit} aria-label="Create service">
+        <fieldset className="form-grid">
+          <legend>Service</legend>
+          <label className="field">
+            <span>Image</span>
+            <input name="image" required placeholder="nginx:alpine" autoComplete="off" spellCheck={false} />
+          </label>
+          <label className="field">
+            <span>Name</span>
+            <input
+              name="name"
+              placeholder="web"
+              autoComplete="off"
+              spellCheck={false}
+              pattern="[a-zA-Z0-9][a-zA-Z0-9_.\-]*"
+            />
+          </label>
+          <div className="field" role="radiogroup" aria-label="Mode">
+            <span>Mode</span>
+            <div className="segmented">
+              {(['replicated', 'global'] as const).map((m) => (
+                <label key={m} className="seg-radio">
+                  <input type="radio" name="mode" value={m} checked={mode === m} onChange={() => setMode(m)} />
+                  <span>{m === 'replicated' ? 'Replicated' : 'Global'}</span>
+                </label>
+              ))}
+            </div>
+          </div>
+          <label className="field">
+            <span>Replicas</span>
+            <input name="replicas" type="number" min={0} step={1} defaultValue={1} disabled={mode === 'global'} />
+          </label>
+        </fieldset>
+
+        <fieldset className="form-grid">
+          <legend>Environment and placement</legend>
+          <label className="field wide">
+            <span>
+              Environment <small className="muted">one KEY=value per line</small>
+            </span>
+            <textarea name="env" rows={3} spellCheck={false} placeholder={'LOG_LEVEL=info'} />
+          </label>
+          <label className="field wide">
+            <span>
+              Constraints <small className="muted">one per line</small>
+            </span>
+            <textarea name="constraints" rows={3} spellCheck={false} placeholder={'node.role==worker'} />
+          </label>
+        </fieldset>
+
+        <fieldset className="form-grid">
+          <legend>Resources and restart policy</legend>
+          <label className="field">
+            <span>
+              CPU reservation <small className="muted">CPUs</small>
+            </span>
+            <input name="reserveCpus" type="number" min={0} step={0.05} placeholder="0.5" />
+          </label>
+          <label className="field">
+            <span>
+              Memory reservation <small className="muted">MiB</small>
+            </span>
+            <input name="reserveMemoryMiB" type="number" min={0} step={1} placeholder="128" />
+          </label>
+          <label className="field">
+            <span>Restart condition</span>
+            <select name="restartCondition" defaultValue="">
+              <option value="">default (any)</option>
+              <option value="any">any</option>
+              <option value="on-failure">on-failure</option>
+              <option value="none">none</option>
+            </select>
+          </label>
+          <label className="field">
+            <span>
+              Restart delay <small className="muted">seconds</small>
+            </span>
+            <input name="restartDelaySeconds" type="number" min={0} step={0.1} placeholder="5" />
+          </label>
+          <label className="field">
+            <span>
+              Max attempts <small className="muted">0 = unlimited</small>
+            </span>
+            <input name="restartMaxAttempts" type="number" min={0} step={1} placeholder="0" />
+          </label>
+        </fieldset>
+
+        <div className="form-actions">
+          {create.error ? (
+            <p className="form-error" role="alert">
+              {create.error.message}
+            </p>
+          ) : null}
+          <button type="submit" className="btn btn-primary" disabled={create.isPending}>
+            {create.isPending ? 'Creating…' : 'Create service'}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

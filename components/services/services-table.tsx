@@ -1,0 +1,96 @@
+'use client';
+
+import Link from 'next/link';
+import { useMemo } from 'react';
+import { modeOf, naturalCompare, replicaCounts, tasksByService } from '../cluster/derive';
+import { useClusterView } from '../realtime/use-cluster';
+import { Age } from '../ui/age';
+import { SkeletonRows } from '../ui/skeleton';
+import { Replicas } from './replicas';
+import { UpdateStateBadge } from './update-state';
+
+/** `docker service ls`, live. `compact` drops the time columns (overview). */
+export function ServicesTable({ compact = false }: { compact?: boolean }) {
+  const view = useClusterView();
+  const { service, task } = view.tables;
+  const rows = useMemo(() => {
+    const byService = tasksByService(task.values());
+    return [...service.values()]
+      .sort((a, b) => naturalCompare(a.Spec.Name, b.Spec.Name))
+      .map((s) => ({ s, counts: replicaCounts(s, byService.get(s.ID) ?? []) }));
+  }, [service, task]);
+  const cols = compact ? 4 : 7;
+  return (
+    <div className="table-wrap">
+      <table className="data-table services-table" data-compact={compact || undefined}>
+        <colgroup>
+          <col className="col-name" />
+          <col className="col-mode" />
+          <col className="col-replicas" />
+          <col className="col-image" />
+          {compact ? null : (
+            <>
+              <col className="col-update" />
+              <col className="col-age" />
+              <col className="col-age" />
+            </>
+          )}
+        </colgroup>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Mode</th>
+            <th scope="col">Replicas</th>
+            <th scope="col">Image</th>
+            {compact ? null : (
+              <>
+                <th scope="col">Update</th>
+                <th scope="col">Created</th>
+                <th scope="col">Updated</th>
+              </>
+            )}
+          </tr>
+        </thead>
+        <tbody>
+          {!view.loaded ? <SkeletonRows rows={3} cols={cols} /> : null}
+          {view.loaded && rows.length === 0 ? (
+            <tr>
+              <td colSpan={cols} className="empty">
+                No services yet. <Link href="/services/new">Create one</Link>.
+              </td>
+            </tr>
+          ) : null}
+          {rows.map(({ s, counts }) => (
+            <tr key={s.ID}>
+              <td className="ellipsis">
+                <Link href={`/services/${s.ID}`} className="row-link" title={s.ID}>
+                  {s.Spec.Name}
+                </Link>
+              </td>
+              <td>{modeOf(s)}</td>
+              <td>
+                <Replicas running={counts.running} desired={counts.desired} />
+              </td>
+              <td className="mono ellipsis" title={s.Spec.TaskTemplate.ContainerSpec.Image}>
+                {s.Spec.TaskTemplate.ContainerSpec.Image}
+              </td>
+              {compact ? null : (
+                <>
+                  <td>
+                    <UpdateStateBadge status={s.UpdateStatus} />
+                  </td>
+                  <td>
+                    <Age at={s.CreatedAt} />
+                  </td>
+                  <td>
+                    <Age at={s.UpdatedAt} />
+                  </td>
+                </>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

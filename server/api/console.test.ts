@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { formToServiceSpec, lines } from './console';
+import { SwarmError } from './errors';
+
+describe('formToServiceSpec', () => {
+  it('builds the spec the CLI would send, in Engine API units', () => {
+    const spec = formToServiceSpec({
+      name: ' web ',
+      image: 'nginx:alpine',
+      mode: 'replicated',
+      replicas: 3,
+      env: ['A=1', ' ', 'B=two'],
+      constraints: ['node.role==worker'],
+      reserveCpus: 0.5,
+      reserveMemoryMiB: 64,
+      restartCondition: 'on-failure',
+      restartDelaySeconds: 5,
+      restartMaxAttempts: 3,
+    });
+    expect(spec).toEqual({
+      Name: 'web',
+      Labels: {},
+      TaskTemplate: {
+        ContainerSpec: { Image: 'nginx:alpine', Env: ['A=1', 'B=two'] },
+        ForceUpdate: 0,
+        Placement: { Constraints: ['node.role==worker'] },
+        Resources: { Reservations: { NanoCPUs: 500_000_000, MemoryBytes: 64 * 1024 * 1024 } },
+        RestartPolicy: { Condition: 'on-failure', Delay: 5_000_000_000, MaxAttempts: 3 },
+      },
+      Mode: { Replicated: { Replicas: 3 } },
+    });
+  });
+
+  it('makes global services and leaves optional parts out', () => {
+    expect(formToServiceSpec({ name: 'agent', image: 'busybox', mode: 'global', reserveCpus: 0 })).toEqual({
+      Name: 'agent',
+      Labels: {},
+      TaskTemplate: { ContainerSpec: { Image: 'busybox' }, ForceUpdate: 0 },
+      Mode: { Global: {} },
+    });
+  });
+
+  it.each([
+    [{ name: 'x', image: '', mode: 'replicated' }, /image reference must be provided/],
+    [{ name: 'x', image: 'a', mode: 'replicated', replicas: -1 }, /replicas/],
+    [{ name: 'x', image: 'a', mode: 'replicated', replicas: 1.5 }, /replicas/],
+    [{ name: 'x', image: 'a', mode: 'global', constraints: ['node.role=worker'] }, /invalid constraint/],
+    [{ name: 'x', image: 'a', mode: 'global', reserveCpus: Number.NaN }, /CPU reservation/],
+    [{ name: 'x', image: 'a', mode: 'both' }, /invalid mode/],
+  ])('rejects %j as InvalidArgument', (form, msg) => {
+    let err: unknown;
+    try {
+      formToServiceSpec(form as never);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SwarmError);
+    expect((err as SwarmError).status).toBe(400);
+    expect((err as SwarmError).message).toMatch(msg);
+  });
+
+  it('splits textarea lines', () => {
+    expect(lines(' A=1 \n\nB=2\n')).toEqual(['A=1', 'B=2']);
+  });
+});

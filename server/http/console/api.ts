@@ -1,0 +1,126 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SwarmError } from '../../api/errors';
+import type { ConsoleState } from '../../api/realtime';
+import {
+  formToServiceSpec,
+  type AvailabilityBody,
+  type CreateServiceForm,
+  type ImageBody,
+  type ScaleBody,
+} from '../../api/console';
+import type { NodeAvailability } from '../../api/types';
+import type { ManagerContext } from '../../manager/context';
+import { consoleDecorator, redactImage } from '../../realtime/redact';
+
+const MAX_BODY = 1 << 20;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const data = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'Content-Length': Buffer.byteLength(data),
+  });
+  res.end(data);
+}
+
+async function readJson<T>(req: IncomingMessage): Promise<T> {
+  // JSON only: a cross-site HTML form cannot send it without a CORS preflight
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+    throw new HttpError(415, 'expected Content-Type: application/json');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw new HttpError(413, 'request body too large');
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') as T;
+  } catch {
+    throw new HttpError(400, 'invalid JSON body');
+  }
+}
+
+/** The redacted store image the console loads first (same shape as the socket snapshot). */
+export function consoleState(ctx: ManagerContext): ConsoleState {
+  return redactImage(ctx.store.view.image() as ConsoleState, consoleDecorator(ctx.selfNodeID, ctx.clusterAddr));
+}
+
+const AVAILABILITIES: readonly NodeAvailability[] = ['active', 'pause', 'drain'];
+
+/**
+ * The console's JSON API under /api/. Returns false for any other path so the
+ * caller can hand the request to Next. Actions go through the control API
+ * with the version just read, like the docker CLI does.
+ */
+export async function handleConsoleApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: ManagerContext,
+): Promise<boolean> {
+  const path = (req.url ?? '/').split('?')[0]!;
+  if (path !== '/api' && !path.startsWith('/api/')) return false;
+  const method = req.method ?? 'GET';
+  const parts = path.split('/').filter(Boolean).slice(1).map(decodeURIComponent);
+  try {
+    const [a, id, op, extra] = parts;
+    if (a === 'state' && parts.length === 1) {
+      if (method !== 'GET') throw new HttpError(405, 'method not allowed');
+      send(res, 200, consoleState(ctx));
+    } else if (a === 'services' && parts.length === 1) {
+      if (method !== 'POST') throw new HttpError(405, 'method not allowed');
+      const spec = formToServiceSpec(await readJson<CreateServiceForm>(req));
+      const svc = await ctx.control.createService(spec);
+      send(res, 201, { ID: svc.ID });
+    } else if (a === 'services' && id && !op) {
+      if (method !== 'DELETE') throw new HttpError(405, 'method not allowed');
+      await ctx.control.removeService(id);
+      send(res, 200, {});
+    } else if (a === 'services' && id && (op === 'scale' || op === 'image') && !extra) {
+      if (method !== 'POST') throw new HttpError(405, 'method not allowed');
+      const svc = ctx.control.getService(id);
+      let spec = svc.Spec;
+      if (op === 'scale') {
+        const { replicas } = (await readJson<ScaleBody>(req)) ?? {};
+        if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)
+          throw new HttpError(400, 'replicas must be a non-negative integer');
+        if (!spec.Mode.Replicated) throw new HttpError(400, 'scale can only be used with replicated mode');
+        spec = { ...spec, Mode: { ...spec.Mode, Replicated: { ...spec.Mode.Replicated, Replicas: replicas } } };
+      } else {
+        const { image } = (await readJson<ImageBody>(req)) ?? {};
+        if (typeof image !== 'string' || !image.trim()) throw new HttpError(400, 'image must be a non-empty string');
+        const tt = spec.TaskTemplate;
+        spec = { ...spec, TaskTemplate: { ...tt, ContainerSpec: { ...tt.ContainerSpec, Image: image.trim() } } };
+      }
+      await ctx.control.updateService(svc.ID, svc.Version.Index, spec);
+      send(res, 200, { ID: svc.ID });
+    } else if (a === 'nodes' && id && op === 'availability' && !extra) {
+      if (method !== 'POST') throw new HttpError(405, 'method not allowed');
+      const { availability } = (await readJson<AvailabilityBody>(req)) ?? {};
+      if (!AVAILABILITIES.includes(availability))
+        throw new HttpError(400, `invalid availability ${JSON.stringify(availability)}: active, pause or drain`);
+      const node = ctx.control.getNode(id);
+      await ctx.control.updateNode(node.ID, node.Version.Index, { ...node.Spec, Availability: availability });
+      send(res, 200, { ID: node.ID });
+    } else {
+      throw new HttpError(404, `no such console API route: ${method} ${path}`);
+    }
+  } catch (err) {
+    if (err instanceof SwarmError || err instanceof HttpError) send(res, err.status, { message: err.message });
+    else {
+      console.error('console API error', err);
+      send(res, 500, { message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return true;
+}

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import type { ChangesFrame, WireChange } from '../api/realtime';
+import { makeService, makeTask } from '../store/test-support';
+import { ManualClock } from '../util/clock';
+import { EventRing, FrameBuffer, FramePacer, toWireChanges } from './frames';
+
+const svc = makeService();
+const task = (state: 'assigned' | 'running' | 'shutdown', id = 't1') =>
+  makeTask(svc, { ID: id, Status: { Timestamp: '2026-01-01T00:00:00Z', State: state, Message: state } });
+const up = (state: 'assigned' | 'running' | 'shutdown', id = 't1'): WireChange => ({
+  kind: 'task',
+  action: 'update',
+  id,
+  object: task(state, id),
+});
+const cr = (state: 'assigned' | 'running', id: string): WireChange => ({
+  kind: 'task',
+  action: 'create',
+  id,
+  object: task(state, id),
+});
+
+describe('toWireChanges', () => {
+  it('keeps objects for create/update and only the ID for deletes', () => {
+    const t = task('running');
+    const wire = toWireChanges([
+      { kind: 'task', action: 'update', object: t },
+      { kind: 'task', action: 'delete', object: t },
+    ]);
+    expect(wire[0]).toEqual({ kind: 'task', action: 'update', id: 't1', object: t });
+    expect(wire[1]).toEqual({ kind: 'task', action: 'delete', id: 't1' });
+  });
+});
+
+describe('FrameBuffer', () => {
+  it('collapses several updates of one object to the last', () => {
+    const b = new FrameBuffer(10);
+    b.add(11, [up('assigned')]);
+    b.add(12, [up('running'), up('assigned', 't2')]);
+    const f = b.take()!;
+    expect(f.from).toBe(10);
+    expect(f.to).toBe(12);
+    expect(f.changes).toHaveLength(2);
+    const t1 = f.changes.find((c) => c.id === 't1')!;
+    expect(t1.action === 'update' && t1.kind === 'task' && t1.object.Status.State).toBe('running');
+  });
+
+  it('nets create+update to create, create+delete to nothing, update+delete to delete', () => {
+    const b = new FrameBuffer(0);
+    b.add(1, [cr('assigned', 'a'), up('assigned', 'b'), up('assigned', 'c')]);
+    b.add(2, [up('running', 'a'), { kind: 'task', action: 'delete', id: 'b' }]);
+    b.add(3, [{ kind: 'task', action: 'delete', id: 'a' }]);
+    const f = b.take()!;
+    expect(f.changes.map((c) => `${c.id}:${c.action}`).sort()).toEqual(['b:delete', 'c:update']);
+  });
+
+  it('turns delete then re-create into an update the client can upsert', () => {
+    const b = new FrameBuffer(0);
+    b.add(1, [{ kind: 'task', action: 'delete', id: 'a' }]);
+    b.add(2, [cr('running', 'a')]);
+    expect(b.take()!.changes.map((c) => c.action)).toEqual(['update']);
+  });
+
+  it('chains frames and ignores entries it already covered', () => {
+    const b = new FrameBuffer(5);
+    expect(b.take()).toBeNull();
+    b.add(5, [up('running')]);
+    expect(b.take()).toBeNull();
+    b.add(7, [up('running')]);
+    expect(b.take()).toMatchObject({ from: 5, to: 7 });
+    b.add(8, []);
+    expect(b.take()).toEqual({ from: 7, to: 8, changes: [] });
+  });
+});
+
+describe('FramePacer', () => {
+  it('sends at most one frame per interval and coalesces in between', () => {
+    const clock = new ManualClock();
+    const sent: ChangesFrame[] = [];
+    const p = new FramePacer(0, clock, (f) => sent.push(f), 50);
+    p.add(1, [up('assigned')]); // after a quiet period: sent at once
+    expect(sent).toHaveLength(1);
+    for (let i = 2; i <= 40; i++) {
+      clock.advance(1);
+      p.add(i, [up(i % 2 ? 'assigned' : 'running'), up('running', `x${i}`)]);
+    }
+    expect(sent).toHaveLength(1); // 39 ms later: still within the interval
+    clock.advance(11);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toMatchObject({ from: 1, to: 40 });
+    expect(sent[1]!.changes).toHaveLength(40); // t1 once + 39 x-tasks
+    // a second of continuous changes gives about 20 frames, never more
+    for (let i = 41; i <= 1040; i++) {
+      clock.advance(1);
+      p.add(i, [up('running')]);
+    }
+    clock.advance(100);
+    const frames = sent.length - 2;
+    expect(frames).toBeGreaterThanOrEqual(19);
+    expect(frames).toBeLessThanOrEqual(21);
+    // frames chain without gaps
+    for (let i = 1; i < sent.length; i++) expect(sent[i]!.from).toBe(sent[i - 1]!.to);
+    expect(sent.at(-1)!.to).toBe(1040);
+  });
+
+  it('close cancels a pending flush', () => {
+    const clock = new ManualClock();
+    const sent: ChangesFrame[] = [];
+    const p = new FramePacer(0, clock, (f) => sent.push(f), 50);
+    p.add(1, []);
+    p.add(2, [up('running')]);
+    p.close();
+    clock.advance(1000);
+    expect(sent).toHaveLength(1);
+  });
+});
+
+describe('EventRing', () => {
+  it('resumes with exactly the missed entries', () => {
+    const ring = new EventRing(100);
+    ring.push(101, [up('assigned')]);
+    ring.push(103, [up('running')]); // 102 was a skipped entry: no event
+    ring.push(104, [up('shutdown')]);
+    expect(ring.since(104, 104)).toEqual([]);
+    expect(ring.since(102, 104)!.map((e) => e.index)).toEqual([103, 104]);
+    expect(ring.since(100, 104)!.map((e) => e.index)).toEqual([101, 103, 104]);
+  });
+
+  it('asks for a snapshot when the client is too old or ahead of this store', () => {
+    const ring = new EventRing(100, 3);
+    for (let i = 101; i <= 110; i++) ring.push(i, [up('running')]);
+    expect(ring.size).toBe(3);
+    expect(ring.since(106, 110)).toBeUndefined(); // 107 was evicted
+    expect(ring.since(107, 110)!.map((e) => e.index)).toEqual([108, 109, 110]);
+    expect(ring.since(99, 110)).toBeUndefined();
+    expect(ring.since(500, 110)).toBeUndefined(); // from another data dir
+    expect(ring.since(Number.NaN, 110)).toBeUndefined();
+  });
+
+  it('bounds the total number of changes held', () => {
+    const ring = new EventRing(0, 1000, 10);
+    for (let i = 1; i <= 10; i++)
+      ring.push(i, [up('running', `a${i}`), up('running', `b${i}`), up('running', `c${i}`)]);
+    expect(ring.size).toBe(3);
+    expect(ring.since(7, 10)).toHaveLength(3);
+    expect(ring.since(6, 10)).toBeUndefined();
+  });
+});

@@ -1,0 +1,163 @@
+import type { Change } from '../store/batch';
+import type { Kind, ObjectByKind } from '../api/types';
+import type { ChangesFrame, WireChange } from '../api/realtime';
+import type { Clock } from '../util/clock';
+
+/** Turn an applied entry's changes into wire changes (deletes carry only the ID). */
+export function toWireChanges(
+  changes: readonly Change[],
+  prepare: <K extends Kind>(kind: K, obj: ObjectByKind[K]) => ObjectByKind[K] = (_k, o) => o,
+): WireChange[] {
+  return changes.map((c) =>
+    c.action === 'delete'
+      ? { kind: c.kind, action: 'delete', id: c.object.ID }
+      : ({ kind: c.kind, action: c.action, id: c.object.ID, object: prepare(c.kind, c.object) } as WireChange),
+  );
+}
+
+interface Pending {
+  /** Did the client have this object when the frame window opened? */
+  existedBefore: boolean;
+  last: WireChange;
+}
+
+/**
+ * Collects changes for one client between flushes and collapses repeated
+ * changes of one object to its net effect: a task that went
+ * assigned→accepted→preparing→running in one window is sent once, as running.
+ */
+export class FrameBuffer {
+  private pending = new Map<string, Pending>();
+  private to: number;
+
+  constructor(private from: number) {
+    this.to = from;
+  }
+
+  get isEmpty(): boolean {
+    return this.to === this.from;
+  }
+
+  add(index: number, changes: readonly WireChange[]): void {
+    if (index <= this.to) return; // already covered (a resume overlapping the live feed)
+    this.to = index;
+    for (const c of changes) {
+      const key = `${c.kind}/${c.id}`;
+      const prev = this.pending.get(key);
+      this.pending.set(key, { existedBefore: prev ? prev.existedBefore : c.action !== 'create', last: c });
+    }
+  }
+
+  /** The net frame since the last take, or null if no entry was applied. */
+  take(): ChangesFrame | null {
+    if (this.isEmpty) return null;
+    const changes: WireChange[] = [];
+    for (const { existedBefore, last } of this.pending.values()) {
+      if (last.action === 'delete') {
+        if (existedBefore) changes.push(last);
+      } else {
+        changes.push({ ...last, action: existedBefore ? 'update' : 'create' } as WireChange);
+      }
+    }
+    const frame: ChangesFrame = { from: this.from, to: this.to, changes };
+    this.pending.clear();
+    this.from = this.to;
+    return frame;
+  }
+}
+
+/**
+ * Paces one client's frames: at most one per `intervalMs` (50 ms → 20/s).
+ * The first change after a quiet period goes out at once; changes arriving
+ * within the interval wait for the next slot and are coalesced.
+ */
+export class FramePacer {
+  private buffer: FrameBuffer;
+  private lastSent = -Infinity;
+  private cancel: (() => void) | undefined;
+
+  constructor(
+    from: number,
+    private readonly clock: Clock,
+    private readonly send: (frame: ChangesFrame) => void,
+    private readonly intervalMs = 50,
+  ) {
+    this.buffer = new FrameBuffer(from);
+  }
+
+  add(index: number, changes: readonly WireChange[]): void {
+    this.buffer.add(index, changes);
+    if (this.cancel || this.buffer.isEmpty) return;
+    const wait = this.lastSent + this.intervalMs - this.clock.now();
+    if (wait <= 0) this.flush();
+    else this.cancel = this.clock.setTimeout(() => this.flush(), wait);
+  }
+
+  flush(): void {
+    this.cancel?.();
+    this.cancel = undefined;
+    const frame = this.buffer.take();
+    if (!frame) return;
+    this.lastSent = this.clock.now();
+    this.send(frame);
+  }
+
+  close(): void {
+    this.cancel?.();
+    this.cancel = undefined;
+  }
+}
+
+/**
+ * The recent applied entries, bounded by entry count and by total changes,
+ * so a reconnecting client can be sent only what it missed.
+ */
+export class EventRing {
+  private events: { index: number; changes: WireChange[] }[] = [];
+  private head = 0;
+  private totalChanges = 0;
+  /** Every entry after this index is in the ring (or changed nothing). */
+  private coveredFrom: number;
+
+  constructor(
+    startIndex: number,
+    private readonly maxEvents = 4096,
+    private readonly maxChanges = 100_000,
+  ) {
+    this.coveredFrom = startIndex;
+  }
+
+  push(index: number, changes: WireChange[]): void {
+    this.events.push({ index, changes });
+    this.totalChanges += changes.length;
+    while (this.size > this.maxEvents || (this.totalChanges > this.maxChanges && this.size > 1)) {
+      const old = this.events[this.head++]!;
+      this.totalChanges -= old.changes.length;
+      this.coveredFrom = old.index;
+    }
+    if (this.head > 1024 && this.head * 2 > this.events.length) {
+      this.events = this.events.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  get size(): number {
+    return this.events.length - this.head;
+  }
+
+  /**
+   * The entries after `since`, or undefined when the ring cannot prove it
+   * holds all of them (too old, or an index this store never reached, as
+   * after a restart on a fresh data dir): then the client needs a snapshot.
+   */
+  since(since: number, currentIndex: number): { index: number; changes: WireChange[] }[] | undefined {
+    if (!Number.isInteger(since) || since < this.coveredFrom || since > currentIndex) return undefined;
+    const out: { index: number; changes: WireChange[] }[] = [];
+    for (let i = this.events.length - 1; i >= this.head; i--) {
+      const e = this.events[i]!;
+      if (e.index <= since) break;
+      out.push(e);
+    }
+    return out.reverse();
+  }
+}

@@ -1,0 +1,138 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { io as connect, type Socket } from 'socket.io-client';
+import type { ChangesFrame, SnapshotFrame } from '../api/realtime';
+import type { Cluster, Secret } from '../api/types';
+import type { ManagerContext } from '../manager/context';
+import { makeNode, makeService, openTempStore } from '../store/test-support';
+import { systemClock } from '../util/clock';
+import { attachRealtime } from './gateway';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function setup() {
+  const opened = await openTempStore();
+  cleanups.push(() => opened.close());
+  const self = makeNode({ hostname: 'mgr', Role: 'manager' });
+  await opened.store.update((tx) => {
+    tx.create('node', self);
+    tx.create('secret', {
+      ID: 'sec1',
+      Version: { Index: 0 },
+      CreatedAt: tx.now,
+      UpdatedAt: tx.now,
+      Spec: { Name: 'pw', Labels: {}, Data: 'aHVudGVyMg==' },
+    } satisfies Secret);
+    tx.create('cluster', {
+      ID: 'c1',
+      Version: { Index: 0 },
+      CreatedAt: tx.now,
+      UpdatedAt: tx.now,
+      Spec: {
+        Name: 'default',
+        Labels: {},
+        Orchestration: {},
+        Raft: {},
+        Dispatcher: {},
+        CAConfig: {},
+        TaskDefaults: {},
+        EncryptionConfig: { AutoLockManagers: false },
+      },
+      JoinTokens: { Worker: 'SWMTKN-1-worker', Manager: 'SWMTKN-1-manager' },
+      DefaultAddrPool: [],
+      SubnetSize: 24,
+      DataPathPort: 4789,
+      RootRotationInProgress: false,
+    } satisfies Cluster);
+  });
+  const ctx = {
+    store: opened.store,
+    clock: systemClock,
+    selfNodeID: self.ID,
+    clusterAddr: '10.0.0.1:2377',
+  } as ManagerContext;
+  const server = http.createServer((_req, res) => res.end('next'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const rt = attachRealtime(server, ctx, { frameIntervalMs: 50 });
+  cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+  cleanups.push(() => rt.close());
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { store: opened.store, url, self };
+}
+
+interface Client {
+  socket: Socket;
+  snapshots: SnapshotFrame[];
+  frames: ChangesFrame[];
+}
+function client(url: string, auth: Record<string, number> = {}): Client {
+  const socket = connect(url, { transports: ['websocket'], auth, reconnection: false });
+  const c: Client = { socket, snapshots: [], frames: [] };
+  socket.on('snapshot', (f: SnapshotFrame) => c.snapshots.push(f));
+  socket.on('changes', (f: ChangesFrame) => c.frames.push(f));
+  cleanups.push(() => void socket.close());
+  return c;
+}
+
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('attachRealtime', () => {
+  it('sends a redacted snapshot, then coalesced change frames', async () => {
+    const { store, url, self } = await setup();
+    const c = client(url, { v: 1 });
+    await until(() => c.snapshots.length === 1, 'snapshot');
+    const snap = c.snapshots[0]!;
+    expect(snap.index).toBe(store.view.index);
+    expect(snap.objects.secret[0]!.Spec.Data).toBeUndefined();
+    expect(snap.objects.cluster[0]!.JoinTokens).toEqual({ Worker: '', Manager: '' });
+    expect(snap.objects.node.find((n) => n.ID === self.ID)!.ManagerStatus?.Leader).toBe(true);
+    // the store itself is untouched
+    expect(store.view.get('secret', 'sec1')!.Spec.Data).toBe('aHVudGVyMg==');
+
+    const svc = makeService();
+    await store.update((tx) => tx.create('service', svc));
+    for (let i = 0; i < 5; i++) {
+      await store.update((tx) => {
+        const cur = tx.get('service', svc.ID)!;
+        tx.update('service', { ...cur, Spec: { ...cur.Spec, Labels: { n: String(i) } } });
+      });
+    }
+    await until(() => c.frames.at(-1)?.to === store.view.index, 'frames up to the store index');
+    expect(c.frames[0]!.from).toBe(snap.index);
+    for (let i = 1; i < c.frames.length; i++) expect(c.frames[i]!.from).toBe(c.frames[i - 1]!.to);
+    expect(c.frames.length).toBeLessThan(6); // six entries, coalesced
+    const last = c.frames
+      .flatMap((f) => f.changes)
+      .filter((ch) => ch.id === svc.ID)
+      .at(-1)!;
+    expect(last.action !== 'delete' && last.kind === 'service' && last.object.Spec.Labels).toEqual({ n: '4' });
+  });
+
+  it('resumes a reconnecting client with only the missed changes, else sends a snapshot', async () => {
+    const { store, url } = await setup();
+    const since = store.view.index;
+    const svc = makeService();
+    await store.update((tx) => tx.create('service', svc));
+    const resumed = client(url, { v: 1, since });
+    await until(() => resumed.frames.length === 1, 'resume frame');
+    expect(resumed.snapshots).toHaveLength(0);
+    expect(resumed.frames[0]).toMatchObject({ from: since, to: store.view.index });
+    expect(resumed.frames[0]!.changes.map((ch) => `${ch.kind}:${ch.action}:${ch.id}`)).toEqual([
+      `service:create:${svc.ID}`,
+    ]);
+
+    const future = client(url, { v: 1, since: store.view.index + 100 });
+    await until(() => future.snapshots.length === 1, 'snapshot for an unknown index');
+    expect(future.snapshots[0]!.objects.service.map((s) => s.ID)).toEqual([svc.ID]);
+  });
+});

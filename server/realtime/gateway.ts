@@ -1,0 +1,95 @@
+import type http from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import type { ManagerContext } from '../manager/context';
+import type { AppliedEvent } from '../store/batch';
+import {
+  REALTIME_PROTOCOL_VERSION,
+  type ClientToServerEvents,
+  type ConsoleState,
+  type RealtimeHello,
+  type ServerToClientEvents,
+} from '../api/realtime';
+import { EventRing, FramePacer, toWireChanges } from './frames';
+import { consoleDecorator, consoleObject, redactImage } from './redact';
+
+export interface RealtimeOptions {
+  /** Minimum gap between two change frames to one client (50 ms → 20 frames/s). */
+  frameIntervalMs?: number;
+  /** Applied entries kept for resuming clients. */
+  ringEvents?: number;
+  ringChanges?: number;
+}
+
+type ConsoleSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+/** Read `since` from the handshake auth, falling back to the query string. */
+export function helloOf(auth: unknown, query: unknown): RealtimeHello {
+  const pick = (src: unknown, key: string): number | undefined => {
+    const v = src && typeof src === 'object' ? (src as Record<string, unknown>)[key] : undefined;
+    const n = typeof v === 'string' && v !== '' ? Number(v) : v;
+    return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
+  };
+  return { v: pick(auth, 'v') ?? pick(query, 'v'), since: pick(auth, 'since') ?? pick(query, 'since') };
+}
+
+/**
+ * The console's push channel: socket.io on the console's HTTP server. Each
+ * client gets one snapshot (or, on reconnect, just what it missed) and then
+ * coalesced change frames stamped with log indexes.
+ */
+export function attachRealtime(
+  httpServer: http.Server,
+  ctx: ManagerContext,
+  opts: RealtimeOptions = {},
+): { close(): Promise<void> } {
+  const view = ctx.store.view;
+  const decorate = consoleDecorator(ctx.selfNodeID, ctx.clusterAddr);
+  const ring = new EventRing(view.index, opts.ringEvents, opts.ringChanges);
+  const clients = new Map<string, FramePacer>();
+
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
+    serveClient: false,
+    // leave upgrades on other paths (Next's dev HMR) alone
+    destroyUpgrade: false,
+  });
+
+  const unwatch = view.watch((event: AppliedEvent) => {
+    const wire = toWireChanges(event.changes, (kind, obj) => consoleObject(decorate, kind, obj));
+    ring.push(event.index, wire);
+    for (const pacer of clients.values()) pacer.add(event.index, wire);
+  });
+
+  io.on('connection', (socket: ConsoleSocket) => {
+    const hello = helloOf(socket.handshake.auth, socket.handshake.query);
+    const pacer = new FramePacer(view.index, ctx.clock, (frame) => socket.emit('changes', frame), opts.frameIntervalMs);
+    const missed = hello.since !== undefined ? ring.since(hello.since, view.index) : undefined;
+    if (missed && hello.v === REALTIME_PROTOCOL_VERSION) {
+      // resume: replay what the client missed as one coalesced frame
+      const resumed = new FramePacer(hello.since!, ctx.clock, (frame) => socket.emit('changes', frame));
+      for (const e of missed) resumed.add(e.index, e.changes);
+      resumed.add(view.index, []); // entries that changed nothing still advance the client's index
+      resumed.flush();
+      resumed.close();
+    } else {
+      const image = redactImage(view.image() as ConsoleState, decorate);
+      socket.emit('snapshot', { v: REALTIME_PROTOCOL_VERSION, ...image });
+    }
+    // snapshot/resume and registration happen in one tick: no entry can slip between them
+    clients.set(socket.id, pacer);
+    socket.on('disconnect', () => {
+      pacer.close();
+      clients.delete(socket.id);
+    });
+  });
+
+  return {
+    async close() {
+      unwatch();
+      for (const pacer of clients.values()) pacer.close();
+      clients.clear();
+      io.disconnectSockets(true);
+      // io.close() would also close the HTTP server, which the caller owns
+      io.engine.close();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import type { Cluster, Kind, ObjectByKind, Secret } from '../api/types';
+import type { ConsoleObjects, ConsoleState } from '../api/realtime';
+
+/**
+ * What the console may see of an object: secrets lose their payload and the
+ * cluster its join tokens (anyone holding a token can join the swarm).
+ */
+export function redactObject<K extends Kind>(kind: K, obj: ObjectByKind[K]): ObjectByKind[K] {
+  if (kind === 'secret') {
+    const s = obj as Secret;
+    if (s.Spec.Data === undefined) return obj;
+    const { Data: _data, ...spec } = s.Spec;
+    return { ...s, Spec: spec } as ObjectByKind[K];
+  }
+  if (kind === 'cluster') {
+    const c = obj as Cluster;
+    return { ...c, JoinTokens: { Worker: '', Manager: '' } } as ObjectByKind[K];
+  }
+  return obj;
+}
+
+/** Redact a whole store image (`MemoryStore.image()`), kind by kind. */
+export function redactImage(
+  image: ConsoleState,
+  decorate: <K extends Kind>(kind: K, obj: ObjectByKind[K]) => ObjectByKind[K] = (_k, o) => o,
+): ConsoleState {
+  const objects = {} as Record<Kind, unknown[]>;
+  for (const kind of Object.keys(image.objects) as Kind[]) {
+    objects[kind] = (image.objects[kind] as ObjectByKind[Kind][]).map((o) => decorate(kind, redactObject(kind, o)));
+  }
+  return { index: image.index, objects: objects as ConsoleObjects };
+}
+
+/**
+ * Node objects in the store carry no ManagerStatus (it comes from the raft
+ * membership at read time). Fill in what the console shows: this manager is
+ * the leader; other managers are reachable while their node is ready.
+ */
+export function consoleDecorator(selfNodeID: string, selfAddr: string) {
+  return function decorate<K extends Kind>(kind: K, obj: ObjectByKind[K]): ObjectByKind[K] {
+    if (kind !== 'node') return obj;
+    const n = obj as ObjectByKind['node'];
+    if (n.ManagerStatus || n.Role !== 'manager') return obj;
+    const self = n.ID === selfNodeID;
+    return {
+      ...n,
+      ManagerStatus: {
+        Leader: self || undefined,
+        Reachability: self || n.Status.State === 'ready' ? 'reachable' : 'unreachable',
+        Addr: self ? selfAddr : n.Status.Addr,
+      },
+    } as ObjectByKind[K];
+  };
+}
+
+/** Redact and decorate one object for the console. */
+export function consoleObject<K extends Kind>(
+  decorate: ReturnType<typeof consoleDecorator>,
+  kind: K,
+  obj: ObjectByKind[K],
+): ObjectByKind[K] {
+  return decorate(kind, redactObject(kind, obj));
+}
