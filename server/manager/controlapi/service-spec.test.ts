@@ -31,6 +31,14 @@ function errorOf(fn: () => unknown): SwarmError {
 }
 
 describe('normaliseServiceSpec', () => {
+  it('refuses job modes with 501 until a jobs orchestrator exists', () => {
+    for (const Mode of [{ ReplicatedJob: { TotalCompletions: 2 } }, { GlobalJob: {} }]) {
+      const e = errorOf(() => normaliseServiceSpec({ ...cliSpec(), Mode }));
+      expect(e.status).toBe(501);
+      expect(e.message).toContain('not supported yet');
+    }
+  });
+
   it('fills Replicas 1, Isolation, Runtime and keeps the CLI fields', () => {
     const s = normaliseServiceSpec(cliSpec());
     expect(s.Mode).toEqual({ Replicated: { Replicas: 1 } });

@@ -157,20 +157,13 @@ function normaliseMode(v: unknown): ServiceMode {
   const m: Json = isObject(v) ? v : {};
   const kinds = (['Replicated', 'Global', 'ReplicatedJob', 'GlobalJob'] as const).filter((k) => m[k] !== undefined);
   if (kinds.length > 1) throw badParam('cannot specify more than one service mode');
+  // No jobs orchestrator yet: refuse plainly rather than accept a service that never runs.
+  if (kinds[0] === 'ReplicatedJob' || kinds[0] === 'GlobalJob')
+    throw rpcError('Unimplemented', 'job services (replicated-job, global-job) are not supported yet');
   const sub = (k: string): Json => (isObject(m[k]) ? (m[k] as Json) : {});
   switch (kinds[0]) {
     case 'Global':
       return { Global: {} };
-    case 'GlobalJob':
-      return { GlobalJob: {} };
-    case 'ReplicatedJob': {
-      const j = sub('ReplicatedJob');
-      const MaxConcurrent = num(j.MaxConcurrent, 'MaxConcurrent') ?? 1;
-      const TotalCompletions = num(j.TotalCompletions, 'TotalCompletions') ?? MaxConcurrent;
-      if (MaxConcurrent < 0) throw invalid('Maximum concurrent jobs must not be negative');
-      if (TotalCompletions < 0) throw invalid('Total completed jobs must not be negative');
-      return { ReplicatedJob: { MaxConcurrent, TotalCompletions } };
-    }
     default: {
       // `{"Replicated":{}}` (no --replicas) and an empty Mode both mean one replica
       const Replicas = num(sub('Replicated').Replicas, 'Replicas') ?? 1;
