@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { alias: { '@': fileURLToPath(new URL('.', import.meta.url)) } },
   test: {
-    include: ['server/**/*.test.ts', 'components/**/*.test.{ts,tsx}', 'test/**/*.test.ts'],
+    include: ['server/**/*.test.ts', 'components/**/*.test.{ts,tsx}', 'test/**/*.test.ts', 'sim/**/*.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 120_000,
