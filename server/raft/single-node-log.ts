@@ -70,7 +70,13 @@ export class SingleNodeLog implements ConsensusLog {
         this.sinceSnapshot += group.length;
         if (this.sinceSnapshot >= this.opts.snapshotInterval) {
           this.sinceSnapshot = 0;
-          await this.storage.saveSnapshot(this.store.image(), this.opts.keepEntries);
+          try {
+            await this.storage.saveSnapshot(this.store.image(), this.opts.keepEntries);
+          } catch (err) {
+            // the entries are all in the log: a failed snapshot only delays
+            // compaction, and must not strand the proposals queued meanwhile
+            console.error('log: snapshot failed:', err instanceof Error ? err.message : err);
+          }
         }
       }
     } finally {

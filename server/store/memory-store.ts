@@ -152,7 +152,15 @@ export class MemoryStore {
         event.changes.push({ kind: op.kind, action: old ? 'update' : 'create', object: obj } as Change);
       }
     }
-    for (const l of this.listeners) l(event);
+    for (const l of this.listeners) {
+      // a failing watcher must not stop the entry (or the rest of its group)
+      // from being applied and acknowledged: memory would drift from the log
+      try {
+        l(event);
+      } catch (err) {
+        console.error('store: watcher failed on entry', index, err);
+      }
+    }
     return { event };
   }
 
