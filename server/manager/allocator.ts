@@ -8,6 +8,7 @@ import type { ClusterStore } from '../store/cluster-store';
 import type { AppliedEvent } from '../store/batch';
 import type { Clock } from '../util/clock';
 import { iso } from '../util/clock';
+import { PassRunner } from './pass-runner';
 
 export const PENDING_MESSAGE = 'pending task scheduling';
 
@@ -28,33 +29,31 @@ export class Allocator {
   /** NEW tasks seen since the last pass */
   private candidates = new Set<string>();
   private fullScan = true;
-  private dirty = false;
-  private running?: Promise<void>;
-  private stopped = true;
+  private readonly runner: PassRunner;
 
   constructor(
     private readonly store: ClusterStore,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.runner = new PassRunner(() => this.pass(), 'allocator', { clock, ms: 1_000 });
+  }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
+    this.runner.start();
     this.fullScan = true;
     this.unwatch = this.store.view.watch((e) => this.onEvent(e));
-    this.schedule();
+    this.runner.kick();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     this.unwatch?.();
     this.unwatch = undefined;
-    await this.running;
+    await this.runner.stop();
   }
 
   /** Resolves once no pass is running or queued (for tests and shutdown). */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
+  idle(): Promise<void> {
+    return this.runner.idle();
   }
 
   private onEvent(e: AppliedEvent): void {
@@ -69,24 +68,8 @@ export class Allocator {
         this.candidates.delete(t.ID);
       }
     }
-    if (any) this.schedule();
-  }
-
-  /** Coalesce: events arriving while a pass runs fold into the next one. */
-  private schedule(): void {
-    this.dirty = true;
-    if (this.running || this.stopped) return;
-    // deferred: watch listeners fire inside another writer's apply
-    this.running = Promise.resolve()
-      .then(async () => {
-        while (this.dirty && !this.stopped) {
-          this.dirty = false;
-          await this.pass();
-        }
-      })
-      .finally(() => {
-        this.running = undefined;
-      });
+    // coalesced: events arriving while a pass runs fold into the next one
+    if (any) this.runner.kick();
   }
 
   private async pass(): Promise<void> {
@@ -116,9 +99,9 @@ export class Allocator {
         { retry: true },
       );
     } catch (err) {
-      // not fatal: leave the tasks for the next pass
+      // not fatal: keep the tasks for the retried pass
       for (const id of ids) this.candidates.add(id);
-      console.error('allocator: pass failed:', err);
+      throw err;
     }
   }
 }

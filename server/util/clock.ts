@@ -7,11 +7,18 @@ export interface Clock {
   setTimeout(fn: () => void, ms: number): () => void;
 }
 
+/** Node fires any timeout above 2^31-1 ms at once; longer waits are chained. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
+    let t: ReturnType<typeof setTimeout>;
+    const arm = (left: number) => {
+      t = setTimeout(() => (left > MAX_TIMER_MS ? arm(left - MAX_TIMER_MS) : fn()), Math.min(left, MAX_TIMER_MS));
+      t.unref?.();
+    };
+    arm(Math.max(0, ms));
     return () => clearTimeout(t);
   },
 };

@@ -48,7 +48,7 @@ async function setup() {
     const text = await r.text();
     return { status: r.status, body: text.startsWith('{') ? JSON.parse(text) : text };
   };
-  return { store: opened.store, node, call };
+  return { store: opened.store, node, call, ctx };
 }
 
 describe('handleConsoleApi', () => {
@@ -108,5 +108,28 @@ describe('handleConsoleApi', () => {
     expect((await call('GET', '/api/services')).status).toBe(405);
     expect((await call('GET', '/api/nope')).status).toBe(404);
     expect((await call('POST', '/api/services/missing/scale', { replicas: 1 })).status).toBe(404);
+    expect((await call('DELETE', '/api/services/%E0%A4%A')).status).toBe(400);
+  });
+
+  it('retries a scale that loses a version race to a control loop', async () => {
+    const { call, store, ctx } = await setup();
+    const created = await call('POST', '/api/services', { name: 'race', image: 'nginx', mode: 'replicated' });
+    const id = (created.body as { ID: string }).ID;
+    // Order the race: just before the console's first write lands, a control loop writes the service
+    // (as the updater does with UpdateStatus), so the version the console read is stale.
+    const real = ctx.control.updateService.bind(ctx.control);
+    let raced = 0;
+    ctx.control.updateService = async (...args) => {
+      if (raced++ === 0)
+        await store.update((tx) => {
+          const cur = tx.get('service', id)!;
+          tx.update('service', { ...cur, UpdateStatus: { State: 'completed', Message: 'update completed' } });
+        });
+      return real(...args);
+    };
+    const res = await call('POST', `/api/services/${id}/scale`, { replicas: 4 });
+    expect(res.status).toBe(200);
+    expect(raced).toBe(2);
+    expect(store.view.get('service', id)!.Spec.Mode.Replicated?.Replicas).toBe(4);
   });
 });

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SwarmError } from '../../api/errors';
+import { SequenceConflict, SwarmError } from '../../api/errors';
 import type { ConsoleState } from '../../api/realtime';
 import {
   formToServiceSpec,
@@ -8,7 +8,7 @@ import {
   type ImageBody,
   type ScaleBody,
 } from '../../api/console';
-import type { NodeAvailability } from '../../api/types';
+import type { NodeAvailability, ServiceSpec } from '../../api/types';
 import type { ManagerContext } from '../../manager/context';
 import { consoleDecorator, redactImage } from '../../realtime/redact';
 
@@ -59,6 +59,21 @@ export function consoleState(ctx: ManagerContext): ConsoleState {
 const AVAILABILITIES: readonly NodeAvailability[] = ['active', 'pause', 'drain'];
 
 /**
+ * A console action carries the user's intent ("scale to 5"), not a version
+ * they saw, so losing a race to a control loop's write (the updater stamping
+ * UpdateStatus, say) is retried on a fresh read rather than reported.
+ */
+async function withFreshVersion<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!(err instanceof SequenceConflict) || attempt >= 5) throw err;
+    }
+  }
+}
+
+/**
  * The console's JSON API under /api/. Returns false for any other path so the
  * caller can hand the request to Next. Actions go through the control API
  * with the version just read, like the docker CLI does.
@@ -71,8 +86,13 @@ export async function handleConsoleApi(
   const path = (req.url ?? '/').split('?')[0]!;
   if (path !== '/api' && !path.startsWith('/api/')) return false;
   const method = req.method ?? 'GET';
-  const parts = path.split('/').filter(Boolean).slice(1).map(decodeURIComponent);
   try {
+    let parts: string[];
+    try {
+      parts = path.split('/').filter(Boolean).slice(1).map(decodeURIComponent);
+    } catch {
+      throw new HttpError(400, `malformed path: ${path}`);
+    }
     const [a, id, op, extra] = parts;
     if (a === 'state' && parts.length === 1) {
       if (method !== 'GET') throw new HttpError(405, 'method not allowed');
@@ -88,29 +108,37 @@ export async function handleConsoleApi(
       send(res, 200, {});
     } else if (a === 'services' && id && (op === 'scale' || op === 'image') && !extra) {
       if (method !== 'POST') throw new HttpError(405, 'method not allowed');
-      const svc = ctx.control.getService(id);
-      let spec = svc.Spec;
+      let edit: (spec: ServiceSpec) => ServiceSpec;
       if (op === 'scale') {
         const { replicas } = (await readJson<ScaleBody>(req)) ?? {};
         if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)
           throw new HttpError(400, 'replicas must be a non-negative integer');
-        if (!spec.Mode.Replicated) throw new HttpError(400, 'scale can only be used with replicated mode');
-        spec = { ...spec, Mode: { ...spec.Mode, Replicated: { ...spec.Mode.Replicated, Replicas: replicas } } };
+        edit = (spec) => {
+          if (!spec.Mode.Replicated) throw new HttpError(400, 'scale can only be used with replicated mode');
+          return { ...spec, Mode: { ...spec.Mode, Replicated: { ...spec.Mode.Replicated, Replicas: replicas } } };
+        };
       } else {
         const { image } = (await readJson<ImageBody>(req)) ?? {};
         if (typeof image !== 'string' || !image.trim()) throw new HttpError(400, 'image must be a non-empty string');
-        const tt = spec.TaskTemplate;
-        spec = { ...spec, TaskTemplate: { ...tt, ContainerSpec: { ...tt.ContainerSpec, Image: image.trim() } } };
+        edit = (spec) => {
+          const tt = spec.TaskTemplate;
+          return { ...spec, TaskTemplate: { ...tt, ContainerSpec: { ...tt.ContainerSpec, Image: image.trim() } } };
+        };
       }
-      await ctx.control.updateService(svc.ID, svc.Version.Index, spec);
+      const svc = await withFreshVersion(() => {
+        const cur = ctx.control.getService(id);
+        return ctx.control.updateService(cur.ID, cur.Version.Index, edit(cur.Spec));
+      });
       send(res, 200, { ID: svc.ID });
     } else if (a === 'nodes' && id && op === 'availability' && !extra) {
       if (method !== 'POST') throw new HttpError(405, 'method not allowed');
       const { availability } = (await readJson<AvailabilityBody>(req)) ?? {};
       if (!AVAILABILITIES.includes(availability))
         throw new HttpError(400, `invalid availability ${JSON.stringify(availability)}: active, pause or drain`);
-      const node = ctx.control.getNode(id);
-      await ctx.control.updateNode(node.ID, node.Version.Index, { ...node.Spec, Availability: availability });
+      const node = await withFreshVersion(() => {
+        const cur = ctx.control.getNode(id);
+        return ctx.control.updateNode(cur.ID, cur.Version.Index, { ...cur.Spec, Availability: availability });
+      });
       send(res, 200, { ID: node.ID });
     } else {
       throw new HttpError(404, `no such console API route: ${method} ${path}`);

@@ -5,7 +5,7 @@ import type { AppliedEvent } from '../../store/batch';
 import { slotKey } from '../../store/memory-store';
 import type { Tx } from '../../store/tx';
 import type { Clock } from '../../util/clock';
-import { PassRunner } from './pass-runner';
+import { PassRunner } from '../pass-runner';
 import { raisesDesired } from './slots';
 import { newTask, placeOf, sv, taskTimeMs } from './task-factory';
 
@@ -136,6 +136,7 @@ export class RestartSupervisor {
 
   start(): void {
     const view = this.store.view;
+    this.runner.start();
     this.unwatch = view.watch((e) => this.onEvent(e));
     const tracked: Task[] = [];
     for (const s of view.list('service')) {

@@ -3,7 +3,7 @@ import type { AppliedEvent, Change } from '../../store/batch';
 import type { ClusterStore } from '../../store/cluster-store';
 import type { Tx } from '../../store/tx';
 import type { Clock } from '../../util/clock';
-import { PassRunner } from './pass-runner';
+import { PassRunner } from '../pass-runner';
 import { RestartBatch, type RestartSupervisor } from './restart';
 import { raisesDesired } from './slots';
 import { isRunnable } from './task-factory';
@@ -46,6 +46,7 @@ export abstract class ServiceOrchestrator {
 
   start(): void {
     const view = this.store.view;
+    this.runner.start();
     this.unwatch = view.watch((e) => this.onEvent(e));
     this.unlisten = this.restarts.onStartDone((id) => {
       if (this.owns(view.get('service', view.get('task', id)?.ServiceID ?? ''))) this.markTask(id);

@@ -4,7 +4,7 @@ import type { AppliedEvent } from '../../store/batch';
 import type { ClusterStore } from '../../store/cluster-store';
 import { slotKey } from '../../store/memory-store';
 import type { Clock } from '../../util/clock';
-import { PassRunner } from './pass-runner';
+import { PassRunner } from '../pass-runner';
 import { sv, taskTimeMs } from './task-factory';
 
 export const DEFAULT_TASK_HISTORY_RETENTION = 5;
@@ -74,6 +74,7 @@ export class TaskReaper {
 
   start(): void {
     const view = this.store.view;
+    this.runner.start();
     this.unwatch = view.watch((e) => this.onEvent(e));
     for (const t of view.list('task')) {
       if (reapNow(t, !!view.get('service', t.ServiceID))) this.cleanup.add(t.ID);

@@ -52,6 +52,7 @@ export class UpdateSupervisor {
   ) {}
 
   start(): void {
+    this.stopped = false;
     this.unwatch = this.store.view.watch((e) => this.onEvent(e));
   }
 

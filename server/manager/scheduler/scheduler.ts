@@ -12,6 +12,7 @@ import type { FilterFailure } from './filters';
 import { isActive, isTracked, taskPorts } from './node-info';
 import type { NodeSet } from './placement';
 import { buildNodeSet, noSuitableNode, placeGroup, validatePreassigned } from './placement';
+import { PassRunner } from '../pass-runner';
 
 export const ASSIGNED_MESSAGE = 'scheduler assigned task to node';
 export const PREASSIGNED_MESSAGE = 'scheduler confirmed task can run on preassigned node';
@@ -56,20 +57,23 @@ export class Scheduler {
   private cancelTimer?: () => void;
   private firstEventAt?: number;
   private lastEventAt?: number;
-  private dirty = false;
-  private running?: Promise<void>;
   private stopped = true;
+  private readonly runner: PassRunner;
   /** stats of the last pass that did any work (tests, metrics) */
   lastPass?: PassStats;
 
   constructor(
     private readonly store: ClusterStore,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    // a failed pass (storage error, lost races) is retried: pending tasks must not wait for an unrelated event
+    this.runner = new PassRunner(() => this.pass(), 'scheduler', { clock, ms: 1_000 });
+  }
 
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.runner.start();
     this.pending.clear();
     this.footprints.clear();
     for (const t of this.store.view.list('task')) {
@@ -77,7 +81,6 @@ export class Scheduler {
       if (t.Status.State === 'pending') this.pending.add(t.ID);
     }
     this.unwatch = this.store.view.watch((e) => this.onEvent(e));
-    this.dirty = true;
     this.kick();
   }
 
@@ -88,12 +91,12 @@ export class Scheduler {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     this.firstEventAt = this.lastEventAt = undefined;
-    await this.running;
+    await this.runner.stop();
   }
 
   /** Resolves once no pass is running (for tests and shutdown). */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
+  idle(): Promise<void> {
+    return this.runner.idle();
   }
 
   private onEvent(e: AppliedEvent): void {
@@ -145,24 +148,11 @@ export class Scheduler {
       return;
     }
     this.firstEventAt = this.lastEventAt = undefined;
-    this.dirty = true;
     this.kick();
   }
 
   private kick(): void {
-    if (this.running || this.stopped) return;
-    this.running = (async () => {
-      while (this.dirty && !this.stopped) {
-        this.dirty = false;
-        try {
-          await this.pass();
-        } catch (err) {
-          console.error('scheduler: pass failed:', err);
-        }
-      }
-    })().finally(() => {
-      this.running = undefined;
-    });
+    this.runner.kick();
   }
 
   /** One scheduling round over every PENDING task. */
