@@ -12,7 +12,8 @@ const SCHEMA = fileURLToPath(new URL('../../prisma/schema.prisma', import.meta.u
 function schemaModels(): Map<string, { name: string; type: string; optional: boolean; id: boolean }[]> {
   const text = readFileSync(SCHEMA, 'utf8');
   const models = new Map<string, { name: string; type: string; optional: boolean; id: boolean }[]>();
-  for (const m of text.matchAll(/model\s+(\w+)\s*\{([^}]*)\}/g)) {
+  // a model ends at a line that is just '}' (defaults may hold JSON braces)
+  for (const m of text.matchAll(/model\s+(\w+)\s*\{([\s\S]*?)\n\}/g)) {
     const fields = m[2]!
       .split('\n')
       .map((l) => l.replace(/\/\/.*$/, '').trim())
