@@ -27,6 +27,8 @@ export interface ConfState {
   voters: RaftId[];
   /** Non-voting members catching up before promotion. */
   learners: RaftId[];
+  /** Members removed from the cluster; their IDs are never accepted again. */
+  removed?: RaftId[];
 }
 
 export interface SnapshotMeta {

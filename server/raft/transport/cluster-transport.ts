@@ -1,0 +1,476 @@
+// Carries raft messages and request/response RPCs between manager processes
+// over the cluster port. See wire.ts for the envelopes and handshake.ts for
+// who gets in. Raft tolerates loss, so `send` is fire-and-forget over a
+// bounded queue; requests are never dropped silently — they resolve, or
+// reject with a RequestError saying why.
+
+import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { RaftId } from '../types';
+import { systemClock, type Clock } from '../../util/clock';
+import { DEFAULT_BACKOFF } from './backoff';
+import { dial, type Dialed } from './dial';
+import { DEFAULT_MAX_FRAME_BYTES, encodeFrame } from './frames';
+import { FrameConnection, type FrameConnectionHooks } from './frame-connection';
+import { admit, refusal, switchingProtocols, type TransportCredentials } from './handshake';
+import { consoleTransportLogger, type TransportLogger } from './logger';
+import { PeerLink, type LinkHost, type LinkLimits } from './peer-link';
+import { tcpSocketFactory, type SocketFactory } from './socket-factory';
+import { CLUSTER_PROTOCOL, type PeerIdentity, type WireError, type WireFrame } from './wire';
+
+export interface TransportLimits extends LinkLimits {
+  maxFrameBytes: number;
+  /** Dial + handshake deadline (swarmkit's peer send timeout is 2 s). */
+  dialTimeoutMs: number;
+}
+
+export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
+  maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+  highWaterBytes: 1024 * 1024,
+  queueLimitBytes: 16 * 1024 * 1024,
+  backoff: DEFAULT_BACKOFF,
+  pingIntervalMs: 1_000,
+  deadAfterMs: 10_000,
+  dialTimeoutMs: 2_000,
+};
+
+export interface ClusterTransportOptions {
+  selfId: RaftId;
+  /** This member's advertised cluster address (host:port), sent to peers when dialling. */
+  selfAddr: string;
+  credentials: TransportCredentials;
+  clock?: Clock;
+  logger?: TransportLogger;
+  /** Swap for a TLS factory to get mTLS without touching the rest. */
+  socketFactory?: SocketFactory;
+  limits?: Partial<TransportLimits>;
+  /** Jitter source for reconnect backoff. */
+  random?: () => number;
+}
+
+export interface PeerStatus {
+  id: RaftId;
+  addr: string;
+  /** Our outbound connection to it is open. */
+  connected: boolean;
+  /** Connected and heard from within `deadAfterMs`: swarm's REACHABLE. */
+  active: boolean;
+  /** Clock time of the last frame from this peer on any connection, or null. */
+  lastContactAt: number | null;
+  /** Milliseconds since then, or null. */
+  lastContactMs: number | null;
+  /** It holds a connection open to us. */
+  inbound: boolean;
+  sendQueueBytes: number;
+  sendQueueFrames: number;
+  /** Bytes sitting in our socket's write buffer. */
+  socketBufferedBytes: number;
+  /** Messages dropped because the queue was full. */
+  dropped: number;
+  connects: number;
+  /** Successful connects after the first. */
+  reconnects: number;
+  dialFailures: number;
+  lastError?: string;
+}
+
+export type RequestErrorKind =
+  'timeout' | 'disconnected' | 'unreachable' | 'queue-full' | 'unknown-peer' | 'too-large' | 'closed' | 'remote';
+
+/** Why a request did not get a response; `remote` carries the handler's error (message, code, status). */
+export class RequestError extends Error {
+  constructor(
+    readonly kind: RequestErrorKind,
+    message: string,
+    readonly code?: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'RequestError';
+  }
+}
+
+/** Answers a request; what it returns (or throws) goes back to the caller. */
+export type RequestHandler = (payload: unknown, from: PeerIdentity) => unknown;
+export type MessageHandler<M> = (from: RaftId, message: M) => void;
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+  cancelTimer(): void;
+  /** The connection the request went out on; the response must come back on it. */
+  conn?: FrameConnection;
+  target: string;
+  oneshot: boolean;
+}
+
+export class ClusterTransport<M extends object = Record<string, unknown>> {
+  readonly selfId: RaftId;
+  readonly selfAddr: string;
+  private readonly credentials: TransportCredentials;
+  private readonly clock: Clock;
+  private readonly logger: TransportLogger;
+  private readonly factory: SocketFactory;
+  private readonly limits: TransportLimits;
+  private readonly random: () => number;
+  private readonly linkHost: LinkHost;
+
+  private readonly links = new Map<RaftId, PeerLink>();
+  /** Who is on the other end of every open connection (both directions). */
+  private readonly identities = new Map<FrameConnection, PeerIdentity>();
+  private readonly inboundByPeer = new Map<RaftId, FrameConnection>();
+  private readonly oneshots = new Set<FrameConnection>();
+  private readonly lastContact = new Map<RaftId, number>();
+  private readonly pending = new Map<number, Pending>();
+  private readonly messageHandlers = new Set<MessageHandler<M>>();
+  private requestHandler: RequestHandler | undefined;
+  private readonly attached: { server: Server; listener: (req: IncomingMessage, s: Duplex, h: Buffer) => void }[] = [];
+  private nextRequestId = 1;
+  private closed = false;
+
+  constructor(opts: ClusterTransportOptions) {
+    this.selfId = opts.selfId;
+    this.selfAddr = opts.selfAddr;
+    this.credentials = opts.credentials;
+    this.clock = opts.clock ?? systemClock;
+    this.logger = opts.logger ?? consoleTransportLogger;
+    this.factory = opts.socketFactory ?? tcpSocketFactory;
+    this.limits = { ...DEFAULT_TRANSPORT_LIMITS, ...opts.limits };
+    this.random = opts.random ?? Math.random;
+    this.linkHost = {
+      clock: this.clock,
+      logger: this.logger,
+      random: this.random,
+      limits: this.limits,
+      dial: (link) => this.dialTo(link.addr, 'peer', link.id),
+      connect: (link, dialed) => this.wrap(dialed.socket, { raftId: link.id, addr: link.addr, via: 'member' }, link),
+      requestWritten: (id, conn) => {
+        const p = this.pending.get(id);
+        if (p) p.conn = conn;
+      },
+      unreachable: (link, ids, reason) => {
+        for (const id of ids) {
+          this.settle(
+            id,
+            new RequestError('unreachable', `peer ${link.id} (${link.addr}) unreachable: ${reason.message}`),
+          );
+        }
+      },
+    };
+  }
+
+  /** Accept cluster connections on `server` (the cluster port). Other upgrade protocols are left to other listeners. */
+  attach(server: Server): void {
+    const listener = (req: IncomingMessage, socket: Duplex, head: Buffer) => this.accept(server, req, socket, head);
+    server.on('upgrade', listener);
+    this.attached.push({ server, listener });
+  }
+
+  addPeer(id: RaftId, addr: string): void {
+    if (id === this.selfId) return;
+    const link = this.links.get(id);
+    if (link) link.readdress(addr);
+    else this.links.set(id, new PeerLink(id, addr, this.linkHost));
+  }
+
+  removePeer(id: RaftId): void {
+    const link = this.links.get(id);
+    if (link) {
+      this.links.delete(id);
+      for (const rid of link.close()) this.settle(rid, new RequestError('disconnected', `peer ${id} was removed`));
+    }
+    this.inboundByPeer.get(id)?.destroy(new Error(`peer ${id} was removed`));
+    this.lastContact.delete(id);
+  }
+
+  /** Fire-and-forget, in order per peer. False when it was not queued (unknown peer, too large, queue full). */
+  send(to: RaftId, message: M, opts: { critical?: boolean } = {}): boolean {
+    const link = this.links.get(to);
+    if (!link || this.closed) {
+      this.logger.debug(`dropping message to unknown peer ${to}`);
+      return false;
+    }
+    let frame: Buffer;
+    try {
+      frame = encodeFrame({ t: 'msg', m: message } satisfies WireFrame, this.limits.maxFrameBytes);
+    } catch (err) {
+      this.logger.error(`not sending message to peer ${to}: ${(err as Error).message}`);
+      return false;
+    }
+    return link.enqueue({ frame, critical: opts.critical ?? false });
+  }
+
+  onMessage(handler: MessageHandler<M>): () => void {
+    this.messageHandlers.add(handler);
+    return () => this.messageHandlers.delete(handler);
+  }
+
+  /** The one request handler (join, forwarded writes, ...). */
+  onRequest(handler: RequestHandler): void {
+    this.requestHandler = handler;
+  }
+
+  /**
+   * Request/response: to a known peer over its connection, or to an address
+   * over a one-off connection (joining, before this member knows any IDs).
+   */
+  request(target: RaftId | { addr: string }, payload: unknown, timeoutMs: number): Promise<unknown> {
+    const label = typeof target === 'string' ? `peer ${target}` : target.addr;
+    if (this.closed) return Promise.reject(new RequestError('closed', 'cluster transport is closed'));
+    const id = this.nextRequestId++;
+    let frame: Buffer;
+    try {
+      frame = encodeFrame({ t: 'req', id, p: payload } satisfies WireFrame, this.limits.maxFrameBytes);
+    } catch (err) {
+      return Promise.reject(new RequestError('too-large', `request to ${label}: ${(err as Error).message}`));
+    }
+    const link = typeof target === 'string' ? this.links.get(target) : undefined;
+    if (typeof target === 'string' && !link) {
+      return Promise.reject(new RequestError('unknown-peer', `unknown peer ${target}`));
+    }
+    return new Promise((resolve, reject) => {
+      const cancelTimer = this.clock.setTimeout(() => {
+        link?.queue.remove((i) => i.requestId === id);
+        this.settle(id, new RequestError('timeout', `request to ${label} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, cancelTimer, target: label, oneshot: !link });
+      if (link) {
+        if (!link.enqueue({ frame, critical: true, requestId: id })) {
+          this.settle(id, new RequestError('queue-full', `send queue to ${label} is full`));
+        }
+        return;
+      }
+      const addr = (target as { addr: string }).addr;
+      this.dialTo(addr, 'oneshot').then(
+        (dialed) => {
+          const p = this.pending.get(id);
+          if (!p || this.closed) {
+            dialed.socket.destroy();
+            return;
+          }
+          const conn = this.wrap(dialed.socket, { raftId: dialed.remoteId ?? '', addr, via: 'member' });
+          this.oneshots.add(conn);
+          p.conn = conn;
+          conn.start(dialed.head);
+          conn.write(frame);
+        },
+        (err: Error) => this.settle(id, new RequestError('unreachable', err.message)),
+      );
+    });
+  }
+
+  peerStatus(): PeerStatus[] {
+    const now = this.clock.now();
+    return [...this.links.values()].map((link) => {
+      const conn = link.connection;
+      const at = this.lastContact.get(link.id) ?? null;
+      const connected = !!conn && !conn.closed;
+      return {
+        id: link.id,
+        addr: link.addr,
+        connected,
+        active: connected && at !== null && now - at <= this.limits.deadAfterMs,
+        lastContactAt: at,
+        lastContactMs: at === null ? null : now - at,
+        inbound: this.inboundByPeer.has(link.id),
+        sendQueueBytes: link.queue.bytes,
+        sendQueueFrames: link.queue.length,
+        socketBufferedBytes: connected ? conn.buffered : 0,
+        dropped: link.queue.dropped,
+        connects: link.connects,
+        reconnects: Math.max(0, link.connects - 1),
+        dialFailures: link.dialFailures,
+        ...(link.lastError ? { lastError: link.lastError } : {}),
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const { server, listener } of this.attached) server.off('upgrade', listener);
+    this.attached.length = 0;
+    for (const id of [...this.links.keys()]) this.removePeer(id);
+    for (const conn of [...this.identities.keys()]) conn.destroy();
+    for (const id of [...this.pending.keys()]) this.settle(id, new RequestError('closed', 'cluster transport closed'));
+  }
+
+  // ---- inbound ----
+
+  private accept(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const proto = String(req.headers.upgrade ?? '').toLowerCase();
+    if (proto !== CLUSTER_PROTOCOL) {
+      // Another protocol; if nobody else listens for upgrades, do not leave the socket hanging.
+      if (server.listenerCount('upgrade') === this.attached.filter((a) => a.server === server).length) {
+        socket.end(refusal(400, `unsupported upgrade protocol "${proto}"`));
+      }
+      return;
+    }
+    socket.on('error', () => {});
+    if (this.closed) {
+      socket.destroy();
+      return;
+    }
+    const verdict = admit(req.headers, this.credentials);
+    const from = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    if (!verdict.ok) {
+      this.logger.warn(`refused cluster connection from ${from}: ${verdict.message}`);
+      socket.end(refusal(verdict.status, verdict.message));
+      return;
+    }
+    socket.write(switchingProtocols(this.selfId));
+    (socket as Socket).setNoDelay?.(true);
+    (socket as Socket).setKeepAlive?.(true, 10_000);
+    const conn = this.wrap(socket, verdict.peer);
+    if (verdict.purpose === 'peer' && verdict.peer.via === 'member') {
+      // A member keeps one connection to us; a new one means the old is dead (e.g. it restarted).
+      const old = this.inboundByPeer.get(verdict.peer.raftId);
+      this.inboundByPeer.set(verdict.peer.raftId, conn);
+      old?.destroy(new Error('replaced by a new connection'));
+    } else {
+      this.oneshots.add(conn);
+    }
+    this.logger.debug(`accepted ${verdict.purpose} connection from raft member ${verdict.peer.raftId} (${from})`);
+    conn.start(head);
+  }
+
+  // ---- connections (both directions) ----
+
+  private dialTo(addr: string, purpose: 'peer' | 'oneshot', expectId?: RaftId): Promise<Dialed> {
+    return dial(addr, {
+      self: { raftId: this.selfId, addr: this.selfAddr },
+      credentials: this.credentials.dial(),
+      purpose,
+      factory: this.factory,
+      clock: this.clock,
+      timeoutMs: this.limits.dialTimeoutMs,
+      expectId,
+    });
+  }
+
+  private wrap(socket: Duplex, identity: PeerIdentity, link?: PeerLink): FrameConnection {
+    const hooks: FrameConnectionHooks = {
+      onFrame: (frame, conn) => this.onFrame(frame, conn),
+      onClose: (reason, conn) => this.onClose(reason, conn, link),
+      onDrain: () => link?.flush(),
+    };
+    const label = `peer ${identity.raftId || '?'} (${identity.addr})`;
+    const conn = new FrameConnection(socket, label, hooks, {
+      maxFrameBytes: this.limits.maxFrameBytes,
+      clock: this.clock,
+      logger: this.logger,
+    });
+    this.identities.set(conn, identity);
+    return conn;
+  }
+
+  private onClose(reason: Error | undefined, conn: FrameConnection, link: PeerLink | undefined): void {
+    const identity = this.identities.get(conn);
+    this.identities.delete(conn);
+    this.oneshots.delete(conn);
+    if (identity && this.inboundByPeer.get(identity.raftId) === conn) this.inboundByPeer.delete(identity.raftId);
+    for (const [id, p] of this.pending) {
+      if (p.conn === conn) {
+        const why = reason ? `: ${reason.message}` : '';
+        this.settle(id, new RequestError('disconnected', `connection to ${p.target} closed before it answered${why}`));
+      }
+    }
+    link?.connectionClosed(conn, reason);
+  }
+
+  private onFrame(frame: WireFrame, conn: FrameConnection): void {
+    const identity = this.identities.get(conn);
+    if (!identity) return;
+    if (identity.via === 'member' && identity.raftId) this.lastContact.set(identity.raftId, this.clock.now());
+    switch (frame.t) {
+      case 'msg':
+        return this.deliver(identity, frame.m as M);
+      case 'req':
+        return this.serve(conn, identity, frame.id, frame.p);
+      case 'res': {
+        const p = this.pending.get(frame.id);
+        if (!p || p.conn !== conn) return;
+        if (frame.ok) this.settle(frame.id, undefined, frame.p);
+        else this.settle(frame.id, new RequestError('remote', frame.e.message, frame.e.code, frame.e.status));
+        return;
+      }
+      case 'ping':
+        return this.reply(conn, { t: 'pong' });
+      default:
+        return;
+    }
+  }
+
+  private deliver(identity: PeerIdentity, message: M): void {
+    if (identity.via !== 'member') {
+      this.logger.debug(`ignoring raft message from joining member ${identity.raftId}`);
+      return;
+    }
+    const claimed = (message as { from?: unknown }).from;
+    if (typeof claimed === 'string' && claimed !== identity.raftId) {
+      this.logger.warn(`dropping message from ${identity.raftId} claiming to be from ${claimed}`);
+      return;
+    }
+    for (const h of this.messageHandlers) {
+      try {
+        h(identity.raftId, message);
+      } catch (err) {
+        this.logger.error(`message handler failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private serve(conn: FrameConnection, identity: PeerIdentity, id: number, payload: unknown): void {
+    const handler = this.requestHandler;
+    if (!handler) {
+      this.reply(conn, { t: 'res', id, ok: false, e: { message: 'this member does not serve requests' } });
+      return;
+    }
+    Promise.resolve()
+      .then(() => handler(payload, identity))
+      .then(
+        (p) => this.reply(conn, { t: 'res', id, ok: true, p: p ?? null }),
+        (err: unknown) => this.reply(conn, { t: 'res', id, ok: false, e: toWireError(err) }),
+      );
+  }
+
+  /** Responses skip the queue; a caller that does not read them is cut off rather than buffered for. */
+  private reply(conn: FrameConnection, frame: WireFrame): void {
+    if (conn.closed) return;
+    if (conn.buffered > this.limits.queueLimitBytes) {
+      conn.fail(new Error('peer is not reading its responses'));
+      return;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = encodeFrame(frame, this.limits.maxFrameBytes);
+    } catch (err) {
+      if (frame.t !== 'res') return;
+      bytes = encodeFrame({ t: 'res', id: frame.id, ok: false, e: { message: (err as Error).message } });
+    }
+    conn.write(bytes);
+  }
+
+  private settle(id: number, err: Error | undefined, value?: unknown): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    p.cancelTimer();
+    if (p.oneshot) p.conn?.destroy();
+    if (err) p.reject(err);
+    else p.resolve(value);
+  }
+}
+
+function toWireError(err: unknown): WireError {
+  if (err instanceof Error) {
+    const e = err as Error & { code?: unknown; status?: unknown };
+    return {
+      message: e.message,
+      ...(typeof e.code === 'string' ? { code: e.code } : {}),
+      ...(typeof e.status === 'number' ? { status: e.status } : {}),
+    };
+  }
+  return { message: String(err) };
+}

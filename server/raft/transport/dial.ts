@@ -1,0 +1,106 @@
+// The dialer's half of the handshake: an HTTP GET with `Upgrade:
+// swarmdeck-cluster/1`, resolved with the raw socket after the 101.
+
+import { request, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { RaftId } from '../types';
+import type { Clock } from '../../util/clock';
+import { dialHeaders, type DialCredentials } from './handshake';
+import { parseAddr, type SocketFactory } from './socket-factory';
+import { HEADER, type ConnPurpose } from './wire';
+
+/** A dial that did not end in a cluster connection; `status` is set when the peer answered over HTTP. */
+export class DialError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'DialError';
+  }
+}
+
+export interface DialOptions {
+  self: { raftId: RaftId; addr: string };
+  credentials: DialCredentials;
+  purpose: ConnPurpose;
+  factory: SocketFactory;
+  clock: Clock;
+  timeoutMs: number;
+  /** When set, the 101 must come from this raft member (an address can be reused by another one). */
+  expectId?: RaftId;
+}
+
+export interface Dialed {
+  socket: Duplex;
+  /** Bytes that arrived with the 101 (already frame data). */
+  head: Buffer;
+  remoteId: RaftId | undefined;
+}
+
+export function dial(addr: string, opts: DialOptions): Promise<Dialed> {
+  return new Promise((resolve, reject) => {
+    let host: string, port: number;
+    try {
+      ({ host, port } = parseAddr(addr));
+    } catch (err) {
+      reject(err);
+      return;
+    }
+    let done = false;
+    const finish = (err: Error | undefined, value?: Dialed) => {
+      if (done) return;
+      done = true;
+      cancelTimer();
+      if (err) reject(err);
+      else resolve(value!);
+    };
+    const req = request({
+      host,
+      port,
+      method: 'GET',
+      path: '/cluster',
+      headers: dialHeaders(opts.self, opts.credentials, opts.purpose),
+      createConnection: () => opts.factory.connect(host, port),
+    });
+    const cancelTimer = opts.clock.setTimeout(() => {
+      finish(new DialError(`dial ${addr}: no answer within ${opts.timeoutMs} ms`));
+      req.destroy();
+    }, opts.timeoutMs);
+    req.on('error', (err) => finish(new DialError(`dial ${addr}: ${err.message}`)));
+    req.on('upgrade', (res: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const remote = res.headers[HEADER.raftId];
+      const remoteId = Array.isArray(remote) ? remote[0] : remote;
+      if (opts.expectId !== undefined && remoteId !== opts.expectId) {
+        socket.destroy();
+        finish(new DialError(`dial ${addr}: answered by raft member ${remoteId ?? '(none)'}, not ${opts.expectId}`));
+        return;
+      }
+      if (done) {
+        socket.destroy();
+        return;
+      }
+      finish(undefined, { socket, head, remoteId });
+    });
+    req.on('response', (res: IncomingMessage) => {
+      // Not upgraded: the peer refused us; surface its message.
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        if (body.length < 4096) body += c;
+      });
+      res.on('end', () => {
+        let message = body.trim();
+        try {
+          const parsed = JSON.parse(body) as { message?: unknown };
+          if (typeof parsed.message === 'string') message = parsed.message;
+        } catch {
+          // plain-text body
+        }
+        finish(new DialError(message || `dial ${addr}: HTTP ${res.statusCode}`, res.statusCode));
+      });
+      res.on('error', (err) => finish(new DialError(`dial ${addr}: ${err.message}`, res.statusCode)));
+    });
+    req.end();
+  });
+}

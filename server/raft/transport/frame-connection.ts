@@ -1,0 +1,111 @@
+// One upgraded socket, either direction: decodes incoming frames, writes
+// encoded ones, and reports exactly once when it is gone. It applies no
+// policy; the transport decides what to write and when.
+
+import type { Duplex } from 'node:stream';
+import type { Clock } from '../../util/clock';
+import { encodeFrame, FrameDecoder } from './frames';
+import type { TransportLogger } from './logger';
+import { asWireFrame, type WireFrame } from './wire';
+
+export interface FrameConnectionHooks {
+  onFrame(frame: WireFrame, conn: FrameConnection): void;
+  /** Called once; `reason` is undefined for a clean close by either side. */
+  onClose(reason: Error | undefined, conn: FrameConnection): void;
+  /** The socket's write buffer emptied (room to flush a queue). */
+  onDrain?(conn: FrameConnection): void;
+}
+
+export class FrameConnection {
+  private readonly decoder: FrameDecoder;
+  private closedFlag = false;
+  /** Clock time of the last frame received. */
+  lastFrameAt: number;
+
+  constructor(
+    private readonly socket: Duplex,
+    /** For log lines, e.g. `peer 7f3a (10.0.0.2:2377)`. */
+    readonly label: string,
+    private readonly hooks: FrameConnectionHooks,
+    private readonly opts: { maxFrameBytes: number; clock: Clock; logger: TransportLogger },
+  ) {
+    this.decoder = new FrameDecoder(opts.maxFrameBytes);
+    this.lastFrameAt = opts.clock.now();
+  }
+
+  /** Begin reading; `head` is data that came in with the upgrade. Separate from the constructor so the owner can register the connection first. */
+  start(head?: Buffer): void {
+    this.socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    this.socket.on('drain', () => this.hooks.onDrain?.(this));
+    this.socket.on('error', (err) => this.gone(err));
+    this.socket.on('close', () => this.gone(undefined));
+    this.socket.on('end', () => this.socket.end());
+    if (head && head.length > 0) this.receive(head);
+  }
+
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  /** Bytes accepted by the socket but not yet handed to the kernel. */
+  get buffered(): number {
+    return this.socket.writableLength;
+  }
+
+  write(frame: Buffer): void {
+    if (!this.closedFlag) this.socket.write(frame);
+  }
+
+  /** Tear down at once (no goodbye). */
+  destroy(reason?: Error): void {
+    if (reason) this.gone(reason);
+    this.socket.destroy();
+  }
+
+  /** A protocol violation: tell the peer why, then close. */
+  fail(reason: Error): void {
+    if (this.closedFlag) return;
+    this.opts.logger.warn(`${this.label}: closing connection: ${reason.message}`);
+    const bye = encodeFrame({ t: 'error', e: reason.message } satisfies WireFrame);
+    this.gone(reason);
+    this.socket.end(bye, () => this.socket.destroy());
+    // A peer that never reads would keep the socket open; do not wait on it forever.
+    this.opts.clock.setTimeout(() => this.socket.destroy(), 1_000);
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.closedFlag) return;
+    let values: unknown[];
+    try {
+      values = this.decoder.push(chunk);
+    } catch (err) {
+      this.fail(err as Error);
+      return;
+    }
+    for (const v of values) {
+      if (this.closedFlag) return;
+      const frame = asWireFrame(v);
+      if (!frame) {
+        this.fail(new Error('received a frame that is not a cluster envelope'));
+        return;
+      }
+      this.lastFrameAt = this.opts.clock.now();
+      if (frame.t === 'error') {
+        this.gone(new Error(`peer closed the connection: ${frame.e}`));
+        this.socket.destroy();
+        return;
+      }
+      try {
+        this.hooks.onFrame(frame, this);
+      } catch (err) {
+        this.opts.logger.error(`${this.label}: frame handler failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private gone(reason: Error | undefined): void {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    this.hooks.onClose(reason, this);
+  }
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { encodeFrame, FrameDecoder, FrameFormatError, FrameTooLargeError } from './frames';
+
+describe('frames', () => {
+  it('prefixes UTF-8 JSON with its 4-byte big-endian length', () => {
+    const frame = encodeFrame({ t: 'msg', m: { x: 'é' } });
+    const body = Buffer.from(JSON.stringify({ t: 'msg', m: { x: 'é' } }), 'utf8');
+    expect(frame.readUInt32BE(0)).toBe(body.length);
+    expect(frame.subarray(4).equals(body)).toBe(true);
+  });
+
+  it('decodes frames split at every byte boundary and several frames in one chunk', () => {
+    const values = [{ a: 1 }, { b: 'two' }, { c: [3, 3, 3] }];
+    const bytes = Buffer.concat(values.map((v) => encodeFrame(v)));
+    const dec = new FrameDecoder();
+    const out: unknown[] = [];
+    for (let i = 0; i < bytes.length; i++) out.push(...dec.push(bytes.subarray(i, i + 1)));
+    expect(out).toEqual(values);
+    expect(new FrameDecoder().push(bytes)).toEqual(values);
+    expect(dec.bufferedBytes).toBe(0);
+  });
+
+  it('refuses to encode or accept a frame above the limit', () => {
+    expect(() => encodeFrame({ s: 'x'.repeat(100) }, 50)).toThrow(FrameTooLargeError);
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(9 * 1024 * 1024, 0);
+    // The header alone is enough to reject: nothing of the 9 MiB body is buffered.
+    expect(() => new FrameDecoder().push(header)).toThrow(/exceeds the 8388608-byte limit/);
+  });
+
+  it('rejects a frame that is not JSON', () => {
+    const body = Buffer.from('{nope', 'utf8');
+    const frame = Buffer.concat([Buffer.from([0, 0, 0, body.length]), body]);
+    expect(() => new FrameDecoder().push(frame)).toThrow(FrameFormatError);
+  });
+});
