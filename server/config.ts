@@ -9,6 +9,8 @@ export interface Config {
   advertiseAddr: string;
   dataDir: string;
   simWorkers: number;
+  /** On a brand-new swarm, create a few demo services so the console has something alive to show. */
+  demo: boolean;
   /** Run Next.js in development mode (hot reload). */
   dev: boolean;
   /** Serve no web console: Engine API and cluster port only (headless managers, CLI tests). */
@@ -29,6 +31,7 @@ export const FLAGS: Record<string, FlagDef> = {
   'advertise-addr': { key: 'advertiseAddr', kind: 'string', help: 'address other nodes reach this manager at' },
   'data-dir': { key: 'dataDir', kind: 'string', help: 'state directory: SQLite log and snapshots (default ./data)' },
   'sim-workers': { key: 'simWorkers', kind: 'count', help: 'in-process simulated worker nodes (default 0)' },
+  demo: { key: 'demo', kind: 'bool', help: 'on first start, create a few demo services (simulated tasks)' },
   dev: { key: 'dev', kind: 'bool', help: 'run the console with Next.js in development mode' },
   'no-console': { key: 'console', kind: 'bool', help: 'do not serve the web console' },
 };
@@ -41,6 +44,7 @@ export const DEFAULTS: Config = {
   advertiseAddr: '',
   dataDir: './data',
   simWorkers: 0,
+  demo: false,
   dev: false,
   console: true,
 };

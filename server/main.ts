@@ -9,6 +9,7 @@ import { newID } from './api/ids';
 import { openStore } from './store/open';
 import { ensureSimWorkers, initCluster } from './manager/bootstrap';
 import { LeaderLoops } from './manager/manager';
+import { createDemoServices } from './manager/demo';
 import { createControlApi } from './manager/controlapi';
 import type { ManagerContext } from './manager/context';
 import { readNodeID, writeNodeID } from './node-identity';
@@ -118,7 +119,8 @@ async function main(): Promise<void> {
     selfNodeID = newID();
     writeNodeID(cfg.dataDir, selfNodeID);
   }
-  if (store.view.count('cluster') === 0) {
+  const firstStart = store.view.count('cluster') === 0;
+  if (firstStart) {
     await initCluster(store, { nodeID: selfNodeID, description: selfDescription(), addr: cfg.advertiseAddr });
     console.log(`swarm initialized: current node (${selfNodeID}) is now a manager`);
   }
@@ -159,6 +161,7 @@ async function main(): Promise<void> {
     ),
   ];
   await Promise.all(agents.map((a) => a.start()));
+  if (cfg.demo && firstStart) await createDemoServices(ctx.control);
 
   const engine = createServer(createEngineHandler(ctx));
   engine.keepAliveTimeout = 65_000;
