@@ -3,6 +3,7 @@ import type { ContainerStatus, Task } from '../../api/types';
 import { systemClock, type Clock } from '../../util/clock';
 import type { Executor } from './executor';
 import { simBehaviour, type SimBehaviour } from './sim-config';
+import { seededRandom } from '../../util/random';
 
 export type DelayRange = readonly [min: number, max: number];
 
@@ -32,16 +33,7 @@ interface SimContainer {
 const STOPPED_EXIT_CODE = 143;
 
 /** A small deterministic PRNG for reproducible simulations. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const mulberry32 = seededRandom;
 
 /**
  * Tasks without containers: each step takes a small random delay, and a task

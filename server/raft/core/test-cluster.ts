@@ -7,17 +7,9 @@ import type { Entry, HardState, RaftId, Snapshot } from '../types';
 import { RaftNode } from './raft';
 import type { Message, RaftConfig, ReadState, Ready } from './types';
 
-/** mulberry32: a small seeded PRNG. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// re-exported for the tests that drive this harness
+export { seededRandom } from '../../util/random';
+import { seededRandom } from '../../util/random';
 
 /** A log whose entry i+1 has term terms[i] (data `t<term>i<index>`). */
 export function entriesOfTerms(terms: number[]): Entry[] {
