@@ -164,6 +164,16 @@ export class MemoryStore {
     return { event };
   }
 
+  /**
+   * Move past a committed entry that carries no batch (a raft leader's no-op,
+   * a membership change), so Version.Index stays equal to the raft index.
+   * Watchers are not told: nothing changed.
+   */
+  advanceTo(index: number): void {
+    if (index <= this._index) throw new Error(`entry ${index} applied out of order (at ${this._index})`);
+    this._index = index;
+  }
+
   image(): StoreImage {
     const objects = {} as StoreImage['objects'];
     for (const k of KINDS) (objects as Record<Kind, unknown[]>)[k] = this.list(k);

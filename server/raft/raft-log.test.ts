@@ -1,0 +1,305 @@
+import { setImmediate } from 'node:timers';
+import { describe, expect, it } from 'vitest';
+import type { Config } from '../api/types';
+import type { Batch } from '../store/batch';
+import { MemoryStore } from '../store/memory-store';
+import { ManualClock } from '../util/clock';
+import { decodeSnapshotData } from './apply';
+import { seededRandom } from './core/test-cluster';
+import type { Message } from './core';
+import {
+  LOST_LEADERSHIP,
+  NotLeaderError,
+  RaftLog,
+  leaderOf,
+  type RaftLogOptions,
+  type RaftTransport,
+} from './raft-log';
+import type { ClusterTransport } from './transport';
+import type { Entry, HardState, RaftId, RaftStorage, Snapshot } from './types';
+
+// The production transport fits the shell's slice of it (checked by tsc).
+export type TransportFits = ClusterTransport<Message> extends RaftTransport ? true : never;
+const transportFits: TransportFits = true;
+
+// ---- a tiny in-memory world: durable-at-once storage, a droppable network, a manual clock ----
+
+class MemStorage implements RaftStorage {
+  hardState: HardState = { term: 0, vote: '', commit: 0 };
+  snapshot: Snapshot | undefined;
+  entries: Entry[] = [];
+  failCompact = false;
+  compactions = 0;
+  async load() {
+    return { hardState: { ...this.hardState }, snapshot: this.snapshot, entries: this.entries.slice() };
+  }
+  async save(u: { hardState?: HardState; entries?: Entry[]; snapshot?: Snapshot }) {
+    if (u.snapshot) {
+      this.snapshot = u.snapshot;
+      this.entries = this.entries.filter((e) => e.index > u.snapshot!.meta.index);
+    }
+    if (u.entries && u.entries.length > 0) {
+      const first = u.entries[0]!.index;
+      this.entries = this.entries.filter((e) => e.index < first).concat(u.entries);
+    }
+    if (u.hardState) this.hardState = { ...u.hardState };
+  }
+  async compact(s: Snapshot, keep: number) {
+    if (this.failCompact) throw new Error('disk full');
+    this.compactions++;
+    this.snapshot = s;
+    this.entries = this.entries.filter((e) => e.index > s.meta.index - keep);
+  }
+}
+
+class Net {
+  handlers = new Map<RaftId, (from: RaftId, m: Message) => void>();
+  down = new Set<RaftId>();
+  transport(id: RaftId): RaftTransport & { peers: Map<RaftId, string> } {
+    const peers = new Map<RaftId, string>();
+    return {
+      peers,
+      send: (to, m) => {
+        if (!peers.has(to)) return false;
+        if (this.down.has(id) || this.down.has(to)) return true;
+        const copy = JSON.parse(JSON.stringify(m)) as Message;
+        queueMicrotask(() => this.handlers.get(to)?.(id, copy));
+        return true;
+      },
+      onMessage: (h) => {
+        this.handlers.set(id, h);
+        return () => this.handlers.delete(id);
+      },
+      addPeer: (p, addr) => void peers.set(p, addr),
+      removePeer: (p) => void peers.delete(p),
+    };
+  }
+}
+
+const flush = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+};
+
+class World {
+  clock = new ManualClock();
+  net = new Net();
+  storages = new Map<RaftId, MemStorage>();
+  stores = new Map<RaftId, MemoryStore>();
+  logs = new Map<RaftId, RaftLog>();
+  transports = new Map<RaftId, ReturnType<Net['transport']>>();
+  errors: string[] = [];
+  private seed = 1;
+
+  async open(id: RaftId, extra: Partial<RaftLogOptions> = {}): Promise<RaftLog> {
+    const storage = this.storages.get(id) ?? new MemStorage();
+    this.storages.set(id, storage);
+    const store = new MemoryStore();
+    this.stores.set(id, store);
+    const transport = this.net.transport(id);
+    this.transports.set(id, transport);
+    const log = await RaftLog.open({
+      id,
+      addr: `addr-${id}`,
+      storage,
+      transport,
+      clock: this.clock,
+      store,
+      random: seededRandom(this.seed++),
+      core: { electionTick: 10, heartbeatTick: 1 },
+      tickMs: 100,
+      logger: { error: (m) => this.errors.push(m) },
+      ...extra,
+    });
+    this.logs.set(id, log);
+    return log;
+  }
+
+  /** Advance virtual time in 10 ms steps, letting promises settle between them. */
+  async run(ms: number): Promise<void> {
+    for (let t = 0; t < ms; t += 10) {
+      this.clock.advance(10);
+      await flush();
+    }
+  }
+
+  async until(cond: () => boolean, maxMs = 10_000): Promise<void> {
+    for (let t = 0; t < maxMs; t += 10) {
+      if (cond()) return;
+      await this.run(10);
+    }
+    throw new Error('condition not reached');
+  }
+
+  leader(): RaftLog | undefined {
+    return [...this.logs.values()].find((l) => l.isLeader());
+  }
+}
+
+function config(id: string): Config {
+  const now = new Date(0).toISOString();
+  return { ID: id, Version: { Index: 0 }, CreatedAt: now, UpdatedAt: now, Spec: { Name: id, Labels: {} } } as Config;
+}
+const create = (id: string): Batch => ({ ops: [{ op: 'create', kind: 'config', object: config(id) }] });
+
+async function threeMembers(w: World): Promise<RaftLog> {
+  const boot = { n1: 'addr-n1', n2: 'addr-n2', n3: 'addr-n3' };
+  for (const id of Object.keys(boot)) await w.open(id, { bootstrap: boot });
+  await w.until(() => !!w.leader());
+  return w.leader()!;
+}
+
+describe('RaftLog', () => {
+  it('takes ClusterTransport as its transport', () => {
+    expect(transportFits).toBe(true);
+  });
+
+  it('bootstraps a one-member cluster that leads at once and keeps Version.Index = raft index', async () => {
+    const w = new World();
+    const log = await w.open('n1', { bootstrap: { n1: 'addr-n1' } });
+    const changes: [boolean, string, number][] = [];
+    log.onLeadershipChange((isLeader, leader, term) => changes.push([isLeader, leader, term]));
+    await w.until(() => log.isLeader());
+    expect(changes.at(-1)).toEqual([true, 'n1', log.status().term]);
+    const r = await log.propose(create('a'));
+    const store = w.stores.get('n1')!;
+    // index 1: bootstrap conf change, 2: the leader's no-op, 3: the batch
+    expect(r).toEqual({ index: 3 });
+    expect(store.get('config', 'a')?.Version.Index).toBe(3);
+    expect(store.index).toBe(log.status().commit);
+    expect(log.members()).toEqual(new Map([['n1', 'addr-n1']]));
+  });
+
+  it('reports a validation error of the applied batch without failing the proposal', async () => {
+    const w = new World();
+    const log = await w.open('n1', { bootstrap: { n1: 'addr-n1' } });
+    await w.until(() => log.isLeader());
+    await log.propose(create('a'));
+    const r = await log.propose(create('a'));
+    expect(r.error?.code).toBe('AlreadyExists');
+    expect(w.stores.get('n1')!.index).toBe(r.index);
+  });
+
+  it('replicates to followers, who refuse proposals naming the leader and serve linearizable reads', async () => {
+    const w = new World();
+    const leader = await threeMembers(w);
+    const { index } = await leader.propose(create('a'));
+    const follower = [...w.logs.values()].find((l) => l !== leader)!;
+    const err = await follower.propose(create('b')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotLeaderError);
+    expect(leaderOf(err)).toBe(leader.id);
+    expect((err as NotLeaderError).status).toBe(503);
+    const readIndex = await follower.readBarrier();
+    expect(readIndex).toBeGreaterThanOrEqual(index);
+    expect(w.stores.get(follower.id)!.get('config', 'a')?.Version.Index).toBe(index);
+    expect(leaderOf(new Error('x'))).toBeUndefined();
+  });
+
+  it('rejects a proposal with swarm’s lost-leadership error when the leader is deposed before commit', async () => {
+    const w = new World();
+    const leader = await threeMembers(w);
+    w.net.down.add(leader.id); // cut off: the entry cannot commit
+    const p = leader.propose(create('a')).catch((e: unknown) => e);
+    await w.run(3_000); // check-quorum makes it step down
+    const err = await p;
+    expect((err as Error).message).toBe(LOST_LEADERSHIP);
+    expect(leader.isLeader()).toBe(false);
+    w.net.down.clear();
+    await w.until(() => !!w.leader());
+    const fresh = w.leader()!;
+    const r = await fresh.propose(create('b'));
+    await w.until(() => [...w.stores.values()].every((s) => s.index >= r.index));
+  });
+
+  it('snapshots every snapshotInterval entries, restarts from snapshot + log, and keeps addresses', async () => {
+    const w = new World();
+    const log = await w.open('n1', { bootstrap: { n1: 'addr-n1' }, snapshotInterval: 3, keepEntries: 1 });
+    await w.until(() => log.isLeader());
+    for (const id of ['a', 'b', 'c', 'd']) await log.propose(create(id));
+    const storage = w.storages.get('n1')!;
+    expect(storage.compactions).toBeGreaterThan(0);
+    const snap = storage.snapshot!;
+    expect(decodeSnapshotData(snap.data).members).toEqual({ n1: 'addr-n1' });
+    expect(storage.entries[0]!.index).toBeGreaterThanOrEqual(snap.meta.index - 1);
+    const before = w.stores.get('n1')!.image();
+    await log.close();
+    const again = await w.open('n1', { snapshotInterval: 3, keepEntries: 1 });
+    // the store is whole before anything else runs
+    expect(w.stores.get('n1')!.image()).toEqual(before);
+    expect(again.members().get('n1')).toBe('addr-n1');
+    await w.until(() => again.isLeader());
+    const r = await again.propose(create('e'));
+    expect(w.stores.get('n1')!.get('config', 'e')?.Version.Index).toBe(r.index);
+  });
+
+  it('a failed snapshot is logged and does not strand proposals', async () => {
+    const w = new World();
+    const log = await w.open('n1', { bootstrap: { n1: 'addr-n1' }, snapshotInterval: 2 });
+    await w.until(() => log.isLeader());
+    w.storages.get('n1')!.failCompact = true;
+    const results = await Promise.all(['a', 'b', 'c', 'd'].map((id) => log.propose(create(id))));
+    expect(results.every((r) => !r.error)).toBe(true);
+    await w.run(10);
+    expect(w.errors.some((e) => e.includes('snapshot') && e.includes('disk full'))).toBe(true);
+    w.storages.get('n1')!.failCompact = false;
+    await log.propose(create('e'));
+    expect(w.storages.get('n1')!.compactions).toBeGreaterThan(0);
+  });
+
+  it('adds a learner, promotes and removes it, telling every member’s transport the address', async () => {
+    const w = new World();
+    const leader = await threeMembers(w);
+    const peers = Object.fromEntries(leader.members());
+    const joiner = await w.open('n4', { peers });
+    await leader.addMember('n4', 'addr-n4', { asLearner: true });
+    const { index } = await leader.propose(create('a'));
+    await w.until(() => w.stores.get('n4')!.index >= index);
+    expect(joiner.status().role).toBe('learner');
+    expect(w.transports.get('n2')!.peers.get('n4')).toBe('addr-n4');
+    await leader.promote('n4');
+    await w.until(() => joiner.status().role === 'follower');
+    expect(leader.status().conf.voters).toContain('n4');
+    await leader.removeMember('n4');
+    await w.until(() => !w.transports.get('n2')!.peers.has('n4'));
+    expect(leader.members().has('n4')).toBe(false);
+    expect(leader.status().conf.removed).toContain('n4');
+    const err = await leader.addMember('n4', 'addr-n4').catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/invalid membership change/);
+  });
+
+  it('transfers leadership and resolves once the target leads', async () => {
+    const w = new World();
+    const leader = await threeMembers(w);
+    const to = [...w.logs.keys()].find((id) => id !== leader.id)!;
+    await leader.transferLeadership(to);
+    await w.until(() => w.logs.get(to)!.isLeader());
+    expect(leader.isLeader()).toBe(false);
+  });
+
+  it('close() rejects pending proposals and reads and stops the member', async () => {
+    const w = new World();
+    const leader = await threeMembers(w);
+    w.net.down.add(leader.id);
+    const p = leader.propose(create('a')).catch((e: unknown) => e);
+    const r = leader.readBarrier().catch((e: unknown) => e);
+    await leader.close();
+    expect(((await p) as Error).message).toMatch(/closed/);
+    expect(((await r) as Error).message).toMatch(/closed/);
+    expect(leader.isLeader()).toBe(false);
+    await expect(leader.propose(create('b'))).rejects.toThrow(/closed/);
+  });
+});
+
+describe('MemoryStore.advanceTo', () => {
+  it('moves the index without telling watchers and refuses to go back', () => {
+    const s = new MemoryStore();
+    const seen: number[] = [];
+    s.watch((e) => seen.push(e.index));
+    s.advanceTo(2);
+    expect(s.index).toBe(2);
+    expect(seen).toEqual([]);
+    expect(() => s.advanceTo(2)).toThrow(/out of order/);
+    s.apply(3, create('a'));
+    expect(s.get('config', 'a')?.Version.Index).toBe(3);
+    expect(seen).toEqual([3]);
+  });
+});

@@ -1,0 +1,619 @@
+// The raft shell: drives one pure RaftNode with injected storage, transport,
+// clock and randomness, so the same code runs in production and in the
+// deterministic simulation (sim/raft). It is the replicated ConsensusLog.
+
+import { SwarmError } from '../api/errors';
+import type { Batch } from '../store/batch';
+import type { MemoryStore } from '../store/memory-store';
+import type { Clock } from '../util/clock';
+import { applyEntry, applyMembership, decodeSnapshotData, encodeSnapshotData } from './apply';
+import {
+  RaftNode,
+  encodeConfChange,
+  type ConfChange,
+  type Message,
+  type RaftConfig,
+  type Ready,
+  type Role,
+  type Status,
+} from './core';
+import type { ConsensusLog, ProposalResult } from './log';
+import type { Entry, RaftId, RaftStorage, Snapshot } from './types';
+
+/** The slice of ClusterTransport the shell needs (the simulation provides its own). */
+export interface RaftTransport {
+  /** Fire-and-forget; false when the message was not queued. */
+  send(to: RaftId, message: Message): boolean | void;
+  onMessage(handler: (from: RaftId, message: Message) => void): () => void;
+  addPeer(id: RaftId, addr: string): void;
+  removePeer(id: RaftId): void;
+}
+
+export interface RaftLogLogger {
+  error(msg: string): void;
+  info?(msg: string): void;
+}
+
+export interface RaftLogOptions {
+  id: RaftId;
+  /** This member's cluster address (kept in the member map). */
+  addr?: string;
+  /** Core tuning (election/heartbeat ticks, pre-vote, ...). */
+  core?: Partial<Omit<RaftConfig, 'id' | 'random'>>;
+  storage: RaftStorage;
+  transport: RaftTransport;
+  clock: Clock;
+  store: MemoryStore;
+  random: () => number;
+  /** Milliseconds per raft tick (swarm: 1 s; default 100 ms). */
+  tickMs?: number;
+  /** Applied entries between snapshots (swarm's SnapshotInterval, 10,000). */
+  snapshotInterval?: number;
+  /** Entries kept behind a snapshot for slow followers (LogEntriesForSlowFollowers, 500). */
+  keepEntries?: number;
+  /** A brand-new cluster (empty storage only): founding voters and their addresses. */
+  bootstrap?: Record<RaftId, string>;
+  /**
+   * A joining member: the current members' addresses (from the join answer), so it can answer
+   * the leader before it has replayed the conf changes that name them.
+   */
+  peers?: Record<RaftId, string>;
+  /** How long readBarrier and transferLeadership wait (default: two election timeouts). */
+  waitMs?: number;
+  logger?: RaftLogLogger;
+  /** Called for every applied entry, after the store applied it (metrics, the simulation's checks). */
+  onApply?: (entry: Entry) => void;
+}
+
+export interface RaftLogStatus extends Status {
+  /** Index the store reflects. */
+  storeIndex: number;
+  /** The leader has applied an entry of its term: it may run the control loops. */
+  leaderReady: boolean;
+  snapshot: { index: number; term: number; bytes: number };
+  members: { id: RaftId; addr: string }[];
+  pendingProposals: number;
+}
+
+export type LeadershipListener = (isLeader: boolean, leader: RaftId, term: number) => void;
+
+/** swarmkit's ErrLostLeadership text. */
+export const LOST_LEADERSHIP = 'raft: failed to process the request: node lost leader status';
+export const NO_LEADER =
+  "The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online.";
+
+/** Raised by propose/readBarrier/conf changes on a member that is not the leader. */
+export class NotLeaderError extends SwarmError {
+  constructor(readonly leader: RaftId) {
+    super(
+      'Unavailable',
+      leader ? `rpc error: code = Unavailable desc = not the leader (leader is ${leader})` : NO_LEADER,
+    );
+  }
+}
+
+/** The leader a rejected call named ('' when none is known), or undefined if `err` is not a not-leader error. */
+export function leaderOf(err: unknown): RaftId | undefined {
+  return err instanceof NotLeaderError ? err.leader : undefined;
+}
+
+export function lostLeadership(): SwarmError {
+  return new SwarmError('Unavailable', LOST_LEADERSHIP);
+}
+
+export function isLostLeadership(err: unknown): boolean {
+  return err instanceof SwarmError && err.message === LOST_LEADERSHIP;
+}
+
+interface PendingProposal {
+  term: number;
+  resolve: (r: ProposalResult) => void;
+  reject: (e: unknown) => void;
+}
+
+interface PendingRead {
+  /** Read point once the leader answered. */
+  index?: number;
+  resolve: (index: number) => void;
+  reject: (e: unknown) => void;
+  cancelTimer: () => void;
+}
+
+const DEFAULTS = { tickMs: 100, snapshotInterval: 10_000, keepEntries: 500 };
+
+export class RaftLog implements ConsensusLog {
+  readonly id: RaftId;
+  private readonly core: RaftNode;
+  private readonly o: RaftLogOptions & typeof DEFAULTS;
+  private readonly store: MemoryStore;
+  private readonly memberAddrs = new Map<RaftId, string>();
+  private readonly proposals = new Map<number, PendingProposal>();
+  private readonly reads = new Map<string, PendingRead>();
+  private readonly leadershipListeners = new Set<LeadershipListener>();
+  private readonly transfers = new Set<{
+    to: RaftId;
+    resolve: () => void;
+    reject: (e: unknown) => void;
+    cancelTimer: () => void;
+  }>();
+  private processing: Promise<void> | undefined;
+  private cancelTick: (() => void) | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private closed = false;
+  private failed: unknown;
+  private readSeq = 0;
+  /** Term of the entry the store reflects (for snapshot metadata). */
+  private appliedTerm: number;
+  private sinceSnapshot = 0;
+  private snapshotMeta: { index: number; term: number; bytes: number };
+  /** Term the pending proposals were made in: a term change orphans them. */
+  private proposalTerm = 0;
+  private reported = { isLeader: false, leader: '', term: 0 };
+
+  private constructor(o: RaftLogOptions & typeof DEFAULTS, core: RaftNode, snapshot: Snapshot | undefined) {
+    this.o = o;
+    this.id = o.id;
+    this.core = core;
+    this.store = o.store;
+    this.appliedTerm = snapshot?.meta.term ?? 0;
+    this.snapshotMeta = snapshot
+      ? { index: snapshot.meta.index, term: snapshot.meta.term, bytes: snapshot.data.length }
+      : { index: 0, term: 0, bytes: 0 };
+  }
+
+  /**
+   * Load the member from storage and bring the store up to its committed
+   * entries before anything else runs (no ticks, no network until then).
+   */
+  static async open(opts: RaftLogOptions): Promise<RaftLog> {
+    const o = { ...DEFAULTS, ...stripUndefined(opts) } as RaftLogOptions & typeof DEFAULTS;
+    let state = await o.storage.load();
+    const fresh = !state.snapshot && state.entries.length === 0 && state.hardState.term === 0;
+    if (fresh && o.bootstrap && Object.keys(o.bootstrap).length > 0) {
+      // Founding members go in as committed conf changes at term 1, like the core's own bootstrap,
+      // but carrying their addresses so members that join later can reach them after replaying the log.
+      const ids = Object.keys(o.bootstrap).sort();
+      const entries: Entry[] = ids.map((id, i) => ({
+        index: i + 1,
+        term: 1,
+        type: 'conf-change',
+        data: encodeConfChange({ type: 'add-voter', id, context: o.bootstrap![id] }),
+      }));
+      await o.storage.save({ entries, hardState: { term: 1, vote: '', commit: entries.length } });
+      state = await o.storage.load();
+    }
+    if (state.snapshot && state.snapshot.meta.index > o.store.index) {
+      // a store restored elsewhere already may be ahead; otherwise start from the snapshot
+      const img = decodeSnapshotData(state.snapshot.data);
+      o.store.restore({ ...img, index: state.snapshot.meta.index });
+    }
+    const core = new RaftNode(
+      { ...o.core, id: o.id, random: o.random },
+      { hardState: state.hardState, snapshot: state.snapshot, entries: state.entries },
+    );
+    const log = new RaftLog(o, core, state.snapshot);
+    if (state.snapshot) log.loadMembers(state.snapshot);
+    if (o.addr) log.memberAddrs.set(o.id, o.addr);
+    for (const [id, addr] of Object.entries(o.peers ?? {})) {
+      if (id === o.id || log.memberAddrs.has(id) || core.conf.removed?.includes(id)) continue;
+      log.memberAddrs.set(id, addr);
+      o.transport.addPeer(id, addr);
+    }
+    // Replay the committed entries (the first Readies) before joining the network.
+    await log.drain();
+    log.unsubscribe = o.transport.onMessage((from, m) => log.receive(from, m));
+    log.armTick();
+    const conf = core.conf;
+    if (conf.voters.length === 1 && conf.voters[0] === o.id && !core.isLeader) {
+      core.campaign(); // a one-member cluster need not wait out an election timeout
+      log.kick();
+    }
+    return log;
+  }
+
+  // ---- ConsensusLog ----------------------------------------------------------
+
+  /** Leader that has applied an entry of its own term (its store is current): may run the control loops. */
+  isLeader(): boolean {
+    return !this.closed && this.core.isLeader && this.appliedTerm === this.core.currentTerm;
+  }
+
+  /** Cheap view of the core's role (the simulation checks election safety with it every step). */
+  roleState(): { term: number; role: Role; leader: RaftId } {
+    return { term: this.core.currentTerm, role: this.core.status().role, leader: this.core.leader };
+  }
+
+  /** The known leader ('' if none). */
+  leader(): RaftId {
+    return this.closed ? '' : this.core.leader;
+  }
+
+  propose(batch: Batch): Promise<ProposalResult> {
+    return this.proposeEntry((core) => core.propose(JSON.stringify(batch)));
+  }
+
+  /**
+   * Linearizable read point: resolves with an index once the local store has
+   * applied it; reads of the store after that see every write acknowledged
+   * before the call. Works on followers (the leader is asked).
+   */
+  readBarrier(timeoutMs = this.waitMs()): Promise<number> {
+    const unusable = this.unusable();
+    if (unusable) return Promise.reject(unusable);
+    const context = `${this.id}/${++this.readSeq}`;
+    if (!this.core.readIndex(context)) return Promise.reject(new NotLeaderError(''));
+    return new Promise<number>((resolve, reject) => {
+      const cancelTimer = this.o.clock.setTimeout(() => {
+        if (this.reads.delete(context)) reject(new NotLeaderError(this.core.leader));
+      }, timeoutMs);
+      this.reads.set(context, { resolve, reject, cancelTimer });
+      this.kick();
+    });
+  }
+
+  onLeadershipChange(cb: LeadershipListener): () => void {
+    this.leadershipListeners.add(cb);
+    return () => this.leadershipListeners.delete(cb);
+  }
+
+  // ---- membership --------------------------------------------------------------
+
+  /** Propose adding a member; resolves once the change is applied here. */
+  addMember(id: RaftId, addr: string, opts: { asLearner?: boolean } = {}): Promise<ProposalResult> {
+    return this.confChange({ type: opts.asLearner ? 'add-learner' : 'add-voter', id, context: addr });
+  }
+
+  promote(id: RaftId): Promise<ProposalResult> {
+    return this.confChange({ type: 'promote', id, context: this.memberAddrs.get(id) });
+  }
+
+  removeMember(id: RaftId): Promise<ProposalResult> {
+    return this.confChange({ type: 'remove', id });
+  }
+
+  /** Hand leadership to `to`; resolves when it is the leader, rejects after the wait timeout. */
+  transferLeadership(to: RaftId, timeoutMs = this.waitMs()): Promise<void> {
+    const unusable = this.unusable();
+    if (unusable) return Promise.reject(unusable);
+    if (!this.core.isLeader) return Promise.reject(new NotLeaderError(this.core.leader));
+    if (!this.core.transferLeadership(to)) {
+      return Promise.reject(new SwarmError('InvalidArgument', `cannot transfer leadership to ${to}`));
+    }
+    this.kick();
+    return new Promise<void>((resolve, reject) => {
+      const t = {
+        to,
+        resolve,
+        reject,
+        cancelTimer: this.o.clock.setTimeout(() => {
+          if (this.transfers.delete(t)) reject(new SwarmError('Unavailable', `leadership transfer to ${to} timed out`));
+        }, timeoutMs),
+      };
+      this.transfers.add(t);
+    });
+  }
+
+  /** Member → address, as known from the applied log. */
+  members(): Map<RaftId, string> {
+    return new Map(this.memberAddrs);
+  }
+
+  status(): RaftLogStatus {
+    return {
+      ...this.core.status(),
+      storeIndex: this.store.index,
+      leaderReady: this.isLeader(),
+      snapshot: { ...this.snapshotMeta },
+      members: [...this.memberAddrs].sort().map(([id, addr]) => ({ id, addr })),
+      pendingProposals: this.proposals.size,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) {
+      await this.processing;
+      return;
+    }
+    this.closed = true;
+    this.cancelTick?.();
+    this.unsubscribe?.();
+    await this.processing;
+    this.failAll(new SwarmError('Unavailable', 'raft: the log is closed'));
+    this.report();
+  }
+
+  // ---- driving the core ----------------------------------------------------------
+
+  private waitMs(): number {
+    return 2 * (this.o.core?.electionTick ?? 10) * this.o.tickMs;
+  }
+
+  private unusable(): Error | undefined {
+    if (this.failed) return new SwarmError('Unavailable', `raft: storage failed: ${errText(this.failed)}`);
+    if (this.closed) return new SwarmError('Unavailable', 'raft: the log is closed');
+    return undefined;
+  }
+
+  private proposeEntry(
+    call: (core: RaftNode) => ReturnType<RaftNode['propose']>,
+    refuse?: (reason: string) => Error | undefined,
+  ): Promise<ProposalResult> {
+    const unusable = this.unusable();
+    if (unusable) return Promise.reject(unusable);
+    const r = call(this.core);
+    if (!r.ok) {
+      const err = refuse?.(r.reason) ?? new NotLeaderError(r.leader === this.id ? '' : r.leader);
+      return Promise.reject(err);
+    }
+    this.noteTerm();
+    const old = this.proposals.get(r.index);
+    if (old) old.reject(lostLeadership()); // its entry was overwritten while we were not leading
+    return new Promise<ProposalResult>((resolve, reject) => {
+      this.proposals.set(r.index, { term: r.term, resolve, reject });
+      this.kick();
+    });
+  }
+
+  private confChange(cc: ConfChange): Promise<ProposalResult> {
+    return this.proposeEntry(
+      (core) => core.proposeConfChange(cc),
+      (reason) => {
+        if (reason === 'conf-change-pending')
+          return new SwarmError('FailedPrecondition', 'raft: a membership change is already in progress');
+        if (reason === 'invalid-conf-change')
+          return new SwarmError('InvalidArgument', `raft: invalid membership change ${cc.type} ${cc.id}`);
+        return undefined;
+      },
+    );
+  }
+
+  private receive(_from: RaftId, m: Message): void {
+    if (this.closed || this.failed || !m || typeof m !== 'object' || typeof m.type !== 'string') return;
+    this.core.step(m);
+    this.kick();
+  }
+
+  private armTick(): void {
+    if (this.closed) return;
+    this.cancelTick = this.o.clock.setTimeout(() => {
+      if (this.closed || this.failed) return;
+      this.core.tick();
+      this.kick();
+      this.armTick();
+    }, this.o.tickMs);
+  }
+
+  /** Start the Ready loop unless it is running (it re-checks hasReady before it stops). */
+  private kick(): void {
+    if (this.processing || this.closed || this.failed) return;
+    this.processing = this.drain().finally(() => {
+      this.processing = undefined;
+      // work that arrived while the last Ready was being advanced
+      if (!this.closed && !this.failed && this.core.hasReady()) this.kick();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (!this.failed && !this.closed && this.core.hasReady()) {
+        const rd = this.core.ready();
+        await this.handleReady(rd);
+        if (this.failed) return;
+        this.core.advance(rd);
+        this.afterAdvance(rd);
+        await this.maybeSnapshot();
+      }
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** The Ready contract: persist, then send, then apply, then serve reads. */
+  private async handleReady(rd: Ready): Promise<void> {
+    if (rd.snapshot || rd.entries.length > 0 || rd.hardState) {
+      await this.o.storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot });
+    }
+    if (!this.closed) {
+      for (const m of rd.messages) {
+        let sent: boolean | void = false;
+        try {
+          sent = this.o.transport.send(m.to, m);
+        } catch (err) {
+          this.o.logger?.error(`raft: send to ${m.to} failed: ${errText(err)}`);
+        }
+        if (sent === false && m.type === 'app') this.core.reportUnreachable(m.to);
+      }
+    }
+    if (rd.snapshot && rd.snapshot.meta.index > this.store.index) this.restoreSnapshot(rd.snapshot);
+    for (const e of rd.committedEntries) this.applyCommitted(e);
+    for (const rs of rd.readStates) {
+      const r = this.reads.get(rs.context);
+      if (r) r.index = rs.index;
+    }
+    this.serveReads();
+  }
+
+  private restoreSnapshot(snap: Snapshot): void {
+    const img = decodeSnapshotData(snap.data);
+    this.store.restore({ ...img, index: snap.meta.index });
+    this.appliedTerm = snap.meta.term;
+    this.sinceSnapshot = 0;
+    this.snapshotMeta = { index: snap.meta.index, term: snap.meta.term, bytes: snap.data.length };
+    this.loadMembers(snap);
+    // proposals the snapshot covers cannot be told apart from others' entries any more
+    for (const [index, p] of this.proposals) {
+      if (index > snap.meta.index) continue;
+      this.proposals.delete(index);
+      p.reject(lostLeadership());
+    }
+  }
+
+  private loadMembers(snap: Snapshot): void {
+    const img = decodeSnapshotData(snap.data);
+    const known = new Set([...snap.meta.conf.voters, ...snap.meta.conf.learners]);
+    for (const [id, addr] of Object.entries(img.members ?? {})) {
+      if (!known.has(id)) continue;
+      this.memberAddrs.set(id, addr);
+      if (id !== this.id && addr) this.o.transport.addPeer(id, addr);
+    }
+    this.pruneMembers(snap.meta.conf.removed ?? []);
+  }
+
+  /**
+   * Forget the addresses of removed members. (Others stay: a joiner knows peers from its join
+   * answer before the log it replays names them.)
+   */
+  private pruneMembers(removed: readonly RaftId[]): void {
+    for (const id of removed) {
+      if (!this.memberAddrs.has(id) || id === this.id) continue;
+      this.memberAddrs.delete(id);
+      this.o.transport.removePeer(id);
+    }
+  }
+
+  private applyCommitted(e: Entry): void {
+    const p = this.proposals.get(e.index);
+    if (p) this.proposals.delete(e.index);
+    if (e.index <= this.store.index) {
+      // covered by a snapshot already restored
+      p?.reject(lostLeadership());
+      return;
+    }
+    const outcome = applyEntry(this.store, e);
+    this.appliedTerm = e.term;
+    this.sinceSnapshot++;
+    if (outcome.confChange) {
+      const change = applyMembership(this.memberAddrs, outcome.confChange);
+      if (change.add && change.add.id !== this.id) this.o.transport.addPeer(change.add.id, change.add.addr);
+      if (change.remove && change.remove !== this.id) this.o.transport.removePeer(change.remove);
+    }
+    try {
+      this.o.onApply?.(e);
+    } catch (err) {
+      this.o.logger?.error(`raft: onApply hook failed: ${errText(err)}`);
+    }
+    if (!p) return;
+    if (p.term !== e.term) p.reject(lostLeadership());
+    else p.resolve(outcome.error ? { index: e.index, error: outcome.error } : { index: e.index });
+  }
+
+  private serveReads(): void {
+    for (const [ctx, r] of this.reads) {
+      if (r.index === undefined || r.index > this.store.index) continue;
+      this.reads.delete(ctx);
+      r.cancelTimer();
+      r.resolve(r.index);
+    }
+  }
+
+  private afterAdvance(rd: Ready): void {
+    if (rd.committedEntries.some((e) => e.type === 'conf-change')) {
+      // the core may have refused a racing change: keep the address map to its membership
+      this.pruneMembers(this.core.conf.removed ?? []);
+    }
+    this.noteTerm();
+    if (rd.softState && rd.softState.role !== 'leader') {
+      // not leading: what we proposed may be overwritten; the core dropped its pending reads
+      this.failProposals(lostLeadership());
+      for (const [ctx, r] of this.reads) {
+        if (r.index !== undefined) continue;
+        this.reads.delete(ctx);
+        r.cancelTimer();
+        r.reject(new NotLeaderError(rd.softState.leader));
+      }
+    }
+    this.report();
+  }
+
+  /** A new term orphans proposals made in an older one (their entries may be overwritten). */
+  private noteTerm(): void {
+    const term = this.core.currentTerm;
+    if (term === this.proposalTerm) return;
+    this.proposalTerm = term;
+    for (const [index, p] of this.proposals) {
+      if (p.term >= term) continue;
+      this.proposals.delete(index);
+      p.reject(lostLeadership());
+    }
+  }
+
+  private report(): void {
+    const isLeader = this.isLeader();
+    const leader = this.leader();
+    const term = this.core.currentTerm;
+    const prev = this.reported;
+    if (prev.isLeader === isLeader && prev.leader === leader && (prev.term === term || !isLeader)) return;
+    this.reported = { isLeader, leader, term };
+    for (const t of this.transfers) {
+      if (leader !== t.to) continue;
+      this.transfers.delete(t);
+      t.cancelTimer();
+      t.resolve();
+    }
+    for (const cb of this.leadershipListeners) {
+      try {
+        cb(isLeader, leader, term);
+      } catch (err) {
+        this.o.logger?.error(`raft: leadership listener failed: ${errText(err)}`);
+      }
+    }
+  }
+
+  private async maybeSnapshot(): Promise<void> {
+    if (this.sinceSnapshot < this.o.snapshotInterval || this.closed) return;
+    const index = this.store.index;
+    if (index <= this.snapshotMeta.index || index > this.core.status().applied) return;
+    const snap: Snapshot = {
+      meta: { index, term: this.appliedTerm, conf: this.core.conf },
+      data: encodeSnapshotData(this.store, this.memberAddrs),
+    };
+    try {
+      await this.o.storage.compact(snap, this.o.keepEntries);
+      this.core.compact(snap, this.o.keepEntries);
+      this.sinceSnapshot = 0;
+      this.snapshotMeta = { index, term: snap.meta.term, bytes: snap.data.length };
+    } catch (err) {
+      // the entries are all in the log: a failed snapshot only delays compaction (retried after the next apply)
+      this.o.logger?.error(`raft: snapshot at ${index} failed: ${errText(err)}`);
+    }
+  }
+
+  /** A failed save leaves the core with a Ready it cannot advance: this member stops. */
+  private fail(err: unknown): void {
+    if (this.failed) return;
+    this.failed = err;
+    this.cancelTick?.();
+    this.unsubscribe?.();
+    this.o.logger?.error(`raft: stopping after a storage failure: ${errText(err)}`);
+    this.failAll(new SwarmError('Unavailable', `raft: storage failed: ${errText(err)}`));
+    this.report();
+  }
+
+  private failProposals(err: Error): void {
+    const pending = [...this.proposals.values()];
+    this.proposals.clear();
+    for (const p of pending) p.reject(err);
+  }
+
+  private failAll(err: Error): void {
+    this.failProposals(err);
+    for (const r of this.reads.values()) {
+      r.cancelTimer();
+      r.reject(err);
+    }
+    this.reads.clear();
+    for (const t of this.transfers) {
+      t.cancelTimer();
+      t.reject(err);
+    }
+    this.transfers.clear();
+  }
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
