@@ -2,6 +2,7 @@ import type { ClusterStore } from '../store/cluster-store';
 import type { Clock } from '../util/clock';
 import type { ControlApi } from './controlapi/types';
 import type { DispatcherApi } from './dispatcher/api';
+import type { RaftViewSource } from './raft-view-source';
 
 /** What the edges (Engine API, console, realtime gateway) get from the manager. */
 export interface ManagerContext {
@@ -15,4 +16,6 @@ export interface ManagerContext {
   advertiseAddr: string;
   clusterAddr: string;
   startedAt: number;
+  /** The raft group as this manager sees it (the console's Raft panel). */
+  raft?: RaftViewSource;
 }
