@@ -1,0 +1,50 @@
+// ClusterTransport keeps ONE request handler (a second onRequest replaces the
+// first). The router is that one handler and asks its routes in turn, so the
+// dispatcher's requests can share the transport with joins, forwarded writes...
+
+import type { PeerIdentity, RequestHandler } from '../../../raft/transport';
+
+/** What a route returns for a payload that is not its own. */
+export const UNHANDLED: unique symbol = Symbol('unhandled request');
+
+/** Decides synchronously whether the payload is its own: UNHANDLED, or the answer (a value or a promise). */
+export type Route = (payload: unknown, from: PeerIdentity) => unknown;
+
+export interface RequestHandlerHost {
+  onRequest(handler: RequestHandler): void;
+}
+
+export class RequestRouter {
+  private readonly routes: Route[] = [];
+
+  /** Installs the router as `transport`'s request handler. Prefer `routerFor`, which shares one per transport. */
+  constructor(transport?: RequestHandlerHost) {
+    transport?.onRequest((payload, from) => this.handle(payload, from));
+  }
+
+  /** Adds a route, asked after the ones added before it; returns its removal. */
+  add(route: Route): () => void {
+    this.routes.push(route);
+    return () => {
+      const i = this.routes.indexOf(route);
+      if (i >= 0) this.routes.splice(i, 1);
+    };
+  }
+
+  handle(payload: unknown, from: PeerIdentity): unknown {
+    for (const route of [...this.routes]) {
+      const answer = route(payload, from);
+      if (answer !== UNHANDLED) return answer;
+    }
+    throw new Error('this member does not serve this request');
+  }
+}
+
+const routers = new WeakMap<RequestHandlerHost, RequestRouter>();
+
+/** The transport's shared router, installed as its request handler on first use. */
+export function routerFor(transport: RequestHandlerHost): RequestRouter {
+  let r = routers.get(transport);
+  if (!r) routers.set(transport, (r = new RequestRouter(transport)));
+  return r;
+}
