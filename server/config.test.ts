@@ -36,4 +36,16 @@ describe('parseConfig', () => {
     expect(() => parseConfig(['--data-dir'], {})).toThrow(/needs a value/);
     expect(() => parseConfig(['--engine-port', '3000'], {})).toThrow(/must differ/);
   });
+
+  it('joins with --join HOST:PORT --token T; --no-init waits uninitialised', () => {
+    expect(parseConfig([], {})).toMatchObject({ join: '', token: '', init: true });
+    expect(parseConfig(['--join', '127.0.0.1:2377', '--token', 'SWMTKN-1-x'], {})).toMatchObject({
+      join: '127.0.0.1:2377',
+      token: 'SWMTKN-1-x',
+    });
+    expect(parseConfig(['--no-init'], {}).init).toBe(false);
+    expect(parseConfig([], { SWARMDECK_INIT: 'false' }).init).toBe(false);
+    expect(() => parseConfig(['--join', '127.0.0.1:2377'], {})).toThrow(/needs --token/);
+    expect(() => parseConfig(['--join', 'nohost', '--token', 't'], {})).toThrow(/HOST:PORT/);
+  });
 });

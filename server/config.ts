@@ -15,6 +15,12 @@ export interface Config {
   dev: boolean;
   /** Serve no web console: Engine API and cluster port only (headless managers, CLI tests). */
   console: boolean;
+  /** Join the swarm of the manager at this cluster address (host:port) instead of creating one. */
+  join: string;
+  /** The manager join token for --join. */
+  token: string;
+  /** A brand-new data dir waits for `docker swarm join` / `swarm init` instead of creating a swarm (--no-init). */
+  init: boolean;
 }
 
 interface FlagDef {
@@ -34,6 +40,13 @@ export const FLAGS: Record<string, FlagDef> = {
   demo: { key: 'demo', kind: 'bool', help: 'on first start, create a few demo services (simulated tasks)' },
   dev: { key: 'dev', kind: 'bool', help: 'run the console with Next.js in development mode' },
   'no-console': { key: 'console', kind: 'bool', help: 'do not serve the web console' },
+  join: { key: 'join', kind: 'string', help: 'join the swarm of the manager at HOST:PORT (its cluster port)' },
+  token: { key: 'token', kind: 'string', help: 'the manager join token, for --join' },
+  'no-init': {
+    key: 'init',
+    kind: 'bool',
+    help: 'a new data dir waits for `docker swarm join` (or `swarm init`) on the Engine API',
+  },
 };
 
 export const DEFAULTS: Config = {
@@ -47,6 +60,9 @@ export const DEFAULTS: Config = {
   demo: false,
   dev: false,
   console: true,
+  join: '',
+  token: '',
+  init: true,
 };
 
 export class ConfigError extends Error {}
@@ -89,6 +105,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     if (v !== undefined && v !== '') {
       // SWARMDECK_CONSOLE=false means --no-console
       if (flag === 'no-console') cfg.console = !['0', 'false', 'no'].includes(v.toLowerCase());
+      else if (flag === 'no-init') cfg.init = !['0', 'false', 'no'].includes(v.toLowerCase());
       else set(flag, v);
     }
   }
@@ -106,6 +123,8 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     }
   }
   if (!cfg.advertiseAddr) cfg.advertiseAddr = cfg.listenHost === '0.0.0.0' ? '127.0.0.1' : cfg.listenHost;
+  if (cfg.join && !cfg.token) throw new ConfigError('--join needs --token (the manager join token)');
+  if (cfg.join && !/^[^:\s]+:\d{1,5}$/.test(cfg.join)) throw new ConfigError(`--join: "${cfg.join}" is not HOST:PORT`);
   const ports = [cfg.consolePort, cfg.enginePort, cfg.clusterPort];
   if (new Set(ports).size !== ports.length) throw new ConfigError('console, engine and cluster ports must differ');
   return cfg;

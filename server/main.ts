@@ -4,18 +4,21 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { cpus, hostname, totalmem, arch } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, parseConfig, usage, type Config } from './config';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { NodeDescription } from './api/types';
 import { newID } from './api/ids';
-import { openStore } from './store/open';
-import { ensureSimWorkers, initCluster } from './manager/bootstrap';
-import { LeaderLoops } from './manager/manager';
-import { createDemoServices } from './manager/demo';
-import { createControlApi } from './manager/controlapi';
+import { SwarmError } from './api/errors';
 import type { ManagerContext } from './manager/context';
+import { requestJoin } from './manager/membership/join';
+import { transportCredentials } from './manager/membership/credentials';
 import { readNodeID, writeNodeID } from './node-identity';
-import { Agent } from './agent/agent';
-import { SimExecutor } from './agent/executor/sim';
+import { readClusterCredentials, type ClusterCredentials } from './cluster-credentials';
+import { ClusterMember, type MemberMode } from './cluster-member';
+import { ClusterTransport } from './raft/transport';
+import type { Message } from './raft/core';
 import { createEngineHandler } from './http/engine/server';
+import { createInactiveEngineHandler, type JoinBody } from './http/engine/inactive';
 import { handleConsoleApi } from './http/console/api';
 import { attachRealtime } from './realtime/gateway';
 import { systemClock } from './util/clock';
@@ -81,16 +84,43 @@ async function startConsole(cfg: Config, ctx: ManagerContext): Promise<{ server:
   };
 }
 
-/** The cluster port: agents and managers dial it (remote sessions arrive with the real-nodes issue). */
-function clusterPortHandler(req: IncomingMessage, res: ServerResponse): void {
-  if (req.url === '/healthz') {
-    res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ status: 'ok', role: 'manager' }));
-    return;
-  }
-  res.writeHead(404, { 'Content-Type': 'application/json' });
-  res.end(JSON.stringify({ message: 'page not found' }));
+/**
+ * The cluster port: managers dial it (raft, forwarded writes, joins, dispatcher
+ * sessions) over an HTTP upgrade. `/healthz` also says where this member stands in raft.
+ */
+function clusterPortHandler(member: () => ClusterMember | undefined) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.url === '/healthz') {
+      const m = member();
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ status: 'ok', role: 'manager', raft: m ? raftHealth(m) : null }));
+      return;
+    }
+    res.writeHead(404, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ message: 'page not found' }));
+  };
 }
+
+function raftHealth(m: ClusterMember) {
+  const st = m.log.status();
+  return {
+    id: st.id,
+    role: st.role,
+    leader: st.leader,
+    leaderReady: st.leaderReady,
+    term: st.term,
+    commit: st.commit,
+    applied: st.storeIndex,
+    voters: st.conf.voters,
+    learners: st.conf.learners,
+    snapshotIndex: st.snapshot.index,
+    snapshotsInstalled: st.snapshotsInstalled,
+    timing: m.log.timing(),
+  };
+}
+
+/** Transport timings on loopback: a dead peer shows Unreachable within ~3 s. */
+const TRANSPORT_LIMITS = { pingIntervalMs: 500, deadAfterMs: 3_000 };
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -109,73 +139,112 @@ async function main(): Promise<void> {
     throw err;
   }
   const clock = systemClock;
-  const opened = await openStore(cfg.dataDir);
-  const { store } = opened;
   const clusterAddr = `${cfg.advertiseAddr}:${cfg.clusterPort}`;
-
-  // First start is `docker swarm init`; later starts load everything back.
   let selfNodeID = readNodeID(cfg.dataDir);
   if (!selfNodeID) {
     selfNodeID = newID();
     writeNodeID(cfg.dataDir, selfNodeID);
   }
-  const firstStart = store.view.count('cluster') === 0;
-  if (firstStart) {
-    await initCluster(store, { nodeID: selfNodeID, description: selfDescription(), addr: cfg.advertiseAddr });
-    console.log(`swarm initialized: current node (${selfNodeID}) is now a manager`);
-  }
-  const sims = await ensureSimWorkers(store, cfg.simWorkers);
+  const nodeID = selfNodeID;
+  const description = selfDescription();
 
-  const loops = new LeaderLoops(store, clock, selfNodeID);
-  loops.start();
-
-  const ctx: ManagerContext = {
-    store,
-    control: createControlApi(store, { selfNodeID, managerAddr: clusterAddr, isLeader: () => store.isLeader(), clock }),
-    dispatcher: loops.dispatcher,
-    clock,
-    selfNodeID,
-    advertiseAddr: cfg.advertiseAddr,
-    clusterAddr,
-    startedAt: clock.now(),
+  // The cluster port comes first: a joiner must be reachable before the leader adds it.
+  const credentials: { current?: ClusterCredentials; joinToken?: string } = {
+    current: readClusterCredentials(cfg.dataDir),
   };
-
-  // Managers are workers too: an in-process agent for this node, plus the simulated workers.
-  const agents = [
-    new Agent({
-      nodeID: selfNodeID,
-      dispatcher: loops.dispatcher,
-      executor: new SimExecutor(),
-      description: selfDescription(),
-      addr: cfg.advertiseAddr,
+  let member: ClusterMember | undefined;
+  const transport = new ClusterTransport<Message>({
+    selfId: nodeID,
+    selfAddr: clusterAddr,
+    clock,
+    limits: TRANSPORT_LIMITS,
+    credentials: transportCredentials({
+      current: () => credentials.current,
+      joinToken: () => credentials.joinToken,
+      cluster: () => member?.store.view.list('cluster')[0],
+      removed: () => member?.log.status().conf.removed ?? [],
     }),
-    ...sims.map(
-      (s) =>
-        new Agent({
-          nodeID: s.id,
-          dispatcher: loops.dispatcher,
-          executor: new SimExecutor(),
-          description: s.description,
-          addr: '127.0.0.1',
-        }),
-    ),
-  ];
-  await Promise.all(agents.map((a) => a.start()));
-  if (cfg.demo && firstStart) await createDemoServices(ctx.control);
+  });
+  const cluster = createServer(clusterPortHandler(() => member));
+  transport.attach(cluster);
+  await listen(cluster, cfg.clusterPort, cfg.listenHost);
 
-  const engine = createServer(createEngineHandler(ctx));
+  let engineHandler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
+    res.writeHead(503, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ message: 'swarmdeck is starting' }));
+  };
+  const engine = createServer((req, res) => engineHandler(req, res));
   engine.keepAliveTimeout = 65_000;
   await listen(engine, cfg.enginePort, cfg.listenHost);
-  const cluster = createServer(clusterPortHandler);
-  await listen(cluster, cfg.clusterPort, cfg.listenHost);
-  const consoleServer = cfg.console ? await startConsole(cfg, ctx) : undefined;
+  let consoleServer: { close(): Promise<void> } | undefined;
 
-  console.log(
-    `swarmdeck ready: node ${selfNodeID} (leader)` +
-      (consoleServer ? ` console=http://${cfg.listenHost}:${cfg.consolePort}` : '') +
-      ` engine=tcp://${cfg.listenHost}:${cfg.enginePort} cluster=${cfg.listenHost}:${cfg.clusterPort}` +
-      ` sim-workers=${cfg.simWorkers}`,
-  );
+  const become = async (mode: MemberMode): Promise<ClusterMember> => {
+    const m = await ClusterMember.start({
+      dataDir: cfg.dataDir,
+      selfNodeID: nodeID,
+      advertiseAddr: cfg.advertiseAddr,
+      clusterAddr,
+      description,
+      transport,
+      credentials,
+      clock,
+      simWorkers: cfg.simWorkers,
+      demo: cfg.demo,
+      mode,
+    });
+    member = m;
+    engineHandler = createEngineHandler(m.ctx);
+    consoleServer = cfg.console ? await startConsole(cfg, m.ctx) : undefined;
+    console.log(
+      `swarmdeck ready: node ${nodeID} (${m.log.isLeader() ? 'leader' : 'follower'})` +
+        (consoleServer ? ` console=http://${cfg.listenHost}:${cfg.consolePort}` : '') +
+        ` engine=tcp://${cfg.listenHost}:${cfg.enginePort} cluster=${clusterAddr}` +
+        ` sim-workers=${cfg.simWorkers}`,
+    );
+    return m;
+  };
+
+  /** `docker swarm join` / --join: ask a manager to admit us with the manager token, then become a member. */
+  const joinSwarm = async (remote: string, token: string): Promise<void> => {
+    credentials.joinToken = token;
+    try {
+      const answer = await requestJoin(transport, remote, { token, addr: clusterAddr, description });
+      console.log(`swarmdeck: admitted to swarm ${answer.clusterID} by ${remote}; catching up`);
+      await become({ kind: 'join', answer });
+    } finally {
+      credentials.joinToken = undefined;
+    }
+  };
+
+  const initialised = !!credentials.current || existsSync(join(cfg.dataDir, 'swarmdeck.db'));
+  if (initialised) {
+    await become({ kind: 'restart' });
+  } else if (cfg.join) {
+    try {
+      await joinSwarm(cfg.join, cfg.token);
+    } catch (err) {
+      console.error(`swarmdeck: could not join ${cfg.join}: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    }
+  } else if (!cfg.init) {
+    engineHandler = createInactiveEngineHandler({
+      join: async (body: JoinBody) => {
+        const remote = body.RemoteAddrs![0]!;
+        await joinSwarm(remote.includes(':') ? remote : `${remote}:2377`, body.JoinToken!);
+      },
+      init: async () => {
+        if (member) throw new SwarmError('Unavailable', 'This node is already part of a swarm.');
+        await become({ kind: 'init' });
+        return nodeID;
+      },
+    });
+    console.log(
+      `swarmdeck waiting: not in a swarm (engine=tcp://${cfg.listenHost}:${cfg.enginePort} cluster=${clusterAddr}); ` +
+        'run `docker swarm join --token <manager token> <manager cluster address>` against this engine',
+    );
+  } else {
+    await become({ kind: 'init' });
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -185,14 +254,11 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     engine.closeAllConnections?.();
-    await Promise.all([
-      new Promise<void>((r) => engine.close(() => r())),
-      new Promise<void>((r) => cluster.close(() => r())),
-      consoleServer?.close(),
-    ]);
-    await Promise.all(agents.map((a) => a.stop()));
-    await loops.stop();
-    await opened.close();
+    await Promise.all([new Promise<void>((r) => engine.close(() => r())), consoleServer?.close()]);
+    await member?.close();
+    await transport.close();
+    cluster.closeAllConnections?.();
+    await new Promise<void>((r) => cluster.close(() => r()));
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

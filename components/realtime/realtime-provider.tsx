@@ -10,6 +10,7 @@ import {
   type ServerToClientEvents,
 } from '@/server/api/realtime';
 import { getJson } from '../api/client';
+import { raftStore } from '../raft/raft-store';
 import { clusterStore } from './client-store';
 import { getConnection, setConnection, STALE_AFTER_MS } from './connection';
 
@@ -30,7 +31,9 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
   });
   const data = first.data;
   useEffect(() => {
-    if (data) clusterStore.applySnapshot(data);
+    if (!data) return;
+    if (data.raft) raftStore.apply(data.raft, Date.now());
+    clusterStore.applySnapshot(data);
   }, [data]);
 
   useEffect(() => {
@@ -66,8 +69,10 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
         window.location.reload(); // the server was upgraded under us
         return;
       }
+      if (frame.raft) raftStore.apply(frame.raft, Date.now());
       clusterStore.applySnapshot(frame);
     });
+    socket.on('raft', (frame) => raftStore.apply(frame, Date.now()));
     socket.on('changes', (frame) => {
       if (clusterStore.applyChanges(frame) === 'gap') {
         // we missed entries: reconnect with `since` and let the server fill the gap

@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { QuorumBadge, QuorumBanner } from '../raft/quorum-badge';
 import { ConnectionIndicator } from '../realtime/connection-indicator';
 import { ThemeToggle } from '../theme/theme-toggle';
 import { useClusterView } from '../realtime/use-cluster';
@@ -9,6 +10,7 @@ import { useClusterView } from '../realtime/use-cluster';
 const NAV = [
   { href: '/', label: 'Overview' },
   { href: '/services', label: 'Services' },
+  { href: '/raft', label: 'Raft' },
 ];
 
 export function AppHeader() {
@@ -16,28 +18,32 @@ export function AppHeader() {
   const view = useClusterView();
   const cluster = view.tables.cluster.values().next().value;
   return (
-    <header className="app-header">
-      <Link href="/" className="brand" aria-label="Swarmdeck overview">
-        <span className="brand-mark" aria-hidden="true" />
-        Swarmdeck
-      </Link>
-      <nav aria-label="Main" className="main-nav">
-        {NAV.map((n) => {
-          const active = n.href === '/' ? path === '/' : path.startsWith(n.href);
-          return (
-            <Link key={n.href} href={n.href} className="nav-link" aria-current={active ? 'page' : undefined}>
-              {n.label}
-            </Link>
-          );
-        })}
-      </nav>
-      <div className="header-spacer" />
-      <span className="header-meta num" title="Raft log index of the last change shown">
-        {cluster ? <span className="muted">{cluster.Spec.Name} · </span> : null}
-        <span className="muted">index</span> {view.loaded ? view.index : '—'}
-      </span>
-      <ConnectionIndicator />
-      <ThemeToggle />
-    </header>
+    <>
+      <header className="app-header">
+        <Link href="/" className="brand" aria-label="Swarmdeck overview">
+          <span className="brand-mark" aria-hidden="true" />
+          Swarmdeck
+        </Link>
+        <nav aria-label="Main" className="main-nav">
+          {NAV.map((n) => {
+            const active = n.href === '/' ? path === '/' : path.startsWith(n.href);
+            return (
+              <Link key={n.href} href={n.href} className="nav-link" aria-current={active ? 'page' : undefined}>
+                {n.label}
+              </Link>
+            );
+          })}
+        </nav>
+        <div className="header-spacer" />
+        <span className="header-meta num" title="Raft log index of the last change shown">
+          {cluster ? <span className="muted">{cluster.Spec.Name} · </span> : null}
+          <span className="muted">index</span> {view.loaded ? view.index : '—'}
+        </span>
+        <QuorumBadge />
+        <ConnectionIndicator />
+        <ThemeToggle />
+      </header>
+      <QuorumBanner />
+    </>
   );
 }

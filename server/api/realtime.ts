@@ -1,13 +1,14 @@
 // The console's realtime wire protocol (socket.io), shared by the gateway and
 // the browser. Plain types plus tiny pure helpers; nothing server-only.
 
+import type { RaftEvent, RaftView } from './raft-view';
 import type { Kind, ObjectByKind } from './types';
 
 /** Bumped on any incompatible change to the frames below. */
 export const REALTIME_PROTOCOL_VERSION = 1;
 
 /** socket.io event names. */
-export const REALTIME_EVENTS = { snapshot: 'snapshot', changes: 'changes' } as const;
+export const REALTIME_EVENTS = { snapshot: 'snapshot', changes: 'changes', raft: 'raft' } as const;
 
 /** The client's handshake `auth` (socket.io also accepts it as query params). */
 export interface RealtimeHello {
@@ -23,6 +24,20 @@ export type ConsoleObjects = { [K in Kind]: ObjectByKind[K][] };
 export interface ConsoleState {
   index: number;
   objects: ConsoleObjects;
+  /** The raft group as the serving manager sees it; absent when it runs no raft group. */
+  raft?: RaftFrame;
+  /** Which replica served it: the leader's store, or a follower's (possibly a moment behind). */
+  replica?: 'leader' | 'follower';
+}
+
+/**
+ * The Raft panel's data. Sent with the snapshot (and on a resume), then
+ * whenever it changes. `events` (oldest first) is left out when unchanged
+ * since the previous frame to this client.
+ */
+export interface RaftFrame {
+  view: RaftView;
+  events?: RaftEvent[];
 }
 
 export interface SnapshotFrame extends ConsoleState {
@@ -47,6 +62,7 @@ export interface ChangesFrame {
 export interface ServerToClientEvents {
   snapshot: (frame: SnapshotFrame) => void;
   changes: (frame: ChangesFrame) => void;
+  raft: (frame: RaftFrame) => void;
 }
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface ClientToServerEvents {}

@@ -276,6 +276,8 @@ export interface ClusterSpec {
     LogEntriesForSlowFollowers?: number;
     ElectionTick?: number;
     HeartbeatTick?: number;
+    /** Swarmdeck: raft tick length in nanoseconds (swarm's fixed 1 s; default 100 ms). */
+    TickInterval?: number;
   };
   Dispatcher: { HeartbeatPeriod?: number };
   CAConfig: { NodeCertExpiry?: number };

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Cluster, ClusterSpec, Node, NodeDescription } from '../api/types';
 import { newID, newJoinToken } from '../api/ids';
 import type { ClusterStore } from '../store/cluster-store';
+import { DEFAULT_ELECTION_TICK, DEFAULT_HEARTBEAT_TICK, DEFAULT_TICK_MS, msToNs } from './membership/timing';
 
 /** swarmkit's defaultClusterObject values (spec §0). */
 export function defaultClusterSpec(): ClusterSpec {
@@ -13,8 +14,9 @@ export function defaultClusterSpec(): ClusterSpec {
       SnapshotInterval: 10000,
       KeepOldSnapshots: 0,
       LogEntriesForSlowFollowers: 500,
-      ElectionTick: 10,
-      HeartbeatTick: 1,
+      ElectionTick: DEFAULT_ELECTION_TICK,
+      HeartbeatTick: DEFAULT_HEARTBEAT_TICK,
+      TickInterval: msToNs(DEFAULT_TICK_MS),
     },
     Dispatcher: { HeartbeatPeriod: 5_000_000_000 },
     CAConfig: { NodeCertExpiry: 7_776_000_000_000_000 },
@@ -28,6 +30,8 @@ export interface InitOptions {
   nodeID: string;
   description: NodeDescription;
   addr: string;
+  /** The cluster ID, when the caller needed it first (the raft transport's credentials). */
+  clusterID?: string;
 }
 
 /**
@@ -41,7 +45,7 @@ export async function initCluster(store: ClusterStore, opts: InitOptions): Promi
   const nodeID = opts.nodeID;
   await store.update((tx) => {
     const cluster: Cluster = {
-      ID: newID(),
+      ID: opts.clusterID ?? newID(),
       Version: { Index: 0 },
       CreatedAt: tx.now,
       UpdatedAt: tx.now,

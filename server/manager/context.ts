@@ -1,7 +1,9 @@
+import type { ManagerStatus } from '../api/types';
 import type { ClusterStore } from '../store/cluster-store';
 import type { Clock } from '../util/clock';
 import type { ControlApi } from './controlapi/types';
 import type { DispatcherApi } from './dispatcher/api';
+import type { MembershipView } from './membership/status';
 import type { RaftViewSource } from './raft-view-source';
 
 /** What the edges (Engine API, console, realtime gateway) get from the manager. */
@@ -18,4 +20,10 @@ export interface ManagerContext {
   startedAt: number;
   /** The raft group as this manager sees it (the console's Raft panel). */
   raft?: RaftViewSource;
+  /** Whether this manager's store is the leader's or a follower's replica (reads are served from it). */
+  replica?: () => 'leader' | 'follower';
+  /** A node's ManagerStatus from the live raft membership (undefined: not a member). */
+  managerStatus?: (nodeID: string) => ManagerStatus | undefined;
+  /** The raft membership as this manager sees it. */
+  membership?: () => MembershipView;
 }

@@ -13,8 +13,8 @@ interface ControlLoop {
 
 /**
  * The leader-side control loops. They start when this manager becomes
- * leader and stop the moment it is not (the single-node log is always
- * leader; raft will call these on election and step-down).
+ * leader and stop the moment it is not (server/cluster-member.ts follows
+ * raft's leadership changes); they can start again after a stop.
  */
 export class LeaderLoops {
   readonly dispatcher: Dispatcher;

@@ -37,7 +37,7 @@ export interface EntryOutcome {
  * the leader's no-op ('') and conf changes only move the store's index, so
  * Version.Index keeps equal to the raft index on every member.
  */
-export function applyEntry(store: MemoryStore, entry: Entry): EntryOutcome {
+export function applyEntry(store: MemoryStore, entry: Entry, decoded?: Batch): EntryOutcome {
   if (entry.type === 'conf-change') {
     store.advanceTo(entry.index);
     return { confChange: decodeConfChange(entry.data) };
@@ -46,7 +46,7 @@ export function applyEntry(store: MemoryStore, entry: Entry): EntryOutcome {
     store.advanceTo(entry.index);
     return {};
   }
-  const { error } = store.apply(entry.index, JSON.parse(entry.data) as Batch);
+  const { error } = store.apply(entry.index, decoded ?? (JSON.parse(entry.data) as Batch));
   return error ? { error } : {};
 }
 

@@ -73,6 +73,8 @@ export interface RaftLogStatus extends Status {
   snapshot: { index: number; term: number; bytes: number };
   members: { id: RaftId; addr: string }[];
   pendingProposals: number;
+  /** Snapshots received from a leader and installed since this member started (catch-up by snapshot). */
+  snapshotsInstalled: number;
 }
 
 export type LeadershipListener = (isLeader: boolean, leader: RaftId, term: number) => void;
@@ -107,6 +109,8 @@ export function isLostLeadership(err: unknown): boolean {
 
 interface PendingProposal {
   term: number;
+  /** The proposed batch: the leader applies this very object (its references are the store's). */
+  batch?: Batch;
   resolve: (r: ProposalResult) => void;
   reject: (e: unknown) => void;
 }
@@ -145,6 +149,7 @@ export class RaftLog implements ConsensusLog {
   /** Term of the entry the store reflects (for snapshot metadata). */
   private appliedTerm: number;
   private sinceSnapshot = 0;
+  private snapshotsInstalled = 0;
   private snapshotMeta: { index: number; term: number; bytes: number };
   /** Term the pending proposals were made in: a term change orphans them. */
   private proposalTerm = 0;
@@ -229,7 +234,7 @@ export class RaftLog implements ConsensusLog {
   }
 
   propose(batch: Batch): Promise<ProposalResult> {
-    return this.proposeEntry((core) => core.propose(JSON.stringify(batch)));
+    return this.proposeEntry((core) => core.propose(JSON.stringify(batch)), undefined, batch);
   }
 
   /**
@@ -293,6 +298,36 @@ export class RaftLog implements ConsensusLog {
     });
   }
 
+  /** Apply new timing (the cluster's Raft settings changed): ticks re-arm at the new interval. */
+  setTiming(t: { tickMs?: number; electionTick?: number; heartbeatTick?: number }): void {
+    const electionTick = t.electionTick ?? this.o.core?.electionTick ?? 10;
+    const heartbeatTick = t.heartbeatTick ?? this.o.core?.heartbeatTick ?? 1;
+    this.core.setTiming(electionTick, heartbeatTick);
+    this.o.core = { ...this.o.core, electionTick, heartbeatTick };
+    if (t.tickMs && t.tickMs > 0 && t.tickMs !== this.o.tickMs) {
+      this.o.tickMs = t.tickMs;
+      if (!this.closed && !this.failed) {
+        this.cancelTick?.();
+        this.armTick();
+      }
+    }
+  }
+
+  /** Snapshot every `snapshotInterval` applied entries, keeping `keepEntries` behind it (cluster settings). */
+  setSnapshotPolicy(p: { snapshotInterval?: number; keepEntries?: number }): void {
+    if (p.snapshotInterval !== undefined && p.snapshotInterval >= 1) this.o.snapshotInterval = p.snapshotInterval;
+    if (p.keepEntries !== undefined && p.keepEntries >= 0) this.o.keepEntries = p.keepEntries;
+  }
+
+  /** Milliseconds per tick and the ticks of the election timeout, as in force now. */
+  timing(): { tickMs: number; electionTick: number; heartbeatTick: number } {
+    return {
+      tickMs: this.o.tickMs,
+      electionTick: this.o.core?.electionTick ?? 10,
+      heartbeatTick: this.o.core?.heartbeatTick ?? 1,
+    };
+  }
+
   /** Member → address, as known from the applied log. */
   members(): Map<RaftId, string> {
     return new Map(this.memberAddrs);
@@ -306,6 +341,7 @@ export class RaftLog implements ConsensusLog {
       snapshot: { ...this.snapshotMeta },
       members: [...this.memberAddrs].sort().map(([id, addr]) => ({ id, addr })),
       pendingProposals: this.proposals.size,
+      snapshotsInstalled: this.snapshotsInstalled,
     };
   }
 
@@ -337,6 +373,7 @@ export class RaftLog implements ConsensusLog {
   private proposeEntry(
     call: (core: RaftNode) => ReturnType<RaftNode['propose']>,
     refuse?: (reason: string) => Error | undefined,
+    batch?: Batch,
   ): Promise<ProposalResult> {
     const unusable = this.unusable();
     if (unusable) return Promise.reject(unusable);
@@ -349,7 +386,7 @@ export class RaftLog implements ConsensusLog {
     const old = this.proposals.get(r.index);
     if (old) old.reject(lostLeadership()); // its entry was overwritten while we were not leading
     return new Promise<ProposalResult>((resolve, reject) => {
-      this.proposals.set(r.index, { term: r.term, resolve, reject });
+      this.proposals.set(r.index, { term: r.term, batch, resolve, reject });
       this.kick();
     });
   }
@@ -434,6 +471,7 @@ export class RaftLog implements ConsensusLog {
   }
 
   private restoreSnapshot(snap: Snapshot): void {
+    this.snapshotsInstalled++;
     const img = decodeSnapshotData(snap.data);
     this.store.restore({ ...img, index: snap.meta.index });
     this.appliedTerm = snap.meta.term;
@@ -479,7 +517,8 @@ export class RaftLog implements ConsensusLog {
       p?.reject(lostLeadership());
       return;
     }
-    const outcome = applyEntry(this.store, e);
+    // the entry this member proposed: apply the batch object itself rather than a parsed copy
+    const outcome = applyEntry(this.store, e, p && p.term === e.term ? p.batch : undefined);
     this.appliedTerm = e.term;
     this.sinceSnapshot++;
     if (outcome.confChange) {

@@ -10,6 +10,7 @@ import {
   type ServerToClientEvents,
 } from '../api/realtime';
 import { EventRing, FramePacer, toWireChanges } from './frames';
+import { fullRaftFrame, RaftBroadcaster } from './raft-frames';
 import { consoleDecorator, consoleObject, redactImage } from './redact';
 
 export interface RealtimeOptions {
@@ -43,7 +44,7 @@ export function attachRealtime(
   opts: RealtimeOptions = {},
 ): { close(): Promise<void> } {
   const view = ctx.store.view;
-  const decorate = consoleDecorator(ctx.selfNodeID, ctx.clusterAddr);
+  const decorate = consoleDecorator(ctx.selfNodeID, ctx.clusterAddr, ctx.managerStatus);
   const ring = new EventRing(view.index, opts.ringEvents, opts.ringChanges);
   const clients = new Map<string, FramePacer>();
 
@@ -58,6 +59,10 @@ export function attachRealtime(
     ring.push(event.index, wire);
     for (const pacer of clients.values()) pacer.add(event.index, wire);
   });
+  // the Raft panel: every client gets the same coalesced frames
+  const raft = ctx.raft
+    ? new RaftBroadcaster(ctx.raft, ctx.clock, (frame) => io.emit('raft', frame), opts.frameIntervalMs)
+    : undefined;
 
   io.on('connection', (socket: ConsoleSocket) => {
     const hello = helloOf(socket.handshake.auth, socket.handshake.query);
@@ -70,9 +75,11 @@ export function attachRealtime(
       resumed.add(view.index, []); // entries that changed nothing still advance the client's index
       resumed.flush();
       resumed.close();
+      if (ctx.raft) socket.emit('raft', fullRaftFrame(ctx.raft));
     } else {
       const image = redactImage(view.image() as ConsoleState, decorate);
-      socket.emit('snapshot', { v: REALTIME_PROTOCOL_VERSION, ...image });
+      const raftFrame = ctx.raft ? { raft: fullRaftFrame(ctx.raft) } : {};
+      socket.emit('snapshot', { v: REALTIME_PROTOCOL_VERSION, ...image, ...raftFrame });
     }
     // snapshot/resume and registration happen in one tick: no entry can slip between them
     clients.set(socket.id, pacer);
@@ -85,6 +92,7 @@ export function attachRealtime(
   return {
     async close() {
       unwatch();
+      raft?.close();
       for (const pacer of clients.values()) pacer.close();
       clients.clear();
       io.disconnectSockets(true);

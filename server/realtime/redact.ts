@@ -1,4 +1,4 @@
-import type { Cluster, Kind, ObjectByKind, Secret } from '../api/types';
+import type { Cluster, Kind, ManagerStatus, ObjectByKind, Secret } from '../api/types';
 import type { ConsoleObjects, ConsoleState } from '../api/realtime';
 
 /**
@@ -36,10 +36,19 @@ export function redactImage(
  * membership at read time). Fill in what the console shows: this manager is
  * the leader; other managers are reachable while their node is ready.
  */
-export function consoleDecorator(selfNodeID: string, selfAddr: string) {
+export function consoleDecorator(
+  selfNodeID: string,
+  selfAddr: string,
+  /** From the live raft membership, when the manager runs raft. */
+  managerStatus?: (nodeID: string) => ManagerStatus | undefined,
+) {
   return function decorate<K extends Kind>(kind: K, obj: ObjectByKind[K]): ObjectByKind[K] {
     if (kind !== 'node') return obj;
     const n = obj as ObjectByKind['node'];
+    if (managerStatus) {
+      const status = managerStatus(n.ID);
+      return (status ? { ...n, ManagerStatus: status } : n) as ObjectByKind[K];
+    }
     if (n.ManagerStatus || n.Role !== 'manager') return obj;
     const self = n.ID === selfNodeID;
     return {

@@ -19,11 +19,15 @@ describe('ClusterStore', () => {
     const svc = makeService();
     await s.store.update((tx) => tx.create('service', svc));
     const stored = s.store.view.get('service', svc.ID)!;
-    expect(stored.Version.Index).toBe(1);
+    // the raft index: 1 is the founding member, 2 the leader's no-op
+    expect(stored.Version.Index).toBe(3);
+    expect(stored.Version.Index).toBe(s.log.status().commit);
     expect(events).toHaveLength(1);
-    expect(events[0]!.index).toBe(1);
+    expect(events[0]!.index).toBe(3);
     expect(events[0]!.changes[0]).toMatchObject({ kind: 'service', action: 'create' });
-    expect(await s.db.logEntry.count()).toBe(1);
+    const row = await s.db.logEntry.findUnique({ where: { index: 3 } });
+    expect(row?.type).toBe('normal');
+    expect(row?.data).toContain(svc.ID);
   });
 
   it('rejects an update carrying a stale Version.Index (optimistic concurrency)', async () => {
@@ -98,20 +102,22 @@ describe('ClusterStore', () => {
     await s.store.update((tx) => tx.delete('task', s.store.view.tasksByService(svc.ID)[0]!.ID));
     const before = s.store.view.image();
     await s.log.close();
+    await s.storage.idle();
     await s.db.$disconnect();
 
     const again = await openStore(s.dir);
-    expect(again.store.view.image()).toEqual(before);
+    // the same objects; the re-elected member appended its no-op
+    expect(again.store.view.image()).toEqual({ ...before, index: before.index + 1 });
     // a snapshot, then compaction, then more entries: replay still matches
-    const snap = await openStore(s.dir, { snapshotInterval: 3, keepEntries: 1 });
     await again.close();
+    const snap = await openStore(s.dir, { snapshotInterval: 3, keepEntries: 1 });
     for (let i = 0; i < 7; i++) await snap.store.update((tx) => tx.create('task', makeTask(svc, { Slot: 100 + i })));
     const beforeSnap = snap.store.view.image();
     expect(await snap.db.snapshot.count()).toBe(1);
     expect(await snap.db.logEntry.count()).toBeLessThan(beforeSnap.index);
     await snap.close();
     const third = await openStore(s.dir);
-    expect(third.store.view.image()).toEqual(beforeSnap);
+    expect(third.store.view.image()).toEqual({ ...beforeSnap, index: beforeSnap.index + 1 });
     await third.close();
     await s.close().catch(() => undefined);
   });

@@ -10,6 +10,7 @@ import {
 } from '../../api/console';
 import type { NodeAvailability, ServiceSpec } from '../../api/types';
 import type { ManagerContext } from '../../manager/context';
+import { fullRaftFrame } from '../../realtime/raft-frames';
 import { consoleDecorator, redactImage } from '../../realtime/redact';
 
 const MAX_BODY = 1 << 20;
@@ -53,7 +54,13 @@ async function readJson<T>(req: IncomingMessage): Promise<T> {
 
 /** The redacted store image the console loads first (same shape as the socket snapshot). */
 export function consoleState(ctx: ManagerContext): ConsoleState {
-  return redactImage(ctx.store.view.image() as ConsoleState, consoleDecorator(ctx.selfNodeID, ctx.clusterAddr));
+  const state = redactImage(
+    ctx.store.view.image() as ConsoleState,
+    consoleDecorator(ctx.selfNodeID, ctx.clusterAddr, ctx.managerStatus),
+  );
+  // a follower serves its replica (actions still work: they go to the leader)
+  const withReplica = ctx.replica ? { ...state, replica: ctx.replica() } : state;
+  return ctx.raft ? { ...withReplica, raft: fullRaftFrame(ctx.raft) } : withReplica;
 }
 
 const AVAILABILITIES: readonly NodeAvailability[] = ['active', 'pause', 'drain'];

@@ -21,6 +21,9 @@ export const ENGINE_ROUTES: readonly Route[] = [
   ...distributionRoutes,
 ];
 
+/** `leader` or `follower`: which replica answered a read. */
+export const REPLICA_HEADER = 'X-Swarmdeck-Replica';
+
 const VERSIONED = /^\/v(\d+)\.(\d+)(\/.*)?$/;
 
 function versionNumber(v: string): [number, number] {
@@ -55,6 +58,8 @@ export function createEngineHandler(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     setCommonHeaders(res);
+    // reads come from this manager's replica: say whose (writes go to the leader either way)
+    if (ctx.replica && (req.method === 'GET' || req.method === 'HEAD')) res.setHeader(REPLICA_HEADER, ctx.replica());
     const url = new URL(req.url ?? '/', 'http://engine');
     const stripped = stripVersion(url.pathname);
     if ('error' in stripped) {

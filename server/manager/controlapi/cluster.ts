@@ -1,6 +1,7 @@
 import { SequenceConflict, SwarmError, rpcError } from '../../api/errors';
 import { newJoinToken } from '../../api/ids';
 import type { Cluster, ClusterSpec } from '../../api/types';
+import { validateRaftSpec } from '../membership/timing';
 import type { ControlDeps } from './context';
 
 const NOT_MANAGER =
@@ -50,6 +51,8 @@ function normaliseClusterSpec(input: ClusterSpec, cur: ClusterSpec): ClusterSpec
   const expiry = spec.CAConfig.NodeCertExpiry;
   if (expiry !== undefined && expiry !== 0 && expiry < MIN_CERT_EXPIRY_NS)
     throw rpcError('InvalidArgument', 'minimum certificate expiry time is: 1h0m0s');
+  const raftProblem = validateRaftSpec(spec.Raft);
+  if (raftProblem) throw rpcError('InvalidArgument', raftProblem);
   if ((spec.Dispatcher.HeartbeatPeriod ?? 0) < 0)
     throw rpcError('InvalidArgument', 'heartbeat time period cannot be a negative duration');
   return spec;

@@ -7,25 +7,30 @@ import { getTask, listTasks } from './tasks';
 import type { ControlApi } from './types';
 
 export type { ControlApi, Filters } from './types';
-export type { ControlApiOptions } from './context';
+export type { ControlApiOptions, RaftMembership } from './context';
 export { taskName } from './tasks';
 export { normaliseServiceSpec } from './service-spec';
 
 /** The control API over one store: the only way the edges read and change cluster state. */
 export function createControlApi(store: ClusterStore, opts: ControlApiOptions): ControlApi {
   const d: ControlDeps = { ...opts, store };
+  // every write starts from a linearizable read point (lookups included)
+  const write = async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (d.barrier) await d.barrier();
+    return fn();
+  };
   return {
     getCluster: () => getCluster(d),
-    updateCluster: (version, spec, rotate) => updateCluster(d, version, spec, rotate),
+    updateCluster: (version, spec, rotate) => write(() => updateCluster(d, version, spec, rotate)),
     listNodes: (filters) => listNodes(d, filters),
     getNode: (ref) => getNode(d, ref),
-    updateNode: (ref, version, spec) => updateNode(d, ref, version, spec),
-    removeNode: (ref, force) => removeNode(d, ref, force),
-    createService: (spec) => createService(d, spec),
+    updateNode: (ref, version, spec) => write(() => updateNode(d, ref, version, spec)),
+    removeNode: (ref, force) => write(() => removeNode(d, ref, force)),
+    createService: (spec) => write(() => createService(d, spec)),
     listServices: (filters) => listServices(d, filters),
     getService: (ref, o) => getService(d, ref, o),
-    updateService: (ref, version, spec, o) => updateService(d, ref, version, spec, o),
-    removeService: (ref) => removeService(d, ref),
+    updateService: (ref, version, spec, o) => write(() => updateService(d, ref, version, spec, o)),
+    removeService: (ref) => write(() => removeService(d, ref)),
     listTasks: (filters) => listTasks(d, filters),
     getTask: (ref) => getTask(d, ref),
   };

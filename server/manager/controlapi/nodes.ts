@@ -2,6 +2,7 @@ import { SequenceConflict, SwarmError, notFound, rpcError } from '../../api/erro
 import type { Node, NodeSpec, Task } from '../../api/types';
 import { isTerminal } from '../../api/types';
 import type { MemoryStore } from '../../store/memory-store';
+import { canRemoveMember, isMember, managerStatus } from '../membership/status';
 import type { ControlDeps } from './context';
 import { checkFilterKeys, labelFilter, matchesLabels, matchesPrefix, values } from './filters';
 import { resolveRef } from './lookup';
@@ -31,9 +32,15 @@ function portOf(addr: string): string {
 }
 
 /** ManagerStatus is derived at read time from who leads; it is never stored. */
-export function presentNode(d: ControlDeps, n: Node): Node {
+export function presentNode(d: ControlDeps, n: Node, view = d.raft?.view()): Node {
   const { ManagerStatus: _stored, ...node } = n;
   const out: Node = { ...node, Spec: { ...node.Spec, Labels: node.Spec.Labels ?? {} } };
+  if (view) {
+    // from the live raft membership: a node that is not a member has no ManagerStatus (swarm's ListNodes)
+    const status = managerStatus(view, n.ID);
+    if (status) out.ManagerStatus = status;
+    return out;
+  }
   if (n.Role !== 'manager') return out;
   const self = n.ID === d.selfNodeID;
   out.ManagerStatus = {
@@ -62,6 +69,7 @@ export function listNodes(d: ControlDeps, filters?: Filters): Node[] {
     if (m !== '' && !MEMBERSHIPS.includes(m))
       throw new SwarmError('InvalidArgument', `Invalid membership filter: '${m}'`);
   const out: Node[] = [];
+  const view = d.raft?.view();
   for (const n of d.store.view.list('node')) {
     if (!matchesPrefix(n.ID, ids)) continue;
     if (names.length > 0 && !names.some((p) => n.Description?.Hostname?.startsWith(p) || n.Spec.Name?.startsWith(p)))
@@ -70,7 +78,7 @@ export function listNodes(d: ControlDeps, filters?: Filters): Node[] {
     if (!matchesLabels(n.Spec.Labels, nodeLabels)) continue;
     if (roles.length > 0 && !roles.includes(n.Role)) continue;
     if (memberships.length > 0 && !memberships.includes('accepted')) continue;
-    out.push(presentNode(d, n));
+    out.push(presentNode(d, n, view));
   }
   return out;
 }
@@ -88,24 +96,40 @@ function normaliseNodeSpec(spec: NodeSpec): NodeSpec {
   return { ...(spec.Name ? { Name: spec.Name } : {}), Labels: labels, Role, Availability };
 }
 
+function lastManagerCheck(d: ControlDeps, node: Node): void {
+  // a manager whose demotion is pending (Spec.Role worker) no longer counts
+  const managers = d.store.view.list('node').filter((n) => n.Role === 'manager' && n.Spec.Role === 'manager');
+  if (managers.length === 1 && managers[0]!.ID === node.ID)
+    throw rpcError('FailedPrecondition', 'attempting to demote the last manager of the swarm');
+}
+
 /**
- * swarmkit UpdateNode. With no role manager or raft membership yet, a role
- * change takes effect at once: the observed Role follows the desired one.
+ * swarmkit UpdateNode. A promotion takes effect at once (Role follows
+ * Spec.Role); with raft, a demotion passes the quorum guard and is recorded in
+ * Spec.Role, and the role manager completes it. Without raft (unit tests) the
+ * observed Role follows at once either way.
  */
 export async function updateNode(d: ControlDeps, ref: string, version: number, input: NodeSpec): Promise<Node> {
   const spec = normaliseNodeSpec(input);
-  const id = lookupNode(d.store.view, ref).ID;
+  const found = lookupNode(d.store.view, ref);
+  const id = found.ID;
+  // swarmkit's demotion checks, in order; the role manager then takes the member out of raft
+  // and only afterwards sets the observed Role (see membership/role-manager.ts)
+  const demoting = !!d.raft && found.Spec.Role === 'manager' && spec.Role === 'worker';
+  if (demoting && found.Role === 'manager' && d.raft) {
+    if (found.Version.Index !== version) throw new SequenceConflict();
+    lastManagerCheck(d, found);
+    const view = d.raft.view();
+    if (isMember(view, id) && !canRemoveMember(view, id))
+      throw rpcError('FailedPrecondition', "can't remove member from the raft: this would result in a loss of quorum");
+  }
   await d.store.update((tx) => {
     const cur = tx.get('node', id);
     if (!cur) throw notFound('node', ref);
     if (cur.Version.Index !== version) throw new SequenceConflict();
-    if (cur.Spec.Role === 'manager' && spec.Role === 'worker') {
-      const managers = d.store.view.list('node').filter((n) => n.Role === 'manager');
-      if (managers.length === 1 && managers[0]!.ID === cur.ID)
-        throw rpcError('FailedPrecondition', 'attempting to demote the last manager of the swarm');
-    }
+    if (cur.Spec.Role === 'manager' && spec.Role === 'worker') lastManagerCheck(d, cur);
     const { ManagerStatus: _m, ...rest } = cur;
-    tx.update('node', { ...rest, Spec: spec, Role: spec.Role });
+    tx.update('node', { ...rest, Spec: spec, Role: demoting ? cur.Role : spec.Role });
   });
   return getNode(d, id);
 }
@@ -117,10 +141,11 @@ export async function updateNode(d: ControlDeps, ref: string, version: number, i
  */
 export async function removeNode(d: ControlDeps, ref: string, force: boolean): Promise<void> {
   const id = lookupNode(d.store.view, ref).ID;
+  const member = d.raft ? isMember(d.raft.view(), id) : false;
   await d.store.update((tx) => {
     const node = tx.get('node', id);
     if (!node) throw notFound('node', ref);
-    if (node.Spec.Role === 'manager' || node.Role === 'manager')
+    if (node.Spec.Role === 'manager' || node.Role === 'manager' || member)
       throw rpcError(
         'FailedPrecondition',
         `node ${id} is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal`,

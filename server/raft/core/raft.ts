@@ -45,7 +45,7 @@ type Outgoing = Message extends infer M
 
 export class RaftNode {
   readonly id: RaftId;
-  private readonly cfg: ResolvedConfig;
+  private cfg: ResolvedConfig;
 
   private term: number;
   private vote: RaftId;
@@ -355,6 +355,16 @@ export class RaftNode {
       for (const [id, pr] of this.prs) s.progress[id] = pr.status();
     }
     return s;
+  }
+
+  /** New election/heartbeat ticks (a cluster setting changed); the next timeout uses them. */
+  setTiming(electionTick: number, heartbeatTick: number): void {
+    if (heartbeatTick <= 0 || electionTick <= heartbeatTick) {
+      throw new Error('raft: electionTick must be greater than heartbeatTick > 0');
+    }
+    if (electionTick === this.cfg.electionTick && heartbeatTick === this.cfg.heartbeatTick) return;
+    this.cfg = { ...this.cfg, electionTick, heartbeatTick };
+    this.randomizedElectionTimeout = electionTick + Math.floor(this.cfg.random() * electionTick);
   }
 
   // ---- role transitions --------------------------------------------------------

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../storage/db';
-import { LogStorage } from '../../storage/log-storage';
 import type { Entry, HardState, Snapshot } from '../types';
 import { SqliteRaftStorage, type CommitInfo } from './sqlite-storage';
 
@@ -259,15 +258,6 @@ describe('SqliteRaftStorage', () => {
     expect((await storage.load()).entries).toHaveLength(3000);
     // generous against a loaded 2-core machine; typically ~20 ms here
     expect(Math.min(...times)).toBeLessThan(250);
-  });
-
-  it('leaves the single-node LogStorage working on the migrated tables', async () => {
-    const { db, storage } = await tempStorage();
-    const log = new LogStorage(db);
-    await log.append([{ index: 1, term: 1, batch: { changes: [] } as never }]);
-    const l = await storage.load();
-    expect(l.entries).toEqual([{ index: 1, term: 1, type: 'normal', data: '{"changes":[]}' }]);
-    expect((await log.load()).entries).toHaveLength(1);
   });
 });
 

@@ -48,6 +48,7 @@ export class PeerLink {
   private cancelRetry: (() => void) | undefined;
   private cancelPing: (() => void) | undefined;
   private attempt = 0;
+  private unreachableSinceConnect = false;
   private closedFlag = false;
   connects = 0;
   dialFailures = 0;
@@ -134,6 +135,12 @@ export class PeerLink {
           dialed.socket.destroy();
           return;
         }
+        if (this.unreachableSinceConnect) {
+          // Raft messages queued while the peer was unreachable are stale by now: raft resends
+          // what is still needed (and a log compacted meanwhile must reach it as a snapshot).
+          this.unreachableSinceConnect = false;
+          this.queue.remove((i) => !i.critical);
+        }
         const conn = this.host.connect(this, dialed);
         this.conn = conn;
         this.attempt = 0;
@@ -153,6 +160,7 @@ export class PeerLink {
         this.lastError = err.message;
         const ids = this.queue.remove((i) => i.requestId !== undefined).map((i) => i.requestId!);
         if (ids.length > 0) this.host.unreachable(this, ids, err);
+        this.unreachableSinceConnect = true;
         this.scheduleRetry();
       },
     );

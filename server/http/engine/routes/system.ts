@@ -28,10 +28,13 @@ function swarmInfo(ctx: ManagerContext) {
     LocalNodeState: 'active',
     ControlAvailable: true,
     Error: '',
-    RemoteManagers: managers.map((m) => ({
-      NodeID: m.ID,
-      Addr: m.ID === ctx.selfNodeID ? ctx.clusterAddr : `${m.Status.Addr}:${ctx.clusterAddr.split(':').pop()}`,
-    })),
+    // the raft members when this manager runs raft, else every manager node
+    RemoteManagers:
+      ctx.membership?.().members.map((m) => ({ NodeID: m.id, Addr: m.addr })) ??
+      managers.map((m) => ({
+        NodeID: m.ID,
+        Addr: m.ID === ctx.selfNodeID ? ctx.clusterAddr : `${m.Status.Addr}:${ctx.clusterAddr.split(':').pop()}`,
+      })),
     Nodes: nodes.length,
     Managers: managers.length,
     Cluster: clusterInfo(ctx.control.getCluster()),

@@ -1,0 +1,426 @@
+// One manager of a swarm, wired: the raft member (SQLite storage, cluster
+// transport), the store it applies, the leader-only control loops that start
+// and stop with leadership, the control API (writes forwarded to the leader),
+// this process's agents, and the context the edges get.
+
+import type { NodeDescription } from './api/types';
+import { newID } from './api/ids';
+import {
+  newMemberKey,
+  readClusterCredentials,
+  writeClusterCredentials,
+  type ClusterCredentials,
+} from './cluster-credentials';
+import { Agent } from './agent/agent';
+import { SimExecutor } from './agent/executor/sim';
+import { ensureSimWorkers, initCluster, SIM_WORKER_PREFIX, simWorkerDescription } from './manager/bootstrap';
+import { createControlApi } from './manager/controlapi';
+import type { ManagerContext } from './manager/context';
+import { createDemoServices } from './manager/demo';
+import { RemoteDispatcher, routerFor, serveDispatcher, UNHANDLED } from './manager/dispatcher/remote';
+import { LeaderLoops } from './manager/manager';
+import {
+  controlRequestHandler,
+  forwardingControlApi,
+  isControlRequest,
+  type LeaderLink,
+} from './manager/membership/forward';
+import { isJoinRequest, joinRequestHandler, type JoinAnswer } from './manager/membership/join';
+import { LeaderDispatcher } from './manager/membership/leader-dispatcher';
+import { LearnerPromoter } from './manager/membership/promoter';
+import { RoleManager } from './manager/membership/role-manager';
+import { managerStatus, membershipView, type MembershipView } from './manager/membership/status';
+import { DEFAULT_RAFT_TIMING, electionTimeoutMs, raftTiming } from './manager/membership/timing';
+import { createRaftViewSource, type RaftViewSampler } from './manager/raft-view';
+import type { ClusterTransport } from './raft/transport';
+import type { Message } from './raft/core';
+import { openStore, type OpenedStore } from './store/open';
+import type { Clock } from './util/clock';
+
+export type MemberMode =
+  /** A data dir that already holds a member (restart). */
+  | { kind: 'restart' }
+  /** `docker swarm init`: a brand-new one-member group. */
+  | { kind: 'init' }
+  /** Admitted by the leader: the answer to our join request. */
+  | { kind: 'join'; answer: JoinAnswer };
+
+export interface MemberOptions {
+  dataDir: string;
+  selfNodeID: string;
+  advertiseAddr: string;
+  clusterAddr: string;
+  description: NodeDescription;
+  transport: ClusterTransport<Message>;
+  /** The credentials the transport presents and checks (shared with it; set here on init and join). */
+  credentials: { current?: ClusterCredentials };
+  clock: Clock;
+  simWorkers: number;
+  demo: boolean;
+  mode: MemberMode;
+  log?: (msg: string) => void;
+}
+
+/** How long a new member waits to receive the cluster through the log (a joiner copying a big store). */
+const CATCH_UP_MS = 120_000;
+
+export class ClusterMember {
+  readonly ctx: ManagerContext;
+  private readonly cleanups: (() => void | Promise<void>)[] = [];
+  private leadership: Promise<void> = Promise.resolve();
+  private loopsRunning = false;
+  private agents: Agent[] = [];
+  private simsPending = false;
+  private leaderlessSince: number | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly o: MemberOptions,
+    readonly opened: OpenedStore,
+    private readonly loops: LeaderLoops,
+    private readonly promoter: LearnerPromoter,
+    private readonly roles: RoleManager,
+    ctx: ManagerContext,
+    private readonly raftView: RaftViewSampler,
+  ) {
+    this.ctx = ctx;
+  }
+
+  get log() {
+    return this.opened.log;
+  }
+  get store() {
+    return this.opened.store;
+  }
+
+  static async start(o: MemberOptions): Promise<ClusterMember> {
+    const say = o.log ?? ((m: string) => console.log(m));
+    const { mode, transport, clock } = o;
+    if (mode.kind === 'init') {
+      // written to the data dir once the swarm exists (a crash before that leaves a fresh dir)
+      o.credentials.current = { clusterID: newID(), memberKey: newMemberKey() };
+    } else if (mode.kind === 'join') {
+      o.credentials.current = { clusterID: mode.answer.clusterID, memberKey: mode.answer.memberKey };
+      writeClusterCredentials(o.dataDir, o.credentials.current);
+    } else {
+      o.credentials.current = readClusterCredentials(o.dataDir);
+    }
+    const opened = await openStore(o.dataDir, {
+      id: o.selfNodeID,
+      addr: o.clusterAddr,
+      transport,
+      raftClock: clock,
+      ...DEFAULT_RAFT_TIMING,
+      // only `swarm init` founds a group: a member whose storage is empty waits for the leader
+      bootstrap: mode.kind !== 'join' && (mode.kind === 'init' || !o.credentials.current),
+      peers: mode.kind === 'join' ? mode.answer.members : undefined,
+    });
+    const { store, log } = opened;
+
+    // a `swarm init` that crashed before its first write founded the group but not the swarm
+    const conf = log.status().conf;
+    const unfinishedInit =
+      mode.kind === 'restart' &&
+      store.view.list('cluster').length === 0 &&
+      conf.voters.length === 1 &&
+      conf.voters[0] === o.selfNodeID;
+    if (unfinishedInit) o.credentials.current = { clusterID: newID(), memberKey: newMemberKey() };
+    if (mode.kind === 'init' || unfinishedInit) {
+      await initCluster(store, {
+        nodeID: o.selfNodeID,
+        description: o.description,
+        addr: o.advertiseAddr,
+        clusterID: o.credentials.current!.clusterID,
+      });
+      writeClusterCredentials(o.dataDir, o.credentials.current!);
+      say(`swarm initialized: current node (${o.selfNodeID}) is now a manager`);
+    }
+    if (!o.credentials.current) {
+      // a data dir from before raft: this member is the whole group; mint its credentials
+      const cluster = store.view.list('cluster')[0];
+      o.credentials.current = { clusterID: cluster?.ID ?? newID(), memberKey: newMemberKey() };
+      writeClusterCredentials(o.dataDir, o.credentials.current);
+    }
+    await waitFor(() => store.view.list('cluster').length > 0 && !!store.view.get('node', o.selfNodeID), CATCH_UP_MS);
+
+    // the cluster's Raft settings, now and whenever they change
+    const applySettings = () => {
+      const spec = store.view.list('cluster')[0]?.Spec.Raft;
+      if (!spec) return;
+      const t = raftTiming(spec);
+      log.setTiming(t);
+      log.setSnapshotPolicy({ snapshotInterval: spec.SnapshotInterval, keepEntries: spec.LogEntriesForSlowFollowers });
+    };
+    applySettings();
+    const unwatch = store.view.watch((e) => {
+      if (e.changes.some((c) => c.kind === 'cluster')) applySettings();
+    });
+
+    const loops = new LeaderLoops(store, clock, o.selfNodeID);
+    const promoter = new LearnerPromoter(log, clock, 250, (err) =>
+      console.error('raft: promoting a learner failed:', err instanceof Error ? err.message : err),
+    );
+    const view = (): MembershipView => {
+      const st = log.status();
+      return membershipView({
+        selfID: o.selfNodeID,
+        leader: log.leader(),
+        voters: st.conf.voters,
+        learners: st.conf.learners,
+        addrs: log.members(),
+        peers: transport.peerStatus(),
+      });
+    };
+
+    const roles = new RoleManager(store, clock, {
+      selfID: o.selfNodeID,
+      isLeader: () => log.isLeader(),
+      view,
+      match: () => Object.fromEntries(Object.entries(log.status().progress ?? {}).map(([id, p]) => [id, p.match])),
+      removeMember: (id) => log.removeMember(id),
+      transferLeadership: (to) => log.transferLeadership(to),
+    });
+
+    // the member, once built: the closures below run only after that
+    const built: { member?: ClusterMember } = {};
+    const link: LeaderLink = {
+      selfID: o.selfNodeID,
+      isLeader: () => log.isLeader(),
+      leader: () => log.leader(),
+      leaderlessMs: () =>
+        built.member?.leaderlessSince === undefined ? 0 : clock.now() - built.member.leaderlessSince,
+      electionTimeoutMs: () => electionTimeoutMs(log.timing()),
+      request: (to, payload, ms) => transport.request(to, payload, ms),
+      waitForLeader: (ms) => waitForLeader(log, o.selfNodeID, ms),
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    };
+
+    const local = createControlApi(store, {
+      selfNodeID: o.selfNodeID,
+      managerAddr: o.clusterAddr,
+      isLeader: () => log.isLeader(),
+      clock,
+      barrier: () => log.readBarrier(),
+      raft: { view },
+    });
+    const control = forwardingControlApi(local, link);
+
+    const router = routerFor(transport);
+    const onControl = controlRequestHandler(local, link);
+    const onJoin = joinRequestHandler({
+      store,
+      log,
+      credentials: () => o.credentials.current,
+      barrier: () => log.readBarrier(),
+      request: (to, payload, ms) => transport.request(to, payload, ms),
+      sleep: link.sleep,
+    });
+    const removeRoute = router.add((payload, from) => {
+      if (isControlRequest(payload)) return onControl(payload, from);
+      if (isJoinRequest(payload)) return onJoin(payload, from);
+      if (isProbe(payload)) return { probe: true };
+      return UNHANDLED;
+    });
+    // Followers exchange no raft traffic: probe peers without a connection so the
+    // transport's health checks (pings) run to every member, as swarm's do.
+    const stopProbing = probePeers(transport, clock, 1_000, () => log.status().removed);
+
+    const localDispatcher = () => (built.member?.loopsRunning && log.isLeader() ? loops.dispatcher : undefined);
+    const stopServing = serveDispatcher(transport, localDispatcher, {
+      clock,
+      leaderHint: () => {
+        const leader = log.leader();
+        return leader ? `${leader} (${log.members().get(leader) ?? '?'})` : undefined;
+      },
+    });
+    const dispatcher = new LeaderDispatcher(
+      localDispatcher,
+      new RemoteDispatcher({ transport, leader: () => log.leader() || undefined, clock }),
+    );
+
+    const raftView = createRaftViewSource({
+      raftLog: log,
+      peerStatus: () => transport.peerStatus(),
+      store: store.view,
+      selfId: o.selfNodeID,
+      clock,
+    });
+
+    const ctx: ManagerContext = {
+      store,
+      control,
+      dispatcher,
+      clock,
+      selfNodeID: o.selfNodeID,
+      advertiseAddr: o.advertiseAddr,
+      clusterAddr: o.clusterAddr,
+      startedAt: clock.now(),
+      raft: raftView,
+      replica: () => (log.isLeader() ? 'leader' : 'follower'),
+      managerStatus: (nodeID) => managerStatus(view(), nodeID),
+      membership: view,
+    };
+    const m = new ClusterMember(o, opened, loops, promoter, roles, ctx, raftView);
+    built.member = m;
+    m.cleanups.push(unwatch, removeRoute, stopProbing, stopServing, () => raftView.close());
+
+    // leader-only loops: start on election, stop at once on losing it
+    m.leaderlessSince = log.leader() ? undefined : clock.now();
+    const offLeadership = log.onLeadershipChange((isLeader, leader) => {
+      if (leader) m.leaderlessSince = undefined;
+      else m.leaderlessSince ??= clock.now();
+      m.follow(isLeader);
+    });
+    m.cleanups.push(offLeadership);
+    m.follow(log.isLeader());
+    await m.leadership;
+
+    await m.startAgents(mode.kind === 'init' && o.demo);
+    return m;
+  }
+
+  /** Start or stop the leader's work, one transition at a time, in the order leadership changed. */
+  private follow(isLeader: boolean): void {
+    this.leadership = this.leadership.then(async () => {
+      if (this.closed) return;
+      const lead = isLeader && this.log.isLeader();
+      if (lead === this.loopsRunning) return;
+      if (lead) {
+        this.loops.start();
+        this.promoter.start();
+        this.roles.start();
+        this.loopsRunning = true;
+        console.log(`raft: ${this.o.selfNodeID} is the leader (term ${this.log.status().term})`);
+        if (this.simsPending) void this.startSimWorkers();
+      } else {
+        this.loopsRunning = false;
+        await Promise.all([this.loops.stop(), this.promoter.stop(), this.roles.stop()]);
+        console.log(`raft: ${this.o.selfNodeID} is a follower (leader ${this.log.leader() || 'unknown'})`);
+      }
+    });
+    this.leadership.catch((err: unknown) => console.error('raft: leadership change failed:', err));
+  }
+
+  /** This manager's own agent, plus its simulated workers (created by the leader if missing). */
+  private async startAgents(demo: boolean): Promise<void> {
+    const self = new Agent({
+      nodeID: this.o.selfNodeID,
+      dispatcher: this.ctx.dispatcher,
+      executor: new SimExecutor(),
+      description: this.o.description,
+      addr: this.o.advertiseAddr,
+    });
+    this.agents.push(self);
+    void self.start();
+    await this.startSimWorkers();
+    if (demo) await createDemoServices(this.ctx.control);
+  }
+
+  private async startSimWorkers(): Promise<void> {
+    const want = this.o.simWorkers;
+    if (want === 0) return;
+    const have = new Set(
+      this.store.view
+        .list('node')
+        .map((n) => n.Description.Hostname)
+        .filter((h) => h.startsWith(SIM_WORKER_PREFIX)),
+    );
+    let missing = false;
+    for (let i = 1; i <= want; i++) if (!have.has(simWorkerDescription(i).Hostname)) missing = true;
+    if (missing && !this.log.isLeader()) {
+      // node objects are written by the leader; this manager adds them when it leads
+      this.simsPending = true;
+      console.log('swarmdeck: simulated workers will be created when this manager leads');
+      return;
+    }
+    this.simsPending = false;
+    const sims = await ensureSimWorkers(this.store, want);
+    for (const s of sims) {
+      if (this.agents.some((a) => a.nodeID === s.id)) continue;
+      const agent = new Agent({
+        nodeID: s.id,
+        dispatcher: this.ctx.dispatcher,
+        executor: new SimExecutor(),
+        description: s.description,
+        addr: '127.0.0.1',
+      });
+      this.agents.push(agent);
+      void agent.start();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await Promise.all(this.agents.map((a) => a.stop()));
+    this.closed = true;
+    this.loopsRunning = false;
+    await this.leadership.catch(() => undefined);
+    await Promise.all([this.loops.stop(), this.promoter.stop(), this.roles.stop()]);
+    for (const c of this.cleanups.reverse()) await c();
+    await this.opened.close();
+  }
+}
+
+const isProbe = (p: unknown): boolean => !!p && typeof p === 'object' && (p as { probe?: unknown }).probe === 1;
+
+function probePeers(
+  transport: ClusterTransport<Message>,
+  clock: Clock,
+  everyMs: number,
+  removed: () => boolean,
+): () => void {
+  let cancel: (() => void) | undefined;
+  let stopped = false;
+  const tick = () => {
+    if (stopped) return;
+    if (removed()) {
+      // demoted or removed: the others refuse us now; stop knocking
+      console.log('raft: this manager was removed from the raft group; it no longer takes part');
+      for (const p of transport.peerStatus()) transport.removePeer(p.id);
+      return;
+    }
+    for (const p of transport.peerStatus()) {
+      if (!p.connected) transport.request(p.id, { probe: 1 }, everyMs * 2).catch(() => undefined);
+    }
+    cancel = clock.setTimeout(tick, everyMs);
+  };
+  tick();
+  return () => {
+    stopped = true;
+    cancel?.();
+  };
+}
+
+/** Resolves with the leader once one is known (self only once ready to write), or '' after `ms`. */
+function waitForLeader(
+  log: { leader(): string; isLeader(): boolean; onLeadershipChange(cb: () => void): () => void },
+  selfID: string,
+  ms: number,
+): Promise<string> {
+  const ready = () => {
+    const leader = log.leader();
+    return leader && (leader !== selfID || log.isLeader()) ? leader : '';
+  };
+  const now = ready();
+  if (now || ms <= 0) return Promise.resolve(now);
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      clearInterval(poll);
+      off();
+      resolve(ready());
+    };
+    const timer = setTimeout(done, ms);
+    // leadership events cover most changes; a short poll covers a follower learning the leader quietly
+    const poll = setInterval(() => ready() && done(), 20);
+    const off = log.onLeadershipChange(() => ready() && done());
+  });
+}
+
+async function waitFor(cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`swarmdeck: did not receive the swarm's state within ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,114 @@
+// The Engine API of a process that is not in a swarm yet (--no-init, or
+// while --join is under way): enough for `docker info`, `docker swarm join`
+// and `docker swarm init`; every other swarm endpoint says "not a manager".
+
+import { hostname, cpus, totalmem, arch } from 'node:os';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SwarmError } from '../../api/errors';
+import { readJSON } from './request';
+import { ENGINE_VERSION, errorStatus, sendEmpty, sendError, sendJSON, setCommonHeaders } from './respond';
+import { stripVersion } from './server';
+
+export const NOT_IN_SWARM =
+  'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
+
+/** `POST /swarm/join` as the docker CLI sends it. */
+export interface JoinBody {
+  RemoteAddrs?: string[];
+  JoinToken?: string;
+  AdvertiseAddr?: string;
+  ListenAddr?: string;
+}
+
+export interface InactiveHooks {
+  /** Resolves once this process is a manager of the joined swarm. */
+  join(body: JoinBody): Promise<void>;
+  /** Resolves with the new node ID once this process manages a new swarm. */
+  init(): Promise<string>;
+}
+
+const INACTIVE_SWARM = {
+  NodeID: '',
+  NodeAddr: '',
+  LocalNodeState: 'inactive',
+  ControlAvailable: false,
+  Error: '',
+  RemoteManagers: null,
+};
+
+export function createInactiveEngineHandler(hooks: InactiveHooks): (req: IncomingMessage, res: ServerResponse) => void {
+  let busy = false;
+  const handle = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    const method = req.method ?? 'GET';
+    if (path === '/_ping' && (method === 'GET' || method === 'HEAD')) {
+      res.writeHead(200, {
+        'Content-Type': 'text/plain; charset=utf-8',
+        'Content-Length': method === 'HEAD' ? 0 : 2,
+        Swarm: 'inactive',
+        'Cache-Control': 'no-cache, no-store, must-revalidate',
+      });
+      res.end(method === 'HEAD' ? undefined : 'OK');
+      return;
+    }
+    if (path === '/info' && method === 'GET') {
+      sendJSON(res, 200, {
+        ID: '',
+        Name: hostname(),
+        OSType: 'linux',
+        OperatingSystem: 'Swarmdeck',
+        Architecture: arch() === 'x64' ? 'x86_64' : arch(),
+        ServerVersion: ENGINE_VERSION,
+        NCPU: cpus().length,
+        MemTotal: totalmem(),
+        RegistryConfig: null,
+        Swarm: INACTIVE_SWARM,
+        Warnings: [],
+      });
+      return;
+    }
+    if (path === '/version' && method === 'GET') {
+      sendJSON(res, 200, { Version: ENGINE_VERSION, ApiVersion: '1.50', MinAPIVersion: '1.24', Os: 'linux' });
+      return;
+    }
+    if ((path === '/swarm/join' || path === '/swarm/init') && method === 'POST') {
+      const body = ((await readJSON(req)) ?? {}) as JoinBody;
+      if (busy) throw new SwarmError('Unavailable', 'a swarm join or init is already in progress');
+      busy = true;
+      try {
+        if (path === '/swarm/init') {
+          sendJSON(res, 200, await hooks.init());
+          return;
+        }
+        if (!body.JoinToken) throw new SwarmError('InvalidArgument', 'invalid join token');
+        if (!body.RemoteAddrs?.length)
+          throw new SwarmError('InvalidArgument', 'at least 1 RemoteAddr is required to join');
+        await hooks.join(body);
+        sendEmpty(res);
+      } finally {
+        busy = false;
+      }
+      return;
+    }
+    req.resume();
+    if (path === '/swarm/leave' && method === 'POST')
+      throw new SwarmError('Unavailable', 'This node is not part of a swarm');
+    if (/^\/(swarm|nodes|services|tasks|secrets|configs)(\/|$)/.test(path))
+      throw new SwarmError('Unavailable', NOT_IN_SWARM);
+    sendError(res, 404, 'page not found');
+  };
+  return (req, res) => {
+    setCommonHeaders(res);
+    const url = new URL(req.url ?? '/', 'http://engine');
+    const stripped = stripVersion(url.pathname);
+    if ('error' in stripped) {
+      req.resume();
+      sendError(res, 400, stripped.error);
+      return;
+    }
+    handle(req, res, stripped.path).catch((err: unknown) => {
+      const { status, message } = errorStatus(err);
+      req.resume();
+      sendError(res, status, message);
+    });
+  };
+}

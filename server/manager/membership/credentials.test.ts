@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import type { Cluster } from '../../api/types';
+import { safeEqual, tokenRole, transportCredentials } from './credentials';
+
+const cluster = { JoinTokens: { Worker: 'SWMTKN-1-abc-worker', Manager: 'SWMTKN-1-abc-manager' } } as Cluster;
+
+describe('cluster credentials', () => {
+  it('tells the manager token from the worker token, and neither from a guess', () => {
+    expect(tokenRole(cluster, 'SWMTKN-1-abc-manager')).toBe('manager');
+    expect(tokenRole(cluster, 'SWMTKN-1-abc-worker')).toBe('worker');
+    expect(tokenRole(cluster, 'SWMTKN-1-abc-manageR')).toBeUndefined();
+    expect(tokenRole(undefined, 'SWMTKN-1-abc-manager')).toBeUndefined();
+    expect(safeEqual('a', 'a')).toBe(true);
+    expect(safeEqual('a', 'ab')).toBe(false);
+  });
+
+  it('admits members holding the key unless removed; dials with the key once it has one, else the join token', () => {
+    const state: { current?: { clusterID: string; memberKey: string }; removed: string[] } = { removed: [] };
+    const creds = transportCredentials({
+      current: () => state.current,
+      joinToken: () => 'SWMTKN-1-abc-manager',
+      cluster: () => cluster,
+      removed: () => state.removed,
+    });
+    expect(creds.dial()).toEqual({ joinToken: 'SWMTKN-1-abc-manager' });
+    expect(creds.validateMember('n2', 'k')).toBe(false);
+    state.current = { clusterID: 'c1', memberKey: 'k' };
+    expect(creds.dial()).toEqual({ clusterId: 'c1', memberKey: 'k' });
+    expect(creds.clusterId()).toBe('c1');
+    expect(creds.validateMember('n2', 'k')).toBe(true);
+    expect(creds.validateMember('n2', 'x')).toBe(false);
+    state.removed = ['n2'];
+    expect(creds.validateMember('n2', 'k')).toBe(false);
+    expect(creds.validateToken('SWMTKN-1-abc-worker')).toBe('worker');
+  });
+});

@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SwarmError } from '../../api/errors';
+import { openTempStore } from '../../store/test-support';
+import { initCluster, simWorkerDescription } from '../bootstrap';
+import { joinRequestHandler, requestJoin, type JoinDeps } from './join';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function setup(opts: { leader?: boolean } = {}) {
+  const s = await openTempStore();
+  cleanups.push(() => s.close());
+  await initCluster(s.store, { nodeID: 'm1', description: simWorkerDescription(0), addr: '127.0.0.1' });
+  const cluster = s.store.view.list('cluster')[0]!;
+  const added: [string, string, boolean][] = [];
+  const forwarded: unknown[] = [];
+  const conf = { voters: ['m1'], learners: [] as string[], removed: ['gone'] };
+  const deps: JoinDeps = {
+    store: s.store,
+    log: {
+      isLeader: () => opts.leader ?? true,
+      leader: () => 'm1',
+      members: () => new Map([['m1', '127.0.0.1:2377'], ...added.map(([id, addr]) => [id, addr] as [string, string])]),
+      status: () => ({ conf }),
+      addMember: async (id, addr, o) => {
+        added.push([id, addr, !!o.asLearner]);
+        conf.learners.push(id);
+      },
+    },
+    credentials: () => ({ clusterID: cluster.ID, memberKey: 'key' }),
+    barrier: async () => 0,
+    request: async (to, payload) => {
+      forwarded.push([to, payload]);
+      return { forwarded: true };
+    },
+    sleep: async () => undefined,
+  };
+  return { s, cluster, added, forwarded, handle: joinRequestHandler(deps) };
+}
+
+const joiner = { raftId: 'm2', addr: '127.0.0.1:2387', via: 'join-token' as const };
+const body = (token: string) => ({ join: { token, addr: '127.0.0.1:2387', description: simWorkerDescription(9) } });
+
+describe('join', () => {
+  it('admits a manager: creates its Node, adds it as a learner, answers with credentials and members', async () => {
+    const { s, cluster, added, handle } = await setup();
+    const answer = await handle(body(cluster.JoinTokens.Manager), joiner);
+    expect(answer).toEqual({
+      clusterID: cluster.ID,
+      memberKey: 'key',
+      nodeID: 'm2',
+      members: { m1: '127.0.0.1:2377', m2: '127.0.0.1:2387' },
+    });
+    expect(added).toEqual([['m2', '127.0.0.1:2387', true]]);
+    const node = s.store.view.get('node', 'm2')!;
+    expect(node).toMatchObject({ Role: 'manager', Spec: { Role: 'manager' }, Status: { Addr: '127.0.0.1' } });
+    // a retried join is idempotent
+    await handle(body(cluster.JoinTokens.Manager), joiner);
+    expect(added).toHaveLength(1);
+  });
+
+  it('refuses a bad token, a worker token and a removed member with swarm’s messages', async () => {
+    const { cluster, handle } = await setup();
+    await expect(handle(body('SWMTKN-1-nope'), joiner)).rejects.toThrow(
+      'rpc error: code = InvalidArgument desc = A valid join token is necessary to join this cluster',
+    );
+    await expect(handle(body(cluster.JoinTokens.Worker), joiner)).rejects.toThrow(/worker join token/);
+    await expect(handle(body(cluster.JoinTokens.Manager), { ...joiner, raftId: 'gone' })).rejects.toThrow(
+      /was removed/,
+    );
+  });
+
+  it('a follower passes the join on to the leader, naming the joiner', async () => {
+    const { cluster, forwarded, handle } = await setup({ leader: false });
+    expect(await handle(body(cluster.JoinTokens.Manager), joiner)).toEqual({ forwarded: true });
+    expect(forwarded).toEqual([['m1', { join: { ...body(cluster.JoinTokens.Manager).join, raftId: 'm2' } }]]);
+  });
+
+  it('the joiner maps a refused handshake to swarm’s error', async () => {
+    const refused = {
+      request: async () =>
+        Promise.reject(
+          Object.assign(new Error('A valid join token is necessary to join this cluster'), { kind: 'unreachable' }),
+        ),
+    };
+    const err = await requestJoin(refused, '127.0.0.1:2377', body('x').join).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SwarmError);
+    expect((err as SwarmError).status).toBe(400);
+  });
+});

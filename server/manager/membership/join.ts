@@ -1,0 +1,156 @@
+// A second process joins as a manager: it calls a member over the cluster
+// port with the manager join token; the leader creates its Node, adds it to
+// raft as a learner (promoted once caught up, see promoter.ts) and answers
+// with what the joiner needs to become a member.
+
+import { SwarmError, rpcError } from '../../api/errors';
+import type { NodeDescription } from '../../api/types';
+import { NO_LEADER } from '../../raft/raft-log';
+import { INVALID_JOIN_TOKEN, type PeerIdentity } from '../../raft/transport';
+import type { RaftId } from '../../raft/types';
+import type { ClusterStore } from '../../store/cluster-store';
+import { newNode } from '../bootstrap';
+import { tokenRole } from './credentials';
+import { NOT_LEADER_CODE, rebuildError } from './forward';
+
+export const WORKER_TOKEN_REFUSED = 'a worker join token cannot join this cluster as a manager';
+
+export interface JoinRequest {
+  join: {
+    token: string;
+    /** The joiner's cluster address (host:port). */
+    addr: string;
+    description: NodeDescription;
+    /** Set when a follower passes the join on: the joiner's raft ID (= node ID). */
+    raftId?: RaftId;
+  };
+}
+
+export interface JoinAnswer {
+  clusterID: string;
+  memberKey: string;
+  nodeID: string;
+  /** Current members' addresses (the joiner needs them before it replays the log that names them). */
+  members: Record<RaftId, string>;
+}
+
+export function isJoinRequest(p: unknown): p is JoinRequest {
+  const j = (p as Partial<JoinRequest> | null)?.join;
+  return !!j && typeof j.token === 'string' && typeof j.addr === 'string' && typeof j.description === 'object';
+}
+
+export interface JoinLog {
+  isLeader(): boolean;
+  leader(): RaftId;
+  members(): Map<RaftId, string>;
+  status(): { conf: { voters: RaftId[]; learners: RaftId[]; removed?: RaftId[] } };
+  addMember(id: RaftId, addr: string, opts: { asLearner?: boolean }): Promise<unknown>;
+}
+
+export interface JoinDeps {
+  store: ClusterStore;
+  log: JoinLog;
+  credentials(): { clusterID: string; memberKey: string } | undefined;
+  /** Linearizable read point before the leader reads the store. */
+  barrier(): Promise<unknown>;
+  /** Pass the join to the leader (a follower was dialled). */
+  request(to: RaftId, payload: unknown, timeoutMs: number): Promise<unknown>;
+  sleep(ms: number): Promise<void>;
+}
+
+const hostOf = (addr: string): string => (addr.lastIndexOf(':') > 0 ? addr.slice(0, addr.lastIndexOf(':')) : addr);
+
+/** Serves `{join}` requests: on the leader it admits the joiner, elsewhere it passes them on. */
+export function joinRequestHandler(deps: JoinDeps): (payload: unknown, from: PeerIdentity) => Promise<JoinAnswer> {
+  return async (payload, from) => {
+    if (!isJoinRequest(payload)) throw new SwarmError('InvalidArgument', 'not a join request');
+    const req = payload.join;
+    // a member passing a join on names the joiner; a joiner is who it authenticated as
+    const raftId = from.via === 'member' ? req.raftId : from.raftId;
+    if (!raftId || !/^[a-z0-9]{1,64}$/i.test(raftId)) throw new SwarmError('InvalidArgument', 'invalid joiner ID');
+    if (!deps.log.isLeader()) {
+      if (from.via === 'member')
+        throw Object.assign(new Error('not the leader'), { code: NOT_LEADER_CODE, status: 503 });
+      const leader = deps.log.leader();
+      if (!leader) throw new SwarmError('Unavailable', NO_LEADER);
+      try {
+        return (await deps.request(leader, { join: { ...req, raftId } } satisfies JoinRequest, 30_000)) as JoinAnswer;
+      } catch (err) {
+        const f = err as { kind?: string; code?: string; message: string };
+        throw f.kind === 'remote' ? rebuildError(f) : new SwarmError('Unavailable', f.message);
+      }
+    }
+    return admit(deps, raftId, req);
+  };
+}
+
+async function admit(deps: JoinDeps, raftId: RaftId, req: JoinRequest['join']): Promise<JoinAnswer> {
+  await deps.barrier();
+  const cluster = deps.store.view.list('cluster')[0];
+  const role = tokenRole(cluster, req.token);
+  if (role === 'worker') throw rpcError('InvalidArgument', WORKER_TOKEN_REFUSED);
+  if (role !== 'manager') throw rpcError('InvalidArgument', INVALID_JOIN_TOKEN);
+  const creds = deps.credentials();
+  if (!creds || !cluster) throw new SwarmError('Unavailable', 'this manager is not ready to admit members');
+  const conf = deps.log.status().conf;
+  if (conf.removed?.includes(raftId))
+    throw rpcError('FailedPrecondition', `node ${raftId} was removed from the swarm; join with a fresh data directory`);
+
+  await deps.store.update(
+    (tx) => {
+      const cur = tx.get('node', raftId);
+      if (cur && cur.Role !== 'manager')
+        throw rpcError('AlreadyExists', `node ${raftId} is already a worker of this swarm`);
+      if (cur) return;
+      const node = newNode(raftId, 'manager', req.description, hostOf(req.addr), tx.now);
+      tx.create('node', node);
+    },
+    { retry: true },
+  );
+
+  if (!conf.voters.includes(raftId) && !conf.learners.includes(raftId)) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await deps.log.addMember(raftId, req.addr, { asLearner: true });
+        break;
+      } catch (err) {
+        // one membership change at a time: another join or a promotion is in flight
+        if (!(err instanceof SwarmError) || err.code !== 'FailedPrecondition' || attempt >= 50) throw err;
+        await deps.sleep(100);
+      }
+    }
+  }
+  return {
+    clusterID: creds.clusterID,
+    memberKey: creds.memberKey,
+    nodeID: raftId,
+    members: Object.fromEntries(deps.log.members()),
+  };
+}
+
+/** The joiner's side: ask `remoteAddr` (any manager) to admit us. */
+export async function requestJoin(
+  transport: { request(target: { addr: string }, payload: unknown, timeoutMs: number): Promise<unknown> },
+  remoteAddr: string,
+  join: Omit<JoinRequest['join'], 'raftId'>,
+  timeoutMs = 30_000,
+): Promise<JoinAnswer> {
+  try {
+    const answer = (await transport.request(
+      { addr: remoteAddr },
+      { join } satisfies JoinRequest,
+      timeoutMs,
+    )) as JoinAnswer;
+    if (!answer || typeof answer.memberKey !== 'string' || typeof answer.clusterID !== 'string')
+      throw new SwarmError('Unknown', `unexpected join answer from ${remoteAddr}`);
+    return answer;
+  } catch (err) {
+    if (err instanceof SwarmError) throw err;
+    const f = err as { kind?: string; code?: string; message: string };
+    if (f.kind === 'remote') throw rebuildError(f);
+    // refused at the handshake: the transport names the reason
+    if (f.message === INVALID_JOIN_TOKEN) throw rpcError('InvalidArgument', INVALID_JOIN_TOKEN);
+    if (f.message?.includes('worker join token')) throw rpcError('InvalidArgument', WORKER_TOKEN_REFUSED);
+    throw new SwarmError('Unavailable', `could not join the swarm at ${remoteAddr}: ${f.message}`);
+  }
+}

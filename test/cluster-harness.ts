@@ -1,0 +1,175 @@
+// Real manager processes on loopback for the raft tests: `node --import tsx
+// server/main.ts` spawned directly (so kill -9 and SIGSTOP reach the server
+// itself, not a wrapper), each with its own ports and data dir. Every wait is
+// bounded; `killAll` never leaves a child behind.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { REPO_ROOT, freePorts, type ServerPorts } from './integration/harness';
+
+export interface RaftHealth {
+  id: string;
+  role: string;
+  leader: string;
+  leaderReady: boolean;
+  term: number;
+  commit: number;
+  applied: number;
+  voters: string[];
+  learners: string[];
+  snapshotIndex: number;
+  snapshotsInstalled: number;
+}
+
+export class ManagerProc {
+  proc: ChildProcess | undefined;
+  out = '';
+  nodeID = '';
+  private exited: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly name: string,
+    readonly ports: ServerPorts,
+    readonly dataDir: string,
+    readonly extraArgs: string[] = [],
+  ) {}
+
+  get engine(): string {
+    return `http://127.0.0.1:${this.ports.engine}`;
+  }
+  get clusterAddr(): string {
+    return `127.0.0.1:${this.ports.cluster}`;
+  }
+  get running(): boolean {
+    return !!this.proc && this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  /** Start (or restart on the same data dir and ports); resolves once it prints `swarmdeck ready`. */
+  async start(args: string[] = [], readyTimeoutMs = 60_000, ready = /swarmdeck ready: node (\w+)/): Promise<void> {
+    const argv = [
+      '--import',
+      'tsx',
+      'server/main.ts',
+      '--no-console',
+      '--engine-port',
+      String(this.ports.engine),
+      '--cluster-port',
+      String(this.ports.cluster),
+      '--console-port',
+      String(this.ports.console),
+      '--data-dir',
+      this.dataDir,
+      ...this.extraArgs,
+      ...args,
+    ];
+    const proc = spawn(process.execPath, argv, {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc = proc;
+    const mark = this.out.length;
+    proc.stdout!.on('data', (c: Buffer) => (this.out += c.toString()));
+    proc.stderr!.on('data', (c: Buffer) => (this.out += c.toString()));
+    this.exited = new Promise((resolve) => proc.once('exit', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`${this.name} not ready within ${readyTimeoutMs} ms:\n${this.out.slice(mark)}`));
+      }, readyTimeoutMs);
+      const check = () => {
+        const m = ready.exec(this.out.slice(mark));
+        if (!m) return;
+        if (m[1]) this.nodeID = m[1];
+        cleanup();
+        resolve();
+      };
+      const exit = (code: number | null, sig: string | null) => {
+        cleanup();
+        reject(new Error(`${this.name} exited (${code ?? sig}) before ready:\n${this.out.slice(mark)}`));
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        proc.stdout!.off('data', check);
+        proc.off('exit', exit);
+      };
+      proc.stdout!.on('data', check);
+      proc.once('exit', exit);
+    });
+  }
+
+  /** SIGTERM (graceful), SIGKILL after `graceMs`. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (!this.running) return;
+    this.proc!.kill('SIGCONT');
+    this.proc!.kill('SIGTERM');
+    const t = setTimeout(() => this.proc?.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(t);
+  }
+
+  async kill9(): Promise<void> {
+    if (!this.running) return;
+    this.proc!.kill('SIGKILL');
+    await this.exited;
+  }
+
+  signal(sig: 'SIGSTOP' | 'SIGCONT'): void {
+    if (this.running) this.proc!.kill(sig);
+  }
+
+  async health(timeoutMs = 1_000): Promise<RaftHealth | undefined> {
+    try {
+      const res = await fetch(`http://${this.clusterAddr}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });
+      const body = (await res.json()) as { raft: RaftHealth | null };
+      return body.raft ?? undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async api(method: string, path: string, body?: unknown, timeoutMs = 15_000) {
+    const res = await fetch(`${this.engine}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = text;
+    }
+    return { status: res.status, json, replica: res.headers.get('x-swarmdeck-replica') };
+  }
+}
+
+export async function newManager(name: string, dataDir: string, extraArgs: string[] = []): Promise<ManagerProc> {
+  return new ManagerProc(name, await freePorts(), dataDir, extraArgs);
+}
+
+/** Poll until `fn` returns a truthy value; throws after `timeoutMs` naming `what`. */
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T> | T,
+  timeoutMs = 20_000,
+  everyMs = 100,
+): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      last = v;
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
+      );
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
