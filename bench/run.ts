@@ -1,9 +1,8 @@
 // Scheduling benchmarks (perf-anchors P2 and a 10k-task run). Not a test:
 // `npm run bench [-- --write]` prints a table and, with --write, refreshes
-// bench/RESULTS.md. Bounded: fixed run counts and a 5-minute cap per run.
-import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+// its section of bench/RESULTS.md. Bounded: fixed run counts and a 5-minute cap per run.
 import { startBenchCluster } from './cluster';
+import { machineLine, today, writeSection } from './report';
 
 interface Scenario {
   name: string;
@@ -74,10 +73,9 @@ async function main() {
   const table = `${header}\n${rows.join('\n')}`;
   console.log(table);
   if (write) {
-    const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}`;
-    writeFileSync(
-      new URL('./RESULTS.md', import.meta.url),
-      `# Benchmark results\n\nMachine: ${machine}. Date: ${new Date().toISOString().slice(0, 10)}.\n` +
+    writeSection(
+      'scheduling',
+      `## Scheduling (one in-process manager)\n\nMachine: ${machineLine()}. Date: ${today()}.\n` +
         'Command: `npm run bench -- --write`.\n\n' +
         'Each run creates one replicated service through the control API on an in-process manager (real store,\n' +
         'log on SQLite with synchronous=FULL, real control loops, dispatcher and agents) whose simulated executor\n' +
