@@ -121,4 +121,22 @@ describe('ClusterStore', () => {
     await third.close();
     await s.close().catch(() => undefined);
   });
+  it('commits a large control-loop pass in parts, and refuses an oversized client transaction', async () => {
+    const s = await openTempStore();
+    opened.push(s);
+    const svc = makeService();
+    await s.store.update((tx) => tx.create('service', svc));
+    const entries: number[] = [];
+    s.store.view.watch((e) => entries.push(e.changes.length));
+    const tasks = Array.from({ length: 40 }, (_, i) => makeTask(svc, { Slot: i + 1 }));
+    const max = 8 * Buffer.byteLength(JSON.stringify({ op: 'create', kind: 'task', object: tasks[0] }));
+    await s.store.update((tx) => tasks.forEach((t) => tx.create('task', t)), { retry: true, maxProposalBytes: max });
+    expect(s.store.view.tasksByService(svc.ID)).toHaveLength(40);
+    expect(entries.filter((n) => n > 0).length).toBeGreaterThanOrEqual(5);
+    const more = Array.from({ length: 40 }, (_, i) => makeTask(svc, { Slot: 100 + i }));
+    await expect(
+      s.store.update((tx) => more.forEach((t) => tx.create('task', t)), { maxProposalBytes: max }),
+    ).rejects.toMatchObject({ status: 400, message: expect.stringContaining('transaction too large') });
+    expect(s.store.view.tasksByService(svc.ID)).toHaveLength(40);
+  });
 });

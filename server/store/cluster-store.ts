@@ -1,6 +1,7 @@
-import { SequenceConflict, SwarmError } from '../api/errors';
+import { SequenceConflict, SwarmError, rpcError } from '../api/errors';
 import type { ConsensusLog } from '../raft/log';
 import type { MemoryStore } from './memory-store';
+import { MAX_PROPOSAL_BYTES, splitBatch } from './split-batch';
 import { Tx } from './tx';
 
 export interface UpdateOptions {
@@ -9,6 +10,8 @@ export interface UpdateOptions {
    * The control API passes false: a stale client version is the client's error.
    */
   retry?: boolean;
+  /** Largest proposal in encoded bytes (tests lower it). */
+  maxProposalBytes?: number;
 }
 
 const MAX_RETRIES = 20;
@@ -39,7 +42,18 @@ export class ClusterStore {
         throw err;
       }
       if (tx.size === 0) return result;
-      const { error } = await this.log.propose(tx.batch());
+      const max = opts.maxProposalBytes ?? MAX_PROPOSAL_BYTES;
+      const { batches, bytes } = splitBatch(tx.batch(), max);
+      // A client's transaction stays atomic, so it must fit one proposal. A control loop's
+      // pass is a set of independent, idempotent writes: like swarmkit's store.Batch it is
+      // committed in parts, and a part that loses a race re-runs the pass on the new state.
+      if (batches.length > 1 && !opts.retry)
+        throw rpcError('InvalidArgument', `transaction too large: ${bytes} bytes (the limit is ${max})`);
+      let error: SwarmError | undefined;
+      for (const b of batches) {
+        ({ error } = await this.log.propose(b));
+        if (error) break;
+      }
       if (!error) return result;
       if (opts.retry && error instanceof SequenceConflict && attempt < MAX_RETRIES) continue;
       throw error instanceof SwarmError ? error : new Error(String(error));
