@@ -49,3 +49,15 @@ export class SequenceConflict extends SwarmError {
     super('Unknown', 'rpc error: code = Unknown desc = update out of sequence');
   }
 }
+
+const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>(Object.keys(STATUS) as ErrorCode[]);
+
+/**
+ * A SwarmError rebuilt from its wire form ({code, message}) on the other side
+ * of the cluster transport: same code, so same status, same message.
+ */
+export function errorFromWire(e: { code?: unknown; message: string }): SwarmError {
+  if (e.message === new SequenceConflict().message) return new SequenceConflict();
+  const code = typeof e.code === 'string' && ERROR_CODES.has(e.code) ? (e.code as ErrorCode) : 'Unknown';
+  return new SwarmError(code, e.message);
+}

@@ -1,16 +1,9 @@
 // Seeded randomness for the simulation: one generator per run, so a seed replays exactly.
 
-/** mulberry32: small, fast, good enough for fault schedules. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../server/util/random';
+
+/** mulberry32 (server/util/random.ts): small, fast, good enough for fault schedules. */
+export const mulberry32 = seededRandom;
 
 export class Rng {
   readonly next: () => number;

@@ -2,7 +2,7 @@
 // goes to the leader over the cluster transport and its answer (or SwarmError)
 // comes back as if it had run here; reads stay on the local replica.
 
-import { SequenceConflict, SwarmError, type ErrorCode } from '../../api/errors';
+import { SwarmError, errorFromWire } from '../../api/errors';
 import { NO_LEADER, NotLeaderError, LOST_LEADERSHIP } from '../../raft/raft-log';
 import type { PeerIdentity } from '../../raft/transport';
 import type { RaftId } from '../../raft/types';
@@ -63,23 +63,8 @@ interface TransportFailure {
   message: string;
 }
 
-const ERROR_CODES: readonly ErrorCode[] = [
-  'InvalidArgument',
-  'NotFound',
-  'AlreadyExists',
-  'FailedPrecondition',
-  'Unimplemented',
-  'Unavailable',
-  'PermissionDenied',
-  'Unknown',
-];
-
 /** The leader's SwarmError, rebuilt on this side (status and message as the leader had them). */
-export function rebuildError(e: { code?: string; message: string }): SwarmError {
-  if (e.message === new SequenceConflict().message) return new SequenceConflict();
-  const code = (ERROR_CODES as readonly string[]).includes(e.code ?? '') ? (e.code as ErrorCode) : 'Unknown';
-  return new SwarmError(code, e.message);
-}
+export const rebuildError = errorFromWire;
 
 const noLeader = () => new SwarmError('Unavailable', NO_LEADER);
 

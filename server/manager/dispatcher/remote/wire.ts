@@ -2,7 +2,7 @@
 // transport's request/response. Plain JSON; every request names its method
 // in `dispatcher`, so other request kinds can share the transport.
 
-import { SwarmError, rpcError, type ErrorCode } from '../../../api/errors';
+import { SwarmError, errorFromWire, rpcError } from '../../../api/errors';
 import type { AssignmentsMessage, RegisterRequest, TaskStatusUpdate } from '../api';
 
 export type DispatcherMethod = 'register' | 'heartbeat' | 'updateTaskStatus' | 'leave' | 'assignments';
@@ -82,17 +82,6 @@ export function parseDispatcherRequest(p: { dispatcher: DispatcherMethod }): Dis
   }
 }
 
-const CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'InvalidArgument',
-  'NotFound',
-  'AlreadyExists',
-  'FailedPrecondition',
-  'Unimplemented',
-  'Unavailable',
-  'PermissionDenied',
-  'Unknown',
-]);
-
 /**
  * Turns a failed request back into the error the dispatcher raised. Errors
  * the leader answered with keep their code and message (and so their status);
@@ -103,8 +92,6 @@ export function remoteError(err: unknown): SwarmError {
   if (err instanceof SwarmError) return err;
   const e = err as { kind?: unknown; code?: unknown; message?: unknown } | undefined;
   const message = typeof e?.message === 'string' ? e.message : String(err);
-  if (e?.kind === 'remote') {
-    return new SwarmError(typeof e.code === 'string' && CODES.has(e.code) ? (e.code as ErrorCode) : 'Unknown', message);
-  }
+  if (e?.kind === 'remote') return errorFromWire({ code: e.code, message });
   return rpcError('Unavailable', message);
 }
