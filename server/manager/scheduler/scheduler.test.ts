@@ -268,11 +268,15 @@ describe('Scheduler', () => {
     const nodes = Array.from({ length: 1000 }, () => makeNode());
     const svc = makeService();
     const tasks = pendingTasks(svc, 10_000);
-    await store.update((tx) => {
-      for (const n of nodes) tx.create('node', n);
-      tx.create('service', svc);
-      for (const t of tasks) tx.create('task', t);
-    });
+    // a bulk seed: independent writes, so it may be committed in parts like a control loop's pass
+    await store.update(
+      (tx) => {
+        for (const n of nodes) tx.create('node', n);
+        tx.create('service', svc);
+        for (const t of tasks) tx.create('task', t);
+      },
+      { retry: true },
+    );
     const t0 = performance.now();
     scheduler.start();
     await scheduler.idle();
