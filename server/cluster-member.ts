@@ -13,6 +13,7 @@ import {
 } from './cluster-credentials';
 import { Agent } from './agent/agent';
 import { SimExecutor } from './agent/executor/sim';
+import type { Executor } from './agent/executor/executor';
 import { ensureSimWorkers, initCluster, SIM_WORKER_PREFIX, simWorkerDescription } from './manager/bootstrap';
 import { createControlApi } from './manager/controlapi';
 import type { ManagerContext } from './manager/context';
@@ -57,6 +58,8 @@ export interface MemberOptions {
   clock: Clock;
   simWorkers: number;
   demo: boolean;
+  /** The executor of this manager's own node (simulated workers always use the simulated one). */
+  executor: Executor;
   mode: MemberMode;
   log?: (msg: string) => void;
 }
@@ -306,7 +309,7 @@ export class ClusterMember {
     const self = new Agent({
       nodeID: this.o.selfNodeID,
       dispatcher: this.ctx.dispatcher,
-      executor: new SimExecutor(),
+      executor: this.o.executor,
       description: this.o.description,
       addr: this.o.advertiseAddr,
     });

@@ -29,6 +29,11 @@ describe('parseConfig', () => {
   it('turns --no-console off the console', () => {
     expect(parseConfig(['--no-console'], {}).console).toBe(false);
   });
+  it('takes the executor of this node: sim by default, or process', () => {
+    expect(parseConfig([], {}).executor).toBe('sim');
+    expect(parseConfig(['--executor', 'process'], {}).executor).toBe('process');
+    expect(() => parseConfig(['--executor', 'docker'], {})).toThrow(/not an executor/);
+  });
   it('rejects bad values with a clear message', () => {
     expect(() => parseConfig(['--engine-port', 'x'], {})).toThrow(ConfigError);
     expect(() => parseConfig(['--engine-port', '70000'], {})).toThrow(/not a port/);

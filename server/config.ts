@@ -11,6 +11,8 @@ export interface Config {
   simWorkers: number;
   /** On a brand-new swarm, create a few demo services so the console has something alive to show. */
   demo: boolean;
+  /** How this manager's own node runs tasks: real OS processes, or simulated. */
+  executor: 'sim' | 'process';
   /** Run Next.js in development mode (hot reload). */
   dev: boolean;
   /** Serve no web console: Engine API and cluster port only (headless managers, CLI tests). */
@@ -38,6 +40,11 @@ export const FLAGS: Record<string, FlagDef> = {
   'data-dir': { key: 'dataDir', kind: 'string', help: 'state directory: SQLite log and snapshots (default ./data)' },
   'sim-workers': { key: 'simWorkers', kind: 'count', help: 'in-process simulated worker nodes (default 0)' },
   demo: { key: 'demo', kind: 'bool', help: 'on first start, create a few demo services (simulated tasks)' },
+  executor: {
+    key: 'executor',
+    kind: 'string',
+    help: "this node's executor: sim (default) or process (real processes)",
+  },
   dev: { key: 'dev', kind: 'bool', help: 'run the console with Next.js in development mode' },
   'no-console': { key: 'console', kind: 'bool', help: 'do not serve the web console' },
   join: { key: 'join', kind: 'string', help: 'join the swarm of the manager at HOST:PORT (its cluster port)' },
@@ -58,6 +65,7 @@ export const DEFAULTS: Config = {
   dataDir: './data',
   simWorkers: 0,
   demo: false,
+  executor: 'sim',
   dev: false,
   console: true,
   join: '',
@@ -122,6 +130,8 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
       set(name, value);
     }
   }
+  if (cfg.executor !== 'sim' && cfg.executor !== 'process')
+    throw new ConfigError(`--executor: "${String(cfg.executor)}" is not an executor (sim or process)`);
   if (!cfg.advertiseAddr) cfg.advertiseAddr = cfg.listenHost === '0.0.0.0' ? '127.0.0.1' : cfg.listenHost;
   if (cfg.join && !cfg.token) throw new ConfigError('--join needs --token (the manager join token)');
   if (cfg.join && !/^[^:\s]+:\d{1,5}$/.test(cfg.join)) throw new ConfigError(`--join: "${cfg.join}" is not HOST:PORT`);

@@ -22,17 +22,19 @@ import { createInactiveEngineHandler, type JoinBody } from './http/engine/inacti
 import { handleConsoleApi } from './http/console/api';
 import { attachRealtime } from './realtime/gateway';
 import { systemClock } from './util/clock';
+import { ProcessExecutor } from './agent/executor/process';
+import { SimExecutor } from './agent/executor/sim';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-function selfDescription(): NodeDescription {
+function selfDescription(executor: Config['executor']): NodeDescription {
   return {
     Hostname: hostname(),
     Platform: { Architecture: arch() === 'x64' ? 'x86_64' : arch() === 'arm64' ? 'aarch64' : arch(), OS: 'linux' },
     Resources: { NanoCPUs: cpus().length * 1e9, MemoryBytes: totalmem() },
     Engine: {
       EngineVersion: 'swarmdeck-0.1.0',
-      Labels: { 'swarmdeck.executor': 'sim' },
+      Labels: { 'swarmdeck.executor': executor },
       Plugins: [{ Type: 'Network', Name: 'overlay' }],
     },
   };
@@ -146,7 +148,11 @@ async function main(): Promise<void> {
     writeNodeID(cfg.dataDir, selfNodeID);
   }
   const nodeID = selfNodeID;
-  const description = selfDescription();
+  const description = selfDescription(cfg.executor);
+  // Managers are workers too: this node's own tasks run as real processes or simulated.
+  const processExecutor =
+    cfg.executor === 'process' ? new ProcessExecutor({ node: { ID: nodeID, Description: description } }) : undefined;
+  const executor = processExecutor ?? new SimExecutor();
 
   // The cluster port comes first: a joiner must be reachable before the leader adds it.
   const credentials: { current?: ClusterCredentials; joinToken?: string } = {
@@ -190,6 +196,7 @@ async function main(): Promise<void> {
       clock,
       simWorkers: cfg.simWorkers,
       demo: cfg.demo,
+      executor,
       mode,
     });
     member = m;
@@ -256,6 +263,8 @@ async function main(): Promise<void> {
     engine.closeAllConnections?.();
     await Promise.all([new Promise<void>((r) => engine.close(() => r())), consoleServer?.close()]);
     await member?.close();
+    // real task processes must not outlive their node's agent
+    await processExecutor?.shutdownAll();
     await transport.close();
     cluster.closeAllConnections?.();
     await new Promise<void>((r) => cluster.close(() => r()));

@@ -60,6 +60,8 @@ export async function startServer(opts: {
   ports: ServerPorts;
   simWorkers?: number;
   readyTimeoutMs?: number;
+  /** More flags for server/main.ts, e.g. ['--executor', 'process']. */
+  extraArgs?: string[];
 }): Promise<RunningServer> {
   const args = [
     'server/main.ts',
@@ -74,6 +76,7 @@ export async function startServer(opts: {
     opts.dataDir,
     '--sim-workers',
     String(opts.simWorkers ?? 3),
+    ...(opts.extraArgs ?? []),
   ];
   const proc = spawn(join(REPO_ROOT, 'node_modules/.bin/tsx'), args, {
     cwd: REPO_ROOT,
