@@ -5,7 +5,8 @@
 // SIGKILLed when this process exits, whatever the reason.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../test/integration/harness';
+import { engineRequest, fetchRaftHealth, type RaftHealth } from '../test/manager-http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,31 +40,6 @@ function hookExit(): void {
       killAllGroups();
       process.exit(130);
     });
-}
-
-export interface RaftHealth {
-  id: string;
-  role: string;
-  leader: string;
-  leaderReady: boolean;
-  term: number;
-  commit: number;
-  applied: number;
-  voters: string[];
-  learners: string[];
-}
-
-/** A port that was free a moment ago on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export class BenchManager {
@@ -197,31 +173,12 @@ export class BenchManager {
     }
   }
 
-  async health(timeoutMs = 1_000): Promise<RaftHealth | undefined> {
-    try {
-      const res = await fetch(`http://${this.clusterAddr}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });
-      const body = (await res.json()) as { raft: RaftHealth | null };
-      return body.raft ?? undefined;
-    } catch {
-      return undefined;
-    }
+  health(timeoutMs = 1_000): Promise<RaftHealth | undefined> {
+    return fetchRaftHealth(this.clusterAddr, timeoutMs);
   }
 
-  async api(method: string, path: string, body?: unknown, timeoutMs = 15_000) {
-    const res = await fetch(`${this.engine}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = text;
-    }
-    return { status: res.status, json };
+  api(method: string, path: string, body?: unknown, timeoutMs = 15_000) {
+    return engineRequest(this.engine, method, path, body, timeoutMs);
   }
 }
 
@@ -249,6 +206,8 @@ export async function until<T>(
     await sleep(everyMs);
   }
 }
+
+export type { RaftHealth };
 
 export interface BenchCluster {
   managers: BenchManager[];

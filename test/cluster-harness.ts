@@ -5,20 +5,9 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { REPO_ROOT, freePorts, type ServerPorts } from './integration/harness';
+import { engineRequest, fetchRaftHealth, type RaftHealth } from './manager-http';
 
-export interface RaftHealth {
-  id: string;
-  role: string;
-  leader: string;
-  leaderReady: boolean;
-  term: number;
-  commit: number;
-  applied: number;
-  voters: string[];
-  learners: string[];
-  snapshotIndex: number;
-  snapshotsInstalled: number;
-}
+export type { RaftHealth };
 
 export class ManagerProc {
   proc: ChildProcess | undefined;
@@ -117,31 +106,12 @@ export class ManagerProc {
     if (this.running) this.proc!.kill(sig);
   }
 
-  async health(timeoutMs = 1_000): Promise<RaftHealth | undefined> {
-    try {
-      const res = await fetch(`http://${this.clusterAddr}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });
-      const body = (await res.json()) as { raft: RaftHealth | null };
-      return body.raft ?? undefined;
-    } catch {
-      return undefined;
-    }
+  health(timeoutMs = 1_000): Promise<RaftHealth | undefined> {
+    return fetchRaftHealth(this.clusterAddr, timeoutMs);
   }
 
-  async api(method: string, path: string, body?: unknown, timeoutMs = 15_000) {
-    const res = await fetch(`${this.engine}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = text;
-    }
-    return { status: res.status, json, replica: res.headers.get('x-swarmdeck-replica') };
+  api(method: string, path: string, body?: unknown, timeoutMs = 15_000) {
+    return engineRequest(this.engine, method, path, body, timeoutMs);
   }
 }
 
