@@ -82,5 +82,23 @@ export default tseslint.config(
     ],
     'agents reach the manager only through the dispatcher session interface.',
   ),
+  // An agent process holds no store: it joins, then speaks dispatcher sessions over the transport.
+  layer(
+    ['server/agent-process/**'],
+    [
+      '**/store/**',
+      '**/storage/**',
+      '**/http/**',
+      '**/realtime/**',
+      '**/manager/*',
+      '!**/manager/dispatcher',
+      '!**/manager/membership',
+      '**/manager/membership/*',
+      '!**/manager/membership/agent-join',
+      '**/app/**',
+      '**/components/**',
+    ],
+    'an agent process uses only the agent, the transport, dispatcher sessions and the agent join.',
+  ),
   prettier,
 );

@@ -4,6 +4,7 @@ import { Providers } from '@/components/providers/providers';
 import { AppHeader } from '@/components/shell/app-header';
 import { THEME_INIT_SCRIPT } from '@/components/theme/theme';
 import './globals.css';
+import './nodes.css';
 
 export const metadata: Metadata = {
   title: { default: 'Swarmdeck', template: '%s · Swarmdeck' },

@@ -12,6 +12,9 @@ import {
   type ClusterCredentials,
 } from './cluster-credentials';
 import { Agent } from './agent/agent';
+import { RemoteLogBroker } from './agent/log-broker-client';
+import { LogPublisher } from './agent/log-publisher';
+import type { LogBrokerNodeApi } from './api/logs';
 import { SimExecutor } from './agent/executor/sim';
 import type { Executor } from './agent/executor/executor';
 import { ensureSimWorkers, initCluster, SIM_WORKER_PREFIX, simWorkerDescription } from './manager/bootstrap';
@@ -20,12 +23,14 @@ import type { ManagerContext } from './manager/context';
 import { createDemoServices } from './manager/demo';
 import { RemoteDispatcher, routerFor, serveDispatcher, UNHANDLED } from './manager/dispatcher/remote';
 import { LeaderLoops } from './manager/manager';
+import { forwardingLogs, serveLogBroker } from './manager/logbroker';
 import {
   controlRequestHandler,
   forwardingControlApi,
   isControlRequest,
   type LeaderLink,
 } from './manager/membership/forward';
+import { agentJoinHandler, isAgentJoinRequest } from './manager/membership/agent-join';
 import { isJoinRequest, joinRequestHandler, type JoinAnswer } from './manager/membership/join';
 import { LeaderDispatcher } from './manager/membership/leader-dispatcher';
 import { LearnerPromoter } from './manager/membership/promoter';
@@ -61,6 +66,8 @@ export interface MemberOptions {
   /** The executor of this manager's own node (simulated workers always use the simulated one). */
   executor: Executor;
   mode: MemberMode;
+  /** Heartbeat period of a swarm this member initialises (undefined: Swarm's default). */
+  heartbeatPeriodMs?: number;
   log?: (msg: string) => void;
 }
 
@@ -73,6 +80,9 @@ export class ClusterMember {
   private leadership: Promise<void> = Promise.resolve();
   private loopsRunning = false;
   private agents: Agent[] = [];
+  /** Where this process's nodes publish task logs (the leader's broker, local or remote). */
+  private logNodes?: LogBrokerNodeApi;
+  private logPublishers: LogPublisher[] = [];
   private simsPending = false;
   private leaderlessSince: number | undefined;
   private closed = false;
@@ -134,6 +144,7 @@ export class ClusterMember {
         description: o.description,
         addr: o.advertiseAddr,
         clusterID: o.credentials.current!.clusterID,
+        heartbeatPeriodMs: o.heartbeatPeriodMs,
       });
       writeClusterCredentials(o.dataDir, o.credentials.current!);
       say(`swarm initialized: current node (${o.selfNodeID}) is now a manager`);
@@ -218,12 +229,30 @@ export class ClusterMember {
       request: (to, payload, ms) => transport.request(to, payload, ms),
       sleep: link.sleep,
     });
+    const onAgentJoin = agentJoinHandler({
+      store,
+      isLeader: () => log.isLeader(),
+      leader: () => log.leader(),
+      members: () => log.members(),
+      removed: () => log.status().conf.removed ?? [],
+      credentials: () => o.credentials.current,
+      barrier: () => log.readBarrier(),
+      request: (to, payload, ms) => transport.request(to, payload, ms),
+    });
     const removeRoute = router.add((payload, from) => {
       if (isControlRequest(payload)) return onControl(payload, from);
-      if (isJoinRequest(payload)) return onJoin(payload, from);
       if (isProbe(payload)) return { probe: true };
       return UNHANDLED;
     });
+    // joins come from callers holding only a token (a manager's, or a worker's for an agent)
+    const removeJoinRoute = router.add(
+      (payload, from) => {
+        if (isJoinRequest(payload)) return onJoin(payload, from);
+        if (isAgentJoinRequest(payload)) return onAgentJoin(payload, from);
+        return UNHANDLED;
+      },
+      { from: ['member', 'join-token', 'worker-token'] },
+    );
     // Followers exchange no raft traffic: probe peers without a connection so the
     // transport's health checks (pings) run to every member, as swarm's do.
     const stopProbing = probePeers(transport, clock, 1_000, () => log.status().removed);
@@ -235,11 +264,29 @@ export class ClusterMember {
         const leader = log.leader();
         return leader ? `${leader} (${log.members().get(leader) ?? '?'})` : undefined;
       },
+      directory: () => ({ leader: log.leader(), managers: Object.fromEntries(log.members()) }),
     });
     const dispatcher = new LeaderDispatcher(
       localDispatcher,
       new RemoteDispatcher({ transport, leader: () => log.leader() || undefined, clock }),
     );
+
+    // task logs: the leader's broker serves agents and the other managers; this member's nodes publish to it
+    const localLogBroker = () => (built.member?.loopsRunning && log.isLeader() ? loops.logBroker : undefined);
+    const stopServingLogs = serveLogBroker(router, localLogBroker, {
+      clock,
+      leaderHint: () => {
+        const leader = log.leader();
+        return leader ? `${leader} (${log.members().get(leader) ?? '?'})` : undefined;
+      },
+    });
+    const leaderID = () => log.leader() || undefined;
+    const logNodes = new RemoteLogBroker({ transport, leader: leaderID, local: localLogBroker, clock });
+    const logs = forwardingLogs(localLogBroker, {
+      selfID: o.selfNodeID,
+      leader: leaderID,
+      request: (to, payload, ms) => transport.request(to, payload, ms),
+    });
 
     const raftView = createRaftViewSource({
       raftLog: log,
@@ -262,10 +309,13 @@ export class ClusterMember {
       replica: () => (log.isLeader() ? 'leader' : 'follower'),
       managerStatus: (nodeID) => managerStatus(view(), nodeID),
       membership: view,
+      logs,
     };
     const m = new ClusterMember(o, opened, loops, promoter, roles, ctx, raftView);
     built.member = m;
-    m.cleanups.push(unwatch, removeRoute, stopProbing, stopServing, () => raftView.close());
+    m.logNodes = logNodes;
+    m.cleanups.push(stopServingLogs);
+    m.cleanups.push(unwatch, removeRoute, removeJoinRoute, stopProbing, stopServing, () => raftView.close());
 
     // leader-only loops: start on election, stop at once on losing it
     m.leaderlessSince = log.leader() ? undefined : clock.now();
@@ -315,6 +365,7 @@ export class ClusterMember {
     });
     this.agents.push(self);
     void self.start();
+    this.publishLogs(self.nodeID, this.o.executor);
     await this.startSimWorkers();
     if (demo) await createDemoServices(this.ctx.control);
   }
@@ -340,20 +391,31 @@ export class ClusterMember {
     const sims = await ensureSimWorkers(this.store, want);
     for (const s of sims) {
       if (this.agents.some((a) => a.nodeID === s.id)) continue;
+      const executor = new SimExecutor();
       const agent = new Agent({
         nodeID: s.id,
         dispatcher: this.ctx.dispatcher,
-        executor: new SimExecutor(),
+        executor,
         description: s.description,
         addr: '127.0.0.1',
       });
       this.agents.push(agent);
       void agent.start();
+      this.publishLogs(s.id, executor);
     }
+  }
+
+  /** The node's task logs go to the leader's log broker. */
+  private publishLogs(nodeID: string, executor: Executor): void {
+    if (!this.logNodes) return;
+    const p = new LogPublisher({ nodeID, source: executor, broker: this.logNodes });
+    p.start();
+    this.logPublishers.push(p);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
+    await Promise.all(this.logPublishers.map((p) => p.stop()));
     await Promise.all(this.agents.map((a) => a.stop()));
     this.closed = true;
     this.loopsRunning = false;

@@ -54,3 +54,14 @@ describe('parseConfig', () => {
     expect(() => parseConfig(['--join', 'nohost', '--token', 't'], {})).toThrow(/HOST:PORT/);
   });
 });
+
+describe('--dispatcher-heartbeat', () => {
+  it('takes a duration for a new swarm and refuses nonsense', () => {
+    expect(parseConfig(['--dispatcher-heartbeat', '1s'], {}).dispatcherHeartbeatMs).toBe(1_000);
+    expect(parseConfig(['--dispatcher-heartbeat=500ms'], {}).dispatcherHeartbeatMs).toBe(500);
+    expect(parseConfig([], { SWARMDECK_DISPATCHER_HEARTBEAT: '2s' }).dispatcherHeartbeatMs).toBe(2_000);
+    expect(parseConfig([], {}).dispatcherHeartbeatMs).toBe(0);
+    expect(() => parseConfig(['--dispatcher-heartbeat', '5'], {})).toThrow(/not a duration/);
+    expect(() => parseConfig(['--dispatcher-heartbeat', '10ms'], {})).toThrow(/not a duration/);
+  });
+});

@@ -23,11 +23,13 @@ export interface Config {
   token: string;
   /** A brand-new data dir waits for `docker swarm join` / `swarm init` instead of creating a swarm (--no-init). */
   init: boolean;
+  /** `swarm init --dispatcher-heartbeat`: the agents' heartbeat period in ms for a new swarm (0 = Swarm's 5 s). */
+  dispatcherHeartbeatMs: number;
 }
 
 interface FlagDef {
   key: keyof Config;
-  kind: 'port' | 'string' | 'count' | 'bool';
+  kind: 'port' | 'string' | 'count' | 'bool' | 'duration';
   help: string;
 }
 
@@ -49,6 +51,11 @@ export const FLAGS: Record<string, FlagDef> = {
   'no-console': { key: 'console', kind: 'bool', help: 'do not serve the web console' },
   join: { key: 'join', kind: 'string', help: 'join the swarm of the manager at HOST:PORT (its cluster port)' },
   token: { key: 'token', kind: 'string', help: 'the manager join token, for --join' },
+  'dispatcher-heartbeat': {
+    key: 'dispatcherHeartbeatMs',
+    kind: 'duration',
+    help: 'heartbeat period of a new swarm, e.g. 1s (default 5s; later: docker swarm update --dispatcher-heartbeat)',
+  },
   'no-init': {
     key: 'init',
     kind: 'bool',
@@ -71,6 +78,7 @@ export const DEFAULTS: Config = {
   join: '',
   token: '',
   init: true,
+  dispatcherHeartbeatMs: 0,
 };
 
 export class ConfigError extends Error {}
@@ -91,6 +99,13 @@ function parseValue(flag: string, def: FlagDef, raw: string): Config[keyof Confi
       const n = Number(raw);
       if (!/^\d+$/.test(raw) || n > 5000) throw new ConfigError(`--${flag}: "${raw}" is not a count (0-5000)`);
       return n;
+    }
+    case 'duration': {
+      const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(raw);
+      const ms = m ? Number(m[1]) * { ms: 1, s: 1_000, m: 60_000 }[m[2] as 'ms' | 's' | 'm'] : NaN;
+      if (!(ms >= 100 && ms <= 3_600_000))
+        throw new ConfigError(`--${flag}: "${raw}" is not a duration from 100ms to 1h (e.g. 1s)`);
+      return Math.round(ms);
     }
     case 'bool': {
       const v = !['0', 'false', 'no', ''].includes(raw.toLowerCase());
@@ -142,5 +157,8 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
 
 export function usage(): string {
   const lines = Object.entries(FLAGS).map(([flag, d]) => `  --${flag.padEnd(16)} ${d.help}  [${envName(flag)}]`);
-  return `usage: swarmdeck [flags]\n\nStarts a Swarmdeck manager: the web console, the Engine API and the cluster port.\n\n${lines.join('\n')}\n`;
+  return (
+    'usage: swarmdeck [flags]\n       swarmdeck agent --join HOST:PORT --token TOKEN [flags]   (a worker node; see `swarmdeck agent --help`)\n\n' +
+    `Starts a Swarmdeck manager: the web console, the Engine API and the cluster port.\n\n${lines.join('\n')}\n`
+  );
 }

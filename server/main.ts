@@ -10,7 +10,10 @@ import type { NodeDescription } from './api/types';
 import { newID } from './api/ids';
 import { SwarmError } from './api/errors';
 import type { ManagerContext } from './manager/context';
-import { requestJoin } from './manager/membership/join';
+import { requestJoin, WORKER_TOKEN_REFUSED, type JoinAnswer } from './manager/membership/join';
+import { requestAgentJoin } from './manager/membership/agent-join';
+import { startAgentNode, type AgentNode } from './agent-process/agent-node';
+import { readAgentCredentials, writeAgentCredentials, type AgentCredentials } from './agent-process/credentials';
 import { transportCredentials } from './manager/membership/credentials';
 import { readNodeID, writeNodeID } from './node-identity';
 import { readClusterCredentials, type ClusterCredentials } from './cluster-credentials';
@@ -18,7 +21,7 @@ import { ClusterMember, type MemberMode } from './cluster-member';
 import { ClusterTransport } from './raft/transport';
 import type { Message } from './raft/core';
 import { createEngineHandler } from './http/engine/server';
-import { createInactiveEngineHandler, type JoinBody } from './http/engine/inactive';
+import { createInactiveEngineHandler, createWorkerEngineHandler, type JoinBody } from './http/engine/inactive';
 import { handleConsoleApi } from './http/console/api';
 import { attachRealtime } from './realtime/gateway';
 import { systemClock } from './util/clock';
@@ -126,6 +129,11 @@ const TRANSPORT_LIMITS = { pingIntervalMs: 500, deadAfterMs: 3_000 };
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv[0] === 'agent') {
+    // `swarmdeck agent …`: a worker node process, not a manager
+    const { runAgent } = await import('./agent-process/main');
+    return runAgent(argv.slice(1));
+  }
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(usage());
     return;
@@ -155,9 +163,11 @@ async function main(): Promise<void> {
   const executor = processExecutor ?? new SimExecutor();
 
   // The cluster port comes first: a joiner must be reachable before the leader adds it.
-  const credentials: { current?: ClusterCredentials; joinToken?: string } = {
+  const credentials: { current?: ClusterCredentials; joinToken?: string; node?: AgentCredentials } = {
     current: readClusterCredentials(cfg.dataDir),
   };
+  // a process that joined with the worker token is a worker node from then on
+  const workerCreds = credentials.current ? undefined : readAgentCredentials(cfg.dataDir);
   let member: ClusterMember | undefined;
   const transport = new ClusterTransport<Message>({
     selfId: nodeID,
@@ -169,6 +179,8 @@ async function main(): Promise<void> {
       joinToken: () => credentials.joinToken,
       cluster: () => member?.store.view.list('cluster')[0],
       removed: () => member?.log.status().conf.removed ?? [],
+      isNode: (id) => member?.store.view.get('node', id)?.Role === 'worker',
+      nodeKey: () => credentials.node,
     }),
   });
   const cluster = createServer(clusterPortHandler(() => member));
@@ -198,6 +210,7 @@ async function main(): Promise<void> {
       demo: cfg.demo,
       executor,
       mode,
+      heartbeatPeriodMs: cfg.dispatcherHeartbeatMs || undefined,
     });
     member = m;
     engineHandler = createEngineHandler(m.ctx);
@@ -211,11 +224,49 @@ async function main(): Promise<void> {
     return m;
   };
 
-  /** `docker swarm join` / --join: ask a manager to admit us with the manager token, then become a member. */
-  const joinSwarm = async (remote: string, token: string): Promise<void> => {
+  let workerNode: AgentNode | undefined;
+  /** A worker node: an agent in this process; the Engine API says cluster state lives on managers. */
+  const becomeWorker = async (creds: AgentCredentials): Promise<void> => {
+    credentials.node = creds;
+    workerNode = await startAgentNode({
+      nodeID,
+      dataDir: cfg.dataDir,
+      description,
+      advertiseAddr: cfg.advertiseAddr,
+      executor: cfg.executor,
+      creds,
+      transport,
+    });
+    const node = workerNode;
+    engineHandler = createWorkerEngineHandler({
+      nodeID,
+      nodeAddr: cfg.advertiseAddr,
+      managers: () => Object.values(node.directory.managers),
+    });
+    console.log(
+      `swarmdeck ready: node ${nodeID} (worker) engine=tcp://${cfg.listenHost}:${cfg.enginePort} executor=${cfg.executor}`,
+    );
+  };
+
+  /**
+   * `docker swarm join` / --join: ask a manager to admit us. The manager token makes this process a
+   * member; the worker token (`docker swarm join` only) makes it a worker node.
+   */
+  const joinSwarm = async (remote: string, token: string, asWorker = false): Promise<void> => {
     credentials.joinToken = token;
     try {
-      const answer = await requestJoin(transport, remote, { token, addr: clusterAddr, description });
+      let answer: JoinAnswer;
+      try {
+        answer = await requestJoin(transport, remote, { token, addr: clusterAddr, description });
+      } catch (err) {
+        if (!asWorker || !(err instanceof Error) || !err.message.includes(WORKER_TOKEN_REFUSED)) throw err;
+        const admitted = await requestAgentJoin(transport, remote, { token, addr: cfg.advertiseAddr, description });
+        const creds: AgentCredentials = { ...admitted };
+        writeAgentCredentials(cfg.dataDir, creds);
+        console.log(`swarmdeck: joined swarm ${admitted.clusterID} as a worker through ${remote}`);
+        await becomeWorker(creds);
+        return;
+      }
       console.log(`swarmdeck: admitted to swarm ${answer.clusterID} by ${remote}; catching up`);
       await become({ kind: 'join', answer });
     } finally {
@@ -224,7 +275,9 @@ async function main(): Promise<void> {
   };
 
   const initialised = !!credentials.current || existsSync(join(cfg.dataDir, 'swarmdeck.db'));
-  if (initialised) {
+  if (workerCreds) {
+    await becomeWorker(workerCreds);
+  } else if (initialised) {
     await become({ kind: 'restart' });
   } else if (cfg.join) {
     try {
@@ -237,10 +290,10 @@ async function main(): Promise<void> {
     engineHandler = createInactiveEngineHandler({
       join: async (body: JoinBody) => {
         const remote = body.RemoteAddrs![0]!;
-        await joinSwarm(remote.includes(':') ? remote : `${remote}:2377`, body.JoinToken!);
+        await joinSwarm(remote.includes(':') ? remote : `${remote}:2377`, body.JoinToken!, true);
       },
       init: async () => {
-        if (member) throw new SwarmError('Unavailable', 'This node is already part of a swarm.');
+        if (member || workerNode) throw new SwarmError('Unavailable', 'This node is already part of a swarm.');
         await become({ kind: 'init' });
         return nodeID;
       },
@@ -263,6 +316,8 @@ async function main(): Promise<void> {
     engine.closeAllConnections?.();
     await Promise.all([new Promise<void>((r) => engine.close(() => r())), consoleServer?.close()]);
     await member?.close();
+    // a worker's process tasks keep running for its next start to adopt
+    await workerNode?.stop();
     // real task processes must not outlive their node's agent
     await processExecutor?.shutdownAll();
     await transport.close();

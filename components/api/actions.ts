@@ -1,7 +1,7 @@
 'use client';
 
 import { useMutation } from '@tanstack/react-query';
-import type { CreateServiceForm, CreatedBody } from '@/server/api/console';
+import type { CreateServiceForm, CreatedBody, JoinTokensBody, LabelBody, TokenRole } from '@/server/api/console';
 import type { NodeAvailability } from '@/server/api/types';
 import { sendJson } from './client';
 
@@ -27,4 +27,24 @@ export const useSetAvailability = (id: string) =>
   useMutation({
     mutationFn: (availability: NodeAvailability) =>
       sendJson('POST', `/api/nodes/${encodeURIComponent(id)}/availability`, { availability }),
+  });
+
+const nodePath = (id: string) => `/api/nodes/${encodeURIComponent(id)}`;
+
+export const useAddNodeLabel = (id: string) =>
+  useMutation({ mutationFn: (label: LabelBody) => sendJson<CreatedBody>('POST', `${nodePath(id)}/labels`, label) });
+
+export const useRemoveNodeLabel = (id: string) =>
+  useMutation({
+    mutationFn: (key: string) => sendJson<CreatedBody>('DELETE', `${nodePath(id)}/labels/${encodeURIComponent(key)}`),
+  });
+
+/** `docker node rm [--force]`. */
+export const useRemoveNode = (id: string) =>
+  useMutation({ mutationFn: (force: boolean) => sendJson('DELETE', `${nodePath(id)}${force ? '?force=true' : ''}`) });
+
+/** `docker swarm join-token --rotate`: answers with the new tokens. */
+export const useRotateJoinToken = () =>
+  useMutation({
+    mutationFn: (role: TokenRole) => sendJson<JoinTokensBody>('POST', '/api/swarm/join-tokens/rotate', { role }),
   });

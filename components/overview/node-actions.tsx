@@ -2,6 +2,7 @@
 
 import type { Node, NodeAvailability } from '@/server/api/types';
 import { useSetAvailability } from '../api/actions';
+import { actionErrorText } from '../nodes/node-view';
 
 const CHOICES: { value: NodeAvailability; label: string; verb: string }[] = [
   { value: 'active', label: 'Active', verb: 'Activate' },
@@ -24,6 +25,7 @@ export function NodeActions({ node, hostname }: { node: Node; hostname: string }
             aria-pressed={current === c.value}
             aria-label={`${c.verb} ${hostname}`}
             disabled={set.isPending || current === c.value}
+            data-pending={(set.isPending && set.variables === c.value) || undefined}
             onClick={() => set.mutate(c.value)}
           >
             {c.label}
@@ -32,7 +34,7 @@ export function NodeActions({ node, hostname }: { node: Node; hostname: string }
       </div>
       {set.error ? (
         <p className="form-error" role="alert">
-          {set.error.message}
+          {actionErrorText(set.error.message)}
         </p>
       ) : null}
     </div>

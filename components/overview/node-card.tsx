@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import type { Node } from '@/server/api/types';
 import { isSimulated, nodeName } from '../cluster/derive';
 import { formatBytes, formatCpus, shortID } from '../time/format';
@@ -19,7 +20,9 @@ export function NodeCard({ node, running }: { node: Node; running: number }) {
       <header className="node-head">
         <span className="status-dot" data-tone={STATE_TONE[node.Status.State] ?? 'neutral'} aria-hidden="true" />
         <h3 className="node-name" title={name}>
-          {name}
+          <Link href={`/nodes/${encodeURIComponent(node.ID)}`} className="node-link">
+            {name}
+          </Link>
         </h3>
         {leader ? (
           <Badge tone="accent" title="Raft leader">

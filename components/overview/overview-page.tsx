@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useMemo } from 'react';
 import { naturalCompare, nodeName } from '../cluster/derive';
+import { AddNodeButton } from '../nodes/add-node-panel';
 import { useClusterView } from '../realtime/use-cluster';
 import { ServicesTable } from '../services/services-table';
 import { NodeCard, NodeCardSkeleton } from './node-card';
@@ -31,6 +32,7 @@ export function OverviewPage() {
     <div className="page">
       <div className="page-head">
         <h1>Overview</h1>
+        <AddNodeButton />
       </div>
       <section className="stat-row" aria-label="Cluster summary">
         <Stat label="Nodes ready" value={view.loaded ? `${ready}/${nodes.length}` : ''} />

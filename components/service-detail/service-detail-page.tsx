@@ -97,6 +97,9 @@ export function ServiceDetailPage({ id }: { id: string }) {
           <>
             <Badge>{modeOf(service)}</Badge>
             <Replicas running={counts.running} desired={counts.desired} />
+            <Link className="btn service-logs-link" href={`/services/${encodeURIComponent(service.ID)}/logs`}>
+              Logs
+            </Link>
           </>
         ) : null}
       </div>

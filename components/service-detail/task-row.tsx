@@ -1,9 +1,12 @@
 'use client';
 
+import Link from 'next/link';
 import type { Task } from '@/server/api/types';
+import { healthOf } from '../nodes/node-view';
 import { capitalize } from '../time/format';
 import { Age } from '../ui/age';
 import { CopyID } from '../ui/copy-id';
+import { HealthBadge } from '../ui/health-badge';
 
 export interface SlotToggle {
   expanded: boolean;
@@ -73,6 +76,13 @@ export function TaskRow({
         ) : null}
       </td>
       <td className="mono ellipsis cell-name" title={name}>
+        <Link
+          className="row-logs"
+          href={`/services/${encodeURIComponent(task.ServiceID)}/logs?task=${encodeURIComponent(task.ID)}`}
+          aria-label={`Logs of ${name} (task ${task.ID.slice(0, 12)})`}
+        >
+          logs
+        </Link>
         {history ? <span className="history-mark">{' \\_ '}</span> : null}
         {name}
       </td>
@@ -91,6 +101,9 @@ export function TaskRow({
           {capitalize(state)}
         </span>{' '}
         <Age at={task.Status.Timestamp} />
+      </td>
+      <td className="cell-health">
+        <HealthBadge health={healthOf(task)} />
       </td>
       <td className="cell-error">{pending ? <WhyPending task={task} /> : (task.Status.Err ?? '')}</td>
     </tr>

@@ -53,6 +53,7 @@ export function TaskTable({
             <col className="col-node" />
             <col className="col-desired" />
             <col className="col-current" />
+            <col className="col-health" />
             <col className="col-error" />
           </colgroup>
           <thead>
@@ -66,14 +67,15 @@ export function TaskTable({
               <th scope="col">Node</th>
               <th scope="col">Desired state</th>
               <th scope="col">Current state</th>
+              <th scope="col">Health</th>
               <th scope="col">Error</th>
             </tr>
           </thead>
           <tbody>
-            {!loaded ? <SkeletonRows rows={3} cols={8} /> : null}
+            {!loaded ? <SkeletonRows rows={3} cols={9} /> : null}
             {loaded && groups.length === 0 ? (
               <tr>
-                <td colSpan={8} className="empty">
+                <td colSpan={9} className="empty">
                   No tasks.
                 </td>
               </tr>

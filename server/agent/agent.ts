@@ -42,6 +42,8 @@ export class Agent {
   private stopped = false;
   private started?: Promise<void>;
   private onSession?: () => void;
+  /** Whether the executor has been told which of the tasks it recovered are still assigned. */
+  private reconciled = false;
 
   private reports: TaskStatusUpdate[] = [];
   private cancelReport?: () => void;
@@ -69,7 +71,11 @@ export class Agent {
     return this.started;
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Ends the session. Its tasks are shut down, unless `keepTasks` (an agent
+   * process exiting with a durable executor: the next start adopts them).
+   */
+  async stop(opts: { keepTasks?: boolean } = {}): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.cancelRetry?.();
@@ -77,8 +83,9 @@ export class Agent {
     this.cancelReport?.();
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    await Promise.all([...this.controllers.values()].map((c) => c.close({ remove: false })));
+    await Promise.all([...this.controllers.values()].map((c) => c.close({ remove: false, keep: opts.keepTasks })));
     this.controllers.clear();
+    if (opts.keepTasks) await this.opts.executor.detach?.();
     await this.sending;
     const sid = this.sessionID;
     if (sid && this.reports.length) await this.send(sid);
@@ -149,11 +156,26 @@ export class Agent {
     if (m.type === 'complete') {
       const keep = new Set(m.changes.map((c) => c.task.ID));
       for (const id of [...this.controllers.keys()]) if (!keep.has(id)) this.forget(id);
+      if (!this.reconciled) this.reconcile(m);
     }
     for (const c of m.changes) {
       if (c.action === 'remove') this.forget(c.task.ID);
       else this.assign(c.task);
     }
+  }
+
+  /**
+   * The first complete set after the agent started says which tasks an
+   * earlier run of this agent left behind are still ours (Executor.reconcile).
+   * Those are disjoint from the tasks handed to controllers below, so this
+   * runs alongside them.
+   */
+  private reconcile(m: AssignmentsMessage): void {
+    this.reconciled = true;
+    const assigned = m.changes.filter((c) => c.action !== 'remove').map((c) => c.task);
+    this.opts.executor
+      .reconcile?.(assigned)
+      .catch((err: unknown) => console.error('agent: reconciling recovered tasks failed', err));
   }
 
   private assign(task: Task): void {

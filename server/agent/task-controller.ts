@@ -1,7 +1,9 @@
 import type { ContainerStatus, Task, TaskState, TaskStatus } from '../api/types';
 import { TASK_STATE_VALUE, stateAfter } from '../api/types';
 import { iso, type Clock } from '../util/clock';
-import { ExitError, type Executor } from './executor/executor';
+import { ExitError, UNHEALTHY_CAUSE, type Executor } from './executor/executor';
+import { HealthMonitor } from './health/health-monitor';
+import { healthSettings, type HealthStatus } from './health/health-state';
 
 /**
  * What the agent does next for a task (swarmkit agent/exec controller rule):
@@ -57,6 +59,11 @@ export class TaskController {
   private startIssued = false;
   private waiting = false;
   private exit?: { code: number } | { err: Error };
+  /** The task's health check is being probed (from start, or from wait for an adopted task). */
+  private healthStarted = false;
+  private health?: HealthMonitor;
+  /** The task is being stopped for failing its health check: its exit fails it with that cause. */
+  private unhealthy = false;
   private pass?: Promise<void>;
   private again = false;
   private closed = false;
@@ -98,9 +105,15 @@ export class TaskController {
   }
 
   /** Stop working on the task: nothing more is reported; its container is stopped (and removed). */
-  async close(opts: { remove: boolean }): Promise<void> {
+  /**
+   * Stops driving the task. `keep` leaves its process running (an agent process
+   * exiting: the next one adopts it); otherwise it is shut down, and removed too if asked.
+   */
+  async close(opts: { remove: boolean; keep?: boolean }): Promise<void> {
     this.closed = true;
     await this.pass;
+    this.stopHealth();
+    if (opts.keep) return;
     try {
       await this.executor.shutdown(this.task);
       if (opts.remove) await this.executor.remove(this.task);
@@ -131,6 +144,7 @@ export class TaskController {
       case 'none':
         return false;
       case 'shutdown':
+        this.stopHealth();
         try {
           await this.executor.shutdown(task);
         } catch (err) {
@@ -152,12 +166,17 @@ export class TaskController {
         return this.transition('starting', 'starting');
       case 'start':
         // Never start a task twice, whatever the reports say.
-        if (this.startIssued) return false;
+        if (this.startIssued) return this.healthStarted && this.awaitHealthy(task);
         this.startIssued = true;
         try {
           this.merge(await this.executor.start(task));
         } catch (err) {
           return this.fatal(err);
+        }
+        // With a health check the task stays STARTING until its first healthy probe (§14).
+        if (this.startHealth(task)) {
+          this.reportHealth();
+          return this.awaitHealthy(task);
         }
         return this.transition('running', 'started');
       case 'wait':
@@ -166,26 +185,97 @@ export class TaskController {
   }
 
   private awaitExit(task: Task): boolean {
+    // A running task this controller did not start (adopted) is probed from here on.
+    this.startHealth(task);
+    this.watchExit(task);
     const exit = this.exit;
-    if (!exit) {
-      if (!this.waiting) {
-        this.waiting = true;
-        this.executor
-          .wait(task)
-          .then(
-            (code) => (this.exit = { code }),
-            (err: unknown) => (this.exit = { err: err instanceof Error ? err : new Error(String(err)) }),
-          )
-          .finally(() => this.kick());
-      }
-      return false;
-    }
+    if (!exit) return false;
     if ('err' in exit) return this.fatal(exit.err);
-    if (exit.code === 0) {
+    if (exit.code === 0 && !this.unhealthy) {
       this.container = { ...this.container, ExitCode: 0 };
       return this.transition('complete', 'finished');
     }
-    return this.fatal(new ExitError(exit.code));
+    return this.fatal(new ExitError(exit.code, this.unhealthy ? UNHEALTHY_CAUSE : undefined));
+  }
+
+  /**
+   * STARTING with a health check (swarmkit's Start waiting for a health
+   * event): RUNNING at the first healthy probe. The process ending first
+   * decides instead: exit 0 runs on to COMPLETE, anything else (or an exit
+   * after being stopped as unhealthy) fails the task.
+   */
+  private awaitHealthy(task: Task): boolean {
+    this.watchExit(task);
+    const exit = this.exit;
+    if (exit && ('err' in exit || exit.code !== 0 || this.unhealthy)) return this.awaitExit(task);
+    if (exit || this.container.Health === 'healthy') return this.transition('running', 'started');
+    return false;
+  }
+
+  private watchExit(task: Task): void {
+    if (this.waiting) return;
+    this.waiting = true;
+    this.executor
+      .wait(task)
+      .then(
+        (code) => (this.exit = { code }),
+        (err: unknown) => (this.exit = { err: err instanceof Error ? err : new Error(String(err)) }),
+      )
+      .finally(() => {
+        this.stopHealth();
+        this.kick();
+      });
+  }
+
+  /** Starts probing when the spec has a health check and the executor can exec; true if it did. */
+  private startHealth(task: Task): boolean {
+    if (this.healthStarted || this.closed || this.exit) return false;
+    const settings = healthSettings(task.Spec.ContainerSpec.Healthcheck);
+    const executor = this.executor;
+    if (!settings || !executor.exec) return false;
+    this.healthStarted = true;
+    this.container = { ...this.container, Health: 'starting' };
+    this.health = new HealthMonitor(
+      settings,
+      (argv, timeoutMs) => executor.exec!(task, argv, { timeoutMs }),
+      this.clock,
+      (status) => this.onHealth(status),
+    );
+    this.health.start();
+    return true;
+  }
+
+  private onHealth(status: HealthStatus): void {
+    if (this.closed || this.exit) return;
+    this.container = { ...this.container, Health: status };
+    if (status === 'unhealthy' && !this.unhealthy) {
+      // As Docker's executor does: stop it, and its exit fails the task with the cause.
+      this.unhealthy = true;
+      this.stopHealth();
+      this.executor
+        .shutdown(this.task)
+        .catch((err: unknown) => console.error(`agent: stopping unhealthy task ${this.task.ID} failed`, err));
+    }
+    // STARTING → RUNNING carries `healthy` itself; any other change is reported as it happens.
+    if (!(status === 'healthy' && this.observed === 'starting')) this.reportHealth();
+    this.kick();
+  }
+
+  private stopHealth(): void {
+    this.health?.stop();
+    this.health = undefined;
+  }
+
+  /** The current state again with news about health (the dispatcher applies such same-state reports). */
+  private reportHealth(): void {
+    if (this.closed || !this.container.ContainerID || TASK_STATE_VALUE[this.observed] > TASK_STATE_VALUE.running)
+      return;
+    this.report(this.task.ID, {
+      Timestamp: iso(this.clock.now()),
+      State: this.observed,
+      Message: this.message,
+      ContainerStatus: { ...this.container },
+    });
   }
 
   private merge(cs: ContainerStatus | void): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formToServiceSpec, lines } from './console';
+import { formToServiceSpec, labelKeyProblem, lines, parseLabel } from './console';
 import { SwarmError } from './errors';
 
 describe('formToServiceSpec', () => {
@@ -61,5 +61,21 @@ describe('formToServiceSpec', () => {
 
   it('splits textarea lines', () => {
     expect(lines(' A=1 \n\nB=2\n')).toEqual(['A=1', 'B=2']);
+  });
+});
+
+describe('parseLabel', () => {
+  it('splits key=value at the first = like --label-add', () => {
+    expect(parseLabel('zone=a')).toEqual({ key: 'zone', value: 'a' });
+    expect(parseLabel(' ssd ')).toEqual({ key: 'ssd', value: '' });
+    expect(parseLabel('k=a=b')).toEqual({ key: 'k', value: 'a=b' });
+    expect(parseLabel('k=')).toEqual({ key: 'k', value: '' });
+  });
+
+  it('rejects an empty or spaced key with the CLI text', () => {
+    expect(() => parseLabel('=a')).toThrow("invalid label '=a': empty name");
+    expect(() => parseLabel('')).toThrow("invalid label '': empty name");
+    expect(() => parseLabel('a b=c')).toThrow("label 'a b' contains whitespaces");
+    expect(labelKeyProblem('ok.key/x')).toBeUndefined();
   });
 });

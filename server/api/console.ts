@@ -1,7 +1,7 @@
 // The console's JSON API bodies and the form → ServiceSpec mapping, shared by
 // the browser (to build the request) and the server (to validate it).
 
-import { rpcError } from './errors';
+import { rpcError, SwarmError } from './errors';
 import type { NodeAvailability, RestartPolicy, ServiceSpec } from './types';
 
 export interface CreateServiceForm {
@@ -35,12 +35,45 @@ export interface AvailabilityBody {
 export interface ApiErrorBody {
   message: string;
 }
+/** Add or replace one node label (`docker node update --label-add key=value`). */
+export interface LabelBody {
+  key: string;
+  value: string;
+}
+export type TokenRole = 'worker' | 'manager';
+export interface RotateTokenBody {
+  role: TokenRole;
+}
+/** GET /api/swarm/join-tokens: never pushed over the socket, fetched on demand. */
+export interface JoinTokensBody {
+  /** The manager's cluster address, as `docker swarm join-token` prints it. */
+  ClusterAddr: string;
+  JoinTokens: { Worker: string; Manager: string };
+}
 export interface CreatedBody {
   ID: string;
 }
 
 const isNonNegInt = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
 const isNonNeg = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+
+/** The docker CLI's label checks (opts.ValidateLabel), on an already split key. */
+export function labelKeyProblem(key: string, text = key): string | undefined {
+  if (key === '') return `invalid label '${text}': empty name`;
+  if (/\s/.test(key)) return `label '${key}' contains whitespaces`;
+  return undefined;
+}
+
+/** `key=value` (or a bare `key`, value "") as `--label-add` takes it; throws InvalidArgument. */
+export function parseLabel(text: string): LabelBody {
+  const t = text.trim();
+  const at = t.indexOf('=');
+  const key = at < 0 ? t : t.slice(0, at);
+  const value = at < 0 ? '' : t.slice(at + 1);
+  const problem = labelKeyProblem(key, t);
+  if (problem) throw new SwarmError('InvalidArgument', problem);
+  return { key, value };
+}
 
 /** Split a textarea into trimmed non-empty lines. */
 export function lines(text: string): string[] {

@@ -72,6 +72,8 @@ export interface ContainerStatus {
   ContainerID?: string;
   PID?: number;
   ExitCode?: number;
+  /** The health check's verdict; 'starting' until the first check passes. */
+  Health?: 'starting' | 'healthy' | 'unhealthy';
 }
 
 export interface TaskStatus {
@@ -155,7 +157,22 @@ export interface ContainerSpec {
   Init?: boolean;
   StopGracePeriod?: number;
   Isolation?: string;
+  Healthcheck?: HealthConfig;
   [extra: string]: unknown;
+}
+
+/**
+ * `docker service create --health-*`. Test: `[]` inherits from the image,
+ * `["NONE"]` disables, `["CMD", …]` / `["CMD-SHELL", cmd]` runs. Durations
+ * are nanoseconds, 0 meaning the default.
+ */
+export interface HealthConfig {
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  Retries?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
 }
 
 export interface TaskSpec {

@@ -25,6 +25,10 @@ export function defaultClusterSpec(): ClusterSpec {
   };
 }
 
+function withHeartbeat(spec: ClusterSpec, periodMs: number | undefined): ClusterSpec {
+  return periodMs ? { ...spec, Dispatcher: { HeartbeatPeriod: msToNs(periodMs) } } : spec;
+}
+
 export interface InitOptions {
   /** Chosen (and written to the data dir) before the commit, so a crash in between keeps one identity. */
   nodeID: string;
@@ -32,6 +36,8 @@ export interface InitOptions {
   addr: string;
   /** The cluster ID, when the caller needed it first (the raft transport's credentials). */
   clusterID?: string;
+  /** `swarm init --dispatcher-heartbeat`: the agents' heartbeat period (default 5 s). */
+  heartbeatPeriodMs?: number;
 }
 
 /**
@@ -49,7 +55,7 @@ export async function initCluster(store: ClusterStore, opts: InitOptions): Promi
       Version: { Index: 0 },
       CreatedAt: tx.now,
       UpdatedAt: tx.now,
-      Spec: defaultClusterSpec(),
+      Spec: withHeartbeat(defaultClusterSpec(), opts.heartbeatPeriodMs),
       JoinTokens: { Worker: newJoinToken(caDigest), Manager: newJoinToken(caDigest) },
       DefaultAddrPool: ['10.0.0.0/8'],
       SubnetSize: 24,

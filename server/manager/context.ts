@@ -1,3 +1,4 @@
+import type { LogsApi } from '../api/logs';
 import type { ManagerStatus } from '../api/types';
 import type { ClusterStore } from '../store/cluster-store';
 import type { Clock } from '../util/clock';
@@ -26,4 +27,6 @@ export interface ManagerContext {
   managerStatus?: (nodeID: string) => ManagerStatus | undefined;
   /** The raft membership as this manager sees it. */
   membership?: () => MembershipView;
+  /** Task logs (`docker service logs`, the console's log view), from the leader's log broker. */
+  logs?: LogsApi;
 }

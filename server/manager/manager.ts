@@ -2,6 +2,7 @@ import type { ClusterStore } from '../store/cluster-store';
 import type { Clock } from '../util/clock';
 import { Allocator } from './allocator';
 import { Dispatcher } from './dispatcher/dispatcher';
+import { LogBroker } from './logbroker/broker';
 import { Orchestrators } from './orchestrator';
 import { TaskReaper } from './orchestrator/task-reaper';
 import { Scheduler } from './scheduler/scheduler';
@@ -18,11 +19,14 @@ interface ControlLoop {
  */
 export class LeaderLoops {
   readonly dispatcher: Dispatcher;
+  /** Task logs: subscriptions from the edges, relayed from the nodes. */
+  readonly logBroker: LogBroker;
   private readonly loops: ControlLoop[];
   private running = false;
 
   constructor(store: ClusterStore, clock: Clock, selfNodeID: string) {
     this.dispatcher = new Dispatcher(store, clock, { selfNodeID });
+    this.logBroker = new LogBroker(store, clock);
     // order matters only for the first pass: orchestrate → allocate → schedule → dispatch
     this.loops = [
       new Orchestrators(store, clock),
@@ -30,6 +34,7 @@ export class LeaderLoops {
       new Scheduler(store, clock),
       new TaskReaper(store, clock),
       this.dispatcher,
+      this.logBroker,
     ];
   }
 

@@ -78,7 +78,30 @@ export async function startServer(opts: {
     String(opts.simWorkers ?? 3),
     ...(opts.extraArgs ?? []),
   ];
-  const proc = spawn(join(REPO_ROOT, 'node_modules/.bin/tsx'), args, {
+  const p = await spawnUntilReady(args, 'swarmdeck ready', 'server', opts.readyTimeoutMs);
+  return { ports: opts.ports, dataDir: opts.dataDir, proc: p.proc, output: p.output, stop: p.stop };
+}
+
+export interface ReadyProcess {
+  proc: ChildProcess;
+  output(): string;
+  alive(): boolean;
+  exited: Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceMs`. Safe to call twice. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * `node --import tsx <args>` in the repo (node itself, not tsx's CLI, so signals reach the process
+ * under test), resolved once its stdout says `ready`; killed and rejected otherwise.
+ */
+export async function spawnUntilReady(
+  args: string[],
+  ready: string,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<ReadyProcess> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -86,36 +109,33 @@ export async function startServer(opts: {
   let out = '';
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const alive = () => proc.exitCode === null && proc.signalCode === null;
   const exited = new Promise<void>((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) resolve();
+    if (!alive()) resolve();
     else proc.once('exit', () => resolve());
   });
-
   const stop = async (graceMs = 15_000) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    if (!alive()) return;
     proc.kill('SIGTERM');
     const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);
   };
-
-  const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`server not ready within ${readyTimeoutMs} ms; output:\n${out}`)),
-        readyTimeoutMs,
+        () => reject(new Error(`${what} not ready within ${timeoutMs} ms; output:\n${out}`)),
+        timeoutMs,
       );
       const check = () => {
-        if (out.includes('swarmdeck ready')) {
-          clearTimeout(timer);
-          resolve();
-        }
+        if (!out.includes(ready)) return;
+        clearTimeout(timer);
+        resolve();
       };
       proc.stdout!.on('data', check);
       proc.once('exit', (code, signal) => {
         clearTimeout(timer);
-        reject(new Error(`server exited (${code ?? signal}) before ready; output:\n${out}`));
+        reject(new Error(`${what} exited (${code ?? signal}) before ready; output:\n${out}`));
       });
       check();
     });
@@ -123,7 +143,7 @@ export async function startServer(opts: {
     await stop(2_000);
     throw err;
   }
-  return { ports: opts.ports, dataDir: opts.dataDir, proc, output: () => out, stop };
+  return { proc, output: () => out, alive, exited, stop };
 }
 
 export interface DockerResult {

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { ServiceDetailPage } from '@/components/service-detail/service-detail-page';
+import '@/components/logs/logs.css';
 
 export const metadata: Metadata = { title: 'Service' };
 

@@ -21,12 +21,43 @@ export interface Executor {
   shutdown(task: Task): Promise<void>;
   /** Forget it and free its resources (the assignment was removed). Idempotent. */
   remove(task: Task): Promise<void>;
+  /**
+   * Runs a command inside the running task, in its environment and directory
+   * (health probes). A command still running after timeoutMs is killed and
+   * resolves with exit code -1. Rejects when the task is not running.
+   * Optional: without it health checks are not run.
+   */
+  exec?(task: Task, argv: string[], opts: { timeoutMs: number }): Promise<ExecResult>;
+  /**
+   * Executors that keep tasks across agent restarts (process executor with a
+   * state directory): called once, with the tasks of the first complete
+   * assignment set the agent receives. A task found from an earlier run that
+   * is not assigned any more is stopped and removed; one the manager already
+   * considers finished is stopped. Assigned tasks are left to their controllers,
+   * whose start is idempotent and whose wait follows the adopted process.
+   */
+  reconcile?(assigned: readonly Task[]): Promise<void>;
+  /** Stop following the tasks and leave them running (the agent process exits; its next run adopts them). */
+  detach?(): Promise<void>;
 }
+
+export interface ExecResult {
+  exitCode: number;
+  /** Combined stdout and stderr, truncated. */
+  output: string;
+}
+
+/** Why a task stopped for failing its health check (moby ErrContainerUnhealthy). */
+export const UNHEALTHY_CAUSE = 'dockerexec: unhealthy container';
 
 /** An exit code that is not 0, with the text swarmkit's executor reports. */
 export class ExitError extends Error {
-  constructor(readonly exitCode: number) {
-    super(`task: non-zero exit (${exitCode})`);
+  constructor(
+    readonly exitCode: number,
+    /** What made it exit, e.g. UNHEALTHY_CAUSE. */
+    readonly reason?: string,
+  ) {
+    super(reason ? `task: non-zero exit (${exitCode}): ${reason}` : `task: non-zero exit (${exitCode})`);
     this.name = 'ExitError';
   }
 }

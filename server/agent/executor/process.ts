@@ -1,16 +1,39 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ContainerStatus, PortConfig, Task } from '../../api/types';
+import { isTerminal } from '../../api/types';
 import { iso, nsToMs, systemClock, type Clock } from '../../util/clock';
-import type { Executor } from './executor';
+import { ExitError, type ExecResult, type Executor } from './executor';
 import { parseCatalog, resolveImage, type CatalogEntry, type ImageRun } from './image-catalog';
 import { LineSplitter, LogRing, type LogEntry, type LogLimits, type LogListener, type LogStream } from './log-ring';
+import { DEFAULT_LOG_FILE_CAP, DEFAULT_LOG_POLL_MS, LogTail } from './log-tail';
+import {
+  awaitGroupGone,
+  findExecutable,
+  findGroupLeadersWithEnv,
+  findGroupMembersWithEnv,
+  killGroup,
+  processAlive,
+  processStartTime,
+} from './proc';
+import {
+  listTaskDirs,
+  readExitFile,
+  readTaskState,
+  removeTaskDir,
+  taskDir,
+  taskFiles,
+  wrapArgv,
+  writeTaskState,
+  type TaskStateRecord,
+} from './process-state';
+import { execInTask } from './process-exec';
 import { expandContainerFields, taskName, taskTemplateContext, type TemplateNode } from './templates';
 
 export type PortPolicy = 'prefer-target' | 'ephemeral';
@@ -38,6 +61,15 @@ export interface ProcessExecutorOptions {
   httpServerScript?: string;
   /** Host environment variables a task inherits before its own Env. Default PATH, HOME, LANG, TZ. */
   inheritEnv?: string[];
+  /**
+   * Durable mode (PROCESS.md, "Durable task state"): each task's state, output
+   * and exit status are kept under `<stateDir>/<taskID>/`, its output goes to
+   * files rather than pipes, and `recover()` adopts the tasks an earlier agent
+   * process left running. Without it tasks live and die with this executor.
+   */
+  stateDir?: string;
+  /** Durable mode: a log file read past this size is emptied. Default 8 MiB. */
+  logFileCapBytes?: number;
 }
 
 /** A port a task listens on: the target it was asked for and the host port it really got. */
@@ -66,6 +98,28 @@ interface TaskProcess {
   exit: Promise<number>;
   resolveExit: (code: number) => void;
   stopping?: Promise<void>;
+  /** Durable mode: the task's state directory. */
+  dir?: string;
+  /** Durable mode: the start in progress (state file `starting` until the PID is known). */
+  starting?: Promise<ContainerStatus>;
+  /** A process was spawned for it (durable mode: possibly by an earlier agent). */
+  spawned?: boolean;
+  /** The stop grace period it was prepared with (a recovered task that is no longer assigned uses it). */
+  graceMs: number;
+  /** /proc start time of `pid`, against PID reuse. */
+  startTime?: string;
+  /** Durable mode: the followed stdout/stderr files. */
+  tails?: LogTail[];
+  /** Recovered from the state directory: this executor is not the process's parent and polls it. */
+  adopted?: boolean;
+  cancelPoll?: () => void;
+  /** This executor sent SIGKILL (an adopted task's missing exit status is then no mystery). */
+  killed?: boolean;
+  /** Why the exit code is not the task's own (it ended unobserved); wait() rejects with it. */
+  exitNote?: string;
+  /** Serialises state-file writes. */
+  saving?: Promise<void>;
+  removed?: boolean;
 }
 
 const DEFAULT_STOP_GRACE_MS = 10_000;
@@ -76,54 +130,23 @@ const HTTP_SERVER_SCRIPT = fileURLToPath(new URL('./builtin/http-server.mjs', im
 const NOT_STARTED_EXIT_CODE = 127;
 /** How long an exit waits for the output pipes to close. */
 const PIPE_DRAIN_MS = 1_000;
+/** How often an adopted task's leader is checked (real time). */
+const ADOPTED_POLL_MS = 500;
+/** …and while it is being stopped, so shutdown returns soon after it ends. */
+const ADOPTED_STOP_POLL_MS = 50;
+/**
+ * An adopted task whose leader is gone without an exit status (SIGKILL, or it
+ * ended while no agent was running and the wrapper could not record it) is
+ * reported as killed: exit code 137 with this reason.
+ */
+const LOST_EXIT_CODE = 137;
+const LOST_EXIT_REASON = 'the task process ended without recording its exit status (killed while the agent was down?)';
+const UNSTARTED_REASON = 'the agent stopped while starting the task; it is not started again';
 
 /** 128 + signal number, as a shell and Docker report a signalled process. */
 function signalExitCode(signal: NodeJS.Signals | null): number {
   const n = signal ? osConstants.signals[signal] : undefined;
   return n === undefined ? 255 : 128 + n;
-}
-
-/** Signals the whole process group; false when it is already gone. */
-function killGroup(pid: number, signal: NodeJS.Signals): boolean {
-  try {
-    process.kill(-pid, signal);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw err;
-  }
-}
-
-/**
- * Live (non-zombie) members of a process group. Linux reads /proc, because
- * orphans reparented to an init that does not reap stay as zombies that
- * `kill(-pgid, 0)` still finds; elsewhere that probe is the best there is.
- */
-async function groupAlive(pgid: number): Promise<boolean> {
-  if (process.platform !== 'linux') {
-    try {
-      process.kill(-pgid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  for (const d of await readdir('/proc').catch(() => [])) {
-    if (!/^\d+$/.test(d)) continue;
-    const stat = await readFile(`/proc/${d}/stat`, 'utf8').catch(() => '');
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true;
-  }
-  return false;
-}
-
-/**
- * After SIGKILL the kernel still has to tear the members down; waits (in real
- * time: this polls the OS, not the task's clock) until they are gone, bounded.
- */
-async function awaitGroupGone(pgid: number, timeoutMs = 2_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while ((await groupAlive(pgid)) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
 }
 
 function errText(err: unknown): string {
@@ -150,6 +173,11 @@ export class ProcessExecutor implements Executor {
   private tasks = new Map<string, TaskProcess>();
   /** Host ports handed out to this executor's tasks, `proto/port`. */
   private usedPorts = new Set<string>();
+  private readonly stateDir?: string;
+  private recovering?: Promise<void>;
+  /** Tasks recover() found, until reconcile() has sorted them. */
+  private recoveredIDs = new Set<string>();
+  private detached = false;
 
   constructor(private readonly opts: ProcessExecutorOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -161,9 +189,12 @@ export class ProcessExecutor implements Executor {
     this.httpServerScript = opts.httpServerScript ?? HTTP_SERVER_SCRIPT;
     this.inheritEnv = opts.inheritEnv ?? DEFAULT_INHERIT;
     this.extraCatalog = opts.catalog ?? [];
+    this.stateDir = opts.stateDir;
   }
 
   async prepare(task: Task): Promise<ContainerStatus> {
+    // Durable mode: what an earlier agent left is known before anything is created or spawned.
+    if (this.stateDir) await this.recover();
     const existing = this.tasks.get(task.ID);
     if (existing) return { ContainerID: existing.containerID };
     const spec = task.Spec.ContainerSpec;
@@ -178,6 +209,11 @@ export class ProcessExecutor implements Executor {
       const st = await stat(spec.Dir).catch(() => undefined);
       if (!st?.isDirectory()) throw new Error(`working directory "${spec.Dir}" does not exist on this host`);
       cwd = spec.Dir;
+    } else if (this.stateDir) {
+      // Inside the task's state directory, so that it survives a restart and goes with remove().
+      scratch = taskFiles(taskDir(this.stateDir, task.ID)).work;
+      await mkdir(scratch, { recursive: true, mode: 0o700 });
+      cwd = scratch;
     } else {
       await mkdir(this.workRoot, { recursive: true });
       scratch = await mkdtemp(join(this.workRoot, `${containerID.slice(0, 12)}-`));
@@ -188,7 +224,8 @@ export class ProcessExecutor implements Executor {
     try {
       ports = await this.assignPorts(task);
     } catch (err) {
-      if (scratch) await rm(scratch, { recursive: true, force: true });
+      if (this.stateDir) await removeTaskDir(taskDir(this.stateDir, task.ID));
+      else if (scratch) await rm(scratch, { recursive: true, force: true });
       throw err;
     }
 
@@ -222,7 +259,7 @@ export class ProcessExecutor implements Executor {
     const argv = run.kind === 'builtin' ? [process.execPath, this.httpServerScript] : run.argv;
     let resolveExit!: (code: number) => void;
     const exit = new Promise<number>((r) => (resolveExit = r));
-    this.tasks.set(task.ID, {
+    const p: TaskProcess = {
       taskID: task.ID,
       containerID,
       run,
@@ -233,9 +270,17 @@ export class ProcessExecutor implements Executor {
       ports,
       logs: new LogRing(this.logLimits),
       state: 'prepared',
+      graceMs: nsToMs(spec.StopGracePeriod, this.defaultStopGraceMs),
       exit,
       resolveExit,
-    });
+    };
+    this.tasks.set(task.ID, p);
+    if (this.stateDir) {
+      p.dir = taskDir(this.stateDir, task.ID);
+      // Its record holds the task's environment: readable by the agent's user only.
+      await mkdir(p.dir, { recursive: true, mode: 0o700 });
+      await this.persist(p);
+    }
     return { ContainerID: containerID };
   }
 
@@ -244,8 +289,12 @@ export class ProcessExecutor implements Executor {
     const p = this.tasks.get(task.ID)!;
     if (p.state !== 'prepared') {
       if (p.state === 'running') return { ContainerID: p.containerID, PID: p.pid, ExitCode: 0 };
-      throw new Error(`task ${task.ID} has already exited`);
+      // Durable mode: it did run (perhaps while no agent was watching); wait() tells how it ended.
+      if (p.dir && p.spawned) return { ContainerID: p.containerID, PID: p.pid, ExitCode: 0 };
+      throw new Error(p.exitNote ?? `task ${task.ID} has already exited`);
     }
+    // Never two spawns for one task, even for overlapping calls.
+    if (this.stateDir) return (p.starting ??= this.startDurable(p));
     const [cmd, ...args] = p.argv;
     const child = spawn(cmd!, args, {
       cwd: p.cwd,
@@ -284,15 +333,19 @@ export class ProcessExecutor implements Executor {
     return { ContainerID: p.containerID, PID: p.pid, ExitCode: 0 };
   }
 
-  wait(task: Task): Promise<number> {
+  async wait(task: Task): Promise<number> {
+    if (this.stateDir) await this.recover();
     const p = this.tasks.get(task.ID);
-    // Processes do not survive in our bookkeeping across an agent restart: such a task cannot be waited on.
-    if (!p) return Promise.reject(new Error(`process executor: no process for task ${task.ID}`));
-    return p.exit;
+    // Without a state directory processes do not survive in our bookkeeping across an agent restart.
+    if (!p) throw new Error(`process executor: no process for task ${task.ID}`);
+    const code = await p.exit;
+    if (p.exitNote) throw new ExitError(code, p.exitNote);
+    return code;
   }
 
   async shutdown(task: Task): Promise<void> {
     const p = this.tasks.get(task.ID);
+    await p?.starting?.catch(() => {});
     if (!p || p.state === 'exited') return;
     if (p.state === 'prepared') {
       this.exited(p, 0);
@@ -305,20 +358,36 @@ export class ProcessExecutor implements Executor {
 
   async remove(task: Task): Promise<void> {
     const p = this.tasks.get(task.ID);
-    if (!p) return;
+    await p?.starting?.catch(() => {});
+    if (!p || this.tasks.get(task.ID) !== p) return;
     // Like `docker rm -f`: no grace period left to give.
     if (p.state === 'running') {
-      if (p.pid !== undefined) killGroup(p.pid, 'SIGKILL');
+      if (p.pid !== undefined) {
+        p.killed = true;
+        killGroup(p.pid, 'SIGKILL');
+      }
       await p.exit;
       if (p.pid !== undefined) await awaitGroupGone(p.pid);
     } else if (p.state === 'prepared') this.exited(p, 0);
     this.tasks.delete(task.ID);
+    this.recoveredIDs.delete(task.ID);
     p.logs.clearListeners();
-    if (p.scratch) await rm(p.scratch, { recursive: true, force: true });
+    if (p.dir) {
+      // The state directory holds the logs, the exit status and the scratch directory.
+      p.removed = true;
+      p.cancelPoll?.();
+      await Promise.all((p.tails ?? []).map((t) => t.close({ flush: false })));
+      await p.saving;
+      await removeTaskDir(p.dir);
+    } else if (p.scratch) await rm(p.scratch, { recursive: true, force: true });
   }
 
-  /** Stops every running task (agent shutdown); processes otherwise outlive the agent. */
+  /**
+   * Stops every running task (the manager's in-process node shutting down). A
+   * detached executor no longer follows its tasks and leaves them alone.
+   */
   async shutdownAll(graceMs = this.defaultStopGraceMs): Promise<void> {
+    if (this.detached) return;
     await Promise.all(
       [...this.tasks.values()].map((p) => {
         if (p.state !== 'running') return undefined;
@@ -326,6 +395,61 @@ export class ProcessExecutor implements Executor {
         return p.stopping;
       }),
     );
+  }
+
+  /**
+   * Durable mode: loads every task an earlier agent process left in the state
+   * directory. Live processes are adopted (RUNNING: wait, logs and shutdown
+   * work as for a child), dead ones become exited with their recorded exit
+   * status, prepared ones can still be started. Call once at agent start,
+   * before the first session; later calls (and prepare/start/wait) share the
+   * same pass. Without a state directory it does nothing.
+   */
+  recover(): Promise<void> {
+    if (!this.stateDir) return Promise.resolve();
+    this.recovering ??= this.loadStateDir(this.stateDir);
+    return this.recovering;
+  }
+
+  /**
+   * With the first complete set of assignments after recover(): a recovered
+   * task that is no longer assigned is stopped (its grace period) and removed;
+   * one the manager already considers finished is stopped. Runs once.
+   */
+  async reconcile(assigned: readonly Task[]): Promise<void> {
+    await this.recover();
+    const byID = new Map(assigned.map((t) => [t.ID, t]));
+    const ids = [...this.recoveredIDs];
+    this.recoveredIDs.clear();
+    await Promise.all(
+      ids.map(async (id) => {
+        const p = this.tasks.get(id);
+        if (!p) return;
+        const task = byID.get(id);
+        if (task && !isTerminal(task.Status.State)) return;
+        if (p.state === 'running') {
+          p.stopping ??= this.stop(p, task ? nsToMs(task.Spec.ContainerSpec.StopGracePeriod, p.graceMs) : p.graceMs);
+          await p.stopping;
+        } else if (p.state === 'prepared') this.exited(p, 0);
+        if (!task) await this.remove({ ID: id } as Task);
+      }),
+    );
+  }
+
+  /**
+   * Stops following the tasks and leaves their processes running (an agent
+   * process exiting; the next one adopts them with recover()). Nothing is
+   * reported afterwards: wait() on a running task never resolves here.
+   */
+  async detach(): Promise<void> {
+    this.detached = true;
+    const all = [...this.tasks.values()];
+    for (const p of all) {
+      p.cancelPoll?.();
+      p.child?.unref();
+    }
+    await Promise.all(all.flatMap((p) => (p.tails ?? []).map((t) => t.close({ flush: false }))));
+    await Promise.all(all.map((p) => p.saving));
   }
 
   /** The task's captured output, oldest first (`tail`: only the last N lines); [] for an unknown task. */
@@ -349,6 +473,13 @@ export class ProcessExecutor implements Executor {
     return { ContainerID: p.containerID, PID: p.pid, ExitCode: p.exitCode };
   }
 
+  /** A health probe in the task's environment and directory (process-exec.ts). */
+  exec(task: Task, argv: string[], opts: { timeoutMs: number }): Promise<ExecResult> {
+    const p = this.tasks.get(task.ID);
+    if (!p || p.state !== 'running') return Promise.reject(new Error(`task ${task.ID} is not running`));
+    return execInTask({ argv, env: p.env, cwd: p.cwd, timeoutMs: opts.timeoutMs, clock: this.clock });
+  }
+
   private catalog(): Promise<CatalogEntry[]> {
     const file = this.opts.catalogFile;
     if (!file) return Promise.resolve(this.extraCatalog);
@@ -370,8 +501,12 @@ export class ProcessExecutor implements Executor {
     const pid = p.pid;
     if (pid === undefined) return;
     killGroup(pid, 'SIGTERM');
+    // An adopted task is polled, not awaited as a child: look more often until it is gone.
+    if (p.adopted && p.state === 'running') this.watchAdopted(p, ADOPTED_STOP_POLL_MS);
     const cancel = this.clock.setTimeout(() => {
-      if (p.state === 'running') killGroup(pid, 'SIGKILL');
+      if (p.state !== 'running') return;
+      p.killed = true;
+      killGroup(pid, 'SIGKILL');
     }, graceMs);
     try {
       await p.exit;
@@ -386,7 +521,231 @@ export class ProcessExecutor implements Executor {
     p.state = 'exited';
     p.exitCode = code;
     for (const port of p.ports) this.usedPorts.delete(`${port.Protocol}/${port.HostPort}`);
+    p.cancelPoll?.();
     p.resolveExit(code);
+    if (p.dir) void this.persist(p).catch((err: unknown) => console.error(`executor: saving task ${p.taskID}`, err));
+  }
+
+  // ---------- durable mode ----------
+
+  private async startDurable(p: TaskProcess): Promise<ContainerStatus> {
+    const files = taskFiles(p.dir!);
+    const cmd = p.argv[0]!;
+    // The wrapper shell always starts, so a missing command is caught here, as exec would.
+    if (!(await findExecutable(cmd, p.env.PATH ?? DEFAULT_PATH, p.cwd))) {
+      this.exited(p, NOT_STARTED_EXIT_CODE);
+      throw new Error(`starting container failed: exec: "${cmd}": executable file not found`);
+    }
+    let child: ChildProcess;
+    try {
+      await rm(files.exit, { force: true });
+      // Recorded before the spawn: a restart that finds `starting` and no process never spawns again.
+      await this.persist(p);
+      // Output goes to files the task appends to itself: it does not depend on this process staying alive.
+      const out = await open(files.stdout, 'a');
+      const err = await open(files.stderr, 'a').catch(async (e: unknown) => {
+        await out.close();
+        throw e;
+      });
+      try {
+        const [shell, ...args] = wrapArgv(p.argv);
+        const env: Record<string, string> = { ...p.env, SWARMDECK_EXIT_FILE: files.exit };
+        child = spawn(shell!, args, {
+          cwd: p.cwd,
+          env: env as NodeJS.ProcessEnv,
+          detached: true,
+          stdio: ['ignore', out.fd, err.fd],
+        });
+        await new Promise<void>((resolve, reject) => {
+          child.once('spawn', resolve);
+          child.once('error', reject);
+        });
+      } finally {
+        await out.close();
+        await err.close();
+      }
+    } catch (err) {
+      this.exited(p, NOT_STARTED_EXIT_CODE);
+      throw new Error(`starting container failed: ${errText(err)}`, { cause: err });
+    }
+    const pid = child.pid!;
+    p.child = child;
+    p.pid = pid;
+    p.spawned = true;
+    p.state = 'running';
+    child.on('exit', (code, signal) => {
+      if (this.detached) return;
+      // The task ends with its leader, as a container ends with its PID 1: nothing in the group outlives it.
+      killGroup(pid, 'SIGKILL');
+      void this.finishDurable(p, code ?? signalExitCode(signal));
+    });
+    this.follow(p);
+    p.startTime = await processStartTime(pid);
+    await this.persist(p).catch((err: unknown) => console.error(`executor: saving task ${p.taskID}`, err));
+    return { ContainerID: p.containerID, PID: pid, ExitCode: 0 };
+  }
+
+  /** Reads the last output, then reports the exit (so the logs are complete when wait() resolves). */
+  private async finishDurable(p: TaskProcess, code: number, note?: string): Promise<void> {
+    if (p.state === 'exited') return;
+    p.cancelPoll?.();
+    const tails = p.tails ?? [];
+    await Promise.all(tails.map((t) => t.drain()));
+    await Promise.all(tails.map((t) => t.close({ flush: true })));
+    if (note) p.exitNote = note;
+    this.exited(p, code);
+  }
+
+  /** Follows the task's log files into its ring; lines are stamped when read. */
+  private follow(p: TaskProcess): void {
+    const files = taskFiles(p.dir!);
+    const opts = { capBytes: this.opts.logFileCapBytes ?? DEFAULT_LOG_FILE_CAP, pollMs: DEFAULT_LOG_POLL_MS };
+    const emit = (stream: LogStream, line: string) => p.logs.push({ stream, time: iso(this.clock.now()), line });
+    p.tails = [new LogTail(files.stdout, 'stdout', emit, opts), new LogTail(files.stderr, 'stderr', emit, opts)];
+    for (const t of p.tails) t.start();
+  }
+
+  /** Writes the task's state file; writes are serialised and each one records the latest state. */
+  private persist(p: TaskProcess): Promise<void> {
+    const dir = p.dir;
+    if (!dir) return Promise.resolve();
+    const write = (p.saving ?? Promise.resolve()).then(() =>
+      p.removed ? undefined : writeTaskState(dir, this.record(p)),
+    );
+    p.saving = write.catch(() => {});
+    return write;
+  }
+
+  private record(p: TaskProcess): TaskStateRecord {
+    return {
+      version: 1,
+      taskID: p.taskID,
+      containerID: p.containerID,
+      run: p.run,
+      argv: p.argv,
+      env: p.env,
+      cwd: p.cwd,
+      scratch: p.scratch,
+      ports: p.ports,
+      state: p.state === 'prepared' && p.starting ? 'starting' : p.state,
+      pid: p.pid,
+      pgid: p.pid,
+      startTime: p.startTime,
+      spawned: p.spawned,
+      stopGraceMs: p.graceMs,
+      exitCode: p.exitCode,
+      exitNote: p.exitNote,
+    };
+  }
+
+  private async loadStateDir(stateDir: string): Promise<void> {
+    for (const dir of await listTaskDirs(stateDir)) {
+      try {
+        await this.recoverTask(dir);
+      } catch (err) {
+        console.error(`executor: recovering ${dir} failed`, err);
+      }
+    }
+  }
+
+  private async recoverTask(dir: string): Promise<void> {
+    const r = await readTaskState(dir);
+    // No state file: a prepare that never finished, and nothing was spawned for it.
+    if (!r) return removeTaskDir(dir);
+    if (this.tasks.has(r.taskID)) return;
+    let resolveExit!: (code: number) => void;
+    const exit = new Promise<number>((res) => (resolveExit = res));
+    const p: TaskProcess = {
+      taskID: r.taskID,
+      containerID: r.containerID,
+      run: r.run,
+      argv: r.argv,
+      env: r.env,
+      cwd: r.cwd,
+      scratch: r.scratch,
+      ports: r.ports,
+      logs: new LogRing(this.logLimits),
+      state: 'prepared',
+      graceMs: r.stopGraceMs ?? this.defaultStopGraceMs,
+      exit,
+      resolveExit,
+      dir,
+      pid: r.pid,
+      startTime: r.startTime,
+    };
+    this.tasks.set(p.taskID, p);
+    this.recoveredIDs.add(p.taskID);
+    for (const port of p.ports) this.usedPorts.add(`${port.Protocol}/${port.HostPort}`);
+    switch (r.state) {
+      case 'prepared':
+        return;
+      case 'exited':
+        p.spawned = r.spawned ?? r.pid !== undefined;
+        this.follow(p);
+        return this.finishDurable(p, r.exitCode ?? LOST_EXIT_CODE, r.exitNote);
+      case 'starting': {
+        // The agent died around the spawn: the process, if there is one, carries the task's ID.
+        const [pid] = await findGroupLeadersWithEnv('SWARMDECK_TASK_ID', p.taskID);
+        if (pid !== undefined) {
+          p.pid = pid;
+          p.startTime = await processStartTime(pid);
+          return this.adopt(p);
+        }
+        const recorded = await readExitFile(dir);
+        p.spawned = recorded !== undefined;
+        this.follow(p);
+        return this.finishDurable(p, recorded ?? LOST_EXIT_CODE, recorded === undefined ? UNSTARTED_REASON : undefined);
+      }
+      case 'running':
+        if (p.pid !== undefined && (await processAlive(p.pid, p.startTime))) return this.adopt(p);
+        p.spawned = true;
+        this.follow(p);
+        return this.adoptedGone(p);
+    }
+  }
+
+  private async adopt(p: TaskProcess): Promise<void> {
+    p.adopted = true;
+    p.spawned = true;
+    p.state = 'running';
+    this.follow(p);
+    await this.persist(p);
+    this.watchAdopted(p, ADOPTED_POLL_MS);
+  }
+
+  /** Polls an adopted task's leader (real time: this asks the OS) until it is gone. */
+  private watchAdopted(p: TaskProcess, periodMs: number): void {
+    p.cancelPoll?.();
+    let timer: NodeJS.Timeout | undefined;
+    let cancelled = false;
+    const cancel = () => {
+      cancelled = true;
+      clearTimeout(timer);
+      if (p.cancelPoll === cancel) p.cancelPoll = undefined;
+    };
+    const tick = async () => {
+      const alive = await processAlive(p.pid!, p.startTime);
+      if (cancelled || this.detached) return;
+      if (alive) return schedule();
+      cancel();
+      await this.adoptedGone(p);
+    };
+    const schedule = () => {
+      timer = setTimeout(() => void tick(), periodMs);
+      timer.unref();
+    };
+    p.cancelPoll = cancel;
+    schedule();
+  }
+
+  /** The leader of a task this executor is not the parent of has gone: its status comes from the exit file. */
+  private async adoptedGone(p: TaskProcess): Promise<void> {
+    const pid = p.pid!;
+    // Whatever is left of its group was started by the task (members carry its ID): it ends with the leader.
+    if ((await findGroupMembersWithEnv(pid, 'SWARMDECK_TASK_ID', p.taskID)).length > 0) killGroup(pid, 'SIGKILL');
+    const recorded = await readExitFile(p.dir!);
+    const lost = recorded === undefined && !p.killed;
+    await this.finishDurable(p, recorded ?? LOST_EXIT_CODE, lost ? LOST_EXIT_REASON : undefined);
   }
 
   private capture(p: TaskProcess, child: ChildProcess): void {

@@ -8,17 +8,21 @@ export interface SimBehaviour {
   exitAfterMs?: number;
   /** Fail this step: prepare → REJECTED, start → FAILED. */
   fail?: 'prepare' | 'start';
+  /** Health probes fail from this long after starting on (0: always). */
+  unhealthyAfterMs?: number;
 }
 
 export const SIM_ENV = {
   exitCode: 'SWARMDECK_SIM_EXIT_CODE',
   exitAfter: 'SWARMDECK_SIM_EXIT_AFTER',
   fail: 'SWARMDECK_SIM_FAIL',
+  unhealthy: 'SWARMDECK_SIM_UNHEALTHY',
 } as const;
 export const SIM_LABEL = {
   exitCode: 'swarmdeck.sim.exit-code',
   exitAfter: 'swarmdeck.sim.exit-after',
   fail: 'swarmdeck.sim.fail',
+  unhealthy: 'swarmdeck.sim.unhealthy',
 } as const;
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -62,5 +66,12 @@ export function simBehaviour(task: Pick<Task, 'Spec'>): SimBehaviour {
   }
   const fail = pick('fail')?.trim().toLowerCase();
   if (fail === 'prepare' || fail === 'start') out.fail = fail;
+  // `true` fails every probe; a duration fails them from then on.
+  const unhealthy = pick('unhealthy')?.trim().toLowerCase();
+  if (unhealthy === 'true') out.unhealthyAfterMs = 0;
+  else if (unhealthy !== undefined && unhealthy !== 'false') {
+    const ms = parseDurationMs(unhealthy);
+    if (ms !== undefined) out.unhealthyAfterMs = ms;
+  }
   return out;
 }

@@ -13,6 +13,32 @@ async function settle(): Promise<void> {
 }
 
 describe('sim failure injection', () => {
+  it('reads the unhealthy label: true, a duration, or false', () => {
+    expect(simBehaviour(task({ Labels: { 'swarmdeck.sim.unhealthy': 'true' } }))).toEqual({ unhealthyAfterMs: 0 });
+    expect(simBehaviour(task({ Env: ['SWARMDECK_SIM_UNHEALTHY=30s'] }))).toEqual({ unhealthyAfterMs: 30_000 });
+    expect(simBehaviour(task({ Labels: { 'swarmdeck.sim.unhealthy': 'false' } }))).toEqual({});
+  });
+
+  it('passes health probes unless labelled unhealthy, and refuses them for a task that is not running', async () => {
+    const clock = new ManualClock();
+    const ex = new SimExecutor({ clock, speed: 0 });
+    const ok = task({}, 'ok');
+    const sick = task({ Labels: { 'swarmdeck.sim.unhealthy': '1s' } }, 'sick');
+    await expect(ex.exec(ok, ['true'], { timeoutMs: 1000 })).rejects.toThrow(/not running/);
+    for (const t of [ok, sick]) {
+      await ex.prepare(t);
+      await ex.start(t);
+    }
+    expect((await ex.exec(ok, ['true'], { timeoutMs: 1000 })).exitCode).toBe(0);
+    expect((await ex.exec(sick, ['true'], { timeoutMs: 1000 })).exitCode).toBe(0);
+    clock.advance(1000);
+    expect(await ex.exec(sick, ['true'], { timeoutMs: 1000 })).toEqual({
+      exitCode: 1,
+      output: 'sim: injected unhealthy',
+    });
+    expect((await ex.exec(ok, ['true'], { timeoutMs: 1000 })).exitCode).toBe(0);
+  });
+
   it('parses durations in Go style or as plain milliseconds', () => {
     expect(parseDurationMs('3s')).toBe(3000);
     expect(parseDurationMs('1.5s')).toBe(1500);

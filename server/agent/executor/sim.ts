@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { ContainerStatus, Task } from '../../api/types';
 import { systemClock, type Clock } from '../../util/clock';
-import type { Executor } from './executor';
+import type { ExecResult, Executor } from './executor';
 import { simBehaviour, type SimBehaviour } from './sim-config';
+import type { LogEntry, LogListener } from './log-ring';
+import type { TaskLogSource } from './log-source';
+import { SimLogs, type SimLogOptions } from './sim-logs';
 import { seededRandom } from '../../util/random';
 
 export type DelayRange = readonly [min: number, max: number];
@@ -17,12 +20,15 @@ export interface SimExecutorOptions {
   /** Randomness for delays and PIDs; or `seed` for a deterministic one. */
   random?: () => number;
   seed?: number;
+  /** The made-up output of simulated tasks (sim-logs.ts). */
+  logs?: SimLogOptions;
 }
 
 interface SimContainer {
   id: string;
   pid?: number;
   state: 'created' | 'running' | 'exited';
+  startedAt?: number;
   behaviour: SimBehaviour;
   exit: Promise<number>;
   resolveExit: (code: number) => void;
@@ -39,7 +45,7 @@ export const mulberry32 = seededRandom;
  * Tasks without containers: each step takes a small random delay, and a task
  * runs until stopped unless its spec asks otherwise (SIM.md).
  */
-export class SimExecutor implements Executor {
+export class SimExecutor implements Executor, TaskLogSource {
   private readonly clock: Clock;
   private readonly speed: number;
   private readonly random: () => number;
@@ -47,6 +53,7 @@ export class SimExecutor implements Executor {
   private readonly startMs: DelayRange;
   private readonly stopMs: DelayRange;
   private containers = new Map<string, SimContainer>();
+  private readonly simLogs: SimLogs;
 
   constructor(opts: SimExecutorOptions = {}) {
     this.clock = opts.clock ?? systemClock;
@@ -55,6 +62,7 @@ export class SimExecutor implements Executor {
     this.prepareMs = opts.prepareMs ?? [100, 400];
     this.startMs = opts.startMs ?? [50, 200];
     this.stopMs = opts.stopMs ?? [20, 100];
+    this.simLogs = new SimLogs(this.clock, opts.logs);
   }
 
   /** Number of simulated containers currently running (for tests and the console). */
@@ -76,14 +84,14 @@ export class SimExecutor implements Executor {
     await this.delay(this.startMs);
     const c = this.container(task, simBehaviour(task));
     if (c.behaviour.fail === 'start') throw new Error('sim: injected start failure');
-    if (c.state === 'created') this.run(c);
+    if (c.state === 'created') this.runLogged(task, c);
     return { ContainerID: c.id, PID: c.pid, ExitCode: 0 };
   }
 
   wait(task: Task): Promise<number> {
     const c = this.container(task, simBehaviour(task));
     // A running task this executor never started (the process restarted) is adopted as running.
-    if (c.state === 'created') this.run(c);
+    if (c.state === 'created') this.runLogged(task, c);
     return c.exit;
   }
 
@@ -94,11 +102,38 @@ export class SimExecutor implements Executor {
     this.exit(c, STOPPED_EXIT_CODE);
   }
 
+  /** Health probes pass, unless the spec says the task is unhealthy (SIM.md). */
+  async exec(task: Task, _argv: string[], _opts: { timeoutMs: number }): Promise<ExecResult> {
+    const c = this.containers.get(task.ID);
+    if (!c || c.state !== 'running') throw new Error(`sim: task ${task.ID} is not running`);
+    const after = c.behaviour.unhealthyAfterMs;
+    if (after !== undefined && this.clock.now() - (c.startedAt ?? 0) >= after)
+      return { exitCode: 1, output: 'sim: injected unhealthy' };
+    return { exitCode: 0, output: '' };
+  }
+
   async remove(task: Task): Promise<void> {
     const c = this.containers.get(task.ID);
     if (!c) return;
     this.exit(c, STOPPED_EXIT_CODE);
     this.containers.delete(task.ID);
+    this.simLogs.removed(task.ID);
+  }
+
+  /** The task's made-up output, oldest first (`tail`: the last N); [] for an unknown task. */
+  logs(taskID: string, opts: { tail?: number } = {}): LogEntry[] {
+    return this.simLogs.logs(taskID, opts);
+  }
+
+  /** Each new made-up line while subscribed. */
+  subscribeLogs(taskID: string, listener: LogListener): () => void {
+    return this.simLogs.subscribeLogs(taskID, listener);
+  }
+
+  private runLogged(task: Task, c: SimContainer): void {
+    this.run(c);
+    this.simLogs.started(task);
+    void c.exit.then((code) => this.simLogs.exited(task.ID, code));
   }
 
   private container(task: Task, behaviour: SimBehaviour): SimContainer {
@@ -115,6 +150,7 @@ export class SimExecutor implements Executor {
 
   private run(c: SimContainer): void {
     c.state = 'running';
+    c.startedAt = this.clock.now();
     c.pid = 1000 + Math.floor(this.random() * 64_000);
     const { exitCode, exitAfterMs } = c.behaviour;
     if (exitCode === undefined && exitAfterMs === undefined) return;

@@ -1,10 +1,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { JoinTokensBody } from '../../api/console';
+import { newJoinToken } from '../../api/ids';
 import type { ConsoleState } from '../../api/realtime';
+import type { Cluster } from '../../api/types';
 
 import type { ManagerContext } from '../../manager/context';
 import { createControlApi } from '../../manager/controlapi';
+import type { ClusterStore } from '../../store/cluster-store';
 import { makeNode, openTempStore } from '../../store/test-support';
 import { systemClock } from '../../util/clock';
 import { handleConsoleApi } from './api';
@@ -48,7 +52,7 @@ async function setup() {
     const text = await r.text();
     return { status: r.status, body: text.startsWith('{') ? JSON.parse(text) : text };
   };
-  return { store: opened.store, node, call, ctx };
+  return { store: opened.store, node, call, ctx, base };
 }
 
 describe('handleConsoleApi', () => {
@@ -131,5 +135,168 @@ describe('handleConsoleApi', () => {
     expect(res.status).toBe(200);
     expect(raced).toBe(2);
     expect(store.view.get('service', id)!.Spec.Mode.Replicated?.Replicas).toBe(4);
+  });
+});
+
+async function createCluster(store: ClusterStore): Promise<Cluster> {
+  const digest = new Uint8Array(32).fill(7);
+  const cluster: Cluster = {
+    ID: 'c1',
+    Version: { Index: 0 },
+    CreatedAt: '2026-01-01T00:00:00.000Z',
+    UpdatedAt: '2026-01-01T00:00:00.000Z',
+    Spec: {
+      Name: 'default',
+      Labels: {},
+      Orchestration: {},
+      Raft: {},
+      Dispatcher: {},
+      CAConfig: {},
+      TaskDefaults: {},
+      EncryptionConfig: { AutoLockManagers: false },
+    },
+    JoinTokens: { Worker: newJoinToken(digest), Manager: newJoinToken(digest) },
+    DefaultAddrPool: [],
+    SubnetSize: 24,
+    DataPathPort: 4789,
+    RootRotationInProgress: false,
+  };
+  await store.update((tx) => tx.create('cluster', cluster));
+  return cluster;
+}
+
+describe('console API: node labels and removal', () => {
+  it('adds, replaces and removes node labels like --label-add/--label-rm', async () => {
+    const { store, node, call } = await setup();
+    const labels = () => store.view.get('node', node.ID)!.Spec.Labels;
+    expect(await call('POST', `/api/nodes/${node.ID}/labels`, { key: 'zone', value: 'a' })).toEqual({
+      status: 200,
+      body: { ID: node.ID },
+    });
+    // by hostname too, and a bare key keeps an empty value
+    expect((await call('POST', '/api/nodes/w1/labels', { key: 'ssd', value: '' })).status).toBe(200);
+    expect(labels()).toEqual({ zone: 'a', ssd: '' });
+    expect((await call('POST', `/api/nodes/${node.ID}/labels`, { key: 'zone', value: 'b=c' })).status).toBe(200);
+    expect(labels()).toEqual({ zone: 'b=c', ssd: '' });
+    // the rest of the spec is kept
+    expect(store.view.get('node', node.ID)!.Spec.Availability).toBe('active');
+
+    expect((await call('DELETE', `/api/nodes/${node.ID}/labels/zone`)).status).toBe(200);
+    expect(labels()).toEqual({ ssd: '' });
+    expect(await call('DELETE', `/api/nodes/${node.ID}/labels/zone`)).toEqual({
+      status: 404,
+      body: { message: "key zone doesn't exist in node's labels" },
+    });
+    // keys with a slash travel encoded
+    expect((await call('POST', `/api/nodes/${node.ID}/labels`, { key: 'a/b', value: '1' })).status).toBe(200);
+    expect((await call('DELETE', `/api/nodes/${node.ID}/labels/${encodeURIComponent('a/b')}`)).status).toBe(200);
+    expect(labels()).toEqual({ ssd: '' });
+  });
+
+  it('rejects bad labels and unknown nodes', async () => {
+    const { node, call } = await setup();
+    expect(await call('POST', `/api/nodes/${node.ID}/labels`, { key: '', value: 'x' })).toEqual({
+      status: 400,
+      body: { message: "invalid label '': empty name" },
+    });
+    expect(await call('POST', `/api/nodes/${node.ID}/labels`, { key: 'a b', value: 'x' })).toEqual({
+      status: 400,
+      body: { message: "label 'a b' contains whitespaces" },
+    });
+    expect((await call('POST', `/api/nodes/${node.ID}/labels`, { key: 1 })).status).toBe(400);
+    expect((await call('GET', `/api/nodes/${node.ID}/labels`)).status).toBe(405);
+    expect((await call('POST', '/api/nodes/nope/labels', { key: 'a', value: '' })).status).toBe(404);
+  });
+
+  it('retries a label edit that loses a version race, keeping both writes', async () => {
+    const { call, store, ctx, node } = await setup();
+    const real = ctx.control.updateNode.bind(ctx.control);
+    let calls = 0;
+    ctx.control.updateNode = async (...args) => {
+      if (calls++ === 0)
+        await store.update((tx) => {
+          const cur = tx.get('node', node.ID)!;
+          tx.update('node', { ...cur, Spec: { ...cur.Spec, Availability: 'pause' } });
+        });
+      return real(...args);
+    };
+    expect((await call('POST', `/api/nodes/${node.ID}/labels`, { key: 'zone', value: 'a' })).status).toBe(200);
+    expect(calls).toBe(2);
+    const spec = store.view.get('node', node.ID)!.Spec;
+    expect(spec.Labels).toEqual({ zone: 'a' });
+    expect(spec.Availability).toBe('pause');
+  });
+
+  it('removes a node: a ready one only with force, a manager never; errors verbatim', async () => {
+    const { store, node, call } = await setup();
+    const mgr = makeNode({
+      hostname: 'm1',
+      Role: 'manager',
+      Spec: { Labels: {}, Role: 'manager', Availability: 'active' },
+    });
+    const down = makeNode({ hostname: 'gone', Status: { State: 'down', Addr: '10.0.0.9' } });
+    await store.update((tx) => {
+      tx.create('node', mgr);
+      tx.create('node', down);
+    });
+    expect(await call('DELETE', `/api/nodes/${node.ID}`)).toEqual({
+      status: 400,
+      body: { message: `rpc error: code = FailedPrecondition desc = node ${node.ID} is not down and can't be removed` },
+    });
+    expect(await call('DELETE', `/api/nodes/${mgr.ID}?force=true`)).toEqual({
+      status: 400,
+      body: {
+        message: `rpc error: code = FailedPrecondition desc = node ${mgr.ID} is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal`,
+      },
+    });
+    expect((await call('DELETE', `/api/nodes/${down.ID}`)).status).toBe(200);
+    expect((await call('DELETE', `/api/nodes/${node.ID}?force=true`)).status).toBe(200);
+    expect(store.view.list('node').map((n) => n.ID)).toEqual([mgr.ID]);
+    expect((await call('DELETE', `/api/nodes/${node.ID}`)).status).toBe(404);
+    expect((await call('POST', `/api/nodes/${mgr.ID}`, {})).status).toBe(405);
+  });
+});
+
+describe('console API: join tokens', () => {
+  it('serves the tokens and the cluster address on request only, never cached', async () => {
+    const { store, base, call } = await setup();
+    const cluster = await createCluster(store);
+    const r = await fetch(`${base}/api/swarm/join-tokens`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('cache-control')).toBe('no-store');
+    expect((await r.json()) as JoinTokensBody).toEqual({ ClusterAddr: 'x', JoinTokens: cluster.JoinTokens });
+    // the state the console loads (and the socket pushes) keeps them redacted
+    const state = (await call('GET', '/api/state')).body as ConsoleState;
+    expect(state.objects.cluster[0]!.JoinTokens).toEqual({ Worker: '', Manager: '' });
+    expect((await call('POST', '/api/swarm/join-tokens', {})).status).toBe(405);
+  });
+
+  it('rotates one token at a time, keeping the CA digest and the spec', async () => {
+    const { store, call } = await setup();
+    const cluster = await createCluster(store);
+    const rotated = await call('POST', '/api/swarm/join-tokens/rotate', { role: 'worker' });
+    expect(rotated.status).toBe(200);
+    const body = rotated.body as JoinTokensBody;
+    expect(body.JoinTokens.Worker).toMatch(/^SWMTKN-1-/);
+    expect(body.JoinTokens.Worker).not.toBe(cluster.JoinTokens.Worker);
+    // same digest part, new secret
+    expect(body.JoinTokens.Worker.split('-')[2]).toBe(cluster.JoinTokens.Worker.split('-')[2]);
+    expect(body.JoinTokens.Manager).toBe(cluster.JoinTokens.Manager);
+    expect(store.view.get('cluster', 'c1')!.JoinTokens).toEqual(body.JoinTokens);
+
+    const again = (await call('POST', '/api/swarm/join-tokens/rotate', { role: 'manager' })).body as JoinTokensBody;
+    expect(again.JoinTokens.Manager).not.toBe(cluster.JoinTokens.Manager);
+    expect(again.JoinTokens.Worker).toBe(body.JoinTokens.Worker);
+    expect(store.view.get('cluster', 'c1')!.Spec.Name).toBe('default');
+
+    expect(await call('POST', '/api/swarm/join-tokens/rotate', { role: 'admin' })).toEqual({
+      status: 400,
+      body: { message: 'invalid role "admin": worker or manager' },
+    });
+  });
+
+  it('is unavailable before the swarm exists', async () => {
+    const { call } = await setup();
+    expect((await call('GET', '/api/swarm/join-tokens')).status).toBe(503);
   });
 });

@@ -3,15 +3,20 @@ import { SequenceConflict, SwarmError } from '../../api/errors';
 import type { ConsoleState } from '../../api/realtime';
 import {
   formToServiceSpec,
+  labelKeyProblem,
   type AvailabilityBody,
   type CreateServiceForm,
   type ImageBody,
+  type JoinTokensBody,
+  type LabelBody,
+  type RotateTokenBody,
   type ScaleBody,
 } from '../../api/console';
-import type { NodeAvailability, ServiceSpec } from '../../api/types';
+import type { Labels, NodeAvailability, ServiceSpec } from '../../api/types';
 import type { ManagerContext } from '../../manager/context';
 import { fullRaftFrame } from '../../realtime/raft-frames';
 import { consoleDecorator, redactImage } from '../../realtime/redact';
+import { streamConsoleLogs } from './logs';
 
 const MAX_BODY = 1 << 20;
 
@@ -80,6 +85,21 @@ async function withFreshVersion<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Change a node's labels on a fresh read of it, like `docker node update --label-add/--label-rm`. */
+async function editNodeLabels(ctx: ManagerContext, ref: string, edit: (labels: Labels) => Labels): Promise<string> {
+  const node = await withFreshVersion(() => {
+    const cur = ctx.control.getNode(ref);
+    return ctx.control.updateNode(cur.ID, cur.Version.Index, { ...cur.Spec, Labels: edit(cur.Spec.Labels ?? {}) });
+  });
+  return node.ID;
+}
+
+/** The join tokens, for the add-a-node panel only (the socket carries the cluster redacted). */
+function joinTokens(ctx: ManagerContext): JoinTokensBody {
+  const { Worker, Manager } = ctx.control.getCluster().JoinTokens;
+  return { ClusterAddr: ctx.clusterAddr, JoinTokens: { Worker, Manager } };
+}
+
 /**
  * The console's JSON API under /api/. Returns false for any other path so the
  * caller can hand the request to Next. Actions go through the control API
@@ -90,7 +110,7 @@ export async function handleConsoleApi(
   res: ServerResponse,
   ctx: ManagerContext,
 ): Promise<boolean> {
-  const path = (req.url ?? '/').split('?')[0]!;
+  const [path, search] = (req.url ?? '/').split('?') as [string, string | undefined];
   if (path !== '/api' && !path.startsWith('/api/')) return false;
   const method = req.method ?? 'GET';
   try {
@@ -101,7 +121,10 @@ export async function handleConsoleApi(
       throw new HttpError(400, `malformed path: ${path}`);
     }
     const [a, id, op, extra] = parts;
-    if (a === 'state' && parts.length === 1) {
+    if (a === 'logs' && parts.length === 1) {
+      if (method !== 'GET') throw new HttpError(405, 'method not allowed');
+      await streamConsoleLogs(req, res, ctx, new URLSearchParams(search ?? ''));
+    } else if (a === 'state' && parts.length === 1) {
       if (method !== 'GET') throw new HttpError(405, 'method not allowed');
       send(res, 200, consoleState(ctx));
     } else if (a === 'services' && parts.length === 1) {
@@ -147,6 +170,46 @@ export async function handleConsoleApi(
         return ctx.control.updateNode(cur.ID, cur.Version.Index, { ...cur.Spec, Availability: availability });
       });
       send(res, 200, { ID: node.ID });
+    } else if (a === 'nodes' && id && !op) {
+      if (method !== 'DELETE') throw new HttpError(405, 'method not allowed');
+      // `docker node rm [--force]`: the control API's refusal text reaches the user as is
+      const force = ['1', 'true'].includes(new URLSearchParams(search ?? '').get('force') ?? '');
+      await ctx.control.removeNode(id, force);
+      send(res, 200, {});
+    } else if (a === 'nodes' && id && op === 'labels' && !extra) {
+      if (method !== 'POST') throw new HttpError(405, 'method not allowed');
+      const { key, value } = (await readJson<LabelBody>(req)) ?? ({} as Partial<LabelBody>);
+      if (typeof key !== 'string' || (value !== undefined && typeof value !== 'string'))
+        throw new HttpError(400, 'expected {"key": string, "value": string}');
+      const problem = labelKeyProblem(key);
+      if (problem) throw new HttpError(400, problem);
+      send(res, 200, { ID: await editNodeLabels(ctx, id, (labels) => ({ ...labels, [key]: value ?? '' })) });
+    } else if (a === 'nodes' && id && op === 'labels' && extra && parts.length === 4) {
+      if (method !== 'DELETE') throw new HttpError(405, 'method not allowed');
+      const nodeID = await editNodeLabels(ctx, id, (labels) => {
+        // the docker CLI's --label-rm check
+        if (!Object.hasOwn(labels, extra)) throw new HttpError(404, `key ${extra} doesn't exist in node's labels`);
+        const { [extra]: _gone, ...rest } = labels;
+        return rest;
+      });
+      send(res, 200, { ID: nodeID });
+    } else if (a === 'swarm' && id === 'join-tokens' && !op) {
+      if (method !== 'GET') throw new HttpError(405, 'method not allowed');
+      send(res, 200, joinTokens(ctx));
+    } else if (a === 'swarm' && id === 'join-tokens' && op === 'rotate' && !extra) {
+      if (method !== 'POST') throw new HttpError(405, 'method not allowed');
+      const { role } = (await readJson<RotateTokenBody>(req)) ?? ({} as Partial<RotateTokenBody>);
+      if (role !== 'worker' && role !== 'manager')
+        throw new HttpError(400, `invalid role ${JSON.stringify(role)}: worker or manager`);
+      // `docker swarm join-token --rotate`: POST /swarm/update?rotateWorkerToken=true with the current spec
+      await withFreshVersion(() => {
+        const cur = ctx.control.getCluster();
+        return ctx.control.updateCluster(cur.Version.Index, cur.Spec, {
+          workerToken: role === 'worker',
+          managerToken: role === 'manager',
+        });
+      });
+      send(res, 200, joinTokens(ctx));
     } else {
       throw new HttpError(404, `no such console API route: ${method} ${path}`);
     }

@@ -1,6 +1,8 @@
-// The Engine API of a process that is not in a swarm yet (--no-init, or
-// while --join is under way): enough for `docker info`, `docker swarm join`
-// and `docker swarm init`; every other swarm endpoint says "not a manager".
+// The Engine API of a process that is not a manager: not in a swarm yet
+// (--no-init, or while --join is under way) — enough for `docker info`,
+// `docker swarm join` and `docker swarm init` — or a worker that joined with
+// the worker token. Every other swarm endpoint says "not a manager", in the
+// words dockerd uses for each case.
 
 import { hostname, cpus, totalmem, arch } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -11,6 +13,10 @@ import { stripVersion } from './server';
 
 export const NOT_IN_SWARM =
   'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
+export const WORKER_NODE =
+  "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.";
+export const ALREADY_IN_SWARM =
+  'This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.';
 
 /** `POST /swarm/join` as the docker CLI sends it. */
 export interface JoinBody {
@@ -36,15 +42,43 @@ const INACTIVE_SWARM = {
   RemoteManagers: null,
 };
 
+/** What a worker's `docker info` says about its swarm. */
+export interface WorkerSwarm {
+  nodeID: string;
+  nodeAddr: string;
+  /** Manager cluster addresses, as last pushed to this node. */
+  managers(): string[];
+}
+
 export function createInactiveEngineHandler(hooks: InactiveHooks): (req: IncomingMessage, res: ServerResponse) => void {
+  return localEngineHandler(() => INACTIVE_SWARM, hooks);
+}
+
+/** A worker (joined with the worker token): `docker info` shows the swarm; cluster state lives on managers. */
+export function createWorkerEngineHandler(w: WorkerSwarm): (req: IncomingMessage, res: ServerResponse) => void {
+  return localEngineHandler(() => ({
+    NodeID: w.nodeID,
+    NodeAddr: w.nodeAddr,
+    LocalNodeState: 'active',
+    ControlAvailable: false,
+    Error: '',
+    RemoteManagers: w.managers().map((Addr) => ({ NodeID: '', Addr })),
+  }));
+}
+
+function localEngineHandler(
+  swarm: () => object,
+  hooks?: InactiveHooks,
+): (req: IncomingMessage, res: ServerResponse) => void {
   let busy = false;
+  const active = !hooks;
   const handle = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     const method = req.method ?? 'GET';
     if (path === '/_ping' && (method === 'GET' || method === 'HEAD')) {
       res.writeHead(200, {
         'Content-Type': 'text/plain; charset=utf-8',
         'Content-Length': method === 'HEAD' ? 0 : 2,
-        Swarm: 'inactive',
+        Swarm: active ? 'active/worker' : 'inactive',
         'Cache-Control': 'no-cache, no-store, must-revalidate',
       });
       res.end(method === 'HEAD' ? undefined : 'OK');
@@ -61,7 +95,7 @@ export function createInactiveEngineHandler(hooks: InactiveHooks): (req: Incomin
         NCPU: cpus().length,
         MemTotal: totalmem(),
         RegistryConfig: null,
-        Swarm: INACTIVE_SWARM,
+        Swarm: swarm(),
         Warnings: [],
       });
       return;
@@ -71,6 +105,10 @@ export function createInactiveEngineHandler(hooks: InactiveHooks): (req: Incomin
       return;
     }
     if ((path === '/swarm/join' || path === '/swarm/init') && method === 'POST') {
+      if (!hooks) {
+        req.resume();
+        throw new SwarmError('Unavailable', ALREADY_IN_SWARM);
+      }
       const body = ((await readJSON(req)) ?? {}) as JoinBody;
       if (busy) throw new SwarmError('Unavailable', 'a swarm join or init is already in progress');
       busy = true;
@@ -91,9 +129,14 @@ export function createInactiveEngineHandler(hooks: InactiveHooks): (req: Incomin
     }
     req.resume();
     if (path === '/swarm/leave' && method === 'POST')
-      throw new SwarmError('Unavailable', 'This node is not part of a swarm');
+      throw new SwarmError(
+        'Unavailable',
+        active
+          ? 'leaving a swarm is not supported yet: stop this process and remove its data dir'
+          : 'This node is not part of a swarm',
+      );
     if (/^\/(swarm|nodes|services|tasks|secrets|configs)(\/|$)/.test(path))
-      throw new SwarmError('Unavailable', NOT_IN_SWARM);
+      throw new SwarmError('Unavailable', active ? WORKER_NODE : NOT_IN_SWARM);
     sendError(res, 404, 'page not found');
   };
   return (req, res) => {

@@ -6,6 +6,7 @@ import type { ManagerContext } from '../../manager/context';
 import { API_VERSION, MIN_API_VERSION, errorStatus, sendError, setCommonHeaders } from './respond';
 import { findRoute, type Route } from './router';
 import { distributionRoutes } from './routes/distribution';
+import { logRoutes } from './routes/logs';
 import { nodeRoutes } from './routes/nodes';
 import { serviceRoutes } from './routes/services';
 import { swarmRoutes } from './routes/swarm';
@@ -18,6 +19,7 @@ export const ENGINE_ROUTES: readonly Route[] = [
   ...nodeRoutes,
   ...serviceRoutes,
   ...taskRoutes,
+  ...logRoutes,
   ...distributionRoutes,
 ];
 

@@ -127,6 +127,35 @@ describe('normaliseServiceSpec', () => {
     );
   });
 
+  it('validates health checks like swarmkit: durations 0 or at least 1 ms, retries not negative', () => {
+    const withHealth = (Healthcheck: object) => ({
+      ...cliSpec(),
+      TaskTemplate: { ContainerSpec: { Image: 'nginx', Healthcheck }, ForceUpdate: 0 },
+    });
+    // What `--health-cmd "test -f /tmp/ok" --health-interval 1s --health-timeout 1s --health-retries 2 --health-start-period 0s` sends.
+    const cli = { Test: ['CMD-SHELL', 'test -f /tmp/ok'], Interval: 1e9, Timeout: 1e9, Retries: 2 };
+    expect(normaliseServiceSpec(withHealth(cli)).TaskTemplate.ContainerSpec.Healthcheck).toEqual(cli);
+    expect(() => normaliseServiceSpec(withHealth({ Test: ['NONE'] }))).not.toThrow();
+    expect(() =>
+      normaliseServiceSpec(withHealth({ Test: ['CMD', 'true'], Interval: 1e6, StartPeriod: 0 })),
+    ).not.toThrow();
+    for (const field of ['Interval', 'Timeout', 'StartPeriod', 'StartInterval']) {
+      for (const ns of [999_999, -1e9]) {
+        const e = errorOf(() => normaliseServiceSpec(withHealth({ Test: ['CMD', 'true'], [field]: ns })));
+        expect(e.status).toBe(400);
+        expect(e.code).toBe('InvalidArgument');
+        expect(e.message).toBe(
+          `rpc error: code = InvalidArgument desc = ContainerSpec: ${field} in HealthConfig cannot be less than 1ms`,
+        );
+      }
+    }
+    const retries = errorOf(() => normaliseServiceSpec(withHealth({ Test: ['CMD', 'true'], Retries: -1 })));
+    expect(retries.message).toBe(
+      'rpc error: code = InvalidArgument desc = ContainerSpec: Retries in HealthConfig cannot be negative',
+    );
+    expect(errorOf(() => normaliseServiceSpec(withHealth({ Test: 'true' }))).status).toBe(400);
+  });
+
   it('validates placement constraints', () => {
     const spec = (c: string[]) => ({
       ...cliSpec(),

@@ -6,6 +6,7 @@
 import { SwarmError, rpcError } from '../../api/errors';
 import type {
   EndpointSpec,
+  HealthConfig,
   PortConfig,
   ResourceSpec,
   RestartPolicy,
@@ -103,6 +104,7 @@ function normaliseTaskSpec(v: unknown): TaskSpec {
     throw invalid('ContainerSpec: image reference must be provided');
   if (!validImageRef(cs.Image)) throw invalid(`ContainerSpec: "${cs.Image}" is not a valid repository/tag`);
   if (cs.Isolation === undefined || cs.Isolation === '') cs.Isolation = 'default';
+  if (cs.Healthcheck !== undefined) validateHealthCheck(cs.Healthcheck);
   const out = { ...t, ContainerSpec: cs, ForceUpdate: num(t.ForceUpdate, 'ForceUpdate') ?? 0 } as TaskSpec;
   if (out.ForceUpdate < 0 || !Number.isInteger(out.ForceUpdate)) throw badParam('ForceUpdate must be a counter');
   if (out.Runtime === undefined || out.Runtime === '') out.Runtime = 'container';
@@ -138,6 +140,20 @@ function validateResources(r: ResourceSpec | undefined): void {
   if (cpus !== 0 && cpus < MIN_NANO_CPUS)
     throw invalid(`invalid cpu value ${formatG(cpus / 1e9)}: Must be at least ${formatG(MIN_NANO_CPUS / 1e9)}`);
   if (mem !== 0 && mem < MIN_MEMORY) throw invalid(`invalid memory value ${mem}: Must be at least 4MiB`);
+}
+
+/** swarmkit validateHealthCheck: each duration 0 (the default) or at least 1 ms; Retries not negative. */
+function validateHealthCheck(v: unknown): void {
+  if (!isObject(v)) throw badParam('invalid JSON: Healthcheck must be an object');
+  const hc = v as HealthConfig;
+  if (hc.Test !== undefined && (!Array.isArray(hc.Test) || hc.Test.some((x) => typeof x !== 'string')))
+    throw badParam('invalid JSON: Healthcheck.Test must be a list of strings');
+  for (const field of ['Interval', 'Timeout', 'StartPeriod', 'StartInterval'] as const) {
+    const ns = num(hc[field], `Healthcheck.${field}`) ?? 0;
+    if (ns !== 0 && ns < 1e6) throw invalid(`ContainerSpec: ${field} in HealthConfig cannot be less than 1ms`);
+  }
+  if ((num(hc.Retries, 'Healthcheck.Retries') ?? 0) < 0)
+    throw invalid('ContainerSpec: Retries in HealthConfig cannot be negative');
 }
 
 const RESTART_CONDITIONS = ['none', 'on-failure', 'any'];

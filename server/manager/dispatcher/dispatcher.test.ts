@@ -178,6 +178,45 @@ describe('Dispatcher task status', () => {
     expect(store.view.get('task', t.ID)!.Status.State).toBe('failed');
   });
 
+  it('applies a same-state report that only changes the health, never a lower state', async () => {
+    const n = makeNode();
+    const { store, clock, d } = await setup([n]);
+    const svc = makeService();
+    const t = withState(makeTask(svc), 'ready', n.ID);
+    await store.update((tx) => tx.create('task', t));
+    const { sessionID } = await d.register({ nodeID: n.ID, description: desc('w'), addr: '' });
+    const cs = { ContainerID: 'c1', PID: 42 };
+    const report = async (State: TaskState, Message: string, Health?: 'starting' | 'healthy' | 'unhealthy') => {
+      const ContainerStatus = Health ? { ...cs, Health } : cs;
+      await d.updateTaskStatus(sessionID, [
+        { taskID: t.ID, status: { State, Message, Timestamp: iso(clock.now()), ContainerStatus } },
+      ]);
+      clock.advance(100);
+      await new Promise((r) => setTimeout(r, 30));
+    };
+    const status = () => store.view.get('task', t.ID)!.Status;
+
+    await report('starting', 'starting');
+    await waitFor(() => status().State === 'starting');
+    const startedAt = status().AppliedAt;
+    await report('starting', 'starting', 'starting');
+    await waitFor(() => status().ContainerStatus?.Health === 'starting');
+    // The state's own time stays: only the container status is news.
+    expect(status()).toMatchObject({ State: 'starting', Message: 'starting', AppliedAt: startedAt });
+
+    const before = store.view.get('task', t.ID);
+    await report('starting', 'starting', 'starting'); // identical: dropped
+    await report('starting', 'starting'); // no health: dropped
+    await report('ready', 'prepared', 'healthy'); // lower state: dropped despite the health
+    expect(store.view.get('task', t.ID)).toBe(before);
+
+    await report('running', 'started', 'healthy');
+    await waitFor(() => status().State === 'running');
+    await report('running', 'started', 'unhealthy');
+    await waitFor(() => status().ContainerStatus?.Health === 'unhealthy');
+    expect(status()).toMatchObject({ State: 'running', Message: 'started' });
+  });
+
   it('refuses to update a task assigned to another node', async () => {
     const a = makeNode();
     const b = makeNode();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Cluster } from '../../api/types';
-import { safeEqual, tokenRole, transportCredentials } from './credentials';
+import { nodeKeyFor, safeEqual, tokenRole, transportCredentials } from './credentials';
 
 const cluster = { JoinTokens: { Worker: 'SWMTKN-1-abc-worker', Manager: 'SWMTKN-1-abc-manager' } } as Cluster;
 
@@ -32,5 +32,27 @@ describe('cluster credentials', () => {
     state.removed = ['n2'];
     expect(creds.validateMember('n2', 'k')).toBe(false);
     expect(creds.validateToken('SWMTKN-1-abc-worker')).toBe('worker');
+  });
+});
+
+describe('node keys', () => {
+  it('admits an agent with the key derived for its node while the node exists, and nothing else', () => {
+    const current = { clusterID: 'c1', memberKey: 'k' };
+    const nodes = new Set(['w1']);
+    const creds = transportCredentials({
+      current: () => current,
+      cluster: () => cluster,
+      removed: () => [],
+      isNode: (id) => nodes.has(id),
+    });
+    const key = nodeKeyFor(current, 'w1');
+    expect(creds.validateNode!('w1', key)).toBe(true);
+    // another node's key, the member key, and a key from another cluster are all refused
+    expect(creds.validateNode!('w2', key)).toBe(false);
+    expect(creds.validateNode!('w1', 'k')).toBe(false);
+    expect(creds.validateNode!('w1', nodeKeyFor({ clusterID: 'c2', memberKey: 'k' }, 'w1'))).toBe(false);
+    // a removed node's key stops working
+    nodes.delete('w1');
+    expect(creds.validateNode!('w1', key)).toBe(false);
   });
 });

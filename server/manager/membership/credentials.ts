@@ -2,7 +2,7 @@
 // and joiners presenting the manager join token. Callbacks read live state, so
 // a token rotation or a member's removal takes effect on the next connection.
 
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Cluster } from '../../api/types';
 import type { TransportCredentials } from '../../raft/transport';
 import type { RaftId } from '../../raft/types';
@@ -16,6 +16,20 @@ export interface CredentialSource {
   cluster(): Cluster | undefined;
   /** Raft IDs removed from the group: never admitted again. */
   removed(): readonly RaftId[];
+  /** Whether a worker node exists in the store (an agent's key stops working once its node is removed). */
+  isNode?(nodeID: string): boolean;
+  /** This process's own node key, once it joined as a worker (it then dials as an agent). */
+  nodeKey?(): { clusterID: string; nodeKey: string } | undefined;
+}
+
+/**
+ * An agent's node key: an HMAC of its node ID under the cluster's member key,
+ * so every manager can check it without shared state, and it ends with the node.
+ */
+export function nodeKeyFor(creds: { clusterID: string; memberKey: string }, nodeID: string): string {
+  return createHmac('sha256', creds.memberKey)
+    .update(`swarmdeck-node:${creds.clusterID}:${nodeID}`)
+    .digest('base64url');
 }
 
 /** Constant-time string comparison (through fixed-length digests, so lengths do not leak either). */
@@ -42,9 +56,16 @@ export function transportCredentials(src: CredentialSource): TransportCredential
       if (!creds || !safeEqual(key, creds.memberKey)) return false;
       return !src.removed().includes(raftId);
     },
+    validateNode: (nodeID, key) => {
+      const creds = src.current();
+      if (!creds || !src.isNode || !safeEqual(key, nodeKeyFor(creds, nodeID))) return false;
+      return src.isNode(nodeID) && !src.removed().includes(nodeID);
+    },
     dial: () => {
       const creds = src.current();
       if (creds) return { clusterId: creds.clusterID, memberKey: creds.memberKey };
+      const node = src.nodeKey?.();
+      if (node) return { clusterId: node.clusterID, nodeKey: node.nodeKey };
       const joinToken = src.joinToken?.();
       return joinToken ? { joinToken } : {};
     },

@@ -60,27 +60,49 @@ export interface JoinDeps {
 
 const hostOf = (addr: string): string => (addr.lastIndexOf(':') > 0 ? addr.slice(0, addr.lastIndexOf(':')) : addr);
 
+/**
+ * Where a join is decided: a joiner is who it authenticated as, a member passing a join on names the
+ * joiner (`named`). On the leader `admit` runs; any other manager passes the join (`forward(joinerID)`)
+ * to the leader once — a member's pass-on never travels further.
+ */
+export async function decideJoin<T>(
+  deps: {
+    isLeader(): boolean;
+    leader(): RaftId;
+    request(to: RaftId, payload: unknown, timeoutMs: number): Promise<unknown>;
+  },
+  from: PeerIdentity,
+  named: string | undefined,
+  forward: (joinerID: string) => unknown,
+  admit: (joinerID: string) => Promise<T>,
+): Promise<T> {
+  const joinerID = from.via === 'member' ? named : from.raftId;
+  if (!joinerID || !/^[a-z0-9]{1,64}$/i.test(joinerID)) throw new SwarmError('InvalidArgument', 'invalid joiner ID');
+  if (deps.isLeader()) return admit(joinerID);
+  if (from.via === 'member') throw Object.assign(new Error('not the leader'), { code: NOT_LEADER_CODE, status: 503 });
+  const leader = deps.leader();
+  if (!leader) throw new SwarmError('Unavailable', NO_LEADER);
+  try {
+    return (await deps.request(leader, forward(joinerID), 30_000)) as T;
+  } catch (err) {
+    const f = err as { kind?: string; code?: string; message: string };
+    throw f.kind === 'remote' ? rebuildError(f) : new SwarmError('Unavailable', f.message);
+  }
+}
+
 /** Serves `{join}` requests: on the leader it admits the joiner, elsewhere it passes them on. */
 export function joinRequestHandler(deps: JoinDeps): (payload: unknown, from: PeerIdentity) => Promise<JoinAnswer> {
+  const route = { isLeader: () => deps.log.isLeader(), leader: () => deps.log.leader(), request: deps.request };
   return async (payload, from) => {
     if (!isJoinRequest(payload)) throw new SwarmError('InvalidArgument', 'not a join request');
     const req = payload.join;
-    // a member passing a join on names the joiner; a joiner is who it authenticated as
-    const raftId = from.via === 'member' ? req.raftId : from.raftId;
-    if (!raftId || !/^[a-z0-9]{1,64}$/i.test(raftId)) throw new SwarmError('InvalidArgument', 'invalid joiner ID');
-    if (!deps.log.isLeader()) {
-      if (from.via === 'member')
-        throw Object.assign(new Error('not the leader'), { code: NOT_LEADER_CODE, status: 503 });
-      const leader = deps.log.leader();
-      if (!leader) throw new SwarmError('Unavailable', NO_LEADER);
-      try {
-        return (await deps.request(leader, { join: { ...req, raftId } } satisfies JoinRequest, 30_000)) as JoinAnswer;
-      } catch (err) {
-        const f = err as { kind?: string; code?: string; message: string };
-        throw f.kind === 'remote' ? rebuildError(f) : new SwarmError('Unavailable', f.message);
-      }
-    }
-    return admit(deps, raftId, req);
+    return decideJoin(
+      route,
+      from,
+      req.raftId,
+      (raftId) => ({ join: { ...req, raftId } }) satisfies JoinRequest,
+      (raftId) => admit(deps, raftId, req),
+    );
   };
 }
 

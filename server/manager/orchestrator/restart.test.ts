@@ -135,6 +135,19 @@ describe('restart supervisor (loop)', () => {
     await until(() => view.get('task', repl.ID)!.DesiredState === 'running');
   });
 
+  it('starts the replacement of a task on a DOWN node at once: its node was lost, the task did not fail', async () => {
+    const { store, view, svc, node, first } = await setup();
+    await store.update((tx) => {
+      const n = tx.get('node', node.ID)!;
+      tx.update('node', { ...n, Status: { ...n.Status, State: 'down' } });
+    });
+    await until(() => view.tasksByService(svc.ID).length === 2);
+    const repl = view.tasksByService(svc.ID).find((t) => t.ID !== first.ID)!;
+    // no clock advance: neither the 5 s delay nor the old task's stop is waited for
+    await until(() => view.get('task', repl.ID)!.DesiredState === 'running');
+    expect(view.get('task', first.ID)!.DesiredState).toBe('shutdown');
+  });
+
   it('gives up waiting for the old task after one minute', async () => {
     const { clock, store, view, svc, node, first } = await setup({ Delay: 0 });
     await store.update((tx) => {

@@ -205,7 +205,11 @@ export class RestartSupervisor {
       batch.history.set(k, recordRestart(h, replacement.SpecVersion.Index, Date.parse(tx.now), max));
     }
     const node = cur.NodeID ? tx.get('node', cur.NodeID) : undefined;
-    const delayMs = node?.Spec.Availability === 'drain' ? 0 : restartDelayMs(cur.Spec.RestartPolicy);
+    // The delay paces a task that keeps failing. A task still running on a node that went DOWN did not
+    // fail: like swarmkit for drained nodes, and (deliberately, unlike swarmkit) for lost nodes too, its
+    // replacement starts at once — losing a node costs the heartbeat grace, not grace + delay.
+    const nodeLost = node?.Status.State === 'down' && sv(cur.Status.State) <= sv('running');
+    const delayMs = node?.Spec.Availability === 'drain' || nodeLost ? 0 : restartDelayMs(cur.Spec.RestartPolicy);
     batch.starts.push({ taskID: replacement.ID, oldTaskIDs: [cur.ID], delayMs, waitStop: true });
     return replacement;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { admit, dialHeaders, INVALID_JOIN_TOKEN } from './handshake';
-import { CLUSTER_ID, MANAGER_TOKEN, MEMBER_KEY, testCredentials, WORKER_TOKEN } from './test-support';
+import { CLUSTER_ID, MANAGER_TOKEN, MEMBER_KEY, NODE_KEY, testCredentials, WORKER_TOKEN } from './test-support';
 
 const self = { raftId: 'r1', addr: '10.0.0.1:2377' };
 const lower = (h: Record<string, unknown>) =>
@@ -20,6 +20,20 @@ describe('admit', () => {
     });
   });
 
+  it('admits a joining agent with the worker token for one request, and an admitted agent with its node key', () => {
+    const joining = admit(lower(dialHeaders(self, { joinToken: WORKER_TOKEN }, 'oneshot')), policy);
+    expect(joining).toEqual({
+      ok: true,
+      purpose: 'oneshot',
+      peer: { raftId: 'r1', addr: self.addr, via: 'worker-token' },
+    });
+    const agent = admit(lower(dialHeaders(self, { clusterId: CLUSTER_ID, nodeKey: NODE_KEY }, 'peer')), policy);
+    expect(agent).toEqual({ ok: true, purpose: 'peer', peer: { raftId: 'r1', addr: self.addr, via: 'node' } });
+    expect(admit(lower(dialHeaders(self, { nodeKey: 'forged' }, 'peer')), policy)).toMatchObject({ status: 403 });
+    // a member key is not a node key and the other way round
+    expect(admit(lower(dialHeaders(self, { nodeKey: MEMBER_KEY }, 'peer')), policy)).toMatchObject({ status: 403 });
+  });
+
   it('refuses bad or missing credentials with 401 and the swarm message', () => {
     for (const creds of [{ joinToken: 'SWMTKN-1-wrong' }, {}]) {
       expect(admit(lower(dialHeaders(self, creds, 'peer')), policy)).toEqual({
@@ -30,7 +44,7 @@ describe('admit', () => {
     }
   });
 
-  it('refuses a worker token, a wrong member key, another cluster and a removed member with 403', () => {
+  it('refuses a worker token on a member link, a wrong member key, another cluster and a removed member with 403', () => {
     const cases = [
       { joinToken: WORKER_TOKEN },
       { clusterId: CLUSTER_ID, memberKey: 'stolen' },

@@ -8,10 +8,14 @@ import { AUTH_SCHEME, CLUSTER_PROTOCOL, HEADER, type ConnPurpose, type PeerIdent
 
 export const INVALID_JOIN_TOKEN = 'A valid join token is necessary to join this cluster';
 
-/** What this member presents when it dials: its member key once admitted, else the join token it was given. */
+/**
+ * What a process presents when it dials: a manager its member key once
+ * admitted, an agent its node key once admitted, else the join token it was given.
+ */
 export interface DialCredentials {
   clusterId?: string;
   memberKey?: string;
+  nodeKey?: string;
   joinToken?: string;
 }
 
@@ -23,6 +27,8 @@ export interface AcceptPolicy {
   validateToken(token: string): 'manager' | 'worker' | undefined;
   /** The per-cluster member key handed out at join. */
   validateMember(raftId: RaftId, key: string): boolean;
+  /** The per-node key handed to an agent at join (absent: agents are not let in). */
+  validateNode?(nodeId: RaftId, key: string): boolean;
 }
 
 export interface TransportCredentials extends AcceptPolicy {
@@ -44,6 +50,7 @@ export function dialHeaders(
   };
   if (creds.clusterId) h[HEADER.clusterId] = creds.clusterId;
   if (creds.memberKey) h.authorization = `${AUTH_SCHEME.memberKey} ${creds.memberKey}`;
+  else if (creds.nodeKey) h.authorization = `${AUTH_SCHEME.nodeKey} ${creds.nodeKey}`;
   else if (creds.joinToken) h.authorization = `${AUTH_SCHEME.joinToken} ${creds.joinToken}`;
   return h;
 }
@@ -81,9 +88,16 @@ export function admit(headers: IncomingHttpHeaders, policy: AcceptPolicy): Admis
     if (policy.validateMember(raftId, secret)) return { ok: true, peer: { raftId, addr, via: 'member' }, purpose };
     return { ok: false, status: 403, message: `raft member ${printable(raftId)} is not admitted to this cluster` };
   }
+  if (scheme === AUTH_SCHEME.nodeKey && secret) {
+    if (policy.validateNode?.(raftId, secret)) return { ok: true, peer: { raftId, addr, via: 'node' }, purpose };
+    return { ok: false, status: 403, message: `node ${printable(raftId)} is not part of this swarm` };
+  }
   if (scheme === AUTH_SCHEME.joinToken && secret) {
     const role = policy.validateToken(secret);
     if (role === 'manager') return { ok: true, peer: { raftId, addr, via: 'join-token' }, purpose };
+    // a joining agent gets one request at a time (its join); what it may ask is decided per request
+    if (role === 'worker' && purpose === 'oneshot')
+      return { ok: true, peer: { raftId, addr, via: 'worker-token' }, purpose };
     if (role === 'worker') {
       return { ok: false, status: 403, message: 'a worker join token cannot join this cluster as a manager' };
     }

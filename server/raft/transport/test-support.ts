@@ -10,6 +10,7 @@ export const CLUSTER_ID = 'testcluster0000000000000a';
 export const MANAGER_TOKEN = 'SWMTKN-1-testdigest-managersecret0000000000';
 export const WORKER_TOKEN = 'SWMTKN-1-testdigest-workersecret00000000000';
 export const MEMBER_KEY = 'member-key-0123456789abcdef';
+export const NODE_KEY = 'node-key-0123456789abcdef';
 
 /** Credentials of an admitted member; `dial` can be overridden (e.g. a joiner holding only a token). */
 export function testCredentials(dial: DialCredentials = { clusterId: CLUSTER_ID, memberKey: MEMBER_KEY }) {
@@ -19,6 +20,7 @@ export function testCredentials(dial: DialCredentials = { clusterId: CLUSTER_ID,
     clusterId: () => CLUSTER_ID,
     validateToken: (t) => (t === MANAGER_TOKEN ? 'manager' : t === WORKER_TOKEN ? 'worker' : undefined),
     validateMember: (id, key) => key === MEMBER_KEY && !removed.has(id),
+    validateNode: (id, key) => key === NODE_KEY && !removed.has(id),
     dial: () => dial,
   };
   return creds;

@@ -19,7 +19,7 @@ export const HEADER = {
 } as const;
 
 /** Credentials ride in Authorization so proxies and loggers treat them as secrets. */
-export const AUTH_SCHEME = { joinToken: 'Swarm-Join', memberKey: 'Swarm-Member' } as const;
+export const AUTH_SCHEME = { joinToken: 'Swarm-Join', memberKey: 'Swarm-Member', nodeKey: 'Swarm-Node' } as const;
 
 export type ConnPurpose = 'peer' | 'oneshot';
 
@@ -72,6 +72,9 @@ export function asWireFrame(v: unknown): WireFrame | undefined {
 export interface PeerIdentity {
   raftId: RaftId;
   addr: string;
-  /** `member`: an admitted member (member key); `join-token`: a manager that is joining. */
-  via: 'member' | 'join-token';
+  /**
+   * `member`: an admitted manager (member key); `join-token`: a manager that is joining;
+   * `worker-token`: an agent that is joining; `node`: an admitted agent (its node key).
+   */
+  via: 'member' | 'join-token' | 'worker-token' | 'node';
 }

@@ -14,29 +14,46 @@ export interface RequestHandlerHost {
   onRequest(handler: RequestHandler): void;
 }
 
+/** Who may reach a route: raft members unless the route says otherwise. */
+export type CallerKind = PeerIdentity['via'];
+const MEMBERS_ONLY: readonly CallerKind[] = ['member'];
+
+interface Entry {
+  route: Route;
+  from: readonly CallerKind[];
+}
+
 export class RequestRouter {
-  private readonly routes: Route[] = [];
+  private readonly routes: Entry[] = [];
 
   /** Installs the router as `transport`'s request handler. Prefer `routerFor`, which shares one per transport. */
   constructor(transport?: RequestHandlerHost) {
     transport?.onRequest((payload, from) => this.handle(payload, from));
   }
 
-  /** Adds a route, asked after the ones added before it; returns its removal. */
-  add(route: Route): () => void {
-    this.routes.push(route);
+  /**
+   * Adds a route, asked after the ones added before it; returns its removal.
+   * `from` lists the callers it serves (default: members only) — an agent's
+   * node key or a join token never reaches a route that did not opt in.
+   */
+  add(route: Route, opts: { from?: readonly CallerKind[] } = {}): () => void {
+    const entry: Entry = { route, from: opts.from ?? MEMBERS_ONLY };
+    this.routes.push(entry);
     return () => {
-      const i = this.routes.indexOf(route);
+      const i = this.routes.indexOf(entry);
       if (i >= 0) this.routes.splice(i, 1);
     };
   }
 
   handle(payload: unknown, from: PeerIdentity): unknown {
-    for (const route of [...this.routes]) {
+    for (const { route, from: allowed } of [...this.routes]) {
+      if (!allowed.includes(from.via)) continue;
       const answer = route(payload, from);
       if (answer !== UNHANDLED) return answer;
     }
-    throw new Error('this member does not serve this request');
+    throw Object.assign(new Error('this member does not serve this request'), {
+      code: from.via === 'member' ? 'Unimplemented' : 'PermissionDenied',
+    });
   }
 }
 

@@ -8,13 +8,24 @@ import { systemClock, type Clock } from '../../../util/clock';
 import type { DispatcherApi } from '../api';
 import { AssignmentPolls, DEFAULT_POLL_OPTIONS, type AssignmentPollsOptions } from './assignment-polls';
 import { RequestRouter, UNHANDLED, routerFor, type RequestHandlerHost } from './request-router';
-import { isDispatcherRequest, parseDispatcherRequest, type DispatcherRequest } from './wire';
+import { isDirectoryRequest, isDispatcherRequest, parseDispatcherRequest, type DispatcherRequest } from './wire';
 
 export interface ServeDispatcherOptions extends Partial<Omit<AssignmentPollsOptions, 'clock'>> {
   clock?: Clock;
   /** Who the leader is, for the Unavailable answer of a follower (e.g. "raftID (host:port)"). */
   leaderHint?: () => string | undefined;
+  /** The managers and the leader, pushed to agents with every register and heartbeat answer. */
+  directory?: () => ManagerDirectory;
 }
+
+/** The manager list an agent keeps, so it can find the leader after a leader change. */
+export interface ManagerDirectory {
+  leader: string;
+  managers: Record<string, string>;
+}
+
+/** Sessions remembered per serving manager, to check that an agent only uses its own. */
+const MAX_SESSION_OWNERS = 100_000;
 
 /** The Unavailable answer of a manager that has no dispatcher. */
 export function notLeaderError(hint: string | undefined) {
@@ -37,26 +48,48 @@ export function serveDispatcher(
   getDispatcher: () => DispatcherApi | undefined,
   opts: ServeDispatcherOptions = {},
 ): () => void {
-  const { clock = systemClock, leaderHint, ...pollOpts } = opts;
+  const { clock = systemClock, leaderHint, directory, ...pollOpts } = opts;
   const polls = new AssignmentPolls({ ...DEFAULT_POLL_OPTIONS, ...pollOpts, clock });
   let current: DispatcherApi | undefined;
+  /** Which node each session issued here belongs to. */
+  const owners = new Map<string, string>();
 
-  const handle = async (req: DispatcherRequest): Promise<unknown> => {
+  /** An agent (node key) acts only as itself; a manager (member key) speaks for its in-process nodes. */
+  const checkCaller = (req: DispatcherRequest, from: PeerIdentity): void => {
+    if (from.via !== 'node') return;
+    if (req.dispatcher === 'register') {
+      if (req.req.nodeID !== from.raftId)
+        throw rpcError('PermissionDenied', `node ${from.raftId} cannot register as ${req.req.nodeID}`);
+      return;
+    }
+    // sessions of a node-keyed caller were all registered through here, so an unknown one is not its own
+    if (owners.get(req.sessionID) !== from.raftId) throw rpcError('NotFound', 'session invalid');
+  };
+
+  const handle = async (req: DispatcherRequest, from: PeerIdentity): Promise<unknown> => {
     const d = getDispatcher();
     if (d !== current) {
       // Leadership moved (or the dispatcher was replaced): its sessions, and so their streams, are gone.
       polls.closeAll();
+      owners.clear();
       current = d;
     }
     if (!d) throw notLeaderError(leaderHint?.());
+    checkCaller(req, from);
     switch (req.dispatcher) {
-      case 'register':
-        return d.register(req.req);
+      case 'register': {
+        const res = await d.register(req.req);
+        owners.set(res.sessionID, req.req.nodeID);
+        if (owners.size > MAX_SESSION_OWNERS) owners.delete(owners.keys().next().value!);
+        return directory ? { ...res, directory: directory() } : res;
+      }
       case 'heartbeat':
         try {
-          return await d.heartbeat(req.sessionID);
+          const res = await d.heartbeat(req.sessionID);
+          return directory ? { ...res, directory: directory() } : res;
         } catch (err) {
           polls.end(req.sessionID);
+          owners.delete(req.sessionID);
           throw err;
         }
       case 'updateTaskStatus':
@@ -64,6 +97,7 @@ export function serveDispatcher(
         return null;
       case 'leave':
         polls.end(req.sessionID);
+        owners.delete(req.sessionID);
         await d.leave(req.sessionID);
         return null;
       case 'assignments':
@@ -72,12 +106,19 @@ export function serveDispatcher(
   };
 
   const router = transport instanceof RequestRouter ? transport : routerFor(transport);
-  const remove = router.add((payload: unknown, _from: PeerIdentity) => {
-    if (!isDispatcherRequest(payload)) return UNHANDLED;
-    return Promise.resolve().then(() => handle(parseDispatcherRequest(payload)));
-  });
+  const remove = router.add(
+    (payload: unknown, from: PeerIdentity) => {
+      if (isDispatcherRequest(payload))
+        return Promise.resolve().then(() => handle(parseDispatcherRequest(payload), from));
+      // any manager answers where the managers are, so an agent can find the leader
+      if (directory && isDirectoryRequest(payload)) return directory();
+      return UNHANDLED;
+    },
+    { from: ['member', 'node'] },
+  );
   return () => {
     remove();
     polls.closeAll();
+    owners.clear();
   };
 }

@@ -44,6 +44,12 @@ export interface AssignmentsPage {
   messages: WireAssignments[];
 }
 
+/** `{managers: 1}`: where the managers are and who leads (answered by every manager). */
+export const DIRECTORY_REQUEST = { managers: 1 } as const;
+export function isDirectoryRequest(p: unknown): boolean {
+  return typeof p === 'object' && p !== null && (p as { managers?: unknown }).managers === 1;
+}
+
 /** Whether a transport request is meant for the dispatcher (anything else is left to other handlers). */
 export function isDispatcherRequest(p: unknown): p is { dispatcher: DispatcherMethod } {
   return typeof p === 'object' && p !== null && METHODS.has((p as { dispatcher?: unknown }).dispatcher as string);

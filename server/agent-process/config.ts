@@ -1,0 +1,107 @@
+// `swarmdeck agent` flags, each also an environment variable SWARMDECK_AGENT_<NAME>.
+
+export interface AgentConfig {
+  /** A manager's cluster address (host:port) to join through; any manager will do. */
+  join: string;
+  /** The worker join token (needed only until the agent holds its node key). */
+  token: string;
+  hostname: string;
+  /** Engine labels (`--label k=v`, repeatable): constraints match them as `engine.labels.k`. */
+  labels: Record<string, string>;
+  dataDir: string;
+  executor: 'process' | 'sim';
+  /** The address managers and the routing mesh reach this node at. */
+  advertiseAddr: string;
+  /** A JSON image catalog searched before the built-in one (see server/agent/executor/PROCESS.md). */
+  imageCatalog: string;
+}
+
+export class AgentConfigError extends Error {}
+
+const HELP: [string, string][] = [
+  ['--join HOST:PORT', "a manager's cluster address (its --cluster-port, default 2377)"],
+  ['--token TOKEN', 'the worker join token (`docker swarm join-token worker`); not needed once joined'],
+  ['--hostname NAME', 'the node name shown in `docker node ls` (default: this host name)'],
+  ['--label KEY=VALUE', 'an engine label, repeatable (constraint `engine.labels.KEY`)'],
+  ['--data-dir DIR', 'node identity, key and task state (default ./data-agent)'],
+  ['--executor KIND', 'process (default: tasks are real processes) or sim (simulated tasks)'],
+  ['--advertise-addr ADDR', 'the address other nodes reach this one at (default 127.0.0.1)'],
+  ['--image-catalog FILE', 'extra image → command mappings (JSON)'],
+];
+
+export function agentUsage(): string {
+  const lines = HELP.map(([f, h]) => `  ${f.padEnd(24)} ${h}`);
+  return (
+    'usage: swarmdeck agent --join HOST:PORT --token SWMTKN-1-… [flags]\n\n' +
+    'Starts a worker node: it joins the swarm, keeps a session with the leader and runs its tasks.\n\n' +
+    `${lines.join('\n')}\n`
+  );
+}
+
+const ENV: Record<string, keyof AgentConfig> = {
+  JOIN: 'join',
+  TOKEN: 'token',
+  HOSTNAME: 'hostname',
+  DATA_DIR: 'dataDir',
+  EXECUTOR: 'executor',
+  ADVERTISE_ADDR: 'advertiseAddr',
+  IMAGE_CATALOG: 'imageCatalog',
+};
+
+export function parseAgentConfig(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+  defaultHostname = 'localhost',
+): AgentConfig {
+  const cfg: AgentConfig = {
+    join: '',
+    token: '',
+    hostname: defaultHostname,
+    labels: {},
+    dataDir: './data-agent',
+    executor: 'process',
+    advertiseAddr: '127.0.0.1',
+    imageCatalog: '',
+  };
+  const set = (key: keyof AgentConfig, value: string) => {
+    (cfg as unknown as Record<string, unknown>)[key] = value;
+  };
+  for (const [name, key] of Object.entries(ENV)) {
+    const v = env[`SWARMDECK_AGENT_${name}`];
+    if (v) set(key, v);
+  }
+  const flags: Record<string, keyof AgentConfig> = {
+    join: 'join',
+    token: 'token',
+    hostname: 'hostname',
+    'data-dir': 'dataDir',
+    executor: 'executor',
+    'advertise-addr': 'advertiseAddr',
+    'image-catalog': 'imageCatalog',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new AgentConfigError(`unexpected argument "${arg}"`);
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    const value = inline ?? argv[++i];
+    if (value === undefined || value === '') throw new AgentConfigError(`--${name} needs a value`);
+    if (name === 'label') {
+      const eq = value.indexOf('=');
+      const key = eq < 0 ? value : value.slice(0, eq);
+      if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(key))
+        throw new AgentConfigError(`--label: "${value}" is not KEY=VALUE`);
+      cfg.labels[key] = eq < 0 ? '' : value.slice(eq + 1);
+      continue;
+    }
+    const key = flags[name];
+    if (!key) throw new AgentConfigError(`unknown flag --${name} (see swarmdeck agent --help)`);
+    set(key, value);
+  }
+  if (cfg.executor !== 'process' && cfg.executor !== 'sim')
+    throw new AgentConfigError(`--executor: "${String(cfg.executor)}" is not an executor (process or sim)`);
+  if (cfg.join && !/^[^:\s]+:\d{1,5}$/.test(cfg.join))
+    throw new AgentConfigError(`--join: "${cfg.join}" is not HOST:PORT`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(cfg.hostname))
+    throw new AgentConfigError(`--hostname: "${cfg.hostname}" is not a host name`);
+  return cfg;
+}

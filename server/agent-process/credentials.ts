@@ -1,0 +1,38 @@
+// What an admitted agent keeps in its data dir (mode 0600): its cluster, node
+// key and the last manager list it was told. The join token is never stored.
+
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface AgentCredentials {
+  clusterID: string;
+  nodeID: string;
+  nodeKey: string;
+  /** Manager raft ID → cluster address, as last pushed. */
+  managers: Record<string, string>;
+  leader: string;
+}
+
+const FILE = 'agent-credentials.json';
+
+export function readAgentCredentials(dataDir: string): AgentCredentials | undefined {
+  const file = join(dataDir, FILE);
+  if (!existsSync(file)) return undefined;
+  const p = JSON.parse(readFileSync(file, 'utf8')) as Partial<AgentCredentials>;
+  if (typeof p.clusterID !== 'string' || typeof p.nodeID !== 'string' || typeof p.nodeKey !== 'string')
+    return undefined;
+  return {
+    clusterID: p.clusterID,
+    nodeID: p.nodeID,
+    nodeKey: p.nodeKey,
+    managers: p.managers ?? {},
+    leader: p.leader ?? '',
+  };
+}
+
+export function writeAgentCredentials(dataDir: string, creds: AgentCredentials): void {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, FILE);
+  writeFileSync(file + '.tmp', JSON.stringify(creds) + '\n', { mode: 0o600 });
+  renameSync(file + '.tmp', file);
+}

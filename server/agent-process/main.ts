@@ -1,0 +1,129 @@
+// `swarmdeck agent`: one worker node as its own process. It joins with the
+// worker token (once; then it holds a node key), keeps a dispatcher session
+// with the leader over the cluster port and runs its tasks as real processes
+// (or simulated ones). Task processes outlive the agent and are adopted by
+// its next start, like containers under a restarted daemon.
+
+import { arch, cpus, hostname, totalmem } from 'node:os';
+import { newID } from '../api/ids';
+import type { NodeDescription } from '../api/types';
+import { requestAgentJoin } from '../manager/membership/agent-join';
+import { readNodeID, writeNodeID } from '../node-identity';
+import { ClusterTransport } from '../raft/transport';
+import { startAgentNode } from './agent-node';
+import { AgentConfigError, agentUsage, parseAgentConfig, type AgentConfig } from './config';
+import { readAgentCredentials, writeAgentCredentials, type AgentCredentials } from './credentials';
+
+/** Same loopback-friendly transport timings as the managers: a dead manager is noticed within ~3 s. */
+const TRANSPORT_LIMITS = { pingIntervalMs: 500, deadAfterMs: 3_000 };
+
+export function agentDescription(cfg: AgentConfig): NodeDescription {
+  const a = arch();
+  return {
+    Hostname: cfg.hostname,
+    Platform: { Architecture: a === 'x64' ? 'x86_64' : a === 'arm64' ? 'aarch64' : a, OS: 'linux' },
+    // the host's real capacity: the scheduler's resource filter uses it
+    Resources: { NanoCPUs: cpus().length * 1e9, MemoryBytes: totalmem() },
+    Engine: {
+      EngineVersion: 'swarmdeck-0.1.0',
+      Labels: { ...cfg.labels, 'swarmdeck.executor': cfg.executor },
+      Plugins: [{ Type: 'Network', Name: 'overlay' }],
+    },
+  };
+}
+
+export async function runAgent(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(agentUsage());
+    return;
+  }
+  let cfg: AgentConfig;
+  try {
+    cfg = parseAgentConfig(argv, process.env, hostname().split('.')[0] || 'localhost');
+  } catch (err) {
+    if (err instanceof AgentConfigError) {
+      process.stderr.write(`swarmdeck agent: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+
+  let nodeID = readNodeID(cfg.dataDir);
+  if (!nodeID) {
+    nodeID = newID();
+    writeNodeID(cfg.dataDir, nodeID);
+  }
+  const description = agentDescription(cfg);
+  let creds: AgentCredentials | undefined = readAgentCredentials(cfg.dataDir);
+  if (creds && creds.nodeID !== nodeID) creds = undefined;
+
+  const transport = new ClusterTransport({
+    selfId: nodeID,
+    // agents accept no connections; the port part only satisfies the handshake's host:port
+    selfAddr: `${cfg.advertiseAddr}:0`,
+    limits: TRANSPORT_LIMITS,
+    credentials: {
+      clusterId: () => creds?.clusterID,
+      validateToken: () => undefined,
+      validateMember: () => false,
+      dial: () => (creds ? { clusterId: creds.clusterID, nodeKey: creds.nodeKey } : { joinToken: cfg.token }),
+    },
+  });
+
+  if (!creds) {
+    if (!cfg.join || !cfg.token) {
+      process.stderr.write(
+        'swarmdeck agent: not part of a swarm yet: give --join HOST:PORT and --token <worker token>\n',
+      );
+      process.exit(2);
+    }
+    try {
+      const answer = await requestAgentJoin(transport, cfg.join, {
+        token: cfg.token,
+        addr: cfg.advertiseAddr,
+        description,
+      });
+      creds = { ...answer };
+      writeAgentCredentials(cfg.dataDir, creds);
+      console.log(`swarmdeck agent: node ${nodeID} joined swarm ${answer.clusterID} as a worker`);
+    } catch (err) {
+      console.error(`swarmdeck agent: could not join ${cfg.join}: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    }
+  }
+  const node = await startAgentNode({
+    nodeID,
+    dataDir: cfg.dataDir,
+    description,
+    advertiseAddr: cfg.advertiseAddr,
+    executor: cfg.executor,
+    imageCatalog: cfg.imageCatalog || undefined,
+    creds,
+    transport,
+  });
+  console.log(
+    `swarmdeck agent ready: node ${nodeID} (${cfg.hostname}) executor=${cfg.executor} leader=${node.directory.leader ?? '?'}`,
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`swarmdeck agent: ${signal}, leaving (process tasks keep running and are adopted on restart)`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await node.stop();
+    await transport.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+// run directly (tsx server/agent-process/main.ts …) or through `swarmdeck agent …`
+if (process.argv[1] && /agent-process[/\\]main\.ts$/.test(process.argv[1])) {
+  runAgent(process.argv.slice(2)).catch((err: unknown) => {
+    console.error('swarmdeck agent failed:', err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,74 @@
+// The agent process's dispatcher: the leader's, over the cluster transport.
+// Registering first finds the leader (the directory), and every register and
+// heartbeat answer brings the manager list along.
+
+import type {
+  AssignmentsMessage,
+  DispatcherApi,
+  RegisterRequest,
+  RegisterResponse,
+  TaskStatusUpdate,
+} from '../manager/dispatcher/api';
+import { RemoteDispatcher, type RequestTransport } from '../manager/dispatcher/remote';
+import type { Clock } from '../util/clock';
+import { isManagerDirectory, type ManagerDirectoryClient } from './manager-directory';
+
+export class AgentSessionClient implements DispatcherApi {
+  private readonly remote: RemoteDispatcher;
+  private lostSession = false;
+  /** The leader of the last session opened, to log when it changes. */
+  private sessionLeader = '';
+
+  constructor(
+    transport: RequestTransport,
+    private readonly directory: ManagerDirectoryClient,
+    clock?: Clock,
+  ) {
+    this.remote = new RemoteDispatcher({ transport, leader: () => directory.leader, clock });
+  }
+
+  async register(req: RegisterRequest): Promise<RegisterResponse> {
+    // after a lost session (leader gone or changed), ask the managers who leads now
+    if (this.lostSession || !this.directory.leader) await this.directory.refresh();
+    try {
+      const res = await this.remote.register(req);
+      this.lostSession = false;
+      this.take(res);
+      const leader = this.directory.leader ?? '?';
+      if (leader !== this.sessionLeader) console.log(`swarmdeck agent: session opened with leader ${leader}`);
+      this.sessionLeader = leader;
+      return { sessionID: res.sessionID, heartbeatPeriodMs: res.heartbeatPeriodMs };
+    } catch (err) {
+      this.lostSession = true;
+      throw err;
+    }
+  }
+
+  async heartbeat(sessionID: string): Promise<{ periodMs: number }> {
+    try {
+      const res = await this.remote.heartbeat(sessionID);
+      this.take(res);
+      return { periodMs: res.periodMs };
+    } catch (err) {
+      this.lostSession = true;
+      throw err;
+    }
+  }
+
+  assignments(sessionID: string, onMessage: (m: AssignmentsMessage) => void): () => void {
+    return this.remote.assignments(sessionID, onMessage);
+  }
+
+  updateTaskStatus(sessionID: string, updates: TaskStatusUpdate[]): Promise<void> {
+    return this.remote.updateTaskStatus(sessionID, updates);
+  }
+
+  leave(sessionID: string): Promise<void> {
+    return this.remote.leave(sessionID);
+  }
+
+  private take(res: object): void {
+    const d = (res as { directory?: unknown }).directory;
+    if (isManagerDirectory(d)) this.directory.apply(d);
+  }
+}

@@ -1,0 +1,130 @@
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ImageRun } from './image-catalog';
+
+/**
+ * What a durable process executor keeps on disk per task (PROCESS.md,
+ * "Durable task state"), under `<stateDir>/<taskID>/`:
+ *
+ * - `state.json`  this record, replaced atomically (tmp + fsync + rename);
+ * - `stdout.log`, `stderr.log`  the task's output, appended by the task itself;
+ * - `exit`        the exit status, written by the shell wrapper when the task ends;
+ * - `work/`       the scratch working directory when the spec has no Dir.
+ */
+
+/**
+ * `prepared`: nothing spawned. `starting`: a spawn was about to happen (if no
+ * PID follows, it may or may not have run: never spawn again). `running`: pid
+ * and start time are known. `exited`: exitCode is final.
+ */
+export type DurableState = 'prepared' | 'starting' | 'running' | 'exited';
+
+export interface TaskStateRecord {
+  version: 1;
+  taskID: string;
+  containerID: string;
+  run: ImageRun;
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string;
+  /** A scratch directory the executor made (inside the task directory). */
+  scratch?: string;
+  ports: { Protocol: 'tcp' | 'udp' | 'sctp'; TargetPort: number; HostPort: number }[];
+  state: DurableState;
+  /** The wrapper shell: leader of the task's process group, so pgid = pid. */
+  pid?: number;
+  pgid?: number;
+  /** /proc/<pid>/stat field 22, to tell the task from a later process that reuses its PID. */
+  startTime?: string;
+  /** A process was spawned (false: the task never ran). */
+  spawned?: boolean;
+  /** The stop grace period it was prepared with. */
+  stopGraceMs?: number;
+  exitCode?: number;
+  /** Why the exit code is not the task's own (it ended unobserved). */
+  exitNote?: string;
+}
+
+export const STATE_FILE = 'state.json';
+export const EXIT_FILE = 'exit';
+
+export function taskDir(stateDir: string, taskID: string): string {
+  return join(stateDir, taskID);
+}
+
+export function taskFiles(dir: string) {
+  return {
+    state: join(dir, STATE_FILE),
+    stdout: join(dir, 'stdout.log'),
+    stderr: join(dir, 'stderr.log'),
+    exit: join(dir, EXIT_FILE),
+    work: join(dir, 'work'),
+  };
+}
+
+/** Replaces the record so that a crash leaves either the old or the new one, never a torn file. */
+export async function writeTaskState(dir: string, record: TaskStateRecord): Promise<void> {
+  const file = join(dir, STATE_FILE);
+  const tmp = `${file}.tmp`;
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(JSON.stringify(record));
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, file);
+  // The rename itself is durable once the directory is synced.
+  const dh = await open(dir, 'r').catch(() => undefined);
+  if (dh)
+    await dh
+      .sync()
+      .catch(() => {})
+      .finally(() => dh.close());
+}
+
+export async function readTaskState(dir: string): Promise<TaskStateRecord | undefined> {
+  const text = await readFile(join(dir, STATE_FILE), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    const r = JSON.parse(text) as Partial<TaskStateRecord>;
+    if (r.version !== 1 || typeof r.taskID !== 'string' || !Array.isArray(r.argv) || typeof r.state !== 'string')
+      return undefined;
+    return r as TaskStateRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The exit status the wrapper recorded, or undefined when there is none (killed, or still running). */
+export async function readExitFile(dir: string): Promise<number | undefined> {
+  const text = await readFile(join(dir, EXIT_FILE), 'utf8').catch(() => undefined);
+  const n = text === undefined ? NaN : Number.parseInt(text.trim(), 10);
+  return Number.isInteger(n) && n >= 0 && n <= 255 ? n : undefined;
+}
+
+/** Task directories under the state directory (each named by its task ID). */
+export async function listTaskDirs(stateDir: string): Promise<string[]> {
+  await mkdir(stateDir, { recursive: true });
+  const entries = await readdir(stateDir, { withFileTypes: true });
+  return entries.filter((e) => e.isDirectory()).map((e) => join(stateDir, e.name));
+}
+
+export async function removeTaskDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * The shell that runs the task's argv and records its exit status. It traps
+ * the stop signals only to outlive the task (a caught signal is reset to the
+ * default in the exec'd task, so the task still gets SIGTERM from the group
+ * signal); it then writes `$?` (128 + n for a signalled task) and exits with
+ * it. SIGKILL ends both, leaving no exit file.
+ */
+export const EXIT_WRAPPER_SCRIPT =
+  'trap : TERM INT HUP QUIT; "$@"; s=$?; printf "%s\\n" "$s" > "$SWARMDECK_EXIT_FILE"; exit "$s"';
+export const WRAPPER_SHELL = '/bin/sh';
+
+export function wrapArgv(argv: string[]): string[] {
+  return [WRAPPER_SHELL, '-c', EXIT_WRAPPER_SCRIPT, 'sh', ...argv];
+}

@@ -1,0 +1,218 @@
+// The node's side of `docker service logs` (swarmkit agent/worker.go
+// subscriptions + the log publisher): learns the log subscriptions the
+// leader's broker gives this node, reads the asked tasks' kept lines from the
+// executor, follows their new lines, and publishes them in batches.
+
+import { SwarmError } from '../api/errors';
+import type { LogBrokerNodeApi, NodeLogSubscription, NodeLogTask, PublishedLine } from '../api/logs';
+import { systemClock, type Clock } from '../util/clock';
+import type { LogEntry } from './executor/log-ring';
+import { isTaskLogSource, type TaskLogSource } from './executor/log-source';
+
+export interface LogPublisherOptions {
+  nodeID: string;
+  /** The node's executor (or any TaskLogSource); one without logs answers every subscription with no lines. */
+  source: unknown;
+  broker: LogBrokerNodeApi;
+  clock?: Clock;
+  /** How long followed lines are collected before one publish. */
+  flushMs?: number;
+  /** Caps of one published batch. */
+  maxBatchLines?: number;
+  maxBatchBytes?: number;
+}
+
+const FLUSH_MS = 100;
+const MAX_BATCH_LINES = 1_000;
+const MAX_BATCH_BYTES = 512 * 1024;
+/** Lines waiting for one follow subscription; beyond it the oldest are dropped (a stalled broker). */
+const MAX_PENDING_LINES = 20_000;
+const RETRIES = 3;
+const RETRY_MS = 500;
+
+interface ActiveSub {
+  id: string;
+  follow: boolean;
+  tasks: Map<string, () => void>;
+  pending: PublishedLine[];
+}
+
+/** Lines of the kept ones that a subscription's task asks for: since first, then the tail. */
+export function backlog(entries: readonly LogEntry[], t: Pick<NodeLogTask, 'tail' | 'since'>): LogEntry[] {
+  let out = t.since === undefined ? entries : entries.filter((e) => Date.parse(e.time) >= t.since!);
+  if (t.tail !== undefined) out = t.tail <= 0 ? [] : out.slice(-t.tail);
+  return out as LogEntry[];
+}
+
+/** Cuts lines into batches within the caps. */
+export function chunkLines(lines: PublishedLine[], maxLines: number, maxBytes: number): PublishedLine[][] {
+  const out: PublishedLine[][] = [];
+  let cur: PublishedLine[] = [];
+  let bytes = 0;
+  for (const l of lines) {
+    const size = l.line.length * 3 + 64;
+    if (cur.length && (cur.length >= maxLines || bytes + size > maxBytes)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(l);
+    bytes += size;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+export class LogPublisher {
+  private readonly clock: Clock;
+  private readonly source?: TaskLogSource;
+  private readonly flushMs: number;
+  private readonly maxLines: number;
+  private readonly maxBytes: number;
+  private readonly active = new Map<string, ActiveSub>();
+  /** Non-follow subscriptions already answered (still listed until the broker hears the close). */
+  private readonly answered = new Set<string>();
+  /** Publishes go out one at a time, in order. */
+  private queue: Promise<void> = Promise.resolve();
+  private cancelFlush?: () => void;
+  private stopListening?: () => void;
+  private stopped = false;
+
+  constructor(private readonly opts: LogPublisherOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.source = isTaskLogSource(opts.source) ? opts.source : undefined;
+    this.flushMs = opts.flushMs ?? FLUSH_MS;
+    this.maxLines = opts.maxBatchLines ?? MAX_BATCH_LINES;
+    this.maxBytes = opts.maxBatchBytes ?? MAX_BATCH_BYTES;
+  }
+
+  get nodeID(): string {
+    return this.opts.nodeID;
+  }
+
+  /** Subscriptions being served (follow ones until the broker drops them). */
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  start(): void {
+    if (this.stopListening || this.stopped) return;
+    this.stopListening = this.opts.broker.listen(this.opts.nodeID, (subs) => this.onSubscriptions(subs));
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.stopListening?.();
+    this.stopListening = undefined;
+    this.cancelFlush?.();
+    for (const s of this.active.values()) this.detach(s);
+    this.active.clear();
+    await this.queue;
+  }
+
+  /** Every call carries the full set: start the new ones, add tasks that joined, drop the ones gone. */
+  private onSubscriptions(subs: NodeLogSubscription[]): void {
+    if (this.stopped) return;
+    const listed = new Set(subs.map((s) => s.id));
+    for (const [id, s] of this.active) {
+      if (listed.has(id)) continue;
+      this.detach(s);
+      this.active.delete(id);
+    }
+    for (const id of this.answered) if (!listed.has(id)) this.answered.delete(id);
+    for (const sub of subs) {
+      if (sub.follow) this.follow(sub);
+      else if (!this.answered.has(sub.id)) this.answer(sub);
+    }
+  }
+
+  /** Non-follow: everything kept, then close. */
+  private answer(sub: NodeLogSubscription): void {
+    this.answered.add(sub.id);
+    const lines: PublishedLine[] = [];
+    for (const t of sub.tasks) for (const e of backlog(this.read(t.taskID), t)) lines.push(toLine(t.taskID, e));
+    const batches = chunkLines(lines, this.maxLines, this.maxBytes);
+    if (batches.length === 0) batches.push([]);
+    batches.forEach((b, i) =>
+      this.send({ subscriptionID: sub.id, lines: b, close: i === batches.length - 1 ? true : undefined }),
+    );
+  }
+
+  private follow(sub: NodeLogSubscription): void {
+    let s = this.active.get(sub.id);
+    if (!s) this.active.set(sub.id, (s = { id: sub.id, follow: true, tasks: new Map(), pending: [] }));
+    for (const t of sub.tasks) {
+      if (s.tasks.has(t.taskID)) continue;
+      const active = s;
+      // subscribe first: no line can come between (both run in this one synchronous step)
+      const off = this.source?.subscribeLogs(t.taskID, (e) => this.enqueue(active, toLine(t.taskID, e))) ?? (() => {});
+      s.tasks.set(t.taskID, off);
+      for (const e of backlog(this.read(t.taskID), t)) this.enqueue(s, toLine(t.taskID, e));
+    }
+  }
+
+  private read(taskID: string): LogEntry[] {
+    try {
+      return this.source?.logs(taskID) ?? [];
+    } catch (err) {
+      console.error(`log publisher: reading task ${taskID}'s logs failed`, err);
+      return [];
+    }
+  }
+
+  private enqueue(s: ActiveSub, line: PublishedLine): void {
+    if (this.stopped || this.active.get(s.id) !== s) return;
+    s.pending.push(line);
+    if (s.pending.length > MAX_PENDING_LINES) s.pending.splice(0, s.pending.length - MAX_PENDING_LINES);
+    this.cancelFlush ??= this.clock.setTimeout(() => {
+      this.cancelFlush = undefined;
+      this.flush();
+    }, this.flushMs);
+  }
+
+  private flush(): void {
+    for (const s of this.active.values()) {
+      if (!s.pending.length) continue;
+      const lines = s.pending;
+      s.pending = [];
+      for (const b of chunkLines(lines, this.maxLines, this.maxBytes)) this.send({ subscriptionID: s.id, lines: b });
+    }
+  }
+
+  private detach(s: ActiveSub): void {
+    for (const off of s.tasks.values()) off();
+    s.tasks.clear();
+    s.pending = [];
+  }
+
+  private send(batch: { subscriptionID: string; lines: PublishedLine[]; close?: true }): void {
+    this.queue = this.queue.then(async () => {
+      for (let attempt = 1; ; attempt++) {
+        if (this.stopped && !batch.close) return;
+        const s = this.active.get(batch.subscriptionID);
+        if (!batch.close && !s) return; // dropped meanwhile
+        try {
+          await this.opts.broker.publish(this.opts.nodeID, batch);
+          return;
+        } catch (err) {
+          const code = err instanceof SwarmError ? err.code : undefined;
+          // an ended subscription (or one we may not serve) takes nothing more
+          if (code === 'NotFound' || code === 'PermissionDenied' || attempt >= RETRIES) {
+            if (s) {
+              this.detach(s);
+              this.active.delete(batch.subscriptionID);
+            }
+            if (code !== 'NotFound') console.error('log publisher: publishing failed', (err as Error).message);
+            return;
+          }
+          await new Promise<void>((r) => this.clock.setTimeout(r, RETRY_MS));
+        }
+      }
+    });
+  }
+}
+
+function toLine(taskID: string, e: LogEntry): PublishedLine {
+  return { taskID, time: e.time, stream: e.stream, line: e.line };
+}

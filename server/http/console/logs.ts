@@ -1,0 +1,84 @@
+// The console's live log view: `GET /api/logs?service=<id>|task=<id>[&tail=N][&follow=0|1][&since=ms]`
+// streams NDJSON, one LogStreamEvent per line ({m}: a line, {end}: the
+// subscription ended, {error}), flushed as lines arrive; a blank line now and
+// then keeps idle connections open. Works on any manager (followers forward
+// to the leader's log broker).
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SwarmError } from '../../api/errors';
+import type { LogOptions, LogSelector, LogStreamEvent } from '../../api/logs';
+import type { ManagerContext } from '../../manager/context';
+
+const KEEPALIVE_MS = 15_000;
+/** Lines of each task sent first when the view opens (the view itself keeps 10,000). */
+const DEFAULT_TAIL = 1_000;
+
+function intParam(q: URLSearchParams, key: string): number | undefined {
+  const v = q.get(key);
+  if (v === null || v === '') return undefined;
+  if (!/^\d+$/.test(v)) throw new SwarmError('InvalidArgument', `${key} must be a non-negative integer`);
+  return Number(v);
+}
+
+export async function streamConsoleLogs(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: ManagerContext,
+  query: URLSearchParams,
+): Promise<void> {
+  const serviceRef = query.get('service');
+  const taskRef = query.get('task');
+  let selector: LogSelector;
+  if (taskRef) selector = { taskIDs: [ctx.control.getTask(taskRef).ID] };
+  else if (serviceRef) selector = { serviceIDs: [ctx.control.getService(serviceRef).ID] };
+  else throw new SwarmError('InvalidArgument', 'service or task is required');
+  if (!ctx.logs) throw new SwarmError('Unavailable', 'logs are not served by this manager');
+  const tail = query.get('tail') === 'all' ? undefined : (intParam(query, 'tail') ?? DEFAULT_TAIL);
+  const options: LogOptions = { follow: query.get('follow') !== '0', tail, since: intParam(query, 'since') };
+
+  let closed = false;
+  let headed = false;
+  const early: string[] = [];
+  let finish!: () => void;
+  const done = new Promise<void>((r) => (finish = r));
+  const write = (events: LogStreamEvent[]) => {
+    if (closed || events.length === 0) return;
+    const text = events.map((e) => JSON.stringify(e)).join('\n') + '\n';
+    if (headed) res.write(text);
+    else early.push(text);
+  };
+  const keepalive = setInterval(() => !closed && headed && res.write('\n'), KEEPALIVE_MS);
+  keepalive.unref?.();
+  const cancelKeepalive = () => clearInterval(keepalive);
+  const end = () => {
+    if (closed) return;
+    closed = true;
+    cancelKeepalive();
+    if (headed) res.end();
+    finish();
+  };
+  const cancel = await ctx.logs.subscribe(selector, options, {
+    messages: (batch) => write(batch.map((m) => ({ m }))),
+    end: (result) => {
+      write([{ end: result }]);
+      end();
+    },
+  });
+  res.once('close', () => {
+    cancel();
+    closed = true;
+    cancelKeepalive();
+    finish();
+  });
+  req.socket.setNoDelay(true);
+  res.writeHead(200, {
+    'Content-Type': 'application/x-ndjson; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Accel-Buffering': 'no',
+  });
+  res.flushHeaders();
+  headed = true;
+  for (const t of early) res.write(t);
+  if (closed) res.end();
+  await done;
+}

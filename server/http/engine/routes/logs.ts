@@ -1,0 +1,83 @@
+import { SwarmError } from '../../../api/errors';
+import type { LogMessage, LogOptions, LogSelector, LogStreamName } from '../../../api/logs';
+import { SYSTEMERR, encodeLine, parseSince, parseTail, stdcopyFrame } from '../log-format';
+import { queryBool } from '../request';
+import type { Route, RouteRequest } from '../router';
+
+/**
+ * `docker service logs`: parameters are checked and the subscription opened
+ * before the 200, so every refusal is still a JSON error; after it, lines go
+ * out one frame each, flushed as they come. A stream that ends incomplete
+ * (nodes down or silent) ends with a system-error frame naming them.
+ */
+async function serveLogs({ ctx, req, res, params, query }: RouteRequest, kind: 'service' | 'task'): Promise<void> {
+  const stdout = queryBool(query, 'stdout');
+  const stderr = queryBool(query, 'stderr');
+  if (!stdout && !stderr)
+    throw new SwarmError('InvalidArgument', 'Bad parameters: you must choose at least one stream');
+  let selector: LogSelector;
+  let tty: boolean;
+  if (kind === 'service') {
+    const svc = ctx.control.getService(params[0]!);
+    selector = { serviceIDs: [svc.ID] };
+    tty = !!svc.Spec.TaskTemplate.ContainerSpec?.TTY;
+  } else {
+    const task = ctx.control.getTask(params[0]!);
+    selector = { taskIDs: [task.ID] };
+    tty = !!task.Spec.ContainerSpec?.TTY;
+  }
+  if (!ctx.logs) throw new SwarmError('Unavailable', 'logs are not served by this manager');
+  const streams: LogStreamName[] = [...(stdout ? ['stdout' as const] : []), ...(stderr ? ['stderr' as const] : [])];
+  const options: LogOptions = {
+    follow: queryBool(query, 'follow'),
+    tail: parseTail(query.get('tail')),
+    since: parseSince(query.get('since')),
+    streams,
+  };
+  const format = { timestamps: queryBool(query, 'timestamps'), details: queryBool(query, 'details'), tty };
+
+  let headed = false;
+  let closed = false;
+  const early: Buffer[] = [];
+  let finish!: () => void;
+  const done = new Promise<void>((r) => (finish = r));
+  const write = (chunk: Buffer) => {
+    if (closed) return;
+    if (headed) res.write(chunk);
+    else early.push(chunk);
+  };
+  const endResponse = () => {
+    if (closed) return;
+    closed = true;
+    if (headed) res.end();
+    finish();
+  };
+  const cancel = await ctx.logs.subscribe(selector, options, {
+    messages(batch: LogMessage[]) {
+      for (const m of batch) write(encodeLine(m, format));
+    },
+    end({ warning }) {
+      if (warning && !tty) write(stdcopyFrame(SYSTEMERR, `Error grabbing logs: ${warning}\n`));
+      endResponse();
+    },
+  });
+  res.once('close', () => {
+    cancel();
+    closed = true;
+    finish();
+  });
+  req.socket.setNoDelay(true);
+  res.writeHead(200, {
+    'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream',
+  });
+  res.flushHeaders();
+  headed = true;
+  for (const c of early) if (c.length) res.write(c);
+  if (closed) res.end();
+  await done;
+}
+
+export const logRoutes: Route[] = [
+  { method: 'GET', pattern: /^\/services\/([^/]+)\/logs$/, handle: (r) => serveLogs(r, 'service') },
+  { method: 'GET', pattern: /^\/tasks\/([^/]+)\/logs$/, handle: (r) => serveLogs(r, 'task') },
+];

@@ -1,0 +1,125 @@
+// An agent process joins as a worker: it calls any manager over the cluster
+// port with the worker join token; the leader creates its Node and answers
+// with the node key the agent presents from then on, and where the managers are.
+
+import { SwarmError, rpcError } from '../../api/errors';
+import type { NodeDescription } from '../../api/types';
+import { INVALID_JOIN_TOKEN, type PeerIdentity } from '../../raft/transport';
+import type { RaftId } from '../../raft/types';
+import type { ClusterStore } from '../../store/cluster-store';
+import { newNode } from '../bootstrap';
+import { nodeKeyFor, tokenRole } from './credentials';
+import { rebuildError } from './forward';
+import { decideJoin } from './join';
+
+export const MANAGER_TOKEN_FOR_AGENT =
+  'this is the manager join token; an agent joins with the worker token (add a manager with `swarmdeck --join`)';
+
+export interface AgentJoinRequest {
+  agentJoin: {
+    token: string;
+    /** The agent's advertised address (host, or host:port). */
+    addr: string;
+    description: NodeDescription;
+    /** Set when a follower passes the join on: the joiner's node ID. */
+    nodeID?: string;
+  };
+}
+
+export interface AgentJoinAnswer {
+  clusterID: string;
+  nodeID: string;
+  /** Presented as `Swarm-Node <key>` on every later connection; derived, so every manager can check it. */
+  nodeKey: string;
+  leader: RaftId;
+  /** Manager raft ID → cluster address. */
+  managers: Record<RaftId, string>;
+}
+
+export function isAgentJoinRequest(p: unknown): p is AgentJoinRequest {
+  const j = (p as Partial<AgentJoinRequest> | null)?.agentJoin;
+  return !!j && typeof j.token === 'string' && typeof j.addr === 'string' && typeof j.description === 'object';
+}
+
+export interface AgentJoinDeps {
+  store: ClusterStore;
+  isLeader(): boolean;
+  leader(): RaftId;
+  members(): Map<RaftId, string>;
+  removed(): readonly RaftId[];
+  credentials(): { clusterID: string; memberKey: string } | undefined;
+  barrier(): Promise<unknown>;
+  request(to: RaftId, payload: unknown, timeoutMs: number): Promise<unknown>;
+}
+
+const hostOf = (addr: string): string => (addr.lastIndexOf(':') > 0 ? addr.slice(0, addr.lastIndexOf(':')) : addr);
+
+/** Serves `{agentJoin}`: the leader admits the agent, any other manager passes it on. */
+export function agentJoinHandler(
+  deps: AgentJoinDeps,
+): (payload: unknown, from: PeerIdentity) => Promise<AgentJoinAnswer> {
+  return async (payload, from) => {
+    if (!isAgentJoinRequest(payload)) throw new SwarmError('InvalidArgument', 'not an agent join request');
+    const req = payload.agentJoin;
+    return decideJoin(
+      deps,
+      from,
+      req.nodeID,
+      (nodeID) => ({ agentJoin: { ...req, nodeID } }) satisfies AgentJoinRequest,
+      (nodeID) => admitAgent(deps, nodeID, req),
+    );
+  };
+}
+
+async function admitAgent(deps: AgentJoinDeps, nodeID: string, req: AgentJoinRequest['agentJoin']) {
+  await deps.barrier();
+  const cluster = deps.store.view.list('cluster')[0];
+  const role = tokenRole(cluster, req.token);
+  if (role === 'manager') throw rpcError('InvalidArgument', MANAGER_TOKEN_FOR_AGENT);
+  if (role !== 'worker') throw rpcError('InvalidArgument', INVALID_JOIN_TOKEN);
+  const creds = deps.credentials();
+  if (!creds || !cluster) throw new SwarmError('Unavailable', 'this manager is not ready to admit nodes');
+  if (deps.removed().includes(nodeID))
+    throw rpcError(
+      'FailedPrecondition',
+      `node ${nodeID} was a manager removed from the swarm; use a fresh data directory`,
+    );
+  await deps.store.update(
+    (tx) => {
+      const cur = tx.get('node', nodeID);
+      if (cur && cur.Role === 'manager')
+        throw rpcError('AlreadyExists', `node ${nodeID} is a manager of this swarm; it cannot join as an agent`);
+      if (cur) return; // the same agent joining again (its credentials were lost): same node
+      tx.create('node', newNode(nodeID, 'worker', req.description, hostOf(req.addr), tx.now));
+    },
+    { retry: true },
+  );
+  return {
+    clusterID: creds.clusterID,
+    nodeID,
+    nodeKey: nodeKeyFor(creds, nodeID),
+    leader: deps.leader(),
+    managers: Object.fromEntries(deps.members()),
+  };
+}
+
+/** The agent's side: ask `remoteAddr` (any manager's cluster address) to admit it. */
+export async function requestAgentJoin(
+  transport: { request(target: { addr: string }, payload: unknown, timeoutMs: number): Promise<unknown> },
+  remoteAddr: string,
+  join: Omit<AgentJoinRequest['agentJoin'], 'nodeID'>,
+  timeoutMs = 30_000,
+): Promise<AgentJoinAnswer> {
+  try {
+    const answer = (await transport.request({ addr: remoteAddr }, { agentJoin: join }, timeoutMs)) as AgentJoinAnswer;
+    if (!answer || typeof answer.nodeKey !== 'string' || typeof answer.clusterID !== 'string')
+      throw new SwarmError('Unknown', `unexpected join answer from ${remoteAddr}`);
+    return answer;
+  } catch (err) {
+    if (err instanceof SwarmError) throw err;
+    const f = err as { kind?: string; code?: string; message: string };
+    if (f.kind === 'remote') throw rebuildError(f);
+    if (f.message === INVALID_JOIN_TOKEN) throw rpcError('InvalidArgument', INVALID_JOIN_TOKEN);
+    throw new SwarmError('Unavailable', `could not join the swarm at ${remoteAddr}: ${f.message}`);
+  }
+}
