@@ -129,6 +129,29 @@ describe('Dispatcher sessions', () => {
     expect(store.view.get('node', a.ID)!.Status.State).toBe('ready');
   });
 
+  it('orphans the live tasks of a node that stays DOWN for 24 hours, and only those', async () => {
+    const n = makeNode();
+    const { store, clock, d } = await setup([n]);
+    const svc = makeService();
+    const running = withState(makeTask(svc), 'running', n.ID);
+    const assigned = withState(makeTask(svc), 'assigned', n.ID);
+    const failed = withState(makeTask(svc), 'failed', n.ID, 'shutdown');
+    await store.update((tx) => {
+      tx.create('service', svc);
+      for (const t of [running, assigned, failed]) tx.create('task', t);
+    });
+    await d.register({ nodeID: n.ID, description: desc('w'), addr: '' });
+    clock.advance(15_001);
+    await waitFor(() => store.view.get('node', n.ID)!.Status.State === 'down');
+    clock.advance(24 * 60 * 60 * 1000 - 10);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(store.view.get('task', running.ID)!.Status.State).toBe('running');
+    clock.advance(10);
+    await waitFor(() => store.view.get('task', running.ID)!.Status.State === 'orphaned');
+    expect(store.view.get('task', assigned.ID)!.Status.State).toBe('orphaned');
+    expect(store.view.get('task', failed.ID)!.Status.State).toBe('failed');
+  });
+
   it('rate-limits a node that registers more than 3 times within 8 s', async () => {
     const n = makeNode();
     const { d } = await setup([n]);
