@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Task, TaskState } from '@/server/api/types';
 import { fixtureService as makeService, fixtureTask as makeTask } from './test-fixtures';
-import { groupSlots, naturalCompare, replicaCounts, updateProgress } from './derive';
+import { groupSlots, naturalCompare, replicaCounts } from './derive';
 
 const svc = makeService({ ID: 'svc' });
 const task = (id: string, slot: number, created: string, state: TaskState = 'running', over: Partial<Task> = {}) =>
@@ -66,25 +66,4 @@ describe('replicaCounts', () => {
 
 it('naturalCompare', () => {
   expect(['web.10', 'web.2', 'web.1'].sort(naturalCompare)).toEqual(['web.1', 'web.2', 'web.10']);
-});
-
-describe('updateProgress', () => {
-  it('marks slots by whether their current task runs the current spec', () => {
-    const s = makeService({ ID: 'svc', SpecVersion: { Index: 9 } });
-    const v = (i: number) => ({ SpecVersion: { Index: i } });
-    const groups = groupSlots(
-      [
-        task('a', 1, '05', 'running', v(9)),
-        task('a0', 1, '01', 'shutdown', v(4)),
-        task('b', 2, '06', 'starting', v(9)),
-        task('c', 3, '02', 'running', v(4)),
-      ],
-      'web',
-    );
-    expect(updateProgress(s, groups).map((p) => `${p.name}:${p.state}`)).toEqual([
-      'web.1:done',
-      'web.2:starting',
-      'web.3:old',
-    ]);
-  });
 });

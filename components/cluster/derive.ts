@@ -95,25 +95,3 @@ export function groupSlots(
   out.sort((a, b) => naturalCompare(a.order, b.order));
   return out.map(({ order: _order, ...g }) => g);
 }
-
-export type SlotProgress = 'done' | 'starting' | 'old';
-
-/**
- * Where each slot stands in a rolling update: `done` when its current task
- * runs the service's current spec, `starting` when a task of the current
- * spec exists but is not running yet, `old` when it still runs the previous spec.
- */
-export function updateProgress(
-  service: Service,
-  groups: readonly SlotGroup[],
-): { key: string; name: string; state: SlotProgress }[] {
-  const want = service.SpecVersion.Index;
-  return groups
-    .filter((g) => g.current.DesiredState === 'running' || g.current.Status.State === 'running')
-    .map((g) => {
-      const t = g.current;
-      const current = t.SpecVersion ? t.SpecVersion.Index === want : false;
-      const state: SlotProgress = !current ? 'old' : t.Status.State === 'running' ? 'done' : 'starting';
-      return { key: g.key, name: g.name, state };
-    });
-}

@@ -10,7 +10,15 @@ const t = (id: string, state: 'running' | 'shutdown' = 'running') =>
 function snapshot(index: number): ConsoleState {
   return {
     index,
-    objects: { cluster: [], node: [], service: [svc], task: [t('a'), t('b')], network: [], secret: [], config: [] },
+    objects: {
+      cluster: [],
+      node: [],
+      service: [svc],
+      task: [t('a'), t('b')],
+      network: [],
+      secret: [],
+      config: [],
+    },
   };
 }
 
@@ -56,5 +64,29 @@ describe('ClientClusterStore', () => {
     expect(s.applySnapshot(snapshot(12))).toBe(true);
     expect(s.applySnapshot(snapshot(11))).toBe(false);
     expect(s.getView().index).toBe(12);
+  });
+
+  it('keeps spec-history notices out of the tables and tells listeners which services changed', () => {
+    const s = new ClientClusterStore();
+    const heard: (string[] | 'all')[] = [];
+    s.onVersionsChanged((c) => heard.push(c === 'all' ? 'all' : [...c]));
+    s.applySnapshot(snapshot(10));
+    const notice = (id: string, serviceID: string) => ({ ID: id, ServiceID: serviceID, SpecIndex: 3, Index: 11 });
+    const before = s.getView();
+    s.applyChanges({
+      from: 10,
+      to: 11,
+      changes: [
+        { kind: 'serviceVersion', action: 'create', id: 'v1', object: notice('v1', 's1') },
+        { kind: 'serviceVersion', action: 'delete', id: 'v0', object: notice('v0', 's1') },
+        { kind: 'serviceVersion', action: 'update', id: 'v9', object: notice('v9', 's2') },
+      ],
+    });
+    expect(heard).toEqual(['all', ['s1', 's2']]);
+    expect(Object.keys(s.getView().tables)).not.toContain('serviceVersion');
+    expect(s.getView().tables.task).toBe(before.tables.task);
+    // frames without history changes stay quiet
+    s.applyChanges({ from: 11, to: 12, changes: [] });
+    expect(heard).toHaveLength(2);
   });
 });

@@ -1,8 +1,16 @@
-import type { ChangesFrame, ConsoleState } from '@/server/api/realtime';
-import type { Kind, ObjectByKind } from '@/server/api/types';
-import { KINDS } from '@/server/api/types';
+import { CONSOLE_KINDS, type ChangesFrame, type ConsoleKind, type ConsoleState } from '@/server/api/realtime';
+import type { ObjectByKind } from '@/server/api/types';
+
+type Kind = ConsoleKind;
+const KINDS = CONSOLE_KINDS;
 
 export type Tables = { readonly [K in Kind]: ReadonlyMap<string, ObjectByKind[K]> };
+
+/**
+ * Which services' spec history changed: a set of service IDs, or 'all' after a
+ * (re)snapshot, when notices may have been missed.
+ */
+export type VersionsChanged = ReadonlySet<string> | 'all';
 
 /** The console's view of the cluster: one immutable value per applied frame. */
 export interface ClusterView {
@@ -28,6 +36,7 @@ export type FrameResult = 'applied' | 'stale' | 'gap';
 export class ClientClusterStore {
   private view: ClusterView = EMPTY_VIEW;
   private listeners = new Set<() => void>();
+  private versionListeners = new Set<(changed: VersionsChanged) => void>();
 
   getView = (): ClusterView => this.view;
 
@@ -36,12 +45,19 @@ export class ClientClusterStore {
     return () => this.listeners.delete(listener);
   };
 
+  /** Spec history is not held here (it is fetched over HTTP): this says when to refetch it. */
+  onVersionsChanged = (listener: (changed: VersionsChanged) => void): (() => void) => {
+    this.versionListeners.add(listener);
+    return () => this.versionListeners.delete(listener);
+  };
+
   /** Replace everything, unless what we hold is already newer. */
   applySnapshot(s: ConsoleState): boolean {
     if (this.view.loaded && s.index < this.view.index) return false;
     const tables = {} as Record<Kind, Map<string, unknown>>;
     for (const k of KINDS) tables[k] = new Map((s.objects[k] ?? []).map((o) => [o.ID, o]));
     this.set({ index: s.index, loaded: true, tables: tables as unknown as Tables });
+    for (const l of this.versionListeners) l('all');
     return true;
   }
 
@@ -55,7 +71,12 @@ export class ClientClusterStore {
     if (f.to <= this.view.index) return 'stale';
     const next = { ...this.view.tables } as Record<Kind, Map<string, unknown>>;
     const copied = new Set<Kind>();
+    const versions = new Set<string>();
     for (const c of f.changes) {
+      if (c.kind === 'serviceVersion') {
+        versions.add(c.object.ServiceID);
+        continue;
+      }
       if (!copied.has(c.kind)) {
         next[c.kind] = new Map(next[c.kind]);
         copied.add(c.kind);
@@ -64,6 +85,7 @@ export class ClientClusterStore {
       else next[c.kind].set(c.id, c.object);
     }
     this.set({ index: f.to, loaded: true, tables: next as unknown as Tables });
+    if (versions.size) for (const l of this.versionListeners) l(versions);
     return 'applied';
   }
 

@@ -3,7 +3,8 @@
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import type { Service } from '@/server/api/types';
-import { useRemoveService, useScaleService, useSetImage } from '../api/actions';
+import { useRemoveService, useScaleService } from '../api/actions';
+import { UpdateForm } from '../updates/update-form';
 
 function ErrorLine({ error }: { error: Error | null }) {
   return error ? (
@@ -16,7 +17,6 @@ function ErrorLine({ error }: { error: Error | null }) {
 export function ServiceActions({ service }: { service: Service }) {
   const router = useRouter();
   const scale = useScaleService(service.ID);
-  const image = useSetImage(service.ID);
   const remove = useRemoveService(service.ID);
   const [confirming, setConfirming] = useState(false);
   const replicated = !!service.Spec.Mode.Replicated;
@@ -26,11 +26,6 @@ export function ServiceActions({ service }: { service: Service }) {
     e.preventDefault();
     const v = Number(new FormData(e.currentTarget).get('replicas'));
     scale.mutate(v);
-  };
-  const onImage = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const v = String(new FormData(e.currentTarget).get('image') ?? '').trim();
-    if (v) image.mutate(v);
   };
 
   return (
@@ -55,23 +50,7 @@ export function ServiceActions({ service }: { service: Service }) {
           <ErrorLine error={scale.error} />
         </form>
       ) : null}
-      <form className="action action-image" onSubmit={onImage}>
-        <label className="field inline grow">
-          <span>Image</span>
-          <input
-            name="image"
-            required
-            spellCheck={false}
-            autoComplete="off"
-            key={service.Spec.TaskTemplate.ContainerSpec.Image}
-            defaultValue={service.Spec.TaskTemplate.ContainerSpec.Image}
-          />
-        </label>
-        <button type="submit" className="btn" disabled={image.isPending}>
-          Update image
-        </button>
-        <ErrorLine error={image.error} />
-      </form>
+      <UpdateForm service={service} />
       <div className="action action-remove">
         {confirming ? (
           <>

@@ -2,14 +2,17 @@
 
 import Link from 'next/link';
 import { useMemo } from 'react';
-import type { Service } from '@/server/api/types';
-import { groupSlots, modeOf, nodeName, replicaCounts, updateProgress, type SlotGroup } from '../cluster/derive';
+import type { Service, Task } from '@/server/api/types';
+import { groupSlots, modeOf, nodeName, replicaCounts } from '../cluster/derive';
 import { useClusterView } from '../realtime/use-cluster';
 import { Replicas } from '../services/replicas';
-import { updateLabel } from '../services/update-state';
 import { formatBytes, formatCpus } from '../time/format';
 import { Age } from '../ui/age';
 import { Badge } from '../ui/badge';
+import { RolloutPanel } from '../updates/rollout-panel';
+import { SpecHistory, UpdateHistory } from '../updates/spec-history';
+import { useServiceVersion, useServiceVersions, useVersionNotices } from '../updates/use-versions';
+import { imageOf, versionIndexForTask, versionLabel } from '../updates/versions';
 import { ServiceActions } from './service-actions';
 import { TaskTable } from './task-table';
 
@@ -18,46 +21,6 @@ function findService(services: ReadonlyMap<string, Service>, ref: string): Servi
   if (direct) return direct;
   for (const s of services.values()) if (s.Spec.Name === ref) return s;
   return undefined;
-}
-
-function UpdatePanel({ service, groups }: { service: Service; groups: readonly SlotGroup[] }) {
-  const u = service.UpdateStatus;
-  const progress = updateProgress(service, groups);
-  const done = progress.filter((p) => p.state === 'done').length;
-  const prevImage = service.PreviousSpec?.TaskTemplate.ContainerSpec.Image;
-  const image = service.Spec.TaskTemplate.ContainerSpec.Image;
-  const tone = !u ? 'neutral' : u.State === 'completed' ? 'ok' : u.State === 'updating' ? 'info' : 'warn';
-  return (
-    <section className="card update-panel" data-tone={tone} aria-label="Update status">
-      <div className="update-head">
-        <span className="update-title">Update</span>
-        {u ? <Badge tone={tone}>{updateLabel(u.State)}</Badge> : <span className="muted">no update has run</span>}
-        {u?.StartedAt ? <Age at={u.StartedAt} prefix="started " /> : null}
-        {u?.CompletedAt ? <Age at={u.CompletedAt} prefix="· completed " /> : null}
-        {u && prevImage && prevImage !== image ? (
-          <span className="update-images mono">
-            {prevImage} → {image}
-          </span>
-        ) : null}
-        {u ? (
-          <span className="update-count num">
-            {done}/{progress.length} slots on the current spec
-          </span>
-        ) : null}
-      </div>
-      {/* always rendered: its height is reserved so an update starting does not move the page */}
-      <ol className="progress-strip" aria-label="Slots on the current spec">
-        {(u ? progress : []).map((p) => (
-          <li
-            key={p.key}
-            data-state={p.state}
-            title={`${p.name}: ${p.state === 'done' ? 'updated' : p.state === 'starting' ? 'starting' : 'previous spec'}`}
-          />
-        ))}
-      </ol>
-      <p className="update-message">{u?.Message || '\u00a0'}</p>
-    </section>
-  );
 }
 
 export function ServiceDetailPage({ id }: { id: string }) {
@@ -69,6 +32,19 @@ export function ServiceDetailPage({ id }: { id: string }) {
   const host = useMemo(() => (nodeID: string) => nodeName(node.get(nodeID), nodeID), [node]);
   const serviceName = service?.Spec.Name ?? '';
   const groups = useMemo(() => groupSlots(tasks, serviceName, host), [tasks, serviceName, host]);
+  // spec history comes over HTTP, refetched on the socket's notices
+  useVersionNotices();
+  const versions = useServiceVersions(sid).data;
+  const currentID = versions?.ServiceID === sid ? versions?.CurrentID : undefined;
+  const current = useServiceVersion(sid, currentID).data;
+  const events = useMemo(() => current?.Update?.Events ?? [], [current]);
+  const specOf = useMemo(() => {
+    const list = versions?.Versions ?? [];
+    return (t: Task) => {
+      const i = versionIndexForTask(list, t);
+      return i === undefined ? undefined : `${versionLabel(list[i]!)} · ${imageOf(list[i]!)}`;
+    };
+  }, [versions]);
 
   if (view.loaded && !service) {
     return (
@@ -85,6 +61,10 @@ export function ServiceDetailPage({ id }: { id: string }) {
   }
 
   const counts = service ? replicaCounts(service, tasks) : { running: 0, desired: 0 };
+  // a running or paused rollout goes to the top of the page; otherwise the last one is a section below the actions
+  const st = service?.UpdateStatus?.State;
+  const rolloutPanel =
+    st === 'updating' || st === 'paused' || st === 'rollback_started' || st === 'rollback_paused' ? 'top' : 'section';
   const res = service?.Spec.TaskTemplate.Resources?.Reservations;
   return (
     <div className="page">
@@ -103,6 +83,9 @@ export function ServiceDetailPage({ id }: { id: string }) {
           </>
         ) : null}
       </div>
+      {service && rolloutPanel === 'top' ? (
+        <RolloutPanel service={service} tasks={tasks} events={events} host={host} prominent />
+      ) : null}
       <dl className="facts card">
         <div>
           <dt>ID</dt>
@@ -144,9 +127,13 @@ export function ServiceDetailPage({ id }: { id: string }) {
           </dd>
         </div>
       </dl>
-      {service ? <UpdatePanel service={service} groups={groups} /> : null}
       {service ? <ServiceActions service={service} /> : null}
-      <TaskTable groups={groups} host={host} loaded={view.loaded} />
+      {service && rolloutPanel === 'section' ? (
+        <RolloutPanel service={service} tasks={tasks} events={events} host={host} prominent={false} />
+      ) : null}
+      <TaskTable groups={groups} host={host} loaded={view.loaded} specOf={specOf} />
+      {service ? <UpdateHistory data={versions} /> : null}
+      {service ? <SpecHistory serviceID={service.ID} data={versions} /> : null}
     </div>
   );
 }

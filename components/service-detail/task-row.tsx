@@ -44,7 +44,10 @@ export function TaskRow({
   history,
   toggle,
   slotKey,
+  spec,
 }: {
+  /** The spec version the task ran, "v3 · nginx:1.27"; the image alone when unknown. */
+  spec?: string;
   task: Task;
   name: string;
   nodeName: string;
@@ -89,7 +92,13 @@ export function TaskRow({
       <td>
         <CopyID id={task.ID} />
       </td>
-      <td className="mono ellipsis" title={task.Spec.ContainerSpec.Image}>
+      <td className="mono ellipsis" title={spec ?? task.Spec.ContainerSpec.Image}>
+        {spec ? (
+          <span className="spec-version" data-testid="task-spec-version">
+            {spec.split(' · ')[0]}
+          </span>
+        ) : null}
+        {spec ? ' · ' : null}
         {task.Spec.ContainerSpec.Image}
       </td>
       <td className="ellipsis" title={task.NodeID || undefined}>

@@ -1,6 +1,7 @@
 'use client';
 
 import { useState } from 'react';
+import type { Task } from '@/server/api/types';
 import type { SlotGroup } from '../cluster/derive';
 import { SkeletonRows } from '../ui/skeleton';
 import { TaskRow } from './task-row';
@@ -13,10 +14,13 @@ export function TaskTable({
   groups,
   host,
   loaded,
+  specOf,
 }: {
   groups: readonly SlotGroup[];
   host: (nodeID: string) => string;
   loaded: boolean;
+  /** Which recorded spec version a task ran, e.g. "v3 · nginx:1.27" (when spec history is loaded). */
+  specOf?: (task: Task) => string | undefined;
 }) {
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const [showAll, setShowAll] = useState(false);
@@ -90,11 +94,20 @@ export function TaskTable({
                   nodeName={host(g.current.NodeID)}
                   history={false}
                   slotKey={g.key}
+                  spec={specOf?.(g.current)}
                   toggle={{ expanded: open, count: g.history.length, onToggle: () => toggle(g.key) }}
                 />,
                 ...(open
                   ? g.history.map((t) => (
-                      <TaskRow key={t.ID} task={t} name={g.name} nodeName={host(t.NodeID)} history slotKey={g.key} />
+                      <TaskRow
+                        key={t.ID}
+                        task={t}
+                        name={g.name}
+                        nodeName={host(t.NodeID)}
+                        history
+                        slotKey={g.key}
+                        spec={specOf?.(t)}
+                      />
                     ))
                   : []),
               ];

@@ -2,7 +2,7 @@
 // the browser (to build the request) and the server (to validate it).
 
 import { rpcError, SwarmError } from './errors';
-import type { NodeAvailability, RestartPolicy, ServiceSpec } from './types';
+import type { NodeAvailability, RestartPolicy, ServiceSpec, ServiceVersion, UpdateConfig, UpdateStatus } from './types';
 
 export interface CreateServiceForm {
   name: string;
@@ -139,4 +139,107 @@ export function formToServiceSpec(form: CreateServiceForm): ServiceSpec {
   }
   if (Object.keys(restart).length) spec.TaskTemplate.RestartPolicy = restart;
   return spec;
+}
+
+// ---------- rolling updates and spec history ----------
+
+/**
+ * A rollout as the history list shows it: its last status plus counts, without
+ * the event log (GET /api/services/:id/versions/:versionID has the events).
+ */
+export type RolloutSummary = UpdateStatus & { EventCount: number; Failures: number };
+
+/** A spec version without its event log. */
+export type ServiceVersionSummary = Omit<ServiceVersion, 'Update'> & { Update?: RolloutSummary };
+
+/** GET /api/services/:id/versions: the service's versions, oldest first. */
+export interface ServiceVersionsBody {
+  ServiceID: string;
+  /** The record the service runs now (newest with the service's SpecVersion), if any. */
+  CurrentID?: string;
+  Versions: ServiceVersionSummary[];
+}
+
+/** POST /api/services/:id/restore: make this recorded version's spec current again. */
+export interface RestoreBody {
+  versionID: string;
+}
+
+/**
+ * POST /api/services/:id/update: `docker service update --image … --update-*`.
+ * Omitted fields keep their value. Durations in seconds.
+ */
+export interface UpdateServiceForm {
+  image?: string;
+  parallelism?: number;
+  delaySeconds?: number;
+  failureAction?: NonNullable<UpdateConfig['FailureAction']>;
+  monitorSeconds?: number;
+  maxFailureRatio?: number;
+  order?: NonNullable<UpdateConfig['Order']>;
+  /** `--force`: bump TaskTemplate.ForceUpdate so every task is replaced. */
+  force?: boolean;
+}
+
+export function summarizeVersion(v: ServiceVersion): ServiceVersionSummary {
+  const { Update, ...rest } = v;
+  if (!Update) return rest;
+  const { Events, ...status } = Update;
+  return {
+    ...rest,
+    Update: { ...status, EventCount: Events.length, Failures: Events.filter((e) => e.Kind === 'task-failed').length },
+  };
+}
+
+/**
+ * Apply an update form to a spec, with the docker CLI's checks (InvalidArgument
+ * texts as the control API words them). Returns a new spec; `spec` is not touched.
+ */
+export function applyUpdateForm(spec: ServiceSpec, form: UpdateServiceForm): ServiceSpec {
+  const bad = (msg: string) => rpcError('InvalidArgument', msg);
+  if (!form || typeof form !== 'object') throw bad('expected a JSON object');
+  const cfg: UpdateConfig = { ...(spec.UpdateConfig ?? {}) };
+  if (form.parallelism !== undefined) {
+    if (!isNonNegInt(form.parallelism)) throw bad('parallelism must be a non-negative integer');
+    cfg.Parallelism = form.parallelism;
+  }
+  if (form.delaySeconds !== undefined) {
+    if (!isNonNeg(form.delaySeconds)) throw bad('TaskSpec: update-delay cannot be negative');
+    cfg.Delay = Math.round(form.delaySeconds * 1e9);
+  }
+  if (form.monitorSeconds !== undefined) {
+    if (!isNonNeg(form.monitorSeconds)) throw bad('TaskSpec: update-monitor cannot be negative');
+    cfg.Monitor = Math.round(form.monitorSeconds * 1e9);
+  }
+  if (form.maxFailureRatio !== undefined) {
+    if (!isNonNeg(form.maxFailureRatio) || form.maxFailureRatio > 1)
+      throw bad('TaskSpec: update-maxfailureratio cannot be less than 0 or bigger than 1');
+    cfg.MaxFailureRatio = form.maxFailureRatio;
+  }
+  if (form.failureAction !== undefined) {
+    if (!['pause', 'continue', 'rollback'].includes(form.failureAction))
+      throw bad(`invalid failure action ${JSON.stringify(form.failureAction)}: pause, continue or rollback`);
+    cfg.FailureAction = form.failureAction;
+  }
+  if (form.order !== undefined) {
+    if (!['stop-first', 'start-first'].includes(form.order))
+      throw bad(`invalid update order ${JSON.stringify(form.order)}: stop-first or start-first`);
+    cfg.Order = form.order;
+  }
+  const tt = spec.TaskTemplate;
+  let image = tt.ContainerSpec.Image;
+  if (form.image !== undefined) {
+    if (typeof form.image !== 'string' || !form.image.trim())
+      throw bad('ContainerSpec: image reference must be provided');
+    image = form.image.trim();
+  }
+  return {
+    ...spec,
+    UpdateConfig: cfg,
+    TaskTemplate: {
+      ...tt,
+      ContainerSpec: { ...tt.ContainerSpec, Image: image },
+      ForceUpdate: form.force ? (tt.ForceUpdate ?? 0) + 1 : tt.ForceUpdate,
+    },
+  };
 }

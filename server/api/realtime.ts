@@ -2,10 +2,10 @@
 // the browser. Plain types plus tiny pure helpers; nothing server-only.
 
 import type { RaftEvent, RaftView } from './raft-view';
-import type { Kind, ObjectByKind } from './types';
+import { KINDS, type Kind, type ObjectByKind } from './types';
 
 /** Bumped on any incompatible change to the frames below. */
-export const REALTIME_PROTOCOL_VERSION = 1;
+export const REALTIME_PROTOCOL_VERSION = 2;
 
 /** socket.io event names. */
 export const REALTIME_EVENTS = { snapshot: 'snapshot', changes: 'changes', raft: 'raft' } as const;
@@ -17,8 +17,27 @@ export interface RealtimeHello {
   since?: number;
 }
 
+/**
+ * The kinds the socket carries whole. `serviceVersion` objects (a spec plus up
+ * to 400 rollout events each, up to 20 per service) stay out of the snapshot:
+ * change frames carry only a {@link ServiceVersionNotice} for them, and the
+ * console fetches history over HTTP (GET /api/services/:id/versions), refetching
+ * when a notice for that service arrives.
+ */
+export type ConsoleKind = Exclude<Kind, 'serviceVersion'>;
+export const CONSOLE_KINDS = KINDS.filter((k): k is ConsoleKind => k !== 'serviceVersion');
+
 /** Every object, redacted: secrets carry no Spec.Data, the cluster no join tokens. */
-export type ConsoleObjects = { [K in Kind]: ObjectByKind[K][] };
+export type ConsoleObjects = { [K in ConsoleKind]: ObjectByKind[K][] };
+
+/** "This service's spec history changed": enough to refetch, nothing more. */
+export interface ServiceVersionNotice {
+  ID: string;
+  ServiceID: string;
+  SpecIndex: number;
+  /** The record's Version.Index after the change. */
+  Index: number;
+}
 
 /** What GET /api/state returns and what the socket sends first. */
 export interface ConsoleState {
@@ -46,8 +65,9 @@ export interface SnapshotFrame extends ConsoleState {
 
 /** One object's net change within a frame. Deletes carry only the ID. */
 export type WireChange =
-  | { [K in Kind]: { kind: K; action: 'create' | 'update'; id: string; object: ObjectByKind[K] } }[Kind]
-  | { kind: Kind; action: 'delete'; id: string };
+  | { [K in ConsoleKind]: { kind: K; action: 'create' | 'update'; id: string; object: ObjectByKind[K] } }[ConsoleKind]
+  | { kind: ConsoleKind; action: 'delete'; id: string }
+  | { kind: 'serviceVersion'; action: 'create' | 'update' | 'delete'; id: string; object: ServiceVersionNotice };
 
 /**
  * The changes committed in log entries (from, to]. Consecutive frames chain:

@@ -330,6 +330,41 @@ export interface Config extends Meta {
   Spec: { Name: string; Labels: Labels; Data?: string };
 }
 
+// ---------- spec history (console-only, beside the Engine API objects) ----------
+
+/** How a spec became the service's current one. */
+export type SpecCause = 'create' | 'update' | 'reapply' | 'rollback' | 'auto-rollback' | 'restore';
+
+/** One step of a rolling update, for the console's timeline. */
+export interface UpdateEvent {
+  At: string;
+  /** e.g. 'started', 'slot-started', 'slot-running', 'task-failed', 'paused', 'rollback-started', 'completed' */
+  Kind: string;
+  Slot?: number;
+  NodeID?: string;
+  TaskID?: string;
+  Message: string;
+}
+
+/**
+ * One spec a service has had, kept (bounded per service) so the console can
+ * diff any two and roll back to any of them. Replicated like every object;
+ * deleted with its service. The update that rolled it out is recorded on it.
+ */
+export interface ServiceVersion extends Meta {
+  ServiceID: string;
+  /** 1, 2, 3…: this service's version number, stable while older ones are pruned (the console's "v3"). */
+  Seq: number;
+  /** The service's Version.Index when this spec became current (the tasks' SpecVersion.Index). */
+  SpecIndex: number;
+  Spec: ServiceSpec;
+  Cause: SpecCause;
+  /** For a restore: the SpecIndex of the version it restored. */
+  RestoredFrom?: number;
+  /** The rollout of this spec, once the updater started one: its last status and bounded event log. */
+  Update?: UpdateStatus & { Events: UpdateEvent[] };
+}
+
 export interface ObjectByKind {
   cluster: Cluster;
   node: Node;
@@ -338,7 +373,17 @@ export interface ObjectByKind {
   network: Network;
   secret: Secret;
   config: Config;
+  serviceVersion: ServiceVersion;
 }
 export type Kind = keyof ObjectByKind;
-export const KINDS: readonly Kind[] = ['cluster', 'node', 'service', 'task', 'network', 'secret', 'config'];
+export const KINDS: readonly Kind[] = [
+  'cluster',
+  'node',
+  'service',
+  'task',
+  'network',
+  'secret',
+  'config',
+  'serviceVersion',
+];
 export type AnyObject = ObjectByKind[Kind];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChangesFrame, WireChange } from '../api/realtime';
+import type { ServiceVersion } from '../api/types';
 import { makeService, makeTask } from '../store/test-support';
 import { ManualClock } from '../util/clock';
 import { EventRing, FrameBuffer, FramePacer, toWireChanges } from './frames';
@@ -29,6 +30,31 @@ describe('toWireChanges', () => {
     ]);
     expect(wire[0]).toEqual({ kind: 'task', action: 'update', id: 't1', object: t });
     expect(wire[1]).toEqual({ kind: 'task', action: 'delete', id: 't1' });
+  });
+
+  it('sends a spec-history record as a small notice naming its service, deletes included', () => {
+    const v: ServiceVersion = {
+      ID: 'v1',
+      Version: { Index: 42 },
+      CreatedAt: '2026-01-01T00:00:00Z',
+      UpdatedAt: '2026-01-01T00:00:00Z',
+      Seq: 1,
+      ServiceID: svc.ID,
+      SpecIndex: 7,
+      Spec: svc.Spec,
+      Cause: 'update',
+      Update: { State: 'updating', Message: 'update in progress', Events: [{ At: '', Kind: 'started', Message: '' }] },
+    };
+    const notice = { ID: 'v1', ServiceID: svc.ID, SpecIndex: 7, Index: 42 };
+    expect(
+      toWireChanges([
+        { kind: 'serviceVersion', action: 'update', object: v },
+        { kind: 'serviceVersion', action: 'delete', object: v },
+      ]),
+    ).toEqual([
+      { kind: 'serviceVersion', action: 'update', id: 'v1', object: notice },
+      { kind: 'serviceVersion', action: 'delete', id: 'v1', object: notice },
+    ]);
   });
 });
 

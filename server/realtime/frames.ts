@@ -1,5 +1,5 @@
 import type { Change } from '../store/batch';
-import type { Kind, ObjectByKind } from '../api/types';
+import type { Kind, ObjectByKind, ServiceVersion } from '../api/types';
 import type { ChangesFrame, WireChange } from '../api/realtime';
 import type { Clock } from '../util/clock';
 
@@ -8,11 +8,17 @@ export function toWireChanges(
   changes: readonly Change[],
   prepare: <K extends Kind>(kind: K, obj: ObjectByKind[K]) => ObjectByKind[K] = (_k, o) => o,
 ): WireChange[] {
-  return changes.map((c) =>
-    c.action === 'delete'
-      ? { kind: c.kind, action: 'delete', id: c.object.ID }
-      : ({ kind: c.kind, action: c.action, id: c.object.ID, object: prepare(c.kind, c.object) } as WireChange),
-  );
+  return changes.map((c) => {
+    // spec history is fetched over HTTP: the socket only says which service's history changed
+    if (c.kind === 'serviceVersion') {
+      const v = c.object as ServiceVersion;
+      const object = { ID: v.ID, ServiceID: v.ServiceID, SpecIndex: v.SpecIndex, Index: v.Version.Index };
+      return { kind: 'serviceVersion', action: c.action, id: v.ID, object };
+    }
+    return c.action === 'delete'
+      ? ({ kind: c.kind, action: 'delete', id: c.object.ID } as WireChange)
+      : ({ kind: c.kind, action: c.action, id: c.object.ID, object: prepare(c.kind, c.object) } as WireChange);
+  });
 }
 
 interface Pending {

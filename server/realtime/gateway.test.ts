@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { ChangesFrame, SnapshotFrame } from '../api/realtime';
+import { REALTIME_PROTOCOL_VERSION, type ChangesFrame, type SnapshotFrame } from '../api/realtime';
 import type { Cluster, Secret } from '../api/types';
 import type { ManagerContext } from '../manager/context';
 import { makeNode, makeService, openTempStore } from '../store/test-support';
@@ -89,7 +89,7 @@ async function until(cond: () => boolean, what: string, ms = 5000): Promise<void
 describe('attachRealtime', () => {
   it('sends a redacted snapshot, then coalesced change frames', async () => {
     const { store, url, self } = await setup();
-    const c = client(url, { v: 1 });
+    const c = client(url, { v: REALTIME_PROTOCOL_VERSION });
     await until(() => c.snapshots.length === 1, 'snapshot');
     const snap = c.snapshots[0]!;
     expect(snap.index).toBe(store.view.index);
@@ -123,7 +123,7 @@ describe('attachRealtime', () => {
     const since = store.view.index;
     const svc = makeService();
     await store.update((tx) => tx.create('service', svc));
-    const resumed = client(url, { v: 1, since });
+    const resumed = client(url, { v: REALTIME_PROTOCOL_VERSION, since });
     await until(() => resumed.frames.length === 1, 'resume frame');
     expect(resumed.snapshots).toHaveLength(0);
     expect(resumed.frames[0]).toMatchObject({ from: since, to: store.view.index });
@@ -131,7 +131,7 @@ describe('attachRealtime', () => {
       `service:create:${svc.ID}`,
     ]);
 
-    const future = client(url, { v: 1, since: store.view.index + 100 });
+    const future = client(url, { v: REALTIME_PROTOCOL_VERSION, since: store.view.index + 100 });
     await until(() => future.snapshots.length === 1, 'snapshot for an unknown index');
     expect(future.snapshots[0]!.objects.service.map((s) => s.ID)).toEqual([svc.ID]);
   });

@@ -1,5 +1,5 @@
 import type { Cluster, Kind, ManagerStatus, ObjectByKind, Secret } from '../api/types';
-import type { ConsoleObjects, ConsoleState } from '../api/realtime';
+import { CONSOLE_KINDS, type ConsoleKind, type ConsoleObjects, type ConsoleState } from '../api/realtime';
 
 /**
  * What the console may see of an object: secrets lose their payload and the
@@ -24,9 +24,11 @@ export function redactImage(
   image: ConsoleState,
   decorate: <K extends Kind>(kind: K, obj: ObjectByKind[K]) => ObjectByKind[K] = (_k, o) => o,
 ): ConsoleState {
-  const objects = {} as Record<Kind, unknown[]>;
-  for (const kind of Object.keys(image.objects) as Kind[]) {
-    objects[kind] = (image.objects[kind] as ObjectByKind[Kind][]).map((o) => decorate(kind, redactObject(kind, o)));
+  const objects = {} as Record<ConsoleKind, unknown[]>;
+  // only the console's kinds: a store image also holds spec history, which is fetched over HTTP
+  for (const kind of CONSOLE_KINDS) {
+    const list = (image.objects[kind] ?? []) as ObjectByKind[ConsoleKind][];
+    objects[kind] = list.map((o) => decorate(kind, redactObject(kind, o)));
   }
   return { index: image.index, objects: objects as ConsoleObjects };
 }

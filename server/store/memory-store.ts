@@ -230,5 +230,6 @@ function emptyTables(): Tables {
     network: new Map(),
     secret: new Map(),
     config: new Map(),
+    serviceVersion: new Map(),
   };
 }

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { ServiceDetailPage } from '@/components/service-detail/service-detail-page';
 import '@/components/logs/logs.css';
+import '@/components/updates/updates.css';
 
 export const metadata: Metadata = { title: 'Service' };
 

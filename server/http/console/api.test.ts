@@ -1,13 +1,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JoinTokensBody } from '../../api/console';
+import type { JoinTokensBody, ServiceVersionsBody } from '../../api/console';
 import { newJoinToken } from '../../api/ids';
 import type { ConsoleState } from '../../api/realtime';
-import type { Cluster } from '../../api/types';
+import type { Cluster, ServiceVersion } from '../../api/types';
 
 import type { ManagerContext } from '../../manager/context';
 import { createControlApi } from '../../manager/controlapi';
+import { currentVersion, recordRollout, versionsOf } from '../../manager/spec-history';
 import type { ClusterStore } from '../../store/cluster-store';
 import { makeNode, openTempStore } from '../../store/test-support';
 import { systemClock } from '../../util/clock';
@@ -298,5 +299,144 @@ describe('console API: join tokens', () => {
   it('is unavailable before the swarm exists', async () => {
     const { call } = await setup();
     expect((await call('GET', '/api/swarm/join-tokens')).status).toBe(503);
+  });
+});
+
+describe('rollout and spec history endpoints', () => {
+  async function withService() {
+    const s = await setup();
+    const created = await s.call('POST', '/api/services', { name: 'web', image: 'nginx:alpine', mode: 'replicated' });
+    return { ...s, id: created.body.ID as string };
+  }
+
+  it('starts an update with an image and update config, and lists versions without event logs', async () => {
+    const { store, call, id } = await withService();
+    const up = await call('POST', `/api/services/${id}/update`, {
+      image: 'nginx:1.27',
+      parallelism: 2,
+      delaySeconds: 1.5,
+      failureAction: 'rollback',
+      monitorSeconds: 3,
+      order: 'start-first',
+    });
+    expect(up.status).toBe(200);
+    const svc = store.view.get('service', id)!;
+    expect(svc.Spec.TaskTemplate.ContainerSpec.Image).toBe('nginx:1.27');
+    expect(svc.Spec.UpdateConfig).toMatchObject({
+      Parallelism: 2,
+      Delay: 1_500_000_000,
+      FailureAction: 'rollback',
+      Monitor: 3_000_000_000,
+      Order: 'start-first',
+    });
+
+    // the updater's log on the current version: the list carries counts, the version its events
+    const cur = currentVersion(store.view, svc)!;
+    await store.update((tx) =>
+      recordRollout(tx, store.view, svc, { State: 'updating', Message: 'update in progress', StartedAt: tx.now }, [
+        { At: tx.now, Kind: 'started', Message: 'update started' },
+        { At: tx.now, Kind: 'task-failed', Slot: 1, TaskID: 't1', Message: 'task: non-zero exit (1)' },
+      ]),
+    );
+    const list = await call('GET', `/api/services/web/versions`);
+    expect(list.status).toBe(200);
+    const body = list.body as ServiceVersionsBody;
+    expect(body.ServiceID).toBe(id);
+    expect(body.CurrentID).toBe(cur.ID);
+    expect(body.Versions.map((v) => [v.Cause, v.Spec.TaskTemplate.ContainerSpec.Image])).toEqual([
+      ['create', 'nginx:alpine'],
+      ['update', 'nginx:1.27'],
+    ]);
+    expect(body.Versions[1]!.Update).toMatchObject({ State: 'updating', EventCount: 2, Failures: 1 });
+    expect(body.Versions[1]!.Update).not.toHaveProperty('Events');
+
+    const one = await call('GET', `/api/services/${id}/versions/${cur.ID}`);
+    expect(one.status).toBe(200);
+    expect((one.body as ServiceVersion).Update!.Events.map((e) => e.Kind)).toEqual(['started', 'task-failed']);
+    // another service's version, or one that aged out: 404 with a message
+    expect(await call('GET', `/api/services/${id}/versions/nope`)).toEqual({
+      status: 404,
+      body: { message: `no such version nope of service ${id} (it may have aged out)` },
+    });
+    expect((await call('GET', `/api/services/ghost/versions`)).status).toBe(404);
+    expect((await call('POST', `/api/services/${id}/versions`)).status).toBe(405);
+  });
+
+  it('keeps spec history out of the console state', async () => {
+    const { call } = await withService();
+    const state = (await call('GET', '/api/state')).body as ConsoleState;
+    expect(state.objects.service).toHaveLength(1);
+    expect(state.objects).not.toHaveProperty('serviceVersion');
+  });
+
+  it('rejects bad update forms with the reason', async () => {
+    const { call, id } = await withService();
+    const bad = async (form: unknown) => call('POST', `/api/services/${id}/update`, form);
+    expect(await bad({ parallelism: -1 })).toEqual({
+      status: 400,
+      body: { message: 'rpc error: code = InvalidArgument desc = parallelism must be a non-negative integer' },
+    });
+    expect((await bad({ maxFailureRatio: 2 })).body.message).toMatch(/maxfailureratio/);
+    expect((await bad({ failureAction: 'explode' })).body.message).toMatch(/invalid failure action/);
+    expect((await bad({ image: '  ' })).status).toBe(400);
+  });
+
+  it('restores any recorded version as a new version with cause restore', async () => {
+    const { store, call, id } = await withService();
+    await call('POST', `/api/services/${id}/update`, { image: 'nginx:1.27' });
+    await call('POST', `/api/services/${id}/update`, { image: 'nginx:1.28' });
+    const first = versionsOf(store.view, id)[0]!;
+    const r = await call('POST', `/api/services/${id}/restore`, { versionID: first.ID });
+    expect(r.status).toBe(200);
+    const svc = store.view.get('service', id)!;
+    expect(svc.Spec.TaskTemplate.ContainerSpec.Image).toBe('nginx:alpine');
+    const last = versionsOf(store.view, id).at(-1)!;
+    expect(last).toMatchObject({ Cause: 'restore', RestoredFrom: first.SpecIndex });
+    expect(currentVersion(store.view, svc)!.ID).toBe(last.ID);
+
+    expect((await call('POST', `/api/services/${id}/restore`, {})).status).toBe(400);
+    expect((await call('POST', `/api/services/${id}/restore`, { versionID: 'gone' })).status).toBe(404);
+  });
+
+  it('resumes or force-continues only a paused update, and rolls back', async () => {
+    const { store, call, id } = await withService();
+    await call('POST', `/api/services/${id}/update`, { image: 'nginx:1.27' });
+    const notPaused = await call('POST', `/api/services/${id}/resume`);
+    expect(notPaused.status).toBe(409);
+    expect(notPaused.body.message).toMatch(/is not paused/);
+
+    const pause = () =>
+      store.update((tx) => {
+        const s = tx.get('service', id)!;
+        tx.update('service', {
+          ...s,
+          UpdateStatus: { State: 'paused', Message: 'update paused due to failure or early termination of task x' },
+        });
+      });
+    await pause();
+    const before = store.view.get('service', id)!;
+    expect((await call('POST', `/api/services/${id}/resume`)).status).toBe(200);
+    let svc = store.view.get('service', id)!;
+    expect(svc.UpdateStatus).toBeUndefined();
+    expect(svc.Spec).toEqual(before.Spec);
+
+    await pause();
+    expect((await call('POST', `/api/services/${id}/force-continue`)).status).toBe(200);
+    svc = store.view.get('service', id)!;
+    expect(svc.UpdateStatus).toBeUndefined();
+    expect(svc.Spec.UpdateConfig?.FailureAction).toBe('continue');
+    expect(svc.Spec.TaskTemplate).toEqual(before.Spec.TaskTemplate);
+
+    expect((await call('POST', `/api/services/${id}/rollback`)).status).toBe(200);
+    svc = store.view.get('service', id)!;
+    expect(svc.UpdateStatus).toMatchObject({ State: 'rollback_started', Message: 'manually requested rollback' });
+    expect(versionsOf(store.view, id).at(-1)!.Cause).toBe('rollback');
+  });
+
+  it('refuses a rollback without a previous spec, verbatim', async () => {
+    const { call, id } = await withService();
+    const r = await call('POST', `/api/services/${id}/rollback`);
+    expect(r.status).toBe(400);
+    expect(r.body.message).toMatch(/does not have a previous spec/);
   });
 });

@@ -2,7 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SequenceConflict, SwarmError } from '../../api/errors';
 import type { ConsoleState } from '../../api/realtime';
 import {
+  applyUpdateForm,
   formToServiceSpec,
+  summarizeVersion,
+  type RestoreBody,
+  type ServiceVersionsBody,
+  type UpdateServiceForm,
   labelKeyProblem,
   type AvailabilityBody,
   type CreateServiceForm,
@@ -12,8 +17,9 @@ import {
   type RotateTokenBody,
   type ScaleBody,
 } from '../../api/console';
-import type { Labels, NodeAvailability, ServiceSpec } from '../../api/types';
+import type { Labels, NodeAvailability, Service, ServiceSpec, ServiceVersion } from '../../api/types';
 import type { ManagerContext } from '../../manager/context';
+import { currentVersion, versionsOf } from '../../manager/spec-history';
 import { fullRaftFrame } from '../../realtime/raft-frames';
 import { consoleDecorator, redactImage } from '../../realtime/redact';
 import { streamConsoleLogs } from './logs';
@@ -100,6 +106,82 @@ function joinTokens(ctx: ManagerContext): JoinTokensBody {
   return { ClusterAddr: ctx.clusterAddr, JoinTokens: { Worker, Manager } };
 }
 
+/** A service's spec history without event logs (those come per version). */
+function serviceVersions(ctx: ManagerContext, ref: string): ServiceVersionsBody {
+  const svc = ctx.control.getService(ref);
+  const view = ctx.store.view;
+  return {
+    ServiceID: svc.ID,
+    CurrentID: currentVersion(view, svc)?.ID,
+    Versions: versionsOf(view, svc.ID).map(summarizeVersion),
+  };
+}
+
+function findVersion(ctx: ManagerContext, serviceID: string, versionID: unknown): ServiceVersion {
+  if (typeof versionID !== 'string' || !versionID) throw new HttpError(400, 'versionID must be a non-empty string');
+  const v = ctx.store.view.get('serviceVersion', versionID);
+  if (!v || v.ServiceID !== serviceID)
+    throw new HttpError(404, `no such version ${versionID} of service ${serviceID} (it may have aged out)`);
+  return v;
+}
+
+function serviceVersion(ctx: ManagerContext, ref: string, versionID: string): ServiceVersion {
+  return findVersion(ctx, ctx.control.getService(ref).ID, versionID);
+}
+
+type RolloutOp = 'update' | 'restore' | 'resume' | 'rollback' | 'force-continue';
+const ROLLOUT_OPS: ReadonlySet<string> = new Set<RolloutOp>([
+  'update',
+  'restore',
+  'resume',
+  'rollback',
+  'force-continue',
+]);
+
+const isPaused = (svc: Service) =>
+  svc.UpdateStatus?.State === 'paused' || svc.UpdateStatus?.State === 'rollback_paused';
+
+/**
+ * The rollout buttons, each one service update on a fresh read:
+ * - update: the update form (image and UpdateConfig), like `docker service update --image --update-*`;
+ * - restore: the spec of any recorded version, recorded with cause 'restore';
+ * - resume (paused only): re-apply the unchanged spec, which resets UpdateStatus so the updater carries on
+ *   (swarm's own way: `docker service update <svc>`);
+ * - force-continue (paused only): resume with UpdateConfig.FailureAction 'continue', so the rest of the rollout
+ *   no longer stops on failed tasks. The spec keeps 'continue' afterwards (there is no per-run override in
+ *   swarm); the update form shows it and sets it back;
+ * - rollback: `docker service rollback` (swap Spec and PreviousSpec, rollback_started).
+ */
+async function rolloutAction(ctx: ManagerContext, ref: string, op: RolloutOp, body: unknown): Promise<Service> {
+  return withFreshVersion(() => {
+    const cur = ctx.control.getService(ref);
+    const at = cur.Version.Index;
+    switch (op) {
+      case 'update':
+        return ctx.control.updateService(cur.ID, at, applyUpdateForm(cur.Spec, body as UpdateServiceForm));
+      case 'restore': {
+        const v = findVersion(ctx, cur.ID, (body as Partial<RestoreBody> | null)?.versionID);
+        return ctx.control.updateService(cur.ID, at, v.Spec, { cause: 'restore', restoredFrom: v.SpecIndex });
+      }
+      case 'rollback':
+        return ctx.control.updateService(cur.ID, at, cur.Spec, { rollback: true });
+      case 'resume':
+      case 'force-continue': {
+        if (!isPaused(cur))
+          throw new HttpError(
+            409,
+            `service ${cur.Spec.Name} is not paused (update state: ${cur.UpdateStatus?.State ?? 'none'})`,
+          );
+        const spec =
+          op === 'resume'
+            ? cur.Spec
+            : { ...cur.Spec, UpdateConfig: { ...(cur.Spec.UpdateConfig ?? {}), FailureAction: 'continue' as const } };
+        return ctx.control.updateService(cur.ID, at, spec);
+      }
+    }
+  });
+}
+
 /**
  * The console's JSON API under /api/. Returns false for any other path so the
  * caller can hand the request to Next. Actions go through the control API
@@ -159,6 +241,16 @@ export async function handleConsoleApi(
         const cur = ctx.control.getService(id);
         return ctx.control.updateService(cur.ID, cur.Version.Index, edit(cur.Spec));
       });
+      send(res, 200, { ID: svc.ID });
+    } else if (a === 'services' && id && op === 'versions') {
+      if (method !== 'GET') throw new HttpError(405, 'method not allowed');
+      if (parts.length === 3) send(res, 200, serviceVersions(ctx, id));
+      else if (parts.length === 4 && extra) send(res, 200, serviceVersion(ctx, id, extra));
+      else throw new HttpError(404, `no such console API route: ${method} ${path}`);
+    } else if (a === 'services' && id && op && ROLLOUT_OPS.has(op) && !extra) {
+      if (method !== 'POST') throw new HttpError(405, 'method not allowed');
+      const body = op === 'update' || op === 'restore' ? await readJson<unknown>(req) : undefined;
+      const svc = await rolloutAction(ctx, id, op as RolloutOp, body);
       send(res, 200, { ID: svc.ID });
     } else if (a === 'nodes' && id && op === 'availability' && !extra) {
       if (method !== 'POST') throw new HttpError(405, 'method not allowed');

@@ -33,7 +33,8 @@ function errorOf(fn: () => unknown): SwarmError {
 describe('normaliseServiceSpec', () => {
   it('refuses job modes with 501 until a jobs orchestrator exists', () => {
     for (const Mode of [{ ReplicatedJob: { TotalCompletions: 2 } }, { GlobalJob: {} }]) {
-      const e = errorOf(() => normaliseServiceSpec({ ...cliSpec(), Mode }));
+      // the CLI sends no update config for a job
+      const e = errorOf(() => normaliseServiceSpec({ ...cliSpec(), Mode, UpdateConfig: undefined }));
       expect(e.status).toBe(501);
       expect(e.message).toContain('not supported yet');
     }
@@ -180,6 +181,120 @@ describe('normaliseServiceSpec', () => {
         }),
       ).message,
     ).toContain('duplicate published ports provided');
+  });
+});
+
+describe('update and rollback configs (§5.1)', () => {
+  const withConfigs = (UpdateConfig: object | undefined, RollbackConfig?: object) => ({
+    ...cliSpec(),
+    UpdateConfig,
+    RollbackConfig,
+  });
+  const rpc = (desc: string) => `rpc error: code = InvalidArgument desc = ${desc}`;
+
+  it('keeps what `--update-* --rollback-*` send, exactly as the CLI reads it back', () => {
+    // docker service create --update-parallelism 2 --update-delay 2s --update-failure-action rollback
+    //   --update-monitor 3s --update-max-failure-ratio 0.25 --update-order start-first
+    //   --rollback-parallelism 0 --rollback-delay 500ms --rollback-failure-action continue
+    //   --rollback-monitor 1s --rollback-max-failure-ratio 1 --rollback-order start-first
+    const update = {
+      Parallelism: 2,
+      Delay: 2e9,
+      FailureAction: 'rollback',
+      Monitor: 3e9,
+      MaxFailureRatio: 0.25,
+      Order: 'start-first',
+    };
+    const rollback = {
+      Parallelism: 0,
+      Delay: 5e8,
+      FailureAction: 'continue',
+      Monitor: 1e9,
+      MaxFailureRatio: 1,
+      Order: 'start-first',
+    };
+    const s = normaliseServiceSpec(withConfigs(update, rollback));
+    expect(s.UpdateConfig).toEqual(update);
+    expect(s.RollbackConfig).toEqual(rollback);
+    expect(normaliseServiceSpec(JSON.parse(JSON.stringify(s)))).toEqual(s);
+  });
+
+  it('fills the enum defaults and leaves zero durations out, as moby returns them', () => {
+    const s = normaliseServiceSpec(withConfigs({ Delay: 0, Monitor: 0 }, { FailureAction: '', Order: '' }));
+    expect(s.UpdateConfig).toEqual({ Parallelism: 0, FailureAction: 'pause', MaxFailureRatio: 0, Order: 'stop-first' });
+    expect(s.RollbackConfig).toEqual({
+      Parallelism: 0,
+      FailureAction: 'pause',
+      MaxFailureRatio: 0,
+      Order: 'stop-first',
+    });
+    // no config stays no config: the CLI shows UpdateConfig/RollbackConfig only when present
+    const none = normaliseServiceSpec(withConfigs(undefined));
+    expect(none).not.toHaveProperty('UpdateConfig');
+    expect(none).not.toHaveProperty('RollbackConfig');
+  });
+
+  it.each([
+    ['UpdateConfig', { Delay: -1 }, rpc('TaskSpec: update-delay cannot be negative')],
+    ['UpdateConfig', { Monitor: -1e9 }, rpc('TaskSpec: update-monitor cannot be negative')],
+    [
+      'UpdateConfig',
+      { MaxFailureRatio: 1.5 },
+      rpc('TaskSpec: update-maxfailureratio cannot be less than 0 or bigger than 1'),
+    ],
+    [
+      'UpdateConfig',
+      { MaxFailureRatio: -0.1 },
+      rpc('TaskSpec: update-maxfailureratio cannot be less than 0 or bigger than 1'),
+    ],
+    ['RollbackConfig', { Delay: -1 }, rpc('TaskSpec: rollback-delay cannot be negative')],
+    ['RollbackConfig', { Monitor: -1 }, rpc('TaskSpec: rollback-monitor cannot be negative')],
+    [
+      'RollbackConfig',
+      { MaxFailureRatio: 2 },
+      rpc('TaskSpec: rollback-maxfailureratio cannot be less than 0 or bigger than 1'),
+    ],
+  ])('%s %j is InvalidArgument (400)', (field, cfg, message) => {
+    const e = errorOf(() => normaliseServiceSpec({ ...cliSpec(), [field]: cfg }));
+    expect([e.status, e.code, e.message]).toEqual([400, 'InvalidArgument', message]);
+  });
+
+  it.each([
+    ['UpdateConfig', { FailureAction: 'retry' }, 'unrecognized update failure action retry'],
+    ['UpdateConfig', { Order: 'random' }, 'unrecognized update order random'],
+    // moby converts both configs with the same function, so the words are the same
+    ['RollbackConfig', { FailureAction: 'ROLLBACK' }, 'unrecognized update failure action ROLLBACK'],
+    ['RollbackConfig', { Order: 'first' }, 'unrecognized update order first'],
+    [
+      'UpdateConfig',
+      { Parallelism: -1 },
+      'invalid JSON: json: cannot unmarshal number -1 into Go struct field UpdateConfig.UpdateConfig.Parallelism of type uint64',
+    ],
+    [
+      'RollbackConfig',
+      { Parallelism: 1.5 },
+      'invalid JSON: json: cannot unmarshal number 1.5 into Go struct field UpdateConfig.RollbackConfig.Parallelism of type uint64',
+    ],
+    [
+      'UpdateConfig',
+      { Delay: 0.5 },
+      'invalid JSON: json: cannot unmarshal number 0.5 into Go struct field UpdateConfig.UpdateConfig.Delay of type time.Duration',
+    ],
+  ])("%s %j is a bad parameter (400) in moby's words", (field, cfg, message) => {
+    const e = errorOf(() => normaliseServiceSpec({ ...cliSpec(), [field]: cfg }));
+    expect([e.status, e.message]).toEqual([400, message]);
+  });
+
+  it('accepts the bounds themselves: zero parallelism (all at once), ratio 0 and 1, zero delay and monitor', () => {
+    for (const cfg of [{ Parallelism: 0 }, { MaxFailureRatio: 0 }, { MaxFailureRatio: 1 }, { Delay: 0, Monitor: 0 }])
+      expect(() => normaliseServiceSpec(withConfigs(cfg, cfg))).not.toThrow();
+  });
+
+  it("refuses an update config on a job with swarmkit's message", () => {
+    for (const Mode of [{ ReplicatedJob: { TotalCompletions: 2 } }, { GlobalJob: {} }]) {
+      const e = errorOf(() => normaliseServiceSpec({ ...cliSpec(), Mode, RollbackConfig: undefined }));
+      expect([e.status, e.message]).toEqual([400, rpc('Jobs may not have an update config')]);
+    }
   });
 });
 

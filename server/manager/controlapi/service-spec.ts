@@ -68,19 +68,21 @@ export function normaliseServiceSpec(input: unknown): ServiceSpec {
   const spec = stripNulls(input);
   const Name = typeof spec.Name === 'string' && spec.Name !== '' ? spec.Name : randomName();
   validateServiceName(Name);
+  const TaskTemplate = normaliseTaskSpec(spec.TaskTemplate);
+  // swarmkit validateJob, ahead of our own refusal of job modes below
+  if (spec.UpdateConfig !== undefined && isJob(isObject(spec.Mode) ? spec.Mode : {}))
+    throw invalid('Jobs may not have an update config');
   const out: ServiceSpec = {
     ...spec,
     Name,
     Labels: stringMap(spec.Labels, 'Labels'),
-    TaskTemplate: normaliseTaskSpec(spec.TaskTemplate),
+    TaskTemplate,
     Mode: normaliseMode(spec.Mode),
     EndpointSpec: normaliseEndpointSpec(spec.EndpointSpec),
   };
-  if (spec.UpdateConfig !== undefined) {
-    if (isJob(out.Mode)) throw invalid('Jobs may not have an update config');
-    out.UpdateConfig = normaliseUpdateConfig(spec.UpdateConfig, true);
-  }
-  if (spec.RollbackConfig !== undefined) out.RollbackConfig = normaliseUpdateConfig(spec.RollbackConfig, false);
+  if (spec.UpdateConfig !== undefined) out.UpdateConfig = normaliseUpdateConfig(spec.UpdateConfig, 'UpdateConfig');
+  if (spec.RollbackConfig !== undefined)
+    out.RollbackConfig = normaliseUpdateConfig(spec.RollbackConfig, 'RollbackConfig');
   return out;
 }
 
@@ -192,25 +194,43 @@ function normaliseMode(v: unknown): ServiceMode {
 const FAILURE_ACTIONS = ['pause', 'continue', 'rollback'];
 const ORDERS = ['stop-first', 'start-first'];
 
-function normaliseUpdateConfig(v: unknown, validate: boolean): UpdateConfig {
+/** What Go's decoder says when a JSON number does not fit the field (moby prefixes "invalid JSON: "). */
+function goDecodeError(v: number, field: string, type: string): SwarmError {
+  return badParam(`invalid JSON: json: cannot unmarshal number ${v} into Go struct field ${field} of type ${type}`);
+}
+
+/**
+ * moby's updateConfigToGRPC (enum defaults, "unrecognized …" errors) and
+ * swarmkit's validateUpdate. swarmkit checks only Spec.Update; the rollback
+ * config gets the same bounds here (worded for it), so a rollback can never
+ * run with a negative delay or monitor or a ratio outside [0,1].
+ */
+function normaliseUpdateConfig(v: unknown, field: 'UpdateConfig' | 'RollbackConfig'): UpdateConfig {
   const out: Json = isObject(v) ? { ...v } : {};
   const uc = out as UpdateConfig;
+  const goField = (name: string) => `UpdateConfig.${field}.${name}`;
   if (!uc.FailureAction) uc.FailureAction = 'pause';
   if (!FAILURE_ACTIONS.includes(uc.FailureAction))
     throw badParam(`unrecognized update failure action ${uc.FailureAction}`);
   if (!uc.Order) uc.Order = 'stop-first';
   if (!ORDERS.includes(uc.Order)) throw badParam(`unrecognized update order ${uc.Order}`);
   uc.Parallelism = num(uc.Parallelism, 'Parallelism') ?? 0;
+  // Parallelism is a uint64: Go's decoder refuses a negative or fractional value
+  if (uc.Parallelism < 0 || !Number.isInteger(uc.Parallelism))
+    throw goDecodeError(uc.Parallelism, goField('Parallelism'), 'uint64');
   uc.MaxFailureRatio = num(uc.MaxFailureRatio, 'MaxFailureRatio') ?? 0;
-  if (uc.Parallelism < 0) throw badParam('invalid JSON: Parallelism must not be negative');
   const delay = num(uc.Delay, 'Delay') ?? 0;
   const monitor = num(uc.Monitor, 'Monitor') ?? 0;
-  if (validate) {
-    if (delay < 0) throw invalid('TaskSpec: update-delay cannot be negative');
-    if (monitor < 0) throw invalid('TaskSpec: update-monitor cannot be negative');
-    if (uc.MaxFailureRatio < 0 || uc.MaxFailureRatio > 1)
-      throw invalid('TaskSpec: update-maxfailureratio cannot be less than 0 or bigger than 1');
-  }
+  for (const [name, ns] of [
+    ['Delay', delay],
+    ['Monitor', monitor],
+  ] as const)
+    if (!Number.isInteger(ns)) throw goDecodeError(ns, goField(name), 'time.Duration');
+  const what = field === 'UpdateConfig' ? 'update' : 'rollback';
+  if (delay < 0) throw invalid(`TaskSpec: ${what}-delay cannot be negative`);
+  if (monitor < 0) throw invalid(`TaskSpec: ${what}-monitor cannot be negative`);
+  if (uc.MaxFailureRatio < 0 || uc.MaxFailureRatio > 1)
+    throw invalid(`TaskSpec: ${what}-maxfailureratio cannot be less than 0 or bigger than 1`);
   // zero durations are omitted on output (omitempty); Monitor 0 then reads as the 5 s default
   if (delay === 0) delete uc.Delay;
   if (monitor === 0) delete uc.Monitor;

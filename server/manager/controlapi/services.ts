@@ -1,3 +1,5 @@
+import { deepEqual } from '../../util/deep-equal';
+import { forgetVersions, recordSpecVersion } from '../spec-history';
 import { SequenceConflict, SwarmError, notFound, rpcError } from '../../api/errors';
 import { newID } from '../../api/ids';
 import type { PortConfig, Service, ServiceSpec } from '../../api/types';
@@ -110,6 +112,7 @@ export async function createService(d: ControlDeps, input: ServiceSpec): Promise
       SpecVersion: { Index: 0 },
       Endpoint: { Spec: spec.EndpointSpec ?? { Mode: 'vip' } },
     });
+    recordSpecVersion(tx, d.store.view, tx.get('service', id)!, 'create');
   });
   const created = d.store.view.get('service', id);
   if (!created) throw notFound('service', id);
@@ -155,7 +158,12 @@ export async function updateService(
   ref: string,
   version: number,
   input: ServiceSpec,
-  opts: { rollback?: boolean } = {},
+  opts: {
+    rollback?: boolean;
+    /** A console restore of an older version is recorded as such (default: update). */
+    cause?: 'update' | 'restore';
+    restoredFrom?: number;
+  } = {},
 ): Promise<Service> {
   const id = lookupService(d.store.view, ref).ID;
   const spec = opts.rollback ? undefined : prepareSpec(d, input, id);
@@ -189,6 +197,9 @@ export async function updateService(
     // keep what the allocator assigned; it reconciles Ports/VIPs against the new spec
     next.Endpoint = { ...cur.Endpoint, Spec: next.Spec.EndpointSpec ?? { Mode: 'vip' } };
     tx.update('service', next);
+    // re-applying the same spec (how a paused update is resumed) is recorded as such, not as a change
+    const cause = !spec ? 'rollback' : (opts.cause ?? (deepEqual(spec, cur.Spec) ? 'reapply' : 'update'));
+    recordSpecVersion(tx, d.store.view, next, cause, opts.restoredFrom);
   });
   const updated = d.store.view.get('service', id);
   if (!updated) throw notFound('service', id);
@@ -201,5 +212,6 @@ export async function removeService(d: ControlDeps, ref: string): Promise<void> 
   await d.store.update((tx) => {
     if (!tx.get('service', id)) throw notFound('service', ref);
     tx.delete('service', id);
+    forgetVersions(tx, d.store.view, id);
   });
 }

@@ -31,7 +31,12 @@ export interface ControlApi {
   listServices(filters?: Filters): Service[];
   /** By full ID, exact name, or unique ID prefix. */
   getService(ref: string, opts?: { insertDefaults?: boolean }): Service;
-  updateService(ref: string, version: number, spec: ServiceSpec, opts?: { rollback?: boolean }): Promise<Service>;
+  updateService(
+    ref: string,
+    version: number,
+    spec: ServiceSpec,
+    opts?: { rollback?: boolean; cause?: 'update' | 'restore'; restoredFrom?: number },
+  ): Promise<Service>;
   removeService(ref: string): Promise<void>;
 
   listTasks(filters?: Filters): Task[];

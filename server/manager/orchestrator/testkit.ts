@@ -60,6 +60,8 @@ export async function updateService(store: ClusterStore, id: string, change: (s:
 export class FakeAgents {
   readonly hold = new Set<string>();
   enabled = true;
+  /** Overrides the state a task is moved to: return another state, or null to leave the task as it is. */
+  fate?: (t: Task, to: TaskState) => TaskState | null;
   private pending = new Set<string>();
   private unwatch?: () => void;
   private flushing: Promise<void> | undefined;
@@ -92,7 +94,7 @@ export class FakeAgents {
             if (this.hold.has(id)) continue;
             const t = tx.get('task', id);
             if (!t) continue;
-            const next = step(t, this.nodeID, tx.now);
+            const next = step(t, this.nodeID, tx.now, this.fate);
             if (next) tx.update('task', next);
           }
         },
@@ -103,12 +105,18 @@ export class FakeAgents {
   }
 }
 
-function step(t: Task, nodeID: () => string, now: string): Task | undefined {
+function step(
+  t: Task,
+  nodeID: () => string,
+  now: string,
+  fate?: (t: Task, to: TaskState) => TaskState | null,
+): Task | undefined {
   const obs = sv(t.Status.State);
   let to: TaskState | undefined;
   if (sv(t.DesiredState) >= sv('shutdown')) to = obs <= sv('running') ? 'shutdown' : undefined;
   else if (t.DesiredState === 'running' && obs < sv('running')) to = 'running';
   else if (t.DesiredState === 'ready' && obs < sv('ready')) to = 'ready';
+  if (to && fate) to = fate(t, to) ?? undefined;
   if (!to) return undefined;
   return {
     ...t,

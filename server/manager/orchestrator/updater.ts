@@ -1,38 +1,57 @@
-import type { Node, Service, Task, UpdateConfig } from '../../api/types';
+// The updater (§5.3): one run per service spec replaces dirty slots with
+// Parallelism workers, stop-first or start-first, watches the tasks it created
+// for failure (pause / rollback / continue), keeps one more monitor window
+// after the last slot and then marks the update completed. Decisions live in
+// update-policy.ts; this file is the loop shell (store writes, timers, waits).
+//
+// Timeline for the console: every run records `UpdateEvent`s with
+// `recordRollout` on the service's current `serviceVersion` (in the
+// transactions the run makes anyway; events without a write of their own are
+// coalesced into the next one). `At` is when the step happened. Kinds:
+//   'started'            a run began replacing slots; Message: the UpdateStatus message ('update in progress')
+//   'rollback-started'   a rollback run began (Message: 'manually requested rollback' or the automatic reason);
+//                        also the last event of an update this updater rolled back automatically
+//   'slot-started'       Slot, TaskID (the new task), NodeID (the node of the task it replaces; '' when unassigned);
+//                        Message 'replacing <old task ids>'
+//   'slot-running'       Slot, TaskID, NodeID (where it runs): the new task reached RUNNING
+//   'task-failed'        Slot, TaskID, NodeID, Message (the task's error, else its status message): a task of this
+//                        run ended before RUNNING or within Monitor of it (recorded even with FailureAction continue)
+//   'delay'              Slot, Message 'delay <ms>ms': a worker waits Delay from At before taking its next slot
+//   'monitor'            Message 'monitor <ms>ms': the last slot is done; the final monitor window runs from At
+//   'paused'             Message: the paused/rollback_paused status message
+//   'completed'          Message 'update completed'
+//   'rollback-completed' Message 'rollback completed'
+//   'cancelled'          Message 'superseded by a newer spec': a newer spec cancelled this run (its status stays)
+//   'rollback-failed'    Message 'cannot roll back service because no previous spec is available' (status stays)
+// The rollout's UpdateStatus is written alongside whenever the service's changes.
+
+import type { Service, Task, UpdateEvent } from '../../api/types';
 import type { AppliedEvent } from '../../store/batch';
 import type { ClusterStore } from '../../store/cluster-store';
 import { slotKey } from '../../store/memory-store';
+import type { Tx } from '../../store/tx';
 import type { Clock } from '../../util/clock';
-import { nsToMs } from '../../util/clock';
+import { recordRollout, recordSpecVersion } from '../spec-history';
 import type { PendingStart, RestartSupervisor } from './restart';
 import { raisesDesired } from './slots';
-import { deepEqual, isRunnable, isTaskDirty, newTask, placeOf, sv } from './task-factory';
+import { deepEqual, isRunnable, newTask, placeOf, sv } from './task-factory';
+import {
+  autoRollback,
+  completedStatus,
+  dirtySlots,
+  failureVerdict,
+  finalMonitorMs,
+  isUpdateFailure,
+  planSlot,
+  startedStatus,
+  updateSettings,
+  workerCount,
+  type CreatedTask,
+  type FailureVerdict,
+  type UpdateSettings,
+} from './update-policy';
 
-export const DEFAULT_MONITOR_MS = 5_000;
-
-/** A slot needs updating when it holds several tasks or its one task is dirty (§5.3 step 2). */
-export function dirtySlots(service: Service, slots: Task[][], nodeOf: (id: string) => Node | undefined): Task[][] {
-  return slots.filter(
-    (slot) => slot.length > 1 || (slot.length === 1 && isTaskDirty(service, slot[0]!, nodeOf(slot[0]!.NodeID))),
-  );
-}
-
-/** The update settings in force: the rollback config while rolling back. */
-export function updateSettings(service: Service): {
-  parallelism: number;
-  delayMs: number;
-  monitorMs: number;
-  cfg: UpdateConfig;
-} {
-  const rollingBack = service.UpdateStatus?.State === 'rollback_started';
-  const cfg = (rollingBack ? service.Spec.RollbackConfig : service.Spec.UpdateConfig) ?? {};
-  return {
-    parallelism: cfg.Parallelism ?? 1,
-    delayMs: nsToMs(cfg.Delay, 0),
-    monitorMs: nsToMs(cfg.Monitor, DEFAULT_MONITOR_MS),
-    cfg,
-  };
-}
+export { DEFAULT_MONITOR_MS, dirtySlots, updateSettings } from './update-policy';
 
 /**
  * Runs at most one update per service (swarmkit `update.Supervisor`): each
@@ -60,7 +79,7 @@ export class UpdateSupervisor {
     this.stopped = true;
     this.unwatch?.();
     const done = [...this.runs.values()].map((r) => {
-      r.cancel();
+      r.cancel(false);
       return r.done;
     });
     await Promise.all(done);
@@ -71,8 +90,16 @@ export class UpdateSupervisor {
     const service = this.store.view.get('service', serviceID);
     if (!service) return;
     const cur = this.runs.get(serviceID);
-    if (cur && !cur.cancelled && deepEqual(cur.service.Spec, service.Spec)) return;
-    cur?.cancel();
+    if (cur && !cur.cancelled && deepEqual(cur.spec, service.Spec)) {
+      if (!cur.halted) {
+        // a `service update` with an unchanged spec reset the status mid-run
+        if (!service.UpdateStatus) cur.restate();
+        return;
+      }
+      // a paused run stays until a spec update (which resets the status) resumes the update
+      if (service.UpdateStatus) return;
+    }
+    cur?.cancel(true);
     const run = new UpdateRun(this, service, slots);
     this.runs.set(serviceID, run);
     run.done = run
@@ -83,8 +110,9 @@ export class UpdateSupervisor {
       });
   }
 
+  /** The service was deleted: drop its run without a trace. */
   cancel(serviceID: string): void {
-    this.runs.get(serviceID)?.cancel();
+    this.runs.get(serviceID)?.cancel(false);
   }
 
   /** Whether an update run is in progress for the service (console, tests). */
@@ -104,33 +132,105 @@ export class UpdateSupervisor {
   }
 
   private onEvent(e: AppliedEvent): void {
-    if (this.waiters.size === 0) return;
+    if (this.runs.size === 0 && this.waiters.size === 0) return;
     for (const c of e.changes) {
       if (c.kind !== 'task') continue;
-      const set = this.waiters.get(c.object.ID);
+      const t = c.object as Task;
+      if (c.action !== 'delete') this.runs.get(t.ServiceID)?.observe(t);
+      const set = this.waiters.get(t.ID);
       if (set) for (const fn of [...set]) fn();
     }
   }
 }
 
-/** One update run for one service spec (§5.3, stop-first; failure actions are not watched yet). */
+/** What a worker's slot transaction did. */
+interface SlotResult {
+  kind: 'keep' | 'replace';
+  taskID: string;
+  /** The tasks it replaces (start-first shuts them down once the new one runs). */
+  olds: string[];
+  start?: PendingStart;
+}
+
+/** What a transaction of the run sees and adds; ops run in queue order inside it. */
+interface WriteCtx {
+  /** The service as written so far in this transaction. */
+  svc: Service | undefined;
+  /** The service still has this run's spec. */
+  mine: boolean;
+  events: UpdateEvent[];
+}
+
+interface QueuedWrite {
+  apply(tx: Tx, ctx: WriteCtx): void;
+  done(err?: unknown): void;
+}
+
+/** One update run for one service spec (§5.3). */
 class UpdateRun {
   cancelled = false;
+  /** A failure action stopped the dispatch of slots (pause or rollback). */
+  halted = false;
+  /** The run returned (completed, paused, nothing to do). */
+  finished = false;
   done: Promise<void> = Promise.resolve();
-  private wakers = new Set<() => void>();
+  readonly spec: Service['Spec'];
+  private readonly settings: UpdateSettings;
+  /** Tasks this run created, by ID. */
+  private readonly created = new Map<string, CreatedTask>();
+  private dirtyCount = 0;
+  private failures = 0;
+  private action: Promise<void> = Promise.resolve();
+  /** The service as this run last wrote it (for the 'cancelled' event's version lookup). */
+  private latest: Service;
+  private sleepers = new Set<() => void>();
+  private waits = new Set<() => void>();
+  private queue: QueuedWrite[] = [];
+  private events: UpdateEvent[] = [];
+  private flushing: Promise<void> | undefined;
 
   constructor(
     private readonly sup: UpdateSupervisor,
     readonly service: Service,
     private readonly slots: Task[][],
-  ) {}
+  ) {
+    this.spec = service.Spec;
+    this.latest = service;
+    this.settings = updateSettings(service);
+  }
 
-  cancel(): void {
+  /** `superseded`: a newer spec took over, which the cancelled rollout's timeline records. */
+  cancel(superseded: boolean): void {
+    if (this.cancelled) return;
+    const active = !this.halted && !this.finished && this.dirtyCount > 0;
     this.cancelled = true;
-    for (const w of [...this.wakers]) w();
+    for (const w of [...this.sleepers, ...this.waits]) w();
+    if (superseded && active) {
+      const { store, clock } = this.sup;
+      const at = new Date(clock.now()).toISOString();
+      store
+        .update(
+          (tx) =>
+            recordRollout(tx, store.view, this.latest, undefined, [
+              { At: at, Kind: 'cancelled', Message: 'superseded by a newer spec' },
+            ]),
+          { retry: true },
+        )
+        .catch((err) =>
+          console.warn('[updater] recording the cancel failed:', err instanceof Error ? err.message : err),
+        );
+    }
   }
 
   async run(): Promise<void> {
+    try {
+      await this.runSlots();
+    } finally {
+      this.finished = true;
+    }
+  }
+
+  private async runSlots(): Promise<void> {
     const svc = this.service;
     const state = svc.UpdateStatus?.State;
     if (state === 'paused' || state === 'rollback_paused') return;
@@ -140,74 +240,274 @@ class UpdateRun {
       if (state === 'updating' || state === 'rollback_started') await this.complete();
       return;
     }
-    if (!svc.UpdateStatus) await this.startStatus();
-    const { parallelism, delayMs, monitorMs } = updateSettings(svc);
-    const workers = parallelism <= 0 ? dirty.length : Math.min(parallelism, dirty.length);
-    let next = 0;
-    const worker = async () => {
-      while (!this.cancelled && next < dirty.length) {
-        const slot = dirty[next++]!;
-        await this.updateSlot(slot);
-        if (delayMs > 0 && !this.cancelled) await this.sleep(delayMs);
-      }
-    };
-    await Promise.all(Array.from({ length: workers }, worker));
-    if (this.cancelled) return;
+    this.dirtyCount = dirty.length;
+    // queued before the first slots, so it shares their transaction
+    const began = this.begin();
+    const queue = [...dirty];
+    const workers = workerCount(this.settings.parallelism, dirty.length);
+    await Promise.all([began, ...Array.from({ length: workers }, () => this.worker(queue))]);
+    if (this.cancelled || this.halted) return this.action;
     // watch one more monitor period before calling the update done
-    await this.sleep(delayMs >= monitorMs ? delayMs + 1_000 : monitorMs);
-    if (!this.cancelled) await this.complete();
+    const ms = finalMonitorMs(this.settings);
+    this.note({ Kind: 'monitor', Message: `monitor ${ms}ms` });
+    await this.sleep(ms);
+    if (this.cancelled || this.halted) return this.action;
+    await this.complete();
+  }
+
+  /** A no-op spec update reset the status while this run works: it is in progress again. */
+  restate(): void {
+    void this.begin().catch((err) => console.warn('[updater]', err instanceof Error ? err.message : err));
   }
 
   /**
-   * Stop-first replacement of one slot: in one batch the old tasks get desired
-   * SHUTDOWN and a new task is created with desired READY; the restart
-   * supervisor starts it once the old one stopped. Then wait for the new task
-   * to reach RUNNING (or fail) before taking the next slot.
+   * A change of one of the service's tasks (from the store watch): the
+   * updater's clock starts the monitor window when it sees a new task
+   * RUNNING; an early end is a failure (§5.3 step 7).
+   */
+  observe(t: Task): void {
+    const c = this.created.get(t.ID);
+    if (!c || c.ended) return;
+    const now = this.sup.clock.now();
+    const base = { Slot: c.slot, TaskID: t.ID, NodeID: t.NodeID };
+    if (t.Status.State === 'running' && c.runningAt === undefined) {
+      c.runningAt = now;
+      this.note({ ...base, Kind: 'slot-running', Message: t.Status.Message });
+      return;
+    }
+    if (sv(t.Status.State) <= sv('running')) return;
+    const failed = isUpdateFailure(c, t.Status.State, now, this.settings.monitorMs);
+    c.ended = true;
+    if (!failed || this.cancelled) return;
+    this.note({ ...base, Kind: 'task-failed', Message: t.Status.Err || t.Status.Message });
+    // after a pause or a rollback nothing more is counted; CONTINUE does not watch failures
+    if (this.halted || this.settings.failureAction === 'continue') return;
+    this.failures++;
+    const verdict = failureVerdict(this.failures, this.dirtyCount, this.settings, t.ID);
+    if (verdict.action !== 'none') this.halt(verdict);
+  }
+
+  private async worker(queue: Task[][]): Promise<void> {
+    const { delayMs } = this.settings;
+    for (;;) {
+      if (this.cancelled || this.halted) return;
+      const slot = queue.shift();
+      if (!slot) return;
+      await this.updateSlot(slot);
+      if (delayMs > 0 && !this.cancelled && !this.halted) {
+        this.note({ Kind: 'delay', Slot: slot[0]!.Slot, Message: `delay ${delayMs}ms` });
+        await this.sleep(delayMs);
+      }
+    }
+  }
+
+  /**
+   * One slot (§5.3 step 6). Stop-first: the old tasks get desired SHUTDOWN in
+   * the batch that creates the new task with desired READY, which the restart
+   * supervisor starts once they stopped. Start-first: the new task is created
+   * with desired RUNNING and the old ones are shut down once it runs. Either
+   * way the worker waits until the new task is RUNNING or past it.
    */
   private async updateSlot(slot: Task[]): Promise<void> {
-    const { store, restarts } = this.sup;
-    const view = store.view;
-    const key = slotKey(slot[0]!);
-    let waitID: string | undefined;
-    let start: PendingStart | undefined;
-    await store.update(
-      (tx) => {
-        waitID = undefined;
-        start = undefined;
-        const svc = tx.get('service', this.service.ID);
-        if (!svc || svc.SpecVersion.Index !== this.service.SpecVersion.Index) {
-          this.cancelled = true;
-          return;
-        }
-        let olds: Task[] = [];
-        for (const t of view.tasksBySlot(key)) {
-          const cur = tx.get('task', t.ID);
-          if (cur && isRunnable(cur)) olds.push(cur);
-        }
-        if (olds.length === 0) {
-          // a satisfied dead slot (restart policy said no) is still rolled to the new spec
-          olds = slot.map((t) => tx.get('task', t.ID)).filter((t): t is Task => !!t && t.DesiredState !== 'remove');
-          if (olds.length === 0) return; // the slot went away (scale-down)
-        }
-        const clean = olds.find((t) => isRunnable(t) && !isTaskDirty(svc, t, tx.get('node', t.NodeID)));
-        const others = olds.filter((t) => t !== clean);
-        for (const t of others) if (raisesDesired(t, 'shutdown')) tx.update('task', { ...t, DesiredState: 'shutdown' });
-        if (clean) {
-          waitID = clean.ID;
-          if (clean.DesiredState !== 'running') {
-            start = { taskID: clean.ID, oldTaskIDs: others.map((t) => t.ID), delayMs: 0, waitStop: true };
-          }
-          return;
-        }
-        const fresh = newTask(svc, placeOf(olds[0]!), 'ready', tx.now);
-        tx.create('task', fresh);
-        waitID = fresh.ID;
-        start = { taskID: fresh.ID, oldTaskIDs: others.map((t) => t.ID), delayMs: 0, waitStop: true };
-      },
-      { retry: true },
-    );
-    if (start) restarts.delayStart(start);
-    if (waitID) await this.waitTask(waitID, (t) => !t || sv(t.Status.State) >= sv('running'));
+    const r = await this.write((tx, ctx) => this.slotTx(tx, ctx, slot));
+    if (!r || this.cancelled) return;
+    if (r.start) this.sup.restarts.delayStart(r.start);
+    if (r.kind === 'keep') {
+      // swarmkit waits for the delayed start only
+      if (r.start) await this.waitTask(r.taskID, (t) => !t || sv(t.DesiredState) >= sv('running'));
+      return;
+    }
+    await this.waitTask(r.taskID, (t) => !t || sv(t.Status.State) >= sv('running'));
+    if (this.cancelled || this.settings.order !== 'start-first') return;
+    if (this.sup.store.view.get('task', r.taskID)?.Status.State !== 'running') return; // it failed: the old tasks stay
+    await this.write((tx, ctx) => {
+      if (!ctx.mine) return;
+      for (const id of r.olds) {
+        const old = tx.get('task', id);
+        if (old && raisesDesired(old, 'shutdown')) tx.update('task', { ...old, DesiredState: 'shutdown' });
+      }
+    });
+  }
+
+  private slotTx(tx: Tx, ctx: WriteCtx, slot: Task[]): SlotResult | undefined {
+    if (!ctx.mine || !ctx.svc) return undefined;
+    const svc = ctx.svc;
+    const view = this.sup.store.view;
+    let tasks: Task[] = [];
+    for (const t of view.tasksBySlot(slotKey(slot[0]!))) {
+      const cur = tx.get('task', t.ID);
+      if (cur && isRunnable(cur)) tasks.push(cur);
+    }
+    if (tasks.length === 0) {
+      // a satisfied dead slot (restart policy said no) is still rolled to the new spec
+      tasks = slot.map((t) => tx.get('task', t.ID)).filter((t): t is Task => !!t && t.DesiredState !== 'remove');
+    }
+    const step = planSlot(tasks, svc, (id) => tx.get('node', id));
+    if (step.kind === 'gone') return undefined;
+    const shutdown = (ts: Task[]) => {
+      for (const t of ts) if (raisesDesired(t, 'shutdown')) tx.update('task', { ...t, DesiredState: 'shutdown' });
+    };
+    if (step.kind === 'keep') {
+      shutdown(step.others);
+      const olds = step.others.map((t) => t.ID);
+      const start = step.start ? { taskID: step.task.ID, oldTaskIDs: olds, delayMs: 0, waitStop: true } : undefined;
+      return { kind: 'keep', taskID: step.task.ID, olds, start };
+    }
+    const startFirst = this.settings.order === 'start-first';
+    const fresh = newTask(svc, placeOf(step.olds[0]!), startFirst ? 'running' : 'ready', tx.now);
+    tx.create('task', fresh);
+    // registered before the commit, so no event of the new task is missed (a retried attempt's ID never shows up)
+    this.created.set(fresh.ID, { slot: fresh.Slot });
+    const olds = step.olds.map((t) => t.ID);
+    if (!startFirst) shutdown(step.olds);
+    ctx.events.push({
+      At: tx.now,
+      Kind: 'slot-started',
+      Slot: fresh.Slot,
+      TaskID: fresh.ID,
+      NodeID: step.olds[0]!.NodeID,
+      Message: `replacing ${olds.join(', ')}`,
+    });
+    const start = startFirst ? undefined : { taskID: fresh.ID, oldTaskIDs: olds, delayMs: 0, waitStop: true };
+    return { kind: 'replace', taskID: fresh.ID, olds, start };
+  }
+
+  /** nil → UPDATING (§5.3 step 3), and the run's first timeline event. */
+  private begin(): Promise<void> {
+    return this.write((tx, ctx) => {
+      if (!ctx.mine || !ctx.svc) return;
+      if (!ctx.svc.UpdateStatus) ctx.svc = tx.update('service', { ...ctx.svc, UpdateStatus: startedStatus(tx.now) });
+      const st = ctx.svc.UpdateStatus!;
+      const kind = st.State === 'rollback_started' ? 'rollback-started' : 'started';
+      // a run resumed for the same version (leader change) does not start its timeline again
+      const seen = [...ctx.events, ...this.currentEvents(ctx.svc)].some((e) => e.Kind === kind);
+      if (!seen) ctx.events.push({ At: tx.now, Kind: kind, Message: st.Message });
+    });
+  }
+
+  private currentEvents(svc: Service): UpdateEvent[] {
+    const view = this.sup.store.view;
+    const idx = svc.SpecVersion.Index;
+    let newest: UpdateEvent[] = [];
+    let at = '';
+    for (const v of view.list('serviceVersion')) {
+      if (v.ServiceID === svc.ID && v.SpecIndex === idx && v.CreatedAt >= at) {
+        at = v.CreatedAt;
+        newest = v.Update?.Events ?? [];
+      }
+    }
+    return newest;
+  }
+
+  private complete(): Promise<void> {
+    return this.write((tx, ctx) => {
+      if (!ctx.mine || !ctx.svc) return;
+      const next = completedStatus(ctx.svc.UpdateStatus, tx.now);
+      if (!next) return;
+      ctx.svc = tx.update('service', { ...ctx.svc, UpdateStatus: next });
+      const kind = next.State === 'rollback_completed' ? 'rollback-completed' : 'completed';
+      ctx.events.push({ At: tx.now, Kind: kind, Message: next.Message });
+    });
+  }
+
+  /** Apply the failure action: no more slots are dispatched; the waits of in-flight slots go on. */
+  private halt(verdict: Exclude<FailureVerdict, { action: 'none' }>): void {
+    this.halted = true;
+    for (const w of [...this.sleepers]) w();
+    const view = this.sup.store.view;
+    this.action = this.write((tx, ctx) => {
+      const svc = ctx.svc;
+      // swarmkit: a nil status means the service changed since this update started
+      if (!ctx.mine || !svc?.UpdateStatus) return;
+      if (verdict.action === 'pause') {
+        const status = { ...svc.UpdateStatus, State: verdict.state, Message: verdict.message };
+        ctx.svc = tx.update('service', { ...svc, UpdateStatus: status });
+        ctx.events.push({ At: tx.now, Kind: 'paused', Message: verdict.message });
+        return;
+      }
+      let next: Service;
+      try {
+        next = autoRollback(svc, verdict.message);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        console.warn(`[updater] service ${svc.ID}: ${message}`);
+        ctx.events.push({ At: tx.now, Kind: 'rollback-failed', Message: message });
+        return;
+      }
+      ctx.svc = tx.update('service', next);
+      recordSpecVersion(tx, view, next, 'auto-rollback');
+      ctx.mine = false;
+      ctx.events.push({ At: tx.now, Kind: 'rollback-started', Message: verdict.message });
+    });
+  }
+
+  /** A timeline event with no write of its own: it goes out with the run's next transaction. */
+  private note(e: Omit<UpdateEvent, 'At'>): void {
+    if (this.cancelled) return;
+    this.events.push({ At: new Date(this.sup.clock.now()).toISOString(), ...e });
+    this.kick();
+  }
+
+  /**
+   * Queue `fn` for the run's next transaction. Writes queued together (the
+   * first batch of slots, a running task's event and the next slot) share
+   * one store update; one is in flight at a time. `fn` may be re-run on a
+   * version race, so it must only write through `tx` and `ctx`.
+   */
+  private write<T>(fn: (tx: Tx, ctx: WriteCtx) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let out: T;
+      this.queue.push({
+        apply: (tx, ctx) => {
+          out = fn(tx, ctx);
+        },
+        done: (err) => (err === undefined ? resolve(out) : reject(err)),
+      });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.flushing) return;
+    this.flushing = new Promise<void>((r) => setImmediate(r))
+      .then(() => this.flush())
+      .finally(() => {
+        this.flushing = undefined;
+        if (this.queue.length || this.events.length) this.kick();
+      });
+  }
+
+  private async flush(): Promise<void> {
+    const { store } = this.sup;
+    while (this.queue.length || this.events.length) {
+      const writes = this.queue.splice(0);
+      const noted = this.events.splice(0);
+      try {
+        await store.update(
+          (tx) => {
+            const before = tx.get('service', this.service.ID);
+            const ctx: WriteCtx = {
+              svc: before,
+              mine: !!before && deepEqual(before.Spec, this.spec),
+              events: [...noted],
+            };
+            const mine = ctx.mine;
+            for (const w of writes) w.apply(tx, ctx);
+            // events of a cancelled run are dropped; an automatic rollback's go on the version that failed
+            const statusChanged = ctx.svc?.UpdateStatus !== before?.UpdateStatus;
+            if (mine && before && (ctx.events.length || statusChanged)) {
+              recordRollout(tx, store.view, before, ctx.svc?.UpdateStatus, ctx.events);
+            }
+            if (mine && ctx.mine && ctx.svc) this.latest = ctx.svc;
+          },
+          { retry: true },
+        );
+      } catch (err) {
+        for (const w of writes) w.done(err);
+        continue;
+      }
+      for (const w of writes) w.done();
+    }
   }
 
   private waitTask(id: string, done: (t: Task | undefined) => boolean): Promise<void> {
@@ -216,64 +516,29 @@ class UpdateRun {
       let off = (): void => undefined;
       const finish = () => {
         off();
-        this.wakers.delete(finish);
+        this.waits.delete(finish);
         resolve();
       };
       if (this.cancelled || done(view.get('task', id))) return resolve();
-      this.wakers.add(finish);
+      this.waits.add(finish);
       off = this.sup.onTask(id, () => {
         if (done(view.get('task', id))) finish();
       });
     });
   }
 
+  /** Sleep on the injected clock; cancellation and failure actions end it early. */
   private sleep(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      if (this.cancelled) return resolve();
+      if (this.cancelled || this.halted) return resolve();
       let cancelTimer = (): void => undefined;
       const finish = () => {
         cancelTimer();
-        this.wakers.delete(finish);
+        this.sleepers.delete(finish);
         resolve();
       };
-      this.wakers.add(finish);
+      this.sleepers.add(finish);
       cancelTimer = this.sup.clock.setTimeout(finish, ms);
     });
-  }
-
-  private async startStatus(): Promise<void> {
-    await this.sup.store.update(
-      (tx) => {
-        const s = tx.get('service', this.service.ID);
-        if (!s || s.SpecVersion.Index !== this.service.SpecVersion.Index || s.UpdateStatus) return;
-        tx.update('service', {
-          ...s,
-          UpdateStatus: { State: 'updating', Message: 'update in progress', StartedAt: tx.now },
-        });
-      },
-      { retry: true },
-    );
-  }
-
-  private async complete(): Promise<void> {
-    await this.sup.store.update(
-      (tx) => {
-        const s = tx.get('service', this.service.ID);
-        if (!s || s.SpecVersion.Index !== this.service.SpecVersion.Index || !s.UpdateStatus) return;
-        const st = s.UpdateStatus;
-        if (st.State === 'rollback_started') {
-          tx.update('service', {
-            ...s,
-            UpdateStatus: { ...st, State: 'rollback_completed', Message: 'rollback completed', CompletedAt: tx.now },
-          });
-        } else if (st.State === 'updating') {
-          tx.update('service', {
-            ...s,
-            UpdateStatus: { ...st, State: 'completed', Message: 'update completed', CompletedAt: tx.now },
-          });
-        }
-      },
-      { retry: true },
-    );
   }
 }

@@ -27,11 +27,24 @@ export function serviceStatus(view: MemoryStore, s: Service): ServiceStatus {
   return { RunningTasks: running, DesiredTasks: desired, CompletedTasks: completed };
 }
 
+/**
+ * moby's Cluster.UpdateService checks these two query values with plain
+ * errors (500), not InvalidParameter; the CLI only ever sends valid ones
+ * (`registryAuthFrom=spec`, and `rollback=previous` for a rollback).
+ */
 function rollbackFlag(query: URLSearchParams): boolean {
   const v = query.get('rollback') ?? '';
   if (v === '' || v === 'none') return false;
   if (v === 'previous') return true;
-  throw new SwarmError('InvalidArgument', `unrecognized rollback option ${v}`);
+  throw new SwarmError('Unknown', `unrecognized rollback option ${v}`);
+}
+
+/** `registryAuthFrom`: whose PullOptions to keep (we hold no registry auth; only the value is checked). */
+function checkRegistryAuthFrom(query: URLSearchParams, current: Service): void {
+  const v = query.get('registryAuthFrom') ?? '';
+  if (v === '' || v === 'spec') return;
+  if (v !== 'previous-spec') throw new SwarmError('Unknown', 'unsupported registryAuthFrom value');
+  if (!current.PreviousSpec) throw new SwarmError('Unknown', 'service does not have a previous spec');
 }
 
 export const serviceRoutes: Route[] = [
@@ -68,9 +81,12 @@ export const serviceRoutes: Route[] = [
     pattern: /^\/services\/([^/]+)\/update$/,
     handle: async ({ ctx, req, res, params, query }) => {
       const version = queryVersion(query, 'service');
-      const rollback = rollbackFlag(query);
       const spec = (await readJSON(req)) as ServiceSpec;
+      // moby's order: the service must exist (404), then the query values
+      checkRegistryAuthFrom(query, ctx.control.getService(params[0]!));
+      const rollback = rollbackFlag(query);
       await ctx.control.updateService(params[0]!, version, spec, { rollback });
+      // moby returns null Warnings unless it had to pin an image for a pre-1.30 client; the CLI prints each one
       sendJSON(res, 200, { Warnings: [] });
     },
   },

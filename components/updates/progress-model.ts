@@ -1,0 +1,385 @@
+// Where a rolling update stands, slot by slot: a pure function of the service,
+// its tasks, the current version's rollout events and the wall clock, so the
+// strip, the counters and the countdowns can be unit-tested without a browser.
+
+import type { Service, Task, TaskState, UpdateConfig, UpdateEvent, UpdateStatus } from '@/server/api/types';
+import { TASK_STATE_VALUE } from '@/server/api/types';
+import { deepEqual } from './spec-diff';
+
+/**
+ * - old: still on a spec the rollout is moving away from, not touched yet
+ * - stopping: its old task was told to shut down and has not stopped yet (draining)
+ * - starting: a task of the target spec exists and is not running (or not healthy) yet
+ * - running: a task of the target spec runs (healthy, when it has a health check)
+ * - failed: the slot's newest task ended on its own (failed, rejected, exited)
+ * - rolled-back: rolling back, and this slot is back on the previous spec
+ */
+export type CellState = 'old' | 'stopping' | 'starting' | 'running' | 'failed' | 'rolled-back';
+export const CELL_STATES: readonly CellState[] = ['old', 'stopping', 'starting', 'running', 'rolled-back', 'failed'];
+
+export interface SlotCell {
+  /** `slot:3` or `node:<id>`, as the task table keys slots */
+  key: string;
+  /** `3`, or the node's name for a global service */
+  label: string;
+  state: CellState;
+  /** The task that decides the cell (the target one when there is one). */
+  taskID?: string;
+  nodeID?: string;
+  taskState?: TaskState;
+  /** Health-check verdict of that task, when it has a check. */
+  health?: 'starting' | 'healthy' | 'unhealthy';
+  /** Running, but a failure would still count against this rollout (inside the monitor window). */
+  monitoring: boolean;
+  err?: string;
+}
+
+export type Phase = 'idle' | 'updating' | 'paused' | 'completed' | 'rolling-back' | 'rollback-paused' | 'rolled-back';
+
+export interface Countdown {
+  totalMs: number;
+  remainingMs: number;
+  endsAt: number;
+}
+
+export interface ProgressModel {
+  phase: Phase;
+  /** updating or rolling back right now */
+  active: boolean;
+  rollingBack: boolean;
+  status?: UpdateStatus;
+  /** UpdateStatus.Message, in full */
+  message: string;
+  cells: SlotCell[];
+  total: number;
+  /** Slots running the target spec ("N of M updated" / rolled back). */
+  done: number;
+  counts: Record<CellState, number>;
+  /** The current batch: slots being replaced right now. */
+  inFlight: SlotCell[];
+  config: Required<UpdateConfig>;
+  /** Time until the next slot is taken (UpdateConfig.Delay after a slot finished). */
+  delay?: Countdown;
+  /** The final monitor window: the rollout completes when it ends without a failure. */
+  monitor?: Countdown;
+  failures: {
+    count: number;
+    /** Slots this rollout has to replace. */
+    dirty: number;
+    /** Failures tolerated: MaxFailureRatio × dirty (the action fires above it). */
+    allowed: number;
+    /** Whether failures stop anything at all (FailureAction continue: they do not). */
+    watched: boolean;
+    exceeded: boolean;
+  };
+  /** When paused: the task whose failure paused it. */
+  blocker?: { taskID: string; label?: string; nodeID?: string; err?: string; state?: TaskState };
+  startedAt?: number;
+  completedAt?: number;
+  /** When it paused (from the updater's log), if it did. */
+  pausedAt?: number;
+  /** Start to completion, to the pause, or to now. */
+  elapsedMs?: number;
+}
+
+export const DEFAULT_UPDATE_CONFIG: Required<UpdateConfig> = {
+  Parallelism: 1,
+  Delay: 0,
+  FailureAction: 'pause',
+  Monitor: 5_000_000_000,
+  MaxFailureRatio: 0,
+  Order: 'stop-first',
+};
+
+const RUNNING = TASK_STATE_VALUE.running;
+const sv = (s: TaskState) => TASK_STATE_VALUE[s];
+const nsToMs = (ns: number) => ns / 1e6;
+const ms = (iso: string | undefined): number | undefined => {
+  if (!iso) return undefined;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) || t <= 0 ? undefined : t;
+};
+
+const newestFirst = (a: Task, b: Task): number =>
+  b.CreatedAt.localeCompare(a.CreatedAt) || b.Version.Index - a.Version.Index;
+
+const PHASE: Record<UpdateStatus['State'], Phase> = {
+  updating: 'updating',
+  paused: 'paused',
+  completed: 'completed',
+  rollback_started: 'rolling-back',
+  rollback_paused: 'rollback-paused',
+  rollback_completed: 'rolled-back',
+};
+
+/** The settings in force: the rollback config while rolling back, each field defaulted. */
+export function effectiveConfig(service: Service): Required<UpdateConfig> {
+  const st = service.UpdateStatus?.State;
+  const rollingBack = st === 'rollback_started' || st === 'rollback_paused' || st === 'rollback_completed';
+  const cfg = (rollingBack ? service.Spec.RollbackConfig : service.Spec.UpdateConfig) ?? {};
+  const out = { ...DEFAULT_UPDATE_CONFIG };
+  for (const k of Object.keys(out) as (keyof UpdateConfig)[]) {
+    if (cfg[k] !== undefined) (out as Record<string, unknown>)[k] = cfg[k];
+  }
+  return out;
+}
+
+/**
+ * Is the task on the spec the service wants? Same SpecVersion, or the same
+ * TaskTemplate (a resume re-applies an unchanged spec under a new version; a
+ * placement-only change does not replace tasks, as swarm's IsTaskDirty).
+ */
+export function onTargetSpec(task: Task, service: Service): boolean {
+  if (task.SpecVersion && task.SpecVersion.Index === service.SpecVersion.Index) return true;
+  const { Placement: _a, ...want } = service.Spec.TaskTemplate;
+  const { Placement: _b, ...have } = task.Spec;
+  return deepEqual(have, want);
+}
+
+/** Ended on its own: failed/rejected, or exited while still wanted. */
+function endedOnItsOwn(t: Task): boolean {
+  const s = t.Status.State;
+  if (s === 'failed' || s === 'rejected') return true;
+  return sv(s) > RUNNING && sv(t.DesiredState) <= RUNNING;
+}
+
+const stillWanted = (t: Task) => sv(t.DesiredState) <= RUNNING;
+/** Told to stop but not stopped yet. */
+const draining = (t: Task) => sv(t.DesiredState) > RUNNING && sv(t.Status.State) <= RUNNING;
+
+function slotCell(
+  key: string,
+  label: string,
+  tasks: Task[],
+  service: Service,
+  ctx: { rollingBack: boolean; active: boolean; startedAt?: number; monitorMs: number; now: number },
+): SlotCell {
+  const newest = tasks[0]!;
+  const base = { key, label, monitoring: false };
+  // the newest task failed, or it is the restart policy's retry of one that failed and has not run yet:
+  // either way the slot's last attempt at this spec failed
+  const prev = tasks[1];
+  const failed = endedOnItsOwn(newest)
+    ? newest
+    : prev &&
+        endedOnItsOwn(prev) &&
+        onTargetSpec(prev, service) &&
+        onTargetSpec(newest, service) &&
+        sv(newest.Status.State) < RUNNING
+      ? prev
+      : undefined;
+  if (failed) {
+    return {
+      ...base,
+      state: 'failed',
+      taskID: failed.ID,
+      nodeID: failed.NodeID || undefined,
+      taskState: failed.Status.State,
+      health: failed.Status.ContainerStatus?.Health,
+      err: failed.Status.Err ?? failed.Status.Message,
+    };
+  }
+  const target = tasks.find((t) => onTargetSpec(t, service) && (stillWanted(t) || sv(t.Status.State) <= RUNNING));
+  if (!target) {
+    const t = tasks.find(stillWanted) ?? newest;
+    const state: CellState =
+      tasks.some(draining) && !tasks.some((x) => stillWanted(x) && !draining(x)) ? 'stopping' : 'old';
+    return { ...base, state, taskID: t.ID, nodeID: t.NodeID || undefined, taskState: t.Status.State };
+  }
+  const health = target.Status.ContainerStatus?.Health;
+  const common = {
+    ...base,
+    taskID: target.ID,
+    nodeID: target.NodeID || undefined,
+    taskState: target.Status.State,
+    health,
+  };
+  if (target.Status.State === 'running' && health !== 'starting' && health !== 'unhealthy') {
+    const created = ms(target.CreatedAt) ?? 0;
+    const thisRun = ctx.startedAt !== undefined && created >= ctx.startedAt;
+    const since = ms(target.Status.Timestamp) ?? created;
+    return {
+      ...common,
+      state: ctx.rollingBack && thisRun ? 'rolled-back' : 'running',
+      monitoring: ctx.active && thisRun && ctx.now - since < ctx.monitorMs,
+    };
+  }
+  // stop-first: the new task waits until the old one has stopped
+  const oldDraining = tasks.some((t) => t !== target && draining(t));
+  return { ...common, state: oldDraining && sv(target.Status.State) < RUNNING ? 'stopping' : 'starting' };
+}
+
+function lastEvent(events: readonly UpdateEvent[], kind: string, after?: number): UpdateEvent | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    if (after !== undefined && (ms(e.At) ?? 0) < after) return undefined;
+    if (e.Kind === kind) return e;
+  }
+  return undefined;
+}
+
+function countdown(start: number | undefined, totalMs: number, now: number): Countdown | undefined {
+  if (start === undefined || totalMs <= 0) return undefined;
+  const endsAt = start + totalMs;
+  if (endsAt <= now) return undefined;
+  return { totalMs, endsAt, remainingMs: endsAt - now };
+}
+
+const TASK_IN_MESSAGE = /task ([0-9a-z]{6,})/i;
+
+/**
+ * The progress model. `events` are the current version's rollout events
+ * (oldest first; may be empty or lag the tasks: everything falls back to
+ * what the tasks show). `nodeName` labels a global service's cells.
+ */
+export function progressModel(
+  service: Service,
+  tasks: readonly Task[],
+  events: readonly UpdateEvent[],
+  now: number,
+  nodeName: (nodeID: string) => string = (id) => id.slice(0, 12),
+): ProgressModel {
+  const status = service.UpdateStatus;
+  const phase: Phase = status ? PHASE[status.State] : 'idle';
+  const rollingBack = phase === 'rolling-back' || phase === 'rollback-paused' || phase === 'rolled-back';
+  const active = phase === 'updating' || phase === 'rolling-back';
+  const config = effectiveConfig(service);
+  const delayMs = nsToMs(config.Delay);
+  const monitorMs = nsToMs(config.Monitor);
+  const startedAt =
+    ms(status?.StartedAt) ??
+    ms((rollingBack ? lastEvent(events, 'rollback-started') : lastEvent(events, 'started'))?.At);
+  const completedAt = ms(status?.CompletedAt);
+
+  // slots as `docker service ps` groups them
+  const bySlot = new Map<string, Task[]>();
+  for (const t of tasks) {
+    if (t.ServiceID !== service.ID) continue;
+    const key = t.Slot !== 0 ? `slot:${t.Slot}` : `node:${t.NodeID}`;
+    let g = bySlot.get(key);
+    if (!g) bySlot.set(key, (g = []));
+    g.push(t);
+  }
+  const ctx = { rollingBack, active, startedAt, monitorMs, now };
+  const cells: (SlotCell & { order: number | string; createdThisRun: boolean })[] = [];
+  for (const [key, list] of bySlot) {
+    list.sort(newestFirst);
+    const newest = list[0]!;
+    const createdThisRun = startedAt !== undefined && (ms(newest.CreatedAt) ?? 0) >= startedAt;
+    // a slot that is going away (scale-down, removal) is not part of the rollout
+    if (!list.some(stillWanted) && !(createdThisRun && endedOnItsOwn(newest))) continue;
+    const label = newest.Slot !== 0 ? String(newest.Slot) : nodeName(newest.NodeID);
+    cells.push({
+      ...slotCell(key, label, list, service, ctx),
+      order: newest.Slot !== 0 ? newest.Slot : label,
+      createdThisRun,
+    });
+  }
+  cells.sort((a, b) =>
+    typeof a.order === 'number' && typeof b.order === 'number'
+      ? a.order - b.order
+      : String(a.order).localeCompare(String(b.order), 'en', { numeric: true }),
+  );
+
+  const counts = Object.fromEntries(CELL_STATES.map((s) => [s, 0])) as Record<CellState, number>;
+  for (const c of cells) counts[c.state]++;
+  const done = counts.running + counts['rolled-back'];
+  const inFlight = cells.filter((c) => c.state === 'stopping' || c.state === 'starting');
+
+  // failures: tasks this run created that ended on their own, up to the pause (after it the updater no longer
+  // counts: restarts failing again are the restart policy's business), plus any the updater logged
+  const pausedAt =
+    phase === 'paused' || phase === 'rollback-paused' ? ms(lastEvent(events, 'paused', startedAt)?.At) : undefined;
+  const failedTasks = new Set<string>();
+  for (const t of tasks) {
+    if (t.ServiceID !== service.ID || startedAt === undefined) continue;
+    if ((ms(t.CreatedAt) ?? 0) < startedAt || !endedOnItsOwn(t) || !onTargetSpec(t, service)) continue;
+    if (pausedAt !== undefined && (ms(t.Status.Timestamp) ?? 0) > pausedAt) continue;
+    failedTasks.add(t.ID);
+  }
+  for (const e of events) {
+    if (e.Kind === 'task-failed' && (startedAt === undefined || (ms(e.At) ?? 0) >= startedAt))
+      failedTasks.add(e.TaskID ?? `event:${e.At}:${e.Slot ?? ''}`);
+  }
+  // dirty: every slot except those already on the target spec before this run began
+  const dirty = status
+    ? cells.filter((c) => !((c.state === 'running' || c.state === 'rolled-back') && !c.createdThisRun)).length
+    : 0;
+  const watched = config.FailureAction !== 'continue';
+  const count = failedTasks.size;
+  const failures = {
+    count,
+    dirty,
+    allowed: Math.floor(config.MaxFailureRatio * dirty + 1e-9),
+    watched,
+    exceeded: watched && dirty > 0 && count / dirty > config.MaxFailureRatio,
+  };
+
+  // countdowns, from the updater's log, else from when the last new task started running
+  let delay: Countdown | undefined;
+  let monitor: Countdown | undefined;
+  if (active) {
+    const remaining = counts.old + inFlight.length;
+    let lastRunning: number | undefined;
+    for (const t of tasks) {
+      if (t.ServiceID !== service.ID || t.Status.State !== 'running' || startedAt === undefined) continue;
+      if ((ms(t.CreatedAt) ?? 0) < startedAt || !onTargetSpec(t, service)) continue;
+      const at = ms(t.Status.Timestamp);
+      if (at !== undefined && (lastRunning === undefined || at > lastRunning)) lastRunning = at;
+    }
+    if (counts.old > 0 && delayMs > 0) {
+      const ev = lastEvent(events, 'delay', startedAt);
+      delay = countdown(ms(ev?.At) ?? lastRunning, delayMs, now);
+    }
+    if (remaining === 0) {
+      const windowMs = delayMs >= monitorMs ? delayMs + 1000 : monitorMs;
+      const ev = lastEvent(events, 'monitor', startedAt);
+      monitor = countdown(ms(ev?.At) ?? lastRunning, windowMs, now);
+    }
+  }
+
+  let blocker: ProgressModel['blocker'];
+  if (phase === 'paused' || phase === 'rollback-paused') {
+    const ev = lastEvent(events, 'task-failed') ?? lastEvent(events, 'paused');
+    const taskID = TASK_IN_MESSAGE.exec(status?.Message ?? '')?.[1] ?? ev?.TaskID;
+    if (taskID) {
+      const t = tasks.find((x) => x.ID === taskID);
+      const evFor = events.findLast((e) => e.TaskID === taskID && e.Kind === 'task-failed');
+      blocker = {
+        taskID,
+        label: t
+          ? t.Slot !== 0
+            ? String(t.Slot)
+            : nodeName(t.NodeID)
+          : evFor?.Slot !== undefined
+            ? String(evFor.Slot)
+            : undefined,
+        nodeID: t?.NodeID || evFor?.NodeID,
+        err: t?.Status.Err ?? evFor?.Message,
+        state: t?.Status.State,
+      };
+    }
+  }
+
+  return {
+    phase,
+    active,
+    rollingBack,
+    status,
+    message: status?.Message ?? '',
+    cells: cells.map(({ order: _o, createdThisRun: _c, ...c }) => c),
+    total: cells.length,
+    done,
+    counts,
+    inFlight: inFlight.map(({ order: _o, createdThisRun: _c, ...c }) => c),
+    config,
+    delay,
+    monitor,
+    failures,
+    blocker,
+    startedAt,
+    completedAt,
+    pausedAt,
+    elapsedMs: startedAt !== undefined ? (completedAt ?? pausedAt ?? now) - startedAt : undefined,
+  };
+}
