@@ -16,6 +16,8 @@ export interface NodeInfo {
   availableMemoryBytes: number;
   /** `protocol/port` of host-mode published ports held by tracked tasks */
   usedHostPorts: Set<string>;
+  /** Recent failures here per service+spec version (node-failures.ts), when any. */
+  recentFailures?: Map<string, number>;
 }
 
 export function newNodeInfo(node: Node, order = 0): NodeInfo {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Node, Service, Task, TaskSpec } from '../../api/types';
 import { makeNode, makeService, makeTask } from '../../store/test-support';
+import { FAILURE_WINDOW_MS, FAULTY_NODE_FAILURES, NodeFailures, compareFailures, failureKey } from './node-failures';
 import { buildNodeSet, noSuitableNode, placeGroup, placeTasks, validatePreassigned } from './placement';
 
 const svc = makeService();
@@ -231,5 +232,54 @@ describe('validatePreassigned', () => {
     const [t] = pending(1).map((t) => ({ ...t, Slot: 0, NodeID: a.ID }));
     const res = validatePreassigned(buildNodeSet([a], []), t!);
     expect(res).toMatchObject({ ok: false, explain: '1 node not available for new tasks' });
+  });
+});
+
+describe('faulty-node down-weighting', () => {
+  it('sinks a node where this service+spec failed 5 times, but 4 failures do not count', () => {
+    const nodes = nodesNamed('a', 'b', 'c');
+    const batch = pending(2).map((t) => ({ ...t, SpecVersion: { Index: 7 } }));
+    const key = failureKey(svc.ID, 7);
+    // a is empty; b and c each run one task of another service
+    const existing = [...running(other, nodes[1]!, 1), ...running(other, nodes[2]!, 1)];
+
+    const healthy = buildNodeSet(nodes, existing);
+    healthy.get(nodes[0]!.ID)!.recentFailures = new Map([[key, FAULTY_NODE_FAILURES - 1]]);
+    expect(perNode(nodes, placeGroup(healthy, batch))).toEqual({ a: 1, b: 1, c: 0 });
+
+    const faulty = buildNodeSet(nodes, existing);
+    faulty.get(nodes[0]!.ID)!.recentFailures = new Map([[key, FAULTY_NODE_FAILURES]]);
+    expect(perNode(nodes, placeGroup(faulty, batch))).toEqual({ a: 0, b: 1, c: 1 });
+
+    // failures of another spec version of the service are someone else's business
+    const otherSpec = buildNodeSet(nodes, existing);
+    otherSpec.get(nodes[0]!.ID)!.recentFailures = new Map([[failureKey(svc.ID, 6), 50]]);
+    expect(perNode(nodes, placeGroup(otherSpec, batch))).toEqual({ a: 1, b: 1, c: 0 });
+  });
+});
+
+describe('NodeFailures', () => {
+  it('counts failures per key within the 5-minute window and forgets older ones', () => {
+    const f = new NodeFailures();
+    f.record('n1', 'k', 0);
+    f.record('n1', 'k', 60_000);
+    f.record('n1', 'other', 60_000);
+    expect(f.counts('n1', 60_000)).toEqual(
+      new Map([
+        ['k', 2],
+        ['other', 1],
+      ]),
+    );
+    expect(f.counts('n1', FAILURE_WINDOW_MS + 1)).toEqual(
+      new Map([
+        ['k', 1],
+        ['other', 1],
+      ]),
+    );
+    expect(f.counts('n1', FAILURE_WINDOW_MS + 60_001)).toBeUndefined();
+    expect(f.counts('n2', 0)).toBeUndefined();
+    expect(compareFailures(4, 0)).toBe(0);
+    expect(compareFailures(5, 1)).toBeGreaterThan(0);
+    expect(compareFailures(1, 6)).toBeLessThan(0);
   });
 });

@@ -1,7 +1,7 @@
 // Placement decisions, pure: nodes and their accounting in, assignments and
 // explanations out. Follows swarmkit's scheduleTaskGroup: filter every node
 // once, rank the survivors (fewest tasks of this service, then fewest tasks
-// overall), fill up to the level of the next node, then go round-robin,
+// overall; nodes where this spec keeps failing sink), fill up to the level of the next node, then go round-robin,
 // re-checking the next node after each assignment.
 
 import type { Node, PortConfig, Task } from '../../api/types';
@@ -9,6 +9,7 @@ import type { FilterFailure } from './filters';
 import { Pipeline, taskRequest } from './filters';
 import type { NodeInfo } from './node-info';
 import { activeOfService, addTask, isTracked, newNodeInfo } from './node-info';
+import { compareFailures, failureKey } from './node-failures';
 
 /** The nodes of one pass with their accounting; placements update it in place. */
 export class NodeSet {
@@ -53,9 +54,22 @@ export function buildNodeSet(
   return set;
 }
 
-/** <0 when a is the better node for serviceID (swarmkit nodeLess, without the failure down-weighting). */
-function compareLoad(a: NodeInfo, b: NodeInfo, serviceID: string): number {
-  return activeOfService(a, serviceID) - activeOfService(b, serviceID) || a.activeTasksCount - b.activeTasksCount;
+/** Whom a group's ranking is for: its service, and the key its failures are counted under. */
+interface RankFor {
+  serviceID: string;
+  failureKey?: string;
+}
+
+/** <0 when a is the better node (swarmkit nodeLess): faulty nodes sink, then fewest of this service, then fewest. */
+function compareLoad(a: NodeInfo, b: NodeInfo, r: RankFor): number {
+  const faulty = r.failureKey
+    ? compareFailures(a.recentFailures?.get(r.failureKey) ?? 0, b.recentFailures?.get(r.failureKey) ?? 0)
+    : 0;
+  return (
+    faulty ||
+    activeOfService(a, r.serviceID) - activeOfService(b, r.serviceID) ||
+    a.activeTasksCount - b.activeTasksCount
+  );
 }
 
 export interface Assignment {
@@ -77,9 +91,8 @@ export function noSuitableNode(explain: string): string {
   return explain ? `no suitable node (${explain})` : 'no suitable node';
 }
 
-interface Ctx {
+interface Ctx extends RankFor {
   pipeline: Pipeline;
-  serviceID: string;
   ports: readonly PortConfig[] | undefined;
   queue: readonly Task[];
   next: number;
@@ -94,12 +107,16 @@ export function placeGroup(set: NodeSet, tasks: readonly Task[], ports?: readonl
   const first = tasks[0];
   if (!first) return { assigned: [], unplaced: [], explain: '', failures: [], totalNodes: set.size };
   const pipeline = new Pipeline(taskRequest(first, ports));
-  const ctx: Ctx = { pipeline, serviceID: first.ServiceID, ports, queue: tasks, next: 0, assigned: [] };
+  const rank: RankFor = {
+    serviceID: first.ServiceID,
+    ...(first.SpecVersion ? { failureKey: failureKey(first.ServiceID, first.SpecVersion.Index) } : {}),
+  };
+  const ctx: Ctx = { pipeline, ...rank, ports, queue: tasks, next: 0, assigned: [] };
 
   const fit = new Set<NodeInfo>();
   for (const info of set.infos) if (pipeline.process(info)) fit.add(info);
 
-  const tree = buildTree(set.infos, spreadDescriptors(first), first.ServiceID, fit);
+  const tree = buildTree(set.infos, spreadDescriptors(first), rank, fit);
   if (fit.size > 0) scheduleOnSubtree(tasks.length, tree, ctx);
 
   const explain = pipeline.explain();
@@ -173,12 +190,12 @@ function spreadDescriptors(t: Task): ((n: Node) => string)[] {
 function buildTree(
   infos: readonly NodeInfo[],
   levels: ((n: Node) => string)[],
-  serviceID: string,
+  rank: RankFor,
   fit: Set<NodeInfo>,
 ): Tree {
   const root: Tree = { tasks: 0, nodes: [] };
   for (const info of infos) {
-    const count = activeOfService(info, serviceID);
+    const count = activeOfService(info, rank.serviceID);
     let tree = root;
     for (const value of levels) {
       tree.tasks += count;
@@ -191,13 +208,13 @@ function buildTree(
     tree.tasks += count;
     if (fit.has(info)) tree.nodes.push(info);
   }
-  sortLeaves(root, serviceID);
+  sortLeaves(root, rank);
   return root;
 }
 
-function sortLeaves(tree: Tree, serviceID: string): void {
-  if (tree.next) for (const sub of tree.next.values()) sortLeaves(sub, serviceID);
-  else tree.nodes.sort((a, b) => compareLoad(a, b, serviceID) || a.order - b.order);
+function sortLeaves(tree: Tree, rank: RankFor): void {
+  if (tree.next) for (const sub of tree.next.values()) sortLeaves(sub, rank);
+  else tree.nodes.sort((a, b) => compareLoad(a, b, rank) || a.order - b.order);
 }
 
 /** Split n tasks evenly over the branches, dropping branches that run out of room. */
@@ -206,7 +223,7 @@ function scheduleOnSubtree(n: number, tree: Tree, ctx: Ctx): number {
     if (tree.used) {
       // as swarmkit's orderedNodes: earlier placements may have filled nodes up
       tree.nodes = tree.nodes.filter((info) => ctx.pipeline.process(info));
-      tree.nodes.sort((a, b) => compareLoad(a, b, ctx.serviceID) || a.order - b.order);
+      tree.nodes.sort((a, b) => compareLoad(a, b, ctx) || a.order - b.order);
     }
     tree.used = true;
     return scheduleOnNodes(n, tree.nodes, ctx);
@@ -269,7 +286,7 @@ function scheduleOnNodes(n: number, nodes: NodeInfo[], ctx: Ctx): number {
 
     if (iter + 1 < count) {
       // first pass: stay on this node until the next one is strictly better
-      if (compareLoad(nodes[iter + 1]!, info, ctx.serviceID) < 0) iter++;
+      if (compareLoad(nodes[iter + 1]!, info, ctx) < 0) iter++;
     } else {
       iter++;
     }

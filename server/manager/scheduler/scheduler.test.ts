@@ -292,3 +292,40 @@ describe('Scheduler', () => {
     expect(ms).toBeLessThan(10_000);
   });
 });
+
+describe('Scheduler faulty nodes', () => {
+  it('places away from a node where this spec failed 5 times in 5 minutes, and back once they age out', async () => {
+    const { store, scheduler, get, tick, clock } = await setup();
+    const [bad, busy] = [makeNode({ hostname: 'bad' }), makeNode({ hostname: 'busy' })];
+    const svc = makeService();
+    const other = makeService({ Spec: { ...makeServiceSpec(), Name: 'other' } });
+    await store.update((tx) => {
+      for (const n of [bad, busy]) tx.create('node', n);
+      tx.create('service', svc);
+      tx.create('service', other);
+      // busy already runs a task of another service: an empty `bad` would normally win
+      tx.create('task', makeTask(other, { NodeID: busy.ID, Status: { ...pendingStatus, State: 'running' } }));
+    });
+    scheduler.start();
+    const failures = Array.from({ length: 5 }, (_, i) =>
+      makeTask(svc, { Slot: 10 + i, NodeID: bad.ID, Status: { ...pendingStatus, State: 'running' } }),
+    );
+    await store.update((tx) => failures.forEach((t) => tx.create('task', t)));
+    await store.update((tx) => {
+      for (const t of failures) {
+        const cur = tx.get('task', t.ID)!;
+        tx.update('task', { ...cur, Status: { ...cur.Status, State: 'failed', Err: 'boom' } });
+      }
+    });
+    const [first] = pendingTasks(svc, 1);
+    await store.update((tx) => tx.create('task', first!));
+    await tick();
+    expect(get(first!.ID).NodeID).toBe(busy.ID);
+
+    clock.advance(5 * 60 * 1000);
+    const [second] = pendingTasks(svc, 1, { Slot: 2 });
+    await store.update((tx) => tx.create('task', second!));
+    await tick();
+    expect(get(second!.ID).NodeID).toBe(bad.ID);
+  });
+});

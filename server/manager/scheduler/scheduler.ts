@@ -2,6 +2,7 @@
 // pre-assigned (global) tasks on their nodes and places unassigned PENDING
 // tasks, writing every decision of the pass in one batch.
 
+import { NodeFailures, failureKey } from './node-failures';
 import type { PortConfig, SchedulingExplain, Service, Task } from '../../api/types';
 import { TASK_STATE_VALUE } from '../../api/types';
 import type { AppliedEvent } from '../../store/batch';
@@ -54,6 +55,9 @@ export class Scheduler {
   private unwatch?: () => void;
   private pending = new Set<string>();
   private footprints = new Map<string, string>();
+  /** Failures seen per node (faulty-node down-weighting), and the tasks already counted. */
+  private readonly nodeFailures = new NodeFailures();
+  private readonly countedFailures = new Set<string>();
   private cancelTimer?: () => void;
   private firstEventAt?: number;
   private lastEventAt?: number;
@@ -108,6 +112,7 @@ export class Scheduler {
         const t = c.object as Task;
         if (c.action === 'delete') {
           this.pending.delete(t.ID);
+          this.countedFailures.delete(t.ID);
           const was = this.footprints.get(t.ID);
           this.footprints.delete(t.ID);
           if (was?.[0] === '1') relevant = true; // frees resources
@@ -115,12 +120,21 @@ export class Scheduler {
         }
         if (t.Status.State === 'pending') this.pending.add(t.ID);
         else this.pending.delete(t.ID);
+        this.noteFailure(t);
         const fp = footprint(t);
         if (this.footprints.get(t.ID) !== fp || t.Status.State === 'pending') relevant = true;
         this.footprints.set(t.ID, fp);
       }
     }
     if (relevant) this.trigger();
+  }
+
+  /** A placed task that failed or was rejected counts against its node, once. */
+  private noteFailure(t: Task): void {
+    const s = t.Status.State;
+    if ((s !== 'failed' && s !== 'rejected') || !t.NodeID || !t.SpecVersion || this.countedFailures.has(t.ID)) return;
+    this.countedFailures.add(t.ID);
+    this.nodeFailures.record(t.NodeID, failureKey(t.ServiceID, t.SpecVersion.Index), this.clock.now());
   }
 
   private trigger(): void {
@@ -173,6 +187,11 @@ export class Scheduler {
     };
     const portsOf = (t: Task): readonly PortConfig[] | undefined => taskPorts(t, serviceOf(t.ServiceID));
     const set = buildNodeSet(view.list('node'), view.list('task'), portsOf);
+    const nowMs = this.clock.now();
+    for (const info of set.infos) {
+      const failures = this.nodeFailures.counts(info.node.ID, nowMs);
+      if (failures) info.recentFailures = failures;
+    }
     const now = iso(this.clock.now());
     const { decisions, stats } = decide(set, pendingTasks, portsOf, now);
     this.lastPass = stats;
