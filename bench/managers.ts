@@ -6,11 +6,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { freePort } from '../test/integration/harness';
+import { until as untilWithin } from '../test/until';
 import { engineRequest, fetchRaftHealth, type RaftHealth } from '../test/manager-http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sleep } from './report';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const READY = /swarmdeck ready: node (\w+)/;
@@ -182,30 +182,9 @@ export class BenchManager {
   }
 }
 
-/** Poll until `fn` returns a truthy value; throws after `timeoutMs` naming `what`. */
-export async function until<T>(
-  what: string,
-  fn: () => Promise<T> | T,
-  timeoutMs = 30_000,
-  everyMs = 100,
-): Promise<NonNullable<T>> {
-  const endAt = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      last = v;
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > endAt)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
-      );
-    await sleep(everyMs);
-  }
-}
+/** The tests' bounded poll, with the benchmarks' longer default wait. */
+export const until = <T>(what: string, fn: () => Promise<T> | T, timeoutMs = 30_000, everyMs = 100) =>
+  untilWithin(what, fn, timeoutMs, everyMs);
 
 export type { RaftHealth };
 

@@ -119,27 +119,4 @@ export async function newManager(name: string, dataDir: string, extraArgs: strin
   return new ManagerProc(name, await freePorts(), dataDir, extraArgs);
 }
 
-/** Poll until `fn` returns a truthy value; throws after `timeoutMs` naming `what`. */
-export async function until<T>(
-  what: string,
-  fn: () => Promise<T> | T,
-  timeoutMs = 20_000,
-  everyMs = 100,
-): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      last = v;
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
-      );
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { until } from './until';

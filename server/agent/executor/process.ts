@@ -1,12 +1,11 @@
+import { PortAllocator, type AssignedPort, type PortPolicy } from './task-ports';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { mkdir, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ContainerStatus, PortConfig, Task } from '../../api/types';
+import type { ContainerStatus, Task } from '../../api/types';
 import { isTerminal } from '../../api/types';
 import { iso, nsToMs, systemClock, type Clock } from '../../util/clock';
 import { ExitError, type ExecResult, type Executor } from './executor';
@@ -36,7 +35,7 @@ import {
 import { execInTask } from './process-exec';
 import { expandContainerFields, taskName, taskTemplateContext, type TemplateNode } from './templates';
 
-export type PortPolicy = 'prefer-target' | 'ephemeral';
+export type { AssignedPort, PortPolicy };
 
 export interface ProcessExecutorOptions {
   /** This worker, for task templates and the identity env vars. */
@@ -70,14 +69,6 @@ export interface ProcessExecutorOptions {
   stateDir?: string;
   /** Durable mode: a log file read past this size is emptied. Default 8 MiB. */
   logFileCapBytes?: number;
-}
-
-/** A port a task listens on: the target it was asked for and the host port it really got. */
-export interface AssignedPort {
-  Protocol: 'tcp' | 'udp' | 'sctp';
-  TargetPort: number;
-  /** The port the process listens on (= SWARMDECK_PORT_<target>_<PROTO>). */
-  HostPort: number;
 }
 
 interface TaskProcess {
@@ -162,7 +153,6 @@ function errText(err: unknown): string {
 export class ProcessExecutor implements Executor {
   private readonly clock: Clock;
   private readonly node: TemplateNode;
-  private readonly portPolicy: PortPolicy;
   private readonly defaultStopGraceMs: number;
   private readonly workRoot: string;
   private readonly logLimits: LogLimits;
@@ -172,7 +162,7 @@ export class ProcessExecutor implements Executor {
   private fileCatalog?: Promise<CatalogEntry[]>;
   private tasks = new Map<string, TaskProcess>();
   /** Host ports handed out to this executor's tasks, `proto/port`. */
-  private usedPorts = new Set<string>();
+  private readonly portAllocator: PortAllocator;
   private readonly stateDir?: string;
   private recovering?: Promise<void>;
   /** Tasks recover() found, until reconcile() has sorted them. */
@@ -182,7 +172,7 @@ export class ProcessExecutor implements Executor {
   constructor(private readonly opts: ProcessExecutorOptions) {
     this.clock = opts.clock ?? systemClock;
     this.node = opts.node;
-    this.portPolicy = opts.ports ?? 'prefer-target';
+    this.portAllocator = new PortAllocator(opts.ports ?? 'prefer-target');
     this.defaultStopGraceMs = opts.defaultStopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     this.workRoot = opts.workRoot ?? join(tmpdir(), 'swarmdeck-tasks');
     this.logLimits = opts.logLimits ?? {};
@@ -222,7 +212,7 @@ export class ProcessExecutor implements Executor {
 
     let ports: AssignedPort[];
     try {
-      ports = await this.assignPorts(task);
+      ports = await this.portAllocator.assign(task);
     } catch (err) {
       if (this.stateDir) await removeTaskDir(taskDir(this.stateDir, task.ID));
       else if (scratch) await rm(scratch, { recursive: true, force: true });
@@ -520,7 +510,7 @@ export class ProcessExecutor implements Executor {
     if (p.state === 'exited') return;
     p.state = 'exited';
     p.exitCode = code;
-    for (const port of p.ports) this.usedPorts.delete(`${port.Protocol}/${port.HostPort}`);
+    this.portAllocator.release(p.ports);
     p.cancelPoll?.();
     p.resolveExit(code);
     if (p.dir) void this.persist(p).catch((err: unknown) => console.error(`executor: saving task ${p.taskID}`, err));
@@ -675,7 +665,7 @@ export class ProcessExecutor implements Executor {
     };
     this.tasks.set(p.taskID, p);
     this.recoveredIDs.add(p.taskID);
-    for (const port of p.ports) this.usedPorts.add(`${port.Protocol}/${port.HostPort}`);
+    this.portAllocator.hold(p.ports);
     switch (r.state) {
       case 'prepared':
         return;
@@ -760,70 +750,4 @@ export class ProcessExecutor implements Executor {
     attach('stdout', child.stdout);
     attach('stderr', child.stderr);
   }
-
-  private async assignPorts(task: Task): Promise<AssignedPort[]> {
-    const configs: PortConfig[] = task.Endpoint?.Spec?.Ports ?? task.Endpoint?.Ports ?? [];
-    const out: AssignedPort[] = [];
-    const seen = new Set<string>();
-    try {
-      for (const c of configs) {
-        if (!c.TargetPort) continue;
-        const proto = c.Protocol ?? 'tcp';
-        const key = `${proto}/${c.TargetPort}`;
-        if (seen.has(key)) continue; // two published ports on one target share the listener
-        seen.add(key);
-        const hostPort = await this.pickPort(proto, c.TargetPort);
-        this.usedPorts.add(`${proto}/${hostPort}`);
-        out.push({ Protocol: proto, TargetPort: c.TargetPort, HostPort: hostPort });
-      }
-    } catch (err) {
-      for (const p of out) this.usedPorts.delete(`${p.Protocol}/${p.HostPort}`);
-      throw err;
-    }
-    return out;
-  }
-
-  private async pickPort(proto: AssignedPort['Protocol'], target: number): Promise<number> {
-    // SCTP cannot be probed from Node; the target is used as is.
-    if (proto === 'sctp') return target;
-    if (this.portPolicy === 'prefer-target' && !this.usedPorts.has(`${proto}/${target}`)) {
-      const got = await probePort(proto, target).catch(() => undefined);
-      if (got === target) return target;
-    }
-    for (let i = 0; i < 20; i++) {
-      const port = await probePort(proto, 0);
-      if (!this.usedPorts.has(`${proto}/${port}`)) return port;
-    }
-    throw new Error(`no free ${proto} port for target port ${target}`);
-  }
-}
-
-/**
- * Binds the port (0 = any free one) and releases it, returning the port.
- * Another program may take it before the task binds; the task then fails to
- * listen and is restarted by its policy.
- */
-function probePort(proto: 'tcp' | 'udp', port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    if (proto === 'udp') {
-      const sock = createSocket('udp4');
-      sock.once('error', (err) => {
-        sock.close();
-        reject(err);
-      });
-      sock.bind(port, () => {
-        const got = sock.address().port;
-        sock.close(() => resolve(got));
-      });
-      return;
-    }
-    const srv = createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen({ port, exclusive: true }, () => {
-      const addr = srv.address();
-      const got = typeof addr === 'object' && addr ? addr.port : port;
-      srv.close(() => resolve(got));
-    });
-  });
 }

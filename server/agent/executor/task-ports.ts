@@ -1,0 +1,105 @@
+// Which host port each task listens on: the target port itself when it is free
+// on this host and not handed to another task, else a free ephemeral one. The
+// port goes to the process as SWARMDECK_PORT_<target>_<PROTO> (and PORT).
+
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+import type { PortConfig, Task } from '../../api/types';
+
+export type PortPolicy = 'prefer-target' | 'ephemeral';
+
+/** A port a task listens on: the target it was asked for and the host port it really got. */
+export interface AssignedPort {
+  Protocol: 'tcp' | 'udp' | 'sctp';
+  TargetPort: number;
+  /** The port the process listens on (= SWARMDECK_PORT_<target>_<PROTO>). */
+  HostPort: number;
+}
+
+const key = (p: { Protocol: string; HostPort: number }) => `${p.Protocol}/${p.HostPort}`;
+
+/** The host ports this executor handed out, so two tasks never get the same one. */
+export class PortAllocator {
+  private readonly used = new Set<string>();
+
+  constructor(private readonly policy: PortPolicy = 'prefer-target') {}
+
+  /** One port per distinct target port/protocol of the task's endpoint. */
+  async assign(task: Task): Promise<AssignedPort[]> {
+    const configs: PortConfig[] = task.Endpoint?.Spec?.Ports ?? task.Endpoint?.Ports ?? [];
+    const out: AssignedPort[] = [];
+    const seen = new Set<string>();
+    try {
+      for (const c of configs) {
+        if (!c.TargetPort) continue;
+        const proto = c.Protocol ?? 'tcp';
+        if (seen.has(`${proto}/${c.TargetPort}`)) continue; // two published ports on one target share the listener
+        seen.add(`${proto}/${c.TargetPort}`);
+        const port: AssignedPort = {
+          Protocol: proto,
+          TargetPort: c.TargetPort,
+          HostPort: await this.pick(proto, c.TargetPort),
+        };
+        this.used.add(key(port));
+        out.push(port);
+      }
+    } catch (err) {
+      this.release(out);
+      throw err;
+    }
+    return out;
+  }
+
+  /** Ports of a task adopted after a restart stay taken. */
+  hold(ports: readonly AssignedPort[]): void {
+    for (const p of ports) this.used.add(key(p));
+  }
+
+  release(ports: readonly AssignedPort[]): void {
+    for (const p of ports) this.used.delete(key(p));
+  }
+
+  private async pick(proto: AssignedPort['Protocol'], target: number): Promise<number> {
+    // SCTP cannot be probed from Node; the target is used as is.
+    if (proto === 'sctp') return target;
+    if (this.policy === 'prefer-target' && !this.used.has(`${proto}/${target}`)) {
+      const got = await probePort(proto, target).catch(() => undefined);
+      if (got === target) return target;
+    }
+    for (let i = 0; i < 20; i++) {
+      const port = await probePort(proto, 0);
+      if (!this.used.has(`${proto}/${port}`)) return port;
+    }
+    throw new Error(`no free ${proto} port for target port ${target}`);
+  }
+}
+
+/**
+ * Binds the port (0 = any free one) and releases it, returning the port.
+ * Another program may take it before the task binds; the task then fails to
+ * listen and is restarted by its policy.
+ */
+function probePort(proto: 'tcp' | 'udp', port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    if (proto === 'udp') {
+      const sock = createSocket('udp4');
+      sock.once('error', (err) => {
+        sock.close();
+        reject(err);
+      });
+      sock.bind(port, () => {
+        const got = sock.address().port;
+        sock.close(() => resolve(got));
+      });
+      return;
+    }
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', reject);
+    srv.listen({ port, exclusive: true }, () => {
+      const addr = srv.address();
+      const got = typeof addr === 'object' && addr ? addr.port : port;
+      srv.close(() => resolve(got));
+    });
+  });
+}
