@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -30,5 +30,7 @@ export function writeClusterCredentials(dataDir: string, creds: ClusterCredentia
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, FILE);
   writeFileSync(file + '.tmp', JSON.stringify(creds) + '\n', { mode: 0o600 });
+  // the mode applies only when the file is created: a leftover tmp file must not keep wider rights
+  chmodSync(file + '.tmp', 0o600);
   renameSync(file + '.tmp', file);
 }

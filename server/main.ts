@@ -159,7 +159,11 @@ async function main(): Promise<void> {
   const description = selfDescription(cfg.executor);
   // Managers are workers too: this node's own tasks run as real processes or simulated.
   const processExecutor =
-    cfg.executor === 'process' ? new ProcessExecutor({ node: { ID: nodeID, Description: description } }) : undefined;
+    cfg.executor === 'process'
+      ? new ProcessExecutor({ node: { ID: nodeID, Description: description }, stateDir: join(cfg.dataDir, 'tasks') })
+      : undefined;
+  // task state on disk: after a crash (kill -9) the processes still running are adopted, not started twice
+  await processExecutor?.recover();
   const executor = processExecutor ?? new SimExecutor();
 
   // The cluster port comes first: a joiner must be reachable before the leader adds it.

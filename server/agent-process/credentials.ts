@@ -1,7 +1,7 @@
 // What an admitted agent keeps in its data dir (mode 0600): its cluster, node
 // key and the last manager list it was told. The join token is never stored.
 
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface AgentCredentials {
@@ -34,5 +34,7 @@ export function writeAgentCredentials(dataDir: string, creds: AgentCredentials):
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, FILE);
   writeFileSync(file + '.tmp', JSON.stringify(creds) + '\n', { mode: 0o600 });
+  // the mode applies only when the file is created: a leftover tmp file must not keep wider rights
+  chmodSync(file + '.tmp', 0o600);
   renameSync(file + '.tmp', file);
 }

@@ -48,14 +48,13 @@ export async function runAgent(argv: string[]): Promise<void> {
     throw err;
   }
 
-  let nodeID = readNodeID(cfg.dataDir);
-  if (!nodeID) {
-    nodeID = newID();
-    writeNodeID(cfg.dataDir, nodeID);
-  }
-  const description = agentDescription(cfg);
   let creds: AgentCredentials | undefined = readAgentCredentials(cfg.dataDir);
-  if (creds && creds.nodeID !== nodeID) creds = undefined;
+  const kept = readNodeID(cfg.dataDir);
+  if (creds && creds.nodeID !== kept) creds = undefined;
+  // the node ID goes with the node key: joining (again) is always as a new node
+  const nodeID = creds ? creds.nodeID : newID();
+  if (!creds) writeNodeID(cfg.dataDir, nodeID);
+  const description = agentDescription(cfg);
 
   const transport = new ClusterTransport({
     selfId: nodeID,

@@ -169,4 +169,24 @@ describe('Agent', () => {
     expect(executor.runningCount).toBe(0);
     await agent.stop();
   });
+
+  it('tells a new session where every task stands, so a report the old leader lost is heard again', async () => {
+    const { clock, dispatcher, agent } = setup();
+    await agent.start();
+    dispatcher.listener!({ type: 'complete', changes: [{ action: 'update', task: assigned('t1') }] });
+    await settle();
+    clock.advance(50);
+    await settle();
+    expect(dispatcher.calls.flat().at(-1)!.status.State).toBe('running');
+    // the leader acknowledged that batch and lost it before committing it; then the session ends
+    dispatcher.sessions.clear();
+    clock.advance(1000);
+    await settle();
+    expect(dispatcher.registrations).toBe(2);
+    clock.advance(0);
+    await settle();
+    const again = dispatcher.calls.at(-1)!;
+    expect(again.map((u) => [u.taskID, u.status.State])).toEqual([['t1', 'running']]);
+    await agent.stop();
+  });
 });

@@ -113,6 +113,7 @@ export class Agent {
       this.sessionID = sessionID;
       this.unsubscribe = this.opts.dispatcher.assignments(sessionID, (m) => this.onAssignments(sessionID, m));
       this.scheduleHeartbeat(sessionID, heartbeatPeriodMs);
+      this.reportAll();
       if (this.reports.length) this.scheduleReport(0);
       this.onSession?.();
     } catch {
@@ -197,6 +198,17 @@ export class Agent {
   }
 
   // ---------- status reports ----------
+
+  /** Every task's current state to a new session, ahead of anything newer (the dispatcher drops repeats). */
+  private reportAll(): void {
+    const pending = new Set(this.reports.map((r) => r.taskID));
+    const again: TaskStatusUpdate[] = [];
+    for (const [taskID, ctl] of this.controllers) {
+      const status = ctl.lastStatus;
+      if (status && !pending.has(taskID)) again.push({ taskID, status });
+    }
+    this.reports = [...again, ...this.reports];
+  }
 
   private report(taskID: string, status: TaskStatus): void {
     if (this.stopped) return;

@@ -67,6 +67,7 @@ export class TaskController {
   private pass?: Promise<void>;
   private again = false;
   private closed = false;
+  private lastReport?: TaskStatus;
 
   constructor(
     task: Task,
@@ -296,7 +297,17 @@ export class TaskController {
     const status: TaskStatus = { Timestamp: iso(this.clock.now()), State: state, Message: message };
     if (err !== undefined) status.Err = err;
     if (this.container.ContainerID) status.ContainerStatus = { ...this.container };
+    this.lastReport = status;
     this.report(this.task.ID, status);
     return true;
+  }
+
+  /**
+   * The last state this controller reported, for a new session to hear again
+   * (swarmkit's worker re-reports every task to each session: a report the old
+   * leader acknowledged but never committed would otherwise be lost).
+   */
+  get lastStatus(): TaskStatus | undefined {
+    return this.lastReport;
   }
 }

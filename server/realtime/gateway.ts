@@ -9,6 +9,7 @@ import {
   type RealtimeHello,
   type ServerToClientEvents,
 } from '../api/realtime';
+import { refuseBrowserRequest } from '../http/console/request-guard';
 import { EventRing, FramePacer, toWireChanges } from './frames';
 import { fullRaftFrame, RaftBroadcaster } from './raft-frames';
 import { consoleDecorator, consoleObject, redactImage } from './redact';
@@ -52,6 +53,11 @@ export function attachRealtime(
     serveClient: false,
     // leave upgrades on other paths (Next's dev HMR) alone
     destroyUpgrade: false,
+    // no other site may open the stream (a WebSocket is not covered by CORS), nor a rebound host name
+    allowRequest: (req, callback) => {
+      const refused = refuseBrowserRequest(req.headers, req.method ?? 'GET', { readable: true });
+      callback(refused ?? null, !refused);
+    },
   });
 
   const unwatch = view.watch((event: AppliedEvent) => {

@@ -1,3 +1,4 @@
+import { refuseBrowserRequest } from './request-guard';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SequenceConflict, SwarmError } from '../../api/errors';
 import type { ConsoleState } from '../../api/realtime';
@@ -195,6 +196,12 @@ export async function handleConsoleApi(
   const [path, search] = (req.url ?? '/').split('?') as [string, string | undefined];
   if (path !== '/api' && !path.startsWith('/api/')) return false;
   const method = req.method ?? 'GET';
+  const refused = refuseBrowserRequest(req.headers, method);
+  if (refused) {
+    req.resume();
+    send(res, 403, { message: refused });
+    return true;
+  }
   try {
     let parts: string[];
     try {

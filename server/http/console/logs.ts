@@ -64,12 +64,15 @@ export async function streamConsoleLogs(
       end();
     },
   });
-  res.once('close', () => {
+  // the client may have gone while the subscription was opening (on a follower that is a round trip)
+  const gone = () => {
     cancel();
     closed = true;
     cancelKeepalive();
     finish();
-  });
+  };
+  if (res.destroyed || req.socket.destroyed) return gone();
+  res.once('close', gone);
   req.socket.setNoDelay(true);
   res.writeHead(200, {
     'Content-Type': 'application/x-ndjson; charset=utf-8',

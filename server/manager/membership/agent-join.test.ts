@@ -56,8 +56,8 @@ describe('agent join', () => {
       Description: { Hostname: 'edge-1' },
       Status: { State: 'unknown', Addr: '127.0.0.9' },
     });
-    // joining again (credentials lost, same node ID) keeps the one node
-    await handle(body(cluster.JoinTokens.Worker), agent());
+    // the token does not buy an existing node's identity (or its key)
+    await expect(handle(body(cluster.JoinTokens.Worker), agent())).rejects.toThrow(/already part of this swarm/);
     expect(s.store.view.list('node').filter((n) => n.ID === 'w1')).toHaveLength(1);
   });
 
@@ -65,7 +65,7 @@ describe('agent join', () => {
     const { cluster, handle } = await setup();
     await expect(handle(body(cluster.JoinTokens.Manager), agent())).rejects.toThrow(MANAGER_TOKEN_FOR_AGENT);
     await expect(handle(body('SWMTKN-1-nope'), agent())).rejects.toThrow(/valid join token/);
-    await expect(handle(body(cluster.JoinTokens.Worker), agent('m1'))).rejects.toThrow(/is a manager/);
+    await expect(handle(body(cluster.JoinTokens.Worker), agent('m1'))).rejects.toThrow(/already part of this swarm/);
     await expect(handle(body(cluster.JoinTokens.Worker), agent('gone'))).rejects.toThrow(/removed/);
     const err = await handle(body(cluster.JoinTokens.Worker), agent('bad id!')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SwarmError);

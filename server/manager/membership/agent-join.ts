@@ -86,10 +86,13 @@ async function admitAgent(deps: AgentJoinDeps, nodeID: string, req: AgentJoinReq
     );
   await deps.store.update(
     (tx) => {
-      const cur = tx.get('node', nodeID);
-      if (cur && cur.Role === 'manager')
-        throw rpcError('AlreadyExists', `node ${nodeID} is a manager of this swarm; it cannot join as an agent`);
-      if (cur) return; // the same agent joining again (its credentials were lost): same node
+      // The token proves the right to add a node, not to be an existing one: handing out an existing
+      // node's key would let any token holder take over its session, tasks and logs.
+      if (tx.get('node', nodeID))
+        throw rpcError(
+          'AlreadyExists',
+          `node ${nodeID} is already part of this swarm; a node that lost its credentials joins again with a fresh data directory`,
+        );
       tx.create('node', newNode(nodeID, 'worker', req.description, hostOf(req.addr), tx.now));
     },
     { retry: true },

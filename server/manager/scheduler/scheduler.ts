@@ -108,6 +108,7 @@ export class Scheduler {
     for (const c of e.changes) {
       if (c.kind === 'node') {
         relevant = true;
+        if (c.action === 'delete') this.nodeFailures.forgetNode(c.object.ID);
       } else if (c.kind === 'task') {
         const t = c.object as Task;
         if (c.action === 'delete') {

@@ -61,11 +61,14 @@ async function serveLogs({ ctx, req, res, params, query }: RouteRequest, kind: '
       endResponse();
     },
   });
-  res.once('close', () => {
+  // the client may have gone while the subscription was opening (on a follower that is a round trip)
+  const gone = () => {
     cancel();
     closed = true;
     finish();
-  });
+  };
+  if (res.destroyed || req.socket.destroyed) return gone();
+  res.once('close', gone);
   req.socket.setNoDelay(true);
   res.writeHead(200, {
     'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream',

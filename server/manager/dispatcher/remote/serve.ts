@@ -53,6 +53,12 @@ export function serveDispatcher(
   let current: DispatcherApi | undefined;
   /** Which node each session issued here belongs to. */
   const owners = new Map<string, string>();
+  const sessionOf = new Map<string, string>();
+  const forget = (sessionID: string) => {
+    const nodeID = owners.get(sessionID);
+    owners.delete(sessionID);
+    if (nodeID !== undefined && sessionOf.get(nodeID) === sessionID) sessionOf.delete(nodeID);
+  };
 
   /** An agent (node key) acts only as itself; a manager (member key) speaks for its in-process nodes. */
   const checkCaller = (req: DispatcherRequest, from: PeerIdentity): void => {
@@ -72,6 +78,7 @@ export function serveDispatcher(
       // Leadership moved (or the dispatcher was replaced): its sessions, and so their streams, are gone.
       polls.closeAll();
       owners.clear();
+      sessionOf.clear();
       current = d;
     }
     if (!d) throw notLeaderError(leaderHint?.());
@@ -79,8 +86,12 @@ export function serveDispatcher(
     switch (req.dispatcher) {
       case 'register': {
         const res = await d.register(req.req);
+        // a node holds one session: its new one replaces the old (the dispatcher ended that one too)
+        const previous = sessionOf.get(req.req.nodeID);
+        if (previous) owners.delete(previous);
+        sessionOf.set(req.req.nodeID, res.sessionID);
         owners.set(res.sessionID, req.req.nodeID);
-        if (owners.size > MAX_SESSION_OWNERS) owners.delete(owners.keys().next().value!);
+        if (owners.size > MAX_SESSION_OWNERS) forget(owners.keys().next().value!);
         return directory ? { ...res, directory: directory() } : res;
       }
       case 'heartbeat':
@@ -89,7 +100,7 @@ export function serveDispatcher(
           return directory ? { ...res, directory: directory() } : res;
         } catch (err) {
           polls.end(req.sessionID);
-          owners.delete(req.sessionID);
+          forget(req.sessionID);
           throw err;
         }
       case 'updateTaskStatus':
@@ -97,7 +108,7 @@ export function serveDispatcher(
         return null;
       case 'leave':
         polls.end(req.sessionID);
-        owners.delete(req.sessionID);
+        forget(req.sessionID);
         await d.leave(req.sessionID);
         return null;
       case 'assignments':
@@ -120,5 +131,6 @@ export function serveDispatcher(
     remove();
     polls.closeAll();
     owners.clear();
+    sessionOf.clear();
   };
 }
