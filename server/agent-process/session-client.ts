@@ -18,6 +18,7 @@ export class AgentSessionClient implements DispatcherApi {
   private lostSession = false;
   /** The leader of the last session opened, to log when it changes. */
   private sessionLeader = '';
+  private lastFailure = '';
 
   constructor(
     transport: RequestTransport,
@@ -36,12 +37,27 @@ export class AgentSessionClient implements DispatcherApi {
       this.take(res);
       const leader = this.directory.leader ?? '?';
       if (leader !== this.sessionLeader) console.log(`swarmdeck agent: session opened with leader ${leader}`);
+      this.lastFailure = '';
       this.sessionLeader = leader;
       return { sessionID: res.sessionID, heartbeatPeriodMs: res.heartbeatPeriodMs };
     } catch (err) {
       this.lostSession = true;
+      this.explain(err);
       throw err;
     }
+  }
+
+  /** Why registering fails, once per distinct reason (the agent keeps retrying with backoff). */
+  private explain(err: unknown): void {
+    const text = err instanceof Error ? err.message : String(err);
+    if (text === this.lastFailure) return;
+    this.lastFailure = text;
+    const removed = /is not part of this swarm|node \w+ not found/.test(text);
+    console.error(
+      removed
+        ? 'swarmdeck agent: this node was removed from the swarm; stop it, and join again with a fresh --data-dir'
+        : `swarmdeck agent: no session yet (${text}); retrying`,
+    );
   }
 
   async heartbeat(sessionID: string): Promise<{ periodMs: number }> {

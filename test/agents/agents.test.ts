@@ -300,4 +300,15 @@ describe('agent processes', () => {
     const ls = await docker(['node', 'ls', '--format', '{{.Hostname}} {{.Status}}']);
     expect(ls.stdout).toMatch(/^w1 Down$/m);
   }, 60_000);
+
+  it('an agent whose node is removed says so and does not come back', async () => {
+    const w3 = agents.get('w3')!;
+    const rm = await docker(['node', 'rm', '--force', 'w3']);
+    expect(rm.code, rm.stderr).toBe(0);
+    await waitFor('the agent to say its node was removed', () => w3.output().includes('removed from the swarm'), {
+      timeoutMs: 20_000,
+      intervalMs: 200,
+    });
+    expect(await nodeByName('w3')).toBeUndefined();
+  }, 30_000);
 });
