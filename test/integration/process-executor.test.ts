@@ -44,7 +44,7 @@ describe('process executor through the docker CLI', () => {
     await waitFor('the process to end', async () => (processesWith(marker).length === 0 ? true : undefined), {
       timeoutMs: 30_000,
     });
-  });
+  }, 60_000);
 
   it('restarts a process that exits 3 and records each failure as a \\_ row', async () => {
     const r = await docker([
@@ -74,5 +74,5 @@ describe('process executor through the docker CLI', () => {
     );
     expect(rows.length).toBeGreaterThanOrEqual(2);
     expect((await docker(['service', 'rm', 'crash'])).code).toBe(0);
-  });
+  }, 60_000);
 });

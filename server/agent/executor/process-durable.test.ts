@@ -133,6 +133,17 @@ beforeEach(() => {
 });
 
 describe('ProcessExecutor durable mode', () => {
+  it('sees the exit of a task that ends at once, even while the start is still writing its state', async () => {
+    const ex = executor();
+    // exit before the start's own bookkeeping (closing files, recording the PID) is done; a lost exit hangs wait()
+    const tasks = Array.from({ length: 8 }, () => makeTask({ Command: ['/bin/sh', '-c', 'exit 3'] }));
+    for (const t of tasks) await run(ex, t);
+    const codes = await Promise.all(
+      tasks.map((t) => Promise.race([ex.wait(t), new Promise<string>((r) => setTimeout(() => r('lost'), 5_000))])),
+    );
+    expect(codes).toEqual(tasks.map(() => 3));
+  });
+
   it('writes output to files, follows them with timestamps and keeps the state on disk', async () => {
     const ex = executor();
     const t = makeTask({ Args: ['/bin/sh', '-c', 'echo out1; echo err1 >&2; sleep 0.3; echo out2; exit 4'] });

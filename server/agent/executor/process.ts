@@ -527,6 +527,9 @@ export class ProcessExecutor implements Executor {
       throw new Error(`starting container failed: exec: "${cmd}": executable file not found`);
     }
     let child: ChildProcess;
+    // A task can end before the awaits below are done: its exit is caught from the spawn on and handled after.
+    let early: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    const exitTo: { handle?: (code: number | null, signal: NodeJS.Signals | null) => void } = {};
     try {
       await rm(files.exit, { force: true });
       // Recorded before the spawn: a restart that finds `starting` and no process never spawns again.
@@ -546,6 +549,9 @@ export class ProcessExecutor implements Executor {
           detached: true,
           stdio: ['ignore', out.fd, err.fd],
         });
+        child.once('exit', (code, signal) =>
+          exitTo.handle ? exitTo.handle(code, signal) : (early = { code, signal }),
+        );
         await new Promise<void>((resolve, reject) => {
           child.once('spawn', resolve);
           child.once('error', reject);
@@ -563,13 +569,14 @@ export class ProcessExecutor implements Executor {
     p.pid = pid;
     p.spawned = true;
     p.state = 'running';
-    child.on('exit', (code, signal) => {
+    exitTo.handle = (code, signal) => {
       if (this.detached) return;
       // The task ends with its leader, as a container ends with its PID 1: nothing in the group outlives it.
       killGroup(pid, 'SIGKILL');
       void this.finishDurable(p, code ?? signalExitCode(signal));
-    });
+    };
     this.follow(p);
+    if (early) exitTo.handle(early.code, early.signal);
     p.startTime = await processStartTime(pid);
     await this.persist(p).catch((err: unknown) => console.error(`executor: saving task ${p.taskID}`, err));
     return { ContainerID: p.containerID, PID: pid, ExitCode: 0 };
