@@ -9,8 +9,7 @@ import type { RaftId } from '../../raft/types';
 import type { ClusterStore } from '../../store/cluster-store';
 import { newNode } from '../bootstrap';
 import { nodeKeyFor, tokenRole } from './credentials';
-import { rebuildError } from './forward';
-import { decideJoin } from './join';
+import { askToJoin, decideJoin, type JoinTransport } from './join';
 
 export const MANAGER_TOKEN_FOR_AGENT =
   'this is the manager join token; an agent joins with the worker token (add a manager with `swarmdeck --join`)';
@@ -107,22 +106,18 @@ async function admitAgent(deps: AgentJoinDeps, nodeID: string, req: AgentJoinReq
 }
 
 /** The agent's side: ask `remoteAddr` (any manager's cluster address) to admit it. */
-export async function requestAgentJoin(
-  transport: { request(target: { addr: string }, payload: unknown, timeoutMs: number): Promise<unknown> },
+export function requestAgentJoin(
+  transport: JoinTransport,
   remoteAddr: string,
   join: Omit<AgentJoinRequest['agentJoin'], 'nodeID'>,
   timeoutMs = 30_000,
 ): Promise<AgentJoinAnswer> {
-  try {
-    const answer = (await transport.request({ addr: remoteAddr }, { agentJoin: join }, timeoutMs)) as AgentJoinAnswer;
-    if (!answer || typeof answer.nodeKey !== 'string' || typeof answer.clusterID !== 'string')
-      throw new SwarmError('Unknown', `unexpected join answer from ${remoteAddr}`);
-    return answer;
-  } catch (err) {
-    if (err instanceof SwarmError) throw err;
-    const f = err as { kind?: string; code?: string; message: string };
-    if (f.kind === 'remote') throw rebuildError(f);
-    if (f.message === INVALID_JOIN_TOKEN) throw rpcError('InvalidArgument', INVALID_JOIN_TOKEN);
-    throw new SwarmError('Unavailable', `could not join the swarm at ${remoteAddr}: ${f.message}`);
-  }
+  const payload: AgentJoinRequest = { agentJoin: join };
+  return askToJoin(
+    transport,
+    remoteAddr,
+    payload,
+    timeoutMs,
+    (a: Partial<AgentJoinAnswer>) => typeof a.nodeKey === 'string' && typeof a.clusterID === 'string',
+  );
 }

@@ -152,20 +152,39 @@ async function admit(deps: JoinDeps, raftId: RaftId, req: JoinRequest['join']): 
 
 /** The joiner's side: ask `remoteAddr` (any manager) to admit us. */
 export async function requestJoin(
-  transport: { request(target: { addr: string }, payload: unknown, timeoutMs: number): Promise<unknown> },
+  transport: JoinTransport,
   remoteAddr: string,
   join: Omit<JoinRequest['join'], 'raftId'>,
   timeoutMs = 30_000,
 ): Promise<JoinAnswer> {
+  return askToJoin(
+    transport,
+    remoteAddr,
+    { join } satisfies JoinRequest,
+    timeoutMs,
+    (a: Partial<JoinAnswer>) => typeof a.memberKey === 'string' && typeof a.clusterID === 'string',
+  );
+}
+
+export interface JoinTransport {
+  request(target: { addr: string }, payload: unknown, timeoutMs: number): Promise<unknown>;
+}
+
+/**
+ * One join request to `remoteAddr` (any manager), with the answer checked by
+ * `valid` and every failure turned into the error swarm gives for it.
+ */
+export async function askToJoin<A>(
+  transport: JoinTransport,
+  remoteAddr: string,
+  payload: unknown,
+  timeoutMs: number,
+  valid: (answer: Partial<A>) => boolean,
+): Promise<A> {
   try {
-    const answer = (await transport.request(
-      { addr: remoteAddr },
-      { join } satisfies JoinRequest,
-      timeoutMs,
-    )) as JoinAnswer;
-    if (!answer || typeof answer.memberKey !== 'string' || typeof answer.clusterID !== 'string')
-      throw new SwarmError('Unknown', `unexpected join answer from ${remoteAddr}`);
-    return answer;
+    const answer = (await transport.request({ addr: remoteAddr }, payload, timeoutMs)) as Partial<A> | null;
+    if (!answer || !valid(answer)) throw new SwarmError('Unknown', `unexpected join answer from ${remoteAddr}`);
+    return answer as A;
   } catch (err) {
     if (err instanceof SwarmError) throw err;
     const f = err as { kind?: string; code?: string; message: string };
