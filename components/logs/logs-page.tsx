@@ -7,6 +7,7 @@ import { nodeName } from '../cluster/derive';
 import { useClusterView } from '../realtime/use-cluster';
 import { linePrefix } from './log-buffer';
 import { LogView } from './log-view';
+import { NotFoundPage } from '../ui/not-found-page';
 
 function findService(services: ReadonlyMap<string, Service>, ref: string): Service | undefined {
   const direct = services.get(ref);
@@ -28,17 +29,7 @@ export function LogsPage({ id, taskID }: { id: string; taskID?: string }) {
   const task = taskID ? allTasks.get(taskID) : undefined;
 
   if (view.loaded && !service) {
-    return (
-      <div className="page">
-        <div className="page-head">
-          <h1>Service not found</h1>
-        </div>
-        <p className="card empty-card">
-          There is no service <span className="mono">{id}</span>. It may have been removed.{' '}
-          <Link href="/services">Back to services</Link>
-        </p>
-      </div>
-    );
+    return <NotFoundPage kind="service" id={id} back={{ href: '/services', label: 'Back to services' }} />;
   }
 
   return (

@@ -13,6 +13,7 @@ import { NodeLabels } from './node-labels';
 import { NodeTasks } from './node-tasks';
 import { executorKind, executorLabel, labelText, nodeTasks, sortedLabels } from './node-view';
 import { RemoveNode } from './remove-node';
+import { NotFoundPage } from '../ui/not-found-page';
 
 const STATE_TONE: Record<string, Tone> = { ready: 'ok', down: 'bad', disconnected: 'warn', unknown: 'neutral' };
 const AVAIL_TONE: Record<string, Tone> = { active: 'ok', pause: 'warn', drain: 'bad' };
@@ -112,17 +113,7 @@ export function NodeDetailPage({ id }: { id: string }) {
   );
 
   if (view.loaded && !node) {
-    return (
-      <div className="page">
-        <div className="page-head">
-          <h1>Node not found</h1>
-        </div>
-        <p className="card empty-card">
-          There is no node <span className="mono">{id}</span>. It may have been removed.{' '}
-          <Link href="/">Back to overview</Link>
-        </p>
-      </div>
-    );
+    return <NotFoundPage kind="node" id={id} back={{ href: '/', label: 'Back to overview' }} />;
   }
 
   const name = node ? nodeName(node) : '';

@@ -15,6 +15,7 @@ import { useServiceVersion, useServiceVersions, useVersionNotices } from '../upd
 import { imageOf, versionIndexForTask, versionLabel } from '../updates/versions';
 import { ServiceActions } from './service-actions';
 import { TaskTable } from './task-table';
+import { NotFoundPage } from '../ui/not-found-page';
 
 function findService(services: ReadonlyMap<string, Service>, ref: string): Service | undefined {
   const direct = services.get(ref);
@@ -47,17 +48,7 @@ export function ServiceDetailPage({ id }: { id: string }) {
   }, [versions]);
 
   if (view.loaded && !service) {
-    return (
-      <div className="page">
-        <div className="page-head">
-          <h1>Service not found</h1>
-        </div>
-        <p className="card empty-card">
-          There is no service <span className="mono">{id}</span>. It may have been removed.{' '}
-          <Link href="/services">Back to services</Link>
-        </p>
-      </div>
-    );
+    return <NotFoundPage kind="service" id={id} back={{ href: '/services', label: 'Back to services' }} />;
   }
 
   const counts = service ? replicaCounts(service, tasks) : { running: 0, desired: 0 };

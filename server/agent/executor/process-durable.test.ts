@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import type { ContainerSpec, Task, TaskState } from '../../api/types';
 import { ExitError } from './executor';
 import { ProcessExecutor, type ProcessExecutorOptions } from './process';
 import { readTaskState, taskDir, writeTaskState } from './process-state';
+import { groupMembers, until, withMarker } from './process-test-support';
 
 const CRASH_CHILD = fileURLToPath(new URL('./process-crash-child.ts', import.meta.url));
 const node = { ID: 'node9', Description: { Hostname: 'worker-1', Platform: { OS: 'linux', Architecture: 'x86_64' } } };
@@ -47,59 +48,6 @@ function executor(opts: Partial<ProcessExecutorOptions> = {}): ProcessExecutor {
 async function run(ex: ProcessExecutor, task: Task): Promise<number> {
   await ex.prepare(task);
   return (await ex.start(task)).PID!;
-}
-
-interface ProcInfo {
-  pid: number;
-  pgrp: number;
-  state: string;
-}
-
-function procs(): ProcInfo[] {
-  const out: ProcInfo[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.push({ pid: Number(d), pgrp: Number(pgrp), state: state! });
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
-
-const live = (p: ProcInfo) => p.state !== 'Z' && p.state !== 'X';
-
-/** Live processes carrying the task's ID marker in their environment. */
-function withMarker(taskID: string): ProcInfo[] {
-  return procs().filter((p) => {
-    if (!live(p)) return false;
-    try {
-      return readFileSync(`/proc/${p.pid}/environ`).includes(`SWARMDECK_TASK_ID=${taskID}\0`);
-    } catch {
-      return false;
-    }
-  });
-}
-
-function groupMembers(pgid: number): number[] {
-  return procs()
-    .filter((p) => p.pgrp === pgid && live(p))
-    .map((p) => p.pid);
-}
-
-type Maybe<T> = T | undefined | false;
-
-async function until<T>(fn: () => Maybe<T> | Promise<Maybe<T>>, timeoutMs = 5_000, what = 'condition'): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const lines = (ex: ProcessExecutor, t: Task) => ex.logs(t.ID).map((e) => e.line);

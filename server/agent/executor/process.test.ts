@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import type { ContainerSpec, PortConfig, Task, TaskStatus } from '../../api/type
 import { ManualClock, systemClock } from '../../util/clock';
 import { TaskController } from '../task-controller';
 import { ProcessExecutor, type ProcessExecutorOptions } from './process';
+import { groupMembers, until } from './process-test-support';
 
 const node = { ID: 'node9', Description: { Hostname: 'worker-1', Platform: { OS: 'linux', Architecture: 'x86_64' } } };
 let seq = 0;
@@ -45,35 +46,6 @@ async function run(ex: ProcessExecutor, task: Task): Promise<number> {
   const st = await ex.start(task);
   started.push({ ex, task });
   return st.PID!;
-}
-
-/** Members of the process group that are still alive (zombies waiting for a reaper do not count). */
-function groupMembers(pgid: number): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') out.push(Number(d));
-  }
-  return out;
-}
-
-type Maybe<T> = T | undefined | false;
-
-async function until<T>(fn: () => Maybe<T> | Promise<Maybe<T>>, timeoutMs = 5_000, what = 'condition'): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const lines = (ex: ProcessExecutor, t: Task) => ex.logs(t.ID).map((e) => e.line);
