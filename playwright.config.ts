@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
+import { E2E_PORTS } from './e2e/ports';
 
-const PORT = 3100;
+const PORT = E2E_PORTS.console;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -26,7 +27,7 @@ export default defineConfig({
   },
   webServer: {
     // production mode: `npx next build` must have run
-    command: `rm -rf .tmp/e2e-data && npx tsx server/main.ts --console-port ${PORT} --engine-port 2475 --cluster-port 2477 --data-dir .tmp/e2e-data --sim-workers 3`,
+    command: `rm -rf .tmp/e2e-data-${PORT} && npx tsx server/main.ts --console-port ${PORT} --engine-port ${E2E_PORTS.engine} --cluster-port ${E2E_PORTS.cluster} --data-dir .tmp/e2e-data-${PORT} --sim-workers 3`,
     url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -6,8 +6,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { E2E_ENGINE } from './ports';
 
-const ENGINE = 'http://127.0.0.1:2475';
+const ENGINE = E2E_ENGINE;
 const HOSTNAME = 'e2e-agent';
 const WORKER_COMMAND = /^swarmdeck agent --join (\S+:\d+) --token (SWMTKN-1-\S+)$/;
 

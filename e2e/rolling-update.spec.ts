@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import type { ServiceSpec } from '../server/api/types';
+import { E2E_ENGINE } from './ports';
 
 // Rolling updates on the simulated workers: start one from the console, watch
 // the strip fill in cell by cell, pause it with a spec whose tasks fail, roll
@@ -9,7 +10,7 @@ import type { ServiceSpec } from '../server/api/types';
 // go to artifacts/.
 
 const ARTIFACTS = 'artifacts';
-const ENGINE = 'http://127.0.0.1:2475/v1.50';
+const ENGINE = `${E2E_ENGINE}/v1.50`;
 const VIEWPORTS = { laptop: { width: 1366, height: 768 }, wall4k: { width: 3840, height: 2160 } } as const;
 
 const panel = (page: Page) => page.getByRole('region', { name: 'Update status' });

@@ -14,10 +14,10 @@ npx --no-install tsc --noEmit -p tsconfig.json
 step "lint"
 npx --no-install eslint . --max-warnings 0
 npx --no-install prettier --check . >/dev/null || { npx --no-install prettier --check . ; exit 1; }
+step "console build (integration tests start consoles too)"
+npx --no-install next build
 step "unit and integration tests (vitest)"
 npx --no-install vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json
-step "console build"
-npx --no-install next build
 step "e2e (playwright, chromium)"
 npx --no-install playwright test
 node scripts/summarize-tests.mjs

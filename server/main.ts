@@ -1,15 +1,11 @@
 // swarmdeck: one Node process that is a Swarm manager (store, log, control
 // loops), its Engine API, its cluster port and its web console.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { cpus, hostname, totalmem, arch } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ConfigError, parseConfig, usage, type Config } from './config';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NodeDescription } from './api/types';
 import { newID } from './api/ids';
 import { SwarmError } from './api/errors';
-import type { ManagerContext } from './manager/context';
 import { requestJoin, WORKER_TOKEN_REFUSED, type JoinAnswer } from './manager/membership/join';
 import { requestAgentJoin } from './manager/membership/agent-join';
 import { startAgentNode, type AgentNode } from './agent-process/agent-node';
@@ -22,107 +18,13 @@ import { ClusterTransport } from './raft/transport';
 import type { Message } from './raft/core';
 import { createEngineHandler } from './http/engine/server';
 import { createInactiveEngineHandler, createWorkerEngineHandler, type JoinBody } from './http/engine/inactive';
-import { handleConsoleApi } from './http/console/api';
-import { attachRealtime } from './realtime/gateway';
+import { clusterPortHandler } from './cluster-port';
+import { startConsole } from './console-server';
+import { listen } from './listen';
+import { selfDescription } from './self-description';
 import { systemClock } from './util/clock';
 import { ProcessExecutor } from './agent/executor/process';
 import { SimExecutor } from './agent/executor/sim';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-function selfDescription(executor: Config['executor']): NodeDescription {
-  return {
-    Hostname: hostname(),
-    Platform: { Architecture: arch() === 'x64' ? 'x86_64' : arch() === 'arm64' ? 'aarch64' : arch(), OS: 'linux' },
-    Resources: { NanoCPUs: cpus().length * 1e9, MemoryBytes: totalmem() },
-    Engine: {
-      EngineVersion: 'swarmdeck-0.1.0',
-      Labels: { 'swarmdeck.executor': executor },
-      Plugins: [{ Type: 'Network', Name: 'overlay' }],
-    },
-  };
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-async function startConsole(cfg: Config, ctx: ManagerContext): Promise<{ server: Server; close(): Promise<void> }> {
-  const { default: next } = await import('next');
-  const app = next({ dev: cfg.dev, dir: ROOT, hostname: cfg.listenHost, port: cfg.consolePort });
-  await app.prepare();
-  const handle = app.getRequestHandler();
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    handleConsoleApi(req, res, ctx)
-      .then((handled) => {
-        if (!handled) return handle(req, res);
-      })
-      .catch((err: unknown) => {
-        console.error('console request failed', err);
-        if (!res.headersSent) {
-          res.writeHead(500, { 'Content-Type': 'application/json' });
-          res.end(JSON.stringify({ message: 'internal error' }));
-        }
-      });
-  });
-  const realtime = attachRealtime(server, ctx);
-  if (cfg.dev) {
-    const upgrade = app.getUpgradeHandler();
-    server.on('upgrade', (req, socket, head) => {
-      if (!req.url?.startsWith('/socket.io')) void upgrade(req, socket, head);
-    });
-  }
-  await listen(server, cfg.consolePort, cfg.listenHost);
-  return {
-    server,
-    async close() {
-      await realtime.close();
-      await new Promise<void>((r) => server.close(() => r()));
-      await app.close?.();
-    },
-  };
-}
-
-/**
- * The cluster port: managers dial it (raft, forwarded writes, joins, dispatcher
- * sessions) over an HTTP upgrade. `/healthz` also says where this member stands in raft.
- */
-function clusterPortHandler(member: () => ClusterMember | undefined) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    if (req.url === '/healthz') {
-      const m = member();
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ status: 'ok', role: 'manager', raft: m ? raftHealth(m) : null }));
-      return;
-    }
-    res.writeHead(404, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ message: 'page not found' }));
-  };
-}
-
-function raftHealth(m: ClusterMember) {
-  const st = m.log.status();
-  return {
-    id: st.id,
-    role: st.role,
-    leader: st.leader,
-    leaderReady: st.leaderReady,
-    term: st.term,
-    commit: st.commit,
-    applied: st.storeIndex,
-    voters: st.conf.voters,
-    learners: st.conf.learners,
-    snapshotIndex: st.snapshot.index,
-    snapshotsInstalled: st.snapshotsInstalled,
-    timing: m.log.timing(),
-  };
-}
 
 /** Transport timings on loopback: a dead peer shows Unreachable within ~3 s. */
 const TRANSPORT_LIMITS = { pingIntervalMs: 500, deadAfterMs: 3_000 };
