@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir, readJSONFile, writePrivateFile } from './util/private-files';
 
 /**
  * What lets this manager into its raft group: the swarm's cluster ID and the
@@ -19,18 +19,12 @@ export function newMemberKey(): string {
 }
 
 export function readClusterCredentials(dataDir: string): ClusterCredentials | undefined {
-  const file = join(dataDir, FILE);
-  if (!existsSync(file)) return undefined;
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<ClusterCredentials>;
-  if (typeof parsed.clusterID !== 'string' || typeof parsed.memberKey !== 'string') return undefined;
+  const parsed = readJSONFile(join(dataDir, FILE)) as Partial<ClusterCredentials> | undefined;
+  if (!parsed || typeof parsed.clusterID !== 'string' || typeof parsed.memberKey !== 'string') return undefined;
   return { clusterID: parsed.clusterID, memberKey: parsed.memberKey };
 }
 
 export function writeClusterCredentials(dataDir: string, creds: ClusterCredentials): void {
-  mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, FILE);
-  writeFileSync(file + '.tmp', JSON.stringify(creds) + '\n', { mode: 0o600 });
-  // the mode applies only when the file is created: a leftover tmp file must not keep wider rights
-  chmodSync(file + '.tmp', 0o600);
-  renameSync(file + '.tmp', file);
+  ensurePrivateDir(dataDir);
+  writePrivateFile(join(dataDir, FILE), JSON.stringify(creds) + '\n');
 }

@@ -53,6 +53,28 @@ describe('parseConfig', () => {
     expect(() => parseConfig(['--join', '127.0.0.1:2377'], {})).toThrow(/needs --token/);
     expect(() => parseConfig(['--join', 'nohost', '--token', 't'], {})).toThrow(/HOST:PORT/);
   });
+
+  it('never echoes a join token in an error (it goes to the logs)', () => {
+    const token = 'SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-1awxwuwd3z9j1z3puu7rcgdbx';
+    const errorOf = (argv: string[], env: Record<string, string> = {}) => {
+      try {
+        parseConfig(argv, env);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error('no error');
+    };
+    // the token as the wrong argument, a stray one, a mistyped flag's value, a bad variable
+    for (const message of [
+      errorOf(['--join', '127.0.0.1:2377', token]),
+      errorOf(['--join', token, '--token', '127.0.0.1:2377']),
+      errorOf(['--engine-port', token]),
+      errorOf([], { SWARMDECK_JOIN: token, SWARMDECK_TOKEN: token }),
+    ]) {
+      expect(message).toContain('SWMTKN-…');
+      expect(message).not.toContain('1awxwuwd3z9j1z3puu7rcgdbx');
+    }
+  });
 });
 
 describe('--dispatcher-heartbeat', () => {

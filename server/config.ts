@@ -1,6 +1,8 @@
 // Command-line flags, each also an environment variable SWARMDECK_<NAME>.
 // Flags win over the environment; both win over the defaults.
 
+import { redactSecrets } from './util/redact';
+
 export interface Config {
   consolePort: number;
   enginePort: number;
@@ -81,7 +83,18 @@ export const DEFAULTS: Config = {
   dispatcherHeartbeatMs: 0,
 };
 
-export class ConfigError extends Error {}
+/** A bad flag or variable. Its message echoes what was given, minus any join token (it goes to the logs). */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(redactSecrets(message));
+  }
+}
+
+/**
+ * Variables that may hold a secret. The entry point removes them once read, so
+ * no child process (a task's `--env NAME`, a health check) inherits them.
+ */
+export const SECRET_ENV = ['SWARMDECK_TOKEN'];
 
 function envName(flag: string): string {
   return 'SWARMDECK_' + flag.replace(/^no-/, '').replace(/-/g, '_').toUpperCase();

@@ -1,7 +1,10 @@
 // swarmdeck: one Node process that is a Swarm manager (store, log, control
 // loops), its Engine API, its cluster port and its web console.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { ConfigError, parseConfig, usage, type Config } from './config';
+import { ConfigError, parseConfig, SECRET_ENV, usage, type Config } from './config';
+import { secureDataDir } from './data-dir';
+import { restrictUmask } from './util/private-files';
+import { redactSecrets } from './util/redact';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { newID } from './api/ids';
@@ -30,6 +33,9 @@ import { SimExecutor } from './agent/executor/sim';
 const TRANSPORT_LIMITS = { pingIntervalMs: 500, deadAfterMs: 3_000 };
 
 async function main(): Promise<void> {
+  // Whatever this process creates is private to its user from the start (SQLite's files, anything
+  // added later); the code gives explicit modes too. Tasks get a container's 022 back (process-state.ts).
+  restrictUmask();
   const argv = process.argv.slice(2);
   if (argv[0] === 'agent') {
     // `swarmdeck agent …`: a worker node process, not a manager
@@ -50,6 +56,9 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // read: no child process (a task's `--env NAME`, the console) may inherit the join token
+  for (const name of SECRET_ENV) delete process.env[name];
+  secureDataDir(cfg.dataDir);
   const clock = systemClock;
   const clusterAddr = `${cfg.advertiseAddr}:${cfg.clusterPort}`;
   let selfNodeID = readNodeID(cfg.dataDir);
@@ -189,7 +198,9 @@ async function main(): Promise<void> {
     try {
       await joinSwarm(cfg.join, cfg.token);
     } catch (err) {
-      console.error(`swarmdeck: could not join ${cfg.join}: ${err instanceof Error ? err.message : String(err)}`);
+      console.error(
+        `swarmdeck: could not join ${cfg.join}: ${redactSecrets(err instanceof Error ? err.message : String(err))}`,
+      );
       process.exit(1);
     }
   } else if (!cfg.init) {
@@ -236,6 +247,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error('swarmdeck failed to start:', err instanceof Error ? err.message : err);
+  console.error('swarmdeck failed to start:', redactSecrets(err instanceof Error ? err.message : String(err)));
   process.exit(1);
 });

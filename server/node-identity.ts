@@ -1,17 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir, readJSONFile, writePrivateFile } from './util/private-files';
 
 /** This process's node ID, kept beside the database so a restart is the same node. */
 export function readNodeID(dataDir: string): string | undefined {
-  const file = join(dataDir, 'node.json');
-  if (!existsSync(file)) return undefined;
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { nodeID?: string };
-  return parsed.nodeID;
+  const parsed = readJSONFile(join(dataDir, 'node.json')) as { nodeID?: unknown } | undefined;
+  return typeof parsed?.nodeID === 'string' ? parsed.nodeID : undefined;
 }
 
 export function writeNodeID(dataDir: string, nodeID: string): void {
-  mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, 'node.json');
-  writeFileSync(file + '.tmp', JSON.stringify({ nodeID }) + '\n');
-  renameSync(file + '.tmp', file);
+  ensurePrivateDir(dataDir);
+  writePrivateFile(join(dataDir, 'node.json'), JSON.stringify({ nodeID }) + '\n');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAgentConfig } from './config';
+import { AgentConfigError, parseAgentConfig } from './config';
 
 describe('swarmdeck agent flags', () => {
   it('reads the join command, repeatable labels and defaults', () => {
@@ -39,5 +39,27 @@ describe('swarmdeck agent flags', () => {
     expect(() => parseAgentConfig(['--bogus', '1'], {})).toThrow(/unknown flag/);
     expect(() => parseAgentConfig(['--hostname', 'bad name'], {})).toThrow(/host name/);
     expect(() => parseAgentConfig(['--token'], {})).toThrow(/needs a value/);
+  });
+
+  it('never echoes a join token in an error (it goes to the logs)', () => {
+    const token = 'SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-1awxwuwd3z9j1z3puu7rcgdbx';
+    const errorOf = (argv: string[], env: Record<string, string> = {}) => {
+      try {
+        parseAgentConfig(argv, env);
+      } catch (err) {
+        expect(err).toBeInstanceOf(AgentConfigError);
+        return (err as Error).message;
+      }
+      throw new Error('no error');
+    };
+    for (const message of [
+      errorOf(['--join', '127.0.0.1:2377', token]),
+      errorOf(['--join', token]),
+      errorOf(['--hostname', token]),
+      errorOf([], { SWARMDECK_AGENT_JOIN: token, SWARMDECK_AGENT_TOKEN: token }),
+    ]) {
+      expect(message).toContain('SWMTKN-…');
+      expect(message).not.toContain('1awxwuwd3z9j1z3puu7rcgdbx');
+    }
   });
 });

@@ -1,5 +1,7 @@
 // `swarmdeck agent` flags, each also an environment variable SWARMDECK_AGENT_<NAME>.
 
+import { redactSecrets } from '../util/redact';
+
 export interface AgentConfig {
   /** A manager's cluster address (host:port) to join through; any manager will do. */
   join: string;
@@ -16,7 +18,15 @@ export interface AgentConfig {
   imageCatalog: string;
 }
 
-export class AgentConfigError extends Error {}
+/** A bad flag or variable; any join token in what it echoes is hidden. */
+export class AgentConfigError extends Error {
+  constructor(message: string) {
+    super(redactSecrets(message));
+  }
+}
+
+/** Variables that may hold a secret: removed once read, so no task inherits them. */
+export const AGENT_SECRET_ENV = ['SWARMDECK_AGENT_TOKEN'];
 
 const HELP: [string, string][] = [
   ['--join HOST:PORT', "a manager's cluster address (its --cluster-port, default 2377)"],

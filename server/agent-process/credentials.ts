@@ -1,8 +1,8 @@
 // What an admitted agent keeps in its data dir (mode 0600): its cluster, node
 // key and the last manager list it was told. The join token is never stored.
 
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir, readJSONFile, writePrivateFile } from '../util/private-files';
 
 export interface AgentCredentials {
   clusterID: string;
@@ -16,10 +16,8 @@ export interface AgentCredentials {
 const FILE = 'agent-credentials.json';
 
 export function readAgentCredentials(dataDir: string): AgentCredentials | undefined {
-  const file = join(dataDir, FILE);
-  if (!existsSync(file)) return undefined;
-  const p = JSON.parse(readFileSync(file, 'utf8')) as Partial<AgentCredentials>;
-  if (typeof p.clusterID !== 'string' || typeof p.nodeID !== 'string' || typeof p.nodeKey !== 'string')
+  const p = readJSONFile(join(dataDir, FILE)) as Partial<AgentCredentials> | undefined;
+  if (!p || typeof p.clusterID !== 'string' || typeof p.nodeID !== 'string' || typeof p.nodeKey !== 'string')
     return undefined;
   return {
     clusterID: p.clusterID,
@@ -31,10 +29,6 @@ export function readAgentCredentials(dataDir: string): AgentCredentials | undefi
 }
 
 export function writeAgentCredentials(dataDir: string, creds: AgentCredentials): void {
-  mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, FILE);
-  writeFileSync(file + '.tmp', JSON.stringify(creds) + '\n', { mode: 0o600 });
-  // the mode applies only when the file is created: a leftover tmp file must not keep wider rights
-  chmodSync(file + '.tmp', 0o600);
-  renameSync(file + '.tmp', file);
+  ensurePrivateDir(dataDir);
+  writePrivateFile(join(dataDir, FILE), JSON.stringify(creds) + '\n');
 }

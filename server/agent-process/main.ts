@@ -11,7 +11,10 @@ import { requestAgentJoin } from '../manager/membership/agent-join';
 import { readNodeID, writeNodeID } from '../node-identity';
 import { ClusterTransport } from '../raft/transport';
 import { startAgentNode } from './agent-node';
-import { AgentConfigError, agentUsage, parseAgentConfig, type AgentConfig } from './config';
+import { secureDataDir } from '../data-dir';
+import { restrictUmask } from '../util/private-files';
+import { redactSecrets } from '../util/redact';
+import { AGENT_SECRET_ENV, AgentConfigError, agentUsage, parseAgentConfig, type AgentConfig } from './config';
 import { readAgentCredentials, writeAgentCredentials, type AgentCredentials } from './credentials';
 
 /** Same loopback-friendly transport timings as the managers: a dead manager is noticed within ~3 s. */
@@ -33,6 +36,8 @@ export function agentDescription(cfg: AgentConfig): NodeDescription {
 }
 
 export async function runAgent(argv: string[]): Promise<void> {
+  // private files from the start; tasks get a container's umask back (process-state.ts)
+  restrictUmask();
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(agentUsage());
     return;
@@ -47,6 +52,9 @@ export async function runAgent(argv: string[]): Promise<void> {
     }
     throw err;
   }
+  // read: no task (`--env SWARMDECK_AGENT_TOKEN`) may inherit the join token
+  for (const name of AGENT_SECRET_ENV) delete process.env[name];
+  secureDataDir(cfg.dataDir);
 
   let creds: AgentCredentials | undefined = readAgentCredentials(cfg.dataDir);
   const kept = readNodeID(cfg.dataDir);
@@ -86,7 +94,8 @@ export async function runAgent(argv: string[]): Promise<void> {
       writeAgentCredentials(cfg.dataDir, creds);
       console.log(`swarmdeck agent: node ${nodeID} joined swarm ${answer.clusterID} as a worker`);
     } catch (err) {
-      console.error(`swarmdeck agent: could not join ${cfg.join}: ${err instanceof Error ? err.message : String(err)}`);
+      const why = redactSecrets(err instanceof Error ? err.message : String(err));
+      console.error(`swarmdeck agent: could not join ${cfg.join}: ${why}`);
       process.exit(1);
     }
   }
@@ -122,7 +131,7 @@ export async function runAgent(argv: string[]): Promise<void> {
 // run directly (tsx server/agent-process/main.ts …) or through `swarmdeck agent …`
 if (process.argv[1] && /agent-process[/\\]main\.ts$/.test(process.argv[1])) {
   runAgent(process.argv.slice(2)).catch((err: unknown) => {
-    console.error('swarmdeck agent failed:', err instanceof Error ? err.message : err);
+    console.error('swarmdeck agent failed:', redactSecrets(err instanceof Error ? err.message : String(err)));
     process.exit(1);
   });
 }

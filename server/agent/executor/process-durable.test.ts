@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { ContainerSpec, Task, TaskState } from '../../api/types';
 import { ExitError } from './executor';
 import { ProcessExecutor, type ProcessExecutorOptions } from './process';
-import { readTaskState, taskDir, writeTaskState } from './process-state';
+import { readTaskState, secureTaskStateDir, taskDir, writeTaskState } from './process-state';
 import { groupMembers, until, withMarker } from './process-test-support';
 
 const CRASH_CHILD = fileURLToPath(new URL('./process-crash-child.ts', import.meta.url));
@@ -122,6 +122,48 @@ describe('ProcessExecutor durable mode', () => {
 
     await ex.remove(t);
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it('keeps the task state private (0700 dirs, 0600 files) and gives the task a container umask', async () => {
+    // the usual umask, as a test or an embedding process has it: the executor gives modes itself
+    const umask = process.umask(0o022);
+    try {
+      const ex = executor();
+      const t = makeTask({ Args: ['/bin/sh', '-c', 'umask; echo secret; echo err >&2; touch mine; exit 2'] });
+      await run(ex, t);
+      expect(await ex.wait(t)).toBe(2);
+      const dir = taskDir(stateDir, t.ID);
+      await until(async () => (await readTaskState(dir))?.state === 'exited', 2_000, 'exited state');
+      const modeOf = (p: string) => statSync(p).mode & 0o777;
+      expect(modeOf(stateDir)).toBe(0o700);
+      expect(modeOf(dir)).toBe(0o700);
+      expect(modeOf(join(dir, 'work'))).toBe(0o700);
+      for (const f of ['state.json', 'stdout.log', 'stderr.log', 'exit']) expect(modeOf(join(dir, f)), f).toBe(0o600);
+      // the task itself runs with 022 whatever the agent's umask, and its own files are its business
+      expect(ex.logs(t.ID).find((e) => e.stream === 'stdout')?.line).toBe('0022');
+      expect(modeOf(join(dir, 'work', 'mine'))).toBe(0o644);
+    } finally {
+      process.umask(umask);
+    }
+  });
+
+  it('repairs the modes an older version left in the state directory', async () => {
+    const ex1 = executor();
+    const t = makeTask({ Args: ['/bin/sh', '-c', 'echo hi; exit 0'] });
+    await run(ex1, t);
+    await ex1.wait(t);
+    const dir = taskDir(stateDir, t.ID);
+    await until(async () => (await readTaskState(dir))?.state === 'exited', 2_000, 'exited state');
+    // what a version without private modes left: 0755 directories, 0644 files
+    for (const d of [stateDir, dir, join(dir, 'work')]) chmodSync(d, 0o755);
+    for (const f of ['state.json', 'stdout.log', 'stderr.log', 'exit']) chmodSync(join(dir, f), 0o644);
+    writeFileSync(join(dir, 'work', 'tool'), '#!/bin/sh\n', { mode: 0o755 });
+    chmodSync(join(dir, 'work', 'tool'), 0o755);
+    secureTaskStateDir(stateDir);
+    const modeOf = (p: string) => statSync(p).mode & 0o777;
+    for (const d of [stateDir, dir, join(dir, 'work')]) expect(modeOf(d), d).toBe(0o700);
+    for (const f of ['state.json', 'stdout.log', 'stderr.log', 'exit']) expect(modeOf(join(dir, f)), f).toBe(0o600);
+    expect(modeOf(join(dir, 'work', 'tool'))).toBe(0o755);
   });
 
   it('a new executor on the same state directory adopts a running task and gets its real exit code', async () => {

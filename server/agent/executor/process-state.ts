@@ -1,5 +1,7 @@
+import { readdirSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makePrivate, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../util/private-files';
 import type { ImageRun } from './image-catalog';
 
 /**
@@ -10,6 +12,9 @@ import type { ImageRun } from './image-catalog';
  * - `stdout.log`, `stderr.log`  the task's output, appended by the task itself;
  * - `exit`        the exit status, written by the shell wrapper when the task ends;
  * - `work/`       the scratch working directory when the spec has no Dir.
+ *
+ * The task's environment and output may hold secrets: directories are 0700 and
+ * files 0600 from their creation (the task's own files in `work/` are its business).
  */
 
 /**
@@ -66,7 +71,9 @@ export function taskFiles(dir: string) {
 export async function writeTaskState(dir: string, record: TaskStateRecord): Promise<void> {
   const file = join(dir, STATE_FILE);
   const tmp = `${file}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
+  // created afresh: a leftover tmp file (an older version's 0644) is never written through
+  await rm(tmp, { force: true });
+  const fh = await open(tmp, 'wx', PRIVATE_FILE_MODE);
   try {
     await fh.writeFile(JSON.stringify(record));
     await fh.sync();
@@ -105,24 +112,52 @@ export async function readExitFile(dir: string): Promise<number | undefined> {
 
 /** Task directories under the state directory (each named by its task ID). */
 export async function listTaskDirs(stateDir: string): Promise<string[]> {
-  await mkdir(stateDir, { recursive: true });
+  await mkdir(stateDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const entries = await readdir(stateDir, { withFileTypes: true });
   return entries.filter((e) => e.isDirectory()).map((e) => join(stateDir, e.name));
+}
+
+/**
+ * Repairs the modes an older version gave the state directory (0755 dirs, 0644
+ * output and exit files): the state directory, each task's directory and the
+ * files the executor keeps there. What a task created in its `work/` is left as it is.
+ */
+export function secureTaskStateDir(stateDir: string): void {
+  let entries;
+  try {
+    entries = readdirSync(stateDir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  makePrivate(stateDir);
+  for (const e of entries) {
+    if (!e.isDirectory()) continue;
+    const dir = join(stateDir, e.name);
+    makePrivate(dir);
+    const f = taskFiles(dir);
+    for (const path of [f.state, `${f.state}.tmp`, f.stdout, f.stderr, f.exit, f.work]) makePrivate(path);
+  }
 }
 
 export async function removeTaskDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
+/** A task's umask, as runc gives a container's processes; the agent's own (0077) is for its files. */
+export const TASK_UMASK = '022';
+
 /**
  * The shell that runs the task's argv and records its exit status. It traps
  * the stop signals only to outlive the task (a caught signal is reset to the
  * default in the exec'd task, so the task still gets SIGTERM from the group
  * signal); it then writes `$?` (128 + n for a signalled task) and exits with
- * it. SIGKILL ends both, leaving no exit file.
+ * it. SIGKILL ends both, leaving no exit file. The task runs with TASK_UMASK;
+ * the exit file is created 0600 whatever the agent's umask.
  */
 export const EXIT_WRAPPER_SCRIPT =
-  'trap : TERM INT HUP QUIT; "$@"; s=$?; printf "%s\\n" "$s" > "$SWARMDECK_EXIT_FILE"; exit "$s"';
+  `trap : TERM INT HUP QUIT; umask ${TASK_UMASK}; "$@"; s=$?; umask 077; ` +
+  'printf "%s\\n" "$s" > "$SWARMDECK_EXIT_FILE"; exit "$s"';
 export const WRAPPER_SHELL = '/bin/sh';
 
 export function wrapArgv(argv: string[]): string[] {

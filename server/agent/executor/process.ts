@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { ContainerStatus, Task } from '../../api/types';
 import { isTerminal } from '../../api/types';
 import { iso, nsToMs, systemClock, type Clock } from '../../util/clock';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../util/private-files';
 import { ExitError, type ExecResult, type Executor } from './executor';
 import { parseCatalog, resolveImage, type CatalogEntry, type ImageRun } from './image-catalog';
 import { LineSplitter, LogRing, type LogEntry, type LogLimits, type LogListener, type LogStream } from './log-ring';
@@ -202,10 +203,10 @@ export class ProcessExecutor implements Executor {
     } else if (this.stateDir) {
       // Inside the task's state directory, so that it survives a restart and goes with remove().
       scratch = taskFiles(taskDir(this.stateDir, task.ID)).work;
-      await mkdir(scratch, { recursive: true, mode: 0o700 });
+      await mkdir(scratch, { recursive: true, mode: PRIVATE_DIR_MODE });
       cwd = scratch;
     } else {
-      await mkdir(this.workRoot, { recursive: true });
+      await mkdir(this.workRoot, { recursive: true, mode: PRIVATE_DIR_MODE });
       scratch = await mkdtemp(join(this.workRoot, `${containerID.slice(0, 12)}-`));
       cwd = scratch;
     }
@@ -268,7 +269,7 @@ export class ProcessExecutor implements Executor {
     if (this.stateDir) {
       p.dir = taskDir(this.stateDir, task.ID);
       // Its record holds the task's environment: readable by the agent's user only.
-      await mkdir(p.dir, { recursive: true, mode: 0o700 });
+      await mkdir(p.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
       await this.persist(p);
     }
     return { ContainerID: containerID };
@@ -535,8 +536,8 @@ export class ProcessExecutor implements Executor {
       // Recorded before the spawn: a restart that finds `starting` and no process never spawns again.
       await this.persist(p);
       // Output goes to files the task appends to itself: it does not depend on this process staying alive.
-      const out = await open(files.stdout, 'a');
-      const err = await open(files.stderr, 'a').catch(async (e: unknown) => {
+      const out = await open(files.stdout, 'a', PRIVATE_FILE_MODE);
+      const err = await open(files.stderr, 'a', PRIVATE_FILE_MODE).catch(async (e: unknown) => {
         await out.close();
         throw e;
       });
