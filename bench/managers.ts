@@ -174,7 +174,7 @@ export class BenchManager {
   }
 
   health(timeoutMs = 1_000): Promise<RaftHealth | undefined> {
-    return fetchRaftHealth(this.clusterAddr, timeoutMs);
+    return fetchRaftHealth(this.engine, timeoutMs);
   }
 
   api(method: string, path: string, body?: unknown, timeoutMs = 15_000) {

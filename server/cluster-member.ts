@@ -37,6 +37,7 @@ import { LearnerPromoter } from './manager/membership/promoter';
 import { RoleManager } from './manager/membership/role-manager';
 import { managerStatus, membershipView, type MembershipView } from './manager/membership/status';
 import { DEFAULT_RAFT_TIMING, electionTimeoutMs, raftTiming } from './manager/membership/timing';
+import { raftHealth } from './manager/raft-health';
 import { createRaftViewSource, type RaftViewSampler } from './manager/raft-view';
 import type { ClusterTransport } from './raft/transport';
 import type { Message } from './raft/core';
@@ -306,6 +307,7 @@ export class ClusterMember {
       clusterAddr: o.clusterAddr,
       startedAt: clock.now(),
       raft: raftView,
+      raftHealth: () => raftHealth(log),
       replica: () => (log.isLeader() ? 'leader' : 'follower'),
       managerStatus: (nodeID) => managerStatus(view(), nodeID),
       membership: view,

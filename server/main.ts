@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       nodeKey: () => credentials.node,
     }),
   });
-  const cluster = createServer(clusterPortHandler(() => member));
+  const cluster = createServer(clusterPortHandler());
   transport.attach(cluster);
   await listen(cluster, cfg.clusterPort, cfg.listenHost);
 

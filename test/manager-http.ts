@@ -1,26 +1,19 @@
 // HTTP helpers for talking to a manager process from tests and benchmarks:
-// its cluster-port health (raft state) and its Engine API.
+// its raft state and its Engine API.
 
-export interface RaftHealth {
-  id: string;
-  role: string;
-  leader: string;
-  leaderReady: boolean;
-  term: number;
-  commit: number;
-  applied: number;
-  voters: string[];
-  learners: string[];
-  snapshotIndex: number;
-  snapshotsInstalled: number;
-}
+import type { RaftHealth } from '../server/api/raft-health';
 
-/** The raft section of `GET /healthz` on the cluster port, or undefined when unreachable. */
-export async function fetchRaftHealth(clusterAddr: string, timeoutMs = 1_000): Promise<RaftHealth | undefined> {
+export type { RaftHealth };
+
+/**
+ * `GET /swarmdeck/raft` on the manager's Engine API, or undefined when it is unreachable or has
+ * no raft member yet (starting, waiting to join, a worker).
+ */
+export async function fetchRaftHealth(engine: string, timeoutMs = 1_000): Promise<RaftHealth | undefined> {
   try {
-    const res = await fetch(`http://${clusterAddr}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });
-    const body = (await res.json()) as { raft: RaftHealth | null };
-    return body.raft ?? undefined;
+    const res = await fetch(`${engine}/swarmdeck/raft`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (res.status !== 200) return undefined;
+    return (await res.json()) as RaftHealth;
   } catch {
     return undefined;
   }

@@ -1,4 +1,5 @@
 import type { LogsApi } from '../api/logs';
+import type { RaftHealth } from '../api/raft-health';
 import type { ManagerStatus } from '../api/types';
 import type { ClusterStore } from '../store/cluster-store';
 import type { Clock } from '../util/clock';
@@ -21,6 +22,8 @@ export interface ManagerContext {
   startedAt: number;
   /** The raft group as this manager sees it (the console's Raft panel). */
   raft?: RaftViewSource;
+  /** This manager's raft member in numbers (`GET /swarmdeck/raft`). */
+  raftHealth?: () => RaftHealth;
   /** Whether this manager's store is the leader's or a follower's replica (reads are served from it). */
   replica?: () => 'leader' | 'follower';
   /** A node's ManagerStatus from the live raft membership (undefined: not a member). */

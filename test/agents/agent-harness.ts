@@ -5,7 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnUntilReady } from '../integration/harness';
+import { spawnUntilReady, type SpawnAs } from '../integration/harness';
 
 export interface AgentOptions {
   /** A manager's cluster address (host:port). */
@@ -16,6 +16,7 @@ export interface AgentOptions {
   labels?: Record<string, string>;
   executor?: 'process' | 'sim';
   readyTimeoutMs?: number;
+  as?: SpawnAs;
 }
 
 export interface RunningAgent {
@@ -43,7 +44,13 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     opts.executor ?? 'process',
   ];
   for (const [k, v] of Object.entries(opts.labels ?? {})) args.push('--label', `${k}=${v}`);
-  const p = await spawnUntilReady(args, 'swarmdeck agent ready', `agent ${opts.hostname}`, opts.readyTimeoutMs);
+  const p = await spawnUntilReady(
+    args,
+    'swarmdeck agent ready',
+    `agent ${opts.hostname}`,
+    opts.readyTimeoutMs,
+    opts.as,
+  );
   return {
     opts,
     proc: p.proc,

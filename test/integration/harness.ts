@@ -41,6 +41,17 @@ export async function freePorts(): Promise<ServerPorts> {
   return { engine, cluster, console: consolePort };
 }
 
+/** How a process under test is started beyond its arguments. */
+export interface SpawnAs {
+  /**
+   * Run as this user (and group of the same number) with no supplementary groups, through
+   * `setpriv`: CI runs as root, which hides permission problems. Needs root.
+   */
+  uid?: number;
+  /** Extra environment variables (a join token given the way `ps` does not show it). */
+  env?: Record<string, string>;
+}
+
 export interface RunningServer {
   ports: ServerPorts;
   dataDir: string;
@@ -62,6 +73,7 @@ export async function startServer(opts: {
   readyTimeoutMs?: number;
   /** More flags for server/main.ts, e.g. ['--executor', 'process']. */
   extraArgs?: string[];
+  as?: SpawnAs;
 }): Promise<RunningServer> {
   const args = [
     'server/main.ts',
@@ -78,7 +90,7 @@ export async function startServer(opts: {
     String(opts.simWorkers ?? 3),
     ...(opts.extraArgs ?? []),
   ];
-  const p = await spawnUntilReady(args, 'swarmdeck ready', 'server', opts.readyTimeoutMs);
+  const p = await spawnUntilReady(args, 'swarmdeck ready', 'server', opts.readyTimeoutMs, opts.as);
   return { ports: opts.ports, dataDir: opts.dataDir, proc: p.proc, output: p.output, stop: p.stop };
 }
 
@@ -100,10 +112,17 @@ export async function spawnUntilReady(
   ready: string,
   what: string,
   timeoutMs = 60_000,
+  as: SpawnAs = {},
 ): Promise<ReadyProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  const node = [process.execPath, '--import', 'tsx', ...args];
+  // setpriv execs node in place: the child's PID is the server's, so signals still reach it
+  const argv =
+    as.uid === undefined
+      ? node
+      : ['setpriv', `--reuid=${as.uid}`, `--regid=${as.uid}`, '--clear-groups', '--', ...node];
+  const proc = spawn(argv[0]!, argv.slice(1), {
     cwd: REPO_ROOT,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1' },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1', ...as.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -10,6 +10,7 @@ import { logRoutes } from './routes/logs';
 import { nodeRoutes } from './routes/nodes';
 import { serviceRoutes } from './routes/services';
 import { swarmRoutes } from './routes/swarm';
+import { swarmdeckRoutes } from './routes/swarmdeck';
 import { systemRoutes } from './routes/system';
 import { taskRoutes } from './routes/tasks';
 
@@ -21,6 +22,7 @@ export const ENGINE_ROUTES: readonly Route[] = [
   ...taskRoutes,
   ...logRoutes,
   ...distributionRoutes,
+  ...swarmdeckRoutes,
 ];
 
 /** `leader` or `follower`: which replica answered a read. */

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { initCluster } from '../../manager/bootstrap';
 import type { ManagerContext } from '../../manager/context';
 import { createControlApi } from '../../manager/controlapi';
+import { raftHealth } from '../../manager/raft-health';
 import type { DispatcherApi } from '../../manager/dispatcher/api';
 import { makeNode, openTempStore } from '../../store/test-support';
 import { ManualClock } from '../../util/clock';
@@ -45,6 +46,7 @@ export async function startTestEngine(workers: string[] = []): Promise<TestEngin
     advertiseAddr: '127.0.0.1',
     clusterAddr: '127.0.0.1:2377',
     startedAt: clock.now(),
+    raftHealth: () => raftHealth(opened.log),
   };
   const server: Server = createServer(createEngineHandler(ctx));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
