@@ -31,7 +31,7 @@ if (!headless) {
 const children = [];
 let stopping = false;
 
-function start(m, extra) {
+function start(m, extra, env = {}) {
   const args = ['--import', 'tsx', 'server/main.ts', '--console-port', String(m.console)];
   if (headless) args.push('--no-console');
   args.push('--engine-port', String(m.engine), '--cluster-port', String(m.cluster), '--data-dir', m.dataDir, ...extra);
@@ -40,7 +40,7 @@ function start(m, extra) {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
   });
   children.push(child);
   let out = '';
@@ -101,7 +101,8 @@ try {
   await start(m1, ['--sim-workers', '3', '--demo']);
   const token = await managerToken(m1);
   // one at a time: the leader admits one membership change at once (a restart ignores --join)
-  for (const m of others) await start(m, ['--join', `127.0.0.1:${m1.cluster}`, '--token', token]);
+  // the token goes in the environment, where `ps` does not show it
+  for (const m of others) await start(m, ['--join', `127.0.0.1:${m1.cluster}`], { SWARMDECK_TOKEN: token });
   console.log('\nswarmdeck cluster: 3 managers on loopback (Ctrl-C stops all)');
   for (const m of MANAGERS) {
     const web = headless ? '' : `console http://127.0.0.1:${m.console}   `;
