@@ -57,4 +57,12 @@ describe('secureDataDir', () => {
     expect(modeOf(join(task, 'work', 'run.sh'))).toBe(0o755);
     expect(modeOf(join(dir, 'notes.txt'))).toBe(0o644);
   });
+
+  it('refuses a data dir it cannot make private, saying which', () => {
+    const file = join(root, 'not-a-dir');
+    writeFileSync(file, '');
+    expect(() => secureDataDir(join(file, 'data'))).toThrow(
+      `data dir ${join(file, 'data')} cannot be made private to this user`,
+    );
+  });
 });

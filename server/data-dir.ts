@@ -33,7 +33,12 @@ export const TASK_STATE_DIR = 'tasks';
  * owner): the node must not run on a data dir others can read.
  */
 export function secureDataDir(dataDir: string): void {
-  ensurePrivateDir(dataDir);
-  for (const name of OLD_FILES) makePrivate(join(dataDir, name));
-  secureTaskStateDir(join(dataDir, TASK_STATE_DIR));
+  try {
+    ensurePrivateDir(dataDir);
+    for (const name of OLD_FILES) makePrivate(join(dataDir, name));
+    secureTaskStateDir(join(dataDir, TASK_STATE_DIR));
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(`data dir ${dataDir} cannot be made private to this user: ${why}`, { cause: err });
+  }
 }

@@ -7,7 +7,7 @@
 // user and, when that is root (CI, where root hides permission problems), once as
 // an unprivileged user through setpriv.
 
-import { chmodSync, chownSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Node, Task } from '../server/api/types';
@@ -206,6 +206,28 @@ function scenario(who: string, uid: number | undefined): void {
       for (const id of ids) expect(other).not.toContain(id);
       // the raft detail is on the Engine API, the local admin interface
       expect((await fetchRaftHealth(engine))?.id).toBe(self);
+    });
+
+    it.skipIf(uid === undefined)('refuses to start on a data dir it does not own and cannot make private', async () => {
+      // a directory anyone may write to, owned by root: the unprivileged user cannot chmod it
+      const outer = tempDir('swarmdeck-files-shared-');
+      try {
+        chmodSync(outer.path, 0o755);
+        const shared = join(outer.path, 'shared');
+        mkdirSync(shared);
+        chmodSync(shared, 0o777);
+        const failed = await startServer({ dataDir: shared, ports: await freePorts(), simWorkers: 0, as: as() }).then(
+          async (s) => {
+            await s.stop();
+            return 'started';
+          },
+          (err: Error) => err.message,
+        );
+        expect(failed).toContain(`data dir ${shared} cannot be made private to this user`);
+        expect(walk(shared)).toHaveLength(1);
+      } finally {
+        outer.remove();
+      }
     });
 
     it('repairs the modes an older version left, at the next start', async () => {
