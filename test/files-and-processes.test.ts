@@ -70,10 +70,10 @@ const running = (ts: Task[]) => ts.filter((t) => t.Status.State === 'running' &&
 function scenario(who: string, uid: number | undefined): void {
   describe(`as ${who}`, () => {
     const owner = uid ?? process.getuid!();
-    const root = tempDir('swarmdeck-files-');
-    const config = tempDir('swarmdeck-files-config-');
-    const managerDir = join(root.path, 'manager');
-    const agentDir = join(root.path, 'agent');
+    let root: ReturnType<typeof tempDir>;
+    let config: ReturnType<typeof tempDir>;
+    let managerDir: string;
+    let agentDir: string;
     const hostname = uid === undefined ? 'files-agent' : 'files-agent-nobody';
     let ports: ServerPorts;
     let server: RunningServer;
@@ -117,6 +117,10 @@ function scenario(who: string, uid: number | undefined): void {
     };
 
     beforeAll(async () => {
+      root = tempDir('swarmdeck-files-');
+      config = tempDir('swarmdeck-files-config-');
+      managerDir = join(root.path, 'manager');
+      agentDir = join(root.path, 'agent');
       // the unprivileged user owns the directory its data dirs are created in, and nothing else
       if (uid !== undefined) chownSync(root.path, uid, uid);
       ports = await freePorts();
@@ -126,17 +130,8 @@ function scenario(who: string, uid: number | undefined): void {
       tokens = (await api<{ JoinTokens: { Worker: string; Manager: string } }>('/swarm')).JoinTokens;
       nodeIDs.add((await api<{ ID: string }>('/info')).ID);
       await startTheAgent(tokens.Worker);
-    }, 120_000);
 
-    afterAll(async () => {
-      await agent?.stop(5_000);
-      await server?.stop();
-      killTaskProcesses([...nodeIDs]);
-      root.remove();
-      config.remove();
-    });
-
-    it('keeps both data dirs private while tasks run and after they ended', async () => {
+      // tasks running on both nodes and one that ended, with their output on disk;
       // `--env SWARMDECK_AGENT_TOKEN` asks for the agent's own value of it: there must be none left
       await createService(
         'worker-job',
@@ -153,11 +148,20 @@ function scenario(who: string, uid: number | undefined): void {
         const [w, l, d] = await Promise.all(['worker-job', 'manager-long', 'manager-done'].map(tasksOf));
         return running(w!).length === 1 && running(l!).length === 1 && d![0]?.Status.State === 'complete';
       });
-      // their output is on disk
       await waitFor('the task output on disk', () =>
         walk(agentDir).some((e) => e.path.endsWith('stdout.log') && readFileSync(e.path, 'utf8').includes('s3cr3t')),
       );
+    }, 180_000);
 
+    afterAll(async () => {
+      await agent?.stop(5_000);
+      await server?.stop();
+      killTaskProcesses([...nodeIDs]);
+      root?.remove();
+      config?.remove();
+    });
+
+    it('keeps both data dirs private while tasks run and after they ended', async () => {
       const manager = expectPrivate(managerDir, owner);
       for (const name of [
         'swarmdeck.db',
