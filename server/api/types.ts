@@ -395,6 +395,15 @@ export interface Node extends Meta {
 
 // ---------- cluster, networks, secrets, configs ----------
 
+/** `docker swarm update --external-ca`: a CA that signs node certificates. */
+export interface ExternalCA {
+  Protocol: 'cfssl';
+  URL: string;
+  Options?: Record<string, string>;
+  CACert: string;
+}
+
+/** The swarm spec (moby's swarm.Spec), as `GET /swarm` returns it. */
 export interface ClusterSpec {
   Name: string;
   Labels: Labels;
@@ -405,12 +414,19 @@ export interface ClusterSpec {
     LogEntriesForSlowFollowers?: number;
     ElectionTick?: number;
     HeartbeatTick?: number;
-    /** Swarmdeck: raft tick length in nanoseconds (swarm's fixed 1 s; default 100 ms). */
+    /** Swarmdeck: raft tick length in nanoseconds (swarm's fixed 1 s; default 75 ms). */
     TickInterval?: number;
   };
   Dispatcher: { HeartbeatPeriod?: number };
-  CAConfig: { NodeCertExpiry?: number };
-  TaskDefaults: Record<string, unknown>;
+  CAConfig: {
+    NodeCertExpiry?: number;
+    ExternalCAs?: ExternalCA[];
+    SigningCACert?: string;
+    /** Accepted for `docker swarm ca --rotate`; never returned (swarm redacts it). */
+    SigningCAKey?: string;
+    ForceRotate?: number;
+  };
+  TaskDefaults: { LogDriver?: Driver };
   EncryptionConfig: { AutoLockManagers: boolean };
 }
 

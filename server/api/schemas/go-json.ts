@@ -42,23 +42,24 @@ export const goString = (type = 'string') => leaf(z.string(), type, '');
 
 /**
  * A Go string type with a fixed set of values (`swarm.RestartPolicyCondition`).
- * `""` means Docker's default for the field; moby looks most of these up
- * case-insensitively, so the value is kept lower-case. Any other value is
- * refused with `refusal(value)` (moby's text where it has one).
+ * `""` means Docker's default for the field (`empty`; without one `""` is
+ * refused too); moby looks most of these up case-insensitively, so the value
+ * is kept lower-case. Any other value is refused with `refusal(value)`
+ * (moby's text where it has one).
  */
 export function goEnum<const T extends string>(
   type: string,
   values: readonly T[],
-  opts: { empty: T; refusal: (value: string) => string; exactCase?: boolean },
+  opts: { empty?: T; refusal: (value: string) => string; exactCase?: boolean },
 ) {
   const base = leaf(z.string(), type, '');
   return base.transform((v, ctx): T => {
-    if (v === '') return opts.empty;
+    if (v === '' && opts.empty !== undefined) return opts.empty;
     const key = opts.exactCase ? v : v.toLowerCase();
     const found = values.find((x) => x === key);
     if (found !== undefined) return found;
     ctx.issues.push({ code: 'custom', message: opts.refusal(v), input: v, params: { rule: true } });
-    return opts.empty;
+    return values[0]!;
   });
 }
 

@@ -6,7 +6,9 @@
 // have not been filled in. Nothing here runs.
 
 import type { z } from 'zod';
-import type { ContainerSpec, ServiceSpec } from '../types';
+import type { ClusterSpec, ContainerSpec, NodeSpec, ServiceSpec } from '../types';
+import type { clusterSpecSchema } from './cluster-spec';
+import type { nodeSpecSchema } from './node-spec';
 import type { serviceSpecSchema } from './service-spec';
 
 /** True only when A and B are the same type (not merely assignable). */
@@ -32,3 +34,5 @@ type PostedServiceSpec = Omit<ServiceSpec, 'TaskTemplate'> & {
 };
 
 export type ServiceSpecAgrees = Assert<Agree<typeof serviceSpecSchema, PostedServiceSpec>>;
+export type NodeSpecAgrees = Assert<Agree<typeof nodeSpecSchema, NodeSpec>>;
+export type ClusterSpecAgrees = Assert<Agree<typeof clusterSpecSchema, ClusterSpec>>;

@@ -217,7 +217,8 @@ describe('services and tasks', () => {
       `/v1.50/services/${s.ID}/update?rollback=later&version=${after.Version.Index}`,
       u.Spec,
     );
-    expect([bad.status, bad.json]).toEqual([500, { message: 'unrecognized rollback option later' }]);
+    // dockerd: a plain error (500); a refused input is a 400 here
+    expect([bad.status, bad.json]).toEqual([400, { message: 'unrecognized rollback option later' }]);
   });
 
   it('lists services with ServiceStatus when status=true', async () => {

@@ -117,16 +117,16 @@ describe('services', () => {
     expect(u.Spec.TaskTemplate).toEqual(got.Spec.TaskTemplate);
   });
 
-  it('refuses mode changes and renames', async () => {
+  it("refuses mode changes and renames in swarmkit's words, as a 400 (dockerd: 501; a refused input is never 5xx here)", async () => {
     const s = await api.createService(spec());
     const e1 = await rejection(api.updateService(s.ID, s.Version.Index, { ...s.Spec, Mode: { Global: {} } }));
     expect([e1.status, e1.message]).toEqual([
-      501,
+      400,
       'rpc error: code = Unimplemented desc = service mode change is not allowed',
     ]);
     const e2 = await rejection(api.updateService(s.ID, s.Version.Index, { ...s.Spec, Name: 'other' }));
     expect([e2.status, e2.message]).toEqual([
-      501,
+      400,
       'rpc error: code = Unimplemented desc = renaming services is not supported',
     ]);
   });
