@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { z } from 'zod';
+import type { Assert, Equal } from './api/schemas/types-agree';
+import { clusterCredentialsSchema, parsePersisted } from './api/schemas/persisted';
 
 /**
  * What lets this manager into its raft group: the swarm's cluster ID and the
@@ -21,9 +24,7 @@ export function newMemberKey(): string {
 export function readClusterCredentials(dataDir: string): ClusterCredentials | undefined {
   const file = join(dataDir, FILE);
   if (!existsSync(file)) return undefined;
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<ClusterCredentials>;
-  if (typeof parsed.clusterID !== 'string' || typeof parsed.memberKey !== 'string') return undefined;
-  return { clusterID: parsed.clusterID, memberKey: parsed.memberKey };
+  return parsePersisted(clusterCredentialsSchema, readFileSync(file, 'utf8'), file);
 }
 
 export function writeClusterCredentials(dataDir: string, creds: ClusterCredentials): void {
@@ -34,3 +35,6 @@ export function writeClusterCredentials(dataDir: string, creds: ClusterCredentia
   chmodSync(file + '.tmp', 0o600);
   renameSync(file + '.tmp', file);
 }
+
+/** The schema decodes into exactly this type. */
+export type ClusterCredentialsAgrees = Assert<Equal<z.output<typeof clusterCredentialsSchema>, ClusterCredentials>>;

@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { nodeIdentitySchema, parsePersisted } from './api/schemas/persisted';
 
 /** This process's node ID, kept beside the database so a restart is the same node. */
 export function readNodeID(dataDir: string): string | undefined {
   const file = join(dataDir, 'node.json');
   if (!existsSync(file)) return undefined;
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { nodeID?: string };
-  return parsed.nodeID;
+  return parsePersisted(nodeIdentitySchema, readFileSync(file, 'utf8'), file).nodeID;
 }
 
 export function writeNodeID(dataDir: string, nodeID: string): void {

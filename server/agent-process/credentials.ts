@@ -3,6 +3,9 @@
 
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { z } from 'zod';
+import type { Assert, Equal } from '../api/schemas/types-agree';
+import { agentCredentialsSchema, parsePersisted } from '../api/schemas/persisted';
 
 export interface AgentCredentials {
   clusterID: string;
@@ -18,16 +21,7 @@ const FILE = 'agent-credentials.json';
 export function readAgentCredentials(dataDir: string): AgentCredentials | undefined {
   const file = join(dataDir, FILE);
   if (!existsSync(file)) return undefined;
-  const p = JSON.parse(readFileSync(file, 'utf8')) as Partial<AgentCredentials>;
-  if (typeof p.clusterID !== 'string' || typeof p.nodeID !== 'string' || typeof p.nodeKey !== 'string')
-    return undefined;
-  return {
-    clusterID: p.clusterID,
-    nodeID: p.nodeID,
-    nodeKey: p.nodeKey,
-    managers: p.managers ?? {},
-    leader: p.leader ?? '',
-  };
+  return parsePersisted(agentCredentialsSchema, readFileSync(file, 'utf8'), file);
 }
 
 export function writeAgentCredentials(dataDir: string, creds: AgentCredentials): void {
@@ -38,3 +32,6 @@ export function writeAgentCredentials(dataDir: string, creds: AgentCredentials):
   chmodSync(file + '.tmp', 0o600);
   renameSync(file + '.tmp', file);
 }
+
+/** The schema decodes into exactly this type. */
+export type AgentCredentialsAgrees = Assert<Equal<z.output<typeof agentCredentialsSchema>, AgentCredentials>>;

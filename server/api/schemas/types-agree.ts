@@ -7,7 +7,19 @@
 
 import type { z } from 'zod';
 import type { ClusterSpec, ContainerSpec, NodeSpec, ServiceSpec } from '../types';
+import type {
+  AvailabilityBody,
+  CreateServiceForm,
+  ImageBody,
+  LabelBody,
+  RestoreBody,
+  RotateTokenBody,
+  ScaleBody,
+  SwarmSettingsBody,
+  UpdateServiceForm,
+} from '../console';
 import type { clusterSpecSchema } from './cluster-spec';
+import type * as console from './console-bodies';
 import type { nodeSpecSchema } from './node-spec';
 import type { serviceSpecSchema } from './service-spec';
 
@@ -36,3 +48,13 @@ type PostedServiceSpec = Omit<ServiceSpec, 'TaskTemplate'> & {
 export type ServiceSpecAgrees = Assert<Agree<typeof serviceSpecSchema, PostedServiceSpec>>;
 export type NodeSpecAgrees = Assert<Agree<typeof nodeSpecSchema, NodeSpec>>;
 export type ClusterSpecAgrees = Assert<Agree<typeof clusterSpecSchema, ClusterSpec>>;
+
+export type CreateServiceFormAgrees = Assert<Agree<typeof console.createServiceFormSchema, CreateServiceForm>>;
+export type UpdateServiceFormAgrees = Assert<Agree<typeof console.updateServiceFormSchema, UpdateServiceForm>>;
+export type ScaleBodyAgrees = Assert<Agree<typeof console.scaleBodySchema, ScaleBody>>;
+export type ImageBodyAgrees = Assert<Agree<typeof console.imageBodySchema, ImageBody>>;
+export type RestoreBodyAgrees = Assert<Agree<typeof console.restoreBodySchema, RestoreBody>>;
+export type AvailabilityBodyAgrees = Assert<Agree<typeof console.availabilityBodySchema, AvailabilityBody>>;
+export type LabelBodyAgrees = Assert<Agree<typeof console.labelBodySchema, LabelBody>>;
+export type RotateTokenBodyAgrees = Assert<Agree<typeof console.rotateTokenBodySchema, RotateTokenBody>>;
+export type SwarmSettingsBodyAgrees = Assert<Agree<typeof console.swarmSettingsBodySchema, SwarmSettingsBody>>;

@@ -97,8 +97,14 @@ function checkReferencesExist(view: MemoryStore, spec: ServiceSpec): void {
     if (failed.length > 0)
       throw rpcError('InvalidArgument', `${kind}${failed.length === 1 ? '' : 's'} not found: ${failed.join(', ')}`);
   };
-  missing('secret', (cs.Secrets ?? []).map((r) => ({ id: r.SecretID, name: r.SecretName })));
-  missing('config', (cs.Configs ?? []).map((r) => ({ id: r.ConfigID, name: r.ConfigName })));
+  missing(
+    'secret',
+    (cs.Secrets ?? []).map((r) => ({ id: r.SecretID, name: r.SecretName })),
+  );
+  missing(
+    'config',
+    (cs.Configs ?? []).map((r) => ({ id: r.ConfigID, name: r.ConfigName })),
+  );
 }
 
 /** The cluster's replica limit (label swarmdeck.max-replicas) for this spec. */
