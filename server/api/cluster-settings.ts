@@ -66,6 +66,7 @@ export function replicaLimitProblem(spec: Pick<ServiceSpec, 'Mode'>, limit: numb
   if (replicas === undefined || replicas <= limit) return undefined;
   return (
     `Mode.Replicated.Replicas: ${replicas} replicas is more than this swarm's limit of ${limit} per service; ` +
-    `raise it with \`docker swarm update --label-add ${MAX_REPLICAS_SETTING.label}=<N>\` (at most ${MAX_REPLICAS_SETTING.max})`
+    `raise the limit (up to ${MAX_REPLICAS_SETTING.max}) in the console's Swarm settings, ` +
+    `or set the cluster label ${MAX_REPLICAS_SETTING.label}=<N> with POST /swarm/update`
   );
 }

@@ -6,12 +6,12 @@ import { z } from 'zod';
 import { rfc3339, count } from './wire';
 
 const id = (what: string) => z.string({ error: `a ${what} is required` }).min(1, { error: `a ${what} is required` });
-/** A long poll's wait: anything but a positive number means no wait (the server caps it). */
+/** A long poll's wait in ms: absent or not positive means no wait (the server caps it). */
 const waitMs = () =>
   z
-    .unknown()
-    .transform((w) => (typeof w === 'number' && Number.isFinite(w) && w > 0 ? w : 0))
-    .pipe(z.number());
+    .number()
+    .optional()
+    .transform((w) => (w !== undefined && Number.isFinite(w) && w > 0 ? w : 0));
 const ids = () => z.array(z.string()).optional();
 
 const publishedLine = z.object({

@@ -105,7 +105,7 @@ describe('services', () => {
     expect(u.UpdateStatus).toBeUndefined();
 
     const stale = await rejection(api.updateService('web', before.Version.Index, newSpec));
-    expect([stale.status, stale.message]).toEqual([500, 'rpc error: code = Unknown desc = update out of sequence']);
+    expect([stale.status, stale.message]).toEqual([409, 'rpc error: code = Unknown desc = update out of sequence']);
   });
 
   it('accepts back exactly what GET returned (round trip), and a scale changes only Replicas', async () => {
@@ -324,6 +324,6 @@ describe('cluster', () => {
     expect(u.JoinTokens.Worker).toMatch(/^SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25}$/);
     expect(u.JoinTokens.Worker.split('-')[2]).toBe(c.JoinTokens.Worker.split('-')[2]);
     const stale = await rejection(api.updateCluster(c.Version.Index, c.Spec));
-    expect(stale.status).toBe(500);
+    expect(stale.status).toBe(409);
   });
 });
