@@ -4,6 +4,7 @@
 
 import type { ConfigReference, Mount, Privileges, SecretReference } from '../types';
 import { goBool, goBytes, goEnum, goInt, goMap, goSlice, goString, goStruct } from './go-json';
+import { expandTemplate, taskTemplateContext, TemplateError } from '../templates';
 import { isValidImageRef } from './image-ref';
 import { rpcText, rules, type Refuse } from './issues';
 
@@ -228,6 +229,42 @@ function checkCredentialSpecConfig(spec: { Privileges?: Privileges; Configs?: Co
     );
 }
 
+/** swarmkit validateContainerSpec expands the templates against a stand-in task and node: a bad one is refused at create. */
+const STAND_IN = taskTemplateContext(
+  {
+    ID: '',
+    Slot: 1,
+    NodeID: 'nodeid',
+    ServiceID: 'serviceid',
+    ServiceAnnotations: { Name: 'servicename', Labels: {} },
+  },
+  { ID: 'nodeid', Description: { Hostname: 'nodeHostname', Platform: { OS: 'os', Architecture: 'architecture' } } },
+);
+
+function checkTemplates(c: { Env?: string[]; Hostname?: string; Mounts?: Mount[] }, no: Refuse): void {
+  const expand = (text: string, wrap: (why: string) => string) => {
+    try {
+      expandTemplate(text, STAND_IN);
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      no(rpcText(wrap(err.message)));
+    }
+  };
+  for (const e of c.Env ?? []) {
+    const at = e.indexOf('=');
+    if (at >= 0) expand(e.slice(at + 1), (why) => `expanding env failed: expanding env ${JSON.stringify(e)}: ${why}`);
+  }
+  for (const m of c.Mounts ?? []) {
+    for (const [what, text] of [
+      ['source', m.Source],
+      ['target', m.Target],
+    ] as const)
+      if (text !== undefined)
+        expand(text, (why) => `expanding mounts failed: expanding mount ${what} ${JSON.stringify(text)}: ${why}`);
+  }
+  if (c.Hostname !== undefined) expand(c.Hostname, (why) => `expanding hostname failed: ${why}`);
+}
+
 export const containerSpecSchema = goStruct('ContainerSpec', {
   Image: goString().optional(),
   Labels: labels(),
@@ -272,6 +309,8 @@ export const containerSpecSchema = goStruct('ContainerSpec', {
     checkReferences('secret', secretRefs(c.Secrets), no);
     checkReferences('config', configRefs(c.Configs), no);
     checkCredentialSpecConfig(c, no);
+    // swarmkit expands the templates, then checks the image and the mounts
+    checkTemplates(c, no);
     checkMounts(c.Mounts, no);
     const image = c.Image ?? '';
     if (image === '') no(rpcText('ContainerSpec: image reference must be provided'));

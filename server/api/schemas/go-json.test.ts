@@ -138,6 +138,18 @@ describe("Go's decoder, as dockerd decodes a body", () => {
     );
   });
 
+  it('refuses -2^63, which JSON prints as a literal past int64 (the CLI could not read it back)', () => {
+    expect(JSON.stringify(-(2 ** 63))).toBe('-9223372036854776000');
+    expect(
+      decode(spec({ TaskTemplate: { ContainerSpec: { Image: 'x' }, Resources: { Limits: { Pids: -(2 ** 63) } } } })),
+    ).toBe(
+      'invalid JSON: json: cannot unmarshal number -9223372036854776000 into Go struct field Limit.TaskTemplate.Resources.Limits.Pids of type int64',
+    );
+    // the largest doubles within range print as literals within range
+    expect(JSON.stringify(2 ** 63 - 1024)).toBe('9223372036854775000');
+    expect(JSON.stringify(-(2 ** 63) + 1024)).toBe('-9223372036854775000');
+  });
+
   it('takes an empty body as the EOF dockerd reports, and a null one as an empty spec', () => {
     expect(refusal(() => parseOrThrow(serviceSpecSchema, undefined, 'swarm.ServiceSpec')).message).toBe(
       'invalid JSON: got EOF while reading request body',

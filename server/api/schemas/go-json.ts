@@ -93,6 +93,9 @@ export function goInt(type: GoIntType, rule?: (n: number) => string | undefined)
   const [min, max] = INT_RANGE[type];
   const schema = z.number().check((ctx) => {
     if (!Number.isInteger(ctx.value) || ctx.value < min || ctx.value >= max) return overflow(ctx);
+    // -2^63 is a double, but JSON prints it as -9223372036854776000, which Go's int64 cannot hold:
+    // stored, it would break every client that reads it back
+    if (ctx.value === -(2 ** 63)) return overflow(ctx);
     const problem = rule?.(ctx.value);
     if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value, params: { rule: true } });
   });

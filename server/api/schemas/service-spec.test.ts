@@ -199,6 +199,18 @@ describe("ServiceSpec: Docker's rules, each refused with Docker's message", () =
     ],
     ['an unknown mount type', spec({}, { Mounts: [{ Type: 'nfs', Target: '/x' }] }), 'invalid MountType: "nfs"'],
     [
+      'an env template naming an unknown field',
+      spec({}, { Env: ['A={{.Service.Nmae}}'] }),
+      rpc(
+        'expanding env failed: expanding env "A={{.Service.Nmae}}": template: expansion: executing at <.Service.Nmae>: can\'t evaluate field Nmae in type Service',
+      ),
+    ],
+    [
+      'a hostname template that does not parse',
+      spec({}, { Hostname: '{{.Node.Hostname' }),
+      rpc('expanding hostname failed: template: expansion: unclosed action'),
+    ],
+    [
       'an unknown propagation',
       spec({}, { Mounts: [{ Target: '/x', BindOptions: { Propagation: 'up' } }] }),
       'invalid MountPropagation: "up"',
@@ -446,6 +458,10 @@ describe("ServiceSpec: Docker's rules, each refused with Docker's message", () =
     ],
     ['a node.ip constraint', spec({}, {}, { Placement: { Constraints: ['node.ip==10.0.0.0/8'] } })],
     ['oom scores at both ends', spec({}, { OomScoreAdj: -1000 })],
+    [
+      'templates swarm expands',
+      spec({}, { Hostname: '{{.Node.Hostname}}-{{.Task.Slot}}', Env: ['S={{index .Service.Labels "x"}}'] }),
+    ],
     ['an image by digest only', spec({}, { Image: 'nginx@sha256:' + 'f'.repeat(64) })],
     ['a registry host with a port', spec({}, { Image: 'localhost:5000/a/b' })],
   ])('accepts %s', (_what, input) => {
