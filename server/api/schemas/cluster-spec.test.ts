@@ -81,11 +81,6 @@ describe('the swarm spec', () => {
     ['a negative heartbeat tick', { Raft: { HeartbeatTick: -1 } }, rpc('HeartbeatTick must be a positive integer')],
     ['a 1 ms raft tick', { Raft: { TickInterval: 1e6 } }, rpc('TickInterval must be between 10ms and 10s')],
     [
-      'a snapshot per entry',
-      { Raft: { SnapshotInterval: 1 } },
-      rpc('Raft.SnapshotInterval: 1 is too small: at least 100 entries'),
-    ],
-    [
       'an external CA of another protocol',
       { CAConfig: { ExternalCAs: [{ Protocol: 'acme', URL: 'x' }] } },
       'invalid protocol: "acme"',

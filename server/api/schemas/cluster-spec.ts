@@ -13,8 +13,6 @@ const MIN_CERT_EXPIRY_NS = 3600 * 1e9;
 const TICK_MIN_NS = 10e6;
 /** Below this, agents would spend their time heartbeating and nodes flap DOWN: a `5ms` for `5s` typo is refused. */
 const MIN_HEARTBEAT_NS = 100e6;
-/** Every snapshot writes the whole store: one per entry (a typo'd 1) would stall a large swarm. */
-const MIN_SNAPSHOT_INTERVAL = 100;
 const TICK_MAX_NS = 10e9;
 
 /** Raft timing refusals (on a spec as sent, and again once merged over the current one). 0 keeps the current value. */
@@ -88,9 +86,6 @@ export const clusterSpecSchema = goStruct(
     if (heartbeat > 0 && heartbeat < MIN_HEARTBEAT_NS)
       no(rpcText(`Dispatcher.HeartbeatPeriod: ${heartbeat}ns is too short: at least 100ms`));
     const raft = s.Raft ?? {};
-    const interval = raft.SnapshotInterval ?? 0;
-    if (interval > 0 && interval < MIN_SNAPSHOT_INTERVAL)
-      no(rpcText(`Raft.SnapshotInterval: ${interval} is too small: at least ${MIN_SNAPSHOT_INTERVAL} entries`));
     const problem = raftProblem(raft);
     if (problem) no(rpcText(problem));
     return {
