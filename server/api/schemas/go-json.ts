@@ -24,13 +24,10 @@ export interface GoStruct {
 const leaves = new WeakMap<object, GoLeaf>();
 /** Keyed by the struct's key-folding step, which every clone of the schema shares. */
 const structs = new WeakMap<object, GoStruct>();
-const containers = new WeakMap<object, 'slice' | 'map'>();
 
 export const goLeafOf = (s: unknown): GoLeaf | undefined => (s && typeof s === 'object' ? leaves.get(s) : undefined);
 export const goStructOf = (s: unknown): GoStruct | undefined =>
   s && typeof s === 'object' ? structs.get(s) : undefined;
-export const goContainerOf = (s: unknown): 'slice' | 'map' | undefined =>
-  s && typeof s === 'object' ? containers.get(s) : undefined;
 
 function leaf<T extends z.ZodType>(schema: T, type: string, zero: unknown): T {
   leaves.set(schema, { type, zero });
@@ -134,7 +131,6 @@ const zeroOf = (elem: z.ZodType): unknown => goLeafOf(elem)?.zero ?? {};
 export function goSlice<T extends z.ZodType>(elem: T) {
   const zero = zeroOf(elem);
   const step = z.transform((v: unknown) => (Array.isArray(v) ? v.map((x) => (x === null ? zero : x)) : v));
-  containers.set(step, 'slice');
   return step.pipe(z.array(elem));
 }
 
@@ -147,7 +143,6 @@ export function goMap<T extends z.ZodType>(value: T) {
     for (const [k, x] of Object.entries(v)) out[k] = x === null ? zero : x;
     return out;
   });
-  containers.set(step, 'map');
   return step.pipe(z.record(z.string(), value));
 }
 

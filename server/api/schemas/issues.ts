@@ -7,7 +7,7 @@
 
 import type { z } from 'zod';
 import { SwarmError, type ErrorCode } from '../errors';
-import { goContainerOf, goLeafOf, goStructOf, jsonTypeName, type GoStruct } from './go-json';
+import { goLeafOf, goStructOf, jsonTypeName, type GoStruct } from './go-json';
 
 type Def = z.core.$ZodTypeDef & Record<string, unknown>;
 const defOf = (s: unknown): Def => (s as { _zod: { def: Def } })._zod.def;
@@ -44,23 +44,21 @@ interface Located {
 }
 
 /** Steps through wrappers (optional, default, pipes…) to the schema that decodes the value. */
-function unwrap(s: unknown): { node: unknown; struct?: GoStruct; container?: 'slice' | 'map' } {
+function unwrap(s: unknown): { node: unknown; struct?: GoStruct } {
   let node = s;
   let struct: GoStruct | undefined;
-  let container: 'slice' | 'map' | undefined;
   for (let guard = 0; guard < 50; guard++) {
     const def = defOf(node);
     if (def.type === 'pipe') {
       const input = def.in;
       struct ??= goStructOf(input);
-      container ??= goContainerOf(input);
       // a preprocess step runs before the real schema; a transform after it
       node = defOf(input).type === 'transform' ? def.out : input;
     } else if (def.innerType !== undefined) node = def.innerType;
     else if (def.type === 'lazy') node = (def.getter as () => unknown)();
     else break;
   }
-  return { node, struct, container };
+  return { node, struct };
 }
 
 function locate(root: unknown, path: readonly PropertyKey[]): Located {

@@ -4,7 +4,7 @@
 // InvalidArgument naming the field, never a TypeError or a poisoned store.
 
 import { z } from 'zod';
-import { SwarmError, rpcError } from '../errors';
+import { rpcError } from '../errors';
 
 /** RFC 3339 with an offset, as Go's time.Time decodes it (the CLI refuses anything else). */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
@@ -26,5 +26,3 @@ export function parseWire<T extends z.ZodType>(schema: T, payload: unknown, what
   const where = issue && issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
   throw rpcError('InvalidArgument', `${what}: ${where}${issue?.message ?? 'malformed'}`);
 }
-
-export { SwarmError };
