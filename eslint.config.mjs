@@ -56,6 +56,12 @@ export default tseslint.config(
     ['../**', '!../api/**', '@/server/**', '!@/server/api/**'],
     'server/api holds plain types and must not depend on other server layers.',
   ),
+  // The schemas sit inside server/api: they use its types and each other, still nothing above.
+  layer(
+    ['server/api/schemas/**'],
+    ['../../**', '!../../api/**', '@/server/**', '!@/server/api/**'],
+    'server/api/schemas may import only server/api (and zod).',
+  ),
   // The store knows nothing of the control loops, the HTTP edges or the agents.
   layer(
     ['server/store/**', 'server/storage/**', 'server/raft/**'],

@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePrivateDir, readJSONFile, writePrivateFile } from './util/private-files';
+import { ensurePrivateDir, writePrivateFile } from './util/private-files';
+import type { z } from 'zod';
+import type { Assert, Equal } from './api/schemas/types-agree';
+import { clusterCredentialsSchema, parsePersisted } from './api/schemas/persisted';
 
 /**
  * What lets this manager into its raft group: the swarm's cluster ID and the
@@ -19,12 +23,15 @@ export function newMemberKey(): string {
 }
 
 export function readClusterCredentials(dataDir: string): ClusterCredentials | undefined {
-  const parsed = readJSONFile(join(dataDir, FILE)) as Partial<ClusterCredentials> | undefined;
-  if (!parsed || typeof parsed.clusterID !== 'string' || typeof parsed.memberKey !== 'string') return undefined;
-  return { clusterID: parsed.clusterID, memberKey: parsed.memberKey };
+  const file = join(dataDir, FILE);
+  if (!existsSync(file)) return undefined;
+  return parsePersisted(clusterCredentialsSchema, readFileSync(file, 'utf8'), file);
 }
 
 export function writeClusterCredentials(dataDir: string, creds: ClusterCredentials): void {
   ensurePrivateDir(dataDir);
   writePrivateFile(join(dataDir, FILE), JSON.stringify(creds) + '\n');
 }
+
+/** The schema decodes into exactly this type. */
+export type ClusterCredentialsAgrees = Assert<Equal<z.output<typeof clusterCredentialsSchema>, ClusterCredentials>>;

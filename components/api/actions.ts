@@ -1,7 +1,14 @@
 'use client';
 
 import { useMutation } from '@tanstack/react-query';
-import type { CreateServiceForm, CreatedBody, JoinTokensBody, LabelBody, TokenRole } from '@/server/api/console';
+import type {
+  CreateServiceForm,
+  CreatedBody,
+  JoinTokensBody,
+  LabelBody,
+  SwarmSettingsBody,
+  TokenRole,
+} from '@/server/api/console';
 import type { NodeAvailability } from '@/server/api/types';
 import { sendJson } from './client';
 
@@ -48,3 +55,7 @@ export const useRotateJoinToken = () =>
   useMutation({
     mutationFn: (role: TokenRole) => sendJson<JoinTokensBody>('POST', '/api/swarm/join-tokens/rotate', { role }),
   });
+
+/** Swarmdeck's cluster settings (the replica limit, the spec history kept), stored as cluster labels. */
+export const useSaveSwarmSettings = () =>
+  useMutation({ mutationFn: (body: SwarmSettingsBody) => sendJson('POST', '/api/swarm/settings', body) });

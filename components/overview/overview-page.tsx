@@ -7,6 +7,7 @@ import { AddNodeButton } from '../nodes/add-node-panel';
 import { useClusterView } from '../realtime/use-cluster';
 import { ServicesTable } from '../services/services-table';
 import { NodeCard, NodeCardSkeleton } from './node-card';
+import { SwarmSettings } from './swarm-settings';
 
 export function OverviewPage() {
   const view = useClusterView();
@@ -59,6 +60,11 @@ export function OverviewPage() {
           </Link>
         </div>
         <ServicesTable compact />
+      </section>
+
+      <section aria-labelledby="settings-h" className="section">
+        <h2 id="settings-h">Swarm settings</h2>
+        <SwarmSettings />
       </section>
     </div>
   );

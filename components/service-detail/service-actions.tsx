@@ -2,14 +2,16 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
+import { scaleProblem } from '@/server/api/console';
 import type { Service } from '@/server/api/types';
 import { useRemoveService, useScaleService } from '../api/actions';
+import { useClusterLabels } from '../cluster/use-cluster-labels';
 import { UpdateForm } from '../updates/update-form';
 
-function ErrorLine({ error }: { error: Error | null }) {
+function ErrorLine({ error }: { error: Error | string | null | undefined }) {
   return error ? (
     <p className="form-error" role="alert">
-      {error.message}
+      {typeof error === 'string' ? error : error.message}
     </p>
   ) : null;
 }
@@ -18,6 +20,8 @@ export function ServiceActions({ service }: { service: Service }) {
   const router = useRouter();
   const scale = useScaleService(service.ID);
   const remove = useRemoveService(service.ID);
+  const labels = useClusterLabels();
+  const [scaleRefused, setScaleRefused] = useState<string>();
   const [confirming, setConfirming] = useState(false);
   const replicated = !!service.Spec.Mode.Replicated;
   const name = service.Spec.Name;
@@ -25,7 +29,10 @@ export function ServiceActions({ service }: { service: Service }) {
   const onScale = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const v = Number(new FormData(e.currentTarget).get('replicas'));
-    scale.mutate(v);
+    // the server's own check (the swarm's replica limit) before sending
+    const refused = scaleProblem(v, labels);
+    setScaleRefused(refused);
+    if (!refused) scale.mutate(v);
   };
 
   return (
@@ -47,7 +54,7 @@ export function ServiceActions({ service }: { service: Service }) {
           <button type="submit" className="btn" disabled={scale.isPending}>
             Scale
           </button>
-          <ErrorLine error={scale.error} />
+          <ErrorLine error={scaleRefused ?? scale.error} />
         </form>
       ) : null}
       <UpdateForm service={service} />

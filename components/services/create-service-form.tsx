@@ -3,20 +3,32 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { lines, type CreateServiceForm } from '@/server/api/console';
+import { MAX_REPLICAS_SETTING, settingValue } from '@/server/api/cluster-settings';
+import { createFormProblem, lines, type CreateServiceForm } from '@/server/api/console';
 import { useCreateService } from '../api/actions';
+import { useClusterLabels } from '../cluster/use-cluster-labels';
 
+const str = (v: FormDataEntryValue | null): string => (typeof v === 'string' ? v : '');
+
+/** The form's value as the console API takes it (numbers stay numbers, so the schema can name a bad one). */
 const num = (v: FormDataEntryValue | null): number | undefined => {
   const s = typeof v === 'string' ? v.trim() : '';
   return s === '' ? undefined : Number(s);
 };
-const str = (v: FormDataEntryValue | null): string => (typeof v === 'string' ? v : '');
 
-/** `docker service create` as a form; the server validates and maps units. */
+/**
+ * `docker service create` as a form. The browser checks it with the server's
+ * own schema and the swarm's replica limit before sending, and shows the
+ * server's refusal when it still says no.
+ */
 export function CreateServiceFormView() {
   const router = useRouter();
   const create = useCreateService();
+  const labels = useClusterLabels();
+  const limit = settingValue(MAX_REPLICAS_SETTING, labels);
   const [mode, setMode] = useState<'replicated' | 'global'>('replicated');
+  const [problem, setProblem] = useState<string>();
+  const error = problem ?? create.error?.message;
 
   function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -34,6 +46,9 @@ export function CreateServiceFormView() {
       restartDelaySeconds: num(f.get('restartDelaySeconds')),
       restartMaxAttempts: num(f.get('restartMaxAttempts')),
     };
+    const refused = createFormProblem(form, labels);
+    setProblem(refused);
+    if (refused) return;
     create.mutate(form, { onSuccess: (r) => router.push(`/services/${r.ID}`) });
   }
 
@@ -74,8 +89,18 @@ export function CreateServiceFormView() {
             </div>
           </div>
           <label className="field">
-            <span>Replicas</span>
-            <input name="replicas" type="number" min={0} step={1} defaultValue={1} disabled={mode === 'global'} />
+            <span>
+              Replicas <small className="muted">at most {limit.toLocaleString('en-US')}</small>
+            </span>
+            <input
+              name="replicas"
+              type="number"
+              min={0}
+              step={1}
+              defaultValue={1}
+              disabled={mode === 'global'}
+              aria-invalid={problem?.includes('Replicas') || undefined}
+            />
           </label>
         </fieldset>
 
@@ -133,9 +158,9 @@ export function CreateServiceFormView() {
         </fieldset>
 
         <div className="form-actions">
-          {create.error ? (
+          {error ? (
             <p className="form-error" role="alert">
-              {create.error.message}
+              {error}
             </p>
           ) : null}
           <button type="submit" className="btn btn-primary" disabled={create.isPending}>

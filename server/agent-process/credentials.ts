@@ -1,8 +1,12 @@
 // What an admitted agent keeps in its data dir (mode 0600): its cluster, node
 // key and the last manager list it was told. The join token is never stored.
 
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePrivateDir, readJSONFile, writePrivateFile } from '../util/private-files';
+import { ensurePrivateDir, writePrivateFile } from '../util/private-files';
+import type { z } from 'zod';
+import type { Assert, Equal } from '../api/schemas/types-agree';
+import { agentCredentialsSchema, parsePersisted } from '../api/schemas/persisted';
 
 export interface AgentCredentials {
   clusterID: string;
@@ -16,19 +20,15 @@ export interface AgentCredentials {
 const FILE = 'agent-credentials.json';
 
 export function readAgentCredentials(dataDir: string): AgentCredentials | undefined {
-  const p = readJSONFile(join(dataDir, FILE)) as Partial<AgentCredentials> | undefined;
-  if (!p || typeof p.clusterID !== 'string' || typeof p.nodeID !== 'string' || typeof p.nodeKey !== 'string')
-    return undefined;
-  return {
-    clusterID: p.clusterID,
-    nodeID: p.nodeID,
-    nodeKey: p.nodeKey,
-    managers: p.managers ?? {},
-    leader: p.leader ?? '',
-  };
+  const file = join(dataDir, FILE);
+  if (!existsSync(file)) return undefined;
+  return parsePersisted(agentCredentialsSchema, readFileSync(file, 'utf8'), file);
 }
 
 export function writeAgentCredentials(dataDir: string, creds: AgentCredentials): void {
   ensurePrivateDir(dataDir);
   writePrivateFile(join(dataDir, FILE), JSON.stringify(creds) + '\n');
 }
+
+/** The schema decodes into exactly this type. */
+export type AgentCredentialsAgrees = Assert<Equal<z.output<typeof agentCredentialsSchema>, AgentCredentials>>;

@@ -1,8 +1,20 @@
 // The console's JSON API bodies and the form → ServiceSpec mapping, shared by
 // the browser (to build the request) and the server (to validate it).
 
+import { MAX_REPLICAS_SETTING, replicaLimitProblem, settingValue } from './cluster-settings';
+import { parseConstraint } from './constraint';
 import { rpcError, SwarmError } from './errors';
-import type { NodeAvailability, RestartPolicy, ServiceSpec, ServiceVersion, UpdateConfig, UpdateStatus } from './types';
+import { createServiceFormSchema, parseConsoleBody, updateServiceFormSchema } from './schemas/console-bodies';
+import { parseServiceSpec } from './schemas/service-spec';
+import type {
+  Labels,
+  NodeAvailability,
+  RestartPolicy,
+  ServiceSpec,
+  ServiceVersion,
+  UpdateConfig,
+  UpdateStatus,
+} from './types';
 
 export interface CreateServiceForm {
   name: string;
@@ -53,9 +65,11 @@ export interface JoinTokensBody {
 export interface CreatedBody {
   ID: string;
 }
-
-const isNonNegInt = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
-const isNonNeg = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+/** POST /api/swarm/settings: Swarmdeck's cluster settings; an omitted one is left as it is. */
+export interface SwarmSettingsBody {
+  maxReplicas?: number;
+  specHistoryLimit?: number;
+}
 
 /** The docker CLI's label checks (opts.ValidateLabel), on an already split key. */
 export function labelKeyProblem(key: string, text = key): string | undefined {
@@ -86,26 +100,25 @@ export function lines(text: string): string[] {
 /**
  * Validate a create form and build the spec the docker CLI would send for the
  * same flags (`--replicas`, `--env`, `--constraint`, `--reserve-cpu`, ...).
- * Units follow the Engine API: NanoCPUs, bytes, nanoseconds.
+ * Units follow the Engine API: NanoCPUs, bytes, nanoseconds. Throws
+ * InvalidArgument naming the field.
  */
-export function formToServiceSpec(form: CreateServiceForm): ServiceSpec {
+export function formToServiceSpec(input: CreateServiceForm): ServiceSpec {
+  const form = parseConsoleBody(createServiceFormSchema, input);
   const bad = (msg: string) => rpcError('InvalidArgument', msg);
-  if (!form || typeof form !== 'object') throw bad('expected a JSON object');
-  const image = typeof form.image === 'string' ? form.image.trim() : '';
+  const image = (form.image ?? '').trim();
   if (!image) throw bad('ContainerSpec: image reference must be provided');
-  const name = typeof form.name === 'string' ? form.name.trim() : '';
-  if (form.mode !== 'replicated' && form.mode !== 'global') throw bad(`invalid mode ${String(form.mode)}`);
   const replicas = form.replicas ?? 1;
-  if (form.mode === 'replicated' && !isNonNegInt(replicas)) throw bad('replicas must be a non-negative integer');
-
   const env = (form.env ?? []).map((e) => e.trim()).filter(Boolean);
   for (const e of env) if (e.startsWith('=')) throw bad(`invalid environment variable: ${e}`);
   const constraints = (form.constraints ?? []).map((c) => c.trim()).filter(Boolean);
-  for (const c of constraints)
-    if (!/^[^=!]+(==|!=)[^=!]+$/.test(c)) throw bad(`invalid constraint "${c}": expected key==value or key!=value`);
+  for (const c of constraints) {
+    const parsed = parseConstraint(c);
+    if (typeof parsed === 'string') throw bad(`invalid constraint "${c}": ${parsed}`);
+  }
 
   const spec: ServiceSpec = {
-    Name: name,
+    Name: (form.name ?? '').trim(),
     Labels: {},
     TaskTemplate: { ContainerSpec: { Image: image, ...(env.length ? { Env: env } : {}) }, ForceUpdate: 0 },
     Mode: form.mode === 'global' ? { Global: {} } : { Replicated: { Replicas: replicas } },
@@ -113,32 +126,42 @@ export function formToServiceSpec(form: CreateServiceForm): ServiceSpec {
   if (constraints.length) spec.TaskTemplate.Placement = { Constraints: constraints };
 
   const reservations: { NanoCPUs?: number; MemoryBytes?: number } = {};
-  if (form.reserveCpus !== undefined) {
-    if (!isNonNeg(form.reserveCpus)) throw bad('CPU reservation must be a non-negative number');
-    if (form.reserveCpus > 0) reservations.NanoCPUs = Math.round(form.reserveCpus * 1e9);
-  }
-  if (form.reserveMemoryMiB !== undefined) {
-    if (!isNonNeg(form.reserveMemoryMiB)) throw bad('memory reservation must be a non-negative number');
-    if (form.reserveMemoryMiB > 0) reservations.MemoryBytes = Math.round(form.reserveMemoryMiB * 1024 * 1024);
-  }
+  if (form.reserveCpus) reservations.NanoCPUs = Math.round(form.reserveCpus * 1e9);
+  if (form.reserveMemoryMiB) reservations.MemoryBytes = Math.round(form.reserveMemoryMiB * 1024 * 1024);
   if (Object.keys(reservations).length) spec.TaskTemplate.Resources = { Reservations: reservations };
 
   const restart: RestartPolicy = {};
-  if (form.restartCondition !== undefined) {
-    if (!['none', 'on-failure', 'any'].includes(form.restartCondition))
-      throw bad(`invalid restart condition ${String(form.restartCondition)}`);
-    restart.Condition = form.restartCondition;
-  }
-  if (form.restartDelaySeconds !== undefined) {
-    if (!isNonNeg(form.restartDelaySeconds)) throw bad('restart delay must be a non-negative number');
-    restart.Delay = Math.round(form.restartDelaySeconds * 1e9);
-  }
-  if (form.restartMaxAttempts !== undefined) {
-    if (!isNonNegInt(form.restartMaxAttempts)) throw bad('restart max attempts must be a non-negative integer');
-    restart.MaxAttempts = form.restartMaxAttempts;
-  }
+  if (form.restartCondition !== undefined) restart.Condition = form.restartCondition;
+  if (form.restartDelaySeconds !== undefined) restart.Delay = Math.round(form.restartDelaySeconds * 1e9);
+  if (form.restartMaxAttempts !== undefined) restart.MaxAttempts = form.restartMaxAttempts;
   if (Object.keys(restart).length) spec.TaskTemplate.RestartPolicy = restart;
   return spec;
+}
+
+/**
+ * The whole check the server makes of a create form, for the browser to run
+ * before it sends: the form, the spec it becomes (the Engine API's schema)
+ * and the cluster's replica limit. Returns the refusal message, or undefined.
+ */
+export function createFormProblem(form: CreateServiceForm, clusterLabels: Labels | undefined): string | undefined {
+  try {
+    const spec = parseServiceSpec(formToServiceSpec(form));
+    const problem = replicaLimitProblem(spec, settingValue(MAX_REPLICAS_SETTING, clusterLabels));
+    return problem ? rpcError('InvalidArgument', problem).message : undefined;
+  } catch (err) {
+    if (err instanceof SwarmError) return err.message;
+    throw err;
+  }
+}
+
+/** The replica limit's refusal for a scale to `replicas`, for the browser to show before it sends. */
+export function scaleProblem(replicas: number, clusterLabels: Labels | undefined): string | undefined {
+  if (!Number.isSafeInteger(replicas) || replicas < 0) return 'replicas must be a non-negative integer';
+  const problem = replicaLimitProblem(
+    { Mode: { Replicated: { Replicas: replicas } } },
+    settingValue(MAX_REPLICAS_SETTING, clusterLabels),
+  );
+  return problem ? rpcError('InvalidArgument', problem).message : undefined;
 }
 
 // ---------- rolling updates and spec history ----------
@@ -195,42 +218,19 @@ export function summarizeVersion(v: ServiceVersion): ServiceVersionSummary {
  * Apply an update form to a spec, with the docker CLI's checks (InvalidArgument
  * texts as the control API words them). Returns a new spec; `spec` is not touched.
  */
-export function applyUpdateForm(spec: ServiceSpec, form: UpdateServiceForm): ServiceSpec {
-  const bad = (msg: string) => rpcError('InvalidArgument', msg);
-  if (!form || typeof form !== 'object') throw bad('expected a JSON object');
+export function applyUpdateForm(spec: ServiceSpec, input: UpdateServiceForm): ServiceSpec {
+  const form = parseConsoleBody(updateServiceFormSchema, input);
   const cfg: UpdateConfig = { ...(spec.UpdateConfig ?? {}) };
-  if (form.parallelism !== undefined) {
-    if (!isNonNegInt(form.parallelism)) throw bad('parallelism must be a non-negative integer');
-    cfg.Parallelism = form.parallelism;
-  }
-  if (form.delaySeconds !== undefined) {
-    if (!isNonNeg(form.delaySeconds)) throw bad('TaskSpec: update-delay cannot be negative');
-    cfg.Delay = Math.round(form.delaySeconds * 1e9);
-  }
-  if (form.monitorSeconds !== undefined) {
-    if (!isNonNeg(form.monitorSeconds)) throw bad('TaskSpec: update-monitor cannot be negative');
-    cfg.Monitor = Math.round(form.monitorSeconds * 1e9);
-  }
-  if (form.maxFailureRatio !== undefined) {
-    if (!isNonNeg(form.maxFailureRatio) || form.maxFailureRatio > 1)
-      throw bad('TaskSpec: update-maxfailureratio cannot be less than 0 or bigger than 1');
-    cfg.MaxFailureRatio = form.maxFailureRatio;
-  }
-  if (form.failureAction !== undefined) {
-    if (!['pause', 'continue', 'rollback'].includes(form.failureAction))
-      throw bad(`invalid failure action ${JSON.stringify(form.failureAction)}: pause, continue or rollback`);
-    cfg.FailureAction = form.failureAction;
-  }
-  if (form.order !== undefined) {
-    if (!['stop-first', 'start-first'].includes(form.order))
-      throw bad(`invalid update order ${JSON.stringify(form.order)}: stop-first or start-first`);
-    cfg.Order = form.order;
-  }
+  if (form.parallelism !== undefined) cfg.Parallelism = form.parallelism;
+  if (form.delaySeconds !== undefined) cfg.Delay = Math.round(form.delaySeconds * 1e9);
+  if (form.monitorSeconds !== undefined) cfg.Monitor = Math.round(form.monitorSeconds * 1e9);
+  if (form.maxFailureRatio !== undefined) cfg.MaxFailureRatio = form.maxFailureRatio;
+  if (form.failureAction !== undefined) cfg.FailureAction = form.failureAction;
+  if (form.order !== undefined) cfg.Order = form.order;
   const tt = spec.TaskTemplate;
   let image = tt.ContainerSpec.Image;
   if (form.image !== undefined) {
-    if (typeof form.image !== 'string' || !form.image.trim())
-      throw bad('ContainerSpec: image reference must be provided');
+    if (!form.image.trim()) throw rpcError('InvalidArgument', 'ContainerSpec: image reference must be provided');
     image = form.image.trim();
   }
   return {

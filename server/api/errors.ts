@@ -43,8 +43,13 @@ export function notFound(kind: string, ref: string): SwarmError {
   return new SwarmError('NotFound', `${kind} ${ref} not found`);
 }
 
-/** Raised by the store when an update carries a stale Version.Index. */
+/**
+ * Raised by the store when an update carries a stale Version.Index. dockerd's
+ * text; its status is a 409 here where dockerd answers 500, since a stale
+ * version is a refused input and a refused input is never a 5xx.
+ */
 export class SequenceConflict extends SwarmError {
+  override readonly status = 409;
   constructor() {
     super('Unknown', 'rpc error: code = Unknown desc = update out of sequence');
   }

@@ -113,6 +113,9 @@ export interface Task extends Meta {
 }
 
 // ---------- services ----------
+// The spec types follow moby's api/types/swarm field for field (the schemas in
+// ./schemas decode into exactly these; ./schemas/types-agree.ts checks it).
+// Durations are int64 nanoseconds; optional fields are Go's omitempty ones.
 
 export interface PortConfig {
   Name?: string;
@@ -131,17 +134,103 @@ export interface RestartPolicy {
   Window?: number;
 }
 
+/** `--generic-resource kind=value`: a named resource or a count of a discrete one. */
+export interface GenericResource {
+  NamedResourceSpec?: { Kind?: string; Value?: string };
+  DiscreteResourceSpec?: { Kind?: string; Value?: number };
+}
+
+/** Resources.Limits (swarm.Limit). */
 export interface ResourceSpec {
   NanoCPUs?: number;
   MemoryBytes?: number;
   Pids?: number;
 }
 
+/** Resources.Reservations (swarm.Resources). */
+export interface ResourceReservations {
+  NanoCPUs?: number;
+  MemoryBytes?: number;
+  GenericResources?: GenericResource[];
+}
+
+export interface Platform {
+  Architecture?: string;
+  OS?: string;
+}
+
 export interface Placement {
   Constraints?: string[];
+  /** Only spread preferences exist; the descriptor is `node.labels.<key>` or `engine.labels.<key>`. */
   Preferences?: { Spread?: { SpreadDescriptor: string } }[];
   MaxReplicas?: number;
-  Platforms?: { Architecture?: string; OS?: string }[];
+  Platforms?: Platform[];
+}
+
+export interface Driver {
+  Name?: string;
+  Options?: Record<string, string>;
+}
+
+export interface DNSConfig {
+  Nameservers?: string[];
+  Search?: string[];
+  Options?: string[];
+}
+
+export interface Privileges {
+  CredentialSpec?: { Config?: string; File?: string; Registry?: string };
+  SELinuxContext?: { Disable?: boolean; User?: string; Role?: string; Type?: string; Level?: string };
+  Seccomp?: { Mode?: 'default' | 'unconfined' | 'custom'; /** base64 */ Profile?: string };
+  AppArmor?: { Mode?: 'default' | 'disabled' };
+  NoNewPrivileges?: boolean;
+}
+
+export interface FileTarget {
+  Name?: string;
+  UID?: string;
+  GID?: string;
+  Mode?: number;
+}
+
+export interface SecretReference {
+  File?: FileTarget;
+  SecretID?: string;
+  SecretName?: string;
+}
+
+export interface ConfigReference {
+  File?: FileTarget;
+  Runtime?: Record<string, never>;
+  ConfigID?: string;
+  ConfigName?: string;
+}
+
+export interface Ulimit {
+  Name?: string;
+  Hard?: number;
+  Soft?: number;
+}
+
+export type MountType = 'bind' | 'volume' | 'tmpfs' | 'npipe' | 'cluster' | 'image';
+
+export interface Mount {
+  Type?: MountType;
+  Source?: string;
+  Target?: string;
+  ReadOnly?: boolean;
+  Consistency?: 'default' | 'consistent' | 'cached' | 'delegated';
+  BindOptions?: {
+    Propagation?: 'rprivate' | 'private' | 'rshared' | 'shared' | 'rslave' | 'slave';
+    NonRecursive?: boolean;
+    CreateMountpoint?: boolean;
+    ReadOnlyNonRecursive?: boolean;
+    ReadOnlyForceRecursive?: boolean;
+  };
+  VolumeOptions?: { NoCopy?: boolean; Labels?: Labels; Subpath?: string; DriverConfig?: Driver };
+  ImageOptions?: { Subpath?: string };
+  TmpfsOptions?: { SizeBytes?: number; Mode?: number; Options?: string[][] };
+  ClusterOptions?: Record<string, never>;
 }
 
 export interface ContainerSpec {
@@ -153,12 +242,29 @@ export interface ContainerSpec {
   Env?: string[];
   Dir?: string;
   User?: string;
-  TTY?: boolean;
+  Groups?: string[];
+  Privileges?: Privileges;
   Init?: boolean;
+  StopSignal?: string;
+  TTY?: boolean;
+  OpenStdin?: boolean;
+  ReadOnly?: boolean;
+  Mounts?: Mount[];
+  /** nanoseconds */
   StopGracePeriod?: number;
-  Isolation?: string;
   Healthcheck?: HealthConfig;
-  [extra: string]: unknown;
+  Hosts?: string[];
+  DNSConfig?: DNSConfig;
+  Secrets?: SecretReference[];
+  Configs?: ConfigReference[];
+  Isolation?: 'default' | 'process' | 'hyperv';
+  Sysctls?: Record<string, string>;
+  CapabilityAdd?: string[];
+  CapabilityDrop?: string[];
+  Ulimits?: Ulimit[];
+  OomScoreAdj?: number;
+  /** swarmkit's, from the X-Registry-Auth header, never from a posted spec (the schemas drop it). */
+  PullOptions?: { RegistryAuth?: string };
 }
 
 /**
@@ -175,16 +281,21 @@ export interface HealthConfig {
   StartInterval?: number;
 }
 
+export interface NetworkAttachmentConfig {
+  Target: string;
+  Aliases?: string[];
+  DriverOpts?: Record<string, string>;
+}
+
 export interface TaskSpec {
   ContainerSpec: ContainerSpec;
-  Resources?: { Limits?: ResourceSpec; Reservations?: ResourceSpec };
+  Resources?: { Limits?: ResourceSpec; Reservations?: ResourceReservations };
   RestartPolicy?: RestartPolicy;
   Placement?: Placement;
-  Networks?: { Target: string; Aliases?: string[] }[];
+  Networks?: NetworkAttachmentConfig[];
+  LogDriver?: Driver;
   ForceUpdate: number;
   Runtime?: string;
-  LogDriver?: { Name: string; Options?: Record<string, string> };
-  [extra: string]: unknown;
 }
 
 export interface UpdateConfig {
@@ -215,8 +326,9 @@ export interface ServiceSpec {
   Mode: ServiceMode;
   UpdateConfig?: UpdateConfig;
   RollbackConfig?: UpdateConfig;
+  /** Deprecated by Docker in favour of TaskTemplate.Networks; kept as sent. */
+  Networks?: NetworkAttachmentConfig[];
   EndpointSpec?: EndpointSpec;
-  [extra: string]: unknown;
 }
 
 export type UpdateState =
@@ -283,6 +395,15 @@ export interface Node extends Meta {
 
 // ---------- cluster, networks, secrets, configs ----------
 
+/** `docker swarm update --external-ca`: a CA that signs node certificates. */
+export interface ExternalCA {
+  Protocol: 'cfssl';
+  URL: string;
+  Options?: Record<string, string>;
+  CACert: string;
+}
+
+/** The swarm spec (moby's swarm.Spec), as `GET /swarm` returns it. */
 export interface ClusterSpec {
   Name: string;
   Labels: Labels;
@@ -293,12 +414,19 @@ export interface ClusterSpec {
     LogEntriesForSlowFollowers?: number;
     ElectionTick?: number;
     HeartbeatTick?: number;
-    /** Swarmdeck: raft tick length in nanoseconds (swarm's fixed 1 s; default 100 ms). */
+    /** Swarmdeck: raft tick length in nanoseconds (swarm's fixed 1 s; default 75 ms). */
     TickInterval?: number;
   };
   Dispatcher: { HeartbeatPeriod?: number };
-  CAConfig: { NodeCertExpiry?: number };
-  TaskDefaults: Record<string, unknown>;
+  CAConfig: {
+    NodeCertExpiry?: number;
+    ExternalCAs?: ExternalCA[];
+    SigningCACert?: string;
+    /** Accepted for `docker swarm ca --rotate`; never returned (swarm redacts it). */
+    SigningCAKey?: string;
+    ForceRotate?: number;
+  };
+  TaskDefaults: { LogDriver?: Driver };
   EncryptionConfig: { AutoLockManagers: boolean };
 }
 

@@ -3,22 +3,21 @@
 // replicated and persisted like everything else), newest N kept per service.
 // The updater records each rollout's status and events on the newest one.
 
+import { SPEC_HISTORY_SETTING, settingValue } from '../api/cluster-settings';
 import { newID } from '../api/ids';
 import type { Cluster, Service, ServiceVersion, SpecCause, UpdateEvent, UpdateStatus } from '../api/types';
 import type { MemoryStore } from '../store/memory-store';
 import type { Tx } from '../store/tx';
 
 /** Versions kept per service unless the cluster's label says otherwise. */
-export const DEFAULT_SPEC_HISTORY_LIMIT = 20;
+export const DEFAULT_SPEC_HISTORY_LIMIT = SPEC_HISTORY_SETTING.default;
 /** Cluster label (`docker swarm update --label-add`) that sets how many versions each service keeps (2–500). */
-export const SPEC_HISTORY_LABEL = 'swarmdeck.spec-history-limit';
+export const SPEC_HISTORY_LABEL = SPEC_HISTORY_SETTING.label;
 /** Events kept on one rollout: enough for a 100+ slot update's steps without growing unbounded. */
 export const MAX_UPDATE_EVENTS = 400;
 
 export function specHistoryLimit(cluster: Cluster | undefined): number {
-  const raw = cluster?.Spec.Labels?.[SPEC_HISTORY_LABEL];
-  const n = raw === undefined ? NaN : Number(raw);
-  return Number.isInteger(n) && n >= 2 && n <= 500 ? n : DEFAULT_SPEC_HISTORY_LIMIT;
+  return settingValue(SPEC_HISTORY_SETTING, cluster?.Spec.Labels);
 }
 
 /** A service's recorded versions, oldest first. */

@@ -69,7 +69,7 @@ interface Client {
   snapshots: SnapshotFrame[];
   frames: ChangesFrame[];
 }
-function client(url: string, auth: Record<string, number> = {}): Client {
+function client(url: string, auth: Record<string, unknown> = {}): Client {
   const socket = connect(url, { transports: ['websocket'], auth, reconnection: false });
   const c: Client = { socket, snapshots: [], frames: [] };
   socket.on('snapshot', (f: SnapshotFrame) => c.snapshots.push(f));
@@ -134,5 +134,19 @@ describe('attachRealtime', () => {
     const future = client(url, { v: REALTIME_PROTOCOL_VERSION, since: store.view.index + 100 });
     await until(() => future.snapshots.length === 1, 'snapshot for an unknown index');
     expect(future.snapshots[0]!.objects.service.map((s) => s.ID)).toEqual([svc.ID]);
+  });
+
+  it('refuses a handshake with a malformed field, naming it, and drops a console that emits anything', async () => {
+    const { url } = await setup();
+    const bad = client(url, { v: REALTIME_PROTOCOL_VERSION, since: 'yesterday' });
+    const refused = await new Promise<string>((r) => bad.socket.once('connect_error', (e) => r(e.message)));
+    expect(refused).toBe('invalid handshake: since must be a non-negative integer');
+    expect(bad.snapshots).toHaveLength(0);
+
+    const chatty = client(url, { v: REALTIME_PROTOCOL_VERSION });
+    await until(() => chatty.snapshots.length === 1, 'snapshot');
+    const gone = new Promise<string>((r) => chatty.socket.once('disconnect', (reason) => r(reason)));
+    chatty.socket.emit('scale', { service: 'web', replicas: 1e9 });
+    expect(await gone).toBe('io server disconnect');
   });
 });

@@ -9,6 +9,7 @@ import {
   type RealtimeHello,
   type ServerToClientEvents,
 } from '../api/realtime';
+import { parseHello } from '../api/schemas/realtime-hello';
 import { refuseBrowserRequest } from '../http/console/request-guard';
 import { EventRing, FramePacer, toWireChanges } from './frames';
 import { fullRaftFrame, RaftBroadcaster } from './raft-frames';
@@ -23,16 +24,6 @@ export interface RealtimeOptions {
 }
 
 type ConsoleSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
-
-/** Read `since` from the handshake auth, falling back to the query string. */
-export function helloOf(auth: unknown, query: unknown): RealtimeHello {
-  const pick = (src: unknown, key: string): number | undefined => {
-    const v = src && typeof src === 'object' ? (src as Record<string, unknown>)[key] : undefined;
-    const n = typeof v === 'string' && v !== '' ? Number(v) : v;
-    return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
-  };
-  return { v: pick(auth, 'v') ?? pick(query, 'v'), since: pick(auth, 'since') ?? pick(query, 'since') };
-}
 
 /**
  * The console's push channel: socket.io on the console's HTTP server. Each
@@ -58,6 +49,16 @@ export function attachRealtime(
       const refused = refuseBrowserRequest(req.headers, req.method ?? 'GET', { readable: true });
       callback(refused ?? null, !refused);
     },
+    // a console sends its handshake and nothing else
+    maxHttpBufferSize: 16 * 1024,
+  });
+
+  // the handshake, checked before the connection counts
+  io.use((socket, next) => {
+    const hello = parseHello(socket.handshake.auth, socket.handshake.query);
+    if ('error' in hello) return next(new Error(hello.error));
+    (socket.data as { hello?: RealtimeHello }).hello = hello;
+    next();
   });
 
   const unwatch = view.watch((event: AppliedEvent) => {
@@ -71,7 +72,9 @@ export function attachRealtime(
     : undefined;
 
   io.on('connection', (socket: ConsoleSocket) => {
-    const hello = helloOf(socket.handshake.auth, socket.handshake.query);
+    const hello = (socket.data as { hello?: RealtimeHello }).hello ?? {};
+    // the console never emits: anything it sends is refused
+    socket.onAny(() => socket.disconnect(true));
     const pacer = new FramePacer(view.index, ctx.clock, (frame) => socket.emit('changes', frame), opts.frameIntervalMs);
     const missed = hello.since !== undefined ? ring.since(hello.since, view.index) : undefined;
     if (missed && hello.v === REALTIME_PROTOCOL_VERSION) {

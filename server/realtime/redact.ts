@@ -1,9 +1,10 @@
 import type { Cluster, Kind, ManagerStatus, ObjectByKind, Secret } from '../api/types';
+import { publicClusterSpec } from '../api/schemas/cluster-spec';
 import { CONSOLE_KINDS, type ConsoleKind, type ConsoleObjects, type ConsoleState } from '../api/realtime';
 
 /**
  * What the console may see of an object: secrets lose their payload and the
- * cluster its join tokens (anyone holding a token can join the swarm).
+ * cluster its join tokens (anyone holding a token can join the swarm) and any signing CA key.
  */
 export function redactObject<K extends Kind>(kind: K, obj: ObjectByKind[K]): ObjectByKind[K] {
   if (kind === 'secret') {
@@ -14,7 +15,7 @@ export function redactObject<K extends Kind>(kind: K, obj: ObjectByKind[K]): Obj
   }
   if (kind === 'cluster') {
     const c = obj as Cluster;
-    return { ...c, JoinTokens: { Worker: '', Manager: '' } } as ObjectByKind[K];
+    return { ...c, Spec: publicClusterSpec(c.Spec), JoinTokens: { Worker: '', Manager: '' } } as ObjectByKind[K];
   }
   return obj;
 }

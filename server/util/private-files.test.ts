@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ensurePrivateDir, ensurePrivateFile, makePrivate, readJSONFile, writePrivateFile } from './private-files';
+import { ensurePrivateDir, ensurePrivateFile, makePrivate, writePrivateFile } from './private-files';
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 
@@ -78,17 +78,5 @@ describe('private files', () => {
     chmodSync(target, 0o640);
     makePrivate(target);
     expect(mode(target)).toBe(0o600);
-  });
-
-  it('reads JSON; a damaged file is named without quoting its content', () => {
-    const file = join(root.path, 'c.json');
-    expect(readJSONFile(file)).toBeUndefined();
-    writeFileSync(file, '{"memberKey": "s3cr3tk3y"} trailing');
-    expect(() => readJSONFile(file)).toThrow(`${file} is not valid JSON`);
-    writeFileSync(file, 's3cr3tk3y');
-    expect(() => readJSONFile(file)).not.toThrow(/s3cr3tk3y/);
-    expect(() => readJSONFile(file)).toThrow(/not valid JSON/);
-    writeFileSync(file, '{"a":1}');
-    expect(readJSONFile(file)).toEqual({ a: 1 });
   });
 });

@@ -10,7 +10,6 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
-  readFileSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -70,24 +69,4 @@ export function writePrivateFile(file: string, text: string): void {
   rmSync(tmp, { force: true });
   writeFileSync(tmp, text, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
   renameSync(tmp, file);
-}
-
-/**
- * A data dir file's JSON, or undefined when there is no such file. A corrupt
- * file is an error that names the file only: JSON.parse's own message quotes
- * the text, which may be a key.
- */
-export function readJSONFile(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new Error(`${file} is not valid JSON (damaged?)`);
-  }
 }

@@ -34,7 +34,7 @@ import {
   type TaskStateRecord,
 } from './process-state';
 import { execInTask } from './process-exec';
-import { expandContainerFields, taskName, taskTemplateContext, type TemplateNode } from './templates';
+import { expandContainerFields, taskName, taskTemplateContext, type TemplateNode } from '../../api/templates';
 
 export type { AssignedPort, PortPolicy };
 

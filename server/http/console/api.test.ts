@@ -302,6 +302,53 @@ describe('console API: join tokens', () => {
   });
 });
 
+describe('console API: swarm settings and the replica limit', () => {
+  const LIMIT =
+    /^rpc error: code = InvalidArgument desc = Mode\.Replicated\.Replicas: (\d+) replicas is more than this swarm's limit of (\d+) per service; raise the limit/;
+
+  it('refuses a create or a scale past the limit with a 400 naming the field, and keeps the service as it was', async () => {
+    const { store, call } = await setup();
+    await createCluster(store);
+    const huge = await call('POST', '/api/services', {
+      name: 'web',
+      image: 'nginx',
+      mode: 'replicated',
+      replicas: 1e9,
+    });
+    expect(huge.status).toBe(400);
+    expect(huge.body.message).toMatch(LIMIT);
+    expect(store.view.list('service')).toHaveLength(0);
+    const created = await call('POST', '/api/services', {
+      name: 'web',
+      image: 'nginx',
+      mode: 'replicated',
+      replicas: 2,
+    });
+    const id = created.body.ID as string;
+    const scaled = await call('POST', `/api/services/${id}/scale`, { replicas: 10_001 });
+    expect(scaled.status).toBe(400);
+    expect(scaled.body.message).toMatch(LIMIT);
+    expect(store.view.get('service', id)!.Spec.Mode.Replicated!.Replicas).toBe(2);
+  });
+
+  it('sets the limits as cluster labels, checked, and the next create meets the new limit', async () => {
+    const { store, call } = await setup();
+    await createCluster(store);
+    expect(await call('POST', '/api/swarm/settings', { maxReplicas: 0 })).toEqual({
+      status: 400,
+      body: { message: 'maxReplicas must be a whole number from 1 to 100000 (cluster label swarmdeck.max-replicas)' },
+    });
+    expect((await call('POST', '/api/swarm/settings', { maxReplicas: 3, specHistoryLimit: 40 })).status).toBe(200);
+    expect(store.view.get('cluster', 'c1')!.Spec.Labels).toEqual({
+      'swarmdeck.max-replicas': '3',
+      'swarmdeck.spec-history-limit': '40',
+    });
+    const four = await call('POST', '/api/services', { name: 'web', image: 'nginx', mode: 'replicated', replicas: 4 });
+    expect(four.body.message).toMatch(/limit of 3 per service/);
+    expect((await call('GET', '/api/swarm/settings')).status).toBe(405);
+  });
+});
+
 describe('rollout and spec history endpoints', () => {
   async function withService() {
     const s = await setup();

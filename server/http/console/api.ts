@@ -6,19 +6,25 @@ import {
   applyUpdateForm,
   formToServiceSpec,
   summarizeVersion,
-  type RestoreBody,
   type ServiceVersionsBody,
+  type SwarmSettingsBody,
   type UpdateServiceForm,
   labelKeyProblem,
-  type AvailabilityBody,
   type CreateServiceForm,
-  type ImageBody,
   type JoinTokensBody,
-  type LabelBody,
-  type RotateTokenBody,
-  type ScaleBody,
 } from '../../api/console';
-import type { Labels, NodeAvailability, Service, ServiceSpec, ServiceVersion } from '../../api/types';
+import { MAX_REPLICAS_SETTING, SPEC_HISTORY_SETTING } from '../../api/cluster-settings';
+import {
+  availabilityBodySchema,
+  imageBodySchema,
+  labelBodySchema,
+  parseConsoleBody,
+  restoreBodySchema,
+  rotateTokenBodySchema,
+  scaleBodySchema,
+  swarmSettingsBodySchema,
+} from '../../api/schemas/console-bodies';
+import type { Labels, Service, ServiceSpec, ServiceVersion } from '../../api/types';
 import type { ManagerContext } from '../../manager/context';
 import { currentVersion, versionsOf } from '../../manager/spec-history';
 import { fullRaftFrame } from '../../realtime/raft-frames';
@@ -46,7 +52,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(data);
 }
 
-async function readJson<T>(req: IncomingMessage): Promise<T> {
+async function readJson(req: IncomingMessage): Promise<unknown> {
   // JSON only: a cross-site HTML form cannot send it without a CORS preflight
   if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
     throw new HttpError(415, 'expected Content-Type: application/json');
@@ -58,7 +64,7 @@ async function readJson<T>(req: IncomingMessage): Promise<T> {
     chunks.push(chunk);
   }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') as T;
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') as unknown;
   } catch {
     throw new HttpError(400, 'invalid JSON body');
   }
@@ -75,7 +81,13 @@ export function consoleState(ctx: ManagerContext): ConsoleState {
   return ctx.raft ? { ...withReplica, raft: fullRaftFrame(ctx.raft) } : withReplica;
 }
 
-const AVAILABILITIES: readonly NodeAvailability[] = ['active', 'pause', 'drain'];
+/** The cluster labels with the console's settings written into them. */
+function withSettings(labels: Labels, body: SwarmSettingsBody): Labels {
+  const out = { ...labels };
+  if (body.maxReplicas !== undefined) out[MAX_REPLICAS_SETTING.label] = String(body.maxReplicas);
+  if (body.specHistoryLimit !== undefined) out[SPEC_HISTORY_SETTING.label] = String(body.specHistoryLimit);
+  return out;
+}
 
 /**
  * A console action carries the user's intent ("scale to 5"), not a version
@@ -118,8 +130,7 @@ function serviceVersions(ctx: ManagerContext, ref: string): ServiceVersionsBody 
   };
 }
 
-function findVersion(ctx: ManagerContext, serviceID: string, versionID: unknown): ServiceVersion {
-  if (typeof versionID !== 'string' || !versionID) throw new HttpError(400, 'versionID must be a non-empty string');
+function findVersion(ctx: ManagerContext, serviceID: string, versionID: string): ServiceVersion {
   const v = ctx.store.view.get('serviceVersion', versionID);
   if (!v || v.ServiceID !== serviceID)
     throw new HttpError(404, `no such version ${versionID} of service ${serviceID} (it may have aged out)`);
@@ -161,7 +172,8 @@ async function rolloutAction(ctx: ManagerContext, ref: string, op: RolloutOp, bo
       case 'update':
         return ctx.control.updateService(cur.ID, at, applyUpdateForm(cur.Spec, body as UpdateServiceForm));
       case 'restore': {
-        const v = findVersion(ctx, cur.ID, (body as Partial<RestoreBody> | null)?.versionID);
+        const { versionID } = parseConsoleBody(restoreBodySchema, body);
+        const v = findVersion(ctx, cur.ID, versionID);
         return ctx.control.updateService(cur.ID, at, v.Spec, { cause: 'restore', restoredFrom: v.SpecIndex });
       }
       case 'rollback':
@@ -218,7 +230,7 @@ export async function handleConsoleApi(
       send(res, 200, consoleState(ctx));
     } else if (a === 'services' && parts.length === 1) {
       if (method !== 'POST') throw new HttpError(405, 'method not allowed');
-      const spec = formToServiceSpec(await readJson<CreateServiceForm>(req));
+      const spec = formToServiceSpec((await readJson(req)) as CreateServiceForm);
       const svc = await ctx.control.createService(spec);
       send(res, 201, { ID: svc.ID });
     } else if (a === 'services' && id && !op) {
@@ -229,16 +241,13 @@ export async function handleConsoleApi(
       if (method !== 'POST') throw new HttpError(405, 'method not allowed');
       let edit: (spec: ServiceSpec) => ServiceSpec;
       if (op === 'scale') {
-        const { replicas } = (await readJson<ScaleBody>(req)) ?? {};
-        if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)
-          throw new HttpError(400, 'replicas must be a non-negative integer');
+        const { replicas } = parseConsoleBody(scaleBodySchema, await readJson(req));
         edit = (spec) => {
           if (!spec.Mode.Replicated) throw new HttpError(400, 'scale can only be used with replicated mode');
           return { ...spec, Mode: { ...spec.Mode, Replicated: { ...spec.Mode.Replicated, Replicas: replicas } } };
         };
       } else {
-        const { image } = (await readJson<ImageBody>(req)) ?? {};
-        if (typeof image !== 'string' || !image.trim()) throw new HttpError(400, 'image must be a non-empty string');
+        const { image } = parseConsoleBody(imageBodySchema, await readJson(req));
         edit = (spec) => {
           const tt = spec.TaskTemplate;
           return { ...spec, TaskTemplate: { ...tt, ContainerSpec: { ...tt.ContainerSpec, Image: image.trim() } } };
@@ -256,14 +265,12 @@ export async function handleConsoleApi(
       else throw new HttpError(404, `no such console API route: ${method} ${path}`);
     } else if (a === 'services' && id && op && ROLLOUT_OPS.has(op) && !extra) {
       if (method !== 'POST') throw new HttpError(405, 'method not allowed');
-      const body = op === 'update' || op === 'restore' ? await readJson<unknown>(req) : undefined;
+      const body = op === 'update' || op === 'restore' ? await readJson(req) : undefined;
       const svc = await rolloutAction(ctx, id, op as RolloutOp, body);
       send(res, 200, { ID: svc.ID });
     } else if (a === 'nodes' && id && op === 'availability' && !extra) {
       if (method !== 'POST') throw new HttpError(405, 'method not allowed');
-      const { availability } = (await readJson<AvailabilityBody>(req)) ?? {};
-      if (!AVAILABILITIES.includes(availability))
-        throw new HttpError(400, `invalid availability ${JSON.stringify(availability)}: active, pause or drain`);
+      const { availability } = parseConsoleBody(availabilityBodySchema, await readJson(req));
       const node = await withFreshVersion(() => {
         const cur = ctx.control.getNode(id);
         return ctx.control.updateNode(cur.ID, cur.Version.Index, { ...cur.Spec, Availability: availability });
@@ -277,9 +284,7 @@ export async function handleConsoleApi(
       send(res, 200, {});
     } else if (a === 'nodes' && id && op === 'labels' && !extra) {
       if (method !== 'POST') throw new HttpError(405, 'method not allowed');
-      const { key, value } = (await readJson<LabelBody>(req)) ?? ({} as Partial<LabelBody>);
-      if (typeof key !== 'string' || (value !== undefined && typeof value !== 'string'))
-        throw new HttpError(400, 'expected {"key": string, "value": string}');
+      const { key, value } = parseConsoleBody(labelBodySchema, await readJson(req));
       const problem = labelKeyProblem(key);
       if (problem) throw new HttpError(400, problem);
       send(res, 200, { ID: await editNodeLabels(ctx, id, (labels) => ({ ...labels, [key]: value ?? '' })) });
@@ -297,9 +302,7 @@ export async function handleConsoleApi(
       send(res, 200, joinTokens(ctx));
     } else if (a === 'swarm' && id === 'join-tokens' && op === 'rotate' && !extra) {
       if (method !== 'POST') throw new HttpError(405, 'method not allowed');
-      const { role } = (await readJson<RotateTokenBody>(req)) ?? ({} as Partial<RotateTokenBody>);
-      if (role !== 'worker' && role !== 'manager')
-        throw new HttpError(400, `invalid role ${JSON.stringify(role)}: worker or manager`);
+      const { role } = parseConsoleBody(rotateTokenBodySchema, await readJson(req));
       // `docker swarm join-token --rotate`: POST /swarm/update?rotateWorkerToken=true with the current spec
       await withFreshVersion(() => {
         const cur = ctx.control.getCluster();
@@ -309,6 +312,17 @@ export async function handleConsoleApi(
         });
       });
       send(res, 200, joinTokens(ctx));
+    } else if (a === 'swarm' && id === 'settings' && !op) {
+      if (method !== 'POST') throw new HttpError(405, 'method not allowed');
+      const body = parseConsoleBody(swarmSettingsBodySchema, await readJson(req));
+      await withFreshVersion(() => {
+        const cur = ctx.control.getCluster();
+        return ctx.control.updateCluster(cur.Version.Index, {
+          ...cur.Spec,
+          Labels: withSettings(cur.Spec.Labels, body),
+        });
+      });
+      send(res, 200, {});
     } else {
       throw new HttpError(404, `no such console API route: ${method} ${path}`);
     }

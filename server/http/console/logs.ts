@@ -7,18 +7,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SwarmError } from '../../api/errors';
 import type { LogOptions, LogSelector, LogStreamEvent } from '../../api/logs';
+import { consoleLogsQuerySchema, parseConsoleBody } from '../../api/schemas/console-bodies';
+import { queryParams } from '../../api/schemas/engine-query';
 import type { ManagerContext } from '../../manager/context';
 
 const KEEPALIVE_MS = 15_000;
 /** Lines of each task sent first when the view opens (the view itself keeps 10,000). */
 const DEFAULT_TAIL = 1_000;
-
-function intParam(q: URLSearchParams, key: string): number | undefined {
-  const v = q.get(key);
-  if (v === null || v === '') return undefined;
-  if (!/^\d+$/.test(v)) throw new SwarmError('InvalidArgument', `${key} must be a non-negative integer`);
-  return Number(v);
-}
 
 export async function streamConsoleLogs(
   req: IncomingMessage,
@@ -26,15 +21,17 @@ export async function streamConsoleLogs(
   ctx: ManagerContext,
   query: URLSearchParams,
 ): Promise<void> {
-  const serviceRef = query.get('service');
-  const taskRef = query.get('task');
+  const q = parseConsoleBody(consoleLogsQuerySchema, queryParams(query));
+  const serviceRef = q.service;
+  const taskRef = q.task;
   let selector: LogSelector;
   if (taskRef) selector = { taskIDs: [ctx.control.getTask(taskRef).ID] };
   else if (serviceRef) selector = { serviceIDs: [ctx.control.getService(serviceRef).ID] };
   else throw new SwarmError('InvalidArgument', 'service or task is required');
   if (!ctx.logs) throw new SwarmError('Unavailable', 'logs are not served by this manager');
-  const tail = query.get('tail') === 'all' ? undefined : (intParam(query, 'tail') ?? DEFAULT_TAIL);
-  const options: LogOptions = { follow: query.get('follow') !== '0', tail, since: intParam(query, 'since') };
+  const tail = q.tail === 'all' ? undefined : q.tail ? Number(q.tail) : DEFAULT_TAIL;
+  const since = q.since ? Number(q.since) : undefined;
+  const options: LogOptions = { follow: q.follow !== '0', tail, since };
 
   let closed = false;
   let headed = false;

@@ -7,6 +7,7 @@
 import { hostname, cpus, totalmem, arch } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SwarmError } from '../../api/errors';
+import { parseInitRequest, parseJoinRequest } from '../../api/schemas/swarm-requests';
 import { readJSON } from './request';
 import { ENGINE_VERSION, errorStatus, sendEmpty, sendError, sendJSON, setCommonHeaders } from './respond';
 import { stripVersion } from './server';
@@ -109,17 +110,16 @@ function localEngineHandler(
         req.resume();
         throw new SwarmError('Unavailable', ALREADY_IN_SWARM);
       }
-      const body = ((await readJSON(req)) ?? {}) as JoinBody;
+      const raw = await readJSON(req);
+      // decoded and checked as dockerd does before it acts
+      const body = path === '/swarm/init' ? (parseInitRequest(raw), undefined) : parseJoinRequest(raw);
       if (busy) throw new SwarmError('Unavailable', 'a swarm join or init is already in progress');
       busy = true;
       try {
-        if (path === '/swarm/init') {
+        if (!body) {
           sendJSON(res, 200, await hooks.init());
           return;
         }
-        if (!body.JoinToken) throw new SwarmError('InvalidArgument', 'invalid join token');
-        if (!body.RemoteAddrs?.length)
-          throw new SwarmError('InvalidArgument', 'at least 1 RemoteAddr is required to join');
         await hooks.join(body);
         sendEmpty(res);
       } finally {

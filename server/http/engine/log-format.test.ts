@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LogMessage } from '../../api/logs';
-import {
-  detailsText,
-  encodeLine,
-  formatLine,
-  parseSince,
-  parseTail,
-  queryEscape,
-  rfc3339NanoFixed,
-  stdcopyFrame,
-} from './log-format';
+import { detailsText, encodeLine, formatLine, queryEscape, rfc3339NanoFixed, stdcopyFrame } from './log-format';
 
 const msg: LogMessage = {
   context: { nodeID: 'node1', serviceID: 'svc1', taskID: 'task1' },
@@ -49,17 +40,5 @@ describe('engine log format', () => {
     expect(framed.readUInt32BE(4)).toBe(12);
     expect(encodeLine({ ...msg, stream: 'stdout' }, { details: false, timestamps: false, tty: false })[0]).toBe(1);
     expect(encodeLine(msg, { details: false, timestamps: false, tty: true }).toString()).toBe('hello world\n');
-  });
-
-  it('parses tail and since as the CLI sends them', () => {
-    expect(parseTail('all')).toBeUndefined();
-    expect(parseTail(null)).toBeUndefined();
-    expect(parseTail('3')).toBe(3);
-    expect(parseTail('-1')).toBeUndefined();
-    expect(parseSince('1700000000.123456789')).toBe(1_700_000_000_123);
-    expect(parseSince('1700000000')).toBe(1_700_000_000_000);
-    expect(parseSince('2026-01-02T03:04:05Z')).toBe(Date.parse('2026-01-02T03:04:05Z'));
-    expect(parseSince(null)).toBeUndefined();
-    expect(() => parseSince('yesterday')).toThrow(/invalid value for "since"/);
   });
 });

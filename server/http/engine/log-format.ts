@@ -2,7 +2,6 @@
 // api/server/httputils/write_log_stream.go): one stdcopy frame per line,
 // `[<RFC3339Nano> ]<details> <message>\n`, details sorted and query-escaped.
 
-import { SwarmError } from '../../api/errors';
 import type { LogMessage } from '../../api/logs';
 
 export const STDOUT = 1;
@@ -63,24 +62,4 @@ export function encodeLine(m: LogMessage, f: LineFormat & { tty: boolean }): Buf
   const text = formatLine(m, f);
   if (f.tty) return Buffer.from(text, 'utf8');
   return stdcopyFrame(m.stream === 'stderr' ? STDERR : STDOUT, text);
-}
-
-/** `tail=all|N`: undefined means all (as does anything that is not a non-negative integer). */
-export function parseTail(v: string | null): number | undefined {
-  if (v === null || v === '' || v === 'all') return undefined;
-  if (!/^\d+$/.test(v.trim())) return undefined;
-  return Number(v.trim());
-}
-
-/** `since=`: Unix seconds with optional fraction (what the CLI sends), or an RFC 3339 time; in ms. */
-export function parseSince(v: string | null): number | undefined {
-  if (v === null || v.trim() === '') return undefined;
-  const s = v.trim();
-  if (/^-?\d+(\.\d{1,9})?$/.test(s)) {
-    const [sec, frac = ''] = s.split('.');
-    return Number(sec) * 1000 + Number(frac.padEnd(9, '0').slice(0, 3));
-  }
-  const ms = Date.parse(s);
-  if (Number.isNaN(ms)) throw new SwarmError('InvalidArgument', `invalid value for "since": ${v}`);
-  return ms;
 }

@@ -1,12 +1,11 @@
 import { SequenceConflict, SwarmError, rpcError } from '../../api/errors';
 import { newJoinToken } from '../../api/ids';
 import type { Cluster, ClusterSpec } from '../../api/types';
-import { validateRaftSpec } from '../membership/timing';
+import { parseClusterSpec, raftProblem } from '../../api/schemas/cluster-spec';
 import type { ControlDeps } from './context';
 
 const NOT_MANAGER =
   'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
-const MIN_CERT_EXPIRY_NS = 3600 * 1e9;
 
 function currentCluster(d: ControlDeps): Cluster {
   const c = d.store.view.list('cluster')[0];
@@ -34,27 +33,25 @@ export function tokenDigest(token: string): Uint8Array {
   return bytes;
 }
 
-function normaliseClusterSpec(input: ClusterSpec, cur: ClusterSpec): ClusterSpec {
-  if (typeof input !== 'object' || input === null) throw rpcError('InvalidArgument', 'invalid argument');
+/**
+ * The posted spec (checked by the schema) over the current one: a section or
+ * field the request leaves out keeps its value, as `docker swarm update`
+ * expects. The merged raft timing is checked again as a whole.
+ */
+function mergeClusterSpec(input: ClusterSpec, cur: ClusterSpec): ClusterSpec {
   const spec: ClusterSpec = {
     ...cur,
-    ...input,
     Name: input.Name || cur.Name,
-    Labels: input.Labels ?? {},
+    Labels: input.Labels,
     Orchestration: { ...cur.Orchestration, ...input.Orchestration },
     Raft: { ...cur.Raft, ...input.Raft },
     Dispatcher: { ...cur.Dispatcher, ...input.Dispatcher },
     CAConfig: { ...cur.CAConfig, ...input.CAConfig },
-    TaskDefaults: input.TaskDefaults ?? cur.TaskDefaults,
+    TaskDefaults: input.TaskDefaults,
     EncryptionConfig: { ...cur.EncryptionConfig, ...input.EncryptionConfig },
   };
-  const expiry = spec.CAConfig.NodeCertExpiry;
-  if (expiry !== undefined && expiry !== 0 && expiry < MIN_CERT_EXPIRY_NS)
-    throw rpcError('InvalidArgument', 'minimum certificate expiry time is: 1h0m0s');
-  const raftProblem = validateRaftSpec(spec.Raft);
-  if (raftProblem) throw rpcError('InvalidArgument', raftProblem);
-  if ((spec.Dispatcher.HeartbeatPeriod ?? 0) < 0)
-    throw rpcError('InvalidArgument', 'heartbeat time period cannot be a negative duration');
+  const problem = raftProblem(spec.Raft);
+  if (problem) throw rpcError('InvalidArgument', problem);
   return spec;
 }
 
@@ -66,6 +63,7 @@ export async function updateCluster(
   rotate: { workerToken?: boolean; managerToken?: boolean } = {},
 ): Promise<Cluster> {
   const id = currentCluster(d).ID;
+  const spec = parseClusterSpec(input);
   await d.store.update((tx) => {
     const cur = tx.get('cluster', id);
     if (!cur) throw new SwarmError('Unavailable', NOT_MANAGER);
@@ -73,7 +71,7 @@ export async function updateCluster(
     const tokens = { ...cur.JoinTokens };
     if (rotate.workerToken) tokens.Worker = newJoinToken(tokenDigest(tokens.Worker));
     if (rotate.managerToken) tokens.Manager = newJoinToken(tokenDigest(tokens.Manager));
-    tx.update('cluster', { ...cur, Spec: normaliseClusterSpec(input, cur.Spec), JoinTokens: tokens });
+    tx.update('cluster', { ...cur, Spec: mergeClusterSpec(spec, cur.Spec), JoinTokens: tokens });
   });
   return currentCluster(d);
 }

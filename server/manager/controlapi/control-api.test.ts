@@ -105,7 +105,7 @@ describe('services', () => {
     expect(u.UpdateStatus).toBeUndefined();
 
     const stale = await rejection(api.updateService('web', before.Version.Index, newSpec));
-    expect([stale.status, stale.message]).toEqual([500, 'rpc error: code = Unknown desc = update out of sequence']);
+    expect([stale.status, stale.message]).toEqual([409, 'rpc error: code = Unknown desc = update out of sequence']);
   });
 
   it('accepts back exactly what GET returned (round trip), and a scale changes only Replicas', async () => {
@@ -117,16 +117,16 @@ describe('services', () => {
     expect(u.Spec.TaskTemplate).toEqual(got.Spec.TaskTemplate);
   });
 
-  it('refuses mode changes and renames', async () => {
+  it("refuses mode changes and renames in swarmkit's words, as a 400 (dockerd: 501; a refused input is never 5xx here)", async () => {
     const s = await api.createService(spec());
     const e1 = await rejection(api.updateService(s.ID, s.Version.Index, { ...s.Spec, Mode: { Global: {} } }));
     expect([e1.status, e1.message]).toEqual([
-      501,
+      400,
       'rpc error: code = Unimplemented desc = service mode change is not allowed',
     ]);
     const e2 = await rejection(api.updateService(s.ID, s.Version.Index, { ...s.Spec, Name: 'other' }));
     expect([e2.status, e2.message]).toEqual([
-      501,
+      400,
       'rpc error: code = Unimplemented desc = renaming services is not supported',
     ]);
   });
@@ -324,6 +324,6 @@ describe('cluster', () => {
     expect(u.JoinTokens.Worker).toMatch(/^SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25}$/);
     expect(u.JoinTokens.Worker.split('-')[2]).toBe(c.JoinTokens.Worker.split('-')[2]);
     const stale = await rejection(api.updateCluster(c.Version.Index, c.Spec));
-    expect(stale.status).toBe(500);
+    expect(stale.status).toBe(409);
   });
 });

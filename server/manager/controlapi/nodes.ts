@@ -3,13 +3,13 @@ import type { Node, NodeSpec, Task } from '../../api/types';
 import { isTerminal } from '../../api/types';
 import type { MemoryStore } from '../../store/memory-store';
 import { canRemoveMember, isMember, managerStatus } from '../membership/status';
+import { parseNodeSpec } from '../../api/schemas/node-spec';
 import type { ControlDeps } from './context';
 import { checkFilterKeys, labelFilter, matchesLabels, matchesPrefix, values } from './filters';
 import { resolveRef } from './lookup';
 import type { Filters } from './types';
 
 const ROLES = ['manager', 'worker'];
-const AVAILABILITIES = ['active', 'pause', 'drain'];
 // every node in the store has been accepted: joins are admitted with a valid token only
 const MEMBERSHIPS = ['accepted', 'pending'];
 
@@ -83,19 +83,6 @@ export function listNodes(d: ControlDeps, filters?: Filters): Node[] {
   return out;
 }
 
-function normaliseNodeSpec(spec: NodeSpec): NodeSpec {
-  if (typeof spec !== 'object' || spec === null) throw new SwarmError('InvalidArgument', 'invalid JSON: node spec');
-  const Role = spec.Role || 'worker';
-  const Availability = spec.Availability || 'active';
-  if (!ROLES.includes(Role)) throw new SwarmError('InvalidArgument', `invalid Role: "${Role}"`);
-  if (!AVAILABILITIES.includes(Availability))
-    throw new SwarmError('InvalidArgument', `invalid Availability: "${Availability}"`);
-  const labels = spec.Labels ?? {};
-  if (typeof labels !== 'object' || Object.values(labels).some((v) => typeof v !== 'string'))
-    throw new SwarmError('InvalidArgument', 'Labels must be a map of strings');
-  return { ...(spec.Name ? { Name: spec.Name } : {}), Labels: labels, Role, Availability };
-}
-
 function lastManagerCheck(d: ControlDeps, node: Node): void {
   // a manager whose demotion is pending (Spec.Role worker) no longer counts
   const managers = d.store.view.list('node').filter((n) => n.Role === 'manager' && n.Spec.Role === 'manager');
@@ -110,7 +97,7 @@ function lastManagerCheck(d: ControlDeps, node: Node): void {
  * observed Role follows at once either way.
  */
 export async function updateNode(d: ControlDeps, ref: string, version: number, input: NodeSpec): Promise<Node> {
-  const spec = normaliseNodeSpec(input);
+  const spec = parseNodeSpec(input);
   const found = lookupNode(d.store.view, ref);
   const id = found.ID;
   // swarmkit's demotion checks, in order; the role manager then takes the member out of raft

@@ -31,11 +31,12 @@ function errorOf(fn: () => unknown): SwarmError {
 }
 
 describe('normaliseServiceSpec', () => {
-  it('refuses job modes with 501 until a jobs orchestrator exists', () => {
+  // a refused input is never a 5xx (dockerd would say Unimplemented for what it cannot run)
+  it('refuses job modes with a 400 until a jobs orchestrator exists', () => {
     for (const Mode of [{ ReplicatedJob: { TotalCompletions: 2 } }, { GlobalJob: {} }]) {
       // the CLI sends no update config for a job
       const e = errorOf(() => normaliseServiceSpec({ ...cliSpec(), Mode, UpdateConfig: undefined }));
-      expect(e.status).toBe(501);
+      expect(e.status).toBe(400);
       expect(e.message).toContain('not supported yet');
     }
   });

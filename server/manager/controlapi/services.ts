@@ -1,6 +1,8 @@
 import { deepEqual } from '../../util/deep-equal';
 import { forgetVersions, recordSpecVersion } from '../spec-history';
+import { MAX_REPLICAS_SETTING, replicaLimitProblem, settingValue } from '../../api/cluster-settings';
 import { SequenceConflict, SwarmError, notFound, rpcError } from '../../api/errors';
+import { rpcText } from '../../api/schemas/issues';
 import { newID } from '../../api/ids';
 import type { PortConfig, Service, ServiceSpec } from '../../api/types';
 import type { MemoryStore } from '../../store/memory-store';
@@ -87,11 +89,40 @@ function checkPortConflicts(view: MemoryStore, spec: ServiceSpec, selfID: string
   }
 }
 
+/** swarmkit checkSecretExistence / checkConfigExistence: every reference names an existing object by ID and name. */
+function checkReferencesExist(view: MemoryStore, spec: ServiceSpec): void {
+  const cs = spec.TaskTemplate.ContainerSpec;
+  const missing = (kind: 'secret' | 'config', refs: { id?: string; name?: string }[]) => {
+    const failed = refs.filter((r) => view.get(kind, r.id ?? '')?.Spec.Name !== r.name).map((r) => r.name ?? '');
+    if (failed.length > 0)
+      throw rpcError('InvalidArgument', `${kind}${failed.length === 1 ? '' : 's'} not found: ${failed.join(', ')}`);
+  };
+  missing(
+    'secret',
+    (cs.Secrets ?? []).map((r) => ({ id: r.SecretID, name: r.SecretName })),
+  );
+  missing(
+    'config',
+    (cs.Configs ?? []).map((r) => ({ id: r.ConfigID, name: r.ConfigName })),
+  );
+}
+
+/** The cluster's replica limit (label swarmdeck.max-replicas) for this spec. */
+function checkReplicaLimit(view: MemoryStore, spec: ServiceSpec): void {
+  const limit = settingValue(MAX_REPLICAS_SETTING, view.list('cluster')[0]?.Spec.Labels);
+  const problem = replicaLimitProblem(spec, limit);
+  if (problem) throw rpcError('InvalidArgument', problem);
+}
+
 function prepareSpec(d: ControlDeps, input: ServiceSpec, selfID: string): ServiceSpec {
   const spec = resolveNetworks(d.store.view, normaliseServiceSpec(input));
+  checkReplicaLimit(d.store.view, spec);
+  checkReferencesExist(d.store.view, spec);
   checkPortConflicts(d.store.view, spec, selfID);
   return spec;
 }
+
+const refused = (message: string): SwarmError => new SwarmError('InvalidArgument', message);
 
 function nameConflict(name: string): SwarmError {
   return rpcError('AlreadyExists', `name conflicts with an existing object: service ${name} already exists`);
@@ -184,8 +215,9 @@ export async function updateService(
         UpdateStatus: { State: 'rollback_started', Message: 'manually requested rollback', StartedAt: tx.now },
       };
     } else {
-      if (!sameModeKind(cur.Spec, spec)) throw rpcError('Unimplemented', 'service mode change is not allowed');
-      if (cur.Spec.Name !== spec.Name) throw rpcError('Unimplemented', 'renaming services is not supported');
+      // swarmkit's words; a refused input is a 400 here where dockerd answers 501
+      if (!sameModeKind(cur.Spec, spec)) throw refused(rpcText('service mode change is not allowed', 'Unimplemented'));
+      if (cur.Spec.Name !== spec.Name) throw refused(rpcText('renaming services is not supported', 'Unimplemented'));
       next = {
         ...rest,
         Spec: spec,

@@ -6,19 +6,22 @@
 
 import { rpcError } from '../../api/errors';
 import { newID } from '../../api/ids';
+import { logBrokerRequestSchema } from '../../api/schemas/logbroker-request';
+import type { Assert, Equal, Loose } from '../../api/schemas/types-agree';
+import { parseWire } from '../../api/schemas/wire';
 import {
   isLogBrokerRequest,
   type LogBrokerRequest,
   type LogEnd,
   type LogMessage,
   type LogOptions,
-  type LogPublishBatch,
   type LogSelector,
   type LogSessionOpened,
   type LogSessionPage,
   type NodeLogSubscription,
   type SubscriptionsPage,
 } from '../../api/logs';
+import type { z } from 'zod';
 import type { PeerIdentity } from '../../raft/transport';
 import { systemClock, type Clock } from '../../util/clock';
 import { notLeaderError } from '../dispatcher/remote/serve';
@@ -125,8 +128,7 @@ export function serveLogBroker(
     return b;
   };
 
-  const checkNode = (from: PeerIdentity, nodeID: unknown): string => {
-    if (typeof nodeID !== 'string' || !nodeID) throw rpcError('InvalidArgument', 'logbroker: a node ID is required');
+  const checkNode = (from: PeerIdentity, nodeID: string): string => {
     // a node speaks only for itself; a manager also for the in-process nodes it hosts
     if (from.via === 'node' && from.raftId === nodeID) return nodeID;
     if (from.via === 'member') return nodeID;
@@ -241,35 +243,23 @@ export function serveLogBroker(
     return null;
   };
 
-  const handle = async (req: LogBrokerRequest, from: PeerIdentity): Promise<unknown> => {
-    const r = req as unknown as Record<string, unknown>;
-    const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0);
+  const handle = async (payload: { logbroker: string }, from: PeerIdentity): Promise<unknown> => {
+    const req = parseWire(logBrokerRequestSchema, payload, `logbroker ${payload.logbroker}`);
     switch (req.logbroker) {
-      case 'subscriptions': {
-        const nodeID = checkNode(from, r.nodeID);
-        const stream = typeof r.stream === 'string' ? r.stream : null;
-        return subscriptions(nodeID, stream, num(r.version), num(r.waitMs));
-      }
-      case 'publish': {
-        const nodeID = checkNode(from, r.nodeID);
-        const batch = r.batch as LogPublishBatch | undefined;
-        if (!batch || typeof batch.subscriptionID !== 'string' || !Array.isArray(batch.lines))
-          throw rpcError('InvalidArgument', 'logbroker publish: a subscription ID and lines are required');
-        broker().accept(nodeID, batch);
+      case 'subscriptions':
+        return subscriptions(checkNode(from, req.nodeID), req.stream, req.version, req.waitMs);
+      case 'publish':
+        broker().accept(checkNode(from, req.nodeID), req.batch);
         return null;
-      }
-      case 'open': {
+      case 'open':
         checkManager(from);
-        const options = r.options as LogOptions | undefined;
-        if (!options || typeof options !== 'object') throw rpcError('InvalidArgument', 'logbroker open: options');
-        return open((r.selector ?? {}) as LogSelector, { ...options, follow: !!options.follow });
-      }
+        return open(req.selector, req.options);
       case 'poll':
         checkManager(from);
-        return poll(String(r.session), num(r.cursor), num(r.waitMs));
+        return poll(req.session, req.cursor, req.waitMs);
       case 'close':
         checkManager(from);
-        return close(String(r.session));
+        return close(req.session);
     }
   };
 
@@ -286,3 +276,8 @@ export function serveLogBroker(
     closeAll();
   };
 }
+
+/** The schema decodes into exactly the request types of server/api/logs.ts. */
+export type LogBrokerRequestAgrees = Assert<
+  Equal<Loose<z.output<typeof logBrokerRequestSchema>>, Loose<LogBrokerRequest>>
+>;

@@ -6,33 +6,27 @@ import { SwarmError, errorFromWire } from '../../api/errors';
 import { NO_LEADER, NotLeaderError, LOST_LEADERSHIP } from '../../raft/raft-log';
 import type { PeerIdentity } from '../../raft/transport';
 import type { RaftId } from '../../raft/types';
+import { CONTROL_WRITES, controlRequestSchema, type ControlWrite } from '../../api/schemas/control-request';
+import { parseWire } from '../../api/schemas/wire';
 import type { ControlApi } from '../controlapi/types';
 
-/** The control API's mutating methods: the only ones a follower forwards. */
-export const CONTROL_WRITES = [
-  'updateCluster',
-  'updateNode',
-  'removeNode',
-  'createService',
-  'updateService',
-  'removeService',
-] as const;
-export type ControlWrite = (typeof CONTROL_WRITES)[number];
-
-export interface ControlRequest {
-  control: ControlWrite;
-  args: unknown[];
+/** A forwarded write, checked method by method; a bad one is InvalidArgument naming the argument. */
+function parseControlRequest(payload: unknown) {
+  if (!isControlRequest(payload)) throw new SwarmError('InvalidArgument', 'not a control request');
+  return parseWire(controlRequestSchema, payload, `forwarded ${payload.control}`);
 }
+
+/** The control API's mutating methods (the only ones a follower forwards) and their wire form. */
+export { CONTROL_WRITES, type ControlWrite } from '../../api/schemas/control-request';
 
 /** Wire code of a refusal that happened before anything was proposed: safe to retry at the leader. */
 export const NOT_LEADER_CODE = 'NotLeader';
 
-export function isControlRequest(p: unknown): p is ControlRequest {
+/** Whether a transport request is meant for the control API (its arguments are checked by the handler). */
+export function isControlRequest(p: unknown): p is { control: ControlWrite } {
   if (!p || typeof p !== 'object') return false;
-  const r = p as Partial<ControlRequest>;
-  return (
-    typeof r.control === 'string' && (CONTROL_WRITES as readonly string[]).includes(r.control) && Array.isArray(r.args)
-  );
+  const control = (p as { control?: unknown }).control;
+  return typeof control === 'string' && (CONTROL_WRITES as readonly string[]).includes(control);
 }
 
 export interface LeaderLink {
@@ -90,11 +84,7 @@ export function forwardingControlApi(local: ControlApi, link: LeaderLink): Contr
         }
       }
       try {
-        return (await link.request(
-          leader,
-          { control: method, args } satisfies ControlRequest,
-          FORWARD_TIMEOUT_MS,
-        )) as T;
+        return (await link.request(leader, { control: method, args }, FORWARD_TIMEOUT_MS)) as T;
       } catch (err) {
         const f = err as TransportFailure;
         if (f.kind === 'remote') {
@@ -154,11 +144,12 @@ export function controlRequestHandler(
   link: Pick<LeaderLink, 'isLeader' | 'leader'>,
 ): (payload: unknown, from: PeerIdentity) => Promise<unknown> {
   return async (payload, from) => {
-    if (!isControlRequest(payload)) throw new SwarmError('InvalidArgument', 'not a control request');
     if (from.via !== 'member') throw new SwarmError('PermissionDenied', 'only raft members may forward writes');
+    // checked like the Engine API's bodies before anything is proposed
+    const request = parseControlRequest(payload);
     if (!link.isLeader()) throw notLeaderWire(link.leader());
     try {
-      const result = await (local[payload.control] as (...a: unknown[]) => Promise<unknown>)(...payload.args);
+      const result = await (local[request.control] as (...a: unknown[]) => Promise<unknown>)(...request.args);
       return result ?? null;
     } catch (err) {
       if (err instanceof NotLeaderError) throw notLeaderWire(err.leader);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RAFT_TIMING, electionTimeoutMs, raftTiming, validateRaftSpec } from './timing';
+import { DEFAULT_RAFT_TIMING, electionTimeoutMs, raftTiming } from './timing';
 
 describe('raft timing', () => {
   it('defaults to 75 ms ticks with swarm’s tick counts: an election within 0.75–1.5 s', () => {
@@ -16,12 +16,5 @@ describe('raft timing', () => {
     });
     expect(raftTiming({ HeartbeatTick: 3 })).toEqual({ tickMs: 75, electionTick: 30, heartbeatTick: 3 });
     expect(raftTiming({ ElectionTick: 1, HeartbeatTick: 1 }).electionTick).toBeGreaterThan(1);
-  });
-
-  it('refuses nonsense in a cluster update', () => {
-    expect(validateRaftSpec({ ElectionTick: 10, HeartbeatTick: 1, TickInterval: 100e6 })).toBeUndefined();
-    expect(validateRaftSpec({ ElectionTick: 2, HeartbeatTick: 2 })).toMatch(/greater/);
-    expect(validateRaftSpec({ TickInterval: 1e6 })).toMatch(/TickInterval/);
-    expect(validateRaftSpec({ HeartbeatTick: -1 })).toMatch(/HeartbeatTick/);
   });
 });

@@ -44,17 +44,6 @@ export function raftTiming(raft: ClusterSpec['Raft'] | undefined): RaftTiming {
   return { tickMs, electionTick, heartbeatTick };
 }
 
-/** Refusals for a cluster update, in swarmkit's words where it has them. */
-export function validateRaftSpec(raft: ClusterSpec['Raft']): string | undefined {
-  const { ElectionTick: e, HeartbeatTick: h, TickInterval: t } = raft;
-  if (e !== undefined && e !== 0 && (!Number.isInteger(e) || e < 1)) return 'ElectionTick must be a positive integer';
-  if (h !== undefined && h !== 0 && (!Number.isInteger(h) || h < 1)) return 'HeartbeatTick must be a positive integer';
-  if (e && h && e <= h) return 'ElectionTick must be greater than HeartbeatTick';
-  if (t !== undefined && t !== 0 && (!Number.isFinite(t) || t < 10e6 || t > 10e9))
-    return 'TickInterval must be between 10ms and 10s';
-  return undefined;
-}
-
 /** Milliseconds a follower waits without a leader before campaigning (the shortest randomised timeout). */
 export const electionTimeoutMs = (t: RaftTiming): number => t.electionTick * t.tickMs;
 

@@ -1,40 +1,16 @@
 // Placement constraints (`node.labels.zone==eu`), as swarmkit parses and
-// matches them (manager/constraint/constraint.go): split at the first
-// operator, `==` checked before `!=`; whole-value, case-insensitive match;
-// a missing value reads as "".
+// matches them (manager/constraint/constraint.go): the grammar is shared with
+// the API's schemas (server/api/constraint.ts); matching is whole-value and
+// case-insensitive, a missing value reads as "".
 
 import { rpcError } from '../../api/errors';
+import { parseConstraint, type Constraint } from '../../api/constraint';
 import type { Node } from '../../api/types';
 
-export type ConstraintOp = '==' | '!=';
-
-export interface Constraint {
-  key: string;
-  op: ConstraintOp;
-  exp: string;
-}
-
-const OPERATORS: ConstraintOp[] = ['==', '!='];
-const KEY_RE = /^[a-z_][a-z0-9\-_.]+$/i;
-// `<`, `>` and `~` are kept out so they stay free for future operators.
-const VALUE_RE = /^[a-z0-9:\-_\s.*()?+[\]\\^$|/]+$/i;
+export { parseConstraint, type Constraint, type ConstraintOp } from '../../api/constraint';
 
 const NODE_LABEL_PREFIX = 'node.labels.';
 const ENGINE_LABEL_PREFIX = 'engine.labels.';
-
-/** Parse one expression; returns the error text swarmkit gives for a bad one. */
-export function parseConstraint(expr: string): Constraint | string {
-  for (const op of OPERATORS) {
-    const at = expr.indexOf(op);
-    if (at < 0) continue;
-    const key = expr.slice(0, at).trim();
-    if (!KEY_RE.test(key)) return `key '${key}' is invalid`;
-    const exp = expr.slice(at + op.length).trim();
-    if (!VALUE_RE.test(exp)) return `value '${exp}' is invalid`;
-    return { key, op, exp };
-  }
-  return `constraint expected one operator from ${OPERATORS.join(', ')}`;
-}
 
 /**
  * Parse a service's Placement.Constraints. Throws the InvalidArgument error

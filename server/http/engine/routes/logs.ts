@@ -1,7 +1,7 @@
 import { SwarmError } from '../../../api/errors';
 import type { LogMessage, LogOptions, LogSelector, LogStreamName } from '../../../api/logs';
-import { SYSTEMERR, encodeLine, parseSince, parseTail, stdcopyFrame } from '../log-format';
-import { queryBool } from '../request';
+import { logsQuery, parseQuery } from '../../../api/schemas/engine-query';
+import { SYSTEMERR, encodeLine, stdcopyFrame } from '../log-format';
 import type { Route, RouteRequest } from '../router';
 
 /**
@@ -11,8 +11,8 @@ import type { Route, RouteRequest } from '../router';
  * (nodes down or silent) ends with a system-error frame naming them.
  */
 async function serveLogs({ ctx, req, res, params, query }: RouteRequest, kind: 'service' | 'task'): Promise<void> {
-  const stdout = queryBool(query, 'stdout');
-  const stderr = queryBool(query, 'stderr');
+  const q = parseQuery(logsQuery, query);
+  const { stdout, stderr } = q;
   if (!stdout && !stderr)
     throw new SwarmError('InvalidArgument', 'Bad parameters: you must choose at least one stream');
   let selector: LogSelector;
@@ -29,12 +29,12 @@ async function serveLogs({ ctx, req, res, params, query }: RouteRequest, kind: '
   if (!ctx.logs) throw new SwarmError('Unavailable', 'logs are not served by this manager');
   const streams: LogStreamName[] = [...(stdout ? ['stdout' as const] : []), ...(stderr ? ['stderr' as const] : [])];
   const options: LogOptions = {
-    follow: queryBool(query, 'follow'),
-    tail: parseTail(query.get('tail')),
-    since: parseSince(query.get('since')),
+    follow: q.follow,
+    tail: q.tail,
+    since: q.since,
     streams,
   };
-  const format = { timestamps: queryBool(query, 'timestamps'), details: queryBool(query, 'details'), tty };
+  const format = { timestamps: q.timestamps, details: q.details, tty };
 
   let headed = false;
   let closed = false;

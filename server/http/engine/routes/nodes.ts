@@ -1,5 +1,6 @@
-import type { NodeSpec } from '../../../api/types';
-import { parseFilters, queryBool, queryVersion, readJSON } from '../request';
+import { forceQuery, listQuery, nodeUpdateQuery, parseQuery } from '../../../api/schemas/engine-query';
+import { parseNodeSpec } from '../../../api/schemas/node-spec';
+import { readJSON } from '../request';
 import { sendEmpty, sendJSON } from '../respond';
 import type { Route } from '../router';
 
@@ -7,7 +8,7 @@ export const nodeRoutes: Route[] = [
   {
     method: 'GET',
     pattern: /^\/nodes$/,
-    handle: ({ ctx, res, query }) => sendJSON(res, 200, ctx.control.listNodes(parseFilters(query))),
+    handle: ({ ctx, res, query }) => sendJSON(res, 200, ctx.control.listNodes(parseQuery(listQuery, query).filters)),
   },
   {
     method: 'GET',
@@ -18,8 +19,8 @@ export const nodeRoutes: Route[] = [
     method: 'POST',
     pattern: /^\/nodes\/([^/]+)\/update$/,
     handle: async ({ ctx, req, res, params, query }) => {
-      const version = queryVersion(query, 'node');
-      const spec = ((await readJSON(req)) ?? {}) as NodeSpec;
+      const spec = parseNodeSpec(await readJSON(req));
+      const { version } = parseQuery(nodeUpdateQuery, query);
       await ctx.control.updateNode(params[0]!, version, spec);
       sendEmpty(res);
     },
@@ -28,7 +29,7 @@ export const nodeRoutes: Route[] = [
     method: 'DELETE',
     pattern: /^\/nodes\/([^/]+)$/,
     handle: async ({ ctx, res, params, query }) => {
-      await ctx.control.removeNode(params[0]!, queryBool(query, 'force'));
+      await ctx.control.removeNode(params[0]!, parseQuery(forceQuery, query).force);
       sendEmpty(res);
     },
   },

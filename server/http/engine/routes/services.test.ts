@@ -155,14 +155,14 @@ describe('POST /services/{id}/update', () => {
     ]);
   });
 
-  it("refuses bad query values with moby's plain (500) errors", async () => {
+  it("refuses bad query values in moby's words, as 400s (dockerd: plain 500s; a refused input is never 5xx here)", async () => {
     const s = await get('fresh');
     const bogus = await update(s, s.Spec, 'registryAuthFrom=nowhere');
-    expect([bogus.status, bogus.json]).toEqual([500, { message: 'unsupported registryAuthFrom value' }]);
+    expect([bogus.status, bogus.json]).toEqual([400, { message: 'unsupported registryAuthFrom value' }]);
     const prev = await update(s, s.Spec, 'registryAuthFrom=previous-spec');
-    expect([prev.status, prev.json]).toEqual([500, { message: 'service does not have a previous spec' }]);
+    expect([prev.status, prev.json]).toEqual([400, { message: 'service does not have a previous spec' }]);
     const rb = await update(s, s.Spec, 'rollback=last');
-    expect([rb.status, rb.json]).toEqual([500, { message: 'unrecognized rollback option last' }]);
+    expect([rb.status, rb.json]).toEqual([400, { message: 'unrecognized rollback option last' }]);
     const none = await update(s, s.Spec, 'rollback=none');
     expect(none.status).toBe(200);
     const missing = await call('POST', `/v1.50/services/nosuch/update?registryAuthFrom=nowhere&version=1`, s.Spec);

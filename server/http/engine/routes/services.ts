@@ -1,7 +1,15 @@
 import { SwarmError } from '../../../api/errors';
-import type { Service, ServiceSpec } from '../../../api/types';
+import {
+  parseQuery,
+  serviceInspectQuery,
+  serviceListQuery,
+  serviceUpdateFlagsQuery,
+  serviceUpdateQuery,
+} from '../../../api/schemas/engine-query';
+import { parseServiceSpec } from '../../../api/schemas/service-spec';
+import type { Service } from '../../../api/types';
 import type { MemoryStore } from '../../../store/memory-store';
-import { parseFilters, queryBool, queryVersion, readJSON } from '../request';
+import { readJSON } from '../request';
 import { sendEmpty, sendJSON } from '../respond';
 import type { Route } from '../router';
 
@@ -27,32 +35,12 @@ export function serviceStatus(view: MemoryStore, s: Service): ServiceStatus {
   return { RunningTasks: running, DesiredTasks: desired, CompletedTasks: completed };
 }
 
-/**
- * moby's Cluster.UpdateService checks these two query values with plain
- * errors (500), not InvalidParameter; the CLI only ever sends valid ones
- * (`registryAuthFrom=spec`, and `rollback=previous` for a rollback).
- */
-function rollbackFlag(query: URLSearchParams): boolean {
-  const v = query.get('rollback') ?? '';
-  if (v === '' || v === 'none') return false;
-  if (v === 'previous') return true;
-  throw new SwarmError('Unknown', `unrecognized rollback option ${v}`);
-}
-
-/** `registryAuthFrom`: whose PullOptions to keep (we hold no registry auth; only the value is checked). */
-function checkRegistryAuthFrom(query: URLSearchParams, current: Service): void {
-  const v = query.get('registryAuthFrom') ?? '';
-  if (v === '' || v === 'spec') return;
-  if (v !== 'previous-spec') throw new SwarmError('Unknown', 'unsupported registryAuthFrom value');
-  if (!current.PreviousSpec) throw new SwarmError('Unknown', 'service does not have a previous spec');
-}
-
 export const serviceRoutes: Route[] = [
   {
     method: 'POST',
     pattern: /^\/services\/create$/,
     handle: async ({ ctx, req, res }) => {
-      const spec = (await readJSON(req)) as ServiceSpec;
+      const spec = parseServiceSpec(await readJSON(req));
       const s = await ctx.control.createService(spec);
       sendJSON(res, 201, { ID: s.ID, Warnings: [] });
     },
@@ -61,8 +49,8 @@ export const serviceRoutes: Route[] = [
     method: 'GET',
     pattern: /^\/services$/,
     handle: ({ ctx, res, query }) => {
-      const list = ctx.control.listServices(parseFilters(query));
-      const withStatus = queryBool(query, 'status');
+      const { filters, status: withStatus } = parseQuery(serviceListQuery, query);
+      const list = ctx.control.listServices(filters);
       sendJSON(
         res,
         200,
@@ -74,17 +62,22 @@ export const serviceRoutes: Route[] = [
     method: 'GET',
     pattern: /^\/services\/([^/]+)$/,
     handle: ({ ctx, res, params, query }) =>
-      sendJSON(res, 200, ctx.control.getService(params[0]!, { insertDefaults: queryBool(query, 'insertDefaults') })),
+      sendJSON(res, 200, ctx.control.getService(params[0]!, parseQuery(serviceInspectQuery, query))),
   },
   {
     method: 'POST',
     pattern: /^\/services\/([^/]+)\/update$/,
     handle: async ({ ctx, req, res, params, query }) => {
-      const version = queryVersion(query, 'service');
-      const spec = (await readJSON(req)) as ServiceSpec;
-      // moby's order: the service must exist (404), then the query values
-      checkRegistryAuthFrom(query, ctx.control.getService(params[0]!));
-      const rollback = rollbackFlag(query);
+      const body = await readJSON(req);
+      const { version } = parseQuery(serviceUpdateQuery, query);
+      // moby's order: the service must exist (404), then the other query values
+      const current = ctx.control.getService(params[0]!);
+      const { registryAuthFrom, rollback } = parseQuery(serviceUpdateFlagsQuery, query);
+      // we hold no registry auth: only the value is checked
+      if (registryAuthFrom === 'previous-spec' && !current.PreviousSpec)
+        throw new SwarmError('InvalidArgument', 'service does not have a previous spec');
+      // a rollback swaps in the previous spec and ignores the body
+      const spec = rollback ? current.Spec : parseServiceSpec(body);
       await ctx.control.updateService(params[0]!, version, spec, { rollback });
       // moby returns null Warnings unless it had to pin an image for a pre-1.30 client; the CLI prints each one
       sendJSON(res, 200, { Warnings: [] });

@@ -1,6 +1,8 @@
 import { SwarmError } from '../../../api/errors';
-import type { ClusterSpec } from '../../../api/types';
-import { queryBool, queryVersion, readJSON } from '../request';
+import { parseClusterSpec } from '../../../api/schemas/cluster-spec';
+import { forceQuery, parseQuery, swarmUpdateQuery } from '../../../api/schemas/engine-query';
+import { parseInitRequest, parseJoinRequest } from '../../../api/schemas/swarm-requests';
+import { readJSON } from '../request';
 import { sendEmpty, sendJSON } from '../respond';
 import type { Route } from '../router';
 import { clusterInfo } from './system';
@@ -21,9 +23,12 @@ export const swarmRoutes: Route[] = [
   },
   {
     method: 'POST',
-    pattern: /^\/swarm\/(?:init|join)$/,
-    handle: () => {
-      // this process is always the manager of its own swarm
+    pattern: /^\/swarm\/(init|join)$/,
+    handle: async ({ req, params }) => {
+      // dockerd decodes and checks the body first; this process is always the manager of its own swarm
+      const body = await readJSON(req);
+      if (params[0] === 'init') parseInitRequest(body);
+      else parseJoinRequest(body);
       throw new SwarmError('Unavailable', ALREADY_IN_SWARM);
     },
   },
@@ -31,7 +36,7 @@ export const swarmRoutes: Route[] = [
     method: 'POST',
     pattern: /^\/swarm\/leave$/,
     handle: ({ query }) => {
-      if (!queryBool(query, 'force')) throw new SwarmError('Unavailable', LEAVE_MANAGER);
+      if (!parseQuery(forceQuery, query).force) throw new SwarmError('Unavailable', LEAVE_MANAGER);
       throw new SwarmError(
         'Unavailable',
         'This manager cannot leave its own swarm; stop the swarmdeck process instead.',
@@ -42,11 +47,11 @@ export const swarmRoutes: Route[] = [
     method: 'POST',
     pattern: /^\/swarm\/update$/,
     handle: async ({ ctx, req, res, query }) => {
-      const version = queryVersion(query, 'swarm');
-      const spec = ((await readJSON(req)) ?? {}) as ClusterSpec;
-      await ctx.control.updateCluster(version, spec, {
-        workerToken: queryBool(query, 'rotateWorkerToken'),
-        managerToken: queryBool(query, 'rotateManagerToken'),
+      const spec = parseClusterSpec(await readJSON(req));
+      const q = parseQuery(swarmUpdateQuery, query);
+      await ctx.control.updateCluster(q.version, spec, {
+        workerToken: q.rotateWorkerToken,
+        managerToken: q.rotateManagerToken,
       });
       sendEmpty(res);
     },

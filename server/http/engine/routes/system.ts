@@ -1,4 +1,5 @@
 import { arch, cpus, hostname, release, totalmem } from 'node:os';
+import { publicClusterSpec } from '../../../api/schemas/cluster-spec';
 import type { Cluster } from '../../../api/types';
 import type { ManagerContext } from '../../../manager/context';
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION, sendJSON } from '../respond';
@@ -16,7 +17,11 @@ function goArch(): string {
 /** `GET /swarm` minus JoinTokens (ClusterInfo), as /info embeds it. */
 export function clusterInfo(c: Cluster): Omit<Cluster, 'JoinTokens'> & { TLSInfo: Record<string, string> } {
   const { JoinTokens: _t, ...info } = c;
-  return { ...info, TLSInfo: { TrustRoot: '', CertIssuerSubject: '', CertIssuerPublicKey: '' } };
+  return {
+    ...info,
+    Spec: publicClusterSpec(c.Spec),
+    TLSInfo: { TrustRoot: '', CertIssuerSubject: '', CertIssuerPublicKey: '' },
+  };
 }
 
 function swarmInfo(ctx: ManagerContext) {

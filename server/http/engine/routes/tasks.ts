@@ -1,4 +1,4 @@
-import { parseFilters } from '../request';
+import { listQuery, parseQuery } from '../../../api/schemas/engine-query';
 import { sendJSON } from '../respond';
 import type { Route } from '../router';
 
@@ -6,7 +6,7 @@ export const taskRoutes: Route[] = [
   {
     method: 'GET',
     pattern: /^\/tasks$/,
-    handle: ({ ctx, res, query }) => sendJSON(res, 200, ctx.control.listTasks(parseFilters(query))),
+    handle: ({ ctx, res, query }) => sendJSON(res, 200, ctx.control.listTasks(parseQuery(listQuery, query).filters)),
   },
   {
     method: 'GET',

@@ -106,7 +106,9 @@ describe('RemoteDispatcher over the cluster transport', () => {
     const foreign = makeTask(svc, { NodeID: other.ID, Status: { State: 'assigned', Message: '', Timestamp: iso(0) } });
     await store.update((tx) => tx.create('task', foreign));
     const refused = await remote
-      .updateTaskStatus(sessionID, [{ taskID: foreign.ID, status: { State: 'running', Message: '', Timestamp: '' } }])
+      .updateTaskStatus(sessionID, [
+        { taskID: foreign.ID, status: { State: 'running', Message: '', Timestamp: iso(1) } },
+      ])
       .catch((e: unknown) => e);
     expect(refused).toMatchObject({
       code: 'PermissionDenied',

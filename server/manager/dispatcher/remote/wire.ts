@@ -2,7 +2,11 @@
 // transport's request/response. Plain JSON; every request names its method
 // in `dispatcher`, so other request kinds can share the transport.
 
+import type { z } from 'zod';
 import { SwarmError, errorFromWire, rpcError } from '../../../api/errors';
+import { dispatcherRequestSchema } from '../../../api/schemas/dispatcher-request';
+import type { Assert, Equal, Loose } from '../../../api/schemas/types-agree';
+import { parseWire } from '../../../api/schemas/wire';
 import type { AssignmentsMessage, RegisterRequest, TaskStatusUpdate } from '../api';
 
 export type DispatcherMethod = 'register' | 'heartbeat' | 'updateTaskStatus' | 'leave' | 'assignments';
@@ -55,38 +59,15 @@ export function isDispatcherRequest(p: unknown): p is { dispatcher: DispatcherMe
   return typeof p === 'object' && p !== null && METHODS.has((p as { dispatcher?: unknown }).dispatcher as string);
 }
 
-/** Checks a dispatcher request's fields; throws InvalidArgument for a malformed one. */
+/** Checks a dispatcher request's fields; a malformed one is InvalidArgument naming the field. */
 export function parseDispatcherRequest(p: { dispatcher: DispatcherMethod }): DispatcherRequest {
-  const r = p as Record<string, unknown>;
-  const bad = (what: string) => rpcError('InvalidArgument', `dispatcher ${p.dispatcher}: ${what}`);
-  if (p.dispatcher === 'register') {
-    const req = r.req as Record<string, unknown> | undefined;
-    if (typeof req !== 'object' || req === null || typeof req.nodeID !== 'string' || !req.nodeID) {
-      throw bad('a node ID is required');
-    }
-    if (typeof req.description !== 'object' || req.description === null) throw bad('a node description is required');
-    return { dispatcher: 'register', req: { ...(req as unknown as RegisterRequest), addr: String(req.addr ?? '') } };
-  }
-  if (typeof r.sessionID !== 'string' || !r.sessionID) throw bad('a session ID is required');
-  const sessionID = r.sessionID;
-  switch (p.dispatcher) {
-    case 'heartbeat':
-    case 'leave':
-      return { dispatcher: p.dispatcher, sessionID };
-    case 'updateTaskStatus':
-      if (!Array.isArray(r.updates)) throw bad('updates must be a list');
-      return { dispatcher: 'updateTaskStatus', sessionID, updates: r.updates as TaskStatusUpdate[] };
-    case 'assignments': {
-      const c = r.cursor as Record<string, unknown> | null | undefined;
-      const cursor =
-        c && typeof c.stream === 'string' && Number.isSafeInteger(c.seq)
-          ? { stream: c.stream, seq: c.seq as number }
-          : null;
-      const waitMs = typeof r.waitMs === 'number' && r.waitMs > 0 ? r.waitMs : 0;
-      return { dispatcher: 'assignments', sessionID, cursor, waitMs };
-    }
-  }
+  return parseWire(dispatcherRequestSchema, p, `dispatcher ${p.dispatcher}`);
 }
+
+/** The schema decodes into exactly this module's request types. */
+export type DispatcherRequestAgrees = Assert<
+  Equal<Loose<z.output<typeof dispatcherRequestSchema>>, Loose<DispatcherRequest>>
+>;
 
 /**
  * Turns a failed request back into the error the dispatcher raised. Errors

@@ -1,4 +1,4 @@
-import type { Labels, Task } from '../../api/types';
+import type { Labels, Task } from './types';
 
 /**
  * Task templates (spec §12): the subset of Go text/template that swarmkit's

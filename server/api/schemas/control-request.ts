@@ -1,0 +1,46 @@
+// A control-API write a follower forwards to the leader over the cluster
+// port: `{control, args}`, checked method by method (the specs by the same
+// schemas as the Engine API's bodies) before the leader runs it.
+
+import { z } from 'zod';
+import { clusterSpecSchema } from './cluster-spec';
+import { nodeSpecSchema } from './node-spec';
+import { serviceSpecSchema } from './service-spec';
+import { count } from './wire';
+
+const ref = () => z.string().min(1);
+const version = () => count();
+
+/** A trailing options argument: JSON turns an `undefined` in an argument list into null. */
+const trailing = <T extends z.ZodType>(schema: T) =>
+  schema
+    .nullish()
+    .transform((v) => v ?? undefined)
+    .optional();
+
+const rotate = z.object({ workerToken: z.boolean().optional(), managerToken: z.boolean().optional() });
+const updateOpts = z.object({
+  rollback: z.boolean().optional(),
+  cause: z.enum(['update', 'restore']).optional(),
+  restoredFrom: count().optional(),
+});
+
+/** One branch per mutating control-API method, with its argument list. */
+export const controlRequestSchema = z.discriminatedUnion('control', [
+  z.object({
+    control: z.literal('updateCluster'),
+    args: z.tuple([version(), clusterSpecSchema, trailing(rotate)]),
+  }),
+  z.object({ control: z.literal('updateNode'), args: z.tuple([ref(), version(), nodeSpecSchema]) }),
+  z.object({ control: z.literal('removeNode'), args: z.tuple([ref(), z.boolean()]) }),
+  z.object({ control: z.literal('createService'), args: z.tuple([serviceSpecSchema]) }),
+  z.object({
+    control: z.literal('updateService'),
+    args: z.tuple([ref(), version(), serviceSpecSchema, trailing(updateOpts)]),
+  }),
+  z.object({ control: z.literal('removeService'), args: z.tuple([ref()]) }),
+]);
+
+export const CONTROL_WRITES = controlRequestSchema.options.map((o) => o.shape.control.value);
+export type ControlRequest = z.output<typeof controlRequestSchema>;
+export type ControlWrite = ControlRequest['control'];

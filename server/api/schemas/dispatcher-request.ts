@@ -1,0 +1,51 @@
+// Dispatcher session requests from agents (server/manager/dispatcher/remote):
+// `{dispatcher: <method>, …}`. What an agent reports is stored on its node
+// and tasks, so the description and statuses are checked field by field.
+
+import { z } from 'zod';
+import { nodeDescriptionSchema } from './node-description';
+import { taskStatusSchema } from './task-status';
+import { count } from './wire';
+
+const id = (what: string) => z.string({ error: `a ${what} is required` }).min(1, { error: `a ${what} is required` });
+const session = () => id('session ID');
+
+/** One request per method; a long poll waits at most `waitMs` (0 when absent or bad, as before). */
+export const dispatcherRequestSchema = z.discriminatedUnion('dispatcher', [
+  z.object({
+    dispatcher: z.literal('register'),
+    req: z.object(
+      {
+        nodeID: id('node ID'),
+        description: nodeDescriptionSchema,
+        addr: z
+          .string()
+          .max(512)
+          .optional()
+          .transform((a) => a ?? ''),
+      },
+      { error: 'a node ID and description are required' },
+    ),
+  }),
+  z.object({ dispatcher: z.literal('heartbeat'), sessionID: session() }),
+  z.object({ dispatcher: z.literal('leave'), sessionID: session() }),
+  z.object({
+    dispatcher: z.literal('updateTaskStatus'),
+    sessionID: session(),
+    updates: z.array(z.object({ taskID: id('task ID'), status: taskStatusSchema }), {
+      error: 'updates must be a list',
+    }),
+  }),
+  z.object({
+    dispatcher: z.literal('assignments'),
+    sessionID: session(),
+    cursor: z
+      .object({ stream: z.string(), seq: count() })
+      .nullish()
+      .transform((c) => c ?? null),
+    waitMs: z
+      .number()
+      .optional()
+      .transform((w) => (w !== undefined && Number.isFinite(w) && w > 0 ? w : 0)),
+  }),
+]);
