@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { SwarmError } from '../../api/errors';
 import type { Filters } from '../../manager/controlapi/types';
-
-const MAX_BODY = 32 * 1024 * 1024;
+import { API_JSON_BOUNDS, parseBoundedJSON } from '../../net/bounded-json';
+import { readJSONBody } from '../json-body';
+import { bodyContentTypeProblem } from './front-door';
 
 const badRequest = (message: string): SwarmError => new SwarmError('InvalidArgument', message);
 
@@ -21,9 +22,9 @@ export function parseFilters(query: URLSearchParams): Filters {
   if (!raw) return {};
   let decoded: unknown;
   try {
-    decoded = JSON.parse(raw);
+    decoded = parseBoundedJSON(Buffer.from(raw), API_JSON_BOUNDS);
   } catch (err) {
-    throw badRequest(`invalid filter: ${(err as Error).message}`);
+    throw badRequest(`invalid filter: ${(err as Error).message.replace(/^invalid JSON: /, '')}`);
   }
   if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded))
     throw badRequest('invalid filter: filters must be a JSON object');
@@ -46,24 +47,11 @@ export function queryVersion(query: URLSearchParams, kind: string): number {
 
 /**
  * A JSON request body. An empty body is not an error (moby returns the zero
- * value); malformed JSON or another Content-Type is a 400.
+ * value); malformed JSON or another Content-Type is a 400, a body over
+ * API_JSON_BOUNDS a 413 (too large) or 400 (nested too deep).
  */
 export async function readJSON(req: IncomingMessage): Promise<unknown> {
-  const ct = req.headers['content-type'];
-  if (ct && !/^application\/json\b/i.test(ct.split(';')[0]!.trim()))
-    throw badRequest(`unsupported Content-Type header (${ct}): must be 'application/json'`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw badRequest('request body too large');
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw badRequest(`invalid JSON: ${(err as Error).message}`);
-  }
+  const problem = bodyContentTypeProblem(req.headers);
+  if (problem) throw badRequest(problem);
+  return readJSONBody(req, API_JSON_BOUNDS);
 }
