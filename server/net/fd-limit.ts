@@ -70,3 +70,9 @@ export function fdLimitWarning(limit: FdLimit | undefined = readFdLimit()): stri
     'connections are limited to fit it; raise it with `ulimit -n` or LimitNOFILE='
   );
 }
+
+/** `docker info`'s Warnings from this module: the low-limit warning, read afresh. */
+export function fdLimitWarnings(): string[] {
+  const w = fdLimitWarning();
+  return w ? [w] : [];
+}

@@ -43,7 +43,7 @@ describe('browsers', () => {
   it('refuse a foreign or null Origin and cross-site fetch metadata, for reads too', async () => {
     const before = await serviceCount();
     const spec = { Name: 'csrf', TaskTemplate: { ContainerSpec: { Image: 'nginx' } } };
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       { Origin: 'http://evil.example' },
       { Origin: 'null' },
       { 'Sec-Fetch-Site': 'cross-site' },

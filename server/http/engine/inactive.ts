@@ -7,6 +7,7 @@
 import { hostname, cpus, totalmem, arch } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SwarmError } from '../../api/errors';
+import { fdLimitWarnings } from '../../net/fd-limit';
 import { readJSON } from './request';
 import { engineRequestHandler } from './front-door';
 import { ENGINE_VERSION, sendEmpty, sendError, sendJSON } from './respond';
@@ -97,7 +98,7 @@ function localEngineHandler(
         MemTotal: totalmem(),
         RegistryConfig: null,
         Swarm: swarm(),
-        Warnings: [],
+        Warnings: fdLimitWarnings(),
       });
       return;
     }
