@@ -70,7 +70,9 @@ interface Client {
   frames: ChangesFrame[];
 }
 function client(url: string, auth: Record<string, number> = {}, localAddress?: string): Client {
-  const socket = connect(url, { transports: ['websocket'], auth, reconnection: false, localAddress });
+  // localAddress reaches the Node WebSocket (engine.io-client passes it on) but is not in socket.io's types
+  const opts = { transports: ['websocket'], auth, reconnection: false, localAddress } as Parameters<typeof connect>[1];
+  const socket = connect(url, opts);
   const c: Client = { socket, snapshots: [], frames: [] };
   socket.on('snapshot', (f: SnapshotFrame) => c.snapshots.push(f));
   socket.on('changes', (f: ChangesFrame) => c.frames.push(f));

@@ -28,7 +28,7 @@ async function rawConnection(addr: string, credentials: DialCredentials, purpose
     clock: systemClock,
     timeoutMs: 2_000,
   });
-  cleanup.push(() => socket.destroy());
+  cleanup.push(() => void socket.destroy());
   const t0 = Date.now();
   const frames: unknown[] = [];
   const dec = new FrameDecoder();
