@@ -1,10 +1,12 @@
-// Slow clients against a real manager process (console, Engine API and cluster
-// port): 2,000 half-open requests, or 2,000 parked frames, held from a child
-// process and four 127.0.0.x addresses, are refused past the per-peer limits
-// and closed by the deadlines; meanwhile every listener, the one under attack
-// included, keeps answering legitimate clients on 127.0.0.1.
+// The listeners of a real manager process (console, Engine API and cluster
+// port). Malformed URLs get a 400 and the process lives on. Slow clients: 2,000
+// half-open requests, or 2,000 parked frames, held from a child process and
+// four 127.0.0.x addresses, are refused past the per-peer limits and closed by
+// the deadlines; meanwhile every listener, the one under attack included,
+// keeps answering legitimate clients on 127.0.0.1.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LISTENER_LIMITS } from '../server/net/listener-limits';
 import {
@@ -103,6 +105,34 @@ async function everyListenerAnswers(ms: number): Promise<Record<string, number>>
   });
   return Object.fromEntries([...results, nodes]);
 }
+
+/** One raw request (node's client sends the path as given, unlike fetch). */
+function rawGet(port: number, path: string): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('malformed URLs', () => {
+  it('get a 400 JSON answer from the Engine API and the console, and the process lives on', async () => {
+    for (const port of [ports.engine, ports.console]) {
+      for (const path of ['//x', '/\\x', '/api/services/%zz', '/_ping?x=%', '//']) {
+        const r = await rawGet(port, path);
+        expect([port, path, r.status]).toEqual([port, path, 400]);
+        expect(r.type).toMatch(/^application\/json/);
+        expect(JSON.parse(r.body)).toEqual({ message: expect.stringMatching(/^malformed request URL/) });
+      }
+    }
+    expect(manager.alive()).toBe(true);
+    await everyListenerAnswers(2_000);
+  });
+});
 
 describe('slow clients', () => {
   it('2,000 half-open requests on the Engine API: refused past the per-peer limit, the rest closed at the header deadline', async () => {
