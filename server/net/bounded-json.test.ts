@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonBoundsError } from './bounded-json';
-import { API_JSON_BOUNDS, parseBoundedJSON, tooDeepAt } from './bounded-json';
+import { API_JSON_BOUNDS, parseBoundedJSON, scanJSON } from './bounded-json';
 
 const b = (s: string) => Buffer.from(s, 'utf8');
 const nested = (depth: number) => b('['.repeat(depth) + ']'.repeat(depth));
+/** Offset of the first bracket nesting deeper than `max`, or -1. */
+const tooDeepAt = (text: Buffer, max: number) => scanJSON(text, max)?.at ?? -1;
 
-describe('tooDeepAt', () => {
+describe('scanJSON', () => {
   it('finds the first bracket past the limit, counting objects and arrays alike', () => {
     expect(tooDeepAt(nested(3), 3)).toBe(-1);
     expect(tooDeepAt(nested(4), 3)).toBe(3);
@@ -21,6 +23,14 @@ describe('tooDeepAt', () => {
     // a string ending in an escaped backslash is closed by the quote after it
     expect(tooDeepAt(b(JSON.stringify(['\\', [[['x']]]])), 3)).toBe(8);
     expect(tooDeepAt(b(JSON.stringify({ 'ключ[': 'значение{' })), 1)).toBe(-1);
+  });
+
+  it('counts values: one, plus every container and every comma outside strings', () => {
+    expect(scanJSON(b('[1,2,3]'), 8, 4)).toBeUndefined();
+    expect(scanJSON(b('[1,2,3,4]'), 8, 4)).toEqual({ reason: 'too-many-values', at: 6 });
+    expect(scanJSON(b('{"a":{},"b":[]}'), 8, 5)).toBeUndefined();
+    expect(scanJSON(b('{"a":{},"b":[]}'), 8, 4)).toEqual({ reason: 'too-many-values', at: 12 });
+    expect(scanJSON(b(JSON.stringify({ csv: 'a,b,c,d,e,f', n: 1 })), 8, 3)).toBeUndefined();
   });
 
   it('leaves malformed text to JSON.parse (an unterminated string is not deep)', () => {
@@ -47,7 +57,7 @@ describe('parseBoundedJSON', () => {
   });
 
   it('refuses too large (413), too deep and malformed (400), before parsing for the first two', () => {
-    const bounds = { maxBytes: 100, maxDepth: 3 };
+    const bounds = { maxBytes: 100, maxDepth: 3, maxValues: 10 };
     const err = (text: string) => {
       try {
         parseBoundedJSON(b(text), bounds);
@@ -60,6 +70,11 @@ describe('parseBoundedJSON', () => {
     expect(err('[[[[]]]]').message).toBe('JSON nests deeper than 3 levels (at byte 3); no real object needs that');
     expect(err('[[[[]]]]').status).toBe(400);
     expect(err('{"a":').message).toMatch(/^invalid JSON: /);
+    expect(err('[0,0,0,0,0,0,0,0,0,0,0]')).toMatchObject({
+      reason: 'too-many-values',
+      status: 400,
+      message: 'JSON holds more than 10 values (at byte 18); no real object needs that',
+    });
     expect(parseBoundedJSON(b('  '), bounds)).toBeUndefined();
     expect(parseBoundedJSON(b('[[["ok"]]]'), bounds)).toEqual([[['ok']]]);
   });

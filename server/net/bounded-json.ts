@@ -1,12 +1,20 @@
-// JSON from the network, parsed only within a size and a nesting bound. The
-// nesting is checked by a linear scan before JSON.parse runs, so a body of
-// ten thousand `[` costs one pass over its bytes, never a parse.
+// JSON from the network, parsed only within bounds on its size, its nesting
+// and its number of values. Nesting and values are checked by one linear scan
+// before JSON.parse runs, so a body of ten thousand `[` or a million `{},`
+// costs one pass over its bytes, never a parse.
 
 export interface JsonBounds {
   /** Largest accepted text, in bytes. */
   maxBytes: number;
   /** Deepest accepted nesting of objects and arrays (a bare `{}` is depth 1). */
   maxDepth: number;
+  /**
+   * Most values (objects, arrays, members and elements) accepted. JSON.parse
+   * costs far more per value than per byte (4 MiB of `{},` is 1.4 million
+   * objects and most of a second; 4 MiB of base64 a few milliseconds), so this,
+   * not the size, is what bounds the time a parse blocks the event loop.
+   */
+  maxValues: number;
 }
 
 /**
@@ -16,21 +24,28 @@ export interface JsonBounds {
  * object above its 1.5 MiB transaction limit. The deepest object Docker
  * defines nests about ten levels (a service's mount driver options are
  * Spec.TaskTemplate.ContainerSpec.Mounts[].VolumeOptions.DriverConfig.Options);
- * 64 leaves six times that.
+ * 64 leaves six times that. A service with 20,000 environment variables is
+ * 20,000 values; 100,000 leaves five times that and parses in tens of ms
+ * at worst (bench/RESULTS.md, parse stall).
  */
-export const API_JSON_BOUNDS: JsonBounds = { maxBytes: 4 * 1024 * 1024, maxDepth: 64 };
+export const API_JSON_BOUNDS: JsonBounds = { maxBytes: 4 * 1024 * 1024, maxDepth: 64, maxValues: 100_000 };
 
 /**
  * Cluster-port frames wrap API objects in raft and request envelopes (a
  * message, its entries, a batch, its operations: a dozen levels), so they get
- * the API's depth plus that, rounded up. Their size is the frame limit.
+ * the API's depth plus that, rounded up. Raft entries and snapshot chunks
+ * travel as strings (few values); the most values a real frame carries is a
+ * node's full set of task assignments (about 60 per task): 250,000 admits
+ * some 4,000 tasks on one node, and a forwarded API body at its own bound.
+ * Their size is the frame limit.
  */
 export const FRAME_MAX_DEPTH = 128;
+export const FRAME_MAX_VALUES = 250_000;
 
 /** Why a text was refused; `status` is what an HTTP API answers with. */
 export class JsonBoundsError extends Error {
   constructor(
-    readonly reason: 'too-large' | 'too-deep' | 'syntax',
+    readonly reason: 'too-large' | 'too-deep' | 'too-many-values' | 'syntax',
     message: string,
   ) {
     super(message);
@@ -48,15 +63,26 @@ const OPEN_OBJECT = 0x7b;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_OBJECT = 0x7d;
 const CLOSE_ARRAY = 0x5d;
+const COMMA = 0x2c;
+
+/** Where a text first breaks a bound, found by `scanJSON`. */
+export interface ShapeProblem {
+  reason: 'too-deep' | 'too-many-values';
+  /** Byte offset of the bracket or comma that broke it. */
+  at: number;
+}
 
 /**
- * Offset of the first `{`/`[` (outside strings) that nests deeper than
- * `maxDepth`, or -1. Strings are skipped with indexOf, so base64 payloads cost
- * next to nothing; bytes of multi-byte UTF-8 characters never equal the ASCII
- * delimiters looked for. Malformed text is left for JSON.parse to report.
+ * The first place `text` nests deeper than `maxDepth` or holds more than
+ * `maxValues` values (each `{`, `[` and `,` outside strings starts one), or
+ * undefined. One linear pass; strings are skipped with indexOf, so base64
+ * payloads cost next to nothing, and bytes of multi-byte UTF-8 characters
+ * never equal the ASCII delimiters looked for. Malformed text is left for
+ * JSON.parse to report.
  */
-export function tooDeepAt(text: Buffer, maxDepth: number): number {
+export function scanJSON(text: Buffer, maxDepth: number, maxValues = Infinity): ShapeProblem | undefined {
   let depth = 0;
+  let values = 1;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text[i];
@@ -64,31 +90,37 @@ export function tooDeepAt(text: Buffer, maxDepth: number): number {
       let end = i;
       for (;;) {
         end = text.indexOf(QUOTE, end + 1);
-        if (end < 0) return -1;
+        if (end < 0) return undefined;
         let slashes = 0;
         while (text[end - 1 - slashes] === BACKSLASH) slashes++;
         if ((slashes & 1) === 0) break;
       }
       i = end;
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-      if (++depth > maxDepth) return i;
+      if (++depth > maxDepth) return { reason: 'too-deep', at: i };
+      if (++values > maxValues) return { reason: 'too-many-values', at: i };
+    } else if (c === COMMA) {
+      if (++values > maxValues) return { reason: 'too-many-values', at: i };
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       depth--;
     }
   }
-  return -1;
+  return undefined;
+}
+
+/** A refusal message for a shape problem. */
+export function shapeMessage(p: ShapeProblem, bounds: Pick<JsonBounds, 'maxDepth' | 'maxValues'>): string {
+  return p.reason === 'too-deep'
+    ? `JSON nests deeper than ${bounds.maxDepth} levels (at byte ${p.at}); no real object needs that`
+    : `JSON holds more than ${bounds.maxValues} values (at byte ${p.at}); no real object needs that`;
 }
 
 /** Parse `text` as JSON within `bounds`; throws JsonBoundsError. Empty text is undefined. */
 export function parseBoundedJSON(text: Buffer, bounds: JsonBounds): unknown {
   if (text.length > bounds.maxBytes)
     throw new JsonBoundsError('too-large', `body of ${text.length} bytes exceeds the ${bounds.maxBytes}-byte limit`);
-  const at = tooDeepAt(text, bounds.maxDepth);
-  if (at >= 0)
-    throw new JsonBoundsError(
-      'too-deep',
-      `JSON nests deeper than ${bounds.maxDepth} levels (at byte ${at}); no real object needs that`,
-    );
+  const problem = scanJSON(text, bounds.maxDepth, bounds.maxValues);
+  if (problem) throw new JsonBoundsError(problem.reason, shapeMessage(problem, bounds));
   const s = text.toString('utf8');
   if (s.trim() === '') return undefined;
   try {

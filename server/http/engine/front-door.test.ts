@@ -112,6 +112,12 @@ describe('bodies', () => {
       400,
       { message: 'JSON nests deeper than 64 levels (at byte 64); no real object needs that' },
     ]);
+    // a million tiny values would block a parse for most of a second: refused by count before parsing
+    const many = await call('POST', '/v1.50/services/create', `[${'{},'.repeat(1_000_000)}{}]`);
+    expect([many.status, many.json]).toEqual([
+      400,
+      { message: 'JSON holds more than 100000 values (at byte 149998); no real object needs that' },
+    ]);
     expect((await call('GET', '/_ping')).status).toBe(200);
   });
 });

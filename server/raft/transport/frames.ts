@@ -1,7 +1,7 @@
 // Length-prefixed frames on a cluster connection: a 4-byte big-endian length,
 // then that many bytes of UTF-8 JSON. Pure codec, no sockets.
 
-import { FRAME_MAX_DEPTH, tooDeepAt } from '../../net/bounded-json';
+import { FRAME_MAX_DEPTH, FRAME_MAX_VALUES, scanJSON } from '../../net/bounded-json';
 
 export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
 const HEADER_BYTES = 4;
@@ -47,6 +47,7 @@ export class FrameDecoder {
   constructor(
     readonly maxBytes = DEFAULT_MAX_FRAME_BYTES,
     readonly maxDepth = FRAME_MAX_DEPTH,
+    readonly maxValues = FRAME_MAX_VALUES,
   ) {}
 
   /** Feed bytes; returns every frame completed by them. Throws on a bad frame (the stream is then unusable). */
@@ -66,9 +67,14 @@ export class FrameDecoder {
       if (this.buffered < this.want) return out;
       const body = this.take(this.want);
       this.want = undefined;
-      const deep = tooDeepAt(body, this.maxDepth);
-      if (deep >= 0)
-        throw new FrameFormatError(`frame of ${body.length} bytes nests deeper than ${this.maxDepth} levels`);
+      const problem = scanJSON(body, this.maxDepth, this.maxValues);
+      if (problem) {
+        const what =
+          problem.reason === 'too-deep'
+            ? `nests deeper than ${this.maxDepth} levels`
+            : `holds more than ${this.maxValues} values`;
+        throw new FrameFormatError(`frame of ${body.length} bytes ${what}`);
+      }
       try {
         out.push(JSON.parse(body.toString('utf8')));
       } catch {
