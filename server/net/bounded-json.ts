@@ -9,10 +9,12 @@ export interface JsonBounds {
   /** Deepest accepted nesting of objects and arrays (a bare `{}` is depth 1). */
   maxDepth: number;
   /**
-   * Most values (objects, arrays, members and elements) accepted. JSON.parse
-   * costs far more per value than per byte (4 MiB of `{},` is 1.4 million
-   * objects and most of a second; 4 MiB of base64 a few milliseconds), so this,
-   * not the size, is what bounds the time a parse blocks the event loop.
+   * Most values accepted, counted as one plus every `{`, `[`, `,` and `:`
+   * outside strings (so an object member weighs two: its key is the dearest
+   * part). JSON.parse costs far more per value than per byte (4 MiB of `{},`
+   * is 1.4 million objects and most of a second; 4 MiB of base64 a few
+   * milliseconds), so this, not the size, is what bounds how long a parse
+   * blocks the event loop.
    */
   maxValues: number;
 }
@@ -24,23 +26,19 @@ export interface JsonBounds {
  * object above its 1.5 MiB transaction limit. The deepest object Docker
  * defines nests about ten levels (a service's mount driver options are
  * Spec.TaskTemplate.ContainerSpec.Mounts[].VolumeOptions.DriverConfig.Options);
- * 64 leaves six times that. A service with 20,000 environment variables is
- * 20,000 values; 100,000 leaves five times that and parses in tens of ms
- * at worst (bench/RESULTS.md, parse stall).
+ * 64 leaves six times that. A service with 20,000 environment variables
+ * counts 20,000 values; 100,000 leaves five times that and parses in tens of
+ * ms at worst (bench/RESULTS.md, parse stall).
  */
 export const API_JSON_BOUNDS: JsonBounds = { maxBytes: 4 * 1024 * 1024, maxDepth: 64, maxValues: 100_000 };
 
 /**
  * Cluster-port frames wrap API objects in raft and request envelopes (a
  * message, its entries, a batch, its operations: a dozen levels), so they get
- * the API's depth plus that, rounded up. Raft entries and snapshot chunks
- * travel as strings (few values); the most values a real frame carries is a
- * node's full set of task assignments (about 60 per task): 250,000 admits
- * some 4,000 tasks on one node, and a forwarded API body at its own bound.
- * Their size is the frame limit.
+ * the API's depth plus that, rounded up. (Their size is the frame limit; their
+ * number of values depends on who sends them, see the transport's limits.)
  */
 export const FRAME_MAX_DEPTH = 128;
-export const FRAME_MAX_VALUES = 250_000;
 
 /** Why a text was refused; `status` is what an HTTP API answers with. */
 export class JsonBoundsError extends Error {
@@ -64,6 +62,7 @@ const OPEN_ARRAY = 0x5b;
 const CLOSE_OBJECT = 0x7d;
 const CLOSE_ARRAY = 0x5d;
 const COMMA = 0x2c;
+const COLON = 0x3a;
 
 /** Where a text first breaks a bound, found by `scanJSON`. */
 export interface ShapeProblem {
@@ -74,8 +73,7 @@ export interface ShapeProblem {
 
 /**
  * The first place `text` nests deeper than `maxDepth` or holds more than
- * `maxValues` values (each `{`, `[` and `,` outside strings starts one), or
- * undefined. One linear pass; strings are skipped with indexOf, so base64
+ * `maxValues` values (see JsonBounds), or undefined. One linear pass; strings are skipped with indexOf, so base64
  * payloads cost next to nothing, and bytes of multi-byte UTF-8 characters
  * never equal the ASCII delimiters looked for. Malformed text is left for
  * JSON.parse to report.
@@ -99,7 +97,7 @@ export function scanJSON(text: Buffer, maxDepth: number, maxValues = Infinity): 
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
       if (++depth > maxDepth) return { reason: 'too-deep', at: i };
       if (++values > maxValues) return { reason: 'too-many-values', at: i };
-    } else if (c === COMMA) {
+    } else if (c === COMMA || c === COLON) {
       if (++values > maxValues) return { reason: 'too-many-values', at: i };
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       depth--;

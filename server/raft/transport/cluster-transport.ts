@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { RaftId } from '../types';
 import { systemClock, type Clock } from '../../util/clock';
+import { API_JSON_BOUNDS } from '../../net/bounded-json';
 import { DEFAULT_BACKOFF } from './backoff';
 import { dial, type Dialed } from './dial';
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame } from './frames';
@@ -28,6 +29,14 @@ export interface TransportLimits extends LinkLimits {
    */
   unauthenticatedFrameBytes: number;
   /**
+   * Values (bounded-json's count) in a frame from any caller that is not a member: what makes
+   * JSON.parse slow is many values, so these frames are bounded like an API body (100,000; an
+   * agent's status and log batches hold some 25,000). Members' frames (raft entries and snapshot
+   * chunks travel as strings; pages of assignments and logs) and the answers to our own dials are
+   * bounded by size only.
+   */
+  untrustedFrameValues: number;
+  /**
    * A frame whose first bytes arrived must be complete within this, on every connection. A
    * dialer whose frame took longer would have declared us dead anyway (no pong for deadAfterMs).
    */
@@ -44,6 +53,7 @@ export interface TransportLimits extends LinkLimits {
 export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
   maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
   unauthenticatedFrameBytes: 64 * 1024,
+  untrustedFrameValues: API_JSON_BOUNDS.maxValues,
   frameTimeoutMs: 10_000,
   highWaterBytes: 1024 * 1024,
   queueLimitBytes: 16 * 1024 * 1024,
@@ -381,6 +391,7 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
       maxFrameBytes: tokenOnly
         ? Math.min(limits.unauthenticatedFrameBytes, limits.maxFrameBytes)
         : limits.maxFrameBytes,
+      maxFrameValues: identity.via === 'member' ? undefined : limits.untrustedFrameValues,
       clock: this.clock,
       logger: this.logger,
       frameTimeoutMs: limits.frameTimeoutMs,

@@ -18,6 +18,8 @@ export interface FrameConnectionHooks {
 
 export interface FrameConnectionOptions {
   maxFrameBytes: number;
+  /** Values a frame may hold (bounded-json's count); unbounded when absent. */
+  maxFrameValues?: number;
   clock: Clock;
   logger: TransportLogger;
   /** A frame whose first bytes arrived must be complete within this (else the peer is parking it). */
@@ -49,7 +51,7 @@ export class FrameConnection {
     private readonly hooks: FrameConnectionHooks,
     private readonly opts: FrameConnectionOptions,
   ) {
-    this.decoder = new FrameDecoder(opts.maxFrameBytes);
+    this.decoder = new FrameDecoder(opts.maxFrameBytes, undefined, opts.maxFrameValues);
     this.lastFrameAt = this.lastByteAt = opts.clock.now();
   }
 

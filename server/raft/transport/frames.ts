@@ -1,7 +1,7 @@
 // Length-prefixed frames on a cluster connection: a 4-byte big-endian length,
 // then that many bytes of UTF-8 JSON. Pure codec, no sockets.
 
-import { FRAME_MAX_DEPTH, FRAME_MAX_VALUES, scanJSON } from '../../net/bounded-json';
+import { FRAME_MAX_DEPTH, scanJSON } from '../../net/bounded-json';
 
 export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
 const HEADER_BYTES = 4;
@@ -47,7 +47,8 @@ export class FrameDecoder {
   constructor(
     readonly maxBytes = DEFAULT_MAX_FRAME_BYTES,
     readonly maxDepth = FRAME_MAX_DEPTH,
-    readonly maxValues = FRAME_MAX_VALUES,
+    /** See bounded-json's JsonBounds; by default only the size bounds a frame. */
+    readonly maxValues = Infinity,
   ) {}
 
   /** Feed bytes; returns every frame completed by them. Throws on a bad frame (the stream is then unusable). */

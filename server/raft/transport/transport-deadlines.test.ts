@@ -8,7 +8,7 @@ import { dial } from './dial';
 import { encodeFrame, FrameDecoder } from './frames';
 import type { DialCredentials } from './handshake';
 import { tcpSocketFactory } from './socket-factory';
-import { CLUSTER_ID, MEMBER_KEY, startMember, WORKER_TOKEN, waitFor } from './test-support';
+import { CLUSTER_ID, MEMBER_KEY, NODE_KEY, startMember, WORKER_TOKEN, waitFor } from './test-support';
 import type { ConnPurpose } from './wire';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -138,6 +138,23 @@ describe('callers holding only a join token', () => {
     const c = await rawConnection(b.addr, MEMBER);
     c.socket.write(encodeFrame({ t: 'msg', m: { type: 'app', from: 'raw', n: 1, pad: 'x'.repeat(1024 * 1024) } }));
     await waitFor(() => b.received.length === 1, 3_000, 'big message');
+  });
+});
+
+describe('values', () => {
+  it('a frame from an agent holds at most as many values as an API body; a member’s only its size', async () => {
+    const b = await startMember('b', { limits: { untrustedFrameValues: 1_000 } });
+    cleanup.push(() => b.stop());
+    b.transport.onRequest((p) => (p as unknown[]).length);
+    const list = (n: number) => encodeFrame({ t: 'req', id: 1, p: Array(n).fill(0) });
+    const agent = await rawConnection(b.addr, { clusterId: CLUSTER_ID, nodeKey: NODE_KEY }, 'oneshot');
+    agent.socket.write(list(2_000));
+    await waitFor(() => agent.closedAfter() !== undefined, 2_000, 'closed');
+    expect(agent.frames).toEqual([{ t: 'error', e: expect.stringMatching(/holds more than 1000 values$/) }]);
+    const member = await rawConnection(b.addr, MEMBER, 'oneshot');
+    member.socket.write(list(2_000));
+    await waitFor(() => member.frames.length === 1, 2_000, 'answer');
+    expect(member.frames).toEqual([{ t: 'res', id: 1, ok: true, p: 2_000 }]);
   });
 });
 
