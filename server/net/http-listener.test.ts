@@ -1,9 +1,15 @@
 // Real sockets against a real listener; distinct peers are distinct 127.0.0.x
 // source addresses.
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpListener, type HttpListener, type HttpListenerLimits } from './http-listener';
+import {
+  createHttpListener,
+  holdResources,
+  httpServerOptions,
+  type HttpListener,
+  type HttpListenerLimits,
+} from './http-listener';
 
 const LIMITS: HttpListenerLimits = {
   headersTimeoutMs: 1_000,
@@ -117,6 +123,30 @@ describe('connection limits', () => {
     await until(() => l.gate.open().total === 0);
     expect((await get(l.port, '127.0.0.4')).status).toBe(200);
     expect(l.gate.open().refused).toBe(1);
+  });
+});
+
+describe('holdResources', () => {
+  it('closes refused connections unanswered when plain text would not do (a TLS listener)', async () => {
+    const server = createServer(httpServerOptions(LIMITS), (_req, res) => res.end('ok'));
+    const gate = holdResources(
+      server,
+      'tls',
+      { ...LIMITS, maxPerPeer: 1 },
+      { plaintextRefusals: false, log: () => {} },
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    cleanup.push(() => {
+      server.closeAllConnections();
+      server.close();
+    });
+    const port = (server.address() as AddressInfo).port;
+    await raw(port, '127.0.0.2');
+    await until(() => gate.open().total === 1);
+    const refused = await raw(port, '127.0.0.2');
+    await refused.closed;
+    expect(refused.text()).toBe('');
+    expect(gate.open().refused).toBe(1);
   });
 });
 

@@ -4,7 +4,7 @@
 // itself makes (a malformed request, a timeout, a limit) is a JSON
 // `{"message": ...}` like the APIs' own errors.
 
-import { createServer, STATUS_CODES, type RequestListener, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { gateConnections, type ConnectionGate, type ConnectionLimits } from './connection-gate';
 
@@ -51,19 +51,27 @@ export interface HttpListener {
   gate: ConnectionGate;
 }
 
-export function createHttpListener(
-  name: string,
-  limits: HttpListenerLimits,
-  handler?: RequestListener,
-  opts: { log?: (line: string) => void } = {},
-): HttpListener {
-  const server = createServer({
+/** The deadlines as node:http (and node:https) server options; the deadline check interval can only be set here. */
+export function httpServerOptions(limits: HttpListenerLimits): ServerOptions {
+  return {
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionsCheckingInterval: DEADLINE_CHECK_MS,
-  });
-  if (handler) server.on('request', handler);
+  };
+}
+
+/**
+ * JSON answers for what node's parser and deadlines refuse, and the connection limits, on a server built
+ * with httpServerOptions. `plaintextRefusals: false` for a TLS server, whose refused connections are closed
+ * unanswered (a TLS client could not read a plain-text 503).
+ */
+export function holdResources(
+  server: Server,
+  name: string,
+  limits: HttpListenerLimits,
+  opts: { log?: (line: string) => void; plaintextRefusals?: boolean } = {},
+): ConnectionGate {
   server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
     const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
     if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
@@ -74,12 +82,23 @@ export function createHttpListener(
     socket.end(rawJSONResponse(status, message));
     socket.once('finish', () => socket.destroy());
   });
-  const gate = gateConnections(server, {
+  return gateConnections(server, {
     name,
     maxConnections: limits.maxConnections,
     maxPerPeer: limits.maxPerPeer,
-    refusal: (message) => rawJSONResponse(503, message),
+    refusal: opts.plaintextRefusals === false ? undefined : (message) => rawJSONResponse(503, message),
     log: opts.log,
   });
-  return { server, gate };
+}
+
+/** A plain HTTP listener with the deadlines and limits. */
+export function createHttpListener(
+  name: string,
+  limits: HttpListenerLimits,
+  handler?: RequestListener,
+  opts: { log?: (line: string) => void } = {},
+): HttpListener {
+  const server = createServer(httpServerOptions(limits));
+  if (handler) server.on('request', handler);
+  return { server, gate: holdResources(server, name, limits, opts) };
 }
