@@ -311,8 +311,9 @@ async function main() {
         `| ${r.name} | ${r.bytes.toLocaleString('en')} | ${r.answer} | ${fmtMs(r.p50)} | ${fmtMs(r.max)} | ${fmtMs(r.cpu)} |`,
     ),
   ].join('\n');
-  const admitted = rows.filter((r) => !r.name.startsWith('before'));
-  const worst = admitted.reduce((a, b) => (b.max > a.max ? b : a));
+  const bounded = rows.filter((r) => !r.name.startsWith('before'));
+  const worst = bounded.reduce((a, b) => (b.max > a.max ? b : a));
+  const dearest = bounded.reduce((a, b) => (b.cpu > a.cpu ? b : a));
   const load = loadavg()[0]!.toFixed(1);
   const body = `## Parse stall: the longest event-loop block while a listener takes in JSON
 
@@ -329,8 +330,9 @@ processes held the CPU; on a shared machine the CPU column is the steadier figur
 
 ${table}
 
-Worst stall of anything the bounds let through or refuse: **${fmtMs(worst.max)}** (${worst.name}; CPU
-${fmtMs(worst.cpu)}), against a raft election timeout of 750 ms–1.5 s. Parse time follows the number of values
+Of everything the bounds let through or refuse, the dearest to parse costs **${fmtMs(dearest.cpu)} of CPU**
+(${dearest.name}); the longest stall seen was ${fmtMs(worst.max)} (${worst.name}) with the machine's other
+load on top. A raft election starts after 750 ms–1.5 s without a heartbeat. Parse time follows the number of values
 far more than the size, and distinct object keys are the dearest values (each is a new hidden class), which
 is why the bounds count values and weigh members double; a base64 payload costs next to nothing. Members'
 frames are bounded by size only: raft entries and snapshot chunks travel as strings. Before these bounds the
