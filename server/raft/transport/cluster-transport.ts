@@ -463,9 +463,9 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
       this.reply(conn, { t: 'res', id, ok: false, e: { message: 'this member does not serve requests' } });
       return;
     }
-    conn.owed++;
+    conn.owe();
     const answered = (frame: WireFrame) => {
-      conn.owed--;
+      conn.answered();
       this.reply(conn, frame);
     };
     Promise.resolve()

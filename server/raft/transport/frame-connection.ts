@@ -36,13 +36,13 @@ export class FrameConnection {
   private closedFlag = false;
   /** Clock time of the last frame received. */
   lastFrameAt: number;
-  /** Clock time of the last byte received. */
-  private lastByteAt: number;
+  /** Since when the peer has said nothing while owed nothing: its last byte, or our last answer to it. */
+  private quietSince: number;
   /** When the frame now arriving began, while one is partial. */
   private frameStartedAt: number | undefined;
   private cancelWatch: (() => void) | undefined;
-  /** Requests from the peer we are still answering: the peer waits in silence meanwhile. */
-  owed = 0;
+  /** Requests from the peer we are still answering: the peer may wait in silence meanwhile. */
+  private owed = 0;
 
   constructor(
     private readonly socket: Duplex,
@@ -52,7 +52,7 @@ export class FrameConnection {
     private readonly opts: FrameConnectionOptions,
   ) {
     this.decoder = new FrameDecoder(opts.maxFrameBytes, undefined, opts.maxFrameValues);
-    this.lastFrameAt = this.lastByteAt = opts.clock.now();
+    this.lastFrameAt = this.quietSince = opts.clock.now();
   }
 
   /** Begin reading; `head` is data that came in with the upgrade. Separate from the constructor so the owner can register the connection first. */
@@ -64,6 +64,17 @@ export class FrameConnection {
     this.socket.on('end', () => this.socket.end());
     if (head && head.length > 0) this.receive(head);
     this.watch();
+  }
+
+  /** A request from the peer is being answered: its silence meanwhile is not idleness. */
+  owe(): void {
+    this.owed++;
+  }
+
+  /** The answer went out: the peer's silence counts again from now. */
+  answered(): void {
+    this.owed = Math.max(0, this.owed - 1);
+    if (this.owed === 0) this.quietSince = this.opts.clock.now();
   }
 
   get closed(): boolean {
@@ -99,7 +110,7 @@ export class FrameConnection {
   private receive(chunk: Buffer): void {
     if (this.closedFlag) return;
     const now = this.opts.clock.now();
-    this.lastByteAt = now;
+    this.quietSince = now;
     let values: unknown[];
     try {
       values = this.decoder.push(chunk);
@@ -140,21 +151,32 @@ export class FrameConnection {
       () => {
         this.cancelWatch = undefined;
         if (this.closedFlag) return;
-        const now = clock.now();
-        if (frameTimeoutMs !== undefined && this.frameStartedAt !== undefined) {
-          if (now - this.frameStartedAt > frameTimeoutMs) {
-            this.fail(new Error(`frame not completed within ${frameTimeoutMs} ms`));
-            return;
-          }
-        }
-        if (idleTimeoutMs !== undefined && this.owed === 0 && now - this.lastByteAt > idleTimeoutMs) {
-          this.fail(new Error(`nothing received for ${now - this.lastByteAt} ms`));
+        if (!this.overdue()) {
+          this.watch();
           return;
         }
-        this.watch();
+        // After this process was busy (a long GC, a console build), timers run before the socket's
+        // waiting bytes are read: look again once they are, so a busy receiver does not blame the peer.
+        setImmediate(() => {
+          if (this.closedFlag) return;
+          const why = this.overdue();
+          if (why) this.fail(why);
+          else this.watch();
+        });
       },
       Math.min(1_000, Math.max(50, shortest / 4)),
     );
+  }
+
+  /** Why a deadline has passed, or undefined. */
+  private overdue(): Error | undefined {
+    const { frameTimeoutMs, idleTimeoutMs, clock } = this.opts;
+    const now = clock.now();
+    if (frameTimeoutMs !== undefined && this.frameStartedAt !== undefined && now - this.frameStartedAt > frameTimeoutMs)
+      return new Error(`frame not completed within ${frameTimeoutMs} ms`);
+    if (idleTimeoutMs !== undefined && this.owed === 0 && now - this.quietSince > idleTimeoutMs)
+      return new Error(`nothing received for ${now - this.quietSince} ms`);
+    return undefined;
   }
 
   private gone(reason: Error | undefined): void {

@@ -84,6 +84,24 @@ describe('idle deadline', () => {
     expect(c.frames).toEqual([{ t: 'error', e: expect.stringMatching(/^nothing received for \d+ ms$/) }]);
   });
 
+  it('does not blame the peer when this process was busy while the peer’s bytes waited to be read', async () => {
+    const b = await startMember('b', { limits: { deadAfterMs: 300 } });
+    cleanup.push(() => b.stop());
+    const c = await rawConnection(b.addr, MEMBER);
+    c.socket.write(encodeFrame({ t: 'ping' }));
+    await waitFor(() => c.frames.length === 1, 2_000, 'pong');
+    await new Promise((r) => setTimeout(r, 200));
+    // the ping reaches b's socket at once; b reads it only after this (its) event loop is free again
+    c.socket.write(encodeFrame({ t: 'ping' }));
+    const busyUntil = Date.now() + 600;
+    while (Date.now() < busyUntil) {
+      // a long synchronous stretch, as a GC pause or a console build would be
+    }
+    await waitFor(() => c.frames.length === 2, 2_000, 'second pong');
+    expect(c.closedAfter()).toBeUndefined();
+    expect(b.logger.lines.join('\n')).not.toMatch(/nothing received/);
+  });
+
   it('keeps a connection that waits in silence for our answer', async () => {
     const b = await startMember('b', { limits: { deadAfterMs: 300 } });
     cleanup.push(() => b.stop());
@@ -93,8 +111,10 @@ describe('idle deadline', () => {
     await waitFor(() => c.frames.length === 1, 3_000, 'answer');
     expect(c.frames).toEqual([{ t: 'res', id: 1, ok: true, p: { slow: true } }]);
     expect(c.closedAfter()).toBeUndefined();
-    // once answered, silence counts again
+    // once answered, silence counts again, from the answer
+    const answeredAt = Date.now();
     await waitFor(() => c.closedAfter() !== undefined, 3_000, 'closed');
+    expect(Date.now() - answeredAt).toBeGreaterThanOrEqual(250);
   });
 
   it('does not close a member that pings (the transport’s own dialer)', async () => {
