@@ -62,6 +62,12 @@ export default tseslint.config(
     ['../../**', '!../../api/**', '@/server/**', '!@/server/api/**'],
     'server/api/schemas may import only server/api (and zod).',
   ),
+  // Listener plumbing (limits, timeouts, bounded JSON) serves every edge and the transport, and knows none of them.
+  layer(
+    ['server/net/**'],
+    ['../**', '!../net/**', '@/server/**', '!@/server/net/**'],
+    'server/net holds listener plumbing and must not depend on other server layers.',
+  ),
   // The store knows nothing of the control loops, the HTTP edges or the agents.
   layer(
     ['server/store/**', 'server/storage/**', 'server/raft/**'],

@@ -1,11 +1,15 @@
 // The console port: the console's JSON API and socket.io stream beside the
 // Next.js app that renders the pages.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config';
 import { handleConsoleApi } from './http/console/api';
+import { HttpError } from './http/http-error';
+import { parseRequestTarget } from './http/request-target';
 import { listen } from './listen';
 import type { ManagerContext } from './manager/context';
+import { createHttpListener, type HttpListenerLimits } from './net/http-listener';
+import { LISTENER_LIMITS } from './net/listener-limits';
 import { attachRealtime } from './realtime/gateway';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -15,25 +19,47 @@ export interface ConsoleServer {
   close(): Promise<void>;
 }
 
-export async function startConsole(cfg: Config, ctx: ManagerContext): Promise<ConsoleServer> {
+function sendFailure(res: ServerResponse, status: number, message: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify({ message }));
+}
+
+export async function startConsole(
+  cfg: Config,
+  ctx: ManagerContext,
+  limits: HttpListenerLimits = LISTENER_LIMITS.console,
+): Promise<ConsoleServer> {
   const { default: next } = await import('next');
   const app = next({ dev: cfg.dev, dir: ROOT, hostname: cfg.listenHost, port: cfg.consolePort });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    handleConsoleApi(req, res, ctx)
-      .then((handled) => {
-        if (!handled) return handle(req, res);
+  const { server } = createHttpListener('console', limits, (req: IncomingMessage, res: ServerResponse) => {
+    // nothing a request carries may throw out of here (a throw would end the process)
+    Promise.resolve()
+      .then(() => {
+        const target = parseRequestTarget(req.url);
+        if (target instanceof HttpError) {
+          req.resume();
+          sendFailure(res, target.status, target.message);
+          return;
+        }
+        return handleConsoleApi(req, res, ctx).then((handled) => {
+          if (!handled) return handle(req, res);
+        });
       })
       .catch((err: unknown) => {
         console.error('console request failed', err);
-        if (!res.headersSent) {
-          res.writeHead(500, { 'Content-Type': 'application/json' });
-          res.end(JSON.stringify({ message: 'internal error' }));
-        }
+        sendFailure(res, 500, 'internal error');
       });
   });
-  const realtime = attachRealtime(server, ctx);
+  const realtime = attachRealtime(server, ctx, {
+    maxClients: limits.maxConnections,
+    maxClientsPerPeer: limits.maxPerPeer,
+  });
   if (cfg.dev) {
     const upgrade = app.getUpgradeHandler();
     server.on('upgrade', (req, socket, head) => {

@@ -1,6 +1,6 @@
 // swarmdeck: one Node process that is a Swarm manager (store, log, control
 // loops), its Engine API, its cluster port and its web console.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError, parseConfig, SECRET_ENV, usage, type Config } from './config';
 import { secureDataDir } from './data-dir';
 import { restrictUmask } from './util/private-files';
@@ -23,7 +23,8 @@ import { createEngineHandler } from './http/engine/server';
 import { createInactiveEngineHandler, createWorkerEngineHandler, type JoinBody } from './http/engine/inactive';
 import { clusterPortHandler } from './cluster-port';
 import { startConsole } from './console-server';
-import { listen } from './listen';
+import { listen, prepareListeners } from './listen';
+import { createHttpListener } from './net/http-listener';
 import { selfDescription } from './self-description';
 import { systemClock } from './util/clock';
 import { ProcessExecutor } from './agent/executor/process';
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
   for (const name of SECRET_ENV) delete process.env[name];
   secureDataDir(cfg.dataDir);
   const clock = systemClock;
+  const limits = prepareListeners(cfg);
   const clusterAddr = `${cfg.advertiseAddr}:${cfg.clusterPort}`;
   let selfNodeID = readNodeID(cfg.dataDir);
   if (!selfNodeID) {
@@ -98,7 +100,7 @@ async function main(): Promise<void> {
       nodeKey: () => credentials.node,
     }),
   });
-  const cluster = createServer(clusterPortHandler());
+  const { server: cluster } = createHttpListener('cluster', limits.cluster, clusterPortHandler());
   transport.attach(cluster);
   await listen(cluster, cfg.clusterPort, cfg.listenHost);
 
@@ -106,8 +108,7 @@ async function main(): Promise<void> {
     res.writeHead(503, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ message: 'swarmdeck is starting' }));
   };
-  const engine = createServer((req, res) => engineHandler(req, res));
-  engine.keepAliveTimeout = 65_000;
+  const { server: engine } = createHttpListener('engine', limits.engine, (req, res) => engineHandler(req, res));
   await listen(engine, cfg.enginePort, cfg.listenHost);
   let consoleServer: { close(): Promise<void> } | undefined;
 
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
     });
     member = m;
     engineHandler = createEngineHandler(m.ctx);
-    consoleServer = cfg.console ? await startConsole(cfg, m.ctx) : undefined;
+    consoleServer = cfg.console ? await startConsole(cfg, m.ctx, limits.console) : undefined;
     console.log(
       `swarmdeck ready: node ${nodeID} (${m.log.isLeader() ? 'leader' : 'follower'})` +
         (consoleServer ? ` console=http://${cfg.listenHost}:${cfg.consolePort}` : '') +

@@ -7,14 +7,14 @@ import type { Cluster, Secret } from '../api/types';
 import type { ManagerContext } from '../manager/context';
 import { makeNode, makeService, openTempStore } from '../store/test-support';
 import { systemClock } from '../util/clock';
-import { attachRealtime } from './gateway';
+import { attachRealtime, type RealtimeOptions } from './gateway';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function setup() {
+async function setup(opts: RealtimeOptions = {}) {
   const opened = await openTempStore();
   cleanups.push(() => opened.close());
   const self = makeNode({ hostname: 'mgr', Role: 'manager' });
@@ -57,7 +57,7 @@ async function setup() {
   } as ManagerContext;
   const server = http.createServer((_req, res) => res.end('next'));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const rt = attachRealtime(server, ctx, { frameIntervalMs: 50 });
+  const rt = attachRealtime(server, ctx, { frameIntervalMs: 50, ...opts });
   cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
   cleanups.push(() => rt.close());
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -69,8 +69,10 @@ interface Client {
   snapshots: SnapshotFrame[];
   frames: ChangesFrame[];
 }
-function client(url: string, auth: Record<string, unknown> = {}): Client {
-  const socket = connect(url, { transports: ['websocket'], auth, reconnection: false });
+function client(url: string, auth: Record<string, unknown> = {}, localAddress?: string): Client {
+  // localAddress reaches the Node WebSocket (engine.io-client passes it on) but is not in socket.io's types
+  const opts = { transports: ['websocket'], auth, reconnection: false, localAddress } as Parameters<typeof connect>[1];
+  const socket = connect(url, opts);
   const c: Client = { socket, snapshots: [], frames: [] };
   socket.on('snapshot', (f: SnapshotFrame) => c.snapshots.push(f));
   socket.on('changes', (f: ChangesFrame) => c.frames.push(f));
@@ -148,5 +150,38 @@ describe('attachRealtime', () => {
     const gone = new Promise<string>((r) => chatty.socket.once('disconnect', (reason) => r(reason)));
     chatty.socket.emit('scale', { service: 'web', replicas: 1e9 });
     expect(await gone).toBe('io server disconnect');
+  });
+
+  it('limits console sessions per address and in total, with a clear refusal', async () => {
+    const { url } = await setup({ maxClients: 3, maxClientsPerPeer: 2 });
+    /** An engine.io polling handshake from `from`: its status and message. */
+    const handshake = (from: string) =>
+      new Promise<{ status: number; message: string }>((resolve, reject) => {
+        const req = http.get(`${url}/socket.io/?EIO=4&transport=polling`, { localAddress: from }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => {
+            const parsed = res.statusCode === 200 ? {} : (JSON.parse(body) as { message?: string });
+            resolve({ status: res.statusCode ?? 0, message: parsed.message ?? '' });
+          });
+        });
+        req.on('error', reject);
+      });
+    const a = [client(url, {}, '127.0.0.2'), client(url, {}, '127.0.0.2')];
+    await until(() => a.every((c) => c.snapshots.length === 1), 'two sessions from 127.0.0.2');
+    expect(await handshake('127.0.0.2')).toEqual({
+      status: 403,
+      message: 'too many console sessions from 127.0.0.2 (2)',
+    });
+    const other = client(url, {}, '127.0.0.3');
+    await until(() => other.snapshots.length === 1, 'a session from another address');
+    expect(await handshake('127.0.0.4')).toEqual({ status: 403, message: 'too many console sessions (3)' });
+    // a closed session frees its place
+    a[0]!.socket.close();
+    const end = Date.now() + 5_000;
+    while ((await handshake('127.0.0.2')).status !== 200) {
+      if (Date.now() > end) throw new Error('no place after a session closed');
+      await new Promise((r) => setTimeout(r, 20));
+    }
   });
 });

@@ -10,7 +10,9 @@ import {
   type ServerToClientEvents,
 } from '../api/realtime';
 import { parseHello } from '../api/schemas/realtime-hello';
-import { refuseBrowserRequest } from '../http/console/request-guard';
+import type { Socket as NetSocket } from 'node:net';
+import { refuseBrowserRequest } from '../http/request-guard';
+import { peerAddress } from '../net/connection-gate';
 import { EventRing, FramePacer, toWireChanges } from './frames';
 import { fullRaftFrame, RaftBroadcaster } from './raft-frames';
 import { consoleDecorator, consoleObject, redactImage } from './redact';
@@ -21,7 +23,16 @@ export interface RealtimeOptions {
   /** Applied entries kept for resuming clients. */
   ringEvents?: number;
   ringChanges?: number;
+  /** Open console sessions at most, in total and from one address (each costs a snapshot and a pacer). */
+  maxClients?: number;
+  maxClientsPerPeer?: number;
 }
+
+/**
+ * A console client sends nothing but its CONNECT packet (`{v, since}`) and
+ * pongs, so 16 KiB is far above any real message (socket.io allows 1 MB).
+ */
+const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
 
 type ConsoleSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
@@ -39,18 +50,30 @@ export function attachRealtime(
   const decorate = consoleDecorator(ctx.selfNodeID, ctx.clusterAddr, ctx.managerStatus);
   const ring = new EventRing(view.index, opts.ringEvents, opts.ringChanges);
   const clients = new Map<string, FramePacer>();
+  const maxClients = opts.maxClients ?? 1024;
+  const maxPerPeer = opts.maxClientsPerPeer ?? 128;
+  /** Open engine.io sessions per remote address (a polling session holds no connection the listener counts). */
+  const sessions = new Map<string, number>();
 
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
     serveClient: false,
     // leave upgrades on other paths (Next's dev HMR) alone
     destroyUpgrade: false,
+    maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,
+    // an engine.io session that does not open the console's namespace in time is closed
+    connectTimeout: 10_000,
     // no other site may open the stream (a WebSocket is not covered by CORS), nor a rebound host name
     allowRequest: (req, callback) => {
-      const refused = refuseBrowserRequest(req.headers, req.method ?? 'GET', { readable: true });
+      const peer = peerAddress(req.socket);
+      const refused =
+        refuseBrowserRequest(req.headers, req.method ?? 'GET', { readable: true }) ??
+        (io.engine.clientsCount >= maxClients
+          ? `too many console sessions (${maxClients})`
+          : (sessions.get(peer) ?? 0) >= maxPerPeer
+            ? `too many console sessions from ${peer} (${maxPerPeer})`
+            : undefined);
       callback(refused ?? null, !refused);
     },
-    // a console sends its handshake and nothing else
-    maxHttpBufferSize: 16 * 1024,
   });
 
   // the handshake, checked before the connection counts
@@ -59,6 +82,15 @@ export function attachRealtime(
     if ('error' in hello) return next(new Error(hello.error));
     (socket.data as { hello?: RealtimeHello }).hello = hello;
     next();
+  });
+  io.engine.on('connection', (session: { request: { socket: NetSocket }; once(e: 'close', f: () => void): void }) => {
+    const peer = peerAddress(session.request.socket);
+    sessions.set(peer, (sessions.get(peer) ?? 0) + 1);
+    session.once('close', () => {
+      const left = (sessions.get(peer) ?? 1) - 1;
+      if (left > 0) sessions.set(peer, left);
+      else sessions.delete(peer);
+    });
   });
 
   const unwatch = view.watch((event: AppliedEvent) => {

@@ -1,4 +1,7 @@
-import { refuseBrowserRequest } from './request-guard';
+import { API_JSON_BOUNDS } from '../../net/bounded-json';
+import { HttpError } from '../http-error';
+import { readJSONBody } from '../json-body';
+import { refuseBrowserRequest } from '../request-guard';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SequenceConflict, SwarmError } from '../../api/errors';
 import type { ConsoleState } from '../../api/realtime';
@@ -31,17 +34,6 @@ import { fullRaftFrame } from '../../realtime/raft-frames';
 import { consoleDecorator, redactImage } from '../../realtime/redact';
 import { streamConsoleLogs } from './logs';
 
-const MAX_BODY = 1 << 20;
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 function send(res: ServerResponse, status: number, body: unknown): void {
   const data = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, {
@@ -56,18 +48,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   // JSON only: a cross-site HTML form cannot send it without a CORS preflight
   if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
     throw new HttpError(415, 'expected Content-Type: application/json');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) throw new HttpError(413, 'request body too large');
-    chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') as unknown;
-  } catch {
-    throw new HttpError(400, 'invalid JSON body');
-  }
+  return (await readJSONBody(req, API_JSON_BOUNDS)) ?? null;
 }
 
 /** The redacted store image the console loads first (same shape as the socket snapshot). */
@@ -327,8 +308,11 @@ export async function handleConsoleApi(
       throw new HttpError(404, `no such console API route: ${method} ${path}`);
     }
   } catch (err) {
-    if (err instanceof SwarmError || err instanceof HttpError) send(res, err.status, { message: err.message });
-    else {
+    if (err instanceof SwarmError || err instanceof HttpError) {
+      // an oversized body is not read to its end: close the connection after the answer instead
+      if (err.status === 413) res.setHeader('Connection', 'close');
+      send(res, err.status, { message: err.message });
+    } else {
       console.error('console API error', err);
       send(res, 500, { message: err instanceof Error ? err.message : String(err) });
     }

@@ -8,8 +8,10 @@ import { hostname, cpus, totalmem, arch } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SwarmError } from '../../api/errors';
 import { parseInitRequest, parseJoinRequest } from '../../api/schemas/swarm-requests';
+import { fdLimitWarnings } from '../../net/fd-limit';
 import { readJSON } from './request';
-import { ENGINE_VERSION, errorStatus, sendEmpty, sendError, sendJSON, setCommonHeaders } from './respond';
+import { engineRequestHandler } from './front-door';
+import { ENGINE_VERSION, sendEmpty, sendError, sendJSON } from './respond';
 import { stripVersion } from './server';
 
 export const NOT_IN_SWARM =
@@ -97,7 +99,7 @@ function localEngineHandler(
         MemTotal: totalmem(),
         RegistryConfig: null,
         Swarm: swarm(),
-        Warnings: [],
+        Warnings: fdLimitWarnings(),
       });
       return;
     }
@@ -139,19 +141,9 @@ function localEngineHandler(
       throw new SwarmError('Unavailable', active ? WORKER_NODE : NOT_IN_SWARM);
     sendError(res, 404, 'page not found');
   };
-  return (req, res) => {
-    setCommonHeaders(res);
-    const url = new URL(req.url ?? '/', 'http://engine');
-    const stripped = stripVersion(url.pathname);
-    if ('error' in stripped) {
-      req.resume();
-      sendError(res, 400, stripped.error);
-      return;
-    }
-    handle(req, res, stripped.path).catch((err: unknown) => {
-      const { status, message } = errorStatus(err);
-      req.resume();
-      sendError(res, status, message);
-    });
-  };
+  return engineRequestHandler((req, res, target) => {
+    const stripped = stripVersion(target.path);
+    if ('error' in stripped) throw new SwarmError('InvalidArgument', stripped.error);
+    return handle(req, res, stripped.path);
+  });
 }

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { SwarmError } from '../../api/errors';
+import { HttpError } from '../http-error';
 
 export const API_VERSION = '1.50';
 export const MIN_API_VERSION = '1.24';
@@ -38,6 +39,6 @@ export function sendError(res: ServerResponse, status: number, message: string):
 }
 
 export function errorStatus(err: unknown): { status: number; message: string } {
-  if (err instanceof SwarmError) return { status: err.status, message: err.message };
+  if (err instanceof SwarmError || err instanceof HttpError) return { status: err.status, message: err.message };
   return { status: 500, message: err instanceof Error ? err.message : String(err) };
 }

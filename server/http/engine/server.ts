@@ -3,7 +3,10 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ManagerContext } from '../../manager/context';
-import { API_VERSION, MIN_API_VERSION, errorStatus, sendError, setCommonHeaders } from './respond';
+import { SwarmError } from '../../api/errors';
+import { HttpError } from '../http-error';
+import { engineRequestHandler } from './front-door';
+import { API_VERSION, MIN_API_VERSION } from './respond';
 import { findRoute, type Route } from './router';
 import { distributionRoutes } from './routes/distribution';
 import { logRoutes } from './routes/logs';
@@ -60,31 +63,13 @@ export function createEngineHandler(
   ctx: ManagerContext,
   routes: readonly Route[] = ENGINE_ROUTES,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    setCommonHeaders(res);
+  return engineRequestHandler((req, res, target) => {
     // reads come from this manager's replica: say whose (writes go to the leader either way)
     if (ctx.replica && (req.method === 'GET' || req.method === 'HEAD')) res.setHeader(REPLICA_HEADER, ctx.replica());
-    const url = new URL(req.url ?? '/', 'http://engine');
-    const stripped = stripVersion(url.pathname);
-    if ('error' in stripped) {
-      req.resume();
-      sendError(res, 400, stripped.error);
-      return;
-    }
+    const stripped = stripVersion(target.path);
+    if ('error' in stripped) throw new SwarmError('InvalidArgument', stripped.error);
     const found = findRoute(routes, req.method ?? 'GET', stripped.path);
-    if (!found) {
-      req.resume();
-      sendError(res, 404, 'page not found');
-      return;
-    }
-    Promise.resolve()
-      .then(() => found.route.handle({ ctx, req, res, params: found.params, query: url.searchParams }))
-      .catch((err: unknown) => {
-        const { status, message } = errorStatus(err);
-        if (status >= 500 && !(err instanceof Error && err.name === 'SwarmError'))
-          console.error(`engine api: ${req.method} ${req.url} failed:`, err);
-        req.resume();
-        sendError(res, status, message);
-      });
-  };
+    if (!found) throw new HttpError(404, 'page not found');
+    return found.route.handle({ ctx, req, res, params: found.params, query: target.query });
+  });
 }

@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { RaftId } from '../types';
 import { systemClock, type Clock } from '../../util/clock';
+import { API_JSON_BOUNDS } from '../../net/bounded-json';
 import { DEFAULT_BACKOFF } from './backoff';
 import { dial, type Dialed } from './dial';
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame } from './frames';
@@ -21,12 +22,39 @@ import { CLUSTER_PROTOCOL, type PeerIdentity, type WireError, type WireFrame } f
 
 export interface TransportLimits extends LinkLimits {
   maxFrameBytes: number;
+  /**
+   * Frames from callers admitted only by a join token (`via` join-token or worker-token): a join
+   * request is a node description of a few KiB, so 64 KiB is ample for it and bounds what such a
+   * caller can make this member buffer (a parked near-8 MiB frame per connection, otherwise).
+   */
+  unauthenticatedFrameBytes: number;
+  /**
+   * Values (bounded-json's count) in a frame from any caller that is not a member: what makes
+   * JSON.parse slow is many values, so these frames are bounded like an API body (100,000; an
+   * agent's status and log batches hold some 25,000). Members' frames (raft entries and snapshot
+   * chunks travel as strings; pages of assignments and logs) and the answers to our own dials are
+   * bounded by size only.
+   */
+  untrustedFrameValues: number;
+  /**
+   * A frame whose first bytes arrived must be complete within this, on every connection. A
+   * dialer whose frame took longer would have declared us dead anyway (no pong for deadAfterMs).
+   */
+  frameTimeoutMs: number;
+  /**
+   * An accepted connection on which nothing arrives for this long (while it waits for no answer
+   * of ours) is closed. Default: deadAfterMs, the silence after which a dialer pinging us gives up.
+   */
+  idleTimeoutMs?: number;
   /** Dial + handshake deadline (swarmkit's peer send timeout is 2 s). */
   dialTimeoutMs: number;
 }
 
 export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
   maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+  unauthenticatedFrameBytes: 64 * 1024,
+  untrustedFrameValues: API_JSON_BOUNDS.maxValues,
+  frameTimeoutMs: 10_000,
   highWaterBytes: 1024 * 1024,
   queueLimitBytes: 16 * 1024 * 1024,
   backoff: DEFAULT_BACKOFF,
@@ -322,7 +350,7 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
     socket.write(switchingProtocols(this.selfId));
     (socket as Socket).setNoDelay?.(true);
     (socket as Socket).setKeepAlive?.(true, 10_000);
-    const conn = this.wrap(socket, verdict.peer);
+    const conn = this.wrap(socket, verdict.peer, undefined, true);
     if (verdict.purpose === 'peer' && verdict.peer.via === 'member') {
       // A member keeps one connection to us; a new one means the old is dead (e.g. it restarted).
       const old = this.inboundByPeer.get(verdict.peer.raftId);
@@ -349,17 +377,25 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
     });
   }
 
-  private wrap(socket: Duplex, identity: PeerIdentity, link?: PeerLink): FrameConnection {
+  /** `inbound`: accepted here, so the caller must keep it busy (its pings) or lose it. */
+  private wrap(socket: Duplex, identity: PeerIdentity, link?: PeerLink, inbound = false): FrameConnection {
     const hooks: FrameConnectionHooks = {
       onFrame: (frame, conn) => this.onFrame(frame, conn),
       onClose: (reason, conn) => this.onClose(reason, conn, link),
       onDrain: () => link?.flush(),
     };
     const label = `peer ${identity.raftId || '?'} (${identity.addr})`;
+    const { limits } = this;
+    const tokenOnly = identity.via === 'join-token' || identity.via === 'worker-token';
     const conn = new FrameConnection(socket, label, hooks, {
-      maxFrameBytes: this.limits.maxFrameBytes,
+      maxFrameBytes: tokenOnly
+        ? Math.min(limits.unauthenticatedFrameBytes, limits.maxFrameBytes)
+        : limits.maxFrameBytes,
+      maxFrameValues: identity.via === 'member' ? undefined : limits.untrustedFrameValues,
       clock: this.clock,
       logger: this.logger,
+      frameTimeoutMs: limits.frameTimeoutMs,
+      idleTimeoutMs: inbound ? (limits.idleTimeoutMs ?? limits.deadAfterMs) : undefined,
     });
     this.identities.set(conn, identity);
     return conn;
@@ -427,11 +463,16 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
       this.reply(conn, { t: 'res', id, ok: false, e: { message: 'this member does not serve requests' } });
       return;
     }
+    conn.owe();
+    const answered = (frame: WireFrame) => {
+      conn.answered();
+      this.reply(conn, frame);
+    };
     Promise.resolve()
       .then(() => handler(payload, identity))
       .then(
-        (p) => this.reply(conn, { t: 'res', id, ok: true, p: p ?? null }),
-        (err: unknown) => this.reply(conn, { t: 'res', id, ok: false, e: toWireError(err) }),
+        (p) => answered({ t: 'res', id, ok: true, p: p ?? null }),
+        (err: unknown) => answered({ t: 'res', id, ok: false, e: toWireError(err) }),
       );
   }
 

@@ -33,4 +33,22 @@ describe('frames', () => {
     const frame = Buffer.concat([Buffer.from([0, 0, 0, body.length]), body]);
     expect(() => new FrameDecoder().push(frame)).toThrow(FrameFormatError);
   });
+
+  it('rejects a frame that nests too deep or holds too many values, before parsing it', () => {
+    const frame = (text: string) => {
+      const body = Buffer.from(text, 'utf8');
+      const h = Buffer.alloc(4);
+      h.writeUInt32BE(body.length, 0);
+      return Buffer.concat([h, body]);
+    };
+    expect(() => new FrameDecoder().push(frame('['.repeat(129) + ']'.repeat(129)))).toThrow(
+      'frame of 258 bytes nests deeper than 128 levels',
+    );
+    const many = `[${'0,'.repeat(100_000)}0]`;
+    expect(() => new FrameDecoder(undefined, undefined, 100_000).push(frame(many))).toThrow(
+      `frame of ${many.length} bytes holds more than 100000 values`,
+    );
+    // by default only the size bounds a frame
+    expect(new FrameDecoder().push(frame(many))[0]).toHaveLength(100_001);
+  });
 });

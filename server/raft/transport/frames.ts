@@ -1,6 +1,8 @@
 // Length-prefixed frames on a cluster connection: a 4-byte big-endian length,
 // then that many bytes of UTF-8 JSON. Pure codec, no sockets.
 
+import { FRAME_MAX_DEPTH, scanJSON } from '../../net/bounded-json';
+
 export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
 const HEADER_BYTES = 4;
 
@@ -42,7 +44,12 @@ export class FrameDecoder {
   /** Body length of the frame being read, once its header is complete. */
   private want: number | undefined;
 
-  constructor(readonly maxBytes = DEFAULT_MAX_FRAME_BYTES) {}
+  constructor(
+    readonly maxBytes = DEFAULT_MAX_FRAME_BYTES,
+    readonly maxDepth = FRAME_MAX_DEPTH,
+    /** See bounded-json's JsonBounds; by default only the size bounds a frame. */
+    readonly maxValues = Infinity,
+  ) {}
 
   /** Feed bytes; returns every frame completed by them. Throws on a bad frame (the stream is then unusable). */
   push(chunk: Buffer): unknown[] {
@@ -61,12 +68,25 @@ export class FrameDecoder {
       if (this.buffered < this.want) return out;
       const body = this.take(this.want);
       this.want = undefined;
+      const problem = scanJSON(body, this.maxDepth, this.maxValues);
+      if (problem) {
+        const what =
+          problem.reason === 'too-deep'
+            ? `nests deeper than ${this.maxDepth} levels`
+            : `holds more than ${this.maxValues} values`;
+        throw new FrameFormatError(`frame of ${body.length} bytes ${what}`);
+      }
       try {
         out.push(JSON.parse(body.toString('utf8')));
       } catch {
         throw new FrameFormatError(`frame of ${body.length} bytes is not valid JSON`);
       }
     }
+  }
+
+  /** A frame has begun (some of its header or body arrived) and is not complete yet. */
+  get partial(): boolean {
+    return this.buffered > 0 || this.want !== undefined;
   }
 
   /** Bytes held for frames not yet complete. */

@@ -2,6 +2,7 @@ import { arch, cpus, hostname, release, totalmem } from 'node:os';
 import { publicClusterSpec } from '../../../api/schemas/cluster-spec';
 import type { Cluster } from '../../../api/types';
 import type { ManagerContext } from '../../../manager/context';
+import { fdLimitWarnings } from '../../../net/fd-limit';
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION, sendJSON } from '../respond';
 import type { Route } from '../router';
 
@@ -127,7 +128,7 @@ export const systemRoutes: Route[] = [
         DefaultRuntime: 'runc',
         Swarm: swarmInfo(ctx),
         SecurityOptions: [],
-        Warnings: [],
+        Warnings: fdLimitWarnings(),
       });
     },
   },

@@ -1,0 +1,255 @@
+// The listeners of a real manager process (console, Engine API and cluster
+// port). Malformed URLs get a 400 and the process lives on. Slow clients: 2,000
+// half-open requests, or 2,000 parked frames, held from a child process and
+// four 127.0.0.x addresses, are refused past the per-peer limits and closed by
+// the deadlines; meanwhile every listener, the one under attack included,
+// keeps answering legitimate clients on 127.0.0.1.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LISTENER_LIMITS } from '../server/net/listener-limits';
+import {
+  REPO_ROOT,
+  dockerCli,
+  freePorts,
+  spawnUntilReady,
+  tempDir,
+  waitFor,
+  type ReadyProcess,
+  type ServerPorts,
+} from './integration/harness';
+import type { HolderConfig, HolderTally } from './slow-client-holder';
+
+const ATTACKERS = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'];
+const HELD = 2_000;
+
+let ports: ServerPorts;
+let manager: ReadyProcess;
+let data: ReturnType<typeof tempDir>;
+let docker: ReturnType<typeof dockerCli>;
+
+beforeAll(async () => {
+  data = tempDir('slow-clients-');
+  ports = await freePorts();
+  manager = await spawnUntilReady(
+    [
+      'server/main.ts',
+      '--console-port',
+      String(ports.console),
+      '--engine-port',
+      String(ports.engine),
+      '--cluster-port',
+      String(ports.cluster),
+      '--data-dir',
+      data.path,
+      '--sim-workers',
+      '1',
+    ],
+    'swarmdeck ready',
+    'manager',
+    90_000,
+  );
+  docker = dockerCli(ports.engine, data.path);
+});
+
+afterAll(async () => {
+  await manager?.stop();
+  data?.remove();
+});
+
+/** The holder child and its latest tally. */
+function startHolder(cfg: HolderConfig): { tally(): HolderTally; stop(): Promise<void>; proc: ChildProcess } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/slow-client-holder.ts', JSON.stringify(cfg)], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let last: HolderTally | undefined;
+  let buf = '';
+  proc.stdout!.on('data', (c: Buffer) => {
+    buf += c.toString();
+    const lines = buf.split('\n');
+    buf = lines.pop()!;
+    if (lines.length) last = JSON.parse(lines.at(-1)!) as HolderTally;
+  });
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  return {
+    proc,
+    tally: () => last ?? ({ opened: 0 } as HolderTally),
+    async stop() {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Every listener answers a legitimate client on 127.0.0.1, each within `ms`. */
+async function everyListenerAnswers(ms: number): Promise<Record<string, number>> {
+  const timed = async (what: string, fn: () => Promise<boolean>): Promise<[string, number]> => {
+    const t0 = performance.now();
+    const ok = await fn();
+    const took = performance.now() - t0;
+    expect([what, ok]).toEqual([what, true]);
+    expect(took, `${what} took ${took.toFixed(0)} ms`).toBeLessThan(ms);
+    return [what, Math.round(took)];
+  };
+  const fetchOk = async (url: string) => (await fetch(url, { signal: AbortSignal.timeout(ms) })).ok;
+  const results = await Promise.all([
+    timed('engine /_ping', () => fetchOk(`http://127.0.0.1:${ports.engine}/_ping`)),
+    timed('console /api/state', () => fetchOk(`http://127.0.0.1:${ports.console}/api/state`)),
+    timed('cluster /healthz', () => fetchOk(`http://127.0.0.1:${ports.cluster}/healthz`)),
+  ]);
+  const nodes = await timed('docker node ls', async () => {
+    const r = await docker(['node', 'ls'], ms);
+    return r.code === 0 && r.stdout.includes('sim-worker-1');
+  });
+  return Object.fromEntries([...results, nodes]);
+}
+
+/** One raw request (node's client sends the path as given, unlike fetch). */
+function rawGet(port: number, path: string): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('malformed URLs', () => {
+  it('get a 400 JSON answer from the Engine API and the console, and the process lives on', async () => {
+    for (const port of [ports.engine, ports.console]) {
+      for (const path of ['//x', '/\\x', '/api/services/%zz', '/_ping?x=%', '//']) {
+        const r = await rawGet(port, path);
+        expect([port, path, r.status]).toEqual([port, path, 400]);
+        expect(r.type).toMatch(/^application\/json/);
+        expect(JSON.parse(r.body)).toEqual({ message: expect.stringMatching(/^malformed request URL/) });
+      }
+    }
+    expect(manager.alive()).toBe(true);
+    await everyListenerAnswers(2_000);
+  });
+});
+
+describe('slow clients', () => {
+  it('2,000 half-open requests on the Engine API: refused past the per-peer limit, the rest closed at the header deadline', async () => {
+    const limits = LISTENER_LIMITS.engine;
+    const holder = startHolder({ port: ports.engine, count: HELD, from: ATTACKERS, mode: 'half-request' });
+    try {
+      await waitFor(
+        'all connections opened and sorted',
+        () => {
+          const t = holder.tally();
+          return t.opened + t.failed === HELD && t.admitted + (t.closed - t.closedAdmitted) === HELD;
+        },
+        { timeoutMs: 20_000, intervalMs: 100 },
+      );
+      const held = holder.tally();
+      // each attacking address holds its per-peer share; everything beyond was refused and closed at once
+      expect(held.admitted).toBe(ATTACKERS.length * limits.maxPerPeer);
+      expect(held.refused).toBeGreaterThan(0);
+      expect(held.closedAdmitted).toBe(0);
+      await everyListenerAnswers(2_000);
+
+      await waitFor('held connections closed', () => holder.tally().closedAdmitted === held.admitted, {
+        timeoutMs: limits.headersTimeoutMs + 10_000,
+        intervalMs: 100,
+      });
+      const done = holder.tally();
+      expect(done.maxAdmittedOpenMs).toBeLessThan(limits.headersTimeoutMs + 3_000);
+      expect(done.farewells).toEqual([
+        expect.stringMatching(/^HTTP\/1\.1 408 Request Timeout\r\n[^]*\{"message":"request timed out/),
+      ]);
+      await everyListenerAnswers(2_000);
+    } finally {
+      await holder.stop();
+    }
+  }, 60_000);
+
+  it('2,000 parked frames on the cluster port from worker-token holders: refused before the upgrade past the per-peer limit, the rest closed by the idle and frame deadlines', async () => {
+    const token = (await docker(['swarm', 'join-token', '-q', 'worker'])).stdout.trim();
+    expect(token).toMatch(/^SWMTKN-1-/);
+    const limits = LISTENER_LIMITS.cluster;
+    // a frame a token holder may send (under 64 KiB), promised and never finished
+    const holder = startHolder({
+      port: ports.cluster,
+      count: HELD,
+      from: ATTACKERS,
+      mode: 'parked-frame',
+      token,
+      frameBytes: 60_000,
+    });
+    try {
+      await waitFor(
+        'all connections opened and sorted',
+        () => {
+          const t = holder.tally();
+          return t.opened + t.failed === HELD && t.admitted + (t.closed - t.closedAdmitted) === HELD;
+        },
+        { timeoutMs: 20_000, intervalMs: 100 },
+      );
+      const held = holder.tally();
+      expect(held.admitted).toBe(ATTACKERS.length * limits.maxPerPeer);
+      expect(held.refused).toBeGreaterThan(0);
+      expect(held.closedAdmitted).toBe(0);
+      await everyListenerAnswers(2_000);
+
+      // silent: closed once nothing arrived for deadAfterMs (3 s in server/main.ts)
+      await waitFor('parked frames closed', () => holder.tally().closedAdmitted === held.admitted, {
+        timeoutMs: 15_000,
+        intervalMs: 100,
+      });
+      const done = holder.tally();
+      expect(done.maxAdmittedOpenMs).toBeLessThan(3_000 + 4_000);
+      expect(done.farewells.length).toBeGreaterThan(0);
+      for (const f of done.farewells) expect(f).toMatch(/"t":"error","e":"nothing received for \d+ ms"/);
+      await everyListenerAnswers(2_000);
+
+      // trickling a byte a second keeps the connection busy, but the frame must still complete within 10 s
+      const trickle = startHolder({
+        port: ports.cluster,
+        count: 20,
+        from: ATTACKERS,
+        mode: 'parked-frame',
+        token,
+        frameBytes: 60_000,
+        trickleMs: 1_000,
+      });
+      try {
+        await waitFor('trickled frames closed', () => trickle.tally().closedAdmitted === 20, {
+          timeoutMs: 20_000,
+          intervalMs: 100,
+        });
+        expect(trickle.tally().maxAdmittedOpenMs).toBeLessThan(10_000 + 4_000);
+        expect(trickle.tally().farewells.join('\n')).toContain('frame not completed within 10000 ms');
+      } finally {
+        await trickle.stop();
+      }
+
+      // a near-8 MiB frame from a token holder is refused at its header
+      const big = startHolder({
+        port: ports.cluster,
+        count: 4,
+        from: ATTACKERS,
+        mode: 'parked-frame',
+        token,
+        frameBytes: 8_000_000,
+      });
+      try {
+        await waitFor('refused at the header', () => big.tally().closedAdmitted === 4, {
+          timeoutMs: 5_000,
+          intervalMs: 50,
+        });
+        expect(big.tally().maxAdmittedOpenMs).toBeLessThan(2_000);
+        expect(big.tally().farewells.join('\n')).toContain('frame of 8000000 bytes exceeds the 65536-byte limit');
+      } finally {
+        await big.stop();
+      }
+    } finally {
+      await holder.stop();
+    }
+  }, 60_000);
+});
