@@ -47,6 +47,8 @@ export class PeerLink {
   private dialing = false;
   private cancelRetry: (() => void) | undefined;
   private cancelPing: (() => void) | undefined;
+  /** When the current connection began owing us an answer: our oldest unanswered ping, or the moment it stopped reading. */
+  private owedSince: number | undefined;
   private attempt = 0;
   private unreachableSinceConnect = false;
   private closedFlag = false;
@@ -149,6 +151,7 @@ export class PeerLink {
         conn.start(dialed.head);
         if (conn.closed) return;
         this.host.logger.info(`connected to peer ${this.id} (${this.addr})`);
+        this.owedSince = undefined;
         this.armPing(conn);
         this.flush();
       },
@@ -176,18 +179,38 @@ export class PeerLink {
     }, delay);
   }
 
+  /**
+   * Ping every interval; a connection that owes us an answer for longer than
+   * deadAfterMs is dead. Silence is counted from what we asked, not from the
+   * last frame: a process that was busy (a GC pause, a console build) sent no
+   * pings meanwhile and must not blame the peer for the gap.
+   */
   private armPing(conn: FrameConnection): void {
     const { pingIntervalMs, deadAfterMs, highWaterBytes } = this.host.limits;
     this.cancelPing = this.host.clock.setTimeout(() => {
       this.cancelPing = undefined;
       if (conn !== this.conn || conn.closed) return;
-      const silent = this.host.clock.now() - conn.lastFrameAt;
-      if (silent > deadAfterMs) {
-        conn.destroy(new Error(`no answer from peer ${this.id} for ${silent} ms`));
+      if (this.overdue(conn)) {
+        // timers run before the socket's waiting bytes are read: look again once they are
+        setImmediate(() => {
+          if (conn !== this.conn || conn.closed) return;
+          if (this.overdue(conn)) {
+            const silent = this.host.clock.now() - this.owedSince!;
+            conn.destroy(new Error(`no answer from peer ${this.id} for ${silent} ms`));
+          } else this.armPing(conn);
+        });
         return;
       }
+      // a peer that does not read its socket owes us that too
       if (conn.buffered < highWaterBytes) conn.write(PING);
+      this.owedSince ??= this.host.clock.now();
       this.armPing(conn);
     }, pingIntervalMs);
+  }
+
+  /** Whether the connection has owed an answer past deadAfterMs (any frame from the peer settles it). */
+  private overdue(conn: FrameConnection): boolean {
+    if (this.owedSince !== undefined && conn.lastFrameAt >= this.owedSince) this.owedSince = undefined;
+    return this.owedSince !== undefined && this.host.clock.now() - this.owedSince > this.host.limits.deadAfterMs;
   }
 }

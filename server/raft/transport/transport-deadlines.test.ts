@@ -132,6 +132,27 @@ describe('idle deadline', () => {
     await waitFor(() => b.received.length === 2, 3_000, 'second message');
     expect(a.transport.peerStatus()[0]).toMatchObject({ connects: 1, reconnects: 0 });
   });
+
+  it('a dialer that was busy does not drop its link for the pings it did not send meanwhile', async () => {
+    const b = await startMember('b');
+    const a = await startMember('a', { limits: { pingIntervalMs: 100, deadAfterMs: 300 } });
+    cleanup.push(
+      () => a.stop(),
+      () => b.stop(),
+    );
+    a.transport.addPeer('b', b.addr);
+    a.transport.send('b', { type: 'app', from: 'a', n: 1 });
+    await waitFor(() => b.received.length === 1, 3_000, 'first message');
+    await new Promise((r) => setTimeout(r, 250));
+    const busyUntil = Date.now() + 900;
+    while (Date.now() < busyUntil) {
+      // a long synchronous stretch: no ping goes out, so no answer is owed
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    a.transport.send('b', { type: 'app', from: 'a', n: 2 });
+    await waitFor(() => b.received.length === 2, 3_000, 'second message');
+    expect(a.transport.peerStatus()[0]).toMatchObject({ connects: 1, reconnects: 0 });
+  });
 });
 
 describe('callers holding only a join token', () => {
