@@ -1,6 +1,7 @@
 import { arch, cpus, hostname, release, totalmem } from 'node:os';
 import type { Cluster } from '../../../api/types';
 import type { ManagerContext } from '../../../manager/context';
+import { failedEntriesWarnings } from '../../../manager/raft-view';
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION, sendJSON } from '../respond';
 import type { Route } from '../router';
 
@@ -122,7 +123,7 @@ export const systemRoutes: Route[] = [
         DefaultRuntime: 'runc',
         Swarm: swarmInfo(ctx),
         SecurityOptions: [],
-        Warnings: [],
+        Warnings: failedEntriesWarnings(ctx.raft?.view()),
       });
     },
   },
