@@ -28,6 +28,7 @@ const SCENARIOS = {
       capMs: Number(arg('cap-seconds', '300')) * 1000,
       // --baseline: the numbers before a change, kept in a section of their own
       baseline: process.argv.includes('--baseline'),
+      commit: arg('commit', ''),
     }),
 } as const;
 

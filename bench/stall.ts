@@ -160,12 +160,22 @@ async function oneTrial(
   };
 }
 
+function gitCommit(): string {
+  try {
+    return execSync('git rev-parse --short HEAD', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
 export async function runStall(opts: {
   replicas: number;
   nodes: number;
   trials: number;
   capMs: number;
   baseline: boolean;
+  /** The commit measured (default: git's HEAD). */
+  commit?: string;
 }): Promise<{ table: string; section: string; id: string }> {
   process.env.SWARMDECK_LOOP_REPORT_MS = String(WINDOW_MS);
   const cluster = await startThreeManagers({
@@ -214,7 +224,7 @@ export async function runStall(opts: {
     '|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
-  const commit = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
+  const commit = opts.commit || gitCommit();
   const id = opts.baseline ? 'raft-stall-before' : 'raft-stall';
   const title = opts.baseline
     ? `## Event-loop stalls at the replica limit: before bounded passes (commit ${commit})`
