@@ -16,6 +16,7 @@ import { imageOf, versionIndexForTask, versionLabel } from '../updates/versions'
 import { ServiceActions } from './service-actions';
 import { TaskTable } from './task-table';
 import { NotFoundPage } from '../ui/not-found-page';
+import { FaultBanner } from '../faults/fault-banner';
 
 function findService(services: ReadonlyMap<string, Service>, ref: string): Service | undefined {
   const direct = services.get(ref);
@@ -74,6 +75,7 @@ export function ServiceDetailPage({ id }: { id: string }) {
           </>
         ) : null}
       </div>
+      <FaultBanner faults={service?.Faults} kind="service" />
       {service && rolloutPanel === 'top' ? (
         <RolloutPanel service={service} tasks={tasks} events={events} host={host} prominent />
       ) : null}

@@ -9,12 +9,11 @@ import type { Tx } from '../store/tx';
 import type { AppliedEvent } from '../store/batch';
 import type { Clock } from '../util/clock';
 import { iso } from '../util/clock';
-import { eachChange, FaultTracker, isolate, markService, markTaskError, withoutLoopError, yieldToLoop } from './faults';
+import { eachChange, FaultTracker, isolate, markService, markTaskError, withoutLoopError } from './faults';
+import { PART_OPS, yieldToLoop } from './pass-parts';
 import { PassRunner } from './pass-runner';
 
 export const PENDING_MESSAGE = 'pending task scheduling';
-/** Tasks allocated per transaction. */
-export const ALLOCATE_BATCH = 1_000;
 
 /** A NEW task the allocator should move on: one not already told to stop. */
 export function needsAllocation(t: Task): boolean {
@@ -92,9 +91,9 @@ export class Allocator {
       this.candidates.clear();
     }
     if (ids.length === 0) return;
-    for (let i = 0; i < ids.length; i += ALLOCATE_BATCH) {
+    for (let i = 0; i < ids.length; i += PART_OPS) {
       if (i > 0) await yieldToLoop();
-      const chunk = ids.slice(i, i + ALLOCATE_BATCH);
+      const chunk = ids.slice(i, i + PART_OPS);
       try {
         await this.store.update((tx) => this.allocate(tx, chunk), { retry: true });
       } catch (err) {

@@ -123,6 +123,3 @@ export function eachChange<C>(changes: readonly C[], loop: string, fn: (c: C) =>
     }
   }
 }
-
-/** Let timers and I/O run between the bounded parts of a long pass. */
-export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -128,6 +128,10 @@ interface PendingRead {
 
 const DEFAULTS = { tickMs: 100, snapshotInterval: 10_000, keepEntries: 500 };
 
+/** Entry bytes applied (or persisted) in one go before the Ready loop lets the event loop run. */
+const YIELD_AFTER_BYTES = 256 * 1024;
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export class RaftLog implements ConsensusLog {
   readonly id: RaftId;
   private readonly core: RaftNode;
@@ -446,6 +450,9 @@ export class RaftLog implements ConsensusLog {
         this.core.advance(rd);
         this.afterAdvance(rd);
         await this.maybeSnapshot();
+        // Readies follow each other in microtasks (storage answers at once): after a heavy one,
+        // let timers and sockets have a turn before the next
+        if (readyBytes(rd) >= YIELD_AFTER_BYTES) await yieldToEventLoop();
       }
     } catch (err) {
       this.fail(err);
@@ -469,7 +476,17 @@ export class RaftLog implements ConsensusLog {
       }
     }
     if (rd.snapshot && rd.snapshot.meta.index > this.store.index) this.restoreSnapshot(rd.snapshot);
-    for (const e of rd.committedEntries) this.applyCommitted(e);
+    let sinceYield = 0;
+    for (const e of rd.committedEntries) {
+      // big entries (a control loop's part of a pass) are applied with a turn of the event loop
+      // between them, so ticks, heartbeats and I/O are not held up for the whole Ready
+      if (sinceYield >= YIELD_AFTER_BYTES) {
+        sinceYield = 0;
+        await yieldToEventLoop();
+      }
+      this.applyCommitted(e);
+      sinceYield += e.data.length;
+    }
     for (const rs of rd.readStates) {
       const r = this.reads.get(rs.context);
       if (r) r.index = rs.index;
@@ -689,6 +706,13 @@ export class RaftLog implements ConsensusLog {
     }
     this.transfers.clear();
   }
+}
+
+function readyBytes(rd: Ready): number {
+  let n = 0;
+  for (const e of rd.entries) n += e.data.length;
+  for (const e of rd.committedEntries) n += e.data.length;
+  return n;
 }
 
 function errText(err: unknown): string {

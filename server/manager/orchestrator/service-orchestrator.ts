@@ -3,7 +3,8 @@ import type { AppliedEvent, Change } from '../../store/batch';
 import type { ClusterStore } from '../../store/cluster-store';
 import type { Tx } from '../../store/tx';
 import type { Clock } from '../../util/clock';
-import { eachChange, FaultTracker, isolate, markService, yieldToLoop } from '../faults';
+import { eachChange, FaultTracker, isolate, markService } from '../faults';
+import { PART_OPS, yieldToLoop } from '../pass-parts';
 import { PassRunner } from '../pass-runner';
 import { RestartBatch, type RestartSupervisor } from './restart';
 import { raisesDesired } from './slots';
@@ -130,13 +131,13 @@ export abstract class ServiceOrchestrator {
   }
 
   /**
-   * Task-level restarts, TASK_BATCH tasks per transaction. A task whose
+   * Task-level restarts, PART_OPS tasks per transaction. A task whose
    * check throws is skipped (its writes undone) and marks its service.
    */
   private async checkTasks(ids: string[]): Promise<void> {
-    for (let i = 0; i < ids.length; i += TASK_BATCH) {
+    for (let i = 0; i < ids.length; i += PART_OPS) {
       if (i > 0) await yieldToLoop();
-      const chunk = ids.slice(i, i + TASK_BATCH);
+      const chunk = ids.slice(i, i + PART_OPS);
       let batch = new RestartBatch();
       const outcomes = new Map<string, { serviceID: string; fault?: string }>();
       await this.store.update(
@@ -175,7 +176,7 @@ export abstract class ServiceOrchestrator {
         (tx) => {
           keep = new Map();
           done = new Set();
-          const budget = { left: OP_BUDGET };
+          const budget = { left: PART_OPS };
           const outcomes = new Map<string, { serviceID: string; fault?: string }>();
           for (const id of queue) {
             if (budget.left <= 0) break;
@@ -232,7 +233,7 @@ export abstract class ServiceOrchestrator {
       await this.store.update(
         (tx) => {
           done = new Set();
-          let left = OP_BUDGET;
+          let left = PART_OPS;
           for (const id of queue) {
             if (left <= 0) break;
             const r = isolate(tx, () => {
@@ -261,11 +262,6 @@ export abstract class ServiceOrchestrator {
     for (const id of ids) this.restarts.clearService(id);
   }
 }
-
-/** Writes one transaction of a pass may make (creates, updates, deletes): the bound on a part's work. */
-export const OP_BUDGET = 1_000;
-/** Tasks checked per transaction. */
-export const TASK_BATCH = 1_000;
 
 /** What a reconcile may still write in this part; it takes off what it spends. */
 export interface Budget {

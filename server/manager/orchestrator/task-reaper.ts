@@ -5,15 +5,14 @@ import type { ClusterStore } from '../../store/cluster-store';
 import type { Tx } from '../../store/tx';
 import { slotKey } from '../../store/memory-store';
 import type { Clock } from '../../util/clock';
-import { eachChange, FaultTracker, isolate, markService, yieldToLoop } from '../faults';
+import { eachChange, FaultTracker, isolate, markService } from '../faults';
+import { PART_OPS, yieldToLoop } from '../pass-parts';
 import { PassRunner } from '../pass-runner';
 import { sv, taskTimeMs } from './task-factory';
 
 export const DEFAULT_TASK_HISTORY_RETENTION = 5;
 export const REAPER_BATCH_MS = 250;
 export const REAPER_MAX_DIRTY = 1000;
-/** Tasks and slots looked at per transaction. */
-export const REAP_BATCH = 1_000;
 
 /**
  * Tasks kept per slot, counting the current one: MaxAttempts+1 when the
@@ -131,9 +130,9 @@ export class TaskReaper {
     this.cleanup.clear();
     const clusterLimit = view.list('cluster')[0]?.Spec.Orchestration?.TaskHistoryRetentionLimit;
     const work = [...cleanup.map((id) => ({ id })), ...slots.map((key) => ({ key }))];
-    for (let i = 0; i < work.length; i += REAP_BATCH) {
+    for (let i = 0; i < work.length; i += PART_OPS) {
       if (i > 0) await yieldToLoop();
-      const part = work.slice(i, i + REAP_BATCH);
+      const part = work.slice(i, i + PART_OPS);
       let keepDirty: string[] = [];
       try {
         await this.store.update(

@@ -33,6 +33,7 @@ import type { Tx } from '../../store/tx';
 import type { Clock } from '../../util/clock';
 import { faultMessage, isFaultStatus } from '../fault-policy';
 import { eachChange, guard, isObjectFault, markService } from '../faults';
+import { PART_OPS, yieldToLoop } from '../pass-parts';
 import { recordRollout, recordSpecVersion } from '../spec-history';
 import type { PendingStart, RestartSupervisor } from './restart';
 import { raisesDesired } from './slots';
@@ -54,6 +55,9 @@ import {
 } from './update-policy';
 
 export { DEFAULT_MONITOR_MS, dirtySlots, updateSettings } from './update-policy';
+
+/** Queued writes (a slot each: a new task, the old ones shut down) per transaction. */
+const SLOT_WRITES_PER_PART = Math.max(1, Math.floor(PART_OPS / 4));
 
 /**
  * Runs at most one update per service (swarmkit `update.Supervisor`): each
@@ -273,7 +277,13 @@ class UpdateRun {
     // paused by a failure action: wait for a new spec; paused by a fault: try again (a new leader, say)
     if ((state === 'paused' || state === 'rollback_paused') && !isFaultStatus(svc.UpdateStatus)) return;
     const view = this.sup.store.view;
-    const dirty = dirtySlots(svc, this.slots, (id) => view.get('node', id));
+    // 10,000 slots are compared spec against spec in parts, with a turn of the event loop between
+    const dirty: Task[][] = [];
+    for (let i = 0; i < this.slots.length; i += PART_OPS) {
+      if (i > 0) await yieldToLoop();
+      if (this.cancelled) return;
+      dirty.push(...dirtySlots(svc, this.slots.slice(i, i + PART_OPS), (id) => view.get('node', id)));
+    }
     if (dirty.length === 0) {
       if (state === 'updating' || state === 'rollback_started') await this.complete();
       return;
@@ -517,8 +527,11 @@ class UpdateRun {
 
   private async flush(): Promise<void> {
     const { store } = this.sup;
+    let parts = 0;
     while (this.queue.length || this.events.length) {
-      const writes = this.queue.splice(0);
+      // a part at a time: with Parallelism 0 every slot of a big service queues its write at once
+      if (parts++ > 0) await yieldToLoop();
+      const writes = this.queue.splice(0, SLOT_WRITES_PER_PART);
       const noted = this.events.splice(0);
       try {
         await store.update(

@@ -31,7 +31,8 @@ import {
   withFault,
   withoutFault,
 } from '../fault-policy';
-import { eachChange, markNode, markService, yieldToLoop } from '../faults';
+import { eachChange, markNode, markService } from '../faults';
+import { PART_OPS, yieldToLoop } from '../pass-parts';
 import { PassRunner } from '../pass-runner';
 
 export const ASSIGNED_MESSAGE = 'scheduler assigned task to node';
@@ -40,8 +41,6 @@ export const PREASSIGNED_MESSAGE = 'scheduler confirmed task can run on preassig
 /** swarmkit: wait 50 ms after the last commit, but no more than 1 s after the first. */
 export const DEBOUNCE_MS = 50;
 export const MAX_DELAY_MS = 1000;
-/** Pending tasks decided and written per part of a pass. */
-export const SCHEDULE_BATCH = 1_000;
 
 export interface Decision {
   id: string;
@@ -196,7 +195,7 @@ export class Scheduler {
 
   /**
    * One scheduling round over every PENDING task, in parts of
-   * SCHEDULE_BATCH tasks: each part is decided on the pass's node set (which
+   * PART_OPS tasks: each part is decided on the pass's node set (which
    * keeps the earlier parts' placements) and written before the next, with a
    * turn of the event loop between them.
    */
@@ -232,7 +231,7 @@ export class Scheduler {
     }
     const now = iso(this.clock.now());
     const stats: PassStats = { assigned: 0, unschedulable: 0, written: 0 };
-    const parts = splitPending(pendingTasks, SCHEDULE_BATCH);
+    const parts = splitPending(pendingTasks, PART_OPS);
     for (let i = 0; i < parts.length; i++) {
       if (i > 0) await yieldToLoop();
       const part = decide(set, parts[i]!, portsOf, now);
