@@ -55,8 +55,13 @@ export function ServiceDetailPage({ id }: { id: string }) {
   const counts = service ? replicaCounts(service, tasks) : { running: 0, desired: 0 };
   // a running or paused rollout goes to the top of the page; otherwise the last one is a section below the actions
   const st = service?.UpdateStatus?.State;
-  const rolloutPanel =
-    st === 'updating' || st === 'paused' || st === 'rollback_started' || st === 'rollback_paused' ? 'top' : 'section';
+  // a service the orchestrator cannot reconcile has no rollout to show: its banner says why
+  const unreconciled = !!service?.Faults?.some((f) => f.Loop === 'orchestrator');
+  const rolloutPanel = unreconciled
+    ? 'none'
+    : st === 'updating' || st === 'paused' || st === 'rollback_started' || st === 'rollback_paused'
+      ? 'top'
+      : 'section';
   const res = service?.Spec.TaskTemplate.Resources?.Reservations;
   return (
     <div className="page">

@@ -257,6 +257,16 @@ export interface ControlFault {
   Since: string;
 }
 
+/** Starts the UpdateStatus message a service-wide fault shows the CLI (not one of the updater's own). */
+export const FAULT_STATUS_PREFIX = 'fault: ';
+
+/** The UpdateStatus a fault wrote: `paused` with a "fault: …" message (server/manager/fault-policy.ts). */
+export function isFaultStatus(st: UpdateStatus | undefined): boolean {
+  return (
+    !!st && (st.State === 'paused' || st.State === 'rollback_paused') && st.Message.startsWith(FAULT_STATUS_PREFIX)
+  );
+}
+
 // ---------- nodes ----------
 
 export type NodeRole = 'manager' | 'worker';

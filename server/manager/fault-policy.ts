@@ -16,13 +16,15 @@
 //   the wait of `docker service create/update` with "service update paused:
 //   fault: …" instead of a wait that never converges. An update already
 //   paused by its failure action keeps its own reason; the fault's status is
-//   removed when the fault clears. `docker service inspect` (raw JSON) shows
-//   `Faults` too.
+//   removed when the fault clears. (`docker service inspect` prints the CLI's
+//   own struct, which has no room for `Faults`; the Engine API's JSON has it.)
 
+import { FAULT_STATUS_PREFIX, isFaultStatus } from '../api/types';
 import type { ControlFault, ControlLoop, Service, Task, UpdateStatus } from '../api/types';
 
-/** Marks the UpdateStatus a fault wrote, so clearing the fault removes only that one. */
-export const FAULT_STATUS_PREFIX = 'fault: ';
+// the marker of a fault's UpdateStatus lives with the types: the console reads it too
+export { FAULT_STATUS_PREFIX, isFaultStatus };
+
 /** A fault's text is cut here: marks are written to the log and shown in one line. */
 export const MAX_FAULT_CHARS = 300;
 /** Loops whose fault concerns the whole service (no task carries it). */
@@ -62,10 +64,6 @@ export function withoutFault<T extends Faulty>(o: T, loop: ControlLoop): T | und
 export function hasFault(o: Faulty, loop?: ControlLoop): boolean {
   return !!o.Faults?.some((f) => loop === undefined || f.Loop === loop);
 }
-
-/** The UpdateStatus a fault wrote (not one of the updater's own). */
-export const isFaultStatus = (st: UpdateStatus | undefined): boolean =>
-  !!st && (st.State === 'paused' || st.State === 'rollback_paused') && st.Message.startsWith(FAULT_STATUS_PREFIX);
 
 /** The service with its UpdateStatus telling the CLI about a service-wide fault (or no longer). */
 function projectStatus(s: Service): Service {
