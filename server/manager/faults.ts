@@ -56,7 +56,7 @@ export class FaultTracker {
   fail(serviceID: string, key: string, message: string): string {
     let m = this.failing.get(serviceID);
     if (!m) this.failing.set(serviceID, (m = new Map()));
-    if (!m.has(key)) m.set(key, message);
+    m.set(key, message); // an object failing anew keeps its place, with its latest reason
     return m.values().next().value!;
   }
 

@@ -170,6 +170,12 @@ export abstract class ServiceOrchestrator {
     let queue = ids;
     for (let part = 0; queue.length > 0; part++) {
       if (part > 0) await yieldToLoop();
+      if (part >= MAX_PARTS) {
+        // a pass this long gives the rest (deleted services, task restarts) a turn in the next one
+        console.warn(`[${this.name}] ${queue.length} services left for the next pass after ${part} parts`);
+        for (const id of queue) this.markService(id);
+        break;
+      }
       let keep = new Map<string, Task[][]>();
       let done = new Set<string>();
       await this.store.update(
@@ -262,6 +268,9 @@ export abstract class ServiceOrchestrator {
     for (const id of ids) this.restarts.clearService(id);
   }
 }
+
+/** Parts of one pass over services: a 10,000-replica service needs 20 of PART_OPS writes. */
+const MAX_PARTS = 200;
 
 /** What a reconcile may still write in this part; it takes off what it spends. */
 export interface Budget {

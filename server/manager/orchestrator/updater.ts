@@ -124,6 +124,7 @@ export class UpdateSupervisor {
             console.warn('[updater]', faultMessage(err));
             return;
           }
+          run.cancel(false); // its other workers stop too: this spec's rollout waits for a new one
           this.fault(service, faultMessage(err));
         },
       )
