@@ -4,6 +4,7 @@ import { makeService, makeServiceSpec } from './test-support';
 import { Tx } from './tx';
 
 const NOW = '2026-01-01T00:00:00.000Z';
+const status = (Message: string) => ({ State: 'updating' as const, Message });
 
 function storeWith(...ids: string[]): MemoryStore {
   const s = new MemoryStore();
@@ -19,16 +20,16 @@ describe('Tx.attempt', () => {
   it('keeps the writes of a savepoint that returns and undoes those of one that throws', () => {
     const store = storeWith('a', 'b');
     const tx = new Tx(store, NOW);
-    const ok = tx.attempt(() => tx.update('service', { ...store.get('service', 'a')!, Labels: { x: '1' } }));
+    const ok = tx.attempt(() => tx.update('service', { ...store.get('service', 'a')!, UpdateStatus: status('1') }));
     expect(ok).toMatchObject({ ok: true });
     const bad = tx.attempt(() => {
-      tx.update('service', { ...tx.get('service', 'a')!, Labels: { x: '2' } });
+      tx.update('service', { ...tx.get('service', 'a')!, UpdateStatus: status('2') });
       tx.delete('service', 'b');
       tx.create('service', makeService({ ID: 'c', Spec: makeServiceSpec({ Name: 'c' }) }));
       throw new Error('boom');
     });
     expect(bad).toEqual({ ok: false, error: new Error('boom') });
-    expect(tx.get('service', 'a')!.Labels).toEqual({ x: '1' });
+    expect(tx.get('service', 'a')!.UpdateStatus).toEqual(status('1'));
     expect(tx.get('service', 'b')).toBeDefined();
     expect(tx.get('service', 'c')).toBeUndefined();
     expect(tx.batch().ops.map((o) => o.op)).toEqual(['update']);
