@@ -6,6 +6,7 @@
 // worst window that overlaps it. A stall past the election timeout would cost
 // leadership: the term is checked on every manager before and after.
 import { execSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { startThreeManagers, until, type BenchManager } from './managers';
 import { fmtMs, machineLine, pct, sleep, today } from './report';
 
@@ -183,6 +184,9 @@ export async function runStall(opts: {
     nodeArgs: [`--max-old-space-size=${HEAP_MB}`],
   });
   const trials: Trial[] = [];
+  // the machine's 1-minute load while the trials run: the managers share its cores with whatever else runs
+  const loads: number[] = [];
+  const sampler = setInterval(() => loads.push(loadavg()[0]!), 5_000);
   try {
     const leader = await cluster.healthy(180_000);
     await until(
@@ -196,10 +200,12 @@ export async function runStall(opts: {
       180_000,
       500,
     );
-    const follower = cluster.managers.find((m) => m !== leader)!;
     await sleep(2_000);
     for (let i = 0; i < opts.trials; i++) {
-      const t = await oneTrial(i + 1, opts.replicas, leader, follower, cluster.managers, opts.capMs);
+      // the leader of this trial (an election in an earlier one moves it): its loop is the one measured
+      const current = await cluster.healthy(120_000);
+      const follower = cluster.managers.find((m) => m !== current)!;
+      const t = await oneTrial(i + 1, opts.replicas, current, follower, cluster.managers, opts.capMs);
       trials.push(t);
       process.stderr.write(
         `stall trial ${i + 1}/${opts.trials}: ` +
@@ -208,6 +214,7 @@ export async function runStall(opts: {
       );
     }
   } finally {
+    clearInterval(sampler);
     await cluster.destroy();
   }
   const rows = PHASES.map((name) => {
@@ -245,6 +252,7 @@ election after 10–20 ticks (0.75–1.5 s).
 
 ${table}
 
-Elections during the run: ${elections} (terms before→after per trial: ${terms}).`;
+Elections during the run: ${elections} (terms before→after per trial: ${terms}). The machine's 1-minute load
+average during the trials: ${loads.length ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : 'not sampled'} (${cpus().length} cores).`;
   return { table, section, id };
 }
