@@ -5,6 +5,7 @@ import { AppHeader } from '@/components/shell/app-header';
 import { THEME_INIT_SCRIPT } from '@/components/theme/theme';
 import './globals.css';
 import './nodes.css';
+import './faults.css';
 
 export const metadata: Metadata = {
   title: { default: 'Swarmdeck', template: '%s · Swarmdeck' },

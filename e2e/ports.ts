@@ -9,3 +9,8 @@ export const E2E_PORTS = {
 };
 
 export const E2E_ENGINE = `http://127.0.0.1:${E2E_PORTS.engine}`;
+
+/** A port a spec starts a server of its own on: above the shared ones with a base, else `fallback`. */
+export function extraPort(offset: number, fallback: number): number {
+  return base ? base + 10 + offset : fallback;
+}

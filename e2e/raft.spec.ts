@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { extraPort } from './ports';
 
 // First against the single manager Playwright starts, then against three
 // managers the test starts itself (the leader is killed with SIGKILL).
@@ -52,7 +53,11 @@ const managers: Manager[] = [];
 
 /** `node --import tsx server/main.ts` directly, so SIGKILL reaches the server itself. */
 async function startManager(n: number, join?: { addr: string; token: string }): Promise<Manager> {
-  const ports = { console: 3110 + n, engine: 2480 + 2 * n, cluster: 2481 + 2 * n };
+  const ports = {
+    console: extraPort(3 * n, 3110 + n),
+    engine: extraPort(3 * n + 1, 2480 + 2 * n),
+    cluster: extraPort(3 * n + 2, 2481 + 2 * n),
+  };
   const dataDir = `.tmp/e2e-raft-${n}`;
   rmSync(dataDir, { recursive: true, force: true });
   const args = ['--import', 'tsx', 'server/main.ts', '--console-port', String(ports.console)];

@@ -43,6 +43,7 @@ import type { ClusterTransport } from './raft/transport';
 import type { Message } from './raft/core';
 import { openStore, type OpenedStore } from './store/open';
 import type { Clock } from './util/clock';
+import { monitorEventLoop } from './util/loop-monitor';
 
 export type MemberMode =
   /** A data dir that already holds a member (restart). */
@@ -70,6 +71,8 @@ export interface MemberOptions {
   /** Heartbeat period of a swarm this member initialises (undefined: Swarm's default). */
   heartbeatPeriodMs?: number;
   log?: (msg: string) => void;
+  /** Print the event loop's worst delay every this many ms (benchmarks; 0: only stalls are logged). */
+  loopReportMs?: number;
 }
 
 /** How long a new member waits to receive the cluster through the log (a joiner copying a big store). */
@@ -313,11 +316,18 @@ export class ClusterMember {
       membership: view,
       logs,
     };
+    // a stall past half the election timeout is what costs leadership: say so when it happens
+    const stopLoopMonitor = monitorEventLoop({
+      reportMs: o.loopReportMs,
+      warnMs: () => electionTimeoutMs(log.timing()) / 2,
+      log: (line) => console.warn(line),
+    });
     const m = new ClusterMember(o, opened, loops, promoter, roles, ctx, raftView);
     built.member = m;
     m.logNodes = logNodes;
     m.cleanups.push(stopServingLogs);
     m.cleanups.push(unwatch, removeRoute, removeJoinRoute, stopProbing, stopServing, () => raftView.close());
+    m.cleanups.push(stopLoopMonitor);
 
     // leader-only loops: start on election, stop at once on losing it
     m.leaderlessSince = log.leader() ? undefined : clock.now();

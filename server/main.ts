@@ -127,6 +127,7 @@ async function main(): Promise<void> {
       executor,
       mode,
       heartbeatPeriodMs: cfg.dispatcherHeartbeatMs || undefined,
+      loopReportMs: Number(process.env.SWARMDECK_LOOP_REPORT_MS) || undefined,
     });
     member = m;
     engineHandler = createEngineHandler(m.ctx);

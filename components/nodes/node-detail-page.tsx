@@ -14,6 +14,7 @@ import { NodeTasks } from './node-tasks';
 import { executorKind, executorLabel, labelText, nodeTasks, sortedLabels } from './node-view';
 import { RemoveNode } from './remove-node';
 import { NotFoundPage } from '../ui/not-found-page';
+import { FaultBanner } from '../faults/fault-banner';
 
 const STATE_TONE: Record<string, Tone> = { ready: 'ok', down: 'bad', disconnected: 'warn', unknown: 'neutral' };
 const AVAIL_TONE: Record<string, Tone> = { active: 'ok', pause: 'warn', drain: 'bad' };
@@ -137,6 +138,7 @@ export function NodeDetailPage({ id }: { id: string }) {
         {node?.ManagerStatus?.Leader ? <Badge tone="accent">Leader</Badge> : null}
         {node ? <NodeActions node={node} hostname={name} /> : null}
       </div>
+      <FaultBanner faults={node?.Faults} kind="node" />
       <NodeFacts node={node} />
       <div className="node-detail-grid">
         {node ? (

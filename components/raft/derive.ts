@@ -140,5 +140,6 @@ export function singleManagerView(nodes: Iterable<Node>, index: number): RaftVie
     members,
     quorum: { voters, majority, reachableVoters, canLose: Math.max(0, reachableVoters - majority) },
     hasQuorum: reachableVoters >= majority,
+    failedEntries: { total: 0, recent: [] },
   };
 }

@@ -7,6 +7,7 @@ import { formatBytes, shortID } from '../time/format';
 import { Badge } from '../ui/badge';
 import { quorumHint, quorumSentence, ROLE_LABEL, ROLE_TONE, servedByRole } from './derive';
 import { ManagersTable } from './managers-table';
+import { FailedEntries } from './failed-entries';
 import { RaftEvents } from './raft-events';
 import { useRaftPanel } from './use-raft';
 
@@ -72,6 +73,8 @@ export function RaftPage() {
           </>
         )}
       </p>
+
+      <FailedEntries view={view} />
 
       <section aria-labelledby="managers-h" className="section">
         <div className="section-head">

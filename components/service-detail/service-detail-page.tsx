@@ -16,6 +16,7 @@ import { imageOf, versionIndexForTask, versionLabel } from '../updates/versions'
 import { ServiceActions } from './service-actions';
 import { TaskTable } from './task-table';
 import { NotFoundPage } from '../ui/not-found-page';
+import { FaultBanner } from '../faults/fault-banner';
 
 function findService(services: ReadonlyMap<string, Service>, ref: string): Service | undefined {
   const direct = services.get(ref);
@@ -54,8 +55,13 @@ export function ServiceDetailPage({ id }: { id: string }) {
   const counts = service ? replicaCounts(service, tasks) : { running: 0, desired: 0 };
   // a running or paused rollout goes to the top of the page; otherwise the last one is a section below the actions
   const st = service?.UpdateStatus?.State;
-  const rolloutPanel =
-    st === 'updating' || st === 'paused' || st === 'rollback_started' || st === 'rollback_paused' ? 'top' : 'section';
+  // a service the orchestrator cannot reconcile has no rollout to show: its banner says why
+  const unreconciled = !!service?.Faults?.some((f) => f.Loop === 'orchestrator');
+  const rolloutPanel = unreconciled
+    ? 'none'
+    : st === 'updating' || st === 'paused' || st === 'rollback_started' || st === 'rollback_paused'
+      ? 'top'
+      : 'section';
   const res = service?.Spec.TaskTemplate.Resources?.Reservations;
   return (
     <div className="page">
@@ -74,6 +80,7 @@ export function ServiceDetailPage({ id }: { id: string }) {
           </>
         ) : null}
       </div>
+      <FaultBanner faults={service?.Faults} kind="service" />
       {service && rolloutPanel === 'top' ? (
         <RolloutPanel service={service} tasks={tasks} events={events} host={host} prominent />
       ) : null}

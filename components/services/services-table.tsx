@@ -6,6 +6,7 @@ import { modeOf, naturalCompare, replicaCounts, tasksByService } from '../cluste
 import { useClusterView } from '../realtime/use-cluster';
 import { Age } from '../ui/age';
 import { SkeletonRows } from '../ui/skeleton';
+import { FaultMarker } from '../faults/fault-marker';
 import { Replicas } from './replicas';
 import { UpdateStateBadge } from './update-state';
 
@@ -63,6 +64,7 @@ export function ServicesTable({ compact = false }: { compact?: boolean }) {
           {rows.map(({ s, counts }) => (
             <tr key={s.ID}>
               <td className="ellipsis">
+                <FaultMarker faults={s.Faults} />
                 <Link href={`/services/${s.ID}`} className="row-link" title={s.ID}>
                   {s.Spec.Name}
                 </Link>

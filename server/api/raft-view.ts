@@ -37,6 +37,18 @@ export interface RaftView {
   /** Voters, majority and how many more voters can be lost: "3 managers: can lose 1 more". */
   quorum: { voters: number; majority: number; reachableVoters: number; canLose: number };
   hasQuorum: boolean;
+  /** Committed entries this manager could not apply (its store moved past them), newest last. */
+  failedEntries: { total: number; recent: FailedEntryView[] };
+}
+
+/** A committed entry (or snapshot) this manager could not apply, and why. */
+export interface FailedEntryView {
+  index: number;
+  term: number;
+  kind: 'entry' | 'snapshot';
+  error: string;
+  /** When this manager applied it (ISO). */
+  at: string;
 }
 
 export type RaftEventKind =

@@ -348,6 +348,35 @@ export interface Service extends Meta {
   PreviousSpecVersion?: Version;
   Endpoint: { Spec: EndpointSpec; Ports?: PortConfig[]; VirtualIPs?: { NetworkID: string; Addr: string }[] };
   UpdateStatus?: UpdateStatus;
+  /** Console-only: control loops that could not work on this service, one per loop. */
+  Faults?: ControlFault[];
+}
+
+// ---------- control-loop faults (console-only) ----------
+
+/** The leader's control loops, as a fault names them. */
+export type ControlLoop = 'orchestrator' | 'restart' | 'updater' | 'scheduler' | 'allocator' | 'reaper';
+
+/**
+ * A control loop's pass threw on this object: the loop went on with every
+ * other object and marked this one. Written only when it changes; the loop
+ * removes it once the object reconciles again.
+ */
+export interface ControlFault {
+  Loop: ControlLoop;
+  Message: string;
+  /** When the loop first failed with this message. */
+  Since: string;
+}
+
+/** Starts the UpdateStatus message a service-wide fault shows the CLI (not one of the updater's own). */
+export const FAULT_STATUS_PREFIX = 'fault: ';
+
+/** The UpdateStatus a fault wrote: `paused` with a "fault: …" message (server/manager/fault-policy.ts). */
+export function isFaultStatus(st: UpdateStatus | undefined): boolean {
+  return (
+    !!st && (st.State === 'paused' || st.State === 'rollback_paused') && st.Message.startsWith(FAULT_STATUS_PREFIX)
+  );
 }
 
 // ---------- nodes ----------
@@ -391,6 +420,8 @@ export interface Node extends Meta {
   Status: NodeStatus;
   /** Filled in at read time from the manager membership, never stored. */
   ManagerStatus?: ManagerStatus;
+  /** Console-only: control loops that could not work on this node. */
+  Faults?: ControlFault[];
 }
 
 // ---------- cluster, networks, secrets, configs ----------

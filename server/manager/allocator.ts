@@ -5,9 +5,12 @@
 import type { Task } from '../api/types';
 import { TASK_STATE_VALUE } from '../api/types';
 import type { ClusterStore } from '../store/cluster-store';
+import type { Tx } from '../store/tx';
 import type { AppliedEvent } from '../store/batch';
 import type { Clock } from '../util/clock';
 import { iso } from '../util/clock';
+import { eachChange, FaultTracker, isolate, markService, markTaskError, withoutLoopError } from './faults';
+import { PART_OPS, yieldToLoop } from './pass-parts';
 import { PassRunner } from './pass-runner';
 
 export const PENDING_MESSAGE = 'pending task scheduling';
@@ -30,6 +33,8 @@ export class Allocator {
   private candidates = new Set<string>();
   private fullScan = true;
   private readonly runner: PassRunner;
+  /** Services with tasks that could not be allocated. */
+  private readonly faults = new FaultTracker();
 
   constructor(
     private readonly store: ClusterStore,
@@ -58,8 +63,8 @@ export class Allocator {
 
   private onEvent(e: AppliedEvent): void {
     let any = false;
-    for (const c of e.changes) {
-      if (c.kind !== 'task') continue;
+    eachChange(e.changes, 'allocator', (c) => {
+      if (c.kind !== 'task') return;
       const t = c.object as Task;
       if (c.action !== 'delete' && needsAllocation(t)) {
         this.candidates.add(t.ID);
@@ -67,7 +72,7 @@ export class Allocator {
       } else {
         this.candidates.delete(t.ID);
       }
-    }
+    });
     // coalesced: events arriving while a pass runs fold into the next one
     if (any) this.runner.kick();
   }
@@ -86,22 +91,33 @@ export class Allocator {
       this.candidates.clear();
     }
     if (ids.length === 0) return;
-    try {
-      await this.store.update(
-        (tx) => {
-          const now = iso(this.clock.now());
-          for (const id of ids) {
-            const cur = tx.get('task', id);
-            const next = cur && allocateTask(cur, now);
-            if (next) tx.update('task', next);
-          }
-        },
-        { retry: true },
-      );
-    } catch (err) {
-      // not fatal: keep the tasks for the retried pass
-      for (const id of ids) this.candidates.add(id);
-      throw err;
+    for (let i = 0; i < ids.length; i += PART_OPS) {
+      if (i > 0) await yieldToLoop();
+      const chunk = ids.slice(i, i + PART_OPS);
+      try {
+        await this.store.update((tx) => this.allocate(tx, chunk), { retry: true });
+      } catch (err) {
+        // not fatal: keep the tasks for the retried pass
+        for (const id of ids.slice(i)) this.candidates.add(id);
+        throw err;
+      }
+    }
+  }
+
+  /** One part of a pass. A task that cannot be allocated keeps NEW, says why (Status.Err), and marks its service. */
+  private allocate(tx: Tx, ids: string[]): void {
+    const now = iso(this.clock.now());
+    for (const id of ids) {
+      const cur = tx.get('task', id);
+      if (!cur) continue;
+      const r = isolate(tx, () => {
+        const next = allocateTask(cur, now);
+        if (next) tx.update('task', withoutLoopError(next, 'allocator'));
+      });
+      if (!r.ok) {
+        markTaskError(tx, id, 'allocator', r.message);
+        markService(tx, cur.ServiceID, 'allocator', this.faults.fail(cur.ServiceID, id, `task ${id}: ${r.message}`));
+      } else if (this.faults.pass(cur.ServiceID, id)) markService(tx, cur.ServiceID, 'allocator', undefined);
     }
   }
 }

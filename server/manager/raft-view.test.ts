@@ -8,7 +8,14 @@ import type { Entry, HardState, RaftId, RaftStorage, Snapshot } from '../raft/ty
 import { MemoryStore } from '../store/memory-store';
 import { makeNode } from '../store/test-support';
 import { ManualClock } from '../util/clock';
-import { buildRaftView, createRaftViewSource, raftEvents, raftViewChange, type RaftViewSampler } from './raft-view';
+import {
+  buildRaftView,
+  createRaftViewSource,
+  failedEntriesWarnings,
+  raftEvents,
+  raftViewChange,
+  type RaftViewSampler,
+} from './raft-view';
 
 // ---- a small in-memory world of real RaftLogs (as in raft-log.test.ts) ----
 
@@ -387,5 +394,22 @@ describe('raft view core', () => {
     expect(raftViewChange(a, base({ leader: 'b' }))).toBe('none');
     expect(raftViewChange(a, base({ leader: 'c' }))).toBe('meaningful');
     expect(raftViewChange(a, base({ leader: 'b', term: 5 }))).toBe('meaningful');
+  });
+});
+
+describe('failedEntriesWarnings', () => {
+  it('is empty with no failures and names the count and the last one otherwise', () => {
+    expect(failedEntriesWarnings(undefined)).toEqual([]);
+    expect(failedEntriesWarnings({ failedEntries: { total: 0, recent: [] } })).toEqual([]);
+    const recent = [
+      { index: 7, term: 2, kind: 'entry' as const, error: 'the entry is not JSON: x', at: '' },
+      { index: 9, term: 3, kind: 'snapshot' as const, error: 'the image does not decode: y', at: '' },
+    ];
+    expect(failedEntriesWarnings({ failedEntries: { total: 1, recent: recent.slice(0, 1) } })).toEqual([
+      'WARNING: 1 committed entry failed to apply; last: entry 7 (term 2): the entry is not JSON: x',
+    ]);
+    expect(failedEntriesWarnings({ failedEntries: { total: 60, recent } })).toEqual([
+      'WARNING: 60 committed entries failed to apply; last: snapshot 9 (term 3): the image does not decode: y',
+    ]);
   });
 });

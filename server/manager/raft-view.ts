@@ -26,7 +26,8 @@ export interface RaftViewInput {
   status: Pick<
     RaftLogStatus,
     'term' | 'role' | 'leader' | 'commit' | 'applied' | 'lastIndex' | 'conf' | 'progress' | 'snapshot' | 'members'
-  >;
+  > &
+    Partial<Pick<RaftLogStatus, 'failedEntries'>>;
   peers: readonly RaftPeerStatus[];
   /** The swarm node of a raft member (raft ID = node ID), if the store has it. */
   node: (id: string) => Node | undefined;
@@ -108,7 +109,20 @@ export function buildRaftView(input: RaftViewInput): RaftView {
       canLose: Math.max(0, reachableVoters - majority),
     },
     hasQuorum,
+    failedEntries: status.failedEntries ?? { total: 0, recent: [] },
   };
+}
+
+/**
+ * `docker info`'s warning when committed entries failed to apply here, or
+ * none (dockerd's warnings start with "WARNING:", the CLI prints them as given).
+ */
+export function failedEntriesWarnings(view: Pick<RaftView, 'failedEntries'> | undefined): string[] {
+  const f = view?.failedEntries;
+  const last = f?.recent.at(-1);
+  if (!f || f.total === 0 || !last) return [];
+  const what = f.total === 1 ? '1 committed entry' : `${f.total} committed entries`;
+  return [`WARNING: ${what} failed to apply; last: ${last.kind} ${last.index} (term ${last.term}): ${last.error}`];
 }
 
 /** What a new view changes for the console: nothing, only indexes, or something one must see now. */
@@ -129,6 +143,7 @@ function meaningfulKey(v: RaftView): string {
     v.hasQuorum,
     v.quorum,
     v.members.map((m) => [m.raftId, m.hostname, m.addr, m.role, m.self, m.reachable]),
+    v.failedEntries.total,
   ]);
 }
 

@@ -3,8 +3,9 @@
 
 import type { SwarmError } from '../api/errors';
 import type { Batch } from '../store/batch';
-import type { MemoryStore, StoreImage } from '../store/memory-store';
-import { decodeConfChange, type ConfChange } from './core';
+import { errorText, type MemoryStore, type StoreImage } from '../store/memory-store';
+import { batchShapeError } from '../store/shape';
+import { tryDecodeConfChange, type ConfChange } from './core';
 import type { Entry, RaftId } from './types';
 
 /** Snapshot data: the store image plus the members' addresses (the conf state only has IDs). */
@@ -25,29 +26,63 @@ export function decodeSnapshotData(data: string): SnapshotImage {
   return img;
 }
 
+/** The image, or why the data is not one (never throws). */
+export function tryDecodeSnapshotData(data: string): { img: SnapshotImage } | { error: string } {
+  try {
+    return { img: decodeSnapshotData(data) };
+  } catch (err) {
+    return { error: errorText(err) };
+  }
+}
+
 export interface EntryOutcome {
   /** Validation error of a store batch (the entry is still applied: the store skipped it). */
   error?: SwarmError;
   /** The membership change this entry carries, if any. */
   confChange?: ConfChange;
+  /** The entry could not be applied (bad JSON, a malformed batch or conf change...): the store moved past it. */
+  failed?: string;
 }
 
 /**
  * Apply one committed entry to the store. Normal entries carry a JSON batch;
  * the leader's no-op ('') and conf changes only move the store's index, so
- * Version.Index keeps equal to the raft index on every member.
+ * Version.Index keeps equal to the raft index on every member. Total: an
+ * entry that cannot be applied moves the index too and comes back `failed`,
+ * the same on every member.
+ *
+ * `decoded` is the batch object this member proposed (spares the parse). Its
+ * verdict must equal the one the parsed data gets elsewhere: for plain data
+ * it does; should the object fail, the data itself is parsed and judged.
  */
 export function applyEntry(store: MemoryStore, entry: Entry, decoded?: Batch): EntryOutcome {
-  if (entry.type === 'conf-change') {
-    store.advanceTo(entry.index);
-    return { confChange: decodeConfChange(entry.data) };
+  try {
+    if (entry.type === 'conf-change') {
+      store.advanceTo(entry.index);
+      const cc = tryDecodeConfChange(entry.data);
+      return cc ? { confChange: cc } : { failed: 'the membership change is malformed' };
+    }
+    if (entry.data === '') {
+      store.advanceTo(entry.index);
+      return {};
+    }
+    let batch: unknown = decoded;
+    if (batch === undefined || batchShapeError(batch) !== undefined) {
+      try {
+        batch = JSON.parse(entry.data);
+      } catch (err) {
+        store.advanceTo(entry.index);
+        return { failed: `the entry is not JSON: ${errorText(err)}` };
+      }
+    }
+    const r = store.apply(entry.index, batch as Batch);
+    if (r.failed) return { failed: r.failed };
+    return r.error ? { error: r.error } : {};
+  } catch (err) {
+    // out-of-order indexes are the shell's bug, not the entry's: let them surface
+    if (store.index < entry.index) throw err;
+    return { failed: errorText(err) };
   }
-  if (entry.data === '') {
-    store.advanceTo(entry.index);
-    return {};
-  }
-  const { error } = store.apply(entry.index, decoded ?? (JSON.parse(entry.data) as Batch));
-  return error ? { error } : {};
 }
 
 /** Apply a membership change to the member → address map; returns what the transport must learn or forget. */

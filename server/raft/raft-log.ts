@@ -6,7 +6,8 @@ import { SwarmError } from '../api/errors';
 import type { Batch } from '../store/batch';
 import type { MemoryStore } from '../store/memory-store';
 import type { Clock } from '../util/clock';
-import { applyEntry, applyMembership, decodeSnapshotData, encodeSnapshotData } from './apply';
+import { applyEntry, applyMembership, encodeSnapshotData, tryDecodeSnapshotData, type SnapshotImage } from './apply';
+import { FailedEntries, type FailedEntry } from './failed-entries';
 import {
   RaftNode,
   encodeConfChange,
@@ -75,6 +76,8 @@ export interface RaftLogStatus extends Status {
   pendingProposals: number;
   /** Snapshots received from a leader and installed since this member started (catch-up by snapshot). */
   snapshotsInstalled: number;
+  /** Committed entries (and snapshots) this member could not apply since it started: the store moved past them. */
+  failedEntries: { total: number; recent: FailedEntry[] };
 }
 
 export type LeadershipListener = (isLeader: boolean, leader: RaftId, term: number) => void;
@@ -125,6 +128,10 @@ interface PendingRead {
 
 const DEFAULTS = { tickMs: 100, snapshotInterval: 10_000, keepEntries: 500 };
 
+/** Entry bytes applied (or persisted) in one go before the Ready loop lets the event loop run. */
+const YIELD_AFTER_BYTES = 256 * 1024;
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export class RaftLog implements ConsensusLog {
   readonly id: RaftId;
   private readonly core: RaftNode;
@@ -154,6 +161,7 @@ export class RaftLog implements ConsensusLog {
   /** Term the pending proposals were made in: a term change orphans them. */
   private proposalTerm = 0;
   private reported = { isLeader: false, leader: '', term: 0 };
+  private readonly failures = new FailedEntries();
 
   private constructor(o: RaftLogOptions & typeof DEFAULTS, core: RaftNode, snapshot: Snapshot | undefined) {
     this.o = o;
@@ -187,16 +195,13 @@ export class RaftLog implements ConsensusLog {
       await o.storage.save({ entries, hardState: { term: 1, vote: '', commit: entries.length } });
       state = await o.storage.load();
     }
-    if (state.snapshot && state.snapshot.meta.index > o.store.index) {
-      // a store restored elsewhere already may be ahead; otherwise start from the snapshot
-      const img = decodeSnapshotData(state.snapshot.data);
-      o.store.restore({ ...img, index: state.snapshot.meta.index });
-    }
     const core = new RaftNode(
       { ...o.core, id: o.id, random: o.random },
       { hardState: state.hardState, snapshot: state.snapshot, entries: state.entries },
     );
     const log = new RaftLog(o, core, state.snapshot);
+    // a store restored elsewhere already may be ahead; otherwise start from the snapshot
+    if (state.snapshot && state.snapshot.meta.index > o.store.index) log.restoreStore(state.snapshot);
     if (state.snapshot) log.loadMembers(state.snapshot);
     if (o.addr) log.memberAddrs.set(o.id, o.addr);
     for (const [id, addr] of Object.entries(o.peers ?? {})) {
@@ -342,7 +347,13 @@ export class RaftLog implements ConsensusLog {
       members: [...this.memberAddrs].sort().map(([id, addr]) => ({ id, addr })),
       pendingProposals: this.proposals.size,
       snapshotsInstalled: this.snapshotsInstalled,
+      failedEntries: { total: this.failures.total, recent: this.failures.list() },
     };
+  }
+
+  /** Committed entries (and snapshots) this member could not apply, newest last (bounded). */
+  failedEntries(): FailedEntry[] {
+    return this.failures.list();
   }
 
   async close(): Promise<void> {
@@ -439,6 +450,9 @@ export class RaftLog implements ConsensusLog {
         this.core.advance(rd);
         this.afterAdvance(rd);
         await this.maybeSnapshot();
+        // Readies follow each other in microtasks (storage answers at once): after a heavy one,
+        // let timers and sockets have a turn before the next
+        if (readyBytes(rd) >= YIELD_AFTER_BYTES) await yieldToEventLoop();
       }
     } catch (err) {
       this.fail(err);
@@ -462,7 +476,17 @@ export class RaftLog implements ConsensusLog {
       }
     }
     if (rd.snapshot && rd.snapshot.meta.index > this.store.index) this.restoreSnapshot(rd.snapshot);
-    for (const e of rd.committedEntries) this.applyCommitted(e);
+    let sinceYield = 0;
+    for (const e of rd.committedEntries) {
+      // big entries (a control loop's part of a pass) are applied with a turn of the event loop
+      // between them, so ticks, heartbeats and I/O are not held up for the whole Ready
+      if (sinceYield >= YIELD_AFTER_BYTES) {
+        sinceYield = 0;
+        await yieldToEventLoop();
+      }
+      this.applyCommitted(e);
+      sinceYield += e.data.length;
+    }
     for (const rs of rd.readStates) {
       const r = this.reads.get(rs.context);
       if (r) r.index = rs.index;
@@ -472,8 +496,7 @@ export class RaftLog implements ConsensusLog {
 
   private restoreSnapshot(snap: Snapshot): void {
     this.snapshotsInstalled++;
-    const img = decodeSnapshotData(snap.data);
-    this.store.restore({ ...img, index: snap.meta.index });
+    this.restoreStore(snap);
     this.appliedTerm = snap.meta.term;
     this.sinceSnapshot = 0;
     this.snapshotMeta = { index: snap.meta.index, term: snap.meta.term, bytes: snap.data.length };
@@ -486,11 +509,41 @@ export class RaftLog implements ConsensusLog {
     }
   }
 
+  /**
+   * The store from a snapshot image. An image that does not decode leaves the
+   * store's objects as they are at the snapshot's index; objects whose shape is
+   * not sound are left out. Either is recorded as a failure, never thrown.
+   */
+  private restoreStore(snap: Snapshot): void {
+    const decoded = tryDecodeSnapshotData(snap.data);
+    if ('error' in decoded) {
+      this.store.restore({ ...this.store.image(), index: snap.meta.index });
+      this.recordFailure(snap.meta.index, snap.meta.term, 'snapshot', `the image does not decode: ${decoded.error}`);
+      return;
+    }
+    const { skipped } = this.store.restore({ ...decoded.img, index: snap.meta.index });
+    if (skipped.length > 0) {
+      const more = skipped.length > 1 ? ` (and ${skipped.length - 1} more)` : '';
+      this.recordFailure(
+        snap.meta.index,
+        snap.meta.term,
+        'snapshot',
+        `${skipped.length} malformed objects left out: ${skipped[0]}${more}`,
+      );
+    }
+  }
+
+  private recordFailure(index: number, term: number, kind: FailedEntry['kind'], error: string): void {
+    const e = this.failures.record({ index, term, kind, error, at: new Date(this.o.clock.now()).toISOString() });
+    this.o.logger?.error(`raft: ${kind} ${index} (term ${term}) failed to apply, the store moved past it: ${e.error}`);
+  }
+
   private loadMembers(snap: Snapshot): void {
-    const img = decodeSnapshotData(snap.data);
+    const decoded = tryDecodeSnapshotData(snap.data);
+    const img: Partial<SnapshotImage> = 'img' in decoded ? decoded.img : {};
     const known = new Set([...snap.meta.conf.voters, ...snap.meta.conf.learners]);
     for (const [id, addr] of Object.entries(img.members ?? {})) {
-      if (!known.has(id)) continue;
+      if (!known.has(id) || typeof addr !== 'string') continue;
       this.memberAddrs.set(id, addr);
       if (id !== this.id && addr) this.o.transport.addPeer(id, addr);
     }
@@ -519,6 +572,7 @@ export class RaftLog implements ConsensusLog {
     }
     // the entry this member proposed: apply the batch object itself rather than a parsed copy
     const outcome = applyEntry(this.store, e, p && p.term === e.term ? p.batch : undefined);
+    if (outcome.failed) this.recordFailure(e.index, e.term, 'entry', outcome.failed);
     this.appliedTerm = e.term;
     this.sinceSnapshot++;
     if (outcome.confChange) {
@@ -533,6 +587,11 @@ export class RaftLog implements ConsensusLog {
     }
     if (!p) return;
     if (p.term !== e.term) p.reject(lostLeadership());
+    else if (outcome.failed)
+      p.resolve({
+        index: e.index,
+        error: new SwarmError('Unknown', `raft: the entry failed to apply: ${outcome.failed}`),
+      });
     else p.resolve(outcome.error ? { index: e.index, error: outcome.error } : { index: e.index });
   }
 
@@ -647,6 +706,13 @@ export class RaftLog implements ConsensusLog {
     }
     this.transfers.clear();
   }
+}
+
+function readyBytes(rd: Ready): number {
+  let n = 0;
+  for (const e of rd.entries) n += e.data.length;
+  for (const e of rd.committedEntries) n += e.data.length;
+  return n;
 }
 
 function errText(err: unknown): string {

@@ -24,6 +24,7 @@ const view = (term: number, commit = 1): RaftView => ({
   members: [{ raftId: 'm1', nodeID: 'm1', hostname: 'mgr', addr: 'a:1', role: 'leader', self: true, reachable: true }],
   quorum: { voters: 1, majority: 1, reachableVoters: 1, canLose: 0 },
   hasQuorum: true,
+  failedEntries: { total: 0, recent: [] },
 });
 
 class FakeSource implements RaftViewSource {

@@ -2,8 +2,26 @@ import type { Kind, ObjectByKind, Service, Task, TaskState } from '../api/types'
 import { KINDS } from '../api/types';
 import { SequenceConflict, SwarmError, rpcError } from '../api/errors';
 import type { AppliedEvent, Batch, Change } from './batch';
+import { batchShapeError, isPlainObject, objectShapeError } from './shape';
 
 type Tables = { [K in Kind]: Map<string, ObjectByKind[K]> };
+
+/** What applying one committed batch did. */
+export interface ApplyResult {
+  event: AppliedEvent;
+  /** The batch no longer validates (a stale version or a name taken meanwhile): skipped as a whole. */
+  error?: SwarmError;
+  /** The batch could not be applied at all (malformed, or applying it threw): skipped, and why. */
+  failed?: string;
+}
+
+export function errorText(err: unknown): string {
+  try {
+    return err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err);
+  } catch {
+    return 'unprintable error';
+  }
+}
 
 export interface StoreImage {
   index: number;
@@ -127,30 +145,26 @@ export class MemoryStore {
   }
 
   /**
-   * Apply a committed entry. A batch that no longer validates (a stale
-   * version) is skipped as a whole; every manager skips it alike.
+   * Apply a committed entry. Total: it always moves the index and never
+   * throws for what the entry holds. A batch that no longer validates (a
+   * stale version) is skipped as a whole (`error`); one that is malformed, or
+   * whose application throws, is skipped too and reported as `failed`, with
+   * the tables as they were. Every manager does the same with the same entry.
    */
-  apply(index: number, batch: Batch): { event: AppliedEvent; error?: SwarmError } {
+  apply(index: number, batch: Batch): ApplyResult {
     if (index <= this._index) throw new Error(`entry ${index} applied out of order (at ${this._index})`);
     this._index = index;
-    const error = this.validate(batch);
     const event: AppliedEvent = { index, changes: [] };
-    if (error) return { event, error };
-    for (const op of batch.ops) {
-      if (op.op === 'delete') {
-        const old = this.tables[op.kind].get(op.id);
-        if (!old) continue;
-        this.unindex(op.kind, old);
-        this.tables[op.kind].delete(op.id);
-        event.changes.push({ kind: op.kind, action: 'delete', object: old } as Change);
-      } else {
-        const obj = { ...op.object, Version: { Index: index } } as ObjectByKind[Kind];
-        const old = this.tables[op.kind].get(obj.ID);
-        if (old) this.unindex(op.kind, old);
-        (this.tables[op.kind] as Map<string, ObjectByKind[Kind]>).set(obj.ID, obj);
-        this.indexObject(op.kind, obj);
-        event.changes.push({ kind: op.kind, action: old ? 'update' : 'create', object: obj } as Change);
-      }
+    let error: SwarmError | undefined;
+    try {
+      const malformed = batchShapeError(batch);
+      if (malformed) return { event, failed: malformed };
+      error = this.validate(batch);
+      if (error) return { event, error };
+      this.mutate(index, batch, event);
+    } catch (err) {
+      event.changes = [];
+      return { event, failed: `applying the batch threw: ${errorText(err)}` };
     }
     for (const l of this.listeners) {
       // a failing watcher must not stop the entry (or the rest of its group)
@@ -162,6 +176,51 @@ export class MemoryStore {
       }
     }
     return { event };
+  }
+
+  /** The writes of a checked batch; should one throw, the ones before it are undone. */
+  private mutate(index: number, batch: Batch, event: AppliedEvent): void {
+    const undo: { kind: Kind; id: string; old: ObjectByKind[Kind] | undefined }[] = [];
+    try {
+      for (const op of batch.ops) {
+        const table = this.tables[op.kind] as Map<string, ObjectByKind[Kind]>;
+        if (op.op === 'delete') {
+          const old = table.get(op.id);
+          if (!old) continue;
+          undo.push({ kind: op.kind, id: op.id, old });
+          this.unindex(op.kind, old);
+          table.delete(op.id);
+          event.changes.push({ kind: op.kind, action: 'delete', object: old } as Change);
+        } else {
+          const obj = { ...op.object, Version: { Index: index } } as ObjectByKind[Kind];
+          const old = table.get(obj.ID);
+          undo.push({ kind: op.kind, id: obj.ID, old });
+          if (old) this.unindex(op.kind, old);
+          table.set(obj.ID, obj);
+          this.indexObject(op.kind, obj);
+          event.changes.push({ kind: op.kind, action: old ? 'update' : 'create', object: obj } as Change);
+        }
+      }
+    } catch (err) {
+      for (const u of undo.reverse()) this.put(u.kind, u.id, u.old);
+      throw err;
+    }
+  }
+
+  /** Put back what was stored under kind/id (undefined: nothing), indexes included. */
+  private put(kind: Kind, id: string, obj: ObjectByKind[Kind] | undefined): void {
+    const table = this.tables[kind] as Map<string, ObjectByKind[Kind]>;
+    const cur = table.get(id);
+    try {
+      if (cur) this.unindex(kind, cur);
+    } catch {
+      // the object that made the batch throw: it was never fully indexed
+    }
+    table.delete(id);
+    if (obj) {
+      table.set(id, obj);
+      this.indexObject(kind, obj);
+    }
   }
 
   /**
@@ -180,20 +239,34 @@ export class MemoryStore {
     return { index: this._index, objects };
   }
 
-  restore(img: StoreImage): void {
+  /**
+   * Replace the tables with a snapshot image. Objects whose envelope is not
+   * sound are left out (every manager restoring the same image leaves out the
+   * same ones); what was left out is returned.
+   */
+  restore(img: StoreImage): { skipped: string[] } {
     this.tables = emptyTables();
     this.byService.clear();
     this.byNode.clear();
     this.bySlot.clear();
     this.byDesired.clear();
     this.serviceNames.clear();
+    const skipped: string[] = [];
+    const objects: Partial<Record<Kind, unknown>> = isPlainObject(img.objects) ? img.objects : {};
     for (const k of KINDS) {
-      for (const o of img.objects[k] ?? []) {
-        (this.tables[k] as Map<string, ObjectByKind[Kind]>).set(o.ID, o);
-        this.indexObject(k, o);
+      const list = objects[k] ?? [];
+      if (!Array.isArray(list)) {
+        skipped.push(`${k}: not a list`);
+        continue;
+      }
+      for (const o of list as unknown[]) {
+        const bad = objectShapeError(k, o);
+        if (bad) skipped.push(bad);
+        else this.put(k, (o as ObjectByKind[Kind]).ID, o as ObjectByKind[Kind]);
       }
     }
     this._index = img.index;
+    return { skipped };
   }
 
   private indexObject(kind: Kind, o: ObjectByKind[Kind]): void {

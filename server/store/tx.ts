@@ -18,6 +18,8 @@ type Write = {
  */
 export class Tx {
   private writes = new Map<string, Write>();
+  /** While `attempt` runs: each write's key and what it replaced, to undo them. */
+  private journal: { key: string; prev: Write | undefined }[] | undefined;
 
   constructor(
     private readonly store: MemoryStore,
@@ -35,6 +37,7 @@ export class Tx {
     const key = `${kind}/${object.ID}`;
     if (this.get(kind, object.ID)) throw new SwarmError('AlreadyExists', `${kind} ${object.ID} already exists`);
     const prev = this.writes.get(key);
+    this.note(key);
     this.writes.set(key, {
       op: prev?.op === 'delete' ? 'update' : 'create',
       kind,
@@ -51,12 +54,14 @@ export class Tx {
     const prev = this.writes.get(key);
     if (prev) {
       if (prev.op === 'delete') throw new SwarmError('NotFound', `${kind} ${object.ID} not found`);
+      this.note(key);
       this.writes.set(key, { ...prev, object: { ...object, UpdatedAt: this.now } });
       return object;
     }
     const cur = this.store.get(kind, object.ID);
     if (!cur) throw new SwarmError('NotFound', `${kind} ${object.ID} not found`);
     if (cur.Version.Index !== object.Version.Index) throw new SequenceConflict();
+    this.note(key);
     this.writes.set(key, {
       op: 'update',
       kind,
@@ -71,12 +76,43 @@ export class Tx {
     const key = `${kind}/${id}`;
     const prev = this.writes.get(key);
     if (prev?.op === 'create') {
+      this.note(key);
       this.writes.delete(key);
       return;
     }
     const cur = this.store.get(kind, id);
     if (!cur) return;
+    this.note(key);
     this.writes.set(key, { op: 'delete', kind, id, expect: prev?.expect ?? cur.Version.Index });
+  }
+
+  /**
+   * Run `fn` as a savepoint: if it throws, the writes it made are undone and
+   * the error is returned; the transaction goes on. (A control loop keeps
+   * one object's fault out of the rest of its pass.)
+   */
+  attempt<T>(fn: () => T): { ok: true; value: T } | { ok: false; error: unknown } {
+    const outer = this.journal;
+    const journal: { key: string; prev: Write | undefined }[] = [];
+    this.journal = journal;
+    try {
+      const value = fn();
+      outer?.push(...journal); // an enclosing attempt may still undo them
+      return { ok: true, value };
+    } catch (error) {
+      for (let i = journal.length - 1; i >= 0; i--) {
+        const { key, prev } = journal[i]!;
+        if (prev) this.writes.set(key, prev);
+        else this.writes.delete(key);
+      }
+      return { ok: false, error };
+    } finally {
+      this.journal = outer;
+    }
+  }
+
+  private note(key: string): void {
+    this.journal?.push({ key, prev: this.writes.get(key) });
   }
 
   get size(): number {

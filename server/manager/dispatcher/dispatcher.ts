@@ -24,6 +24,8 @@ import {
   jitteredPeriodMs,
 } from './period';
 import { applyStatus, isForward, laterStatus } from './status-updates';
+import { isolate } from '../faults';
+import { PART_OPS, yieldToLoop } from '../pass-parts';
 
 export const MSG_HEARTBEAT_FAILURE = 'heartbeat failure';
 export const MSG_UNKNOWN_AFTER_LEADER_CHANGE = 'Node moved to "unknown" state due to leadership change in cluster';
@@ -348,10 +350,12 @@ export class Dispatcher implements DispatcherApi {
     }
     this.flushing = (async () => {
       try {
+        let more = false;
         do {
+          if (more) await yieldToLoop();
           this.flushAgain = false;
-          await this.flushOnce();
-        } while (this.flushAgain || this.nodeWrites.size > 0 || this.statusQueue.size >= STATUS_FLUSH_MAX);
+          more = await this.flushOnce();
+        } while (more || this.flushAgain || this.nodeWrites.size > 0 || this.statusQueue.size >= STATUS_FLUSH_MAX);
       } finally {
         this.flushing = undefined;
       }
@@ -359,12 +363,13 @@ export class Dispatcher implements DispatcherApi {
     return this.flushing;
   }
 
-  private async flushOnce(): Promise<void> {
+  /** One part: the node writes and at most PART_OPS task statuses; true when statuses are left for another part. */
+  private async flushOnce(): Promise<boolean> {
     const nodes = this.nodeWrites;
-    const statuses = this.statusQueue;
-    if (nodes.size === 0 && statuses.size === 0) return;
+    if (nodes.size === 0 && this.statusQueue.size === 0) return false;
+    const statuses = takeFirst(this.statusQueue, PART_OPS);
+    const more = this.statusQueue.size > 0;
     this.nodeWrites = new Map();
-    this.statusQueue = new Map();
     this.cancelStatusTimer?.();
     this.cancelStatusTimer = undefined;
     const waiters = [...nodes.values()].flatMap((w) => w.waiters);
@@ -376,6 +381,7 @@ export class Dispatcher implements DispatcherApi {
       for (const x of waiters) x.reject(err);
       if (waiters.length === 0) console.error('dispatcher: write-back failed', err);
     }
+    return more;
   }
 
   private writeBatch(tx: Tx, nodes: Map<string, NodeWrite>, statuses: Map<string, QueuedStatus>): void {
@@ -390,8 +396,12 @@ export class Dispatcher implements DispatcherApi {
       const cur = tx.get('task', id);
       // Re-checked against the latest store: a concurrent writer may have moved the task on.
       if (!cur || cur.NodeID !== q.nodeID) continue;
-      const next = applyStatus(cur, q.status);
-      if (next) tx.update('task', next);
+      // one task whose status cannot be written must not hold back every other node's reports
+      const r = isolate(tx, () => {
+        const next = applyStatus(cur, q.status);
+        if (next) tx.update('task', next);
+      });
+      if (!r.ok) console.warn(`dispatcher: the status of task ${id} could not be written: ${r.message}`);
     }
   }
 
@@ -471,4 +481,20 @@ export class Dispatcher implements DispatcherApi {
       console.error('dispatcher: assignments listener failed', err);
     }
   }
+}
+
+/** The first `n` entries of a map, taken out of it (the map keeps the rest, in order). */
+function takeFirst<K, V>(m: Map<K, V>, n: number): Map<K, V> {
+  if (m.size <= n) {
+    const all = new Map(m);
+    m.clear();
+    return all;
+  }
+  const out = new Map<K, V>();
+  for (const [k, v] of m) {
+    if (out.size >= n) break;
+    out.set(k, v);
+  }
+  for (const k of out.keys()) m.delete(k);
+  return out;
 }

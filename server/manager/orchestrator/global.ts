@@ -5,7 +5,7 @@ import type { ClusterStore } from '../../store/cluster-store';
 import type { Tx } from '../../store/tx';
 import type { Clock } from '../../util/clock';
 import type { RestartBatch, RestartSupervisor } from './restart';
-import { ServiceOrchestrator } from './service-orchestrator';
+import { ServiceOrchestrator, spend, type Budget } from './service-orchestrator';
 import { newestTask, raisesDesired } from './slots';
 import { invalidNode, isGlobal, isRunnable, newTask, nodeMatchesConstraints } from './task-factory';
 import type { UpdateSupervisor } from './updater';
@@ -99,7 +99,7 @@ export class GlobalOrchestrator extends ServiceOrchestrator {
     else if (raisesDesired(t, 'shutdown')) tx.update('task', { ...t, DesiredState: 'shutdown' });
   }
 
-  protected reconcile(tx: Tx, service: Service): Task[][] {
+  protected reconcile(tx: Tx, service: Service, budget: Budget): { slots: Task[][]; complete: boolean } {
     const tasks: Task[] = [];
     for (const t of this.store.view.tasksByService(service.ID)) {
       const cur = tx.get('task', t.ID);
@@ -107,10 +107,11 @@ export class GlobalOrchestrator extends ServiceOrchestrator {
     }
     const nodes = this.store.view.list('node');
     const plan = planGlobal(service, tasks, nodes, (t) => this.restarts.shouldRestart(t));
-    for (const nodeID of plan.create) tx.create('task', newTask(service, { nodeID }, 'running', tx.now));
-    for (const t of plan.shutdown) tx.update('task', { ...t, DesiredState: 'shutdown' });
-    for (const t of plan.delete) tx.delete('task', t.ID);
-    return plan.keep;
+    const complete =
+      spend(budget, plan.create, (nodeID) => void tx.create('task', newTask(service, { nodeID }, 'running', tx.now))) &&
+      spend(budget, plan.shutdown, (t) => void tx.update('task', { ...t, DesiredState: 'shutdown' })) &&
+      spend(budget, plan.delete, (t) => void tx.delete('task', t.ID));
+    return { slots: plan.keep, complete };
   }
 
   protected onNodeChange(c: Change<'node'>): void {

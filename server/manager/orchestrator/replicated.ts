@@ -5,8 +5,8 @@ import type { ClusterStore } from '../../store/cluster-store';
 import type { Tx } from '../../store/tx';
 import type { Clock } from '../../util/clock';
 import type { RestartBatch, RestartSupervisor } from './restart';
-import { ServiceOrchestrator } from './service-orchestrator';
-import { planReplicatedSlots, raisesDesired } from './slots';
+import { ServiceOrchestrator, spend, type Budget } from './service-orchestrator';
+import { desiredReplicas, planReplicatedSlots, raisesDesired } from './slots';
 import { invalidNode, isReplicated, isRunnable, newTask } from './task-factory';
 import type { UpdateSupervisor } from './updater';
 
@@ -33,8 +33,8 @@ export class ReplicatedOrchestrator extends ServiceOrchestrator {
     if (isTerminal(t.Status.State) || nodeGone) this.restarts.restart(tx, service, t, batch);
   }
 
-  protected reconcile(tx: Tx, service: Service): Task[][] {
-    const replicas = service.Spec.Mode.Replicated?.Replicas ?? 1;
+  protected reconcile(tx: Tx, service: Service, budget: Budget): { slots: Task[][]; complete: boolean } {
+    const replicas = desiredReplicas(service);
     const tasks: Task[] = [];
     for (const t of this.store.view.tasksByService(service.ID)) {
       const cur = tx.get('task', t.ID);
@@ -46,13 +46,15 @@ export class ReplicatedOrchestrator extends ServiceOrchestrator {
       (t) => this.restarts.shouldRestart(t),
       service.UpdateStatus?.State === 'rollback_started',
     );
-    for (const slot of plan.create) tx.create('task', newTask(service, { slot }, 'running', tx.now));
-    for (const t of plan.remove) {
-      const cur = tx.get('task', t.ID);
-      if (cur && raisesDesired(cur, 'remove')) tx.update('task', { ...cur, DesiredState: 'remove' });
-    }
-    for (const t of plan.delete) tx.delete('task', t.ID);
-    return plan.keep;
+    const complete =
+      spend(budget, plan.create, (slot) => void tx.create('task', newTask(service, { slot }, 'running', tx.now))) &&
+      spend(budget, plan.remove, (t) => {
+        const cur = tx.get('task', t.ID);
+        if (!cur || !raisesDesired(cur, 'remove')) return false;
+        tx.update('task', { ...cur, DesiredState: 'remove' });
+      }) &&
+      spend(budget, plan.delete, (t) => void tx.delete('task', t.ID));
+    return { slots: plan.keep, complete };
   }
 
   /** A node that is down, drained or deleted: its runnable tasks go through the restart supervisor. */

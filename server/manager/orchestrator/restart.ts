@@ -5,6 +5,7 @@ import type { AppliedEvent } from '../../store/batch';
 import { slotKey } from '../../store/memory-store';
 import type { Tx } from '../../store/tx';
 import type { Clock } from '../../util/clock';
+import { eachChange, FaultTracker, guard, isolate, markService } from '../faults';
 import { PassRunner } from '../pass-runner';
 import { raisesDesired } from './slots';
 import { newTask, placeOf, sv, taskTimeMs } from './task-factory';
@@ -126,6 +127,8 @@ export class RestartSupervisor {
   private doneListeners = new Set<(taskID: string) => void>();
   private unwatch?: () => void;
   private runner: PassRunner;
+  /** Services with tasks that restarts could not handle (shared with the orchestrators' task checks). */
+  readonly faults = new FaultTracker();
 
   constructor(
     private readonly store: ClusterStore,
@@ -139,19 +142,21 @@ export class RestartSupervisor {
     this.runner.start();
     this.unwatch = view.watch((e) => this.onEvent(e));
     const tracked: Task[] = [];
-    for (const s of view.list('service')) {
+    eachChange(view.list('service'), 'restart-supervisor', (s) => {
       if ((s.Spec.TaskTemplate.RestartPolicy?.MaxAttempts ?? 0) > 0) tracked.push(...view.tasksByService(s.ID));
-    }
-    this.history = rebuildHistory(tracked);
+    });
+    const rebuilt = guard(() => rebuildHistory(tracked));
+    this.history = rebuilt.ok ? rebuilt.value : new Map();
+    if (!rebuilt.ok) console.warn(`[restart-supervisor] restart history not rebuilt: ${rebuilt.message}`);
     // re-arm replacements left staged at desired READY by the previous leader
     const now = this.clock.now();
-    for (const t of view.tasksByDesiredState('ready')) {
+    eachChange(view.tasksByDesiredState('ready'), 'restart-supervisor', (t) => {
       const left = Math.max(0, restartDelayMs(t.Spec.RestartPolicy) - (now - taskTimeMs(t)));
       const olds = view
         .tasksBySlot(slotKey(t))
         .filter((o) => o.ID !== t.ID && sv(o.DesiredState) > sv('running') && !isTerminal(o.Status.State));
       this.delayStart({ taskID: t.ID, oldTaskIDs: olds.map((o) => o.ID), delayMs: left, waitStop: true });
-    }
+    });
   }
 
   async stop(): Promise<void> {
@@ -303,7 +308,7 @@ export class RestartSupervisor {
   }
 
   private onEvent(e: AppliedEvent): void {
-    for (const c of e.changes) {
+    eachChange(e.changes, 'restart-supervisor', (c) => {
       if (c.kind === 'task') {
         const t = c.object as Task;
         if (this.byOld.has(t.ID) && (c.action === 'delete' || isTerminal(t.Status.State))) this.oldStopped(t.ID);
@@ -311,13 +316,13 @@ export class RestartSupervisor {
         if (c.action === 'delete' && this.delayed.has(t.ID) && !this.toStart.has(t.ID)) this.drop(t.ID);
       } else if (c.kind === 'node' && this.byOld.size > 0) {
         const n = c.object as { ID: string; Status: { State: string } };
-        if (c.action !== 'delete' && n.Status.State !== 'down') continue;
+        if (c.action !== 'delete' && n.Status.State !== 'down') return;
         for (const oldID of [...this.byOld.keys()]) {
           const old = this.store.view.get('task', oldID);
           if (!old || old.NodeID === n.ID) this.oldStopped(oldID);
         }
       }
-    }
+    });
   }
 
   private drop(taskID: string): void {
@@ -333,12 +338,22 @@ export class RestartSupervisor {
     if (this.toStart.size === 0) return;
     const ids = [...this.toStart];
     this.toStart.clear();
+    const failed = new Set<string>();
     try {
       await this.store.update(
         (tx) => {
+          failed.clear();
           for (const id of ids) {
             const t = tx.get('task', id);
-            if (t && raisesDesired(t, 'running')) tx.update('task', { ...t, DesiredState: 'running' });
+            if (!t) continue;
+            const r = isolate(tx, () => {
+              if (raisesDesired(t, 'running')) tx.update('task', { ...t, DesiredState: 'running' });
+            });
+            // a task that cannot be started stays staged and marks its service; the others start
+            if (!r.ok) failed.add(id);
+            const fault = r.ok ? undefined : this.faults.fail(t.ServiceID, id, `task ${id}: ${r.message}`);
+            if (fault !== undefined || this.faults.pass(t.ServiceID, id))
+              markService(tx, t.ServiceID, 'restart', fault);
           }
         },
         { retry: true },
@@ -350,6 +365,7 @@ export class RestartSupervisor {
     }
     for (const id of ids) {
       this.delayed.delete(id);
+      if (failed.has(id)) continue;
       for (const fn of this.doneListeners) fn(id);
     }
   }

@@ -1,5 +1,6 @@
-import type { Task } from '../../api/types';
+import type { Service, Task } from '../../api/types';
 import { isRunnable, sv, taskTimeMs } from './task-factory';
+import { MAX_REPLICAS_SETTING } from '../../api/cluster-settings';
 
 /**
  * The updatable tasks of one slot (swarmkit `UpdatableTasksInSlot`):
@@ -112,4 +113,22 @@ export function sortForScaleDown(slots: [number, Task[]][]): Task[][] {
 /** Never lower a desired state ("time travel is not allowed"). */
 export function raisesDesired(t: Task, to: Task['DesiredState']): boolean {
   return sv(t.DesiredState) < sv(to);
+}
+
+/**
+ * The most replicas the orchestrator creates for one service: the ceiling of
+ * the swarm's replica-limit setting. The API refuses more than the setting
+ * itself; this guards the loop against what was committed before (or around)
+ * that check, so one entry cannot make a leader create tasks until it runs out
+ * of memory, while a limit raised by the operator still works.
+ */
+export const MAX_REPLICAS = MAX_REPLICAS_SETTING.max;
+
+/** A replicated service's replica count (swarm's default 1); throws, naming the field, when it is unusable. */
+export function desiredReplicas(service: Service, limit = MAX_REPLICAS): number {
+  const n = service.Spec.Mode.Replicated?.Replicas ?? 1;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
+    throw new Error(`Mode.Replicated.Replicas: ${JSON.stringify(n) ?? String(n)} is not a non-negative integer`);
+  if (n > limit) throw new Error(`Mode.Replicated.Replicas: ${n} is more than the limit of ${limit} replicas`);
+  return n;
 }

@@ -2,8 +2,11 @@ import type { Service, Task } from '../../api/types';
 import { isTerminal } from '../../api/types';
 import type { AppliedEvent } from '../../store/batch';
 import type { ClusterStore } from '../../store/cluster-store';
+import type { Tx } from '../../store/tx';
 import { slotKey } from '../../store/memory-store';
 import type { Clock } from '../../util/clock';
+import { eachChange, FaultTracker, isolate, markService } from '../faults';
+import { PART_OPS, yieldToLoop } from '../pass-parts';
 import { PassRunner } from '../pass-runner';
 import { sv, taskTimeMs } from './task-factory';
 
@@ -64,6 +67,8 @@ export class TaskReaper {
   private cancelTimer?: () => void;
   private unwatch?: () => void;
   private readonly runner: PassRunner;
+  /** Services with slots or tasks the reaper could not handle. */
+  private readonly faults = new FaultTracker();
 
   constructor(
     private readonly store: ClusterStore,
@@ -76,9 +81,9 @@ export class TaskReaper {
     const view = this.store.view;
     this.runner.start();
     this.unwatch = view.watch((e) => this.onEvent(e));
-    for (const t of view.list('task')) {
+    eachChange(view.list('task'), 'task-reaper', (t) => {
       if (reapNow(t, !!view.get('service', t.ServiceID))) this.cleanup.add(t.ID);
-    }
+    });
     if (this.cleanup.size) this.runner.kick();
   }
 
@@ -96,8 +101,8 @@ export class TaskReaper {
   private onEvent(e: AppliedEvent): void {
     const view = this.store.view;
     let touched = false;
-    for (const c of e.changes) {
-      if (c.kind !== 'task' || c.action === 'delete') continue;
+    eachChange(e.changes, 'task-reaper', (c) => {
+      if (c.kind !== 'task' || c.action === 'delete') return;
       const t = c.object as Task;
       if (c.action === 'create') {
         this.dirty.add(slotKey(t));
@@ -107,7 +112,7 @@ export class TaskReaper {
         this.cleanup.add(t.ID);
         touched = true;
       }
-    }
+    });
     if (!touched) return;
     if (this.dirty.size + this.cleanup.size > REAPER_MAX_DIRTY) this.runner.kick();
     // a batching window from the first change, not a debounce: a busy cluster must not starve it
@@ -124,32 +129,60 @@ export class TaskReaper {
     this.dirty.clear();
     this.cleanup.clear();
     const clusterLimit = view.list('cluster')[0]?.Spec.Orchestration?.TaskHistoryRetentionLimit;
-    let keepDirty: string[] = [];
-    try {
-      await this.store.update(
-        (tx) => {
-          keepDirty = [];
-          for (const id of cleanup) {
-            const t = tx.get('task', id);
-            if (t && reapNow(t, !!tx.get('service', t.ServiceID))) tx.delete('task', id);
-          }
-          for (const key of slots) {
-            const tasks = view.tasksBySlot(key).filter((t) => tx.get('task', t.ID));
-            if (tasks.length === 0) continue;
-            const limit = retentionLimit(clusterLimit, tx.get('service', tasks[0]!.ServiceID));
-            const plan = planSlotPrune(tasks, limit);
-            for (const t of plan.delete) tx.delete('task', t.ID);
-            if (plan.keepDirty) keepDirty.push(key);
-          }
-        },
-        { retry: true },
-      );
-    } catch (err) {
-      for (const k of slots) this.dirty.add(k);
-      for (const id of cleanup) this.cleanup.add(id);
-      this.cancelTimer = this.clock.setTimeout(() => this.runner.kick(), 1_000);
-      throw err;
+    const work = [...cleanup.map((id) => ({ id })), ...slots.map((key) => ({ key }))];
+    for (let i = 0; i < work.length; i += PART_OPS) {
+      if (i > 0) await yieldToLoop();
+      const part = work.slice(i, i + PART_OPS);
+      let keepDirty: string[] = [];
+      try {
+        await this.store.update(
+          (tx) => {
+            keepDirty = [];
+            for (const w of part) {
+              if ('id' in w) this.reapTask(tx, w.id);
+              else if (this.pruneSlot(tx, w.key, clusterLimit)) keepDirty.push(w.key);
+            }
+          },
+          { retry: true },
+        );
+      } catch (err) {
+        for (const w of work.slice(i)) {
+          if ('id' in w) this.cleanup.add(w.id);
+          else this.dirty.add(w.key);
+        }
+        this.cancelTimer = this.clock.setTimeout(() => this.runner.kick(), 1_000);
+        throw err;
+      }
+      for (const k of keepDirty) this.dirty.add(k);
     }
-    for (const k of keepDirty) this.dirty.add(k);
+  }
+
+  private reapTask(tx: Tx, id: string): void {
+    const t = tx.get('task', id);
+    if (!t) return;
+    const r = isolate(tx, () => {
+      if (reapNow(t, !!tx.get('service', t.ServiceID))) tx.delete('task', id);
+    });
+    this.outcome(tx, t.ServiceID, id, r.ok ? undefined : `task ${id}: ${r.message}`);
+  }
+
+  /** Prune one slot's history; true when the slot must be looked at again later. */
+  private pruneSlot(tx: Tx, key: string, clusterLimit: number | undefined): boolean {
+    const tasks = this.store.view.tasksBySlot(key).filter((t) => tx.get('task', t.ID));
+    if (tasks.length === 0) return false;
+    const serviceID = tasks[0]!.ServiceID;
+    const r = isolate(tx, () => {
+      const plan = planSlotPrune(tasks, retentionLimit(clusterLimit, tx.get('service', serviceID)));
+      for (const t of plan.delete) tx.delete('task', t.ID);
+      return plan.keepDirty;
+    });
+    // a slot that cannot be pruned is left until its next task: it marks its service meanwhile
+    this.outcome(tx, serviceID, key, r.ok ? undefined : `slot ${key}: ${r.message}`);
+    return r.ok && r.value;
+  }
+
+  private outcome(tx: Tx, serviceID: string, key: string, fault: string | undefined): void {
+    if (fault !== undefined) markService(tx, serviceID, 'reaper', this.faults.fail(serviceID, key, fault));
+    else if (this.faults.pass(serviceID, key)) markService(tx, serviceID, 'reaper', undefined);
   }
 }

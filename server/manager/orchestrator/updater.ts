@@ -31,6 +31,9 @@ import type { ClusterStore } from '../../store/cluster-store';
 import { slotKey } from '../../store/memory-store';
 import type { Tx } from '../../store/tx';
 import type { Clock } from '../../util/clock';
+import { faultMessage, isFaultStatus } from '../fault-policy';
+import { eachChange, guard, isObjectFault, markService } from '../faults';
+import { PART_OPS, yieldToLoop } from '../pass-parts';
 import { recordRollout, recordSpecVersion } from '../spec-history';
 import type { PendingStart, RestartSupervisor } from './restart';
 import { raisesDesired } from './slots';
@@ -53,6 +56,9 @@ import {
 
 export { DEFAULT_MONITOR_MS, dirtySlots, updateSettings } from './update-policy';
 
+/** Queued writes (a slot each: a new task, the old ones shut down) per transaction. */
+const SLOT_WRITES_PER_PART = Math.max(1, Math.floor(PART_OPS / 4));
+
 /**
  * Runs at most one update per service (swarmkit `update.Supervisor`): each
  * reconcile hands over the service's slots; a run already working towards
@@ -60,6 +66,8 @@ export { DEFAULT_MONITOR_MS, dirtySlots, updateSettings } from './update-policy'
  */
 export class UpdateSupervisor {
   private runs = new Map<string, UpdateRun>();
+  /** Specs whose update run threw: not run again until the spec changes (or a new leader tries). */
+  private faulted = new Map<string, Service['Spec']>();
   private waiters = new Map<string, Set<() => void>>();
   private unwatch?: () => void;
   private stopped = false;
@@ -72,6 +80,7 @@ export class UpdateSupervisor {
 
   start(): void {
     this.stopped = false;
+    this.faulted.clear();
     this.unwatch = this.store.view.watch((e) => this.onEvent(e));
   }
 
@@ -89,6 +98,8 @@ export class UpdateSupervisor {
     if (this.stopped) return;
     const service = this.store.view.get('service', serviceID);
     if (!service) return;
+    const failedSpec = this.faulted.get(serviceID);
+    if (failedSpec && deepEqual(failedSpec, service.Spec)) return;
     const cur = this.runs.get(serviceID);
     if (cur && !cur.cancelled && deepEqual(cur.spec, service.Spec)) {
       if (!cur.halted) {
@@ -100,19 +111,50 @@ export class UpdateSupervisor {
       if (service.UpdateStatus) return;
     }
     cur?.cancel(true);
-    const run = new UpdateRun(this, service, slots);
+    const made = guard(() => new UpdateRun(this, service, slots));
+    if (!made.ok) return this.fault(service, made.message);
+    const run = made.value;
     this.runs.set(serviceID, run);
     run.done = run
       .run()
-      .catch((err) => console.warn('[updater]', err instanceof Error ? err.message : err))
+      .then(
+        () => this.recovered(serviceID),
+        (err: unknown) => {
+          if (this.stopped || !isObjectFault(err)) {
+            console.warn('[updater]', faultMessage(err));
+            return;
+          }
+          run.cancel(false); // its other workers stop too: this spec's rollout waits for a new one
+          this.fault(service, faultMessage(err));
+        },
+      )
       .finally(() => {
         if (this.runs.get(serviceID) === run) this.runs.delete(serviceID);
       });
   }
 
+  /** The run for this spec threw: the service is marked, and this spec is not run again. */
+  private fault(service: Service, message: string): void {
+    this.faulted.set(service.ID, service.Spec);
+    this.store
+      .update((tx) => markService(tx, service.ID, 'updater', message), { retry: true })
+      .catch((err) => console.warn('[updater] marking a fault failed:', err instanceof Error ? err.message : err));
+  }
+
+  /** A run finished without throwing: a fault the updater marked on the service is cleared. */
+  private recovered(serviceID: string): void {
+    this.faulted.delete(serviceID);
+    const svc = this.store.view.get('service', serviceID);
+    if (this.stopped || !svc?.Faults?.some((f) => f.Loop === 'updater')) return;
+    this.store
+      .update((tx) => markService(tx, serviceID, 'updater', undefined), { retry: true })
+      .catch((err) => console.warn('[updater] clearing a fault failed:', err instanceof Error ? err.message : err));
+  }
+
   /** The service was deleted: drop its run without a trace. */
   cancel(serviceID: string): void {
     this.runs.get(serviceID)?.cancel(false);
+    this.faulted.delete(serviceID);
   }
 
   /** Whether an update run is in progress for the service (console, tests). */
@@ -133,13 +175,13 @@ export class UpdateSupervisor {
 
   private onEvent(e: AppliedEvent): void {
     if (this.runs.size === 0 && this.waiters.size === 0) return;
-    for (const c of e.changes) {
-      if (c.kind !== 'task') continue;
+    eachChange(e.changes, 'updater', (c) => {
+      if (c.kind !== 'task') return;
       const t = c.object as Task;
       if (c.action !== 'delete') this.runs.get(t.ServiceID)?.observe(t);
       const set = this.waiters.get(t.ID);
       if (set) for (const fn of [...set]) fn();
-    }
+    });
   }
 }
 
@@ -233,9 +275,16 @@ class UpdateRun {
   private async runSlots(): Promise<void> {
     const svc = this.service;
     const state = svc.UpdateStatus?.State;
-    if (state === 'paused' || state === 'rollback_paused') return;
+    // paused by a failure action: wait for a new spec; paused by a fault: try again (a new leader, say)
+    if ((state === 'paused' || state === 'rollback_paused') && !isFaultStatus(svc.UpdateStatus)) return;
     const view = this.sup.store.view;
-    const dirty = dirtySlots(svc, this.slots, (id) => view.get('node', id));
+    // 10,000 slots are compared spec against spec in parts, with a turn of the event loop between
+    const dirty: Task[][] = [];
+    for (let i = 0; i < this.slots.length; i += PART_OPS) {
+      if (i > 0) await yieldToLoop();
+      if (this.cancelled) return;
+      dirty.push(...dirtySlots(svc, this.slots.slice(i, i + PART_OPS), (id) => view.get('node', id)));
+    }
     if (dirty.length === 0) {
       if (state === 'updating' || state === 'rollback_started') await this.complete();
       return;
@@ -479,8 +528,11 @@ class UpdateRun {
 
   private async flush(): Promise<void> {
     const { store } = this.sup;
+    let parts = 0;
     while (this.queue.length || this.events.length) {
-      const writes = this.queue.splice(0);
+      // a part at a time: with Parallelism 0 every slot of a big service queues its write at once
+      if (parts++ > 0) await yieldToLoop();
+      const writes = this.queue.splice(0, SLOT_WRITES_PER_PART);
       const noted = this.events.splice(0);
       try {
         await store.update(

@@ -122,6 +122,8 @@ export interface FilterFailure {
 export class Pipeline {
   private readonly active: Filter[];
   private readonly counts: number[];
+  /** Nodes a filter threw on (their data, e.g. a label that is not a string): rejected, and why. */
+  readonly nodeErrors = new Map<string, string>();
 
   constructor(
     readonly request: TaskRequest,
@@ -131,10 +133,22 @@ export class Pipeline {
     this.counts = this.active.map(() => 0);
   }
 
-  /** True when the node passes every filter; otherwise counts the first failing one. */
+  /**
+   * True when the node passes every filter; otherwise counts the first failing
+   * one. A filter that throws on a node rejects that node (counted under the
+   * filter) rather than the whole group: one bad node does not stop placement.
+   */
   process(n: NodeInfo): boolean {
     for (let i = 0; i < this.active.length; i++) {
-      if (!this.active[i]!.check(this.request, n)) {
+      let ok: boolean;
+      try {
+        ok = this.active[i]!.check(this.request, n);
+      } catch (err) {
+        ok = false;
+        if (!this.nodeErrors.has(n.node.ID))
+          this.nodeErrors.set(n.node.ID, `${this.active[i]!.name} filter: ${text(err)}`);
+      }
+      if (!ok) {
         this.counts[i]!++;
         return false;
       }
@@ -163,4 +177,8 @@ export function explainFailures(failures: readonly FilterFailure[]): string {
     .sort((a, b) => b.Nodes - a.Nodes)
     .map((f) => f.Text)
     .join('; ');
+}
+
+function text(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

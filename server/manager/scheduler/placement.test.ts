@@ -222,6 +222,7 @@ describe('validatePreassigned', () => {
       ok: false,
       explain: 'insufficient resources on 1 node',
       failures: [{ Name: 'Resources', Nodes: 1, Text: 'insufficient resources on 1 node' }],
+      nodeErrors: new Map(),
     });
     expect(validatePreassigned(set, { ...t2!, NodeID: 'gone' })).toBeUndefined();
   });

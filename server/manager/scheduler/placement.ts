@@ -29,6 +29,9 @@ export class NodeSet {
     return this.byID.get(nodeID);
   }
 
+  /** Tasks whose accounting threw (their data): left out of it, so they do not stop every pass. */
+  readonly unaccounted: string[] = [];
+
   /** Account a task to its node; tasks without a known node are ignored. */
   addTask(t: Task, ports?: readonly PortConfig[]): void {
     const info = t.NodeID ? this.byID.get(t.NodeID) : undefined;
@@ -49,7 +52,11 @@ export function buildNodeSet(
   const set = new NodeSet(nodes);
   for (const t of tasks) {
     if (!t.NodeID || !isTracked(t) || t.Status.State === 'pending') continue;
-    set.addTask(t, portsOf(t));
+    try {
+      set.addTask(t, portsOf(t));
+    } catch {
+      set.unaccounted.push(t.ID);
+    }
   }
   return set;
 }
@@ -85,6 +92,8 @@ export interface GroupResult {
   /** per-filter rejection counts, pipeline order */
   failures: FilterFailure[];
   totalNodes: number;
+  /** Nodes a filter threw on (rejected): node ID → why. */
+  nodeErrors: Map<string, string>;
 }
 
 export function noSuitableNode(explain: string): string {
@@ -105,7 +114,8 @@ interface Ctx extends RankFor {
  */
 export function placeGroup(set: NodeSet, tasks: readonly Task[], ports?: readonly PortConfig[]): GroupResult {
   const first = tasks[0];
-  if (!first) return { assigned: [], unplaced: [], explain: '', failures: [], totalNodes: set.size };
+  if (!first)
+    return { assigned: [], unplaced: [], explain: '', failures: [], totalNodes: set.size, nodeErrors: new Map() };
   const pipeline = new Pipeline(taskRequest(first, ports));
   const rank: RankFor = {
     serviceID: first.ServiceID,
@@ -126,6 +136,7 @@ export function placeGroup(set: NodeSet, tasks: readonly Task[], ports?: readonl
     explain,
     failures: pipeline.failures(),
     totalNodes: set.size,
+    nodeErrors: pipeline.nodeErrors,
   };
 }
 
@@ -139,7 +150,8 @@ export function placeTasks(
   return placeGroup(buildNodeSet(nodes, existing), batch, ports);
 }
 
-export type PreassignedResult = { ok: true } | { ok: false; explain: string; failures: FilterFailure[] } | undefined;
+export type PreassignedResult =
+  { ok: true } | { ok: false; explain: string; failures: FilterFailure[]; nodeErrors: Map<string, string> } | undefined;
 
 /**
  * Validate a pre-assigned (global) task against its node. Undefined when the
@@ -149,7 +161,8 @@ export function validatePreassigned(set: NodeSet, t: Task, ports?: readonly Port
   const info = set.get(t.NodeID);
   if (!info) return undefined;
   const pipeline = new Pipeline(taskRequest(t, ports));
-  if (!pipeline.process(info)) return { ok: false, explain: pipeline.explain(), failures: pipeline.failures() };
+  if (!pipeline.process(info))
+    return { ok: false, explain: pipeline.explain(), failures: pipeline.failures(), nodeErrors: pipeline.nodeErrors };
   addTask(info, { ...t, Status: { ...t.Status, State: 'assigned' } }, ports);
   return { ok: true };
 }

@@ -2,7 +2,7 @@
 
 export { RaftNode } from './raft';
 export { RaftLog, entrySize } from './log';
-export { Membership, encodeConfChange, decodeConfChange } from './membership';
+export { Membership, encodeConfChange, decodeConfChange, tryDecodeConfChange } from './membership';
 export { Progress, Inflights } from './progress';
 export { ReadOnly } from './read-only';
 export { SnapshotAssembler, SnapshotSender } from './snapshot-chunks';

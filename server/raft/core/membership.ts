@@ -14,6 +14,33 @@ export function decodeConfChange(data: string): ConfChange {
   return JSON.parse(data) as ConfChange;
 }
 
+const CONF_CHANGE_TYPES: ReadonlySet<string> = new Set<ConfChange['type']>([
+  'add-voter',
+  'add-learner',
+  'promote',
+  'remove',
+]);
+
+/**
+ * The change an entry carries, or undefined when its data is not one. A
+ * committed entry is applied by every member alike, so a malformed one is
+ * skipped everywhere rather than stopping the member that meets it.
+ */
+export function tryDecodeConfChange(data: string): ConfChange | undefined {
+  let cc: unknown;
+  try {
+    cc = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  if (typeof cc !== 'object' || cc === null) return undefined;
+  const { type, id, context } = cc as Record<string, unknown>;
+  if (typeof type !== 'string' || !CONF_CHANGE_TYPES.has(type)) return undefined;
+  if (typeof id !== 'string' || id === '') return undefined;
+  if (context !== undefined && typeof context !== 'string') return undefined;
+  return cc as ConfChange;
+}
+
 export class Membership {
   readonly voters = new Set<RaftId>();
   readonly learners = new Set<RaftId>();

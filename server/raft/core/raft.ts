@@ -6,7 +6,7 @@
 
 import type { ConfState, Entry, HardState, RaftId, Snapshot } from '../types';
 import { RaftLog } from './log';
-import { decodeConfChange, encodeConfChange, Membership } from './membership';
+import { encodeConfChange, Membership, tryDecodeConfChange } from './membership';
 import { Progress } from './progress';
 import { ReadOnly } from './read-only';
 import { SnapshotAssembler, SnapshotSender } from './snapshot-chunks';
@@ -313,7 +313,9 @@ export class RaftNode {
     }
     for (const e of rd.committedEntries) {
       this.log.appliedTo(e.index);
-      if (e.type === 'conf-change') this.applyConfChange(decodeConfChange(e.data));
+      if (e.type !== 'conf-change') continue;
+      const cc = tryDecodeConfChange(e.data);
+      if (cc) this.applyConfChange(cc); // a malformed one changes nothing, on every member alike
     }
   }
 

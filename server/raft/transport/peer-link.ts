@@ -186,7 +186,7 @@ export class PeerLink {
    * pings meanwhile and must not blame the peer for the gap.
    */
   private armPing(conn: FrameConnection): void {
-    const { pingIntervalMs, deadAfterMs, highWaterBytes } = this.host.limits;
+    const { pingIntervalMs, highWaterBytes } = this.host.limits;
     this.cancelPing = this.host.clock.setTimeout(() => {
       this.cancelPing = undefined;
       if (conn !== this.conn || conn.closed) return;

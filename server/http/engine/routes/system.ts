@@ -3,6 +3,7 @@ import { publicClusterSpec } from '../../../api/schemas/cluster-spec';
 import type { Cluster } from '../../../api/types';
 import type { ManagerContext } from '../../../manager/context';
 import { fdLimitWarnings } from '../../../net/fd-limit';
+import { failedEntriesWarnings } from '../../../manager/raft-view';
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION, sendJSON } from '../respond';
 import type { Route } from '../router';
 
@@ -128,7 +129,7 @@ export const systemRoutes: Route[] = [
         DefaultRuntime: 'runc',
         Swarm: swarmInfo(ctx),
         SecurityOptions: [],
-        Warnings: fdLimitWarnings(),
+        Warnings: [...fdLimitWarnings(), ...failedEntriesWarnings(ctx.raft?.view())],
       });
     },
   },

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import type { Service } from '../api/types';
+import type { AppliedEvent, Batch } from './batch';
+import { MemoryStore } from './memory-store';
+import { batchShapeError, objectShapeError } from './shape';
+import { makeNode, makeService, makeTask } from './test-support';
+
+const svc = makeService({ ID: 'svc-1' });
+const good: Batch = { ops: [{ op: 'create', kind: 'service', object: svc }] };
+
+function storeWith(batch: Batch = good): { s: MemoryStore; seen: AppliedEvent[] } {
+  const s = new MemoryStore();
+  const seen: AppliedEvent[] = [];
+  s.watch((e) => seen.push(e));
+  s.apply(1, batch);
+  return { s, seen };
+}
+
+/** Batches that must be refused as a whole, with the text that says why. */
+const MALFORMED: [string, unknown, RegExp][] = [
+  ['not an object', 'ops', /not an object/],
+  ['ops not a list', { ops: { 0: 1 } }, /no list of ops/],
+  ['an op that is not an object', { ops: [null] }, /op 0: not an object/],
+  ['an unknown kind', { ops: [{ op: 'create', kind: 'volume', object: svc }] }, /unknown kind "volume"/],
+  ['an unknown op', { ops: [{ op: 'upsert', kind: 'service', object: svc }] }, /unknown op "upsert"/],
+  ['an object without ID', { ops: [{ op: 'create', kind: 'service', object: { ...svc, ID: 7 } }] }, /has no ID/],
+  [
+    'a service without a name',
+    { ops: [{ op: 'create', kind: 'service', object: { ...svc, Spec: { ...svc.Spec, Name: 5 } } }] },
+    /Spec.Name is not a string/,
+  ],
+  [
+    'a service whose Mode is a number',
+    { ops: [{ op: 'create', kind: 'service', object: { ...svc, Spec: { ...svc.Spec, Mode: 3 } } }] },
+    /Spec.Mode is not an object/,
+  ],
+  ['an update without a version', { ops: [{ op: 'update', kind: 'service', object: svc, expect: '1' }] }, /expect/],
+  ['a delete without id', { ops: [{ op: 'delete', kind: 'task', expect: 1 }] }, /delete without an id/],
+  [
+    'a task with a string slot',
+    { ops: [{ op: 'create', kind: 'task', object: { ...makeTask(svc), Slot: '1' } }] },
+    /Slot is not a non-negative integer/,
+  ],
+  [
+    'a task with an unknown state',
+    { ops: [{ op: 'create', kind: 'task', object: makeTask(svc, { DesiredState: 'flying' as 'running' }) }] },
+    /DesiredState is not a task state/,
+  ],
+  [
+    'a task without a status',
+    { ops: [{ op: 'create', kind: 'task', object: { ...makeTask(svc), Status: null } }] },
+    /Status is not an object/,
+  ],
+  [
+    'a node without a description',
+    { ops: [{ op: 'create', kind: 'node', object: { ...makeNode(), Description: [] } }] },
+    /Description is not an object/,
+  ],
+  // one bad op spoils the batch: nothing of it is applied
+  [
+    'a good op then a bad one',
+    { ops: [good.ops[0], { op: 'create', kind: 'task', object: { ID: 't' } }] },
+    /op 1: task t: ServiceID/,
+  ],
+];
+
+describe('MemoryStore.apply is total', () => {
+  it.each(MALFORMED)('refuses %s as a whole: failed, index moved, tables and watchers untouched', (_, batch, why) => {
+    const { s, seen } = storeWith();
+    const before = s.image();
+    const r = s.apply(2, batch as Batch);
+    expect(r.failed).toMatch(why);
+    expect(r.error).toBeUndefined();
+    expect(r.event.changes).toEqual([]);
+    expect(s.index).toBe(2);
+    expect(s.image()).toEqual({ ...before, index: 2 });
+    expect(seen.map((e) => e.index)).toEqual([1]);
+    // and the store carries on
+    s.apply(3, { ops: [{ op: 'create', kind: 'task', object: makeTask(svc, { ID: 'ok' }) }] });
+    expect(s.get('task', 'ok')?.Version.Index).toBe(3);
+  });
+
+  it('undoes the ops before one whose write throws (a getter that throws), indexes included', () => {
+    const { s, seen } = storeWith();
+    const before = s.image();
+    const poisoned = makeTask(svc, { ID: 'p', Slot: 2 });
+    Object.defineProperty(poisoned, 'Labels', {
+      enumerable: true,
+      get: () => {
+        throw new TypeError('poisoned');
+      },
+    });
+    const r = s.apply(2, {
+      ops: [
+        { op: 'create', kind: 'task', object: makeTask(svc, { ID: 'first', Slot: 1, NodeID: 'n1' }) },
+        { op: 'update', kind: 'service', object: { ...svc, Spec: { ...svc.Spec, Name: 'renamed' } }, expect: 1 },
+        { op: 'create', kind: 'task', object: poisoned },
+      ],
+    });
+    expect(r.failed).toBe('applying the batch threw: TypeError: poisoned');
+    expect(s.image()).toEqual({ ...before, index: 2 });
+    expect(s.tasksByService(svc.ID)).toEqual([]);
+    expect(s.tasksByNode('n1')).toEqual([]);
+    expect(s.serviceByName('web')?.ID).toBe(svc.ID);
+    expect(s.serviceByName('renamed')).toBeUndefined();
+    expect(seen).toHaveLength(1);
+  });
+
+  it('still skips a stale batch as a validation error, not a failure', () => {
+    const { s } = storeWith();
+    const r = s.apply(2, { ops: [{ op: 'update', kind: 'service', object: svc, expect: 7 }] });
+    expect(r.failed).toBeUndefined();
+    expect(r.error?.message).toMatch(/out of sequence/);
+  });
+
+  it('restores an image without its malformed objects, and says which', () => {
+    const s = new MemoryStore();
+    const bad = { ...makeService({ ID: 'bad' }), Spec: 'x' } as unknown as Service;
+    const { skipped } = s.restore({
+      index: 9,
+      objects: {
+        service: [svc, bad],
+        task: [makeTask(svc, { ID: 't1' }), { ID: 't2' }],
+        node: 'nope',
+      } as never,
+    });
+    expect(s.index).toBe(9);
+    expect(s.list('service').map((x) => x.ID)).toEqual([svc.ID]);
+    expect(s.tasksByService(svc.ID).map((t) => t.ID)).toEqual(['t1']);
+    expect(skipped).toEqual([
+      'node: not a list',
+      'service bad: Spec is not an object',
+      'task t2: ServiceID is not a string',
+    ]);
+  });
+});
+
+describe('shape checks', () => {
+  it('accept what the control loops and the API write', () => {
+    const s = makeService();
+    expect(batchShapeError({ ops: [] })).toBeUndefined();
+    expect(objectShapeError('service', s)).toBeUndefined();
+    expect(objectShapeError('task', makeTask(s))).toBeUndefined();
+    expect(objectShapeError('node', makeNode())).toBeUndefined();
+  });
+});
