@@ -56,6 +56,23 @@ export default tseslint.config(
     ['../**', '!../api/**', '@/server/**', '!@/server/api/**'],
     'server/api holds plain types and must not depend on other server layers.',
   ),
+  // The PKI library is pure: certificates in, certificates out.
+  layer(
+    ['server/ca/**'],
+    [
+      '**/manager/**',
+      '**/http/**',
+      '**/agent/**',
+      '**/agent-process/**',
+      '**/realtime/**',
+      '**/store/**',
+      '**/storage/**',
+      '**/raft/**',
+      '**/app/**',
+      '**/components/**',
+    ],
+    'server/ca is a pure PKI library (it may use server/api types only).',
+  ),
   // The store knows nothing of the control loops, the HTTP edges or the agents.
   layer(
     ['server/store/**', 'server/storage/**', 'server/raft/**'],
