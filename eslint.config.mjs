@@ -73,6 +73,23 @@ export default tseslint.config(
     ],
     'server/ca is a pure PKI library (it may use server/api types only).',
   ),
+  // A node's TLS identity (disk, join pinning, renewal) sits below the manager and the edges.
+  layer(
+    ['server/node-tls/**'],
+    [
+      '**/manager/**',
+      '**/http/**',
+      '**/agent/**',
+      '**/agent-process/**',
+      '**/realtime/**',
+      '**/store/**',
+      '**/storage/**',
+      '**/roles/**',
+      '**/app/**',
+      '**/components/**',
+    ],
+    "server/node-tls holds a node's certificates; it knows the CA library and the transport only.",
+  ),
   // The store knows nothing of the control loops, the HTTP edges or the agents.
   layer(
     ['server/store/**', 'server/storage/**', 'server/raft/**'],

@@ -1,6 +1,8 @@
 // HTTP helpers for talking to a manager process from tests and benchmarks:
 // its cluster-port health (raft state) and its Engine API.
 
+import { request } from 'node:https';
+
 export interface RaftHealth {
   id: string;
   role: string;
@@ -15,12 +17,32 @@ export interface RaftHealth {
   snapshotsInstalled: number;
 }
 
+/** GET `path` on a cluster port (TLS; health needs no certificate, so none is checked either). */
+export function clusterPortGet(
+  clusterAddr: string,
+  path: string,
+  timeoutMs = 1_000,
+): Promise<{ status: number; body: string }> {
+  const [host, port] = [clusterAddr.slice(0, clusterAddr.lastIndexOf(':')), Number(clusterAddr.split(':').pop())];
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port, path, rejectUnauthorized: false, agent: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${path} on ${clusterAddr}: no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** The raft section of `GET /healthz` on the cluster port, or undefined when unreachable. */
 export async function fetchRaftHealth(clusterAddr: string, timeoutMs = 1_000): Promise<RaftHealth | undefined> {
   try {
-    const res = await fetch(`http://${clusterAddr}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });
-    const body = (await res.json()) as { raft: RaftHealth | null };
-    return body.raft ?? undefined;
+    const { body } = await clusterPortGet(clusterAddr, '/healthz', timeoutMs);
+    return (JSON.parse(body) as { raft: RaftHealth | null }).raft ?? undefined;
   } catch {
     return undefined;
   }

@@ -2,10 +2,8 @@
 // random point between 50 % and 80 % of its validity, so a swarm's nodes do
 // not all come back to the CA at once.
 
-import type { RootCA } from '../api/types';
 import { RENEW_AT_LOWER, RENEW_AT_UPPER } from './constants';
 import type { NodeCertificate } from './node-certificate';
-import { desiredIssuer } from './node-certificate';
 
 /** Milliseconds from `now` until the renewal (0: due now). `random` is in [0, 1). */
 export function renewalDelayMs(cert: { notBefore: number; notAfter: number }, now: number, random: number): number {
@@ -17,13 +15,11 @@ export function renewalDelayMs(cert: { notBefore: number; notAfter: number }, no
 /** Why a certificate must be replaced before its time, or undefined when it may wait for renewal. */
 export function renewalReason(
   cert: NodeCertificate,
-  want: { rootCA?: RootCA; role?: 'manager' | 'worker' },
+  want: { issuer?: { subject: string; publicKey: string }; role?: 'manager' | 'worker' },
 ): string | undefined {
   if (want.role && want.role !== cert.role) return `the node's role is now ${want.role}`;
-  if (want.rootCA) {
-    const issuer = desiredIssuer(want.rootCA);
-    if (issuer.subject !== cert.issuer.subject || issuer.publicKey !== cert.issuer.publicKey)
-      return 'the swarm is rotating its root CA';
-  }
+  const issuer = want.issuer;
+  if (issuer && (issuer.subject !== cert.issuer.subject || issuer.publicKey !== cert.issuer.publicKey))
+    return 'the swarm is rotating its root CA';
   return undefined;
 }

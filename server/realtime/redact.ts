@@ -2,8 +2,9 @@ import type { Cluster, Kind, ManagerStatus, ObjectByKind, Secret } from '../api/
 import { CONSOLE_KINDS, type ConsoleKind, type ConsoleObjects, type ConsoleState } from '../api/realtime';
 
 /**
- * What the console may see of an object: secrets lose their payload and the
- * cluster its join tokens (anyone holding a token can join the swarm).
+ * What the console may see of an object: secrets lose their payload, and the
+ * cluster its join tokens (anyone holding a token can join the swarm), its
+ * root CA's keys (only the public certificates stay) and its blacklist.
  */
 export function redactObject<K extends Kind>(kind: K, obj: ObjectByKind[K]): ObjectByKind[K] {
   if (kind === 'secret') {
@@ -13,8 +14,20 @@ export function redactObject<K extends Kind>(kind: K, obj: ObjectByKind[K]): Obj
     return { ...s, Spec: spec } as ObjectByKind[K];
   }
   if (kind === 'cluster') {
-    const c = obj as Cluster;
-    return { ...c, JoinTokens: { Worker: '', Manager: '' } } as ObjectByKind[K];
+    const { RootCA, BlacklistedCertificates: _b, ...c } = obj as Cluster;
+    const { SigningCACert: _cert, SigningCAKey: _key, ...caConfig } = c.Spec.CAConfig ?? {};
+    const shown: Cluster = { ...c, Spec: { ...c.Spec, CAConfig: caConfig }, JoinTokens: { Worker: '', Manager: '' } };
+    if (RootCA) {
+      const r = RootCA.RootRotation;
+      shown.RootCA = {
+        CACert: RootCA.CACert,
+        CAKey: '',
+        CACertHash: RootCA.CACertHash,
+        LastForcedRotation: RootCA.LastForcedRotation,
+        ...(r ? { RootRotation: { CACert: r.CACert, CAKey: '', CrossSignedCACert: r.CrossSignedCACert } } : {}),
+      };
+    }
+    return shown as ObjectByKind[K];
   }
   return obj;
 }

@@ -16,6 +16,8 @@ export interface AgentOptions {
   labels?: Record<string, string>;
   executor?: 'process' | 'sim';
   readyTimeoutMs?: number;
+  /** Extra environment (e.g. SWARMDECK_AGENT_TOKEN instead of --token). */
+  env?: Record<string, string | undefined>;
 }
 
 export interface RunningAgent {
@@ -43,7 +45,13 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     opts.executor ?? 'process',
   ];
   for (const [k, v] of Object.entries(opts.labels ?? {})) args.push('--label', `${k}=${v}`);
-  const p = await spawnUntilReady(args, 'swarmdeck agent ready', `agent ${opts.hostname}`, opts.readyTimeoutMs);
+  const p = await spawnUntilReady(
+    args,
+    'swarmdeck agent ready',
+    `agent ${opts.hostname}`,
+    opts.readyTimeoutMs,
+    opts.env,
+  );
   return {
     opts,
     proc: p.proc,

@@ -100,10 +100,11 @@ export async function spawnUntilReady(
   ready: string,
   what: string,
   timeoutMs = 60_000,
+  env: Record<string, string | undefined> = {},
 ): Promise<ReadyProcess> {
   const proc = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1' },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

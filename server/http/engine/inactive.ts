@@ -26,12 +26,19 @@ export interface JoinBody {
   ListenAddr?: string;
 }
 
+/** `POST /swarm/init`: the parts of the spec a new swarm takes from it. */
+export interface InitBody {
+  Spec?: { CAConfig?: { NodeCertExpiry?: unknown } };
+}
+
 export interface InactiveHooks {
   /** Resolves once this process is a manager of the joined swarm. */
   join(body: JoinBody): Promise<void>;
-  /** Resolves with the new node ID once this process manages a new swarm. */
-  init(): Promise<string>;
+  /** Resolves with the new node ID once this process manages a new swarm (`certExpiryNs`: --cert-expiry). */
+  init(opts: { nodeCertExpiryNs?: number }): Promise<string>;
 }
+
+const MIN_CERT_EXPIRY_NS = 3600e9;
 
 const INACTIVE_SWARM = {
   NodeID: '',
@@ -114,7 +121,12 @@ function localEngineHandler(
       busy = true;
       try {
         if (path === '/swarm/init') {
-          sendJSON(res, 200, await hooks.init());
+          const expiry = (body as InitBody).Spec?.CAConfig?.NodeCertExpiry;
+          if (expiry !== undefined && expiry !== 0 && (typeof expiry !== 'number' || !Number.isSafeInteger(expiry)))
+            throw new SwarmError('InvalidArgument', 'Spec.CAConfig.NodeCertExpiry must be a duration in nanoseconds');
+          if (typeof expiry === 'number' && expiry !== 0 && expiry < MIN_CERT_EXPIRY_NS)
+            throw new SwarmError('InvalidArgument', 'minimum certificate expiry time is: 1h0m0s');
+          sendJSON(res, 200, await hooks.init({ nodeCertExpiryNs: (expiry as number | undefined) || undefined }));
           return;
         }
         if (!body.JoinToken) throw new SwarmError('InvalidArgument', 'invalid join token');

@@ -247,6 +247,10 @@ describe('nodes', () => {
       State: 'orphaned',
       Message: 'Task belonged to a node that has been deleted',
     });
+    // its certificate is refused from now on, until well after it expires
+    const blacklisted = opened.store.view.list('cluster')[0]!.BlacklistedCertificates!;
+    expect(Object.keys(blacklisted)).toEqual([w.ID]);
+    expect(Date.parse(blacklisted[w.ID]!.Expiry!) - Date.now()).toBeGreaterThan(89 * 24 * 3_600_000);
   });
 });
 

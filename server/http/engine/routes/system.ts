@@ -1,5 +1,6 @@
 import { arch, cpus, hostname, release, totalmem } from 'node:os';
-import type { Cluster } from '../../../api/types';
+import type { CAConfig, Cluster, ClusterSpec, TLSInfo } from '../../../api/types';
+import { clusterTLSInfo } from '../../../ca';
 import type { ManagerContext } from '../../../manager/context';
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION, sendJSON } from '../respond';
 import type { Route } from '../router';
@@ -13,10 +14,43 @@ function goArch(): string {
   return a === 'x64' ? 'amd64' : a;
 }
 
-/** `GET /swarm` minus JoinTokens (ClusterInfo), as /info embeds it. */
-export function clusterInfo(c: Cluster): Omit<Cluster, 'JoinTokens'> & { TLSInfo: Record<string, string> } {
-  const { JoinTokens: _t, ...info } = c;
-  return { ...info, TLSInfo: { TrustRoot: '', CertIssuerSubject: '', CertIssuerPublicKey: '' } };
+/** What the Engine API shows of the CA config: never the signing cert or key (moby SwarmFromGRPC). */
+function publicCAConfig(c: CAConfig): CAConfig {
+  const { SigningCACert: _cert, SigningCAKey: _key, ...shown } = c;
+  return shown;
+}
+
+/** Engine API ClusterInfo. */
+export interface ClusterInfo {
+  ID: string;
+  Version: Cluster['Version'];
+  CreatedAt: string;
+  UpdatedAt: string;
+  Spec: ClusterSpec;
+  TLSInfo: TLSInfo;
+  RootRotationInProgress: boolean;
+  DefaultAddrPool: string[];
+  SubnetSize: number;
+  DataPathPort: number;
+}
+
+/**
+ * `GET /swarm` minus JoinTokens (ClusterInfo), as /info embeds it. Field by field: the store's cluster
+ * also holds the root CA's key and the blacklist, which no API returns.
+ */
+export function clusterInfo(c: Cluster): ClusterInfo {
+  return {
+    ID: c.ID,
+    Version: c.Version,
+    CreatedAt: c.CreatedAt,
+    UpdatedAt: c.UpdatedAt,
+    Spec: { ...c.Spec, CAConfig: publicCAConfig(c.Spec.CAConfig ?? {}) },
+    TLSInfo: clusterTLSInfo(c.RootCA),
+    RootRotationInProgress: !!c.RootCA?.RootRotation,
+    DefaultAddrPool: c.DefaultAddrPool,
+    SubnetSize: c.SubnetSize,
+    DataPathPort: c.DataPathPort,
+  };
 }
 
 function swarmInfo(ctx: ManagerContext) {

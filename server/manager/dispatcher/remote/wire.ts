@@ -3,7 +3,8 @@
 // in `dispatcher`, so other request kinds can share the transport.
 
 import { SwarmError, errorFromWire, rpcError } from '../../../api/errors';
-import type { AssignmentsMessage, RegisterRequest, TaskStatusUpdate } from '../api';
+import type { TLSInfo } from '../../../api/types';
+import type { AssignmentsMessage, HeartbeatReport, RegisterRequest, TaskStatusUpdate } from '../api';
 
 export type DispatcherMethod = 'register' | 'heartbeat' | 'updateTaskStatus' | 'leave' | 'assignments';
 const METHODS: ReadonlySet<string> = new Set<DispatcherMethod>([
@@ -22,7 +23,7 @@ export interface AssignmentsCursor {
 
 export type DispatcherRequest =
   | { dispatcher: 'register'; req: RegisterRequest }
-  | { dispatcher: 'heartbeat'; sessionID: string }
+  | { dispatcher: 'heartbeat'; sessionID: string; report?: HeartbeatReport }
   | { dispatcher: 'updateTaskStatus'; sessionID: string; updates: TaskStatusUpdate[] }
   | { dispatcher: 'leave'; sessionID: string }
   /** Long-poll: messages after `cursor` (null: start a stream, whose first message is `complete`). */
@@ -42,6 +43,39 @@ export interface AssignmentsPage {
   stream: string;
   seq: number;
   messages: WireAssignments[];
+}
+
+const MAX_TLS_FIELD = 64 * 1024;
+function isTLSInfo(v: unknown): v is TLSInfo {
+  const t = v as Partial<TLSInfo> | null;
+  return (
+    !!t &&
+    [t.TrustRoot, t.CertIssuerSubject, t.CertIssuerPublicKey].every(
+      (f) => typeof f === 'string' && f.length <= MAX_TLS_FIELD,
+    )
+  );
+}
+
+/**
+ * What a node must know of the swarm's CA to keep its certificate right (every register and heartbeat
+ * answer carries it): the root to trust, the issuer its certificate should have (the next root during a
+ * rotation) and the role it should carry.
+ */
+export interface NodeCAStatus {
+  trustRoot: string;
+  issuer: { subject: string; publicKey: string };
+  role: 'manager' | 'worker';
+}
+
+export function isNodeCAStatus(v: unknown): v is NodeCAStatus {
+  const s = v as Partial<NodeCAStatus> | null;
+  return (
+    !!s &&
+    typeof s.trustRoot === 'string' &&
+    typeof s.issuer?.subject === 'string' &&
+    typeof s.issuer.publicKey === 'string' &&
+    (s.role === 'manager' || s.role === 'worker')
+  );
 }
 
 /** `{managers: 1}`: where the managers are and who leads (answered by every manager). */
@@ -70,7 +104,13 @@ export function parseDispatcherRequest(p: { dispatcher: DispatcherMethod }): Dis
   if (typeof r.sessionID !== 'string' || !r.sessionID) throw bad('a session ID is required');
   const sessionID = r.sessionID;
   switch (p.dispatcher) {
-    case 'heartbeat':
+    case 'heartbeat': {
+      const tlsInfo = (r.report as { tlsInfo?: unknown } | undefined)?.tlsInfo;
+      if (tlsInfo === undefined) return { dispatcher: 'heartbeat', sessionID };
+      if (!isTLSInfo(tlsInfo))
+        throw bad('report.tlsInfo must hold TrustRoot, CertIssuerSubject and CertIssuerPublicKey');
+      return { dispatcher: 'heartbeat', sessionID, report: { tlsInfo } };
+    }
     case 'leave':
       return { dispatcher: p.dispatcher, sessionID };
     case 'updateTaskStatus':

@@ -1,0 +1,18 @@
+// The cluster port's listener: HTTPS that asks every caller for a client
+// certificate but lets the handshake finish without one (swarmkit's
+// VerifyClientCertIfGiven), because joiners have none yet; admission
+// (handshake.ts) then decides. Its certificate follows the node's renewals.
+
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TlsMaterial } from './handshake';
+
+export function createClusterServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Server {
+  return createServer({ requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' }, handler);
+}
+
+/** Serve new connections with `m` (existing ones keep theirs); a process without a certificate serves none. */
+export function setServerMaterial(server: Server, m: TlsMaterial | undefined): void {
+  if (!m?.cert || !m.key) return;
+  server.setSecureContext({ ca: m.ca, cert: m.cert, key: m.key });
+}
