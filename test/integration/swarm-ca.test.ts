@@ -95,6 +95,26 @@ describe('docker swarm ca', () => {
     expect(r.stderr).toContain('minimum certificate expiry time is: 1h0m0s');
   });
 
+  it('swarm init --cert-expiry: the new swarm signs its first certificate for that long', async () => {
+    const fresh = await newManager('fresh', `${data.path}/fresh-init`, ['--no-init']);
+    await fresh.start([], 60_000, /swarmdeck waiting: not in a swarm/);
+    try {
+      const cli = dockerCli(Number(fresh.engine.split(':').pop()), config.path, bin);
+      const short = await cli(['swarm', 'init', '--cert-expiry', '30m']);
+      expect(short.stderr).toContain('minimum certificate expiry time is: 1h0m0s');
+      const r = await cli(['swarm', 'init', '--cert-expiry', '48h']);
+      expect(r.code, r.stderr).toBe(0);
+      const s = (await fresh.api('GET', '/swarm')).json as { Spec: { CAConfig: { NodeCertExpiry: number } } };
+      expect(s.Spec.CAConfig.NodeCertExpiry).toBe(48 * 3600e9);
+      const cert = new X509Certificate(readFileSync(`${data.path}/fresh-init/certificates/swarm-node.crt`));
+      // 48 hours from now, backdated an hour
+      expect(Date.parse(cert.validTo) - Date.parse(cert.validFrom)).toBe(49 * 3_600_000);
+      expect(cert.subject).toContain('OU=swarm-manager');
+    } finally {
+      await fresh.kill9();
+    }
+  }, 90_000);
+
   it('--rotate: a cross-signed rotation, Needs Rotation while a node lags, then a new root and new tokens', async () => {
     const before = await swarm();
     // an agent that cannot renew yet: the rotation must wait for it
