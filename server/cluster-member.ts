@@ -111,10 +111,6 @@ export class ClusterMember {
   static async start(o: MemberOptions): Promise<ClusterMember> {
     const say = o.log ?? ((m: string) => console.log(m));
     const { mode, transport, clock } = o;
-    // `swarm init`: the swarm's root CA and this manager's certificate come first (the cluster object
-    // holding the root is written below; a crash before that leaves an unfinished init, redone then)
-    let founded: { clusterID: string; rootCA: RootCA } | undefined;
-    if (mode.kind === 'init') founded = await foundSwarm(o.tls, o.selfNodeID, o.nodeCertExpiryNs);
     const opened = await openStore(o.dataDir, {
       id: o.selfNodeID,
       addr: o.clusterAddr,
@@ -140,7 +136,10 @@ export class ClusterMember {
       store.view.list('cluster').length === 0 &&
       conf.voters.length === 1 &&
       conf.voters[0] === o.selfNodeID;
-    if (unfinishedInit) founded = await foundSwarm(o.tls, o.selfNodeID, o.nodeCertExpiryNs);
+    // `swarm init`: the root CA and this manager's certificate, once the one-member group exists (a
+    // crash from here until the cluster object is written leaves an unfinished init, redone on restart)
+    let founded: { clusterID: string; rootCA: RootCA } | undefined;
+    if (mode.kind === 'init' || unfinishedInit) founded = await foundSwarm(o.tls, o.selfNodeID, o.nodeCertExpiryNs);
     if (founded) {
       await initCluster(store, {
         nodeID: o.selfNodeID,

@@ -3,7 +3,7 @@
 // token pinned, without a client certificate).
 
 import { connect as tcpConnect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, createSecureContext, type SecureContext } from 'node:tls';
 import type { TlsMaterial } from './handshake';
 
 export interface SocketFactory {
@@ -22,8 +22,20 @@ const tune = <S extends Socket>(socket: S): S => {
   return socket;
 };
 
-/** TLS to a manager with the material read now (so a renewed certificate serves the next dial). */
+/**
+ * TLS to a manager with the material read now (so a renewed certificate serves the next dial). The
+ * parsed context is kept until the material changes: parsing keys and certificates on every dial
+ * would cost more than the handshake.
+ */
 export function tlsSocketFactory(material: () => TlsMaterial | undefined): SocketFactory {
+  let cached: { ca: string; cert?: string; key?: string; context: SecureContext } | undefined;
+  const contextFor = (m: TlsMaterial): SecureContext => {
+    if (cached?.ca !== m.ca || cached.cert !== m.cert || cached.key !== m.key) {
+      const context = createSecureContext({ ca: m.ca, cert: m.cert, key: m.key, minVersion: 'TLSv1.2' });
+      cached = { ca: m.ca, cert: m.cert, key: m.key, context };
+    }
+    return cached.context;
+  };
   return {
     connect(host, port) {
       const m = material();
@@ -32,11 +44,8 @@ export function tlsSocketFactory(material: () => TlsMaterial | undefined): Socke
         tlsConnect({
           host,
           port,
-          ca: m.ca,
-          cert: m.cert,
-          key: m.key,
+          secureContext: contextFor(m),
           servername: m.cert ? MANAGER_SERVER_NAME : CA_SERVER_NAME,
-          minVersion: 'TLSv1.2',
           rejectUnauthorized: true,
         }),
       );
