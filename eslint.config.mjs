@@ -68,6 +68,40 @@ export default tseslint.config(
     ['../**', '!../net/**', '@/server/**', '!@/server/net/**'],
     'server/net holds listener plumbing and must not depend on other server layers.',
   ),
+  // The PKI library is pure: certificates in, certificates out.
+  layer(
+    ['server/ca/**'],
+    [
+      '**/manager/**',
+      '**/http/**',
+      '**/agent/**',
+      '**/agent-process/**',
+      '**/realtime/**',
+      '**/store/**',
+      '**/storage/**',
+      '**/raft/**',
+      '**/app/**',
+      '**/components/**',
+    ],
+    'server/ca is a pure PKI library (it may use server/api types only).',
+  ),
+  // A node's TLS identity (disk, join pinning, renewal) sits below the manager and the edges.
+  layer(
+    ['server/node-tls/**'],
+    [
+      '**/manager/**',
+      '**/http/**',
+      '**/agent/**',
+      '**/agent-process/**',
+      '**/realtime/**',
+      '**/store/**',
+      '**/storage/**',
+      '**/roles/**',
+      '**/app/**',
+      '**/components/**',
+    ],
+    "server/node-tls holds a node's certificates; it knows the CA library and the transport only.",
+  ),
   // The store knows nothing of the control loops, the HTTP edges or the agents.
   layer(
     ['server/store/**', 'server/storage/**', 'server/raft/**'],

@@ -3,14 +3,7 @@
 // and stop with leadership, the control API (writes forwarded to the leader),
 // this process's agents, and the context the edges get.
 
-import type { NodeDescription } from './api/types';
-import { newID } from './api/ids';
-import {
-  newMemberKey,
-  readClusterCredentials,
-  writeClusterCredentials,
-  type ClusterCredentials,
-} from './cluster-credentials';
+import type { NodeDescription, RootCA } from './api/types';
 import { Agent } from './agent/agent';
 import { RemoteLogBroker } from './agent/log-broker-client';
 import { LogPublisher } from './agent/log-publisher';
@@ -39,6 +32,10 @@ import { managerStatus, membershipView, type MembershipView } from './manager/me
 import { DEFAULT_RAFT_TIMING, electionTimeoutMs, raftTiming } from './manager/membership/timing';
 import { raftHealth } from './manager/raft-health';
 import { createRaftViewSource, type RaftViewSampler } from './manager/raft-view';
+import { foundSwarm, MemberCA } from './manager/ca/member-ca';
+import { caStatus } from './manager/ca/status';
+import { managerAcceptPolicy } from './manager/membership/credentials';
+import type { AcceptPolicy, NodeCredentials } from './node-tls';
 import type { ClusterTransport } from './raft/transport';
 import type { Message } from './raft/core';
 import { openStore, type OpenedStore } from './store/open';
@@ -60,8 +57,10 @@ export interface MemberOptions {
   clusterAddr: string;
   description: NodeDescription;
   transport: ClusterTransport<Message>;
-  /** The credentials the transport presents and checks (shared with it; set here on init and join). */
-  credentials: { current?: ClusterCredentials };
+  /** This manager's TLS identity, which the transport presents (founded here on init; installed by a join). */
+  tls: NodeCredentials;
+  /** Told who the cluster port lets in once the store exists (tokens, removed nodes). */
+  setAcceptPolicy(policy: AcceptPolicy): void;
   clock: Clock;
   simWorkers: number;
   demo: boolean;
@@ -70,6 +69,8 @@ export interface MemberOptions {
   mode: MemberMode;
   /** Heartbeat period of a swarm this member initialises (undefined: Swarm's default). */
   heartbeatPeriodMs?: number;
+  /** Node certificate lifetime (ns) of a swarm this member initialises (`swarm init --cert-expiry`). */
+  nodeCertExpiryNs?: number;
   log?: (msg: string) => void;
   /** Print the event loop's worst delay every this many ms (benchmarks; 0: only stalls are logged). */
   loopReportMs?: number;
@@ -97,6 +98,7 @@ export class ClusterMember {
     private readonly loops: LeaderLoops,
     private readonly promoter: LearnerPromoter,
     private readonly roles: RoleManager,
+    private readonly ca: MemberCA,
     ctx: ManagerContext,
     private readonly raftView: RaftViewSampler,
   ) {
@@ -113,15 +115,6 @@ export class ClusterMember {
   static async start(o: MemberOptions): Promise<ClusterMember> {
     const say = o.log ?? ((m: string) => console.log(m));
     const { mode, transport, clock } = o;
-    if (mode.kind === 'init') {
-      // written to the data dir once the swarm exists (a crash before that leaves a fresh dir)
-      o.credentials.current = { clusterID: newID(), memberKey: newMemberKey() };
-    } else if (mode.kind === 'join') {
-      o.credentials.current = { clusterID: mode.answer.clusterID, memberKey: mode.answer.memberKey };
-      writeClusterCredentials(o.dataDir, o.credentials.current);
-    } else {
-      o.credentials.current = readClusterCredentials(o.dataDir);
-    }
     const opened = await openStore(o.dataDir, {
       id: o.selfNodeID,
       addr: o.clusterAddr,
@@ -129,10 +122,16 @@ export class ClusterMember {
       raftClock: clock,
       ...DEFAULT_RAFT_TIMING,
       // only `swarm init` founds a group: a member whose storage is empty waits for the leader
-      bootstrap: mode.kind !== 'join' && (mode.kind === 'init' || !o.credentials.current),
+      bootstrap: mode.kind === 'init' || (mode.kind === 'restart' && !o.tls.certificate),
       peers: mode.kind === 'join' ? mode.answer.members : undefined,
     });
     const { store, log } = opened;
+    o.setAcceptPolicy(
+      managerAcceptPolicy({
+        cluster: () => store.view.list('cluster')[0],
+        raftRemoved: () => log.status().conf.removed ?? [],
+      }),
+    );
 
     // a `swarm init` that crashed before its first write founded the group but not the swarm
     const conf = log.status().conf;
@@ -141,24 +140,27 @@ export class ClusterMember {
       store.view.list('cluster').length === 0 &&
       conf.voters.length === 1 &&
       conf.voters[0] === o.selfNodeID;
-    if (unfinishedInit) o.credentials.current = { clusterID: newID(), memberKey: newMemberKey() };
-    if (mode.kind === 'init' || unfinishedInit) {
+    // `swarm init`: the root CA and this manager's certificate, once the one-member group exists (a
+    // crash from here until the cluster object is written leaves an unfinished init, redone on restart)
+    let founded: { clusterID: string; rootCA: RootCA } | undefined;
+    if (mode.kind === 'init' || unfinishedInit) founded = await foundSwarm(o.tls, o.selfNodeID, o.nodeCertExpiryNs);
+    if (founded) {
       await initCluster(store, {
         nodeID: o.selfNodeID,
-        description: o.description,
+        description: { ...o.description, TLSInfo: o.tls.tlsInfo() },
         addr: o.advertiseAddr,
-        clusterID: o.credentials.current!.clusterID,
+        clusterID: founded.clusterID,
         heartbeatPeriodMs: o.heartbeatPeriodMs,
+        nodeCertExpiryNs: o.nodeCertExpiryNs,
+        rootCA: founded.rootCA,
       });
-      writeClusterCredentials(o.dataDir, o.credentials.current!);
       say(`swarm initialized: current node (${o.selfNodeID}) is now a manager`);
     }
-    if (!o.credentials.current) {
-      // a data dir from before raft: this member is the whole group; mint its credentials
-      const cluster = store.view.list('cluster')[0];
-      o.credentials.current = { clusterID: cluster?.ID ?? newID(), memberKey: newMemberKey() };
-      writeClusterCredentials(o.dataDir, o.credentials.current);
-    }
+    if (mode.kind === 'restart' && !o.tls.certificate && conf.voters.some((v) => v !== o.selfNodeID))
+      throw new Error(
+        `this manager has no TLS certificate (${o.dataDir}/certificates) and cannot reach the other managers ` +
+          'without one: restore the directory, or join again with a fresh data dir',
+      );
     await waitFor(() => store.view.list('cluster').length > 0 && !!store.view.get('node', o.selfNodeID), CATCH_UP_MS);
 
     // the cluster's Raft settings, now and whenever they change
@@ -228,7 +230,6 @@ export class ClusterMember {
     const onJoin = joinRequestHandler({
       store,
       log,
-      credentials: () => o.credentials.current,
       barrier: () => log.readBarrier(),
       request: (to, payload, ms) => transport.request(to, payload, ms),
       sleep: link.sleep,
@@ -239,7 +240,6 @@ export class ClusterMember {
       leader: () => log.leader(),
       members: () => log.members(),
       removed: () => log.status().conf.removed ?? [],
-      credentials: () => o.credentials.current,
       barrier: () => log.readBarrier(),
       request: (to, payload, ms) => transport.request(to, payload, ms),
     });
@@ -269,6 +269,7 @@ export class ClusterMember {
         return leader ? `${leader} (${log.members().get(leader) ?? '?'})` : undefined;
       },
       directory: () => ({ leader: log.leader(), managers: Object.fromEntries(log.members()) }),
+      caStatus: (nodeID) => caStatus(store.view.list('cluster')[0], store.view.get('node', nodeID)),
     });
     const dispatcher = new LeaderDispatcher(
       localDispatcher,
@@ -322,8 +323,18 @@ export class ClusterMember {
       warnMs: () => electionTimeoutMs(log.timing()) / 2,
       log: (line) => console.warn(line),
     });
-    const m = new ClusterMember(o, opened, loops, promoter, roles, ctx, raftView);
+    const ca = new MemberCA({
+      store,
+      selfID: o.selfNodeID,
+      tls: o.tls,
+      router,
+      clock,
+      removedFromRaft: () => log.status().removed,
+    });
+    await ca.start(() => log.isLeader());
+    const m = new ClusterMember(o, opened, loops, promoter, roles, ca, ctx, raftView);
     built.member = m;
+    m.cleanups.push(() => ca.stop());
     m.logNodes = logNodes;
     m.cleanups.push(stopServingLogs);
     m.cleanups.push(unwatch, removeRoute, removeJoinRoute, stopProbing, stopServing, () => raftView.close());
@@ -354,12 +365,13 @@ export class ClusterMember {
         this.loops.start();
         this.promoter.start();
         this.roles.start();
+        this.ca.lead();
         this.loopsRunning = true;
         console.log(`raft: ${this.o.selfNodeID} is the leader (term ${this.log.status().term})`);
         if (this.simsPending) void this.startSimWorkers();
       } else {
         this.loopsRunning = false;
-        await Promise.all([this.loops.stop(), this.promoter.stop(), this.roles.stop()]);
+        await Promise.all([this.loops.stop(), this.promoter.stop(), this.roles.stop(), this.ca.stopLeading()]);
         console.log(`raft: ${this.o.selfNodeID} is a follower (leader ${this.log.leader() || 'unknown'})`);
       }
     });
@@ -372,10 +384,16 @@ export class ClusterMember {
       nodeID: this.o.selfNodeID,
       dispatcher: this.ctx.dispatcher,
       executor: this.o.executor,
-      description: this.o.description,
+      description: { ...this.o.description, TLSInfo: this.o.tls.tlsInfo() },
       addr: this.o.advertiseAddr,
     });
     this.agents.push(self);
+    // this process's nodes (its own and the simulated ones) show its TLS identity
+    this.cleanups.push(
+      this.o.tls.onChange(() => {
+        for (const a of this.agents) a.setTLSInfo(this.o.tls.tlsInfo());
+      }),
+    );
     void self.start();
     this.publishLogs(self.nodeID, this.o.executor);
     await this.startSimWorkers();
@@ -408,7 +426,7 @@ export class ClusterMember {
         nodeID: s.id,
         dispatcher: this.ctx.dispatcher,
         executor,
-        description: s.description,
+        description: { ...s.description, TLSInfo: this.o.tls.tlsInfo() },
         addr: '127.0.0.1',
       });
       this.agents.push(agent);
@@ -432,7 +450,7 @@ export class ClusterMember {
     this.closed = true;
     this.loopsRunning = false;
     await this.leadership.catch(() => undefined);
-    await Promise.all([this.loops.stop(), this.promoter.stop(), this.roles.stop()]);
+    await Promise.all([this.loops.stop(), this.promoter.stop(), this.roles.stop(), this.ca.stopLeading()]);
     for (const c of this.cleanups.reverse()) await c();
     await this.opened.close();
   }

@@ -86,4 +86,20 @@ describe('--dispatcher-heartbeat', () => {
     expect(() => parseConfig(['--dispatcher-heartbeat', '5'], {})).toThrow(/not a duration/);
     expect(() => parseConfig(['--dispatcher-heartbeat', '10ms'], {})).toThrow(/not a duration/);
   });
+  it('takes the join token from a file or the environment, so it need not show in ps', () => {
+    const files: Record<string, string> = { '/run/token': 'SWMTKN-1-fromfile\n' };
+    const read = (p: string) => {
+      if (!(p in files)) throw new Error(`ENOENT: no such file, open '${p}'`);
+      return files[p]!.trim();
+    };
+    expect(parseConfig(['--join', 'h:2377', '--token-file', '/run/token'], {}, read).token).toBe('SWMTKN-1-fromfile');
+    expect(parseConfig(['--join', 'h:2377'], { SWARMDECK_TOKEN: 'SWMTKN-1-env' }, read).token).toBe('SWMTKN-1-env');
+    // a file given as a flag wins over the environment's token
+    expect(parseConfig(['--token-file', '/run/token'], { SWARMDECK_TOKEN: 'SWMTKN-1-env' }, read).token).toBe(
+      'SWMTKN-1-fromfile',
+    );
+    expect(() => parseConfig(['--token', 'x', '--token-file', '/run/token'], {}, read)).toThrow(/give one of them/);
+    expect(() => parseConfig(['--token-file', '/nope'], {}, read)).toThrow(/--token-file: ENOENT/);
+    expect(() => parseConfig(['--join', 'h:2377'], {}, read)).toThrow(/--token or --token-file/);
+  });
 });

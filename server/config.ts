@@ -1,5 +1,6 @@
 // Command-line flags, each also an environment variable SWARMDECK_<NAME>.
 // Flags win over the environment; both win over the defaults.
+import { readTokenFile } from './token-file';
 
 import { redactSecrets } from './util/redact';
 
@@ -23,6 +24,8 @@ export interface Config {
   join: string;
   /** The manager join token for --join. */
   token: string;
+  /** A file holding the token (so it need not show in `ps`); read into `token`. */
+  tokenFile: string;
   /** A brand-new data dir waits for `docker swarm join` / `swarm init` instead of creating a swarm (--no-init). */
   init: boolean;
   /** `swarm init --dispatcher-heartbeat`: the agents' heartbeat period in ms for a new swarm (0 = Swarm's 5 s). */
@@ -53,6 +56,11 @@ export const FLAGS: Record<string, FlagDef> = {
   'no-console': { key: 'console', kind: 'bool', help: 'do not serve the web console' },
   join: { key: 'join', kind: 'string', help: 'join the swarm of the manager at HOST:PORT (its cluster port)' },
   token: { key: 'token', kind: 'string', help: 'the manager join token, for --join' },
+  'token-file': {
+    key: 'tokenFile',
+    kind: 'string',
+    help: 'read the join token from this file (keeps it out of `ps`; so does SWARMDECK_TOKEN)',
+  },
   'dispatcher-heartbeat': {
     key: 'dispatcherHeartbeatMs',
     kind: 'duration',
@@ -79,6 +87,7 @@ export const DEFAULTS: Config = {
   console: true,
   join: '',
   token: '',
+  tokenFile: '',
   init: true,
   dispatcherHeartbeatMs: 0,
 };
@@ -130,8 +139,13 @@ function parseValue(flag: string, def: FlagDef, raw: string): Config[keyof Confi
   }
 }
 
-export function parseConfig(argv: string[], env: Record<string, string | undefined> = process.env): Config {
+export function parseConfig(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+  readFile: (path: string) => string = readTokenFile,
+): Config {
   const cfg: Config = { ...DEFAULTS };
+  let tokenFlag = false;
   const set = (flag: string, raw: string) => {
     const def = FLAGS[flag]!;
     (cfg as unknown as Record<string, unknown>)[def.key] = parseValue(flag, def, raw);
@@ -151,6 +165,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
     const def = FLAGS[name];
     if (!def) throw new ConfigError(`unknown flag --${name} (see --help)`);
+    if (name === 'token') tokenFlag = true;
     if (def.kind === 'bool') set(name, inline ?? 'true');
     else {
       const value = inline ?? argv[++i];
@@ -161,7 +176,15 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   if (cfg.executor !== 'sim' && cfg.executor !== 'process')
     throw new ConfigError(`--executor: "${String(cfg.executor)}" is not an executor (sim or process)`);
   if (!cfg.advertiseAddr) cfg.advertiseAddr = cfg.listenHost === '0.0.0.0' ? '127.0.0.1' : cfg.listenHost;
-  if (cfg.join && !cfg.token) throw new ConfigError('--join needs --token (the manager join token)');
+  if (cfg.tokenFile) {
+    if (tokenFlag) throw new ConfigError('--token and --token-file: give one of them');
+    try {
+      cfg.token = readFile(cfg.tokenFile);
+    } catch (err) {
+      throw new ConfigError(`--token-file: ${(err as Error).message}`);
+    }
+  }
+  if (cfg.join && !cfg.token) throw new ConfigError('--join needs --token or --token-file (the manager join token)');
   if (cfg.join && !/^[^:\s]+:\d{1,5}$/.test(cfg.join)) throw new ConfigError(`--join: "${cfg.join}" is not HOST:PORT`);
   const ports = [cfg.consolePort, cfg.enginePort, cfg.clusterPort];
   if (new Set(ports).size !== ports.length) throw new ConfigError('console, engine and cluster ports must differ');

@@ -13,6 +13,8 @@ export class ManagerProc {
   proc: ChildProcess | undefined;
   out = '';
   nodeID = '';
+  /** Extra environment for the next start (e.g. the test-only certificate lifetime). */
+  env: Record<string, string | undefined> = {};
   private exited: Promise<void> = Promise.resolve();
 
   constructor(
@@ -52,7 +54,7 @@ export class ManagerProc {
     ];
     const proc = spawn(process.execPath, argv, {
       cwd: REPO_ROOT,
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1' },
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc = proc;

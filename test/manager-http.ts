@@ -1,6 +1,7 @@
 // HTTP helpers for talking to a manager process from tests and benchmarks:
-// its raft state and its Engine API.
+// its raft state and its Engine API, and its cluster port's public answers.
 
+import { request } from 'node:https';
 import type { RaftHealth } from '../server/api/raft-health';
 
 export type { RaftHealth };
@@ -17,6 +18,27 @@ export async function fetchRaftHealth(engine: string, timeoutMs = 1_000): Promis
   } catch {
     return undefined;
   }
+}
+
+/** GET `path` on a cluster port (TLS; health needs no certificate, so none is checked either). */
+export function clusterPortGet(
+  clusterAddr: string,
+  path: string,
+  timeoutMs = 1_000,
+): Promise<{ status: number; body: string }> {
+  const [host, port] = [clusterAddr.slice(0, clusterAddr.lastIndexOf(':')), Number(clusterAddr.split(':').pop())];
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port, path, rejectUnauthorized: false, agent: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${path} on ${clusterAddr}: no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** One Engine API request; the body is parsed as JSON when it is JSON. */

@@ -178,13 +178,18 @@ describe('raft: three manager processes', () => {
     const r0 = await joiner.api('GET', '/info');
     expect((r0.json as { Swarm: { LocalNodeState: string } }).Swarm.LocalNodeState).toBe('inactive');
     const target = ms[0]!.clusterAddr;
-    const bad = await joiner.api('POST', '/swarm/join', { RemoteAddrs: [target], JoinToken: 'SWMTKN-1-bad-token' });
+    const malformed = await joiner.api('POST', '/swarm/join', { RemoteAddrs: [target], JoinToken: 'SWMTKN-1-bad' });
+    expect(malformed.status).toBe(400);
+    expect((malformed.json as { message: string }).message).toBe('invalid join token');
+    const workerToken = ((await ms[0]!.api('GET', '/swarm')).json as { JoinTokens: { Worker: string } }).JoinTokens
+      .Worker;
+    // the swarm's root (the digest matches), but a guessed secret
+    const guessed = workerToken.replace(/-[0-9a-z]{25}$/, `-${'0'.repeat(25)}`);
+    const bad = await joiner.api('POST', '/swarm/join', { RemoteAddrs: [target], JoinToken: guessed });
     expect(bad.status).toBe(400);
     expect((bad.json as { message: string }).message).toBe(
       'rpc error: code = InvalidArgument desc = A valid join token is necessary to join this cluster',
     );
-    const workerToken = ((await ms[0]!.api('GET', '/swarm')).json as { JoinTokens: { Worker: string } }).JoinTokens
-      .Worker;
     const worker = await joiner.api('POST', '/swarm/join', { RemoteAddrs: [target], JoinToken: workerToken });
     expect(worker.status).toBe(200);
     // a worker node, not a raft member: the voters are unchanged

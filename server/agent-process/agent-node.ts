@@ -1,7 +1,8 @@
-// A worker node's running parts once it holds a node key: the manager
+// A worker node's running parts once it holds a certificate: the manager
 // directory, the dispatcher session, the executor (adopting what a previous
-// run left) and the Agent. Shared by `swarmdeck agent` and by a manager
-// process that `docker swarm join`ed with the worker token.
+// run left), the Agent, and the renewer that keeps its certificate current.
+// Shared by `swarmdeck agent` and by a process that `docker swarm join`ed
+// with the worker token.
 
 import { join } from 'node:path';
 import type { NodeDescription } from '../api/types';
@@ -11,9 +12,12 @@ import { LogPublisher } from '../agent/log-publisher';
 import type { Executor } from '../agent/executor/executor';
 import { ProcessExecutor } from '../agent/executor/process';
 import { SimExecutor } from '../agent/executor/sim';
+import { CertificateRenewer, isRenewAnswer, renewRequest, type NodeCredentials } from '../node-tls';
 import { writeAgentCredentials, type AgentCredentials } from './credentials';
 import { ManagerDirectoryClient, type DirectoryTransport } from './manager-directory';
 import { AgentSessionClient } from './session-client';
+
+const RENEW_TIMEOUT_MS = 10_000;
 
 export interface AgentNodeOptions {
   nodeID: string;
@@ -24,13 +28,16 @@ export interface AgentNodeOptions {
   imageCatalog?: string;
   /** Held credentials; the manager list in them is kept current (and written back). */
   creds: AgentCredentials;
-  /** The cluster transport, dialling with this node's key. */
+  /** This node's certificate, which the transport presents. */
+  tls: NodeCredentials;
+  /** The cluster transport, dialling with this node's certificate. */
   transport: DirectoryTransport;
 }
 
 export interface AgentNode {
   agent: Agent;
   directory: ManagerDirectoryClient;
+  renewer: CertificateRenewer;
   /** Ends the session; process tasks keep running for the next start to adopt. */
   stop(): Promise<void>;
 }
@@ -56,25 +63,42 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
   // tasks a previous run left behind are adopted (or reported) before the first session
   if (processExecutor) await processExecutor.recover();
   const executor: Executor = processExecutor ?? new SimExecutor();
+  // renewals go to the leader (any manager signs; the leader is the one this node talks to anyway)
+  const renewer = new CertificateRenewer({
+    credentials: o.tls,
+    issue: async (csr) => {
+      const to = directory.leader ?? (await directory.refresh());
+      if (!to) throw new Error('no manager is reachable to renew the certificate');
+      const answer = await o.transport.request(to, renewRequest(csr), RENEW_TIMEOUT_MS);
+      if (!isRenewAnswer(answer)) throw new Error(`unexpected renewal answer from manager ${to}`);
+      return answer;
+    },
+  });
   const agent = new Agent({
     nodeID: o.nodeID,
-    dispatcher: new AgentSessionClient(o.transport, directory),
+    dispatcher: new AgentSessionClient(o.transport, directory, undefined, (s) => renewer.observe(s)),
     executor,
-    description: o.description,
+    description: { ...o.description, TLSInfo: o.tls.tlsInfo() },
     addr: o.advertiseAddr,
   });
+  const unwatchTLS = o.tls.onChange(() => agent.setTLSInfo(o.tls.tlsInfo()));
   // the leader asks for logs when someone reads them; the publisher sends what matches
   const logs = new LogPublisher({
     nodeID: o.nodeID,
     source: executor,
     broker: new RemoteLogBroker({ transport: o.transport, leader: () => directory.leader }),
   });
+  // renewing does not wait for the session: a certificate near its end at start-up is renewed first
+  renewer.start();
   await agent.start();
   logs.start();
   return {
     agent,
     directory,
+    renewer,
     stop: async () => {
+      renewer.stop();
+      unwatchTLS();
       await logs.stop();
       await agent.stop({ keepTasks: !!processExecutor });
     },

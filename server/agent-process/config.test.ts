@@ -62,4 +62,16 @@ describe('swarmdeck agent flags', () => {
       expect(message).not.toContain('1awxwuwd3z9j1z3puu7rcgdbx');
     }
   });
+
+  it('reads the token from --token-file or SWARMDECK_AGENT_TOKEN, never both from flags', () => {
+    const read = (p: string) => {
+      if (p !== '/t') throw new Error('no such file');
+      return 'SWMTKN-1-file';
+    };
+    expect(parseAgentConfig(['--token-file', '/t'], {}, 'h', read).token).toBe('SWMTKN-1-file');
+    expect(parseAgentConfig([], { SWARMDECK_AGENT_TOKEN: 'SWMTKN-1-env' }, 'h', read).token).toBe('SWMTKN-1-env');
+    expect(parseAgentConfig([], { SWARMDECK_AGENT_TOKEN_FILE: '/t' }, 'h', read).token).toBe('SWMTKN-1-file');
+    expect(() => parseAgentConfig(['--token', 'a', '--token-file', '/t'], {}, 'h', read)).toThrow(/give one/);
+    expect(() => parseAgentConfig(['--token-file', '/x'], {}, 'h', read)).toThrow(/--token-file: no such file/);
+  });
 });

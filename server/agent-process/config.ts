@@ -1,12 +1,15 @@
 // `swarmdeck agent` flags, each also an environment variable SWARMDECK_AGENT_<NAME>.
+import { readTokenFile } from '../token-file';
 
 import { redactSecrets } from '../util/redact';
 
 export interface AgentConfig {
   /** A manager's cluster address (host:port) to join through; any manager will do. */
   join: string;
-  /** The worker join token (needed only until the agent holds its node key). */
+  /** The worker join token (needed only until the agent holds its certificate). */
   token: string;
+  /** A file holding the token (so it need not show in `ps`); read into `token`. */
+  tokenFile: string;
   hostname: string;
   /** Engine labels (`--label k=v`, repeatable): constraints match them as `engine.labels.k`. */
   labels: Record<string, string>;
@@ -31,6 +34,7 @@ export const AGENT_SECRET_ENV = ['SWARMDECK_AGENT_TOKEN'];
 const HELP: [string, string][] = [
   ['--join HOST:PORT', "a manager's cluster address (its --cluster-port, default 2377)"],
   ['--token TOKEN', 'the worker join token (`docker swarm join-token worker`); not needed once joined'],
+  ['--token-file PATH', 'read the token from this file instead (or set SWARMDECK_AGENT_TOKEN): it stays out of `ps`'],
   ['--hostname NAME', 'the node name shown in `docker node ls` (default: this host name)'],
   ['--label KEY=VALUE', 'an engine label, repeatable (constraint `engine.labels.KEY`)'],
   ['--data-dir DIR', 'node identity, key and task state (default ./data-agent)'],
@@ -51,6 +55,7 @@ export function agentUsage(): string {
 const ENV: Record<string, keyof AgentConfig> = {
   JOIN: 'join',
   TOKEN: 'token',
+  TOKEN_FILE: 'tokenFile',
   HOSTNAME: 'hostname',
   DATA_DIR: 'dataDir',
   EXECUTOR: 'executor',
@@ -62,10 +67,12 @@ export function parseAgentConfig(
   argv: string[],
   env: Record<string, string | undefined> = process.env,
   defaultHostname = 'localhost',
+  readFile: (path: string) => string = readTokenFile,
 ): AgentConfig {
   const cfg: AgentConfig = {
     join: '',
     token: '',
+    tokenFile: '',
     hostname: defaultHostname,
     labels: {},
     dataDir: './data-agent',
@@ -83,12 +90,14 @@ export function parseAgentConfig(
   const flags: Record<string, keyof AgentConfig> = {
     join: 'join',
     token: 'token',
+    'token-file': 'tokenFile',
     hostname: 'hostname',
     'data-dir': 'dataDir',
     executor: 'executor',
     'advertise-addr': 'advertiseAddr',
     'image-catalog': 'imageCatalog',
   };
+  let tokenFlag = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith('--')) throw new AgentConfigError(`unexpected argument "${arg}"`);
@@ -105,7 +114,16 @@ export function parseAgentConfig(
     }
     const key = flags[name];
     if (!key) throw new AgentConfigError(`unknown flag --${name} (see swarmdeck agent --help)`);
+    if (key === 'token') tokenFlag = true;
     set(key, value);
+  }
+  if (cfg.tokenFile) {
+    if (tokenFlag) throw new AgentConfigError('--token and --token-file: give one of them');
+    try {
+      cfg.token = readFile(cfg.tokenFile);
+    } catch (err) {
+      throw new AgentConfigError(`--token-file: ${(err as Error).message}`);
+    }
   }
   if (cfg.executor !== 'process' && cfg.executor !== 'sim')
     throw new AgentConfigError(`--executor: "${String(cfg.executor)}" is not an executor (process or sim)`);

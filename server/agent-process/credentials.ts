@@ -1,6 +1,7 @@
-// What an admitted agent keeps in its data dir (mode 0600): its cluster, node
-// key and the last manager list it was told. The join token is never stored.
-
+// What an admitted worker keeps in its data dir besides its certificate
+// (certificates/, see node-tls): its cluster and node ID and the last manager
+// list it was told. Mode 0600. The join token is never stored, and nothing
+// here lets anyone in: only the certificate and its key do.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir, writePrivateFile } from '../util/private-files';
@@ -11,7 +12,6 @@ import { agentCredentialsSchema, parsePersisted } from '../api/schemas/persisted
 export interface AgentCredentials {
   clusterID: string;
   nodeID: string;
-  nodeKey: string;
   /** Manager raft ID → cluster address, as last pushed. */
   managers: Record<string, string>;
   leader: string;

@@ -1,19 +1,22 @@
 // `swarmdeck agent`: one worker node as its own process. It joins with the
-// worker token (once; then it holds a node key), keeps a dispatcher session
-// with the leader over the cluster port and runs its tasks as real processes
-// (or simulated ones). Task processes outlive the agent and are adopted by
-// its next start, like containers under a restarted daemon.
+// worker token (once; then it holds a worker certificate, renewed in time),
+// keeps a dispatcher session with the leader over the cluster port (mutual
+// TLS) and runs its tasks as real processes (or simulated ones). Task
+// processes outlive the agent and are adopted by its next start, like
+// containers under a restarted daemon.
 
 import { arch, cpus, hostname, totalmem } from 'node:os';
 import { newID } from '../api/ids';
 import type { NodeDescription } from '../api/types';
-import { requestAgentJoin } from '../manager/membership/agent-join';
 import { readNodeID, writeNodeID } from '../node-identity';
+import { NodeCredentials, nodeSecurity } from '../node-tls';
 import { ClusterTransport } from '../raft/transport';
 import { startAgentNode } from './agent-node';
 import { secureDataDir } from '../data-dir';
 import { restrictUmask } from '../util/private-files';
 import { redactSecrets } from '../util/redact';
+
+import { joinAsWorker } from './join-worker';
 import { AGENT_SECRET_ENV, AgentConfigError, agentUsage, parseAgentConfig, type AgentConfig } from './config';
 import { readAgentCredentials, writeAgentCredentials, type AgentCredentials } from './credentials';
 
@@ -56,10 +59,15 @@ export async function runAgent(argv: string[]): Promise<void> {
   for (const name of AGENT_SECRET_ENV) delete process.env[name];
   secureDataDir(cfg.dataDir);
 
+  const tls = await NodeCredentials.load(cfg.dataDir);
   let creds: AgentCredentials | undefined = readAgentCredentials(cfg.dataDir);
   const kept = readNodeID(cfg.dataDir);
-  if (creds && creds.nodeID !== kept) creds = undefined;
-  // the node ID goes with the node key: joining (again) is always as a new node
+  const cert = tls.certificate;
+  if (creds && (creds.nodeID !== kept || cert?.nodeID !== creds.nodeID || cert.role !== 'worker')) {
+    if (!cert) console.error('swarmdeck agent: this data dir holds no certificate (an agent from before mutual TLS)');
+    creds = undefined;
+  }
+  // the node ID goes with the certificate: joining (again) is always as a new node
   const nodeID = creds ? creds.nodeID : newID();
   if (!creds) writeNodeID(cfg.dataDir, nodeID);
   const description = agentDescription(cfg);
@@ -69,30 +77,28 @@ export async function runAgent(argv: string[]): Promise<void> {
     // agents accept no connections; the port part only satisfies the handshake's host:port
     selfAddr: `${cfg.advertiseAddr}:0`,
     limits: TRANSPORT_LIMITS,
-    credentials: {
-      clusterId: () => creds?.clusterID,
-      validateToken: () => undefined,
-      validateMember: () => false,
-      dial: () => (creds ? { clusterId: creds.clusterID, nodeKey: creds.nodeKey } : { joinToken: cfg.token }),
-    },
+    security: nodeSecurity(tls),
   });
 
   if (!creds) {
     if (!cfg.join || !cfg.token) {
       process.stderr.write(
-        'swarmdeck agent: not part of a swarm yet: give --join HOST:PORT and --token <worker token>\n',
+        'swarmdeck agent: not part of a swarm yet: give --join HOST:PORT and --token <worker token> (or --token-file)\n',
       );
       process.exit(2);
     }
     try {
-      const answer = await requestAgentJoin(transport, cfg.join, {
+      creds = await joinAsWorker({
+        transport,
+        tls,
+        remote: cfg.join,
         token: cfg.token,
+        nodeID,
         addr: cfg.advertiseAddr,
         description,
       });
-      creds = { ...answer };
       writeAgentCredentials(cfg.dataDir, creds);
-      console.log(`swarmdeck agent: node ${nodeID} joined swarm ${answer.clusterID} as a worker`);
+      console.log(`swarmdeck agent: node ${nodeID} joined swarm ${creds.clusterID} as a worker`);
     } catch (err) {
       const why = redactSecrets(err instanceof Error ? err.message : String(err));
       console.error(`swarmdeck agent: could not join ${cfg.join}: ${why}`);
@@ -107,6 +113,7 @@ export async function runAgent(argv: string[]): Promise<void> {
     executor: cfg.executor,
     imageCatalog: cfg.imageCatalog || undefined,
     creds,
+    tls,
     transport,
   });
   console.log(

@@ -5,11 +5,17 @@
 import type {
   AssignmentsMessage,
   DispatcherApi,
+  HeartbeatReport,
   RegisterRequest,
   RegisterResponse,
   TaskStatusUpdate,
 } from '../manager/dispatcher/api';
-import { RemoteDispatcher, type RequestTransport } from '../manager/dispatcher/remote';
+import {
+  isNodeCAStatus,
+  RemoteDispatcher,
+  type NodeCAStatus,
+  type RequestTransport,
+} from '../manager/dispatcher/remote';
 import type { Clock } from '../util/clock';
 import { isManagerDirectory, type ManagerDirectoryClient } from './manager-directory';
 
@@ -24,6 +30,8 @@ export class AgentSessionClient implements DispatcherApi {
     transport: RequestTransport,
     private readonly directory: ManagerDirectoryClient,
     clock?: Clock,
+    /** Told the CA's word on this node's certificate with every answer (renewals and trust roots follow it). */
+    private readonly onCAStatus: (s: NodeCAStatus) => void = () => {},
   ) {
     this.remote = new RemoteDispatcher({ transport, leader: () => directory.leader, clock });
   }
@@ -52,7 +60,7 @@ export class AgentSessionClient implements DispatcherApi {
     const text = err instanceof Error ? err.message : String(err);
     if (text === this.lastFailure) return;
     this.lastFailure = text;
-    const removed = /is not part of this swarm|node \w+ not found/.test(text);
+    const removed = /is not part of this swarm|node \w+ not found|was removed from swarm/.test(text);
     console.error(
       removed
         ? 'swarmdeck agent: this node was removed from the swarm; stop it, and join again with a fresh --data-dir'
@@ -60,9 +68,9 @@ export class AgentSessionClient implements DispatcherApi {
     );
   }
 
-  async heartbeat(sessionID: string): Promise<{ periodMs: number }> {
+  async heartbeat(sessionID: string, report?: HeartbeatReport): Promise<{ periodMs: number }> {
     try {
-      const res = await this.remote.heartbeat(sessionID);
+      const res = await this.remote.heartbeat(sessionID, report);
       this.take(res);
       return { periodMs: res.periodMs };
     } catch (err) {
@@ -84,7 +92,8 @@ export class AgentSessionClient implements DispatcherApi {
   }
 
   private take(res: object): void {
-    const d = (res as { directory?: unknown }).directory;
+    const { directory: d, ca } = res as { directory?: unknown; ca?: unknown };
     if (isManagerDirectory(d)) this.directory.apply(d);
+    if (isNodeCAStatus(ca)) this.onCAStatus(ca);
   }
 }

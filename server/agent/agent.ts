@@ -1,5 +1,5 @@
 import { SwarmError } from '../api/errors';
-import type { NodeDescription, Task, TaskStatus } from '../api/types';
+import type { NodeDescription, Task, TaskStatus, TLSInfo } from '../api/types';
 import { isTerminal } from '../api/types';
 import { systemClock, type Clock } from '../util/clock';
 import type { AssignmentsMessage, DispatcherApi, TaskStatusUpdate } from '../manager/dispatcher/api';
@@ -44,6 +44,9 @@ export class Agent {
   private onSession?: () => void;
   /** Whether the executor has been told which of the tasks it recovered are still assigned. */
   private reconciled = false;
+  private description: NodeDescription;
+  /** A TLS identity the dispatcher has not acknowledged yet: it rides on every heartbeat until one succeeds. */
+  private tlsToReport?: TLSInfo;
 
   private reports: TaskStatusUpdate[] = [];
   private cancelReport?: () => void;
@@ -52,6 +55,20 @@ export class Agent {
   constructor(private readonly opts: AgentOptions) {
     this.clock = opts.clock ?? systemClock;
     this.reportBatchMs = opts.reportBatchMs ?? REPORT_BATCH_MS;
+    this.description = opts.description;
+  }
+
+  /** The node's TLS identity changed (a renewal, a new trust root): told on the next heartbeat, the session goes on. */
+  setTLSInfo(info: TLSInfo | undefined): void {
+    const cur = this.description.TLSInfo;
+    if (
+      cur?.TrustRoot === info?.TrustRoot &&
+      cur?.CertIssuerSubject === info?.CertIssuerSubject &&
+      cur?.CertIssuerPublicKey === info?.CertIssuerPublicKey
+    )
+      return;
+    this.description = { ...this.description, TLSInfo: info };
+    this.tlsToReport = info;
   }
 
   get nodeID(): string {
@@ -100,11 +117,14 @@ export class Agent {
     if (this.stopped || this.connecting) return;
     this.connecting = true;
     try {
+      const registering = this.tlsToReport;
       const { sessionID, heartbeatPeriodMs } = await this.opts.dispatcher.register({
         nodeID: this.opts.nodeID,
-        description: this.opts.description,
+        description: this.description,
         addr: this.opts.addr,
       });
+      // the registration carried the whole description
+      if (this.tlsToReport === registering) this.tlsToReport = undefined;
       if (this.stopped) {
         await this.opts.dispatcher.leave(sessionID).catch(() => {});
         return;
@@ -131,8 +151,10 @@ export class Agent {
   private scheduleHeartbeat(sessionID: string, ms: number): void {
     this.cancelHeartbeat = this.clock.setTimeout(() => {
       this.cancelHeartbeat = undefined;
-      this.opts.dispatcher.heartbeat(sessionID).then(
+      const tlsInfo = this.tlsToReport;
+      this.opts.dispatcher.heartbeat(sessionID, tlsInfo ? { tlsInfo } : undefined).then(
         ({ periodMs }) => {
+          if (tlsInfo && this.tlsToReport === tlsInfo) this.tlsToReport = undefined;
           if (!this.stopped && this.sessionID === sessionID) this.scheduleHeartbeat(sessionID, periodMs);
         },
         () => this.sessionLost(sessionID),

@@ -397,7 +397,7 @@ export interface NodeDescription {
   Platform: { Architecture: string; OS: string };
   Resources: { NanoCPUs: number; MemoryBytes: number };
   Engine: { EngineVersion: string; Labels?: Labels; Plugins?: { Type: string; Name: string }[] };
-  TLSInfo?: { TrustRoot: string; CertIssuerSubject: string; CertIssuerPublicKey: string };
+  TLSInfo?: TLSInfo;
 }
 
 export interface NodeStatus {
@@ -449,16 +449,46 @@ export interface ClusterSpec {
     TickInterval?: number;
   };
   Dispatcher: { HeartbeatPeriod?: number };
-  CAConfig: {
-    NodeCertExpiry?: number;
-    ExternalCAs?: ExternalCA[];
-    SigningCACert?: string;
-    /** Accepted for `docker swarm ca --rotate`; never returned (swarm redacts it). */
-    SigningCAKey?: string;
-    ForceRotate?: number;
-  };
+  CAConfig: CAConfig;
   TaskDefaults: { LogDriver?: Driver };
   EncryptionConfig: { AutoLockManagers: boolean };
+}
+
+/**
+ * `Spec.CAConfig`. `ForceRotate` is bumped by `docker swarm ca --rotate`; the signing cert and key are
+ * only ever sent in (`--ca-cert/--ca-key`), never stored in the spec or returned.
+ */
+export interface CAConfig {
+  /** nanoseconds; 0 or absent: 90 days */
+  NodeCertExpiry?: number;
+  ExternalCAs?: ExternalCA[];
+  SigningCACert?: string;
+  /** Accepted for `docker swarm ca --rotate`; never stored in the spec, never returned (swarm redacts it). */
+  SigningCAKey?: string;
+  ForceRotate?: number;
+}
+
+/** A node's view of its TLS identity (swarmkit NodeTLSInfo): the subject and key are base64 DER. */
+export interface TLSInfo {
+  TrustRoot: string;
+  CertIssuerSubject: string;
+  CertIssuerPublicKey: string;
+}
+
+/**
+ * The swarm's certificate authority (swarmkit api.RootCA), replicated to managers only. `CAKey` is the
+ * root's private key: it never leaves the store (no Engine API, console or log path returns it).
+ */
+export interface RootCA {
+  /** The trust root: PEM bundle every node trusts; its sha256 is the join tokens' digest. */
+  CACert: string;
+  CAKey: string;
+  /** `sha256:<hex>` of CACert. */
+  CACertHash: string;
+  /** During `docker swarm ca --rotate`: the next root, and it cross-signed by the current one. */
+  RootRotation?: { CACert: string; CAKey: string; CrossSignedCACert: string };
+  /** The Spec.CAConfig.ForceRotate this root (or rotation) answers. */
+  LastForcedRotation: number;
 }
 
 export interface Cluster extends Meta {
@@ -468,6 +498,10 @@ export interface Cluster extends Meta {
   SubnetSize: number;
   DataPathPort: number;
   RootRotationInProgress: boolean;
+  /** Absent only in stores written before the swarm had a CA (the first leader creates one). */
+  RootCA?: RootCA;
+  /** Node ID → when its last certificate expires: removed nodes, whose certificates are refused. */
+  BlacklistedCertificates?: Record<string, { Expiry?: string }>;
 }
 
 export interface Network extends Meta {

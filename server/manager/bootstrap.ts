@@ -1,6 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
-import type { Cluster, ClusterSpec, Node, NodeDescription } from '../api/types';
-import { newID, newJoinToken } from '../api/ids';
+import type { Cluster, ClusterSpec, Node, NodeDescription, RootCA } from '../api/types';
+import { newID } from '../api/ids';
+import { createRootCA, joinTokenFor, rootCAFrom } from '../ca';
 import type { ClusterStore } from '../store/cluster-store';
 import { DEFAULT_ELECTION_TICK, DEFAULT_HEARTBEAT_TICK, DEFAULT_TICK_MS, msToNs } from './membership/timing';
 
@@ -38,6 +38,10 @@ export interface InitOptions {
   clusterID?: string;
   /** `swarm init --dispatcher-heartbeat`: the agents' heartbeat period (default 5 s). */
   heartbeatPeriodMs?: number;
+  /** `swarm init --cert-expiry`: node certificate lifetime in ns (default 90 days). */
+  nodeCertExpiryNs?: number;
+  /** The swarm's root CA, when the caller made it first (to sign its own certificate); else one is made. */
+  rootCA?: RootCA;
 }
 
 /**
@@ -45,22 +49,24 @@ export interface InitOptions {
  * tokens, and this process's own node as a manager. Returns the self node ID.
  */
 export async function initCluster(store: ClusterStore, opts: InitOptions): Promise<string> {
-  // Until the security issue brings a real root CA, tokens bind to a random
-  // per-cluster digest so their format and uniqueness match swarm's.
-  const caDigest = createHash('sha256').update(randomBytes(32)).digest();
+  const rootCA = opts.rootCA ?? rootCAFrom(await createRootCA());
   const nodeID = opts.nodeID;
+  const spec = withHeartbeat(defaultClusterSpec(), opts.heartbeatPeriodMs);
+  if (opts.nodeCertExpiryNs) spec.CAConfig = { ...spec.CAConfig, NodeCertExpiry: opts.nodeCertExpiryNs };
   await store.update((tx) => {
     const cluster: Cluster = {
       ID: opts.clusterID ?? newID(),
       Version: { Index: 0 },
       CreatedAt: tx.now,
       UpdatedAt: tx.now,
-      Spec: withHeartbeat(defaultClusterSpec(), opts.heartbeatPeriodMs),
-      JoinTokens: { Worker: newJoinToken(caDigest), Manager: newJoinToken(caDigest) },
+      Spec: spec,
+      // the tokens pin the root by its digest: a joiner checks the root it is served against them
+      JoinTokens: { Worker: joinTokenFor(rootCA.CACert), Manager: joinTokenFor(rootCA.CACert) },
       DefaultAddrPool: ['10.0.0.0/8'],
       SubnetSize: 24,
       DataPathPort: 4789,
       RootRotationInProgress: false,
+      RootCA: rootCA,
     };
     tx.create('cluster', cluster);
     tx.create('node', newNode(nodeID, 'manager', opts.description, opts.addr, tx.now));

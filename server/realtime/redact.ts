@@ -3,8 +3,9 @@ import { publicClusterSpec } from '../api/schemas/cluster-spec';
 import { CONSOLE_KINDS, type ConsoleKind, type ConsoleObjects, type ConsoleState } from '../api/realtime';
 
 /**
- * What the console may see of an object: secrets lose their payload and the
- * cluster its join tokens (anyone holding a token can join the swarm) and any signing CA key.
+ * What the console may see of an object: secrets lose their payload, and the
+ * cluster its join tokens (anyone holding a token can join the swarm), its
+ * root CA's keys (only the public certificates stay) and its blacklist.
  */
 export function redactObject<K extends Kind>(kind: K, obj: ObjectByKind[K]): ObjectByKind[K] {
   if (kind === 'secret') {
@@ -14,8 +15,19 @@ export function redactObject<K extends Kind>(kind: K, obj: ObjectByKind[K]): Obj
     return { ...s, Spec: spec } as ObjectByKind[K];
   }
   if (kind === 'cluster') {
-    const c = obj as Cluster;
-    return { ...c, Spec: publicClusterSpec(c.Spec), JoinTokens: { Worker: '', Manager: '' } } as ObjectByKind[K];
+    const { RootCA, BlacklistedCertificates: _b, ...c } = obj as Cluster;
+    const shown: Cluster = { ...c, Spec: publicClusterSpec(c.Spec), JoinTokens: { Worker: '', Manager: '' } };
+    if (RootCA) {
+      const r = RootCA.RootRotation;
+      shown.RootCA = {
+        CACert: RootCA.CACert,
+        CAKey: '',
+        CACertHash: RootCA.CACertHash,
+        LastForcedRotation: RootCA.LastForcedRotation,
+        ...(r ? { RootRotation: { CACert: r.CACert, CAKey: '', CrossSignedCACert: r.CrossSignedCACert } } : {}),
+      };
+    }
+    return shown as ObjectByKind[K];
   }
   return obj;
 }

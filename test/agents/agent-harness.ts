@@ -17,6 +17,8 @@ export interface AgentOptions {
   executor?: 'process' | 'sim';
   readyTimeoutMs?: number;
   as?: SpawnAs;
+  /** Extra environment (e.g. SWARMDECK_AGENT_TOKEN instead of --token). */
+  env?: Record<string, string>;
 }
 
 export interface RunningAgent {
@@ -44,13 +46,10 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     opts.executor ?? 'process',
   ];
   for (const [k, v] of Object.entries(opts.labels ?? {})) args.push('--label', `${k}=${v}`);
-  const p = await spawnUntilReady(
-    args,
-    'swarmdeck agent ready',
-    `agent ${opts.hostname}`,
-    opts.readyTimeoutMs,
-    opts.as,
-  );
+  const p = await spawnUntilReady(args, 'swarmdeck agent ready', `agent ${opts.hostname}`, opts.readyTimeoutMs, {
+    ...opts.as,
+    env: { ...opts.as?.env, ...opts.env },
+  });
   return {
     opts,
     proc: p.proc,

@@ -105,9 +105,11 @@ export function parseClusterSpec(input: unknown): ClusterSpec {
   return parseOrThrow(clusterSpecSchema, input, 'swarm.Spec');
 }
 
-/** swarmkit redactClusters: the signing CA key a `swarm ca --rotate` sent is never shown again. */
+/**
+ * What the Engine API and the console show of a swarm spec (swarmkit redactClusters, moby
+ * SwarmFromGRPC): never the signing cert or key a `swarm ca --rotate` sent.
+ */
 export function publicClusterSpec(spec: ClusterSpec): ClusterSpec {
-  if (spec.CAConfig?.SigningCAKey === undefined) return spec;
-  const { SigningCAKey: _key, ...ca } = spec.CAConfig;
+  const { SigningCACert: _cert, SigningCAKey: _key, ...ca } = spec.CAConfig ?? {};
   return { ...spec, CAConfig: ca };
 }

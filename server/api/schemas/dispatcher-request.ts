@@ -9,6 +9,8 @@ import { count } from './wire';
 
 const id = (what: string) => z.string({ error: `a ${what} is required` }).min(1, { error: `a ${what} is required` });
 const session = () => id('session ID');
+/** Base64 DER of a certificate bundle or key: well under this. */
+const tlsField = () => z.string().max(64 * 1024);
 
 /** One request per method; a long poll waits at most `waitMs` (0 when absent or bad, as before). */
 export const dispatcherRequestSchema = z.discriminatedUnion('dispatcher', [
@@ -27,7 +29,21 @@ export const dispatcherRequestSchema = z.discriminatedUnion('dispatcher', [
       { error: 'a node ID and description are required' },
     ),
   }),
-  z.object({ dispatcher: z.literal('heartbeat'), sessionID: session() }),
+  z.object({
+    dispatcher: z.literal('heartbeat'),
+    sessionID: session(),
+    // the node's TLS identity (swarmkit NodeTLSInfo), reported after a renewal or a root rotation
+    report: z
+      .object({
+        tlsInfo: z
+          .object(
+            { TrustRoot: tlsField(), CertIssuerSubject: tlsField(), CertIssuerPublicKey: tlsField() },
+            { error: 'report.tlsInfo must hold TrustRoot, CertIssuerSubject and CertIssuerPublicKey' },
+          )
+          .optional(),
+      })
+      .optional(),
+  }),
   z.object({ dispatcher: z.literal('leave'), sessionID: session() }),
   z.object({
     dispatcher: z.literal('updateTaskStatus'),

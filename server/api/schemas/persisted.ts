@@ -6,17 +6,13 @@ import { z } from 'zod';
 
 const id = () => z.string().min(1);
 
-/** cluster-credentials.json: the swarm this manager's raft membership belongs to. */
-export const clusterCredentialsSchema = z.object({ clusterID: id(), memberKey: id() });
-
 /** node.json: this process's node ID. */
 export const nodeIdentitySchema = z.object({ nodeID: id() });
 
-/** agent-credentials.json: an admitted agent's cluster, node key and last known managers. */
+/** agent-credentials.json: an admitted worker's cluster, node ID and last known managers. */
 export const agentCredentialsSchema = z.object({
   clusterID: id(),
   nodeID: id(),
-  nodeKey: id(),
   managers: z.record(z.string(), z.string()).default({}),
   leader: z.string().default(''),
 });

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JoinTokensBody, ServiceVersionsBody } from '../../api/console';
-import { newJoinToken } from '../../api/ids';
+import { createRootCA, joinTokenFor, rootCAFrom } from '../../ca';
 import type { ConsoleState } from '../../api/realtime';
 import type { Cluster, ServiceVersion } from '../../api/types';
 
@@ -140,7 +140,7 @@ describe('handleConsoleApi', () => {
 });
 
 async function createCluster(store: ClusterStore): Promise<Cluster> {
-  const digest = new Uint8Array(32).fill(7);
+  const rootCA = rootCAFrom(await createRootCA());
   const cluster: Cluster = {
     ID: 'c1',
     Version: { Index: 0 },
@@ -156,11 +156,12 @@ async function createCluster(store: ClusterStore): Promise<Cluster> {
       TaskDefaults: {},
       EncryptionConfig: { AutoLockManagers: false },
     },
-    JoinTokens: { Worker: newJoinToken(digest), Manager: newJoinToken(digest) },
+    JoinTokens: { Worker: joinTokenFor(rootCA.CACert), Manager: joinTokenFor(rootCA.CACert) },
     DefaultAddrPool: [],
     SubnetSize: 24,
     DataPathPort: 4789,
     RootRotationInProgress: false,
+    RootCA: rootCA,
   };
   await store.update((tx) => tx.create('cluster', cluster));
   return cluster;

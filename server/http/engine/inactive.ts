@@ -32,8 +32,8 @@ export interface JoinBody {
 export interface InactiveHooks {
   /** Resolves once this process is a manager of the joined swarm. */
   join(body: JoinBody): Promise<void>;
-  /** Resolves with the new node ID once this process manages a new swarm. */
-  init(): Promise<string>;
+  /** Resolves with the new node ID once this process manages a new swarm (`certExpiryNs`: --cert-expiry). */
+  init(opts: { nodeCertExpiryNs?: number }): Promise<string>;
 }
 
 const INACTIVE_SWARM = {
@@ -114,15 +114,18 @@ function localEngineHandler(
       }
       const raw = await readJSON(req);
       // decoded and checked as dockerd does before it acts
-      const body = path === '/swarm/init' ? (parseInitRequest(raw), undefined) : parseJoinRequest(raw);
+      const init = path === '/swarm/init' ? parseInitRequest(raw) : undefined;
+      const body = init ? undefined : parseJoinRequest(raw);
       if (busy) throw new SwarmError('Unavailable', 'a swarm join or init is already in progress');
       busy = true;
       try {
-        if (!body) {
-          sendJSON(res, 200, await hooks.init());
+        if (init) {
+          // the schema refused a lifetime under swarm's minimum
+          const expiry = init.Spec?.CAConfig?.NodeCertExpiry;
+          sendJSON(res, 200, await hooks.init({ nodeCertExpiryNs: expiry || undefined }));
           return;
         }
-        await hooks.join(body);
+        await hooks.join(body!);
         sendEmpty(res);
       } finally {
         busy = false;

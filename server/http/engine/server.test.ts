@@ -84,6 +84,23 @@ describe('swarm and info', () => {
     expect((info.Swarm.Cluster as Record<string, unknown>).JoinTokens).toBeUndefined();
   });
 
+  it('shows the root CA as TLSInfo, and never its key or the blacklist', async () => {
+    const stored = engine.opened.store.view.list('cluster')[0]!;
+    const swarm = await call('GET', '/v1.50/swarm');
+    const info = await call('GET', '/v1.50/info');
+    for (const r of [swarm, info]) {
+      expect(r.text).not.toContain('PRIVATE KEY');
+      expect(r.text).not.toContain(JSON.stringify(stored.RootCA!.CAKey).slice(1, 40));
+      expect(r.text).not.toMatch(/RootCA"|CAKey|Blacklisted/);
+    }
+    const s = swarm.json as { TLSInfo: Record<string, string>; RootRotationInProgress: boolean };
+    expect(s.TLSInfo.TrustRoot).toBe(stored.RootCA!.CACert);
+    expect(s.TLSInfo.CertIssuerSubject).toBe('MBMxETAPBgNVBAMTCHN3YXJtLWNh'); // DER of CN=swarm-ca, as swarm's
+    expect(s.TLSInfo.CertIssuerPublicKey).toMatch(/^MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE/); // a P-256 key
+    expect(s.RootRotationInProgress).toBe(false);
+    expect((info.json as { Swarm: { Cluster: unknown } }).Swarm.Cluster).toMatchObject({ TLSInfo: s.TLSInfo });
+  });
+
   it('swarm init is refused: this node is already in a swarm', async () => {
     const r = await call('POST', '/v1.50/swarm/init', { ListenAddr: '0.0.0.0:2377' });
     expect(r.status).toBe(503);

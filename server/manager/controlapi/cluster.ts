@@ -1,7 +1,8 @@
 import { SequenceConflict, SwarmError, rpcError } from '../../api/errors';
-import { newJoinToken } from '../../api/ids';
-import type { Cluster, ClusterSpec } from '../../api/types';
+import type { Cluster, ClusterSpec, RootCA } from '../../api/types';
 import { parseClusterSpec, raftProblem } from '../../api/schemas/cluster-spec';
+import { CAConfigError, joinTokenFor, nextRootCA } from '../../ca';
+import { expireBlacklist } from '../ca/blacklist';
 import type { ControlDeps } from './context';
 
 const NOT_MANAGER =
@@ -15,22 +16,6 @@ function currentCluster(d: ControlDeps): Cluster {
 
 export function getCluster(d: ControlDeps): Cluster {
   return currentCluster(d);
-}
-
-/**
- * The CA digest a token was minted for, read back from its
- * `SWMTKN-1-<digest>-<secret>` form, so a rotated token keeps it.
- */
-export function tokenDigest(token: string): Uint8Array {
-  const digest = token.split('-')[2] ?? '';
-  let n = 0n;
-  for (const ch of digest) n = n * 36n + BigInt(parseInt(ch, 36));
-  const bytes = new Uint8Array(32);
-  for (let i = 31; i >= 0; i--) {
-    bytes[i] = Number(n & 0xffn);
-    n >>= 8n;
-  }
-  return bytes;
 }
 
 /**
@@ -55,23 +40,48 @@ function mergeClusterSpec(input: ClusterSpec, cur: ClusterSpec): ClusterSpec {
   return spec;
 }
 
-/** swarmkit UpdateCluster: version-checked spec replace plus optional join-token rotation. */
+/**
+ * swarmkit UpdateCluster: version-checked spec replace, optional join-token rotation (new tokens for the
+ * current root's digest), and the CA config (validateCAConfig): a changed ForceRotate or a given signing
+ * cert and key start a root rotation, which the leader's reconciler finishes. The signing cert and key
+ * are never kept in the spec; the key lives only in RootCA.
+ */
 export async function updateCluster(
   d: ControlDeps,
   version: number,
   input: ClusterSpec,
   rotate: { workerToken?: boolean; managerToken?: boolean } = {},
 ): Promise<Cluster> {
-  const id = currentCluster(d).ID;
-  const spec = parseClusterSpec(input);
+  const before = currentCluster(d);
+  if (before.Version.Index !== version) throw new SequenceConflict();
+  const merged = mergeClusterSpec(parseClusterSpec(input), before.Spec);
+  const { SigningCACert: _cert, SigningCAKey: _key, ...caConfig } = merged.CAConfig;
+  const spec: ClusterSpec = { ...merged, CAConfig: caConfig };
+  let rootCA: RootCA | undefined = before.RootCA;
+  if (rootCA) {
+    try {
+      // a new root is made (or checked) before the transaction: it cannot wait on crypto
+      rootCA = await nextRootCA(rootCA, merged.CAConfig);
+    } catch (err) {
+      if (err instanceof CAConfigError) throw rpcError('InvalidArgument', err.message);
+      throw err;
+    }
+  }
   await d.store.update((tx) => {
-    const cur = tx.get('cluster', id);
+    const cur = tx.get('cluster', before.ID);
     if (!cur) throw new SwarmError('Unavailable', NOT_MANAGER);
-    if (cur.Version.Index !== version) throw new SequenceConflict();
+    // the root may have moved since it was read (a rotation finished): the caller retries on fresh state
+    if (cur.Version.Index !== version || cur.RootCA?.CACert !== before.RootCA?.CACert) throw new SequenceConflict();
     const tokens = { ...cur.JoinTokens };
-    if (rotate.workerToken) tokens.Worker = newJoinToken(tokenDigest(tokens.Worker));
-    if (rotate.managerToken) tokens.Manager = newJoinToken(tokenDigest(tokens.Manager));
-    tx.update('cluster', { ...cur, Spec: mergeClusterSpec(spec, cur.Spec), JoinTokens: tokens });
+    if (rotate.workerToken && rootCA) tokens.Worker = joinTokenFor(rootCA.CACert);
+    if (rotate.managerToken && rootCA) tokens.Manager = joinTokenFor(rootCA.CACert);
+    tx.update('cluster', {
+      ...cur,
+      Spec: spec,
+      JoinTokens: tokens,
+      ...(rootCA ? { RootCA: rootCA, RootRotationInProgress: !!rootCA.RootRotation } : {}),
+      BlacklistedCertificates: expireBlacklist(cur.BlacklistedCertificates, Date.parse(tx.now)),
+    });
   });
   return currentCluster(d);
 }

@@ -247,6 +247,10 @@ describe('nodes', () => {
       State: 'orphaned',
       Message: 'Task belonged to a node that has been deleted',
     });
+    // its certificate is refused from now on, until well after it expires
+    const blacklisted = opened.store.view.list('cluster')[0]!.BlacklistedCertificates!;
+    expect(Object.keys(blacklisted)).toEqual([w.ID]);
+    expect(Date.parse(blacklisted[w.ID]!.Expiry!) - Date.now()).toBeGreaterThan(89 * 24 * 3_600_000);
   });
 });
 
@@ -325,5 +329,47 @@ describe('cluster', () => {
     expect(u.JoinTokens.Worker.split('-')[2]).toBe(c.JoinTokens.Worker.split('-')[2]);
     const stale = await rejection(api.updateCluster(c.Version.Index, c.Spec));
     expect(stale.status).toBe(409);
+  });
+
+  it('starts a root rotation when ForceRotate moves, keeping the trust root and the tokens until it ends', async () => {
+    const c = api.getCluster();
+    const unchanged = await api.updateCluster(c.Version.Index, c.Spec);
+    expect(unchanged.RootCA).toEqual(c.RootCA);
+    expect(unchanged.RootRotationInProgress).toBe(false);
+    const u = await api.updateCluster(unchanged.Version.Index, {
+      ...c.Spec,
+      CAConfig: { ...c.Spec.CAConfig, ForceRotate: 1, NodeCertExpiry: 48 * 3600e9 },
+    });
+    expect(u.RootRotationInProgress).toBe(true);
+    expect(u.RootCA!.CACert).toBe(c.RootCA!.CACert);
+    expect(u.RootCA!.RootRotation?.CACert).toMatch(/BEGIN CERTIFICATE/);
+    expect(u.RootCA!.LastForcedRotation).toBe(1);
+    expect(u.JoinTokens).toEqual(c.JoinTokens);
+    expect(u.Spec.CAConfig).toEqual({ NodeCertExpiry: 48 * 3600e9, ForceRotate: 1 });
+    // posting the same spec back (what `docker swarm update` does) does not start another one
+    const again = await api.updateCluster(u.Version.Index, u.Spec);
+    expect(again.RootCA!.RootRotation!.CACert).toBe(u.RootCA!.RootRotation!.CACert);
+  });
+
+  it('never keeps a given signing key in the spec, and refuses a CA config it cannot use', async () => {
+    const c = api.getCluster();
+    const bad = await rejection(
+      api.updateCluster(c.Version.Index, { ...c.Spec, CAConfig: { SigningCAKey: 'key only' } }),
+    );
+    expect([bad.status, bad.message]).toEqual([
+      400,
+      'rpc error: code = InvalidArgument desc = if a signing CA key is provided, the signing CA cert must also be provided',
+    ]);
+    const short = await rejection(
+      api.updateCluster(c.Version.Index, { ...c.Spec, CAConfig: { NodeCertExpiry: 1800e9 } }),
+    );
+    expect(short.message).toMatch(/minimum certificate expiry time is: 1h0m0s/);
+    // the current root again, with its key: accepted, and the key is not kept in the spec
+    const same = await api.updateCluster(c.Version.Index, {
+      ...c.Spec,
+      CAConfig: { SigningCACert: c.RootCA!.CACert, SigningCAKey: c.RootCA!.CAKey },
+    });
+    expect(JSON.stringify(same.Spec)).not.toContain('PRIVATE KEY');
+    expect(same.RootCA!.CACert).toBe(c.RootCA!.CACert);
   });
 });

@@ -2,6 +2,7 @@ import { SequenceConflict, SwarmError, notFound, rpcError } from '../../api/erro
 import type { Node, NodeSpec, Task } from '../../api/types';
 import { isTerminal } from '../../api/types';
 import type { MemoryStore } from '../../store/memory-store';
+import { blacklistWith } from '../ca/blacklist';
 import { canRemoveMember, isMember, managerStatus } from '../membership/status';
 import { parseNodeSpec } from '../../api/schemas/node-spec';
 import type { ControlDeps } from './context';
@@ -124,7 +125,8 @@ export async function updateNode(d: ControlDeps, ref: string, version: number, i
 /**
  * swarmkit RemoveNode: a manager must be demoted first; a node that is still
  * READY needs force. Its unfinished tasks are orphaned in the same write, so
- * the orchestrators replace them elsewhere.
+ * the orchestrators replace them elsewhere, and its certificate is
+ * blacklisted, so the node cannot come back with it.
  */
 export async function removeNode(d: ControlDeps, ref: string, force: boolean): Promise<void> {
   const id = lookupNode(d.store.view, ref).ID;
@@ -155,5 +157,8 @@ export async function removeNode(d: ControlDeps, ref: string, force: boolean): P
       tx.update('task', orphaned);
     }
     tx.delete('node', id);
+    const cluster = tx.get('cluster', d.store.view.list('cluster')[0]?.ID ?? '');
+    if (cluster)
+      tx.update('cluster', { ...cluster, BlacklistedCertificates: blacklistWith(cluster, id, Date.parse(tx.now)) });
   });
 }

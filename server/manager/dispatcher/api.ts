@@ -1,4 +1,4 @@
-import type { NodeDescription, Task, TaskStatus } from '../../api/types';
+import type { NodeDescription, Task, TaskStatus, TLSInfo } from '../../api/types';
 
 /**
  * The session an agent holds with the dispatcher. In-process agents call it
@@ -8,8 +8,11 @@ import type { NodeDescription, Task, TaskStatus } from '../../api/types';
 export interface DispatcherApi {
   /** Open a session for an existing node (created at join); marks it READY. */
   register(req: RegisterRequest): Promise<RegisterResponse>;
-  /** Re-arms the node's expiry timer; returns the next period with jitter. */
-  heartbeat(sessionID: string): Promise<{ periodMs: number }>;
+  /**
+   * Re-arms the node's expiry timer; returns the next period with jitter. `report` carries what changed
+   * on the node meanwhile (a renewed certificate), so the session goes on rather than starting over.
+   */
+  heartbeat(sessionID: string, report?: HeartbeatReport): Promise<{ periodMs: number }>;
   /**
    * Stream of this node's assignments: one `complete` message, then
    * `incremental` ones. Returns an unsubscribe function.
@@ -19,6 +22,11 @@ export interface DispatcherApi {
   updateTaskStatus(sessionID: string, updates: TaskStatusUpdate[]): Promise<void>;
   /** Ends the session (the node will go DOWN unless it registers again). */
   leave(sessionID: string): Promise<void>;
+}
+
+export interface HeartbeatReport {
+  /** The node's TLS identity now (after a renewal or a new trust root). */
+  tlsInfo?: TLSInfo;
 }
 
 export interface RegisterRequest {

@@ -1,6 +1,6 @@
 import { rpcError } from '../../api/errors';
 import { newID } from '../../api/ids';
-import type { Node, NodeDescription, NodeStatus, Task, TaskStatus } from '../../api/types';
+import type { Node, NodeDescription, NodeStatus, Task, TaskStatus, TLSInfo } from '../../api/types';
 import { TASK_STATE_VALUE, isTaskState } from '../../api/types';
 import type { AppliedEvent } from '../../store/batch';
 import type { ClusterStore } from '../../store/cluster-store';
@@ -10,6 +10,7 @@ import type {
   AssignmentChange,
   AssignmentsMessage,
   DispatcherApi,
+  HeartbeatReport,
   RegisterRequest,
   RegisterResponse,
   TaskStatusUpdate,
@@ -28,6 +29,12 @@ import { isolate } from '../faults';
 import { PART_OPS, yieldToLoop } from '../pass-parts';
 
 export const MSG_HEARTBEAT_FAILURE = 'heartbeat failure';
+
+const sameTLSInfo = (a: TLSInfo | undefined, b: TLSInfo): boolean =>
+  !!a &&
+  a.TrustRoot === b.TrustRoot &&
+  a.CertIssuerSubject === b.CertIssuerSubject &&
+  a.CertIssuerPublicKey === b.CertIssuerPublicKey;
 export const MSG_UNKNOWN_AFTER_LEADER_CHANGE = 'Node moved to "unknown" state due to leadership change in cluster';
 export const MSG_UNKNOWN_HEARTBEAT_FAILURE = 'heartbeat failure for node in "unknown" state';
 export const MSG_DISCONNECTED = 'node is currently trying to find new manager';
@@ -164,17 +171,24 @@ export class Dispatcher implements DispatcherApi {
     return { sessionID: session.id, heartbeatPeriodMs: periodMs };
   }
 
-  async heartbeat(sessionID: string): Promise<{ periodMs: number }> {
+  async heartbeat(sessionID: string, report?: HeartbeatReport): Promise<{ periodMs: number }> {
     this.assertRunning();
     const session = this.sessions.get(sessionID);
     if (!session) throw rpcError('NotFound', 'node not registered');
-    if (!this.store.view.get('node', session.nodeID)) {
+    const node = this.store.view.get('node', session.nodeID);
+    if (!node) {
       // The node was removed from the cluster: its session is over.
       this.endSession(sessionID);
       throw rpcError('NotFound', 'node not registered');
     }
     const periodMs = this.nextPeriod();
     this.armExpiry(session.nodeID, GRACE_MULTIPLIER * periodMs, MSG_HEARTBEAT_FAILURE);
+    if (report?.tlsInfo && !sameTLSInfo(node.Description.TLSInfo, report.tlsInfo)) {
+      // a renewed certificate: recorded in the session's node, which stays READY
+      const queued = this.nodeWrites.get(session.nodeID);
+      const description = { ...(queued?.description ?? node.Description), TLSInfo: report.tlsInfo };
+      this.queueNodeWrite(session.nodeID, { status: queued?.status ?? node.Status, description });
+    }
     return { periodMs };
   }
 

@@ -268,7 +268,7 @@ export function serveLogBroker(
       if (!isLogBrokerRequest(payload)) return UNHANDLED;
       return Promise.resolve().then(() => handle(payload, from));
     },
-    // agents (node key) publish their own nodes' lines; managers (member key) also open sessions
+    // agents (worker certificates) publish their own nodes' lines; managers (manager certificates) also open sessions
     { from: ['member', 'node'] },
   );
   return () => {

@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SwarmError } from '../../api/errors';
+import { checkNodeChain, createCSR } from '../../ca';
 import { openTempStore } from '../../store/test-support';
 import { initCluster, simWorkerDescription } from '../bootstrap';
 import { agentJoinHandler, MANAGER_TOKEN_FOR_AGENT } from './agent-join';
-import { nodeKeyFor } from './credentials';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -16,38 +16,44 @@ async function setup(opts: { leader?: boolean } = {}) {
   await initCluster(s.store, { nodeID: 'm1', description: simWorkerDescription(0), addr: '127.0.0.1' });
   const cluster = s.store.view.list('cluster')[0]!;
   const forwarded: unknown[] = [];
-  const creds = { clusterID: cluster.ID, memberKey: 'key' };
   const handle = agentJoinHandler({
     store: s.store,
     isLeader: () => opts.leader ?? true,
     leader: () => 'm1',
     members: () => new Map([['m1', '127.0.0.1:2377']]),
     removed: () => ['gone'],
-    credentials: () => creds,
     barrier: async () => 0,
     request: async (to, payload) => {
       forwarded.push([to, payload]);
       return { forwarded: true };
     },
   });
-  return { s, cluster, creds, forwarded, handle };
+  return { s, cluster, forwarded, handle };
 }
 
 const agent = (id = 'w1') => ({ raftId: id, addr: '127.0.0.9:0', via: 'worker-token' as const });
+let csr = '';
+let key = '';
+beforeAll(async () => ({ csr, key } = await createCSR()));
 const body = (token: string) => ({
-  agentJoin: { token, addr: '127.0.0.9', description: { ...simWorkerDescription(1), Hostname: 'edge-1' } },
+  agentJoin: { token, addr: '127.0.0.9', description: { ...simWorkerDescription(1), Hostname: 'edge-1' }, csr },
 });
 
 describe('agent join', () => {
-  it('admits an agent with the worker token: a worker Node, its node key, the managers', async () => {
-    const { s, cluster, creds, handle } = await setup();
+  it('admits an agent with the worker token: a worker Node, its worker certificate, the managers', async () => {
+    const { s, cluster, handle } = await setup();
     const answer = await handle(body(cluster.JoinTokens.Worker), agent());
     expect(answer).toEqual({
       clusterID: cluster.ID,
       nodeID: 'w1',
-      nodeKey: nodeKeyFor(creds, 'w1'),
+      certificate: expect.stringMatching(/^-----BEGIN CERTIFICATE-----/),
+      rootCA: cluster.RootCA!.CACert,
       leader: 'm1',
       managers: { m1: '127.0.0.1:2377' },
+    });
+    await expect(checkNodeChain(answer.certificate, answer.rootCA, key)).resolves.toMatchObject({
+      nodeID: 'w1',
+      role: 'worker',
     });
     const node = s.store.view.get('node', 'w1')!;
     expect(node).toMatchObject({
@@ -56,7 +62,7 @@ describe('agent join', () => {
       Description: { Hostname: 'edge-1' },
       Status: { State: 'unknown', Addr: '127.0.0.9' },
     });
-    // the token does not buy an existing node's identity (or its key)
+    // the token does not buy an existing node's identity (or a certificate for it)
     await expect(handle(body(cluster.JoinTokens.Worker), agent())).rejects.toThrow(/already part of this swarm/);
     expect(s.store.view.list('node').filter((n) => n.ID === 'w1')).toHaveLength(1);
   });

@@ -1,6 +1,8 @@
-// An agent process joins as a worker: it calls any manager over the cluster
-// port with the worker join token; the leader creates its Node and answers
-// with the node key the agent presents from then on, and where the managers are.
+// An agent process joins as a worker: having pinned the swarm's root by the
+// token's digest, it calls any manager over the cluster port with the worker
+// join token and a CSR; the leader creates its Node and answers with its
+// worker certificate, which is all the agent presents from then on, and
+// where the managers are.
 
 import { SwarmError, rpcError } from '../../api/errors';
 import type { NodeDescription } from '../../api/types';
@@ -8,7 +10,8 @@ import { INVALID_JOIN_TOKEN, type PeerIdentity } from '../../raft/transport';
 import type { RaftId } from '../../raft/types';
 import type { ClusterStore } from '../../store/cluster-store';
 import { newNode } from '../bootstrap';
-import { nodeKeyFor, tokenRole } from './credentials';
+import { issueCertificate } from '../ca/issuer';
+import { tokenRole } from './credentials';
 import { askToJoin, decideJoin, type JoinTransport } from './join';
 
 export const MANAGER_TOKEN_FOR_AGENT =
@@ -20,6 +23,8 @@ export interface AgentJoinRequest {
     /** The agent's advertised address (host, or host:port). */
     addr: string;
     description: NodeDescription;
+    /** The agent's certificate request (PEM); the CA decides the subject. */
+    csr: string;
     /** Set when a follower passes the join on: the joiner's node ID. */
     nodeID?: string;
   };
@@ -28,8 +33,10 @@ export interface AgentJoinRequest {
 export interface AgentJoinAnswer {
   clusterID: string;
   nodeID: string;
-  /** Presented as `Swarm-Node <key>` on every later connection; derived, so every manager can check it. */
-  nodeKey: string;
+  /** The agent's worker certificate chain (PEM): its identity on every later connection. */
+  certificate: string;
+  /** The swarm's trust root (PEM). */
+  rootCA: string;
   leader: RaftId;
   /** Manager raft ID → cluster address. */
   managers: Record<RaftId, string>;
@@ -37,7 +44,13 @@ export interface AgentJoinAnswer {
 
 export function isAgentJoinRequest(p: unknown): p is AgentJoinRequest {
   const j = (p as Partial<AgentJoinRequest> | null)?.agentJoin;
-  return !!j && typeof j.token === 'string' && typeof j.addr === 'string' && typeof j.description === 'object';
+  return (
+    !!j &&
+    typeof j.token === 'string' &&
+    typeof j.addr === 'string' &&
+    typeof j.csr === 'string' &&
+    typeof j.description === 'object'
+  );
 }
 
 export interface AgentJoinDeps {
@@ -46,7 +59,6 @@ export interface AgentJoinDeps {
   leader(): RaftId;
   members(): Map<RaftId, string>;
   removed(): readonly RaftId[];
-  credentials(): { clusterID: string; memberKey: string } | undefined;
   barrier(): Promise<unknown>;
   request(to: RaftId, payload: unknown, timeoutMs: number): Promise<unknown>;
 }
@@ -76,17 +88,18 @@ async function admitAgent(deps: AgentJoinDeps, nodeID: string, req: AgentJoinReq
   const role = tokenRole(cluster, req.token);
   if (role === 'manager') throw rpcError('InvalidArgument', MANAGER_TOKEN_FOR_AGENT);
   if (role !== 'worker') throw rpcError('InvalidArgument', INVALID_JOIN_TOKEN);
-  const creds = deps.credentials();
-  if (!creds || !cluster) throw new SwarmError('Unavailable', 'this manager is not ready to admit nodes');
+  if (!cluster) throw new SwarmError('Unavailable', 'this manager is not ready to admit nodes');
   if (deps.removed().includes(nodeID))
     throw rpcError(
       'FailedPrecondition',
       `node ${nodeID} was a manager removed from the swarm; use a fresh data directory`,
     );
+  // the CSR is checked before the node exists, so a bad one leaves nothing behind
+  const issued = await issueCertificate(deps.store.view, { nodeID, role: 'worker', csr: req.csr });
   await deps.store.update(
     (tx) => {
-      // The token proves the right to add a node, not to be an existing one: handing out an existing
-      // node's key would let any token holder take over its session, tasks and logs.
+      // The token proves the right to add a node, not to be an existing one: a certificate for an
+      // existing node would let any token holder take over its session, tasks and logs.
       if (tx.get('node', nodeID))
         throw rpcError(
           'AlreadyExists',
@@ -97,9 +110,10 @@ async function admitAgent(deps: AgentJoinDeps, nodeID: string, req: AgentJoinReq
     { retry: true },
   );
   return {
-    clusterID: creds.clusterID,
+    clusterID: cluster.ID,
     nodeID,
-    nodeKey: nodeKeyFor(creds, nodeID),
+    certificate: issued.certificate,
+    rootCA: issued.rootCA,
     leader: deps.leader(),
     managers: Object.fromEntries(deps.members()),
   };
@@ -118,6 +132,7 @@ export function requestAgentJoin(
     remoteAddr,
     payload,
     timeoutMs,
-    (a: Partial<AgentJoinAnswer>) => typeof a.nodeKey === 'string' && typeof a.clusterID === 'string',
+    (a: Partial<AgentJoinAnswer>) =>
+      typeof a.certificate === 'string' && typeof a.clusterID === 'string' && typeof a.managers === 'object',
   );
 }

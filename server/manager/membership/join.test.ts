@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SwarmError } from '../../api/errors';
+import { checkNodeChain, createCSR } from '../../ca';
 import { openTempStore } from '../../store/test-support';
 import { initCluster, simWorkerDescription } from '../bootstrap';
 import { joinRequestHandler, requestJoin, type JoinDeps } from './join';
@@ -29,7 +30,6 @@ async function setup(opts: { leader?: boolean } = {}) {
         conf.learners.push(id);
       },
     },
-    credentials: () => ({ clusterID: cluster.ID, memberKey: 'key' }),
     barrier: async () => 0,
     request: async (to, payload) => {
       forwarded.push([to, payload]);
@@ -41,17 +41,28 @@ async function setup(opts: { leader?: boolean } = {}) {
 }
 
 const joiner = { raftId: 'm2', addr: '127.0.0.1:2387', via: 'join-token' as const };
-const body = (token: string) => ({ join: { token, addr: '127.0.0.1:2387', description: simWorkerDescription(9) } });
+let csr = '';
+let key = '';
+beforeAll(async () => ({ csr, key } = await createCSR()));
+const body = (token: string) => ({
+  join: { token, addr: '127.0.0.1:2387', description: simWorkerDescription(9), csr },
+});
 
 describe('join', () => {
-  it('admits a manager: creates its Node, adds it as a learner, answers with credentials and members', async () => {
+  it('admits a manager: creates its Node, signs its certificate, adds it as a learner, answers with the members', async () => {
     const { s, cluster, added, handle } = await setup();
     const answer = await handle(body(cluster.JoinTokens.Manager), joiner);
     expect(answer).toEqual({
       clusterID: cluster.ID,
-      memberKey: 'key',
       nodeID: 'm2',
+      certificate: expect.stringMatching(/^-----BEGIN CERTIFICATE-----/),
+      rootCA: cluster.RootCA!.CACert,
       members: { m1: '127.0.0.1:2377', m2: '127.0.0.1:2387' },
+    });
+    await expect(checkNodeChain(answer.certificate, answer.rootCA, key)).resolves.toMatchObject({
+      nodeID: 'm2',
+      role: 'manager',
+      clusterID: cluster.ID,
     });
     expect(added).toEqual([['m2', '127.0.0.1:2387', true]]);
     const node = s.store.view.get('node', 'm2')!;
@@ -61,8 +72,10 @@ describe('join', () => {
     expect(added).toHaveLength(1);
   });
 
-  it('refuses a bad token, a worker token and a removed member with swarm’s messages', async () => {
+  it('refuses a bad token, a worker token, a removed member and a bad CSR with swarm’s messages', async () => {
     const { cluster, handle } = await setup();
+    const badCSR = { join: { ...body(cluster.JoinTokens.Manager).join, csr: 'junk' } };
+    await expect(handle(badCSR, joiner)).rejects.toThrow(/invalid CSR/);
     await expect(handle(body('SWMTKN-1-nope'), joiner)).rejects.toThrow(
       'rpc error: code = InvalidArgument desc = A valid join token is necessary to join this cluster',
     );

@@ -1,7 +1,9 @@
-// A second process joins as a manager: it calls a member over the cluster
-// port with the manager join token; the leader creates its Node, adds it to
-// raft as a learner (promoted once caught up, see promoter.ts) and answers
-// with what the joiner needs to become a member.
+// A second process joins as a manager: having pinned the swarm's root by the
+// token's digest, it calls a member over the cluster port (TLS verified
+// against that root) with the manager join token and a CSR; the leader
+// creates its Node, signs its manager certificate, adds it to raft as a
+// learner (promoted once caught up, see promoter.ts) and answers with what
+// the joiner needs to become a member.
 
 import { SwarmError, rpcError } from '../../api/errors';
 import type { NodeDescription } from '../../api/types';
@@ -10,6 +12,7 @@ import { INVALID_JOIN_TOKEN, type PeerIdentity } from '../../raft/transport';
 import type { RaftId } from '../../raft/types';
 import type { ClusterStore } from '../../store/cluster-store';
 import { newNode } from '../bootstrap';
+import { issueCertificate } from '../ca/issuer';
 import { tokenRole } from './credentials';
 import { NOT_LEADER_CODE, rebuildError } from './forward';
 
@@ -21,6 +24,8 @@ export interface JoinRequest {
     /** The joiner's cluster address (host:port). */
     addr: string;
     description: NodeDescription;
+    /** The joiner's certificate request (PEM); the CA decides the subject. */
+    csr: string;
     /** Set when a follower passes the join on: the joiner's raft ID (= node ID). */
     raftId?: RaftId;
   };
@@ -28,15 +33,24 @@ export interface JoinRequest {
 
 export interface JoinAnswer {
   clusterID: string;
-  memberKey: string;
   nodeID: string;
+  /** The joiner's manager certificate chain (PEM). */
+  certificate: string;
+  /** The swarm's trust root (PEM). */
+  rootCA: string;
   /** Current members' addresses (the joiner needs them before it replays the log that names them). */
   members: Record<RaftId, string>;
 }
 
 export function isJoinRequest(p: unknown): p is JoinRequest {
   const j = (p as Partial<JoinRequest> | null)?.join;
-  return !!j && typeof j.token === 'string' && typeof j.addr === 'string' && typeof j.description === 'object';
+  return (
+    !!j &&
+    typeof j.token === 'string' &&
+    typeof j.addr === 'string' &&
+    typeof j.csr === 'string' &&
+    typeof j.description === 'object'
+  );
 }
 
 export interface JoinLog {
@@ -50,7 +64,6 @@ export interface JoinLog {
 export interface JoinDeps {
   store: ClusterStore;
   log: JoinLog;
-  credentials(): { clusterID: string; memberKey: string } | undefined;
   /** Linearizable read point before the leader reads the store. */
   barrier(): Promise<unknown>;
   /** Pass the join to the leader (a follower was dialled). */
@@ -112,8 +125,7 @@ async function admit(deps: JoinDeps, raftId: RaftId, req: JoinRequest['join']): 
   const role = tokenRole(cluster, req.token);
   if (role === 'worker') throw rpcError('InvalidArgument', WORKER_TOKEN_REFUSED);
   if (role !== 'manager') throw rpcError('InvalidArgument', INVALID_JOIN_TOKEN);
-  const creds = deps.credentials();
-  if (!creds || !cluster) throw new SwarmError('Unavailable', 'this manager is not ready to admit members');
+  if (!cluster) throw new SwarmError('Unavailable', 'this manager is not ready to admit members');
   const conf = deps.log.status().conf;
   if (conf.removed?.includes(raftId))
     throw rpcError('FailedPrecondition', `node ${raftId} was removed from the swarm; join with a fresh data directory`);
@@ -130,6 +142,8 @@ async function admit(deps: JoinDeps, raftId: RaftId, req: JoinRequest['join']): 
     { retry: true },
   );
 
+  // signed before the joiner becomes a learner: the leader dials it as soon as it is one
+  const issued = await issueCertificate(deps.store.view, { nodeID: raftId, role: 'manager', csr: req.csr });
   if (!conf.voters.includes(raftId) && !conf.learners.includes(raftId)) {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -143,9 +157,10 @@ async function admit(deps: JoinDeps, raftId: RaftId, req: JoinRequest['join']): 
     }
   }
   return {
-    clusterID: creds.clusterID,
-    memberKey: creds.memberKey,
+    clusterID: cluster.ID,
     nodeID: raftId,
+    certificate: issued.certificate,
+    rootCA: issued.rootCA,
     members: Object.fromEntries(deps.log.members()),
   };
 }
@@ -162,7 +177,8 @@ export async function requestJoin(
     remoteAddr,
     { join } satisfies JoinRequest,
     timeoutMs,
-    (a: Partial<JoinAnswer>) => typeof a.memberKey === 'string' && typeof a.clusterID === 'string',
+    (a: Partial<JoinAnswer>) =>
+      typeof a.certificate === 'string' && typeof a.clusterID === 'string' && typeof a.members === 'object',
   );
 }
 
@@ -192,6 +208,7 @@ export async function askToJoin<A>(
     // refused at the handshake: the transport names the reason
     if (f.message === INVALID_JOIN_TOKEN) throw rpcError('InvalidArgument', INVALID_JOIN_TOKEN);
     if (f.message?.includes('worker join token')) throw rpcError('InvalidArgument', WORKER_TOKEN_REFUSED);
+    if (f.message?.startsWith('Permission denied')) throw rpcError('PermissionDenied', f.message);
     throw new SwarmError('Unavailable', `could not join the swarm at ${remoteAddr}: ${f.message}`);
   }
 }

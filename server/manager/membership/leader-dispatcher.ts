@@ -7,6 +7,7 @@ import { rpcError } from '../../api/errors';
 import type {
   AssignmentsMessage,
   DispatcherApi,
+  HeartbeatReport,
   RegisterRequest,
   RegisterResponse,
   TaskStatusUpdate,
@@ -29,8 +30,8 @@ export class LeaderDispatcher implements DispatcherApi {
     return res;
   }
 
-  async heartbeat(sessionID: string): Promise<{ periodMs: number }> {
-    return this.route(sessionID).heartbeat(sessionID);
+  async heartbeat(sessionID: string, report?: HeartbeatReport): Promise<{ periodMs: number }> {
+    return this.route(sessionID).heartbeat(sessionID, report);
   }
 
   assignments(sessionID: string, onMessage: (m: AssignmentsMessage) => void): () => void {

@@ -1,17 +1,22 @@
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { connect, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createRootCA, rootCAFrom } from '../../ca';
 import { ClusterTransport, RequestError } from './cluster-transport';
 import { INVALID_JOIN_TOKEN } from './handshake';
 import {
   CLUSTER_ID,
   FAST,
   MANAGER_TOKEN,
-  MEMBER_KEY,
   recordingLogger,
   startClusterServer,
   startMember,
   stopServer,
-  testCredentials,
+  testCertificate,
+  testRootCA,
+  testSecurity,
   waitFor,
   type Member,
 } from './test-support';
@@ -69,95 +74,245 @@ describe('ClusterTransport messaging', () => {
 });
 
 describe('ClusterTransport admission', () => {
-  it('refuses a bad join token with 401 before upgrading, and delivers nothing', async () => {
-    const b = await member('b');
-    const logger = recordingLogger();
-    const intruder = new ClusterTransport<Msg>({
-      selfId: 'x',
-      selfAddr: '127.0.0.1:1',
-      credentials: testCredentials({ joinToken: 'SWMTKN-1-guessed-secret' }),
-      logger,
-      limits: FAST,
-    });
-    cleanup.push(() => intruder.close());
-    intruder.addPeer('b', b.addr);
-    intruder.send('b', msg('x', 1));
-    await waitFor(() => (intruder.peerStatus()[0]?.dialFailures ?? 0) >= 1);
-    expect(intruder.peerStatus()[0]).toMatchObject({ connected: false, lastError: INVALID_JOIN_TOKEN });
-
-    const err = await intruder.request({ addr: b.addr }, { join: true }, 2_000).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(RequestError);
-    expect((err as RequestError).message).toBe(INVALID_JOIN_TOKEN);
-
-    // The raw HTTP answer: 401 with the swarm message, no 101.
-    const raw = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+  /** One raw HTTP upgrade over `socket` (TLS or not): the status line and body, or how it ended. */
+  function rawUpgrade(socket: Duplex, headers: Record<string, string>): Promise<{ status?: number; body: string }> {
+    return new Promise((resolve) => {
       const req = httpRequest({
-        host: '127.0.0.1',
-        port: b.port,
-        headers: {
-          Connection: 'Upgrade',
-          Upgrade: 'swarmdeck-cluster/1',
-          'x-swarmdeck-raft-id': 'x',
-          'x-swarmdeck-addr': '127.0.0.1:1',
-          authorization: 'Swarm-Join nope',
-        },
+        createConnection: () => socket as never,
+        headers: { Connection: 'Upgrade', ...headers },
       });
       req.on('response', (res) => {
         let body = '';
         res.on('data', (c: Buffer) => (body += c.toString()));
         res.on('end', () => resolve({ status: res.statusCode, body }));
       });
-      req.on('upgrade', () => reject(new Error('upgraded with a bad token')));
-      req.on('error', reject);
+      req.on('upgrade', (res) => resolve({ status: res.statusCode, body: '' }));
+      req.on('error', (e) => resolve({ body: `error: ${e.message}` }));
       req.end();
     });
-    expect(raw.status).toBe(401);
-    expect(JSON.parse(raw.body)).toEqual({ message: INVALID_JOIN_TOKEN });
+  }
+  const upgradeHeaders = {
+    Upgrade: 'swarmdeck-cluster/1',
+    'x-swarmdeck-raft-id': 'x',
+    'x-swarmdeck-addr': '127.0.0.1:1',
+    'x-swarmdeck-conn': 'oneshot',
+  };
+
+  it('refuses a plaintext connection: no upgrade, nothing delivered', async () => {
+    const b = await member('b');
+    const raw = await rawUpgrade(connect({ host: '127.0.0.1', port: b.port }), {
+      ...upgradeHeaders,
+      authorization: `Swarm-Join ${MANAGER_TOKEN}`,
+    });
+    expect(raw.status).toBeUndefined();
+    expect(raw.body).toMatch(/^error: /);
     expect(b.received).toEqual([]);
-    // Secrets never reach the logs, on either side.
-    for (const line of [...logger.lines, ...b.logger.lines]) expect(line).not.toMatch(/guessed-secret|nope|SWMTKN/);
   });
 
-  it('a manager with the join token can make requests (e.g. join) but not inject raft messages', async () => {
+  it('refuses a bad join token with 401 inside TLS, and delivers nothing', async () => {
+    const b = await member('b');
+    const logger = recordingLogger();
+    const intruder = new ClusterTransport<Msg>({
+      selfId: 'x',
+      selfAddr: '127.0.0.1:1',
+      security: await testSecurity('x', { role: 'none', joinToken: `SWMTKN-1-${'0'.repeat(50)}-${'g'.repeat(25)}` }),
+      logger,
+      limits: FAST,
+    });
+    cleanup.push(() => intruder.close());
+    const err = await intruder.request({ addr: b.addr }, { join: true }, 2_000).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RequestError);
+    expect((err as RequestError).message).toBe(INVALID_JOIN_TOKEN);
+    // a caller without a certificate cannot hold a member link, whatever it shows
+    intruder.addPeer('b', b.addr);
+    intruder.send('b', msg('x', 1));
+    await waitFor(() => (intruder.peerStatus()[0]?.dialFailures ?? 0) >= 1);
+    expect(intruder.peerStatus()[0]).toMatchObject({ connected: false, lastError: INVALID_JOIN_TOKEN });
+    expect(b.received).toEqual([]);
+    // Secrets never reach the logs, on either side.
+    for (const line of [...logger.lines, ...b.logger.lines]) expect(line).not.toMatch(/gggg|SWMTKN/);
+  });
+
+  it('a joiner with the manager token can make requests (e.g. join) but not inject raft messages', async () => {
     const b = await member('b');
     const seen: unknown[] = [];
     b.transport.onRequest((payload, from) => {
       seen.push({ payload, from });
-      return { memberKey: MEMBER_KEY, clusterId: CLUSTER_ID };
+      return { joined: true };
     });
     const joiner = new ClusterTransport<Msg>({
       selfId: 'j',
       selfAddr: '127.0.0.1:9',
-      credentials: testCredentials({ joinToken: MANAGER_TOKEN }),
+      security: await testSecurity('j', { role: 'none', joinToken: MANAGER_TOKEN }),
       logger: recordingLogger(),
       limits: FAST,
     });
     cleanup.push(() => joiner.close());
-    await expect(joiner.request({ addr: b.addr }, { op: 'join' }, 2_000)).resolves.toEqual({
-      memberKey: MEMBER_KEY,
-      clusterId: CLUSTER_ID,
-    });
+    await expect(joiner.request({ addr: b.addr }, { op: 'join' }, 2_000)).resolves.toEqual({ joined: true });
     expect(seen).toEqual([{ payload: { op: 'join' }, from: { raftId: 'j', addr: '127.0.0.1:9', via: 'join-token' } }]);
-    // Same connection, in order: once the request is answered the message before it has been read (and ignored).
     joiner.addPeer('b', b.addr);
     joiner.send('b', msg('j', 1));
-    await expect(joiner.request('b', { op: 'status' }, 2_000)).resolves.toMatchObject({ clusterId: CLUSTER_ID });
-    expect(seen).toHaveLength(2);
+    await waitFor(() => (joiner.peerStatus()[0]?.dialFailures ?? 0) >= 1);
     expect(b.received).toEqual([]);
   });
 
-  it('refuses a member key for a member that was removed', async () => {
-    const creds = testCredentials();
-    creds.removed.add('a');
-    const b = await member('b', { credentials: creds });
+  it('a worker certificate gets requests through, but raft messages close its connection', async () => {
+    const b = await member('b');
+    b.transport.onRequest((_p, from) => ({ via: from.via, who: from.raftId }));
+    const w = await member('w', { security: await testSecurity('w', { role: 'worker' }) });
+    w.transport.addPeer('b', b.addr);
+    await expect(w.transport.request('b', { op: 'x' }, 2_000)).resolves.toEqual({ via: 'node', who: 'w' });
+    w.transport.send('b', msg('w', 1));
+    await waitFor(() => b.logger.lines.some((l) => l.includes('not part of OUs: [swarm-manager]')), 5_000, 'refusal');
+    expect(b.received).toEqual([]);
+  });
+
+  it('refuses the certificate of a removed node, and one from another root', async () => {
+    const security = await testSecurity('b');
+    security.removed.add('a');
+    const b = await member('b', { security });
     const a = await member('a');
     a.transport.addPeer('b', b.addr);
     a.transport.send('b', msg('a', 1));
     await waitFor(() => (a.transport.peerStatus()[0]?.dialFailures ?? 0) >= 1);
-    expect(a.transport.peerStatus()[0]!.lastError).toMatch(/raft member a is not admitted/);
+    expect(a.transport.peerStatus()[0]!.lastError).toBe('Permission denied: node a was removed from swarm');
+
+    // a certificate from a root b does not trust: TLS lets it finish, admission refuses it
+    const otherRoot = rootCAFrom(await createRootCA());
+    const stranger = await testCertificate('s', { root: otherRoot });
+    const sock = tlsConnect({
+      host: '127.0.0.1',
+      port: b.port,
+      cert: stranger.cert,
+      key: stranger.key,
+      ca: (await testRootCA()).CACert,
+      servername: 'swarm-manager',
+    });
+    const raw = await rawUpgrade(sock, { ...upgradeHeaders, 'x-swarmdeck-raft-id': 's' });
+    expect(raw.status).toBe(403);
+    expect(JSON.parse(raw.body)).toEqual({ message: 'Permission denied: no verified chains for remote certificate' });
+    expect(raw.body).not.toContain(CLUSTER_ID);
     expect(b.received).toEqual([]);
   });
+
+  it('never shows a join token to a manager whose certificate is not from the pinned root', async () => {
+    // an impostor with a certificate from its own root, listening where the joiner dials
+    const impostorRoot = rootCAFrom(await createRootCA());
+    const impostor = await startMember<Msg>('imp', {
+      security: Object.assign(await testSecurity('imp'), {
+        material: () => undefined,
+      }),
+    });
+    cleanup.push(() => impostor.stop());
+    const own = await testCertificate('imp', { root: impostorRoot });
+    impostor.server.setSecureContext({ cert: own.cert, key: own.key, ca: own.ca });
+    const heard: unknown[] = [];
+    impostor.server.prependListener('upgrade', (req: IncomingMessage) => heard.push(req.headers.authorization));
+    const joiner = new ClusterTransport<Msg>({
+      selfId: 'j',
+      selfAddr: '127.0.0.1:9',
+      security: await testSecurity('j', { role: 'none', joinToken: MANAGER_TOKEN }),
+      logger: recordingLogger(),
+      limits: FAST,
+    });
+    cleanup.push(() => joiner.close());
+    const err = await joiner.request({ addr: impostor.addr }, { op: 'join' }, 2_000).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'unreachable' });
+    expect(heard).toEqual([]);
+  });
+
+  it('captured bytes replayed on a new connection get nowhere', async () => {
+    const b = await member('b');
+    const seen: unknown[] = [];
+    b.transport.onRequest((p, from) => {
+      seen.push({ p, via: from.via });
+      return 'ok';
+    });
+    // a tap between a and b records what a sends
+    const tap = await startTap(b.port);
+    cleanup.push(() => tap.stop());
+    const a = await member('a');
+    a.transport.addPeer('b', `127.0.0.1:${tap.port}`);
+    await expect(a.transport.request('b', { op: 'forge-me' }, 2_000)).resolves.toBe('ok');
+    a.transport.send('b', msg('a', 7));
+    await waitFor(() => b.received.length === 1);
+    await a.stop();
+    const captured = tap.captured();
+    expect(captured.length).toBeGreaterThan(500);
+    // the plaintext is not on the wire
+    expect(captured.includes('forge-me')).toBe(false);
+    expect(captured.includes('swarmdeck-cluster')).toBe(false);
+    // replay the capture on a fresh connection to b
+    const replay = connect({ host: '127.0.0.1', port: b.port });
+    let answer = Buffer.alloc(0);
+    replay.on('data', (c: Buffer) => (answer = Buffer.concat([answer, c])));
+    const closed = new Promise<void>((r) => replay.on('close', () => r()));
+    replay.on('error', () => {});
+    replay.write(captured);
+    await closed;
+    expect(answer.toString('latin1')).not.toContain('101 Switching Protocols');
+    expect(seen).toHaveLength(1);
+    expect(b.received).toHaveLength(1);
+  });
+
+  it('serves a renewed certificate to new connections while the old ones carry on', async () => {
+    const security = await testSecurity('b');
+    const b = await member('b', { security });
+    const a = await member('a');
+    mesh([a, b]);
+    a.transport.send('b', msg('a', 1));
+    await waitFor(() => b.received.length === 1);
+    const serial = () =>
+      new Promise<string>((resolve, reject) => {
+        const s = tlsConnect({ host: '127.0.0.1', port: b.port, ca: security.material()!.ca, servername: 'swarm-ca' });
+        s.on('secureConnect', () => {
+          resolve(s.getPeerCertificate().serialNumber);
+          s.destroy();
+        });
+        s.on('error', reject);
+      });
+    const before = await serial();
+    security.setMaterial(await testCertificate('b'));
+    expect(await serial()).not.toBe(before);
+    // the session a opened before the renewal is the same connection, still working
+    const connects = a.transport.peerStatus()[0]!.connects;
+    a.transport.send('b', msg('a', 2));
+    await waitFor(() => b.received.length === 2);
+    expect(a.transport.peerStatus()[0]!.connects).toBe(connects);
+  });
 });
+
+/** A TCP relay to `port` that records the client's bytes. */
+async function startTap(port: number) {
+  const chunks: Buffer[] = [];
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((client) => {
+    const upstream = connect({ host: '127.0.0.1', port });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.on('data', (c: Buffer) => {
+      chunks.push(c);
+      upstream.write(c);
+    });
+    upstream.pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    captured: () => Buffer.concat(chunks),
+    stop: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
 
 describe('ClusterTransport reconnect and status', () => {
   it('reconnects to a peer that restarts on the same port and traffic resumes', async () => {

@@ -1,11 +1,12 @@
 // Carries raft messages and request/response RPCs between manager processes
-// over the cluster port. See wire.ts for the envelopes and handshake.ts for
-// who gets in. Raft tolerates loss, so `send` is fire-and-forget over a
+// (and agents) over the cluster port, inside mutual TLS. See wire.ts for the
+// envelopes and handshake.ts for who gets in. Raft tolerates loss, so `send` is fire-and-forget over a
 // bounded queue; requests are never dropped silently — they resolve, or
 // reject with a RequestError saying why.
 
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { RaftId } from '../types';
 import { systemClock, type Clock } from '../../util/clock';
@@ -14,10 +15,11 @@ import { DEFAULT_BACKOFF } from './backoff';
 import { dial, type Dialed } from './dial';
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame } from './frames';
 import { FrameConnection, type FrameConnectionHooks } from './frame-connection';
-import { admit, refusal, switchingProtocols, type TransportCredentials } from './handshake';
+import { admit, denied, MANAGER_OU, refusal, switchingProtocols, type TransportSecurity } from './handshake';
 import { consoleTransportLogger, type TransportLogger } from './logger';
 import { PeerLink, type LinkHost, type LinkLimits } from './peer-link';
-import { tcpSocketFactory, type SocketFactory } from './socket-factory';
+import { tlsSocketFactory, type SocketFactory } from './socket-factory';
+import { setServerMaterial } from './tls-server';
 import { CLUSTER_PROTOCOL, type PeerIdentity, type WireError, type WireFrame } from './wire';
 
 export interface TransportLimits extends LinkLimits {
@@ -67,10 +69,11 @@ export interface ClusterTransportOptions {
   selfId: RaftId;
   /** This member's advertised cluster address (host:port), sent to peers when dialling. */
   selfAddr: string;
-  credentials: TransportCredentials;
+  /** The node's certificate and trust (read at every dial and accept) and who else gets in. */
+  security: TransportSecurity;
   clock?: Clock;
   logger?: TransportLogger;
-  /** Swap for a TLS factory to get mTLS without touching the rest. */
+  /** How dials get their stream (default: TLS with `security`'s material; tests swap it). */
   socketFactory?: SocketFactory;
   limits?: Partial<TransportLimits>;
   /** Jitter source for reconnect backoff. */
@@ -136,7 +139,7 @@ interface Pending {
 export class ClusterTransport<M extends object = Record<string, unknown>> {
   readonly selfId: RaftId;
   readonly selfAddr: string;
-  private readonly credentials: TransportCredentials;
+  private readonly security: TransportSecurity;
   private readonly clock: Clock;
   private readonly logger: TransportLogger;
   private readonly factory: SocketFactory;
@@ -153,17 +156,21 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
   private readonly pending = new Map<number, Pending>();
   private readonly messageHandlers = new Set<MessageHandler<M>>();
   private requestHandler: RequestHandler | undefined;
-  private readonly attached: { server: Server; listener: (req: IncomingMessage, s: Duplex, h: Buffer) => void }[] = [];
+  private readonly attached: {
+    server: Server;
+    listener: (req: IncomingMessage, s: Duplex, h: Buffer) => void;
+    unwatch: () => void;
+  }[] = [];
   private nextRequestId = 1;
   private closed = false;
 
   constructor(opts: ClusterTransportOptions) {
     this.selfId = opts.selfId;
     this.selfAddr = opts.selfAddr;
-    this.credentials = opts.credentials;
+    this.security = opts.security;
     this.clock = opts.clock ?? systemClock;
     this.logger = opts.logger ?? consoleTransportLogger;
-    this.factory = opts.socketFactory ?? tcpSocketFactory;
+    this.factory = opts.socketFactory ?? tlsSocketFactory(() => this.security.material());
     this.limits = { ...DEFAULT_TRANSPORT_LIMITS, ...opts.limits };
     this.random = opts.random ?? Math.random;
     this.linkHost = {
@@ -188,11 +195,21 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
     };
   }
 
-  /** Accept cluster connections on `server` (the cluster port). Other upgrade protocols are left to other listeners. */
+  /**
+   * Accept cluster connections on `server` (the cluster port: see createClusterServer). A TLS server
+   * presents this node's certificate, renewed ones included. Other upgrade protocols are left to other listeners.
+   */
   attach(server: Server): void {
     const listener = (req: IncomingMessage, socket: Duplex, head: Buffer) => this.accept(server, req, socket, head);
     server.on('upgrade', listener);
-    this.attached.push({ server, listener });
+    let unwatch = () => {};
+    if (server instanceof TlsServer) {
+      const tlsServer = server as unknown as Parameters<typeof setServerMaterial>[0];
+      const follow = () => setServerMaterial(tlsServer, this.security.material());
+      follow();
+      unwatch = this.security.onChange(follow);
+    }
+    this.attached.push({ server, listener, unwatch });
   }
 
   addPeer(id: RaftId, addr: string): void {
@@ -317,7 +334,10 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const { server, listener } of this.attached) server.off('upgrade', listener);
+    for (const { server, listener, unwatch } of this.attached) {
+      server.off('upgrade', listener);
+      unwatch();
+    }
     this.attached.length = 0;
     for (const id of [...this.links.keys()]) this.removePeer(id);
     for (const conn of [...this.identities.keys()]) conn.destroy();
@@ -340,7 +360,7 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
       socket.destroy();
       return;
     }
-    const verdict = admit(req.headers, this.credentials);
+    const verdict = admit(req, this.security);
     const from = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
     if (!verdict.ok) {
       this.logger.warn(`refused cluster connection from ${from}: ${verdict.message}`);
@@ -366,9 +386,12 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
   // ---- connections (both directions) ----
 
   private dialTo(addr: string, purpose: 'peer' | 'oneshot', expectId?: RaftId): Promise<Dialed> {
+    const m = this.security.material();
     return dial(addr, {
       self: { raftId: this.selfId, addr: this.selfAddr },
-      credentials: this.credentials.dial(),
+      // only a joiner (no certificate of its own yet) shows a token, and only to the pinned root's CA
+      joinToken: m && !m.cert ? this.security.joinToken?.() : undefined,
+      expectCluster: m?.cert ? this.security.clusterId() : undefined,
       purpose,
       factory: this.factory,
       clock: this.clock,
@@ -421,7 +444,7 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
     if (identity.via === 'member' && identity.raftId) this.lastContact.set(identity.raftId, this.clock.now());
     switch (frame.t) {
       case 'msg':
-        return this.deliver(identity, frame.m as M);
+        return this.deliver(conn, identity, frame.m as M);
       case 'req':
         return this.serve(conn, identity, frame.id, frame.p);
       case 'res': {
@@ -438,9 +461,10 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
     }
   }
 
-  private deliver(identity: PeerIdentity, message: M): void {
+  private deliver(conn: FrameConnection, identity: PeerIdentity, message: M): void {
     if (identity.via !== 'member') {
-      this.logger.debug(`ignoring raft message from joining member ${identity.raftId}`);
+      // raft is for managers' certificates only
+      conn.fail(new Error(denied.ous([MANAGER_OU])));
       return;
     }
     const claimed = (message as { from?: unknown }).from;

@@ -1,13 +1,15 @@
-// The dialer's half of the handshake: an HTTP GET with `Upgrade:
-// swarmdeck-cluster/1`, resolved with the raw socket after the 101.
+// The dialer's half of the handshake: TLS (verified against the swarm's
+// root), then an HTTP GET with `Upgrade: swarmdeck-cluster/1`, resolved with
+// the socket after the 101. Who answered is read from its certificate.
 
 import { request, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { RaftId } from '../types';
 import type { Clock } from '../../util/clock';
-import { dialHeaders, type DialCredentials } from './handshake';
+import { dialHeaders } from './handshake';
 import { parseAddr, type SocketFactory } from './socket-factory';
-import { HEADER, type ConnPurpose } from './wire';
+import type { ConnPurpose } from './wire';
 
 /** A dial that did not end in a cluster connection; `status` is set when the peer answered over HTTP. */
 export class DialError extends Error {
@@ -22,20 +24,32 @@ export class DialError extends Error {
 
 export interface DialOptions {
   self: { raftId: RaftId; addr: string };
-  credentials: DialCredentials;
+  /** Sent only by a joiner without a certificate. */
+  joinToken?: string;
   purpose: ConnPurpose;
   factory: SocketFactory;
   clock: Clock;
   timeoutMs: number;
-  /** When set, the 101 must come from this raft member (an address can be reused by another one). */
+  /** When set, the answer must come from this raft member's certificate (an address can be reused by another one). */
   expectId?: RaftId;
+  /** When set, the answering certificate must belong to this cluster (its O). */
+  expectCluster?: string;
 }
 
 export interface Dialed {
   socket: Duplex;
   /** Bytes that arrived with the 101 (already frame data). */
   head: Buffer;
+  /** The node ID (CN) of the manager that answered, from its verified certificate. */
   remoteId: RaftId | undefined;
+}
+
+/** CN and O of the certificate a TLS socket verified ({} for a plain socket). */
+function serverIdentity(socket: Duplex): { cn?: string; orgs: string[] } {
+  const cert = (socket as Partial<TLSSocket>).getPeerCertificate?.() as PeerCertificate | undefined;
+  const s = cert?.subject as unknown as Record<string, string | string[] | undefined> | undefined;
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+  return { cn: first(s?.CN), orgs: s?.O === undefined ? [] : Array.isArray(s.O) ? s.O : [s.O] };
 }
 
 export function dial(addr: string, opts: DialOptions): Promise<Dialed> {
@@ -60,7 +74,7 @@ export function dial(addr: string, opts: DialOptions): Promise<Dialed> {
       port,
       method: 'GET',
       path: '/cluster',
-      headers: dialHeaders(opts.self, opts.credentials, opts.purpose),
+      headers: dialHeaders(opts.self, opts.purpose, opts.joinToken),
       createConnection: () => opts.factory.connect(host, port),
     });
     const cancelTimer = opts.clock.setTimeout(() => {
@@ -68,12 +82,17 @@ export function dial(addr: string, opts: DialOptions): Promise<Dialed> {
       req.destroy();
     }, opts.timeoutMs);
     req.on('error', (err) => finish(new DialError(`dial ${addr}: ${err.message}`)));
-    req.on('upgrade', (res: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const remote = res.headers[HEADER.raftId];
-      const remoteId = Array.isArray(remote) ? remote[0] : remote;
+    req.on('upgrade', (_res: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const remote = serverIdentity(socket);
+      const remoteId = remote.cn;
       if (opts.expectId !== undefined && remoteId !== opts.expectId) {
         socket.destroy();
         finish(new DialError(`dial ${addr}: answered by raft member ${remoteId ?? '(none)'}, not ${opts.expectId}`));
+        return;
+      }
+      if (opts.expectCluster !== undefined && !remote.orgs.includes(opts.expectCluster)) {
+        socket.destroy();
+        finish(new DialError(`dial ${addr}: answered by a manager of another swarm`));
         return;
       }
       if (done) {

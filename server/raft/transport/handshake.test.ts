@@ -1,61 +1,90 @@
 import { describe, expect, it } from 'vitest';
-import { admit, dialHeaders, INVALID_JOIN_TOKEN } from './handshake';
-import { CLUSTER_ID, MANAGER_TOKEN, MEMBER_KEY, NODE_KEY, testCredentials, WORKER_TOKEN } from './test-support';
+import { admitHeaders, denied, dialHeaders, INVALID_JOIN_TOKEN, WORKER_TOKEN_FOR_MEMBER_LINK } from './handshake';
+import { CLUSTER_ID, MANAGER_TOKEN, testSecurity, WORKER_TOKEN } from './test-support';
 
 const self = { raftId: 'r1', addr: '10.0.0.1:2377' };
 const lower = (h: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), String(v)]));
+const certified = (cn: string, ou: string, o = CLUSTER_ID) => ({
+  kind: 'certified' as const,
+  cn,
+  ous: [ou],
+  orgs: [o],
+});
+const none = { kind: 'none' } as const;
 
-describe('admit', () => {
-  const policy = testCredentials();
-
-  it('admits a member with its member key and a joining manager with the manager token', () => {
-    const member = admit(lower(dialHeaders(self, { clusterId: CLUSTER_ID, memberKey: MEMBER_KEY }, 'peer')), policy);
-    expect(member).toEqual({ ok: true, purpose: 'peer', peer: { raftId: 'r1', addr: self.addr, via: 'member' } });
-    const joiner = admit(lower(dialHeaders(self, { joinToken: MANAGER_TOKEN }, 'oneshot')), policy);
-    expect(joiner).toEqual({
+describe('admission', () => {
+  it('knows managers and workers by their certificate', async () => {
+    const policy = await testSecurity('self');
+    const h = lower(dialHeaders(self, 'peer', undefined));
+    expect(admitHeaders(h, certified('r1', 'swarm-manager'), policy)).toEqual({
       ok: true,
-      purpose: 'oneshot',
-      peer: { raftId: 'r1', addr: self.addr, via: 'join-token' },
+      purpose: 'peer',
+      peer: { raftId: 'r1', addr: self.addr, via: 'member' },
     });
-  });
-
-  it('admits a joining agent with the worker token for one request, and an admitted agent with its node key', () => {
-    const joining = admit(lower(dialHeaders(self, { joinToken: WORKER_TOKEN }, 'oneshot')), policy);
-    expect(joining).toEqual({
+    expect(admitHeaders(h, certified('r1', 'swarm-worker'), policy)).toMatchObject({
       ok: true,
-      purpose: 'oneshot',
-      peer: { raftId: 'r1', addr: self.addr, via: 'worker-token' },
+      peer: { via: 'node' },
     });
-    const agent = admit(lower(dialHeaders(self, { clusterId: CLUSTER_ID, nodeKey: NODE_KEY }, 'peer')), policy);
-    expect(agent).toEqual({ ok: true, purpose: 'peer', peer: { raftId: 'r1', addr: self.addr, via: 'node' } });
-    expect(admit(lower(dialHeaders(self, { nodeKey: 'forged' }, 'peer')), policy)).toMatchObject({ status: 403 });
-    // a member key is not a node key and the other way round
-    expect(admit(lower(dialHeaders(self, { nodeKey: MEMBER_KEY }, 'peer')), policy)).toMatchObject({ status: 403 });
+    // the certificate names the caller: a header claiming someone else is refused
+    expect(admitHeaders(h, certified('r2', 'swarm-manager'), policy)).toMatchObject({ ok: false, status: 400 });
   });
 
-  it('refuses bad or missing credentials with 401 and the swarm message', () => {
-    for (const creds of [{ joinToken: 'SWMTKN-1-wrong' }, {}]) {
-      expect(admit(lower(dialHeaders(self, creds, 'peer')), policy)).toEqual({
-        ok: false,
-        status: 401,
-        message: INVALID_JOIN_TOKEN,
-      });
-    }
-  });
-
-  it('refuses a worker token on a member link, a wrong member key, another cluster and a removed member with 403', () => {
-    const cases = [
-      { joinToken: WORKER_TOKEN },
-      { clusterId: CLUSTER_ID, memberKey: 'stolen' },
-      { clusterId: 'othercluster', memberKey: MEMBER_KEY },
-    ];
-    for (const c of cases) expect(admit(lower(dialHeaders(self, c, 'peer')), policy)).toMatchObject({ status: 403 });
+  it("refuses certificates with swarm's messages: unverified, foreign organization, removed node, unknown OU", async () => {
+    const policy = await testSecurity('self');
+    const h = lower(dialHeaders(self, 'peer', undefined));
+    expect(admitHeaders(h, { kind: 'unverified' }, policy)).toEqual({
+      ok: false,
+      status: 403,
+      message: 'Permission denied: no verified chains for remote certificate',
+    });
+    expect(admitHeaders(h, certified('r1', 'swarm-manager', 'other'), policy)).toEqual({
+      ok: false,
+      status: 403,
+      message: `Permission denied: remote certificate not part of organization: ${CLUSTER_ID}`,
+    });
+    expect(admitHeaders(h, certified('r1', 'swarm-admin'), policy)).toEqual({
+      ok: false,
+      status: 403,
+      message: 'Permission denied: remote certificate not part of OUs: [swarm-manager swarm-worker]',
+    });
     policy.removed.add('r1');
-    expect(admit(lower(dialHeaders(self, { memberKey: MEMBER_KEY }, 'peer')), policy)).toMatchObject({ status: 403 });
+    expect(admitHeaders(h, certified('r1', 'swarm-worker'), policy)).toEqual({
+      ok: false,
+      status: 403,
+      message: 'Permission denied: node r1 was removed from swarm',
+    });
+    expect(denied.ous(['swarm-manager'])).toBe(
+      'Permission denied: remote certificate not part of OUs: [swarm-manager]',
+    );
   });
 
-  it('requires the caller to say who and where it is', () => {
-    expect(admit({ authorization: `Swarm-Member ${MEMBER_KEY}` }, testCredentials())).toMatchObject({ status: 400 });
+  it('admits a caller without a certificate only with a join token, for one request', async () => {
+    const policy = await testSecurity('self');
+    const oneshot = (t?: string) => lower(dialHeaders(self, 'oneshot', t));
+    expect(admitHeaders(oneshot(MANAGER_TOKEN), none, policy)).toMatchObject({ ok: true, peer: { via: 'join-token' } });
+    expect(admitHeaders(oneshot(WORKER_TOKEN), none, policy)).toMatchObject({
+      ok: true,
+      peer: { via: 'worker-token' },
+    });
+    expect(admitHeaders(lower(dialHeaders(self, 'peer', WORKER_TOKEN)), none, policy)).toEqual({
+      ok: false,
+      status: 403,
+      message: WORKER_TOKEN_FOR_MEMBER_LINK,
+    });
+    expect(admitHeaders(lower(dialHeaders(self, 'peer', MANAGER_TOKEN)), none, policy)).toMatchObject({ status: 403 });
+    for (const t of [undefined, 'SWMTKN-1-wrong'])
+      expect(admitHeaders(oneshot(t), none, policy)).toEqual({ ok: false, status: 401, message: INVALID_JOIN_TOKEN });
+  });
+
+  it('requires the caller to say where it is, and never names this swarm to a caller without a certificate', async () => {
+    const policy = await testSecurity('self');
+    expect(admitHeaders({ authorization: `Swarm-Join ${MANAGER_TOKEN}` }, none, policy)).toMatchObject({ status: 400 });
+    const refusals = [
+      admitHeaders(lower(dialHeaders(self, 'oneshot', 'bad')), none, policy),
+      admitHeaders(lower(dialHeaders(self, 'peer', WORKER_TOKEN)), none, policy),
+      admitHeaders(lower(dialHeaders(self, 'peer', undefined)), { kind: 'unverified' }, policy),
+    ];
+    for (const r of refusals) expect(JSON.stringify(r)).not.toContain(CLUSTER_ID);
   });
 });

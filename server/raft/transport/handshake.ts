@@ -1,45 +1,57 @@
-// The HTTP side of a cluster connection: which headers a dialer sends, and
-// whether an accepting member lets the caller in. Decided before the 101, so a
-// refused caller never gets a frame through.
+// Who gets onto the cluster port. The port speaks TLS only; a caller is who
+// its certificate says (CN node ID, OU role, O cluster), checked against this
+// swarm's root before the HTTP upgrade is answered. A caller without a
+// certificate is a joiner: only a join token admits it, for one request.
 
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { RaftId } from '../types';
 import { AUTH_SCHEME, CLUSTER_PROTOCOL, HEADER, type ConnPurpose, type PeerIdentity } from './wire';
 
 export const INVALID_JOIN_TOKEN = 'A valid join token is necessary to join this cluster';
+export const WORKER_TOKEN_FOR_MEMBER_LINK = 'a worker join token cannot join this cluster as a manager';
 
-/**
- * What a process presents when it dials: a manager its member key once
- * admitted, an agent its node key once admitted, else the join token it was given.
- */
-export interface DialCredentials {
-  clusterId?: string;
-  memberKey?: string;
-  nodeKey?: string;
-  joinToken?: string;
+/** Certificate OUs (swarmkit ManagerRole / WorkerRole). */
+export const MANAGER_OU = 'swarm-manager';
+export const WORKER_OU = 'swarm-worker';
+
+/** swarmkit's refusals (ca/auth.go); none of them names this swarm to a caller it did not certify. */
+export const denied = {
+  unverified: 'Permission denied: no verified chains for remote certificate',
+  removed: (nodeID: string) => `Permission denied: node ${nodeID} was removed from swarm`,
+  ous: (ous: readonly string[]) => `Permission denied: remote certificate not part of OUs: [${ous.join(' ')}]`,
+  organization: (org: string) => `Permission denied: remote certificate not part of organization: ${org}`,
+};
+
+/** TLS material (PEM) a process presents and trusts. */
+export interface TlsMaterial {
+  /** The roots peers' certificates must chain to. */
+  ca: string;
+  /** This node's certificate chain and key; absent while it joins. */
+  cert?: string;
+  key?: string;
 }
 
-/** How this member checks callers. Callbacks, so rotation takes effect at once. */
-export interface AcceptPolicy {
-  /** This member's cluster ID (undefined before it has one). */
+/** How this process speaks TLS on the cluster port. Callbacks, so a renewal or rotation applies at once. */
+export interface TransportSecurity {
+  /** What to present and trust now; undefined before this process has any (it cannot dial yet). */
+  material(): TlsMaterial | undefined;
+  /** `listener` runs whenever the material changes (the cluster port's server context follows it). */
+  onChange(listener: () => void): () => void;
+  /** This swarm's cluster ID: the O every peer certificate must carry (undefined before joining). */
   clusterId(): string | undefined;
-  /** The cluster's join tokens (compared in constant time by the owner). */
+  /** Whether a node's certificate is refused: the node was removed from the swarm (or its raft group). */
+  isRemoved(nodeID: RaftId): boolean;
+  /** Which join token this is (compared in constant time by the owner), for callers without a certificate. */
   validateToken(token: string): 'manager' | 'worker' | undefined;
-  /** The per-cluster member key handed out at join. */
-  validateMember(raftId: RaftId, key: string): boolean;
-  /** The per-node key handed to an agent at join (absent: agents are not let in). */
-  validateNode?(nodeId: RaftId, key: string): boolean;
-}
-
-export interface TransportCredentials extends AcceptPolicy {
-  /** Read at every dial, so a member key received at join is used from then on. */
-  dial(): DialCredentials;
+  /** The token this process presents while joining; sent only over a connection verified against material().ca. */
+  joinToken?(): string | undefined;
 }
 
 export function dialHeaders(
   self: { raftId: RaftId; addr: string },
-  creds: DialCredentials,
   purpose: ConnPurpose,
+  joinToken: string | undefined,
 ): OutgoingHttpHeaders {
   const h: OutgoingHttpHeaders = {
     Connection: 'Upgrade',
@@ -48,60 +60,73 @@ export function dialHeaders(
     [HEADER.addr]: self.addr,
     [HEADER.purpose]: purpose,
   };
-  if (creds.clusterId) h[HEADER.clusterId] = creds.clusterId;
-  if (creds.memberKey) h.authorization = `${AUTH_SCHEME.memberKey} ${creds.memberKey}`;
-  else if (creds.nodeKey) h.authorization = `${AUTH_SCHEME.nodeKey} ${creds.nodeKey}`;
-  else if (creds.joinToken) h.authorization = `${AUTH_SCHEME.joinToken} ${creds.joinToken}`;
+  if (joinToken) h.authorization = `${AUTH_SCHEME.joinToken} ${joinToken}`;
   return h;
 }
 
 export type Admission =
   { ok: true; peer: PeerIdentity; purpose: ConnPurpose } | { ok: false; status: 400 | 401 | 403; message: string };
 
-/** Caller-supplied text that ends up in messages and logs: short and printable. */
-const printable = (s: string): string => s.replace(/[^\w.:@-]/g, '?').slice(0, 64);
-
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v)?.trim();
+const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-/** Decide whether an upgrade request may become a cluster connection. */
-export function admit(headers: IncomingHttpHeaders, policy: AcceptPolicy): Admission {
-  const raftId = one(headers[HEADER.raftId]);
+/** The subject of a verified client certificate, or why there is none worth reading. */
+export function peerSubject(
+  socket: TLSSocket,
+): { kind: 'none' } | { kind: 'unverified' } | { kind: 'certified'; cn: string; ous: string[]; orgs: string[] } {
+  const cert = socket.getPeerCertificate() as PeerCertificate | Record<string, never>;
+  if (!cert || !('subject' in cert) || !cert.subject) return { kind: 'none' };
+  if (!socket.authorized) return { kind: 'unverified' };
+  const s = cert.subject as unknown as Record<string, string | string[] | undefined>;
+  return { kind: 'certified', cn: one(s.CN) ?? '', ous: list(s.OU), orgs: list(s.O) };
+}
+
+/** Decide whether an upgrade request on a TLS connection may become a cluster connection. */
+export function admit(req: IncomingMessage, policy: TransportSecurity): Admission {
+  const socket = req.socket as TLSSocket;
+  if (!socket.encrypted) return { ok: false, status: 400, message: 'the cluster port speaks TLS only' };
+  return admitHeaders(req.headers, peerSubject(socket), policy);
+}
+
+/** The decision itself, over the headers and what TLS verified of the caller (see admit). */
+export function admitHeaders(
+  headers: IncomingHttpHeaders,
+  subject: ReturnType<typeof peerSubject>,
+  policy: TransportSecurity,
+): Admission {
   const addr = one(headers[HEADER.addr]);
-  if (!raftId || !addr) {
+  const claimed = one(headers[HEADER.raftId]);
+  if (!addr || !claimed)
     return { ok: false, status: 400, message: `missing ${HEADER.raftId} or ${HEADER.addr} header` };
-  }
   const purpose: ConnPurpose = one(headers[HEADER.purpose]) === 'oneshot' ? 'oneshot' : 'peer';
-  const ours = policy.clusterId();
-  const theirs = one(headers[HEADER.clusterId]);
-  if (theirs && ours && theirs !== ours) {
-    return {
-      ok: false,
-      status: 403,
-      message: `caller belongs to another cluster (${printable(theirs)}), this is ${ours}`,
-    };
+  if (subject.kind === 'unverified') return { ok: false, status: 403, message: denied.unverified };
+  if (subject.kind === 'certified') {
+    // only a certificate from this swarm's root gets here, so naming the swarm tells the caller nothing new
+    const ours = policy.clusterId();
+    if (!ours || !subject.orgs.includes(ours))
+      return { ok: false, status: 403, message: denied.organization(ours ?? '') };
+    if (policy.isRemoved(subject.cn)) return { ok: false, status: 403, message: denied.removed(subject.cn) };
+    const via = subject.ous.includes(MANAGER_OU) ? 'member' : subject.ous.includes(WORKER_OU) ? 'node' : undefined;
+    if (!via) return { ok: false, status: 403, message: denied.ous([MANAGER_OU, WORKER_OU]) };
+    if (claimed !== subject.cn)
+      return { ok: false, status: 400, message: `the ${HEADER.raftId} header does not name the certificate's node` };
+    return { ok: true, peer: { raftId: subject.cn, addr, via }, purpose };
   }
+  // no certificate: a joiner, admitted by a join token for a single request
   const auth = one(headers.authorization) ?? '';
   const space = auth.indexOf(' ');
   const scheme = space < 0 ? auth : auth.slice(0, space);
   const secret = space < 0 ? '' : auth.slice(space + 1).trim();
-  if (scheme === AUTH_SCHEME.memberKey && secret) {
-    if (policy.validateMember(raftId, secret)) return { ok: true, peer: { raftId, addr, via: 'member' }, purpose };
-    return { ok: false, status: 403, message: `raft member ${printable(raftId)} is not admitted to this cluster` };
+  const role = scheme === AUTH_SCHEME.joinToken && secret ? policy.validateToken(secret) : undefined;
+  if (role && purpose !== 'oneshot') {
+    return {
+      ok: false,
+      status: 403,
+      message: role === 'worker' ? WORKER_TOKEN_FOR_MEMBER_LINK : 'a join token admits one join request at a time',
+    };
   }
-  if (scheme === AUTH_SCHEME.nodeKey && secret) {
-    if (policy.validateNode?.(raftId, secret)) return { ok: true, peer: { raftId, addr, via: 'node' }, purpose };
-    return { ok: false, status: 403, message: `node ${printable(raftId)} is not part of this swarm` };
-  }
-  if (scheme === AUTH_SCHEME.joinToken && secret) {
-    const role = policy.validateToken(secret);
-    if (role === 'manager') return { ok: true, peer: { raftId, addr, via: 'join-token' }, purpose };
-    // a joining agent gets one request at a time (its join); what it may ask is decided per request
-    if (role === 'worker' && purpose === 'oneshot')
-      return { ok: true, peer: { raftId, addr, via: 'worker-token' }, purpose };
-    if (role === 'worker') {
-      return { ok: false, status: 403, message: 'a worker join token cannot join this cluster as a manager' };
-    }
-  }
+  if (role === 'manager') return { ok: true, peer: { raftId: claimed, addr, via: 'join-token' }, purpose };
+  if (role === 'worker') return { ok: true, peer: { raftId: claimed, addr, via: 'worker-token' }, purpose };
   return { ok: false, status: 401, message: INVALID_JOIN_TOKEN };
 }
 

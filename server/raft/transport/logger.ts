@@ -1,4 +1,4 @@
-// The transport's log sink. Messages never include tokens or member keys:
+// The transport's log sink. Messages never include tokens or keys:
 // credentials only ever travel in the Authorization header, which is not logged.
 
 export interface TransportLogger {

@@ -1,21 +1,61 @@
-// How a dialer gets its byte stream. Plain TCP today; mutual TLS (a later
-// security issue) is another factory returning a tls.TLSSocket — nothing else
-// in the transport changes, and `attach()` works the same on an https.Server.
+// How a dialer gets its byte stream: mutual TLS with this node's certificate,
+// verified against the swarm's root (or, while joining, the root the join
+// token pinned, without a client certificate).
 
-import { connect, type Socket } from 'node:net';
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, createSecureContext, type SecureContext } from 'node:tls';
+import type { TlsMaterial } from './handshake';
 
 export interface SocketFactory {
   connect(host: string, port: number): Socket;
 }
 
+/** A node dials managers by role, not by address: every manager certificate names `swarm-manager`. */
+export const MANAGER_SERVER_NAME = 'swarm-manager';
+/** A joiner dials the CA: every manager certificate also names `swarm-ca` (swarmkit CARole). */
+export const CA_SERVER_NAME = 'swarm-ca';
+
+const tune = <S extends Socket>(socket: S): S => {
+  socket.setNoDelay(true);
+  // The kernel notices a vanished peer even when neither side is writing.
+  socket.setKeepAlive(true, 10_000);
+  return socket;
+};
+
+/**
+ * TLS to a manager with the material read now (so a renewed certificate serves the next dial). The
+ * parsed context is kept until the material changes: parsing keys and certificates on every dial
+ * would cost more than the handshake.
+ */
+export function tlsSocketFactory(material: () => TlsMaterial | undefined): SocketFactory {
+  let cached: { ca: string; cert?: string; key?: string; context: SecureContext } | undefined;
+  const contextFor = (m: TlsMaterial): SecureContext => {
+    if (cached?.ca !== m.ca || cached.cert !== m.cert || cached.key !== m.key) {
+      const context = createSecureContext({ ca: m.ca, cert: m.cert, key: m.key, minVersion: 'TLSv1.2' });
+      cached = { ca: m.ca, cert: m.cert, key: m.key, context };
+    }
+    return cached.context;
+  };
+  return {
+    connect(host, port) {
+      const m = material();
+      if (!m) throw new Error('this node has no TLS credentials for the cluster port yet');
+      return tune(
+        tlsConnect({
+          host,
+          port,
+          secureContext: contextFor(m),
+          servername: m.cert ? MANAGER_SERVER_NAME : CA_SERVER_NAME,
+          rejectUnauthorized: true,
+        }),
+      );
+    },
+  };
+}
+
+/** Plain TCP: only for tests that must speak to the port the way an attacker would. */
 export const tcpSocketFactory: SocketFactory = {
-  connect(host, port) {
-    const socket = connect({ host, port });
-    socket.setNoDelay(true);
-    // The kernel notices a vanished peer even when neither side is writing.
-    socket.setKeepAlive(true, 10_000);
-    return socket;
-  },
+  connect: (host, port) => tune(tcpConnect({ host, port })),
 };
 
 /** Split `host:port` (IPv6 as `[::1]:2377`). */

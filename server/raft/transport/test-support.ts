@@ -1,29 +1,84 @@
-// Helpers for the transport tests: real http.Servers on 127.0.0.1, port 0.
+// Helpers for the transport tests: real TLS servers on 127.0.0.1, port 0, and
+// certificates from one test root CA per process.
 
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { RootCA } from '../../api/types';
+import {
+  createCSR,
+  createRootCA,
+  rootCAFrom,
+  signCSR,
+  signerOf,
+  MANAGER_ROLE,
+  WORKER_ROLE,
+  type CertRole,
+} from '../../ca';
 import { ClusterTransport, type ClusterTransportOptions } from './cluster-transport';
-import type { DialCredentials, TransportCredentials } from './handshake';
+import type { TlsMaterial, TransportSecurity } from './handshake';
 import type { TransportLogger } from './logger';
+import { createClusterServer } from './tls-server';
 
 export const CLUSTER_ID = 'testcluster0000000000000a';
-export const MANAGER_TOKEN = 'SWMTKN-1-testdigest-managersecret0000000000';
-export const WORKER_TOKEN = 'SWMTKN-1-testdigest-workersecret00000000000';
-export const MEMBER_KEY = 'member-key-0123456789abcdef';
-export const NODE_KEY = 'node-key-0123456789abcdef';
+export const MANAGER_TOKEN = `SWMTKN-1-${'1'.repeat(50)}-${'m'.repeat(25)}`;
+export const WORKER_TOKEN = `SWMTKN-1-${'1'.repeat(50)}-${'w'.repeat(25)}`;
 
-/** Credentials of an admitted member; `dial` can be overridden (e.g. a joiner holding only a token). */
-export function testCredentials(dial: DialCredentials = { clusterId: CLUSTER_ID, memberKey: MEMBER_KEY }) {
+let testRoot: Promise<RootCA> | undefined;
+/** The one root the test members trust (made once per test process). */
+export function testRootCA(): Promise<RootCA> {
+  testRoot ??= createRootCA().then((pair) => rootCAFrom(pair));
+  return testRoot;
+}
+
+/** A certificate chain and key for `id`, from the test root (or `root`). */
+export async function testCertificate(
+  id: string,
+  o: { role?: 'manager' | 'worker'; cluster?: string; root?: RootCA; expiryMs?: number } = {},
+): Promise<{ cert: string; key: string; ca: string }> {
+  const root = o.root ?? (await testRootCA());
+  const { csr, key } = await createCSR();
+  const role: CertRole = o.role === 'worker' ? WORKER_ROLE : MANAGER_ROLE;
+  const subject = { nodeID: id, role, clusterID: o.cluster ?? CLUSTER_ID };
+  const cert = await signCSR(signerOf(root), csr, subject, o.expiryMs ?? 3_600_000);
+  return { cert, key, ca: root.CACert };
+}
+
+export type TestSecurity = TransportSecurity & {
+  removed: Set<string>;
+  /** Replace what this member presents and trusts (listeners are told, as a renewal would). */
+  setMaterial(m: TlsMaterial | undefined): void;
+};
+
+/**
+ * The security of member `id`: a manager certificate from the test root unless `role` says otherwise
+ * (`'none'`: no certificate, e.g. a joiner holding `joinToken`, trusting the test root).
+ */
+export async function testSecurity(
+  id: string,
+  o: { role?: 'manager' | 'worker' | 'none'; joinToken?: string; cluster?: string } = {},
+): Promise<TestSecurity> {
+  let material: TlsMaterial | undefined =
+    o.role === 'none'
+      ? { ca: (await testRootCA()).CACert }
+      : await testCertificate(id, { role: o.role ?? 'manager', cluster: o.cluster });
   const removed = new Set<string>();
-  const creds: TransportCredentials & { removed: Set<string> } = {
+  const listeners = new Set<() => void>();
+  return {
     removed,
+    material: () => material,
+    setMaterial(m) {
+      material = m;
+      for (const l of listeners) l();
+    },
+    onChange(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
     clusterId: () => CLUSTER_ID,
+    isRemoved: (nodeID) => removed.has(nodeID),
     validateToken: (t) => (t === MANAGER_TOKEN ? 'manager' : t === WORKER_TOKEN ? 'worker' : undefined),
-    validateMember: (id, key) => key === MEMBER_KEY && !removed.has(id),
-    validateNode: (id, key) => key === NODE_KEY && !removed.has(id),
-    dial: () => dial,
+    joinToken: () => o.joinToken,
   };
-  return creds;
 }
 
 /** A logger that keeps every line, to check what gets logged (and that secrets never are). */
@@ -34,7 +89,7 @@ export function recordingLogger(): TransportLogger & { lines: string[] } {
 }
 
 export async function startClusterServer(port = 0): Promise<{ server: Server; port: number; addr: string }> {
-  const server = createServer((req, res) => {
+  const server = createClusterServer((req, res) => {
     res.writeHead(req.url === '/healthz' ? 200 : 404, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(req.url === '/healthz' ? { status: 'ok' } : { message: 'page not found' }));
   });
@@ -74,7 +129,7 @@ export async function startMember<M extends object = { type: string; from: strin
   const transport = new ClusterTransport<M>({
     selfId: id,
     selfAddr: addr,
-    credentials: testCredentials(),
+    security: await testSecurity(id),
     logger,
     ...opts,
     limits: { ...FAST, ...opts.limits },

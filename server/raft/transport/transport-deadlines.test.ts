@@ -6,9 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../util/clock';
 import { dial } from './dial';
 import { encodeFrame, FrameDecoder } from './frames';
-import type { DialCredentials } from './handshake';
-import { tcpSocketFactory } from './socket-factory';
-import { CLUSTER_ID, MEMBER_KEY, NODE_KEY, startMember, WORKER_TOKEN, waitFor } from './test-support';
+import { tlsSocketFactory } from './socket-factory';
+import { startMember, testCertificate, testRootCA, WORKER_TOKEN, waitFor } from './test-support';
 import type { ConnPurpose } from './wire';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -16,15 +15,19 @@ afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
 
-const MEMBER: DialCredentials = { clusterId: CLUSTER_ID, memberKey: MEMBER_KEY };
+/** Who dials: a manager's or a worker's certificate, or no certificate and a join token. */
+type Caller = { role: 'manager' | 'worker' } | { joinToken: string };
+const MEMBER: Caller = { role: 'manager' };
 
 /** A raw cluster connection to `addr`: what it receives, and when it closed (ms after opening). */
-async function rawConnection(addr: string, credentials: DialCredentials, purpose: ConnPurpose = 'peer') {
+async function rawConnection(addr: string, caller: Caller, purpose: ConnPurpose = 'peer') {
+  const material =
+    'role' in caller ? await testCertificate('raw', { role: caller.role }) : { ca: (await testRootCA()).CACert };
   const { socket, head } = await dial(addr, {
     self: { raftId: 'raw', addr: '127.0.0.1:1' },
-    credentials,
+    joinToken: 'joinToken' in caller ? caller.joinToken : undefined,
     purpose,
-    factory: tcpSocketFactory,
+    factory: tlsSocketFactory(() => material),
     clock: systemClock,
     timeoutMs: 2_000,
   });
@@ -160,7 +163,7 @@ describe('callers holding only a join token', () => {
     const b = await startMember('b');
     cleanup.push(() => b.stop());
     b.transport.onRequest((p, from) => ({ echo: p, via: from.via }));
-    const token: DialCredentials = { joinToken: WORKER_TOKEN };
+    const token: Caller = { joinToken: WORKER_TOKEN };
     const ok = await rawConnection(b.addr, token, 'oneshot');
     const join = { addr: '127.0.0.1:9', description: { Hostname: 'edge-1', Engine: { Labels: { zone: 'a' } } } };
     ok.socket.write(encodeFrame({ t: 'req', id: 1, p: join }));
@@ -188,7 +191,7 @@ describe('values', () => {
     cleanup.push(() => b.stop());
     b.transport.onRequest((p) => (p as unknown[]).length);
     const list = (n: number) => encodeFrame({ t: 'req', id: 1, p: Array(n).fill(0) });
-    const agent = await rawConnection(b.addr, { clusterId: CLUSTER_ID, nodeKey: NODE_KEY }, 'oneshot');
+    const agent = await rawConnection(b.addr, { role: 'worker' }, 'oneshot');
     agent.socket.write(list(2_000));
     await waitFor(() => agent.closedAfter() !== undefined, 2_000, 'closed');
     expect(agent.frames).toEqual([{ t: 'error', e: expect.stringMatching(/holds more than 1000 values$/) }]);

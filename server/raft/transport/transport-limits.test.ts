@@ -1,6 +1,6 @@
 // Limits: frame size, backpressure against a peer that stops reading, and
 // reconnect backoff driven by the injected clock.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,17 +8,17 @@ import { ManualClock, systemClock } from '../../util/clock';
 import { ClusterTransport } from './cluster-transport';
 import { dial } from './dial';
 import { FrameDecoder } from './frames';
-import { tcpSocketFactory } from './socket-factory';
+import { tlsSocketFactory } from './socket-factory';
 import { switchingProtocols } from './handshake';
+import { createClusterServer } from './tls-server';
 import {
-  CLUSTER_ID,
   FAST,
-  MEMBER_KEY,
   recordingLogger,
   startClusterServer,
   startMember,
   stopServer,
-  testCredentials,
+  testCertificate,
+  testSecurity,
   waitFor,
 } from './test-support';
 
@@ -31,11 +31,11 @@ describe('frame size limit', () => {
   it('closes an inbound connection that announces an oversized frame, with a clear error', async () => {
     const b = await startMember('b');
     cleanup.push(() => b.stop());
+    const own = await testCertificate('a');
     const { socket, head } = await dial(b.addr, {
       self: { raftId: 'a', addr: '127.0.0.1:1' },
-      credentials: { clusterId: CLUSTER_ID, memberKey: MEMBER_KEY },
       purpose: 'peer',
-      factory: tcpSocketFactory,
+      factory: tlsSocketFactory(() => own),
       clock: systemClock,
       timeoutMs: 2_000,
       expectId: 'b',
@@ -78,7 +78,9 @@ async function startStalledPeer(id: string) {
   let socket: Duplex | undefined;
   const frames: { n: number }[] = [];
   const dec = new FrameDecoder();
-  const server: Server = createServer();
+  const server: Server = createClusterServer(() => {});
+  const own = await testCertificate(id);
+  server.setSecureContext(own);
   server.on('upgrade', (_req, s: Duplex) => {
     socket = s;
     s.on('error', () => {});
@@ -113,7 +115,7 @@ describe('backpressure', () => {
     const a = new ClusterTransport<{ type: string; from: string; n: number; pad: string }>({
       selfId: 'a',
       selfAddr: '127.0.0.1:1',
-      credentials: testCredentials(),
+      security: await testSecurity('a'),
       logger: recordingLogger(),
       limits,
     });
@@ -159,7 +161,7 @@ describe('reconnect backoff', () => {
     const a = new ClusterTransport({
       selfId: 'a',
       selfAddr: '127.0.0.1:1',
-      credentials: testCredentials(),
+      security: await testSecurity('a'),
       logger: recordingLogger(),
       clock,
       random: () => 1,

@@ -1,5 +1,5 @@
-// What travels on a cluster connection once it is upgraded: JSON envelopes
-// inside length-prefixed frames (see frames.ts).
+// What travels on a cluster connection once it is upgraded (inside TLS): JSON
+// envelopes in length-prefixed frames (see frames.ts).
 
 import type { RaftId } from '../types';
 
@@ -12,14 +12,15 @@ export const HEADER = {
   raftId: 'x-swarmdeck-raft-id',
   /** The caller's advertised cluster address (host:port). */
   addr: 'x-swarmdeck-addr',
-  /** The cluster the caller belongs to; absent while joining. */
-  clusterId: 'x-swarmdeck-cluster-id',
   /** `peer` for the one long-lived connection a member keeps to another, `oneshot` for a single request. */
   purpose: 'x-swarmdeck-conn',
 } as const;
 
-/** Credentials ride in Authorization so proxies and loggers treat them as secrets. */
-export const AUTH_SCHEME = { joinToken: 'Swarm-Join', memberKey: 'Swarm-Member', nodeKey: 'Swarm-Node' } as const;
+/**
+ * A joiner's token rides in Authorization (so loggers treat it as a secret), and only inside TLS
+ * verified against the root its digest pinned. Everyone else is known by their certificate.
+ */
+export const AUTH_SCHEME = { joinToken: 'Swarm-Join' } as const;
 
 export type ConnPurpose = 'peer' | 'oneshot';
 
@@ -73,8 +74,9 @@ export interface PeerIdentity {
   raftId: RaftId;
   addr: string;
   /**
-   * `member`: an admitted manager (member key); `join-token`: a manager that is joining;
-   * `worker-token`: an agent that is joining; `node`: an admitted agent (its node key).
+   * `member`: a manager (certificate OU swarm-manager); `node`: a worker node (OU swarm-worker);
+   * `join-token`: a manager that is joining (no certificate yet, the manager token admitted it);
+   * `worker-token`: a worker that is joining (the worker token, one request).
    */
   via: 'member' | 'join-token' | 'worker-token' | 'node';
 }

@@ -1,6 +1,7 @@
 import { arch, cpus, hostname, release, totalmem } from 'node:os';
 import { publicClusterSpec } from '../../../api/schemas/cluster-spec';
-import type { Cluster } from '../../../api/types';
+import type { Cluster, ClusterSpec, TLSInfo } from '../../../api/types';
+import { clusterTLSInfo } from '../../../ca';
 import type { ManagerContext } from '../../../manager/context';
 import { fdLimitWarnings } from '../../../net/fd-limit';
 import { failedEntriesWarnings } from '../../../manager/raft-view';
@@ -16,13 +17,36 @@ function goArch(): string {
   return a === 'x64' ? 'amd64' : a;
 }
 
-/** `GET /swarm` minus JoinTokens (ClusterInfo), as /info embeds it. */
-export function clusterInfo(c: Cluster): Omit<Cluster, 'JoinTokens'> & { TLSInfo: Record<string, string> } {
-  const { JoinTokens: _t, ...info } = c;
+/** Engine API ClusterInfo. */
+export interface ClusterInfo {
+  ID: string;
+  Version: Cluster['Version'];
+  CreatedAt: string;
+  UpdatedAt: string;
+  Spec: ClusterSpec;
+  TLSInfo: TLSInfo;
+  RootRotationInProgress: boolean;
+  DefaultAddrPool: string[];
+  SubnetSize: number;
+  DataPathPort: number;
+}
+
+/**
+ * `GET /swarm` minus JoinTokens (ClusterInfo), as /info embeds it. Field by field: the store's cluster
+ * also holds the root CA's key and the blacklist, which no API returns.
+ */
+export function clusterInfo(c: Cluster): ClusterInfo {
   return {
-    ...info,
+    ID: c.ID,
+    Version: c.Version,
+    CreatedAt: c.CreatedAt,
+    UpdatedAt: c.UpdatedAt,
     Spec: publicClusterSpec(c.Spec),
-    TLSInfo: { TrustRoot: '', CertIssuerSubject: '', CertIssuerPublicKey: '' },
+    TLSInfo: clusterTLSInfo(c.RootCA),
+    RootRotationInProgress: !!c.RootCA?.RootRotation,
+    DefaultAddrPool: c.DefaultAddrPool,
+    SubnetSize: c.SubnetSize,
+    DataPathPort: c.DataPathPort,
   };
 }
 

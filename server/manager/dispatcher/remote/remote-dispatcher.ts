@@ -6,7 +6,14 @@
 import { rpcError } from '../../../api/errors';
 import type { RaftId } from '../../../raft/types';
 import { systemClock, type Clock } from '../../../util/clock';
-import type { AssignmentsMessage, DispatcherApi, RegisterRequest, RegisterResponse, TaskStatusUpdate } from '../api';
+import type {
+  AssignmentsMessage,
+  DispatcherApi,
+  HeartbeatReport,
+  RegisterRequest,
+  RegisterResponse,
+  TaskStatusUpdate,
+} from '../api';
 import {
   remoteError,
   type AssignmentsCursor,
@@ -62,10 +69,9 @@ export class RemoteDispatcher implements DispatcherApi {
     return res;
   }
 
-  async heartbeat(sessionID: string): Promise<{ periodMs: number }> {
-    return (await this.call(this.sessionTarget(sessionID), { dispatcher: 'heartbeat', sessionID })) as {
-      periodMs: number;
-    };
+  async heartbeat(sessionID: string, report?: HeartbeatReport): Promise<{ periodMs: number }> {
+    const req: DispatcherRequest = { dispatcher: 'heartbeat', sessionID, ...(report?.tlsInfo ? { report } : {}) };
+    return (await this.call(this.sessionTarget(sessionID), req)) as { periodMs: number };
   }
 
   async updateTaskStatus(sessionID: string, updates: TaskStatusUpdate[]): Promise<void> {

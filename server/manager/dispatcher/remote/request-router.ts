@@ -2,7 +2,7 @@
 // first). The router is that one handler and asks its routes in turn, so the
 // dispatcher's requests can share the transport with joins, forwarded writes...
 
-import type { PeerIdentity, RequestHandler } from '../../../raft/transport';
+import { denied, MANAGER_OU, type PeerIdentity, type RequestHandler } from '../../../raft/transport';
 
 /** What a route returns for a payload that is not its own. */
 export const UNHANDLED: unique symbol = Symbol('unhandled request');
@@ -34,7 +34,7 @@ export class RequestRouter {
   /**
    * Adds a route, asked after the ones added before it; returns its removal.
    * `from` lists the callers it serves (default: members only) — an agent's
-   * node key or a join token never reaches a route that did not opt in.
+   * worker certificate or a join token never reaches a route that did not opt in.
    */
   add(route: Route, opts: { from?: readonly CallerKind[] } = {}): () => void {
     const entry: Entry = { route, from: opts.from ?? MEMBERS_ONLY };
@@ -51,9 +51,12 @@ export class RequestRouter {
       const answer = route(payload, from);
       if (answer !== UNHANDLED) return answer;
     }
-    throw Object.assign(new Error('this member does not serve this request'), {
-      code: from.via === 'member' ? 'Unimplemented' : 'PermissionDenied',
-    });
+    // a manager asked for something unknown; anyone else for something only managers may call
+    if (from.via === 'member')
+      throw Object.assign(new Error('this member does not serve this request'), { code: 'Unimplemented' });
+    const message =
+      from.via === 'node' ? denied.ous([MANAGER_OU]) : 'Permission denied: a join token admits only a join request';
+    throw Object.assign(new Error(message), { code: 'PermissionDenied' });
   }
 }
 

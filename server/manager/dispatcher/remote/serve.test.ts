@@ -1,4 +1,4 @@
-// serveDispatcher's checks of who is calling: an agent (node key) acts only as
+// serveDispatcher's checks of who is calling: an agent (worker certificate) acts only as
 // its own node, token holders reach nothing, every answer carries the managers.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Cluster } from '../../../api/types';

@@ -8,7 +8,13 @@ import { systemClock, type Clock } from '../../../util/clock';
 import type { DispatcherApi } from '../api';
 import { AssignmentPolls, DEFAULT_POLL_OPTIONS, type AssignmentPollsOptions } from './assignment-polls';
 import { RequestRouter, UNHANDLED, routerFor, type RequestHandlerHost } from './request-router';
-import { isDirectoryRequest, isDispatcherRequest, parseDispatcherRequest, type DispatcherRequest } from './wire';
+import {
+  isDirectoryRequest,
+  isDispatcherRequest,
+  parseDispatcherRequest,
+  type DispatcherRequest,
+  type NodeCAStatus,
+} from './wire';
 
 export interface ServeDispatcherOptions extends Partial<Omit<AssignmentPollsOptions, 'clock'>> {
   clock?: Clock;
@@ -16,6 +22,8 @@ export interface ServeDispatcherOptions extends Partial<Omit<AssignmentPollsOpti
   leaderHint?: () => string | undefined;
   /** The managers and the leader, pushed to agents with every register and heartbeat answer. */
   directory?: () => ManagerDirectory;
+  /** The CA's word on a node's certificate, pushed the same way (see NodeCAStatus). */
+  caStatus?: (nodeID: string) => NodeCAStatus | undefined;
 }
 
 /** The manager list an agent keeps, so it can find the leader after a leader change. */
@@ -48,7 +56,12 @@ export function serveDispatcher(
   getDispatcher: () => DispatcherApi | undefined,
   opts: ServeDispatcherOptions = {},
 ): () => void {
-  const { clock = systemClock, leaderHint, directory, ...pollOpts } = opts;
+  const { clock = systemClock, leaderHint, directory, caStatus, ...pollOpts } = opts;
+  /** What every register and heartbeat answer carries besides the dispatcher's own fields. */
+  const extras = (nodeID: string | undefined) => {
+    const ca = nodeID !== undefined ? caStatus?.(nodeID) : undefined;
+    return { ...(directory ? { directory: directory() } : {}), ...(ca ? { ca } : {}) };
+  };
   const polls = new AssignmentPolls({ ...DEFAULT_POLL_OPTIONS, ...pollOpts, clock });
   let current: DispatcherApi | undefined;
   /** Which node each session issued here belongs to. */
@@ -60,7 +73,7 @@ export function serveDispatcher(
     if (nodeID !== undefined && sessionOf.get(nodeID) === sessionID) sessionOf.delete(nodeID);
   };
 
-  /** An agent (node key) acts only as itself; a manager (member key) speaks for its in-process nodes. */
+  /** An agent (worker certificate) acts only as itself; a manager (manager certificate) speaks for its in-process nodes. */
   const checkCaller = (req: DispatcherRequest, from: PeerIdentity): void => {
     if (from.via !== 'node') return;
     if (req.dispatcher === 'register') {
@@ -92,12 +105,12 @@ export function serveDispatcher(
         sessionOf.set(req.req.nodeID, res.sessionID);
         owners.set(res.sessionID, req.req.nodeID);
         if (owners.size > MAX_SESSION_OWNERS) forget(owners.keys().next().value!);
-        return directory ? { ...res, directory: directory() } : res;
+        return { ...res, ...extras(req.req.nodeID) };
       }
       case 'heartbeat':
         try {
-          const res = await d.heartbeat(req.sessionID);
-          return directory ? { ...res, directory: directory() } : res;
+          const res = await d.heartbeat(req.sessionID, req.report);
+          return { ...res, ...extras(owners.get(req.sessionID)) };
         } catch (err) {
           polls.end(req.sessionID);
           forget(req.sessionID);

@@ -7,7 +7,7 @@ import { SwarmError, errorFromWire, rpcError } from '../../../api/errors';
 import { dispatcherRequestSchema } from '../../../api/schemas/dispatcher-request';
 import type { Assert, Equal, Loose } from '../../../api/schemas/types-agree';
 import { parseWire } from '../../../api/schemas/wire';
-import type { AssignmentsMessage, RegisterRequest, TaskStatusUpdate } from '../api';
+import type { AssignmentsMessage, HeartbeatReport, RegisterRequest, TaskStatusUpdate } from '../api';
 
 export type DispatcherMethod = 'register' | 'heartbeat' | 'updateTaskStatus' | 'leave' | 'assignments';
 const METHODS: ReadonlySet<string> = new Set<DispatcherMethod>([
@@ -26,7 +26,7 @@ export interface AssignmentsCursor {
 
 export type DispatcherRequest =
   | { dispatcher: 'register'; req: RegisterRequest }
-  | { dispatcher: 'heartbeat'; sessionID: string }
+  | { dispatcher: 'heartbeat'; sessionID: string; report?: HeartbeatReport }
   | { dispatcher: 'updateTaskStatus'; sessionID: string; updates: TaskStatusUpdate[] }
   | { dispatcher: 'leave'; sessionID: string }
   /** Long-poll: messages after `cursor` (null: start a stream, whose first message is `complete`). */
@@ -46,6 +46,28 @@ export interface AssignmentsPage {
   stream: string;
   seq: number;
   messages: WireAssignments[];
+}
+
+/**
+ * What a node must know of the swarm's CA to keep its certificate right (every register and heartbeat
+ * answer carries it): the root to trust, the issuer its certificate should have (the next root during a
+ * rotation) and the role it should carry.
+ */
+export interface NodeCAStatus {
+  trustRoot: string;
+  issuer: { subject: string; publicKey: string };
+  role: 'manager' | 'worker';
+}
+
+export function isNodeCAStatus(v: unknown): v is NodeCAStatus {
+  const s = v as Partial<NodeCAStatus> | null;
+  return (
+    !!s &&
+    typeof s.trustRoot === 'string' &&
+    typeof s.issuer?.subject === 'string' &&
+    typeof s.issuer.publicKey === 'string' &&
+    (s.role === 'manager' || s.role === 'worker')
+  );
 }
 
 /** `{managers: 1}`: where the managers are and who leads (answered by every manager). */

@@ -1,0 +1,54 @@
+// A manager: the raft member with its store, control loops and CA, the Engine
+// API over it and (unless --no-console) the web console.
+
+import { ClusterMember, type MemberMode } from '../cluster-member';
+import { startConsole } from '../console-server';
+import { createEngineHandler } from '../http/engine/server';
+import type { NodeProcess } from './node-process';
+
+export interface RunningManager {
+  member: ClusterMember;
+  close(): Promise<void>;
+}
+
+export async function startManager(
+  node: NodeProcess,
+  mode: MemberMode,
+  init: { nodeCertExpiryNs?: number } = {},
+): Promise<RunningManager> {
+  const { cfg } = node;
+  const member = await ClusterMember.start({
+    dataDir: cfg.dataDir,
+    selfNodeID: node.nodeID,
+    advertiseAddr: cfg.advertiseAddr,
+    clusterAddr: node.clusterAddr,
+    description: node.description,
+    transport: node.transport,
+    tls: node.tls,
+    setAcceptPolicy: node.setAcceptPolicy,
+    clock: node.clock,
+    simWorkers: cfg.simWorkers,
+    demo: cfg.demo,
+    executor: node.executor,
+    mode,
+    heartbeatPeriodMs: cfg.dispatcherHeartbeatMs || undefined,
+    nodeCertExpiryNs: init.nodeCertExpiryNs,
+    loopReportMs: Number(process.env.SWARMDECK_LOOP_REPORT_MS) || undefined,
+  });
+  node.setMember(member);
+  node.setEngineHandler(createEngineHandler(member.ctx));
+  const consoleServer = cfg.console ? await startConsole(cfg, member.ctx, node.limits.console) : undefined;
+  console.log(
+    `swarmdeck ready: node ${node.nodeID} (${member.log.isLeader() ? 'leader' : 'follower'})` +
+      (consoleServer ? ` console=http://${cfg.listenHost}:${cfg.consolePort}` : '') +
+      ` engine=tcp://${cfg.listenHost}:${cfg.enginePort} cluster=${node.clusterAddr}` +
+      ` sim-workers=${cfg.simWorkers}`,
+  );
+  return {
+    member,
+    async close() {
+      await consoleServer?.close();
+      await member.close();
+    },
+  };
+}
