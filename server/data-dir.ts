@@ -3,6 +3,7 @@
 
 import { join } from 'node:path';
 import { secureTaskStateDir } from './agent/executor/process-state';
+import { secureCertFiles } from './node-tls/cert-files';
 import { ensurePrivateDir, makePrivate } from './util/private-files';
 
 /**
@@ -37,6 +38,7 @@ export function secureDataDir(dataDir: string): void {
     ensurePrivateDir(dataDir);
     for (const name of OLD_FILES) makePrivate(join(dataDir, name));
     secureTaskStateDir(join(dataDir, TASK_STATE_DIR));
+    secureCertFiles(dataDir);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     throw new Error(`data dir ${dataDir} cannot be made private to this user: ${why}`, { cause: err });

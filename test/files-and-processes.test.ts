@@ -22,7 +22,7 @@ import {
   type RunningServer,
   type ServerPorts,
 } from './integration/harness';
-import { engineRequest, fetchRaftHealth } from './manager-http';
+import { clusterPortGet, engineRequest, fetchRaftHealth } from './manager-http';
 
 if (!dockerBinary()) throw new Error('the docker CLI is required for the Engine API tests (.ci/run installs it)');
 
@@ -168,7 +168,10 @@ function scenario(who: string, uid: number | undefined): void {
         'swarmdeck.db-wal',
         'swarmdeck.db-shm',
         'node.json',
-        'cluster-credentials.json',
+        'certificates',
+        'certificates/swarm-node.key',
+        'certificates/swarm-node.crt',
+        'certificates/swarm-root-ca.crt',
         'tasks',
         'tasks/<task>/state.json',
         'tasks/<task>/stdout.log',
@@ -178,7 +181,13 @@ function scenario(who: string, uid: number | undefined): void {
       ])
         expect(manager, `manager data dir: ${name}`).toContain(name);
       const worker = expectPrivate(agentDir, owner);
-      for (const name of ['node.json', 'agent-credentials.json', 'tasks/<task>/stdout.log', 'tasks/<task>/state.json'])
+      for (const name of [
+        'node.json',
+        'agent-credentials.json',
+        'certificates/swarm-node.key',
+        'tasks/<task>/stdout.log',
+        'tasks/<task>/state.json',
+      ])
         expect(worker, `agent data dir: ${name}`).toContain(name);
     }, 90_000);
 
@@ -204,9 +213,9 @@ function scenario(who: string, uid: number | undefined): void {
       const self = (await api<{ ID: string }>('/info')).ID;
       const ids = [(await api<{ ID: string }>('/swarm')).ID, ...(await api<Node[]>('/nodes')).map((n) => n.ID)];
       expect(ids).toContain(agent.nodeID());
-      const health = await fetch(`http://127.0.0.1:${ports.cluster}/healthz`);
-      expect(await health.text()).toBe('{"status":"ok"}');
-      const other = await (await fetch(`http://127.0.0.1:${ports.cluster}/raft`)).text();
+      const clusterAddr = `127.0.0.1:${ports.cluster}`;
+      expect((await clusterPortGet(clusterAddr, '/healthz')).body).toBe('{"status":"ok"}');
+      const other = (await clusterPortGet(clusterAddr, '/raft')).body;
       for (const id of ids) expect(other).not.toContain(id);
       // the raft detail is on the Engine API, the local admin interface
       expect((await fetchRaftHealth(engine))?.id).toBe(self);

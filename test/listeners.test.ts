@@ -19,6 +19,7 @@ import {
   type ReadyProcess,
   type ServerPorts,
 } from './integration/harness';
+import { clusterPortGet } from './manager-http';
 import type { HolderConfig, HolderTally } from './slow-client-holder';
 
 const ATTACKERS = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'];
@@ -97,7 +98,10 @@ async function everyListenerAnswers(ms: number): Promise<Record<string, number>>
   const results = await Promise.all([
     timed('engine /_ping', () => fetchOk(`http://127.0.0.1:${ports.engine}/_ping`)),
     timed('console /api/state', () => fetchOk(`http://127.0.0.1:${ports.console}/api/state`)),
-    timed('cluster /healthz', () => fetchOk(`http://127.0.0.1:${ports.cluster}/healthz`)),
+    timed(
+      'cluster /healthz',
+      async () => (await clusterPortGet(`127.0.0.1:${ports.cluster}`, '/healthz', ms)).status === 200,
+    ),
   ]);
   const nodes = await timed('docker node ls', async () => {
     const r = await docker(['node', 'ls'], ms);
@@ -169,7 +173,7 @@ describe('slow clients', () => {
     }
   }, 60_000);
 
-  it('2,000 parked frames on the cluster port from worker-token holders: refused before the upgrade past the per-peer limit, the rest closed by the idle and frame deadlines', async () => {
+  it('2,000 parked frames on the cluster port (TLS) from worker-token holders: refused before the handshake ends past the per-peer limit, the rest closed by the idle and frame deadlines', async () => {
     const token = (await docker(['swarm', 'join-token', '-q', 'worker'])).stdout.trim();
     expect(token).toMatch(/^SWMTKN-1-/);
     const limits = LISTENER_LIMITS.cluster;

@@ -3,14 +3,17 @@
 // connection comes from one of the given 127.0.0.x addresses (distinct peers)
 // and then stalls:
 // - `half-request`: sends half a request line, then nothing;
-// - `parked-frame`: upgrades to a cluster connection with a join token, sends a
-//   frame header promising `frameBytes` and a few bytes of it, then nothing
-//   (or, with `trickleMs`, one more byte now and then).
+// - `parked-frame`: opens TLS to the cluster port (no client certificate, as a
+//   joiner), upgrades to a cluster connection with a join token, sends a frame
+//   header promising `frameBytes` and a few bytes of it, then nothing (or, with
+//   `trickleMs`, one more byte now and then). The cluster port refuses a
+//   connection past its limits by closing it before the TLS handshake ends.
 // It prints its tally as one JSON line every 100 ms (and a last one on exit).
 //
 //   node --import tsx test/slow-client-holder.ts '{"port":2375,"count":2000,"from":["127.0.0.2"],"mode":"half-request"}'
 
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 
 export interface HolderConfig {
   port: number;
@@ -30,7 +33,7 @@ export interface HolderTally {
   opened: number;
   /** Connect attempts that failed. */
   failed: number;
-  /** Answered with the listener's 503 refusal. */
+  /** Answered with the listener's 503 refusal (or, on the TLS cluster port, closed before the handshake ended). */
   refused: number;
   /** Admitted: upgraded (parked-frame), or not refused within the first second (half-request). */
   admitted: number;
@@ -74,8 +77,15 @@ function upgradeRequest(i: number): string {
 
 function hold(i: number): Promise<void> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port: cfg.port, localAddress: cfg.from[i % cfg.from.length] });
+    const localAddress = cfg.from[i % cfg.from.length];
+    const tls = cfg.mode === 'parked-frame';
+    // no client certificate and no verification: a joiner before it has pinned the root
+    const socket = tls
+      ? // tls.connect passes net.connect's options (localAddress) on; its type leaves them out
+        tlsConnect({ host: '127.0.0.1', port: cfg.port, localAddress, rejectUnauthorized: false } as ConnectionOptions)
+      : connect({ host: '127.0.0.1', port: cfg.port, localAddress });
     sockets.push(socket);
+    let secured = false;
     let got = '';
     let admitted = false;
     let openedAt = 0;
@@ -93,10 +103,12 @@ function hold(i: number): Promise<void> {
         setTimeout(() => {
           if (!socket.destroyed && !got) admit();
         }, 1_000).unref();
-      } else {
-        socket.write(upgradeRequest(i));
       }
       resolve();
+    });
+    socket.on('secureConnect', () => {
+      secured = true;
+      socket.write(upgradeRequest(i));
     });
     socket.on('data', (c: Buffer) => {
       const first = !got;
@@ -119,6 +131,7 @@ function hold(i: number): Promise<void> {
     });
     socket.on('close', () => {
       tally.closed++;
+      if (tls && openedAt && !secured) tally.refused++;
       if (!admitted) return;
       tally.closedAdmitted++;
       tally.maxAdmittedOpenMs = Math.max(tally.maxAdmittedOpenMs, Date.now() - openedAt);

@@ -2,8 +2,9 @@
 // swarm-root-ca.crt (the trust root), swarm-node.crt (its chain) and
 // swarm-node.key. The directory is 0700 and every file 0600.
 
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir, makePrivate, writePrivateFile } from '../util/private-files';
 
 export interface CertFiles {
   trustRoot: string;
@@ -18,6 +19,13 @@ export function certDir(dataDir: string): string {
   return join(dataDir, DIR);
 }
 
+/** Makes the directory and the files in it private again if something widened them (the key above all). */
+export function secureCertFiles(dataDir: string): void {
+  const dir = certDir(dataDir);
+  makePrivate(dir);
+  for (const f of Object.values(FILES)) makePrivate(join(dir, f));
+}
+
 /** All three files, or undefined when this node has none (not joined yet) or only some. */
 export function readCertFiles(dataDir: string): CertFiles | undefined {
   const dir = certDir(dataDir);
@@ -27,24 +35,17 @@ export function readCertFiles(dataDir: string): CertFiles | undefined {
   return { trustRoot, chain, key };
 }
 
-function writePrivate(file: string, data: string): void {
-  writeFileSync(file + '.tmp', data, { mode: 0o600 });
-  // the mode applies only when the file is created: a leftover tmp file must not keep wider rights
-  chmodSync(file + '.tmp', 0o600);
-  renameSync(file + '.tmp', file);
-}
-
 /**
  * Writes the identity, key first and trust root last: a crash between files leaves a new key with an
  * old chain, which fails to load as a pair and is then treated as no identity (the node renews or rejoins).
  */
 export function writeCertFiles(dataDir: string, files: CertFiles): void {
   const dir = certDir(dataDir);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700);
-  writePrivate(join(dir, FILES.key), files.key);
-  writePrivate(join(dir, FILES.chain), files.chain);
-  writePrivate(join(dir, FILES.trustRoot), files.trustRoot);
+  ensurePrivateDir(dir);
+  // written through a fresh temporary file each (never through a leftover one), 0600 from creation
+  writePrivateFile(join(dir, FILES.key), files.key);
+  writePrivateFile(join(dir, FILES.chain), files.chain);
+  writePrivateFile(join(dir, FILES.trustRoot), files.trustRoot);
 }
 
 /** Forget the identity (a swarm init that never committed). */
