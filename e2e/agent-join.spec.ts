@@ -10,7 +10,7 @@ import { E2E_ENGINE } from './ports';
 
 const ENGINE = E2E_ENGINE;
 const HOSTNAME = 'e2e-agent';
-const WORKER_COMMAND = /^swarmdeck agent --join (\S+:\d+) --token (SWMTKN-1-\S+)$/;
+const WORKER_COMMAND = /^SWARMDECK_AGENT_TOKEN=(SWMTKN-1-\S+) swarmdeck agent --join (\S+:\d+)$/;
 
 interface EngineTask {
   NodeID?: string;
@@ -52,10 +52,10 @@ test('add a node from the join command, drain it, and its tasks move', async ({ 
     await page.getByTestId('reveal-worker-token').click();
     const command = page.getByTestId('worker-join-command');
     await expect(command).toHaveText(WORKER_COMMAND);
-    const [, joinAddr, token] = WORKER_COMMAND.exec((await command.textContent())!.trim())!;
+    const [, token, joinAddr] = WORKER_COMMAND.exec((await command.textContent())!.trim())!;
     await page.getByRole('button', { name: 'Close' }).click();
 
-    // the command as shown, plus where this test keeps the node's state and what it calls it
+    // the command as shown (the token in the environment), plus where this test keeps the node's state and what it calls it
     let out = '';
     agent = spawn(
       process.execPath,
@@ -65,14 +65,15 @@ test('add a node from the join command, drain it, and its tasks move', async ({ 
         'server/agent-process/main.ts',
         '--join',
         joinAddr!,
-        '--token',
-        token!,
         '--data-dir',
         dataDir,
         '--hostname',
         HOSTNAME,
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } },
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', SWARMDECK_AGENT_TOKEN: token },
+      },
     );
     agent.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     agent.stderr!.on('data', (c: Buffer) => (out += c.toString()));

@@ -97,10 +97,12 @@ describe('join commands', () => {
 
   it('builds the swarmdeck and docker commands for each role', () => {
     expect(joinCommands('worker', '10.0.0.1:2377', token)).toEqual({
-      swarmdeck: `swarmdeck agent --join 10.0.0.1:2377 --token ${token}`,
+      swarmdeck: `SWARMDECK_AGENT_TOKEN=${token} swarmdeck agent --join 10.0.0.1:2377`,
       docker: `docker swarm join --token ${token} 10.0.0.1:2377`,
     });
-    expect(joinCommands('manager', '10.0.0.1:2377', 'T').swarmdeck).toBe('swarmdeck --join 10.0.0.1:2377 --token T');
+    expect(joinCommands('manager', '10.0.0.1:2377', 'T').swarmdeck).toBe(
+      'SWARMDECK_TOKEN=T swarmdeck --join 10.0.0.1:2377',
+    );
   });
 
   it('masks everything after the prefix, keeping the length', () => {

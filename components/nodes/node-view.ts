@@ -69,7 +69,10 @@ export function sortedLabels(labels: Record<string, string> | undefined): [strin
 export const labelText = (key: string, value: string): string => (value ? `${key}=${value}` : key);
 
 export interface JoinCommands {
-  /** `swarmdeck agent --join ADDR --token TOKEN` (worker) or `swarmdeck --join ...` (manager) */
+  /**
+   * `SWARMDECK_AGENT_TOKEN=TOKEN swarmdeck agent --join ADDR` (worker) or `SWARMDECK_TOKEN=… swarmdeck
+   * --join ADDR` (manager): the token in the environment, so `ps` never shows it.
+   */
   swarmdeck: string;
   /** `docker swarm join --token TOKEN ADDR`, against a Swarmdeck engine */
   docker: string;
@@ -78,7 +81,10 @@ export interface JoinCommands {
 /** The join commands for a role, with whatever token text is given (real or masked). */
 export function joinCommands(role: 'worker' | 'manager', addr: string, token: string): JoinCommands {
   return {
-    swarmdeck: `swarmdeck ${role === 'worker' ? 'agent ' : ''}--join ${addr} --token ${token}`,
+    swarmdeck:
+      role === 'worker'
+        ? `SWARMDECK_AGENT_TOKEN=${token} swarmdeck agent --join ${addr}`
+        : `SWARMDECK_TOKEN=${token} swarmdeck --join ${addr}`,
     docker: `docker swarm join --token ${token} ${addr}`,
   };
 }

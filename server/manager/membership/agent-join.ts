@@ -5,6 +5,9 @@
 // where the managers are.
 
 import { SwarmError, rpcError } from '../../api/errors';
+import { agentJoinRequestSchema } from '../../api/schemas/join-request';
+import type { Agree, Assert } from '../../api/schemas/types-agree';
+import { parseWire } from '../../api/schemas/wire';
 import type { NodeDescription } from '../../api/types';
 import { INVALID_JOIN_TOKEN, type PeerIdentity } from '../../raft/transport';
 import type { RaftId } from '../../raft/types';
@@ -42,16 +45,14 @@ export interface AgentJoinAnswer {
   managers: Record<RaftId, string>;
 }
 
-export function isAgentJoinRequest(p: unknown): p is AgentJoinRequest {
-  const j = (p as Partial<AgentJoinRequest> | null)?.agentJoin;
-  return (
-    !!j &&
-    typeof j.token === 'string' &&
-    typeof j.addr === 'string' &&
-    typeof j.csr === 'string' &&
-    typeof j.description === 'object'
-  );
+/** Whether a transport request is a agent join (routing only: the handler parses it). */
+export function isAgentJoinRequest(p: unknown): boolean {
+  const j = (p as Record<string, unknown> | null)?.agentJoin;
+  return typeof j === 'object' && j !== null;
 }
+
+/** The schema decodes into exactly this request type. */
+export type AgentJoinRequestAgrees = Assert<Agree<typeof agentJoinRequestSchema, AgentJoinRequest>>;
 
 export interface AgentJoinDeps {
   store: ClusterStore;
@@ -69,8 +70,8 @@ const hostOf = (addr: string): string => (addr.lastIndexOf(':') > 0 ? addr.slice
 export function agentJoinHandler(
   deps: AgentJoinDeps,
 ): (payload: unknown, from: PeerIdentity) => Promise<AgentJoinAnswer> {
-  return async (payload, from) => {
-    if (!isAgentJoinRequest(payload)) throw new SwarmError('InvalidArgument', 'not an agent join request');
+  return async (raw, from) => {
+    const payload = parseWire(agentJoinRequestSchema, raw, 'agent join');
     const req = payload.agentJoin;
     return decideJoin(
       deps,

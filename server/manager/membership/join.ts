@@ -6,6 +6,9 @@
 // the joiner needs to become a member.
 
 import { SwarmError, rpcError } from '../../api/errors';
+import { managerJoinRequestSchema } from '../../api/schemas/join-request';
+import type { Agree, Assert } from '../../api/schemas/types-agree';
+import { parseWire } from '../../api/schemas/wire';
 import type { NodeDescription } from '../../api/types';
 import { NO_LEADER } from '../../raft/raft-log';
 import { INVALID_JOIN_TOKEN, type PeerIdentity } from '../../raft/transport';
@@ -42,16 +45,14 @@ export interface JoinAnswer {
   members: Record<RaftId, string>;
 }
 
-export function isJoinRequest(p: unknown): p is JoinRequest {
-  const j = (p as Partial<JoinRequest> | null)?.join;
-  return (
-    !!j &&
-    typeof j.token === 'string' &&
-    typeof j.addr === 'string' &&
-    typeof j.csr === 'string' &&
-    typeof j.description === 'object'
-  );
+/** Whether a transport request is a join (routing only: the handler parses it). */
+export function isJoinRequest(p: unknown): boolean {
+  const j = (p as Record<string, unknown> | null)?.join;
+  return typeof j === 'object' && j !== null;
 }
+
+/** The schema decodes into exactly this request type. */
+export type JoinRequestAgrees = Assert<Agree<typeof managerJoinRequestSchema, JoinRequest>>;
 
 export interface JoinLog {
   isLeader(): boolean;
@@ -106,8 +107,8 @@ export async function decideJoin<T>(
 /** Serves `{join}` requests: on the leader it admits the joiner, elsewhere it passes them on. */
 export function joinRequestHandler(deps: JoinDeps): (payload: unknown, from: PeerIdentity) => Promise<JoinAnswer> {
   const route = { isLeader: () => deps.log.isLeader(), leader: () => deps.log.leader(), request: deps.request };
-  return async (payload, from) => {
-    if (!isJoinRequest(payload)) throw new SwarmError('InvalidArgument', 'not a join request');
+  return async (raw, from) => {
+    const payload = parseWire(managerJoinRequestSchema, raw, 'join');
     const req = payload.join;
     return decideJoin(
       route,

@@ -30,6 +30,17 @@ describe('admission', () => {
     expect(admitHeaders(h, certified('r2', 'swarm-manager'), policy)).toMatchObject({ ok: false, status: 400 });
   });
 
+  it('refuses a joiner whose claimed ID or address is not plain and short (it would become its node ID)', async () => {
+    const policy = await testSecurity('self');
+    const joiner = (id: string, addr = '127.0.0.1:2377') =>
+      admitHeaders(lower(dialHeaders({ raftId: id, addr }, 'oneshot', MANAGER_TOKEN)), none, policy);
+    expect(joiner('n1')).toMatchObject({ ok: true, peer: { raftId: 'n1', via: 'join-token' } });
+    for (const bad of ['x'.repeat(65), 'a b', '../etc', 'é', '-lead'])
+      expect(joiner(bad), bad).toMatchObject({ ok: false, status: 400, message: expect.stringMatching(/^malformed /) });
+    expect(joiner('n1', 'host name:1')).toMatchObject({ ok: false, status: 400 });
+    expect(joiner('n1', 'h:'.repeat(200))).toMatchObject({ ok: false, status: 400 });
+  });
+
   it("refuses certificates with swarm's messages: unverified, foreign organization, removed node, unknown OU", async () => {
     const policy = await testSecurity('self');
     const h = lower(dialHeaders(self, 'peer', undefined));

@@ -5,8 +5,12 @@
 
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { NODE_ID_PATTERN } from '../../api/schemas/join-request';
 import type { RaftId } from '../types';
 import { AUTH_SCHEME, CLUSTER_PROTOCOL, HEADER, type ConnPurpose, type PeerIdentity } from './wire';
+
+/** An advertised cluster address: printable, no spaces, bounded. */
+const PEER_ADDR = /^[\x21-\x7e]{1,256}$/;
 
 export const INVALID_JOIN_TOKEN = 'A valid join token is necessary to join this cluster';
 export const WORKER_TOKEN_FOR_MEMBER_LINK = 'a worker join token cannot join this cluster as a manager';
@@ -98,6 +102,15 @@ export function admitHeaders(
   const claimed = one(headers[HEADER.raftId]);
   if (!addr || !claimed)
     return { ok: false, status: 400, message: `missing ${HEADER.raftId} or ${HEADER.addr} header` };
+  // a joiner's claimed ID becomes its Node's ID and its certificate's CN: short and plain, or refused
+  if (!NODE_ID_PATTERN.test(claimed))
+    return {
+      ok: false,
+      status: 400,
+      message: `malformed ${HEADER.raftId} header: must be 1–64 letters, digits, "_", "." or "-"`,
+    };
+  if (!PEER_ADDR.test(addr))
+    return { ok: false, status: 400, message: `malformed ${HEADER.addr} header: must be host:port` };
   const purpose: ConnPurpose = one(headers[HEADER.purpose]) === 'oneshot' ? 'oneshot' : 'peer';
   if (subject.kind === 'unverified') return { ok: false, status: 403, message: denied.unverified };
   if (subject.kind === 'certified') {

@@ -1,0 +1,41 @@
+// Join requests on the cluster port: a manager (`{join}`) or an agent
+// (`{agentJoin}`) holding a join token asks to be admitted. The caller has
+// only a token, and what it describes becomes a Node that `docker node ls`
+// decodes, so every field is checked before anything is stored or signed.
+
+import { z } from 'zod';
+import { nodeDescriptionSchema } from './node-description';
+
+/** Node IDs are swarmkit's 25 base-36 characters; other safe, short names are allowed for tests and tools. */
+export const NODE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export const nodeIdSchema = () =>
+  z.string().regex(NODE_ID_PATTERN, { error: 'must be 1–64 letters, digits, "_", "." or "-"' });
+
+/** A host or host:port as a node advertises it: short, printable, no spaces. */
+const addrSchema = () =>
+  z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[\x21-\x7e]+$/, { error: 'must be a host or host:port' });
+
+const joinFields = {
+  token: z.string().max(256),
+  addr: addrSchema(),
+  description: nodeDescriptionSchema,
+  /** A PEM CSR for a P-256 key is well under 1 KiB. */
+  csr: z
+    .string()
+    .min(1)
+    .max(16 * 1024),
+};
+
+/** `{join}`: a manager joining (raftId: set by a member passing the join on to the leader). */
+export const managerJoinRequestSchema = z.object({
+  join: z.object({ ...joinFields, raftId: nodeIdSchema().optional() }),
+});
+
+/** `{agentJoin}`: an agent joining as a worker (nodeID: set by a member passing it on). */
+export const agentJoinRequestSchema = z.object({
+  agentJoin: z.object({ ...joinFields, nodeID: nodeIdSchema().optional() }),
+});
