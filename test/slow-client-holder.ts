@@ -41,6 +41,8 @@ export interface HolderTally {
   closed: number;
   /** Closed admitted connections, and how long the slowest of them stayed open. */
   closedAdmitted: number;
+  /** The most admitted connections open at one time (what the listener's limits bound). */
+  maxOpenAdmitted: number;
   maxAdmittedOpenMs: number;
   /** What the server said when closing admitted connections (first bytes, deduplicated). */
   farewells: string[];
@@ -54,6 +56,7 @@ const tally: HolderTally = {
   admitted: 0,
   closed: 0,
   closedAdmitted: 0,
+  maxOpenAdmitted: 0,
   maxAdmittedOpenMs: 0,
   farewells: [],
 };
@@ -93,6 +96,7 @@ function hold(i: number): Promise<void> {
       if (admitted) return;
       admitted = true;
       tally.admitted++;
+      tally.maxOpenAdmitted = Math.max(tally.maxOpenAdmitted, tally.admitted - tally.closedAdmitted);
     };
     socket.on('connect', () => {
       tally.opened++;
