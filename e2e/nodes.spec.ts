@@ -7,7 +7,7 @@ const VIEWPORTS = {
   laptop: { width: 1366, height: 768 },
   wall4k: { width: 3840, height: 2160 },
 } as const;
-const WORKER_COMMAND = /^swarmdeck agent --join \S+:\d+ --token (SWMTKN-1-[0-9a-z]+-[0-9a-z]+)$/;
+const WORKER_COMMAND = /^SWARMDECK_AGENT_TOKEN=(SWMTKN-1-[0-9a-z]+-[0-9a-z]+) swarmdeck agent --join \S+:\d+$/;
 
 async function shoot(page: Page, name: string, fullPage = true): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -125,8 +125,10 @@ test('add-a-node panel: masked tokens, reveal, copy, rotate', async ({ page }) =
   const panel = page.getByRole('dialog', { name: 'Add a node' });
   await expect(panel).toBeVisible();
   const worker = panel.getByTestId('worker-join-command');
-  await expect(worker).toHaveText(/^swarmdeck agent --join \S+:\d+ --token SWMTKN-1-•+$/);
-  await expect(panel.getByTestId('manager-join-command')).toHaveText(/^swarmdeck --join \S+ --token SWMTKN-1-•+$/);
+  await expect(worker).toHaveText(/^SWARMDECK_AGENT_TOKEN=SWMTKN-1-•+ swarmdeck agent --join \S+:\d+$/);
+  await expect(panel.getByTestId('manager-join-command')).toHaveText(
+    /^SWARMDECK_TOKEN=SWMTKN-1-•+ swarmdeck --join \S+$/,
+  );
   expect(tokenRequests.length).toBeGreaterThan(0);
   await shoot(page, 'add-node-panel', false);
 
