@@ -47,6 +47,9 @@ export interface RunningServer {
   proc: ChildProcess;
   /** Everything the process printed so far (stdout and stderr). */
   output(): string;
+  alive(): boolean;
+  /** Resolves when the process has exited, for whatever reason. */
+  exited: Promise<void>;
   /** SIGTERM, then SIGKILL after `graceMs`. Safe to call twice. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -62,10 +65,14 @@ export async function startServer(opts: {
   readyTimeoutMs?: number;
   /** More flags for server/main.ts, e.g. ['--executor', 'process']. */
   extraArgs?: string[];
+  /** Serve the console too (needs `next build` first); off by default. */
+  console?: boolean;
+  /** Flags for node itself, e.g. ['--max-old-space-size=512'] so a runaway allocation dies quickly. */
+  nodeArgs?: string[];
 }): Promise<RunningServer> {
   const args = [
     'server/main.ts',
-    '--no-console',
+    ...(opts.console ? [] : ['--no-console']),
     '--engine-port',
     String(opts.ports.engine),
     '--cluster-port',
@@ -78,8 +85,8 @@ export async function startServer(opts: {
     String(opts.simWorkers ?? 3),
     ...(opts.extraArgs ?? []),
   ];
-  const p = await spawnUntilReady(args, 'swarmdeck ready', 'server', opts.readyTimeoutMs);
-  return { ports: opts.ports, dataDir: opts.dataDir, proc: p.proc, output: p.output, stop: p.stop };
+  const p = await spawnUntilReady(args, 'swarmdeck ready', 'server', opts.readyTimeoutMs, opts.nodeArgs);
+  return { ports: opts.ports, dataDir: opts.dataDir, ...p };
 }
 
 export interface ReadyProcess {
@@ -100,8 +107,9 @@ export async function spawnUntilReady(
   ready: string,
   what: string,
   timeoutMs = 60_000,
+  nodeArgs: string[] = [],
 ): Promise<ReadyProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
