@@ -19,7 +19,7 @@ import { CORPUS_FILE } from './corpus';
 import { generate, STREAMS, type StreamName } from './generator';
 import { describe } from './json-tree';
 import { replayFile } from './replay';
-import { LONG_RUN, runFuzz, SHORT_RUN, type FuzzOptions } from './runner';
+import { LONG_RUN, randomSeed, runFuzz, SHORT_RUN, type FuzzOptions } from './runner';
 import { CATALOGUE } from './routes';
 import { verdicts } from './report';
 import { startTarget } from './target';
@@ -30,10 +30,6 @@ function flag(name: string): boolean {
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-export function randomSeed(): number {
-  return Math.floor(Math.random() * 2 ** 31);
 }
 
 async function capture(): Promise<void> {

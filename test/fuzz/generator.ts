@@ -458,7 +458,7 @@ export function generate(seed: number, streamName: StreamName, index: number): F
   };
   if (route.socket) {
     const r = socketRequest(rng, route, category, base, HOST_PLACEHOLDER);
-    return { ...r, families: [`${route.id} ${category} ${r.label.replace(/ .*/, '')}`] };
+    return rawIfNeeded({ ...r, families: [`${route.id} ${category} ${r.label.replace(/ .*/, '')}`] });
   }
   const r = { ...base };
   switch (category) {
@@ -518,17 +518,19 @@ export function generate(seed: number, streamName: StreamName, index: number): F
       break;
     }
   }
-  if (!r.raw && needsRaw(r.path)) {
-    // node's client refuses such targets: send the same request byte for byte
-    const lines = [
-      `${r.method} ${r.path} HTTP/1.1`,
-      `Host: ${HOST_PLACEHOLDER}`,
-      ...r.headers.map(([k, v]) => `${k}: ${v}`),
-      'Connection: close',
-    ];
-    lines.push(r.body ? 'Content-Length: {{content-length}}' : 'Content-Length: 0');
-    r.raw = { head: lines.join('\r\n') };
-  }
   if (r.families.length === 0) r.families = [`${route.id} ${category} ${r.label.replace(/:.*/, '')}`];
-  return r;
+  return rawIfNeeded(r);
+}
+
+/** node's client refuses some targets: such a request goes byte for byte over a socket instead. */
+function rawIfNeeded(r: FuzzRequest): FuzzRequest {
+  if (r.raw || !needsRaw(r.path)) return r;
+  const lines = [
+    `${r.method} ${r.path} HTTP/1.1`,
+    `Host: ${HOST_PLACEHOLDER}`,
+    ...r.headers.map(([k, v]) => `${k}: ${v}`),
+    'Connection: close',
+    r.body ? 'Content-Length: {{content-length}}' : 'Content-Length: 0',
+  ];
+  return { ...r, raw: { head: lines.join('\r\n') } };
 }

@@ -79,30 +79,6 @@ export function revive(v: unknown): Json {
   return v as Json;
 }
 
-/** Size of the rendered text, without rendering large leaves. */
-export function renderedSize(v: Json): number {
-  if (v instanceof Raw) return v.text.length;
-  if (v instanceof Bulk) {
-    const s = v.shape;
-    switch (s.kind) {
-      case 'string':
-        return s.bytes * Buffer.byteLength(s.char ?? 'x') + 2;
-      case 'deep-array':
-        return 2 * s.depth;
-      case 'deep-object':
-        return 6 * s.depth + 2;
-      case 'wide-array':
-        return s.count * (s.item.length + 1) + 1;
-      case 'wide-object':
-        return s.count * 10 + 2;
-    }
-  }
-  if (Array.isArray(v)) return 2 + v.reduce<number>((n, x) => n + renderedSize(x) + 1, 0);
-  if (isPlainObject(v))
-    return 2 + Object.entries(v).reduce<number>((n, [k, x]) => n + Buffer.byteLength(k) + 4 + renderedSize(x), 0);
-  return Buffer.byteLength(JSON.stringify(v));
-}
-
 export type Path = (string | number)[];
 
 /** Every path into `v` (containers and leaves, the root as []), depth first. */

@@ -171,12 +171,12 @@ export class Phase {
   }
 
   private remember(r: FuzzRequest, wire: Wire): void {
-    if (r.method === 'GET' || r.method === 'HEAD') return;
+    if (r.method === 'GET' || r.method === 'HEAD' || r.socket) return;
     const key = r.route.includes('/nodes/')
       ? `node ${decodeURIComponent(/\/nodes\/([^/?]+)/.exec(wire.target)?.[1] ?? '?')}`
       : r.route.includes('/swarm')
         ? 'swarm'
-        : r.service
+        : r.service && r.route.includes('/services')
           ? `service ${r.service}`
           : undefined;
     if (!key) return;
@@ -248,6 +248,7 @@ export class Phase {
       output,
       inFlight: [...this.inFlight].map((e) => `${e.req.method} ${e.target} (${e.req.label})`),
       pinNote: '',
+      suspects: [],
       trials: 0,
     };
     this.result.crashes.push(crash);
@@ -283,6 +284,9 @@ export class Phase {
         seed: this.o.seed,
         heapMb: this.o.heapMb,
         budgetMs: budget,
+        // a death the data dir repeats without a console is pinned on cheaper console-less managers
+        console: this.o.console && !crash.restart?.startsWith('CRASH-LOOPS'),
+        signature: crash.signature,
         waitMs: deathWait(crash.output),
       });
       this.o.pinBudgetMs -= Date.now() - started;
@@ -297,6 +301,10 @@ export class Phase {
         );
       } else this.o.log(`fuzz: crash ${crash.id} not pinned: ${pin.note}`);
     } else crash.pinNote = 'no time left to pin it';
+    if (!crash.culprit)
+      crash.suspects = candidates
+        .slice(0, 5)
+        .map((r) => `${r.method} ${r.path} [${r.category}: ${r.label.slice(0, 200)}] (index ${r.index})`);
     if (crash.culprit) this.fail('crash', `manager died: ${crash.exit}`, crash.culprit, undefined, undefined);
     if (this.result.crashes.length >= this.o.maxCrashes) {
       this.aborted = `the manager died ${this.result.crashes.length} times`;

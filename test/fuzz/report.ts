@@ -76,7 +76,8 @@ export function curlOf(s: SentRecord): string {
 }
 
 function requestLine(r: FuzzRequest): string {
-  return `${r.method} ${r.path.length > 200 ? r.path.slice(0, 200) + '…' : r.path}  [${r.category}: ${r.label.slice(0, 300)}] (stream ${r.stream}, index ${r.index})`;
+  const what = r.category === 'valid' ? 'valid' : `${r.category}: ${r.label.slice(0, 300)}`;
+  return `${r.method} ${r.path.length > 200 ? r.path.slice(0, 200) + '…' : r.path}  [${what}] (stream ${r.stream}, index ${r.index})`;
 }
 
 export interface Verdicts {
@@ -145,7 +146,7 @@ export function writeReport(result: FuzzResult): Group[] {
   );
   L.push('## Verdict', '', '| check | result |', '| --- | --- |');
   L.push(
-    `| generated requests | ${v.generated} (${result.phases.map((p) => `${p.name}: ${p.sent} sent, ${p.skipped.length} skipped, ${p.support} support`).join('; ')}) |`,
+    `| generated requests | ${v.generated} (${result.phases.map((p) => `${p.name}: ${p.sent} sent in ${(p.sendMs / 1000).toFixed(0)} s, ${p.skipped.length} skipped, ${p.support} support`).join('; ')}) |`,
   );
   L.push(
     `| no 5xx | ${ok(v.fiveXX.length === 0)}: ${v.fiveXX.reduce((n, g) => n + g.count, 0)} responses in ${v.fiveXX.length} groups |`,
@@ -172,6 +173,7 @@ export function writeReport(result: FuzzResult): Group[] {
       L.push(
         `- culprit: ${c.culprit ? '`' + requestLine(c.culprit) + '`' : 'not pinned'} (${c.pinNote}; ${c.trials} trial managers)`,
       );
+      if (c.suspects.length) L.push(`- likeliest suspects: ${c.suspects.map((x) => '`' + x + '`').join(', ')}`);
       if (c.inFlight.length)
         L.push(
           `- in flight: ${c.inFlight

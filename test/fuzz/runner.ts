@@ -33,6 +33,10 @@ export interface FuzzOptions {
   log(line: string): void;
 }
 
+export function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 31);
+}
+
 export const SHORT_RUN: Omit<FuzzOptions, 'seed' | 'log'> = {
   mainRequests: 8_500,
   engineRequests: 2_000,
@@ -59,6 +63,8 @@ export interface SlowPing extends PingSample {
 
 export interface PhaseSummary {
   name: string;
+  /** Wall time of the requests alone (start to last answer, crash handling included). */
+  sendMs: number;
   planned: number;
   sent: number;
   support: number;
@@ -89,9 +95,10 @@ export interface FuzzResult {
 function slowPings(stats: PingStats, journal: PhaseResult['journal']): SlowPing[] {
   return stats.bad.slice(0, 50).map((p) => {
     const end = p.at + p.ms;
+    // what started shortly before or during the slow ping (long-hung requests are not what stalls a loop)
     const during = journal
-      .filter((e) => e.start <= end && (e.end ?? Infinity) >= p.at)
-      .sort((a, b) => (b.end ?? end) - b.start - ((a.end ?? end) - a.start))
+      .filter((e) => e.start <= end && e.start >= p.at - 1_000 && (e.end ?? Infinity) >= p.at)
+      .sort((a, b) => b.bodyBytes - a.bodyBytes || (b.end ?? end) - b.start - ((a.end ?? end) - a.start))
       .slice(0, 4)
       .map(
         (e) =>
@@ -131,7 +138,9 @@ async function runPhase(
   );
   const pinger = await startPinger(t.ports.engine);
   try {
+    const sendStart = Date.now();
     const result = await phase.run();
+    const sendMs = Date.now() - sendStart;
     const live = phase.current;
     let cli: CliCheck[];
     if (live.server.alive()) {
@@ -155,6 +164,7 @@ async function runPhase(
     const stats = pingStats(samples, o.pingLimitMs, result.downtime);
     return {
       name,
+      sendMs,
       planned: count,
       sent: result.sent,
       support: result.support,

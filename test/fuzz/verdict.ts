@@ -48,6 +48,9 @@ export function foldMessage(m: string): string {
     .slice(0, 160);
 }
 
+/** What node's HTTP server answers by itself: malformed requests, too large heads, a bad Expect. */
+const NODE_REFUSALS = [400, 413, 414, 417, 431, 505];
+
 function isJsonContentType(ct: string | undefined): boolean {
   return !!ct && /^application\/json\b/i.test(ct);
 }
@@ -76,7 +79,9 @@ export function judge(r: FuzzRequest, o: Outcome, bodyBytes: number): Verdict | 
   }
   const ct = o.headers['content-type'];
   if (o.status >= 400) {
-    if (r.socket) return undefined;
+    // node's own HTTP parser refuses some requests before any handler sees them (no body, no type)
+    if (!ct && o.body.length === 0 && NODE_REFUSALS.includes(o.status)) return undefined;
+    if (r.socket || r.method === 'HEAD') return undefined;
     if (r.port === 'engine' && o.headers['api-version']) {
       if (ct !== 'application/json')
         return { kind: 'error-shape', cause: `${o.status} with Content-Type ${ct ?? '(none)'}` };
