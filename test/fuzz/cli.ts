@@ -7,6 +7,7 @@
 //   npm run fuzz -- --replay .tmp/fuzz/<run>/failures/17.json [--minimised]
 //   npm run fuzz -- --show 123 main 4711  print request 4711 of stream main under seed 123
 //   npm run fuzz -- --capture             re-capture test/fuzz/corpus/cli-bodies.json from the docker CLI
+//   npm run fuzz -- --only valid          a diagnosis: only the plan's valid requests (or any categories, comma-separated)
 //
 // Exit status 1 when any check failed. Reports: .tmp/fuzz/<time>-seed-<n>/report.md
 
@@ -19,6 +20,7 @@ import { CORPUS_FILE } from './corpus';
 import { generate, STREAMS, type StreamName } from './generator';
 import { describe } from './json-tree';
 import { replayFile } from './replay';
+import type { Category } from './request';
 import { LONG_RUN, randomSeed, runFuzz, SHORT_RUN, type FuzzOptions } from './runner';
 import { CATALOGUE } from './routes';
 import { verdicts } from './report';
@@ -98,6 +100,7 @@ async function main(): Promise<number> {
       concurrency: Number(option('--concurrency') ?? base.concurrency),
       heapMb,
       minimise: !flag('--no-minimise'),
+      only: option('--only')?.split(',') as Category[] | undefined,
       seed,
       log: (l) => console.log(l),
     };

@@ -7,7 +7,7 @@
 import { keepAliveAgent, send, type Outcome, type Wire } from './http-client';
 import { generate, type StreamName } from './generator';
 import { answerRecord, sentRecord, type Failure, type JournalEntry } from './records';
-import type { FuzzRequest } from './request';
+import type { Category, FuzzRequest } from './request';
 import { closeSocketSession, resolveRequest, type ResolveContext } from './resolve';
 import { checkRestart, crashSignature, deathWait, pinCulprit, suspects, type Crash } from './crash';
 import { outputTail, startTarget, type Target } from './target';
@@ -27,6 +27,8 @@ export interface PhaseOptions {
   pinBudgetMs: number;
   /** After this many crashes the phase gives up. */
   maxCrashes: number;
+  /** Send only requests of these categories (a diagnosis run). */
+  only?: readonly Category[];
   /** Failure numbers, shared by the phases of a run. */
   ids: { next: number };
   log(line: string): void;
@@ -60,7 +62,15 @@ export interface PhaseResult {
 
 const JOURNAL_CAP = 30_000;
 /** A hang costs a worker for the whole timeout: after this many in one family the rest are skipped. */
-const HANG_SATURATION = 3;
+const HANG_SATURATION = 2;
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -146,7 +156,12 @@ export class Phase {
     o: Outcome | undefined,
     support?: string,
   ): void {
-    const route = support ? `support: ${support}` : r.route;
+    // a broken URL or request line is about the listener, not the route it was made from
+    const route = support
+      ? `support: ${support}`
+      : r.category === 'url' || r.category === 'raw'
+        ? `${r.port} ${r.label}`
+        : r.route;
     this.result.failures.push({
       id: ++this.o.ids.next,
       phase: this.o.name,
@@ -173,7 +188,7 @@ export class Phase {
   private remember(r: FuzzRequest, wire: Wire): void {
     if (r.method === 'GET' || r.method === 'HEAD' || r.socket) return;
     const key = r.route.includes('/nodes/')
-      ? `node ${decodeURIComponent(/\/nodes\/([^/?]+)/.exec(wire.target)?.[1] ?? '?')}`
+      ? `node ${safeDecode(/\/nodes\/([^/?]+)/.exec(wire.target)?.[1] ?? '?')}`
       : r.route.includes('/swarm')
         ? 'swarm'
         : r.service && r.route.includes('/services')
@@ -194,7 +209,8 @@ export class Phase {
     this.inFlight.add(entry);
     this.result.journal.push(entry);
     if (this.result.journal.length > JOURNAL_CAP) this.result.journal.splice(0, JOURNAL_CAP / 10);
-    const timeout = bodyBytes > 1024 * 1024 ? 60_000 : 5_000;
+    // a healthy manager answers in well under a second; big bodies take their time on the wire
+    const timeout = bodyBytes > 1024 * 1024 ? 60_000 : 3_000;
     const o = await send(wire, timeout, this.agent);
     entry.end = Date.now();
     entry.status = o.status;
@@ -256,6 +272,14 @@ export class Phase {
       `fuzz: manager died (${crash.exit}) in phase ${this.o.name}; ${crash.inFlight.length} requests in flight`,
     );
     const candidates = suspects(this.result.journal, this.inFlight, diedAt, output);
+    // a manager running out of memory stalls in garbage collection before it dies: what timed out or was
+    // cut off then (and pings then) are the crash's doing, not failures of their own
+    const dying = deathWait(output) > 5_000 ? 15_000 : 1_000;
+    const before = this.result.failures.length;
+    this.result.failures = this.result.failures.filter(
+      (f) => !((f.kind === 'no-answer' || f.kind === 'dropped') && f.at >= diedAt - dying),
+    );
+    this.result.lostToCrash += before - this.result.failures.length;
     if (process.env.FUZZ_DEBUG)
       this.o.log(
         `fuzz: suspects ${candidates
@@ -269,9 +293,11 @@ export class Phase {
       this.o.log(`fuzz: restart on the same data: ${crash.restart.split('\n')[0]}`);
     }
     const budget = Math.min(this.o.pinBudgetMs, Math.max(0, this.o.deadline - Date.now()));
-    const seen = this.result.crashes.find(
-      (c) => c !== crash && c.culprit && c.signature && c.signature === crash.signature,
-    );
+    // an uncaught exception at one line of ours has one cause; running out of memory has many
+    const specific = / server\/\S+:\d+$/.test(crash.signature);
+    const seen = specific
+      ? this.result.crashes.find((c) => c !== crash && c.culprit && c.signature === crash.signature)
+      : undefined;
     if (seen) {
       // the same death again: no need to pin it twice; keep its kind of request away from here on
       crash.pinNote = `same signature as crash ${seen.id} (${seen.culprit!.method} ${seen.culprit!.path})`;
@@ -312,7 +338,7 @@ export class Phase {
     }
     await t.dispose();
     const fresh = await startTarget({ console: this.o.console, heapMb: this.o.heapMb, ports: t.ports });
-    this.result.downtime.push([diedAt, Date.now()]);
+    this.result.downtime.push([diedAt - dying, Date.now()]);
     this.target = fresh;
     this.result.target = fresh;
     this.watch(fresh);
@@ -345,6 +371,8 @@ export class Phase {
       const i = this.next++;
       if (i >= this.o.count) return;
       const r = generate(this.o.seed, this.o.stream, i);
+      // a diagnosis run (--only valid,query) sends a subset of the plan; the rest is not counted
+      if (this.o.only && !this.o.only.includes(r.category)) continue;
       const why = this.quarantined(r);
       if (why) {
         this.result.skipped.push({ index: i, because: why });

@@ -44,7 +44,11 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
     ports,
     simWorkers: opts.simWorkers ?? 3,
     console: opts.console,
-    nodeArgs: [`--max-old-space-size=${opts.heapMb}`],
+    // FUZZ_MANAGER_NODE_ARGS adds node flags for a diagnosis, e.g. "--cpu-prof --cpu-prof-dir=.tmp/prof"
+    nodeArgs: [
+      `--max-old-space-size=${opts.heapMb}`,
+      ...(process.env.FUZZ_MANAGER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    ],
     readyTimeoutMs: opts.readyTimeoutMs ?? 60_000,
   });
   live.add(server);
