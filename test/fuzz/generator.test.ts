@@ -78,6 +78,12 @@ describe('generator', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
+  it('builds 40,000 requests of several seeds without throwing', () => {
+    for (const seed of [1, 2, 3, 4])
+      for (const stream of Object.keys(STREAMS) as StreamName[])
+        for (let i = 0; i < 5_000; i++) expect(() => generate(seed, stream, i), `${seed} ${stream} ${i}`).not.toThrow();
+  });
+
   it('sends node-unsendable targets and header bytes raw', () => {
     for (let i = 0; i < 3_000; i++) {
       const r = generate(5, 'main', i);

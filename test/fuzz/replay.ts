@@ -7,7 +7,7 @@ import { deathWait } from './crash';
 import type { Outcome } from './http-client';
 import { revive } from './json-tree';
 import type { Failure } from './records';
-import { requestFromFile, type FuzzRequest } from './request';
+import { bodyBytes, requestFromFile, type FuzzRequest } from './request';
 import { startTarget } from './target';
 import { sendAll } from './trial';
 import { judge } from './verdict';
@@ -39,8 +39,12 @@ export async function replayRequest(
     const alive = t.server.alive();
     const v = o ? judge(r, o, 0) : undefined;
     const reproduced = kind === 'crash' ? !alive : v?.kind === kind;
+    const body = bodyBytes(r.body);
     const lines = [
       `request: ${r.method} ${r.path} [${r.category}: ${r.label}]`,
+      ...(body
+        ? [`body (${body.length} bytes): ${body.subarray(0, 400).toString('utf8')}${body.length > 400 ? '…' : ''}`]
+        : []),
       `answer: ${describeOutcome(o)}`,
       `manager: ${alive ? 'alive' : `died (${t.exitText})\n${t.server.output().slice(-2_000)}`}`,
       `verdict: ${v ? `${v.kind}: ${v.cause}` : 'fine'}`,

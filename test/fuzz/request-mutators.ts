@@ -16,6 +16,27 @@ export interface Target {
   query: [string, string][];
 }
 
+/**
+ * encodeURIComponent, except that a lone surrogate (which it refuses) becomes the bytes of its WTF-8 form:
+ * an invalid UTF-8 sequence in the URL, which is what a server should get to see.
+ */
+export function percentEncode(s: string): string {
+  try {
+    return encodeURIComponent(s);
+  } catch {
+    let out = '';
+    for (const ch of s) {
+      const u = ch.codePointAt(0)!;
+      if (u >= 0xd800 && u <= 0xdfff)
+        out += [0xe0 | (u >> 12), 0x80 | ((u >> 6) & 0x3f), 0x80 | (u & 0x3f)]
+          .map((b) => `%${b.toString(16).toUpperCase()}`)
+          .join('');
+      else out += encodeURIComponent(ch);
+    }
+    return out;
+  }
+}
+
 export function targetText(t: Target): string {
   return t.query.length === 0
     ? t.path
@@ -285,7 +306,7 @@ export function mutateQuery(
   if (names.includes('filters'))
     kinds.push([
       'filters',
-      () => [...query.filter(([k]) => k !== 'filters'), ['filters', encodeURIComponent(oddFilter(rng))]],
+      () => [...query.filter(([k]) => k !== 'filters'), ['filters', percentEncode(oddFilter(rng))]],
     ]);
   if (names.includes('version'))
     kinds.push(
@@ -309,7 +330,7 @@ export function mutateQuery(
               ...ODD_STRINGS.filter((s) => typeof s === 'string' && s.length < 100),
             ] as (string | number)[]),
           ),
-        ].map(encodeURIComponent) as [string, string],
+        ].map(percentEncode) as [string, string],
       ],
     ]);
   const [label, make] = rng.pick(kinds);

@@ -66,18 +66,3 @@ export function requestFromFile(v: unknown): FuzzRequest {
   if (r.body && 'json' in r.body) return { ...r, body: { json: revive(r.body.json) } };
   return r;
 }
-
-/** The request as curl would send it (for reports; large bodies are shown by size). */
-export function curlText(r: FuzzRequest, base: string): string {
-  const body = bodyBytes(r.body);
-  const parts = [`curl -sS -X ${r.method}`];
-  for (const [k, v] of r.headers) parts.push(`-H ${JSON.stringify(`${k}: ${v}`)}`);
-  if (body)
-    parts.push(
-      body.length > 2000
-        ? `--data-binary @body (${body.length} bytes)`
-        : `--data-binary ${JSON.stringify(body.toString('utf8'))}`,
-    );
-  parts.push(`--path-as-is ${JSON.stringify(base + r.path)}`);
-  return parts.join(' ');
-}

@@ -210,8 +210,3 @@ export const SOCKET_CATALOGUE: readonly RouteSpec[] = [
 ];
 
 export const CATALOGUE: readonly RouteSpec[] = [...ENGINE_CATALOGUE, ...CONSOLE_CATALOGUE, ...SOCKET_CATALOGUE];
-
-/** Whether `route` is a console API route (JSON answers) rather than a page. */
-export function isConsoleApi(route: RouteSpec): boolean {
-  return route.port === 'console' && !route.socket && (route.path === '/api' || route.path.startsWith('/api/'));
-}
