@@ -254,14 +254,15 @@ export class Phase {
 
   private async handleCrash(t: Target): Promise<void> {
     const diedAt = t.exitedAt ?? Date.now();
-    const output = outputTail(t);
+    // V8's native stack trace after a fatal error is long: read enough to reach the error line above it
+    const output = outputTail(t, 20_000);
     const crash: Crash = {
       id: this.result.crashes.length + 1,
       signature: crashSignature(output),
       phase: this.o.name,
       at: diedAt,
       exit: t.exitText ?? 'exited',
-      output,
+      output: output.slice(-3_000),
       inFlight: [...this.inFlight].map((e) => `${e.req.method} ${e.target} (${e.req.label})`),
       pinNote: '',
       suspects: [],
@@ -274,7 +275,7 @@ export class Phase {
     const candidates = suspects(this.result.journal, this.inFlight, diedAt, output);
     // a manager running out of memory stalls in garbage collection before it dies: what timed out or was
     // cut off then (and pings then) are the crash's doing, not failures of their own
-    const dying = deathWait(output) > 5_000 ? 15_000 : 1_000;
+    const dying = deathWait(output) > 5_000 ? 45_000 : 1_000;
     const before = this.result.failures.length;
     this.result.failures = this.result.failures.filter(
       (f) => !((f.kind === 'no-answer' || f.kind === 'dropped') && f.at >= diedAt - dying),
