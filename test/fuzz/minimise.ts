@@ -58,6 +58,12 @@ export async function minimiseBody(
   };
   let best = r.body.json;
   if (!(await fails(best))) return { body: best, attempts, note: 'did not fail again on this manager' };
+  if (await fails({}))
+    return {
+      body: {},
+      attempts,
+      note: 'fails whatever the body: the manager state is poisoned (see the broken bodies the API accepted)',
+    };
   let improved = true;
   while (improved && attempts < maxAttempts && Date.now() < deadline && t.server.alive()) {
     improved = false;

@@ -56,6 +56,8 @@ export interface PhaseResult {
   journal: JournalEntry[];
   /** Accepted writes per object ("service fz-3", "node sim-worker-1", "swarm"): what to blame when a read fails. */
   accepted: Record<string, FuzzRequest[]>;
+  /** Writes the server took although their body was broken: how a store gets poisoned. */
+  acceptedBroken: { request: FuzzRequest; target: string; status: number }[];
   deadlineHit: boolean;
   target: Target;
 }
@@ -104,6 +106,7 @@ export class Phase {
       downtime: [],
       journal: [],
       accepted: {},
+      acceptedBroken: [],
       deadlineHit: false,
       target: undefined as unknown as Target,
     };
@@ -249,7 +252,16 @@ export class Phase {
           this.hangs.set(f, n);
           if (n >= HANG_SATURATION) this.quarantine.set(f, `${n} requests of family "${f}" got no answer`);
         }
-    } else if (o.status !== undefined && o.status < 300) this.remember(r, wire);
+    } else if (o.status !== undefined && o.status < 300) {
+      this.remember(r, wire);
+      if (
+        (r.category === 'body' || r.category === 'structure') &&
+        r.method !== 'GET' &&
+        r.method !== 'HEAD' &&
+        !r.socket
+      )
+        this.result.acceptedBroken.push({ request: r, target: wire.target, status: o.status });
+    }
   }
 
   private async handleCrash(t: Target): Promise<void> {

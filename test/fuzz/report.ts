@@ -24,6 +24,7 @@ export interface Group {
   examples: Failure[];
   files: string[];
   minimised?: unknown;
+  minimisedNote?: string;
 }
 
 export function groupFailures(failures: readonly Failure[]): Group[] {
@@ -133,7 +134,10 @@ export function writeReport(result: FuzzResult): Group[] {
   };
   for (const g of groups) {
     const m = result.minimised.find((x) => g.examples.some((e) => e.id === x.failure));
-    if (m) g.minimised = describe(m.body);
+    if (m) {
+      g.minimised = describe(m.body);
+      g.minimisedNote = `${m.note}; ${m.attempts} attempts`;
+    }
     g.files = g.examples.map((f) => save(f, g.minimised ? { minimisedBody: g.minimised } : {}));
   }
   const v = verdicts(result, groups);
@@ -195,7 +199,8 @@ export function writeReport(result: FuzzResult): Group[] {
       L.push(
         `- answer: ${e.answer.status ?? e.answer.error} ${e.answer.contentType ?? ''} \`${e.answer.body.slice(0, 300).replace(/`/g, "'")}\``,
       );
-    if (g.minimised !== undefined) L.push(`- minimised body: \`${JSON.stringify(g.minimised).slice(0, 600)}\``);
+    if (g.minimised !== undefined)
+      L.push(`- minimised body: \`${JSON.stringify(g.minimised).slice(0, 600)}\` (${g.minimisedNote})`);
     L.push(`- files: ${g.files.join(', ')}`, '');
   }
   const slow = result.phases.flatMap((p) => p.slowPings.map((s) => ({ phase: p.name, ...s })));
@@ -205,6 +210,22 @@ export function writeReport(result: FuzzResult): Group[] {
       L.push(
         `- ${new Date(s.at).toISOString()} (${s.phase}): ${s.error ?? ms(s.ms)} (control ${ms(s.controlMs)}); in flight: ${s.during.map((d) => '`' + d + '`').join('; ') || 'nothing of ours'}`,
       );
+    L.push('');
+  }
+  const broken = result.phases.flatMap((p) => p.acceptedBroken.map((a) => ({ phase: p.name, ...a })));
+  if (broken.length) {
+    L.push(`## Broken bodies the API accepted (${broken.length})`, '');
+    L.push(
+      'Writes answered 2xx although a field had the wrong type, an odd value or was missing: what a store holds afterwards.',
+      '',
+    );
+    const byRoute = new Map<string, typeof broken>();
+    for (const b of broken) byRoute.set(b.request.route, [...(byRoute.get(b.request.route) ?? []), b]);
+    for (const [route, list] of [...byRoute].sort((a, b) => b[1].length - a[1].length)) {
+      L.push(`- ${route}: ${list.length}, e.g.`);
+      for (const b of list.slice(0, 6))
+        L.push(`  - \`${b.request.label.slice(0, 200)}\` → ${b.status} (${b.phase}, index ${b.request.index})`);
+    }
     L.push('');
   }
   L.push('## docker CLI afterwards', '');

@@ -82,6 +82,7 @@ export interface PhaseSummary {
   downtime: [number, number][];
   cli: CliCheck[];
   restartedAfterCrash: boolean;
+  acceptedBroken: PhaseResult['acceptedBroken'];
 }
 
 export interface FuzzResult {
@@ -183,6 +184,7 @@ async function runPhase(
       downtime: result.downtime,
       cli,
       restartedAfterCrash: result.crashes.length > 0,
+      acceptedBroken: result.acceptedBroken,
     };
   } finally {
     await pinger.stop().catch(() => []);
