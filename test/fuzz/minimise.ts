@@ -62,7 +62,7 @@ export async function minimiseBody(
     return {
       body: {},
       attempts,
-      note: 'fails whatever the body: the manager state is poisoned (see the broken bodies the API accepted)',
+      note: 'fails whatever the body: the manager state is poisoned (see the mutated bodies the API accepted)',
     };
   let improved = true;
   while (improved && attempts < maxAttempts && Date.now() < deadline && t.server.alive()) {

@@ -256,6 +256,8 @@ export class Phase {
       this.remember(r, wire);
       if (
         (r.category === 'body' || r.category === 'structure') &&
+        // a body on a route that takes none is ignored, as it should be
+        r.label !== 'stray body' &&
         r.method !== 'GET' &&
         r.method !== 'HEAD' &&
         !r.socket

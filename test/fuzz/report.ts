@@ -214,9 +214,9 @@ export function writeReport(result: FuzzResult): Group[] {
   }
   const broken = result.phases.flatMap((p) => p.acceptedBroken.map((a) => ({ phase: p.name, ...a })));
   if (broken.length) {
-    L.push(`## Broken bodies the API accepted (${broken.length})`, '');
+    L.push(`## Mutated bodies the API accepted (${broken.length})`, '');
     L.push(
-      'Writes answered 2xx although a field had the wrong type, an odd value or was missing: what a store holds afterwards.',
+      'Writes answered 2xx although a field was given another type, an odd value or went missing. Some odd values are legal; the rest is what a store holds afterwards (and what the CLI reads below trip on).',
       '',
     );
     const byRoute = new Map<string, typeof broken>();
