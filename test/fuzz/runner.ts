@@ -12,7 +12,7 @@ import { canary, cliChecks, type CliCheck } from './cli-checks';
 import type { Crash } from './crash';
 import { minimiseBody, type Minimised } from './minimise';
 import { Phase, type PhaseResult, type RouteStats } from './phase';
-import { pingStats, startPinger, type PingSample, type PingStats } from './pinger';
+import { excess, pingStats, startPinger, type PingSample, type PingStats } from './pinger';
 import type { Failure } from './records';
 import { writeReport } from './report';
 import type { StreamName } from './generator';
@@ -98,7 +98,12 @@ export interface FuzzResult {
 }
 
 function slowPings(stats: PingStats, journal: PhaseResult['journal']): SlowPing[] {
-  return stats.bad.slice(0, 50).map((p) => {
+  // the worst 50 (failed pings first, then by their stall beyond the control), in time order
+  const worst = [...stats.bad]
+    .sort((a, b) => Number(!!b.error) - Number(!!a.error) || excess(b) - excess(a))
+    .slice(0, 50)
+    .sort((a, b) => a.at - b.at);
+  return worst.map((p) => {
     const end = p.at + p.ms;
     // what started shortly before or during the slow ping (long-hung requests are not what stalls a loop)
     const during = journal
