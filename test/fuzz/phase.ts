@@ -79,6 +79,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class Phase {
   private target!: Target;
   private epoch = 0;
+  /** When the current manager started: what ran before belongs to an earlier one. */
+  private targetSince = Date.now();
   private restarting?: Promise<void>;
   private stopping = false;
   private aborted?: string;
@@ -286,7 +288,8 @@ export class Phase {
     this.o.log(
       `fuzz: manager died (${crash.exit}) in phase ${this.o.name}; ${crash.inFlight.length} requests in flight`,
     );
-    const candidates = suspects(this.result.journal, this.inFlight, diedAt, output);
+    const lifetime = this.result.journal.filter((e) => e.start >= this.targetSince);
+    const candidates = suspects(lifetime, this.inFlight, diedAt, output);
     // a manager running out of memory stalls in garbage collection before it dies: what timed out or was
     // cut off then (and pings then) are the crash's doing, not failures of their own
     const dying = deathWait(output) > 5_000 ? 45_000 : 1_000;
@@ -355,6 +358,7 @@ export class Phase {
     const fresh = await startTarget({ console: this.o.console, heapMb: this.o.heapMb, ports: t.ports });
     this.result.downtime.push([diedAt - dying, Date.now()]);
     this.target = fresh;
+    this.targetSince = Date.now();
     this.result.target = fresh;
     this.watch(fresh);
   }
