@@ -50,6 +50,8 @@ export interface SpawnAs {
   uid?: number;
   /** Extra environment variables (a join token given the way `ps` does not show it). */
   env?: Record<string, string>;
+  /** Flags for node itself, e.g. ['--max-old-space-size=512'] so a runaway allocation dies quickly. */
+  nodeArgs?: string[];
 }
 
 export interface RunningServer {
@@ -58,6 +60,9 @@ export interface RunningServer {
   proc: ChildProcess;
   /** Everything the process printed so far (stdout and stderr). */
   output(): string;
+  alive(): boolean;
+  /** Resolves when the process has exited, for whatever reason. */
+  exited: Promise<void>;
   /** SIGTERM, then SIGKILL after `graceMs`. Safe to call twice. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -74,10 +79,14 @@ export async function startServer(opts: {
   /** More flags for server/main.ts, e.g. ['--executor', 'process']. */
   extraArgs?: string[];
   as?: SpawnAs;
+  /** Serve the console too (needs `next build` first); off by default. */
+  console?: boolean;
+  /** Flags for node itself, e.g. ['--max-old-space-size=512'] so a runaway allocation dies quickly. */
+  nodeArgs?: string[];
 }): Promise<RunningServer> {
   const args = [
     'server/main.ts',
-    '--no-console',
+    ...(opts.console ? [] : ['--no-console']),
     '--engine-port',
     String(opts.ports.engine),
     '--cluster-port',
@@ -90,8 +99,11 @@ export async function startServer(opts: {
     String(opts.simWorkers ?? 3),
     ...(opts.extraArgs ?? []),
   ];
-  const p = await spawnUntilReady(args, 'swarmdeck ready', 'server', opts.readyTimeoutMs, opts.as);
-  return { ports: opts.ports, dataDir: opts.dataDir, proc: p.proc, output: p.output, stop: p.stop };
+  const p = await spawnUntilReady(args, 'swarmdeck ready', 'server', opts.readyTimeoutMs, {
+    ...opts.as,
+    nodeArgs: opts.nodeArgs,
+  });
+  return { ports: opts.ports, dataDir: opts.dataDir, ...p };
 }
 
 export interface ReadyProcess {
@@ -114,7 +126,7 @@ export async function spawnUntilReady(
   timeoutMs = 60_000,
   as: SpawnAs = {},
 ): Promise<ReadyProcess> {
-  const node = [process.execPath, '--import', 'tsx', ...args];
+  const node = [process.execPath, ...(as.nodeArgs ?? []), '--import', 'tsx', ...args];
   // setpriv execs node in place: the child's PID is the server's, so signals still reach it
   const argv =
     as.uid === undefined

@@ -1,0 +1,96 @@
+// The valid bodies the fuzzer starts from. Engine API bodies are the ones the
+// docker CLI 28.2.2 really sent (captured by capture.ts into
+// corpus/cli-bodies.json; `npm run fuzz -- --capture` refreshes them, and the
+// fuzz test checks the CLI still sends the same). Console bodies are typed
+// against the console API's own types with every field present, so a field
+// added there and forgotten here fails to compile.
+
+import { readFileSync } from 'node:fs';
+import type {
+  AvailabilityBody,
+  CreateServiceForm,
+  ImageBody,
+  LabelBody,
+  RestoreBody,
+  RotateTokenBody,
+  ScaleBody,
+  UpdateServiceForm,
+} from '../../server/api/console';
+import type { ClusterSpec, NodeSpec, ServiceSpec } from '../../server/api/types';
+import type { Corpus } from './capture';
+import type { Json } from './json-tree';
+
+export const CORPUS_FILE = new URL('./corpus/cli-bodies.json', import.meta.url);
+
+export const CLI_BODIES = JSON.parse(readFileSync(CORPUS_FILE, 'utf8')) as Corpus & {
+  serviceSpecs: Record<'replicated' | 'global' | 'replicatedJob' | 'globalJob', ServiceSpec>;
+  nodeSpec: NodeSpec;
+  swarmSpec: ClusterSpec;
+};
+
+/** The captured swarm spec plus the fields of ours the CLI leaves out when they are unset. */
+export const SWARM_SPEC: Required<ClusterSpec> = {
+  ...CLI_BODIES.swarmSpec,
+  Raft: { ...CLI_BODIES.swarmSpec.Raft, TickInterval: 100_000_000 },
+};
+
+export const NODE_SPEC: Required<NodeSpec> = { Name: 'fuzz-node', ...CLI_BODIES.nodeSpec };
+
+export const CREATE_FORM: Required<CreateServiceForm> = {
+  name: 'fz-form',
+  image: 'nginx:alpine',
+  mode: 'replicated',
+  replicas: 2,
+  env: ['A=1', 'B=two words'],
+  constraints: ['node.role==worker'],
+  reserveCpus: 0.1,
+  reserveMemoryMiB: 16,
+  restartCondition: 'on-failure',
+  restartDelaySeconds: 1,
+  restartMaxAttempts: 3,
+};
+
+export const UPDATE_FORM: Required<UpdateServiceForm> = {
+  image: 'nginx:1.27',
+  parallelism: 2,
+  delaySeconds: 0,
+  failureAction: 'pause',
+  monitorSeconds: 1,
+  maxFailureRatio: 0.5,
+  order: 'stop-first',
+  force: true,
+};
+
+export const SCALE_BODY: ScaleBody = { replicas: 2 };
+export const IMAGE_BODY: ImageBody = { image: 'nginx:1.27' };
+export const AVAILABILITY_BODY: AvailabilityBody = { availability: 'active' };
+export const LABEL_BODY: LabelBody = { key: 'zone', value: 'a' };
+export const ROTATE_BODY: RotateTokenBody = { role: 'worker' };
+/** versionID is filled in at send time with a real one of the service. */
+export const RESTORE_BODY: RestoreBody = { versionID: '{{serviceVersion}}' };
+
+/** Every valid body by the name routes refer to it with. */
+export const BODIES = {
+  serviceSpec: CLI_BODIES.serviceSpecs.replicated,
+  globalServiceSpec: CLI_BODIES.serviceSpecs.global,
+  replicatedJobSpec: CLI_BODIES.serviceSpecs.replicatedJob,
+  globalJobSpec: CLI_BODIES.serviceSpecs.globalJob,
+  nodeSpec: NODE_SPEC,
+  swarmSpec: SWARM_SPEC,
+  swarmInit: CLI_BODIES.swarmInit,
+  swarmJoin: CLI_BODIES.swarmJoin,
+  createForm: CREATE_FORM,
+  updateForm: UPDATE_FORM,
+  scale: SCALE_BODY,
+  image: IMAGE_BODY,
+  availability: AVAILABILITY_BODY,
+  label: LABEL_BODY,
+  rotate: ROTATE_BODY,
+  restore: RESTORE_BODY,
+} as const satisfies Record<string, unknown>;
+
+export type BodyName = keyof typeof BODIES;
+
+export function body(name: BodyName): Json {
+  return structuredClone(BODIES[name]) as unknown as Json;
+}
