@@ -6,11 +6,13 @@ import type { Config } from './config';
 import { handleConsoleApi } from './http/console/api';
 import { HttpError } from './http/http-error';
 import { parseRequestTarget } from './http/request-target';
+import { warmConsolePages } from './console-warmup';
 import { listen } from './listen';
 import type { ManagerContext } from './manager/context';
 import { createHttpListener, type HttpListenerLimits } from './net/http-listener';
 import { LISTENER_LIMITS } from './net/listener-limits';
 import { attachRealtime } from './realtime/gateway';
+import { guardSocketMethods, refuseOtherUpgrades, SOCKET_PATH } from './realtime/socket-path-guard';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -60,13 +62,17 @@ export async function startConsole(
     maxClients: limits.maxConnections,
     maxClientsPerPeer: limits.maxPerPeer,
   });
+  guardSocketMethods(server);
   if (cfg.dev) {
     const upgrade = app.getUpgradeHandler();
     server.on('upgrade', (req, socket, head) => {
-      if (!req.url?.startsWith('/socket.io')) void upgrade(req, socket, head);
+      if (!req.url?.startsWith(SOCKET_PATH)) void upgrade(req, socket, head);
     });
+  } else {
+    refuseOtherUpgrades(server);
   }
   await listen(server, cfg.consolePort, cfg.listenHost);
+  if (!cfg.dev) await warmConsolePages(cfg.listenHost, cfg.consolePort);
   return {
     server,
     async close() {

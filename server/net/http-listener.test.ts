@@ -188,4 +188,12 @@ describe('timeouts', () => {
     expect(c.text()).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     expect(c.text()).toContain('{"message":"malformed HTTP request');
   });
+
+  it('answers a malformed HEAD request without a body (a client would read it as the next answer)', async () => {
+    const l = await start();
+    const c = await raw(l.port, '127.0.0.2', 'HEAD /_ping/\u00fcn HTTP/1.1\r\nHost: x\r\n\r\n');
+    await c.closed;
+    expect(c.text()).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[^]*Content-Length: \d+\r\n/);
+    expect(c.text().endsWith('\r\n\r\n')).toBe(true);
+  });
 });

@@ -21,15 +21,21 @@ export interface HttpListenerLimits extends ConnectionLimits {
 const DEADLINE_CHECK_MS = 1_000;
 
 /** A complete HTTP response, written straight to a socket the server will not answer on itself. */
-export function rawJSONResponse(status: number, message: string): string {
+export function rawJSONResponse(status: number, message: string, opts: { head?: boolean } = {}): string {
   const body = JSON.stringify({ message });
   return (
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
     'Content-Type: application/json\r\n' +
     `Content-Length: ${Buffer.byteLength(body)}\r\n` +
     'Connection: close\r\n\r\n' +
-    body
+    // an answer to HEAD has no body, or the client reads it as the start of the next answer
+    (opts.head ? '' : body)
   );
+}
+
+/** Whether the bytes node's parser refused began a HEAD request. */
+function refusedHead(err: Error & { rawPacket?: Buffer }): boolean {
+  return err.rawPacket?.toString('latin1', 0, 5) === 'HEAD ';
 }
 
 /** What node's parser and deadlines refuse, in the APIs' words. */
@@ -72,14 +78,14 @@ export function holdResources(
   limits: HttpListenerLimits,
   opts: { log?: (line: string) => void; plaintextRefusals?: boolean } = {},
 ): ConnectionGate {
-  server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
+  server.on('clientError', (err: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex) => {
     const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
     if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
       socket.destroy();
       return;
     }
     const [status, message] = clientErrorAnswer(err);
-    socket.end(rawJSONResponse(status, message));
+    socket.end(rawJSONResponse(status, message, { head: refusedHead(err) }));
     socket.once('finish', () => socket.destroy());
   });
   return gateConnections(server, {

@@ -52,6 +52,15 @@ describe('verdict', () => {
     expect(judge(req(), answer(undefined, '', {}, 'ECONNRESET'), 10)?.kind).toBe('dropped');
     expect(judge(req({ raw: { head: 'GET / HTTP/1.1' } }), answer(undefined, '', {}, 'closed'), 10)).toBeUndefined();
     expect(judge(req(), answer(undefined, '', {}, 'EPIPE'), 40 * 1024 * 1024)).toBeUndefined();
+    // a GET on a live polling session is engine.io's long poll; without a session it must answer
+    const poll = (path: string) =>
+      req({ port: 'console', socket: 'post', method: 'GET', route: 'console socket.io post', path });
+    const timedOut = answer(undefined, '', {}, 'timeout');
+    expect(judge(poll('/socket.io/?EIO=4&transport=polling&sid=abc&t=1'), timedOut, 2)).toBeUndefined();
+    expect(judge(poll('/socket.io/?EIO=4&transport=polling&t=1'), timedOut, 2)?.kind).toBe('no-answer');
+    expect(judge({ ...poll('/socket.io/?EIO=4&transport=polling&sid=abc'), method: 'PUT' }, timedOut, 2)?.kind).toBe(
+      'no-answer',
+    );
   });
 
   it("wants Engine API errors as Docker's: exactly application/json with a message", () => {

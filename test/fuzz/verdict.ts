@@ -66,7 +66,13 @@ export function isOversized(bodyBytes: number): boolean {
  */
 export function judge(r: FuzzRequest, o: Outcome, bodyBytes: number): Verdict | undefined {
   if (o.status === undefined) {
-    if (o.error === 'timeout') return { kind: 'no-answer', cause: `no answer within the timeout` };
+    if (o.error === 'timeout') {
+      // a GET on a live polling session is a long poll: engine.io holds it until it has something
+      // to send or the next ping (25 s), so waiting past our 3 s is the protocol, not a hang
+      if (r.socket && r.method === 'GET' && /[?&]transport=polling\b/.test(r.path) && /[?&]sid=/.test(r.path))
+        return undefined;
+      return { kind: 'no-answer', cause: `no answer within the timeout` };
+    }
     // node closes on requests it cannot parse (CONNECT without a handler, broken framing), and
     // a server may hang up on a body it will not read
     if (r.raw || r.socket || isOversized(bodyBytes)) return undefined;
