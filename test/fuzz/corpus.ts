@@ -13,6 +13,7 @@ import type {
   LabelBody,
   RestoreBody,
   RotateTokenBody,
+  SwarmSettingsBody,
   ScaleBody,
   UpdateServiceForm,
 } from '../../server/api/console';
@@ -66,6 +67,7 @@ export const IMAGE_BODY: ImageBody = { image: 'nginx:1.27' };
 export const AVAILABILITY_BODY: AvailabilityBody = { availability: 'active' };
 export const LABEL_BODY: LabelBody = { key: 'zone', value: 'a' };
 export const ROTATE_BODY: RotateTokenBody = { role: 'worker' };
+export const SWARM_SETTINGS_BODY: SwarmSettingsBody = { maxReplicas: 10_000, specHistoryLimit: 20 };
 /** versionID is filled in at send time with a real one of the service. */
 export const RESTORE_BODY: RestoreBody = { versionID: '{{serviceVersion}}' };
 
@@ -86,6 +88,7 @@ export const BODIES = {
   availability: AVAILABILITY_BODY,
   label: LABEL_BODY,
   rotate: ROTATE_BODY,
+  swarmSettings: SWARM_SETTINGS_BODY,
   restore: RESTORE_BODY,
 } as const satisfies Record<string, unknown>;
 

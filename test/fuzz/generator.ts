@@ -20,7 +20,7 @@ import {
   type Target,
 } from './request-mutators';
 import { CATEGORIES, type BodySpec, type Category, type FuzzRequest } from './request';
-import { Rng } from './rng';
+import { rngFor, type Rng } from './rng';
 import { CATALOGUE, ENGINE_CATALOGUE, type QueryParam, type RouteSpec } from './routes';
 import { pollingPayload, SOCKET_BASE, upgradeFrames, wsFrame } from './socketio';
 
@@ -446,7 +446,7 @@ const HOST_PLACEHOLDER = '{{host}}';
 /** Request `index` of `stream` under `seed`. */
 export function generate(seed: number, streamName: StreamName, index: number): FuzzRequest {
   const stream = STREAMS[streamName];
-  const rng = Rng.for(seed, stream.name, index);
+  const rng = rngFor(seed, stream.name, index);
   const route = rng.weighted(stream.routes.map((r) => [r, routeWeight(r)] as const));
   const category = rng.weighted(categoryWeights(route));
   const service = serviceRef(rng, category === 'valid' ? 0.02 : 0.1);

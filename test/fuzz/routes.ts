@@ -66,6 +66,7 @@ export const ENGINE_CATALOGUE: readonly RouteSpec[] = [
   engine('GET', '/_ping'),
   engine('HEAD', '/_ping'),
   engine('GET', '/version'),
+  engine('GET', '/swarmdeck/raft'),
   engine('GET', '/info'),
   engine('GET', '/swarm'),
   engine('POST', '/swarm/init', { body: 'swarmInit' }),
@@ -179,6 +180,7 @@ export const CONSOLE_CATALOGUE: readonly RouteSpec[] = [
   consoleApi('DELETE', '/api/nodes/{node}/labels/{key}'),
   consoleApi('GET', '/api/swarm/join-tokens'),
   consoleApi('POST', '/api/swarm/join-tokens/rotate', { body: 'rotate' }),
+  consoleApi('POST', '/api/swarm/settings', { body: 'swarmSettings' }),
   // not served: a 404 (or 405) as JSON
   consoleApi('GET', '/api', { served: false }),
   consoleApi('GET', '/api/services', { served: false }),

@@ -4,7 +4,7 @@
 // under fuzz, to replay a saved failure, and by the minimiser.
 
 import { send, type Outcome } from './http-client';
-import { Rng } from './rng';
+import { rngFor } from './rng';
 import { validServiceSpec } from './generator';
 import { render } from './json-tree';
 import type { FuzzRequest } from './request';
@@ -21,7 +21,7 @@ export function directContext(t: Target, tasks: string[] = []): ResolveContext {
 
 /** Create the pool service `name` refers to, with the valid spec the generator would build for it. */
 export async function createPoolService(t: Target, name: string, seed: number): Promise<Outcome> {
-  const spec = validServiceSpec(Rng.for(seed, 'setup', name), name);
+  const spec = validServiceSpec(rngFor(seed, 'setup', name), name);
   return send(
     {
       port: t.ports.engine,

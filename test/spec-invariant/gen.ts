@@ -2,26 +2,9 @@
 // generators draw from (wrong JSON types, boundary numbers, odd but valid
 // strings), so a failing seed replays exactly.
 
-import { seededRandom } from '../../server/util/random';
-
-export class Gen {
-  private readonly next: () => number;
-  constructor(readonly seed: number) {
-    this.next = seededRandom(seed);
-  }
-  float(): number {
-    return this.next();
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[Math.floor(this.next() * xs.length)]!;
-  }
-}
+/** The spec generators' source of values (the shared seeded Rng). */
+import type { Rng } from '../rng';
+export { Rng as Gen } from '../rng';
 
 /** A JSON value of every type: what a careless client sends where the field wants another. */
 export const ANY_JSON: readonly unknown[] = ['text', '', '3', 12, -3.5, 0, true, false, [], ['x'], [1], {}, { a: 1 }];
@@ -70,7 +53,7 @@ export function jsonType(v: unknown): string {
 }
 
 /** A value whose JSON type differs from `like`'s. */
-export function wrongType(g: Gen, like: 'string' | 'number' | 'boolean' | 'array' | 'object'): unknown {
+export function wrongType(g: Rng, like: 'string' | 'number' | 'boolean' | 'array' | 'object'): unknown {
   return g.pick(ANY_JSON.filter((v) => jsonType(v) !== like));
 }
 
