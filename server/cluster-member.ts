@@ -115,6 +115,17 @@ export class ClusterMember {
   static async start(o: MemberOptions): Promise<ClusterMember> {
     const say = o.log ?? ((m: string) => console.log(m));
     const { mode, transport, clock } = o;
+    // who the cluster port lets in, from the moment raft starts: until the log is open, the members
+    // a join answer named (a joiner's leader dials it at once)
+    const ready: { opened?: OpenedStore } = {};
+    const joinPeers = new Set(mode.kind === 'join' ? Object.keys(mode.answer.members) : []);
+    o.setAcceptPolicy(
+      managerAcceptPolicy({
+        cluster: () => ready.opened?.store.view.list('cluster')[0],
+        raftRemoved: (id) => ready.opened?.log.isRemovedMember(id) ?? false,
+        raftMember: (id) => (ready.opened ? ready.opened.log.isMember(id) : joinPeers.has(id)),
+      }),
+    );
     const opened = await openStore(o.dataDir, {
       id: o.selfNodeID,
       addr: o.clusterAddr,
@@ -125,13 +136,8 @@ export class ClusterMember {
       bootstrap: mode.kind === 'init' || (mode.kind === 'restart' && !o.tls.certificate),
       peers: mode.kind === 'join' ? mode.answer.members : undefined,
     });
+    ready.opened = opened;
     const { store, log } = opened;
-    o.setAcceptPolicy(
-      managerAcceptPolicy({
-        cluster: () => store.view.list('cluster')[0],
-        raftRemoved: () => log.status().conf.removed ?? [],
-      }),
-    );
 
     // a `swarm init` that crashed before its first write founded the group but not the swarm
     const conf = log.status().conf;
