@@ -178,8 +178,20 @@ export class ClusterMember {
       log.setSnapshotPolicy({ snapshotInterval: spec.SnapshotInterval, keepEntries: spec.LogEntriesForSlowFollowers });
     };
     applySettings();
+    // a node removed (blacklisted) or out of raft loses its open cluster connections, not just its next ones
+    let revalidating = false;
+    const revalidate = () => {
+      if (revalidating) return;
+      revalidating = true;
+      setImmediate(() => {
+        revalidating = false;
+        const n = transport.revalidate();
+        if (n > 0) say(`cluster port: closed ${n} connection(s) of nodes removed from the swarm or its raft group`);
+      });
+    };
     const unwatch = store.view.watch((e) => {
       if (e.changes.some((c) => c.kind === 'cluster')) applySettings();
+      if (e.changes.some((c) => c.kind === 'cluster' || c.kind === 'node')) revalidate();
     });
 
     const loops = new LeaderLoops(store, clock, o.selfNodeID);

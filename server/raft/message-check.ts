@@ -94,7 +94,8 @@ function snapshotMetaProblem(meta: unknown): string | undefined {
 export function raftMessageProblem(m: unknown, sender: string): string | undefined {
   if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'not an object';
   const f = m as Fields;
-  const shape = typeof f.type === 'string' && Object.hasOwn(SHAPES, f.type) ? SHAPES[f.type as Message['type']] : undefined;
+  const shape =
+    typeof f.type === 'string' && Object.hasOwn(SHAPES, f.type) ? SHAPES[f.type as Message['type']] : undefined;
   if (!shape) return 'unknown type';
   if (!isNodeID(f.from)) return 'from';
   if (f.from !== sender) return `from ${f.from} is not the sender ${sender}`;

@@ -233,6 +233,8 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
     }
     this.inboundByPeer.get(id)?.destroy(new Error(`peer ${id} was removed`));
     this.lastContact.delete(id);
+    // whatever else it holds open to us is judged by the membership that dropped it
+    if (!this.closed) this.revalidate();
   }
 
   /** Fire-and-forget, in order per peer. False when it was not queued (unknown peer, too large, queue full). */
@@ -531,7 +533,8 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
     // a join token admits one request: the connection closes with its answer
     const tokenOnly = identity.via === 'join-token' || identity.via === 'worker-token';
     if (tokenOnly && this.tokenUsed.has(conn)) {
-      conn.fail(new Error('a join token admits one join request per connection'));
+      // not served: the connection closes with the first one's answer
+      this.logger.warn(`${conn.label}: ignoring a second request on a join-token connection`);
       return;
     }
     if (tokenOnly) this.tokenUsed.add(conn);
