@@ -348,6 +348,8 @@ export class ClusterMember {
       router,
       clock,
       removedFromRaft: () => log.status().removed,
+      leader: () => log.leader(),
+      request: (to, payload, ms) => transport.request(to, payload, ms),
     });
     await ca.start(() => log.isLeader());
     const m = new ClusterMember(o, opened, loops, promoter, roles, ca, ctx, raftView);

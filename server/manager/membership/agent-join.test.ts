@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SwarmError } from '../../api/errors';
 import { checkNodeChain, createCSR } from '../../ca';
@@ -62,6 +63,8 @@ describe('agent join', () => {
       Description: { Hostname: 'edge-1' },
       Status: { State: 'unknown', Addr: '127.0.0.9' },
     });
+    // what a later `node rm` blacklists it until
+    expect(node.CertificateNotAfter).toBe(new Date(new X509Certificate(answer.certificate).validTo).toISOString());
     // the token does not buy an existing node's identity (or a certificate for it)
     await expect(handle(body(cluster.JoinTokens.Worker), agent())).rejects.toThrow(/already part of this swarm/);
     expect(s.store.view.list('node').filter((n) => n.ID === 'w1')).toHaveLength(1);

@@ -14,7 +14,7 @@ import { INVALID_JOIN_TOKEN, type PeerIdentity } from '../../raft/transport';
 import type { RaftId } from '../../raft/types';
 import type { ClusterStore } from '../../store/cluster-store';
 import { newNode } from '../bootstrap';
-import { issueCertificate } from '../ca/issuer';
+import { issueCertificate, leafNotAfter } from '../ca/issuer';
 import { tokenRole } from './credentials';
 import { alreadyPart, askToJoin, decideJoin, type JoinTransport } from './join';
 
@@ -103,7 +103,10 @@ async function admitAgent(deps: AgentJoinDeps, nodeID: string, req: AgentJoinReq
   await deps.store.update(
     (tx) => {
       if (tx.get('node', nodeID)) throw alreadyPart(nodeID);
-      tx.create('node', newNode(nodeID, 'worker', req.description, hostOf(req.addr), tx.now));
+      tx.create('node', {
+        ...newNode(nodeID, 'worker', req.description, hostOf(req.addr), tx.now),
+        CertificateNotAfter: leafNotAfter(issued.certificate),
+      });
     },
     { retry: true },
   );

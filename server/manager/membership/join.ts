@@ -16,7 +16,7 @@ import { INVALID_JOIN_TOKEN, type PeerIdentity } from '../../raft/transport';
 import type { RaftId } from '../../raft/types';
 import type { ClusterStore } from '../../store/cluster-store';
 import { newNode } from '../bootstrap';
-import { issueCertificate } from '../ca/issuer';
+import { issueCertificate, leafNotAfter } from '../ca/issuer';
 import { tokenRole } from './credentials';
 import { NOT_LEADER_CODE, rebuildError } from './forward';
 
@@ -140,7 +140,10 @@ async function admit(deps: JoinDeps, raftId: RaftId, req: JoinRequest['join']): 
   await deps.store.update(
     (tx) => {
       if (tx.get('node', raftId)) throw alreadyPart(raftId);
-      tx.create('node', newNode(raftId, 'manager', req.description, hostOf(req.addr), tx.now));
+      tx.create('node', {
+        ...newNode(raftId, 'manager', req.description, hostOf(req.addr), tx.now),
+        CertificateNotAfter: leafNotAfter(issued.certificate),
+      });
     },
     { retry: true },
   );
