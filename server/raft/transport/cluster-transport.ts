@@ -233,8 +233,14 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
     }
     this.inboundByPeer.get(id)?.destroy(new Error(`peer ${id} was removed`));
     this.lastContact.delete(id);
-    // whatever else it holds open to us is judged by the membership that dropped it
-    if (!this.closed) this.revalidate();
+    // whatever else it holds open to us is judged by the membership that dropped it (this runs
+    // inside raft's apply, which must not throw)
+    if (this.closed) return;
+    try {
+      this.revalidate();
+    } catch (err) {
+      this.logger.error(`rechecking connections after removing peer ${id} failed: ${(err as Error).message}`);
+    }
   }
 
   /** Fire-and-forget, in order per peer. False when it was not queued (unknown peer, too large, queue full). */
