@@ -107,7 +107,8 @@ export function admitHeaders(
   if (!addr || !claimed)
     return { ok: false, status: 400, message: `missing ${HEADER.raftId} or ${HEADER.addr} header` };
   // a joiner's claimed ID becomes its Node's ID and its certificate's CN: short and plain, or refused
-  if (!isNodeID(claimed)) return { ok: false, status: 400, message: `malformed ${HEADER.raftId} header: ${NODE_ID_RULE}` };
+  if (!isNodeID(claimed))
+    return { ok: false, status: 400, message: `malformed ${HEADER.raftId} header: ${NODE_ID_RULE}` };
   if (!CLUSTER_ADDR_PATTERN.test(addr))
     return { ok: false, status: 400, message: `malformed ${HEADER.addr} header: must be host:port` };
   const purpose: ConnPurpose = one(headers[HEADER.purpose]) === 'oneshot' ? 'oneshot' : 'peer';
