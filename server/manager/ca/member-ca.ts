@@ -127,7 +127,8 @@ export class MemberCA {
     isLeader: () => boolean,
   ): Promise<IssuedCertificate> {
     const { store } = this.o;
-    const named = typeof req.nodeID === 'string' ? req.nodeID : undefined;
+    // a member passing a renewal on names the node; a member asking for itself need not
+    const named = typeof req.nodeID === 'string' ? req.nodeID : from.raftId;
     return decideJoin(
       { isLeader, leader: () => this.o.leader(), request: (to, p, ms) => this.o.request(to, p, ms) },
       from,
