@@ -65,11 +65,15 @@ describe('manager certificates follow the raft membership', () => {
     }
     return out;
   };
-  const setRole = async (via: ManagerProc, nodeID: string, Role: string) => {
-    const n = (await via.api('GET', `/nodes/${nodeID}`)).json as { Version: { Index: number }; Spec: object };
-    const r = await via.api('POST', `/nodes/${nodeID}/update?version=${n.Version.Index}`, { ...n.Spec, Role });
-    expect(r.status, JSON.stringify(r.json)).toBe(200);
-  };
+  /** A read-then-update; redone on 409 (a renewal recorded on the node moves its version). */
+  const setRole = (via: ManagerProc, nodeID: string, Role: string) =>
+    until(`node ${nodeID} updated to ${Role}`, async () => {
+      const n = (await via.api('GET', `/nodes/${nodeID}`)).json as { Version: { Index: number }; Spec: object };
+      const r = await via.api('POST', `/nodes/${nodeID}/update?version=${n.Version.Index}`, { ...n.Spec, Role });
+      if (r.status === 409) return undefined;
+      expect(r.status, JSON.stringify(r.json)).toBe(200);
+      return true;
+    });
 
   /**
    * Dial the leader as `selfId` with the certificate kept in `dataDir`, and try what only members
