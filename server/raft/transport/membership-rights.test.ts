@@ -3,12 +3,22 @@
 // node out of the raft group grants a worker's rights at most, a member speaks
 // raft only as itself, and a join token buys one answer per connection.
 
+import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dial } from './dial';
 import { encodeFrame, FrameDecoder } from './frames';
 import { tlsSocketFactory } from './socket-factory';
 import { systemClock } from '../../util/clock';
-import { FAST, MANAGER_TOKEN, startMember, testRootCA, testSecurity, waitFor, type Member } from './test-support';
+import {
+  FAST,
+  MANAGER_TOKEN,
+  startMember,
+  testCertificate,
+  testRootCA,
+  testSecurity,
+  waitFor,
+  type Member,
+} from './test-support';
 
 type Msg = { type: string; from: unknown; n: number };
 const cleanup: (() => Promise<void>)[] = [];
@@ -105,5 +115,25 @@ describe('join-token connections', () => {
     expect(served).toEqual([{ join: 1 }]);
     expect(frames[0]).toEqual({ t: 'res', id: 1, ok: true, p: { joined: true } });
     expect(frames.some((f) => (f as { id?: number }).id === 2 && (f as { ok?: boolean }).ok)).toBe(false);
+  });
+});
+
+describe('the dialler', () => {
+  it('takes an answer only from a manager’s certificate, even one whose names would pass', async () => {
+    // a worker answering where a manager is dialled (TLS's name check waived, as for a certificate
+    // that carried a manager's DNS name): the OU decides
+    const w = await member('w', { security: await testSecurity('w', { role: 'worker' }) });
+    const mine = await testCertificate('a');
+    const err = await dial(w.addr, {
+      self: { raftId: 'a', addr: '127.0.0.1:1' },
+      purpose: 'oneshot',
+      factory: {
+        connect: (host, port) =>
+          tlsConnect({ host, port, ...mine, servername: 'swarm-manager', checkServerIdentity: () => undefined }),
+      },
+      clock: systemClock,
+      timeoutMs: FAST.dialTimeoutMs,
+    }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/answered by a certificate that is not a manager's/);
   });
 });
