@@ -115,6 +115,17 @@ export class ClusterMember {
   static async start(o: MemberOptions): Promise<ClusterMember> {
     const say = o.log ?? ((m: string) => console.log(m));
     const { mode, transport, clock } = o;
+    // who the cluster port lets in, from the moment raft starts: until the log is open, the members
+    // a join answer named (a joiner's leader dials it at once)
+    const ready: { opened?: OpenedStore } = {};
+    const joinPeers = new Set(mode.kind === 'join' ? Object.keys(mode.answer.members) : []);
+    o.setAcceptPolicy(
+      managerAcceptPolicy({
+        cluster: () => ready.opened?.store.view.list('cluster')[0],
+        raftRemoved: (id) => ready.opened?.log.isRemovedMember(id) ?? false,
+        raftMember: (id) => (ready.opened ? ready.opened.log.isMember(id) : joinPeers.has(id)),
+      }),
+    );
     const opened = await openStore(o.dataDir, {
       id: o.selfNodeID,
       addr: o.clusterAddr,
@@ -125,13 +136,8 @@ export class ClusterMember {
       bootstrap: mode.kind === 'init' || (mode.kind === 'restart' && !o.tls.certificate),
       peers: mode.kind === 'join' ? mode.answer.members : undefined,
     });
+    ready.opened = opened;
     const { store, log } = opened;
-    o.setAcceptPolicy(
-      managerAcceptPolicy({
-        cluster: () => store.view.list('cluster')[0],
-        raftRemoved: () => log.status().conf.removed ?? [],
-      }),
-    );
 
     // a `swarm init` that crashed before its first write founded the group but not the swarm
     const conf = log.status().conf;
@@ -172,8 +178,20 @@ export class ClusterMember {
       log.setSnapshotPolicy({ snapshotInterval: spec.SnapshotInterval, keepEntries: spec.LogEntriesForSlowFollowers });
     };
     applySettings();
+    // a node removed (blacklisted) or out of raft loses its open cluster connections, not just its next ones
+    let revalidating = false;
+    const revalidate = () => {
+      if (revalidating) return;
+      revalidating = true;
+      setImmediate(() => {
+        revalidating = false;
+        const n = transport.revalidate();
+        if (n > 0) say(`cluster port: closed ${n} connection(s) of nodes removed from the swarm or its raft group`);
+      });
+    };
     const unwatch = store.view.watch((e) => {
       if (e.changes.some((c) => c.kind === 'cluster')) applySettings();
+      if (e.changes.some((c) => c.kind === 'cluster' || c.kind === 'node')) revalidate();
     });
 
     const loops = new LeaderLoops(store, clock, o.selfNodeID);
@@ -330,6 +348,8 @@ export class ClusterMember {
       router,
       clock,
       removedFromRaft: () => log.status().removed,
+      leader: () => log.leader(),
+      request: (to, payload, ms) => transport.request(to, payload, ms),
     });
     await ca.start(() => log.isLeader());
     const m = new ClusterMember(o, opened, loops, promoter, roles, ca, ctx, raftView);

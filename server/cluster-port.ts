@@ -7,10 +7,12 @@ import { ROOT_CA_PATH } from './node-tls';
 /**
  * The cluster port: managers and agents dial it (raft, forwarded writes, joins,
  * dispatcher sessions) over an HTTP upgrade inside TLS. Anyone on the network
- * reaches it, so `/healthz` says only that the process is up: no cluster, node
- * or raft ID (the raft detail is `GET /swarmdeck/raft` on the Engine API, the
- * local admin interface). `/ca` serves the swarm's root CA to joiners, who
- * check it against their token (it is public).
+ * reaches it, so `/healthz` says only that the process is up (the raft detail
+ * is `GET /swarmdeck/raft` on the Engine API, the local admin interface). That
+ * is no secrecy: every TLS client sees this manager's certificate, which names
+ * the cluster ID (O) and the node ID (CN), before anything is checked, as in
+ * swarm. `/ca` serves the swarm's root CA to joiners, who check it against
+ * their token (it is public).
  */
 export function clusterPortHandler(member: () => ClusterMember | undefined = () => undefined) {
   return (req: IncomingMessage, res: ServerResponse): void => {

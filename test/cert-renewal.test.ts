@@ -106,11 +106,16 @@ describe('certificate renewal on a short lifetime', () => {
       /OU=(swarm-\w+)/.exec(
         new X509Certificate(readFileSync(`${data.path}/agent/certificates/swarm-node.crt`)).subject,
       )?.[1];
-    const setRole = async (Role: string) => {
-      const n = (await m1.api('GET', `/nodes/${nodeID}`)).json as { Version: { Index: number }; Spec: object };
-      const r = await m1.api('POST', `/nodes/${nodeID}/update?version=${n.Version.Index}`, { ...n.Spec, Role });
-      expect(r.status, JSON.stringify(r.json)).toBe(200);
-    };
+    // the leader records each renewal on the node (its expiry), which moves the node's version: a
+    // read-then-update racing a renewal gets 409 and is redone, as a client would
+    const setRole = (Role: string) =>
+      until(`the node updated to ${Role}`, async () => {
+        const n = (await m1.api('GET', `/nodes/${nodeID}`)).json as { Version: { Index: number }; Spec: object };
+        const r = await m1.api('POST', `/nodes/${nodeID}/update?version=${n.Version.Index}`, { ...n.Spec, Role });
+        if (r.status === 409) return undefined;
+        expect(r.status, JSON.stringify(r.json)).toBe(200);
+        return true;
+      });
     expect(ou()).toBe('swarm-worker');
     await setRole('manager');
     await until('a manager certificate', () => ou() === 'swarm-manager' || undefined, 15_000);

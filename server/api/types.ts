@@ -422,6 +422,11 @@ export interface Node extends Meta {
   ManagerStatus?: ManagerStatus;
   /** Console-only: control loops that could not work on this node. */
   Faults?: ControlFault[];
+  /**
+   * NotAfter (RFC 3339) of the last certificate the CA issued this node: what `node rm` blacklists it
+   * until (swarmkit reads it from Node.Certificate). Stored, never shown by the Engine API.
+   */
+  CertificateNotAfter?: string;
 }
 
 // ---------- cluster, networks, secrets, configs ----------

@@ -73,6 +73,16 @@ describe('node certificates', () => {
     await expect(checkNodeChain(chain, root.CACert, key)).resolves.toMatchObject({ role: 'manager' });
   });
 
+  it('signs no certificate for a node ID that is a role name or not a plain ID', async () => {
+    const root = rootCAFrom(await createRootCA(NOW));
+    const { csr } = await createCSR();
+    // a worker named swarm-manager would carry the DNS name managers are dialled by
+    for (const nodeID of ['swarm-manager', 'swarm-worker', 'swarm-ca', 'SWARM-CA', 'a.b', 'a b', '', 'x'.repeat(65)]) {
+      const subject = { nodeID, role: WORKER_ROLE, clusterID: 'c' } as const;
+      await expect(signCSR(signerOf(root), csr, subject, HOUR, NOW)).rejects.toThrow(/invalid node ID/);
+    }
+  });
+
   it('refuses a CSR whose signature does not verify, or that is not P-256', async () => {
     const root = rootCAFrom(await createRootCA(NOW));
     const subject = { nodeID: 'n', role: WORKER_ROLE, clusterID: 'c' } as const;

@@ -1,6 +1,7 @@
 // Node certificates: the node makes a key and a CSR; the CA signs it with the
 // subject it decides (swarmkit PrepareCSR overrides whatever the CSR asked).
 
+import { isNodeID, NODE_ID_RULE } from '../api/node-id';
 import type { RootCA } from '../api/types';
 import { CA_ROLE, CERT_BACKDATE_MS, MANAGER_ROLE, MIN_NODE_CERT_EXPIRY_MS, type CertRole } from './constants';
 import {
@@ -66,6 +67,8 @@ export async function signCSR(
   expiryMs: number,
   now = Date.now(),
 ): Promise<string> {
+  // the node ID becomes a DNS name next to the role names managers are dialled by
+  if (!isNodeID(subject.nodeID)) throw new CSRError(`invalid node ID "${subject.nodeID}": ${NODE_ID_RULE}`);
   let csr: x509.Pkcs10CertificateRequest;
   try {
     csr = new x509.Pkcs10CertificateRequest(csrPem);

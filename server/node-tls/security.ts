@@ -7,11 +7,17 @@ import type { NodeCredentials } from './node-credentials';
 
 export interface AcceptPolicy {
   isRemoved(nodeID: string): boolean;
+  /** Whether a manager certificate naming `nodeID` grants member rights: it is a raft member now. */
+  isMember(nodeID: string): boolean;
   validateToken(token: string): 'manager' | 'worker' | undefined;
 }
 
 /** Accepts no caller: what a worker (or a process not yet in a swarm) uses. */
-export const ACCEPT_NOBODY: AcceptPolicy = { isRemoved: () => false, validateToken: () => undefined };
+export const ACCEPT_NOBODY: AcceptPolicy = {
+  isRemoved: () => false,
+  isMember: () => false,
+  validateToken: () => undefined,
+};
 
 export function nodeSecurity(
   credentials: NodeCredentials,
@@ -22,6 +28,7 @@ export function nodeSecurity(
     onChange: (l) => credentials.onChange(l),
     clusterId: () => credentials.certificate?.clusterID,
     isRemoved: (id) => policy().isRemoved(id),
+    isMember: (id) => policy().isMember(id),
     validateToken: (t) => policy().validateToken(t),
     joinToken: () => credentials.joinToken(),
   };

@@ -128,6 +128,33 @@ describe('RaftLog', () => {
     expect((err as Error).message).toMatch(/invalid membership change/);
   });
 
+  it('drops and counts messages that are malformed, not from their sender, or from a non-member', async () => {
+    const w = new World();
+    const leader = await threeMembers(w);
+    const follower = [...w.logs.values()].find((l) => l !== leader)!;
+    const before = { term: follower.status().term, leader: follower.leader() };
+    const deliver = w.net.handlers.get(follower.id)!;
+    const vote = (from: string, o: object = {}) =>
+      ({
+        type: 'vote',
+        from,
+        to: follower.id,
+        term: before.term + 50,
+        index: 1e6,
+        logTerm: 1e6,
+        transfer: true,
+        ...o,
+      }) as unknown as Message;
+    deliver('intruder', vote('intruder')); // no member
+    deliver(leader.id, vote('intruder')); // a member speaking for someone else
+    deliver(leader.id, vote(leader.id, { term: -1 }));
+    deliver(leader.id, vote(leader.id, { from: 7 }));
+    deliver(leader.id, { type: 'app', from: leader.id, to: follower.id, term: before.term + 50 } as unknown as Message);
+    await w.run(200);
+    expect(follower.status().droppedMessages).toBe(5);
+    expect({ term: follower.status().term, leader: follower.leader() }).toEqual(before);
+  });
+
   it('transfers leadership and resolves once the target leads', async () => {
     const w = new World();
     const leader = await threeMembers(w);

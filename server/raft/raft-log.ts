@@ -8,6 +8,7 @@ import type { MemoryStore } from '../store/memory-store';
 import type { Clock } from '../util/clock';
 import { applyEntry, applyMembership, encodeSnapshotData, tryDecodeSnapshotData, type SnapshotImage } from './apply';
 import { FailedEntries, type FailedEntry } from './failed-entries';
+import { raftMessageProblem } from './message-check';
 import {
   RaftNode,
   encodeConfChange,
@@ -78,6 +79,8 @@ export interface RaftLogStatus extends Status {
   snapshotsInstalled: number;
   /** Committed entries (and snapshots) this member could not apply since it started: the store moved past them. */
   failedEntries: { total: number; recent: FailedEntry[] };
+  /** Messages dropped before the core since this member started: malformed, or not from a member. */
+  droppedMessages: number;
 }
 
 export type LeadershipListener = (isLeader: boolean, leader: RaftId, term: number) => void;
@@ -162,6 +165,9 @@ export class RaftLog implements ConsensusLog {
   private proposalTerm = 0;
   private reported = { isLeader: false, leader: '', term: 0 };
   private readonly failures = new FailedEntries();
+  private droppedMessages = 0;
+  /** Clock time of the last warning about a dropped message (one a minute at most). */
+  private droppedWarnedAt = -Infinity;
 
   private constructor(o: RaftLogOptions & typeof DEFAULTS, core: RaftNode, snapshot: Snapshot | undefined) {
     this.o = o;
@@ -348,7 +354,22 @@ export class RaftLog implements ConsensusLog {
       pendingProposals: this.proposals.size,
       snapshotsInstalled: this.snapshotsInstalled,
       failedEntries: { total: this.failures.total, recent: this.failures.list() },
+      droppedMessages: this.droppedMessages,
     };
+  }
+
+  /**
+   * Whether `id` is a member now: a voter or learner of the applied configuration, or a peer this
+   * member was told about when it joined (it learns the configuration by replaying the log).
+   */
+  isMember(id: RaftId): boolean {
+    const m = this.core.membership(id);
+    return m === 'voter' || m === 'learner' || (m === undefined && this.memberAddrs.has(id));
+  }
+
+  /** Whether `id` was removed from the group for good. */
+  isRemovedMember(id: RaftId): boolean {
+    return this.core.membership(id) === 'removed';
   }
 
   /** Committed entries (and snapshots) this member could not apply, newest last (bounded). */
@@ -415,8 +436,18 @@ export class RaftLog implements ConsensusLog {
     );
   }
 
-  private receive(_from: RaftId, m: Message): void {
-    if (this.closed || this.failed || !m || typeof m !== 'object' || typeof m.type !== 'string') return;
+  private receive(from: RaftId, m: Message): void {
+    if (this.closed || this.failed) return;
+    const problem = raftMessageProblem(m, from) ?? (this.isMember(from) ? undefined : `${from} is not a member`);
+    if (problem) {
+      this.droppedMessages++;
+      const now = this.o.clock.now();
+      if (now - this.droppedWarnedAt >= 60_000) {
+        this.droppedWarnedAt = now;
+        this.o.logger?.error(`raft: dropped a message from ${from} (${this.droppedMessages} so far): ${problem}`);
+      }
+      return;
+    }
     this.core.step(m);
     this.kick();
   }

@@ -4,20 +4,15 @@
 // decodes, so every field is checked before anything is stored or signed.
 
 import { z } from 'zod';
+import { CLUSTER_ADDR_PATTERN, isNodeID, NODE_ID_RULE } from '../node-id';
 import { nodeDescriptionSchema } from './node-description';
 
-/** Node IDs are swarmkit's 25 base-36 characters; other safe, short names are allowed for tests and tools. */
-export const NODE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-export const nodeIdSchema = () =>
-  z.string().regex(NODE_ID_PATTERN, { error: 'must be 1–64 letters, digits, "_", "." or "-"' });
+/** Node IDs are swarmkit's 25 base-36 characters; other plain, short names are allowed for tests and tools. */
+export const nodeIdSchema = () => z.string().refine(isNodeID, { error: NODE_ID_RULE });
 
 /** A host or host:port as a node advertises it: short, printable, no spaces. */
 const addrSchema = () =>
-  z
-    .string()
-    .min(1)
-    .max(256)
-    .regex(/^[\x21-\x7e]+$/, { error: 'must be a host or host:port' });
+  z.string().min(1).max(256).regex(CLUSTER_ADDR_PATTERN, { error: 'must be a host or host:port' });
 
 const joinFields = {
   token: z.string().max(256),

@@ -3,16 +3,17 @@
 // damaged data dir is a clear startup error rather than a TypeError later.
 
 import { z } from 'zod';
+import { nodeIdSchema } from './join-request';
 
 const id = () => z.string().min(1);
 
-/** node.json: this process's node ID. */
-export const nodeIdentitySchema = z.object({ nodeID: id() });
+/** node.json: this process's node ID (it becomes its certificates' CN: one rule for it everywhere). */
+export const nodeIdentitySchema = z.object({ nodeID: nodeIdSchema() });
 
 /** agent-credentials.json: an admitted worker's cluster, node ID and last known managers. */
 export const agentCredentialsSchema = z.object({
   clusterID: id(),
-  nodeID: id(),
+  nodeID: nodeIdSchema(),
   managers: z.record(z.string(), z.string()).default({}),
   leader: z.string().default(''),
 });

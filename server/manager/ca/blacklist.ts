@@ -1,9 +1,9 @@
 // Removed nodes' certificates (swarmkit BlacklistedCertificates): a node that
 // `docker node rm` took out may still hold a valid certificate; every manager
-// refuses it by its node ID until it has surely expired, and a week after
+// refuses it by its node ID until that certificate expires, and a week after
 // that the entry is dropped.
 
-import type { Cluster } from '../../api/types';
+import type { Cluster, Node } from '../../api/types';
 import { DEFAULT_NODE_CERT_EXPIRY_MS } from '../../ca';
 import { nodeCertExpiryMs } from './expiry';
 
@@ -11,17 +11,21 @@ import { nodeCertExpiryMs } from './expiry';
 export const EXPIRED_CERT_GRACE_MS = 7 * 24 * 3_600_000;
 
 /**
- * The blacklist with `nodeID` added and stale entries dropped. The node's last certificate is not kept
- * in the store, so its expiry is bounded by the longest lifetime a certificate could have been given.
+ * The blacklist with `node` added and stale entries dropped. The entry lasts until the last
+ * certificate the CA issued the node expires (swarmkit RemoveNode reads it from the node's
+ * certificate). A node with none on record (it was added before they were recorded) is refused
+ * for the longest lifetime a certificate could have been given.
  */
 export function blacklistWith(
   cluster: Cluster,
-  nodeID: string,
+  node: Pick<Node, 'ID' | 'CertificateNotAfter'>,
   now: number,
 ): NonNullable<Cluster['BlacklistedCertificates']> {
   const kept = expireBlacklist(cluster.BlacklistedCertificates, now);
+  const issued = node.CertificateNotAfter ? Date.parse(node.CertificateNotAfter) : NaN;
   const lifetime = Math.max(nodeCertExpiryMs(cluster.Spec), DEFAULT_NODE_CERT_EXPIRY_MS);
-  return { ...kept, [nodeID]: { Expiry: new Date(now + lifetime).toISOString() } };
+  const expiry = Number.isFinite(issued) ? issued : now + lifetime;
+  return { ...kept, [node.ID]: { Expiry: new Date(expiry).toISOString() } };
 }
 
 export function expireBlacklist(

@@ -2,9 +2,11 @@
 // its store replica holds (every manager has it, as in swarmkit), for the
 // subject the store says the node has, never the one the CSR asks for.
 
+import { X509Certificate } from 'node:crypto';
 import { SwarmError, rpcError } from '../../api/errors';
 import type { Cluster, Node } from '../../api/types';
 import { CSRError, roleOU, signCSR, signerOf } from '../../ca';
+import type { ClusterStore } from '../../store/cluster-store';
 import type { MemoryStore } from '../../store/memory-store';
 import { nodeCertExpiryMs } from './expiry';
 
@@ -55,4 +57,26 @@ export async function renewCertificate(
   const node = view.get('node', nodeID);
   if (!node) throw rpcError('NotFound', `node ${nodeID} not found when attempting to renew certificate`);
   return issueCertificate(view, { nodeID, role: node.Role, csr });
+}
+
+/** NotAfter of a chain's leaf (RFC 3339). */
+export function leafNotAfter(chainPem: string): string {
+  return new Date(new X509Certificate(chainPem).validTo).toISOString();
+}
+
+/**
+ * Keep on the node the expiry of the certificate just issued to it, the latest one kept: what a
+ * later `node rm` blacklists it until. Run by the leader before the certificate goes out.
+ */
+export async function recordIssued(store: ClusterStore, nodeID: string, issued: IssuedCertificate): Promise<void> {
+  const notAfter = leafNotAfter(issued.certificate);
+  await store.update(
+    (tx) => {
+      const cur = tx.get('node', nodeID);
+      if (!cur) throw rpcError('NotFound', `node ${nodeID} not found when attempting to renew certificate`);
+      if (cur.CertificateNotAfter && Date.parse(cur.CertificateNotAfter) >= Date.parse(notAfter)) return;
+      tx.update('node', { ...cur, CertificateNotAfter: notAfter });
+    },
+    { retry: true },
+  );
 }

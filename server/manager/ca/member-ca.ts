@@ -11,7 +11,10 @@ import type { ClusterStore } from '../../store/cluster-store';
 import type { Clock } from '../../util/clock';
 import { UNHANDLED, type RequestRouter } from '../dispatcher/remote/request-router';
 import { nodeCertExpiryMs } from './expiry';
-import { renewCertificate } from './issuer';
+import type { PeerIdentity } from '../../raft/transport';
+import type { RaftId } from '../../raft/types';
+import { decideJoin } from '../membership/join';
+import { recordIssued, renewCertificate, type IssuedCertificate } from './issuer';
 import { RootRotationReconciler } from './root-rotation';
 import { caStatus } from './status';
 
@@ -41,6 +44,9 @@ export interface MemberCAOptions {
   clock: Clock;
   /** This manager was taken out of the raft group: its store no longer follows the swarm. */
   removedFromRaft(): boolean;
+  /** The known leader ('' if none), and a request to it: other nodes' renewals are signed there. */
+  leader(): RaftId;
+  request(to: RaftId, payload: unknown, timeoutMs: number): Promise<unknown>;
   log?: (m: string) => void;
 }
 
@@ -70,9 +76,10 @@ export class MemberCA {
     const { store, selfID, tls } = this.o;
     this.cleanups.push(
       this.o.router.add(
-        (payload, from) =>
-          isRenewRequest(payload) ? renewCertificate(store.view, from.raftId, payload.csr) : UNHANDLED,
-        { from: ['member', 'node'] },
+        (payload, from) => (isRenewRequest(payload) ? this.renewFor(payload, from, isLeader) : UNHANDLED),
+        {
+          from: ['member', 'node'],
+        },
       ),
     );
     let cluster = store.view.list('cluster')[0];
@@ -107,6 +114,32 @@ export class MemberCA {
     );
     this.renewer.start();
     observe();
+  }
+
+  /**
+   * Another node's renewal: signed by the leader, which records the certificate's expiry on the node
+   * before it goes out (what `node rm` blacklists it until), as swarmkit's leader-only CA server does.
+   * Any other manager passes it on, naming the node.
+   */
+  private renewFor(
+    req: { csr: string; nodeID?: unknown },
+    from: PeerIdentity,
+    isLeader: () => boolean,
+  ): Promise<IssuedCertificate> {
+    const { store } = this.o;
+    // a member passing a renewal on names the node; a member asking for itself need not
+    const named = typeof req.nodeID === 'string' ? req.nodeID : from.raftId;
+    return decideJoin(
+      { isLeader, leader: () => this.o.leader(), request: (to, p, ms) => this.o.request(to, p, ms) },
+      from,
+      named,
+      (nodeID) => ({ ca: 'renew', csr: req.csr, nodeID }),
+      async (nodeID) => {
+        const issued = await renewCertificate(store.view, nodeID, req.csr);
+        await recordIssued(store, nodeID, issued);
+        return issued;
+      },
+    );
   }
 
   lead(): void {

@@ -34,7 +34,7 @@ function portOf(addr: string): string {
 
 /** ManagerStatus is derived at read time from who leads; it is never stored. */
 export function presentNode(d: ControlDeps, n: Node, view = d.raft?.view()): Node {
-  const { ManagerStatus: _stored, ...node } = n;
+  const { ManagerStatus: _stored, CertificateNotAfter: _issued, ...node } = n;
   const out: Node = { ...node, Spec: { ...node.Spec, Labels: node.Spec.Labels ?? {} } };
   if (view) {
     // from the live raft membership: a node that is not a member has no ManagerStatus (swarm's ListNodes)
@@ -159,6 +159,6 @@ export async function removeNode(d: ControlDeps, ref: string, force: boolean): P
     tx.delete('node', id);
     const cluster = tx.get('cluster', d.store.view.list('cluster')[0]?.ID ?? '');
     if (cluster)
-      tx.update('cluster', { ...cluster, BlacklistedCertificates: blacklistWith(cluster, id, Date.parse(tx.now)) });
+      tx.update('cluster', { ...cluster, BlacklistedCertificates: blacklistWith(cluster, node, Date.parse(tx.now)) });
   });
 }

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SwarmError } from '../../api/errors';
 import { checkNodeChain, createCSR } from '../../ca';
@@ -62,9 +63,16 @@ describe('agent join', () => {
       Description: { Hostname: 'edge-1' },
       Status: { State: 'unknown', Addr: '127.0.0.9' },
     });
+    // what a later `node rm` blacklists it until
+    expect(node.CertificateNotAfter).toBe(new Date(new X509Certificate(answer.certificate).validTo).toISOString());
     // the token does not buy an existing node's identity (or a certificate for it)
     await expect(handle(body(cluster.JoinTokens.Worker), agent())).rejects.toThrow(/already part of this swarm/);
     expect(s.store.view.list('node').filter((n) => n.ID === 'w1')).toHaveLength(1);
+    // checked before the CSR is read: nothing is signed for an existing node
+    const badCSR = { agentJoin: { ...body(cluster.JoinTokens.Worker).agentJoin, csr: 'junk' } };
+    await expect(handle(badCSR, agent())).rejects.toThrow(/already part of this swarm/);
+    await expect(handle(badCSR, agent('w2'))).rejects.toThrow(/invalid CSR/);
+    expect(s.store.view.get('node', 'w2')).toBeUndefined();
   });
 
   it('refuses the manager token, a bad token, a manager node ID and a removed member', async () => {

@@ -5,6 +5,7 @@
 // where the managers are.
 
 import { SwarmError, rpcError } from '../../api/errors';
+import { hostOf } from '../../api/node-id';
 import { agentJoinRequestSchema } from '../../api/schemas/join-request';
 import type { Agree, Assert } from '../../api/schemas/types-agree';
 import { parseWire } from '../../api/schemas/wire';
@@ -13,9 +14,9 @@ import { INVALID_JOIN_TOKEN, type PeerIdentity } from '../../raft/transport';
 import type { RaftId } from '../../raft/types';
 import type { ClusterStore } from '../../store/cluster-store';
 import { newNode } from '../bootstrap';
-import { issueCertificate } from '../ca/issuer';
+import { issueCertificate, leafNotAfter } from '../ca/issuer';
 import { tokenRole } from './credentials';
-import { askToJoin, decideJoin, type JoinTransport } from './join';
+import { alreadyPart, askToJoin, decideJoin, type JoinTransport } from './join';
 
 export const MANAGER_TOKEN_FOR_AGENT =
   'this is the manager join token; an agent joins with the worker token (add a manager with `swarmdeck --join`)';
@@ -64,8 +65,6 @@ export interface AgentJoinDeps {
   request(to: RaftId, payload: unknown, timeoutMs: number): Promise<unknown>;
 }
 
-const hostOf = (addr: string): string => (addr.lastIndexOf(':') > 0 ? addr.slice(0, addr.lastIndexOf(':')) : addr);
-
 /** Serves `{agentJoin}`: the leader admits the agent, any other manager passes it on. */
 export function agentJoinHandler(
   deps: AgentJoinDeps,
@@ -95,18 +94,19 @@ async function admitAgent(deps: AgentJoinDeps, nodeID: string, req: AgentJoinReq
       'FailedPrecondition',
       `node ${nodeID} was a manager removed from the swarm; use a fresh data directory`,
     );
+  // The token proves the right to add a node, not to be an existing one: a certificate for an
+  // existing node would let any token holder take over its session, tasks and logs. Checked before
+  // anything is signed, and again where the node is created.
+  if (deps.store.view.get('node', nodeID)) throw alreadyPart(nodeID);
   // the CSR is checked before the node exists, so a bad one leaves nothing behind
   const issued = await issueCertificate(deps.store.view, { nodeID, role: 'worker', csr: req.csr });
   await deps.store.update(
     (tx) => {
-      // The token proves the right to add a node, not to be an existing one: a certificate for an
-      // existing node would let any token holder take over its session, tasks and logs.
-      if (tx.get('node', nodeID))
-        throw rpcError(
-          'AlreadyExists',
-          `node ${nodeID} is already part of this swarm; a node that lost its credentials joins again with a fresh data directory`,
-        );
-      tx.create('node', newNode(nodeID, 'worker', req.description, hostOf(req.addr), tx.now));
+      if (tx.get('node', nodeID)) throw alreadyPart(nodeID);
+      tx.create('node', {
+        ...newNode(nodeID, 'worker', req.description, hostOf(req.addr), tx.now),
+        CertificateNotAfter: leafNotAfter(issued.certificate),
+      });
     },
     { retry: true },
   );

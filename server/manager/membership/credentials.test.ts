@@ -19,14 +19,24 @@ describe('cluster credentials', () => {
 
   it('refuses the certificates of removed nodes and of members removed from raft', () => {
     const removed: string[] = [];
-    const policy = managerAcceptPolicy({ cluster: () => cluster, raftRemoved: () => removed });
+    const members = ['m1', 'm2'];
+    const policy = managerAcceptPolicy({
+      cluster: () => cluster,
+      raftRemoved: (id) => removed.includes(id),
+      raftMember: (id) => members.includes(id),
+    });
     expect(policy.isRemoved('w9')).toBe(true);
     expect(policy.isRemoved('m2')).toBe(false);
+    expect(policy.isMember('m2')).toBe(true);
+    // a manager certificate is worth member rights only while its node is in the raft group
+    expect(policy.isMember('m3')).toBe(false);
     removed.push('m2');
+    members.splice(1, 1);
     expect(policy.isRemoved('m2')).toBe(true);
+    expect(policy.isMember('m2')).toBe(false);
     expect(policy.validateToken('SWMTKN-1-abc-worker')).toBe('worker');
     // before the store has the cluster: no token is valid, no certificate is blacklisted
-    const early = managerAcceptPolicy({ cluster: () => undefined, raftRemoved: () => [] });
+    const early = managerAcceptPolicy({ cluster: () => undefined, raftRemoved: () => false, raftMember: () => false });
     expect(early.validateToken('SWMTKN-1-abc-manager')).toBeUndefined();
     expect(early.isRemoved('w9')).toBe(false);
   });

@@ -27,13 +27,16 @@ export function tokenRole(cluster: Cluster | undefined, token: string): 'manager
 export interface ManagerAcceptSource {
   /** The cluster object (join tokens, blacklist), once the store has it. */
   cluster(): Cluster | undefined;
-  /** Raft IDs removed from the group: their certificates are never admitted again. */
-  raftRemoved(): readonly RaftId[];
+  /** Whether a raft ID was removed from the group: its certificates are never admitted again. */
+  raftRemoved(id: RaftId): boolean;
+  /** Whether a raft ID is a voter or learner now: only then does its manager certificate make it a member. */
+  raftMember(id: RaftId): boolean;
 }
 
 export function managerAcceptPolicy(src: ManagerAcceptSource) {
   return {
-    isRemoved: (nodeID: string) => src.raftRemoved().includes(nodeID) || isBlacklisted(src.cluster(), nodeID),
+    isRemoved: (nodeID: string) => src.raftRemoved(nodeID) || isBlacklisted(src.cluster(), nodeID),
+    isMember: (nodeID: string) => src.raftMember(nodeID),
     validateToken: (token: string) => tokenRole(src.cluster(), token),
   };
 }

@@ -67,9 +67,30 @@ describe('join', () => {
     expect(added).toEqual([['m2', '127.0.0.1:2387', true]]);
     const node = s.store.view.get('node', 'm2')!;
     expect(node).toMatchObject({ Role: 'manager', Spec: { Role: 'manager' }, Status: { Addr: '127.0.0.1' } });
-    // a retried join is idempotent
+  });
+
+  it('refuses an ID the swarm already has (the leader’s own included) before signing anything', async () => {
+    const { s, cluster, added, handle } = await setup();
+    const already = (id: string) =>
+      `rpc error: code = AlreadyExists desc = node ${id} is already part of this swarm; a node that lost its credentials joins again with a fresh data directory`;
     await handle(body(cluster.JoinTokens.Manager), joiner);
+    const before = s.store.view.get('node', 'm2');
+    // a second join as m2 (say, with a stolen token) gets no certificate for m2
+    await expect(handle(body(cluster.JoinTokens.Manager), joiner)).rejects.toThrow(already('m2'));
+    await expect(handle(body(cluster.JoinTokens.Manager), { ...joiner, raftId: 'm1' })).rejects.toThrow(already('m1'));
+    // refused before the CSR is even read: nothing was signed
+    const badCSR = { join: { ...body(cluster.JoinTokens.Manager).join, csr: 'junk' } };
+    await expect(handle(badCSR, { ...joiner, raftId: 'm1' })).rejects.toThrow(already('m1'));
+    expect(s.store.view.get('node', 'm2')).toEqual(before);
     expect(added).toHaveLength(1);
+  });
+
+  it('refuses a node ID that is not a plain ID, such as a role name', async () => {
+    const { cluster, handle } = await setup();
+    for (const raftId of ['swarm-manager', 'swarm-ca', 'a.b', ''])
+      await expect(handle(body(cluster.JoinTokens.Manager), { ...joiner, raftId })).rejects.toThrow(
+        /invalid joiner ID/,
+      );
   });
 
   it('refuses a bad token, a worker token, a removed member and a bad CSR with swarm’s messages', async () => {

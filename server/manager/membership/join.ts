@@ -6,6 +6,7 @@
 // the joiner needs to become a member.
 
 import { SwarmError, rpcError } from '../../api/errors';
+import { hostOf, isNodeID } from '../../api/node-id';
 import { managerJoinRequestSchema } from '../../api/schemas/join-request';
 import type { Agree, Assert } from '../../api/schemas/types-agree';
 import { parseWire } from '../../api/schemas/wire';
@@ -15,7 +16,7 @@ import { INVALID_JOIN_TOKEN, type PeerIdentity } from '../../raft/transport';
 import type { RaftId } from '../../raft/types';
 import type { ClusterStore } from '../../store/cluster-store';
 import { newNode } from '../bootstrap';
-import { issueCertificate } from '../ca/issuer';
+import { issueCertificate, leafNotAfter } from '../ca/issuer';
 import { tokenRole } from './credentials';
 import { NOT_LEADER_CODE, rebuildError } from './forward';
 
@@ -72,8 +73,6 @@ export interface JoinDeps {
   sleep(ms: number): Promise<void>;
 }
 
-const hostOf = (addr: string): string => (addr.lastIndexOf(':') > 0 ? addr.slice(0, addr.lastIndexOf(':')) : addr);
-
 /**
  * Where a join is decided: a joiner is who it authenticated as, a member passing a join on names the
  * joiner (`named`). On the leader `admit` runs; any other manager passes the join (`forward(joinerID)`)
@@ -91,7 +90,7 @@ export async function decideJoin<T>(
   admit: (joinerID: string) => Promise<T>,
 ): Promise<T> {
   const joinerID = from.via === 'member' ? named : from.raftId;
-  if (!joinerID || !/^[a-z0-9]{1,64}$/i.test(joinerID)) throw new SwarmError('InvalidArgument', 'invalid joiner ID');
+  if (!isNodeID(joinerID)) throw new SwarmError('InvalidArgument', 'invalid joiner ID');
   if (deps.isLeader()) return admit(joinerID);
   if (from.via === 'member') throw Object.assign(new Error('not the leader'), { code: NOT_LEADER_CODE, status: 503 });
   const leader = deps.leader();
@@ -130,31 +129,33 @@ async function admit(deps: JoinDeps, raftId: RaftId, req: JoinRequest['join']): 
   const conf = deps.log.status().conf;
   if (conf.removed?.includes(raftId))
     throw rpcError('FailedPrecondition', `node ${raftId} was removed from the swarm; join with a fresh data directory`);
-
+  // The token proves the right to add a manager, not to be an existing node (the leader itself
+  // included): a certificate for one would let any token holder speak raft as it. Checked before
+  // anything is signed, and again where the node is created.
+  if (conf.voters.includes(raftId) || conf.learners.includes(raftId) || deps.store.view.get('node', raftId))
+    throw alreadyPart(raftId);
+  // the CSR is checked before the node exists, so a bad one leaves nothing behind; the certificate
+  // goes out only with the node created
+  const issued = await issueCertificate(deps.store.view, { nodeID: raftId, role: 'manager', csr: req.csr });
   await deps.store.update(
     (tx) => {
-      const cur = tx.get('node', raftId);
-      if (cur && cur.Role !== 'manager')
-        throw rpcError('AlreadyExists', `node ${raftId} is already a worker of this swarm`);
-      if (cur) return;
-      const node = newNode(raftId, 'manager', req.description, hostOf(req.addr), tx.now);
-      tx.create('node', node);
+      if (tx.get('node', raftId)) throw alreadyPart(raftId);
+      tx.create('node', {
+        ...newNode(raftId, 'manager', req.description, hostOf(req.addr), tx.now),
+        CertificateNotAfter: leafNotAfter(issued.certificate),
+      });
     },
     { retry: true },
   );
-
-  // signed before the joiner becomes a learner: the leader dials it as soon as it is one
-  const issued = await issueCertificate(deps.store.view, { nodeID: raftId, role: 'manager', csr: req.csr });
-  if (!conf.voters.includes(raftId) && !conf.learners.includes(raftId)) {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await deps.log.addMember(raftId, req.addr, { asLearner: true });
-        break;
-      } catch (err) {
-        // one membership change at a time: another join or a promotion is in flight
-        if (!(err instanceof SwarmError) || err.code !== 'FailedPrecondition' || attempt >= 50) throw err;
-        await deps.sleep(100);
-      }
+  // a learner once the certificate is signed: the leader dials it as soon as it is one
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await deps.log.addMember(raftId, req.addr, { asLearner: true });
+      break;
+    } catch (err) {
+      // one membership change at a time: another join or a promotion is in flight
+      if (!(err instanceof SwarmError) || err.code !== 'FailedPrecondition' || attempt >= 50) throw err;
+      await deps.sleep(100);
     }
   }
   return {
@@ -164,6 +165,14 @@ async function admit(deps: JoinDeps, raftId: RaftId, req: JoinRequest['join']): 
     rootCA: issued.rootCA,
     members: Object.fromEntries(deps.log.members()),
   };
+}
+
+/** swarmkit answers a node ID it already knows with AlreadyExists (its CA never reissues one to a joiner). */
+export function alreadyPart(nodeID: string): SwarmError {
+  return rpcError(
+    'AlreadyExists',
+    `node ${nodeID} is already part of this swarm; a node that lost its credentials joins again with a fresh data directory`,
+  );
 }
 
 /** The joiner's side: ask `remoteAddr` (any manager) to admit us. */

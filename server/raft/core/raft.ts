@@ -337,6 +337,12 @@ export class RaftNode {
     return this.members.toConfState();
   }
 
+  /** Where `id` stands in the applied configuration (cheap: no copy of it). */
+  membership(id: RaftId): 'voter' | 'learner' | 'removed' | undefined {
+    if (this.members.removed.has(id)) return 'removed';
+    return this.members.isVoter(id) ? 'voter' : this.members.isLearner(id) ? 'learner' : undefined;
+  }
+
   status(): Status {
     const s: Status = {
       id: this.id,

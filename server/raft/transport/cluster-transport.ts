@@ -152,6 +152,10 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
   private readonly identities = new Map<FrameConnection, PeerIdentity>();
   private readonly inboundByPeer = new Map<RaftId, FrameConnection>();
   private readonly oneshots = new Set<FrameConnection>();
+  /** One-off connections this side dialled: they carry our request and its answer, nothing else. */
+  private readonly dialedOneshots = new WeakSet<FrameConnection>();
+  /** Connections admitted by a join token that have had their one request. */
+  private readonly tokenUsed = new WeakSet<FrameConnection>();
   private readonly lastContact = new Map<RaftId, number>();
   private readonly pending = new Map<number, Pending>();
   private readonly messageHandlers = new Set<MessageHandler<M>>();
@@ -163,6 +167,8 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
   }[] = [];
   private nextRequestId = 1;
   private closed = false;
+  /** Raft messages dropped because their `from` was not the sender's certified node ID. */
+  droppedMessages = 0;
 
   constructor(opts: ClusterTransportOptions) {
     this.selfId = opts.selfId;
@@ -227,6 +233,14 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
     }
     this.inboundByPeer.get(id)?.destroy(new Error(`peer ${id} was removed`));
     this.lastContact.delete(id);
+    // whatever else it holds open to us is judged by the membership that dropped it (this runs
+    // inside raft's apply, which must not throw)
+    if (this.closed) return;
+    try {
+      this.revalidate();
+    } catch (err) {
+      this.logger.error(`rechecking connections after removing peer ${id} failed: ${(err as Error).message}`);
+    }
   }
 
   /** Fire-and-forget, in order per peer. False when it was not queued (unknown peer, too large, queue full). */
@@ -296,6 +310,7 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
           }
           const conn = this.wrap(dialed.socket, { raftId: dialed.remoteId ?? '', addr, via: 'member' });
           this.oneshots.add(conn);
+          this.dialedOneshots.add(conn);
           p.conn = conn;
           conn.start(dialed.head);
           conn.write(frame);
@@ -329,6 +344,30 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
         ...(link.lastError ? { lastError: link.lastError } : {}),
       };
     });
+  }
+
+  /**
+   * Close every accepted connection its caller would not be admitted on now: a node removed from the
+   * swarm (or its raft group), or a member's connection once its node is no longer a raft member (it
+   * may reconnect with what its certificate still grants). Call it whenever membership changes.
+   */
+  revalidate(): number {
+    let closed = 0;
+    for (const [conn, who] of [...this.identities]) {
+      if (this.dialedOneshots.has(conn) || conn.closed) continue;
+      if (who.via !== 'member' && who.via !== 'node') continue;
+      const why = this.security.isRemoved(who.raftId)
+        ? denied.removed(who.raftId)
+        : who.via === 'member' && !this.security.isMember(who.raftId)
+          ? denied.notMember(who.raftId)
+          : undefined;
+      if (!why) continue;
+      // our own link to a member that left is closed by removePeer when its removal applies
+      if (this.links.get(who.raftId)?.connection === conn) continue;
+      conn.fail(new Error(why));
+      closed++;
+    }
+    return closed;
   }
 
   async close(): Promise<void> {
@@ -462,14 +501,24 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
   }
 
   private deliver(conn: FrameConnection, identity: PeerIdentity, message: M): void {
+    if (this.dialedOneshots.has(conn)) return; // the answer to our request is all we take from it
     if (identity.via !== 'member') {
-      // raft is for managers' certificates only
+      // raft is for the certificates of managers that are raft members now
       conn.fail(new Error(denied.ous([MANAGER_OU])));
       return;
     }
+    if (!this.security.isMember(identity.raftId)) {
+      // it left the raft group since this connection was admitted
+      conn.fail(new Error(denied.notMember(identity.raftId)));
+      return;
+    }
+    // a member speaks only for itself, whatever the field holds
     const claimed = (message as { from?: unknown }).from;
-    if (typeof claimed === 'string' && claimed !== identity.raftId) {
-      this.logger.warn(`dropping message from ${identity.raftId} claiming to be from ${claimed}`);
+    if (claimed !== identity.raftId) {
+      this.droppedMessages++;
+      this.logger.warn(
+        `dropping message from ${identity.raftId} claiming to be from ${JSON.stringify(claimed)?.slice(0, 80)}`,
+      );
       return;
     }
     for (const h of this.messageHandlers) {
@@ -483,14 +532,26 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
 
   private serve(conn: FrameConnection, identity: PeerIdentity, id: number, payload: unknown): void {
     const handler = this.requestHandler;
+    if (this.dialedOneshots.has(conn)) {
+      conn.fail(new Error('a one-off connection carries no requests back'));
+      return;
+    }
+    // a join token admits one request: the connection closes with its answer
+    const tokenOnly = identity.via === 'join-token' || identity.via === 'worker-token';
+    if (tokenOnly && this.tokenUsed.has(conn)) {
+      // not served: the connection closes with the first one's answer
+      this.logger.warn(`${conn.label}: ignoring a second request on a join-token connection`);
+      return;
+    }
+    if (tokenOnly) this.tokenUsed.add(conn);
     if (!handler) {
-      this.reply(conn, { t: 'res', id, ok: false, e: { message: 'this member does not serve requests' } });
+      this.reply(conn, { t: 'res', id, ok: false, e: { message: 'this member does not serve requests' } }, tokenOnly);
       return;
     }
     conn.owe();
     const answered = (frame: WireFrame) => {
       conn.answered();
-      this.reply(conn, frame);
+      this.reply(conn, frame, tokenOnly);
     };
     Promise.resolve()
       .then(() => handler(payload, identity))
@@ -500,8 +561,8 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
       );
   }
 
-  /** Responses skip the queue; a caller that does not read them is cut off rather than buffered for. */
-  private reply(conn: FrameConnection, frame: WireFrame): void {
+  /** Responses skip the queue; a caller that does not read them is cut off rather than buffered for. `last`: close after it. */
+  private reply(conn: FrameConnection, frame: WireFrame, last = false): void {
     if (conn.closed) return;
     if (conn.buffered > this.limits.queueLimitBytes) {
       conn.fail(new Error('peer is not reading its responses'));
@@ -514,7 +575,8 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
       if (frame.t !== 'res') return;
       bytes = encodeFrame({ t: 'res', id: frame.id, ok: false, e: { message: (err as Error).message } });
     }
-    conn.write(bytes);
+    if (last) conn.finish(bytes);
+    else conn.write(bytes);
   }
 
   private settle(id: number, err: Error | undefined, value?: unknown): void {

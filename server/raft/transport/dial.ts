@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { RaftId } from '../types';
 import type { Clock } from '../../util/clock';
-import { dialHeaders } from './handshake';
+import { dialHeaders, MANAGER_OU } from './handshake';
 import { parseAddr, type SocketFactory } from './socket-factory';
 import type { ConnPurpose } from './wire';
 
@@ -44,12 +44,13 @@ export interface Dialed {
   remoteId: RaftId | undefined;
 }
 
-/** CN and O of the certificate a TLS socket verified ({} for a plain socket). */
-function serverIdentity(socket: Duplex): { cn?: string; orgs: string[] } {
+/** CN, OUs and Os of the certificate a TLS socket verified (none for a plain socket). */
+function serverIdentity(socket: Duplex): { cn?: string; ous: string[]; orgs: string[] } {
   const cert = (socket as Partial<TLSSocket>).getPeerCertificate?.() as PeerCertificate | undefined;
   const s = cert?.subject as unknown as Record<string, string | string[] | undefined> | undefined;
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-  return { cn: first(s?.CN), orgs: s?.O === undefined ? [] : Array.isArray(s.O) ? s.O : [s.O] };
+  const all = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  return { cn: first(s?.CN), ous: all(s?.OU), orgs: all(s?.O) };
 }
 
 export function dial(addr: string, opts: DialOptions): Promise<Dialed> {
@@ -88,6 +89,12 @@ export function dial(addr: string, opts: DialOptions): Promise<Dialed> {
       if (opts.expectId !== undefined && remoteId !== opts.expectId) {
         socket.destroy();
         finish(new DialError(`dial ${addr}: answered by raft member ${remoteId ?? '(none)'}, not ${opts.expectId}`));
+        return;
+      }
+      // a worker's certificate chains to the same root: only a manager's may answer on the cluster port
+      if (!remote.ous.includes(MANAGER_OU)) {
+        socket.destroy();
+        finish(new DialError(`dial ${addr}: answered by a certificate that is not a manager's`));
         return;
       }
       if (opts.expectCluster !== undefined && !remote.orgs.includes(opts.expectCluster)) {

@@ -96,6 +96,14 @@ export class FrameConnection {
     this.socket.destroy();
   }
 
+  /** Send `frame` as the last one, then close (the peer reads it before the end). */
+  finish(frame: Buffer): void {
+    if (this.closedFlag) return;
+    this.gone(undefined);
+    this.socket.end(frame, () => this.socket.destroy());
+    this.opts.clock.setTimeout(() => this.socket.destroy(), 1_000);
+  }
+
   /** A protocol violation: tell the peer why, then close. */
   fail(reason: Error): void {
     if (this.closedFlag) return;

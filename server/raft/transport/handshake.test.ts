@@ -30,12 +30,28 @@ describe('admission', () => {
     expect(admitHeaders(h, certified('r2', 'swarm-manager'), policy)).toMatchObject({ ok: false, status: 400 });
   });
 
+  it('gives a manager certificate member rights only while its node is a raft member', async () => {
+    const policy = await testSecurity('self');
+    const h = lower(dialHeaders(self, 'peer', undefined));
+    policy.notMembers.add('r1');
+    // demoted, or never added (a promoted agent): a worker's rights, whatever the OU says
+    expect(admitHeaders(h, certified('r1', 'swarm-manager'), policy)).toMatchObject({
+      ok: true,
+      peer: { raftId: 'r1', via: 'node' },
+    });
+    policy.notMembers.delete('r1');
+    expect(admitHeaders(h, certified('r1', 'swarm-manager'), policy)).toMatchObject({
+      ok: true,
+      peer: { via: 'member' },
+    });
+  });
+
   it('refuses a joiner whose claimed ID or address is not plain and short (it would become its node ID)', async () => {
     const policy = await testSecurity('self');
     const joiner = (id: string, addr = '127.0.0.1:2377') =>
       admitHeaders(lower(dialHeaders({ raftId: id, addr }, 'oneshot', MANAGER_TOKEN)), none, policy);
     expect(joiner('n1')).toMatchObject({ ok: true, peer: { raftId: 'n1', via: 'join-token' } });
-    for (const bad of ['x'.repeat(65), 'a b', '../etc', 'é', '-lead'])
+    for (const bad of ['x'.repeat(65), 'a b', '../etc', 'é', '-lead', 'swarm-manager', 'swarm-ca', 'a.b'])
       expect(joiner(bad), bad).toMatchObject({ ok: false, status: 400, message: expect.stringMatching(/^malformed /) });
     expect(joiner('n1', 'host name:1')).toMatchObject({ ok: false, status: 400 });
     expect(joiner('n1', 'h:'.repeat(200))).toMatchObject({ ok: false, status: 400 });

@@ -5,12 +5,9 @@
 
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
-import { NODE_ID_PATTERN } from '../../api/schemas/join-request';
+import { CLUSTER_ADDR_PATTERN, isNodeID, NODE_ID_RULE } from '../../api/node-id';
 import type { RaftId } from '../types';
 import { AUTH_SCHEME, CLUSTER_PROTOCOL, HEADER, type ConnPurpose, type PeerIdentity } from './wire';
-
-/** An advertised cluster address: printable, no spaces, bounded. */
-const PEER_ADDR = /^[\x21-\x7e]{1,256}$/;
 
 export const INVALID_JOIN_TOKEN = 'A valid join token is necessary to join this cluster';
 export const WORKER_TOKEN_FOR_MEMBER_LINK = 'a worker join token cannot join this cluster as a manager';
@@ -25,6 +22,7 @@ export const denied = {
   removed: (nodeID: string) => `Permission denied: node ${nodeID} was removed from swarm`,
   ous: (ous: readonly string[]) => `Permission denied: remote certificate not part of OUs: [${ous.join(' ')}]`,
   organization: (org: string) => `Permission denied: remote certificate not part of organization: ${org}`,
+  notMember: (nodeID: string) => `Permission denied: node ${nodeID} is not a member of the raft cluster`,
 };
 
 /** TLS material (PEM) a process presents and trusts. */
@@ -46,6 +44,12 @@ export interface TransportSecurity {
   clusterId(): string | undefined;
   /** Whether a node's certificate is refused: the node was removed from the swarm (or its raft group). */
   isRemoved(nodeID: RaftId): boolean;
+  /**
+   * Whether a manager certificate naming this node grants member rights (raft, forwarded writes): the
+   * node is a raft voter or learner now. A manager certificate of any other node (a demoted or never
+   * added manager, a stolen old one) is worth a worker's rights at most.
+   */
+  isMember(nodeID: RaftId): boolean;
   /** Which join token this is (compared in constant time by the owner), for callers without a certificate. */
   validateToken(token: string): 'manager' | 'worker' | undefined;
   /** The token this process presents while joining; sent only over a connection verified against material().ca. */
@@ -103,13 +107,9 @@ export function admitHeaders(
   if (!addr || !claimed)
     return { ok: false, status: 400, message: `missing ${HEADER.raftId} or ${HEADER.addr} header` };
   // a joiner's claimed ID becomes its Node's ID and its certificate's CN: short and plain, or refused
-  if (!NODE_ID_PATTERN.test(claimed))
-    return {
-      ok: false,
-      status: 400,
-      message: `malformed ${HEADER.raftId} header: must be 1–64 letters, digits, "_", "." or "-"`,
-    };
-  if (!PEER_ADDR.test(addr))
+  if (!isNodeID(claimed))
+    return { ok: false, status: 400, message: `malformed ${HEADER.raftId} header: ${NODE_ID_RULE}` };
+  if (!CLUSTER_ADDR_PATTERN.test(addr))
     return { ok: false, status: 400, message: `malformed ${HEADER.addr} header: must be host:port` };
   const purpose: ConnPurpose = one(headers[HEADER.purpose]) === 'oneshot' ? 'oneshot' : 'peer';
   if (subject.kind === 'unverified') return { ok: false, status: 403, message: denied.unverified };
@@ -119,10 +119,14 @@ export function admitHeaders(
     if (!ours || !subject.orgs.includes(ours))
       return { ok: false, status: 403, message: denied.organization(ours ?? '') };
     if (policy.isRemoved(subject.cn)) return { ok: false, status: 403, message: denied.removed(subject.cn) };
-    const via = subject.ous.includes(MANAGER_OU) ? 'member' : subject.ous.includes(WORKER_OU) ? 'node' : undefined;
-    if (!via) return { ok: false, status: 403, message: denied.ous([MANAGER_OU, WORKER_OU]) };
+    const manager = subject.ous.includes(MANAGER_OU);
+    if (!manager && !subject.ous.includes(WORKER_OU))
+      return { ok: false, status: 403, message: denied.ous([MANAGER_OU, WORKER_OU]) };
     if (claimed !== subject.cn)
       return { ok: false, status: 400, message: `the ${HEADER.raftId} header does not name the certificate's node` };
+    // The OU says what the node was when the certificate was signed; the raft membership says what it
+    // is now. A manager certificate also grants a worker's rights (swarmkit's dispatcher takes both).
+    const via = manager && policy.isMember(subject.cn) ? 'member' : 'node';
     return { ok: true, peer: { raftId: subject.cn, addr, via }, purpose };
   }
   // no certificate: a joiner, admitted by a join token for a single request

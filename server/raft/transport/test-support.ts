@@ -45,6 +45,8 @@ export async function testCertificate(
 
 export type TestSecurity = TransportSecurity & {
   removed: Set<string>;
+  /** Nodes whose manager certificates grant no member rights (demoted, never added). */
+  notMembers: Set<string>;
   /** Replace what this member presents and trusts (listeners are told, as a renewal would). */
   setMaterial(m: TlsMaterial | undefined): void;
 };
@@ -62,9 +64,11 @@ export async function testSecurity(
       ? { ca: (await testRootCA()).CACert }
       : await testCertificate(id, { role: o.role ?? 'manager', cluster: o.cluster });
   const removed = new Set<string>();
+  const notMembers = new Set<string>();
   const listeners = new Set<() => void>();
   return {
     removed,
+    notMembers,
     material: () => material,
     setMaterial(m) {
       material = m;
@@ -76,6 +80,7 @@ export async function testSecurity(
     },
     clusterId: () => CLUSTER_ID,
     isRemoved: (nodeID) => removed.has(nodeID),
+    isMember: (nodeID) => !notMembers.has(nodeID) && !removed.has(nodeID),
     validateToken: (t) => (t === MANAGER_TOKEN ? 'manager' : t === WORKER_TOKEN ? 'worker' : undefined),
     joinToken: () => o.joinToken,
   };
