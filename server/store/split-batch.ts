@@ -18,7 +18,12 @@ const BATCH_ENVELOPE_BYTES = 32;
  * quotes takes four times its length.
  */
 export function opWireBytes(op: Batch['ops'][number]): number {
-  return Buffer.byteLength(JSON.stringify(JSON.stringify(op)), 'utf8') - 2;
+  return wireBytes(op);
+}
+
+/** Bytes `value` adds to a proposal on the wire (its JSON, escaped once more; no quotes around it). */
+export function wireBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(JSON.stringify(value)), 'utf8') - 2;
 }
 
 /**
