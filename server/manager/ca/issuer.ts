@@ -7,6 +7,8 @@ import type { Cluster, Node } from '../../api/types';
 import { CSRError, roleOU, signCSR, signerOf } from '../../ca';
 import type { MemoryStore } from '../../store/memory-store';
 import { nodeCertExpiryMs } from './expiry';
+import { renewRequestSchema } from '../../api/schemas/renew-request';
+import { parseWire } from '../../api/schemas/wire';
 
 export interface IssuedCertificate {
   /** The node's chain (leaf first), PEM. */
@@ -55,4 +57,13 @@ export async function renewCertificate(
   const node = view.get('node', nodeID);
   if (!node) throw rpcError('NotFound', `node ${nodeID} not found when attempting to renew certificate`);
   return issueCertificate(view, { nodeID, role: node.Role, csr });
+}
+
+/** A renewal as it arrives from a node (`{ca: 'renew', csr}`): checked, bounded, then signed. */
+export async function serveRenewal(
+  view: Pick<MemoryStore, 'list' | 'get'>,
+  nodeID: string,
+  payload: unknown,
+): Promise<IssuedCertificate> {
+  return renewCertificate(view, nodeID, parseWire(renewRequestSchema, payload, 'renewal').csr);
 }

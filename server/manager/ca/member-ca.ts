@@ -11,7 +11,7 @@ import type { ClusterStore } from '../../store/cluster-store';
 import type { Clock } from '../../util/clock';
 import { UNHANDLED, type RequestRouter } from '../dispatcher/remote/request-router';
 import { nodeCertExpiryMs } from './expiry';
-import { renewCertificate } from './issuer';
+import { renewCertificate, serveRenewal } from './issuer';
 import { RootRotationReconciler } from './root-rotation';
 import { caStatus } from './status';
 
@@ -70,8 +70,7 @@ export class MemberCA {
     const { store, selfID, tls } = this.o;
     this.cleanups.push(
       this.o.router.add(
-        (payload, from) =>
-          isRenewRequest(payload) ? renewCertificate(store.view, from.raftId, payload.csr) : UNHANDLED,
+        (payload, from) => (isRenewRequest(payload) ? serveRenewal(store.view, from.raftId, payload) : UNHANDLED),
         { from: ['member', 'node'] },
       ),
     );
