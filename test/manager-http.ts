@@ -56,5 +56,10 @@ export async function engineRequest(engine: string, method: string, path: string
   } catch {
     json = text;
   }
-  return { status: res.status, json, replica: res.headers.get('x-swarmdeck-replica') };
+  return {
+    status: res.status,
+    json,
+    replica: res.headers.get('x-swarmdeck-replica'),
+    contentType: res.headers.get('content-type'),
+  };
 }

@@ -1,6 +1,7 @@
 import { SwarmError } from '../api/errors';
 import type { NodeDescription, Task, TaskStatus, TLSInfo } from '../api/types';
 import { isTerminal } from '../api/types';
+import { boundTaskStatus } from '../api/schemas/task-status';
 import { systemClock, type Clock } from '../util/clock';
 import type { AssignmentsMessage, DispatcherApi, TaskStatusUpdate } from '../manager/dispatcher/api';
 import type { Executor } from './executor/executor';
@@ -234,7 +235,7 @@ export class Agent {
 
   private report(taskID: string, status: TaskStatus): void {
     if (this.stopped) return;
-    this.reports.push({ taskID, status });
+    this.reports.push({ taskID, status: boundTaskStatus(status) });
     if (!this.cancelReport) this.scheduleReport(this.reportBatchMs);
   }
 
@@ -262,7 +263,7 @@ export class Agent {
       await this.opts.dispatcher.updateTaskStatus(sessionID, batch);
     } catch (err) {
       // A refused batch would be refused again; anything else is retried (the dispatcher drops repeats).
-      if (err instanceof SwarmError && err.code === 'PermissionDenied') {
+      if (err instanceof SwarmError && (err.code === 'PermissionDenied' || err.code === 'InvalidArgument')) {
         console.error('agent: status report refused', err.message);
         return;
       }

@@ -68,7 +68,7 @@ describe('backlog and batches', () => {
   it('cuts batches by lines and bytes', () => {
     const l = (n: number) => ({ taskID: 't', time: '', stream: 'stdout' as const, line: 'x'.repeat(n) });
     expect(chunkLines([l(1), l(1), l(1)], 2, 1e9).map((b) => b.length)).toEqual([2, 1]);
-    expect(chunkLines([l(100), l(100)], 10, 400).map((b) => b.length)).toEqual([1, 1]);
+    expect(chunkLines([l(100), l(100)], 10, 250).map((b) => b.length)).toEqual([1, 1]);
     expect(chunkLines([], 2, 100)).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@
 import { SwarmError } from '../api/errors';
 import type { LogBrokerNodeApi, NodeLogSubscription, NodeLogTask, PublishedLine } from '../api/logs';
 import { systemClock, type Clock } from '../util/clock';
+import { chunkByJsonBytes } from '../util/json-chunks';
 import type { LogEntry } from './executor/log-ring';
 import { isTaskLogSource, type TaskLogSource } from './executor/log-source';
 
@@ -44,23 +45,9 @@ export function backlog(entries: readonly LogEntry[], t: Pick<NodeLogTask, 'tail
   return out as LogEntry[];
 }
 
-/** Cuts lines into batches within the caps. */
+/** Cuts lines into batches within the caps (bytes as the transport sends them: JSON, escapes included). */
 export function chunkLines(lines: PublishedLine[], maxLines: number, maxBytes: number): PublishedLine[][] {
-  const out: PublishedLine[][] = [];
-  let cur: PublishedLine[] = [];
-  let bytes = 0;
-  for (const l of lines) {
-    const size = l.line.length * 3 + 64;
-    if (cur.length && (cur.length >= maxLines || bytes + size > maxBytes)) {
-      out.push(cur);
-      cur = [];
-      bytes = 0;
-    }
-    cur.push(l);
-    bytes += size;
-  }
-  if (cur.length) out.push(cur);
-  return out;
+  return chunkByJsonBytes(lines, maxBytes, maxLines);
 }
 
 export class LogPublisher {

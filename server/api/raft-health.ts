@@ -19,4 +19,9 @@ export interface RaftHealth {
   snapshotIndex: number;
   snapshotsInstalled: number;
   timing: { tickMs: number; electionTick: number; heartbeatTick: number };
+  /**
+   * Leader only: followers it cannot replicate to because their next entry is larger than any
+   * message may carry (an entry written before proposals were capped). Empty when healthy.
+   */
+  stalledReplication: { to: string; index: number; bytes: number; limit: number }[];
 }

@@ -17,5 +17,6 @@ export function raftHealth(log: Pick<RaftLog, 'status' | 'timing'>): RaftHealth 
     snapshotIndex: st.snapshot.index,
     snapshotsInstalled: st.snapshotsInstalled,
     timing: log.timing(),
+    stalledReplication: st.stalledReplication,
   };
 }

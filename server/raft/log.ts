@@ -1,4 +1,4 @@
-import type { SwarmError } from '../api/errors';
+import { SwarmError } from '../api/errors';
 import type { Batch } from '../store/batch';
 
 export interface ProposalResult {
@@ -17,4 +17,15 @@ export interface ConsensusLog {
   /** Whether this manager may run the control loops and accept writes. */
   isLeader(): boolean;
   close(): Promise<void>;
+}
+
+/**
+ * A write whose entry would exceed the proposal limit, refused before it reaches the log:
+ * swarmkit's ErrRequestTooLarge text, with the numbers.
+ */
+export function proposalTooLarge(bytes: number, limit: number): SwarmError {
+  return new SwarmError(
+    'InvalidArgument',
+    `rpc error: code = InvalidArgument desc = raft: raft message is too large and can't be sent: the write is ${bytes} bytes encoded, the limit is ${limit}`,
+  );
 }

@@ -14,12 +14,14 @@ import {
   encodeConfChange,
   type ConfChange,
   type Message,
+  type ProposeResult,
   type RaftConfig,
   type Ready,
   type Role,
+  type StalledReplication,
   type Status,
 } from './core';
-import type { ConsensusLog, ProposalResult } from './log';
+import { proposalTooLarge, type ConsensusLog, type ProposalResult } from './log';
 import type { Entry, RaftId, RaftStorage, Snapshot } from './types';
 
 /** The slice of ClusterTransport the shell needs (the simulation provides its own). */
@@ -81,6 +83,8 @@ export interface RaftLogStatus extends Status {
   failedEntries: { total: number; recent: FailedEntry[] };
   /** Messages dropped before the core since this member started: malformed, or not from a member. */
   droppedMessages: number;
+  /** Leader only: followers stuck behind an entry too large for any message (written before proposals were capped). */
+  stalledReplication: ({ to: RaftId } & StalledReplication)[];
 }
 
 export type LeadershipListener = (isLeader: boolean, leader: RaftId, term: number) => void;
@@ -168,6 +172,8 @@ export class RaftLog implements ConsensusLog {
   private droppedMessages = 0;
   /** Clock time of the last warning about a dropped message (one a minute at most). */
   private droppedWarnedAt = -Infinity;
+  /** Stalled replications already logged (`to@index`). */
+  private stallsLogged = new Set<string>();
 
   private constructor(o: RaftLogOptions & typeof DEFAULTS, core: RaftNode, snapshot: Snapshot | undefined) {
     this.o = o;
@@ -245,7 +251,11 @@ export class RaftLog implements ConsensusLog {
   }
 
   propose(batch: Batch): Promise<ProposalResult> {
-    return this.proposeEntry((core) => core.propose(JSON.stringify(batch)), undefined, batch);
+    return this.proposeEntry(
+      (core) => core.propose(JSON.stringify(batch)),
+      (_reason, r) => (r && 'bytes' in r ? proposalTooLarge(r.bytes, r.limit) : undefined),
+      batch,
+    );
   }
 
   /**
@@ -355,6 +365,7 @@ export class RaftLog implements ConsensusLog {
       snapshotsInstalled: this.snapshotsInstalled,
       failedEntries: { total: this.failures.total, recent: this.failures.list() },
       droppedMessages: this.droppedMessages,
+      stalledReplication: this.core.stalledReplication(),
     };
   }
 
@@ -404,14 +415,14 @@ export class RaftLog implements ConsensusLog {
 
   private proposeEntry(
     call: (core: RaftNode) => ReturnType<RaftNode['propose']>,
-    refuse?: (reason: string) => Error | undefined,
+    refuse?: (reason: string, r?: ProposeResult & { ok: false }) => Error | undefined,
     batch?: Batch,
   ): Promise<ProposalResult> {
     const unusable = this.unusable();
     if (unusable) return Promise.reject(unusable);
     const r = call(this.core);
     if (!r.ok) {
-      const err = refuse?.(r.reason) ?? new NotLeaderError(r.leader === this.id ? '' : r.leader);
+      const err = refuse?.(r.reason, r) ?? new NotLeaderError(r.leader === this.id ? '' : r.leader);
       return Promise.reject(err);
     }
     this.noteTerm();
@@ -458,8 +469,25 @@ export class RaftLog implements ConsensusLog {
       if (this.closed || this.failed) return;
       this.core.tick();
       this.kick();
+      this.noteStalls();
       this.armTick();
     }, this.o.tickMs);
+  }
+
+  /** Says once, loudly, that a follower cannot be sent its next entry (the status keeps showing it). */
+  private noteStalls(): void {
+    const stalls = this.core.stalledReplication();
+    if (stalls.length === 0 && this.stallsLogged.size === 0) return;
+    const now = new Set<string>();
+    for (const s of stalls) {
+      const key = `${s.to}@${s.index}`;
+      now.add(key);
+      if (this.stallsLogged.has(key)) continue;
+      this.o.logger?.error(
+        `raft: cannot replicate entry ${s.index} to ${s.to}: it is ${s.bytes} bytes encoded, more than a message may carry (${s.limit}); replication to ${s.to} is stalled`,
+      );
+    }
+    this.stallsLogged = now;
   }
 
   /** Start the Ready loop unless it is running (it re-checks hasReady before it stops). */

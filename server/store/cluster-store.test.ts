@@ -136,7 +136,29 @@ describe('ClusterStore', () => {
     const more = Array.from({ length: 40 }, (_, i) => makeTask(svc, { Slot: 100 + i }));
     await expect(
       s.store.update((tx) => more.forEach((t) => tx.create('task', t)), { maxProposalBytes: max }),
-    ).rejects.toMatchObject({ status: 400, message: expect.stringContaining('transaction too large') });
+    ).rejects.toMatchObject({ status: 400, message: expect.stringContaining('raft message is too large') });
     expect(s.store.view.tasksByService(svc.ID)).toHaveLength(40);
+  });
+
+  it('refuses a single object whose encoded entry exceeds the proposal limit, before it reaches the log', async () => {
+    const s = await openTempStore();
+    opened.push(s);
+    const svc = makeService();
+    await s.store.update((tx) => tx.create('service', svc));
+    const index = s.store.view.index;
+    const stored = s.store.view.get('service', svc.ID)!;
+    // 512 KiB of quotes: under the limit as characters, four times that on the wire
+    const huge = { ...stored, Spec: { ...stored.Spec, Labels: { q: '"'.repeat(512 * 1024) } } };
+    const err = await s.store.update((tx) => tx.update('service', huge)).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 400, message: expect.stringMatching(/too large.*the limit is 1572864/) });
+    expect((err as Error).message).toMatch(/the write is (\d+) bytes encoded/);
+    expect(Number(/the write is (\d+)/.exec((err as Error).message)![1])).toBeGreaterThan(2 * 1024 * 1024);
+    // the control-loop path is refused the same way
+    await expect(s.store.update((tx) => tx.update('service', huge), { retry: true })).rejects.toMatchObject({
+      status: 400,
+    });
+    expect(s.store.view.index).toBe(index);
+    await s.store.update((tx) => tx.update('service', { ...stored, Spec: { ...stored.Spec, Labels: { q: 'ok' } } }));
+    expect(s.store.view.index).toBe(index + 1);
   });
 });

@@ -1,5 +1,5 @@
-import { SequenceConflict, SwarmError, rpcError } from '../api/errors';
-import type { ConsensusLog } from '../raft/log';
+import { SequenceConflict, SwarmError } from '../api/errors';
+import { proposalTooLarge, type ConsensusLog } from '../raft/log';
 import type { MemoryStore } from './memory-store';
 import { MAX_PROPOSAL_BYTES, splitBatch } from './split-batch';
 import { Tx } from './tx';
@@ -47,8 +47,7 @@ export class ClusterStore {
       // A client's transaction stays atomic, so it must fit one proposal. A control loop's
       // pass is a set of independent, idempotent writes: like swarmkit's store.Batch it is
       // committed in parts, and a part that loses a race re-runs the pass on the new state.
-      if (batches.length > 1 && !opts.retry)
-        throw rpcError('InvalidArgument', `transaction too large: ${bytes} bytes (the limit is ${max})`);
+      if (batches.length > 1 && !opts.retry) throw proposalTooLarge(bytes, max);
       let error: SwarmError | undefined;
       for (const b of batches) {
         ({ error } = await this.log.propose(b));

@@ -8,6 +8,7 @@ import type { ClusterSpec } from '../types';
 import { driverSchema } from './container-spec';
 import { goBool, goEnum, goInt, goMap, goSlice, goString, goStruct } from './go-json';
 import { parseOrThrow, rpcText, rules } from './issues';
+import { goLabels } from './labels';
 
 const MIN_CERT_EXPIRY_NS = 3600 * 1e9;
 const TICK_MIN_NS = 10e6;
@@ -43,7 +44,7 @@ export const clusterSpecSchema = goStruct(
   'Spec',
   {
     Name: goString().optional(),
-    Labels: goMap(goString()).optional(),
+    Labels: goLabels('Labels').optional(),
     Orchestration: goStruct('OrchestrationConfig', {
       TaskHistoryRetentionLimit: goInt('int64').optional(),
     }).optional(),

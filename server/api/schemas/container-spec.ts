@@ -3,16 +3,17 @@
 // validateSecretRefsSpec, validateConfigRefsSpec), in that order.
 
 import type { ConfigReference, Mount, Privileges, SecretReference } from '../types';
-import { goBool, goBytes, goEnum, goInt, goMap, goSlice, goString, goStruct } from './go-json';
+import { goBool, goBytes, goEnum, goInt, goSlice, goString, goStruct } from './go-json';
 import { expandTemplate, taskTemplateContext, TemplateError } from '../templates';
 import { isValidImageRef } from './image-ref';
+import { goLabels } from './labels';
 import { rpcText, rules, type Refuse } from './issues';
 
 const strings = () => goSlice(goString()).optional();
-const labels = () => goMap(goString()).optional();
+const labels = (field: string) => goLabels(field).optional();
 const duration = () => goInt('time.Duration').optional();
 
-export const driverSchema = goStruct('Driver', { Name: goString().optional(), Options: labels() });
+export const driverSchema = goStruct('Driver', { Name: goString().optional(), Options: labels('Driver.Options') });
 
 export const healthConfigSchema = goStruct(
   'HealthcheckConfig',
@@ -91,7 +92,11 @@ const privileges = goStruct('Privileges', {
   NoNewPrivileges: goBool().optional(),
 });
 
-const mountDriver = goStruct('Driver', { Name: goString().optional(), Options: labels() }, { pkg: 'mount' });
+const mountDriver = goStruct(
+  'Driver',
+  { Name: goString().optional(), Options: labels('Mounts.VolumeOptions.DriverConfig.Options') },
+  { pkg: 'mount' },
+);
 
 const mountSchema = goStruct(
   'Mount',
@@ -126,7 +131,7 @@ const mountSchema = goStruct(
       'VolumeOptions',
       {
         NoCopy: goBool().optional(),
-        Labels: labels(),
+        Labels: labels('Mounts.VolumeOptions.Labels'),
         Subpath: goString().optional(),
         DriverConfig: mountDriver.optional(),
       },
@@ -267,7 +272,7 @@ function checkTemplates(c: { Env?: string[]; Hostname?: string; Mounts?: Mount[]
 
 export const containerSpecSchema = goStruct('ContainerSpec', {
   Image: goString().optional(),
-  Labels: labels(),
+  Labels: labels('ContainerSpec.Labels'),
   Command: strings(),
   Args: strings(),
   Hostname: goString().optional(),
@@ -293,7 +298,7 @@ export const containerSpecSchema = goStruct('ContainerSpec', {
     empty: 'default',
     refusal: (v) => `invalid isolation ${JSON.stringify(v)} in ContainerSpec: default, process or hyperv`,
   }).optional(),
-  Sysctls: labels(),
+  Sysctls: labels('ContainerSpec.Sysctls'),
   CapabilityAdd: strings(),
   CapabilityDrop: strings(),
   Ulimits: goSlice(ulimit).optional(),

@@ -8,7 +8,8 @@ import { nodeSpecSchema } from './node-spec';
 import { serviceSpecSchema } from './service-spec';
 import { count } from './wire';
 
-const ref = () => z.string().min(1);
+/** An ID, name or prefix: names are at most 63 characters, so 1 KiB is generous. */
+const ref = () => z.string().min(1).max(1024);
 const version = () => count();
 
 /** A trailing options argument: JSON turns an `undefined` in an argument list into null. */

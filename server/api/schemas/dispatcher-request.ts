@@ -7,7 +7,11 @@ import { nodeDescriptionSchema } from './node-description';
 import { taskStatusSchema } from './task-status';
 import { count } from './wire';
 
-const id = (what: string) => z.string({ error: `a ${what} is required` }).min(1, { error: `a ${what} is required` });
+const id = (what: string) =>
+  z
+    .string({ error: `a ${what} is required` })
+    .min(1, { error: `a ${what} is required` })
+    .max(128, { error: `a ${what} is at most 128 characters` });
 const session = () => id('session ID');
 /** Base64 DER of a certificate bundle or key: well under this. */
 const tlsField = () => z.string().max(64 * 1024);
@@ -56,7 +60,7 @@ export const dispatcherRequestSchema = z.discriminatedUnion('dispatcher', [
     dispatcher: z.literal('assignments'),
     sessionID: session(),
     cursor: z
-      .object({ stream: z.string(), seq: count() })
+      .object({ stream: z.string().max(128), seq: count() })
       .nullish()
       .transform((c) => c ?? null),
     waitMs: z

@@ -47,6 +47,18 @@ describe('log broker requests', () => {
     ],
     [{ logbroker: 'open', options: { tail: -1 } }, 'logbroker: options.tail: Too small: expected number to be >=0'],
     [{ logbroker: 'poll' }, 'logbroker: session: a session ID is required'],
+    [{ logbroker: 'poll', session: 's'.repeat(129) }, 'logbroker: session: a session ID is at most 128 characters'],
+    [
+      {
+        logbroker: 'publish',
+        nodeID: 'n',
+        batch: {
+          subscriptionID: 's',
+          lines: [{ taskID: 't', time: '2026-01-01T00:00:00Z', stream: 'stdout', line: 'x'.repeat(65_537) }],
+        },
+      },
+      'logbroker: batch.lines.0.line: Too big: expected string to have <=65536 characters',
+    ],
   ])('refuses %j naming the field', (payload, desc) => {
     expect(refusal(payload)).toBe(`rpc error: code = InvalidArgument desc = ${desc}`);
   });

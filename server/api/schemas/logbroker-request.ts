@@ -5,7 +5,11 @@
 import { z } from 'zod';
 import { rfc3339, count } from './wire';
 
-const id = (what: string) => z.string({ error: `a ${what} is required` }).min(1, { error: `a ${what} is required` });
+const id = (what: string) =>
+  z
+    .string({ error: `a ${what} is required` })
+    .min(1, { error: `a ${what} is required` })
+    .max(128, { error: `a ${what} is at most 128 characters` });
 /** A long poll's wait in ms: absent or not positive means no wait (the server caps it). */
 const waitMs = () =>
   z
@@ -14,11 +18,12 @@ const waitMs = () =>
     .transform((w) => (w !== undefined && Number.isFinite(w) && w > 0 ? w : 0));
 const ids = () => z.array(z.string()).optional();
 
+/** A line as an agent publishes it: its executor cuts lines at 16 KiB, so 64 Ki characters is ample. */
 const publishedLine = z.object({
-  taskID: z.string(),
+  taskID: z.string().max(128),
   time: rfc3339(),
   stream: z.enum(['stdout', 'stderr']),
-  line: z.string(),
+  line: z.string().max(64 * 1024),
 });
 
 export const logBrokerRequestSchema = z.discriminatedUnion('logbroker', [
@@ -38,7 +43,11 @@ export const logBrokerRequestSchema = z.discriminatedUnion('logbroker', [
     logbroker: z.literal('publish'),
     nodeID: id('node ID'),
     batch: z.object(
-      { subscriptionID: id('subscription ID'), lines: z.array(publishedLine), close: z.boolean().optional() },
+      {
+        subscriptionID: id('subscription ID'),
+        lines: z.array(publishedLine).max(10_000),
+        close: z.boolean().optional(),
+      },
       { error: 'a subscription ID and lines are required' },
     ),
   }),

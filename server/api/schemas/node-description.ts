@@ -1,11 +1,23 @@
 // What a node says about itself when it registers with the dispatcher. It is
 // stored on the node and `docker node ls/inspect` decodes it, so every field
-// must have Docker's type.
+// must have Docker's type. A node is a peer, not a user: everything it sends
+// is bounded, so no node can make the store (or a raft entry) large.
 
 import { z } from 'zod';
 import { count } from './wire';
 
 const text = (max = 1024) => z.string().max(max);
+
+/** Engine labels a node may report (dockerd's `--label`s): a few, short. */
+export const MAX_ENGINE_LABELS = 256;
+/** Plugins a node may report (dockerd lists its volume, network, log and authz plugins). */
+export const MAX_ENGINE_PLUGINS = 256;
+/** A PEM bundle or base64 DER in TLSInfo: a certificate chain is a few KiB. */
+const TLS_FIELD_CHARS = 64 * 1024;
+
+const engineLabels = z
+  .record(text(1024), text(4096))
+  .refine((m) => Object.keys(m).length <= MAX_ENGINE_LABELS, { error: `at most ${MAX_ENGINE_LABELS} labels` });
 
 export const nodeDescriptionSchema = z.object({
   Hostname: text(255),
@@ -13,10 +25,17 @@ export const nodeDescriptionSchema = z.object({
   Resources: z.object({ NanoCPUs: count(), MemoryBytes: count() }),
   Engine: z.object({
     EngineVersion: text(256),
-    Labels: z.record(z.string(), z.string()).optional(),
-    Plugins: z.array(z.object({ Type: text(256), Name: text(256) })).optional(),
+    Labels: engineLabels.optional(),
+    Plugins: z
+      .array(z.object({ Type: text(256), Name: text(256) }))
+      .max(MAX_ENGINE_PLUGINS)
+      .optional(),
   }),
   TLSInfo: z
-    .object({ TrustRoot: z.string(), CertIssuerSubject: z.string(), CertIssuerPublicKey: z.string() })
+    .object({
+      TrustRoot: text(TLS_FIELD_CHARS),
+      CertIssuerSubject: text(TLS_FIELD_CHARS),
+      CertIssuerPublicKey: text(TLS_FIELD_CHARS),
+    })
     .optional(),
 });

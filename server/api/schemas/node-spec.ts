@@ -3,14 +3,15 @@
 // availability up case-insensitively and refuses anything else, "" too.
 
 import type { NodeSpec } from '../types';
-import { goEnum, goMap, goString, goStruct } from './go-json';
+import { goEnum, goString, goStruct } from './go-json';
 import { parseOrThrow, rules } from './issues';
+import { goLabels } from './labels';
 
 export const nodeSpecSchema = goStruct(
   'NodeSpec',
   {
     Name: goString().optional(),
-    Labels: goMap(goString()).optional(),
+    Labels: goLabels('Labels').optional(),
     Role: goEnum('swarm.NodeRole', ['worker', 'manager'], {
       refusal: (v) => `invalid Role: ${JSON.stringify(v)}`,
     }).optional(),

@@ -7,8 +7,9 @@
 import type { ServiceMode, ServiceSpec } from '../types';
 import { taskSpecSchema, networkAttachmentConfigSchema } from './task-spec';
 import { endpointSpecSchema } from './endpoint-spec';
-import { goInt, goMap, goSlice, goString, goStruct } from './go-json';
+import { goInt, goSlice, goString, goStruct } from './go-json';
 import { parseOrThrow, rpcText, rules, type Refuse } from './issues';
+import { goLabels } from './labels';
 import { rollbackConfigSchema, updateConfigSchema } from './update-config';
 
 /** swarmkit's isValidDNSName. */
@@ -51,7 +52,7 @@ export const serviceSpecSchema = goStruct(
   'ServiceSpec',
   {
     Name: goString().optional(),
-    Labels: goMap(goString()).optional(),
+    Labels: goLabels('Labels').optional(),
     TaskTemplate: taskSpecSchema.optional(),
     Mode: serviceMode.optional(),
     UpdateConfig: updateConfigSchema.optional(),

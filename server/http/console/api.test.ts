@@ -210,6 +210,31 @@ describe('console API: node labels and removal', () => {
     expect((await call('POST', '/api/nodes/nope/labels', { key: 'a', value: '' })).status).toBe(404);
   });
 
+  it('refuses oversized labels and specs with a 400 naming the limit, writing nothing', async () => {
+    const { node, call, store } = await setup();
+    const index = store.view.index;
+    const big = await call('POST', `/api/nodes/${node.ID}/labels`, { key: 'big', value: '"'.repeat(70_000) });
+    expect(big).toEqual({
+      status: 400,
+      body: {
+        message:
+          'rpc error: code = InvalidArgument desc = Labels: the value of "big" is 70000 characters long (the limit is 65536)',
+      },
+    });
+    // labels within the limits, one at a time, until the node no longer fits one raft entry
+    let last = { status: 200, body: {} as { message?: string } };
+    for (let i = 0; i < 10 && last.status === 200; i++)
+      last = await call('POST', `/api/nodes/${node.ID}/labels`, { key: `l${i}`, value: '"'.repeat(65_536) });
+    expect(last.status).toBe(400);
+    expect(last.body.message).toMatch(/raft message is too large and can't be sent: .* the limit is 1572864$/);
+    const form = { name: 'big', image: 'nginx', mode: 'replicated', replicas: 1, env: [`A=${'x'.repeat(400_000)}`] };
+    const svc = await call('POST', '/api/services', form);
+    expect(svc.status).toBe(400);
+    expect(svc.body.message).toMatch(/service spec is too large: \d+ bytes encoded, the limit is 376832/);
+    expect(store.view.list('service')).toEqual([]);
+    expect(store.view.index).toBeGreaterThan(index); // the labels that fitted were written
+  });
+
   it('retries a label edit that loses a version race, keeping both writes', async () => {
     const { call, store, ctx, node } = await setup();
     const real = ctx.control.updateNode.bind(ctx.control);

@@ -100,11 +100,11 @@ describe('bodies', () => {
     const env = (n: number) => Array.from({ length: n }, (_, i) => `VAR_${i}=${'v'.repeat(100)}`);
     const spec = (n: number) => ({ Name: `big${n}`, TaskTemplate: { ContainerSpec: { Image: 'nginx', Env: env(n) } } });
     expect((await call('POST', '/v1.50/services/create', spec(3_000))).status).toBe(201); // 330 KB
-    // 2.3 MB passes the HTTP bound; the store's 1.5 MiB transaction limit is what refuses it
+    // 2.3 MB passes the HTTP bound; the service spec limit (a quarter of the 1.5 MiB proposal) refuses it
     const big = spec(20_000);
     const stored = await call('POST', '/v1.50/services/create', big);
     expect(stored.status).toBe(400);
-    expect((stored.json as { message: string }).message).toMatch(/transaction too large/);
+    expect((stored.json as { message: string }).message).toMatch(/service spec is too large/);
     const huge = await call('POST', '/v1.50/services/create', { ...big, Pad: 'x'.repeat(5 * 1024 * 1024) });
     expect([huge.status, huge.json]).toEqual([413, { message: 'request body too large: the limit is 4194304 bytes' }]);
     const deep = await call('POST', '/v1.50/services/create', '['.repeat(65) + ']'.repeat(65));

@@ -9,6 +9,8 @@ import { CSRError, roleOU, signCSR, signerOf } from '../../ca';
 import type { ClusterStore } from '../../store/cluster-store';
 import type { MemoryStore } from '../../store/memory-store';
 import { nodeCertExpiryMs } from './expiry';
+import { renewRequestSchema, type RenewRequest } from '../../api/schemas/renew-request';
+import { parseWire } from '../../api/schemas/wire';
 
 export interface IssuedCertificate {
   /** The node's chain (leaf first), PEM. */
@@ -79,4 +81,9 @@ export async function recordIssued(store: ClusterStore, nodeID: string, issued: 
     },
     { retry: true },
   );
+}
+
+/** A renewal as it arrives (`{ca: 'renew', csr, nodeID?}`): checked and bounded before anything is parsed or signed. */
+export function parseRenewal(payload: unknown): RenewRequest {
+  return parseWire(renewRequestSchema, payload, 'renewal');
 }

@@ -14,7 +14,7 @@ import { nodeCertExpiryMs } from './expiry';
 import type { PeerIdentity } from '../../raft/transport';
 import type { RaftId } from '../../raft/types';
 import { decideJoin } from '../membership/join';
-import { recordIssued, renewCertificate, type IssuedCertificate } from './issuer';
+import { parseRenewal, recordIssued, renewCertificate, type IssuedCertificate } from './issuer';
 import { RootRotationReconciler } from './root-rotation';
 import { caStatus } from './status';
 
@@ -121,14 +121,11 @@ export class MemberCA {
    * before it goes out (what `node rm` blacklists it until), as swarmkit's leader-only CA server does.
    * Any other manager passes it on, naming the node.
    */
-  private renewFor(
-    req: { csr: string; nodeID?: unknown },
-    from: PeerIdentity,
-    isLeader: () => boolean,
-  ): Promise<IssuedCertificate> {
+  private renewFor(payload: unknown, from: PeerIdentity, isLeader: () => boolean): Promise<IssuedCertificate> {
     const { store } = this.o;
+    const req = parseRenewal(payload);
     // a member passing a renewal on names the node; a member asking for itself need not
-    const named = typeof req.nodeID === 'string' ? req.nodeID : from.raftId;
+    const named = req.nodeID ?? from.raftId;
     return decideJoin(
       { isLeader, leader: () => this.o.leader(), request: (to, p, ms) => this.o.request(to, p, ms) },
       from,

@@ -5,6 +5,8 @@ import { makeNode, makeTask, openTempStore } from '../../store/test-support';
 import { ManualClock } from '../../util/clock';
 import { initCluster } from '../bootstrap';
 import { createControlApi, type ControlApi } from './index';
+import { MAX_SERVICE_SPEC_BYTES } from './services';
+import { wireBytes } from '../../store/split-batch';
 
 type Opened = Awaited<ReturnType<typeof openTempStore>>;
 
@@ -54,6 +56,40 @@ afterEach(async () => {
 });
 
 describe('services', () => {
+  it('refuses a spec too large to be updated later, and updates and rolls back one just under the limit', async () => {
+    // labels of `x`: one byte each on the wire; the last pads the spec to `bytes` as an entry carries it
+    const sized = (bytes: number, mark: string, extra: Partial<ServiceSpec> = {}): ServiceSpec => {
+      const labels: Record<string, string> = {};
+      for (let i = 0; wireBytes(spec({ Labels: labels, ...extra })) + 70_000 < bytes; i++)
+        labels[`l${i}`] = 'x'.repeat(60_000);
+      labels.mark = mark;
+      const base = wireBytes(spec({ Labels: labels, ...extra }));
+      labels.mark = mark + 'x'.repeat(bytes - base);
+      const out = spec({ Labels: labels, ...extra });
+      expect(wireBytes(out)).toBe(bytes);
+      return out;
+    };
+    const over = await rejection(api.createService(sized(MAX_SERVICE_SPEC_BYTES + 1, 'a')));
+    expect(over.status).toBe(400);
+    // measured as stored (defaults filled in)
+    expect(over.message).toMatch(
+      new RegExp(
+        `^rpc error: code = InvalidArgument desc = service spec is too large: 3769\\d\\d bytes encoded, the limit is ${MAX_SERVICE_SPEC_BYTES} \\(an update must fit the old and the new spec in one raft entry\\)$`,
+      ),
+    );
+    expect(api.listServices()).toEqual([]);
+    // the largest spec allowed, published ports and all, goes through every later change
+    const ports = { EndpointSpec: { Ports: [{ Protocol: 'tcp' as const, TargetPort: 80, PublishedPort: 8080 }] } };
+    const s = await api.createService(sized(MAX_SERVICE_SPEC_BYTES - 200, 'a', ports));
+    expect(wireBytes(opened.store.view.get('service', s.ID)!.Spec)).toBeGreaterThan(MAX_SERVICE_SPEC_BYTES - 200);
+    const u = await api.updateService('web', s.Version.Index, sized(MAX_SERVICE_SPEC_BYTES - 200, 'b', ports));
+    expect(u.Spec.Labels.mark![0]).toBe('b');
+    const r = await api.updateService('web', u.Version.Index, u.Spec, { rollback: true });
+    expect(r.Spec.Labels.mark![0]).toBe('a');
+    const again = await rejection(api.updateService('web', r.Version.Index, sized(MAX_SERVICE_SPEC_BYTES + 1, 'c')));
+    expect(again.message).toMatch(/service spec is too large/);
+  });
+
   it('creates with defaults, resolves by ID, name (any case) and prefix', async () => {
     const s = await api.createService(spec({ Mode: { Replicated: {} } }));
     expect(s.Spec.Mode.Replicated?.Replicas).toBe(1);

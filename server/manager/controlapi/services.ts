@@ -6,6 +6,7 @@ import { rpcText } from '../../api/schemas/issues';
 import { newID } from '../../api/ids';
 import type { PortConfig, Service, ServiceSpec } from '../../api/types';
 import type { MemoryStore } from '../../store/memory-store';
+import { MAX_PROPOSAL_BYTES, wireBytes } from '../../store/split-batch';
 import type { ControlDeps } from './context';
 import { interpolateServiceSpec } from './defaults';
 import { checkFilterKeys, labelFilter, matchesLabels, matchesPrefix, values } from './filters';
@@ -114,8 +115,27 @@ function checkReplicaLimit(view: MemoryStore, spec: ServiceSpec): void {
   if (problem) throw rpcError('InvalidArgument', problem);
 }
 
+/**
+ * Largest service spec, in bytes as a raft entry carries it. An update's one entry holds the
+ * spec up to four times (Spec, PreviousSpec, the endpoint's copy of its EndpointSpec, the spec
+ * history's record) next to the old one, so a spec of a quarter of the proposal limit (less room
+ * for the rest) can always be updated and rolled back; a larger one could be created but never
+ * changed again.
+ */
+export const MAX_SERVICE_SPEC_BYTES = Math.floor((MAX_PROPOSAL_BYTES - 64 * 1024) / 4);
+
+function checkSpecSize(spec: ServiceSpec): void {
+  const bytes = wireBytes(spec);
+  if (bytes > MAX_SERVICE_SPEC_BYTES)
+    throw rpcError(
+      'InvalidArgument',
+      `service spec is too large: ${bytes} bytes encoded, the limit is ${MAX_SERVICE_SPEC_BYTES} (an update must fit the old and the new spec in one raft entry)`,
+    );
+}
+
 function prepareSpec(d: ControlDeps, input: ServiceSpec, selfID: string): ServiceSpec {
   const spec = resolveNetworks(d.store.view, normaliseServiceSpec(input));
+  checkSpecSize(spec);
   checkReplicaLimit(d.store.view, spec);
   checkReferencesExist(d.store.view, spec);
   checkPortConflicts(d.store.view, spec, selfID);

@@ -77,6 +77,28 @@ describe('forwarded writes', () => {
     expect(await api2.removeService('x').catch((e: unknown) => e)).toBeInstanceOf(SequenceConflict);
   });
 
+  it('refuses a write too large for a frame with a 400, once, without retrying', async () => {
+    let tries = 0;
+    const api = forwardingControlApi(
+      fakeApi([]),
+      link({
+        request: async () => {
+          tries++;
+          throw new RequestError(
+            'too-large',
+            'request to peer L: frame of 9000000 bytes exceeds the 8388608-byte limit',
+          );
+        },
+      }),
+    );
+    const e = (await api.createService({ Name: 'a' } as never).catch((x: unknown) => x)) as SwarmError;
+    expect([e.status, e.message, tries]).toEqual([
+      400,
+      'rpc error: code = InvalidArgument desc = the write is too large to send to the leader: request to peer L: frame of 9000000 bytes exceeds the 8388608-byte limit',
+      1,
+    ]);
+  });
+
   it('retries at the new leader when the old one refused before proposing', async () => {
     let leader = 'L';
     const sent: string[] = [];

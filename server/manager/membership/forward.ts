@@ -2,7 +2,7 @@
 // goes to the leader over the cluster transport and its answer (or SwarmError)
 // comes back as if it had run here; reads stay on the local replica.
 
-import { SwarmError, errorFromWire } from '../../api/errors';
+import { SwarmError, errorFromWire, rpcError } from '../../api/errors';
 import { NO_LEADER, NotLeaderError, LOST_LEADERSHIP } from '../../raft/raft-log';
 import type { PeerIdentity } from '../../raft/transport';
 import type { RaftId } from '../../raft/types';
@@ -93,6 +93,9 @@ export function forwardingControlApi(local: ControlApi, link: LeaderLink): Contr
           await link.sleep(link.electionTimeoutMs() / 10);
           continue;
         }
+        // too large for a frame: no leader would take it (and nothing was sent)
+        if (f.kind === 'too-large')
+          throw rpcError('InvalidArgument', `the write is too large to send to the leader: ${f.message}`);
         // never delivered: safe to try the (next) leader
         if (f.kind === 'unreachable' || f.kind === 'queue-full' || f.kind === 'unknown-peer') {
           lastRefusal = err;

@@ -1,7 +1,7 @@
 // The pure raft core: see README.md for the API and the Ready contract.
 
 export { RaftNode } from './raft';
-export { RaftLog, entrySize } from './log';
+export { RaftLog, entrySize, encodedDataBytes } from './log';
 export { Membership, encodeConfChange, decodeConfChange, tryDecodeConfChange } from './membership';
 export { Progress, Inflights } from './progress';
 export { ReadOnly } from './read-only';
@@ -29,6 +29,7 @@ export type {
   SnapshotChunkMessage,
   SnapshotChunkResponse,
   SoftState,
+  StalledReplication,
   Status,
   TimeoutNowMessage,
   VoteMessage,

@@ -5,7 +5,7 @@
 
 import type { RaftId } from '../types';
 import type { SnapshotSender } from './snapshot-chunks';
-import type { ProgressState, ProgressStatus } from './types';
+import type { ProgressState, ProgressStatus, StalledReplication } from './types';
 
 /** Ring buffer of the last index of each append message in flight. */
 export class Inflights {
@@ -61,6 +61,8 @@ export class Progress {
   recentActive = false;
   readonly inflights: Inflights;
   snapshotSender: SnapshotSender | undefined;
+  /** The entry at `next` cannot be sent (too large for a message): set until `next` moves. */
+  stalled: StalledReplication | undefined;
 
   constructor(
     readonly id: RaftId,
@@ -155,6 +157,7 @@ export class Progress {
       learner: this.learner,
     };
     if (this.snapshotSender) s.snapshotSent = this.snapshotSender.status();
+    if (this.stalled) s.stalled = { ...this.stalled };
     return s;
   }
 }

@@ -5,7 +5,7 @@
 // the Ready it hands back (see Ready in ./types for the ordering contract).
 
 import type { ConfState, Entry, HardState, RaftId, Snapshot } from '../types';
-import { RaftLog } from './log';
+import { RaftLog, encodedDataBytes, entrySize, primeEntrySize } from './log';
 import { encodeConfChange, Membership, tryDecodeConfChange } from './membership';
 import { Progress } from './progress';
 import { ReadOnly } from './read-only';
@@ -29,6 +29,7 @@ import {
   type SnapshotChunkMessage,
   type SnapshotChunkResponse,
   type SoftState,
+  type StalledReplication,
   type Status,
   type VoteMessage,
   type VoteResponse,
@@ -186,7 +187,11 @@ export class RaftNode {
   propose(data: string): ProposeResult {
     const refused = this.refuseProposal();
     if (refused) return refused;
-    return this.appendEntry('normal', data);
+    // the one door into the log: nothing larger than a proposal may enter it, so every entry fits a message
+    const bytes = encodedDataBytes(data);
+    if (bytes > this.cfg.maxProposalBytes)
+      return { ok: false, reason: 'too-large', leader: this.lead, bytes, limit: this.cfg.maxProposalBytes };
+    return this.appendEntry('normal', data, bytes);
   }
 
   /** Propose a single-server membership change (leader only, one at a time). */
@@ -363,6 +368,14 @@ export class RaftNode {
       for (const [id, pr] of this.prs) s.progress[id] = pr.status();
     }
     return s;
+  }
+
+  /** Followers the leader cannot replicate to: their next entry is larger than any message may carry. */
+  stalledReplication(): ({ to: RaftId } & StalledReplication)[] {
+    if (this.role !== 'leader') return [];
+    const out: ({ to: RaftId } & StalledReplication)[] = [];
+    for (const pr of this.prs.values()) if (pr.stalled) out.push({ to: pr.id, ...pr.stalled });
+    return out;
   }
 
   /** New election/heartbeat ticks (a cluster setting changed); the next timeout uses them. */
@@ -762,8 +775,9 @@ export class RaftNode {
     }
   }
 
-  private appendEntry(type: Entry['type'], data: string): ProposeResult & { ok: true } {
+  private appendEntry(type: Entry['type'], data: string, dataBytes?: number): ProposeResult & { ok: true } {
     const e: Entry = { index: this.log.lastIndex() + 1, term: this.term, type, data };
+    if (dataBytes !== undefined) primeEntrySize(e, dataBytes);
     this.log.append([e]);
     this.needBroadcast = true;
     return { ok: true, index: e.index, term: e.term };
@@ -798,6 +812,14 @@ export class RaftNode {
     const entries =
       prevTerm === undefined ? undefined : this.log.slice(pr.next, this.log.lastIndex(), this.cfg.maxMsgBytes);
     if (prevTerm === undefined || entries === undefined) return this.sendSnapshot(pr);
+    const first = entries[0];
+    if (first && entrySize(first) > this.cfg.maxEntryBytes) {
+      // no message can carry it: resending would only fail again, at every heartbeat
+      if (pr.stalled?.index !== first.index)
+        pr.stalled = { index: first.index, bytes: entrySize(first), limit: this.cfg.maxEntryBytes };
+      return false;
+    }
+    pr.stalled = undefined;
     if (entries.length === 0 && !sendIfEmpty) return false;
     this.send({ type: 'app', to, index: prevIndex, logTerm: prevTerm, entries, commit: this.log.committed });
     const last = entries[entries.length - 1];

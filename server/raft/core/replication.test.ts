@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { entrySize } from './log';
 import { TestCluster, entriesOfTerms } from './test-cluster';
 import type { AppendMessage, AppendResponse, Message } from './types';
 
@@ -36,9 +37,10 @@ describe('log replication (§5.3)', () => {
   });
 
   it('caps entry bytes per append (at least one entry) and pipelines the rest', () => {
-    const c = new TestCluster(['a', 'b', 'c'], { maxMsgBytes: 4096 });
+    const big = 'x'.repeat(999); // 1,000 characters, its quotes and the entry's fields: 1,098 bytes a message
+    const each = entrySize({ index: 1, term: 1, type: 'normal', data: big + 0 });
+    const c = new TestCluster(['a', 'b', 'c'], { maxMsgBytes: 4 * each });
     c.elect('a');
-    const big = 'x'.repeat(999); // 1,000 characters + 24 bytes of overhead = 1 KiB per entry
     for (let i = 0; i < 10; i++) c.node('a').propose(big + i);
     c.node('a').propose('y'.repeat(10_000)); // larger than a message: still sent alone
     c.flush();

@@ -22,6 +22,17 @@ export interface RaftConfig {
   maxInflight?: number;
   /** Soft cap on the entry bytes in one append message (at least one entry is always sent). */
   maxMsgBytes?: number;
+  /**
+   * Largest normal entry `propose` accepts, in encoded bytes (its data as a JSON string, as a
+   * message carries it). Larger proposals are refused before they reach the log.
+   */
+  maxProposalBytes?: number;
+  /**
+   * Largest entry an append message may carry at all: what fits the transport's frame with the
+   * message around it. An entry above it (one written before proposals were capped) is never sent;
+   * the follower's progress shows it as stalled instead of the leader retrying it forever.
+   */
+  maxEntryBytes?: number;
   /** Snapshot data is streamed to followers in chunks of this many characters. */
   snapshotChunkBytes?: number;
   /** Source of randomness in [0, 1) for election timeouts; inject a seeded one in simulations. */
@@ -37,6 +48,10 @@ export const DEFAULT_CONFIG = {
   checkQuorum: true,
   maxInflight: 256,
   maxMsgBytes: 64 * 1024,
+  // swarmkit's limit on one proposal (MaxTransactionBytes, 1.5 MiB)
+  maxProposalBytes: 1.5 * 1024 * 1024,
+  // the cluster transport's 8 MiB frame, less room for the message around the entry
+  maxEntryBytes: 8 * 1024 * 1024 - 64 * 1024,
   snapshotChunkBytes: 1024 * 1024,
 } as const;
 
@@ -230,6 +245,14 @@ export type ProposeResult =
       reason: 'not-leader' | 'transferring' | 'conf-change-pending' | 'invalid-conf-change';
       /** Best known leader ('' if none), for forwarding. */
       leader: RaftId;
+    }
+  | {
+      ok: false;
+      reason: 'too-large';
+      leader: RaftId;
+      /** The proposal's encoded size and the limit it exceeds. */
+      bytes: number;
+      limit: number;
     };
 
 export type ProgressState = 'probe' | 'replicate' | 'snapshot';
@@ -242,6 +265,15 @@ export interface ProgressStatus {
   learner: boolean;
   /** Snapshot transfer in progress: acknowledged offset / total size. */
   snapshotSent?: { index: number; offset: number; total: number };
+  /** Replication is stuck: the next entry is larger than any message may carry (maxEntryBytes). */
+  stalled?: StalledReplication;
+}
+
+export interface StalledReplication {
+  index: number;
+  /** The entry's encoded size. */
+  bytes: number;
+  limit: number;
 }
 
 export interface Status {

@@ -31,6 +31,14 @@ export interface TransportLimits extends LinkLimits {
    */
   unauthenticatedFrameBytes: number;
   /**
+   * Frames from worker nodes (`via` node: an agent with a swarm-worker certificate). What an agent
+   * sends is bounded by its schemas and batched under half of this (status and log batches of
+   * 512 KiB, a heartbeat's TLS info of a few KiB), so 1 MiB is ample; a worker that is
+   * compromised cannot make a manager buffer 8 MiB frames. Managers' frames carry raft entries
+   * and snapshot chunks and keep maxFrameBytes.
+   */
+  nodeFrameBytes: number;
+  /**
    * Values (bounded-json's count) in a frame from any caller that is not a member: what makes
    * JSON.parse slow is many values, so these frames are bounded like an API body (100,000; an
    * agent's status and log batches hold some 25,000). Members' frames (raft entries and snapshot
@@ -55,6 +63,7 @@ export interface TransportLimits extends LinkLimits {
 export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
   maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
   unauthenticatedFrameBytes: 64 * 1024,
+  nodeFrameBytes: 1024 * 1024,
   untrustedFrameValues: API_JSON_BOUNDS.maxValues,
   frameTimeoutMs: 10_000,
   highWaterBytes: 1024 * 1024,
@@ -449,10 +458,13 @@ export class ClusterTransport<M extends object = Record<string, unknown>> {
     const label = `peer ${identity.raftId || '?'} (${identity.addr})`;
     const { limits } = this;
     const tokenOnly = identity.via === 'join-token' || identity.via === 'worker-token';
+    const frameLimit = tokenOnly
+      ? limits.unauthenticatedFrameBytes
+      : identity.via === 'node'
+        ? limits.nodeFrameBytes
+        : limits.maxFrameBytes;
     const conn = new FrameConnection(socket, label, hooks, {
-      maxFrameBytes: tokenOnly
-        ? Math.min(limits.unauthenticatedFrameBytes, limits.maxFrameBytes)
-        : limits.maxFrameBytes,
+      maxFrameBytes: Math.min(frameLimit, limits.maxFrameBytes),
       maxFrameValues: identity.via === 'member' ? undefined : limits.untrustedFrameValues,
       clock: this.clock,
       logger: this.logger,

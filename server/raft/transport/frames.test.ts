@@ -1,7 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, FrameDecoder, FrameFormatError, FrameTooLargeError } from './frames';
+import { DEFAULT_CONFIG } from '../core';
+import { ENTRY_ENVELOPE_BYTES, entrySize } from '../core/log';
+import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder, FrameFormatError, FrameTooLargeError } from './frames';
 
 describe('frames', () => {
+  it('carry the largest entry an append message may hold, and the largest proposal with room to spare', () => {
+    // the raft core measures an entry as the wire carries it; its hard limit must fit a frame
+    // quotes take two bytes each inside a message: as many as make `bytes` by the core's own measure
+    const entryOf = (bytes: number) => {
+      const data = '"'.repeat(Math.floor((bytes - ENTRY_ENVELOPE_BYTES - 2) / 2));
+      const e = { index: 2 ** 53 - 1, term: 2 ** 53 - 1, type: 'normal' as const, data };
+      expect(entrySize(e)).toBeGreaterThan(bytes - 2);
+      expect(entrySize(e)).toBeLessThanOrEqual(bytes);
+      return e;
+    };
+    const app = (bytes: number) => ({
+      t: 'msg',
+      m: {
+        type: 'app',
+        from: 'x'.repeat(64),
+        to: 'y'.repeat(64),
+        term: 2 ** 53 - 1,
+        index: 2 ** 53 - 1,
+        logTerm: 2 ** 53 - 1,
+        commit: 2 ** 53 - 1,
+        entries: [entryOf(bytes)],
+      },
+    });
+    expect(encodeFrame(app(DEFAULT_CONFIG.maxEntryBytes)).length).toBeLessThanOrEqual(DEFAULT_MAX_FRAME_BYTES + 4);
+    expect(encodeFrame(app(DEFAULT_CONFIG.maxProposalBytes)).length).toBeLessThan(DEFAULT_MAX_FRAME_BYTES / 4);
+  });
+
   it('prefixes UTF-8 JSON with its 4-byte big-endian length', () => {
     const frame = encodeFrame({ t: 'msg', m: { x: 'é' } });
     const body = Buffer.from(JSON.stringify({ t: 'msg', m: { x: 'é' } }), 'utf8');

@@ -73,6 +73,36 @@ describe('frame size limit', () => {
   });
 });
 
+describe('frame limits by caller', () => {
+  it('a worker node may send frames of 1 MiB, a manager keeps 8 MiB', async () => {
+    const b = await startMember('b');
+    b.transport.onRequest((p) => ({ bytes: JSON.stringify(p).length }));
+    const w = await startMember('w', { security: await testSecurity('w', { role: 'worker' }) });
+    const a = await startMember('a');
+    cleanup.push(
+      () => a.stop(),
+      () => w.stop(),
+      () => b.stop(),
+    );
+    w.transport.addPeer('b', b.addr);
+    a.transport.addPeer('b', b.addr);
+    const payload = (bytes: number) => ({ pad: 'x'.repeat(bytes) });
+    // an agent's largest batch (512 KiB of statuses or log lines) goes through
+    await expect(w.transport.request('b', payload(900 * 1024), 5_000)).resolves.toMatchObject({ bytes: 921_610 });
+    // a frame above 1 MiB from a worker closes its connection, with the reason
+    await expect(w.transport.request('b', payload(1100 * 1024), 5_000)).rejects.toMatchObject({
+      message: expect.stringMatching(/exceeds the 1048576-byte limit/),
+    });
+    await waitFor(() => b.logger.lines.some((l) => /exceeds the 1048576-byte limit/.test(l)), 5_000, 'refusal logged');
+    // a manager's frame of that size is fine (raft entries and snapshot chunks)
+    await expect(a.transport.request('b', payload(3 * 1024 * 1024), 5_000)).resolves.toMatchObject({
+      bytes: 3 * 1024 * 1024 + 10,
+    });
+    // and the worker reconnects and carries on
+    await expect(w.transport.request('b', payload(10), 5_000)).resolves.toMatchObject({ bytes: 20 });
+  });
+});
+
 /** A fake peer that completes the handshake and then stops reading until resumed. */
 async function startStalledPeer(id: string) {
   let socket: Duplex | undefined;

@@ -27,6 +27,7 @@ describe('GET /swarmdeck/raft', () => {
         snapshotIndex: 0,
         snapshotsInstalled: 0,
         timing: engine.opened.log.timing(),
+        stalledReplication: [],
       });
     }
   });

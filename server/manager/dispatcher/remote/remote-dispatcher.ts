@@ -6,6 +6,7 @@
 import { rpcError } from '../../../api/errors';
 import type { RaftId } from '../../../raft/types';
 import { systemClock, type Clock } from '../../../util/clock';
+import { chunkByJsonBytes } from '../../../util/json-chunks';
 import type {
   AssignmentsMessage,
   DispatcherApi,
@@ -42,6 +43,8 @@ export interface RemoteDispatcherOptions {
 const REQUEST_TIMEOUT_MS = 5_000;
 const POLL_WAIT_MS = 10_000;
 const POLL_BACKOFF = { minMs: 100, maxMs: 5_000 };
+/** Encoded statuses in one updateTaskStatus request: half a node's frame limit. */
+export const STATUS_BATCH_BYTES = 512 * 1024;
 /** Sessions remembered (an agent holds one at a time; old ones linger only if never left). */
 const MAX_SESSIONS = 64;
 
@@ -75,7 +78,10 @@ export class RemoteDispatcher implements DispatcherApi {
   }
 
   async updateTaskStatus(sessionID: string, updates: TaskStatusUpdate[]): Promise<void> {
-    await this.call(this.sessionTarget(sessionID), { dispatcher: 'updateTaskStatus', sessionID, updates });
+    // a node's frames are capped (1 MiB): many statuses go as several requests, in order
+    for (const part of chunkByJsonBytes(updates, STATUS_BATCH_BYTES)) {
+      await this.call(this.sessionTarget(sessionID), { dispatcher: 'updateTaskStatus', sessionID, updates: part });
+    }
   }
 
   async leave(sessionID: string): Promise<void> {
