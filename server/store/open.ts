@@ -59,8 +59,10 @@ export const noPeersTransport: RaftTransport = {
  * founds a one-member raft group unless the member is joining (`peers`).
  */
 export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): Promise<OpenedStore> {
-  const db = await openDb(join(dataDir, 'swarmdeck.db'));
-  const storage = new SqliteRaftStorage(db);
+  const file = join(dataDir, 'swarmdeck.db');
+  const db = await openDb(file);
+  // the log's writes (and their fsyncs) go through a thread of their own, off the event loop
+  const storage = new SqliteRaftStorage(db, { file });
   const id = opts.id ?? 'local';
   const addr = opts.addr ?? '';
   try {
@@ -94,11 +96,12 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
       storage,
       async close() {
         await log.close();
-        await storage.idle();
+        await storage.close();
         await db.$disconnect();
       },
     };
   } catch (err) {
+    await storage.close().catch(() => undefined);
     await db.$disconnect();
     throw err;
   }
