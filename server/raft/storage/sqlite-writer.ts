@@ -103,6 +103,8 @@ export function startWriterThread(file: string): StatementRunner {
     async close() {
       if (!closing) {
         closing = true;
+        // held until the thread has closed the file and ended
+        worker.ref();
         worker.postMessage('close');
       }
       await exited;
