@@ -73,7 +73,7 @@ export function startWriterThread(file: string): StatementRunner {
     const p = pending.get(id);
     if (!p) return;
     pending.delete(id);
-    if (pending.size === 0) worker.unref();
+    if (pending.size === 0 && !closing) worker.unref();
     if (err) p.reject(err);
     else p.resolve();
   };
