@@ -15,7 +15,8 @@ const IN_FLIGHT = 4;
 export const payload = (index: number) => `entry-${index}-${'p'.repeat(100 + (index % 400))}`;
 
 async function main(): Promise<void> {
-  const storage = new SqliteRaftStorage(await openDb(process.argv[2]!));
+  // through the writer thread, as a manager writes
+  const storage = new SqliteRaftStorage(await openDb(process.argv[2]!), { file: process.argv[2]! });
   const loaded = await storage.load();
   let next = (loaded.entries.at(-1)?.index ?? loaded.snapshot?.meta.index ?? 0) + 1;
   const start = next;

@@ -14,6 +14,7 @@ import type { Socket as NetSocket } from 'node:net';
 import { refuseBrowserRequest } from '../http/request-guard';
 import { peerAddress } from '../net/connection-gate';
 import { EventRing, FramePacer, toWireChanges } from './frames';
+import { jsonParser } from './json-parser';
 import { fullRaftFrame, RaftBroadcaster } from './raft-frames';
 import { consoleDecorator, consoleObject, redactImage } from './redact';
 
@@ -57,6 +58,8 @@ export function attachRealtime(
 
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
     serveClient: false,
+    // JSON only: the stock parser scans every snapshot for binary before it stringifies it
+    parser: jsonParser,
     // leave upgrades on other paths (Next's dev HMR) alone
     destroyUpgrade: false,
     maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,

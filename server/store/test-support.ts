@@ -8,7 +8,9 @@ import { openStore, type OpenedStore } from './open';
 /** A real store on a real SQLite file in a temp dir, removed on close. */
 export async function openTempStore(opts: { clock?: () => number } = {}): Promise<OpenedStore & { dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'swarmdeck-test-'));
-  const opened = await openStore(dir, opts);
+  // writes on this thread: a writer thread per store doubled these tests' time (sqlite-storage.test.ts,
+  // open.test.ts and every test running a manager process cover the thread)
+  const opened = await openStore(dir, { ...opts, writerThread: false });
   return {
     ...opened,
     dir,

@@ -1,5 +1,6 @@
 import type { Db } from '../../storage/db';
 import type { ConfState, Entry, EntryType, HardState, RaftStorage, Snapshot } from '../types';
+import { prismaRunner, startWriterThread, type Statement, type StatementRunner } from './sqlite-writer';
 
 type SaveUpdate = Parameters<RaftStorage['save']>[0];
 
@@ -22,6 +23,11 @@ export interface CommitInfo {
 
 export interface SqliteRaftStorageOptions {
   onCommit?: (info: CommitInfo) => void;
+  /**
+   * The database's file: writes then go through a writer thread of their own
+   * (sqlite-writer.ts says why). Without it they run on this thread via Prisma.
+   */
+  file?: string;
 }
 
 const HARD_STATE_ID = 1;
@@ -43,11 +49,14 @@ export class SqliteRaftStorage implements RaftStorage {
   private snapIndex: number | undefined;
   /** Committed transactions so far. */
   transactions = 0;
+  private readonly runner: StatementRunner;
 
   constructor(
     private readonly db: Db,
     private readonly opts: SqliteRaftStorageOptions = {},
-  ) {}
+  ) {
+    this.runner = opts.file ? startWriterThread(opts.file) : prismaRunner(db);
+  }
 
   async load(): Promise<{ hardState: HardState; snapshot?: Snapshot; entries: Entry[] }> {
     await this.idle();
@@ -84,6 +93,12 @@ export class SqliteRaftStorage implements RaftStorage {
     while (this.flushing) await this.flushing;
   }
 
+  /** After the queued writes: stop the writer thread (the Db stays the caller's). */
+  async close(): Promise<void> {
+    await this.idle();
+    await this.runner.close();
+  }
+
   private enqueue(op: Op): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ op, resolve, reject });
@@ -116,8 +131,8 @@ export class SqliteRaftStorage implements RaftStorage {
       this.snapIndex = s?.index ?? 0;
     }
     const now = new Date().toISOString();
-    const db = this.db;
-    const ops: ReturnType<Db['$executeRawUnsafe']>[] = [];
+    const ops: Statement[] = [];
+    const sql = (text: string, ...params: (string | number)[]) => ops.push({ sql: text, params });
     let snapIndex = this.snapIndex;
     let hardState: HardState | undefined;
     let written = 0;
@@ -129,24 +144,21 @@ export class SqliteRaftStorage implements RaftStorage {
     let rows: Entry[] = [];
     const flushAppends = () => {
       if (truncateFrom === undefined) return;
-      ops.push(db.$executeRawUnsafe('DELETE FROM "LogEntry" WHERE "index" >= ?', truncateFrom));
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK)
-        ops.push(insertEntries(db, rows.slice(i, i + INSERT_CHUNK), now));
+      sql('DELETE FROM "LogEntry" WHERE "index" >= ?', truncateFrom);
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) ops.push(insertEntries(rows.slice(i, i + INSERT_CHUNK), now));
       written += rows.length;
       truncateFrom = undefined;
       rows = [];
     };
     const putSnapshot = (s: Snapshot) => {
-      ops.push(db.$executeRawUnsafe('DELETE FROM "Snapshot"'));
-      ops.push(
-        db.$executeRawUnsafe(
-          'INSERT INTO "Snapshot" ("index", "term", "conf", "data", "createdAt") VALUES (?, ?, ?, ?, ?)',
-          s.meta.index,
-          s.meta.term,
-          JSON.stringify(s.meta.conf),
-          s.data,
-          now,
-        ),
+      sql('DELETE FROM "Snapshot"');
+      sql(
+        'INSERT INTO "Snapshot" ("index", "term", "conf", "data", "createdAt") VALUES (?, ?, ?, ?, ?)',
+        s.meta.index,
+        s.meta.term,
+        JSON.stringify(s.meta.conf),
+        s.data,
+        now,
       );
     };
 
@@ -156,9 +168,7 @@ export class SqliteRaftStorage implements RaftStorage {
         if (op.snapshot.meta.index < snapIndex) continue;
         flushAppends();
         putSnapshot(op.snapshot);
-        ops.push(
-          db.$executeRawUnsafe('DELETE FROM "LogEntry" WHERE "index" <= ?', op.snapshot.meta.index - op.keepEntries),
-        );
+        sql('DELETE FROM "LogEntry" WHERE "index" <= ?', op.snapshot.meta.index - op.keepEntries);
         snapIndex = op.snapshot.meta.index;
         continue;
       }
@@ -169,13 +179,11 @@ export class SqliteRaftStorage implements RaftStorage {
         // Entries the snapshot covers go. Later ones survive only when the log
         // holds the snapshot's last entry (same index and term), as in etcd's
         // raftLog; otherwise the log diverged and is discarded whole.
-        ops.push(
-          db.$executeRawUnsafe(
-            'DELETE FROM "LogEntry" WHERE "index" <= ? OR NOT EXISTS (SELECT 1 FROM "LogEntry" WHERE "index" = ? AND "term" = ?)',
-            snapshot.meta.index,
-            snapshot.meta.index,
-            snapshot.meta.term,
-          ),
+        sql(
+          'DELETE FROM "LogEntry" WHERE "index" <= ? OR NOT EXISTS (SELECT 1 FROM "LogEntry" WHERE "index" = ? AND "term" = ?)',
+          snapshot.meta.index,
+          snapshot.meta.index,
+          snapshot.meta.term,
         );
         snapIndex = snapshot.meta.index;
       }
@@ -189,18 +197,16 @@ export class SqliteRaftStorage implements RaftStorage {
     }
     flushAppends();
     if (hardState) {
-      ops.push(
-        db.$executeRawUnsafe(
-          'INSERT INTO "RaftHardState" ("id", "term", "vote", "commit") VALUES (?, ?, ?, ?) ' +
-            'ON CONFLICT ("id") DO UPDATE SET "term" = excluded."term", "vote" = excluded."vote", "commit" = excluded."commit"',
-          HARD_STATE_ID,
-          hardState.term,
-          hardState.vote,
-          hardState.commit,
-        ),
+      sql(
+        'INSERT INTO "RaftHardState" ("id", "term", "vote", "commit") VALUES (?, ?, ?, ?) ' +
+          'ON CONFLICT ("id") DO UPDATE SET "term" = excluded."term", "vote" = excluded."vote", "commit" = excluded."commit"',
+        HARD_STATE_ID,
+        hardState.term,
+        hardState.vote,
+        hardState.commit,
       );
     }
-    if (ops.length > 0) await db.$transaction(ops);
+    if (ops.length > 0) await this.runner.run(ops);
     this.snapIndex = snapIndex;
     this.transactions++;
     try {
@@ -212,12 +218,9 @@ export class SqliteRaftStorage implements RaftStorage {
 }
 
 /** One multi-row INSERT: far cheaper than a statement per entry. */
-function insertEntries(db: Db, rows: Entry[], now: string) {
-  const values: (string | number)[] = [];
-  for (const e of rows) values.push(e.index, e.term, e.type, e.data, now);
+function insertEntries(rows: Entry[], now: string): Statement {
+  const params: (string | number)[] = [];
+  for (const e of rows) params.push(e.index, e.term, e.type, e.data, now);
   const tuples = rows.map(() => '(?, ?, ?, ?, ?)').join(', ');
-  return db.$executeRawUnsafe(
-    `INSERT INTO "LogEntry" ("index", "term", "type", "data", "createdAt") VALUES ${tuples}`,
-    ...values,
-  );
+  return { sql: `INSERT INTO "LogEntry" ("index", "term", "type", "data", "createdAt") VALUES ${tuples}`, params };
 }
