@@ -4,8 +4,10 @@ import { existsSync, readFileSync } from 'node:fs';
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-if (existsSync('.tmp/vitest.json')) {
-  const v = JSON.parse(readFileSync('.tmp/vitest.json', 'utf8'));
+// the parallel vitest run, and the fuzz suite's run alone after it
+for (const file of ['.tmp/vitest.json', '.tmp/vitest-fuzz.json']) {
+  if (!existsSync(file)) continue;
+  const v = JSON.parse(readFileSync(file, 'utf8'));
   passed += v.numPassedTests ?? 0;
   failed += v.numFailedTests ?? 0;
   skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
