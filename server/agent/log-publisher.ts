@@ -151,7 +151,10 @@ export class LogPublisher {
 
   private follow(sub: NodeLogSubscription): void {
     let s = this.active.get(sub.id);
-    if (!s) this.active.set(sub.id, (s = { id: sub.id, follow: true, tasks: new Map(), pending: [], pendingBytes: 0, sending: false }));
+    if (!s) {
+      s = { id: sub.id, follow: true, tasks: new Map(), pending: [], pendingBytes: 0, sending: false };
+      this.active.set(sub.id, s);
+    }
     for (const t of sub.tasks) {
       if (s.tasks.has(t.taskID)) continue;
       const active = s;
@@ -237,7 +240,7 @@ export class LogPublisher {
 
   private send(batch: { subscriptionID: string; lines: PublishedLine[]; close?: true }): void {
     this.after(batch.subscriptionID, async () => {
-      for (let attempt = 1; ; ) {
+      for (let attempt = 1; ;) {
         if (!this.wanted(batch.subscriptionID, batch.close)) return; // dropped meanwhile
         try {
           const answer = await this.opts.broker.publish(this.opts.nodeID, batch);
