@@ -38,20 +38,25 @@ export class ClientFlow {
     session.on('drain', progressed);
   }
 
-  /** Packets still wait for the transport, or the WebSocket holds more than its share. */
-  get behind(): boolean {
-    const waiting = this.session.writeBuffer?.length ?? 0;
+  private lastUnsent = 0;
+
+  /** Bytes the WebSocket holds that the reader has not taken yet. */
+  private get unsent(): number {
     const t = this.session.transport;
-    const unsent = t?.name === 'websocket' ? (t.socket?.bufferedAmount ?? 0) : 0;
-    return waiting > 0 || unsent > this.socketBytes;
+    return t?.name === 'websocket' ? (t.socket?.bufferedAmount ?? 0) : 0;
   }
 
-  /** Behind, and no send completed for the stall time. */
+  /** Packets still wait for the transport, or the WebSocket holds more than its share. */
+  get behind(): boolean {
+    return (this.session.writeBuffer?.length ?? 0) > 0 || this.unsent > this.socketBytes;
+  }
+
+  /** Behind, and the reader took nothing (no send completed, no byte of a large one) for the stall time. */
   get stalled(): boolean {
-    if (!this.behind) {
-      this.lastProgress = this.now();
-      return false;
-    }
+    const unsent = this.unsent;
+    // a slow link still taking a large frame (a snapshot) is progress too
+    if (!this.behind || unsent < this.lastUnsent) this.lastProgress = this.now();
+    this.lastUnsent = unsent;
     return this.now() - this.lastProgress >= this.stallMs;
   }
 
