@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 
 export interface SlowReader {
+  /** The client's port: the manager's end of the connection is found by it. */
+  localPort: number;
   /** Bytes read before the pause, and after a resume. */
   received(): number;
   closed(): boolean;
@@ -29,6 +31,9 @@ function reader(
     let paused = false;
     let closed = false;
     const handle: SlowReader = {
+      get localPort() {
+        return socket.localPort ?? 0;
+      },
       received: () => bytes,
       closed: () => closed,
       resume: () => socket.resume(),
@@ -109,4 +114,20 @@ export function rssMiB(pid: number): number {
   const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]);
   if (!Number.isFinite(kb)) throw new Error(`no VmRSS for ${pid}`);
   return kb / 1024;
+}
+
+/**
+ * Whether the manager still has its end of a loopback connection open
+ * (ESTABLISHED in /proc/net/tcp): a server that closed it is in FIN_WAIT
+ * even while the client, not reading, has not seen the close yet.
+ */
+export function serverEndOpen(serverPort: number, clientPort: number): boolean {
+  const hex = (n: number) => n.toString(16).toUpperCase().padStart(4, '0');
+  const local = `0100007F:${hex(serverPort)}`;
+  const remote = `:${hex(clientPort)}`;
+  for (const line of readFileSync('/proc/net/tcp', 'latin1').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[1] === local && f[2]?.endsWith(remote)) return f[3] === '01';
+  }
+  return false;
 }

@@ -15,7 +15,7 @@ import { CLIENT_STALL_MS } from '../server/realtime/client-flow';
 import { freePorts, startServer, tempDir, waitFor, type RunningServer, type ServerPorts } from './integration/harness';
 import { engineRequest } from './manager-http';
 import { killTaskProcesses } from './agents/agent-harness';
-import { rssMiB, slowConsoleSocket, slowHttpReader, type SlowReader } from './slow-reader';
+import { rssMiB, serverEndOpen, slowConsoleSocket, slowHttpReader, type SlowReader } from './slow-reader';
 
 let ports: ServerPorts;
 let server: RunningServer;
@@ -23,8 +23,8 @@ let engine: string;
 let selfNodeID = '';
 let serviceID = '';
 const data = tempDir('slow-readers-');
-const SLOW_SOCKETS = 100;
-const CHURN_UPDATES = 100;
+const SLOW_SOCKETS = 120;
+const CHURN_UPDATES = 120;
 
 // 1,000 lines of 1,000 bytes, four times a second
 const FLOOD = 'x=$(printf "%01000d" 0); n=0; while true; do n=$((n+1)); yes "$n $x" | head -n 1000; sleep 0.25; done';
@@ -185,10 +185,17 @@ describe('slow console sockets', () => {
       // back to small: the node's own status updates would carry the label on
       await label({});
     })();
-    // once the kernel's buffers are full nothing completes: dropped CLIENT_STALL_MS after the last send that did
+    // once the kernel's buffers are full nothing completes: dropped CLIENT_STALL_MS after the last progress
     const during = await watchManager(2_000);
     await churn;
-    const after = await watchManager(CLIENT_STALL_MS + 3_000);
+    let after = await watchManager(CLIENT_STALL_MS + 3_000);
+    // which are dropped is up to the kernel (one whose buffers took everything costs the manager nothing and
+    // is left alone; gateway.test.ts pins the drop down), but these frames fill some; engine.io's own
+    // heartbeat would close them only 45 s after they connected
+    const open = () => slow.filter((s) => serverEndOpen(ports.console, s.localPort));
+    for (let i = 0; i < 8 && open().length === SLOW_SOCKETS; i++) after = await watchManager(1_000);
+    const dropped = slow.filter((s) => !open().includes(s));
+    expect(dropped.length, 'sockets the manager dropped').toBeGreaterThan(0);
     const peak = {
       rss: Math.max(during.rss, after.rss),
       lastRss: after.lastRss,
@@ -199,18 +206,19 @@ describe('slow console sockets', () => {
     expect(seen.at(-1)).toBe('-');
     reading.close();
     const owed = (SLOW_SOCKETS * updates * big.length) / 2 ** 20;
-    expect(owed, 'MiB the sockets were owed').toBeGreaterThan(900);
+    expect(owed, 'MiB the sockets were owed').toBeGreaterThan(1_200);
     expect(peak.ping).toBeLessThan(1_000);
-    // what the sockets hold stays (unbounded: ~650 MiB measured, the kernel took the rest); the frames'
-    // garbage comes and goes
+    // what the sockets hold stays (unbounded, 100 sockets × 100 updates kept ~650 MiB, the kernel took the rest);
+    // bounded, what stays is the manager's own growth under the churn and the heap the frames' garbage grew
+    // (150-320 MiB measured at 100 × 100)
     const kept = peak.lastRss - before;
     expect(
       kept,
-      `RSS ${before.toFixed(0)} → ${peak.lastRss.toFixed(0)} MiB (peak ${peak.rss.toFixed(0)})`,
-    ).toBeLessThan(300);
-    // dropped: reading again gets what the kernel held, then the end
+      `RSS ${before.toFixed(0)} → ${peak.lastRss.toFixed(0)} MiB (peak ${peak.rss.toFixed(0)}); ${dropped.length} dropped`,
+    ).toBeLessThan(450);
+    // reading again gets what the kernel held, then the end
     for (const s of slow) s.resume();
-    await waitFor('the stalled sockets to be closed', () => slow.every((s) => s.closed()), {
+    await waitFor('the dropped clients to see the close', () => dropped.every((s) => s.closed()), {
       timeoutMs: 10_000,
       intervalMs: 100,
     });

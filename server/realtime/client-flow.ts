@@ -38,8 +38,6 @@ export class ClientFlow {
     session.on('drain', progressed);
   }
 
-  private lastUnsent = 0;
-
   /** Bytes the WebSocket holds that the reader has not taken yet. */
   private get unsent(): number {
     const t = this.session.transport;
@@ -51,12 +49,16 @@ export class ClientFlow {
     return (this.session.writeBuffer?.length ?? 0) > 0 || this.unsent > this.socketBytes;
   }
 
-  /** Behind, and the reader took nothing (no send completed, no byte of a large one) for the stall time. */
+  /**
+   * Behind, and no send completed for the stall time. (The WebSocket's unsent
+   * bytes going down is no sign: the kernel keeps taking some from a reader
+   * that reads nothing as its buffers grow.)
+   */
   get stalled(): boolean {
-    const unsent = this.unsent;
-    // a slow link still taking a large frame (a snapshot) is progress too
-    if (!this.behind || unsent < this.lastUnsent) this.lastProgress = this.now();
-    this.lastUnsent = unsent;
+    if (!this.behind) {
+      this.lastProgress = this.now();
+      return false;
+    }
     return this.now() - this.lastProgress >= this.stallMs;
   }
 
