@@ -3,10 +3,13 @@
 // half-open requests, or 2,000 parked frames, held from a child process and
 // four 127.0.0.x addresses, are refused past the per-peer limits and closed by
 // the deadlines; meanwhile every listener, the one under attack included,
-// keeps answering legitimate clients on 127.0.0.1.
+// keeps answering legitimate clients on 127.0.0.1. From sixteen addresses, the
+// listener's total is what refuses: a client with a connection open is still
+// served, a new one is told why at once, and all are served again once the
+// deadline closed the slow ones.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LISTENER_LIMITS } from '../server/net/listener-limits';
 import {
@@ -23,6 +26,8 @@ import { clusterPortGet } from './manager-http';
 import type { HolderConfig, HolderTally } from './slow-client-holder';
 
 const ATTACKERS = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'];
+/** Enough addresses that their per-peer shares add up past a listener's total (16 × 128 > 1024). */
+const MANY_ATTACKERS = Array.from({ length: 16 }, (_, i) => `127.0.0.${i + 2}`);
 const HELD = 2_000;
 
 let ports: ServerPorts;
@@ -255,6 +260,67 @@ describe('slow clients', () => {
         await big.stop();
       }
     } finally {
+      await holder.stop();
+    }
+  }, 60_000);
+
+  it('2,000 half-open requests from 16 addresses on the Engine API: the total cap holds; a connected client is still served at it', async () => {
+    const limits = LISTENER_LIMITS.engine;
+    expect(MANY_ATTACKERS.length * limits.maxPerPeer).toBeGreaterThan(limits.maxConnections);
+    // a well-behaved client with a keep-alive connection opened before the flood
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const ping = () =>
+      new Promise<{ status: number; reused: boolean; body: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: ports.engine, path: '/_ping', agent }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket, body }));
+        });
+        req.setTimeout(2_000, () => req.destroy(new Error('no answer within 2 s')));
+        req.on('error', reject);
+        req.end();
+      });
+    expect((await ping()).status).toBe(200);
+    const holder = startHolder({ port: ports.engine, count: HELD, from: MANY_ATTACKERS, mode: 'half-request' });
+    try {
+      await waitFor(
+        'all connections opened and sorted',
+        () => {
+          const t = holder.tally();
+          return t.opened + t.failed === HELD && t.admitted + (t.closed - t.closedAdmitted) === HELD;
+        },
+        { timeoutMs: 20_000, intervalMs: 100 },
+      );
+      const held = holder.tally();
+      // the listener's total is what bounds them (per peer, all 2,000 would fit): the well-behaved client's
+      // connection and the few kept alive by the tests above take the rest of it
+      expect(held.admitted).toBeLessThanOrEqual(limits.maxConnections - 1);
+      expect(held.admitted).toBeGreaterThan(limits.maxConnections - 16);
+      expect(held.closedAdmitted).toBe(0);
+      expect(held.refused).toBeGreaterThan(0);
+
+      // at the cap: the connected client is served on its connection
+      const served = await ping();
+      expect(served).toMatchObject({ status: 200, reused: true, body: 'OK' });
+      // a new connection is told why at once (not left waiting), from any address
+      const refused = await rawGet(ports.engine, '/_ping');
+      expect(refused.status).toBe(503);
+      expect(refused.type).toBe('application/json');
+      expect(JSON.parse(refused.body)).toEqual({
+        message: `too many connections (${limits.maxConnections}); try again later`,
+      });
+      // the other listeners have their own caps
+      expect((await fetch(`http://127.0.0.1:${ports.console}/api/state`)).ok).toBe(true);
+      expect((await clusterPortGet(`127.0.0.1:${ports.cluster}`, '/healthz', 2_000)).status).toBe(200);
+
+      // the header deadline frees the places
+      await waitFor('held connections closed', () => holder.tally().closedAdmitted === held.admitted, {
+        timeoutMs: limits.headersTimeoutMs + 10_000,
+        intervalMs: 100,
+      });
+      await everyListenerAnswers(2_000);
+    } finally {
+      agent.destroy();
       await holder.stop();
     }
   }, 60_000);

@@ -45,7 +45,7 @@ class Rings {
 
 const as = (raftId: string, via: PeerIdentity['via']): PeerIdentity => ({ raftId, addr: '127.0.0.1:1', via });
 
-async function setup() {
+async function setup(serveOpts: Parameters<typeof serveLogBroker>[2] = {}) {
   const s = await openTempStore();
   cleanup.push(() => s.close());
   const n1 = makeNode({ hostname: 'agent1' });
@@ -62,7 +62,9 @@ async function setup() {
   cleanup.push(() => real.stop());
   const router = new RequestRouter();
   let leading = true;
-  cleanup.push(serveLogBroker(router, () => (leading ? real : undefined), { leaderHint: () => 'm1 (127.0.0.1:1)' }));
+  cleanup.push(
+    serveLogBroker(router, () => (leading ? real : undefined), { leaderHint: () => 'm1 (127.0.0.1:1)', ...serveOpts }),
+  );
   const transportAs = (from: PeerIdentity) => ({
     request: (_to: string, payload: unknown) =>
       Promise.resolve()
@@ -181,5 +183,63 @@ describe('log broker over the transport', () => {
       code: 'Unavailable',
       message: expect.stringContaining('the leader is m1'),
     });
+  });
+
+  it("a follower's slow reader pauses the whole way: the follower stops polling, the leader's session answers the node busy, the node keeps its lines", async () => {
+    const { n1, svc, t1, transportAs } = await setup({ sessionBusyBytes: 10_000 });
+    const rings = new Rings();
+    rings.print(t1.ID, 'before');
+    const node = transportAs(as(n1.ID, 'node'));
+    let busyAnswers = 0;
+    const counting = {
+      request: async (to: string, payload: unknown) => {
+        const answer = await node.request(to, payload);
+        if ((answer as { busy?: boolean } | null)?.busy) busyAnswers++;
+        return answer;
+      },
+    };
+    const pub = new LogPublisher({
+      nodeID: n1.ID,
+      source: rings,
+      broker: new RemoteLogBroker({ transport: counting, leader: () => 'm1', pollWaitMs: 200 }),
+      flushMs: 20,
+    });
+    pub.start();
+    cleanup.push(() => pub.stop());
+    const m2 = transportAs(as('m2', 'member'));
+    const logs = forwardingLogs(
+      () => undefined,
+      { selfID: 'm2', leader: () => 'm1', request: m2.request },
+      { pollWaitMs: 200 },
+    );
+
+    // the follower's reader is behind from the start
+    let catchUp!: () => void;
+    let behind: Promise<void> | undefined = new Promise<void>((r) => (catchUp = r));
+    const got: LogMessage[] = [];
+    const cancel = await logs.subscribe(
+      { serviceIDs: [svc.ID] },
+      { follow: true, tail: 0 },
+      {
+        messages: (b) => got.push(...b),
+        end: () => {},
+        ready: () => behind,
+      },
+    );
+    cleanup.push(cancel);
+    await until('the publisher to follow', () => pub.activeCount === 1);
+    const lines = Array.from({ length: 300 }, (_, i) => `line ${i} ${'x'.repeat(100)}`);
+    // in three batches: the first fills the leader's session, the others are refused until the reader catches up
+    for (let i = 0; i < 3; i++) {
+      for (const l of lines.slice(i * 100, i * 100 + 100)) rings.print(t1.ID, l);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await until('the leader to answer the node busy', () => busyAnswers > 0);
+    expect(got).toEqual([]);
+
+    behind = undefined;
+    catchUp();
+    await until('every line', () => got.length >= lines.length);
+    expect(got.map((m) => m.line)).toEqual(lines);
   });
 });

@@ -7,6 +7,7 @@ import { SwarmError, errorFromWire, rpcError } from '../api/errors';
 import type {
   LogBrokerNodeApi,
   LogBrokerRequest,
+  LogPublishAnswer,
   LogPublishBatch,
   NodeLogSubscription,
   SubscriptionsPage,
@@ -44,6 +45,10 @@ function requestError(err: unknown): SwarmError {
   const message = typeof e?.message === 'string' ? e.message : String(err);
   if (e?.kind === 'remote') return errorFromWire({ code: e.code, message });
   return rpcError('Unavailable', message);
+}
+
+function isBusy(answer: unknown): boolean {
+  return typeof answer === 'object' && answer !== null && (answer as { busy?: unknown }).busy === true;
 }
 
 export class RemoteLogBroker implements LogBrokerNodeApi {
@@ -138,14 +143,15 @@ export class RemoteLogBroker implements LogBrokerNodeApi {
     };
   }
 
-  async publish(nodeID: string, batch: LogPublishBatch): Promise<void> {
+  async publish(nodeID: string, batch: LogPublishBatch): Promise<LogPublishAnswer> {
     const local = this.opts.local?.();
     if (local) return local.publish(nodeID, batch);
     const leader = this.opts.leader();
     if (!leader) throw rpcError('Unavailable', 'no leader is known');
     const req: LogBrokerRequest = { logbroker: 'publish', nodeID, batch };
     try {
-      await this.opts.transport.request(leader, req, this.requestTimeoutMs);
+      const answer = await this.opts.transport.request(leader, req, this.requestTimeoutMs);
+      return isBusy(answer) ? { busy: true } : null;
     } catch (err) {
       throw requestError(err);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rpcError } from '../api/errors';
-import type { LogBrokerNodeApi, LogPublishBatch, NodeLogSubscription } from '../api/logs';
+import type { LogBrokerNodeApi, LogPublishAnswer, LogPublishBatch, NodeLogSubscription } from '../api/logs';
 import { ManualClock, iso } from '../util/clock';
 import { LogRing } from './executor/log-ring';
 import type { TaskLogSource } from './executor/log-source';
@@ -28,14 +28,20 @@ class FakeBroker implements LogBrokerNodeApi {
   published: LogPublishBatch[] = [];
   listener?: (subs: NodeLogSubscription[]) => void;
   refuse?: string;
+  /** Subscriptions whose reader is behind: their batches are refused as busy (and counted). */
+  busy = new Set<string>();
+  offers = 0;
   listen(_nodeID: string, onChange: (subs: NodeLogSubscription[]) => void) {
     this.listener = onChange;
     onChange([]);
     return () => (this.listener = undefined);
   }
-  async publish(_nodeID: string, batch: LogPublishBatch) {
+  async publish(_nodeID: string, batch: LogPublishBatch): Promise<LogPublishAnswer> {
+    this.offers++;
     if (this.refuse === batch.subscriptionID) throw rpcError('NotFound', 'gone');
+    if (this.busy.has(batch.subscriptionID)) return { busy: true };
     this.published.push(batch);
+    return null;
   }
   give(subs: NodeLogSubscription[]) {
     this.listener?.(subs);
@@ -142,6 +148,62 @@ describe('LogPublisher', () => {
     clock.advance(100);
     await settle();
     expect(pub.activeCount).toBe(0);
+    await pub.stop();
+  });
+
+  it('answers a non-follow subscription of many batches with every batch, the last one closing', async () => {
+    const clock = new ManualClock(Date.parse('2026-01-01T00:00:00.000Z'));
+    const source = new Rings(clock);
+    const broker = new FakeBroker();
+    new LogPublisher({ nodeID: 'n1', source, broker, clock, maxBatchLines: 2 }).start();
+    for (const l of ['a', 'b', 'c', 'd', 'e']) source.print('t1', l);
+    broker.give([{ id: 's1', follow: false, tasks: [{ taskID: 't1' }] }]);
+    await settle();
+    expect(broker.published.map((b) => [b.lines.map((l) => l.line).join(''), b.close])).toEqual([
+      ['ab', undefined],
+      ['cd', undefined],
+      ['e', true],
+    ]);
+  });
+
+  it('a busy subscription keeps its lines (bounded) and offers them again; other subscriptions go on meanwhile', async () => {
+    const { source, broker, clock, pub } = setup();
+    source.print('t1', 'first');
+    source.print('t2', 'x1');
+    broker.busy.add('slow');
+    broker.give([
+      { id: 'slow', follow: true, tasks: [{ taskID: 't1' }] },
+      { id: 'fast', follow: true, tasks: [{ taskID: 't2' }] },
+    ]);
+    clock.advance(100);
+    await settle();
+    expect(broker.published.map((b) => b.subscriptionID)).toEqual(['fast']);
+    // while the first batch is refused, new lines wait in one bounded buffer: no new publishes pile up
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 2_000; i++) source.print('t1', `r${round}-${i}`);
+      source.print('t2', `x${round + 2}`);
+      clock.advance(100);
+      await settle();
+    }
+    const offered = broker.offers;
+    expect(broker.published.filter((b) => b.subscriptionID === 'fast').length).toBeGreaterThan(10);
+    expect(broker.published.some((b) => b.subscriptionID === 'slow')).toBe(false);
+
+    broker.busy.clear();
+    clock.advance(200);
+    await settle();
+    for (let i = 0; i < 10; i++) {
+      clock.advance(100);
+      await settle();
+    }
+    const slow = broker.published.filter((b) => b.subscriptionID === 'slow').flatMap((b) => b.lines.map((l) => l.line));
+    expect(slow[0]).toBe('first');
+    // what waited meanwhile: the newest 15,000 to 20,000 lines, in order
+    expect(slow.length).toBeGreaterThanOrEqual(1 + 15_000);
+    expect(slow.length).toBeLessThanOrEqual(1 + 20_000);
+    const printed = Array.from({ length: 20 }, (_, r) => Array.from({ length: 2_000 }, (_, i) => `r${r}-${i}`)).flat();
+    expect(slow.slice(1)).toEqual(printed.slice(printed.length - (slow.length - 1)));
+    expect(broker.offers).toBeGreaterThan(offered);
     await pub.stop();
   });
 });

@@ -26,16 +26,26 @@ export interface LogPublisherOptions {
 const FLUSH_MS = 100;
 const MAX_BATCH_LINES = 1_000;
 const MAX_BATCH_BYTES = 512 * 1024;
-/** Lines waiting for one follow subscription; beyond it the oldest are dropped (a stalled broker). */
+/**
+ * Lines waiting for one follow subscription (a stalled broker, a slow
+ * reader); beyond either cap the oldest quarter is dropped at once (cheap
+ * however fast the task prints).
+ */
 const MAX_PENDING_LINES = 20_000;
+const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 const RETRIES = 3;
 const RETRY_MS = 500;
+/** How soon a batch the broker refused as busy (its reader is behind) is offered again. */
+const BUSY_RETRY_MS = 200;
 
 interface ActiveSub {
   id: string;
   follow: boolean;
   tasks: Map<string, () => void>;
+  /** Lines not yet handed to a publish; new ones wait here while one is under way. */
   pending: PublishedLine[];
+  pendingBytes: number;
+  sending: boolean;
 }
 
 /** Lines of the kept ones that a subscription's task asks for: since first, then the tail. */
@@ -59,8 +69,8 @@ export class LogPublisher {
   private readonly active = new Map<string, ActiveSub>();
   /** Non-follow subscriptions already answered (still listed until the broker hears the close). */
   private readonly answered = new Set<string>();
-  /** Publishes go out one at a time, in order. */
-  private queue: Promise<void> = Promise.resolve();
+  /** Each subscription's publishes go out one at a time, in order; a busy reader holds up only its own. */
+  private readonly outbox = new Map<string, Promise<void>>();
   private cancelFlush?: () => void;
   private stopListening?: () => void;
   private stopped = false;
@@ -95,7 +105,7 @@ export class LogPublisher {
     this.cancelFlush?.();
     for (const s of this.active.values()) this.detach(s);
     this.active.clear();
-    await this.queue;
+    await Promise.all([...this.outbox.values()]);
   }
 
   /** Every call carries the full set: start the new ones, add tasks that joined, drop the ones gone. */
@@ -128,7 +138,10 @@ export class LogPublisher {
 
   private follow(sub: NodeLogSubscription): void {
     let s = this.active.get(sub.id);
-    if (!s) this.active.set(sub.id, (s = { id: sub.id, follow: true, tasks: new Map(), pending: [] }));
+    if (!s) {
+      s = { id: sub.id, follow: true, tasks: new Map(), pending: [], pendingBytes: 0, sending: false };
+      this.active.set(sub.id, s);
+    }
     for (const t of sub.tasks) {
       if (s.tasks.has(t.taskID)) continue;
       const active = s;
@@ -151,41 +164,85 @@ export class LogPublisher {
   private enqueue(s: ActiveSub, line: PublishedLine): void {
     if (this.stopped || this.active.get(s.id) !== s) return;
     s.pending.push(line);
-    if (s.pending.length > MAX_PENDING_LINES) s.pending.splice(0, s.pending.length - MAX_PENDING_LINES);
+    s.pendingBytes += line.line.length;
+    if (s.pending.length > MAX_PENDING_LINES || s.pendingBytes > MAX_PENDING_BYTES) {
+      let drop = 0;
+      while (s.pending.length - drop > (MAX_PENDING_LINES * 3) / 4 || s.pendingBytes > (MAX_PENDING_BYTES * 3) / 4)
+        s.pendingBytes -= s.pending[drop++]!.line.length;
+      s.pending.splice(0, drop);
+    }
+    if (!s.sending) this.scheduleFlush();
+  }
+
+  /**
+   * Hands each subscription's pending lines to its publishes, unless some are
+   * still under way: lines then wait in `pending`, bounded, and not in an
+   * ever longer chain of publishes (a stalled broker or a slow reader).
+   */
+  private flush(): void {
+    for (const s of this.active.values()) {
+      if (!s.pending.length || s.sending) continue;
+      const lines = s.pending;
+      s.pending = [];
+      s.pendingBytes = 0;
+      s.sending = true;
+      for (const b of chunkLines(lines, this.maxLines, this.maxBytes)) this.send({ subscriptionID: s.id, lines: b });
+      this.after(s.id, () => {
+        s.sending = false;
+        if (s.pending.length && this.active.get(s.id) === s) this.scheduleFlush();
+      });
+    }
+  }
+
+  private scheduleFlush(): void {
     this.cancelFlush ??= this.clock.setTimeout(() => {
       this.cancelFlush = undefined;
       this.flush();
     }, this.flushMs);
   }
 
-  private flush(): void {
-    for (const s of this.active.values()) {
-      if (!s.pending.length) continue;
-      const lines = s.pending;
-      s.pending = [];
-      for (const b of chunkLines(lines, this.maxLines, this.maxBytes)) this.send({ subscriptionID: s.id, lines: b });
-    }
-  }
-
   private detach(s: ActiveSub): void {
     for (const off of s.tasks.values()) off();
     s.tasks.clear();
     s.pending = [];
+    s.pendingBytes = 0;
+  }
+
+  /** Runs `step` after the subscription's publishes so far. */
+  private after(id: string, step: () => Promise<void> | void): void {
+    const next = (this.outbox.get(id) ?? Promise.resolve()).then(step).catch((err: unknown) => {
+      console.error('log publisher: publishing failed', (err as Error).message);
+    });
+    this.outbox.set(id, next);
+    void next.then(() => {
+      if (this.outbox.get(id) === next) this.outbox.delete(id);
+    });
+  }
+
+  /** Whether the broker still wants lines of this subscription from this node. */
+  private wanted(id: string, close: boolean | undefined): boolean {
+    if (this.stopped) return !!close;
+    return this.active.has(id) || this.answered.has(id);
   }
 
   private send(batch: { subscriptionID: string; lines: PublishedLine[]; close?: true }): void {
-    this.queue = this.queue.then(async () => {
-      for (let attempt = 1; ; attempt++) {
-        if (this.stopped && !batch.close) return;
-        const s = this.active.get(batch.subscriptionID);
-        if (!batch.close && !s) return; // dropped meanwhile
+    this.after(batch.subscriptionID, async () => {
+      for (let attempt = 1; ;) {
+        if (!this.wanted(batch.subscriptionID, batch.close)) return; // dropped meanwhile
         try {
-          await this.opts.broker.publish(this.opts.nodeID, batch);
+          const answer = await this.opts.broker.publish(this.opts.nodeID, batch);
+          // the reader is behind: offer the same lines again shortly (dockerd's slow reader blocks the stream)
+          if (answer?.busy) {
+            if (this.stopped) return;
+            await new Promise<void>((r) => this.clock.setTimeout(r, BUSY_RETRY_MS));
+            continue;
+          }
           return;
         } catch (err) {
           const code = err instanceof SwarmError ? err.code : undefined;
           // an ended subscription (or one we may not serve) takes nothing more
           if (code === 'NotFound' || code === 'PermissionDenied' || attempt >= RETRIES) {
+            const s = this.active.get(batch.subscriptionID);
             if (s) {
               this.detach(s);
               this.active.delete(batch.subscriptionID);
@@ -193,6 +250,7 @@ export class LogPublisher {
             if (code !== 'NotFound') console.error('log publisher: publishing failed', (err as Error).message);
             return;
           }
+          attempt++;
           await new Promise<void>((r) => this.clock.setTimeout(r, RETRY_MS));
         }
       }

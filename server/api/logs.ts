@@ -46,6 +46,13 @@ export interface LogEnd {
 export interface LogSink {
   messages(batch: LogMessage[]): void;
   end(result: LogEnd): void;
+  /**
+   * Backpressure: undefined while the sink takes more lines, or a promise that
+   * settles once it does again (its reader caught up, or went away). Sources
+   * that can wait (a node's publisher, a follower's poll) hold their lines
+   * meanwhile, as dockerd blocks a slow `docker logs` reader's stream.
+   */
+  ready?(): Promise<void> | undefined;
 }
 
 /** The broker's side of a log request, as the Engine API and the console see it. */
@@ -98,9 +105,15 @@ export interface LogPublishBatch {
 export interface LogBrokerNodeApi {
   /** The node's current subscriptions, now and on every change (the full set each time). Returns the stop. */
   listen(nodeID: string, onChange: (subs: NodeLogSubscription[]) => void): () => void;
-  /** Lines for one subscription. Rejects with NotFound for an ended subscription, PermissionDenied for others' tasks. */
-  publish(nodeID: string, batch: LogPublishBatch): Promise<void>;
+  /**
+   * Lines for one subscription. Rejects with NotFound for an ended subscription, PermissionDenied for others' tasks.
+   * Answers `{busy: true}` without taking the lines while the subscription's reader is behind: publish them again later.
+   */
+  publish(nodeID: string, batch: LogPublishBatch): Promise<LogPublishAnswer>;
 }
+
+/** A publish's answer: null when the lines were taken. */
+export type LogPublishAnswer = { busy: true } | null;
 
 /** The console's NDJSON log stream: one of these per line of the response. */
 export type LogStreamEvent = { m: LogMessage } | { end: LogEnd } | { error: string };

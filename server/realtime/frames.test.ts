@@ -171,4 +171,17 @@ describe('EventRing', () => {
     expect(ring.since(7, 10)).toHaveLength(3);
     expect(ring.since(6, 10)).toBeUndefined();
   });
+
+  it('bounds the size of what it holds, keeping at least the newest entry', () => {
+    const one = JSON.stringify([up('running', 'a1')]).length;
+    const ring = new EventRing(0, 1000, 1000, one * 3 + 3); // a10 is one character longer than a1
+    for (let i = 1; i <= 10; i++) ring.push(i, [up('running', `a${i}`)]);
+    expect(ring.size).toBe(3);
+    expect(ring.since(7, 10)).toHaveLength(3);
+    expect(ring.since(6, 10)).toBeUndefined();
+    const tiny = new EventRing(0, 1000, 1000, 1);
+    tiny.push(1, [up('running', 'a1')]);
+    tiny.push(2, [up('running', 'a2')]);
+    expect(tiny.since(1, 2)).toHaveLength(1);
+  });
 });

@@ -75,7 +75,8 @@ export class FrameBuffer {
 /**
  * Paces one client's frames: at most one per `intervalMs` (50 ms → 20/s).
  * The first change after a quiet period goes out at once; changes arriving
- * within the interval wait for the next slot and are coalesced.
+ * within the interval wait for the next slot and are coalesced. While
+ * `ready` says the client is behind, frames wait (coalescing) slot by slot.
  */
 export class FramePacer {
   private buffer: FrameBuffer;
@@ -87,6 +88,7 @@ export class FramePacer {
     private readonly clock: Clock,
     private readonly send: (frame: ChangesFrame) => void,
     private readonly intervalMs = 50,
+    private readonly ready: () => boolean = () => true,
   ) {
     this.buffer = new FrameBuffer(from);
   }
@@ -102,6 +104,11 @@ export class FramePacer {
   flush(): void {
     this.cancel?.();
     this.cancel = undefined;
+    if (this.buffer.isEmpty) return;
+    if (!this.ready()) {
+      this.cancel = this.clock.setTimeout(() => this.flush(), this.intervalMs);
+      return;
+    }
     const frame = this.buffer.take();
     if (!frame) return;
     this.lastSent = this.clock.now();
@@ -115,13 +122,15 @@ export class FramePacer {
 }
 
 /**
- * The recent applied entries, bounded by entry count and by total changes,
+ * The recent applied entries, bounded by entry count, by total changes and
+ * by their size as JSON (large objects churning must not pin the memory),
  * so a reconnecting client can be sent only what it missed.
  */
 export class EventRing {
-  private events: { index: number; changes: WireChange[] }[] = [];
+  private events: { index: number; changes: WireChange[]; bytes: number }[] = [];
   private head = 0;
   private totalChanges = 0;
+  private totalBytes = 0;
   /** Every entry after this index is in the ring (or changed nothing). */
   private coveredFrom: number;
 
@@ -129,16 +138,23 @@ export class EventRing {
     startIndex: number,
     private readonly maxEvents = 4096,
     private readonly maxChanges = 100_000,
+    private readonly maxBytes = 32 * 1024 * 1024,
   ) {
     this.coveredFrom = startIndex;
   }
 
   push(index: number, changes: WireChange[]): void {
-    this.events.push({ index, changes });
+    const bytes = changes.length ? JSON.stringify(changes).length : 0;
+    this.events.push({ index, changes, bytes });
     this.totalChanges += changes.length;
-    while (this.size > this.maxEvents || (this.totalChanges > this.maxChanges && this.size > 1)) {
+    this.totalBytes += bytes;
+    while (
+      this.size > this.maxEvents ||
+      ((this.totalChanges > this.maxChanges || this.totalBytes > this.maxBytes) && this.size > 1)
+    ) {
       const old = this.events[this.head++]!;
       this.totalChanges -= old.changes.length;
+      this.totalBytes -= old.bytes;
       this.coveredFrom = old.index;
     }
     if (this.head > 1024 && this.head * 2 > this.events.length) {
@@ -162,7 +178,7 @@ export class EventRing {
     for (let i = this.events.length - 1; i >= this.head; i--) {
       const e = this.events[i]!;
       if (e.index <= since) break;
-      out.push(e);
+      out.push({ index: e.index, changes: e.changes });
     }
     return out.reverse();
   }

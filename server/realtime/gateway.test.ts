@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { REALTIME_PROTOCOL_VERSION, type ChangesFrame, type SnapshotFrame } from '../api/realtime';
@@ -183,5 +183,35 @@ describe('attachRealtime', () => {
       if (Date.now() > end) throw new Error('no place after a session closed');
       await new Promise((r) => setTimeout(r, 20));
     }
+  });
+
+  it('a client that stops reading gets no queue: it is disconnected once it took nothing for the stall time; the others go on', async () => {
+    const { store, url } = await setup({ stallMs: 1_000 });
+    const slow = client(url, { v: REALTIME_PROTOCOL_VERSION });
+    const fast = client(url, { v: REALTIME_PROTOCOL_VERSION });
+    await until(() => slow.snapshots.length === 1 && fast.snapshots.length === 1, 'snapshots');
+    // the slow one's TCP socket stops reading (engine.io-client runs over the ws package here)
+    const transport = slow.socket.io.engine.transport as unknown as { ws?: { _socket?: NetSocket } };
+    const raw = transport.ws?._socket;
+    expect(raw).toBeDefined();
+    raw!.pause();
+    let dropped = false;
+    slow.socket.on('disconnect', () => (dropped = true));
+
+    // 60 frames of ~200 KB: far more than the kernel's buffers hold for a reader that does not read
+    const svc = makeService();
+    await store.update((tx) => tx.create('service', svc));
+    const big = 'v'.repeat(200_000);
+    for (let i = 0; i < 60; i++) {
+      await store.update((tx) => {
+        const cur = tx.get('service', svc.ID)!;
+        tx.update('service', { ...cur, Spec: { ...cur.Spec, Labels: { big, n: String(i) } } });
+      });
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    await until(() => fast.frames.at(-1)?.to === store.view.index, 'the reading client up to the store index');
+    raw!.resume();
+    await until(() => dropped, 'the stalled client to be dropped', 10_000);
+    expect(fast.socket.connected).toBe(true);
   });
 });

@@ -13,6 +13,7 @@ import { parseHello } from '../api/schemas/realtime-hello';
 import type { Socket as NetSocket } from 'node:net';
 import { refuseBrowserRequest } from '../http/request-guard';
 import { peerAddress } from '../net/connection-gate';
+import { ClientFlow, type EngineSession } from './client-flow';
 import { EventRing, FramePacer, toWireChanges } from './frames';
 import { jsonParser } from './json-parser';
 import { fullRaftFrame, RaftBroadcaster } from './raft-frames';
@@ -27,6 +28,19 @@ export interface RealtimeOptions {
   /** Open console sessions at most, in total and from one address (each costs a snapshot and a pacer). */
   maxClients?: number;
   maxClientsPerPeer?: number;
+  /** A client behind this long without progress is disconnected (ClientFlow). */
+  stallMs?: number;
+}
+
+/** How often clients that are behind are looked at (stalled ones dropped, caught-up ones sent the Raft view). */
+const FLOW_CHECK_MS = 250;
+
+interface ConsoleClient {
+  socket: ConsoleSocket;
+  pacer: FramePacer;
+  flow: ClientFlow;
+  /** A Raft frame was held back while the client was behind: it gets the whole view once caught up. */
+  raftStale: boolean;
 }
 
 /**
@@ -40,7 +54,9 @@ type ConsoleSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 /**
  * The console's push channel: socket.io on the console's HTTP server. Each
  * client gets one snapshot (or, on reconnect, just what it missed) and then
- * coalesced change frames stamped with log indexes.
+ * coalesced change frames stamped with log indexes; a client that reads
+ * slowly gets fewer, larger frames, and one that stops reading is
+ * disconnected (ClientFlow), never an ever longer queue.
  */
 export function attachRealtime(
   httpServer: http.Server,
@@ -50,7 +66,7 @@ export function attachRealtime(
   const view = ctx.store.view;
   const decorate = consoleDecorator(ctx.selfNodeID, ctx.clusterAddr, ctx.managerStatus);
   const ring = new EventRing(view.index, opts.ringEvents, opts.ringChanges);
-  const clients = new Map<string, FramePacer>();
+  const clients = new Map<string, ConsoleClient>();
   const maxClients = opts.maxClients ?? 1024;
   const maxPerPeer = opts.maxClientsPerPeer ?? 128;
   /** Open engine.io sessions per remote address (a polling session holds no connection the listener counts). */
@@ -99,18 +115,51 @@ export function attachRealtime(
   const unwatch = view.watch((event: AppliedEvent) => {
     const wire = toWireChanges(event.changes, (kind, obj) => consoleObject(decorate, kind, obj));
     ring.push(event.index, wire);
-    for (const pacer of clients.values()) pacer.add(event.index, wire);
+    for (const c of clients.values()) c.pacer.add(event.index, wire);
   });
-  // the Raft panel: every client gets the same coalesced frames
-  const raft = ctx.raft
-    ? new RaftBroadcaster(ctx.raft, ctx.clock, (frame) => io.emit('raft', frame), opts.frameIntervalMs)
+  // the Raft panel: every client gets the same coalesced frames, but none piles up behind a slow reader
+  const raftSource = ctx.raft;
+  const raft = raftSource
+    ? new RaftBroadcaster(
+        raftSource,
+        ctx.clock,
+        (frame) => {
+          for (const c of clients.values()) {
+            if (c.flow.behind) c.raftStale = true;
+            else c.socket.emit('raft', frame);
+          }
+        },
+        opts.frameIntervalMs,
+      )
     : undefined;
+  let cancelCheck: (() => void) | undefined;
+  const checkFlows = () => {
+    cancelCheck = ctx.clock.setTimeout(checkFlows, FLOW_CHECK_MS);
+    for (const c of clients.values()) {
+      if (c.flow.stalled) {
+        // its reconnect resumes from its index (or takes a snapshot): nothing it missed is lost
+        c.flow.terminate();
+        c.socket.disconnect(true);
+      } else if (c.raftStale && raftSource && !c.flow.behind) {
+        c.raftStale = false;
+        c.socket.emit('raft', fullRaftFrame(raftSource));
+      }
+    }
+  };
+  checkFlows();
 
   io.on('connection', (socket: ConsoleSocket) => {
     const hello = (socket.data as { hello?: RealtimeHello }).hello ?? {};
     // the console never emits: anything it sends is refused
     socket.onAny(() => socket.disconnect(true));
-    const pacer = new FramePacer(view.index, ctx.clock, (frame) => socket.emit('changes', frame), opts.frameIntervalMs);
+    const flow = new ClientFlow(socket.conn as unknown as EngineSession, () => ctx.clock.now(), opts.stallMs);
+    const pacer = new FramePacer(
+      view.index,
+      ctx.clock,
+      (frame) => socket.emit('changes', frame),
+      opts.frameIntervalMs,
+      () => !flow.behind,
+    );
     const missed = hello.since !== undefined ? ring.since(hello.since, view.index) : undefined;
     if (missed && hello.v === REALTIME_PROTOCOL_VERSION) {
       // resume: replay what the client missed as one coalesced frame
@@ -126,7 +175,7 @@ export function attachRealtime(
       socket.emit('snapshot', { v: REALTIME_PROTOCOL_VERSION, ...image, ...raftFrame });
     }
     // snapshot/resume and registration happen in one tick: no entry can slip between them
-    clients.set(socket.id, pacer);
+    clients.set(socket.id, { socket, pacer, flow, raftStale: false });
     socket.on('disconnect', () => {
       pacer.close();
       clients.delete(socket.id);
@@ -137,7 +186,8 @@ export function attachRealtime(
     async close() {
       unwatch();
       raft?.close();
-      for (const pacer of clients.values()) pacer.close();
+      cancelCheck?.();
+      for (const c of clients.values()) c.pacer.close();
       clients.clear();
       io.disconnectSockets(true);
       // io.close() would also close the HTTP server, which the caller owns

@@ -2,7 +2,8 @@
 // streams NDJSON, one LogStreamEvent per line ({m}: a line, {end}: the
 // subscription ended, {error}), flushed as lines arrive; a blank line now and
 // then keeps idle connections open. Works on any manager (followers forward
-// to the leader's log broker).
+// to the leader's log broker). A reader that falls behind pauses the nodes
+// (ResponseFlow).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SwarmError } from '../../api/errors';
@@ -10,6 +11,7 @@ import type { LogOptions, LogSelector, LogStreamEvent } from '../../api/logs';
 import { consoleLogsQuerySchema, parseConsoleBody } from '../../api/schemas/console-bodies';
 import { queryParams } from '../../api/schemas/engine-query';
 import type { ManagerContext } from '../../manager/context';
+import { ResponseFlow } from '../response-flow';
 
 const KEEPALIVE_MS = 15_000;
 /** Lines of each task sent first when the view opens (the view itself keeps 10,000). */
@@ -33,25 +35,23 @@ export async function streamConsoleLogs(
   const since = q.since ? Number(q.since) : undefined;
   const options: LogOptions = { follow: q.follow !== '0', tail, since };
 
+  const flow = new ResponseFlow(res);
   let closed = false;
-  let headed = false;
-  const early: string[] = [];
   let finish!: () => void;
   const done = new Promise<void>((r) => (finish = r));
   const write = (events: LogStreamEvent[]) => {
     if (closed || events.length === 0) return;
-    const text = events.map((e) => JSON.stringify(e)).join('\n') + '\n';
-    if (headed) res.write(text);
-    else early.push(text);
+    flow.write(events.map((e) => JSON.stringify(e)).join('\n') + '\n');
   };
-  const keepalive = setInterval(() => !closed && headed && res.write('\n'), KEEPALIVE_MS);
+  // a reader that is behind needs no keepalive (and gets none piled up)
+  const keepalive = setInterval(() => !closed && flow.headed && !flow.ready() && res.write('\n'), KEEPALIVE_MS);
   keepalive.unref?.();
   const cancelKeepalive = () => clearInterval(keepalive);
   const end = () => {
     if (closed) return;
     closed = true;
     cancelKeepalive();
-    if (headed) res.end();
+    if (flow.headed) res.end();
     finish();
   };
   const cancel = await ctx.logs.subscribe(selector, options, {
@@ -60,6 +60,7 @@ export async function streamConsoleLogs(
       write([{ end: result }]);
       end();
     },
+    ready: () => flow.ready(),
   });
   // the client may have gone while the subscription was opening (on a follower that is a round trip)
   const gone = () => {
@@ -77,8 +78,7 @@ export async function streamConsoleLogs(
     'X-Accel-Buffering': 'no',
   });
   res.flushHeaders();
-  headed = true;
-  for (const t of early) res.write(t);
+  flow.headSent();
   if (closed) res.end();
   await done;
 }

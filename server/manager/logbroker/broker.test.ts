@@ -231,4 +231,48 @@ describe('LogBroker', () => {
     expect(c.ends[0]!.warning).toMatch(/no longer the leader/);
     expect(() => broker.open({ serviceIDs: [svc.ID] }, { follow: true }, c.sink)).toThrow(/not running/);
   });
+
+  it('refuses lines as busy while the reader is behind, and waits for a busy node instead of timing it out', async () => {
+    const { broker, svc, nodes, clock, t1, t2 } = await setup();
+    const c = collector();
+    let behind: Promise<void> | undefined = new Promise<void>(() => {});
+    broker.open({ serviceIDs: [svc.ID] }, { follow: false }, { ...c.sink, ready: () => behind });
+    const [sub] = broker.subscriptionsOf(nodes[0]!.ID);
+    await broker.publish(nodes[1]!.ID, { subscriptionID: sub!.id, lines: [line(t2.ID, 'b')], close: true });
+    expect(c.got).toEqual([]);
+    // the node keeps offering its lines for longer than the completion timeout: it is not late
+    for (let i = 0; i < 4; i++) {
+      clock.advance(4_000);
+      expect(
+        await broker.publish(nodes[0]!.ID, { subscriptionID: sub!.id, lines: [line(t1.ID, 'a')], close: true }),
+      ).toEqual({ busy: true });
+    }
+    expect(c.got).toEqual([]);
+    expect(c.ends).toEqual([]);
+    behind = undefined;
+    expect(
+      await broker.publish(nodes[0]!.ID, { subscriptionID: sub!.id, lines: [line(t1.ID, 'a')], close: true }),
+    ).toBeNull();
+    expect(
+      await broker.publish(nodes[1]!.ID, { subscriptionID: sub!.id, lines: [line(t2.ID, 'b')], close: true }),
+    ).toBeNull();
+    expect(c.got.map((m) => m.line)).toEqual(['a', 'b']);
+    expect(c.ends).toEqual([{}]);
+  });
+
+  it('a follow subscription whose reader is behind stays open, however long', async () => {
+    const { broker, svc, nodes, clock, t1 } = await setup();
+    const c = collector();
+    let behind: Promise<void> | undefined = new Promise<void>(() => {});
+    broker.open({ serviceIDs: [svc.ID] }, { follow: true }, { ...c.sink, ready: () => behind });
+    const [sub] = broker.subscriptionsOf(nodes[0]!.ID);
+    expect(await broker.publish(nodes[0]!.ID, { subscriptionID: sub!.id, lines: [line(t1.ID, 'a')] })).toEqual({
+      busy: true,
+    });
+    clock.advance(60_000);
+    expect(c.ends).toEqual([]);
+    behind = undefined;
+    expect(await broker.publish(nodes[0]!.ID, { subscriptionID: sub!.id, lines: [line(t1.ID, 'a')] })).toBeNull();
+    expect(c.got.map((m) => m.line)).toEqual(['a']);
+  });
 });

@@ -2,7 +2,7 @@
 // a subscription names services or tasks; the broker tells the nodes that
 // run (or ran) those tasks, and relays the lines they publish back to the
 // subscriber. Non-follow subscriptions end once every node said it is done,
-// or after a bounded wait that names the nodes that did not answer.
+// or after a bounded silence that names the nodes that did not answer.
 
 import { rpcError } from '../../api/errors';
 import { newID } from '../../api/ids';
@@ -10,6 +10,7 @@ import type {
   LogBrokerNodeApi,
   LogMessage,
   LogOptions,
+  LogPublishAnswer,
   LogPublishBatch,
   LogSelector,
   LogSink,
@@ -152,11 +153,7 @@ export class LogBroker implements LogBrokerNodeApi, LogsApi {
         // nothing to wait for: end after the caller has the cancel function
         queueMicrotask(() => this.finish(s));
       } else {
-        s.cancelTimer = this.clock.setTimeout(() => {
-          s.cancelTimer = undefined;
-          for (const n of s.pending) s.missing.push(`node ${n} did not answer within ${this.completionTimeoutMs} ms`);
-          this.finish(s);
-        }, this.completionTimeoutMs);
+        this.armCompletion(s);
       }
     }
     for (const n of touched) this.notify(n);
@@ -193,20 +190,27 @@ export class LogBroker implements LogBrokerNodeApi, LogsApi {
     return out;
   }
 
-  async publish(nodeID: string, batch: LogPublishBatch): Promise<void> {
-    this.accept(nodeID, batch);
+  async publish(nodeID: string, batch: LogPublishBatch): Promise<LogPublishAnswer> {
+    return this.accept(nodeID, batch);
   }
 
   /**
    * Checks and relays one batch. A node may publish only for a subscription
    * it was given, and only lines of the tasks it was asked for (which the
-   * store placed on it).
+   * store placed on it). While the subscriber is behind, the batch is
+   * refused as busy and the node keeps it (its own buffer is bounded): the
+   * broker holds nothing, however slow the reader.
    */
-  accept(nodeID: string, batch: LogPublishBatch): void {
+  accept(nodeID: string, batch: LogPublishBatch): LogPublishAnswer {
     const s = this.subs.get(batch.subscriptionID);
     if (!s) throw rpcError('NotFound', `log subscription ${batch.subscriptionID} not found`);
     const part = s.nodes.get(nodeID);
     if (!part) throw rpcError('PermissionDenied', `node ${nodeID} is not part of log subscription ${s.id}`);
+    if (s.sink.ready?.() !== undefined) {
+      // the node answered: a non-follow subscription waits for its reader, not for a deadline
+      if (!s.options.follow) this.armCompletion(s);
+      return { busy: true };
+    }
     const out: LogMessage[] = [];
     for (const l of batch.lines ?? []) {
       const serviceID = part.tasks.get(l.taskID);
@@ -225,9 +229,21 @@ export class LogBroker implements LogBrokerNodeApi, LogsApi {
       this.notify(nodeID);
       if (s.pending.size === 0) this.finish(s);
     }
+    if (!s.ended && !s.options.follow && s.pending.size) this.armCompletion(s);
+    return null;
   }
 
   // ---------- internals ----------
+
+  /** (Re)starts a non-follow subscription's wait for its nodes: the nodes silent that long are named missing. */
+  private armCompletion(s: Subscription): void {
+    s.cancelTimer?.();
+    s.cancelTimer = this.clock.setTimeout(() => {
+      s.cancelTimer = undefined;
+      for (const n of s.pending) s.missing.push(`node ${n} did not answer within ${this.completionTimeoutMs} ms`);
+      this.finish(s);
+    }, this.completionTimeoutMs);
+  }
 
   private nodeAvailable(nodeID: string): boolean {
     const node = this.store.view.get('node', nodeID);

@@ -25,6 +25,12 @@ export interface LogsLeaderLink {
 export interface ForwardingLogsOptions {
   requestTimeoutMs?: number;
   pollWaitMs?: number;
+  /**
+   * Longest the pump waits for a slow reader before it polls anyway: the
+   * leader drops a session not polled for 45 s (the reader's own stream
+   * bounds what that adds).
+   */
+  readerWaitMs?: number;
 }
 
 function requestError(err: unknown): SwarmError {
@@ -35,6 +41,11 @@ function requestError(err: unknown): SwarmError {
   return rpcError('Unavailable', `the leader did not answer: ${message}`);
 }
 
+function waitAtMost(p: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
+}
+
 export function forwardingLogs(
   local: () => LogBroker | undefined,
   link: LogsLeaderLink,
@@ -42,6 +53,7 @@ export function forwardingLogs(
 ): LogsApi {
   const requestTimeoutMs = opts.requestTimeoutMs ?? 5_000;
   const pollWaitMs = opts.pollWaitMs ?? 10_000;
+  const readerWaitMs = opts.readerWaitMs ?? 20_000;
   const call = async (to: string, req: LogBrokerRequest, ms: number) => {
     try {
       return await link.request(to, req, ms);
@@ -66,6 +78,10 @@ export function forwardingLogs(
       const pump = async () => {
         let cursor = 0;
         while (!stopped) {
+          // a reader that is behind pauses the polls, and the leader's session then pauses the nodes
+          const behind = sink.ready?.();
+          if (behind) await waitAtMost(behind, readerWaitMs);
+          if (stopped) return;
           let page: LogSessionPage;
           try {
             page = (await call(

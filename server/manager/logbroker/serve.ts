@@ -38,6 +38,8 @@ export interface ServeLogBrokerOptions {
   idleMs?: number;
   /** Messages a session keeps for its poller; beyond it the oldest are dropped. */
   sessionBufferLines?: number;
+  /** Bytes (about) a session holds before it tells the nodes to wait (its poller is behind). */
+  sessionBusyBytes?: number;
   /** Caps of one session page. */
   pageLines?: number;
   pageBytes?: number;
@@ -48,6 +50,8 @@ const IDLE_MS = 45_000;
 const SESSION_BUFFER_LINES = 20_000;
 const PAGE_LINES = 2_000;
 const PAGE_BYTES = 1024 * 1024;
+/** Two pages: the poller has one in flight and the next is ready. */
+const SESSION_BUSY_BYTES = 2 * PAGE_BYTES;
 
 interface NodeWatch {
   stream: string;
@@ -63,6 +67,10 @@ interface Session {
   /** Absolute index of buffer[0]. */
   base: number;
   buffer: LogMessage[];
+  /** What the buffer holds, about (messageBytes each). */
+  bytes: number;
+  /** Settled once a busy session's poller caught up (or the session went). */
+  caughtUp?: { promise: Promise<void>; resolve: () => void };
   end?: LogEnd;
   cancel: () => void;
   waiters: Set<() => void>;
@@ -84,6 +92,7 @@ export function serveLogBroker(
   const bufferLines = opts.sessionBufferLines ?? SESSION_BUFFER_LINES;
   const pageLines = opts.pageLines ?? PAGE_LINES;
   const pageBytes = opts.pageBytes ?? PAGE_BYTES;
+  const busyBytes = opts.sessionBusyBytes ?? SESSION_BUSY_BYTES;
   const watches = new Map<string, NodeWatch>();
   const sessions = new Map<string, Session>();
   let current: LogBroker | undefined;
@@ -101,6 +110,7 @@ export function serveLogBroker(
   };
   const dropSession = (s: Session) => {
     s.cancel();
+    s.caughtUp?.resolve();
     s.cancelIdle?.();
     for (const wake of [...s.waiters]) wake();
   };
@@ -172,23 +182,31 @@ export function serveLogBroker(
 
   const open = (selector: LogSelector, options: LogOptions): LogSessionOpened => {
     const b = broker();
-    const s: Session = { id: newID(), base: 0, buffer: [], cancel: () => {}, waiters: new Set() };
+    const s: Session = { id: newID(), base: 0, buffer: [], bytes: 0, cancel: () => {}, waiters: new Set() };
     const wake = () => {
       for (const w of [...s.waiters]) w();
     };
     s.cancel = b.open(selector, options, {
       messages(batch) {
         s.buffer.push(...batch);
-        if (s.buffer.length > bufferLines) {
-          const drop = s.buffer.length - bufferLines;
-          s.buffer.splice(0, drop);
-          s.base += drop;
-        }
+        for (const m of batch) s.bytes += messageBytes(m);
+        // a backstop: the broker stops relaying once the session is busy
+        if (s.buffer.length > bufferLines) shift(s, s.buffer.length - bufferLines, busyBytes);
         wake();
       },
       end(result) {
         s.end = result;
         wake();
+      },
+      // the poller (another manager, for its own reader) is behind: nodes hold their lines until it polls
+      ready: () => {
+        if (s.bytes < busyBytes) return undefined;
+        if (!s.caughtUp) {
+          let resolve!: () => void;
+          const promise = new Promise<void>((r) => (resolve = r));
+          s.caughtUp = { promise, resolve };
+        }
+        return s.caughtUp.promise;
       },
     });
     sessions.set(s.id, s);
@@ -209,18 +227,14 @@ export function serveLogBroker(
     if (!s) throw rpcError('NotFound', `log session ${id} not found`);
     armSessionIdle(s);
     // what the poller has seen is no longer needed
-    if (cursor > s.base) {
-      const n = Math.min(cursor - s.base, s.buffer.length);
-      s.buffer.splice(0, n);
-      s.base += n;
-    }
+    if (cursor > s.base) shift(s, Math.min(cursor - s.base, s.buffer.length), busyBytes);
     if (s.buffer.length === 0 && !s.end) await wait(s.waiters, waitMs);
     const from = Math.max(cursor, s.base);
     const messages: LogMessage[] = [];
     let bytes = 0;
     for (let i = from - s.base; i < s.buffer.length && messages.length < pageLines; i++) {
       const m = s.buffer[i]!;
-      bytes += m.line.length * 3 + 200;
+      bytes += messageBytes(m);
       if (messages.length && bytes > pageBytes) break;
       messages.push(m);
     }
@@ -249,8 +263,7 @@ export function serveLogBroker(
       case 'subscriptions':
         return subscriptions(checkNode(from, req.nodeID), req.stream, req.version, req.waitMs);
       case 'publish':
-        broker().accept(checkNode(from, req.nodeID), req.batch);
-        return null;
+        return broker().accept(checkNode(from, req.nodeID), req.batch);
       case 'open':
         checkManager(from);
         return open(req.selector, req.options);
@@ -275,6 +288,22 @@ export function serveLogBroker(
     remove();
     closeAll();
   };
+}
+
+/** A message's size on the wire, at most (UTF-16 units as up to 3 bytes, plus its context). */
+function messageBytes(m: LogMessage): number {
+  return m.line.length * 3 + 200;
+}
+
+/** Forgets the session's first `n` messages. */
+function shift(s: Session, n: number, busyBytes: number): void {
+  for (let i = 0; i < n; i++) s.bytes -= messageBytes(s.buffer[i]!);
+  s.buffer.splice(0, n);
+  s.base += n;
+  if (s.caughtUp && s.bytes < busyBytes) {
+    s.caughtUp.resolve();
+    s.caughtUp = undefined;
+  }
 }
 
 /** The schema decodes into exactly the request types of server/api/logs.ts. */

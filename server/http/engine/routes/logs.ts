@@ -2,13 +2,15 @@ import { SwarmError } from '../../../api/errors';
 import type { LogMessage, LogOptions, LogSelector, LogStreamName } from '../../../api/logs';
 import { logsQuery, parseQuery } from '../../../api/schemas/engine-query';
 import { SYSTEMERR, encodeLine, stdcopyFrame } from '../log-format';
+import { ResponseFlow } from '../../response-flow';
 import type { Route, RouteRequest } from '../router';
 
 /**
  * `docker service logs`: parameters are checked and the subscription opened
  * before the 200, so every refusal is still a JSON error; after it, lines go
- * out one frame each, flushed as they come. A stream that ends incomplete
- * (nodes down or silent) ends with a system-error frame naming them.
+ * out one frame each, flushed as they come; a reader that falls behind pauses
+ * the nodes (ResponseFlow). A stream that ends incomplete (nodes down or
+ * silent) ends with a system-error frame naming them.
  */
 async function serveLogs({ ctx, req, res, params, query }: RouteRequest, kind: 'service' | 'task'): Promise<void> {
   const q = parseQuery(logsQuery, query);
@@ -36,20 +38,17 @@ async function serveLogs({ ctx, req, res, params, query }: RouteRequest, kind: '
   };
   const format = { timestamps: q.timestamps, details: q.details, tty };
 
-  let headed = false;
+  const flow = new ResponseFlow(res);
   let closed = false;
-  const early: Buffer[] = [];
   let finish!: () => void;
   const done = new Promise<void>((r) => (finish = r));
   const write = (chunk: Buffer) => {
-    if (closed) return;
-    if (headed) res.write(chunk);
-    else early.push(chunk);
+    if (!closed) flow.write(chunk);
   };
   const endResponse = () => {
     if (closed) return;
     closed = true;
-    if (headed) res.end();
+    if (flow.headed) res.end();
     finish();
   };
   const cancel = await ctx.logs.subscribe(selector, options, {
@@ -60,6 +59,7 @@ async function serveLogs({ ctx, req, res, params, query }: RouteRequest, kind: '
       if (warning && !tty) write(stdcopyFrame(SYSTEMERR, `Error grabbing logs: ${warning}\n`));
       endResponse();
     },
+    ready: () => flow.ready(),
   });
   // the client may have gone while the subscription was opening (on a follower that is a round trip)
   const gone = () => {
@@ -74,8 +74,7 @@ async function serveLogs({ ctx, req, res, params, query }: RouteRequest, kind: '
     'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream',
   });
   res.flushHeaders();
-  headed = true;
-  for (const c of early) if (c.length) res.write(c);
+  flow.headSent();
   if (closed) res.end();
   await done;
 }
