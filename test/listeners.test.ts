@@ -205,8 +205,31 @@ describe('slow clients', () => {
       // idle deadline, freeing places, so the bound is on how many are open at once
       expect(held.maxOpenAdmitted).toBeLessThanOrEqual(ATTACKERS.length * limits.maxPerPeer);
       expect(held.maxOpenAdmitted).toBeGreaterThan(limits.maxPerPeer);
-      expect(held.refused).toBeGreaterThan(0);
       await everyListenerAnswers(2_000);
+
+      // whether the 2,000 went past the per-peer limit depends on how fast a loaded machine does their
+      // handshakes (the idle deadline frees places meanwhile), so the limit itself is shown with
+      // connections that cost the listener nothing: silent TCP from one more address, held until the
+      // 10 s handshake deadline; those past maxPerPeer are closed as soon as they are accepted
+      const quiet = startHolder({
+        port: ports.cluster,
+        count: limits.maxPerPeer + 20,
+        from: ['127.0.0.9'],
+        mode: 'silent',
+      });
+      try {
+        await waitFor(
+          'the 20 past the per-peer limit closed',
+          () => quiet.tally().closed >= 20 && quiet.tally().opened === limits.maxPerPeer + 20,
+          {
+            timeoutMs: 8_000,
+            intervalMs: 100,
+          },
+        );
+        expect(quiet.tally().closed).toBe(20);
+      } finally {
+        await quiet.stop();
+      }
 
       // silent: closed once nothing arrived for deadAfterMs (3 s in server/main.ts)
       await waitFor('parked frames closed', () => holder.tally().closedAdmitted === held.admitted, {

@@ -3,6 +3,8 @@
 // connection comes from one of the given 127.0.0.x addresses (distinct peers)
 // and then stalls:
 // - `half-request`: sends half a request line, then nothing;
+// - `silent`: connects and sends nothing at all (on the TLS cluster port: no
+//   ClientHello, so the listener holds it until its handshake deadline);
 // - `parked-frame`: opens TLS to the cluster port (no client certificate, as a
 //   joiner), upgrades to a cluster connection with a join token, sends a frame
 //   header promising `frameBytes` and a few bytes of it, then nothing (or, with
@@ -19,7 +21,7 @@ export interface HolderConfig {
   port: number;
   count: number;
   from: string[];
-  mode: 'half-request' | 'parked-frame';
+  mode: 'half-request' | 'parked-frame' | 'silent';
   /** parked-frame: the join token to upgrade with. */
   token?: string;
   /** parked-frame: the length the frame header promises. */
