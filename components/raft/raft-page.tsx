@@ -8,6 +8,7 @@ import { Badge } from '../ui/badge';
 import { quorumHint, quorumSentence, ROLE_LABEL, ROLE_TONE, servedByRole } from './derive';
 import { ManagersTable } from './managers-table';
 import { FailedEntries } from './failed-entries';
+import { StalledReplication } from './stalled-replication';
 import { RaftEvents } from './raft-events';
 import { useRaftPanel } from './use-raft';
 
@@ -75,6 +76,7 @@ export function RaftPage() {
       </p>
 
       <FailedEntries view={view} />
+      <StalledReplication view={view} />
 
       <section aria-labelledby="managers-h" className="section">
         <div className="section-head">

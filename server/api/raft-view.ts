@@ -20,6 +20,11 @@ export interface RaftMemberView {
   lag?: number;
   /** Milliseconds since this manager last heard from the member. */
   lastContactMs?: number;
+  /**
+   * The leader's view: replication to this follower is stuck behind an entry larger than any message
+   * may carry (only a log written before proposals were capped can hold one). It needs a snapshot.
+   */
+  stalled?: { index: number; bytes: number; limit: number };
 }
 
 export interface RaftView {

@@ -395,6 +395,18 @@ describe('raft view core', () => {
     expect(raftViewChange(a, base({ leader: 'c' }))).toBe('meaningful');
     expect(raftViewChange(a, base({ leader: 'b', term: 5 }))).toBe('meaningful');
   });
+
+  it('marks a follower whose replication is stuck behind an entry no message can carry', () => {
+    const stalledReplication = [{ to: 'c', index: 7, bytes: 9_000_000, limit: 8_323_072 }];
+    const v = base({ role: 'leader', leader: 'a', stalledReplication });
+    expect(v.members.map((m) => [m.raftId, m.stalled])).toEqual([
+      ['a', undefined],
+      ['b', undefined],
+      ['c', { index: 7, bytes: 9_000_000, limit: 8_323_072 }],
+    ]);
+    // the console is told at once, not with the next index movement
+    expect(raftViewChange(base({ role: 'leader', leader: 'a' }), v)).toBe('meaningful');
+  });
 });
 
 describe('failedEntriesWarnings', () => {

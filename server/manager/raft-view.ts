@@ -27,7 +27,7 @@ export interface RaftViewInput {
     RaftLogStatus,
     'term' | 'role' | 'leader' | 'commit' | 'applied' | 'lastIndex' | 'conf' | 'progress' | 'snapshot' | 'members'
   > &
-    Partial<Pick<RaftLogStatus, 'failedEntries'>>;
+    Partial<Pick<RaftLogStatus, 'failedEntries' | 'stalledReplication'>>;
   peers: readonly RaftPeerStatus[];
   /** The swarm node of a raft member (raft ID = node ID), if the store has it. */
   node: (id: string) => Node | undefined;
@@ -82,6 +82,8 @@ export function buildRaftView(input: RaftViewInput): RaftView {
       m.matchIndex = pr.match;
       m.lag = Math.max(0, status.lastIndex - pr.match);
     }
+    const stalled = status.stalledReplication?.find((r) => r.to === id);
+    if (stalled) m.stalled = { index: stalled.index, bytes: stalled.bytes, limit: stalled.limit };
     const contact = peers.get(id)?.lastContactMs;
     if (id !== selfId && contact !== null && contact !== undefined) m.lastContactMs = contact;
     return m;
@@ -142,7 +144,7 @@ function meaningfulKey(v: RaftView): string {
     v.role,
     v.hasQuorum,
     v.quorum,
-    v.members.map((m) => [m.raftId, m.hostname, m.addr, m.role, m.self, m.reachable]),
+    v.members.map((m) => [m.raftId, m.hostname, m.addr, m.role, m.self, m.reachable, m.stalled?.index]),
     v.failedEntries.total,
   ]);
 }
