@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteRaftStorage } from '../server/raft/storage/sqlite-storage';
 import { openDb } from '../server/storage/db';
 import { dockerBinary, dockerCli, tempDir } from './integration/harness';
-import { newManager, until, type ManagerProc } from './cluster-harness';
+import { startThreeManagers, until, type ManagerProc } from './cluster-harness';
 
 const BAD_JSON = '{"ops": [{"op": "create", "kind": "service"';
 const BAD_SHAPE = JSON.stringify({ ops: [{ op: 'create', kind: 'task', object: { ID: 'ghost', ServiceID: 42 } }] });
@@ -34,23 +34,7 @@ describe('committed entries that cannot be applied (3 manager processes)', () =>
   const warnings = async (m: ManagerProc) => ((await m.api('GET', '/info')).json as { Warnings: string[] }).Warnings;
 
   beforeAll(async () => {
-    const m1 = await newManager('m1', `${data.path}/m1`);
-    ms.push(m1);
-    await m1.start();
-    const token = ((await m1.api('GET', '/swarm')).json as { JoinTokens: { Manager: string } }).JoinTokens.Manager;
-    const m2 = await newManager('m2', `${data.path}/m2`);
-    const m3 = await newManager('m3', `${data.path}/m3`);
-    ms.push(m2, m3);
-    for (const m of [m2, m3]) await m.start(['--join', m1.clusterAddr, '--token', token]);
-    await until(
-      'three voters and a ready leader',
-      async () => {
-        const l = await leader();
-        const h = l && (await l.health());
-        return h && h.voters.length === 3 && h.learners.length === 0;
-      },
-      60_000,
-    );
+    await startThreeManagers(ms, data.path);
   }, 180_000);
 
   afterAll(async () => {

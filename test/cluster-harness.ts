@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { REPO_ROOT, freePorts, type ServerPorts } from './integration/harness';
 import { engineRequest, fetchRaftHealth, type RaftHealth } from './manager-http';
+import { until } from './until';
 
 export type { RaftHealth };
 
@@ -122,3 +123,39 @@ export async function newManager(name: string, dataDir: string, extraArgs: strin
 }
 
 export { until } from './until';
+
+/** The manager leading `voters` voters (and no learners) with its lease ready, and its health; or undefined. */
+export async function readyLeader(
+  ms: readonly ManagerProc[],
+  voters = 3,
+): Promise<{ m: ManagerProc; h: RaftHealth } | undefined> {
+  for (const m of ms) {
+    const h = await m.health();
+    if (h?.role === 'leader' && h.leaderReady && h.voters.length === voters && h.learners.length === 0) return { m, h };
+  }
+  return undefined;
+}
+
+/**
+ * Three managers in one swarm under `dataPath`: m1 founds it, m2 and m3 join it with the manager token
+ * at once (the leader admits one membership change at a time). Each is pushed onto `into` as it is
+ * made, so an afterAll stops whatever started. Resolves with the manager token once one leads three voters.
+ */
+export async function startThreeManagers(
+  into: ManagerProc[],
+  dataPath: string,
+  o: { m1Args?: string[]; joinerArgs?: string[] } = {},
+): Promise<string> {
+  const m1 = await newManager('m1', `${dataPath}/m1`, o.m1Args);
+  into.push(m1);
+  await m1.start();
+  const token = ((await m1.api('GET', '/swarm')).json as { JoinTokens: { Manager: string } }).JoinTokens.Manager;
+  const joiners = [
+    await newManager('m2', `${dataPath}/m2`, o.joinerArgs),
+    await newManager('m3', `${dataPath}/m3`, o.joinerArgs),
+  ];
+  into.push(...joiners);
+  await Promise.all(joiners.map((m) => m.start(['--join', m1.clusterAddr, '--token', token])));
+  await until('three voters and a ready leader', () => readyLeader(into), 60_000);
+  return token;
+}

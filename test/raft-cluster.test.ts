@@ -4,7 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './integration/harness';
-import { newManager, until, type ManagerProc, type RaftHealth } from './cluster-harness';
+import { newManager, startThreeManagers, until, type ManagerProc, type RaftHealth } from './cluster-harness';
 
 const NO_LEADER =
   "The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online.";
@@ -18,7 +18,6 @@ describe('raft: three manager processes', () => {
   const ms: ManagerProc[] = [];
   const acked = new Set<string>();
   let seq = 0;
-  let managerToken = '';
 
   const alive = () => ms.filter((m) => m.running);
   const healths = async () => Promise.all(alive().map(async (m) => ({ m, h: await m.health() })));
@@ -103,20 +102,7 @@ describe('raft: three manager processes', () => {
     );
 
   beforeAll(async () => {
-    const m1 = await newManager('m1', `${data.path}/m1`);
-    ms.push(m1);
-    await m1.start();
-    const swarm = await m1.api('GET', '/swarm');
-    managerToken = (swarm.json as { JoinTokens: { Manager: string } }).JoinTokens.Manager;
-    const m2 = await newManager('m2', `${data.path}/m2`);
-    const m3 = await newManager('m3', `${data.path}/m3`);
-    ms.push(m2, m3);
-    // both join at once: the leader admits one membership change at a time
-    await Promise.all([
-      m2.start(['--join', m1.clusterAddr, '--token', managerToken]),
-      m3.start(['--join', m1.clusterAddr, '--token', managerToken]),
-    ]);
-    await threeVoters();
+    await startThreeManagers(ms, data.path);
   }, 180_000);
 
   afterAll(async () => {

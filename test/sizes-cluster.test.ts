@@ -6,33 +6,16 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './integration/harness';
-import { newManager, until, type ManagerProc, type RaftHealth } from './cluster-harness';
+import { readyLeader, startThreeManagers, until, type ManagerProc } from './cluster-harness';
 
 describe('oversized writes on three managers', () => {
   const data = tempDir('swarmdeck-sizes-');
   const ms: ManagerProc[] = [];
 
-  const leader = async (): Promise<{ m: ManagerProc; h: RaftHealth } | undefined> => {
-    for (const m of ms) {
-      const h = await m.health();
-      if (h?.role === 'leader' && h.leaderReady && h.voters.length === 3) return { m, h };
-    }
-    return undefined;
-  };
+  const leader = () => readyLeader(ms);
 
   beforeAll(async () => {
-    const m1 = await newManager('m1', `${data.path}/m1`, ['--sim-workers', '1']);
-    ms.push(m1);
-    await m1.start();
-    const token = ((await m1.api('GET', '/swarm')).json as { JoinTokens: { Manager: string } }).JoinTokens.Manager;
-    const m2 = await newManager('m2', `${data.path}/m2`, ['--sim-workers', '0']);
-    const m3 = await newManager('m3', `${data.path}/m3`, ['--sim-workers', '0']);
-    ms.push(m2, m3);
-    await Promise.all([
-      m2.start(['--join', m1.clusterAddr, '--token', token]),
-      m3.start(['--join', m1.clusterAddr, '--token', token]),
-    ]);
-    await until('three voters and a ready leader', leader, 60_000);
+    await startThreeManagers(ms, data.path, { m1Args: ['--sim-workers', '1'], joinerArgs: ['--sim-workers', '0'] });
   }, 180_000);
 
   afterAll(async () => {
