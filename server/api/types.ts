@@ -108,6 +108,8 @@ export interface Task extends Meta {
   ServiceAnnotations: { Name: string; Labels: Labels };
   /** A copy of the service's endpoint when the task was created (swarmkit Task.Endpoint). */
   Endpoint?: Service['Endpoint'];
+  /** One address per attached network, set by the allocator (ingress first when the service publishes ingress ports). */
+  NetworksAttachments?: NetworkAttachment[];
   /** Console-only, set while PENDING and unschedulable. */
   Scheduling?: SchedulingExplain;
 }
@@ -427,6 +429,8 @@ export interface Node extends Meta {
    * until (swarmkit reads it from Node.Certificate). Stored, never shown by the Engine API.
    */
   CertificateNotAfter?: string;
+  /** swarmkit Node.Attachments: the node's load-balancer addresses, one per network it serves (ingress and task networks). */
+  Attachments?: NetworkAttachment[];
 }
 
 // ---------- cluster, networks, secrets, configs ----------
@@ -509,15 +513,39 @@ export interface Cluster extends Meta {
   BlacklistedCertificates?: Record<string, { Expiry?: string }>;
 }
 
+/** swarm.IPAMConfig: `--subnet`, `--ip-range` (Range) and `--gateway`. */
+export interface IPAMConfig {
+  Subnet: string;
+  Range?: string;
+  Gateway?: string;
+}
+
+export interface IPAMOptions {
+  Driver?: Driver;
+  Configs?: IPAMConfig[];
+}
+
 export interface Network extends Meta {
   Spec: {
     Name: string;
     Labels: Labels;
-    DriverConfiguration?: { Name: string };
+    DriverConfiguration?: { Name: string; Options?: Record<string, string> };
+    Internal?: boolean;
     Ingress?: boolean;
     Attachable?: boolean;
-    IPAMOptions?: { Configs?: { Subnet: string; Gateway?: string }[] };
+    IPAMOptions?: IPAMOptions;
   };
+  /** Set by the allocator: the overlay driver's state (`com.docker.network.driver.overlay.vxlanid_list`). */
+  DriverState?: Driver;
+  /** Set by the allocator: the subnets and gateways actually in use. */
+  IPAMOptions?: IPAMOptions;
+}
+
+/** swarm.NetworkAttachment: a full copy of the network and this holder's addresses on it (CIDR text). */
+export interface NetworkAttachment {
+  Network: Network;
+  Aliases?: string[];
+  Addresses?: string[];
 }
 
 export interface Secret extends Meta {
