@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ADDR_POOL, DEFAULT_SUBNET_SIZE, SubnetSpace, poolConfig } from './address-pool';
-import { AllocError } from './errors';
 import { formatPrefix, parseCIDR } from './ipv4';
+import { expectAllocError } from './testkit';
 
 const p = (s: string) => parseCIDR(s)!.prefix;
-const fails = (f: () => unknown, message: string, code = 'InvalidArgument') => {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AllocError);
-    expect((err as AllocError).message).toBe(message);
-    expect((err as AllocError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected "${message}"`);
-};
+const fails = expectAllocError;
 
 describe('default address pool (swarm init --default-addr-pool / --default-addr-pool-mask-length)', () => {
   it('defaults to 10.0.0.0/8 carved in /24s', () => {

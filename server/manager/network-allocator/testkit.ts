@@ -1,6 +1,9 @@
 // Small object builders for the network allocator's unit tests.
 
+import { expect } from 'vitest';
 import type { Network, NetworkAttachmentConfig, Node, PortConfig, Service, Task } from '../../api/types';
+
+import { AllocError } from './errors';
 
 const meta = (id: string, at = '2026-01-01T00:00:00Z') => ({
   ID: id,
@@ -68,3 +71,16 @@ export function node(id: string): Node {
 
 /** The address part of each CIDR text. */
 export const ips = (addrs: string[] | undefined) => (addrs ?? []).map((a) => a.split('/')[0]);
+
+/** Runs f and checks it throws an AllocError with exactly this text (and code, when given). */
+export function expectAllocError(f: () => unknown, message: string, code?: AllocError['code']): void {
+  let thrown: unknown;
+  try {
+    f();
+  } catch (err) {
+    thrown = err;
+  }
+  expect(thrown, `expected "${message}"`).toBeInstanceOf(AllocError);
+  expect((thrown as AllocError).message).toBe(message);
+  if (code) expect((thrown as AllocError).code).toBe(code);
+}
