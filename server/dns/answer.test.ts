@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../util/random';
 import { answerQuestion, askerForTask, RESPONSE_TTL, type DnsAnswer, type DnsAsker } from './answer';
 import { network, service, sources, task } from './dns-fixtures';
-import { buildResolverView } from './resolver-view';
+import { buildResolverView } from './resolver-index';
 
 const ingress = network('ing', 'ingress', true);
 const appnet = network('app', 'appnet');

@@ -2,7 +2,7 @@
 // decides it (moby v28.2.2 libnetwork/resolver.go). Pure: the view and the random source
 // come in, the records (or "forward it") go out; the server only encodes and sends.
 import { isSingleLabel, nameCandidates, normalizeName, ptrAddress } from './names';
-import type { NetworkRecords, ResolverView } from './resolver-view';
+import type { NetworkRecords, ResolverView } from './resolver-records';
 
 /** respTTL: every A and PTR answer carries it. */
 export const RESPONSE_TTL = 600;
@@ -55,7 +55,7 @@ export function resolveName(view: ResolverView, asker: DnsAsker, name: string): 
     for (const net of nets) {
       if (candidate.network !== '' && candidate.network !== net.name.toLowerCase()) continue;
       const ips = net.names.get(candidate.name);
-      if (ips) return [...ips];
+      if (ips) return [...ips.keys()];
     }
   }
   return undefined;
@@ -90,7 +90,8 @@ function answerPointer(view: ResolverView, asker: DnsAsker, q: DnsQuestion): Dns
   const ip = ptrAddress(normalizeName(q.name));
   if (!ip) return FORWARD;
   for (const net of networksOf(view, asker)) {
-    const name = net.ptr.get(ip);
+    // Several names for one address happen only in transitions; libnetwork takes the first.
+    const name = net.ptr.get(ip)?.[0];
     if (name)
       return {
         kind: 'answer',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { network, service, sources, task } from './dns-fixtures';
-import { buildResolverView, ipv4Of } from './resolver-view';
+import { buildResolverView } from './resolver-index';
+import { ipv4Of } from './resolver-records';
 import type { DnsService, DnsTask } from './sources';
 
 describe('the resolver view', () => {
@@ -20,7 +21,7 @@ describe('the resolver view', () => {
     );
     const names = v.networks.get('app')?.names;
     expect([...(names?.keys() ?? [])].sort()).toEqual(['tasks.web', 'web', 'web.1.t1']);
-    expect(v.networks.get('app')?.ptr.get('10.0.1.3')).toBe('web.1.t1');
+    expect(v.networks.get('app')?.ptr.get('10.0.1.3')).toEqual(['web.1.t1']);
     expect(v.taskNetworks.get('t2')).toEqual([]);
     expect(v.taskNetworks.get('o1')).toEqual(['app']);
   });
