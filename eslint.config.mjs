@@ -85,6 +85,22 @@ export default tseslint.config(
     ],
     'server/ca is a pure PKI library (it may use server/api types only).',
   ),
+  // The embedded DNS's answer core is pure: store objects in, records out (server/api types and server/util only).
+  layer(
+    ['server/dns/**'],
+    [
+      '../*',
+      '!../api',
+      '!../util',
+      '../../**',
+      '@/server/*',
+      '!@/server/api',
+      '!@/server/util',
+      '@/app/**',
+      '@/components/**',
+    ],
+    'server/dns may import only server/api types and server/util.',
+  ),
   // A node's TLS identity (disk, join pinning, renewal) sits below the manager and the edges.
   layer(
     ['server/node-tls/**'],
