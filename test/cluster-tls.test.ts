@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCSR, createRootCA, MANAGER_ROLE, parseJoinToken, rootCAFrom, signCSR, signerOf } from '../server/ca';
 import { NodeCredentials, nodeSecurity } from '../server/node-tls';
 import { ClusterTransport, silentTransportLogger } from '../server/raft/transport';
+import { startTap } from '../server/raft/transport/test-support';
 import { startAgent, type RunningAgent } from './agents/agent-harness';
 import { newManager, type ManagerProc } from './cluster-harness';
 import { REPO_ROOT, tempDir } from './integration/harness';
@@ -75,38 +76,6 @@ async function startFakeManager() {
     requests,
     received: () => Buffer.concat(received).toString('latin1'),
     stop: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
-/** A TCP relay to `port` that records what the client sends. */
-async function startTap(port: number) {
-  const chunks: Buffer[] = [];
-  const sockets = new Set<Socket>();
-  const server = createTcpServer((client) => {
-    const upstream = connect({ host: '127.0.0.1', port });
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => {});
-      s.on('close', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.on('data', (c: Buffer) => {
-      chunks.push(c);
-      upstream.write(c);
-    });
-    upstream.pipe(client);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    addr: `127.0.0.1:${(server.address() as AddressInfo).port}`,
-    captured: () => Buffer.concat(chunks),
-    stop: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
   };
 }
 

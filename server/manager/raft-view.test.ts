@@ -1,10 +1,10 @@
-import { setImmediate } from 'node:timers';
 import { describe, expect, it } from 'vitest';
 import type { RaftView } from '../api/raft-view';
 import type { Message } from '../raft/core';
 import { seededRandom } from '../raft/core/test-cluster';
 import { RaftLog, type RaftTransport } from '../raft/raft-log';
-import type { Entry, HardState, RaftId, RaftStorage, Snapshot } from '../raft/types';
+import { flush, MemStorage } from '../raft/test-world';
+import type { RaftId } from '../raft/types';
 import { MemoryStore } from '../store/memory-store';
 import { makeNode } from '../store/test-support';
 import { ManualClock } from '../util/clock';
@@ -18,34 +18,6 @@ import {
 } from './raft-view';
 
 // ---- a small in-memory world of real RaftLogs (as in raft-log.test.ts) ----
-
-class MemStorage implements RaftStorage {
-  hardState: HardState = { term: 0, vote: '', commit: 0 };
-  snapshot: Snapshot | undefined;
-  entries: Entry[] = [];
-  async load() {
-    return { hardState: { ...this.hardState }, snapshot: this.snapshot, entries: this.entries.slice() };
-  }
-  async save(u: { hardState?: HardState; entries?: Entry[]; snapshot?: Snapshot }) {
-    if (u.snapshot) {
-      this.snapshot = u.snapshot;
-      this.entries = this.entries.filter((e) => e.index > u.snapshot!.meta.index);
-    }
-    if (u.entries && u.entries.length > 0) {
-      const first = u.entries[0]!.index;
-      this.entries = this.entries.filter((e) => e.index < first).concat(u.entries);
-    }
-    if (u.hardState) this.hardState = { ...u.hardState };
-  }
-  async compact(s: Snapshot, keep: number) {
-    this.snapshot = s;
-    this.entries = this.entries.filter((e) => e.index > s.meta.index - keep);
-  }
-}
-
-const flush = async () => {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-};
 
 /** Members, a droppable network that remembers who last heard from whom, and one manual clock. */
 class World {

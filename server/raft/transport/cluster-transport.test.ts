@@ -1,5 +1,5 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { connect, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,6 +7,8 @@ import { createRootCA, rootCAFrom } from '../../ca';
 import { ClusterTransport, RequestError } from './cluster-transport';
 import { INVALID_JOIN_TOKEN } from './handshake';
 import {
+  memberStarter,
+  startTap,
   CLUSTER_ID,
   FAST,
   MANAGER_TOKEN,
@@ -26,11 +28,7 @@ const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
-async function member(id: string, opts: Parameters<typeof startMember>[1] = {}): Promise<Member<Msg>> {
-  const m = await startMember<Msg>(id, opts);
-  cleanup.push(() => m.stop());
-  return m;
-}
+const member = memberStarter<Msg>(cleanup);
 function mesh(members: Member<Msg>[]): void {
   for (const a of members) for (const b of members) if (a !== b) a.transport.addPeer(b.id, b.addr);
 }
@@ -281,38 +279,6 @@ describe('ClusterTransport admission', () => {
     expect(a.transport.peerStatus()[0]!.connects).toBe(connects);
   });
 });
-
-/** A TCP relay to `port` that records the client's bytes. */
-async function startTap(port: number) {
-  const chunks: Buffer[] = [];
-  const sockets = new Set<Socket>();
-  const server = createTcpServer((client) => {
-    const upstream = connect({ host: '127.0.0.1', port });
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => {});
-      s.on('close', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.on('data', (c: Buffer) => {
-      chunks.push(c);
-      upstream.write(c);
-    });
-    upstream.pipe(client);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    port: (server.address() as AddressInfo).port,
-    captured: () => Buffer.concat(chunks),
-    stop: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
-}
 
 describe('ClusterTransport reconnect and status', () => {
   it('reconnects to a peer that restarts on the same port and traffic resumes', async () => {

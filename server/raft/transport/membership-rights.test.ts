@@ -9,27 +9,14 @@ import { dial } from './dial';
 import { encodeFrame, FrameDecoder } from './frames';
 import { tlsSocketFactory } from './socket-factory';
 import { systemClock } from '../../util/clock';
-import {
-  FAST,
-  MANAGER_TOKEN,
-  startMember,
-  testCertificate,
-  testRootCA,
-  testSecurity,
-  waitFor,
-  type Member,
-} from './test-support';
+import { memberStarter, FAST, MANAGER_TOKEN, testCertificate, testRootCA, testSecurity, waitFor } from './test-support';
 
 type Msg = { type: string; from: unknown; n: number };
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
-async function member(id: string, opts: Parameters<typeof startMember>[1] = {}): Promise<Member<Msg>> {
-  const m = await startMember<Msg>(id, opts);
-  cleanup.push(() => m.stop());
-  return m;
-}
+const member = memberStarter<Msg>(cleanup);
 
 describe('member rights follow the raft membership', () => {
   it('a manager certificate of a node that is not a raft member gets a worker’s rights, never raft', async () => {

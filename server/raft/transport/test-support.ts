@@ -2,7 +2,7 @@
 // certificates from one test root CA per process.
 
 import type { Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import type { RootCA } from '../../api/types';
 import {
   createCSR,
@@ -164,4 +164,47 @@ export async function waitFor(pred: () => boolean, timeoutMs = 5_000, what = 'co
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** A TCP relay to `port` on 127.0.0.1 that records the bytes the client sends (what a sniffer would see). */
+export async function startTap(port: number) {
+  const chunks: Buffer[] = [];
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((client) => {
+    const upstream = connect({ host: '127.0.0.1', port });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.on('data', (c: Buffer) => {
+      chunks.push(c);
+      upstream.write(c);
+    });
+    upstream.pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const tapPort = (server.address() as AddressInfo).port;
+  return {
+    port: tapPort,
+    addr: `127.0.0.1:${tapPort}`,
+    captured: () => Buffer.concat(chunks),
+    stop: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** A startMember for one test file: each member it starts is stopped by `cleanup` (run in afterEach). */
+export function memberStarter<M extends object>(cleanup: (() => Promise<void>)[]) {
+  return async (id: string, opts: Parameters<typeof startMember>[1] = {}): Promise<Member<M>> => {
+    const m = await startMember<M>(id, opts);
+    cleanup.push(() => m.stop());
+    return m;
+  };
 }
