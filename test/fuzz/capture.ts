@@ -99,7 +99,7 @@ export const SERVICE_CREATE_ARGS: Record<string, string[]> = {
     '--constraint',
     'node.role==worker',
     '--constraint',
-    'engine.labels.com.swarmdeck.executor!=none',
+    'engine.labels.swarmdeck.executor!=none',
     '--placement-pref',
     'spread=node.labels.zone',
     '--replicas-max-per-node',
