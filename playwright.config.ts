@@ -27,7 +27,7 @@ export default defineConfig({
   },
   webServer: {
     // production mode: `npx next build` must have run
-    command: `rm -rf .tmp/e2e-data-${PORT} && npx tsx server/main.ts --console-port ${PORT} --engine-port ${E2E_PORTS.engine} --cluster-port ${E2E_PORTS.cluster} --data-dir .tmp/e2e-data-${PORT} --sim-workers 3`,
+    command: `rm -rf .tmp/e2e-data-${PORT} && npx tsx server/main.ts --console-port ${PORT} --engine-port ${E2E_PORTS.engine} --cluster-port ${E2E_PORTS.cluster} --data-dir .tmp/e2e-data-${PORT} --sim-workers 3 --executor sim`,
     url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: false,
     timeout: 120_000,

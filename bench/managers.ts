@@ -91,6 +91,9 @@ export class BenchManager {
       String(this.ports.console),
       '--data-dir',
       this.dataDir,
+      // the benches measure the control plane over simulated tasks (later flags win)
+      '--executor',
+      'sim',
       ...args,
     ];
     const proc = spawn(process.execPath, argv, {

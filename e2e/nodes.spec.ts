@@ -51,7 +51,7 @@ test('node detail: facts, add and remove a node label', async ({ page }) => {
   await expect(facts).toContainText('Simulated');
   await expect(facts).toContainText('linux/x86_64');
   await expect(facts).toContainText('4 CPU · 8.0 GiB');
-  await expect(page.getByRole('list', { name: 'Engine labels' })).toContainText('swarmdeck.executor=sim');
+  await expect(page.getByRole('list', { name: 'Engine labels' })).toContainText('com.swarmdeck.executor=sim');
 
   const labels = page.getByLabel(`Labels of ${name}`);
   const input = page.getByLabel('New label (key=value)');

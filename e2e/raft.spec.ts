@@ -62,6 +62,7 @@ async function startManager(n: number, join?: { addr: string; token: string }): 
   rmSync(dataDir, { recursive: true, force: true });
   const args = ['--import', 'tsx', 'server/main.ts', '--console-port', String(ports.console)];
   args.push('--engine-port', String(ports.engine), '--cluster-port', String(ports.cluster), '--data-dir', dataDir);
+  args.push('--executor', 'sim');
   if (join) args.push('--join', join.addr, '--token', join.token);
   const proc = spawn(process.execPath, args, {
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1' },

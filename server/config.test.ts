@@ -29,9 +29,11 @@ describe('parseConfig', () => {
   it('turns --no-console off the console', () => {
     expect(parseConfig(['--no-console'], {}).console).toBe(false);
   });
-  it('takes the executor of this node: sim by default, or process', () => {
-    expect(parseConfig([], {}).executor).toBe('sim');
-    expect(parseConfig(['--executor', 'process'], {}).executor).toBe('process');
+  it('takes the executor of this node: process (real tasks) by default, or sim', () => {
+    expect(parseConfig([], {}).executor).toBe('process');
+    expect(parseConfig(['--executor', 'sim'], {}).executor).toBe('sim');
+    expect(parseConfig([], { SWARMDECK_EXECUTOR: 'sim' }).executor).toBe('sim');
+    expect(parseConfig(['--sim-workers', '3', '--demo'], {}).executor).toBe('process');
     expect(() => parseConfig(['--executor', 'docker'], {})).toThrow(/not an executor/);
   });
   it('rejects bad values with a clear message', () => {

@@ -14,7 +14,7 @@ export interface Config {
   simWorkers: number;
   /** On a brand-new swarm, create a few demo services so the console has something alive to show. */
   demo: boolean;
-  /** How this manager's own node runs tasks: real OS processes, or simulated. */
+  /** How this manager's own node runs tasks: real OS processes (the default), or simulated. */
   executor: 'sim' | 'process';
   /** Run Next.js in development mode (hot reload). */
   dev: boolean;
@@ -46,11 +46,15 @@ export const FLAGS: Record<string, FlagDef> = {
   'advertise-addr': { key: 'advertiseAddr', kind: 'string', help: 'address other nodes reach this manager at' },
   'data-dir': { key: 'dataDir', kind: 'string', help: 'state directory: SQLite log and snapshots (default ./data)' },
   'sim-workers': { key: 'simWorkers', kind: 'count', help: 'in-process simulated worker nodes (default 0)' },
-  demo: { key: 'demo', kind: 'bool', help: 'on first start, create a few demo services (simulated tasks)' },
+  demo: {
+    key: 'demo',
+    kind: 'bool',
+    help: 'on first start, create a few demo services (on the simulated workers only)',
+  },
   executor: {
     key: 'executor',
     kind: 'string',
-    help: "this node's executor: sim (default) or process (real processes)",
+    help: "this node's executor: process (default: tasks are real processes) or sim (simulated tasks)",
   },
   dev: { key: 'dev', kind: 'bool', help: 'run the console with Next.js in development mode' },
   'no-console': { key: 'console', kind: 'bool', help: 'do not serve the web console' },
@@ -82,7 +86,7 @@ export const DEFAULTS: Config = {
   dataDir: './data',
   simWorkers: 0,
   demo: false,
-  executor: 'sim',
+  executor: 'process',
   dev: false,
   console: true,
   join: '',

@@ -1,15 +1,16 @@
 // What this process reports about its host when it becomes a node.
 import { arch, cpus, hostname, totalmem } from 'node:os';
+import { EXECUTOR_LABEL, type ExecutorKind } from './api/node-labels';
 import type { NodeDescription } from './api/types';
 
-export function selfDescription(executor: 'sim' | 'process'): NodeDescription {
+export function selfDescription(executor: ExecutorKind): NodeDescription {
   return {
     Hostname: hostname(),
     Platform: { Architecture: arch() === 'x64' ? 'x86_64' : arch() === 'arm64' ? 'aarch64' : arch(), OS: 'linux' },
     Resources: { NanoCPUs: cpus().length * 1e9, MemoryBytes: totalmem() },
     Engine: {
       EngineVersion: 'swarmdeck-0.1.0',
-      Labels: { 'swarmdeck.executor': executor },
+      Labels: { [EXECUTOR_LABEL]: executor },
       Plugins: [{ Type: 'Network', Name: 'overlay' }],
     },
   };

@@ -50,6 +50,9 @@ export class ManagerProc {
       String(this.ports.console),
       '--data-dir',
       this.dataDir,
+      // simulated tasks unless a test's own flags say otherwise (later flags win)
+      '--executor',
+      'sim',
       ...this.extraArgs,
       ...args,
     ];

@@ -51,6 +51,8 @@ beforeAll(async () => {
       data.path,
       '--sim-workers',
       '1',
+      '--executor',
+      'sim',
     ],
     'swarmdeck ready',
     'manager',

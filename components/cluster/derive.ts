@@ -1,3 +1,4 @@
+import { executorOf } from '@/server/api/node-labels';
 import type { Node, Service, Task } from '@/server/api/types';
 
 /** Natural order: "web.2" < "web.10". */
@@ -10,7 +11,7 @@ export function nodeName(n: Node | undefined, fallbackID = ''): string {
 }
 
 /** Nodes whose tasks are simulated rather than real containers. */
-export const isSimulated = (n: Node): boolean => n.Description.Engine.Labels?.['swarmdeck.executor'] === 'sim';
+export const isSimulated = (n: Node): boolean => executorOf(n.Description.Engine.Labels) === 'sim';
 
 export const isRunning = (t: Task): boolean => t.Status.State === 'running' && t.DesiredState === 'running';
 

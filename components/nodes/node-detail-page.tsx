@@ -89,7 +89,7 @@ function NodeFacts({ node }: { node: Node | undefined }) {
           {d ? `${formatCpus(d.Resources.NanoCPUs)} CPU · ${formatBytes(d.Resources.MemoryBytes)}` : NBSP}
         </span>
       </Fact>
-      <Fact label="Executor" title={kind ? `engine label swarmdeck.executor=${kind}` : undefined}>
+      <Fact label="Executor" title={kind ? `engine label com.swarmdeck.executor=${kind}` : undefined}>
         {node ? <Badge tone={kind === 'sim' ? 'info' : 'neutral'}>{executorLabel(kind)}</Badge> : NBSP}
       </Fact>
       <Fact label="Engine">{d?.Engine.EngineVersion || NBSP}</Fact>

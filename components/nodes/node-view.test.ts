@@ -74,7 +74,9 @@ describe('node facts', () => {
     ({ Description: { Engine: { EngineVersion: 'x', Labels: labels } } }) as unknown as Node;
 
   it('reads the executor from the engine label', () => {
-    expect(executorKind(node({ 'swarmdeck.executor': 'process' }))).toBe('process');
+    expect(executorKind(node({ 'com.swarmdeck.executor': 'process' }))).toBe('process');
+    // nodes stored by an older version carry the label's old name
+    expect(executorKind(node({ 'swarmdeck.executor': 'sim' }))).toBe('sim');
     expect(executorKind(node({}))).toBeUndefined();
     expect(executorKind(node(undefined))).toBeUndefined();
     expect(executorLabel('sim')).toBe('Simulated');

@@ -1,4 +1,5 @@
 import type { JoinTokensBody } from '@/server/api/console';
+import { executorOf } from '@/server/api/node-labels';
 import type { ContainerStatus, Node, Service, Task } from '@/server/api/types';
 import { isTerminal } from '@/server/api/types';
 import { naturalCompare } from '../cluster/derive';
@@ -16,9 +17,9 @@ export function healthOf(task: Task): Health | undefined {
   return h;
 }
 
-/** Engine label `swarmdeck.executor`, set by the agent: how this node runs tasks. */
+/** Engine label `com.swarmdeck.executor`, set by the node itself: how it runs tasks. */
 export function executorKind(node: Node): string | undefined {
-  return node.Description.Engine.Labels?.['swarmdeck.executor'] || undefined;
+  return executorOf(node.Description.Engine.Labels);
 }
 
 export function executorLabel(kind: string | undefined): string {

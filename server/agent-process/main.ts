@@ -7,6 +7,7 @@
 
 import { arch, cpus, hostname, totalmem } from 'node:os';
 import { newID } from '../api/ids';
+import { EXECUTOR_LABEL } from '../api/node-labels';
 import type { NodeDescription } from '../api/types';
 import { readNodeID, writeNodeID } from '../node-identity';
 import { NodeCredentials, nodeSecurity } from '../node-tls';
@@ -32,7 +33,7 @@ export function agentDescription(cfg: AgentConfig): NodeDescription {
     Resources: { NanoCPUs: cpus().length * 1e9, MemoryBytes: totalmem() },
     Engine: {
       EngineVersion: 'swarmdeck-0.1.0',
-      Labels: { ...cfg.labels, 'swarmdeck.executor': cfg.executor },
+      Labels: { ...cfg.labels, [EXECUTOR_LABEL]: cfg.executor },
       Plugins: [{ Type: 'Network', Name: 'overlay' }],
     },
   };

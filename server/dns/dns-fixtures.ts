@@ -1,5 +1,6 @@
 // Test support: store objects in the shapes the allocator writes, built tersely.
 import type { HealthConfig, TaskState } from '../api/types';
+import type { ResolverView } from './resolver-records';
 import type { DnsNetwork, DnsService, DnsSources, DnsTask } from './sources';
 
 const META = { Version: { Index: 1 }, CreatedAt: '', UpdatedAt: '' };
@@ -54,10 +55,7 @@ export function task(ID: string, svc: DnsService, o: TaskOpts): DnsTask {
       Message: '',
       ContainerStatus: o.health || o.containerID ? { Health: o.health, ContainerID: o.containerID } : undefined,
     },
-    Spec: {
-      ContainerSpec: { Image: 'nginx', Hostname: o.hostname, Healthcheck: o.healthcheck },
-      ForceUpdate: 0,
-    },
+    Spec: { ContainerSpec: { Image: 'nginx', Hostname: o.hostname, Healthcheck: o.healthcheck } },
     NetworksAttachments: Object.entries(o.nets).map(([id, v]) => ({
       Network: { ID: id, ...META },
       Addresses: [typeof v === 'string' ? v : v[0]],
@@ -68,4 +66,22 @@ export function task(ID: string, svc: DnsService, o: TaskOpts): DnsTask {
 
 export function sources(networks: DnsNetwork[], services: DnsService[], tasks: DnsTask[]): DnsSources {
   return { networks, services, tasks };
+}
+
+/** The view as sorted plain data, so two views built in different orders compare equal. */
+export function canonical(v: ResolverView) {
+  const sorted = <T>(xs: T[]) => [...xs].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  return {
+    networks: sorted(
+      [...v.networks.values()].map((n) => ({
+        id: n.id,
+        name: n.name,
+        ingress: n.ingress,
+        names: sorted([...n.names].map(([k, ips]) => [k, sorted([...ips])])),
+        ptr: sorted([...n.ptr].map(([ip, names]) => [ip, sorted(names)])),
+      })),
+    ),
+    taskNetworks: sorted([...v.taskNetworks]),
+    taskByAddress: sorted([...v.taskByAddress]),
+  };
 }

@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../util/random';
 import { answerQuestion } from './answer';
-import { network, service, task } from './dns-fixtures';
+import { canonical, network, service, task } from './dns-fixtures';
 import { ResolverIndex } from './resolver-index';
-import type { ResolverView } from './resolver-records';
 import type { DnsNetwork, DnsService, DnsTask } from './sources';
-
-/** The view as sorted plain data, so two views built in different orders compare equal. */
-function canonical(v: ResolverView) {
-  const sorted = <T>(xs: T[]) => [...xs].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-  return {
-    networks: sorted(
-      [...v.networks.values()].map((n) => ({
-        id: n.id,
-        name: n.name,
-        ingress: n.ingress,
-        names: sorted([...n.names].map(([k, ips]) => [k, sorted([...ips])])),
-        ptr: sorted([...n.ptr].map(([ip, names]) => [ip, sorted(names)])),
-      })),
-    ),
-    taskNetworks: sorted([...v.taskNetworks]),
-    taskByAddress: sorted([...v.taskByAddress]),
-  };
-}
 
 const NETS = [network('ing', 'ingress', true), network('a', 'neta'), network('b', 'netb')];
 const pick = <T>(rng: () => number, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)] as T;

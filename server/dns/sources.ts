@@ -12,7 +12,9 @@ export interface DnsNetworkAttachment {
   Aliases?: string[];
 }
 
-export type DnsTask = Pick<Task, 'ID' | 'ServiceID' | 'Slot' | 'NodeID' | 'Status' | 'DesiredState' | 'Spec'> & {
+export type DnsTask = Pick<Task, 'ID' | 'ServiceID' | 'Slot' | 'NodeID' | 'Status' | 'DesiredState'> & {
+  /** What a NetworkView task carries (server/api/network-view.ts ViewTask): the spec's container and networks. */
+  Spec: Pick<Task['Spec'], 'ContainerSpec' | 'Networks'>;
   /** swarmkit Task.Annotations: a name set here wins over the generated one (naming.Task). */
   Annotations?: { Name?: string };
   NetworksAttachments?: DnsNetworkAttachment[];

@@ -1,3 +1,4 @@
+import { EXECUTOR_LABEL } from '../api/node-labels';
 import type { Cluster, ClusterSpec, Node, NodeDescription, RootCA } from '../api/types';
 import { newID } from '../api/ids';
 import { createRootCA, joinTokenFor, rootCAFrom } from '../ca';
@@ -98,7 +99,7 @@ export function simWorkerDescription(i: number): NodeDescription {
     Resources: { NanoCPUs: 4e9, MemoryBytes: 8 * 1024 ** 3 },
     Engine: {
       EngineVersion: 'swarmdeck-sim',
-      Labels: { 'swarmdeck.executor': 'sim', zone: ZONES[(i - 1) % ZONES.length]! },
+      Labels: { [EXECUTOR_LABEL]: 'sim', zone: ZONES[(i - 1) % ZONES.length]! },
       Plugins: [{ Type: 'Network', Name: 'overlay' }],
     },
   };

@@ -24,5 +24,9 @@ describe('demo services', () => {
     const names = control.listServices().map((svc) => svc.Spec.Name);
     expect(names.sort()).toEqual(DEMO_SERVICES.map((d) => d.Name).sort());
     expect(control.getService('node-exporter').Spec.Mode).toEqual({ Global: {} });
+    // the manager's own node runs real processes: the demo's simulated services stay off it
+    for (const svc of control.listServices())
+      expect(svc.Spec.TaskTemplate.Placement?.Constraints).toContain('engine.labels.com.swarmdeck.executor==sim');
+    expect(control.getService('api').Spec.TaskTemplate.Placement?.Constraints).toContain('node.role==worker');
   });
 });

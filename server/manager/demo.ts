@@ -1,4 +1,5 @@
-import type { ServiceSpec } from '../api/types';
+import { EXECUTOR_LABEL } from '../api/node-labels';
+import type { ServiceSpec, TaskSpec } from '../api/types';
 import type { ControlApi } from './controlapi/types';
 
 const SECOND = 1e9;
@@ -11,6 +12,19 @@ function service(name: string, image: string, over: Partial<ServiceSpec> = {}): 
     Mode: { Replicated: { Replicas: 1 } },
     ...over,
   };
+}
+
+/**
+ * The demo's images and failure injection mean something only to the simulated executor,
+ * so its services stay on the simulated workers; the manager's own node runs real
+ * processes and is left to the user's services.
+ */
+export const ON_SIMULATED_NODES = `engine.labels.${EXECUTOR_LABEL}==sim`;
+
+function onSimulatedNodes(spec: ServiceSpec): ServiceSpec {
+  const template: TaskSpec = spec.TaskTemplate;
+  const constraints = [...(template.Placement?.Constraints ?? []), ON_SIMULATED_NODES];
+  return { ...spec, TaskTemplate: { ...template, Placement: { ...template.Placement, Constraints: constraints } } };
 }
 
 /**
@@ -42,7 +56,7 @@ export const DEMO_SERVICES: ServiceSpec[] = [
       ForceUpdate: 0,
     },
   }),
-];
+].map(onSimulatedNodes);
 
 export async function createDemoServices(control: ControlApi): Promise<void> {
   for (const spec of DEMO_SERVICES) {

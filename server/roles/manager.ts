@@ -42,7 +42,7 @@ export async function startManager(
     `swarmdeck ready: node ${node.nodeID} (${member.log.isLeader() ? 'leader' : 'follower'})` +
       (consoleServer ? ` console=http://${cfg.listenHost}:${cfg.consolePort}` : '') +
       ` engine=tcp://${cfg.listenHost}:${cfg.enginePort} cluster=${node.clusterAddr}` +
-      ` sim-workers=${cfg.simWorkers}`,
+      ` executor=${cfg.executor} sim-workers=${cfg.simWorkers}`,
   );
   return {
     member,

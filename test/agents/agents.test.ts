@@ -94,7 +94,7 @@ describe('agent processes', () => {
     for (const h of ['w1', 'w2', 'w3']) expect(ls.stdout).toMatch(new RegExp(`^${h} Ready $`, 'm'));
     const w1 = (await nodeByName('w1'))!;
     expect(w1.Spec.Role).toBe('worker');
-    expect(w1.Description.Engine.Labels).toMatchObject({ zone: 'a', 'swarmdeck.executor': 'process' });
+    expect(w1.Description.Engine.Labels).toMatchObject({ zone: 'a', 'com.swarmdeck.executor': 'process' });
     expect(w1.Description.Resources.NanoCPUs).toBeGreaterThanOrEqual(1e9);
     expect(w1.Description.Resources.MemoryBytes).toBeGreaterThan(256 * 1024 ** 2);
     // engine labels feed the scheduler

@@ -76,7 +76,7 @@ export async function startServer(opts: {
   ports: ServerPorts;
   simWorkers?: number;
   readyTimeoutMs?: number;
-  /** More flags for server/main.ts, e.g. ['--executor', 'process']. */
+  /** More flags for server/main.ts, e.g. ['--executor', 'process'] (later flags win). */
   extraArgs?: string[];
   as?: SpawnAs;
   /** Serve the console too (needs `next build` first); off by default. */
@@ -97,6 +97,10 @@ export async function startServer(opts: {
     opts.dataDir,
     '--sim-workers',
     String(opts.simWorkers ?? 3),
+    // the manager's own tasks simulated too, unless a test asks for real ones: these tests are
+    // about the control plane, and every node behaves alike
+    '--executor',
+    'sim',
     ...(opts.extraArgs ?? []),
   ];
   const p = await spawnUntilReady(args, 'swarmdeck ready', 'server', opts.readyTimeoutMs, {
