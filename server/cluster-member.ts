@@ -10,6 +10,7 @@ import { LogPublisher } from './agent/log-publisher';
 import type { LogBrokerNodeApi } from './api/logs';
 import { SimExecutor } from './agent/executor/sim';
 import type { Executor } from './agent/executor/executor';
+import type { InitSettings } from './manager/swarm-init';
 import { ensureSimWorkers, initCluster, SIM_WORKER_PREFIX, simWorkerDescription } from './manager/bootstrap';
 import { createControlApi } from './manager/controlapi';
 import type { ManagerContext } from './manager/context';
@@ -71,6 +72,8 @@ export interface MemberOptions {
   heartbeatPeriodMs?: number;
   /** Node certificate lifetime (ns) of a swarm this member initialises (`swarm init --cert-expiry`). */
   nodeCertExpiryNs?: number;
+  /** What `docker swarm init` asked for, for a swarm this member initialises. */
+  initSettings?: InitSettings;
   log?: (msg: string) => void;
   /** Print the event loop's worst delay every this many ms (benchmarks; 0: only stalls are logged). */
   loopReportMs?: number;
@@ -159,6 +162,7 @@ export class ClusterMember {
         heartbeatPeriodMs: o.heartbeatPeriodMs,
         nodeCertExpiryNs: o.nodeCertExpiryNs,
         rootCA: founded.rootCA,
+        settings: o.initSettings,
       });
       say(`swarm initialized: current node (${o.selfNodeID}) is now a manager`);
     }

@@ -8,7 +8,7 @@ import { readAgentCredentials } from './agent-process/credentials';
 import { ConfigError, parseConfig, SECRET_ENV, usage, type Config } from './config';
 import { secureDataDir } from './data-dir';
 import type { MemberMode } from './cluster-member';
-import { waitForSwarm } from './roles/inactive';
+import { waitForSwarm, type SwarmInitOptions } from './roles/inactive';
 import { joinSwarm } from './roles/joining';
 import { startManager, type RunningManager } from './roles/manager';
 import { startNodeProcess } from './roles/node-process';
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const node = await startNodeProcess(cfg);
   let manager: RunningManager | undefined;
   let worker: AgentNode | undefined;
-  const becomeManager = async (mode: MemberMode, init?: { nodeCertExpiryNs?: number }) => {
+  const becomeManager = async (mode: MemberMode, init?: SwarmInitOptions) => {
     manager = await startManager(node, mode, init);
   };
   const joinThen = async (remote: string, token: string, asWorker: boolean) => {

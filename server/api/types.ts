@@ -431,6 +431,8 @@ export interface Node extends Meta {
   CertificateNotAfter?: string;
   /** swarmkit Node.Attachments: the node's load-balancer addresses, one per network it serves (ingress and task networks). */
   Attachments?: NetworkAttachment[];
+  /** `swarm init/join --data-path-addr`: the address this node's node-to-node (data path) traffic uses. */
+  DataPathAddr?: string;
 }
 
 // ---------- cluster, networks, secrets, configs ----------

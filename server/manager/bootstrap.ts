@@ -1,8 +1,10 @@
 import { EXECUTOR_LABEL } from '../api/node-labels';
-import type { Cluster, ClusterSpec, Node, NodeDescription, RootCA } from '../api/types';
+import type { Cluster, ClusterSpec, Network, Node, NodeDescription, RootCA } from '../api/types';
 import { newID } from '../api/ids';
 import { createRootCA, joinTokenFor, rootCAFrom } from '../ca';
 import type { ClusterStore } from '../store/cluster-store';
+import { DEFAULT_ADDR_POOL, DEFAULT_SUBNET_SIZE } from './network-allocator/address-pool';
+import { DEFAULT_DATA_PATH_PORT, mergeInitSpec, type InitSettings } from './swarm-init';
 import { DEFAULT_ELECTION_TICK, DEFAULT_HEARTBEAT_TICK, DEFAULT_TICK_MS, msToNs } from './membership/timing';
 
 /** swarmkit's defaultClusterObject values (spec §0). */
@@ -43,6 +45,22 @@ export interface InitOptions {
   nodeCertExpiryNs?: number;
   /** The swarm's root CA, when the caller made it first (to sign its own certificate); else one is made. */
   rootCA?: RootCA;
+  /** What `docker swarm init` asked for (checked already): spec fields, address pools, data path, availability. */
+  settings?: InitSettings;
+}
+
+/**
+ * swarmkit newIngressNetwork: the routing mesh's network, made once on a fresh swarm. No subnet of
+ * its own: the allocator gives it the pool's first (10.0.0.0/24 by default).
+ */
+export function newIngressNetwork(now: string): Network {
+  return {
+    ID: newID(),
+    Version: { Index: 0 },
+    CreatedAt: now,
+    UpdatedAt: now,
+    Spec: { Name: 'ingress', Labels: {}, DriverConfiguration: { Name: 'overlay' }, Ingress: true },
+  };
 }
 
 /**
@@ -52,7 +70,8 @@ export interface InitOptions {
 export async function initCluster(store: ClusterStore, opts: InitOptions): Promise<string> {
   const rootCA = opts.rootCA ?? rootCAFrom(await createRootCA());
   const nodeID = opts.nodeID;
-  const spec = withHeartbeat(defaultClusterSpec(), opts.heartbeatPeriodMs);
+  const init = opts.settings ?? {};
+  const spec = mergeInitSpec(withHeartbeat(defaultClusterSpec(), opts.heartbeatPeriodMs), init.spec);
   if (opts.nodeCertExpiryNs) spec.CAConfig = { ...spec.CAConfig, NodeCertExpiry: opts.nodeCertExpiryNs };
   await store.update((tx) => {
     const cluster: Cluster = {
@@ -63,14 +82,18 @@ export async function initCluster(store: ClusterStore, opts: InitOptions): Promi
       Spec: spec,
       // the tokens pin the root by its digest: a joiner checks the root it is served against them
       JoinTokens: { Worker: joinTokenFor(rootCA.CACert), Manager: joinTokenFor(rootCA.CACert) },
-      DefaultAddrPool: ['10.0.0.0/8'],
-      SubnetSize: 24,
-      DataPathPort: 4789,
+      DefaultAddrPool: init.defaultAddrPool ?? [...DEFAULT_ADDR_POOL],
+      SubnetSize: init.defaultAddrPool ? (init.subnetSize ?? DEFAULT_SUBNET_SIZE) : DEFAULT_SUBNET_SIZE,
+      DataPathPort: init.dataPathPort ?? DEFAULT_DATA_PATH_PORT,
       RootRotationInProgress: false,
       RootCA: rootCA,
     };
     tx.create('cluster', cluster);
-    tx.create('node', newNode(nodeID, 'manager', opts.description, opts.addr, tx.now));
+    const self = newNode(nodeID, 'manager', opts.description, opts.addr, tx.now);
+    if (init.availability) self.Spec.Availability = init.availability;
+    if (init.dataPathAddr) self.DataPathAddr = init.dataPathAddr;
+    tx.create('node', self);
+    tx.create('network', newIngressNetwork(tx.now));
   });
   return nodeID;
 }

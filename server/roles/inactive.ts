@@ -2,15 +2,24 @@
 // info`, `docker swarm init` and `docker swarm join`, which turn it into a
 // manager or a worker.
 
+import { networkInterfaces } from 'node:os';
 import { SwarmError } from '../api/errors';
+import { initSettings, type InitSettings } from '../manager/swarm-init';
 import { createInactiveEngineHandler, type JoinBody } from '../http/engine/inactive';
 import type { NodeProcess } from './node-process';
+
+/** What a `docker swarm init` founds the swarm with. */
+export interface SwarmInitOptions {
+  /** `--cert-expiry`: the first node certificate's lifetime too. */
+  nodeCertExpiryNs?: number;
+  settings?: InitSettings;
+}
 
 export interface InactiveChoices {
   /** `docker swarm join`: resolves once this process is part of the joined swarm. */
   join(remote: string, token: string): Promise<void>;
   /** `docker swarm init`: resolves once this process manages a new swarm. */
-  init(opts: { nodeCertExpiryNs?: number }): Promise<void>;
+  init(opts: SwarmInitOptions): Promise<void>;
   /** Whether this process already became something (a second init or join is refused). */
   busy(): boolean;
 }
@@ -23,9 +32,19 @@ export function waitForSwarm(node: NodeProcess, choices: InactiveChoices): void 
         const remote = body.RemoteAddrs![0]!;
         await choices.join(remote.includes(':') ? remote : `${remote}:2377`, body.JoinToken!);
       },
-      init: async (opts) => {
+      init: async (req) => {
         if (choices.busy()) throw new SwarmError('Unavailable', 'This node is already part of a swarm.');
-        await choices.init(opts);
+        // checked as dockerd checks it, against the addresses this process already has
+        const settings = initSettings(req, {
+          listenHost: cfg.listenHost,
+          advertiseHost: cfg.advertiseAddr,
+          clusterPort: cfg.clusterPort,
+          interfaces: Object.fromEntries(
+            Object.entries(networkInterfaces()).map(([name, list]) => [name, (list ?? []).map((a) => a.address)]),
+          ),
+        });
+        // the schema refused a lifetime under swarm's minimum
+        await choices.init({ nodeCertExpiryNs: req.Spec?.CAConfig?.NodeCertExpiry || undefined, settings });
         return node.nodeID;
       },
     }),

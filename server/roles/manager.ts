@@ -4,6 +4,7 @@
 import { ClusterMember, type MemberMode } from '../cluster-member';
 import { startConsole } from '../console-server';
 import { createEngineHandler } from '../http/engine/server';
+import type { SwarmInitOptions } from './inactive';
 import type { NodeProcess } from './node-process';
 
 export interface RunningManager {
@@ -14,7 +15,7 @@ export interface RunningManager {
 export async function startManager(
   node: NodeProcess,
   mode: MemberMode,
-  init: { nodeCertExpiryNs?: number } = {},
+  init: SwarmInitOptions = {},
 ): Promise<RunningManager> {
   const { cfg } = node;
   const member = await ClusterMember.start({
@@ -33,6 +34,7 @@ export async function startManager(
     mode,
     heartbeatPeriodMs: cfg.dispatcherHeartbeatMs || undefined,
     nodeCertExpiryNs: init.nodeCertExpiryNs,
+    initSettings: init.settings,
     loopReportMs: Number(process.env.SWARMDECK_LOOP_REPORT_MS) || undefined,
   });
   node.setMember(member);

@@ -7,7 +7,7 @@
 import { hostname, cpus, totalmem, arch } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SwarmError } from '../../api/errors';
-import { parseInitRequest, parseJoinRequest } from '../../api/schemas/swarm-requests';
+import { parseInitRequest, parseJoinRequest, type InitRequest } from '../../api/schemas/swarm-requests';
 import { fdLimitWarnings } from '../../net/fd-limit';
 import { readJSON } from './request';
 import { engineRequestHandler } from './front-door';
@@ -32,8 +32,8 @@ export interface JoinBody {
 export interface InactiveHooks {
   /** Resolves once this process is a manager of the joined swarm. */
   join(body: JoinBody): Promise<void>;
-  /** Resolves with the new node ID once this process manages a new swarm (`certExpiryNs`: --cert-expiry). */
-  init(opts: { nodeCertExpiryNs?: number }): Promise<string>;
+  /** Resolves with the new node ID once this process manages a new swarm made as the request asks. */
+  init(req: InitRequest): Promise<string>;
 }
 
 const INACTIVE_SWARM = {
@@ -120,9 +120,7 @@ function localEngineHandler(
       busy = true;
       try {
         if (init) {
-          // the schema refused a lifetime under swarm's minimum
-          const expiry = init.Spec?.CAConfig?.NodeCertExpiry;
-          sendJSON(res, 200, await hooks.init({ nodeCertExpiryNs: expiry || undefined }));
+          sendJSON(res, 200, await hooks.init(init));
           return;
         }
         await hooks.join(body!);

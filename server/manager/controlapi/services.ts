@@ -8,6 +8,7 @@ import type { PortConfig, Service, ServiceSpec } from '../../api/types';
 import type { MemoryStore } from '../../store/memory-store';
 import { MAX_PROPOSAL_BYTES, wireBytes } from '../../store/split-batch';
 import type { ControlDeps } from './context';
+import { portInUseHost, portInUseIngress } from '../network-allocator/errors';
 import { interpolateServiceSpec } from './defaults';
 import { checkFilterKeys, labelFilter, matchesLabels, matchesPrefix, values } from './filters';
 import { resolveRef } from './lookup';
@@ -62,7 +63,12 @@ function resolveNetworks(view: MemoryStore, spec: ServiceSpec): ServiceSpec {
   return { ...spec, TaskTemplate: { ...spec.TaskTemplate, Networks: resolved } };
 }
 
-/** swarmkit checkPortConflicts: a published port belongs to one service. */
+/**
+ * swarmkit checkPortConflicts: a published port belongs to one service. Both the other services'
+ * specs and what the allocator gave them (Endpoint.Ports, with their dynamic ports) count; host-mode
+ * ports may be shared (the scheduler keeps them apart). The allocator applies the same rules to the
+ * ports it picks, with the same texts.
+ */
 function checkPortConflicts(view: MemoryStore, spec: ServiceSpec, selfID: string): void {
   const mine = (spec.EndpointSpec?.Ports ?? []).filter((p) => p.PublishedPort);
   if (mine.length === 0) return;
@@ -75,16 +81,9 @@ function checkPortConflicts(view: MemoryStore, spec: ServiceSpec, selfID: string
       if (!p.PublishedPort) continue;
       const k = key(p);
       if (p.PublishMode === 'host') {
-        if (ingress.has(k))
-          throw rpcError(
-            'InvalidArgument',
-            `port '${p.PublishedPort}' is already in use by service '${s.Spec.Name}' (${s.ID}) as a host-published port`,
-          );
+        if (ingress.has(k)) throw rpcError('InvalidArgument', portInUseHost(p.PublishedPort, s.Spec.Name, s.ID));
       } else if (ingress.has(k) || host.has(k)) {
-        throw rpcError(
-          'InvalidArgument',
-          `port '${p.PublishedPort}' is already in use by service '${s.Spec.Name}' (${s.ID}) as an ingress port`,
-        );
+        throw rpcError('InvalidArgument', portInUseIngress(p.PublishedPort, s.Spec.Name, s.ID));
       }
     }
   }

@@ -46,6 +46,20 @@ export function poolConfig(pools: string[] | undefined, size: number | undefined
   return { pools: parsed, size: n };
 }
 
+/**
+ * dockerd validateDefaultAddrPool (daemon/cluster/listen_addr.go), as `swarm init` runs it: no list at
+ * all is fine; a list (the CLI always sends one, maybe empty) has its mask length checked even when
+ * empty, then each pool, trimmed. Returns the trimmed pools.
+ */
+export function validateDefaultAddrPool(pools: string[] | undefined, size: number | undefined): string[] | undefined {
+  if (pools === undefined) return undefined;
+  const n = size || DEFAULT_SUBNET_SIZE;
+  if (n > MAX_SUBNET_SIZE) throw new AllocError('InvalidArgument', subnetSizeOutOfRange(n));
+  const trimmed = pools.map((p) => p.trim());
+  if (trimmed.length > 0) poolConfig(trimmed, n);
+  return trimmed;
+}
+
 function mustParse(s: string): Prefix {
   const c = parseCIDR(s);
   if (!c) throw new Error(`bad built-in pool ${s}`);

@@ -1,0 +1,2 @@
+export { Allocator } from './runner';
+export { PENDING_MESSAGE, allocatedTask, needsAllocation } from './decide';
