@@ -94,16 +94,24 @@ function findAcross(ctx: ManagerContext, term: string, ambiguousName: (n: number
 
 const LIST_FILTERS = ['dangling', 'driver', 'id', 'label', 'name', 'scope', 'type'];
 
-/** moby filters.Args.Match: the exact value, or the value as a regular expression found in the source. */
+/**
+ * moby filters.Args.Match: the exact value, or the value as a regular
+ * expression found in the source. Go's regexps (RE2) run in linear time; a
+ * JS RegExp from a request could backtrack for seconds and stall the
+ * manager's event loop (and its raft leadership), so only the forms people
+ * use are taken: a literal part of the source, anchored with `^` and/or `$`.
+ */
 function matches(wanted: readonly string[], source: string): boolean {
   if (wanted.length === 0) return true;
   return wanted.some((w) => {
     if (w === source) return true;
-    try {
-      return new RegExp(w).test(source);
-    } catch {
-      return false;
-    }
+    const start = w.startsWith('^');
+    const end = w.endsWith('$') && w.length > (start ? 1 : 0);
+    const literal = w.slice(start ? 1 : 0, end ? -1 : undefined);
+    if (start && end) return source === literal;
+    if (start) return source.startsWith(literal);
+    if (end) return source.endsWith(literal);
+    return source.includes(literal);
   });
 }
 
