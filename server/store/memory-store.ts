@@ -1,4 +1,4 @@
-import type { Kind, ObjectByKind, Service, Task, TaskState } from '../api/types';
+import type { Kind, Network, ObjectByKind, Service, Task, TaskState } from '../api/types';
 import { KINDS } from '../api/types';
 import { SequenceConflict, SwarmError, rpcError } from '../api/errors';
 import type { AppliedEvent, Batch, Change } from './batch';
@@ -57,6 +57,8 @@ export class MemoryStore {
   private bySlot = new Map<string, Set<string>>();
   private byDesired = new Map<string, Set<string>>();
   private serviceNames = new Map<string, string>();
+  /** Network names, lower-cased as swarmkit's name index keeps them: unique like service names. */
+  private networkNames = new Map<string, string>();
   private listeners = new Set<(e: AppliedEvent) => void>();
   private _index = 0;
 
@@ -80,6 +82,11 @@ export class MemoryStore {
   serviceByName(name: string): Service | undefined {
     const id = this.serviceNames.get(name.toLowerCase());
     return id ? this.tables.service.get(id) : undefined;
+  }
+
+  networkByName(name: string): Network | undefined {
+    const id = this.networkNames.get(name.toLowerCase());
+    return id ? this.tables.network.get(id) : undefined;
   }
 
   tasksByService(serviceID: string): Task[] {
@@ -113,6 +120,7 @@ export class MemoryStore {
   validate(batch: Batch): SwarmError | undefined {
     const seen = new Map<string, number>(); // kind/id → version within this batch
     const names = new Map<string, string | null>();
+    const netNames = new Map<string, string | null>();
     for (const op of batch.ops) {
       const id = op.op === 'delete' ? op.id : op.object.ID;
       const k = `${op.kind}/${id}`;
@@ -128,6 +136,15 @@ export class MemoryStore {
               `name conflicts with an existing object: service ${(op.object as Service).Spec.Name} already exists`,
             );
           names.set(name, id);
+        } else if (op.kind === 'network') {
+          const name = (op.object as Network).Spec.Name.toLowerCase();
+          const owner = netNames.has(name) ? netNames.get(name) : this.networkNames.get(name);
+          if (owner && owner !== id)
+            return rpcError(
+              'AlreadyExists',
+              `name conflicts with an existing object: network ${(op.object as Network).Spec.Name} already exists`,
+            );
+          netNames.set(name, id);
         }
         seen.set(k, 0);
       } else if (op.op === 'update') {
@@ -138,6 +155,7 @@ export class MemoryStore {
         if (cur === undefined || cur === -1) return new SwarmError('NotFound', `${op.kind} ${id} not found`);
         if (cur !== op.expect && cur !== 0) return new SequenceConflict();
         if (op.kind === 'service') names.set((this.tables.service.get(id)?.Spec.Name ?? '').toLowerCase(), null);
+        if (op.kind === 'network') netNames.set((this.tables.network.get(id)?.Spec.Name ?? '').toLowerCase(), null);
         seen.set(k, -1);
       }
     }
@@ -251,6 +269,7 @@ export class MemoryStore {
     this.bySlot.clear();
     this.byDesired.clear();
     this.serviceNames.clear();
+    this.networkNames.clear();
     const skipped: string[] = [];
     const objects: Partial<Record<Kind, unknown>> = isPlainObject(img.objects) ? img.objects : {};
     for (const k of KINDS) {
@@ -278,6 +297,8 @@ export class MemoryStore {
       addTo(this.byDesired, t.DesiredState, t.ID);
     } else if (kind === 'service') {
       this.serviceNames.set((o as Service).Spec.Name.toLowerCase(), o.ID);
+    } else if (kind === 'network') {
+      this.networkNames.set((o as Network).Spec.Name.toLowerCase(), o.ID);
     }
   }
   private unindex(kind: Kind, o: ObjectByKind[Kind]): void {
@@ -290,6 +311,9 @@ export class MemoryStore {
     } else if (kind === 'service') {
       const name = (o as Service).Spec.Name.toLowerCase();
       if (this.serviceNames.get(name) === o.ID) this.serviceNames.delete(name);
+    } else if (kind === 'network') {
+      const name = (o as Network).Spec.Name.toLowerCase();
+      if (this.networkNames.get(name) === o.ID) this.networkNames.delete(name);
     }
   }
 }

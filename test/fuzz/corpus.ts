@@ -71,6 +71,23 @@ export const SWARM_SETTINGS_BODY: SwarmSettingsBody = { maxReplicas: 10_000, spe
 /** versionID is filled in at send time with a real one of the service. */
 export const RESTORE_BODY: RestoreBody = { versionID: '{{serviceVersion}}' };
 
+/** What `docker network create -d overlay --attachable --subnet 10.40.0.0/24 fz-net` sends (CLI 28.2.2). */
+export const NETWORK_CREATE_BODY = {
+  Name: 'fz-net',
+  Driver: 'overlay',
+  Scope: '',
+  IPAM: { Driver: 'default', Options: {}, Config: [{ Subnet: '10.40.0.0/24', AuxiliaryAddresses: {} }] },
+  Internal: false,
+  Attachable: true,
+  Ingress: false,
+  ConfigOnly: false,
+  ConfigFrom: null,
+  Options: {},
+  Labels: { fz: '1' },
+};
+export const NETWORK_CONNECT_BODY = { Container: 'fz-container', EndpointConfig: { Aliases: ['fz'] } };
+export const NETWORK_DISCONNECT_BODY = { Container: 'fz-container', Force: false };
+
 /** Every valid body by the name routes refer to it with. */
 export const BODIES = {
   serviceSpec: CLI_BODIES.serviceSpecs.replicated,
@@ -90,6 +107,9 @@ export const BODIES = {
   rotate: ROTATE_BODY,
   swarmSettings: SWARM_SETTINGS_BODY,
   restore: RESTORE_BODY,
+  networkCreate: NETWORK_CREATE_BODY,
+  networkConnect: NETWORK_CONNECT_BODY,
+  networkDisconnect: NETWORK_DISCONNECT_BODY,
 } as const satisfies Record<string, unknown>;
 
 export type BodyName = keyof typeof BODIES;

@@ -46,6 +46,14 @@ const FILTER_TASKS = [
   '{"node":{"sim-worker-2":true}}',
   '{"name":{"fz-2.1":true}}',
 ];
+const FILTER_NETWORKS = [
+  '{"driver":{"overlay":true}}',
+  '{"name":{"fz":true}}',
+  '{"type":{"custom":true}}',
+  '{"dangling":{"true":true}}',
+  '{"scope":{"swarm":true}}',
+  '{"label":{"fz":true}}',
+];
 const LOG_QUERY: QueryParam[] = [
   { name: 'stdout', valid: ['1', 'true'] },
   { name: 'stderr', valid: ['1', 'true'] },
@@ -110,15 +118,27 @@ export const ENGINE_CATALOGUE: readonly RouteSpec[] = [
   engine('GET', '/tasks/{task}'),
   engine('GET', '/tasks/{task}/logs', { query: LOG_QUERY, streaming: true }),
   engine('GET', '/distribution/{image}/json'),
+  // network references are filled with the fuzzer's service names: mostly not found, sometimes a clash
+  engine('POST', '/networks/create', { body: 'networkCreate' }),
+  engine('GET', '/networks', { query: [{ name: 'filters', valid: FILTER_NETWORKS }] }),
+  engine('GET', '/networks/{service}', {
+    query: [
+      { name: 'verbose', valid: ['true', 'false', '1', '0', ''] },
+      { name: 'scope', valid: ['swarm', 'local', ''] },
+    ],
+  }),
+  engine('DELETE', '/networks/{service}'),
+  engine('POST', '/networks/prune', {
+    query: [{ name: 'filters', valid: ['{"label":{"fz":true}}', '{"until":{"1h":true}}'] }],
+  }),
+  engine('POST', '/networks/{service}/connect', { body: 'networkConnect' }),
+  engine('POST', '/networks/{service}/disconnect', { body: 'networkDisconnect' }),
   // what the docker CLI also calls, served by dockerd but not (yet) here
   ...(
     [
       ['GET', '/containers/json'],
       ['POST', '/containers/create'],
       ['GET', '/images/json'],
-      ['GET', '/networks'],
-      ['POST', '/networks/create'],
-      ['GET', '/networks/{service}'],
       ['GET', '/secrets'],
       ['POST', '/secrets/create'],
       ['GET', '/configs'],

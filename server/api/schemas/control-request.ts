@@ -4,6 +4,7 @@
 
 import { z } from 'zod';
 import { clusterSpecSchema } from './cluster-spec';
+import { networkSpecSchema } from './network-spec';
 import { nodeSpecSchema } from './node-spec';
 import { serviceSpecSchema } from './service-spec';
 import { count } from './wire';
@@ -40,6 +41,8 @@ export const controlRequestSchema = z.discriminatedUnion('control', [
     args: z.tuple([ref(), version(), serviceSpecSchema, trailing(updateOpts)]),
   }),
   z.object({ control: z.literal('removeService'), args: z.tuple([ref()]) }),
+  z.object({ control: z.literal('createNetwork'), args: z.tuple([networkSpecSchema]) }),
+  z.object({ control: z.literal('removeNetwork'), args: z.tuple([ref()]) }),
 ]);
 
 export const CONTROL_WRITES = controlRequestSchema.options.map((o) => o.shape.control.value);

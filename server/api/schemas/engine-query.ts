@@ -123,6 +123,9 @@ export const serviceUpdateFlagsQuery = z.object({
   ),
 });
 
+/** GET /networks/{id}: `verbose` as strconv.ParseBool (moby wraps its error), `scope` as given. */
+export const networkInspectQuery = z.object({ verbose: strictBool('verbose', true), scope: text() });
+
 export const nodeUpdateQuery = z.object({ version: version('node') });
 
 export const forceQuery = z.object({ force: lenientBool() });

@@ -10,6 +10,7 @@ import { API_VERSION, MIN_API_VERSION } from './respond';
 import { findRoute, type Route } from './router';
 import { distributionRoutes } from './routes/distribution';
 import { logRoutes } from './routes/logs';
+import { networkRoutes } from './routes/networks';
 import { nodeRoutes } from './routes/nodes';
 import { serviceRoutes } from './routes/services';
 import { swarmRoutes } from './routes/swarm';
@@ -23,6 +24,7 @@ export const ENGINE_ROUTES: readonly Route[] = [
   ...nodeRoutes,
   ...serviceRoutes,
   ...taskRoutes,
+  ...networkRoutes,
   ...logRoutes,
   ...distributionRoutes,
   ...swarmdeckRoutes,

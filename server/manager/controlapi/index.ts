@@ -1,6 +1,7 @@
 import type { ClusterStore } from '../../store/cluster-store';
 import { getCluster, updateCluster } from './cluster';
 import type { ControlApiOptions, ControlDeps } from './context';
+import { createNetwork, getNetwork, listNetworks, removeNetwork } from './networks';
 import { getNode, listNodes, removeNode, updateNode } from './nodes';
 import { createService, getService, listServices, removeService, updateService } from './services';
 import { getTask, listTasks } from './tasks';
@@ -33,5 +34,9 @@ export function createControlApi(store: ClusterStore, opts: ControlApiOptions): 
     removeService: (ref) => write(() => removeService(d, ref)),
     listTasks: (filters) => listTasks(d, filters),
     getTask: (ref) => getTask(d, ref),
+    createNetwork: (spec) => write(() => createNetwork(d, spec)),
+    listNetworks: (filters) => listNetworks(d, filters),
+    getNetwork: (ref) => getNetwork(d, ref),
+    removeNetwork: (ref) => write(() => removeNetwork(d, ref)),
   };
 }

@@ -12,6 +12,8 @@ import { portInUseHost, portInUseIngress } from '../network-allocator/errors';
 import { interpolateServiceSpec } from './defaults';
 import { checkFilterKeys, labelFilter, matchesLabels, matchesPrefix, values } from './filters';
 import { resolveRef } from './lookup';
+import { isIngressNetwork, lookupNetwork } from './networks';
+import { isPredefinedNetwork } from '../../api/schemas/network-create';
 import type { Filters } from './types';
 import { modeKind, normaliseServiceSpec, presentSpec, type ModeKind } from './service-spec';
 
@@ -38,22 +40,27 @@ export function presentService(s: Service, insertDefaults = false): Service {
 
 /**
  * Network references may be names (stack deploy sends them); store IDs, as
- * moby's populateNetworkID does. Attaching to the ingress network is refused.
+ * moby's populateNetworkID does: full ID, exact name or unique ID prefix
+ * (ambiguous: 400, none: 404). A daemon's own networks (bridge, host, none)
+ * are not swarm networks here, and attaching to the ingress network is
+ * refused (swarmkit validateNetworks).
  */
 function resolveNetworks(view: MemoryStore, spec: ServiceSpec): ServiceSpec {
   const nets = spec.TaskTemplate.Networks;
   if (!nets || nets.length === 0) return spec;
-  const all = view.list('network');
   const resolved = nets.map((n) => {
-    const net =
-      view.get('network', n.Target) ??
-      all.find((x) => x.Spec.Name === n.Target) ??
-      (() => {
-        const byPrefix = all.filter((x) => x.ID.startsWith(n.Target));
-        return byPrefix.length === 1 ? byPrefix[0] : undefined;
-      })();
-    if (!net) throw notFound('network', n.Target);
-    if (net.Spec.Ingress)
+    let net;
+    try {
+      net = lookupNetwork(view, n.Target);
+    } catch (err) {
+      if (err instanceof SwarmError && err.code === 'NotFound' && isPredefinedNetwork(n.Target))
+        throw new SwarmError(
+          'PermissionDenied',
+          `The network ${n.Target} cannot be used with services. Only networks scoped to the swarm can be used, such as those created with the overlay driver.`,
+        );
+      throw err;
+    }
+    if (isIngressNetwork(net))
       throw rpcError(
         'InvalidArgument',
         `Service cannot be explicitly attached to the ingress network "${net.Spec.Name}"`,

@@ -1,4 +1,4 @@
-import type { Cluster, ClusterSpec, Node, NodeSpec, Service, ServiceSpec, Task } from '../../api/types';
+import type { Cluster, ClusterSpec, Network, Node, NodeSpec, Service, ServiceSpec, Task } from '../../api/types';
 
 /**
  * Filters as the Engine API sends them (`filters={"name":{"web":true}}`),
@@ -41,4 +41,12 @@ export interface ControlApi {
 
   listTasks(filters?: Filters): Task[];
   getTask(ref: string): Task;
+
+  /** swarmkit CreateNetwork: the spec as dockerd converts a create request (Spec only; the allocator fills the rest). */
+  createNetwork(spec: Network['Spec']): Promise<Network>;
+  listNetworks(filters?: Filters): Network[];
+  /** By full ID, exact name, or unique ID prefix. */
+  getNetwork(ref: string): Network;
+  /** Refused while a service or a running task uses it (ingress: while a service publishes an ingress port). */
+  removeNetwork(ref: string): Promise<void>;
 }

@@ -28,6 +28,10 @@ function fakeApi(calls: unknown[][], fail?: () => Error): ControlApi {
     createService: write('createService') as never,
     updateService: write('updateService') as never,
     removeService: write('removeService') as never,
+    listNetworks: () => [],
+    getNetwork: () => ({}) as never,
+    createNetwork: write('createNetwork') as never,
+    removeNetwork: write('removeNetwork') as never,
   };
 }
 

@@ -117,12 +117,16 @@ export function forwardingControlApi(local: ControlApi, link: LeaderLink): Contr
     getService: (ref, o) => local.getService(ref, o),
     listTasks: (f) => local.listTasks(f),
     getTask: (ref) => local.getTask(ref),
+    listNetworks: (f) => local.listNetworks(f),
+    getNetwork: (ref) => local.getNetwork(ref),
     updateCluster: (...a) => run('updateCluster', a),
     updateNode: (...a) => run('updateNode', a),
     removeNode: (...a) => run('removeNode', a),
     createService: (...a) => run('createService', a),
     updateService: (...a) => run('updateService', a),
     removeService: (...a) => run('removeService', a),
+    createNetwork: (...a) => run('createNetwork', a),
+    removeNetwork: (...a) => run('removeNetwork', a),
   };
 }
 
