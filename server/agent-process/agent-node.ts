@@ -12,6 +12,8 @@ import { LogPublisher } from '../agent/log-publisher';
 import type { Executor } from '../agent/executor/executor';
 import { ProcessExecutor } from '../agent/executor/process';
 import { SimExecutor } from '../agent/executor/sim';
+import { HostTaskDialer } from '../agent/mesh/host-dialer';
+import { NodeMesh } from '../agent/mesh/node-mesh';
 import { CertificateRenewer, isRenewAnswer, renewRequest, type NodeCredentials } from '../node-tls';
 import { writeAgentCredentials, type AgentCredentials } from './credentials';
 import { ManagerDirectoryClient, type DirectoryTransport } from './manager-directory';
@@ -32,12 +34,17 @@ export interface AgentNodeOptions {
   tls: NodeCredentials;
   /** The cluster transport, dialling with this node's certificate. */
   transport: DirectoryTransport;
+  /** The routing mesh's node-to-node port (0 or absent: this node runs no mesh). */
+  dataPathPort?: number;
+  drainDelayMs?: number;
 }
 
 export interface AgentNode {
   agent: Agent;
   directory: ManagerDirectoryClient;
   renewer: CertificateRenewer;
+  /** The node's routing mesh (process executor with a data path port only). */
+  mesh?: NodeMesh;
   /** Ends the session; process tasks keep running for the next start to adopt. */
   stop(): Promise<void>;
 }
@@ -63,6 +70,19 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
   // tasks a previous run left behind are adopted (or reported) before the first session
   if (processExecutor) await processExecutor.recover();
   const executor: Executor = processExecutor ?? new SimExecutor();
+  // the routing mesh: published ports on this node's address, and the tunnel other nodes reach its tasks by
+  const mesh =
+    processExecutor && o.dataPathPort
+      ? new NodeMesh({
+          nodeID: o.nodeID,
+          addr: o.advertiseAddr,
+          dataPort: o.dataPathPort,
+          tls: { material: () => o.tls.material(), clusterID: () => o.tls.certificate?.clusterID },
+          dialer: new HostTaskDialer((id) => processExecutor.ports(id)),
+          ...(o.drainDelayMs !== undefined ? { drainDelayMs: o.drainDelayMs } : {}),
+        })
+      : undefined;
+  await mesh?.start();
   // renewals go to the leader (any manager signs; the leader is the one this node talks to anyway)
   const renewer = new CertificateRenewer({
     credentials: o.tls,
@@ -80,8 +100,12 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
     executor,
     description: { ...o.description, TLSInfo: o.tls.tlsInfo() },
     addr: o.advertiseAddr,
+    ...(mesh ? { mesh } : {}),
   });
-  const unwatchTLS = o.tls.onChange(() => agent.setTLSInfo(o.tls.tlsInfo()));
+  const unwatchTLS = o.tls.onChange(() => {
+    agent.setTLSInfo(o.tls.tlsInfo());
+    mesh?.refreshTls();
+  });
   // the leader asks for logs when someone reads them; the publisher sends what matches
   const logs = new LogPublisher({
     nodeID: o.nodeID,
@@ -96,11 +120,13 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
     agent,
     directory,
     renewer,
+    ...(mesh ? { mesh } : {}),
     stop: async () => {
       renewer.stop();
       unwatchTLS();
       await logs.stop();
       await agent.stop({ keepTasks: !!processExecutor });
+      await mesh?.stop();
     },
   };
 }

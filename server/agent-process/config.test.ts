@@ -74,4 +74,19 @@ describe('swarmdeck agent flags', () => {
     expect(() => parseAgentConfig(['--token', 'a', '--token-file', '/t'], {}, 'h', read)).toThrow(/give one/);
     expect(() => parseAgentConfig(['--token-file', '/x'], {}, 'h', read)).toThrow(/--token-file: no such file/);
   });
+
+  it('reads the mesh flags: data path port (default 4789, 0 = no mesh) and drain delay (default 1s)', () => {
+    expect(parseAgentConfig([], {}, 'host')).toMatchObject({ dataPathPort: 4789, drainDelayMs: 1000 });
+    expect(parseAgentConfig(['--data-path-port', '0', '--drain-delay', '250ms'], {}, 'host')).toMatchObject({
+      dataPathPort: 0,
+      drainDelayMs: 250,
+    });
+    expect(parseAgentConfig([], { SWARMDECK_AGENT_DATA_PATH_PORT: '7946' }, 'host').dataPathPort).toBe(7946);
+    expect(() => parseAgentConfig(['--data-path-port', '70000'], {}, 'host')).toThrow(
+      '--data-path-port: "70000" is not a port (0-65535)',
+    );
+    expect(() => parseAgentConfig(['--drain-delay', 'soon'], {}, 'host')).toThrow(
+      '--drain-delay: "soon" is not a duration up to 1m (e.g. 1s, 500ms)',
+    );
+  });
 });

@@ -1,4 +1,7 @@
 // `swarmdeck agent` flags, each also an environment variable SWARMDECK_AGENT_<NAME>.
+import { DEFAULT_DATA_PATH_PORT } from '../api/network-view';
+import { DEFAULT_DRAIN_DELAY_MS } from '../agent/mesh/drain';
+import { parseDurationMs } from '../agent/executor/sim-config';
 import { readTokenFile } from '../token-file';
 
 import { redactSecrets } from '../util/redact';
@@ -19,6 +22,10 @@ export interface AgentConfig {
   advertiseAddr: string;
   /** A JSON image catalog searched before the built-in one (see server/agent/executor/PROCESS.md). */
   imageCatalog: string;
+  /** The routing mesh's node-to-node tunnel port (TCP, mutual TLS) on the advertise address; 0: no mesh. */
+  dataPathPort: number;
+  /** How long a stopping task refuses new mesh connections before SIGTERM (ms). */
+  drainDelayMs: number;
 }
 
 /** A bad flag or variable; any join token in what it echoes is hidden. */
@@ -41,6 +48,11 @@ const HELP: [string, string][] = [
   ['--executor KIND', 'process (default: tasks are real processes) or sim (simulated tasks)'],
   ['--advertise-addr ADDR', 'the address other nodes reach this one at (default 127.0.0.1)'],
   ['--image-catalog FILE', 'extra image → command mappings (JSON)'],
+  [
+    '--data-path-port PORT',
+    `the routing mesh's node-to-node port (TCP, mutual TLS; default ${DEFAULT_DATA_PATH_PORT}, 0 = no mesh)`,
+  ],
+  ['--drain-delay DURATION', 'how long a stopping task takes no new mesh connections before SIGTERM (default 1s)'],
 ];
 
 export function agentUsage(): string {
@@ -61,6 +73,8 @@ const ENV: Record<string, keyof AgentConfig> = {
   EXECUTOR: 'executor',
   ADVERTISE_ADDR: 'advertiseAddr',
   IMAGE_CATALOG: 'imageCatalog',
+  DATA_PATH_PORT: 'dataPathPort',
+  DRAIN_DELAY: 'drainDelayMs',
 };
 
 export function parseAgentConfig(
@@ -79,9 +93,20 @@ export function parseAgentConfig(
     executor: 'process',
     advertiseAddr: '127.0.0.1',
     imageCatalog: '',
+    dataPathPort: DEFAULT_DATA_PATH_PORT,
+    drainDelayMs: DEFAULT_DRAIN_DELAY_MS,
   };
   const set = (key: keyof AgentConfig, value: string) => {
-    (cfg as unknown as Record<string, unknown>)[key] = value;
+    let v: string | number = value;
+    if (key === 'dataPathPort') {
+      v = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+      if (!(v >= 0 && v <= 65535)) throw new AgentConfigError(`--data-path-port: "${value}" is not a port (0-65535)`);
+    } else if (key === 'drainDelayMs') {
+      v = parseDurationMs(value) ?? NaN;
+      if (!(v >= 0 && v <= 60_000))
+        throw new AgentConfigError(`--drain-delay: "${value}" is not a duration up to 1m (e.g. 1s, 500ms)`);
+    }
+    (cfg as unknown as Record<string, unknown>)[key] = v;
   };
   for (const [name, key] of Object.entries(ENV)) {
     const v = env[`SWARMDECK_AGENT_${name}`];
@@ -96,6 +121,8 @@ export function parseAgentConfig(
     executor: 'executor',
     'advertise-addr': 'advertiseAddr',
     'image-catalog': 'imageCatalog',
+    'data-path-port': 'dataPathPort',
+    'drain-delay': 'drainDelayMs',
   };
   let tokenFlag = false;
   for (let i = 0; i < argv.length; i++) {

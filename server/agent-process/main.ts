@@ -6,6 +6,7 @@
 // containers under a restarted daemon.
 
 import { arch, cpus, hostname, totalmem } from 'node:os';
+import { MESH_PORT_LABEL } from '../api/network-view';
 import { newID } from '../api/ids';
 import { EXECUTOR_LABEL } from '../api/node-labels';
 import type { NodeDescription } from '../api/types';
@@ -33,7 +34,12 @@ export function agentDescription(cfg: AgentConfig): NodeDescription {
     Resources: { NanoCPUs: cpus().length * 1e9, MemoryBytes: totalmem() },
     Engine: {
       EngineVersion: 'swarmdeck-0.1.0',
-      Labels: { ...cfg.labels, [EXECUTOR_LABEL]: cfg.executor },
+      Labels: {
+        ...cfg.labels,
+        [EXECUTOR_LABEL]: cfg.executor,
+        // other nodes' meshes reach this one's tasks through its tunnel on this port
+        ...(cfg.executor === 'process' && cfg.dataPathPort ? { [MESH_PORT_LABEL]: String(cfg.dataPathPort) } : {}),
+      },
       Plugins: [{ Type: 'Network', Name: 'overlay' }],
     },
   };
@@ -113,6 +119,8 @@ export async function runAgent(argv: string[]): Promise<void> {
     advertiseAddr: cfg.advertiseAddr,
     executor: cfg.executor,
     imageCatalog: cfg.imageCatalog || undefined,
+    dataPathPort: cfg.dataPathPort,
+    drainDelayMs: cfg.drainDelayMs,
     creds,
     tls,
     transport,

@@ -1,10 +1,12 @@
 import { SwarmError } from '../api/errors';
+import type { NetworkView } from '../api/network-view';
 import type { NodeDescription, Task, TaskStatus, TLSInfo } from '../api/types';
 import { isTerminal } from '../api/types';
 import { boundTaskStatus } from '../api/schemas/task-status';
 import { systemClock, type Clock } from '../util/clock';
 import type { AssignmentsMessage, DispatcherApi, TaskStatusUpdate } from '../manager/dispatcher/api';
 import type { Executor } from './executor/executor';
+import type { NodeMeshHooks } from './mesh/node-mesh-api';
 import { TaskController } from './task-controller';
 
 export interface AgentOptions {
@@ -16,6 +18,8 @@ export interface AgentOptions {
   clock?: Clock;
   /** How long status reports are collected before one updateTaskStatus call. */
   reportBatchMs?: number;
+  /** The node's routing mesh: given each NetworkView, drains tasks before they stop. */
+  mesh?: NodeMeshHooks;
 }
 
 const REPORT_BATCH_MS = 50;
@@ -49,6 +53,8 @@ export class Agent {
   /** A TLS identity the dispatcher has not acknowledged yet: it rides on every heartbeat until one succeeds. */
   private tlsToReport?: TLSInfo;
 
+  /** The latest NetworkView of this session (a new session takes whatever view it is sent first). */
+  private view?: NetworkView;
   private reports: TaskStatusUpdate[] = [];
   private cancelReport?: () => void;
   private sending?: Promise<void>;
@@ -75,6 +81,11 @@ export class Agent {
   get nodeID(): string {
     return this.opts.nodeID;
   }
+  /** The NetworkView held now (the newest one the dispatcher pushed). */
+  get networkView(): NetworkView | undefined {
+    return this.view;
+  }
+
   /** Whether the agent currently holds a session with the dispatcher. */
   get connected(): boolean {
     return this.sessionID !== undefined;
@@ -132,6 +143,7 @@ export class Agent {
       }
       this.backoffMs = 0;
       this.sessionID = sessionID;
+      this.view = undefined;
       this.unsubscribe = this.opts.dispatcher.assignments(sessionID, (m) => this.onAssignments(sessionID, m));
       this.scheduleHeartbeat(sessionID, heartbeatPeriodMs);
       this.reportAll();
@@ -153,7 +165,10 @@ export class Agent {
     this.cancelHeartbeat = this.clock.setTimeout(() => {
       this.cancelHeartbeat = undefined;
       const tlsInfo = this.tlsToReport;
-      this.opts.dispatcher.heartbeat(sessionID, tlsInfo ? { tlsInfo } : undefined).then(
+      const meshErrors = this.opts.mesh?.errors();
+      const report =
+        tlsInfo || meshErrors ? { ...(tlsInfo ? { tlsInfo } : {}), ...(meshErrors ? { meshErrors } : {}) } : undefined;
+      this.opts.dispatcher.heartbeat(sessionID, report).then(
         ({ periodMs }) => {
           if (tlsInfo && this.tlsToReport === tlsInfo) this.tlsToReport = undefined;
           if (!this.stopped && this.sessionID === sessionID) this.scheduleHeartbeat(sessionID, periodMs);
@@ -177,6 +192,15 @@ export class Agent {
 
   private onAssignments(sessionID: string, m: AssignmentsMessage): void {
     if (this.stopped || sessionID !== this.sessionID) return;
+    const v = m.networkView;
+    if (v && (!this.view || v.Revision >= this.view.Revision)) {
+      this.view = v;
+      try {
+        this.opts.mesh?.setView(v);
+      } catch (err) {
+        console.error('agent: the routing mesh could not take the network view', err);
+      }
+    }
     if (m.type === 'complete') {
       const keep = new Set(m.changes.map((c) => c.task.ID));
       for (const id of [...this.controllers.keys()]) if (!keep.has(id)) this.forget(id);
@@ -207,7 +231,13 @@ export class Agent {
     if (ctl) return ctl.update(task);
     // A task that already ended on the manager's side needs no controller.
     if (isTerminal(task.Status.State)) return;
-    const created = new TaskController(task, this.opts.executor, (id, s) => this.report(id, s), this.clock);
+    const created = new TaskController(
+      task,
+      this.opts.executor,
+      (id, s) => this.report(id, s),
+      this.clock,
+      this.opts.mesh?.drain,
+    );
     this.controllers.set(task.ID, created);
     created.kick();
   }

@@ -1,9 +1,11 @@
+import { DRAINING_MESSAGE } from '../api/network-view';
 import type { ContainerStatus, Task, TaskState, TaskStatus } from '../api/types';
 import { TASK_STATE_VALUE, stateAfter } from '../api/types';
 import { iso, type Clock } from '../util/clock';
 import { ExitError, UNHEALTHY_CAUSE, type Executor } from './executor/executor';
 import { HealthMonitor } from './health/health-monitor';
 import { healthSettings, type HealthStatus } from './health/health-state';
+import type { TaskDrain } from './mesh/drain';
 
 /**
  * What the agent does next for a task (swarmkit agent/exec controller rule):
@@ -46,6 +48,12 @@ export function fatalState(observed: TaskState): TaskState {
 
 export type StatusReporter = (taskID: string, status: TaskStatus) => void;
 
+/** Whether the routing mesh may send the task connections: it has ports or is on networks. */
+export function isRoutable(task: Task): boolean {
+  const e = task.Endpoint;
+  return !!(e?.Ports?.length || e?.Spec?.Ports?.length || task.Spec.Networks?.length);
+}
+
 /**
  * Drives one task through the executor and reports each observed state once,
  * in order. Steps run one at a time; a new assignment (desired state change)
@@ -68,12 +76,16 @@ export class TaskController {
   private again = false;
   private closed = false;
   private lastReport?: TaskStatus;
+  /** The mesh was told to refuse new connections to the task. */
+  private drained = false;
 
   constructor(
     task: Task,
     private readonly executor: Executor,
     private readonly report: StatusReporter,
     private readonly clock: Clock,
+    /** The node's routing mesh drain marks; without one, tasks stop at once. */
+    private readonly drain?: TaskDrain,
   ) {
     this.task = task;
     this.observed = task.Status.State;
@@ -115,12 +127,15 @@ export class TaskController {
     await this.pass;
     this.stopHealth();
     if (opts.keep) return;
+    // withdrawn: no peer routes to it any more, so no delay, only no new connections
+    this.drain?.drain(this.task.ID);
     try {
       await this.executor.shutdown(this.task);
       if (opts.remove) await this.executor.remove(this.task);
     } catch (err) {
       console.error(`agent: cleaning up task ${this.task.ID} failed`, err);
     }
+    this.drain?.forget(this.task.ID);
   }
 
   private async loop(): Promise<void> {
@@ -146,6 +161,7 @@ export class TaskController {
         return false;
       case 'shutdown':
         this.stopHealth();
+        await this.drainFirst(task);
         try {
           await this.executor.shutdown(task);
         } catch (err) {
@@ -183,6 +199,22 @@ export class TaskController {
       case 'wait':
         return this.awaitExit(task);
     }
+  }
+
+  /**
+   * Brief §3.6: a running task the mesh may route to stops taking new connections (its agent answers
+   * `draining` at once), says so to the manager (pushed to every node's NetworkView), and gets the
+   * drain delay for peers to see it before SIGTERM. Connections already open run on through the grace period.
+   */
+  private async drainFirst(task: Task): Promise<void> {
+    const drain = this.drain;
+    if (!drain || this.drained || this.observed !== 'running' || !isRoutable(task)) return;
+    this.drained = true;
+    drain.drain(task.ID);
+    const status: TaskStatus = { Timestamp: iso(this.clock.now()), State: 'running', Message: DRAINING_MESSAGE };
+    if (this.container.ContainerID) status.ContainerStatus = { ...this.container };
+    this.report(task.ID, status);
+    if (drain.delayMs > 0) await new Promise<void>((resolve) => this.clock.setTimeout(resolve, drain.delayMs));
   }
 
   private awaitExit(task: Task): boolean {
@@ -251,7 +283,9 @@ export class TaskController {
     this.container = { ...this.container, Health: status };
     if (status === 'unhealthy' && !this.unhealthy) {
       // As Docker's executor does: stop it, and its exit fails the task with the cause.
+      // The mesh drops it at once (brief §3.6: unhealthy leaves the backend set).
       this.unhealthy = true;
+      this.drain?.drain(this.task.ID);
       this.stopHealth();
       this.executor
         .shutdown(this.task)

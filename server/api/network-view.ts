@@ -35,3 +35,18 @@ export interface NetworkView {
 /** Engine label on NodeDescription.Engine.Labels saying how the node gives tasks a network identity. */
 export const NETWORK_MODE_LABEL = 'com.swarmdeck.network.mode';
 export type NodeNetworkMode = 'netns' | 'host';
+
+/**
+ * Engine label on NodeDescription.Engine.Labels: the TCP port this node's mesh tunnel listens on (at its
+ * advertise address). A node without it runs no mesh (simulated workers): no peer entry is made for it.
+ */
+export const MESH_PORT_LABEL = 'com.swarmdeck.mesh.port';
+
+/**
+ * The node-to-node data port when none is given: Swarm's default `--data-path-port` (VXLAN's UDP 4789).
+ * Swarmdeck's tunnel is TCP (mutual TLS), so it does not clash with a real Docker's VXLAN on the host.
+ */
+export const DEFAULT_DATA_PATH_PORT = 4789;
+
+/** Task status Message the owning agent reports (state unchanged) once it refuses new mesh connections. */
+export const DRAINING_MESSAGE = 'draining';

@@ -6,15 +6,20 @@
 import { stateValue } from '../api/types';
 import type { DnsTask } from './sources';
 
+/** The fields that decide it (a DnsTask, or a NetworkView's task for the mesh). */
+export type ServingTask = Pick<DnsTask, 'Status' | 'DesiredState'> & {
+  Spec: { ContainerSpec: Pick<DnsTask['Spec']['ContainerSpec'], 'Healthcheck'> };
+};
+
 /** A health check runs when the spec has a test other than NONE, or the agent reports a verdict. */
-export function hasHealthCheck(task: DnsTask): boolean {
+export function hasHealthCheck(task: ServingTask): boolean {
   const test = task.Spec.ContainerSpec.Healthcheck?.Test;
   const specified = !!test && test.length > 0 && test[0] !== 'NONE';
   return specified || task.Status.ContainerStatus?.Health !== undefined;
 }
 
 /** Told to stop: desired SHUTDOWN or later (a job's desired COMPLETE still serves while it runs). */
-export function isStopping(task: DnsTask): boolean {
+export function isStopping(task: Pick<ServingTask, 'DesiredState'>): boolean {
   return stateValue(task.DesiredState) >= stateValue('shutdown');
 }
 
@@ -22,7 +27,7 @@ export function isStopping(task: DnsTask): boolean {
  * A task serves when it is RUNNING, not told to stop, and healthy if it has a check
  * (`starting` and `unhealthy` do not serve).
  */
-export function servesTraffic(task: DnsTask): boolean {
+export function servesTraffic(task: ServingTask): boolean {
   if (task.Status.State !== 'running' || isStopping(task)) return false;
   return !hasHealthCheck(task) || task.Status.ContainerStatus?.Health === 'healthy';
 }

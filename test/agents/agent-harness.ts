@@ -19,6 +19,10 @@ export interface AgentOptions {
   as?: SpawnAs;
   /** Extra environment (e.g. SWARMDECK_AGENT_TOKEN instead of --token). */
   env?: Record<string, string>;
+  /** --advertise-addr (several local nodes bind their published ports on 127.0.0.2, 127.0.0.3, …). */
+  advertiseAddr?: string;
+  /** More flags, e.g. ['--data-path-port', '0']. */
+  extraArgs?: string[];
 }
 
 export interface RunningAgent {
@@ -44,6 +48,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     opts.hostname,
     '--executor',
     opts.executor ?? 'process',
+    ...(opts.advertiseAddr ? ['--advertise-addr', opts.advertiseAddr] : []),
+    ...(opts.extraArgs ?? []),
   ];
   for (const [k, v] of Object.entries(opts.labels ?? {})) args.push('--label', `${k}=${v}`);
   const p = await spawnUntilReady(args, 'swarmdeck agent ready', `agent ${opts.hostname}`, opts.readyTimeoutMs, {

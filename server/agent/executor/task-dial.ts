@@ -9,4 +9,9 @@ export interface TaskDialer {
    * listen there yet, or is unknown to this executor, so the mesh can try another backend.
    */
   dialTcp(taskID: string, targetPort: number): Promise<Duplex>;
+  /**
+   * Where the task receives UDP for its target port, for the mesh to send datagrams to (undefined when
+   * the task does not listen on it here). Optional: a dialer without it carries no UDP.
+   */
+  udpAddress?(taskID: string, targetPort: number): { host: string; port: number } | undefined;
 }

@@ -45,6 +45,13 @@ export const dispatcherRequestSchema = z.discriminatedUnion('dispatcher', [
             { error: 'report.tlsInfo must hold TrustRoot, CertIssuerSubject and CertIssuerPublicKey' },
           )
           .optional(),
+        // the routing mesh's trouble on the node (ports it cannot bind), shown as its Status.Message
+        meshErrors: z
+          .array(z.string().max(1024, { error: 'report.meshErrors entries are at most 1024 characters' }), {
+            error: 'report.meshErrors must be a list of strings',
+          })
+          .max(64, { error: 'report.meshErrors holds at most 64 entries' })
+          .optional(),
       })
       .optional(),
   }),

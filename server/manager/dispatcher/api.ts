@@ -1,3 +1,4 @@
+import type { NetworkView } from '../../api/network-view';
 import type { NodeDescription, Task, TaskStatus, TLSInfo } from '../../api/types';
 
 /**
@@ -27,6 +28,11 @@ export interface DispatcherApi {
 export interface HeartbeatReport {
   /** The node's TLS identity now (after a renewal or a new trust root). */
   tlsInfo?: TLSInfo;
+  /**
+   * The routing mesh's trouble on this node now (ports it cannot bind), one line each; [] once all is
+   * well again. Shown as the node's Status.Message.
+   */
+  meshErrors?: string[];
 }
 
 export interface RegisterRequest {
@@ -46,6 +52,11 @@ export interface AssignmentChange {
 export interface AssignmentsMessage {
   type: 'complete' | 'incremental';
   changes: AssignmentChange[];
+  /**
+   * The node's NetworkView when it changed (always on a `complete`): coalesced, at most one push per
+   * ~100 ms. The agent keeps the latest (highest Revision within a session).
+   */
+  networkView?: NetworkView;
 }
 
 export interface TaskStatusUpdate {

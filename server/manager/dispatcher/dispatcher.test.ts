@@ -302,7 +302,8 @@ describe('Dispatcher assignments', () => {
 
     const { sessionID } = await d.register({ nodeID: a.ID, description: desc('a'), addr: '' });
     const msgs: AssignmentsMessage[] = [];
-    d.assignments(sessionID, (m) => msgs.push(m));
+    // NetworkView pushes (no changes) are looked at in their own test
+    d.assignments(sessionID, (m) => (m.type === 'complete' || m.changes.length ? msgs.push(m) : 0));
     await Promise.resolve();
     expect(msgs).toHaveLength(1);
     expect(msgs[0]!.type).toBe('complete');
@@ -334,5 +335,56 @@ describe('Dispatcher assignments', () => {
     });
     clock.advance(100);
     expect(msgs).toHaveLength(2);
+  });
+
+  it('pushes the node’s NetworkView with the complete set, then coalesced and only when it changed', async () => {
+    const a = makeNode();
+    const { store, clock, d } = await setup([a]);
+    const web = makeService({ Endpoint: { Spec: { Ports: [{ TargetPort: 80, PublishedPort: 18080 }] } } });
+    const t1 = withState(makeTask(web, { Slot: 1 }), 'starting', a.ID);
+    await store.update((tx) => {
+      tx.create('service', web);
+      tx.create('task', t1);
+    });
+    const { sessionID } = await d.register({ nodeID: a.ID, description: desc('a'), addr: '' });
+    const msgs: AssignmentsMessage[] = [];
+    d.assignments(sessionID, (m) => msgs.push(m));
+    await Promise.resolve();
+    const first = msgs[0]!.networkView!;
+    expect(first.Services.map((s) => s.ID)).toEqual([web.ID]);
+    expect(first.Tasks.map((t) => t.Status.State)).toEqual(['starting']);
+
+    // two changes within 100 ms: one push, with a later revision
+    await store.update((tx) =>
+      tx.update('task', { ...tx.get('task', t1.ID)!, Status: { ...t1.Status, State: 'running' } }),
+    );
+    await store.update((tx) => tx.create('task', withState(makeTask(web, { Slot: 2 }), 'assigned', a.ID)));
+    clock.advance(50);
+    expect(msgs.filter((m) => m.networkView)).toHaveLength(1);
+    clock.advance(50);
+    const views = msgs.filter((m) => m.networkView).map((m) => m.networkView!);
+    expect(views).toHaveLength(2);
+    expect(views[1]!.Revision).toBeGreaterThan(first.Revision);
+    expect(views[1]!.Tasks.map((t) => t.Status.State).sort()).toEqual(['assigned', 'running']);
+
+    // a change the view does not show (a node's hostname) pushes nothing
+    await store.update((tx) => {
+      const cur = tx.get('node', a.ID)!;
+      tx.update('node', { ...cur, Description: { ...cur.Description, Hostname: 'renamed' } });
+    });
+    clock.advance(100);
+    expect(msgs.filter((m) => m.networkView)).toHaveLength(2);
+  });
+
+  it('shows the mesh’s bind failures as the node’s Status.Message, and clears them', async () => {
+    const a = makeNode();
+    const { store, d } = await setup([a]);
+    const { sessionID } = await d.register({ nodeID: a.ID, description: desc('a'), addr: '127.0.0.2' });
+    const text = 'routing mesh: cannot listen on 127.0.0.2:18080/tcp for service web: address already in use';
+    await d.heartbeat(sessionID, { meshErrors: [text] });
+    await waitFor(() => store.view.get('node', a.ID)!.Status.Message === text);
+    expect(store.view.get('node', a.ID)!.Status.State).toBe('ready');
+    await d.heartbeat(sessionID, { meshErrors: [] });
+    await waitFor(() => store.view.get('node', a.ID)!.Status.Message === undefined);
   });
 });

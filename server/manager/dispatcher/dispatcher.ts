@@ -16,6 +16,7 @@ import type {
   TaskStatusUpdate,
 } from './api';
 import { chunk, isAssignment, needsPush, type SentTask } from './assignments';
+import { deriveNetworkView, viewKey } from './network-view';
 import {
   GRACE_MULTIPLIER,
   GRACE_MULTIPLIER_UNKNOWN,
@@ -45,6 +46,10 @@ const STATUS_FLUSH_MAX = 10_000;
 /** Assignment changes are coalesced this long and pushed at most this many per message. */
 const ASSIGNMENT_BATCH_MS = 50;
 const ASSIGNMENT_BATCH_MAX = 100;
+/** NetworkView pushes are coalesced this long: a burst of task changes is one push per node. */
+const VIEW_BATCH_MS = 100;
+/** The kinds a NetworkView is derived from. */
+const VIEW_KINDS: ReadonlySet<string> = new Set(['task', 'service', 'network', 'node']);
 
 export interface DispatcherOptions {
   /** This manager's node ID, stamped as Status.AppliedBy. */
@@ -66,6 +71,8 @@ interface Stream {
   sent: Map<string, SentTask>;
   pending: Map<string, AssignmentChange>;
   cancelTimer?: () => void;
+  /** The content of the last NetworkView pushed (viewKey), so an unchanged one is not sent again. */
+  viewKey?: string;
   closed: boolean;
 }
 
@@ -105,6 +112,9 @@ export class Dispatcher implements DispatcherApi {
   private cancelStatusTimer?: () => void;
   private flushing?: Promise<void>;
   private flushAgain = false;
+  /** The log index of the last applied change: the Revision of the views derived after it. */
+  private viewIndex = 0;
+  private cancelViewTimer?: () => void;
 
   constructor(
     private readonly store: ClusterStore,
@@ -134,6 +144,8 @@ export class Dispatcher implements DispatcherApi {
     this.nodeTimers.clear();
     this.cancelStatusTimer?.();
     this.cancelStatusTimer = undefined;
+    this.cancelViewTimer?.();
+    this.cancelViewTimer = undefined;
     for (const s of this.streamsByNode.values()) for (const st of s) this.closeStream(st);
     this.streamsByNode.clear();
     // The sessions end with this dispatcher: their nodes look for a new manager.
@@ -189,12 +201,25 @@ export class Dispatcher implements DispatcherApi {
       const description = { ...(queued?.description ?? node.Description), TLSInfo: report.tlsInfo };
       this.queueNodeWrite(session.nodeID, { status: queued?.status ?? node.Status, description });
     }
+    if (report?.meshErrors) this.noteMeshErrors(session.nodeID, report.meshErrors);
     return { periodMs };
   }
 
   async leave(sessionID: string): Promise<void> {
     // The expiry timer keeps running: the node goes DOWN unless it registers again.
     this.endSession(sessionID);
+  }
+
+  /** Ports the node's mesh cannot bind show as its Status.Message (cleared once they bind). */
+  private noteMeshErrors(nodeID: string, errors: string[]): void {
+    const queued = this.nodeWrites.get(nodeID);
+    const status = queued?.status ?? this.store.view.get('node', nodeID)?.Status;
+    if (!status || status.State !== 'ready') return;
+    const message = errors.join('; ').slice(0, 4096);
+    if ((status.Message ?? '') === message) return;
+    const next: NodeStatus = { State: status.State, Addr: status.Addr };
+    if (message) next.Message = message;
+    this.queueNodeWrite(nodeID, { status: next, ...(queued?.description ? { description: queued.description } : {}) });
   }
 
   private endSession(sessionID: string): void {
@@ -436,7 +461,9 @@ export class Dispatcher implements DispatcherApi {
       snapshot.push({ action: 'update', task: t });
       stream.sent.set(t.ID, { desired: t.DesiredState, spec: t.Spec });
     }
-    queueMicrotask(() => this.deliver(stream, { type: 'complete', changes: snapshot }));
+    const networkView = deriveNetworkView(this.store.view, session.nodeID, this.viewIndex);
+    stream.viewKey = viewKey(networkView);
+    queueMicrotask(() => this.deliver(stream, { type: 'complete', changes: snapshot, networkView }));
     return () => {
       session.streams.delete(stream);
       this.closeStream(stream);
@@ -456,7 +483,14 @@ export class Dispatcher implements DispatcherApi {
   }
 
   private onApplied(e: AppliedEvent): void {
+    this.viewIndex = Math.max(this.viewIndex, e.index);
     if (this.streamsByNode.size === 0) return;
+    if (!this.cancelViewTimer && e.changes.some((c) => VIEW_KINDS.has(c.kind))) {
+      this.cancelViewTimer = this.clock.setTimeout(() => {
+        this.cancelViewTimer = undefined;
+        this.pushViews();
+      }, VIEW_BATCH_MS);
+    }
     for (const c of e.changes) {
       if (c.kind !== 'task') continue;
       const task = c.object as Task;
@@ -484,6 +518,20 @@ export class Dispatcher implements DispatcherApi {
         for (const part of chunk(changes, ASSIGNMENT_BATCH_MAX))
           this.deliver(st, { type: 'incremental', changes: part });
       }, ASSIGNMENT_BATCH_MS);
+    }
+  }
+
+  /** Every stream's node gets its NetworkView again, if it changed since the last push. */
+  private pushViews(): void {
+    if (!this.running) return;
+    for (const streams of this.streamsByNode.values()) {
+      for (const st of streams) {
+        const networkView = deriveNetworkView(this.store.view, st.nodeID, this.viewIndex);
+        const key = viewKey(networkView);
+        if (key === st.viewKey) continue;
+        st.viewKey = key;
+        this.deliver(st, { type: 'incremental', changes: [], networkView });
+      }
     }
   }
 

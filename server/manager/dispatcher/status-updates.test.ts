@@ -40,4 +40,17 @@ describe('status updates', () => {
       st('running', 'unhealthy', 't1'),
     );
   });
+
+  it('applies a running task’s drain news once, keeping its state, time and health', () => {
+    const drain: TaskStatus = { ...st('running', 'healthy', 't2'), Message: 'draining' };
+    expect(isForward(st('running', 'healthy'), drain)).toBe(true);
+    expect(isForward({ ...st('running', 'healthy'), Message: 'draining' }, drain)).toBe(false);
+    expect(isForward(st('starting'), { ...st('starting'), Message: 'draining' })).toBe(false);
+    const task = { ...makeTask(makeService()), Status: st('running', 'healthy', 't1') };
+    expect(applyStatus(task, drain)!.Status).toEqual({ ...st('running', 'healthy', 't1'), Message: 'draining' });
+    expect(laterStatus(st('running', 'healthy', 't1'), drain)).toEqual({
+      ...st('running', 'healthy', 't1'),
+      Message: 'draining',
+    });
+  });
 });

@@ -1,3 +1,4 @@
+import { DRAINING_MESSAGE } from '../../api/network-view';
 import type { Task, TaskStatus } from '../../api/types';
 import { TASK_STATE_VALUE, stateAfter } from '../../api/types';
 
@@ -7,13 +8,23 @@ function isHealthNews(current: TaskStatus, next: TaskStatus): boolean {
   return next.State === current.State && health !== undefined && health !== current.ContainerStatus?.Health;
 }
 
+/** A same-state RUNNING report that the owning agent drains the task (the mesh stops routing to it). */
+function isDrainNews(current: TaskStatus, next: TaskStatus): boolean {
+  return (
+    next.State === 'running' &&
+    current.State === 'running' &&
+    next.Message === DRAINING_MESSAGE &&
+    current.Message !== DRAINING_MESSAGE
+  );
+}
+
 /**
  * Task state is a Lamport clock: only a strictly later state is news.
  * Identical and backwards reports are dropped (swarmkit processUpdates),
- * except a same-state report that changes the health.
+ * except a same-state report that changes the health or says the task drains.
  */
 export function isForward(current: TaskStatus, next: TaskStatus): boolean {
-  return stateAfter(next.State, current.State) || isHealthNews(current, next);
+  return stateAfter(next.State, current.State) || isHealthNews(current, next) || isDrainNews(current, next);
 }
 
 /**
@@ -22,6 +33,7 @@ export function isForward(current: TaskStatus, next: TaskStatus): boolean {
  */
 export function applyStatus(task: Task, status: TaskStatus): Task | undefined {
   if (stateAfter(status.State, task.Status.State)) return { ...task, Status: status };
+  if (isDrainNews(task.Status, status)) return { ...task, Status: { ...task.Status, Message: DRAINING_MESSAGE } };
   if (!isHealthNews(task.Status, status)) return undefined;
   return { ...task, Status: { ...task.Status, ContainerStatus: status.ContainerStatus } };
 }
@@ -30,5 +42,6 @@ export function applyStatus(task: Task, status: TaskStatus): Task | undefined {
 export function laterStatus(a: TaskStatus | undefined, b: TaskStatus): TaskStatus {
   if (!a) return b;
   if (TASK_STATE_VALUE[b.State] > TASK_STATE_VALUE[a.State]) return b;
+  if (isDrainNews(a, b)) return { ...a, Message: DRAINING_MESSAGE };
   return isHealthNews(a, b) ? { ...a, ContainerStatus: b.ContainerStatus } : a;
 }

@@ -161,7 +161,9 @@ export class AssignmentPolls {
       size += n;
     }
     delete cur.more;
-    parts.push({ msg: cur, bytes: size });
+    // the view goes with the last part, which completes the message
+    if (m.networkView) cur.networkView = m.networkView;
+    parts.push({ msg: cur, bytes: size + (m.networkView ? JSON.stringify(m.networkView).length : 0) });
     return parts;
   }
 

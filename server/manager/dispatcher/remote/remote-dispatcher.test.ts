@@ -9,6 +9,7 @@ import { RequestError } from '../../../raft/transport';
 import { startMember, waitFor, type Member } from '../../../raft/transport/test-support';
 import { makeNode, makeService, makeTask, openTempStore } from '../../../store/test-support';
 import { iso, systemClock } from '../../../util/clock';
+import type { NetworkView } from '../../../api/network-view';
 import type { AssignmentsMessage } from '../api';
 import { Dispatcher } from '../dispatcher';
 import { RemoteDispatcher } from './remote-dispatcher';
@@ -164,12 +165,20 @@ describe('RemoteDispatcher over the cluster transport', () => {
     await store.update((tx) => tx.create('task', t));
     const { sessionID } = await remote.register({ nodeID: node.ID, description: desc, addr: '' });
     const got: AssignmentsMessage[] = [];
-    const unsubscribe = remote.assignments(sessionID, (m) => got.push(m));
+    const views: NetworkView[] = [];
+    const unsubscribe = remote.assignments(sessionID, (m) => {
+      if (m.networkView) views.push(m.networkView);
+      if (m.type === 'complete' || m.changes.length) got.push(m);
+    });
     await waitFor(() => got.length >= 1, 3_000, 'complete message');
     expect(got[0]).toMatchObject({ type: 'complete', changes: [{ action: 'update', task: { ID: t.ID } }] });
+    // the node's NetworkView rides with the complete set, and again when it changes
+    expect(views[0]!.Tasks.map((x) => x.DesiredState)).toEqual(['running']);
 
     await store.update((tx) => tx.update('task', { ...tx.get('task', t.ID)!, DesiredState: 'shutdown' }));
     await waitFor(() => got.length >= 2, 3_000, 'incremental message');
+    await waitFor(() => views.length >= 2, 3_000, 'a second view');
+    expect(views[1]!.Tasks.map((x) => x.DesiredState)).toEqual(['shutdown']);
     expect(got[1]).toMatchObject({ type: 'incremental', changes: [{ task: { ID: t.ID, DesiredState: 'shutdown' } }] });
     // empty polls (nothing new within the wait) keep the loop going without delivering anything
     const before = seen.filter((x) => x === 'assignments').length;

@@ -73,7 +73,11 @@ export class RemoteDispatcher implements DispatcherApi {
   }
 
   async heartbeat(sessionID: string, report?: HeartbeatReport): Promise<{ periodMs: number }> {
-    const req: DispatcherRequest = { dispatcher: 'heartbeat', sessionID, ...(report?.tlsInfo ? { report } : {}) };
+    const req: DispatcherRequest = {
+      dispatcher: 'heartbeat',
+      sessionID,
+      ...(report?.tlsInfo || report?.meshErrors ? { report } : {}),
+    };
     return (await this.call(this.sessionTarget(sessionID), req)) as { periodMs: number };
   }
 
@@ -108,7 +112,7 @@ export class RemoteDispatcher implements DispatcherApi {
         ? { type: partial.type, changes: [...partial.changes, ...m.changes] }
         : { type: m.type, changes: m.changes };
       if (m.more) return;
-      const whole = partial;
+      const whole: AssignmentsMessage = m.networkView ? { ...partial, networkView: m.networkView } : partial;
       partial = undefined;
       try {
         onMessage(whole);

@@ -1,0 +1,12 @@
+// What the Agent asks of its node's routing mesh: it hands on every NetworkView,
+// reports the mesh's errors on heartbeats, and drains tasks before stopping them.
+import type { NetworkView } from '../../api/network-view';
+import type { TaskDrain } from './drain';
+
+export interface NodeMeshHooks {
+  /** The latest NetworkView for this node (already checked to be newer). */
+  setView(view: NetworkView): void;
+  /** What the mesh cannot do now (ports it cannot bind), one line each. */
+  errors(): string[];
+  readonly drain: TaskDrain;
+}

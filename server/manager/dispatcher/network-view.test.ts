@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { MESH_PORT_LABEL } from '../../api/network-view';
+import type { Network, Node, Service, Task, TaskState } from '../../api/types';
+import { makeNode, makeService, makeServiceSpec, makeTask } from '../../store/test-support';
+import { meshPorts, publishesIngress } from '../../api/mesh-ports';
+import { deriveNetworkView, viewKey, type ViewStore } from './network-view';
+
+const T0 = '2026-01-01T00:00:00.000Z';
+const network = (ID: string, Name: string, ingress = false): Network => ({
+  ID,
+  Version: { Index: 1 },
+  CreatedAt: T0,
+  UpdatedAt: T0,
+  Spec: { Name, Labels: {}, ...(ingress ? { Ingress: true } : {}) },
+});
+
+function storeOf(o: { networks?: Network[]; services?: Service[]; tasks?: Task[]; nodes?: Node[] }): ViewStore {
+  const tasks = o.tasks ?? [];
+  return {
+    list: ((kind: string) =>
+      kind === 'network'
+        ? (o.networks ?? [])
+        : kind === 'service'
+          ? (o.services ?? [])
+          : (o.nodes ?? [])) as ViewStore['list'],
+    tasksByNode: (id) => tasks.filter((t) => t.NodeID === id),
+    tasksByService: (id) => tasks.filter((t) => t.ServiceID === id),
+  };
+}
+
+const running = (s: Service, NodeID: string, over: Partial<Task> = {}, State: TaskState = 'running'): Task =>
+  makeTask(s, { NodeID, Status: { Timestamp: T0, State, Message: State }, ...over });
+
+describe('NetworkView derivation', () => {
+  const ingress = network('ing', 'ingress', true);
+  const appnet = network('app', 'appnet');
+  const other = network('oth', 'other');
+  const web = makeService({
+    ID: 'web',
+    Spec: makeServiceSpec({ Name: 'web', EndpointSpec: { Ports: [{ TargetPort: 80, PublishedPort: 18080 }] } }),
+    Endpoint: { Spec: { Ports: [{ TargetPort: 80, PublishedPort: 18080 }] } },
+  });
+  const api = makeService({
+    ID: 'api',
+    Spec: makeServiceSpec({ Name: 'api', TaskTemplate: { ...web.Spec.TaskTemplate, Networks: [{ Target: 'app' }] } }),
+  });
+  const db = makeService({
+    ID: 'db',
+    Spec: makeServiceSpec({ Name: 'db', TaskTemplate: { ...web.Spec.TaskTemplate, Networks: [{ Target: 'oth' }] } }),
+  });
+  const hostPorts = makeService({
+    ID: 'hp',
+    Spec: makeServiceSpec({ Name: 'hp' }),
+    Endpoint: { Spec: { Ports: [{ TargetPort: 80, PublishedPort: 8080, PublishMode: 'host' }] } },
+  });
+  const n1 = makeNode({
+    ID: 'n1',
+    Status: { State: 'ready', Addr: '127.0.0.2' },
+    Description: { ...makeNode().Description, Engine: { EngineVersion: 'x', Labels: { [MESH_PORT_LABEL]: '4789' } } },
+  });
+  const n2 = makeNode({ ID: 'n2', Status: { State: 'ready', Addr: '127.0.0.3' } });
+
+  it('routes the ports the allocator wrote, else the spec’s published ones; ingress is the default mode', () => {
+    expect(meshPorts(web)).toEqual([{ TargetPort: 80, PublishedPort: 18080 }]);
+    expect(publishesIngress(web)).toBe(true);
+    expect(publishesIngress(hostPorts)).toBe(false);
+    const allocated = { ...web, Endpoint: { ...web.Endpoint, Ports: [{ TargetPort: 80, PublishedPort: 30001 }] } };
+    expect(meshPorts(allocated)).toEqual([{ TargetPort: 80, PublishedPort: 30001 }]);
+    // a port still waiting for its dynamic published port is not routed
+    expect(meshPorts(makeService({ Endpoint: { Spec: { Ports: [{ TargetPort: 80 }] } } }))).toEqual([]);
+  });
+
+  it('gives a node ingress and its tasks’ networks, every ingress-publishing service, and their live tasks', () => {
+    const tasks = [
+      running(web, 'n2', { ID: 't-web-1' }),
+      running(web, 'n2', { ID: 't-web-2' }, 'complete'),
+      running(api, 'n1', { ID: 't-api', NetworksAttachments: [{ Network: appnet, Addresses: ['10.0.1.3/24'] }] }),
+      running(db, 'n2', { ID: 't-db' }),
+      running(hostPorts, 'n2', { ID: 't-hp' }),
+    ];
+    const store = storeOf({
+      networks: [other, appnet, ingress],
+      services: [web, api, db, hostPorts],
+      tasks,
+      nodes: [n2, n1],
+    });
+    const v = deriveNetworkView(store, 'n1', 42);
+    expect(v.Revision).toBe(42);
+    expect(v.Networks.map((n) => n.ID)).toEqual(['app', 'ing']);
+    expect(v.Services.map((s) => s.ID)).toEqual(['api', 'web']);
+    expect(v.Tasks.map((t) => t.ID)).toEqual(['t-api', 't-web-1']);
+    // only nodes that run a mesh are peers
+    expect(v.Peers).toEqual([{ NodeID: 'n1', Addr: '127.0.0.2', Port: 4789 }]);
+    // a host-mode port's service goes only to the node running its task
+    expect(deriveNetworkView(store, 'n2', 1).Services.map((s) => s.ID)).toEqual(['db', 'hp', 'web']);
+  });
+
+  it('marks a running task told to stop, or reported draining, as Draining', () => {
+    const tasks = [
+      running(web, 'n1', { ID: 'a', DesiredState: 'shutdown' }),
+      running(web, 'n1', { ID: 'b', Status: { Timestamp: T0, State: 'running', Message: 'draining' } }),
+      running(web, 'n1', { ID: 'c' }),
+    ];
+    const v = deriveNetworkView(storeOf({ services: [web], tasks }), 'n1', 1);
+    expect(v.Tasks.map((t) => [t.ID, !!t.Draining])).toEqual([
+      ['a', true],
+      ['b', true],
+      ['c', false],
+    ]);
+  });
+
+  it('keys views by content, not revision', () => {
+    const store = storeOf({ services: [web], tasks: [running(web, 'n1')] });
+    expect(viewKey(deriveNetworkView(store, 'n1', 1))).toBe(viewKey(deriveNetworkView(store, 'n1', 2)));
+    const changed = storeOf({ services: [web], tasks: [running(web, 'n1', {}, 'starting')] });
+    expect(viewKey(deriveNetworkView(changed, 'n1', 1))).not.toBe(viewKey(deriveNetworkView(store, 'n1', 1)));
+  });
+});
