@@ -33,6 +33,7 @@ import {
   exitLatch,
   NOT_STARTED_EXIT_CODE,
   signalExitCode,
+  type SpawnHook,
   type TaskProcess,
 } from './task-process';
 import type { AssignedPort } from './task-ports';
@@ -81,7 +82,7 @@ export class DurableTasks {
     return write;
   }
 
-  async start(p: TaskProcess): Promise<ContainerStatus> {
+  async start(p: TaskProcess, hook?: SpawnHook): Promise<ContainerStatus> {
     const files = taskFiles(p.dir!);
     const cmd = p.argv[0]!;
     // The wrapper shell always starts, so a missing command is caught here, as exec would.
@@ -104,13 +105,14 @@ export class DurableTasks {
         throw e;
       });
       try {
-        const [shell, ...args] = wrapArgv(p.argv);
+        const wrapped = wrapArgv(p.argv);
+        const [shell, ...args] = hook ? hook.wrap(wrapped) : wrapped;
         const env: Record<string, string> = { ...p.env, SWARMDECK_EXIT_FILE: files.exit };
         child = spawn(shell!, args, {
           cwd: p.cwd,
           env: env as NodeJS.ProcessEnv,
           detached: true,
-          stdio: ['ignore', out.fd, err.fd],
+          stdio: hook ? ['ignore', out.fd, err.fd, 'pipe'] : ['ignore', out.fd, err.fd],
         });
         child.once('exit', (code, signal) =>
           exitTo.handle ? exitTo.handle(code, signal) : (early = { code, signal }),
@@ -119,6 +121,7 @@ export class DurableTasks {
           child.once('spawn', resolve);
           child.once('error', reject);
         });
+        await hook?.ready(child);
       } finally {
         await out.close();
         await err.close();
@@ -215,6 +218,7 @@ export class DurableTasks {
       dir,
       pid: r.pid,
       startTime: r.startTime,
+      net: r.net,
     };
     this.host.tasks.set(p.taskID, p);
     this.recoveredIDs.add(p.taskID);
@@ -287,5 +291,6 @@ function record(p: TaskProcess): TaskStateRecord {
     stopGraceMs: p.graceMs,
     exitCode: p.exitCode,
     exitNote: p.exitNote,
+    net: p.net,
   };
 }

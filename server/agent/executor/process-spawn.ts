@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import type { Clock } from '../../util/clock';
 import { killGroup } from './proc';
 import { capturePipes } from './process-logs';
-import { errText, NOT_STARTED_EXIT_CODE, signalExitCode, type TaskProcess } from './task-process';
+import { errText, NOT_STARTED_EXIT_CODE, signalExitCode, type SpawnHook, type TaskProcess } from './task-process';
 
 /** How long an exit waits for the output pipes to close. */
 const PIPE_DRAIN_MS = 1_000;
@@ -15,13 +15,15 @@ export async function spawnPiped(
   p: TaskProcess,
   clock: Clock,
   exited: (p: TaskProcess, code: number) => void,
+  hook?: SpawnHook,
 ): Promise<void> {
-  const [cmd, ...args] = p.argv;
-  const child = spawn(cmd!, args, {
+  const cmd = p.argv[0]!;
+  const [exe, ...args] = hook ? hook.wrap(p.argv) : p.argv;
+  const child = spawn(exe!, args, {
     cwd: p.cwd,
     env: p.env as NodeJS.ProcessEnv,
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: hook ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
   });
   p.child = child;
   p.pid = child.pid; // undefined when the spawn failed
@@ -42,6 +44,7 @@ export async function spawnPiped(
       child.once('spawn', resolve);
       child.once('error', reject);
     });
+    await hook?.ready(child);
   } catch (err) {
     exited(p, NOT_STARTED_EXIT_CODE);
     const code = (err as NodeJS.ErrnoException).code;

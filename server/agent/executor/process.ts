@@ -18,8 +18,12 @@ import { spawnPiped } from './process-spawn';
 import { removeTaskDir, taskDir } from './process-state';
 import { killTask, stopTask } from './process-stop';
 import { DEFAULT_INHERIT, taskEnvironment, taskWorkDir } from './task-env';
-import { DEFAULT_STOP_GRACE_MS, errText, exitLatch, type TaskProcess } from './task-process';
-import { PortAllocator, type AssignedPort, type PortPolicy } from './task-ports';
+import { DEFAULT_STOP_GRACE_MS, errText, exitLatch, type SpawnHook, type TaskProcess } from './task-process';
+import { PortAllocator, targetPorts, type AssignedPort, type PortPolicy } from './task-ports';
+import type { TaskDialer } from './task-dial';
+import type { NetnsRouter } from './netns/router-client';
+import { inTaskArgv, netnsArgv, planTaskNet, setUpTaskNet, writeTaskNetFiles, type TaskNet } from './netns/task-net';
+import { connect, type Socket } from 'node:net';
 
 export type { AssignedPort, PortPolicy };
 
@@ -55,6 +59,12 @@ export interface ProcessExecutorOptions {
   stateDir?: string;
   /** Durable mode: a log file read past this size is emptied. Default 8 MiB. */
   logFileCapBytes?: number;
+  /**
+   * Netns mode (PROCESS.md, "Netns mode"): tasks with network attachments run
+   * in their own net+mount namespaces behind this router. Without it (host
+   * mode) every task shares the host's network.
+   */
+  netns?: NetnsRouter;
 }
 
 const HTTP_SERVER_SCRIPT = fileURLToPath(new URL('./builtin/http-server.mjs', import.meta.url));
@@ -68,7 +78,7 @@ const HTTP_SERVER_SCRIPT = fileURLToPath(new URL('./builtin/http-server.mjs', im
  * directory its record, output and exit status are on disk and outlive this
  * process (process-durable.ts).
  */
-export class ProcessExecutor implements Executor {
+export class ProcessExecutor implements Executor, TaskDialer {
   private readonly clock: Clock;
   private readonly node: TemplateNode;
   private readonly defaultStopGraceMs: number;
@@ -124,6 +134,8 @@ export class ProcessExecutor implements Executor {
     const fields = expandContainerFields(spec, ctx);
     const containerID = createHash('sha256').update(`process:${task.ID}`).digest('hex');
 
+    const netns = this.opts.netns;
+    const net = netns ? planTaskNet(task, this.netFilesDir(netns, task.ID)) : undefined;
     const { cwd, scratch } = await taskWorkDir({
       dir: spec.Dir,
       taskID: task.ID,
@@ -134,7 +146,8 @@ export class ProcessExecutor implements Executor {
 
     let ports: AssignedPort[];
     try {
-      ports = await this.portAllocator.assign(task);
+      // in its own namespace a task has every port to itself
+      ports = net ? targetPorts(task) : await this.portAllocator.assign(task);
     } catch (err) {
       if (this.stateDir) await removeTaskDir(taskDir(this.stateDir, task.ID));
       else if (scratch) await rm(scratch, { recursive: true, force: true });
@@ -143,6 +156,7 @@ export class ProcessExecutor implements Executor {
 
     const hostname = fields.Hostname || containerID.slice(0, 12);
     const env = taskEnvironment({ task, ctx, specEnv: fields.Env, hostname, inherit: this.inheritEnv, ports });
+    if (net) await writeTaskNetFiles(net, hostname);
     const argv = run.kind === 'builtin' ? [process.execPath, this.httpServerScript] : run.argv;
     const p: TaskProcess = {
       taskID: task.ID,
@@ -157,6 +171,7 @@ export class ProcessExecutor implements Executor {
       state: 'prepared',
       graceMs: nsToMs(spec.StopGracePeriod, this.defaultStopGraceMs),
       ...exitLatch(),
+      net,
     };
     this.tasks.set(task.ID, p);
     if (this.durable) {
@@ -178,8 +193,9 @@ export class ProcessExecutor implements Executor {
       throw new Error(p.exitNote ?? `task ${task.ID} has already exited`);
     }
     // Never two spawns for one task, even for overlapping calls.
-    if (this.durable) return (p.starting ??= this.durable.start(p));
-    await spawnPiped(p, this.clock, (q, code) => this.exited(q, code));
+    const hook = this.spawnHook(p);
+    if (this.durable) return (p.starting ??= this.durable.start(p, hook));
+    await spawnPiped(p, this.clock, (q, code) => this.exited(q, code), hook);
     return { ContainerID: p.containerID, PID: p.pid, ExitCode: 0 };
   }
 
@@ -224,6 +240,8 @@ export class ProcessExecutor implements Executor {
       await p.saving;
       await removeTaskDir(p.dir);
     } else if (p.scratch) await rm(p.scratch, { recursive: true, force: true });
+    if (p.net && this.opts.netns && !p.dir)
+      await rm(this.netFilesDir(this.opts.netns, p.taskID), { recursive: true, force: true });
   }
 
   /**
@@ -322,7 +340,52 @@ export class ProcessExecutor implements Executor {
   exec(task: Task, argv: string[], opts: { timeoutMs: number }): Promise<ExecResult> {
     const p = this.tasks.get(task.ID);
     if (!p || p.state !== 'running') return Promise.reject(new Error(`task ${task.ID} is not running`));
-    return execInTask({ argv, env: p.env, cwd: p.cwd, timeoutMs: opts.timeoutMs, clock: this.clock });
+    // netns mode: the probe runs in the task's namespaces (its localhost, its resolv.conf)
+    const tools = this.opts.netns?.tools;
+    const full = p.net && tools && p.pid !== undefined ? inTaskArgv(tools, p.pid, argv) : argv;
+    return execInTask({ argv: full, env: p.env, cwd: p.cwd, timeoutMs: opts.timeoutMs, clock: this.clock });
+  }
+
+  /** The task's network identity in netns mode; undefined in host mode or for an unknown task. */
+  network(taskID: string): TaskNet | undefined {
+    return this.tasks.get(taskID)?.net;
+  }
+
+  /**
+   * The mesh's last hop (task-dial.ts): host mode connects to 127.0.0.1 on the
+   * host port the task got; netns mode goes through the router to the task's
+   * primary address and the target port itself.
+   */
+  async dialTcp(taskID: string, targetPort: number): Promise<Socket> {
+    const p = this.tasks.get(taskID);
+    const refused = (why: string) => Object.assign(new Error(`task ${taskID}: ${why}`), { code: 'ECONNREFUSED' });
+    if (!p || p.state !== 'running') throw refused('not running on this node');
+    if (p.net) {
+      if (!this.opts.netns) throw refused('no netns router');
+      return this.opts.netns.dial(p.net.addresses[0]!, targetPort);
+    }
+    const port = p.ports.find((q) => q.Protocol === 'tcp' && q.TargetPort === targetPort);
+    if (!port) throw refused(`no tcp port ${targetPort}`);
+    return new Promise((resolve, reject) => {
+      const sock = connect({ host: '127.0.0.1', port: port.HostPort, allowHalfOpen: true });
+      sock.once('connect', () => {
+        sock.removeAllListeners('error');
+        resolve(sock);
+      });
+      sock.once('error', reject);
+    });
+  }
+
+  /** Netns mode: the task's resolv.conf and hosts (durable mode: in its state directory, so remove() takes them). */
+  private netFilesDir(netns: NetnsRouter, taskID: string): string {
+    return this.stateDir ? taskDir(this.stateDir, taskID) : join(netns.runDir, 'tasks', taskID);
+  }
+
+  private spawnHook(p: TaskProcess): SpawnHook | undefined {
+    const router = this.opts.netns;
+    const net = p.net;
+    if (!net || !router) return undefined;
+    return { wrap: (argv) => netnsArgv(router, net, argv), ready: (child) => setUpTaskNet(child, router, net) };
   }
 
   private catalog(): Promise<CatalogEntry[]> {

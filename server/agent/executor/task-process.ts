@@ -6,6 +6,7 @@ import type { ContainerStatus } from '../../api/types';
 import type { ImageRun } from './image-catalog';
 import type { LogRing } from './log-ring';
 import type { LogTail } from './log-tail';
+import type { TaskNet } from './netns/task-net';
 import type { AssignedPort } from './task-ports';
 
 export interface TaskProcess {
@@ -48,6 +49,16 @@ export interface TaskProcess {
   /** Serialises state-file writes. */
   saving?: Promise<void>;
   removed?: boolean;
+  /** Netns mode: the task's own network identity (absent: host mode). */
+  net?: TaskNet;
+}
+
+/** How a task is started in its namespaces (netns mode); plain host-mode spawns have none. */
+export interface SpawnHook {
+  /** The argv that runs the task's argv inside its namespaces. */
+  wrap(argv: string[]): string[];
+  /** After the spawn (fd 3 is a pipe to the set-up shell): makes its network and lets it run. */
+  ready(child: ChildProcess): Promise<void>;
 }
 
 export const DEFAULT_STOP_GRACE_MS = 10_000;
