@@ -19,6 +19,8 @@ export interface AgentConfig {
   advertiseAddr: string;
   /** A JSON image catalog searched before the built-in one (see server/agent/executor/PROCESS.md). */
   imageCatalog: string;
+  /** `auto`: netns mode where rootless namespaces work, else host mode; `host`: always host mode. */
+  networkMode: 'auto' | 'host';
 }
 
 /** A bad flag or variable; any join token in what it echoes is hidden. */
@@ -41,6 +43,7 @@ const HELP: [string, string][] = [
   ['--executor KIND', 'process (default: tasks are real processes) or sim (simulated tasks)'],
   ['--advertise-addr ADDR', 'the address other nodes reach this one at (default 127.0.0.1)'],
   ['--image-catalog FILE', 'extra image → command mappings (JSON)'],
+  ['--network-mode MODE', 'auto (default: own network namespace per task where possible) or host'],
 ];
 
 export function agentUsage(): string {
@@ -61,6 +64,7 @@ const ENV: Record<string, keyof AgentConfig> = {
   EXECUTOR: 'executor',
   ADVERTISE_ADDR: 'advertiseAddr',
   IMAGE_CATALOG: 'imageCatalog',
+  NETWORK_MODE: 'networkMode',
 };
 
 export function parseAgentConfig(
@@ -79,6 +83,7 @@ export function parseAgentConfig(
     executor: 'process',
     advertiseAddr: '127.0.0.1',
     imageCatalog: '',
+    networkMode: 'auto',
   };
   const set = (key: keyof AgentConfig, value: string) => {
     (cfg as unknown as Record<string, unknown>)[key] = value;
@@ -96,6 +101,7 @@ export function parseAgentConfig(
     executor: 'executor',
     'advertise-addr': 'advertiseAddr',
     'image-catalog': 'imageCatalog',
+    'network-mode': 'networkMode',
   };
   let tokenFlag = false;
   for (let i = 0; i < argv.length; i++) {
@@ -127,6 +133,8 @@ export function parseAgentConfig(
   }
   if (cfg.executor !== 'process' && cfg.executor !== 'sim')
     throw new AgentConfigError(`--executor: "${String(cfg.executor)}" is not an executor (process or sim)`);
+  if (cfg.networkMode !== 'auto' && cfg.networkMode !== 'host')
+    throw new AgentConfigError(`--network-mode: "${String(cfg.networkMode)}" is not a mode (auto or host)`);
   if (cfg.join && !/^[^:\s]+:\d{1,5}$/.test(cfg.join))
     throw new AgentConfigError(`--join: "${cfg.join}" is not HOST:PORT`);
   if (!/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(cfg.hostname))

@@ -8,6 +8,8 @@
 import { arch, cpus, hostname, totalmem } from 'node:os';
 import { newID } from '../api/ids';
 import type { NodeDescription } from '../api/types';
+import { NETWORK_MODE_LABEL, type NodeNetworkMode } from '../api/network-view';
+import { routerRunDir, startTaskNetworking } from '../agent/executor/netns/detect';
 import { readNodeID, writeNodeID } from '../node-identity';
 import { NodeCredentials, nodeSecurity } from '../node-tls';
 import { ClusterTransport } from '../raft/transport';
@@ -23,7 +25,7 @@ import { readAgentCredentials, writeAgentCredentials, type AgentCredentials } fr
 /** Same loopback-friendly transport timings as the managers: a dead manager is noticed within ~3 s. */
 const TRANSPORT_LIMITS = { pingIntervalMs: 500, deadAfterMs: 3_000 };
 
-export function agentDescription(cfg: AgentConfig): NodeDescription {
+export function agentDescription(cfg: AgentConfig, networkMode: NodeNetworkMode = 'host'): NodeDescription {
   const a = arch();
   return {
     Hostname: cfg.hostname,
@@ -32,7 +34,7 @@ export function agentDescription(cfg: AgentConfig): NodeDescription {
     Resources: { NanoCPUs: cpus().length * 1e9, MemoryBytes: totalmem() },
     Engine: {
       EngineVersion: 'swarmdeck-0.1.0',
-      Labels: { ...cfg.labels, 'swarmdeck.executor': cfg.executor },
+      Labels: { ...cfg.labels, 'swarmdeck.executor': cfg.executor, [NETWORK_MODE_LABEL]: networkMode },
       Plugins: [{ Type: 'Network', Name: 'overlay' }],
     },
   };
@@ -70,7 +72,12 @@ export async function runAgent(argv: string[]): Promise<void> {
   // the node ID goes with the certificate: joining (again) is always as a new node
   const nodeID = creds ? creds.nodeID : newID();
   if (!creds) writeNodeID(cfg.dataDir, nodeID);
-  const description = agentDescription(cfg);
+  // once at start: netns mode where rootless namespaces work (simulated tasks have no network)
+  const networking =
+    cfg.executor === 'process'
+      ? await startTaskNetworking(routerRunDir(cfg.dataDir), cfg.networkMode)
+      : { mode: 'host' as const, reason: 'simulated tasks', router: undefined };
+  const description = agentDescription(cfg, networking.mode);
 
   const transport = new ClusterTransport({
     selfId: nodeID,
@@ -112,12 +119,14 @@ export async function runAgent(argv: string[]): Promise<void> {
     advertiseAddr: cfg.advertiseAddr,
     executor: cfg.executor,
     imageCatalog: cfg.imageCatalog || undefined,
+    netns: networking.router,
     creds,
     tls,
     transport,
   });
   console.log(
-    `swarmdeck agent ready: node ${nodeID} (${cfg.hostname}) executor=${cfg.executor} leader=${node.directory.leader ?? '?'}`,
+    `swarmdeck agent ready: node ${nodeID} (${cfg.hostname}) executor=${cfg.executor} network=${networking.mode}` +
+      `${networking.reason ? ` (${networking.reason})` : ''} leader=${node.directory.leader ?? '?'}`,
   );
 
   let stopping = false;

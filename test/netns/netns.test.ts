@@ -167,3 +167,26 @@ describe('netns mode', () => {
     }
   });
 });
+
+describe('the router', () => {
+  it('exits by itself once no agent is connected and no task holds a veth', async () => {
+    const rdir = await mkdtemp(join(tmpdir(), 'sdnr-'));
+    try {
+      const net = await startTaskNetworking(rdir);
+      const pid = net.router!.pid;
+      const alive = () => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      expect(alive()).toBe(true);
+      net.router!.close();
+      await until('the idle router to exit', () => !alive(), 10_000);
+    } finally {
+      await rm(rdir, { recursive: true, force: true });
+    }
+  });
+});

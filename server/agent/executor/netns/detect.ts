@@ -4,7 +4,8 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
 import type { NodeNetworkMode } from '../../../api/network-view';
 import { DEFAULT_TOOLS, NetnsRouter, type RouterTools } from './router-client';
 
@@ -90,4 +91,15 @@ export function parseNetworkModeRequest(value: string | undefined): NetworkModeR
   if (value === undefined || value === '' || value === 'auto') return 'auto';
   if (value === 'host') return 'host';
   return undefined;
+}
+
+/**
+ * Where a node's router keeps its sockets: `<dataDir>/net`, or a directory in
+ * tmp named for the data directory when that path is too long for a Unix socket.
+ */
+export function routerRunDir(dataDir: string): string {
+  const dir = resolve(dataDir, 'net');
+  // sun_path holds 108 bytes; the longest name inside is "control.sock"
+  if (Buffer.byteLength(join(dir, 'control.sock')) < 100) return dir;
+  return join(tmpdir(), `swarmdeck-net-${createHash('sha256').update(dir).digest('hex').slice(0, 16)}`);
 }

@@ -12,7 +12,9 @@
 //   for DNS and expects {op:"dnsAnswer", qid, data}.
 // - dial.sock: one line {"ip","port"}, then "ok\n" and raw bytes both ways, or
 //   "err <CODE>\n" (the mesh's last hop into a task).
-// It outlives the agent process (tasks outlive it too); the next agent reconnects.
+// It outlives the agent process while tasks hold veths into it (they outlive the
+// agent too), and the next agent reconnects; with no agent connected and no
+// task left it exits.
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -140,12 +142,33 @@ const ops = {
   },
 };
 
+let agents = 0;
+let idleTimer;
+const IDLE_CHECK_MS = 2_000;
+
+/** No agent connected: exit once no task holds a veth here (a veth goes when its task's namespace goes). */
+function checkIdle() {
+  clearTimeout(idleTimer);
+  if (agents > 0) return;
+  execFile(IP, ['-o', 'link', 'show', 'type', 'veth'], (err, stdout) => {
+    if (agents > 0) return;
+    if (!err && stdout.trim() === '') process.exit(0);
+    idleTimer = setTimeout(checkIdle, IDLE_CHECK_MS);
+  });
+}
+
 function serveControl(sock) {
+  agents++;
+  clearTimeout(idleTimer);
   let buf = '';
   sock.setEncoding('utf8');
   sock.on('error', () => sock.destroy());
+  // the listener allows half-open streams (for the dial relay); a control peer that hangs up is gone
+  sock.on('end', () => sock.end());
   sock.on('close', () => {
     if (dnsPeer === sock) dnsPeer = undefined;
+    agents--;
+    idleTimer = setTimeout(checkIdle, IDLE_CHECK_MS);
   });
   sock.on('data', (chunk) => {
     buf += chunk;

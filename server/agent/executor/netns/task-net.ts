@@ -30,13 +30,15 @@ const SETUP_TIMEOUT_MS = 15_000;
 
 /**
  * Runs after `unshare` inside the task's new namespaces: says "ready" on fd 3,
- * waits for "go" (the router has put its veths in by then), closes fd 3,
- * bind-mounts resolv.conf and hosts, and execs the task. EOF on fd 3 (the
- * agent went away) ends it with 125, like a runtime that failed to set up.
+ * waits for "go" (the router has put its veths in by then), bind-mounts
+ * resolv.conf and hosts, says "mounted" (so start() returns with the task's
+ * files in place), closes fd 3 and execs the task. EOF on fd 3 (the agent
+ * went away) ends it with 125, like a runtime that failed to set up.
  */
 const SETUP_SCRIPT =
-  'echo ready >&3; IFS= read -r go <&3 || exit 125; [ "$go" = go ] || exit 125; exec 3<&-; ' +
-  'mount --bind "$1" /etc/resolv.conf && mount --bind "$2" /etc/hosts || exit 125; shift 2; exec "$@"';
+  'echo ready >&3; IFS= read -r go <&3 || exit 125; [ "$go" = go ] || exit 125; ' +
+  'mount --bind "$1" /etc/resolv.conf && mount --bind "$2" /etc/hosts || exit 125; ' +
+  'echo mounted >&3; exec 3<&-; shift 2; exec "$@"';
 
 interface V4 {
   ip: number;
@@ -159,29 +161,37 @@ export async function setUpTaskNet(child: ChildProcess, router: NetnsRouter, net
   const chan = child.stdio[3] as (Readable & Writable) | null | undefined;
   try {
     if (!chan) throw new Error('no set-up channel to the task');
-    await new Promise<void>((resolve, reject) => {
-      let text = '';
-      const timer = setTimeout(() => finish(new Error('the task namespaces were not ready in time')), SETUP_TIMEOUT_MS);
-      const onExit = (code: number | null) => finish(new Error(`entering the namespaces failed (exit ${code})`));
-      const finish = (err?: Error) => {
-        clearTimeout(timer);
-        chan.off('data', onData);
-        child.off('exit', onExit);
-        if (err) reject(err);
-        else resolve();
-      };
-      const onData = (c: Buffer) => {
-        text += c.toString('utf8');
-        if (text.includes('\n')) finish(text.startsWith('ready') ? undefined : new Error(`set-up said ${text.trim()}`));
-      };
-      chan.on('data', onData);
-      child.once('exit', onExit);
-    });
+    await readLine(child, chan, 'ready');
     await router.attach(pid, net.links, net.gateway);
-    chan.end('go\n');
+    chan.write('go\n');
+    await readLine(child, chan, 'mounted');
+    chan.destroy();
   } catch (err) {
     killGroup(pid, 'SIGKILL');
     chan?.destroy();
     throw new Error(`network: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
+}
+
+/** Waits for the set-up shell's next line on fd 3, which must be `want`. */
+function readLine(child: ChildProcess, chan: Readable, want: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => finish(new Error('the task namespaces were not ready in time')), SETUP_TIMEOUT_MS);
+    const onExit = (code: number | null) => finish(new Error(`entering the namespaces failed (exit ${code})`));
+    const finish = (err?: Error) => {
+      clearTimeout(timer);
+      chan.off('data', onData);
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onData = (c: Buffer) => {
+      text += c.toString('utf8');
+      if (text.includes('\n'))
+        finish(text.trim() === want ? undefined : new Error(`set-up said "${text.trim()}", not ${want}`));
+    };
+    chan.on('data', onData);
+    child.once('exit', onExit);
+  });
 }
