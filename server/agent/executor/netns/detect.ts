@@ -94,12 +94,12 @@ export function parseNetworkModeRequest(value: string | undefined): NetworkModeR
 }
 
 /**
- * Where a node's router keeps its sockets: `<dataDir>/net`, or a directory in
- * tmp named for the data directory when that path is too long for a Unix socket.
+ * Where a node's router keeps its sockets: a private directory in tmp named
+ * for the user and the data directory. Not inside the data directory: that
+ * holds only private files and directories, and its path may be too long for
+ * a Unix socket name (108 bytes).
  */
 export function routerRunDir(dataDir: string): string {
-  const dir = resolve(dataDir, 'net');
-  // sun_path holds 108 bytes; the longest name inside is "control.sock"
-  if (Buffer.byteLength(join(dir, 'control.sock')) < 100) return dir;
-  return join(tmpdir(), `swarmdeck-net-${createHash('sha256').update(dir).digest('hex').slice(0, 16)}`);
+  const hash = createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 16);
+  return join(tmpdir(), `swarmdeck-net-${process.getuid?.() ?? 0}-${hash}`);
 }

@@ -2,7 +2,7 @@
 // the one an earlier agent process left), its control requests, the dial
 // relay into task addresses, and the DNS hook.
 import { spawn } from 'node:child_process';
-import { mkdir, open } from 'node:fs/promises';
+import { lstat, mkdir, open } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,6 +88,10 @@ export class NetnsRouter {
    */
   static async open(runDir: string, tools: RouterTools = DEFAULT_TOOLS): Promise<NetnsRouter> {
     await mkdir(runDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    // in a shared tmp: only a directory of our own that nobody else can enter
+    const st = await lstat(runDir);
+    if (!st.isDirectory() || st.uid !== process.getuid?.() || (st.mode & 0o077) !== 0)
+      throw new Error(`${runDir} is not a private directory of this user`);
     const existing = await connectControl(runDir).catch(() => undefined);
     if (existing) {
       const hello = await NetnsRouter.handshake(runDir, tools, existing).catch(() => undefined);
