@@ -11,6 +11,7 @@ import { RemoteLogBroker } from '../agent/log-broker-client';
 import { LogPublisher } from '../agent/log-publisher';
 import type { Executor } from '../agent/executor/executor';
 import { ProcessExecutor } from '../agent/executor/process';
+import type { NetnsRouter } from '../agent/executor/netns/router-client';
 import { SimExecutor } from '../agent/executor/sim';
 import { HostTaskDialer } from '../agent/mesh/host-dialer';
 import { NodeMesh } from '../agent/mesh/node-mesh';
@@ -28,6 +29,8 @@ export interface AgentNodeOptions {
   advertiseAddr: string;
   executor: 'process' | 'sim';
   imageCatalog?: string;
+  /** Netns mode: the router tasks with network attachments run behind (left running on stop). */
+  netns?: NetnsRouter;
   /** Held credentials; the manager list in them is kept current (and written back). */
   creds: AgentCredentials;
   /** This node's certificate, which the transport presents. */
@@ -65,6 +68,7 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
           node: { ID: o.nodeID, Description: o.description },
           stateDir: join(o.dataDir, 'tasks'),
           ...(o.imageCatalog ? { catalogFile: o.imageCatalog } : {}),
+          netns: o.netns,
         })
       : undefined;
   // tasks a previous run left behind are adopted (or reported) before the first session
@@ -127,6 +131,8 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
       await logs.stop();
       await agent.stop({ keepTasks: !!processExecutor });
       await mesh?.stop();
+      // the router stays, like the tasks whose namespaces hang off it; the next start reconnects
+      o.netns?.close();
     },
   };
 }

@@ -26,6 +26,8 @@ export interface AgentConfig {
   dataPathPort: number;
   /** How long a stopping task refuses new mesh connections before SIGTERM (ms). */
   drainDelayMs: number;
+  /** `auto`: netns mode where rootless namespaces work, else host mode; `host`: always host mode. */
+  networkMode: 'auto' | 'host';
 }
 
 /** A bad flag or variable; any join token in what it echoes is hidden. */
@@ -53,6 +55,7 @@ const HELP: [string, string][] = [
     `the routing mesh's node-to-node port (TCP, mutual TLS; default ${DEFAULT_DATA_PATH_PORT}, 0 = no mesh)`,
   ],
   ['--drain-delay DURATION', 'how long a stopping task takes no new mesh connections before SIGTERM (default 1s)'],
+  ['--network-mode MODE', 'auto (default: own network namespace per task where possible) or host'],
 ];
 
 export function agentUsage(): string {
@@ -75,6 +78,7 @@ const ENV: Record<string, keyof AgentConfig> = {
   IMAGE_CATALOG: 'imageCatalog',
   DATA_PATH_PORT: 'dataPathPort',
   DRAIN_DELAY: 'drainDelayMs',
+  NETWORK_MODE: 'networkMode',
 };
 
 export function parseAgentConfig(
@@ -95,6 +99,7 @@ export function parseAgentConfig(
     imageCatalog: '',
     dataPathPort: DEFAULT_DATA_PATH_PORT,
     drainDelayMs: DEFAULT_DRAIN_DELAY_MS,
+    networkMode: 'auto',
   };
   const set = (key: keyof AgentConfig, value: string) => {
     let v: string | number = value;
@@ -123,6 +128,7 @@ export function parseAgentConfig(
     'image-catalog': 'imageCatalog',
     'data-path-port': 'dataPathPort',
     'drain-delay': 'drainDelayMs',
+    'network-mode': 'networkMode',
   };
   let tokenFlag = false;
   for (let i = 0; i < argv.length; i++) {
@@ -154,6 +160,8 @@ export function parseAgentConfig(
   }
   if (cfg.executor !== 'process' && cfg.executor !== 'sim')
     throw new AgentConfigError(`--executor: "${String(cfg.executor)}" is not an executor (process or sim)`);
+  if (cfg.networkMode !== 'auto' && cfg.networkMode !== 'host')
+    throw new AgentConfigError(`--network-mode: "${String(cfg.networkMode)}" is not a mode (auto or host)`);
   if (cfg.join && !/^[^:\s]+:\d{1,5}$/.test(cfg.join))
     throw new AgentConfigError(`--join: "${cfg.join}" is not HOST:PORT`);
   if (!/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(cfg.hostname))

@@ -10,6 +10,8 @@ import { MESH_PORT_LABEL } from '../api/network-view';
 import { newID } from '../api/ids';
 import { EXECUTOR_LABEL } from '../api/node-labels';
 import type { NodeDescription } from '../api/types';
+import { NETWORK_MODE_LABEL, type NodeNetworkMode } from '../api/network-view';
+import { routerRunDir, startTaskNetworking } from '../agent/executor/netns/detect';
 import { readNodeID, writeNodeID } from '../node-identity';
 import { NodeCredentials, nodeSecurity } from '../node-tls';
 import { ClusterTransport } from '../raft/transport';
@@ -25,7 +27,7 @@ import { readAgentCredentials, writeAgentCredentials, type AgentCredentials } fr
 /** Same loopback-friendly transport timings as the managers: a dead manager is noticed within ~3 s. */
 const TRANSPORT_LIMITS = { pingIntervalMs: 500, deadAfterMs: 3_000 };
 
-export function agentDescription(cfg: AgentConfig): NodeDescription {
+export function agentDescription(cfg: AgentConfig, networkMode: NodeNetworkMode = 'host'): NodeDescription {
   const a = arch();
   return {
     Hostname: cfg.hostname,
@@ -37,6 +39,7 @@ export function agentDescription(cfg: AgentConfig): NodeDescription {
       Labels: {
         ...cfg.labels,
         [EXECUTOR_LABEL]: cfg.executor,
+        [NETWORK_MODE_LABEL]: networkMode,
         // other nodes' meshes reach this one's tasks through its tunnel on this port
         ...(cfg.executor === 'process' && cfg.dataPathPort ? { [MESH_PORT_LABEL]: String(cfg.dataPathPort) } : {}),
       },
@@ -77,7 +80,12 @@ export async function runAgent(argv: string[]): Promise<void> {
   // the node ID goes with the certificate: joining (again) is always as a new node
   const nodeID = creds ? creds.nodeID : newID();
   if (!creds) writeNodeID(cfg.dataDir, nodeID);
-  const description = agentDescription(cfg);
+  // once at start: netns mode where rootless namespaces work (simulated tasks have no network)
+  const networking =
+    cfg.executor === 'process'
+      ? await startTaskNetworking(routerRunDir(cfg.dataDir), cfg.networkMode)
+      : { mode: 'host' as const, reason: 'simulated tasks', router: undefined };
+  const description = agentDescription(cfg, networking.mode);
 
   const transport = new ClusterTransport({
     selfId: nodeID,
@@ -121,12 +129,14 @@ export async function runAgent(argv: string[]): Promise<void> {
     imageCatalog: cfg.imageCatalog || undefined,
     dataPathPort: cfg.dataPathPort,
     drainDelayMs: cfg.drainDelayMs,
+    netns: networking.router,
     creds,
     tls,
     transport,
   });
   console.log(
-    `swarmdeck agent ready: node ${nodeID} (${cfg.hostname}) executor=${cfg.executor} leader=${node.directory.leader ?? '?'}`,
+    `swarmdeck agent ready: node ${nodeID} (${cfg.hostname}) executor=${cfg.executor} network=${networking.mode}` +
+      `${networking.reason ? ` (${networking.reason})` : ''} leader=${node.directory.leader ?? '?'}`,
   );
 
   let stopping = false;

@@ -24,6 +24,7 @@ import { ACCEPT_NOBODY, NodeCredentials, nodeSecurity, type AcceptPolicy } from 
 import type { Message } from '../raft/core';
 import { ClusterTransport, createClusterServer } from '../raft/transport';
 import { selfDescription } from '../self-description';
+import { routerRunDir, startTaskNetworking } from '../agent/executor/netns/detect';
 import { systemClock, type Clock } from '../util/clock';
 
 /** Transport timings on loopback: a dead peer shows Unreachable within ~3 s. */
@@ -68,11 +69,23 @@ export async function startNodeProcess(cfg: Config, clock: Clock = systemClock):
   }
   const limits = prepareListeners(cfg);
   const clusterAddr = `${cfg.advertiseAddr}:${cfg.clusterPort}`;
-  const description = selfDescription(cfg.executor);
+  // netns mode where rootless namespaces work; SWARMDECK_NETWORK_MODE=host keeps tasks on the host's network
+  const networking =
+    cfg.executor === 'process'
+      ? await startTaskNetworking(
+          routerRunDir(cfg.dataDir),
+          process.env.SWARMDECK_NETWORK_MODE === 'host' ? 'host' : 'auto',
+        )
+      : undefined;
+  const description = selfDescription(cfg.executor, networking?.mode);
   // Managers are workers too: this node's own tasks run as real processes or simulated.
   const processExecutor =
     cfg.executor === 'process'
-      ? new ProcessExecutor({ node: { ID: nodeID, Description: description }, stateDir: join(cfg.dataDir, 'tasks') })
+      ? new ProcessExecutor({
+          node: { ID: nodeID, Description: description },
+          stateDir: join(cfg.dataDir, 'tasks'),
+          netns: networking?.router,
+        })
       : undefined;
   // task state on disk: after a crash (kill -9) the processes still running are adopted, not started twice
   await processExecutor?.recover();

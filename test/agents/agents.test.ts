@@ -95,6 +95,15 @@ describe('agent processes', () => {
     const w1 = (await nodeByName('w1'))!;
     expect(w1.Spec.Role).toBe('worker');
     expect(w1.Description.Engine.Labels).toMatchObject({ zone: 'a', 'com.swarmdeck.executor': 'process' });
+    // the network mode the agent detected at start (Linux with rootless namespaces: netns)
+    const mode = await docker([
+      'node',
+      'inspect',
+      '--format',
+      '{{index .Description.Engine.Labels "com.swarmdeck.network.mode"}}',
+      'w1',
+    ]);
+    expect(mode.stdout.trim()).toBe(process.platform === 'linux' ? 'netns' : 'host');
     expect(w1.Description.Resources.NanoCPUs).toBeGreaterThanOrEqual(1e9);
     expect(w1.Description.Resources.MemoryBytes).toBeGreaterThan(256 * 1024 ** 2);
     // engine labels feed the scheduler

@@ -3,6 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makePrivate, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../util/private-files';
 import type { ImageRun } from './image-catalog';
+import type { TaskNet } from './netns/task-net';
 
 /**
  * What a durable process executor keeps on disk per task (PROCESS.md,
@@ -48,6 +49,8 @@ export interface TaskStateRecord {
   exitCode?: number;
   /** Why the exit code is not the task's own (it ended unobserved). */
   exitNote?: string;
+  /** Netns mode: the task's links and addresses (absent: host mode). */
+  net?: TaskNet;
 }
 
 export const STATE_FILE = 'state.json';

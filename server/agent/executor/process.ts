@@ -1,40 +1,29 @@
-import { PortAllocator, type AssignedPort, type PortPolicy } from './task-ports';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
-import { constants as osConstants, tmpdir } from 'node:os';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ContainerStatus, Task } from '../../api/types';
 import { isTerminal } from '../../api/types';
-import { iso, nsToMs, systemClock, type Clock } from '../../util/clock';
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../util/private-files';
-import { ExitError, type ExecResult, type Executor } from './executor';
-import { parseCatalog, resolveImage, type CatalogEntry, type ImageRun } from './image-catalog';
-import { LineSplitter, LogRing, type LogEntry, type LogLimits, type LogListener, type LogStream } from './log-ring';
-import { DEFAULT_LOG_FILE_CAP, DEFAULT_LOG_POLL_MS, LogTail } from './log-tail';
-import {
-  awaitGroupGone,
-  findExecutable,
-  findGroupLeadersWithEnv,
-  findGroupMembersWithEnv,
-  killGroup,
-  processAlive,
-  processStartTime,
-} from './proc';
-import {
-  listTaskDirs,
-  readExitFile,
-  readTaskState,
-  removeTaskDir,
-  taskDir,
-  taskFiles,
-  wrapArgv,
-  writeTaskState,
-  type TaskStateRecord,
-} from './process-state';
+import { nsToMs, systemClock, type Clock } from '../../util/clock';
+import { PRIVATE_DIR_MODE } from '../../util/private-files';
+import { expandContainerFields, taskTemplateContext, type TemplateNode } from '../../api/templates';
+import { type ExecResult, type Executor, ExitError } from './executor';
+import { parseCatalog, resolveImage, type CatalogEntry } from './image-catalog';
+import { LogRing, type LogEntry, type LogLimits, type LogListener } from './log-ring';
+import { ADOPTED_STOP_POLL_MS, DurableTasks } from './process-durable';
 import { execInTask } from './process-exec';
-import { expandContainerFields, taskName, taskTemplateContext, type TemplateNode } from '../../api/templates';
+import { closeLogFiles } from './process-logs';
+import { spawnPiped } from './process-spawn';
+import { removeTaskDir, taskDir } from './process-state';
+import { killTask, stopTask } from './process-stop';
+import { DEFAULT_INHERIT, taskEnvironment, taskWorkDir } from './task-env';
+import { DEFAULT_STOP_GRACE_MS, errText, exitLatch, type SpawnHook, type TaskProcess } from './task-process';
+import { PortAllocator, targetPorts, type AssignedPort, type PortPolicy } from './task-ports';
+import type { TaskDialer } from './task-dial';
+import type { NetnsRouter } from './netns/router-client';
+import { inTaskArgv, netnsArgv, planTaskNet, setUpTaskNet, writeTaskNetFiles, type TaskNet } from './netns/task-net';
+import { connect, type Socket } from 'node:net';
 
 export type { AssignedPort, PortPolicy };
 
@@ -70,88 +59,26 @@ export interface ProcessExecutorOptions {
   stateDir?: string;
   /** Durable mode: a log file read past this size is emptied. Default 8 MiB. */
   logFileCapBytes?: number;
+  /**
+   * Netns mode (PROCESS.md, "Netns mode"): tasks with network attachments run
+   * in their own net+mount namespaces behind this router. Without it (host
+   * mode) every task shares the host's network.
+   */
+  netns?: NetnsRouter;
 }
 
-interface TaskProcess {
-  taskID: string;
-  containerID: string;
-  run: ImageRun;
-  argv: string[];
-  env: Record<string, string>;
-  cwd: string;
-  /** A scratch directory this executor created and removes. */
-  scratch?: string;
-  ports: AssignedPort[];
-  logs: LogRing;
-  state: 'prepared' | 'running' | 'exited';
-  child?: ChildProcess;
-  pid?: number;
-  exitCode?: number;
-  exit: Promise<number>;
-  resolveExit: (code: number) => void;
-  stopping?: Promise<void>;
-  /** Durable mode: the task's state directory. */
-  dir?: string;
-  /** Durable mode: the start in progress (state file `starting` until the PID is known). */
-  starting?: Promise<ContainerStatus>;
-  /** A process was spawned for it (durable mode: possibly by an earlier agent). */
-  spawned?: boolean;
-  /** The stop grace period it was prepared with (a recovered task that is no longer assigned uses it). */
-  graceMs: number;
-  /** /proc start time of `pid`, against PID reuse. */
-  startTime?: string;
-  /** Durable mode: the followed stdout/stderr files. */
-  tails?: LogTail[];
-  /** Recovered from the state directory: this executor is not the process's parent and polls it. */
-  adopted?: boolean;
-  cancelPoll?: () => void;
-  /** This executor sent SIGKILL (an adopted task's missing exit status is then no mystery). */
-  killed?: boolean;
-  /** Why the exit code is not the task's own (it ended unobserved); wait() rejects with it. */
-  exitNote?: string;
-  /** Serialises state-file writes. */
-  saving?: Promise<void>;
-  removed?: boolean;
-}
-
-const DEFAULT_STOP_GRACE_MS = 10_000;
-const DEFAULT_INHERIT = ['PATH', 'HOME', 'LANG', 'TZ'];
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const HTTP_SERVER_SCRIPT = fileURLToPath(new URL('./builtin/http-server.mjs', import.meta.url));
-/** What a start that never ran a process reports, like a shell's "command not found". */
-const NOT_STARTED_EXIT_CODE = 127;
-/** How long an exit waits for the output pipes to close. */
-const PIPE_DRAIN_MS = 1_000;
-/** How often an adopted task's leader is checked (real time). */
-const ADOPTED_POLL_MS = 500;
-/** …and while it is being stopped, so shutdown returns soon after it ends. */
-const ADOPTED_STOP_POLL_MS = 50;
-/**
- * An adopted task whose leader is gone without an exit status (SIGKILL, or it
- * ended while no agent was running and the wrapper could not record it) is
- * reported as killed: exit code 137 with this reason.
- */
-const LOST_EXIT_CODE = 137;
-const LOST_EXIT_REASON = 'the task process ended without recording its exit status (killed while the agent was down?)';
-const UNSTARTED_REASON = 'the agent stopped while starting the task; it is not started again';
-
-/** 128 + signal number, as a shell and Docker report a signalled process. */
-function signalExitCode(signal: NodeJS.Signals | null): number {
-  const n = signal ? osConstants.signals[signal] : undefined;
-  return n === undefined ? 255 : 128 + n;
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /**
  * Runs each task as a real OS process leading its own process group
  * (PROCESS.md): the image picks the command (image-catalog.ts), the spec's
- * Env (templated), Dir and ports shape its environment, its output is kept
- * in a bounded per-task log ring, and stopping it signals the whole group.
+ * Env (templated), Dir and ports shape its environment (task-env.ts), its
+ * output is kept in a bounded per-task log ring (process-logs.ts), and
+ * stopping it signals the whole group (process-stop.ts). With a state
+ * directory its record, output and exit status are on disk and outlive this
+ * process (process-durable.ts).
  */
-export class ProcessExecutor implements Executor {
+export class ProcessExecutor implements Executor, TaskDialer {
   private readonly clock: Clock;
   private readonly node: TemplateNode;
   private readonly defaultStopGraceMs: number;
@@ -165,9 +92,8 @@ export class ProcessExecutor implements Executor {
   /** Host ports handed out to this executor's tasks, `proto/port`. */
   private readonly portAllocator: PortAllocator;
   private readonly stateDir?: string;
+  private readonly durable?: DurableTasks;
   private recovering?: Promise<void>;
-  /** Tasks recover() found, until reconcile() has sorted them. */
-  private recoveredIDs = new Set<string>();
   private detached = false;
 
   constructor(private readonly opts: ProcessExecutorOptions) {
@@ -181,6 +107,20 @@ export class ProcessExecutor implements Executor {
     this.inheritEnv = opts.inheritEnv ?? DEFAULT_INHERIT;
     this.extraCatalog = opts.catalog ?? [];
     this.stateDir = opts.stateDir;
+    if (opts.stateDir)
+      this.durable = new DurableTasks(
+        {
+          clock: this.clock,
+          tasks: this.tasks,
+          logLimits: this.logLimits,
+          defaultStopGraceMs: this.defaultStopGraceMs,
+          logFileCapBytes: opts.logFileCapBytes,
+          isDetached: () => this.detached,
+          exited: (p, code) => this.exited(p, code),
+          holdPorts: (ports) => this.portAllocator.hold(ports),
+        },
+        opts.stateDir,
+      );
   }
 
   async prepare(task: Task): Promise<ContainerStatus> {
@@ -194,26 +134,20 @@ export class ProcessExecutor implements Executor {
     const fields = expandContainerFields(spec, ctx);
     const containerID = createHash('sha256').update(`process:${task.ID}`).digest('hex');
 
-    let cwd: string;
-    let scratch: string | undefined;
-    if (spec.Dir) {
-      const st = await stat(spec.Dir).catch(() => undefined);
-      if (!st?.isDirectory()) throw new Error(`working directory "${spec.Dir}" does not exist on this host`);
-      cwd = spec.Dir;
-    } else if (this.stateDir) {
-      // Inside the task's state directory, so that it survives a restart and goes with remove().
-      scratch = taskFiles(taskDir(this.stateDir, task.ID)).work;
-      await mkdir(scratch, { recursive: true, mode: PRIVATE_DIR_MODE });
-      cwd = scratch;
-    } else {
-      await mkdir(this.workRoot, { recursive: true, mode: PRIVATE_DIR_MODE });
-      scratch = await mkdtemp(join(this.workRoot, `${containerID.slice(0, 12)}-`));
-      cwd = scratch;
-    }
+    const netns = this.opts.netns;
+    const net = netns ? planTaskNet(task, this.netFilesDir(netns, task.ID)) : undefined;
+    const { cwd, scratch } = await taskWorkDir({
+      dir: spec.Dir,
+      taskID: task.ID,
+      containerID,
+      stateDir: this.stateDir,
+      workRoot: this.workRoot,
+    });
 
     let ports: AssignedPort[];
     try {
-      ports = await this.portAllocator.assign(task);
+      // in its own namespace a task has every port to itself
+      ports = net ? targetPorts(task) : await this.portAllocator.assign(task);
     } catch (err) {
       if (this.stateDir) await removeTaskDir(taskDir(this.stateDir, task.ID));
       else if (scratch) await rm(scratch, { recursive: true, force: true });
@@ -221,35 +155,9 @@ export class ProcessExecutor implements Executor {
     }
 
     const hostname = fields.Hostname || containerID.slice(0, 12);
-    const env: Record<string, string> = {};
-    for (const k of this.inheritEnv) {
-      const v = process.env[k];
-      if (v !== undefined) env[k] = v;
-    }
-    env.PATH ??= DEFAULT_PATH;
-    env.HOSTNAME = hostname;
-    for (const e of fields.Env) {
-      const i = e.indexOf('=');
-      if (i > 0) env[e.slice(0, i)] = e.slice(i + 1);
-      else if (i < 0 && process.env[e] !== undefined) env[e] = process.env[e]!; // `--env NAME` passes the host's value
-    }
-    // The executor's own variables win over the spec's: the routing and the built-in server rely on them.
-    Object.assign(env, {
-      SWARMDECK_SERVICE_ID: ctx.Service.ID,
-      SWARMDECK_SERVICE_NAME: ctx.Service.Name,
-      SWARMDECK_TASK_ID: task.ID,
-      SWARMDECK_TASK_NAME: taskName(task),
-      SWARMDECK_TASK_SLOT: ctx.Task.Slot,
-      SWARMDECK_NODE_ID: ctx.Node.ID,
-      SWARMDECK_NODE_HOSTNAME: ctx.Node.Hostname,
-      SWARMDECK_IMAGE: spec.Image,
-    });
-    for (const p of ports) env[`SWARMDECK_PORT_${p.TargetPort}_${p.Protocol.toUpperCase()}`] = String(p.HostPort);
-    if (ports[0]) env.PORT = String(ports[0].HostPort);
-
+    const env = taskEnvironment({ task, ctx, specEnv: fields.Env, hostname, inherit: this.inheritEnv, ports });
+    if (net) await writeTaskNetFiles(net, hostname);
     const argv = run.kind === 'builtin' ? [process.execPath, this.httpServerScript] : run.argv;
-    let resolveExit!: (code: number) => void;
-    const exit = new Promise<number>((r) => (resolveExit = r));
     const p: TaskProcess = {
       taskID: task.ID,
       containerID,
@@ -262,15 +170,15 @@ export class ProcessExecutor implements Executor {
       logs: new LogRing(this.logLimits),
       state: 'prepared',
       graceMs: nsToMs(spec.StopGracePeriod, this.defaultStopGraceMs),
-      exit,
-      resolveExit,
+      ...exitLatch(),
+      net,
     };
     this.tasks.set(task.ID, p);
-    if (this.stateDir) {
-      p.dir = taskDir(this.stateDir, task.ID);
+    if (this.durable) {
+      p.dir = taskDir(this.durable.stateDir, task.ID);
       // Its record holds the task's environment: readable by the agent's user only.
       await mkdir(p.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-      await this.persist(p);
+      await this.durable.persist(p);
     }
     return { ContainerID: containerID };
   }
@@ -285,42 +193,9 @@ export class ProcessExecutor implements Executor {
       throw new Error(p.exitNote ?? `task ${task.ID} has already exited`);
     }
     // Never two spawns for one task, even for overlapping calls.
-    if (this.stateDir) return (p.starting ??= this.startDurable(p));
-    const [cmd, ...args] = p.argv;
-    const child = spawn(cmd!, args, {
-      cwd: p.cwd,
-      env: p.env as NodeJS.ProcessEnv,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    p.child = child;
-    p.pid = child.pid; // undefined when the spawn failed
-    p.state = 'running';
-    this.capture(p, child);
-    child.on('exit', (code, signal) => {
-      if (p.pid === undefined) return;
-      const exitCode = code ?? signalExitCode(signal);
-      // The task ends with its leader, as a container ends with its PID 1: nothing in the group outlives it.
-      killGroup(p.pid, 'SIGKILL');
-      // Report the exit once the output pipes are drained, so the logs are complete; a pipe held open
-      // by a process outside the group must not hold the exit back for long (real time: OS bookkeeping).
-      child.once('close', () => this.exited(p, exitCode));
-      setTimeout(() => this.exited(p, exitCode), PIPE_DRAIN_MS).unref();
-    });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        child.once('spawn', resolve);
-        child.once('error', reject);
-      });
-    } catch (err) {
-      this.exited(p, NOT_STARTED_EXIT_CODE);
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT')
-        throw new Error(`starting container failed: exec: "${cmd}": executable file not found`, {
-          cause: err,
-        });
-      throw new Error(`starting container failed: ${errText(err)}`, { cause: err });
-    }
+    const hook = this.spawnHook(p);
+    if (this.durable) return (p.starting ??= this.durable.start(p, hook));
+    await spawnPiped(p, this.clock, (q, code) => this.exited(q, code), hook);
     return { ContainerID: p.containerID, PID: p.pid, ExitCode: 0 };
   }
 
@@ -352,25 +227,21 @@ export class ProcessExecutor implements Executor {
     await p?.starting?.catch(() => {});
     if (!p || this.tasks.get(task.ID) !== p) return;
     // Like `docker rm -f`: no grace period left to give.
-    if (p.state === 'running') {
-      if (p.pid !== undefined) {
-        p.killed = true;
-        killGroup(p.pid, 'SIGKILL');
-      }
-      await p.exit;
-      if (p.pid !== undefined) await awaitGroupGone(p.pid);
-    } else if (p.state === 'prepared') this.exited(p, 0);
+    if (p.state === 'running') await killTask(p);
+    else if (p.state === 'prepared') this.exited(p, 0);
     this.tasks.delete(task.ID);
-    this.recoveredIDs.delete(task.ID);
+    this.durable?.recoveredIDs.delete(task.ID);
     p.logs.clearListeners();
     if (p.dir) {
       // The state directory holds the logs, the exit status and the scratch directory.
       p.removed = true;
       p.cancelPoll?.();
-      await Promise.all((p.tails ?? []).map((t) => t.close({ flush: false })));
+      await closeLogFiles(p);
       await p.saving;
       await removeTaskDir(p.dir);
     } else if (p.scratch) await rm(p.scratch, { recursive: true, force: true });
+    if (p.net && this.opts.netns && !p.dir)
+      await rm(this.netFilesDir(this.opts.netns, p.taskID), { recursive: true, force: true });
   }
 
   /**
@@ -397,8 +268,8 @@ export class ProcessExecutor implements Executor {
    * same pass. Without a state directory it does nothing.
    */
   recover(): Promise<void> {
-    if (!this.stateDir) return Promise.resolve();
-    this.recovering ??= this.loadStateDir(this.stateDir);
+    if (!this.durable) return Promise.resolve();
+    this.recovering ??= this.durable.recover();
     return this.recovering;
   }
 
@@ -409,9 +280,10 @@ export class ProcessExecutor implements Executor {
    */
   async reconcile(assigned: readonly Task[]): Promise<void> {
     await this.recover();
+    if (!this.durable) return;
     const byID = new Map(assigned.map((t) => [t.ID, t]));
-    const ids = [...this.recoveredIDs];
-    this.recoveredIDs.clear();
+    const ids = [...this.durable.recoveredIDs];
+    this.durable.recoveredIDs.clear();
     await Promise.all(
       ids.map(async (id) => {
         const p = this.tasks.get(id);
@@ -439,7 +311,7 @@ export class ProcessExecutor implements Executor {
       p.cancelPoll?.();
       p.child?.unref();
     }
-    await Promise.all(all.flatMap((p) => (p.tails ?? []).map((t) => t.close({ flush: false }))));
+    await Promise.all(all.map((p) => closeLogFiles(p)));
     await Promise.all(all.map((p) => p.saving));
   }
 
@@ -468,7 +340,52 @@ export class ProcessExecutor implements Executor {
   exec(task: Task, argv: string[], opts: { timeoutMs: number }): Promise<ExecResult> {
     const p = this.tasks.get(task.ID);
     if (!p || p.state !== 'running') return Promise.reject(new Error(`task ${task.ID} is not running`));
-    return execInTask({ argv, env: p.env, cwd: p.cwd, timeoutMs: opts.timeoutMs, clock: this.clock });
+    // netns mode: the probe runs in the task's namespaces (its localhost, its resolv.conf)
+    const tools = this.opts.netns?.tools;
+    const full = p.net && tools && p.pid !== undefined ? inTaskArgv(tools, p.pid, argv) : argv;
+    return execInTask({ argv: full, env: p.env, cwd: p.cwd, timeoutMs: opts.timeoutMs, clock: this.clock });
+  }
+
+  /** The task's network identity in netns mode; undefined in host mode or for an unknown task. */
+  network(taskID: string): TaskNet | undefined {
+    return this.tasks.get(taskID)?.net;
+  }
+
+  /**
+   * The mesh's last hop (task-dial.ts): host mode connects to 127.0.0.1 on the
+   * host port the task got; netns mode goes through the router to the task's
+   * primary address and the target port itself.
+   */
+  async dialTcp(taskID: string, targetPort: number): Promise<Socket> {
+    const p = this.tasks.get(taskID);
+    const refused = (why: string) => Object.assign(new Error(`task ${taskID}: ${why}`), { code: 'ECONNREFUSED' });
+    if (!p || p.state !== 'running') throw refused('not running on this node');
+    if (p.net) {
+      if (!this.opts.netns) throw refused('no netns router');
+      return this.opts.netns.dial(p.net.addresses[0]!, targetPort);
+    }
+    const port = p.ports.find((q) => q.Protocol === 'tcp' && q.TargetPort === targetPort);
+    if (!port) throw refused(`no tcp port ${targetPort}`);
+    return new Promise((resolve, reject) => {
+      const sock = connect({ host: '127.0.0.1', port: port.HostPort, allowHalfOpen: true });
+      sock.once('connect', () => {
+        sock.removeAllListeners('error');
+        resolve(sock);
+      });
+      sock.once('error', reject);
+    });
+  }
+
+  /** Netns mode: the task's resolv.conf and hosts (durable mode: in its state directory, so remove() takes them). */
+  private netFilesDir(netns: NetnsRouter, taskID: string): string {
+    return this.stateDir ? taskDir(this.stateDir, taskID) : join(netns.runDir, 'tasks', taskID);
+  }
+
+  private spawnHook(p: TaskProcess): SpawnHook | undefined {
+    const router = this.opts.netns;
+    const net = p.net;
+    if (!net || !router) return undefined;
+    return { wrap: (argv) => netnsArgv(router, net, argv), ready: (child) => setUpTaskNet(child, router, net) };
   }
 
   private catalog(): Promise<CatalogEntry[]> {
@@ -488,23 +405,9 @@ export class ProcessExecutor implements Executor {
     return pending.then((entries) => [...this.extraCatalog, ...entries]);
   }
 
-  private async stop(p: TaskProcess, graceMs: number): Promise<void> {
-    const pid = p.pid;
-    if (pid === undefined) return;
-    killGroup(pid, 'SIGTERM');
+  private stop(p: TaskProcess, graceMs: number): Promise<void> {
     // An adopted task is polled, not awaited as a child: look more often until it is gone.
-    if (p.adopted && p.state === 'running') this.watchAdopted(p, ADOPTED_STOP_POLL_MS);
-    const cancel = this.clock.setTimeout(() => {
-      if (p.state !== 'running') return;
-      p.killed = true;
-      killGroup(pid, 'SIGKILL');
-    }, graceMs);
-    try {
-      await p.exit;
-    } finally {
-      cancel();
-    }
-    await awaitGroupGone(pid);
+    return stopTask(p, graceMs, this.clock, (q) => this.durable?.watchAdopted(q, ADOPTED_STOP_POLL_MS));
   }
 
   private exited(p: TaskProcess, code: number): void {
@@ -514,248 +417,7 @@ export class ProcessExecutor implements Executor {
     this.portAllocator.release(p.ports);
     p.cancelPoll?.();
     p.resolveExit(code);
-    if (p.dir) void this.persist(p).catch((err: unknown) => console.error(`executor: saving task ${p.taskID}`, err));
-  }
-
-  // ---------- durable mode ----------
-
-  private async startDurable(p: TaskProcess): Promise<ContainerStatus> {
-    const files = taskFiles(p.dir!);
-    const cmd = p.argv[0]!;
-    // The wrapper shell always starts, so a missing command is caught here, as exec would.
-    if (!(await findExecutable(cmd, p.env.PATH ?? DEFAULT_PATH, p.cwd))) {
-      this.exited(p, NOT_STARTED_EXIT_CODE);
-      throw new Error(`starting container failed: exec: "${cmd}": executable file not found`);
-    }
-    let child: ChildProcess;
-    // A task can end before the awaits below are done: its exit is caught from the spawn on and handled after.
-    let early: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    const exitTo: { handle?: (code: number | null, signal: NodeJS.Signals | null) => void } = {};
-    try {
-      await rm(files.exit, { force: true });
-      // Recorded before the spawn: a restart that finds `starting` and no process never spawns again.
-      await this.persist(p);
-      // Output goes to files the task appends to itself: it does not depend on this process staying alive.
-      const out = await open(files.stdout, 'a', PRIVATE_FILE_MODE);
-      const err = await open(files.stderr, 'a', PRIVATE_FILE_MODE).catch(async (e: unknown) => {
-        await out.close();
-        throw e;
-      });
-      try {
-        const [shell, ...args] = wrapArgv(p.argv);
-        const env: Record<string, string> = { ...p.env, SWARMDECK_EXIT_FILE: files.exit };
-        child = spawn(shell!, args, {
-          cwd: p.cwd,
-          env: env as NodeJS.ProcessEnv,
-          detached: true,
-          stdio: ['ignore', out.fd, err.fd],
-        });
-        child.once('exit', (code, signal) =>
-          exitTo.handle ? exitTo.handle(code, signal) : (early = { code, signal }),
-        );
-        await new Promise<void>((resolve, reject) => {
-          child.once('spawn', resolve);
-          child.once('error', reject);
-        });
-      } finally {
-        await out.close();
-        await err.close();
-      }
-    } catch (err) {
-      this.exited(p, NOT_STARTED_EXIT_CODE);
-      throw new Error(`starting container failed: ${errText(err)}`, { cause: err });
-    }
-    const pid = child.pid!;
-    p.child = child;
-    p.pid = pid;
-    p.spawned = true;
-    p.state = 'running';
-    exitTo.handle = (code, signal) => {
-      if (this.detached) return;
-      // The task ends with its leader, as a container ends with its PID 1: nothing in the group outlives it.
-      killGroup(pid, 'SIGKILL');
-      void this.finishDurable(p, code ?? signalExitCode(signal));
-    };
-    this.follow(p);
-    if (early) exitTo.handle(early.code, early.signal);
-    p.startTime = await processStartTime(pid);
-    await this.persist(p).catch((err: unknown) => console.error(`executor: saving task ${p.taskID}`, err));
-    return { ContainerID: p.containerID, PID: pid, ExitCode: 0 };
-  }
-
-  /** Reads the last output, then reports the exit (so the logs are complete when wait() resolves). */
-  private async finishDurable(p: TaskProcess, code: number, note?: string): Promise<void> {
-    if (p.state === 'exited') return;
-    p.cancelPoll?.();
-    const tails = p.tails ?? [];
-    await Promise.all(tails.map((t) => t.drain()));
-    await Promise.all(tails.map((t) => t.close({ flush: true })));
-    if (note) p.exitNote = note;
-    this.exited(p, code);
-  }
-
-  /** Follows the task's log files into its ring; lines are stamped when read. */
-  private follow(p: TaskProcess): void {
-    const files = taskFiles(p.dir!);
-    const opts = { capBytes: this.opts.logFileCapBytes ?? DEFAULT_LOG_FILE_CAP, pollMs: DEFAULT_LOG_POLL_MS };
-    const emit = (stream: LogStream, line: string) => p.logs.push({ stream, time: iso(this.clock.now()), line });
-    p.tails = [new LogTail(files.stdout, 'stdout', emit, opts), new LogTail(files.stderr, 'stderr', emit, opts)];
-    for (const t of p.tails) t.start();
-  }
-
-  /** Writes the task's state file; writes are serialised and each one records the latest state. */
-  private persist(p: TaskProcess): Promise<void> {
-    const dir = p.dir;
-    if (!dir) return Promise.resolve();
-    const write = (p.saving ?? Promise.resolve()).then(() =>
-      p.removed ? undefined : writeTaskState(dir, this.record(p)),
-    );
-    p.saving = write.catch(() => {});
-    return write;
-  }
-
-  private record(p: TaskProcess): TaskStateRecord {
-    return {
-      version: 1,
-      taskID: p.taskID,
-      containerID: p.containerID,
-      run: p.run,
-      argv: p.argv,
-      env: p.env,
-      cwd: p.cwd,
-      scratch: p.scratch,
-      ports: p.ports,
-      state: p.state === 'prepared' && p.starting ? 'starting' : p.state,
-      pid: p.pid,
-      pgid: p.pid,
-      startTime: p.startTime,
-      spawned: p.spawned,
-      stopGraceMs: p.graceMs,
-      exitCode: p.exitCode,
-      exitNote: p.exitNote,
-    };
-  }
-
-  private async loadStateDir(stateDir: string): Promise<void> {
-    for (const dir of await listTaskDirs(stateDir)) {
-      try {
-        await this.recoverTask(dir);
-      } catch (err) {
-        console.error(`executor: recovering ${dir} failed`, err);
-      }
-    }
-  }
-
-  private async recoverTask(dir: string): Promise<void> {
-    const r = await readTaskState(dir);
-    // No state file: a prepare that never finished, and nothing was spawned for it.
-    if (!r) return removeTaskDir(dir);
-    if (this.tasks.has(r.taskID)) return;
-    let resolveExit!: (code: number) => void;
-    const exit = new Promise<number>((res) => (resolveExit = res));
-    const p: TaskProcess = {
-      taskID: r.taskID,
-      containerID: r.containerID,
-      run: r.run,
-      argv: r.argv,
-      env: r.env,
-      cwd: r.cwd,
-      scratch: r.scratch,
-      ports: r.ports,
-      logs: new LogRing(this.logLimits),
-      state: 'prepared',
-      graceMs: r.stopGraceMs ?? this.defaultStopGraceMs,
-      exit,
-      resolveExit,
-      dir,
-      pid: r.pid,
-      startTime: r.startTime,
-    };
-    this.tasks.set(p.taskID, p);
-    this.recoveredIDs.add(p.taskID);
-    this.portAllocator.hold(p.ports);
-    switch (r.state) {
-      case 'prepared':
-        return;
-      case 'exited':
-        p.spawned = r.spawned ?? r.pid !== undefined;
-        this.follow(p);
-        return this.finishDurable(p, r.exitCode ?? LOST_EXIT_CODE, r.exitNote);
-      case 'starting': {
-        // The agent died around the spawn: the process, if there is one, carries the task's ID.
-        const [pid] = await findGroupLeadersWithEnv('SWARMDECK_TASK_ID', p.taskID);
-        if (pid !== undefined) {
-          p.pid = pid;
-          p.startTime = await processStartTime(pid);
-          return this.adopt(p);
-        }
-        const recorded = await readExitFile(dir);
-        p.spawned = recorded !== undefined;
-        this.follow(p);
-        return this.finishDurable(p, recorded ?? LOST_EXIT_CODE, recorded === undefined ? UNSTARTED_REASON : undefined);
-      }
-      case 'running':
-        if (p.pid !== undefined && (await processAlive(p.pid, p.startTime))) return this.adopt(p);
-        p.spawned = true;
-        this.follow(p);
-        return this.adoptedGone(p);
-    }
-  }
-
-  private async adopt(p: TaskProcess): Promise<void> {
-    p.adopted = true;
-    p.spawned = true;
-    p.state = 'running';
-    this.follow(p);
-    await this.persist(p);
-    this.watchAdopted(p, ADOPTED_POLL_MS);
-  }
-
-  /** Polls an adopted task's leader (real time: this asks the OS) until it is gone. */
-  private watchAdopted(p: TaskProcess, periodMs: number): void {
-    p.cancelPoll?.();
-    let timer: NodeJS.Timeout | undefined;
-    let cancelled = false;
-    const cancel = () => {
-      cancelled = true;
-      clearTimeout(timer);
-      if (p.cancelPoll === cancel) p.cancelPoll = undefined;
-    };
-    const tick = async () => {
-      const alive = await processAlive(p.pid!, p.startTime);
-      if (cancelled || this.detached) return;
-      if (alive) return schedule();
-      cancel();
-      await this.adoptedGone(p);
-    };
-    const schedule = () => {
-      timer = setTimeout(() => void tick(), periodMs);
-      timer.unref();
-    };
-    p.cancelPoll = cancel;
-    schedule();
-  }
-
-  /** The leader of a task this executor is not the parent of has gone: its status comes from the exit file. */
-  private async adoptedGone(p: TaskProcess): Promise<void> {
-    const pid = p.pid!;
-    // Whatever is left of its group was started by the task (members carry its ID): it ends with the leader.
-    if ((await findGroupMembersWithEnv(pid, 'SWARMDECK_TASK_ID', p.taskID)).length > 0) killGroup(pid, 'SIGKILL');
-    const recorded = await readExitFile(p.dir!);
-    const lost = recorded === undefined && !p.killed;
-    await this.finishDurable(p, recorded ?? LOST_EXIT_CODE, lost ? LOST_EXIT_REASON : undefined);
-  }
-
-  private capture(p: TaskProcess, child: ChildProcess): void {
-    const attach = (stream: LogStream, src: NodeJS.ReadableStream | null) => {
-      if (!src) return;
-      src.setEncoding('utf8');
-      const splitter = new LineSplitter((line) => p.logs.push({ stream, time: iso(this.clock.now()), line }));
-      src.on('data', (chunk: string) => splitter.write(chunk));
-      src.on('end', () => splitter.end());
-      src.on('error', () => splitter.end());
-    };
-    attach('stdout', child.stdout);
-    attach('stderr', child.stderr);
+    if (p.dir && this.durable)
+      void this.durable.persist(p).catch((err: unknown) => console.error(`executor: saving task ${p.taskID}`, err));
   }
 }

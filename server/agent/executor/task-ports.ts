@@ -18,6 +18,21 @@ export interface AssignedPort {
 
 const key = (p: { Protocol: string; HostPort: number }) => `${p.Protocol}/${p.HostPort}`;
 
+/**
+ * Netns mode: the task has its own port space, so it listens on each target
+ * port itself (HostPort = TargetPort, inside its namespace).
+ */
+export function targetPorts(task: Task): AssignedPort[] {
+  const configs: PortConfig[] = task.Endpoint?.Spec?.Ports ?? task.Endpoint?.Ports ?? [];
+  const out: AssignedPort[] = [];
+  for (const c of configs) {
+    const proto = c.Protocol ?? 'tcp';
+    if (!c.TargetPort || out.some((p) => p.Protocol === proto && p.TargetPort === c.TargetPort)) continue;
+    out.push({ Protocol: proto, TargetPort: c.TargetPort, HostPort: c.TargetPort });
+  }
+  return out;
+}
+
 /** The host ports this executor handed out, so two tasks never get the same one. */
 export class PortAllocator {
   private readonly used = new Set<string>();

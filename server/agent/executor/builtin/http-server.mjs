@@ -28,7 +28,9 @@ const servers = [...ports].map((port) => {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const json = url.searchParams.get('format') === 'json' || (req.headers.accept ?? '').includes('application/json');
-    const body = { ...identity, port, method: req.method, path: url.pathname };
+    // the address the request came in on: the task's own in netns mode
+    const address = (req.socket.localAddress ?? '').replace(/^::ffff:/, '');
+    const body = { ...identity, port, address, method: req.method, path: url.pathname };
     console.log(`${req.socket.remoteAddress ?? '-'} "${req.method} ${req.url}" 200`);
     if (json) {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -38,7 +40,7 @@ const servers = [...ports].map((port) => {
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
     res.end(
       `service: ${identity.service}\nslot: ${identity.slot}\ntask: ${identity.task}\n` +
-        `node: ${identity.node}\nhostname: ${identity.hostname}\nport: ${port}\n`,
+        `node: ${identity.node}\nhostname: ${identity.hostname}\naddress: ${address}\nport: ${port}\n`,
     );
   });
   server.on('error', (err) => {

@@ -1,0 +1,259 @@
+// The netns router: one per agent, run inside its own user+net+mount namespaces
+// (`unshare --user --map-root-user --net --mount -- node router.mjs <runDir> <ip> <nsenter>`).
+// It is root in that user namespace, so it can make bridges and veths, put
+// addresses in the task namespaces (children of the same user namespace) and
+// listen on any port. It holds one bridge per overlay network (the gateway .1
+// address on it) and keeps IPv4 forwarding off, so networks stay apart.
+//
+// The agent talks to it over two pathname Unix sockets in <runDir> (pathname
+// sockets follow the filesystem, not the network namespace):
+// - control.sock: JSON lines, request {id, op, …} → reply {id, ok, error?, …};
+//   the router also sends {op:"dnsQuery", qid, …} to the connection that asked
+//   for DNS and expects {op:"dnsAnswer", qid, data}.
+// - dial.sock: one line {"ip","port"}, then "ok\n" and raw bytes both ways, or
+//   "err <CODE>\n" (the mesh's last hop into a task).
+// It outlives the agent process while tasks hold veths into it (they outlive the
+// agent too), and the next agent reconnects; with no agent connected and no
+// task left it exits.
+import { execFile } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
+
+const [runDir, IP = 'ip', NSENTER = 'nsenter'] = process.argv.slice(2);
+if (!runDir) {
+  console.error('usage: router.mjs <runDir> [ip] [nsenter]');
+  process.exit(2);
+}
+
+function run(cmd, args, input) {
+  return new Promise((resolve, reject) => {
+    const child = execFile(cmd, args, { timeout: 10_000 }, (err, _stdout, stderr) => {
+      if (err) reject(new Error(`${[cmd, ...args].join(' ')}: ${(stderr || err.message).trim()}`));
+      else resolve();
+    });
+    if (input !== undefined) child.stdin.end(input);
+  });
+}
+
+/** bridge name → { gateway: "10.0.1.1", cidr: "10.0.1.1/24" } */
+const bridges = new Map();
+/** gateway address → [udp socket, tcp server] */
+const dnsListeners = new Map();
+/** the control connection that serves DNS, and its pending queries */
+let dnsPeer;
+let nextQid = 1;
+const pendingDns = new Map();
+
+async function ensureBridge(name, gatewayCidr) {
+  if (bridges.has(name)) return;
+  await run(IP, ['link', 'add', name, 'type', 'bridge']).catch((err) => {
+    if (!/File exists/.test(err.message)) throw err;
+  });
+  await run(IP, ['addr', 'replace', gatewayCidr, 'dev', name]);
+  await run(IP, ['link', 'set', name, 'up']);
+  bridges.set(name, { gateway: gatewayCidr.split('/')[0], cidr: gatewayCidr });
+  if (dnsPeer) await listenDns(gatewayCidr.split('/')[0]);
+}
+
+/** Moves one veth end into the task's namespace (pid), addresses it, and sets its default route. */
+async function attach({ pid, links, defaultVia }) {
+  const batch = ['link set lo up'];
+  for (const l of links) {
+    await ensureBridge(l.bridge, l.gatewayCidr);
+    await run(IP, ['link', 'add', l.host, 'type', 'veth', 'peer', 'name', l.ifname, 'netns', String(pid)]);
+    await run(IP, ['link', 'set', l.host, 'master', l.bridge]);
+    await run(IP, ['link', 'set', l.host, 'up']);
+    batch.push(`addr add ${l.address} dev ${l.ifname}`, `link set ${l.ifname} up`);
+  }
+  if (defaultVia) batch.push(`route add default via ${defaultVia}`);
+  await run(NSENTER, [`--net=/proc/${pid}/ns/net`, IP, '-batch', '-'], batch.join('\n') + '\n');
+}
+
+// ---------- DNS relay: queries to <gateway>:53 go to the agent's handler ----------
+
+function askAgent(data, from, protocol) {
+  return new Promise((resolve) => {
+    if (!dnsPeer) return resolve(undefined);
+    const qid = nextQid++;
+    const timer = setTimeout(() => {
+      pendingDns.delete(qid);
+      resolve(undefined);
+    }, 5_000);
+    pendingDns.set(qid, (answer) => {
+      clearTimeout(timer);
+      resolve(answer);
+    });
+    send(dnsPeer, { op: 'dnsQuery', qid, protocol, from, data: data.toString('base64') });
+  });
+}
+
+async function listenDns(addr) {
+  if (dnsListeners.has(addr)) return;
+  const udp = createSocket('udp4');
+  udp.on('message', async (msg, rinfo) => {
+    const answer = await askAgent(msg, { address: rinfo.address, port: rinfo.port }, 'udp');
+    if (answer) udp.send(answer, rinfo.port, rinfo.address);
+  });
+  const tcp = createServer((sock) => {
+    let buf = Buffer.alloc(0);
+    sock.on('error', () => sock.destroy());
+    sock.on('data', async (chunk) => {
+      buf = Buffer.concat([buf, chunk]);
+      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
+        buf = buf.subarray(2 + msg.length);
+        const answer = await askAgent(msg, { address: sock.remoteAddress, port: sock.remotePort }, 'tcp');
+        if (!answer) return sock.destroy();
+        const len = Buffer.alloc(2);
+        len.writeUInt16BE(answer.length);
+        sock.write(Buffer.concat([len, answer]));
+      }
+    });
+  });
+  dnsListeners.set(addr, [udp, tcp]);
+  await new Promise((resolve, reject) => {
+    udp.once('error', reject);
+    udp.bind(53, addr, resolve);
+  });
+  await new Promise((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(53, addr, resolve);
+  });
+}
+
+// ---------- control socket ----------
+
+function send(sock, msg) {
+  if (!sock.destroyed) sock.write(JSON.stringify(msg) + '\n');
+}
+
+const ops = {
+  hello: async () => ({ pid: process.pid }),
+  network: async (req) => ensureBridge(req.bridge, req.gatewayCidr),
+  attach: async (req) => attach(req),
+  serveDns: async (req, sock) => {
+    dnsPeer = sock;
+    for (const { gateway } of bridges.values()) await listenDns(gateway);
+  },
+  stop: async () => {
+    setTimeout(() => process.exit(0), 0);
+  },
+};
+
+let agents = 0;
+let idleTimer;
+const IDLE_CHECK_MS = 2_000;
+
+/** No agent connected: exit once no task holds a veth here (a veth goes when its task's namespace goes). */
+function checkIdle() {
+  clearTimeout(idleTimer);
+  if (agents > 0) return;
+  execFile(IP, ['-o', 'link', 'show', 'type', 'veth'], (err, stdout) => {
+    if (agents > 0) return;
+    if (!err && stdout.trim() === '') process.exit(0);
+    idleTimer = setTimeout(checkIdle, IDLE_CHECK_MS);
+  });
+}
+
+function serveControl(sock) {
+  agents++;
+  clearTimeout(idleTimer);
+  let buf = '';
+  sock.setEncoding('utf8');
+  sock.on('error', () => sock.destroy());
+  // the listener allows half-open streams (for the dial relay); a control peer that hangs up is gone
+  sock.on('end', () => sock.end());
+  sock.on('close', () => {
+    if (dnsPeer === sock) dnsPeer = undefined;
+    agents--;
+    idleTimer = setTimeout(checkIdle, IDLE_CHECK_MS);
+  });
+  sock.on('data', (chunk) => {
+    buf += chunk;
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      let req;
+      try {
+        req = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      if (req.op === 'dnsAnswer') {
+        pendingDns.get(req.qid)?.(req.data ? Buffer.from(req.data, 'base64') : undefined);
+        pendingDns.delete(req.qid);
+        continue;
+      }
+      const op = ops[req.op];
+      Promise.resolve()
+        .then(() => (op ? op(req, sock) : Promise.reject(new Error(`unknown op ${req.op}`))))
+        .then(
+          (result) => send(sock, { id: req.id, ok: true, ...(result ?? {}) }),
+          (err) => send(sock, { id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
+        );
+    }
+  });
+}
+
+function serveDial(sock) {
+  let head = Buffer.alloc(0);
+  sock.on('error', () => sock.destroy());
+  const onData = (chunk) => {
+    head = Buffer.concat([head, chunk]);
+    const nl = head.indexOf(10);
+    if (nl < 0) {
+      if (head.length > 1024) sock.destroy();
+      return;
+    }
+    sock.off('data', onData);
+    sock.pause();
+    const rest = head.subarray(nl + 1);
+    let target;
+    try {
+      target = JSON.parse(head.subarray(0, nl).toString('utf8'));
+    } catch {
+      return sock.end('err EINVAL\n');
+    }
+    const up = connect({ host: target.ip, port: target.port, allowHalfOpen: true });
+    up.once('error', (err) => {
+      if (!sock.destroyed) sock.end(`err ${err.code ?? 'ECONNREFUSED'}\n`);
+    });
+    up.once('connect', () => {
+      up.removeAllListeners('error');
+      up.on('error', () => sock.destroy());
+      sock.on('error', () => up.destroy());
+      sock.write('ok\n');
+      if (rest.length) up.write(rest);
+      sock.pipe(up);
+      up.pipe(sock);
+      sock.resume();
+    });
+  };
+  sock.on('data', onData);
+}
+
+async function main() {
+  await run(IP, ['link', 'set', 'lo', 'up']);
+  // No routing between the bridges: tasks on different networks cannot reach each other.
+  writeFileSync('/proc/sys/net/ipv4/ip_forward', '0\n');
+  const listenOn = (name, handler) =>
+    new Promise((resolve, reject) => {
+      const path = join(runDir, name);
+      rmSync(path, { force: true });
+      const srv = createServer({ allowHalfOpen: true }, handler);
+      srv.once('error', reject);
+      srv.listen(path, () => resolve(srv));
+    });
+  await listenOn('control.sock', serveControl);
+  await listenOn('dial.sock', serveDial);
+  process.stdout.write(`ready ${process.pid}\n`);
+}
+
+process.on('SIGTERM', () => process.exit(0));
+main().catch((err) => {
+  console.error(`netns router: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
