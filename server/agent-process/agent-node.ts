@@ -13,7 +13,7 @@ import type { Executor } from '../agent/executor/executor';
 import { ProcessExecutor } from '../agent/executor/process';
 import type { NetnsRouter } from '../agent/executor/netns/router-client';
 import { SimExecutor } from '../agent/executor/sim';
-import { HostTaskDialer } from '../agent/mesh/host-dialer';
+import { ExecutorTaskDialer } from '../agent/mesh/executor-dialer';
 import { NodeMesh } from '../agent/mesh/node-mesh';
 import { CertificateRenewer, isRenewAnswer, renewRequest, type NodeCredentials } from '../node-tls';
 import { writeAgentCredentials, type AgentCredentials } from './credentials';
@@ -82,7 +82,7 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
           addr: o.advertiseAddr,
           dataPort: o.dataPathPort,
           tls: { material: () => o.tls.material(), clusterID: () => o.tls.certificate?.clusterID },
-          dialer: new HostTaskDialer((id) => processExecutor.ports(id)),
+          dialer: new ExecutorTaskDialer(processExecutor),
           ...(o.drainDelayMs !== undefined ? { drainDelayMs: o.drainDelayMs } : {}),
         })
       : undefined;
