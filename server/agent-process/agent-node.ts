@@ -12,8 +12,8 @@ import { LogPublisher } from '../agent/log-publisher';
 import type { Executor } from '../agent/executor/executor';
 import { ProcessExecutor } from '../agent/executor/process';
 import { SimExecutor } from '../agent/executor/sim';
-import { HostTaskDialer } from '../agent/mesh/host-dialer';
-import { NodeMesh } from '../agent/mesh/node-mesh';
+import type { NodeMesh } from '../agent/mesh/node-mesh';
+import { nodeMesh } from '../agent/mesh/node-mesh-setup';
 import { CertificateRenewer, isRenewAnswer, renewRequest, type NodeCredentials } from '../node-tls';
 import { writeAgentCredentials, type AgentCredentials } from './credentials';
 import { ManagerDirectoryClient, type DirectoryTransport } from './manager-directory';
@@ -27,6 +27,8 @@ export interface AgentNodeOptions {
   description: NodeDescription;
   advertiseAddr: string;
   executor: 'process' | 'sim';
+  /** The process executor this node process made already (a worker role): used instead of a second one. */
+  processExecutor?: ProcessExecutor;
   imageCatalog?: string;
   /** Held credentials; the manager list in them is kept current (and written back). */
   creds: AgentCredentials;
@@ -59,30 +61,28 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
       writeAgentCredentials(o.dataDir, o.creds);
     },
   );
-  const processExecutor =
-    o.executor === 'process'
-      ? new ProcessExecutor({
-          node: { ID: o.nodeID, Description: o.description },
-          stateDir: join(o.dataDir, 'tasks'),
-          ...(o.imageCatalog ? { catalogFile: o.imageCatalog } : {}),
-        })
-      : undefined;
-  // tasks a previous run left behind are adopted (or reported) before the first session
-  if (processExecutor) await processExecutor.recover();
+  let processExecutor = o.processExecutor;
+  if (!processExecutor && o.executor === 'process') {
+    processExecutor = new ProcessExecutor({
+      node: { ID: o.nodeID, Description: o.description },
+      stateDir: join(o.dataDir, 'tasks'),
+      ...(o.imageCatalog ? { catalogFile: o.imageCatalog } : {}),
+    });
+    // tasks a previous run left behind are adopted (or reported) before the first session
+    await processExecutor.recover();
+  }
   const executor: Executor = processExecutor ?? new SimExecutor();
   // the routing mesh: published ports on this node's address, and the tunnel other nodes reach its tasks by
-  const mesh =
-    processExecutor && o.dataPathPort
-      ? new NodeMesh({
-          nodeID: o.nodeID,
-          addr: o.advertiseAddr,
-          dataPort: o.dataPathPort,
-          tls: { material: () => o.tls.material(), clusterID: () => o.tls.certificate?.clusterID },
-          dialer: new HostTaskDialer((id) => processExecutor.ports(id)),
-          ...(o.drainDelayMs !== undefined ? { drainDelayMs: o.drainDelayMs } : {}),
-        })
-      : undefined;
-  await mesh?.start();
+  const meshHandle = nodeMesh({
+    nodeID: o.nodeID,
+    advertiseAddr: o.advertiseAddr,
+    dataPathPort: o.dataPathPort ?? 0,
+    tls: o.tls,
+    ...(processExecutor ? { processExecutor } : {}),
+    ...(o.drainDelayMs !== undefined ? { drainDelayMs: o.drainDelayMs } : {}),
+  });
+  const mesh = meshHandle?.mesh;
+  await meshHandle?.start();
   // renewals go to the leader (any manager signs; the leader is the one this node talks to anyway)
   const renewer = new CertificateRenewer({
     credentials: o.tls,
@@ -102,10 +102,7 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
     addr: o.advertiseAddr,
     ...(mesh ? { mesh } : {}),
   });
-  const unwatchTLS = o.tls.onChange(() => {
-    agent.setTLSInfo(o.tls.tlsInfo());
-    mesh?.refreshTls();
-  });
+  const unwatchTLS = o.tls.onChange(() => agent.setTLSInfo(o.tls.tlsInfo()));
   // the leader asks for logs when someone reads them; the publisher sends what matches
   const logs = new LogPublisher({
     nodeID: o.nodeID,
@@ -126,7 +123,7 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
       unwatchTLS();
       await logs.stop();
       await agent.stop({ keepTasks: !!processExecutor });
-      await mesh?.stop();
+      await meshHandle?.stop();
     },
   };
 }

@@ -6,13 +6,13 @@
 // containers under a restarted daemon.
 
 import { arch, cpus, hostname, totalmem } from 'node:os';
-import { MESH_PORT_LABEL } from '../api/network-view';
 import { newID } from '../api/ids';
 import { EXECUTOR_LABEL } from '../api/node-labels';
 import type { NodeDescription } from '../api/types';
 import { readNodeID, writeNodeID } from '../node-identity';
 import { NodeCredentials, nodeSecurity } from '../node-tls';
 import { ClusterTransport } from '../raft/transport';
+import { meshLabels } from '../agent/mesh/node-mesh-setup';
 import { startAgentNode } from './agent-node';
 import { secureDataDir } from '../data-dir';
 import { restrictUmask } from '../util/private-files';
@@ -38,7 +38,7 @@ export function agentDescription(cfg: AgentConfig): NodeDescription {
         ...cfg.labels,
         [EXECUTOR_LABEL]: cfg.executor,
         // other nodes' meshes reach this one's tasks through its tunnel on this port
-        ...(cfg.executor === 'process' && cfg.dataPathPort ? { [MESH_PORT_LABEL]: String(cfg.dataPathPort) } : {}),
+        ...meshLabels(cfg.executor, cfg.dataPathPort),
       },
       Plugins: [{ Type: 'Network', Name: 'overlay' }],
     },
