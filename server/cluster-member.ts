@@ -10,6 +10,7 @@ import { LogPublisher } from './agent/log-publisher';
 import type { LogBrokerNodeApi } from './api/logs';
 import { SimExecutor } from './agent/executor/sim';
 import type { Executor } from './agent/executor/executor';
+import type { NodeMeshHooks } from './agent/mesh/node-mesh-api';
 import type { InitSettings } from './manager/swarm-init';
 import { ensureSimWorkers, initCluster, SIM_WORKER_PREFIX, simWorkerDescription } from './manager/bootstrap';
 import { createControlApi } from './manager/controlapi';
@@ -67,6 +68,8 @@ export interface MemberOptions {
   demo: boolean;
   /** The executor of this manager's own node (simulated workers always use the simulated one). */
   executor: Executor;
+  /** The routing mesh of this manager's own node (process executor only): views go to it, tasks drain through it. */
+  mesh?: NodeMeshHooks;
   mode: MemberMode;
   /** Heartbeat period of a swarm this member initialises (undefined: Swarm's default). */
   heartbeatPeriodMs?: number;
@@ -410,6 +413,7 @@ export class ClusterMember {
       executor: this.o.executor,
       description: { ...this.o.description, TLSInfo: this.o.tls.tlsInfo() },
       addr: this.o.advertiseAddr,
+      ...(this.o.mesh ? { mesh: this.o.mesh } : {}),
     });
     this.agents.push(self);
     // this process's nodes (its own and the simulated ones) show its TLS identity

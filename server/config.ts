@@ -1,5 +1,7 @@
 // Command-line flags, each also an environment variable SWARMDECK_<NAME>.
 // Flags win over the environment; both win over the defaults.
+import { DEFAULT_DATA_PATH_PORT } from './api/network-view';
+import { DEFAULT_DRAIN_DELAY_MS } from './agent/mesh/drain';
 import { readTokenFile } from './token-file';
 
 import { redactSecrets } from './util/redact';
@@ -30,11 +32,15 @@ export interface Config {
   init: boolean;
   /** `swarm init --dispatcher-heartbeat`: the agents' heartbeat period in ms for a new swarm (0 = Swarm's 5 s). */
   dispatcherHeartbeatMs: number;
+  /** This node's routing mesh tunnel port (TCP, mutual TLS) on its advertise address; 0: no mesh. */
+  dataPathPort: number;
+  /** How long a stopping task refuses new mesh connections before SIGTERM (ms). */
+  drainDelayMs: number;
 }
 
 interface FlagDef {
   key: keyof Config;
-  kind: 'port' | 'string' | 'count' | 'bool' | 'duration';
+  kind: 'port' | 'port-or-0' | 'string' | 'count' | 'bool' | 'duration' | 'short-duration';
   help: string;
 }
 
@@ -70,6 +76,16 @@ export const FLAGS: Record<string, FlagDef> = {
     kind: 'duration',
     help: 'heartbeat period of a new swarm, e.g. 1s (default 5s; later: docker swarm update --dispatcher-heartbeat)',
   },
+  'data-path-port': {
+    key: 'dataPathPort',
+    kind: 'port-or-0',
+    help: `this node's routing mesh tunnel port (TCP, mutual TLS; default ${DEFAULT_DATA_PATH_PORT}, 0 = no mesh)`,
+  },
+  'drain-delay': {
+    key: 'drainDelayMs',
+    kind: 'short-duration',
+    help: 'how long a stopping task takes no new mesh connections before SIGTERM (default 1s)',
+  },
   'no-init': {
     key: 'init',
     kind: 'bool',
@@ -94,6 +110,8 @@ export const DEFAULTS: Config = {
   tokenFile: '',
   init: true,
   dispatcherHeartbeatMs: 0,
+  dataPathPort: DEFAULT_DATA_PATH_PORT,
+  drainDelayMs: DEFAULT_DRAIN_DELAY_MS,
 };
 
 /** A bad flag or variable. Its message echoes what was given, minus any join token (it goes to the logs). */
@@ -120,6 +138,18 @@ function parseValue(flag: string, def: FlagDef, raw: string): Config[keyof Confi
       if (!/^\d+$/.test(raw) || n < 1 || n > 65535)
         throw new ConfigError(`--${flag}: "${raw}" is not a port (1-65535)`);
       return n;
+    }
+    case 'port-or-0': {
+      const n = Number(raw);
+      if (!/^\d+$/.test(raw) || n > 65535) throw new ConfigError(`--${flag}: "${raw}" is not a port (0-65535)`);
+      return n;
+    }
+    case 'short-duration': {
+      const m = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(raw);
+      const ms = m ? Number(m[1]) * (m[2] === 's' ? 1_000 : 1) : NaN;
+      if (!(ms >= 0 && ms <= 60_000))
+        throw new ConfigError(`--${flag}: "${raw}" is not a duration up to 1m (e.g. 1s, 500ms)`);
+      return Math.round(ms);
     }
     case 'count': {
       const n = Number(raw);

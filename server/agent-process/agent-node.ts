@@ -13,8 +13,8 @@ import type { Executor } from '../agent/executor/executor';
 import { ProcessExecutor } from '../agent/executor/process';
 import type { NetnsRouter } from '../agent/executor/netns/router-client';
 import { SimExecutor } from '../agent/executor/sim';
-import { ExecutorTaskDialer } from '../agent/mesh/executor-dialer';
-import { NodeMesh } from '../agent/mesh/node-mesh';
+import type { NodeMesh } from '../agent/mesh/node-mesh';
+import { nodeMesh } from '../agent/mesh/node-mesh-setup';
 import { CertificateRenewer, isRenewAnswer, renewRequest, type NodeCredentials } from '../node-tls';
 import { writeAgentCredentials, type AgentCredentials } from './credentials';
 import { ManagerDirectoryClient, type DirectoryTransport } from './manager-directory';
@@ -28,6 +28,8 @@ export interface AgentNodeOptions {
   description: NodeDescription;
   advertiseAddr: string;
   executor: 'process' | 'sim';
+  /** The process executor this node process made already (a worker role): used instead of a second one. */
+  processExecutor?: ProcessExecutor;
   imageCatalog?: string;
   /** Netns mode: the router tasks with network attachments run behind (left running on stop). */
   netns?: NetnsRouter;
@@ -62,31 +64,29 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
       writeAgentCredentials(o.dataDir, o.creds);
     },
   );
-  const processExecutor =
-    o.executor === 'process'
-      ? new ProcessExecutor({
-          node: { ID: o.nodeID, Description: o.description },
-          stateDir: join(o.dataDir, 'tasks'),
-          ...(o.imageCatalog ? { catalogFile: o.imageCatalog } : {}),
-          netns: o.netns,
-        })
-      : undefined;
-  // tasks a previous run left behind are adopted (or reported) before the first session
-  if (processExecutor) await processExecutor.recover();
+  let processExecutor = o.processExecutor;
+  if (!processExecutor && o.executor === 'process') {
+    processExecutor = new ProcessExecutor({
+      node: { ID: o.nodeID, Description: o.description },
+      stateDir: join(o.dataDir, 'tasks'),
+      ...(o.imageCatalog ? { catalogFile: o.imageCatalog } : {}),
+      netns: o.netns,
+    });
+    // tasks a previous run left behind are adopted (or reported) before the first session
+    await processExecutor.recover();
+  }
   const executor: Executor = processExecutor ?? new SimExecutor();
   // the routing mesh: published ports on this node's address, and the tunnel other nodes reach its tasks by
-  const mesh =
-    processExecutor && o.dataPathPort
-      ? new NodeMesh({
-          nodeID: o.nodeID,
-          addr: o.advertiseAddr,
-          dataPort: o.dataPathPort,
-          tls: { material: () => o.tls.material(), clusterID: () => o.tls.certificate?.clusterID },
-          dialer: new ExecutorTaskDialer(processExecutor),
-          ...(o.drainDelayMs !== undefined ? { drainDelayMs: o.drainDelayMs } : {}),
-        })
-      : undefined;
-  await mesh?.start();
+  const meshHandle = nodeMesh({
+    nodeID: o.nodeID,
+    advertiseAddr: o.advertiseAddr,
+    dataPathPort: o.dataPathPort ?? 0,
+    tls: o.tls,
+    ...(processExecutor ? { processExecutor } : {}),
+    ...(o.drainDelayMs !== undefined ? { drainDelayMs: o.drainDelayMs } : {}),
+  });
+  const mesh = meshHandle?.mesh;
+  await meshHandle?.start();
   // renewals go to the leader (any manager signs; the leader is the one this node talks to anyway)
   const renewer = new CertificateRenewer({
     credentials: o.tls,
@@ -106,10 +106,7 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
     addr: o.advertiseAddr,
     ...(mesh ? { mesh } : {}),
   });
-  const unwatchTLS = o.tls.onChange(() => {
-    agent.setTLSInfo(o.tls.tlsInfo());
-    mesh?.refreshTls();
-  });
+  const unwatchTLS = o.tls.onChange(() => agent.setTLSInfo(o.tls.tlsInfo()));
   // the leader asks for logs when someone reads them; the publisher sends what matches
   const logs = new LogPublisher({
     nodeID: o.nodeID,
@@ -130,7 +127,7 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
       unwatchTLS();
       await logs.stop();
       await agent.stop({ keepTasks: !!processExecutor });
-      await mesh?.stop();
+      await meshHandle?.stop();
       // the router stays, like the tasks whose namespaces hang off it; the next start reconnects
       o.netns?.close();
     },

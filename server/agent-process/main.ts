@@ -6,7 +6,6 @@
 // containers under a restarted daemon.
 
 import { arch, cpus, hostname, totalmem } from 'node:os';
-import { MESH_PORT_LABEL } from '../api/network-view';
 import { newID } from '../api/ids';
 import { EXECUTOR_LABEL } from '../api/node-labels';
 import type { NodeDescription } from '../api/types';
@@ -15,6 +14,7 @@ import { routerRunDir, startTaskNetworking } from '../agent/executor/netns/detec
 import { readNodeID, writeNodeID } from '../node-identity';
 import { NodeCredentials, nodeSecurity } from '../node-tls';
 import { ClusterTransport } from '../raft/transport';
+import { meshLabels } from '../agent/mesh/node-mesh-setup';
 import { startAgentNode } from './agent-node';
 import { secureDataDir } from '../data-dir';
 import { restrictUmask } from '../util/private-files';
@@ -41,7 +41,7 @@ export function agentDescription(cfg: AgentConfig, networkMode: NodeNetworkMode 
         [EXECUTOR_LABEL]: cfg.executor,
         [NETWORK_MODE_LABEL]: networkMode,
         // other nodes' meshes reach this one's tasks through its tunnel on this port
-        ...(cfg.executor === 'process' && cfg.dataPathPort ? { [MESH_PORT_LABEL]: String(cfg.dataPathPort) } : {}),
+        ...meshLabels(cfg.executor, cfg.dataPathPort),
       },
       Plugins: [{ Type: 'Network', Name: 'overlay' }],
     },

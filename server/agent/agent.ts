@@ -237,6 +237,7 @@ export class Agent {
       (id, s) => this.report(id, s),
       this.clock,
       this.opts.mesh?.drain,
+      this.opts.mesh?.portStatus ? (t) => this.opts.mesh?.portStatus?.(t) ?? [] : undefined,
     );
     this.controllers.set(task.ID, created);
     created.kick();

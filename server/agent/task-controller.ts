@@ -1,5 +1,5 @@
 import { DRAINING_MESSAGE } from '../api/network-view';
-import type { ContainerStatus, Task, TaskState, TaskStatus } from '../api/types';
+import type { ContainerStatus, PortConfig, Task, TaskState, TaskStatus } from '../api/types';
 import { TASK_STATE_VALUE, stateAfter } from '../api/types';
 import { iso, type Clock } from '../util/clock';
 import { ExitError, UNHEALTHY_CAUSE, type Executor } from './executor/executor';
@@ -86,6 +86,8 @@ export class TaskController {
     private readonly clock: Clock,
     /** The node's routing mesh drain marks; without one, tasks stop at once. */
     private readonly drain?: TaskDrain,
+    /** The task's host-mode published ports, reported with RUNNING as Status.PortStatus. */
+    private readonly hostPorts?: (task: Task) => PortConfig[],
   ) {
     this.task = task;
     this.observed = task.Status.State;
@@ -213,7 +215,7 @@ export class TaskController {
     drain.drain(task.ID);
     const status: TaskStatus = { Timestamp: iso(this.clock.now()), State: 'running', Message: DRAINING_MESSAGE };
     if (this.container.ContainerID) status.ContainerStatus = { ...this.container };
-    this.report(task.ID, status);
+    this.report(task.ID, this.withPorts(status));
     if (drain.delayMs > 0) await new Promise<void>((resolve) => this.clock.setTimeout(resolve, drain.delayMs));
   }
 
@@ -305,12 +307,22 @@ export class TaskController {
   private reportHealth(): void {
     if (this.closed || !this.container.ContainerID || TASK_STATE_VALUE[this.observed] > TASK_STATE_VALUE.running)
       return;
-    this.report(this.task.ID, {
-      Timestamp: iso(this.clock.now()),
-      State: this.observed,
-      Message: this.message,
-      ContainerStatus: { ...this.container },
-    });
+    this.report(
+      this.task.ID,
+      this.withPorts({
+        Timestamp: iso(this.clock.now()),
+        State: this.observed,
+        Message: this.message,
+        ContainerStatus: { ...this.container },
+      }),
+    );
+  }
+
+  /** A RUNNING report carries the task's host-mode ports (each report replaces the last, so every one does). */
+  private withPorts(status: TaskStatus): TaskStatus {
+    if (status.State !== 'running' || !this.hostPorts) return status;
+    const ports = this.hostPorts(this.task);
+    return ports.length ? { ...status, PortStatus: { Ports: ports } } : status;
   }
 
   private merge(cs: ContainerStatus | void): void {
@@ -331,8 +343,8 @@ export class TaskController {
     const status: TaskStatus = { Timestamp: iso(this.clock.now()), State: state, Message: message };
     if (err !== undefined) status.Err = err;
     if (this.container.ContainerID) status.ContainerStatus = { ...this.container };
-    this.lastReport = status;
-    this.report(this.task.ID, status);
+    this.lastReport = this.withPorts(status);
+    this.report(this.task.ID, this.lastReport);
     return true;
   }
 

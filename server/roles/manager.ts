@@ -1,6 +1,7 @@
 // A manager: the raft member with its store, control loops and CA, the Engine
 // API over it and (unless --no-console) the web console.
 
+import { nodeMesh } from '../agent/mesh/node-mesh-setup';
 import { ClusterMember, type MemberMode } from '../cluster-member';
 import { startConsole } from '../console-server';
 import { createEngineHandler } from '../http/engine/server';
@@ -18,6 +19,15 @@ export async function startManager(
   init: SwarmInitOptions = {},
 ): Promise<RunningManager> {
   const { cfg } = node;
+  // a manager is a node too: its own tasks are reached through the routing mesh like any worker's
+  const mesh = nodeMesh({
+    nodeID: node.nodeID,
+    advertiseAddr: cfg.advertiseAddr,
+    dataPathPort: cfg.dataPathPort,
+    drainDelayMs: cfg.drainDelayMs,
+    tls: node.tls,
+    ...(node.processExecutor ? { processExecutor: node.processExecutor } : {}),
+  });
   const member = await ClusterMember.start({
     dataDir: cfg.dataDir,
     selfNodeID: node.nodeID,
@@ -31,6 +41,7 @@ export async function startManager(
     simWorkers: cfg.simWorkers,
     demo: cfg.demo,
     executor: node.executor,
+    ...(mesh ? { mesh: mesh.mesh } : {}),
     mode,
     heartbeatPeriodMs: cfg.dispatcherHeartbeatMs || undefined,
     nodeCertExpiryNs: init.nodeCertExpiryNs,
@@ -38,6 +49,8 @@ export async function startManager(
     loopReportMs: Number(process.env.SWARMDECK_LOOP_REPORT_MS) || undefined,
   });
   node.setMember(member);
+  // the tunnel listens once the node holds its certificate (made or received by the member's start)
+  await mesh?.start();
   node.setEngineHandler(createEngineHandler(member.ctx));
   const consoleServer = cfg.console ? await startConsole(cfg, member.ctx, node.limits.console) : undefined;
   console.log(
@@ -51,6 +64,7 @@ export async function startManager(
     async close() {
       await consoleServer?.close();
       await member.close();
+      await mesh?.stop();
     },
   };
 }

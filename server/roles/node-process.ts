@@ -12,6 +12,7 @@ import type { NodeDescription } from '../api/types';
 import type { Executor } from '../agent/executor/executor';
 import { ProcessExecutor } from '../agent/executor/process';
 import { SimExecutor } from '../agent/executor/sim';
+import { meshLabels } from '../agent/mesh/node-mesh-setup';
 import type { ClusterMember } from '../cluster-member';
 import { clusterPortHandler } from '../cluster-port';
 import type { Config } from '../config';
@@ -78,6 +79,8 @@ export async function startNodeProcess(cfg: Config, clock: Clock = systemClock):
         )
       : undefined;
   const description = selfDescription(cfg.executor, networking?.mode);
+  // other nodes' meshes reach this node's tasks through its tunnel on this port (roles start the mesh)
+  Object.assign(description.Engine!.Labels!, meshLabels(cfg.executor, cfg.dataPathPort));
   // Managers are workers too: this node's own tasks run as real processes or simulated.
   const processExecutor =
     cfg.executor === 'process'

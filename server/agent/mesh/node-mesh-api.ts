@@ -1,6 +1,7 @@
 // What the Agent asks of its node's routing mesh: it hands on every NetworkView,
 // reports the mesh's errors on heartbeats, and drains tasks before stopping them.
 import type { NetworkView } from '../../api/network-view';
+import type { PortConfig, Task } from '../../api/types';
 import type { TaskDrain } from './drain';
 
 export interface NodeMeshHooks {
@@ -9,4 +10,6 @@ export interface NodeMeshHooks {
   /** What the mesh cannot do now (ports it cannot bind), one line each. */
   errors(): string[];
   readonly drain: TaskDrain;
+  /** The task's host-mode published ports, for its Status.PortStatus (`service ps` PORTS). */
+  portStatus?(task: Task): PortConfig[];
 }

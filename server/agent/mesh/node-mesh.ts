@@ -8,13 +8,16 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import { Duplex } from 'node:stream';
 import type { MeshPeer, NetworkView } from '../../api/network-view';
+import type { PortConfig, Task } from '../../api/types';
 import type { TaskDialer } from '../executor/task-dial';
+import type { AssignedPort } from '../executor/task-ports';
 import { DrainSet } from './drain';
 import { FlowTable } from './flow-table';
 import { encodeFrame, encodeJSON, FrameReader, MAX_DATAGRAM, type OpenRequest } from './frames';
 import type { NodeMeshHooks } from './node-mesh-api';
 import { DEFAULT_RETRY_POLICY, nextAttempt, type AttemptFailure, type RetryPolicy } from './retry';
 import { RoundRobin } from './round-robin';
+import { hostPortStatus } from './port-status';
 import { meshRoutes, type Backend, type Route } from './routes';
 import { splice } from './splice';
 import { createTunnelServer, openTunnel, refreshTunnelServer, type MeshTls } from './tunnel';
@@ -27,6 +30,8 @@ export interface NodeMeshOptions {
   dataPort: number;
   tls: MeshTls;
   dialer: TaskDialer;
+  /** The host ports the executor gave a task (for host-mode PortStatus). */
+  hostPorts?: (taskID: string) => AssignedPort[];
   drainDelayMs?: number;
   retry?: RetryPolicy;
   log?: (m: string) => void;
@@ -100,6 +105,10 @@ export class NodeMesh implements NodeMeshHooks {
 
   errors(): string[] {
     return [...(this.tunnelError ? [this.tunnelError] : []), ...this.conflicts, ...this.bindErrors.values()];
+  }
+
+  portStatus(task: Task): PortConfig[] {
+    return hostPortStatus(task, this.o.hostPorts?.(task.ID) ?? []);
   }
 
   /** The ports this node listens on now (for tests and status). */
