@@ -67,7 +67,11 @@ class Slots {
 function exchangeUdp(up: Upstream, query: Buffer, id: number, timeoutMs: number): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
     const socket = createSocket(isIPv6(up.host) ? 'udp6' : 'udp4');
+    let finished = false;
+    // once only: a late send callback or error after the timer must not close the socket twice
     const done = (reply: Buffer | undefined) => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       socket.close();
       resolve(reply);
@@ -88,7 +92,10 @@ function exchangeTcp(up: Upstream, query: Buffer, id: number, timeoutMs: number)
   return new Promise((resolve) => {
     const socket = connect({ host: up.host, port: up.port });
     const frames = new FrameReader();
+    let finished = false;
     const done = (reply: Buffer | undefined) => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       socket.destroy();
       resolve(reply);
