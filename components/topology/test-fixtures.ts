@@ -7,14 +7,18 @@ import type { TopologyInput } from './topology-model';
 const T0 = '2026-01-01T00:00:00.000Z';
 const meta = (ID: string) => ({ ID, Version: { Index: 1 }, CreatedAt: T0, UpdatedAt: T0 });
 
+let vxlan = 4096;
+const vxlans = new Map<string, number>();
+
 export function fixtureNetwork(id: string, name: string, subnet: string, over: Partial<Network['Spec']> = {}): Network {
+  if (!vxlans.has(id)) vxlans.set(id, vxlan++);
   const gateway = subnet.replace(/\.0\/\d+$/, '.1');
   return {
     ...meta(id),
     Spec: { Name: name, Labels: {}, DriverConfiguration: { Name: 'overlay' }, ...over },
     DriverState: {
       Name: 'overlay',
-      Options: { 'com.docker.network.driver.overlay.vxlanid_list': id === 'ing' ? '4096' : '4097' },
+      Options: { 'com.docker.network.driver.overlay.vxlanid_list': String(vxlans.get(id)) },
     },
     IPAMOptions: { Driver: { Name: 'default' }, Configs: [{ Subnet: subnet, Gateway: gateway }] },
   };

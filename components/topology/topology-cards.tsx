@@ -112,7 +112,7 @@ export function PortCardView({ data }: NodeProps<PortNode>) {
         <span className="muted mono">→ {p.target ?? '?'}</span>
       </div>
       <div className="topo-line muted ellipsis">
-        {p.mode === 'host' ? 'host mode, on the task’s node' : 'every node (routing mesh)'} · {data.serviceName}
+        {data.serviceName} · {p.mode === 'host' ? 'host mode: task’s node' : 'mesh: every node'}
       </div>
       <Handle type="source" position={Position.Bottom} isConnectable={false} />
     </div>
@@ -209,9 +209,10 @@ export function TaskCardView({ data }: NodeProps<TaskNode>) {
       data-draining={t.draining || undefined}
       aria-label={`Task ${t.name}`}
       data-topo-task={t.name}
+      data-node={t.nodeName}
       title={`${t.name} · ${t.state} (desired ${t.desired})${t.health ? ` · ${t.health}` : ''}\n${addrTitle(t.addresses)}`}
     >
-      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <Handle type="target" position={Position.Top} isConnectable={false} />
       <div className="topo-head">
         <span className="topo-dot" data-tone={t.tone} aria-hidden="true" />
         <Link

@@ -49,14 +49,14 @@ export function toFlow(model: TopologyModel, layout: TopologyLayout): { nodes: T
     id: e.id,
     source: e.source,
     target: e.target,
-    type: e.kind === 'backend' ? 'default' : 'smoothstep',
+    // curves: their labels sit at their own midpoints, not on one shared bus line
+    type: 'default',
     className: `topo-edge topo-edge-${e.kind}${e.draining ? ' topo-edge-draining' : ''}`,
     ...(e.label ? { label: e.label } : {}),
     animated: e.kind === 'published' || e.draining === true,
     focusable: false,
     selectable: false,
-    // above the node groups, so a backend edge is seen reaching its task
-    zIndex: e.kind === 'backend' ? 1 : 0,
+    // backend edges run under the (translucent) node groups, so they never cross a node's or task's text
   }));
   return { nodes, edges };
 }

@@ -78,6 +78,18 @@ describe('layoutTopology', () => {
     expect(l.boxes.get('node:n1')!.height).toBe(groupHeight(2));
     expect(l.boxes.get('node:n2')!.height).toBe(groupHeight(1));
     expect(Math.min(...rowCards(m).map((c) => l.boxes.get(c.id)!.x))).toBe(0);
+    // nodes in name order, left to right
+    const xs = ['node:n1', 'node:n2', 'node:n3'].map((id) => l.boxes.get(id)!.x);
+    expect([...xs].sort((a, b) => a - b)).toEqual(xs);
+  });
+
+  it('node groups read in name order even when nothing links them yet', () => {
+    const nodes = ['sim-worker-1', 'sim-worker-2', 'sim-worker-3', 'vm'].map((n, i) => fixtureNode(`x${i}`, n));
+    const m = buildTopology({ networks: [], services: [], tasks: [], nodes });
+    const l = layoutTopology(EMPTY_LAYOUT, m);
+    const xs = m.nodes.map((n) => l.boxes.get(n.id)!.x);
+    expect(xs).toEqual([...xs].sort((a, b) => a - b));
+    expectNoOverlap(m, l);
   });
 
   it('is deterministic', () => {

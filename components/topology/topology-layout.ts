@@ -31,9 +31,9 @@ export interface TopologyLayout {
 export const EMPTY_LAYOUT: TopologyLayout = { boxes: new Map(), cells: new Map() };
 
 export const SIZES = {
-  network: { width: 250, height: 128 },
+  network: { width: 250, height: 104 },
   port: { width: 170, height: 60 },
-  service: { width: 250, height: 128 },
+  service: { width: 250, height: 112 },
   task: { width: 216, height: 72 },
 } as const;
 /** Node group: a header (name, role, address, load-balancer addresses) above a column of task cells. */
@@ -118,6 +118,11 @@ export function layoutTopology(prev: TopologyLayout, model: TopologyModel): Topo
           ...s,
         });
       }
+      // node groups in name order, as the overview lists them (dagre's order constraints do not hold
+      // when nothing links the groups yet); all groups are as wide, so their slots can be swapped
+      const groups = model.nodes.map((n) => boxes.get(n.id)!);
+      const slots = groups.map((b) => b.x).sort((a, b) => a - b);
+      groups.forEach((b, i) => (b.x = slots[i]!));
       for (let row = 0; row < ROW_Y.length; row++)
         spreadRow(top.filter((i) => rowOf(i.kind) === row).map((i) => boxes.get(i.id)!));
     } else {
@@ -162,31 +167,41 @@ function topLevelLinks(model: TopologyModel): Map<string, string[]> {
   return out;
 }
 
-/** dagre's x (centre) for every row card, with the rows forced by a hidden root. */
+/**
+ * dagre's x (centre) for every row card. A hidden root above the first row
+ * holds each card without a neighbour in the row above down to its own row;
+ * cards with one are held by it (fewer long edges, so fewer dagre dummies
+ * widening the rows).
+ */
 function dagreX(
   top: TopItem[],
   links: Map<string, string[]>,
   size: (i: TopItem) => { width: number; height: number },
 ): Map<string, number> {
   const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: 'TB', nodesep: GAP.x, ranksep: GAP.y, marginx: 0, marginy: 0 });
+  g.setGraph({ rankdir: 'TB', nodesep: GAP.x, edgesep: 4, ranksep: GAP.y, marginx: 0, marginy: 0 });
   g.setDefaultEdgeLabel(() => ({}));
   const ROOT = '\0root';
   g.setNode(ROOT, { width: 1, height: 1 });
   const ids = new Set(top.map((i) => i.id));
   const rows = new Map(top.map((i) => [i.id, rowOf(i.kind)]));
-  for (const item of top) {
-    g.setNode(item.id, { ...size(item) }); // dagre writes its results into the label
-    g.setEdge(ROOT, item.id, { minlen: rowOf(item.kind) + 1, weight: 0 });
-  }
+  const held = new Set<string>();
+  for (const item of top) g.setNode(item.id, { ...size(item) }); // dagre writes its results into the label
   for (const [a, ns] of links) {
     for (const b of ns) {
       if (!ids.has(a) || !ids.has(b) || rows.get(a)! >= rows.get(b)!) continue;
       const e = g.edge(a, b) as { weight?: number } | undefined;
       g.setEdge(a, b, { weight: (e?.weight ?? 0) + 1, minlen: rows.get(b)! - rows.get(a)! });
+      held.add(b);
     }
   }
-  dagre.layout(g);
+  for (const item of top) {
+    if (!held.has(item.id)) g.setEdge(ROOT, item.id, { minlen: rowOf(item.kind) + 1, weight: 0 });
+  }
+  // the node groups read left to right in name order, as the overview lists them
+  const groups = top.filter((i) => i.kind === 'node');
+  const constraints = groups.slice(1).map((g, i) => ({ left: groups[i]!.id, right: g.id }));
+  dagre.layout(g, { constraints });
   return new Map(top.map((i) => [i.id, (g.node(i.id) as { x: number }).x]));
 }
 

@@ -103,6 +103,8 @@ export interface TaskCard {
   serviceID: string;
   /** The group it is drawn in (`node:<id>`, or UNASSIGNED_NODE). */
   parent: string;
+  /** The node's name, or '' when unassigned. */
+  nodeName: string;
   name: string;
   slot: number;
   state: TaskState;
@@ -221,7 +223,7 @@ export function buildTopology(input: TopologyInput): TopologyModel {
   const inUse = new Map<string, number>();
   const use = (networkID: string) => inUse.set(networkID, (inUse.get(networkID) ?? 0) + 1);
   const serviceByID = new Map(services.map((s) => [s.ID, s]));
-  const nodeIDs = new Set(nodes.map((n) => n.ID));
+  const nodeByID = new Map(nodes.map((n) => [n.ID, n]));
 
   const edges: TopologyEdge[] = [];
   const ports: PortCard[] = [];
@@ -302,7 +304,8 @@ export function buildTopology(input: TopologyInput): TopologyModel {
   let unassigned = false;
   for (const t of allTasks) {
     if (!isDrawn(t)) continue;
-    const onNode = t.NodeID !== '' && nodeIDs.has(t.NodeID);
+    const node = t.NodeID !== '' ? nodeByID.get(t.NodeID) : undefined;
+    const onNode = node !== undefined;
     if (!onNode) unassigned = true;
     const addresses: AddressOn[] = [];
     for (const a of t.NetworksAttachments ?? []) {
@@ -318,6 +321,7 @@ export function buildTopology(input: TopologyInput): TopologyModel {
       taskID: t.ID,
       serviceID: t.ServiceID,
       parent: onNode ? nodeKey(t.NodeID) : UNASSIGNED_NODE,
+      nodeName: node ? nodeName(node) : '',
       name: taskName(t, serviceByID.get(t.ServiceID)),
       slot: t.Slot,
       state: t.Status.State,

@@ -15,6 +15,7 @@ import {
   type TopologyModel,
 } from './topology-model';
 
+const count = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 const FILTER_KEYS = ['network', 'stack', 'service'] as const;
 
 function writeFilterToURL(f: TopologyFilter): void {
@@ -130,6 +131,10 @@ export function TopologyPage({ initialFilter }: { initialFilter: TopologyFilter 
             elementsSelectable={false}
             edgesFocusable={false}
             proOptions={{ hideAttribution: true }}
+            // a handler gives the cards pointer events (links, titles); a network card focuses its network
+            onNodeClick={(_, node) => {
+              if (node.type === 'network') change('network', node.data.card.networkID);
+            }}
             aria-label="Network topology"
           >
             <Background gap={24} size={1.2} />
