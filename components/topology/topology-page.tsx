@@ -68,8 +68,8 @@ export function TopologyPage({ initialFilter }: { initialFilter: TopologyFilter 
       <div className="page-head topology-head">
         <h1>Topology</h1>
         <p className="muted num topology-summary" aria-live="polite">
-          {shown.networks.length} networks · {shown.services.length} services · {shown.tasks.length} tasks on{' '}
-          {nodeCount} nodes
+          {count(shown.networks.length, 'network')} · {count(shown.services.length, 'service')} ·{' '}
+          {count(shown.tasks.length, 'task')} on {count(nodeCount, 'node')}
         </p>
         <div className="topology-filters" role="search" aria-label="Filter the topology">
           <label htmlFor={ids.network}>Network</label>
