@@ -16,6 +16,9 @@ import {
 } from './topology-model';
 
 const count = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+/** The last layout, so coming back to the page shows the picture it left (not a fresh one). */
+let remembered: TopologyLayout = EMPTY_LAYOUT;
+
 const FILTER_KEYS = ['network', 'stack', 'service'] as const;
 
 function writeFilterToURL(f: TopologyFilter): void {
@@ -45,10 +48,13 @@ export function TopologyPage({ initialFilter }: { initialFilter: TopologyFilter 
   );
 
   // sticky layout: derived from the previous one whenever the model changes
-  const [placed, setPlaced] = useState<{ model?: TopologyModel; layout: TopologyLayout }>({ layout: EMPTY_LAYOUT });
+  const [placed, setPlaced] = useState<{ model?: TopologyModel; layout: TopologyLayout }>(() => ({
+    layout: remembered,
+  }));
   let layout = placed.layout;
   if (placed.model !== model) {
     layout = layoutTopology(placed.layout, model);
+    remembered = layout;
     setPlaced({ model, layout });
   }
 
