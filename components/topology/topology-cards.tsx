@@ -54,6 +54,7 @@ export function NetworkCardView({ data }: NodeProps<NetworkNode>) {
   return (
     <div
       className="topo-card topo-network"
+      role="group"
       data-ingress={n.ingress || undefined}
       aria-label={`Network ${n.name}`}
       data-topo-network={n.name}
@@ -101,6 +102,7 @@ export function PortCardView({ data }: NodeProps<PortNode>) {
   return (
     <div
       className="topo-card topo-port"
+      role="group"
       data-mode={p.mode}
       aria-label={`Published port ${p.published ?? 'auto'}/${p.protocol}`}
     >
@@ -124,6 +126,7 @@ export function ServiceCardView({ data }: NodeProps<ServiceNode>) {
   return (
     <div
       className="topo-card topo-service"
+      role="group"
       data-tone={s.tone}
       aria-label={`Service ${s.name}`}
       data-topo-service={s.name}
@@ -204,6 +207,7 @@ export function TaskCardView({ data }: NodeProps<TaskNode>) {
   return (
     <div
       className="topo-card topo-task"
+      role="group"
       data-tone={t.tone}
       data-state={t.state}
       data-draining={t.draining || undefined}
