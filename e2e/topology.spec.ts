@@ -129,7 +129,11 @@ test('topology: a new service and its tasks appear live; draining a node moves i
   const taskName = (await first.getAttribute('data-topo-task'))!;
   await page.getByLabel('Stack').selectOption('');
   await shoot(page, 'topology-drained');
-  await first.getByRole('link', { name: taskName }).click();
+  // the service alone, fitted to the canvas, so the link is on screen and nothing covers it
+  await page.getByLabel('Service', { exact: true }).selectOption({ label: NAME });
+  await expect(page).toHaveURL(new RegExp(`\\?service=${serviceID}$`));
+  await page.getByRole('button', { name: 'Fit View' }).click();
+  await page.locator(`[data-topo-task="${taskName}"]`).getByRole('link', { name: taskName }).click();
   await expect(page).toHaveURL(new RegExp(`/services/${serviceID}#task-`));
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(NAME);
 

@@ -32,7 +32,7 @@ export const EMPTY_LAYOUT: TopologyLayout = { boxes: new Map(), cells: new Map()
 
 export const SIZES = {
   network: { width: 250, height: 104 },
-  port: { width: 170, height: 60 },
+  port: { width: 200, height: 60 },
   service: { width: 250, height: 112 },
   task: { width: 216, height: 72 },
 } as const;
