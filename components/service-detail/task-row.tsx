@@ -59,6 +59,7 @@ export function TaskRow({
   const pending = state === 'pending';
   return (
     <tr
+      id={`task-${task.ID}`}
       className={history ? 'task-row history' : 'task-row current'}
       data-slot={slotKey}
       data-state={state}

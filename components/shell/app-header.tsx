@@ -10,6 +10,7 @@ import { useClusterView } from '../realtime/use-cluster';
 const NAV = [
   { href: '/', label: 'Overview' },
   { href: '/services', label: 'Services' },
+  { href: '/topology', label: 'Topology' },
   { href: '/raft', label: 'Raft' },
 ];
 

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { runningTask, swarmFixture } from './test-fixtures';
+import { EMPTY_LAYOUT, layoutTopology } from './topology-layout';
+import { applyTopologyFilter, buildTopology } from './topology-model';
+import { toFlow } from './topology-flow';
+
+describe('toFlow', () => {
+  const f = swarmFixture();
+  const old = { ...f.tasks[0]!, DesiredState: 'shutdown' as const };
+  const model = buildTopology({ ...f, tasks: [old, f.tasks[1]!, f.tasks[2]!, runningTask(f.web, 't9', 9, 'n2')] });
+  const layout = layoutTopology(EMPTY_LAYOUT, model);
+
+  it('every card is a node at its layout box; tasks are children of their node group, listed after it', () => {
+    const { nodes } = toFlow(model, layout);
+    const index = new Map(nodes.map((n, i) => [n.id, i]));
+    for (const n of nodes) {
+      expect(n.position).toEqual({ x: layout.boxes.get(n.id)!.x, y: layout.boxes.get(n.id)!.y });
+      expect(n.draggable).toBe(false);
+    }
+    const t9 = nodes.find((n) => n.id === 'task:t9')!;
+    expect(t9).toMatchObject({ type: 'task', parentId: 'node:n2', extent: 'parent' });
+    expect(index.get('node:n2')!).toBeLessThan(index.get('task:t9')!);
+    expect(nodes.filter((n) => n.type === 'swarmNode')).toHaveLength(3);
+  });
+
+  it('edges keep their labels; a draining task’s edge is marked and animated', () => {
+    const { edges } = toFlow(model, layout);
+    expect(edges.find((e) => e.id === 'att:app:web')).toMatchObject({ label: 'VIP 10.0.1.2 · aliases www' });
+    expect(edges.find((e) => e.id === 'be:t1')).toMatchObject({
+      animated: true,
+      className: expect.stringContaining('topo-edge-draining'),
+    });
+    expect(edges.find((e) => e.id === 'be:t2')).toMatchObject({ animated: false });
+  });
+
+  it('a filtered model draws only what it keeps, at the same places', () => {
+    const shown = applyTopologyFilter(model, { network: 'app' });
+    const { nodes } = toFlow(shown, layout);
+    expect(nodes.some((n) => n.id === 'net:ing')).toBe(false);
+    expect(nodes.find((n) => n.id === 'svc:web')!.position).toEqual(
+      toFlow(model, layout).nodes.find((n) => n.id === 'svc:web')!.position,
+    );
+  });
+});
