@@ -206,3 +206,159 @@ describe('docker network against swarmdeck', () => {
     expect((await ok(['network', 'ls', '--filter', 'scope=swarm', '-q'])).stdout.trim()).toBe('');
   }, 120_000);
 });
+
+// The seams between the allocator loop, the /networks routes and the service
+// endpoint, seen with the real CLI on a fresh swarm (ingress holds 10.0.0.0/24).
+describe('overlay networks allocated by the leader, seen through the docker CLI', () => {
+  const data = tempDir('swarmdeck-netalloc-data-');
+  const config = tempDir('swarmdeck-netalloc-config-');
+  let server: RunningServer | undefined;
+  let docker: ReturnType<typeof dockerCli>;
+
+  const ok = async (args: string[]): Promise<string> => {
+    const r = await docker(args);
+    if (r.code !== 0)
+      throw new Error(
+        `docker ${args.join(' ')} → ${r.timedOut ? 'timed out' : `exit ${r.code}`}\nstdout: ${r.stdout}\nstderr: ${r.stderr}\nserver:\n${server?.output().slice(-3000)}`,
+      );
+    return r.stdout;
+  };
+  const json = async <T>(args: string[]): Promise<T> => JSON.parse(await ok(args)) as T;
+  interface NetInspect {
+    Id: string;
+    IPAM: { Config: { Subnet?: string; Gateway?: string }[] };
+    Options: Record<string, string> | null;
+    Services?: Record<string, { VIP: string; Tasks: { Name: string; EndpointIP: string }[] }>;
+  }
+  interface TaskInspect {
+    ID: string;
+    DesiredState: string;
+    Status: { State: string };
+    NetworksAttachments?: { Network: { ID: string }; Addresses: string[] }[];
+  }
+  const network = async (name: string, verbose = false) =>
+    (await json<NetInspect[]>(['network', 'inspect', ...(verbose ? ['-v'] : []), name]))[0]!;
+  /** Once the allocator gave the network its subnet. */
+  const allocated = (name: string) =>
+    until(`${name} allocated`, async () => {
+      const n = await network(name);
+      return n.IPAM.Config[0]?.Gateway && n.Options?.['com.docker.network.driver.overlay.vxlanid_list'] ? n : undefined;
+    });
+  const vips = async (service: string) =>
+    await json<{ NetworkID: string; Addr: string }[] | null>([
+      'service',
+      'inspect',
+      '--format',
+      '{{json .Endpoint.VirtualIPs}}',
+      service,
+    ]);
+  /** The service's tasks meant to run, once each is RUNNING (the sim workers run them). */
+  const runningTasks = (service: string, replicas: number) =>
+    until(
+      `${replicas} running tasks of ${service}`,
+      async () => {
+        const ids = (await ok(['service', 'ps', '-q', '--filter', 'desired-state=running', service]))
+          .trim()
+          .split('\n');
+        if (ids.length !== replicas || !ids[0]) return undefined;
+        const tasks = await json<TaskInspect[]>(['inspect', '--type', 'task', ...ids]);
+        return tasks.every((t) => t.Status.State === 'running') ? tasks : undefined;
+      },
+      60_000,
+      250,
+    );
+  const addressOn = (t: TaskInspect, networkID: string) =>
+    t.NetworksAttachments?.find((a) => a.Network.ID === networkID)?.Addresses ?? [];
+  const lastOctet = (cidr: string) => Number(cidr.split('/')[0]!.split('.')[3]);
+
+  beforeAll(async () => {
+    const ports = await freePorts();
+    docker = dockerCli(ports.engine, config.path, bin);
+    server = await startServer({ dataDir: data.path, ports, simWorkers: 2 });
+  }, 90_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    data.remove();
+    config.remove();
+  }, 30_000);
+
+  let appID = '';
+
+  it('a network created without --subnet gets the first free /24 after ingress, its gateway and VXLAN ID', async () => {
+    const ingress = await allocated('ingress');
+    expect(ingress.IPAM.Config).toEqual([{ Subnet: '10.0.0.0/24', Gateway: '10.0.0.1' }]);
+    expect(ingress.Options).toEqual({ 'com.docker.network.driver.overlay.vxlanid_list': '4096' });
+    appID = (await ok(['network', 'create', '-d', 'overlay', 'appnet'])).trim();
+    const app = await allocated('appnet');
+    expect(app.Id).toBe(appID);
+    expect(app.IPAM.Config).toEqual([{ Subnet: '10.0.1.0/24', Gateway: '10.0.1.1' }]);
+    expect(app.Options).toEqual({ 'com.docker.network.driver.overlay.vxlanid_list': '4097' });
+  }, 60_000);
+
+  it('service create --network: a VIP on the network, tasks addressed in its subnet, network inspect -v shows both', async () => {
+    await ok(['service', 'create', '-d', '--name', 'web', '--replicas', '2', '--network', 'appnet', 'nginx:alpine']);
+    const tasks = await runningTasks('web', 2);
+    const vip = await vips('web');
+    expect(vip).toEqual([{ NetworkID: appID, Addr: expect.stringMatching(/^10\.0\.1\.\d+\/24$/) }]);
+    const addrs = tasks.map((t) => addressOn(t, appID));
+    for (const a of addrs) expect(a).toEqual([expect.stringMatching(/^10\.0\.1\.\d+\/24$/)]);
+    // one address each, none shared with the VIP or the gateway
+    const all = [vip![0]!.Addr, ...addrs.flat()];
+    expect(new Set(all).size).toBe(3);
+    expect(all.map(lastOctet)).not.toContain(1);
+
+    const v = await network('appnet', true);
+    expect(v.Services?.['web']?.VIP).toBe(vip![0]!.Addr.split('/')[0]);
+    expect(v.Services?.['web']?.Tasks.map((t) => t.EndpointIP).sort()).toEqual(
+      addrs
+        .flat()
+        .map((a) => a.split('/')[0])
+        .sort(),
+    );
+  }, 90_000);
+
+  it('a replaced task gets a new address (serial), not the one just freed', async () => {
+    const before = (await runningTasks('web', 2)).map((t) => addressOn(t, appID)[0]!);
+    await ok(['service', 'update', '-d', '--force', 'web']);
+    const after = await until(
+      'web replaced by tasks with new addresses',
+      async () => {
+        const tasks = await runningTasks('web', 2);
+        const a = tasks.map((t) => addressOn(t, appID)[0]!);
+        return a.every((x) => !before.includes(x)) ? a : undefined;
+      },
+      60_000,
+      250,
+    );
+    // handed out after every address used so far
+    expect(Math.min(...after.map(lastOctet))).toBeGreaterThan(Math.max(...before.map(lastOctet)));
+  }, 90_000);
+
+  it('--endpoint-mode dnsrr gives no VIP, yet its tasks are addressed on the network', async () => {
+    await ok(['service', 'create', '-d', '--name', 'rr', '--endpoint-mode', 'dnsrr', '--network', 'appnet', 'nginx']);
+    const [task] = await runningTasks('rr', 1);
+    expect(addressOn(task!, appID)).toEqual([expect.stringMatching(/^10\.0\.1\.\d+\/24$/)]);
+    expect(await vips('rr')).toBeNull();
+    expect((await network('appnet', true)).Services?.['rr']?.VIP).toBe('');
+  }, 90_000);
+
+  it('network rm is refused while a service uses it, then succeeds, and the subnet is reused first-fit', async () => {
+    const webID = (await ok(['service', 'inspect', '--format', '{{.ID}}', 'web'])).trim();
+    const rrID = (await ok(['service', 'inspect', '--format', '{{.ID}}', 'rr'])).trim();
+    const refused = await docker(['network', 'rm', 'appnet']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `^Error response from daemon: rpc error: code = FailedPrecondition desc = network ${appID} is in use by service (${webID}|${rrID})\n`,
+      ),
+    );
+    await ok(['service', 'rm', 'web', 'rr']);
+    await until('appnet removable', async () => (await docker(['network', 'rm', 'appnet'])).code === 0, 60_000, 250);
+    await ok(['network', 'create', '-d', 'overlay', 'nextnet']);
+    const next = await allocated('nextnet');
+    expect(next.IPAM.Config).toEqual([{ Subnet: '10.0.1.0/24', Gateway: '10.0.1.1' }]);
+    // VXLAN IDs are serial too: the freed 4097 is not handed out again at once
+    expect(next.Options).toEqual({ 'com.docker.network.driver.overlay.vxlanid_list': '4098' });
+  }, 90_000);
+});
