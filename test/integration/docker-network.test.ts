@@ -88,10 +88,14 @@ describe('docker network against swarmdeck', () => {
       'appnet overlay swarm',
       'bridge bridge local',
       'host host local',
+      'ingress overlay swarm',
       'none null local',
     ]);
     expect(rows[0]!.split(' ')[0]).toBe(appID.slice(0, 12));
-    expect((await ok(['network', 'ls', '-q', '--filter', 'driver=overlay'])).stdout.trim()).toBe(appID.slice(0, 12));
+    expect((await ok(['network', 'ls', '--filter', 'driver=overlay', '--format', '{{.Name}}'])).stdout.trim()).toBe(
+      'appnet\ningress',
+    );
+    expect((await ok(['network', 'ls', '-q', '--filter', 'name=appnet'])).stdout.trim()).toBe(appID.slice(0, 12));
     expect((await ok(['network', 'ls', '-q', '--filter', 'label=tier=web', '--no-trunc'])).stdout.trim()).toBe(appID);
     expect((await ok(['network', 'ls', '--filter', 'type=builtin', '--format', '{{.Name}}'])).stdout.trim()).toBe(
       'bridge\nhost\nnone',
@@ -195,7 +199,7 @@ describe('docker network against swarmdeck', () => {
     const r = await ok(['network', 'prune', '-f', '--filter', 'label!=keep']);
     expect(r.stdout).toBe('Deleted Networks:\nspare1\n\n');
     const names = (await ok(['network', 'ls', '--format', '{{.Name}}'])).stdout.trim().split('\n');
-    expect(names).toEqual(['backnet', 'bridge', 'host', 'none', 'spare2']);
+    expect(names).toEqual(['backnet', 'bridge', 'host', 'ingress', 'none', 'spare2']);
     await ok(['service', 'rm', 'web']);
     await until(
       'backnet pruned once web is gone',
@@ -203,7 +207,10 @@ describe('docker network against swarmdeck', () => {
       60_000,
       500,
     );
-    expect((await ok(['network', 'ls', '--filter', 'scope=swarm', '-q'])).stdout.trim()).toBe('');
+    // prune leaves the routing mesh
+    expect((await ok(['network', 'ls', '--filter', 'scope=swarm', '--format', '{{.Name}}'])).stdout.trim()).toBe(
+      'ingress',
+    );
   }, 120_000);
 });
 
@@ -343,6 +350,82 @@ describe('overlay networks allocated by the leader, seen through the docker CLI'
     expect((await network('appnet', true)).Services?.['rr']?.VIP).toBe('');
   }, 90_000);
 
+  it('service update --network-add/--network-rm: VIPs follow the spec, new tasks get the new attachments', async () => {
+    const backID = (await ok(['network', 'create', '-d', 'overlay', 'backnet'])).trim();
+    expect((await allocated('backnet')).IPAM.Config).toEqual([{ Subnet: '10.0.2.0/24', Gateway: '10.0.2.1' }]);
+    const [appVIP] = (await vips('web'))!;
+    await ok(['service', 'update', '-d', '--network-add', 'backnet', 'web']);
+    const both = await until(
+      'web on appnet and backnet',
+      async () => {
+        const tasks = await runningTasks('web', 2);
+        return tasks.every((t) => addressOn(t, appID).length === 1 && addressOn(t, backID).length === 1)
+          ? tasks
+          : undefined;
+      },
+      60_000,
+      250,
+    );
+    // the VIP on appnet is kept, one is added on backnet
+    expect(await vips('web')).toEqual([
+      appVIP,
+      { NetworkID: backID, Addr: expect.stringMatching(/^10\.0\.2\.\d+\/24$/) },
+    ]);
+    for (const t of both) expect(addressOn(t, backID)).toEqual([expect.stringMatching(/^10\.0\.2\.\d+\/24$/)]);
+
+    await ok(['service', 'update', '-d', '--network-rm', 'appnet', 'web']);
+    const onBack = await until(
+      'web on backnet only',
+      async () => {
+        const tasks = await runningTasks('web', 2);
+        return tasks.every((t) => addressOn(t, appID).length === 0 && t.NetworksAttachments?.length === 1)
+          ? tasks
+          : undefined;
+      },
+      60_000,
+      250,
+    );
+    const vipsNow = (await vips('web'))!;
+    expect(vipsNow.map((v) => v.NetworkID)).toEqual([backID]);
+    expect((await network('appnet', true)).Services?.['web']).toBeUndefined();
+    expect(onBack.map((t) => addressOn(t, backID).length)).toEqual([1, 1]);
+  }, 120_000);
+
+  it('service update --publish-add/--publish-rm: Endpoint.Ports follow, an ingress VIP is added and dropped', async () => {
+    const ingressID = (await network('ingress')).Id;
+    const before = (await vips('web'))!;
+    await ok(['service', 'update', '-d', '--publish-add', 'published=18080,target=80', 'web']);
+    const ports = () => json<unknown[] | null>(['service', 'inspect', '--format', '{{json .Endpoint.Ports}}', 'web']);
+    await until('web publishes 18080', async () => (await ports())?.length === 1, 30_000, 250);
+    expect(await ports()).toEqual([{ Protocol: 'tcp', TargetPort: 80, PublishedPort: 18080, PublishMode: 'ingress' }]);
+    // swarmkit appends the ingress VIP to an existing service's list
+    expect(await vips('web')).toEqual([
+      ...before,
+      { NetworkID: ingressID, Addr: expect.stringMatching(/^10\.0\.0\.\d+\/24$/) },
+    ]);
+    // the replacements are attached to ingress first, then to the spec's networks
+    await until(
+      'web tasks on ingress',
+      async () => {
+        const tasks = await runningTasks('web', 2);
+        return tasks.every(
+          (t) => t.NetworksAttachments?.map((a) => a.Network.ID).join() === `${ingressID},${before[0]!.NetworkID}`,
+        );
+      },
+      60_000,
+      250,
+    );
+    await ok(['service', 'update', '-d', '--publish-rm', '80', 'web']);
+    await until('web publishes nothing', async () => !(await ports())?.length, 30_000, 250);
+    expect(await vips('web')).toEqual(before);
+    await until(
+      'web tasks off ingress',
+      async () => (await runningTasks('web', 2)).every((t) => t.NetworksAttachments?.length === 1),
+      60_000,
+      250,
+    );
+  }, 120_000);
+
   it('network rm is refused while a service uses it, then succeeds, and the subnet is reused first-fit', async () => {
     const webID = (await ok(['service', 'inspect', '--format', '{{.ID}}', 'web'])).trim();
     const rrID = (await ok(['service', 'inspect', '--format', '{{.ID}}', 'rr'])).trim();
@@ -354,11 +437,12 @@ describe('overlay networks allocated by the leader, seen through the docker CLI'
       ),
     );
     await ok(['service', 'rm', 'web', 'rr']);
+    await ok(['network', 'rm', 'backnet']);
     await until('appnet removable', async () => (await docker(['network', 'rm', 'appnet'])).code === 0, 60_000, 250);
     await ok(['network', 'create', '-d', 'overlay', 'nextnet']);
     const next = await allocated('nextnet');
     expect(next.IPAM.Config).toEqual([{ Subnet: '10.0.1.0/24', Gateway: '10.0.1.1' }]);
-    // VXLAN IDs are serial too: the freed 4097 is not handed out again at once
-    expect(next.Options).toEqual({ 'com.docker.network.driver.overlay.vxlanid_list': '4098' });
+    // VXLAN IDs are serial too: past backnet's 4098, not the freed 4097
+    expect(next.Options).toEqual({ 'com.docker.network.driver.overlay.vxlanid_list': '4099' });
   }, 90_000);
 });
