@@ -2,6 +2,7 @@
 // (28.2.2) against a real manager process.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readyLeader, startThreeManagers, type ManagerProc } from '../cluster-harness';
 import { until } from '../until';
 import {
   dockerBinary,
@@ -445,4 +446,117 @@ describe('overlay networks allocated by the leader, seen through the docker CLI'
     // VXLAN IDs are serial too: past backnet's 4098, not the freed 4097
     expect(next.Options).toEqual({ 'com.docker.network.driver.overlay.vxlanid_list': '4099' });
   }, 90_000);
+});
+
+// The same CLI against a follower of a three-manager swarm: reads answer from its own replicated
+// store, writes are forwarded to the leader, whose allocator fills what both then show.
+describe('docker network and service --network on a follower of three managers', () => {
+  const data = tempDir('swarmdeck-netfollow-');
+  const config = tempDir('swarmdeck-netfollow-config-');
+  const managers: ManagerProc[] = [];
+
+  afterAll(async () => {
+    await Promise.all(managers.map((m) => m.stop()));
+    data.remove();
+    config.remove();
+  }, 60_000);
+
+  it('network create/ls/inspect/rm and service inspect --pretty answer the same as on the leader', async () => {
+    await startThreeManagers(managers, data.path);
+    const leader = (await until('a leader', () => readyLeader(managers)))!.m;
+    const follower = managers.find((m) => m !== leader)!;
+    const cli = (m: ManagerProc) => dockerCli(Number(m.engine.split(':').pop()), config.path, bin);
+    const [onLeader, onFollower] = [cli(leader), cli(follower)];
+    const ok = async (docker: ReturnType<typeof dockerCli>, args: string[]) => {
+      const r = await docker(args);
+      if (r.code !== 0)
+        throw new Error(`docker ${args.join(' ')} → exit ${r.code}\n${r.stderr}\n${follower.out.slice(-2000)}`);
+      return r.stdout;
+    };
+    /** Both managers print the same, once the follower has caught up. */
+    const same = (args: string[], what: string) =>
+      until(
+        what,
+        async () => {
+          const [a, b] = [await ok(onLeader, args), await ok(onFollower, args)];
+          return a === b ? b : undefined;
+        },
+        30_000,
+        250,
+      );
+
+    const appID = (
+      await ok(onFollower, ['network', 'create', '-d', 'overlay', '--label', 'tier=web', 'appnet'])
+    ).trim();
+    expect(appID).toMatch(/^[0-9a-z]{25}$/);
+    const ls = await same(
+      ['network', 'ls', '--filter', 'scope=swarm', '--format', '{{.Name}} {{.Driver}} {{.Scope}}'],
+      'network ls',
+    );
+    expect(ls).toBe('appnet overlay swarm\ningress overlay swarm\n');
+    const ipam = await until(
+      'appnet allocated, seen from the follower',
+      async () => {
+        const out = (
+          await ok(onFollower, ['network', 'inspect', '--format', '{{json .IPAM.Config}}', 'appnet'])
+        ).trim();
+        return out.includes('Gateway') ? JSON.parse(out) : undefined;
+      },
+      30_000,
+      250,
+    );
+    expect(ipam).toEqual([{ Subnet: '10.0.1.0/24', Gateway: '10.0.1.1' }]);
+    await same(['network', 'inspect', 'appnet'], 'network inspect');
+
+    await ok(onFollower, [
+      'service',
+      'create',
+      '-d',
+      '--name',
+      'web',
+      '--network',
+      'appnet',
+      '-p',
+      '8080:80',
+      'nginx:alpine',
+    ]);
+    const pretty = await until(
+      'web allocated, the same on both',
+      async () => {
+        const vips = (
+          await ok(onFollower, ['service', 'inspect', '--format', '{{len .Endpoint.VirtualIPs}}', 'web'])
+        ).trim();
+        if (vips !== '2') return undefined;
+        const [a, b] = [
+          await ok(onLeader, ['service', 'inspect', '--pretty', 'web']),
+          await ok(onFollower, ['service', 'inspect', '--pretty', 'web']),
+        ];
+        return a === b ? b : undefined;
+      },
+      30_000,
+      250,
+    );
+    expect(pretty).toMatch(/^Networks:\s*appnet\s*$/m);
+    expect(pretty).toMatch(/^Endpoint Mode:\s*vip$/m);
+    expect(pretty).toMatch(
+      /Ports:\n\s+PublishedPort = 8080\n\s+Protocol = tcp\n\s+TargetPort = 80\n\s+PublishMode = ingress/,
+    );
+
+    const webID = (await ok(onFollower, ['service', 'inspect', '--format', '{{.ID}}', 'web'])).trim();
+    const refused = await onFollower(['network', 'rm', 'appnet']);
+    expect([refused.code, refused.stderr]).toEqual([
+      1,
+      `Error response from daemon: rpc error: code = FailedPrecondition desc = network ${appID} is in use by service ${webID}\nexit status 1\n`,
+    ]);
+    await ok(onFollower, ['service', 'rm', 'web']);
+    await until(
+      'appnet removed through the follower',
+      async () => (await onFollower(['network', 'rm', 'appnet'])).code === 0,
+      60_000,
+      250,
+    );
+    expect(
+      await same(['network', 'ls', '--filter', 'scope=swarm', '--format', '{{.Name}}'], 'network ls after rm'),
+    ).toBe('ingress\n');
+  }, 240_000);
 });
