@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Service } from '../api/types';
+import type { Network, Service } from '../api/types';
 import type { AppliedEvent, Batch } from './batch';
 import { MemoryStore } from './memory-store';
 import { batchShapeError, objectShapeError } from './shape';
@@ -142,5 +142,127 @@ describe('shape checks', () => {
     expect(objectShapeError('service', s)).toBeUndefined();
     expect(objectShapeError('task', makeTask(s))).toBeUndefined();
     expect(objectShapeError('node', makeNode())).toBeUndefined();
+  });
+});
+
+describe('network references at apply (a service create racing a network removal)', () => {
+  const net = (ID: string, over: Partial<Network['Spec']> = {}): Network => ({
+    ID,
+    Version: { Index: 0 },
+    CreatedAt: '2024-01-01T00:00:00.000Z',
+    UpdatedAt: '2024-01-01T00:00:00.000Z',
+    Spec: { Name: ID, Labels: {}, DriverConfiguration: { Name: 'overlay' }, ...over },
+  });
+  const on = (ID: string, nets: string[], name = ID): Service =>
+    makeService({
+      ID,
+      Spec: {
+        ...makeService().Spec,
+        Name: name,
+        TaskTemplate: { ...makeService().Spec.TaskTemplate, Networks: nets.map((Target) => ({ Target })) },
+      },
+    });
+  const withNets = () => {
+    const s = new MemoryStore();
+    s.apply(1, {
+      ops: [
+        { op: 'create', kind: 'network', object: net('appnet') },
+        { op: 'create', kind: 'network', object: net('backnet') },
+      ],
+    });
+    return s;
+  };
+  const removal = (id: string): Batch => ({ ops: [{ op: 'delete', kind: 'network', id, expect: 1 }] });
+
+  it('refuses a service created after its network was removed, on every replica alike', () => {
+    const replicas = [withNets(), withNets()];
+    // both were checked against a store that still had appnet: the removal commits first
+    const results = replicas.map((s) => [
+      s.apply(2, removal('appnet')),
+      s.apply(3, { ops: [{ op: 'create', kind: 'service', object: on('web', ['appnet']) }] }),
+    ]);
+    for (const [rm, create] of results) {
+      expect(rm!.error).toBeUndefined();
+      expect([create!.error?.status, create!.error?.message, create!.failed]).toEqual([
+        404,
+        'network appnet not found',
+        undefined,
+      ]);
+      expect(create!.event.changes).toEqual([]);
+    }
+    expect(replicas.map((s) => s.list('service'))).toEqual([[], []]);
+  });
+
+  it('refuses the removal when the service committed first', () => {
+    const s = withNets();
+    expect(
+      s.apply(2, { ops: [{ op: 'create', kind: 'service', object: on('web', ['appnet']) }] }).error,
+    ).toBeUndefined();
+    const r = s.apply(3, removal('appnet'));
+    expect([r.error?.status, r.error?.message]).toEqual([
+      400,
+      'rpc error: code = FailedPrecondition desc = network appnet is in use by service web',
+    ]);
+    expect(s.get('network', 'appnet')).toBeDefined();
+  });
+
+  it('refuses an update that adds a removed network, and keeps one a service already named', () => {
+    const s = withNets();
+    s.apply(2, { ops: [{ op: 'create', kind: 'service', object: on('web', ['backnet']) }] });
+    s.apply(3, removal('appnet'));
+    const add = s.apply(4, {
+      ops: [{ op: 'update', kind: 'service', object: on('web', ['backnet', 'appnet']), expect: 2 }],
+    });
+    expect(add.error?.message).toBe('network appnet not found');
+    // a service stored naming a network that is gone (an older version, a snapshot) stays writable
+    s.restore({
+      ...s.image(),
+      objects: { ...s.image().objects, service: [{ ...on('old', ['gone']), Version: { Index: 4 } }] },
+    });
+    const kept = s.apply(5, { ops: [{ op: 'update', kind: 'service', object: on('old', ['gone']), expect: 4 }] });
+    expect(kept.error).toBeUndefined();
+  });
+
+  it('takes a network created and a service on it in one batch, and a removal with the service that used it', () => {
+    const s = withNets();
+    const both = s.apply(2, {
+      ops: [
+        { op: 'create', kind: 'network', object: net('newnet') },
+        { op: 'create', kind: 'service', object: on('web', ['newnet']) },
+      ],
+    });
+    expect(both.error).toBeUndefined();
+    const together = s.apply(3, {
+      ops: [
+        { op: 'delete', kind: 'service', id: 'web', expect: 2 },
+        { op: 'delete', kind: 'network', id: 'newnet', expect: 2 },
+      ],
+    });
+    expect(together.error).toBeUndefined();
+    expect(s.get('network', 'newnet')).toBeUndefined();
+  });
+
+  it('refuses removing a network a live task holds, and ingress while a service publishes', () => {
+    const s = new MemoryStore();
+    const web = makeService({ ID: 'web' });
+    const t = makeTask(web, { ID: 't1', DesiredState: 'running' });
+    s.apply(1, {
+      ops: [
+        { op: 'create', kind: 'network', object: net('appnet') },
+        { op: 'create', kind: 'network', object: net('ingress', { Ingress: true }) },
+        { op: 'create', kind: 'task', object: { ...t, Spec: { ...t.Spec, Networks: [{ Target: 'appnet' }] } } },
+        {
+          op: 'create',
+          kind: 'service',
+          object: { ...web, Spec: { ...web.Spec, EndpointSpec: { Mode: 'vip', Ports: [{ TargetPort: 80 }] } } },
+        },
+      ],
+    });
+    expect(s.apply(2, removal('appnet')).error?.message).toBe(
+      'rpc error: code = FailedPrecondition desc = network appnet is in use by task t1',
+    );
+    expect(s.apply(3, removal('ingress')).error?.message).toBe(
+      'rpc error: code = FailedPrecondition desc = ingress network cannot be removed because service web depends on it',
+    );
   });
 });

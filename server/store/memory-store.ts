@@ -1,6 +1,7 @@
 import type { Kind, Network, ObjectByKind, Service, Task, TaskState } from '../api/types';
 import { KINDS } from '../api/types';
 import { SequenceConflict, SwarmError, rpcError } from '../api/errors';
+import { networkInUse, serviceNetworkTargets } from '../api/network-refs';
 import type { AppliedEvent, Batch, Change } from './batch';
 import { batchShapeError, isPlainObject, objectShapeError } from './shape';
 
@@ -158,6 +159,50 @@ export class MemoryStore {
         if (op.kind === 'network') netNames.set((this.tables.network.get(id)?.Spec.Name ?? '').toLowerCase(), null);
         seen.set(k, -1);
       }
+    }
+    return this.networkRefsError(batch);
+  }
+
+  /**
+   * A service written with a network that is gone, or a network removed while
+   * a service or live task holds it: each write was checked against the state
+   * its writer read, and a removal and a service write proposed side by side
+   * would both pass (swarmkit makes both in one transaction). Checked here on
+   * the state after the batch, the same on every manager; the later entry is
+   * refused. A service that already named a missing network keeps it.
+   */
+  private networkRefsError(batch: Batch): SwarmError | undefined {
+    const removed: Network[] = [];
+    const written: Service[] = [];
+    for (const op of batch.ops) {
+      if (op.kind === 'network' && op.op === 'delete') {
+        const n = this.tables.network.get(op.id);
+        if (n) removed.push(n);
+      } else if (op.kind === 'service' && op.op !== 'delete') written.push(op.object as Service);
+    }
+    if (removed.length === 0 && !written.some((s) => serviceNetworkTargets(s).length > 0)) return undefined;
+    const after = <K extends 'network' | 'service' | 'task'>(kind: K): Map<string, ObjectByKind[K]> => {
+      const m = new Map(this.tables[kind] as Map<string, ObjectByKind[K]>);
+      for (const op of batch.ops) {
+        if (op.kind !== kind) continue;
+        if (op.op === 'delete') m.delete(op.id);
+        else m.set(op.object.ID, op.object as ObjectByKind[K]);
+      }
+      return m;
+    };
+    const networks = after('network');
+    for (const s of written) {
+      const old = this.tables.service.get(s.ID);
+      const had = new Set(old ? serviceNetworkTargets(old) : []);
+      const gone = serviceNetworkTargets(s).find((id) => !networks.has(id) && !had.has(id));
+      if (gone !== undefined) return new SwarmError('NotFound', `network ${gone} not found`);
+    }
+    if (removed.length === 0) return undefined;
+    const services = [...after('service').values()];
+    const tasks = [...after('task').values()];
+    for (const n of removed) {
+      const busy = networkInUse(n, services, tasks);
+      if (busy) return busy;
     }
     return undefined;
   }

@@ -212,4 +212,48 @@ describe('Allocator and networks', () => {
     expect(store.view.get('task', tb.ID)!.Status).toMatchObject({ State: 'pending' });
     expect(store.view.get('task', tb.ID)!.Status.Err).toBeUndefined();
   });
+  it('a service left on a network that is gone (stored before removals were checked at apply) is marked, and recovers without it', async () => {
+    const { store, allocator } = await setup();
+    const svc = makeService({
+      Spec: makeServiceSpec({
+        TaskTemplate: { ContainerSpec: { Image: 'nginx' }, ForceUpdate: 0, Networks: [{ Target: 'appnet' }] },
+      }),
+    });
+    const t = makeTask(svc);
+    await store.update((tx) => {
+      tx.create('network', ingress());
+      tx.create('network', overlay('appnet', 'appnet'));
+      tx.create('service', svc);
+      tx.create('task', t);
+    });
+    // the store refuses that removal now; an older store image may still hold such a service
+    const img = store.view.image();
+    store.view.restore({
+      ...img,
+      objects: { ...img.objects, network: img.objects.network.filter((n) => n.ID !== 'appnet') },
+    });
+    allocator.start();
+    await allocator.idle();
+    const marked = store.view.get('service', svc.ID)!;
+    expect(marked.Faults?.[0]?.Message).toBe('networkallocator: could not find local network state');
+    expect(store.view.get('task', t.ID)!.Status).toMatchObject({ State: 'new' });
+    expect(store.view.get('task', t.ID)!.Status.Err).toMatch(
+      /not allocated: networkallocator: could not find local network state$/,
+    );
+    // the spec without it allocates; the orchestrator replaces the waiting task (its own spec names the
+    // network), and the service no longer shows the fault
+    await store.update((tx) => {
+      const cur = tx.get('service', svc.ID)!;
+      tx.update('service', { ...cur, Spec: { ...cur.Spec, TaskTemplate: { ...cur.Spec.TaskTemplate, Networks: [] } } });
+    });
+    await allocator.idle();
+    const next = makeTask(store.view.get('service', svc.ID)!, { Slot: 1 });
+    await store.update((tx) => {
+      tx.update('task', { ...tx.get('task', t.ID)!, DesiredState: 'shutdown' });
+      tx.create('task', next);
+    });
+    await allocator.idle();
+    expect(store.view.get('task', next.ID)!.Status.State).toBe('pending');
+    expect(store.view.get('service', svc.ID)!.Faults).toBeUndefined();
+  });
 });

@@ -46,6 +46,8 @@ export class Allocator {
   private readonly faults = new FaultTracker();
   /** Services whose endpoint could not be allocated: their tasks wait (swarmkit: service not allocated). */
   private readonly unallocated = new Map<string, string>();
+  /** Tasks whose failure marks their service (task ID → service ID), until they allocate or stop waiting. */
+  private readonly failedTasks = new Map<string, string>();
   private na?: NetworkAllocator;
 
   constructor(
@@ -65,6 +67,7 @@ export class Allocator {
     this.fullScan = true;
     this.na = undefined;
     this.unallocated.clear();
+    this.failedTasks.clear();
     this.unwatch = this.store.view.watch((e) => this.onEvent(e));
     this.runner.kick();
   }
@@ -117,6 +120,11 @@ export class Allocator {
             any = true;
           } else if (touchesNodeAttachments(t)) {
             d.nodes.add(t.NodeID);
+            any = true;
+          }
+          // a failed task replaced or removed no longer marks its service
+          if (this.failedTasks.has(t.ID) && (deleted || !needsAllocation(t))) {
+            d.tasks.add(t.ID);
             any = true;
           }
           break;
@@ -265,7 +273,14 @@ export class Allocator {
     const now = iso(this.clock.now());
     for (const id of ids) {
       const cur = tx.get('task', id);
-      if (!cur || !needsAllocation(cur)) continue;
+      if (!cur || !needsAllocation(cur)) {
+        const serviceID = this.failedTasks.get(id);
+        if (serviceID === undefined) continue;
+        this.failedTasks.delete(id);
+        if (this.faults.pass(serviceID, id) && !this.unallocated.has(serviceID))
+          markService(tx, serviceID, 'allocator', undefined);
+        continue;
+      }
       const svc: Service | undefined = tx.get('service', cur.ServiceID);
       const waiting = this.unallocated.get(cur.ServiceID);
       const r = isolate(tx, () => {
@@ -274,10 +289,14 @@ export class Allocator {
         if (next) tx.update('task', withoutLoopError(next, 'allocator'));
       });
       if (!r.ok) {
+        this.failedTasks.set(id, cur.ServiceID);
         markTaskError(tx, id, 'allocator', r.message);
         markService(tx, cur.ServiceID, 'allocator', this.faults.fail(cur.ServiceID, id, `task ${id}: ${r.message}`));
-      } else if (this.faults.pass(cur.ServiceID, id) && waiting === undefined)
-        markService(tx, cur.ServiceID, 'allocator', undefined);
+      } else {
+        this.failedTasks.delete(id);
+        if (this.faults.pass(cur.ServiceID, id) && waiting === undefined)
+          markService(tx, cur.ServiceID, 'allocator', undefined);
+      }
     }
   }
 

@@ -125,11 +125,13 @@ describe('network create', () => {
       const e = await refusal(api.createNetwork(spec));
       expect([spec.Name, e.status, e.message]).toEqual([spec.Name, status, message]);
     }
-    expect(api.listNetworks()).toEqual([]);
+    // only the ingress network swarm init made
+    expect(api.listNetworks().map((x) => x.Spec.Name)).toEqual(['ingress']);
   });
 
   it('allows one ingress network, and one network per name (case-insensitive, as swarm indexes names)', async () => {
-    const ingress = await api.createNetwork(overlay('ingress', { Ingress: true }));
+    // swarm init made it
+    const ingress = api.getNetwork('ingress');
     const second = await refusal(api.createNetwork(overlay('ingress2', { Ingress: true })));
     expect([second.status, second.message]).toEqual([
       409,
@@ -201,12 +203,13 @@ describe('network remove', () => {
     );
     await opened.store.update((tx) => tx.update('task', { ...tx.get('task', live.ID)!, DesiredState: 'shutdown' }));
     await api.removeNetwork(n.ID.slice(0, 6));
-    expect(api.listNetworks()).toEqual([]);
+    // only the ingress network swarm init made
+    expect(api.listNetworks().map((x) => x.Spec.Name)).toEqual(['ingress']);
     expect((await refusal(api.removeNetwork(n.ID))).status).toBe(404);
   });
 
   it('keeps ingress while a service publishes an ingress port; host-mode ports do not need it', async () => {
-    const ingress = await api.createNetwork(overlay('ingress', { Ingress: true }));
+    const ingress = api.getNetwork('ingress');
     const pub = await api.createService(
       makeServiceSpec({
         Name: 'pub',
@@ -247,6 +250,38 @@ describe('network remove', () => {
   });
 });
 
+describe('service create racing network rm', () => {
+  const onNet = (name: string, net: string) =>
+    makeServiceSpec({
+      Name: name,
+      TaskTemplate: { ContainerSpec: { Image: 'nginx' }, ForceUpdate: 0, Networks: [{ Target: net }] },
+    });
+
+  it('never leaves a service pointing at a removed network: whichever commits second is refused', async () => {
+    for (let round = 0; round < 6; round++) {
+      const n = await api.createNetwork(overlay(`net${round}`));
+      // both read a store where the network exists and no service uses it; the order alternates
+      const create = () => api.createService(onNet(`web${round}`, n.ID));
+      const remove = () => api.removeNetwork(n.ID);
+      const [first, second] = round % 2 === 0 ? [create(), remove()] : [remove(), create()];
+      const settled = await Promise.allSettled([first, second]);
+      expect(settled.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const why = (settled.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as SwarmError;
+      const svc = api.listServices().find((s) => s.Spec.Name === `web${round}`);
+      if (svc) {
+        expect(api.listNetworks().map((x) => x.ID)).toContain(n.ID);
+        expect(why.message).toBe(
+          `rpc error: code = FailedPrecondition desc = network ${n.ID} is in use by service ${svc.ID}`,
+        );
+        await api.removeService(svc.ID);
+      } else {
+        expect(api.listNetworks().map((x) => x.ID)).not.toContain(n.ID);
+        expect([why.status, why.message]).toEqual([404, `network ${n.ID} not found`]);
+      }
+    }
+  });
+});
+
 describe('service networks', () => {
   const withNets = (name: string, targets: string[]) =>
     makeServiceSpec({
@@ -276,7 +311,6 @@ describe('service networks', () => {
     ]);
     const missing = await refusal(api.createService(withNets('web', ['nonet'])));
     expect([missing.status, missing.message]).toEqual([404, 'network nonet not found']);
-    await api.createNetwork(overlay('ingress', { Ingress: true }));
     expect((await refusal(api.createService(withNets('web', ['ingress'])))).message).toBe(
       'rpc error: code = InvalidArgument desc = Service cannot be explicitly attached to the ingress network "ingress"',
     );

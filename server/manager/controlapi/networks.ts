@@ -7,7 +7,8 @@ import { SwarmError, notFound, rpcError } from '../../api/errors';
 import { newID } from '../../api/ids';
 import { rpcText } from '../../api/schemas/issues';
 import { serviceNameProblem } from '../../api/schemas/service-spec';
-import { stateValue, type Network, type Service, type Task } from '../../api/types';
+import { isIngressNetwork, needsIngress, networkInUse as inUse, serviceNetworkTargets } from '../../api/network-refs';
+import type { Network } from '../../api/types';
 import type { MemoryStore } from '../../store/memory-store';
 import { AllocError, INGRESS_NOT_ATTACHABLE, POOL_OVERLAP, ingressAlreadyPresent } from '../network-allocator/errors';
 import { overlaps, parseCIDR } from '../network-allocator/ipv4';
@@ -19,22 +20,13 @@ import type { Filters } from './types';
 
 export type NetworkSpec = Network['Spec'];
 
+export { isIngressNetwork, needsIngress, serviceNetworkTargets };
+
 /** swarmkit networkallocator.PredefinedLabel: swarm's own bridge/host stand-ins carry it. */
 export const PREDEFINED_LABEL = 'com.docker.swarm.predefined';
 
 /** The driver Swarmdeck's allocator and data plane implement. */
 export const OVERLAY = 'overlay';
-
-/** swarmkit allocator.IsIngressNetwork (the legacy label form included). */
-export function isIngressNetwork(n: Network): boolean {
-  if (n.Spec.Ingress) return true;
-  return n.Spec.Name === 'ingress' && Object.hasOwn(n.Spec.Labels ?? {}, 'com.docker.swarm.internal');
-}
-
-/** swarmkit IsIngressNetworkNeeded: the service publishes a port in ingress mode. */
-export function needsIngress(s: Service): boolean {
-  return (s.Spec.EndpointSpec?.Ports ?? []).some((p) => (p.PublishMode ?? 'ingress') === 'ingress');
-}
 
 /** dockerd's cluster getNetwork: full ID, then exact name, then a unique ID prefix. */
 export function lookupNetwork(view: MemoryStore, ref: string): Network {
@@ -45,40 +37,12 @@ export function lookupNetwork(view: MemoryStore, ref: string): Network {
   });
 }
 
-/** The networks a service's spec attaches to (TaskTemplate's, else the deprecated top-level list). */
-export function serviceNetworkTargets(s: Service): string[] {
-  const nets = s.Spec.TaskTemplate.Networks?.length ? s.Spec.TaskTemplate.Networks : (s.Spec.Networks ?? []);
-  return nets.map((n) => n.Target);
-}
-
-function taskReferences(t: Task, id: string): boolean {
-  if ((t.Spec.Networks ?? []).some((n) => n.Target === id)) return true;
-  return (t.NetworksAttachments ?? []).some((a) => a.Network.ID === id);
-}
-
-const RUNNING = stateValue('running');
-
 /**
- * Why the network cannot be removed now (swarmkit removeNetwork /
- * removeIngressNetwork), or undefined: a service attached to it, or a task
- * still meant to run (desired and observed state both ≤ RUNNING); for ingress,
- * a service publishing an ingress port.
+ * Why the network cannot be removed now (swarmkit removeNetwork's in-use
+ * rules); the store checks the same when it applies the removal.
  */
 export function networkInUse(view: MemoryStore, n: Network): SwarmError | undefined {
-  const services = view.list('service');
-  if (isIngressNetwork(n)) {
-    const s = services.find(needsIngress);
-    return s
-      ? rpcError('FailedPrecondition', `ingress network cannot be removed because service ${s.ID} depends on it`)
-      : undefined;
-  }
-  const s = services.find((x) => serviceNetworkTargets(x).includes(n.ID));
-  if (s) return rpcError('FailedPrecondition', `network ${n.ID} is in use by service ${s.ID}`);
-  for (const t of view.list('task')) {
-    if (stateValue(t.DesiredState) > RUNNING || stateValue(t.Status.State) > RUNNING) continue;
-    if (taskReferences(t, n.ID)) return rpcError('FailedPrecondition', `network ${n.ID} is in use by task ${t.ID}`);
-  }
-  return undefined;
+  return inUse(n, view.list('service'), view.list('task'));
 }
 
 const refused = (desc: string, code: 'InvalidArgument' | 'Unimplemented' = 'InvalidArgument') =>

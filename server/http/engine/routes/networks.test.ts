@@ -57,7 +57,9 @@ describe('/networks', () => {
     const app = await createOverlay('appnet', { Labels: { tier: 'web' } });
     await createOverlay('backnet');
     const list = (await call('GET', '/networks')).json as { Name: string; Driver: string; Scope: string; Id: string }[];
+    // swarm init made the ingress network first
     expect(list.map((n) => [n.Name, n.Driver, n.Scope])).toEqual([
+      ['ingress', 'overlay', 'swarm'],
       ['appnet', 'overlay', 'swarm'],
       ['backnet', 'overlay', 'swarm'],
       ['bridge', 'bridge', 'local'],
@@ -70,20 +72,21 @@ describe('/networks', () => {
       expect(r.status).toBe(200);
       return (r.json as { Name: string }[]).map((n) => n.Name);
     };
-    expect(await names({ driver: { overlay: true } })).toEqual(['appnet', 'backnet']);
+    expect(await names({ driver: { overlay: true } })).toEqual(['ingress', 'appnet', 'backnet']);
     expect(await names({ name: { net: true } })).toEqual(['appnet', 'backnet']);
     expect(await names({ name: ['^b'] })).toEqual(['backnet', 'bridge']);
     expect(await names({ id: { [app.slice(0, 6)]: true } })).toEqual(['appnet']);
     expect(await names({ label: { 'tier=web': true } })).toEqual(['appnet']);
     expect(await names({ scope: { local: true } })).toEqual(['bridge', 'host', 'none']);
     expect(await names({ type: { builtin: true } })).toEqual(['bridge', 'host', 'none']);
-    expect(await names({ type: { custom: true } })).toEqual(['appnet', 'backnet']);
-    expect(await names({ dangling: { true: true } })).toEqual(['appnet', 'backnet']);
+    expect(await names({ type: { custom: true } })).toEqual(['ingress', 'appnet', 'backnet']);
+    // moby's rule: not predefined, no containers, no services (ingress too, while nothing publishes)
+    expect(await names({ dangling: { true: true } })).toEqual(['ingress', 'appnet', 'backnet']);
     await call('POST', '/services/create', {
       Name: 'web',
       TaskTemplate: { ContainerSpec: { Image: 'nginx' }, Networks: [{ Target: 'appnet' }] },
     });
-    expect(await names({ dangling: { true: true } })).toEqual(['backnet']);
+    expect(await names({ dangling: { true: true } })).toEqual(['ingress', 'backnet']);
     expect(await names({ dangling: { false: true } })).toEqual(['appnet', 'bridge', 'host', 'none']);
     refused(await call('GET', '/networks?filters={"foo":{"x":true}}'), 400, "invalid filter 'foo'");
     refused(await call('GET', '/networks?filters={"type":{"odd":true}}'), 400, "invalid filter: 'type'='odd'");
@@ -177,7 +180,6 @@ describe('/networks', () => {
     const app = await createOverlay('appnet');
     await createOverlay('spare', { Labels: { keep: 'yes' } });
     await createOverlay('old');
-    await createOverlay('ingress', { Ingress: true });
     await call('POST', '/services/create', {
       Name: 'web',
       TaskTemplate: { ContainerSpec: { Image: 'nginx' }, Networks: [{ Target: 'appnet' }] },
@@ -198,7 +200,7 @@ describe('/networks', () => {
     const del = await call('DELETE', '/networks/spare');
     expect([del.status, del.text]).toEqual([204, '']);
     const names = ((await call('GET', '/networks')).json as { Name: string }[]).map((n) => n.Name);
-    expect(names).toEqual(['appnet', 'ingress', 'bridge', 'host', 'none']);
+    expect(names).toEqual(['ingress', 'appnet', 'bridge', 'host', 'none']);
   });
 
   it('connect and disconnect: no container exists, so dockerd stops at the container (or, forced, the endpoint)', async () => {
