@@ -23,14 +23,16 @@ describe('toFlow', () => {
     expect(nodes.filter((n) => n.type === 'swarmNode')).toHaveLength(3);
   });
 
-  it('edges keep their labels; a draining task’s edge is marked and animated', () => {
+  it('edges keep their labels; a node’s edge with a draining task is marked and animated', () => {
     const { edges } = toFlow(model, layout);
     expect(edges.find((e) => e.id === 'att:app:web')).toMatchObject({ label: 'VIP 10.0.1.2 · aliases www' });
-    expect(edges.find((e) => e.id === 'be:t1')).toMatchObject({
+    expect(edges.find((e) => e.id === 'be:web:node:n1')).toMatchObject({
+      target: 'node:n1',
+      label: '1 task',
       animated: true,
       className: expect.stringContaining('topo-edge-draining'),
     });
-    expect(edges.find((e) => e.id === 'be:t2')).toMatchObject({ animated: false });
+    expect(edges.find((e) => e.id === 'be:web:node:n2')).toMatchObject({ label: '2 tasks', animated: false });
   });
 
   it('a filtered model draws only what it keeps, at the same places', () => {

@@ -56,7 +56,7 @@ export function toFlow(model: TopologyModel, layout: TopologyLayout): { nodes: T
     animated: e.kind === 'published' || e.draining === true,
     focusable: false,
     selectable: false,
-    // backend edges run under the (translucent) node groups, so they never cross a node's or task's text
+    // backend edges end at the top of the node group (one per service and node), above its header
   }));
   return { nodes, edges };
 }
