@@ -4,6 +4,7 @@ import { useId, useMemo, useState } from 'react';
 import { Background, Controls, ReactFlow } from '@xyflow/react';
 import { useClusterView } from '../realtime/use-cluster';
 import { NODE_TYPES } from './topology-cards';
+import { EDGE_TYPES } from './topology-edge';
 import { toFlow } from './topology-flow';
 import { compactLayout, EMPTY_LAYOUT, layoutTopology, type TopologyLayout } from './topology-layout';
 import {
@@ -132,6 +133,7 @@ export function TopologyPage({ initialFilter }: { initialFilter: TopologyFilter 
             nodes={flow.nodes}
             edges={flow.edges}
             nodeTypes={NODE_TYPES}
+            edgeTypes={EDGE_TYPES}
             fitView
             fitViewOptions={{ padding: 0.06, maxZoom: 1.6 }}
             minZoom={0.1}
