@@ -1,33 +1,41 @@
 import { mkdirSync } from 'node:fs';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import type { Node, Service } from '../server/api/types';
+import type { Node, Service, Task } from '../server/api/types';
 import { E2E_ENGINE, extraPort } from './ports';
 import { allocatedState } from './topology-fixture';
 
-// The live topology: a service created through the Engine API (as `docker
-// service create` sends it) shows up with its tasks inside their nodes without
-// a reload, and draining a node moves its tasks into the other nodes' groups.
-// Screenshots (laptop and 4K, light and dark) go to artifacts/.
+// The live topology: an overlay network and a service on it created through
+// the Engine API (as `docker network create` / `docker service create
+// --network name=appnet,alias=… -p …` send them) show up without a reload,
+// with what the allocator gave them: subnets and gateways, VIPs on ingress and
+// on the overlay, an address per task per network, the nodes' load-balancer
+// addresses. Draining a node moves its tasks into the other nodes' groups, and
+// the network's page lists the same allocation. Screenshots (laptop and 4K,
+// light and dark) go to artifacts/.
 
 const ARTIFACTS = 'artifacts';
 const ENGINE = `${E2E_ENGINE}/v1.50`;
 const VIEWPORTS = { laptop: { width: 1366, height: 768 }, wall4k: { width: 3840, height: 2160 } } as const;
 const NAME = 'topo-web';
+const NET = 'topo-appnet';
+const ALIAS = 'topo-www';
 // published by the routing mesh once it lands: off the shared ports, per checkout
 const PUBLISHED = extraPort(5, 18080);
 
 const tasksOf = (page: Page, service = NAME) => page.locator(`[data-topo-task^="${service}."]`);
 
-async function shoot(page: Page, name: string): Promise<void> {
+async function shoot(page: Page, name: string, graph = true): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     for (const [vp, size] of Object.entries(VIEWPORTS)) {
       await page.setViewportSize(size);
-      await page.getByRole('button', { name: 'Fit View' }).click();
-      // fitView animates nothing here, but let React Flow apply the viewport
-      await expect(page.locator('.react-flow__viewport')).toHaveAttribute('style', /scale/);
-      await page.screenshot({ path: `${ARTIFACTS}/${name}-${scheme}-${vp}.png` });
+      if (graph) {
+        await page.getByRole('button', { name: 'Fit View' }).click();
+        // fitView animates nothing here, but let React Flow apply the viewport
+        await expect(page.locator('.react-flow__viewport')).toHaveAttribute('style', /scale/);
+      }
+      await page.screenshot({ path: `${ARTIFACTS}/${name}-${scheme}-${vp}.png`, fullPage: !graph });
     }
   }
   await page.emulateMedia({ colorScheme: 'light' });
@@ -45,6 +53,21 @@ async function setAvailability(request: APIRequestContext, node: Node, availabil
   });
   expect(r.status(), await r.text()).toBe(200);
 }
+
+interface ApiNetwork {
+  Id: string;
+  Name: string;
+  IPAM: { Config: { Subnet: string; Gateway?: string }[] };
+}
+
+async function network(request: APIRequestContext, ref: string): Promise<ApiNetwork> {
+  const r = await request.get(`${ENGINE}/networks/${ref}`);
+  expect(r.status(), await r.text()).toBe(200);
+  return (await r.json()) as ApiNetwork;
+}
+
+const bare = (cidr: string) => cidr.split('/')[0]!;
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 test.use({ viewport: VIEWPORTS.laptop });
 
@@ -65,6 +88,35 @@ test('topology: a new service and its tasks appear live; draining a node moves i
   // from here on nothing may reload the page: everything arrives over the socket
   await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
 
+  // ingress, made at swarm init: its subnet and gateway as `docker network inspect ingress` shows them
+  const ingress = await network(request, 'ingress');
+  const ingressCfg = ingress.IPAM.Config[0]!;
+  expect(ingressCfg.Gateway).toBeTruthy();
+  const ingressCard = page.locator('[data-topo-network="ingress"]');
+  await expect(ingressCard).toContainText(ingressCfg.Subnet);
+  await expect(ingressCard).toContainText(`gw ${ingressCfg.Gateway}`);
+  await expect(ingressCard.locator('.topo-flag', { hasText: 'ingress' })).toBeVisible();
+
+  // an overlay, as `docker network create -d overlay --attachable --label … topo-appnet` sends it
+  const netCreated = await request.post(`${ENGINE}/networks/create`, {
+    data: {
+      Name: NET,
+      Driver: 'overlay',
+      Attachable: true,
+      Labels: { 'com.docker.stack.namespace': 'topo' },
+    },
+  });
+  expect(netCreated.status(), await netCreated.text()).toBe(201);
+  const netID = ((await netCreated.json()) as { Id: string }).Id;
+  const appnetCard = page.locator(`[data-topo-network="${NET}"]`);
+  await expect(appnetCard).toBeVisible({ timeout: 1_000 });
+  const appnet = await network(request, netID);
+  const appnetCfg = appnet.IPAM.Config[0]!;
+  await expect(appnetCard).toContainText(appnetCfg.Subnet);
+  await expect(appnetCard).toContainText(`gw ${appnetCfg.Gateway}`);
+  await expect(appnetCard).toContainText('attachable');
+  await expect(appnetCard).toContainText(/VXLAN \d+/);
+
   const workers = all.filter((n) => n.Spec.Role === 'worker' && n.Spec.Availability === 'active');
   expect(workers.length).toBeGreaterThanOrEqual(2);
   const spec = {
@@ -73,6 +125,8 @@ test('topology: a new service and its tasks appear live; draining a node moves i
     TaskTemplate: {
       ContainerSpec: { Image: 'nginx:alpine' },
       Placement: { Constraints: ['node.role==worker'] },
+      // `--network name=topo-appnet,alias=topo-www`
+      Networks: [{ Target: NET, Aliases: [ALIAS] }],
     },
     Mode: { Replicated: { Replicas: 4 } },
     EndpointSpec: { Ports: [{ Protocol: 'tcp', TargetPort: 80, PublishedPort: PUBLISHED }] },
@@ -93,10 +147,48 @@ test('topology: a new service and its tasks appear live; draining a node moves i
   const workerNames = new Set(workers.map((n) => n.Spec.Name || n.Description.Hostname));
   for (const t of await tasksOf(page).all()) expect(workerNames).toContain(await t.getAttribute('data-node'));
 
-  // filters: by stack, the service alone
+  // the allocation: a VIP on ingress (it publishes a port) and one on the overlay, with the alias on the edge
+  const svc = (await (await request.get(`${ENGINE}/services/${serviceID}`)).json()) as Service;
+  const vipOn = (id: string) => svc.Endpoint.VirtualIPs?.find((v) => v.NetworkID === id)?.Addr;
+  const ingressVIP = bare(vipOn(ingress.Id)!);
+  const appnetVIP = bare(vipOn(netID)!);
+  await expect(card).toContainText(`VIP ingress ${ingressVIP}`);
+  await expect(card).toContainText(`VIP ${NET} ${appnetVIP}`);
+  await expect(card).toContainText(`${PUBLISHED}:80/tcp`);
+  const edgeText = (text: string) =>
+    page.locator('.react-flow__edge-text').filter({ hasText: new RegExp(`^${esc(text)}$`) });
+  await expect(edgeText(`VIP ${appnetVIP} · aliases ${ALIAS}`)).toBeVisible();
+  await expect(edgeText(`VIP ${ingressVIP}`)).toBeVisible();
+  // each task card: its address on each network, as the task's NetworksAttachments hold them
+  const apiTasks = (
+    (await (
+      await request.get(`${ENGINE}/tasks?filters=${encodeURIComponent(JSON.stringify({ service: [NAME] }))}`)
+    ).json()) as Task[]
+  ).filter((t) => t.DesiredState === 'running');
+  expect(apiTasks).toHaveLength(4);
+  for (const t of apiTasks) {
+    const taskCard = page.locator(`[data-topo-task="${NAME}.${t.Slot}"]`);
+    const addrOn = (id: string) => t.NetworksAttachments?.find((a) => a.Network.ID === id)?.Addresses?.[0];
+    await expect(taskCard.locator('[data-network="ingress"]')).toHaveText(`ingress ${bare(addrOn(ingress.Id)!)}`);
+    await expect(taskCard.locator(`[data-network="${NET}"]`)).toHaveText(`${NET} ${bare(addrOn(netID)!)}`);
+  }
+  // one backend edge per worker holding its tasks, labelled with how many; they add up to 4
+  const counts = await page.locator('.react-flow__edge.topo-edge-backend .react-flow__edge-text').allTextContents();
+  expect(counts.reduce((n, c) => n + Number(/^(\d+) tasks?$/.exec(c)![1]), 0)).toBe(4);
+  // every node: its load-balancer address on ingress
+  for (const n of await nodes(request)) {
+    const lb = n.Attachments?.find((a) => a.Network.ID === ingress.Id)?.Addresses?.[0];
+    expect(lb, `${n.Description.Hostname} has an ingress address`).toBeTruthy();
+    await expect(page.locator(`[data-topo-node="${n.Spec.Name || n.Description.Hostname}"]`)).toContainText(
+      `LB ingress ${bare(lb!)}`,
+    );
+  }
+
+  // filters: by stack, the service alone, its networks (the overlay carries the stack label)
   await page.getByLabel('Stack').selectOption('topo');
   await expect(page).toHaveURL(/\?stack=topo$/);
   await expect(page.locator('[data-topo-service]')).toHaveCount(1);
+  await expect(page.locator('[data-topo-network]')).toHaveCount(2);
   await expect(tasksOf(page)).toHaveCount(4);
   await shoot(page, 'topology');
 
@@ -137,10 +229,35 @@ test('topology: a new service and its tasks appear live; draining a node moves i
   await expect(page).toHaveURL(new RegExp(`/services/${serviceID}#task-`));
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(NAME);
 
+  // the network's page, from its card: the same allocation, listed
+  await page.goto('/topology');
+  await page.locator(`[data-topo-network="${NET}"]`).getByRole('link', { name: NET }).click();
+  await expect(page).toHaveURL(new RegExp(`/networks/${netID}$`));
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(NET);
+  const facts = page.getByLabel('Network facts');
+  await expect(facts).toContainText(appnetCfg.Subnet);
+  await expect(facts).toContainText(appnetCfg.Gateway!);
+  await expect(facts).toContainText('attachable');
+  const row = page.locator(`tr[data-service="${NAME}"]`);
+  await expect(row).toContainText(appnetVIP);
+  await expect(row).toContainText(ALIAS);
+  // tasks by node: the four running tasks, each with its overlay address, none on the drained node
+  await expect(page.locator('.network-node [data-task]').filter({ hasText: 'running' })).toHaveCount(4, {
+    timeout: 30_000,
+  });
+  await expect(page.locator(`.network-node[data-node="${drainedName}"] [data-task]`)).toHaveCount(0);
+  for (const li of await page.locator('.network-node [data-task]').all())
+    await expect(li).toContainText(new RegExp(`${esc(appnetCfg.Subnet.replace(/\.0\/\d+$/, '.'))}\\d+`));
+  await expect(page.getByTestId('network-addresses')).toContainText(/\d+ in use · \d+ available/);
+  await shoot(page, 'network-detail', false);
+
   // leave the cluster as the other specs expect it
   await setAvailability(request, drained, 'active');
-  const svc = (await (await request.get(`${ENGINE}/services/${serviceID}`)).json()) as Service;
-  expect((await request.delete(`${ENGINE}/services/${svc.ID}`)).status()).toBe(200);
+  expect((await request.delete(`${ENGINE}/services/${serviceID}`)).status()).toBe(200);
+  // the network is in use until the service's tasks are gone
+  await expect
+    .poll(async () => (await request.delete(`${ENGINE}/networks/${netID}`)).status(), { timeout: 30_000 })
+    .toBe(204);
 });
 
 test('topology: networks, VIPs and addresses as the allocator writes them (served state)', async ({ page }) => {

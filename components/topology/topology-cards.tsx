@@ -64,7 +64,14 @@ export function NetworkCardView({ data }: NodeProps<NetworkNode>) {
     >
       <div className="topo-head">
         <span className="topo-icon topo-icon-net" aria-hidden="true" />
-        <span className="topo-name ellipsis">{n.name}</span>
+        <Link
+          href={`/networks/${encodeURIComponent(n.networkID)}`}
+          className="topo-name ellipsis nodrag"
+          // the card's own click filters the view to this network; its name opens the network's page
+          onClick={(e) => e.stopPropagation()}
+        >
+          {n.name}
+        </Link>
         <span className="topo-kind">{n.driver}</span>
       </div>
       <div className="topo-line mono ellipsis">
@@ -175,6 +182,7 @@ export function GroupCardView({ data }: NodeProps<GroupNode>) {
       data-topo-node={n.name}
       title={addrTitle(n.attachments)}
     >
+      <Handle type="target" position={Position.Top} isConnectable={false} />
       <div className="topo-head">
         <span className="topo-icon topo-icon-node" aria-hidden="true" />
         {n.nodeID ? (
@@ -216,7 +224,6 @@ export function TaskCardView({ data }: NodeProps<TaskNode>) {
       data-node={t.nodeName}
       title={`${t.name} · ${t.state} (desired ${t.desired})${t.health ? ` · ${t.health}` : ''}\n${addrTitle(t.addresses)}`}
     >
-      <Handle type="target" position={Position.Top} isConnectable={false} />
       <div className="topo-head">
         <span className="topo-dot" data-tone={t.tone} aria-hidden="true" />
         <Link

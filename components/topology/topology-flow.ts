@@ -4,11 +4,41 @@
 import type { Edge } from '@xyflow/react';
 import type { TopologyFlowNode } from './topology-cards';
 import type { TopologyLayout } from './topology-layout';
-import type { TopologyModel } from './topology-model';
+import type { TopologyEdge, TopologyModel } from './topology-model';
 
 const fixed = { draggable: false, connectable: false, selectable: false } as const;
 
-export function toFlow(model: TopologyModel, layout: TopologyLayout): { nodes: TopologyFlowNode[]; edges: Edge[] } {
+/**
+ * Where along its curve an edge's label sits (0 = source, 1 = target). Edges
+ * into one service converge on its handle, so labels at their midpoints pile
+ * up there: attachment and port labels sit near their network or port, a
+ * backend edge's task count just above the node group it counts.
+ */
+export const LABEL_AT: Record<TopologyEdge['kind'], number> = { attachment: 0.22, published: 0.3, backend: 0.86 };
+
+export type TopoEdge = Edge<{ labelAt: number }, 'topo'>;
+
+/** A top-to-bottom cubic curve from (sx, sy) to (tx, ty), and its point at `t`. */
+export function curve(
+  sx: number,
+  sy: number,
+  tx: number,
+  ty: number,
+  t: number,
+): { path: string; x: number; y: number } {
+  const k = Math.max(Math.abs(ty - sy) / 2, 24);
+  const [c1x, c1y, c2x, c2y] = [sx, sy + k, tx, ty - k];
+  const u = 1 - t;
+  const at = (a: number, b: number, c: number, d: number) =>
+    u * u * u * a + 3 * u * u * t * b + 3 * u * t * t * c + t * t * t * d;
+  return {
+    path: `M${sx},${sy} C${c1x},${c1y} ${c2x},${c2y} ${tx},${ty}`,
+    x: at(sx, c1x, c2x, tx),
+    y: at(sy, c1y, c2y, ty),
+  };
+}
+
+export function toFlow(model: TopologyModel, layout: TopologyLayout): { nodes: TopologyFlowNode[]; edges: TopoEdge[] } {
   const at = (id: string) => {
     const b = layout.boxes.get(id);
     if (!b) throw new Error(`topology: ${id} has no place`);
@@ -45,18 +75,19 @@ export function toFlow(model: TopologyModel, layout: TopologyLayout): { nodes: T
     });
   }
 
-  const edges: Edge[] = model.edges.map((e) => ({
+  const edges: TopoEdge[] = model.edges.map((e) => ({
     id: e.id,
     source: e.source,
     target: e.target,
-    // curves: their labels sit at their own midpoints, not on one shared bus line
-    type: 'default',
+    // curves, each label at its own point along its curve (LABEL_AT)
+    type: 'topo',
+    data: { labelAt: LABEL_AT[e.kind] },
     className: `topo-edge topo-edge-${e.kind}${e.draining ? ' topo-edge-draining' : ''}`,
     ...(e.label ? { label: e.label } : {}),
     animated: e.kind === 'published' || e.draining === true,
     focusable: false,
     selectable: false,
-    // backend edges run under the (translucent) node groups, so they never cross a node's or task's text
+    // backend edges end at the top of the node group (one per service and node), above its header
   }));
   return { nodes, edges };
 }

@@ -4,6 +4,7 @@ import { fixtureService } from '../cluster/test-fixtures';
 import { attach, fixtureNode, runningTask, swarmFixture } from './test-fixtures';
 import {
   cellPosition,
+  compactLayout,
   EMPTY_LAYOUT,
   GAP,
   groupHeight,
@@ -13,7 +14,7 @@ import {
   type Box,
   type TopologyLayout,
 } from './topology-layout';
-import { buildTopology, type TopologyInput, type TopologyModel } from './topology-model';
+import { applyTopologyFilter, buildTopology, type TopologyInput, type TopologyModel } from './topology-model';
 
 const rowCards = (m: TopologyModel) => [...m.networks, ...m.ports, ...m.services, ...m.nodes];
 
@@ -205,6 +206,32 @@ describe('layoutTopology', () => {
       expectNoOverlap(m, next);
       layout = next;
     }
+  });
+});
+
+describe('compactLayout', () => {
+  it('a filter closes up the cells its hidden tasks leave and shrinks the groups; rows stay put', () => {
+    const f = swarmFixture();
+    const { svc, tasks } = addService(f, 'api', ['n1', 'n1', 'n2']);
+    const all = buildTopology({ ...f, services: [f.web, svc], tasks: [...tasks, ...f.tasks] });
+    const layout = layoutTopology(EMPTY_LAYOUT, all);
+    // web's task on n1 came after api's two there: cell 2 of 3
+    expect(layout.cells.get('task:t1')).toEqual({ parent: 'node:n1', index: 2 });
+    const shown = applyTopologyFilter(all, { service: 'web' });
+    const c = compactLayout(layout, shown);
+    expect(c.cells.get('task:t1')).toEqual({ parent: 'node:n1', index: 0 });
+    expect(c.boxes.get('task:t1')).toMatchObject(cellPosition(0));
+    expect(c.cells.has('task:api-1')).toBe(false);
+    expect(c.boxes.get('node:n1')!.height).toBe(groupHeight(1));
+    for (const id of ['node:n1', 'node:n2', 'svc:web', 'net:app'])
+      expect({ id, x: c.boxes.get(id)!.x, y: c.boxes.get(id)!.y }).toEqual({
+        id,
+        x: layout.boxes.get(id)!.x,
+        y: layout.boxes.get(id)!.y,
+      });
+    // the sticky layout underneath is untouched
+    expect(layout.cells.get('task:t1')!.index).toBe(2);
+    expect(layout.boxes.get('node:n1')!.height).toBe(groupHeight(3));
   });
 });
 

@@ -225,3 +225,32 @@ export function nearestFree(occupied: readonly Box[], width: number, center: num
   );
   return candidates.find(fits) ?? Math.max(...spans.map(([, r]) => r));
 }
+
+/**
+ * The layout a filtered view draws: in each node group the tasks it keeps
+ * close up, in their cell order, and the group shrinks to fit. Rows and
+ * groups stay where they are, so the picture keeps its shape; the sticky
+ * layout underneath is untouched (clearing the filter shows it as it was).
+ */
+export function compactLayout(layout: TopologyLayout, model: TopologyModel): TopologyLayout {
+  const boxes = new Map(layout.boxes);
+  const cells = new Map<string, Cell>();
+  const byParent = new Map<string, { id: string; index: number }[]>();
+  for (const t of model.tasks) {
+    const c = layout.cells.get(t.id);
+    if (!c) continue;
+    let l = byParent.get(c.parent);
+    if (!l) byParent.set(c.parent, (l = []));
+    l.push({ id: t.id, index: c.index });
+  }
+  for (const n of model.nodes) {
+    const kept = (byParent.get(n.id) ?? []).sort((a, b) => a.index - b.index);
+    kept.forEach((t, index) => {
+      cells.set(t.id, { parent: n.id, index });
+      boxes.set(t.id, { ...cellPosition(index), ...SIZES.task });
+    });
+    const g = boxes.get(n.id);
+    if (g) boxes.set(n.id, { ...g, height: groupHeight(kept.length) });
+  }
+  return { boxes, cells };
+}

@@ -117,10 +117,24 @@ describe('buildTopology', () => {
       { networkID: 'ing', networkName: 'ingress', addr: '10.0.0.3/24' },
       { networkID: 'app', networkName: 'appnet', addr: '10.0.1.3/24' },
     ]);
-    expect(m.edges.filter((e) => e.kind === 'backend').map((e) => `${e.source}>${e.target}`)).toEqual([
-      'svc:web>task:t1',
-      'svc:web>task:t2',
-      'svc:web>task:t3',
+    // one backend edge per node group the service's tasks run in, labelled with the count
+    expect(m.edges.filter((e) => e.kind === 'backend').map((e) => `${e.source}>${e.target} ${e.label}`)).toEqual([
+      'svc:web>node:n1 1 task',
+      'svc:web>node:n2 1 task',
+      'svc:web>node:n3 1 task',
+    ]);
+  });
+
+  it('backend edges bundle a node’s tasks of one service: one edge, the count, draining if any is', () => {
+    const f = swarmFixture();
+    const more = [runningTask(f.web, 't4', 4, 'n1'), { ...runningTask(f.web, 't5', 5, 'n1'), Draining: true }];
+    const m = buildTopology({ ...f, tasks: [...f.tasks, ...more, runningTask(f.web, 't6', 6, '')] });
+    const backend = m.edges.filter((e) => e.kind === 'backend');
+    expect(backend.map((e) => [e.id, e.target, e.tasks, e.label, e.draining ?? false])).toEqual([
+      ['be:web:node:n1', 'node:n1', 3, '3 tasks', true],
+      ['be:web:node:n2', 'node:n2', 1, '1 task', false],
+      ['be:web:node:n3', 'node:n3', 1, '1 task', false],
+      ['be:web:node:', 'node:', 1, '1 task', false],
     ]);
   });
 
@@ -138,7 +152,7 @@ describe('buildTopology', () => {
       ['web.1', true, 'warn'],
       ['web.2', true, 'warn'],
     ]);
-    expect(m.edges.filter((e) => e.draining).map((e) => e.target)).toEqual(['task:t1', 'task:t2']);
+    expect(m.edges.filter((e) => e.draining).map((e) => e.target)).toEqual(['node:n1', 'node:n2']);
   });
 
   it('nodes: every node is a group, with its state tone, mode and load-balancer addresses', () => {
@@ -218,7 +232,7 @@ describe('applyTopologyFilter', () => {
     expect(ids(v.networks)).toEqual([]);
     expect(ids(v.tasks)).toEqual(['task:d1']);
     expect(ids(v.nodes)).toEqual(['node:n1', 'node:n2', 'node:n3']);
-    expect(v.edges.map((e) => e.id)).toEqual(['be:d1']);
+    expect(v.edges.map((e) => e.id)).toEqual(['be:db:node:n3']);
   });
 
   it('by stack: its services and the networks they use or that carry the stack label', () => {

@@ -120,11 +120,18 @@ export type TopologyItem = NetworkCard | PortCard | ServiceCard | NodeGroup | Ta
 
 export interface TopologyEdge {
   id: string;
-  /** network → service, published port → service, service → task */
+  /**
+   * network → service, published port → service, and service → node group
+   * (one per node its tasks run on, labelled with how many: one edge per task
+   * made a thicket that crossed the group headers and task cards).
+   */
   kind: 'attachment' | 'published' | 'backend';
   source: string;
   target: string;
   label?: string;
+  /** backend: how many of the service's tasks are in the group. */
+  tasks?: number;
+  /** backend: some of them are draining. */
   draining?: boolean;
 }
 
@@ -333,17 +340,9 @@ export function buildTopology(input: TopologyInput): TopologyModel {
     };
     card.tone = taskTone(card);
     taskCards.push(card);
-    if (serviceByID.has(t.ServiceID)) {
-      edges.push({
-        id: `be:${t.ID}`,
-        kind: 'backend',
-        source: serviceKey(t.ServiceID),
-        target: card.id,
-        ...(card.draining ? { draining: true } : {}),
-      });
-    }
   }
   taskCards.sort((a, b) => naturalCompare(a.name, b.name) || cmp(a.taskID, b.taskID));
+  edges.push(...backendEdges(taskCards, serviceByID));
 
   const nodeGroups: NodeGroup[] = nodes.map((n) => {
     const attachments: AddressOn[] = [];
@@ -419,6 +418,23 @@ export function buildTopology(input: TopologyInput): TopologyModel {
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** One edge per service and node group its tasks are drawn in, in task order, labelled with the count. */
+function backendEdges(tasks: readonly TaskCard[], services: ReadonlyMap<string, Service>): TopologyEdge[] {
+  const byPair = new Map<string, TopologyEdge & { tasks: number }>();
+  for (const t of tasks) {
+    if (!services.has(t.serviceID)) continue;
+    const id = `be:${t.serviceID}:${t.parent}`;
+    let e = byPair.get(id);
+    if (!e) {
+      e = { id, kind: 'backend', source: serviceKey(t.serviceID), target: t.parent, tasks: 0 };
+      byPair.set(id, e);
+    }
+    e.tasks++;
+    if (t.draining) e.draining = true;
+  }
+  return [...byPair.values()].map((e) => ({ ...e, label: e.tasks === 1 ? '1 task' : `${e.tasks} tasks` }));
+}
 
 export interface TopologyFilter {
   /** A network ID. */

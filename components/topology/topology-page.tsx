@@ -4,8 +4,9 @@ import { useId, useMemo, useState } from 'react';
 import { Background, Controls, ReactFlow } from '@xyflow/react';
 import { useClusterView } from '../realtime/use-cluster';
 import { NODE_TYPES } from './topology-cards';
+import { EDGE_TYPES } from './topology-edge';
 import { toFlow } from './topology-flow';
-import { EMPTY_LAYOUT, layoutTopology, type TopologyLayout } from './topology-layout';
+import { compactLayout, EMPTY_LAYOUT, layoutTopology, type TopologyLayout } from './topology-layout';
 import {
   applyTopologyFilter,
   buildTopology,
@@ -65,7 +66,11 @@ export function TopologyPage({ initialFilter }: { initialFilter: TopologyFilter 
     writeFilterToURL(next);
   };
   const shown = useMemo(() => applyTopologyFilter(model, filter), [model, filter]);
-  const flow = useMemo(() => toFlow(shown, layout), [shown, layout]);
+  // a filter closes up the cells of the tasks it hides
+  const flow = useMemo(
+    () => toFlow(shown, shown === model ? layout : compactLayout(layout, shown)),
+    [model, shown, layout],
+  );
   const ids = { network: useId(), stack: useId(), service: useId() };
   const nodeCount = shown.nodes.filter((n) => n.id !== UNASSIGNED_NODE).length;
 
@@ -128,6 +133,7 @@ export function TopologyPage({ initialFilter }: { initialFilter: TopologyFilter 
             nodes={flow.nodes}
             edges={flow.edges}
             nodeTypes={NODE_TYPES}
+            edgeTypes={EDGE_TYPES}
             fitView
             fitViewOptions={{ padding: 0.06, maxZoom: 1.6 }}
             minZoom={0.1}
@@ -174,7 +180,7 @@ function Legend() {
         <span className="topo-legend-edge" data-kind="published" /> published port
       </li>
       <li>
-        <span className="topo-legend-edge" data-kind="backend" /> task
+        <span className="topo-legend-edge" data-kind="backend" /> tasks on a node
       </li>
     </ul>
   );

@@ -6,14 +6,14 @@ export function NotFoundPage({
   id,
   back,
 }: {
-  kind: 'service' | 'node';
+  kind: 'service' | 'node' | 'network';
   id: string;
   back: { href: string; label: string };
 }) {
   return (
     <div className="page">
       <div className="page-head">
-        <h1>{kind === 'service' ? 'Service' : 'Node'} not found</h1>
+        <h1>{kind.charAt(0).toUpperCase() + kind.slice(1)} not found</h1>
       </div>
       <p className="card empty-card">
         There is no {kind} <span className="mono">{id}</span>. It may have been removed.{' '}
