@@ -17,11 +17,14 @@ if (!dockerBinary()) throw new Error('the docker CLI is required for the Engine 
 const MANAGER_ADDR = '127.0.0.1';
 const WORKER_ADDR = '127.0.0.6';
 
-/** A UDP echo server: answers each datagram with `<task ID> <datagram>` on the port the executor gave it. */
+/**
+ * A UDP echo server: answers each datagram with `<task ID> <datagram>` on the port the executor gave it,
+ * on every address (a netns task, like a container, is reached on its own address, not its loopback).
+ */
 const UDP_ECHO = [
   'import os, socket',
   's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
-  "s.bind(('127.0.0.1', int(os.environ['SWARMDECK_PORT_9999_UDP'])))",
+  "s.bind(('0.0.0.0', int(os.environ['SWARMDECK_PORT_9999_UDP'])))",
   "tid = os.environ['SWARMDECK_TASK_ID'].encode()",
   'while True:',
   '    d, a = s.recvfrom(65535)',

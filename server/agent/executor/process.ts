@@ -24,6 +24,8 @@ import type { TaskDialer } from './task-dial';
 import type { NetnsRouter } from './netns/router-client';
 import { inTaskArgv, netnsArgv, planTaskNet, setUpTaskNet, writeTaskNetFiles, type TaskNet } from './netns/task-net';
 import { connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { udpDuplex } from './datagram-stream';
 
 export type { AssignedPort, PortPolicy };
 
@@ -374,6 +376,24 @@ export class ProcessExecutor implements Executor, TaskDialer {
       });
       sock.once('error', reject);
     });
+  }
+
+  /**
+   * A UDP flow to the task's target port as a Duplex of datagrams (datagram-stream.ts):
+   * host mode sends to 127.0.0.1 on the host port the task got; netns mode has the
+   * router hold a socket toward the task's primary address and the target port.
+   */
+  async dialUdp(taskID: string, targetPort: number): Promise<Duplex> {
+    const p = this.tasks.get(taskID);
+    const refused = (why: string) => Object.assign(new Error(`task ${taskID}: ${why}`), { code: 'ECONNREFUSED' });
+    if (!p || p.state !== 'running') throw refused('not running on this node');
+    if (p.net) {
+      if (!this.opts.netns) throw refused('no netns router');
+      return this.opts.netns.dialUdp(p.net.addresses[0]!, targetPort);
+    }
+    const port = p.ports.find((q) => q.Protocol === 'udp' && q.TargetPort === targetPort);
+    if (!port) throw refused(`no udp port ${targetPort}`);
+    return udpDuplex({ host: '127.0.0.1', port: port.HostPort });
   }
 
   /** Netns mode: the task's resolv.conf and hosts (durable mode: in its state directory, so remove() takes them). */
