@@ -19,6 +19,7 @@ import { removeTaskDir, taskDir } from './process-state';
 import { killTask, stopTask } from './process-stop';
 import { DEFAULT_INHERIT, taskEnvironment, taskWorkDir } from './task-env';
 import { DEFAULT_STOP_GRACE_MS, errText, exitLatch, type SpawnHook, type TaskProcess } from './task-process';
+import { PortClaims } from './port-claims';
 import { PortAllocator, targetPorts, type AssignedPort, type PortPolicy } from './task-ports';
 import type { TaskDialer } from './task-dial';
 import type { NetnsRouter } from './netns/router-client';
@@ -43,6 +44,11 @@ export interface ProcessExecutorOptions {
    * ephemeral port (tests; many replicas of one service on one host).
    */
   ports?: PortPolicy;
+  /**
+   * Host-wide port claims (port-claims.ts), shared by every executor of this user on the host.
+   * Default: a PortClaims in `<tmpdir>/swarmdeck-ports-<uid>`; `false` for none.
+   */
+  portClaims?: PortClaims | false;
   /** Used when the spec has no StopGracePeriod. Default 10 s, like swarm. */
   defaultStopGraceMs?: number;
   /** Where per-task scratch working directories go. Default `<tmpdir>/swarmdeck-tasks`. */
@@ -101,7 +107,10 @@ export class ProcessExecutor implements Executor, TaskDialer {
   constructor(private readonly opts: ProcessExecutorOptions) {
     this.clock = opts.clock ?? systemClock;
     this.node = opts.node;
-    this.portAllocator = new PortAllocator(opts.ports ?? 'prefer-target');
+    this.portAllocator = new PortAllocator(
+      opts.ports ?? 'prefer-target',
+      opts.portClaims === false ? undefined : (opts.portClaims ?? new PortClaims()),
+    );
     this.defaultStopGraceMs = opts.defaultStopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     this.workRoot = opts.workRoot ?? join(tmpdir(), 'swarmdeck-tasks');
     this.logLimits = opts.logLimits ?? {};
