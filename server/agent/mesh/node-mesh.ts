@@ -8,7 +8,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { MeshPeer, NetworkView } from '../../api/network-view';
-import type { PortConfig, Task } from '../../api/types';
+import type { MeshPortError, PortConfig, Task } from '../../api/types';
 import type { TaskDialer } from '../executor/task-dial';
 import type { AssignedPort } from '../executor/task-ports';
 import { DrainSet } from './drain';
@@ -65,7 +65,8 @@ export class NodeMesh implements NodeMeshHooks {
   private readonly listeners = new Map<string, Listener>();
   /** Listeners being bound, so a second view does not bind the same port twice. */
   private readonly binding = new Set<string>();
-  private readonly bindErrors = new Map<string, string>();
+  private readonly bindErrors = new Map<string, MeshPortError>();
+  private readonly hostPortListeners = new Set<(serviceID: string, message: string) => void>();
   private conflicts: string[] = [];
   private tunnel?: TlsServer;
   private tunnelError?: string;
@@ -104,7 +105,20 @@ export class NodeMesh implements NodeMeshHooks {
   }
 
   errors(): string[] {
-    return [...(this.tunnelError ? [this.tunnelError] : []), ...this.conflicts, ...this.bindErrors.values()];
+    return [
+      ...(this.tunnelError ? [this.tunnelError] : []),
+      ...this.conflicts,
+      ...[...this.bindErrors.values()].map((e) => e.Message),
+    ];
+  }
+
+  portErrors(): MeshPortError[] {
+    return [...this.bindErrors.values()];
+  }
+
+  onHostPortError(fn: (serviceID: string, message: string) => void): () => void {
+    this.hostPortListeners.add(fn);
+    return () => this.hostPortListeners.delete(fn);
   }
 
   portStatus(task: Task): PortConfig[] {
@@ -142,8 +156,16 @@ export class NodeMesh implements NodeMeshHooks {
       this.binding.delete(route.key);
       if (err) {
         const text = `routing mesh: cannot listen on ${this.o.addr}:${route.publishedPort}/${route.proto} for service ${route.serviceName}: ${err.code ?? err.message}`;
-        if (this.bindErrors.get(route.key) !== text) this.log(text);
-        this.bindErrors.set(route.key, text);
+        if (this.bindErrors.get(route.key)?.Message !== text) this.log(text);
+        this.bindErrors.set(route.key, {
+          ServiceID: route.serviceID,
+          PublishedPort: route.publishedPort,
+          Protocol: route.proto,
+          PublishMode: route.mode,
+          Message: text,
+        });
+        // a host-mode port belongs to this node's tasks of the service: their start fails, as in Docker
+        if (route.mode === 'host') for (const fn of this.hostPortListeners) fn(route.serviceID, text);
         return;
       }
       this.bindErrors.delete(route.key);
