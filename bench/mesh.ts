@@ -307,39 +307,53 @@ async function closedLoop(host: string, port: number, workers: number, ms: numbe
   return { rps: lat.length / (ms / 1000), p50: pct(lat, 50), p99: pct(lat, 99), failed };
 }
 
-async function overhead(c: Cluster, seconds: number): Promise<Overhead[]> {
-  const port = await freePort();
-  await docker(c, [
-    'service',
-    'create',
-    '-d',
-    '--name',
-    'solo',
-    '--constraint',
-    `node.id==${c.agents[0]!.nodeID()}`,
-    '-p',
-    `${port}:80`,
-    'nginx',
-  ]);
-  const task = await until('solo running', async () => running(await tasksOf(c, 'solo'))[0]);
-  const pid = task.Status.ContainerStatus?.PID;
-  const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-  const hostPort = Number(env.find((e) => e.startsWith('PORT='))?.slice(5));
-  await until('mesh answering', () => once(ADDRS[1]!, port).then(() => true));
+/**
+ * One task on w1, measured three ways. A host-mode task (the service label
+ * com.swarmdeck.network.mode=host) listens on a host port, so it can be reached
+ * directly too; a netns task (the default on a node that supports it) has only
+ * its own address in the router's namespace, reached through the mesh alone.
+ */
+async function overhead(c: Cluster, seconds: number, clients = 16): Promise<Overhead[]> {
   const rows: Overhead[] = [];
-  const paths: [string, string, number][] = [
-    ['direct to the task', '127.0.0.1', hostPort],
-    ['mesh, task on the same node', ADDRS[0]!, port],
-    ['mesh, task on another node (tunnel)', ADDRS[1]!, port],
-  ];
-  for (const keepAlive of [false, true]) {
-    for (const [path, host, p] of paths) {
-      await closedLoop(host, p, 8, 500, keepAlive); // warm-up
-      const m = await closedLoop(host, p, 16, seconds * 1000, keepAlive);
-      rows.push({ path, conn: keepAlive ? 'keep-alive' : 'new connection per request', ...m });
+  for (const mode of ['host', 'netns'] as const) {
+    const name = `solo-${mode}`;
+    const port = await freePort();
+    await docker(c, [
+      'service',
+      'create',
+      '-d',
+      '--name',
+      name,
+      '--constraint',
+      `node.id==${c.agents[0]!.nodeID()}`,
+      ...(mode === 'host' ? ['--label', 'com.swarmdeck.network.mode=host'] : []),
+      '-p',
+      `${port}:80`,
+      'nginx',
+    ]);
+    const task = await until(`${name} running`, async () => running(await tasksOf(c, name))[0]);
+    await until('mesh answering', () => once(ADDRS[1]!, port).then(() => true));
+    const paths: [string, string, number][] = [];
+    if (mode === 'host') {
+      const pid = task.Status.ContainerStatus?.PID;
+      const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      const hostPort = Number(env.find((e) => e.startsWith('PORT='))?.slice(5));
+      paths.push(['host-mode task: direct to its host port', '127.0.0.1', hostPort]);
     }
+    const label = mode === 'host' ? 'host-mode task' : 'netns task';
+    paths.push(
+      [`${label}: mesh, same node`, ADDRS[0]!, port],
+      [`${label}: mesh, another node (tunnel)`, ADDRS[1]!, port],
+    );
+    for (const keepAlive of [false, true]) {
+      for (const [path, host, p] of paths) {
+        await closedLoop(host, p, 8, 500, keepAlive); // warm-up
+        const m = await closedLoop(host, p, clients, seconds * 1000, keepAlive);
+        rows.push({ path, conn: keepAlive ? 'keep-alive' : 'new connection per request', ...m });
+      }
+    }
+    await docker(c, ['service', 'rm', name]);
   }
-  await docker(c, ['service', 'rm', 'solo']);
   return rows;
 }
 
@@ -417,7 +431,7 @@ async function main() {
       say(killRow);
     }
     if (!only || only === 'overhead') {
-      over = await overhead(c, overheadSeconds);
+      over = await overhead(c, overheadSeconds, Number(arg('overhead-clients', '16')));
       for (const o of over)
         console.log(
           `${o.path} / ${o.conn}: ${o.rps.toFixed(0)} req/s p50 ${fmtMs(o.p50)} p99 ${fmtMs(o.p99)} failed ${o.failed}`,
@@ -478,10 +492,12 @@ ${killRow ? `\nThe kill run: the load goes to the two surviving nodes' addresses
 
 ${overTable}
 
-"Direct" connects to the task's own host port; "same node" goes through w1's published-port listener
-to its local task; "another node" enters at w2, whose first hop opens a mutually authenticated TLS
-stream to w1's tunnel per proxied connection (no multiplexing yet), so a new connection per request
-pays a TLS handshake.`,
+"Direct" connects to a host-mode task's own host port (only a host-mode task has one; a netns task's
+address lives in the router's namespace); "same node" goes through w1's published-port listener to
+its local task (host mode: a TCP connection to the host port; netns mode: the router's relay over a
+Unix socket into the task's namespace); "another node" enters at w2, whose first hop opens a mutually
+authenticated TLS stream to w1's tunnel per proxied connection (no multiplexing yet), so a new
+connection per request pays a TLS handshake.`,
   );
 }
 
