@@ -17,6 +17,8 @@ import { ServiceActions } from './service-actions';
 import { TaskTable } from './task-table';
 import { NotFoundPage } from '../ui/not-found-page';
 import { FaultBanner } from '../faults/fault-banner';
+import { serviceMeshErrors } from '@/server/api/mesh-errors';
+import { MeshErrorBanner } from './mesh-errors';
 
 function findService(services: ReadonlyMap<string, Service>, ref: string): Service | undefined {
   const direct = services.get(ref);
@@ -32,6 +34,7 @@ export function ServiceDetailPage({ id }: { id: string }) {
   const sid = service?.ID;
   const tasks = useMemo(() => (sid ? [...allTasks.values()].filter((t) => t.ServiceID === sid) : []), [allTasks, sid]);
   const host = useMemo(() => (nodeID: string) => nodeName(node.get(nodeID), nodeID), [node]);
+  const meshErrors = useMemo(() => (sid ? serviceMeshErrors(sid, node.values()) : []), [sid, node]);
   const serviceName = service?.Spec.Name ?? '';
   const groups = useMemo(() => groupSlots(tasks, serviceName, host), [tasks, serviceName, host]);
   // spec history comes over HTTP, refetched on the socket's notices
@@ -81,6 +84,7 @@ export function ServiceDetailPage({ id }: { id: string }) {
         ) : null}
       </div>
       <FaultBanner faults={service?.Faults} kind="service" />
+      <MeshErrorBanner errors={meshErrors} />
       {service && rolloutPanel === 'top' ? (
         <RolloutPanel service={service} tasks={tasks} events={events} host={host} prominent />
       ) : null}

@@ -58,11 +58,17 @@ export class Agent {
   private reports: TaskStatusUpdate[] = [];
   private cancelReport?: () => void;
   private sending?: Promise<void>;
+  private readonly offHostPortError?: () => void;
 
   constructor(private readonly opts: AgentOptions) {
     this.clock = opts.clock ?? systemClock;
     this.reportBatchMs = opts.reportBatchMs ?? REPORT_BATCH_MS;
     this.description = opts.description;
+    // a host-mode published port this node cannot bind fails the service's tasks here (Docker: the
+    // container does not start), with the reason as their Status.Err
+    this.offHostPortError = opts.mesh?.onHostPortError?.((serviceID, message) => {
+      for (const ctl of this.controllers.values()) if (ctl.serviceID === serviceID) ctl.fail(message);
+    });
   }
 
   /** The node's TLS identity changed (a renewal, a new trust root): told on the next heartbeat, the session goes on. */
@@ -107,6 +113,7 @@ export class Agent {
   async stop(opts: { keepTasks?: boolean } = {}): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.offHostPortError?.();
     this.cancelRetry?.();
     this.cancelHeartbeat?.();
     this.cancelReport?.();
@@ -166,8 +173,15 @@ export class Agent {
       this.cancelHeartbeat = undefined;
       const tlsInfo = this.tlsToReport;
       const meshErrors = this.opts.mesh?.errors();
+      const meshPortErrors = this.opts.mesh?.portErrors?.();
       const report =
-        tlsInfo || meshErrors ? { ...(tlsInfo ? { tlsInfo } : {}), ...(meshErrors ? { meshErrors } : {}) } : undefined;
+        tlsInfo || meshErrors
+          ? {
+              ...(tlsInfo ? { tlsInfo } : {}),
+              ...(meshErrors ? { meshErrors } : {}),
+              ...(meshPortErrors ? { meshPortErrors } : {}),
+            }
+          : undefined;
       this.opts.dispatcher.heartbeat(sessionID, report).then(
         ({ periodMs }) => {
           if (tlsInfo && this.tlsToReport === tlsInfo) this.tlsToReport = undefined;

@@ -72,6 +72,8 @@ export class TaskController {
   private health?: HealthMonitor;
   /** The task is being stopped for failing its health check: its exit fails it with that cause. */
   private unhealthy = false;
+  /** Set by fail(): the next step stops the task and fails it with this Err. */
+  private failCause?: string;
   private pass?: Promise<void>;
   private again = false;
   private closed = false;
@@ -97,6 +99,20 @@ export class TaskController {
 
   get id(): string {
     return this.task.ID;
+  }
+  get serviceID(): string {
+    return this.task.ServiceID;
+  }
+
+  /**
+   * Fails the task from outside with `cause` as its Status.Err (a host-mode published port this node
+   * cannot bind: Docker's container would not start either). Its process, if any, is stopped first.
+   */
+  fail(cause: string): void {
+    if (this.closed || this.failCause !== undefined || TASK_STATE_VALUE[this.observed] > TASK_STATE_VALUE.running)
+      return;
+    this.failCause = cause;
+    this.kick();
   }
   get state(): TaskState {
     return this.observed;
@@ -158,6 +174,12 @@ export class TaskController {
   /** One step; true when the observed state moved and the next step should be evaluated. */
   private async step(): Promise<boolean> {
     const task = this.task;
+    if (this.failCause !== undefined && TASK_STATE_VALUE[this.observed] <= TASK_STATE_VALUE.running) {
+      this.stopHealth();
+      this.drain?.drain(task.ID);
+      await this.executor.shutdown(task).catch(() => {});
+      return this.fatal(new Error(this.failCause));
+    }
     switch (nextStep(this.observed, task.DesiredState)) {
       case 'none':
         return false;

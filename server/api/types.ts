@@ -352,6 +352,27 @@ export interface Service extends Meta {
   UpdateStatus?: UpdateStatus;
   /** Console-only: control loops that could not work on this service, one per loop. */
   Faults?: ControlFault[];
+  /**
+   * Swarmdeck-only, filled in at read time from the nodes' heartbeats: the published ports of this
+   * service that a node's routing mesh cannot bind (raw `docker service inspect`, the console).
+   */
+  MeshErrors?: ServiceMeshError[];
+}
+
+/** Swarmdeck-only: a published port a node's routing mesh cannot bind (reported on its heartbeats). */
+export interface MeshPortError {
+  ServiceID: string;
+  PublishedPort: number;
+  Protocol: 'tcp' | 'udp';
+  PublishMode: 'ingress' | 'host';
+  /** e.g. `routing mesh: cannot listen on 127.0.0.2:80/tcp for service web: EADDRINUSE` */
+  Message: string;
+}
+
+/** A MeshPortError as the service shows it: which node. */
+export interface ServiceMeshError extends Omit<MeshPortError, 'ServiceID'> {
+  NodeID: string;
+  Hostname: string;
 }
 
 // ---------- control-loop faults (console-only) ----------
@@ -433,6 +454,8 @@ export interface Node extends Meta {
   Attachments?: NetworkAttachment[];
   /** `swarm init/join --data-path-addr`: the address this node's node-to-node (data path) traffic uses. */
   DataPathAddr?: string;
+  /** Published ports this node's routing mesh cannot bind, from its heartbeats. Stored; shown on the service. */
+  MeshErrors?: MeshPortError[];
 }
 
 // ---------- cluster, networks, secrets, configs ----------

@@ -6,8 +6,9 @@
 // nodes and come back; a host-mode port shows in `docker service ps` PORTS.
 import { createSocket } from 'node:dgram';
 import { request } from 'node:http';
+import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Node, Task } from '../../server/api/types';
+import type { Node, Service, Task } from '../../server/api/types';
 import { newManager, until, type ManagerProc } from '../cluster-harness';
 import { dockerBinary, dockerCli, freePort, tempDir } from '../integration/harness';
 import { killTaskProcesses } from './agent-harness';
@@ -17,11 +18,14 @@ if (!dockerBinary()) throw new Error('the docker CLI is required for the Engine 
 const MANAGER_ADDR = '127.0.0.1';
 const WORKER_ADDR = '127.0.0.6';
 
-/** A UDP echo server: answers each datagram with `<task ID> <datagram>` on the port the executor gave it. */
+/**
+ * A UDP echo server: answers each datagram with `<task ID> <datagram>` on the port the executor gave it,
+ * on every address (a netns task, like a container, is reached on its own address, not its loopback).
+ */
 const UDP_ECHO = [
   'import os, socket',
   's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
-  "s.bind(('127.0.0.1', int(os.environ['SWARMDECK_PORT_9999_UDP'])))",
+  "s.bind(('0.0.0.0', int(os.environ['SWARMDECK_PORT_9999_UDP'])))",
   "tid = os.environ['SWARMDECK_TASK_ID'].encode()",
   'while True:',
   '    d, a = s.recvfrom(65535)',
@@ -80,7 +84,18 @@ describe('routing mesh on a manager’s own node and a swarm-joined worker', () 
   let webPort = 0;
   let udpPort = 0;
   let hostPort = 0;
+  let heldPort = 0;
+  let heldHostPort = 0;
   let workerID = '';
+  const holders: Server[] = [];
+
+  /** Another program on the worker's host holding WORKER_ADDR:port. */
+  const hold = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      const srv = createServer().once('error', reject);
+      srv.listen({ host: WORKER_ADDR, port, exclusive: true }, () => resolve());
+      holders.push(srv);
+    });
 
   const tasks = async (service: string) =>
     (await manager.api('GET', `/tasks?filters=${encodeURIComponent(JSON.stringify({ service: [service] }))}`))
@@ -89,7 +104,14 @@ describe('routing mesh on a manager’s own node and a swarm-joined worker', () 
     new Set((await tasks(service)).filter((t) => t.Status.State === 'running').map((t) => t.NodeID));
 
   beforeAll(async () => {
-    [dataPort, webPort, udpPort, hostPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    [dataPort, webPort, udpPort, hostPort, heldPort, heldHostPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const mesh = ['--data-path-port', String(dataPort), '--drain-delay', '300ms'];
     manager = await newManager('m1', `${data.path}/m1`, [
       '--executor',
@@ -129,6 +151,7 @@ describe('routing mesh on a manager’s own node and a swarm-joined worker', () 
   }, 120_000);
 
   afterAll(async () => {
+    for (const h of holders) h.close();
     await Promise.all([manager?.stop(), worker?.stop()]);
     killTaskProcesses([manager?.nodeID, workerID].filter(Boolean));
     data.remove();
@@ -237,5 +260,78 @@ describe('routing mesh on a manager’s own node and a swarm-joined worker', () 
     );
     expect(answer.nodeID).toBe(workerID);
     await expect(getJSON(MANAGER_ADDR, hostPort)).rejects.toThrow();
+  }, 120_000);
+
+  it('shows on the service which node cannot bind which published port; a host-mode port that cannot be bound fails the task with the reason', async () => {
+    await hold(heldPort);
+    await hold(heldHostPort);
+    let r = await docker(['service', 'create', '-d', '--name', 'blocked', '-p', `${heldPort}:80`, 'nginx']);
+    expect(r.code, r.stderr).toBe(0);
+    // the Engine API's raw JSON (curl, SDKs); the docker CLI decodes into its own struct and drops unknown fields
+    const inspect = async (name: string) => (await manager.api('GET', `/services/${name}`)).json as Service;
+    const errors = await until(
+      'blocked’s MeshErrors from the worker',
+      async () => {
+        const e = (await inspect('blocked')).MeshErrors;
+        return e?.length ? e : undefined;
+      },
+      30_000,
+      250,
+    );
+    // only the worker: the manager's node binds its own address
+    expect(errors).toEqual([
+      {
+        NodeID: workerID,
+        Hostname: expect.any(String) as string,
+        PublishedPort: heldPort,
+        Protocol: 'tcp',
+        PublishMode: 'ingress',
+        Message: `routing mesh: cannot listen on ${WORKER_ADDR}:${heldPort}/tcp for service blocked: EADDRINUSE`,
+      },
+    ]);
+    // the rest of the service is untouched: the manager's node serves the port
+    expect(
+      (
+        await until(
+          'blocked answering on the manager',
+          () => getJSON(MANAGER_ADDR, heldPort).catch(() => undefined),
+          30_000,
+          200,
+        )
+      ).task,
+    ).toBeTruthy();
+
+    r = await docker([
+      'service',
+      'create',
+      '-d',
+      '--name',
+      'hostblocked',
+      '--constraint',
+      'node.role==worker',
+      '--publish',
+      `mode=host,published=${heldHostPort},target=80`,
+      'nginx',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const failed = await until(
+      'a hostblocked task failed with the bind error',
+      async () =>
+        (await tasks((await inspect('hostblocked')).ID)).find((t) => t.Status.State === 'failed' && t.Status.Err),
+      60_000,
+      250,
+    );
+    expect(failed.NodeID).toBe(workerID);
+    expect(failed.Status.Err).toBe(
+      `routing mesh: cannot listen on ${WORKER_ADDR}:${heldHostPort}/tcp for service hostblocked: EADDRINUSE`,
+    );
+    const ps = await docker(['service', 'ps', '--no-trunc', '--format', '{{.Error}}', 'hostblocked']);
+    expect(ps.stdout).toContain(
+      `cannot listen on ${WORKER_ADDR}:${heldHostPort}/tcp for service hostblocked: EADDRINUSE`,
+    );
+    // and the node is not blamed in its health: it stays ready
+    const node = (await manager.api('GET', `/nodes/${workerID}`)).json as Node;
+    expect(node.Status.State).toBe('ready');
+    expect((node as Node & { MeshErrors?: unknown }).MeshErrors).toBeUndefined();
   }, 120_000);
 });

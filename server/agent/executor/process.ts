@@ -19,11 +19,14 @@ import { removeTaskDir, taskDir } from './process-state';
 import { killTask, stopTask } from './process-stop';
 import { DEFAULT_INHERIT, taskEnvironment, taskWorkDir } from './task-env';
 import { DEFAULT_STOP_GRACE_MS, errText, exitLatch, type SpawnHook, type TaskProcess } from './task-process';
+import { PortClaims } from './port-claims';
 import { PortAllocator, targetPorts, type AssignedPort, type PortPolicy } from './task-ports';
 import type { TaskDialer } from './task-dial';
 import type { NetnsRouter } from './netns/router-client';
 import { inTaskArgv, netnsArgv, planTaskNet, setUpTaskNet, writeTaskNetFiles, type TaskNet } from './netns/task-net';
 import { connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { udpDuplex } from './datagram-stream';
 
 export type { AssignedPort, PortPolicy };
 
@@ -41,6 +44,11 @@ export interface ProcessExecutorOptions {
    * ephemeral port (tests; many replicas of one service on one host).
    */
   ports?: PortPolicy;
+  /**
+   * Host-wide port claims (port-claims.ts), shared by every executor of this user on the host.
+   * Default: a PortClaims in `<tmpdir>/swarmdeck-ports-<uid>`; `false` for none.
+   */
+  portClaims?: PortClaims | false;
   /** Used when the spec has no StopGracePeriod. Default 10 s, like swarm. */
   defaultStopGraceMs?: number;
   /** Where per-task scratch working directories go. Default `<tmpdir>/swarmdeck-tasks`. */
@@ -99,7 +107,10 @@ export class ProcessExecutor implements Executor, TaskDialer {
   constructor(private readonly opts: ProcessExecutorOptions) {
     this.clock = opts.clock ?? systemClock;
     this.node = opts.node;
-    this.portAllocator = new PortAllocator(opts.ports ?? 'prefer-target');
+    this.portAllocator = new PortAllocator(
+      opts.ports ?? 'prefer-target',
+      opts.portClaims === false ? undefined : (opts.portClaims ?? new PortClaims()),
+    );
     this.defaultStopGraceMs = opts.defaultStopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     this.workRoot = opts.workRoot ?? join(tmpdir(), 'swarmdeck-tasks');
     this.logLimits = opts.logLimits ?? {};
@@ -374,6 +385,24 @@ export class ProcessExecutor implements Executor, TaskDialer {
       });
       sock.once('error', reject);
     });
+  }
+
+  /**
+   * A UDP flow to the task's target port as a Duplex of datagrams (datagram-stream.ts):
+   * host mode sends to 127.0.0.1 on the host port the task got; netns mode has the
+   * router hold a socket toward the task's primary address and the target port.
+   */
+  async dialUdp(taskID: string, targetPort: number): Promise<Duplex> {
+    const p = this.tasks.get(taskID);
+    const refused = (why: string) => Object.assign(new Error(`task ${taskID}: ${why}`), { code: 'ECONNREFUSED' });
+    if (!p || p.state !== 'running') throw refused('not running on this node');
+    if (p.net) {
+      if (!this.opts.netns) throw refused('no netns router');
+      return this.opts.netns.dialUdp(p.net.addresses[0]!, targetPort);
+    }
+    const port = p.ports.find((q) => q.Protocol === 'udp' && q.TargetPort === targetPort);
+    if (!port) throw refused(`no udp port ${targetPort}`);
+    return udpDuplex({ host: '127.0.0.1', port: port.HostPort });
   }
 
   /** Netns mode: the task's resolv.conf and hosts (durable mode: in its state directory, so remove() takes them). */

@@ -10,8 +10,9 @@ export interface TaskDialer {
    */
   dialTcp(taskID: string, targetPort: number): Promise<Duplex>;
   /**
-   * Where the task receives UDP for its target port, for the mesh to send datagrams to (undefined when
-   * the task does not listen on it here). Optional: a dialer without it carries no UDP.
+   * A UDP flow to the task's target port: a Duplex of whole datagrams (each write is one datagram,
+   * each 'data' chunk one reply; datagram-stream.ts). Rejects (code ECONNREFUSED) when the task has
+   * no such port here. Optional: a dialer without it carries no UDP.
    */
-  udpAddress?(taskID: string, targetPort: number): { host: string; port: number } | undefined;
+  dialUdp?(taskID: string, targetPort: number): Promise<Duplex>;
 }

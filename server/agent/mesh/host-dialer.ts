@@ -2,6 +2,7 @@
 // handed it (task-ports.ts), so the mesh dials 127.0.0.1:<host port>.
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { udpDuplex } from '../executor/datagram-stream';
 import type { AssignedPort } from '../executor/task-ports';
 import type { TaskDialer } from '../executor/task-dial';
 
@@ -42,8 +43,9 @@ export class HostTaskDialer implements TaskDialer {
     });
   }
 
-  udpAddress(taskID: string, targetPort: number): { host: string; port: number } | undefined {
+  dialUdp(taskID: string, targetPort: number): Promise<Duplex> {
     const port = this.hostPort(taskID, targetPort, 'udp');
-    return port === undefined ? undefined : { host: this.host, port };
+    if (port === undefined) return Promise.reject(refused(`task ${taskID} has no udp port ${targetPort} on this node`));
+    return Promise.resolve(udpDuplex({ host: this.host, port }));
   }
 }

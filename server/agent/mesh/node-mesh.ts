@@ -6,9 +6,9 @@
 import { createServer, type Server as TcpServer, type Socket } from 'node:net';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import type { MeshPeer, NetworkView } from '../../api/network-view';
-import type { PortConfig, Task } from '../../api/types';
+import type { MeshPortError, PortConfig, Task } from '../../api/types';
 import type { TaskDialer } from '../executor/task-dial';
 import type { AssignedPort } from '../executor/task-ports';
 import { DrainSet } from './drain';
@@ -65,7 +65,8 @@ export class NodeMesh implements NodeMeshHooks {
   private readonly listeners = new Map<string, Listener>();
   /** Listeners being bound, so a second view does not bind the same port twice. */
   private readonly binding = new Set<string>();
-  private readonly bindErrors = new Map<string, string>();
+  private readonly bindErrors = new Map<string, MeshPortError>();
+  private readonly hostPortListeners = new Set<(serviceID: string, message: string) => void>();
   private conflicts: string[] = [];
   private tunnel?: TlsServer;
   private tunnelError?: string;
@@ -104,7 +105,20 @@ export class NodeMesh implements NodeMeshHooks {
   }
 
   errors(): string[] {
-    return [...(this.tunnelError ? [this.tunnelError] : []), ...this.conflicts, ...this.bindErrors.values()];
+    return [
+      ...(this.tunnelError ? [this.tunnelError] : []),
+      ...this.conflicts,
+      ...[...this.bindErrors.values()].map((e) => e.Message),
+    ];
+  }
+
+  portErrors(): MeshPortError[] {
+    return [...this.bindErrors.values()];
+  }
+
+  onHostPortError(fn: (serviceID: string, message: string) => void): () => void {
+    this.hostPortListeners.add(fn);
+    return () => this.hostPortListeners.delete(fn);
   }
 
   portStatus(task: Task): PortConfig[] {
@@ -142,8 +156,16 @@ export class NodeMesh implements NodeMeshHooks {
       this.binding.delete(route.key);
       if (err) {
         const text = `routing mesh: cannot listen on ${this.o.addr}:${route.publishedPort}/${route.proto} for service ${route.serviceName}: ${err.code ?? err.message}`;
-        if (this.bindErrors.get(route.key) !== text) this.log(text);
-        this.bindErrors.set(route.key, text);
+        if (this.bindErrors.get(route.key)?.Message !== text) this.log(text);
+        this.bindErrors.set(route.key, {
+          ServiceID: route.serviceID,
+          PublishedPort: route.publishedPort,
+          Protocol: route.proto,
+          PublishMode: route.mode,
+          Message: text,
+        });
+        // a host-mode port belongs to this node's tasks of the service: their start fails, as in Docker
+        if (route.mode === 'host') for (const fn of this.hostPortListeners) fn(route.serviceID, text);
         return;
       }
       this.bindErrors.delete(route.key);
@@ -249,7 +271,7 @@ export class NodeMesh implements NodeMeshHooks {
         const stream =
           proto === 'tcp'
             ? await this.o.dialer.dialTcp(b.taskID, route.targetPort)
-            : this.localUdp(b.taskID, route.targetPort);
+            : await this.localUdp(b.taskID, route.targetPort);
         return { ok: true, stream, rest: Buffer.alloc(0) };
       } catch (err) {
         return { ok: false, why: 'refused', message: (err as Error).message };
@@ -272,28 +294,10 @@ export class NodeMesh implements NodeMeshHooks {
     if (!task || task.NodeID !== this.o.nodeID) return refuse('refused', `task ${open.task} does not run on this node`);
     if (this.drain.isDraining(open.task) || task.Draining) return refuse('draining', `task ${open.task} is draining`);
     if (open.proto === 'udp') {
-      let upstream: Duplex;
-      try {
-        upstream = this.localUdp(open.task, open.port);
-      } catch (err) {
-        return refuse('refused', (err as Error).message);
-      }
-      socket.write(encodeJSON({ answer: 'ok' }));
-      // framed datagrams both ways: the tunnel side is already framed, so pass frames through
-      const reader = new FrameReader(MAX_DATAGRAM);
-      const onFrames = (chunk: Buffer) => {
-        try {
-          for (const f of reader.push(chunk)) upstream.write(f);
-        } catch {
-          socket.destroy();
-        }
-      };
-      onFrames(rest);
-      socket.on('data', onFrames);
-      socket.resume();
-      upstream.on('data', (d: Buffer) => socket.write(encodeFrame(d)));
-      socket.on('close', () => upstream.destroy());
-      upstream.on('close', () => socket.destroy());
+      this.localUdp(open.task, open.port).then(
+        (upstream) => this.lastHopUdp(socket, upstream, rest),
+        (err: Error) => refuse('refused', err.message),
+      );
       return;
     }
     this.o.dialer.dialTcp(open.task, open.port).then(
@@ -307,14 +311,35 @@ export class NodeMesh implements NodeMeshHooks {
     );
   }
 
+  /** A tunnel stream carrying one UDP flow to a local task: frames on the tunnel, datagrams upstream. */
+  private lastHopUdp(socket: TLSSocket, upstream: Duplex, rest: Buffer): void {
+    if (socket.destroyed) return void upstream.destroy();
+    socket.write(encodeJSON({ answer: 'ok' }));
+    // framed datagrams both ways: the tunnel side is already framed, so pass frames through
+    const reader = new FrameReader(MAX_DATAGRAM);
+    const onFrames = (chunk: Buffer) => {
+      try {
+        for (const f of reader.push(chunk)) upstream.write(f);
+      } catch {
+        socket.destroy();
+      }
+    };
+    onFrames(rest);
+    socket.on('data', onFrames);
+    socket.resume();
+    upstream.on('data', (d: Buffer) => socket.write(encodeFrame(d)));
+    socket.on('close', () => upstream.destroy());
+    upstream.on('error', () => upstream.destroy());
+    upstream.on('close', () => socket.destroy());
+  }
+
   /** A datagram channel to a local task as a Duplex of whole datagrams. */
-  private localUdp(taskID: string, targetPort: number): Duplex {
-    const to = this.o.dialer.udpAddress?.(taskID, targetPort);
-    if (!to)
-      throw Object.assign(new Error(`task ${taskID} has no udp port ${targetPort} on this node`), {
-        code: 'ECONNREFUSED',
-      });
-    return datagramDuplex(to);
+  private localUdp(taskID: string, targetPort: number): Promise<Duplex> {
+    if (!this.o.dialer.dialUdp)
+      return Promise.reject(
+        Object.assign(new Error(`task ${taskID}: this node carries no UDP to its tasks`), { code: 'ECONNREFUSED' }),
+      );
+    return this.o.dialer.dialUdp(taskID, targetPort);
   }
 
   // ---------- UDP ingress ----------
@@ -378,26 +403,4 @@ export class NodeMesh implements NodeMeshHooks {
     }
     flow.send(msg);
   }
-}
-
-/** A connected UDP socket as a Duplex: each write is one datagram, each 'data' one datagram. */
-function datagramDuplex(to: { host: string; port: number }): Duplex {
-  const sock = createSocket('udp4');
-  const d = new Duplex({
-    read() {},
-    write(chunk: Buffer, _enc, cb) {
-      sock.send(chunk, to.port, to.host, (err) => cb(err ?? null));
-    },
-    destroy(err, cb) {
-      try {
-        sock.close();
-      } catch {
-        /* closed already */
-      }
-      cb(err);
-    },
-  });
-  sock.on('message', (m) => d.push(m));
-  sock.on('error', (err) => d.destroy(err));
-  return d;
 }

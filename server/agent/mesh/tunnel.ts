@@ -3,7 +3,15 @@
 // without a valid certificate of this swarm (its root, its cluster ID as O, a
 // node role as OU) is refused during the handshake or right after it. The
 // dialer also checks that the answering certificate names the node it meant.
-import { createServer, connect, type Server, type TLSSocket, type PeerCertificate } from 'node:tls';
+import {
+  createSecureContext,
+  createServer,
+  connect,
+  type PeerCertificate,
+  type SecureContext,
+  type Server,
+  type TLSSocket,
+} from 'node:tls';
 import { MANAGER_ROLE, WORKER_ROLE } from '../../ca';
 import type { MeshPeer } from '../../api/network-view';
 import {
@@ -49,6 +57,9 @@ export type TunnelHandler = (socket: TLSSocket, open: OpenRequest, rest: Buffer)
 export function createTunnelServer(tls: MeshTls, handle: TunnelHandler, log: (m: string) => void): Server {
   const m = tls.material();
   const server = createServer({
+    // small frames (the answer, a request's first bytes) go out at once: Nagle would hold the answer
+    // behind the session tickets TLS 1.3 sends after the handshake until the peer's delayed ACK (~40 ms)
+    noDelay: true,
     requestCert: true,
     rejectUnauthorized: true,
     minVersion: 'TLSv1.2',
@@ -107,6 +118,20 @@ export function refreshTunnelServer(server: Server, tls: MeshTls): void {
   if (m?.cert && m.key) server.setSecureContext({ ca: m.ca, cert: m.cert, key: m.key, minVersion: 'TLSv1.2' });
 }
 
+/**
+ * The dialer's TLS context, made once per certificate rather than from PEM text (parsing the key and
+ * the trust root) for every proxied connection.
+ */
+let clientContext: { key: string; cert: string; ca: string; context: SecureContext } | undefined;
+function clientSecureContext(m: { ca: string; cert: string; key: string }): SecureContext {
+  if (clientContext?.key !== m.key || clientContext.cert !== m.cert || clientContext.ca !== m.ca)
+    clientContext = {
+      ...m,
+      context: createSecureContext({ ca: m.ca, cert: m.cert, key: m.key, minVersion: 'TLSv1.2' }),
+    };
+  return clientContext.context;
+}
+
 export type TunnelOpen =
   | { answer: 'ok'; socket: TLSSocket; rest: Buffer }
   | { answer: 'draining' | 'refused' | 'unreachable'; message: string };
@@ -135,9 +160,7 @@ export function openTunnel(
     const socket = connect({
       host: peer.Addr,
       port: peer.Port,
-      ca: m.ca,
-      cert: m.cert,
-      key: m.key,
+      secureContext: clientSecureContext({ ca: m.ca, cert: m.cert, key: m.key }),
       // node certificates name their node ID (CN and a DNS SAN): the answer must come from that node
       servername: peer.NodeID,
       minVersion: 'TLSv1.2',

@@ -52,6 +52,29 @@ export const dispatcherRequestSchema = z.discriminatedUnion('dispatcher', [
           })
           .max(64, { error: 'report.meshErrors holds at most 64 entries' })
           .optional(),
+        // the same bind failures per service and port: the service's MeshErrors
+        meshPortErrors: z
+          .array(
+            z.object(
+              {
+                ServiceID: id('report.meshPortErrors ServiceID'),
+                PublishedPort: z
+                  .number({ error: 'report.meshPortErrors PublishedPort must be a port' })
+                  .int({ error: 'report.meshPortErrors PublishedPort must be a port' })
+                  .min(1, { error: 'report.meshPortErrors PublishedPort must be a port' })
+                  .max(65535, { error: 'report.meshPortErrors PublishedPort must be a port' }),
+                Protocol: z.enum(['tcp', 'udp'], { error: 'report.meshPortErrors Protocol must be tcp or udp' }),
+                PublishMode: z.enum(['ingress', 'host'], {
+                  error: 'report.meshPortErrors PublishMode must be ingress or host',
+                }),
+                Message: z.string().max(1024, { error: 'report.meshPortErrors Message is at most 1024 characters' }),
+              },
+              { error: 'report.meshPortErrors entries must be objects' },
+            ),
+            { error: 'report.meshPortErrors must be a list' },
+          )
+          .max(64, { error: 'report.meshPortErrors holds at most 64 entries' })
+          .optional(),
       })
       .optional(),
   }),

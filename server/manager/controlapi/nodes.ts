@@ -34,7 +34,7 @@ function portOf(addr: string): string {
 
 /** ManagerStatus is derived at read time from who leads; it is never stored. */
 export function presentNode(d: ControlDeps, n: Node, view = d.raft?.view()): Node {
-  const { ManagerStatus: _stored, CertificateNotAfter: _issued, ...node } = n;
+  const { ManagerStatus: _stored, CertificateNotAfter: _issued, MeshErrors: _mesh, ...node } = n;
   const out: Node = { ...node, Spec: { ...node.Spec, Labels: node.Spec.Labels ?? {} } };
   if (view) {
     // from the live raft membership: a node that is not a member has no ManagerStatus (swarm's ListNodes)

@@ -1,4 +1,5 @@
 import { deepEqual } from '../../util/deep-equal';
+import { serviceMeshErrors } from '../../api/mesh-errors';
 import { forgetVersions, recordSpecVersion } from '../spec-history';
 import { MAX_REPLICAS_SETTING, replicaLimitProblem, settingValue } from '../../api/cluster-settings';
 import { SequenceConflict, SwarmError, notFound, rpcError } from '../../api/errors';
@@ -36,6 +37,12 @@ export function presentService(s: Service, insertDefaults = false): Service {
   const out: Service = { ...s, Spec: insertDefaults ? interpolateServiceSpec(spec) : spec };
   if (s.PreviousSpec) out.PreviousSpec = presentSpec(s.PreviousSpec);
   return out;
+}
+
+/** Swarmdeck-only: the ports nodes cannot bind for this service (mesh-errors.ts), when there are any. */
+function withMeshErrors(view: MemoryStore, s: Service): Service {
+  const errors = serviceMeshErrors(s.ID, view.list('node'));
+  return errors.length ? { ...s, MeshErrors: errors } : s;
 }
 
 /**
@@ -177,7 +184,7 @@ export async function createService(d: ControlDeps, input: ServiceSpec): Promise
 }
 
 export function getService(d: ControlDeps, ref: string, opts: { insertDefaults?: boolean } = {}): Service {
-  return presentService(lookupService(d.store.view, ref), opts.insertDefaults);
+  return withMeshErrors(d.store.view, presentService(lookupService(d.store.view, ref), opts.insertDefaults));
 }
 
 export function listServices(d: ControlDeps, filters?: Filters): Service[] {
@@ -195,7 +202,7 @@ export function listServices(d: ControlDeps, filters?: Filters): Service[] {
     if (!matchesLabels(s.Spec.Labels, labels)) continue;
     if (modes.length > 0 && !modes.includes(modeKind(s.Spec.Mode ?? {}))) continue;
     if (runtimes.length > 0 && !runtimes.includes(s.Spec.TaskTemplate?.Runtime || 'container')) continue;
-    out.push(presentService(s));
+    out.push(withMeshErrors(d.store.view, presentService(s)));
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import type { NetworkView } from '../../api/network-view';
-import type { NodeDescription, Task, TaskStatus, TLSInfo } from '../../api/types';
+import type { MeshPortError, NodeDescription, Task, TaskStatus, TLSInfo } from '../../api/types';
 
 /**
  * The session an agent holds with the dispatcher. In-process agents call it
@@ -33,6 +33,8 @@ export interface HeartbeatReport {
    * well again. Shown as the node's Status.Message.
    */
   meshErrors?: string[];
+  /** The same bind failures, per service and port: stored on the node, shown as the service's MeshErrors. */
+  meshPortErrors?: MeshPortError[];
 }
 
 export interface RegisterRequest {

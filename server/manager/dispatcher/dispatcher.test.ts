@@ -387,4 +387,25 @@ describe('Dispatcher assignments', () => {
     await d.heartbeat(sessionID, { meshErrors: [] });
     await waitFor(() => store.view.get('node', a.ID)!.Status.Message === undefined);
   });
+
+  it('stores the bind failures per service and port on the node (the service’s MeshErrors), and clears them', async () => {
+    const a = makeNode();
+    const { store, d } = await setup([a]);
+    const { sessionID } = await d.register({ nodeID: a.ID, description: desc('a'), addr: '127.0.0.2' });
+    const text = 'routing mesh: cannot listen on 127.0.0.2:18080/tcp for service web: EADDRINUSE';
+    const portError = {
+      ServiceID: 'svc1',
+      PublishedPort: 18080,
+      Protocol: 'tcp' as const,
+      PublishMode: 'ingress' as const,
+      Message: text,
+    };
+    await d.heartbeat(sessionID, { meshErrors: [text], meshPortErrors: [portError] });
+    await waitFor(() => store.view.get('node', a.ID)!.MeshErrors?.length === 1);
+    expect(store.view.get('node', a.ID)!.MeshErrors).toEqual([portError]);
+    expect(store.view.get('node', a.ID)!.Status.Message).toBe(text);
+    await d.heartbeat(sessionID, { meshErrors: [], meshPortErrors: [] });
+    await waitFor(() => store.view.get('node', a.ID)!.MeshErrors === undefined);
+    expect(store.view.get('node', a.ID)!.Status.Message).toBeUndefined();
+  });
 });

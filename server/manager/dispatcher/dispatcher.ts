@@ -1,6 +1,6 @@
 import { rpcError } from '../../api/errors';
 import { newID } from '../../api/ids';
-import type { Node, NodeDescription, NodeStatus, Task, TaskStatus, TLSInfo } from '../../api/types';
+import type { MeshPortError, Node, NodeDescription, NodeStatus, Task, TaskStatus, TLSInfo } from '../../api/types';
 import { TASK_STATE_VALUE, isTaskState } from '../../api/types';
 import type { AppliedEvent } from '../../store/batch';
 import type { ClusterStore } from '../../store/cluster-store';
@@ -80,6 +80,8 @@ interface Stream {
 interface NodeWrite {
   status: NodeStatus;
   description?: NodeDescription;
+  /** The node's routing-mesh bind failures per service and port ([] clears them). */
+  meshErrors?: MeshPortError[];
   waiters: { resolve: () => void; reject: (e: unknown) => void }[];
 }
 
@@ -201,7 +203,7 @@ export class Dispatcher implements DispatcherApi {
       const description = { ...(queued?.description ?? node.Description), TLSInfo: report.tlsInfo };
       this.queueNodeWrite(session.nodeID, { status: queued?.status ?? node.Status, description });
     }
-    if (report?.meshErrors) this.noteMeshErrors(session.nodeID, report.meshErrors);
+    if (report?.meshErrors) this.noteMeshErrors(session.nodeID, report.meshErrors, report.meshPortErrors);
     return { periodMs };
   }
 
@@ -211,15 +213,23 @@ export class Dispatcher implements DispatcherApi {
   }
 
   /** Ports the node's mesh cannot bind show as its Status.Message (cleared once they bind). */
-  private noteMeshErrors(nodeID: string, errors: string[]): void {
+  private noteMeshErrors(nodeID: string, errors: string[], portErrors: MeshPortError[] | undefined): void {
     const queued = this.nodeWrites.get(nodeID);
-    const status = queued?.status ?? this.store.view.get('node', nodeID)?.Status;
+    const node = this.store.view.get('node', nodeID);
+    const status = queued?.status ?? node?.Status;
     if (!status || status.State !== 'ready') return;
     const message = errors.join('; ').slice(0, 4096);
-    if ((status.Message ?? '') === message) return;
+    // per service and port, for the service's MeshErrors (an agent that sends only the text leaves them as they are)
+    const ports = portErrors ?? queued?.meshErrors ?? node?.MeshErrors ?? [];
+    const portsChanged = JSON.stringify(ports) !== JSON.stringify(queued?.meshErrors ?? node?.MeshErrors ?? []);
+    if ((status.Message ?? '') === message && !portsChanged) return;
     const next: NodeStatus = { State: status.State, Addr: status.Addr };
     if (message) next.Message = message;
-    this.queueNodeWrite(nodeID, { status: next, ...(queued?.description ? { description: queued.description } : {}) });
+    this.queueNodeWrite(nodeID, {
+      status: next,
+      meshErrors: ports,
+      ...(queued?.description ? { description: queued.description } : {}),
+    });
   }
 
   private endSession(sessionID: string): void {
@@ -348,7 +358,8 @@ export class Dispatcher implements DispatcherApi {
     const prev = this.nodeWrites.get(nodeID);
     const waiters = prev ? prev.waiters : [];
     if (waiter) waiters.push(waiter);
-    this.nodeWrites.set(nodeID, { ...w, waiters });
+    const meshErrors = w.meshErrors ?? prev?.meshErrors;
+    this.nodeWrites.set(nodeID, { ...w, ...(meshErrors ? { meshErrors } : {}), waiters });
     void this.flush();
   }
 
@@ -429,6 +440,8 @@ export class Dispatcher implements DispatcherApi {
       if (!cur) continue;
       const next: Node = { ...cur, Status: w.status };
       if (w.description) next.Description = w.description;
+      if (w.meshErrors?.length) next.MeshErrors = w.meshErrors;
+      else if (w.meshErrors) delete next.MeshErrors;
       tx.update('node', next);
     }
     for (const [id, q] of statuses) {

@@ -2,7 +2,12 @@
 // the process executor: listens on every TCP port the executor assigned
 // (SWARMDECK_PORT_<target>_TCP, else PORT, else 80) and answers every request
 // with the task's identity, as text or as JSON (`Accept: application/json`
-// or `?format=json`). Exits 0 on SIGTERM/SIGINT, like nginx's fast shutdown.
+// or `?format=json`). `?sleep=<ms>` (at most 60 s) answers after that long, a
+// slow request for drain tests and benchmarks. On SIGTERM/SIGINT it shuts down
+// gracefully, like nginx's `quit`: it stops accepting, closes idle keep-alive
+// connections, answers the requests in flight with `Connection: close`, and
+// exits 0 once they have ended (the executor's stop grace period bounds the
+// wait with SIGKILL); a second signal exits at once.
 import { createServer } from 'node:http';
 
 const env = process.env;
@@ -24,9 +29,19 @@ for (const [k, v] of Object.entries(env)) {
 }
 if (ports.size === 0) ports.add(Number(env.PORT || 80));
 
+const MAX_SLEEP_MS = 60_000;
+let stopping = false;
+
 const servers = [...ports].map((port) => {
-  const server = createServer((req, res) => {
+  const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const sleep = Math.min(Number(url.searchParams.get('sleep')) || 0, MAX_SLEEP_MS);
+    if (sleep > 0) {
+      console.log(`http: holding "${req.method} ${req.url}" for ${sleep} ms`);
+      await new Promise((r) => setTimeout(r, sleep));
+    }
+    // shutting down: this is the connection's last answer
+    if (stopping) res.setHeader('connection', 'close');
     const json = url.searchParams.get('format') === 'json' || (req.headers.accept ?? '').includes('application/json');
     // the address the request came in on: the task's own in netns mode
     const address = (req.socket.localAddress ?? '').replace(/^::ffff:/, '');
@@ -52,8 +67,17 @@ const servers = [...ports].map((port) => {
 });
 
 const stop = () => {
-  for (const s of servers) s.close();
-  process.exit(0);
+  if (stopping) process.exit(0);
+  stopping = true;
+  console.log('http: shutting down, finishing requests in flight');
+  let open = servers.length;
+  for (const s of servers) {
+    // stops accepting and (Node 19+) closes idle keep-alive sockets; calls back when the last connection ends
+    s.close(() => {
+      if (--open === 0) process.exit(0);
+    });
+    s.closeIdleConnections();
+  }
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

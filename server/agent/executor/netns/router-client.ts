@@ -5,7 +5,9 @@ import { spawn } from 'node:child_process';
 import { lstat, mkdir, open } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { framedDatagrams } from '../datagram-stream';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../../util/private-files';
 
 const ROUTER_SCRIPT = fileURLToPath(new URL('./router.mjs', import.meta.url));
@@ -131,15 +133,29 @@ export class NetnsRouter {
 
   /** A TCP stream to ip:port inside the router's namespaces; rejects with the router's error code. */
   dial(ip: string, port: number): Promise<Socket> {
+    return this.dialRelay(ip, port, 'tcp');
+  }
+
+  /**
+   * A UDP flow to ip:port inside the router's namespaces, as a Duplex of whole
+   * datagrams; the router holds a socket for it until either side closes or it idles 90 s.
+   */
+  async dialUdp(ip: string, port: number): Promise<Duplex> {
+    return framedDatagrams(await this.dialRelay(ip, port, 'udp'));
+  }
+
+  private dialRelay(ip: string, port: number, proto: 'tcp' | 'udp'): Promise<Socket> {
     return new Promise((resolve, reject) => {
       const sock = connect({ path: join(this.runDir, 'dial.sock'), allowHalfOpen: true });
       let head = Buffer.alloc(0);
       const fail = (code: string, why: string) => {
         sock.destroy();
-        reject(Object.assign(new Error(`dial ${ip}:${port}: ${why}`), { code }));
+        reject(Object.assign(new Error(`dial ${ip}:${port}/${proto}: ${why}`), { code }));
       };
       sock.once('error', (err: NodeJS.ErrnoException) => fail('ECONNREFUSED', `netns router: ${err.message}`));
-      sock.once('connect', () => sock.write(JSON.stringify({ ip, port }) + '\n'));
+      sock.once('connect', () =>
+        sock.write(JSON.stringify(proto === 'udp' ? { ip, port, proto } : { ip, port }) + '\n'),
+      );
       const onData = (chunk: Buffer) => {
         head = Buffer.concat([head, chunk]);
         const nl = head.indexOf(10);

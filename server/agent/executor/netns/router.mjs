@@ -11,7 +11,10 @@
 //   the router also sends {op:"dnsQuery", qid, …} to the connection that asked
 //   for DNS and expects {op:"dnsAnswer", qid, data}.
 // - dial.sock: one line {"ip","port"}, then "ok\n" and raw bytes both ways, or
-//   "err <CODE>\n" (the mesh's last hop into a task).
+//   "err <CODE>\n" (the mesh's last hop into a task). With "proto":"udp" the
+//   router holds a udp4 socket for the flow and, after "ok\n", carries each
+//   datagram as a 4-byte big-endian length and its bytes, both ways; the flow
+//   ends when either side closes or after UDP_IDLE_MS without a datagram.
 // It outlives the agent process while tasks hold veths into it (they outlive the
 // agent too), and the next agent reconnects; with no agent connected and no
 // task left it exits.
@@ -198,6 +201,58 @@ function serveControl(sock) {
   });
 }
 
+/** Datagrams through dial.sock: a flow idle this long is closed (docker-proxy's 90 s). */
+const UDP_IDLE_MS = 90_000;
+const MAX_DATAGRAM = 65_507;
+
+/** One UDP flow into a task: framed datagrams on `sock`, a connected udp4 socket toward ip:port. */
+function relayUdp(sock, target, rest) {
+  const udp = createSocket('udp4');
+  let idle;
+  const close = () => {
+    clearTimeout(idle);
+    try {
+      udp.close();
+    } catch {
+      /* closed already */
+    }
+    sock.destroy();
+  };
+  const touch = () => {
+    clearTimeout(idle);
+    idle = setTimeout(close, UDP_IDLE_MS);
+  };
+  // ICMP port unreachable surfaces as an error on a connected socket: the task is not listening yet; keep the flow
+  udp.on('error', () => {});
+  udp.on('message', (msg) => {
+    touch();
+    const head = Buffer.allocUnsafe(4);
+    head.writeUInt32BE(msg.length, 0);
+    sock.write(Buffer.concat([head, msg]));
+  });
+  sock.on('close', close);
+  udp.connect(target.port, target.ip, () => {
+    let buf = rest;
+    const onData = (chunk) => {
+      touch();
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      while (buf.length >= 4) {
+        const len = buf.readUInt32BE(0);
+        if (len > MAX_DATAGRAM) return close();
+        if (buf.length < 4 + len) break;
+        udp.send(buf.subarray(4, 4 + len));
+        buf = buf.subarray(4 + len);
+      }
+    };
+    sock.write('ok\n');
+    touch();
+    onData(Buffer.alloc(0));
+    sock.on('data', onData);
+    sock.on('end', close);
+    sock.resume();
+  });
+}
+
 function serveDial(sock) {
   let head = Buffer.alloc(0);
   sock.on('error', () => sock.destroy());
@@ -217,6 +272,7 @@ function serveDial(sock) {
     } catch {
       return sock.end('err EINVAL\n');
     }
+    if (target.proto === 'udp') return relayUdp(sock, target, rest);
     const up = connect({ host: target.ip, port: target.port, allowHalfOpen: true });
     up.once('error', (err) => {
       if (!sock.destroyed) sock.end(`err ${err.code ?? 'ECONNREFUSED'}\n`);

@@ -76,7 +76,7 @@ export class RemoteDispatcher implements DispatcherApi {
     const req: DispatcherRequest = {
       dispatcher: 'heartbeat',
       sessionID,
-      ...(report?.tlsInfo || report?.meshErrors ? { report } : {}),
+      ...(report?.tlsInfo || report?.meshErrors || report?.meshPortErrors ? { report } : {}),
     };
     return (await this.call(this.sessionTarget(sessionID), req)) as { periodMs: number };
   }
