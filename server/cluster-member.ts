@@ -3,6 +3,7 @@
 // and stop with leadership, the control API (writes forwarded to the leader),
 // this process's agents, and the context the edges get.
 
+import type { NetworkView } from './api/network-view';
 import type { NodeDescription, RootCA } from './api/types';
 import { Agent } from './agent/agent';
 import { RemoteLogBroker } from './agent/log-broker-client';
@@ -67,6 +68,8 @@ export interface MemberOptions {
   demo: boolean;
   /** The executor of this manager's own node (simulated workers always use the simulated one). */
   executor: Executor;
+  /** This node's DNS, given every NetworkView its agent takes. */
+  onNetworkView?: (view: NetworkView) => void;
   mode: MemberMode;
   /** Heartbeat period of a swarm this member initialises (undefined: Swarm's default). */
   heartbeatPeriodMs?: number;
@@ -410,6 +413,7 @@ export class ClusterMember {
       executor: this.o.executor,
       description: { ...this.o.description, TLSInfo: this.o.tls.tlsInfo() },
       addr: this.o.advertiseAddr,
+      ...(this.o.onNetworkView ? { onNetworkView: this.o.onNetworkView } : {}),
     });
     this.agents.push(self);
     // this process's nodes (its own and the simulated ones) show its TLS identity

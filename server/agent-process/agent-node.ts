@@ -15,6 +15,7 @@ import type { NetnsRouter } from '../agent/executor/netns/router-client';
 import { SimExecutor } from '../agent/executor/sim';
 import { ExecutorTaskDialer } from '../agent/mesh/executor-dialer';
 import { NodeMesh } from '../agent/mesh/node-mesh';
+import { startNodeDns } from '../agent/dns/node-dns';
 import { CertificateRenewer, isRenewAnswer, renewRequest, type NodeCredentials } from '../node-tls';
 import { writeAgentCredentials, type AgentCredentials } from './credentials';
 import { ManagerDirectoryClient, type DirectoryTransport } from './manager-directory';
@@ -40,6 +41,8 @@ export interface AgentNodeOptions {
   /** The routing mesh's node-to-node port (0 or absent: this node runs no mesh). */
   dataPathPort?: number;
   drainDelayMs?: number;
+  /** The DNS's upstreams, comma-separated (default: SWARMDECK_DNS_UPSTREAMS, else the host's resolv.conf). */
+  dnsUpstreams?: string;
 }
 
 export interface AgentNode {
@@ -62,6 +65,8 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
       writeAgentCredentials(o.dataDir, o.creds);
     },
   );
+  // the node's embedded DNS: netns tasks ask it at their gateway, host-mode tasks at SWARMDECK_DNS
+  const dns = o.executor === 'process' ? await startNodeDns({ upstreams: o.dnsUpstreams, router: o.netns }) : undefined;
   const processExecutor =
     o.executor === 'process'
       ? new ProcessExecutor({
@@ -69,6 +74,7 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
           stateDir: join(o.dataDir, 'tasks'),
           ...(o.imageCatalog ? { catalogFile: o.imageCatalog } : {}),
           netns: o.netns,
+          taskDns: dns,
         })
       : undefined;
   // tasks a previous run left behind are adopted (or reported) before the first session
@@ -84,6 +90,8 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
           tls: { material: () => o.tls.material(), clusterID: () => o.tls.certificate?.clusterID },
           dialer: new ExecutorTaskDialer(processExecutor),
           ...(o.drainDelayMs !== undefined ? { drainDelayMs: o.drainDelayMs } : {}),
+          // netns mode: tasks' connections to service VIPs come in through the router
+          ...(o.netns ? { vipPlane: o.netns } : {}),
         })
       : undefined;
   await mesh?.start();
@@ -105,6 +113,7 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
     description: { ...o.description, TLSInfo: o.tls.tlsInfo() },
     addr: o.advertiseAddr,
     ...(mesh ? { mesh } : {}),
+    ...(dns ? { onNetworkView: dns.setView } : {}),
   });
   const unwatchTLS = o.tls.onChange(() => {
     agent.setTLSInfo(o.tls.tlsInfo());
@@ -131,6 +140,7 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
       await logs.stop();
       await agent.stop({ keepTasks: !!processExecutor });
       await mesh?.stop();
+      await dns?.stop();
       // the router stays, like the tasks whose namespaces hang off it; the next start reconnects
       o.netns?.close();
     },

@@ -31,6 +31,7 @@ export async function startManager(
     simWorkers: cfg.simWorkers,
     demo: cfg.demo,
     executor: node.executor,
+    onNetworkView: node.dns?.setView,
     mode,
     heartbeatPeriodMs: cfg.dispatcherHeartbeatMs || undefined,
     nodeCertExpiryNs: init.nodeCertExpiryNs,

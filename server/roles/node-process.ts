@@ -25,6 +25,7 @@ import type { Message } from '../raft/core';
 import { ClusterTransport, createClusterServer } from '../raft/transport';
 import { selfDescription } from '../self-description';
 import { routerRunDir, startTaskNetworking } from '../agent/executor/netns/detect';
+import { startNodeDns, type NodeDns } from '../agent/dns/node-dns';
 import { systemClock, type Clock } from '../util/clock';
 
 /** Transport timings on loopback: a dead peer shows Unreachable within ~3 s. */
@@ -42,6 +43,8 @@ export interface NodeProcess {
   executor: Executor;
   /** The executor when it runs real processes (they must not outlive the node). */
   processExecutor?: ProcessExecutor;
+  /** The node's embedded DNS (real processes only): its agent hands it every NetworkView. */
+  dns?: NodeDns;
   tls: NodeCredentials;
   transport: ClusterTransport<Message>;
   clusterServer: HttpsServer;
@@ -78,6 +81,8 @@ export async function startNodeProcess(cfg: Config, clock: Clock = systemClock):
         )
       : undefined;
   const description = selfDescription(cfg.executor, networking?.mode);
+  // its tasks' DNS (upstreams: SWARMDECK_DNS_UPSTREAMS, else the host's resolv.conf)
+  const dns = cfg.executor === 'process' ? await startNodeDns({ router: networking?.router }) : undefined;
   // Managers are workers too: this node's own tasks run as real processes or simulated.
   const processExecutor =
     cfg.executor === 'process'
@@ -85,6 +90,7 @@ export async function startNodeProcess(cfg: Config, clock: Clock = systemClock):
           node: { ID: nodeID, Description: description },
           stateDir: join(cfg.dataDir, 'tasks'),
           netns: networking?.router,
+          taskDns: dns,
         })
       : undefined;
   // task state on disk: after a crash (kill -9) the processes still running are adopted, not started twice
@@ -122,6 +128,7 @@ export async function startNodeProcess(cfg: Config, clock: Clock = systemClock):
     description,
     executor,
     processExecutor,
+    dns,
     tls,
     transport,
     clusterServer,

@@ -24,6 +24,7 @@ import type { TaskDialer } from './task-dial';
 import type { NetnsRouter } from './netns/router-client';
 import { inTaskArgv, netnsArgv, planTaskNet, setUpTaskNet, writeTaskNetFiles, type TaskNet } from './netns/task-net';
 import { connect, type Socket } from 'node:net';
+import { TASK_DNS_ENV, type TaskDnsListeners } from './task-dns';
 
 export type { AssignedPort, PortPolicy };
 
@@ -65,6 +66,11 @@ export interface ProcessExecutorOptions {
    * mode) every task shares the host's network.
    */
   netns?: NetnsRouter;
+  /**
+   * Host mode's DNS: a task on a network (and not in its own namespace) gets a
+   * listener of its own, exported as SWARMDECK_DNS=127.0.0.1:<port>.
+   */
+  taskDns?: TaskDnsListeners;
 }
 
 const HTTP_SERVER_SCRIPT = fileURLToPath(new URL('./builtin/http-server.mjs', import.meta.url));
@@ -156,6 +162,7 @@ export class ProcessExecutor implements Executor, TaskDialer {
 
     const hostname = fields.Hostname || containerID.slice(0, 12);
     const env = taskEnvironment({ task, ctx, specEnv: fields.Env, hostname, inherit: this.inheritEnv, ports });
+    if (!net && this.opts.taskDns && onOverlay(task)) env[TASK_DNS_ENV] = await this.opts.taskDns.open(task.ID);
     if (net) await writeTaskNetFiles(net, hostname);
     const argv = run.kind === 'builtin' ? [process.execPath, this.httpServerScript] : run.argv;
     const p: TaskProcess = {
@@ -231,6 +238,7 @@ export class ProcessExecutor implements Executor, TaskDialer {
     else if (p.state === 'prepared') this.exited(p, 0);
     this.tasks.delete(task.ID);
     this.durable?.recoveredIDs.delete(task.ID);
+    await this.opts.taskDns?.close(task.ID);
     p.logs.clearListeners();
     if (p.dir) {
       // The state directory holds the logs, the exit status and the scratch directory.
@@ -269,7 +277,7 @@ export class ProcessExecutor implements Executor, TaskDialer {
    */
   recover(): Promise<void> {
     if (!this.durable) return Promise.resolve();
-    this.recovering ??= this.durable.recover();
+    this.recovering ??= this.durable.recover().then(() => this.reopenTaskDns());
     return this.recovering;
   }
 
@@ -376,6 +384,20 @@ export class ProcessExecutor implements Executor, TaskDialer {
     });
   }
 
+  /** Adopted host-mode tasks keep the DNS address they were started with: the same port again. */
+  private async reopenTaskDns(): Promise<void> {
+    const dns = this.opts.taskDns;
+    if (!dns) return;
+    for (const p of this.tasks.values()) {
+      const addr = p.env[TASK_DNS_ENV];
+      if (!addr || p.state === 'exited') continue;
+      const port = Number(addr.split(':')[1]);
+      await dns.open(p.taskID, port).catch((err: unknown) => {
+        console.error(`executor: task ${p.taskID} keeps no DNS at ${addr}: ${errText(err)}`);
+      });
+    }
+  }
+
   /** Netns mode: the task's resolv.conf and hosts (durable mode: in its state directory, so remove() takes them). */
   private netFilesDir(netns: NetnsRouter, taskID: string): string {
     return this.stateDir ? taskDir(this.stateDir, taskID) : join(netns.runDir, 'tasks', taskID);
@@ -420,4 +442,9 @@ export class ProcessExecutor implements Executor, TaskDialer {
     if (p.dir && this.durable)
       void this.durable.persist(p).catch((err: unknown) => console.error(`executor: saving task ${p.taskID}`, err));
   }
+}
+
+/** A task attached to a network other than ingress: it has names to look up. */
+function onOverlay(task: Task): boolean {
+  return (task.NetworksAttachments ?? []).some((a) => !a.Network.Spec.Ingress);
 }

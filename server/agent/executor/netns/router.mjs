@@ -12,6 +12,9 @@
 //   for DNS and expects {op:"dnsAnswer", qid, data}.
 // - dial.sock: one line {"ip","port"}, then "ok\n" and raw bytes both ways, or
 //   "err <CODE>\n" (the mesh's last hop into a task).
+// - vip.sock (the agent listens, the router dials): a connection a task made to a
+//   service VIP, as one line {"vip","port","src"} then raw bytes both ways; the
+//   agent's mesh picks the backend (op "vips" says which VIP:ports to accept).
 // It outlives the agent process while tasks hold veths into it (they outlive the
 // agent too), and the next agent reconnects; with no agent connected and no
 // task left it exits.
@@ -123,6 +126,96 @@ async function listenDns(addr) {
   });
 }
 
+// ---------- service VIPs: accepted here, relayed to the agent's mesh ----------
+
+/** The routing table holding the VIPs as local addresses, consulted only for sources on the VIP's network. */
+const VIP_TABLE = '200';
+const VIP_RULE_PREF = '100';
+/** "subnet>vip" rules, VIPs routed locally, "vip:port" → listener */
+const vipRules = new Set();
+const vipLocal = new Set();
+const vipServers = new Map();
+
+function relayVip(sock, vip, port) {
+  sock.on('error', () => sock.destroy());
+  sock.pause();
+  const up = connect({ path: join(runDir, 'vip.sock'), allowHalfOpen: true });
+  up.once('error', () => sock.destroy());
+  up.once('connect', () => {
+    up.removeAllListeners('error');
+    up.on('error', () => sock.destroy());
+    sock.on('close', () => up.destroy());
+    up.on('close', () => sock.destroy());
+    up.write(JSON.stringify({ vip, port, src: sock.remoteAddress }) + '\n');
+    sock.pipe(up);
+    up.pipe(sock);
+    sock.resume();
+  });
+}
+
+/**
+ * Makes the VIP set exactly `entries` ({vip, port, subnet}): each VIP is a local
+ * address in VIP_TABLE, looked up only for packets from its subnet (a task on
+ * another network gets no route: with forwarding off its packets are dropped),
+ * and each vip:port has a listener (bound before the address is routed, hence
+ * ip_nonlocal_bind). Listeners that cannot be made are reported, not thrown.
+ */
+async function setVips(entries) {
+  const wantRules = new Set(entries.map((e) => `${e.subnet}>${e.vip}`));
+  const wantLocal = new Set(entries.map((e) => e.vip));
+  const wantServers = new Set(entries.map((e) => `${e.vip}:${e.port}`));
+  for (const [key, srv] of vipServers)
+    if (!wantServers.has(key)) {
+      srv.close();
+      vipServers.delete(key);
+    }
+  const batch = [];
+  for (const r of vipRules)
+    if (!wantRules.has(r)) {
+      const [subnet, vip] = r.split('>');
+      batch.push(`rule del from ${subnet} to ${vip}/32 lookup ${VIP_TABLE} pref ${VIP_RULE_PREF}`);
+      vipRules.delete(r);
+    }
+  for (const vip of vipLocal)
+    if (!wantLocal.has(vip)) {
+      batch.push(`route del local ${vip}/32 dev lo table ${VIP_TABLE}`);
+      vipLocal.delete(vip);
+    }
+  for (const vip of wantLocal)
+    if (!vipLocal.has(vip)) {
+      batch.push(`route replace local ${vip}/32 dev lo table ${VIP_TABLE}`);
+      vipLocal.add(vip);
+    }
+  for (const r of wantRules)
+    if (!vipRules.has(r)) {
+      const [subnet, vip] = r.split('>');
+      batch.push(`rule add from ${subnet} to ${vip}/32 lookup ${VIP_TABLE} pref ${VIP_RULE_PREF}`);
+      vipRules.add(r);
+    }
+  // -force: one stale line (a rule already gone) does not stop the rest
+  const errors = [];
+  if (batch.length)
+    await run(IP, ['-force', '-batch', '-'], batch.join('\n') + '\n').catch((err) => errors.push(err.message));
+  for (const e of entries) {
+    const key = `${e.vip}:${e.port}`;
+    if (vipServers.has(key)) continue;
+    const srv = createServer({ allowHalfOpen: true }, (sock) => relayVip(sock, e.vip, e.port));
+    await new Promise((resolve) => {
+      srv.once('error', (err) => {
+        errors.push(`cannot listen on VIP ${key}: ${err.code ?? err.message}`);
+        resolve();
+      });
+      srv.listen(e.port, e.vip, () => {
+        srv.removeAllListeners('error');
+        srv.on('error', () => {});
+        vipServers.set(key, srv);
+        resolve();
+      });
+    });
+  }
+  return { errors };
+}
+
 // ---------- control socket ----------
 
 function send(sock, msg) {
@@ -133,6 +226,7 @@ const ops = {
   hello: async () => ({ pid: process.pid }),
   network: async (req) => ensureBridge(req.bridge, req.gatewayCidr),
   attach: async (req) => attach(req),
+  vips: async (req) => setVips(req.entries ?? []),
   serveDns: async (req, sock) => {
     dnsPeer = sock;
     for (const { gateway } of bridges.values()) await listenDns(gateway);
@@ -239,6 +333,8 @@ async function main() {
   await run(IP, ['link', 'set', 'lo', 'up']);
   // No routing between the bridges: tasks on different networks cannot reach each other.
   writeFileSync('/proc/sys/net/ipv4/ip_forward', '0\n');
+  // VIP listeners are bound before their address is routed here (setVips)
+  writeFileSync('/proc/sys/net/ipv4/ip_nonlocal_bind', '1\n');
   const listenOn = (name, handler) =>
     new Promise((resolve, reject) => {
       const path = join(runDir, name);
