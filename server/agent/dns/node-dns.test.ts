@@ -46,6 +46,27 @@ describe('upstreams', () => {
   });
 });
 
+describe('a task start waits for the DNS to know the task', () => {
+  it('resolves when a view holding the task arrives, or after the bounded wait', async () => {
+    const dns = new NodeDns([]);
+    dns.setView(view(1, [webTask(1)]));
+    await dns.known('tw1'); // known already
+    let started = false;
+    const waiting = dns.known('tw2', 5_000).then(() => (started = true));
+    dns.setView(view(0, [webTask(1), webTask(2)])); // an older revision is ignored
+    await new Promise((r) => setTimeout(r, 20));
+    expect(started).toBe(false);
+    const t0 = Date.now();
+    dns.setView(view(2, [webTask(1), webTask(2)]));
+    await waiting;
+    expect(Date.now() - t0).toBeLessThan(100);
+    const t1 = Date.now();
+    await dns.known('never', 150);
+    expect(Date.now() - t1).toBeGreaterThanOrEqual(140);
+    await dns.stop();
+  });
+});
+
 describe('per-task listeners (host mode)', () => {
   let upstream: FakeUpstream;
   let dns: NodeDns;

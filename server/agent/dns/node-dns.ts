@@ -49,9 +49,16 @@ export function dnsUpstreams(
 
 const defaultResolvConf = () => readFileSync(RESOLV_CONF, 'utf8');
 
+/** The longest a task's start waits for a view that holds it. */
+export const KNOWN_WAIT_MS = 2_000;
+
 export class NodeDns implements TaskDnsListeners {
   readonly server: DnsServer;
   private readonly perTask = new Map<string, Promise<DnsListener>>();
+  /** The tasks of the last view, and the starts waiting for theirs. */
+  private tasks = new Set<string>();
+  private revision = -Infinity;
+  private readonly waiting = new Map<string, (() => void)[]>();
   private closed = false;
 
   constructor(upstreams: readonly string[]) {
@@ -60,8 +67,36 @@ export class NodeDns implements TaskDnsListeners {
 
   /** Every view the agent accepts (newer revisions; only the changes are patched in). */
   readonly setView = (view: NetworkView): void => {
+    if (view.Revision < this.revision) return;
+    this.revision = view.Revision;
     this.server.update(view);
+    this.tasks = new Set(view.Tasks.map((t) => t.ID));
+    for (const [id, fns] of this.waiting)
+      if (this.tasks.has(id)) {
+        this.waiting.delete(id);
+        for (const fn of fns) fn();
+      }
   };
+
+  known(taskID: string, waitMs = KNOWN_WAIT_MS): Promise<void> {
+    if (this.tasks.has(taskID) || this.closed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const list = this.waiting.get(taskID) ?? [];
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        // given up: the task starts anyway, and leaves nothing behind here
+        const left = (this.waiting.get(taskID) ?? []).filter((fn) => fn !== done);
+        if (left.length) this.waiting.set(taskID, left);
+        else this.waiting.delete(taskID);
+        resolve();
+      }, waitMs);
+      list.push(done);
+      this.waiting.set(taskID, list);
+    });
+  }
 
   /** Netns mode: queries to any gateway's port 53 are answered for the task with that source address. */
   async serveRouter(router: NetnsRouter): Promise<void> {
@@ -73,12 +108,26 @@ export class NodeDns implements TaskDnsListeners {
     if (this.closed) throw new Error('the node DNS is closed');
     let l = this.perTask.get(taskID);
     if (!l) {
-      l = this.server.listen('127.0.0.1', port, { asker: taskID });
+      l = this.listenFor(taskID, port);
       this.perTask.set(taskID, l);
       l.catch(() => this.perTask.delete(taskID));
     }
     const { address, port: bound } = await l;
     return `${address}:${bound}`;
+  }
+
+  /**
+   * UDP picks the free port and TCP must get the same one, which a client
+   * connection on this busy host may hold: a few fresh picks before giving up.
+   */
+  private async listenFor(taskID: string, port: number): Promise<DnsListener> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.server.listen('127.0.0.1', port, { asker: taskID });
+      } catch (err) {
+        if (port !== 0 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) throw err;
+      }
+    }
   }
 
   async close(taskID: string): Promise<void> {

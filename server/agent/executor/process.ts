@@ -193,6 +193,9 @@ export class ProcessExecutor implements Executor, TaskDialer {
   async start(task: Task): Promise<ContainerStatus> {
     if (!this.tasks.has(task.ID)) await this.prepare(task);
     const p = this.tasks.get(task.ID)!;
+    // its first lookup must find the DNS knowing it (the view may trail the assignment)
+    if (p.state === 'prepared' && this.opts.taskDns && (p.net || p.env[TASK_DNS_ENV]))
+      await this.opts.taskDns.known(task.ID);
     if (p.state !== 'prepared') {
       if (p.state === 'running') return { ContainerID: p.containerID, PID: p.pid, ExitCode: 0 };
       // Durable mode: it did run (perhaps while no agent was watching); wait() tells how it ended.

@@ -128,9 +128,12 @@ async function listenDns(addr) {
 
 // ---------- service VIPs: accepted here, relayed to the agent's mesh ----------
 
-/** The routing table holding the VIPs as local addresses, consulted only for sources on the VIP's network. */
-const VIP_TABLE = '200';
-const VIP_RULE_PREF = '100';
+// Rule preferences: the VIP's own subnet reaches it through the local table,
+// every other source is dropped (blackhole: silence, as for another network's
+// tasks), and the local table's usual rule (pref 0) is moved after both.
+const VIP_ALLOW_PREF = '100';
+const VIP_DROP_PREF = '150';
+const LOCAL_RULE_PREF = '200';
 /** "subnet>vip" rules, VIPs routed locally, "vip:port" → listener */
 const vipRules = new Set();
 const vipLocal = new Set();
@@ -154,11 +157,12 @@ function relayVip(sock, vip, port) {
 }
 
 /**
- * Makes the VIP set exactly `entries` ({vip, port, subnet}): each VIP is a local
- * address in VIP_TABLE, looked up only for packets from its subnet (a task on
- * another network gets no route: with forwarding off its packets are dropped),
- * and each vip:port has a listener (bound before the address is routed, hence
- * ip_nonlocal_bind). Listeners that cannot be made are reported, not thrown.
+ * Makes the VIP set exactly `entries` ({vip, port, subnet}): each VIP is a
+ * `local` route in the local table (AnyIP: no interface holds it, yet replies
+ * may come from it), reached only by packets from its network's subnet; any
+ * other source hits a blackhole rule first, so a task on another network gets
+ * silence, as for any address there. Each vip:port has a listener (bound before
+ * the route exists, hence ip_nonlocal_bind). What cannot be set up is reported.
  */
 async function setVips(entries) {
   const wantRules = new Set(entries.map((e) => `${e.subnet}>${e.vip}`));
@@ -173,23 +177,29 @@ async function setVips(entries) {
   for (const r of vipRules)
     if (!wantRules.has(r)) {
       const [subnet, vip] = r.split('>');
-      batch.push(`rule del from ${subnet} to ${vip}/32 lookup ${VIP_TABLE} pref ${VIP_RULE_PREF}`);
+      batch.push(`rule del from ${subnet} to ${vip}/32 lookup local pref ${VIP_ALLOW_PREF}`);
       vipRules.delete(r);
     }
   for (const vip of vipLocal)
     if (!wantLocal.has(vip)) {
-      batch.push(`route del local ${vip}/32 dev lo table ${VIP_TABLE}`);
+      batch.push(
+        `rule del to ${vip}/32 blackhole pref ${VIP_DROP_PREF}`,
+        `route del local ${vip}/32 dev lo table local`,
+      );
       vipLocal.delete(vip);
     }
   for (const vip of wantLocal)
     if (!vipLocal.has(vip)) {
-      batch.push(`route replace local ${vip}/32 dev lo table ${VIP_TABLE}`);
+      batch.push(
+        `rule add to ${vip}/32 blackhole pref ${VIP_DROP_PREF}`,
+        `route replace local ${vip}/32 dev lo table local`,
+      );
       vipLocal.add(vip);
     }
   for (const r of wantRules)
     if (!vipRules.has(r)) {
       const [subnet, vip] = r.split('>');
-      batch.push(`rule add from ${subnet} to ${vip}/32 lookup ${VIP_TABLE} pref ${VIP_RULE_PREF}`);
+      batch.push(`rule add from ${subnet} to ${vip}/32 lookup local pref ${VIP_ALLOW_PREF}`);
       vipRules.add(r);
     }
   // -force: one stale line (a rule already gone) does not stop the rest
@@ -335,6 +345,8 @@ async function main() {
   writeFileSync('/proc/sys/net/ipv4/ip_forward', '0\n');
   // VIP listeners are bound before their address is routed here (setVips)
   writeFileSync('/proc/sys/net/ipv4/ip_nonlocal_bind', '1\n');
+  // the local table is looked up after the VIP rules (setVips), not first
+  await run(IP, ['-batch', '-'], `rule add pref ${LOCAL_RULE_PREF} lookup local\nrule del pref 0\n`);
   const listenOn = (name, handler) =>
     new Promise((resolve, reject) => {
       const path = join(runDir, name);
