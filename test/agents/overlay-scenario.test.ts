@@ -9,6 +9,7 @@
 // the VIP nor a task address; and the DNS answers follow a scale down and up
 // within a second. Names the DNS does not know go to a fake upstream on 127.0.0.9,
 // never to the host's resolver.
+import { chmodSync, chownSync, mkdirSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service, Task } from '../../server/api/types';
@@ -21,6 +22,11 @@ import { killTaskProcesses, startAgent, type RunningAgent } from './agent-harnes
 if (!dockerBinary()) throw new Error('the docker CLI is required for the Engine API tests (.ci/run installs it)');
 
 const ADDRS = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
+/**
+ * Run as root (CI), the agents drop to uid 65534 (setpriv): netns mode, the DNS
+ * and the VIPs must work for an unprivileged agent, and root would hide it.
+ */
+const AGENT_UID = process.getuid?.() === 0 ? 65534 : undefined;
 /** The tasks' DNS forwards unknown names here (a fake that answers NXDOMAIN). */
 const UPSTREAM_HOST = '127.0.0.9';
 
@@ -103,10 +109,18 @@ describe('overlay networks, names and VIPs across agent processes (netns mode)',
     engine = `http://127.0.0.1:${ports.engine}`;
     docker = dockerCli(ports.engine, config.path);
     const token = (await api<{ JoinTokens: { Worker: string } }>('/swarm')).JoinTokens.Worker;
+    if (AGENT_UID !== undefined) {
+      chmodSync(data.path, 0o711); // the agents' own directories below are theirs alone
+      for (const i of [1, 2, 3]) {
+        mkdirSync(`${data.path}/w${i}`, { mode: 0o700 });
+        chownSync(`${data.path}/w${i}`, AGENT_UID, AGENT_UID);
+      }
+    }
     agents.push(
       ...(await Promise.all(
         ADDRS.map((addr, i) =>
           startAgent({
+            ...(AGENT_UID !== undefined ? { as: { uid: AGENT_UID } } : {}),
             join: `127.0.0.1:${ports.cluster}`,
             token,
             dataDir: `${data.path}/w${i + 1}`,
@@ -118,6 +132,9 @@ describe('overlay networks, names and VIPs across agent processes (netns mode)',
       )),
     );
     for (const a of agents) expect(a.output()).toContain('network=netns');
+    if (AGENT_UID !== undefined)
+      for (const a of agents)
+        expect(statSync(`/proc/${a.proc.pid}`).uid, 'the agent runs unprivileged').toBe(AGENT_UID);
     await cli(['network', 'create', '-d', 'overlay', 'appnet']);
     await cli(['network', 'create', '-d', 'overlay', 'othernet']);
     // the Engine API names a network's ID `Id`
