@@ -301,13 +301,19 @@ describe('overlay networks, names and VIPs across agent processes (netns mode)',
         .map((l) => /^n=(\d+) t=(\d+)$/.exec(l.trim()))
         .filter((m): m is RegExpExecArray => !!m)
         .map((m) => ({ n: Number(m[1]), t: Number(m[2]) }));
+    let seen: { n: number; t: number }[] = [];
     const firstAfter = (want: number, since: number) =>
       until(
         `tasks.web with ${want} addresses after ${since}`,
-        async () => (await samples()).find((s) => s.t >= since && s.n === want),
+        async () => {
+          seen = await samples();
+          return seen.find((s) => s.t >= since && s.n === want);
+        },
         20_000,
         250,
-      );
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}; samples since: ${JSON.stringify(seen.filter((s) => s.t >= since - 500))}`);
+      });
     await firstAfter(6, 0);
 
     // from the moment the scale is committed (the CLI has its answer): the stopping tasks leave at once

@@ -19,6 +19,7 @@
 // agent too), and the next agent reconnects; with no agent connected and no
 // task left it exits.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -49,11 +50,21 @@ let dnsPeer;
 let nextQid = 1;
 const pendingDns = new Map();
 
+/** A locally administered unicast MAC derived from the bridge's name (stable across routers). */
+function bridgeMac(name) {
+  const h = createHash('sha256').update(name).digest();
+  return ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+}
+
 async function ensureBridge(name, gatewayCidr) {
   if (bridges.has(name)) return;
   await run(IP, ['link', 'add', name, 'type', 'bridge']).catch((err) => {
     if (!/File exists/.test(err.message)) throw err;
   });
+  // A bridge without a MAC of its own takes its ports' lowest one, and changes it when that
+  // port (a stopped task's veth) goes: the other tasks' cached gateway MAC would then be
+  // wrong until their neighbour entries expire (DNS and VIPs silent for ~30 s). A fixed one:
+  await run(IP, ['link', 'set', name, 'address', bridgeMac(name)]);
   await run(IP, ['addr', 'replace', gatewayCidr, 'dev', name]);
   await run(IP, ['link', 'set', name, 'up']);
   bridges.set(name, { gateway: gatewayCidr.split('/')[0], cidr: gatewayCidr });
