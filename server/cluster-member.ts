@@ -3,6 +3,7 @@
 // and stop with leadership, the control API (writes forwarded to the leader),
 // this process's agents, and the context the edges get.
 
+import type { NetworkView } from './api/network-view';
 import type { NodeDescription, RootCA } from './api/types';
 import { Agent } from './agent/agent';
 import { RemoteLogBroker } from './agent/log-broker-client';
@@ -70,6 +71,8 @@ export interface MemberOptions {
   executor: Executor;
   /** The routing mesh of this manager's own node (process executor only): views go to it, tasks drain through it. */
   mesh?: NodeMeshHooks;
+  /** This node's DNS, given every NetworkView its agent takes. */
+  onNetworkView?: (view: NetworkView) => void;
   mode: MemberMode;
   /** Heartbeat period of a swarm this member initialises (undefined: Swarm's default). */
   heartbeatPeriodMs?: number;
@@ -414,6 +417,7 @@ export class ClusterMember {
       description: { ...this.o.description, TLSInfo: this.o.tls.tlsInfo() },
       addr: this.o.advertiseAddr,
       ...(this.o.mesh ? { mesh: this.o.mesh } : {}),
+      ...(this.o.onNetworkView ? { onNetworkView: this.o.onNetworkView } : {}),
     });
     this.agents.push(self);
     // this process's nodes (its own and the simulated ones) show its TLS identity

@@ -15,6 +15,7 @@ import type { NetnsRouter } from '../agent/executor/netns/router-client';
 import { SimExecutor } from '../agent/executor/sim';
 import type { NodeMesh } from '../agent/mesh/node-mesh';
 import { nodeMesh } from '../agent/mesh/node-mesh-setup';
+import { startNodeDns, type NodeDns } from '../agent/dns/node-dns';
 import { CertificateRenewer, isRenewAnswer, renewRequest, type NodeCredentials } from '../node-tls';
 import { writeAgentCredentials, type AgentCredentials } from './credentials';
 import { ManagerDirectoryClient, type DirectoryTransport } from './manager-directory';
@@ -33,6 +34,8 @@ export interface AgentNodeOptions {
   imageCatalog?: string;
   /** Netns mode: the router tasks with network attachments run behind (left running on stop). */
   netns?: NetnsRouter;
+  /** The node's DNS when the node process made it (with processExecutor); otherwise the agent makes its own. */
+  nodeDns?: NodeDns;
   /** Held credentials; the manager list in them is kept current (and written back). */
   creds: AgentCredentials;
   /** This node's certificate, which the transport presents. */
@@ -42,6 +45,8 @@ export interface AgentNodeOptions {
   /** The routing mesh's node-to-node port (0 or absent: this node runs no mesh). */
   dataPathPort?: number;
   drainDelayMs?: number;
+  /** The DNS's upstreams, comma-separated (default: SWARMDECK_DNS_UPSTREAMS, else the host's resolv.conf). */
+  dnsUpstreams?: string;
 }
 
 export interface AgentNode {
@@ -64,6 +69,13 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
       writeAgentCredentials(o.dataDir, o.creds);
     },
   );
+  // the node's embedded DNS: netns tasks ask it at their gateway, host-mode tasks at SWARMDECK_DNS
+  // (a node process that made its executor made its DNS too, and keeps both across role changes)
+  const ownDns =
+    o.executor === 'process' && !o.processExecutor
+      ? await startNodeDns({ upstreams: o.dnsUpstreams, router: o.netns })
+      : undefined;
+  const dns = ownDns ?? o.nodeDns;
   let processExecutor = o.processExecutor;
   if (!processExecutor && o.executor === 'process') {
     processExecutor = new ProcessExecutor({
@@ -71,6 +83,7 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
       stateDir: join(o.dataDir, 'tasks'),
       ...(o.imageCatalog ? { catalogFile: o.imageCatalog } : {}),
       netns: o.netns,
+      taskDns: dns,
     });
     // tasks a previous run left behind are adopted (or reported) before the first session
     await processExecutor.recover();
@@ -84,6 +97,8 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
     tls: o.tls,
     ...(processExecutor ? { processExecutor } : {}),
     ...(o.drainDelayMs !== undefined ? { drainDelayMs: o.drainDelayMs } : {}),
+    // netns mode: tasks' connections to service VIPs come in through the router
+    ...(o.netns ? { vipPlane: o.netns } : {}),
   });
   const mesh = meshHandle?.mesh;
   await meshHandle?.start();
@@ -105,6 +120,7 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
     description: { ...o.description, TLSInfo: o.tls.tlsInfo() },
     addr: o.advertiseAddr,
     ...(mesh ? { mesh } : {}),
+    ...(dns ? { onNetworkView: dns.setView } : {}),
   });
   const unwatchTLS = o.tls.onChange(() => agent.setTLSInfo(o.tls.tlsInfo()));
   // the leader asks for logs when someone reads them; the publisher sends what matches
@@ -128,6 +144,7 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
       await logs.stop();
       await agent.stop({ keepTasks: !!processExecutor });
       await meshHandle?.stop();
+      await ownDns?.stop();
       // the router stays, like the tasks whose namespaces hang off it; the next start reconnects
       o.netns?.close();
     },

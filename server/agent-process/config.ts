@@ -28,6 +28,8 @@ export interface AgentConfig {
   drainDelayMs: number;
   /** `auto`: netns mode where rootless namespaces work, else host mode; `host`: always host mode. */
   networkMode: 'auto' | 'host';
+  /** Where the embedded DNS sends names it does not know, `ip[:port]` comma-separated; empty: the host's resolv.conf. */
+  dnsUpstreams: string;
 }
 
 /** A bad flag or variable; any join token in what it echoes is hidden. */
@@ -56,6 +58,7 @@ const HELP: [string, string][] = [
   ],
   ['--drain-delay DURATION', 'how long a stopping task takes no new mesh connections before SIGTERM (default 1s)'],
   ['--network-mode MODE', 'auto (default: own network namespace per task where possible) or host'],
+  ['--dns-upstream LIST', "the tasks' DNS forwards unknown names here, ip[:port],… (default: the host's resolv.conf)"],
 ];
 
 export function agentUsage(): string {
@@ -79,6 +82,7 @@ const ENV: Record<string, keyof AgentConfig> = {
   DATA_PATH_PORT: 'dataPathPort',
   DRAIN_DELAY: 'drainDelayMs',
   NETWORK_MODE: 'networkMode',
+  DNS_UPSTREAM: 'dnsUpstreams',
 };
 
 export function parseAgentConfig(
@@ -100,6 +104,7 @@ export function parseAgentConfig(
     dataPathPort: DEFAULT_DATA_PATH_PORT,
     drainDelayMs: DEFAULT_DRAIN_DELAY_MS,
     networkMode: 'auto',
+    dnsUpstreams: '',
   };
   const set = (key: keyof AgentConfig, value: string) => {
     let v: string | number = value;
@@ -129,6 +134,7 @@ export function parseAgentConfig(
     'data-path-port': 'dataPathPort',
     'drain-delay': 'drainDelayMs',
     'network-mode': 'networkMode',
+    'dns-upstream': 'dnsUpstreams',
   };
   let tokenFlag = false;
   for (let i = 0; i < argv.length; i++) {
@@ -162,6 +168,9 @@ export function parseAgentConfig(
     throw new AgentConfigError(`--executor: "${String(cfg.executor)}" is not an executor (process or sim)`);
   if (cfg.networkMode !== 'auto' && cfg.networkMode !== 'host')
     throw new AgentConfigError(`--network-mode: "${String(cfg.networkMode)}" is not a mode (auto or host)`);
+  for (const up of cfg.dnsUpstreams ? cfg.dnsUpstreams.split(',') : [])
+    if (!/^\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?$|^\[?[0-9a-fA-F:]+\]?(:\d{1,5})?$/.test(up.trim()))
+      throw new AgentConfigError(`--dns-upstream: "${up}" is not an address (ip or ip:port)`);
   if (cfg.join && !/^[^:\s]+:\d{1,5}$/.test(cfg.join))
     throw new AgentConfigError(`--join: "${cfg.join}" is not HOST:PORT`);
   if (!/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(cfg.hostname))

@@ -129,6 +129,7 @@ export async function runAgent(argv: string[]): Promise<void> {
     imageCatalog: cfg.imageCatalog || undefined,
     dataPathPort: cfg.dataPathPort,
     drainDelayMs: cfg.drainDelayMs,
+    dnsUpstreams: cfg.dnsUpstreams || undefined,
     netns: networking.router,
     creds,
     tls,

@@ -20,6 +20,8 @@ export interface AgentOptions {
   reportBatchMs?: number;
   /** The node's routing mesh: given each NetworkView, drains tasks before they stop. */
   mesh?: NodeMeshHooks;
+  /** Also given each newer NetworkView (the node's DNS). */
+  onNetworkView?: (view: NetworkView) => void;
 }
 
 const REPORT_BATCH_MS = 50;
@@ -213,6 +215,11 @@ export class Agent {
         this.opts.mesh?.setView(v);
       } catch (err) {
         console.error('agent: the routing mesh could not take the network view', err);
+      }
+      try {
+        this.opts.onNetworkView?.(v);
+      } catch (err) {
+        console.error('agent: the node DNS could not take the network view', err);
       }
     }
     if (m.type === 'complete') {

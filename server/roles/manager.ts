@@ -27,6 +27,7 @@ export async function startManager(
     drainDelayMs: cfg.drainDelayMs,
     tls: node.tls,
     ...(node.processExecutor ? { processExecutor: node.processExecutor } : {}),
+    ...(node.netns ? { vipPlane: node.netns } : {}),
   });
   const member = await ClusterMember.start({
     dataDir: cfg.dataDir,
@@ -42,6 +43,7 @@ export async function startManager(
     demo: cfg.demo,
     executor: node.executor,
     ...(mesh ? { mesh: mesh.mesh } : {}),
+    onNetworkView: node.dns?.setView,
     mode,
     heartbeatPeriodMs: cfg.dispatcherHeartbeatMs || undefined,
     nodeCertExpiryNs: init.nodeCertExpiryNs,

@@ -26,6 +26,8 @@ import type { Message } from '../raft/core';
 import { ClusterTransport, createClusterServer } from '../raft/transport';
 import { selfDescription } from '../self-description';
 import { routerRunDir, startTaskNetworking } from '../agent/executor/netns/detect';
+import { startNodeDns, type NodeDns } from '../agent/dns/node-dns';
+import type { NetnsRouter } from '../agent/executor/netns/router-client';
 import { systemClock, type Clock } from '../util/clock';
 
 /** Transport timings on loopback: a dead peer shows Unreachable within ~3 s. */
@@ -43,6 +45,10 @@ export interface NodeProcess {
   executor: Executor;
   /** The executor when it runs real processes (they must not outlive the node). */
   processExecutor?: ProcessExecutor;
+  /** The node's embedded DNS (real processes only): its agent hands it every NetworkView. */
+  dns?: NodeDns;
+  /** Netns mode: the router tasks with network attachments run behind (their VIP traffic comes in through it). */
+  netns?: NetnsRouter;
   tls: NodeCredentials;
   transport: ClusterTransport<Message>;
   clusterServer: HttpsServer;
@@ -81,6 +87,8 @@ export async function startNodeProcess(cfg: Config, clock: Clock = systemClock):
   const description = selfDescription(cfg.executor, networking?.mode);
   // other nodes' meshes reach this node's tasks through its tunnel on this port (roles start the mesh)
   Object.assign(description.Engine!.Labels!, meshLabels(cfg.executor, cfg.dataPathPort));
+  // its tasks' DNS (upstreams: SWARMDECK_DNS_UPSTREAMS, else the host's resolv.conf)
+  const dns = cfg.executor === 'process' ? await startNodeDns({ router: networking?.router }) : undefined;
   // Managers are workers too: this node's own tasks run as real processes or simulated.
   const processExecutor =
     cfg.executor === 'process'
@@ -88,6 +96,7 @@ export async function startNodeProcess(cfg: Config, clock: Clock = systemClock):
           node: { ID: nodeID, Description: description },
           stateDir: join(cfg.dataDir, 'tasks'),
           netns: networking?.router,
+          taskDns: dns,
         })
       : undefined;
   // task state on disk: after a crash (kill -9) the processes still running are adopted, not started twice
@@ -125,6 +134,8 @@ export async function startNodeProcess(cfg: Config, clock: Clock = systemClock):
     description,
     executor,
     processExecutor,
+    dns,
+    ...(networking?.router ? { netns: networking.router } : {}),
     tls,
     transport,
     clusterServer,

@@ -15,6 +15,8 @@ export async function startWorker(node: NodeProcess, creds: AgentCredentials): P
     advertiseAddr: cfg.advertiseAddr,
     executor: cfg.executor,
     ...(node.processExecutor ? { processExecutor: node.processExecutor } : {}),
+    ...(node.netns ? { netns: node.netns } : {}),
+    ...(node.dns ? { nodeDns: node.dns } : {}),
     dataPathPort: cfg.dataPathPort,
     drainDelayMs: cfg.drainDelayMs,
     creds,

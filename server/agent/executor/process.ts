@@ -27,6 +27,7 @@ import { inTaskArgv, netnsArgv, planTaskNet, setUpTaskNet, writeTaskNetFiles, ty
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { udpDuplex } from './datagram-stream';
+import { TASK_DNS_ENV, type TaskDnsListeners } from './task-dns';
 
 export type { AssignedPort, PortPolicy };
 
@@ -73,6 +74,11 @@ export interface ProcessExecutorOptions {
    * mode) every task shares the host's network.
    */
   netns?: NetnsRouter;
+  /**
+   * Host mode's DNS: a task on a network (and not in its own namespace) gets a
+   * listener of its own, exported as SWARMDECK_DNS=127.0.0.1:<port>.
+   */
+  taskDns?: TaskDnsListeners;
 }
 
 const HTTP_SERVER_SCRIPT = fileURLToPath(new URL('./builtin/http-server.mjs', import.meta.url));
@@ -167,6 +173,7 @@ export class ProcessExecutor implements Executor, TaskDialer {
 
     const hostname = fields.Hostname || containerID.slice(0, 12);
     const env = taskEnvironment({ task, ctx, specEnv: fields.Env, hostname, inherit: this.inheritEnv, ports });
+    if (!net && this.opts.taskDns && onOverlay(task)) env[TASK_DNS_ENV] = await this.opts.taskDns.open(task.ID);
     if (net) await writeTaskNetFiles(net, hostname);
     const argv = run.kind === 'builtin' ? [process.execPath, this.httpServerScript] : run.argv;
     const p: TaskProcess = {
@@ -197,6 +204,9 @@ export class ProcessExecutor implements Executor, TaskDialer {
   async start(task: Task): Promise<ContainerStatus> {
     if (!this.tasks.has(task.ID)) await this.prepare(task);
     const p = this.tasks.get(task.ID)!;
+    // its first lookup must find the DNS knowing it (the view may trail the assignment)
+    if (p.state === 'prepared' && this.opts.taskDns && (p.net || p.env[TASK_DNS_ENV]))
+      await this.opts.taskDns.known(task.ID);
     if (p.state !== 'prepared') {
       if (p.state === 'running') return { ContainerID: p.containerID, PID: p.pid, ExitCode: 0 };
       // Durable mode: it did run (perhaps while no agent was watching); wait() tells how it ended.
@@ -242,6 +252,7 @@ export class ProcessExecutor implements Executor, TaskDialer {
     else if (p.state === 'prepared') this.exited(p, 0);
     this.tasks.delete(task.ID);
     this.durable?.recoveredIDs.delete(task.ID);
+    await this.opts.taskDns?.close(task.ID);
     p.logs.clearListeners();
     if (p.dir) {
       // The state directory holds the logs, the exit status and the scratch directory.
@@ -280,7 +291,7 @@ export class ProcessExecutor implements Executor, TaskDialer {
    */
   recover(): Promise<void> {
     if (!this.durable) return Promise.resolve();
-    this.recovering ??= this.durable.recover();
+    this.recovering ??= this.durable.recover().then(() => this.reopenTaskDns());
     return this.recovering;
   }
 
@@ -405,6 +416,20 @@ export class ProcessExecutor implements Executor, TaskDialer {
     return udpDuplex({ host: '127.0.0.1', port: port.HostPort });
   }
 
+  /** Adopted host-mode tasks keep the DNS address they were started with: the same port again. */
+  private async reopenTaskDns(): Promise<void> {
+    const dns = this.opts.taskDns;
+    if (!dns) return;
+    for (const p of this.tasks.values()) {
+      const addr = p.env[TASK_DNS_ENV];
+      if (!addr || p.state === 'exited') continue;
+      const port = Number(addr.split(':')[1]);
+      await dns.open(p.taskID, port).catch((err: unknown) => {
+        console.error(`executor: task ${p.taskID} keeps no DNS at ${addr}: ${errText(err)}`);
+      });
+    }
+  }
+
   /** Netns mode: the task's resolv.conf and hosts (durable mode: in its state directory, so remove() takes them). */
   private netFilesDir(netns: NetnsRouter, taskID: string): string {
     return this.stateDir ? taskDir(this.stateDir, taskID) : join(netns.runDir, 'tasks', taskID);
@@ -449,4 +474,9 @@ export class ProcessExecutor implements Executor, TaskDialer {
     if (p.dir && this.durable)
       void this.durable.persist(p).catch((err: unknown) => console.error(`executor: saving task ${p.taskID}`, err));
   }
+}
+
+/** A task attached to a network other than ingress: it has names to look up. */
+function onOverlay(task: Task): boolean {
+  return (task.NetworksAttachments ?? []).some((a) => !a.Network.Spec.Ingress);
 }

@@ -7,7 +7,7 @@ import { MESH_PORT_LABEL } from '../../api/network-view';
 import type { NodeCredentials } from '../../node-tls';
 import type { ProcessExecutor } from '../executor/process';
 import { ExecutorTaskDialer } from './executor-dialer';
-import { NodeMesh } from './node-mesh';
+import { NodeMesh, type VipPlane } from './node-mesh';
 
 export interface NodeMeshSetup {
   nodeID: string;
@@ -16,6 +16,8 @@ export interface NodeMeshSetup {
   /** The node-to-node data port; 0 runs no mesh. */
   dataPathPort: number;
   drainDelayMs?: number;
+  /** Netns mode: the router through which tasks' connections to service VIPs come in. */
+  vipPlane?: VipPlane;
   tls: NodeCredentials;
   /** The node's executor when it runs real processes; without one (simulated tasks) there is no mesh. */
   processExecutor?: ProcessExecutor;
@@ -50,6 +52,7 @@ export function nodeMesh(o: NodeMeshSetup): NodeMeshHandle | undefined {
     dialer: new ExecutorTaskDialer(executor),
     hostPorts: (id) => executor.ports(id),
     ...(o.drainDelayMs !== undefined ? { drainDelayMs: o.drainDelayMs } : {}),
+    ...(o.vipPlane ? { vipPlane: o.vipPlane } : {}),
     ...(o.log ? { log: o.log } : {}),
   });
   let unwatch: (() => void) | undefined;

@@ -6,6 +6,7 @@
 import { createServer, type Server as TcpServer, type Socket } from 'node:net';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
+import { rm } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import type { MeshPeer, NetworkView } from '../../api/network-view';
 import type { MeshPortError, PortConfig, Task } from '../../api/types';
@@ -21,6 +22,7 @@ import { hostPortStatus } from './port-status';
 import { meshRoutes, type Backend, type Route } from './routes';
 import { splice } from './splice';
 import { createTunnelServer, openTunnel, refreshTunnelServer, type MeshTls } from './tunnel';
+import { vipKey, vipRoutes, type VipEntry } from './vip-routes';
 
 export interface NodeMeshOptions {
   nodeID: string;
@@ -35,7 +37,23 @@ export interface NodeMeshOptions {
   drainDelayMs?: number;
   retry?: RetryPolicy;
   log?: (m: string) => void;
+  /**
+   * Netns mode: the router that accepts tasks' connections to service VIPs and
+   * hands each one to this mesh on a Unix socket (vip-routes.ts).
+   */
+  vipPlane?: VipPlane;
 }
+
+/** The netns router's side of VIP traffic (NetnsRouter implements it). */
+export interface VipPlane {
+  /** Where this mesh listens for the router's VIP connections. */
+  readonly vipSocketPath: string;
+  /** The VIP:ports to accept, exactly; resolves to what could not be set up. */
+  setVips(vips: readonly VipEntry[]): Promise<string[]>;
+}
+
+/** The longest header line the router sends before a VIP connection's bytes. */
+const VIP_HEADER_LIMIT = 1024;
 
 /** Client bytes held while a backend is chosen; past this the client is paused (TCP backpressure). */
 const HOLD_LIMIT = 64 * 1024;
@@ -61,6 +79,13 @@ export class NodeMesh implements NodeMeshHooks {
   private readonly rr = new RoundRobin();
   private view?: NetworkView;
   private routes = new Map<string, Route>();
+  /** Connections to service VIPs from this node's netns tasks, by `vip/<vip>:<port>`. */
+  private vips = new Map<string, Route>();
+  private vipServer?: TcpServer;
+  private vipErrors: string[] = [];
+  /** The VIP set last sent to the router (JSON), and the chain of sends in order. */
+  private vipSent = '';
+  private vipSending: Promise<void> = Promise.resolve();
   private peers = new Map<string, MeshPeer>();
   private readonly listeners = new Map<string, Listener>();
   /** Listeners being bound, so a second view does not bind the same port twice. */
@@ -90,6 +115,7 @@ export class NodeMesh implements NodeMeshHooks {
       });
       server.listen({ host: this.o.addr, port: this.o.dataPort }, () => resolve());
     });
+    if (this.o.vipPlane) await this.listenVips(this.o.vipPlane.vipSocketPath);
   }
 
   /** The node's certificate changed: new tunnels use it. */
@@ -101,6 +127,7 @@ export class NodeMesh implements NodeMeshHooks {
     this.closed = true;
     for (const l of this.listeners.values()) l.close();
     this.listeners.clear();
+    this.vipServer?.close();
     await new Promise<void>((resolve) => (this.tunnel ? this.tunnel.close(() => resolve()) : resolve()));
   }
 
@@ -109,6 +136,7 @@ export class NodeMesh implements NodeMeshHooks {
       ...(this.tunnelError ? [this.tunnelError] : []),
       ...this.conflicts,
       ...[...this.bindErrors.values()].map((e) => e.Message),
+      ...this.vipErrors,
     ];
   }
 
@@ -137,7 +165,23 @@ export class NodeMesh implements NodeMeshHooks {
     this.conflicts = conflicts;
     this.routes = new Map(routes.map((r) => [r.key, r]));
     this.peers = new Map(view.Peers.map((p) => [p.NodeID, p]));
-    this.rr.retain(new Set(this.routes.keys()));
+    this.vips = new Map(
+      vipRoutes(view, this.o.nodeID).map((v) => [
+        v.key,
+        {
+          key: v.key,
+          proto: 'tcp' as const,
+          publishedPort: v.port,
+          targetPort: v.port,
+          serviceID: v.serviceID,
+          serviceName: v.serviceName,
+          mode: 'ingress' as const,
+          backends: v.backends,
+        },
+      ]),
+    );
+    this.rr.retain(new Set([...this.routes.keys(), ...this.vips.keys()]));
+    if (this.o.vipPlane) this.sendVips(this.o.vipPlane, view);
     for (const [key, l] of this.listeners) {
       if (!this.routes.has(key)) {
         l.close();
@@ -146,6 +190,73 @@ export class NodeMesh implements NodeMeshHooks {
     }
     for (const key of [...this.bindErrors.keys()]) if (!this.routes.has(key)) this.bindErrors.delete(key);
     for (const r of this.routes.values()) if (!this.listeners.has(r.key) && !this.binding.has(r.key)) this.listen(r);
+  }
+
+  // ---------- service VIPs (netns mode) ----------
+
+  /** The router's VIP set follows the view; sends are chained so the last view wins. */
+  private sendVips(plane: VipPlane, view: NetworkView): void {
+    const entries = vipRoutes(view, this.o.nodeID).map((v) => ({ vip: v.vip, port: v.port, subnet: v.subnet }));
+    const text = JSON.stringify(entries);
+    if (text === this.vipSent) return;
+    this.vipSent = text;
+    this.vipSending = this.vipSending.then(async () => {
+      if (this.closed || this.vipSent !== text) return;
+      try {
+        this.vipErrors = (await plane.setVips(entries)).map((e) => `routing mesh: ${e}`);
+      } catch (err) {
+        this.vipErrors = [`routing mesh: service VIPs: ${(err as Error).message}`];
+        this.vipSent = ''; // tried again with the next view
+      }
+      for (const e of this.vipErrors) this.log(e);
+    });
+  }
+
+  private async listenVips(path: string): Promise<void> {
+    await rm(path, { force: true });
+    const server = createServer({ allowHalfOpen: true }, (sock) => this.acceptVip(sock));
+    await new Promise<void>((resolve) => {
+      server.once('error', (err) => {
+        this.vipErrors = [`routing mesh: cannot listen on ${path} (service VIPs): ${err.message}`];
+        this.log(this.vipErrors[0]!);
+        resolve();
+      });
+      server.listen(path, () => {
+        server.removeAllListeners('error');
+        server.on('error', (err) => this.log(`routing mesh: service VIPs: ${err.message}`));
+        this.vipServer = server;
+        resolve();
+      });
+    });
+  }
+
+  /** A task's connection to a VIP, relayed by the router: `{vip, port, src}\n`, then the client's bytes. */
+  private acceptVip(sock: Socket): void {
+    let head = Buffer.alloc(0);
+    sock.on('error', () => sock.destroy());
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const nl = head.indexOf(10);
+      if (nl < 0) {
+        if (head.length > VIP_HEADER_LIMIT) sock.destroy();
+        return;
+      }
+      sock.pause();
+      sock.off('data', onData);
+      let to: { vip?: unknown; port?: unknown };
+      try {
+        to = JSON.parse(head.subarray(0, nl).toString('utf8')) as typeof to;
+      } catch {
+        return void sock.destroy();
+      }
+      const key = typeof to.vip === 'string' && typeof to.port === 'number' ? vipKey(to.vip, to.port) : '';
+      if (!this.vips.has(key)) return void sock.destroy();
+      const rest = head.subarray(nl + 1);
+      if (rest.length) sock.unshift(rest);
+      void this.accept(key, sock);
+      sock.resume();
+    };
+    sock.on('data', onData);
   }
 
   // ---------- listeners ----------
@@ -243,7 +354,7 @@ export class NodeMesh implements NodeMeshHooks {
     const tried = new Set<string>();
     let attempts = 0;
     for (;;) {
-      const route = this.routes.get(key);
+      const route = this.routes.get(key) ?? this.vips.get(key);
       const backend = route ? this.rr.next(key, route.backends, tried) : undefined;
       let why: AttemptFailure = 'no-backend';
       if (route && backend) {
@@ -254,7 +365,7 @@ export class NodeMesh implements NodeMeshHooks {
         why = r.why;
       }
       if (gone()) return undefined;
-      const current = this.routes.get(key);
+      const current = this.routes.get(key) ?? this.vips.get(key);
       const untried = !!current && current.backends.some((b) => !tried.has(b.taskID));
       const d = nextAttempt(this.retry, attempts, Date.now() - started, why, untried);
       if (!d.retry) return undefined;

@@ -42,6 +42,13 @@ export interface DnsAsker {
 /** Answers one DNS message (wire format) or drops it (undefined). */
 export type DnsHandler = (query: Buffer, asker: DnsAsker) => Promise<Buffer | undefined> | Buffer | undefined;
 
+/** A service VIP the router accepts TCP connections to on `port`, from sources in `subnet` only. */
+export interface RouterVip {
+  vip: string;
+  port: number;
+  subnet: string;
+}
+
 interface Reply {
   id?: number;
   ok?: boolean;
@@ -52,6 +59,7 @@ interface Reply {
   protocol?: 'udp' | 'tcp';
   from?: { address: string; port: number };
   pid?: number;
+  errors?: string[];
 }
 
 export class NetnsRouter {
@@ -129,6 +137,19 @@ export class NetnsRouter {
   async serveDns(handler: DnsHandler): Promise<void> {
     this.dnsHandler = handler;
     await this.request({ op: 'serveDns' });
+  }
+
+  /**
+   * Where the router hands over connections tasks make to VIPs: a Unix socket
+   * the agent's mesh listens on (one line {vip, port, src}, then the bytes).
+   */
+  get vipSocketPath(): string {
+    return join(this.runDir, 'vip.sock');
+  }
+
+  /** Makes the set of accepted VIP:ports exactly `vips`; resolves to what could not be set up. */
+  async setVips(vips: readonly RouterVip[]): Promise<string[]> {
+    return (await this.request({ op: 'vips', entries: vips })).errors ?? [];
   }
 
   /** A TCP stream to ip:port inside the router's namespaces; rejects with the router's error code. */

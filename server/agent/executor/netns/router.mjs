@@ -15,10 +15,14 @@
 //   router holds a udp4 socket for the flow and, after "ok\n", carries each
 //   datagram as a 4-byte big-endian length and its bytes, both ways; the flow
 //   ends when either side closes or after UDP_IDLE_MS without a datagram.
+// - vip.sock (the agent listens, the router dials): a connection a task made to a
+//   service VIP, as one line {"vip","port","src"} then raw bytes both ways; the
+//   agent's mesh picks the backend (op "vips" says which VIP:ports to accept).
 // It outlives the agent process while tasks hold veths into it (they outlive the
 // agent too), and the next agent reconnects; with no agent connected and no
 // task left it exits.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -49,11 +53,21 @@ let dnsPeer;
 let nextQid = 1;
 const pendingDns = new Map();
 
+/** A locally administered unicast MAC derived from the bridge's name (stable across routers). */
+function bridgeMac(name) {
+  const h = createHash('sha256').update(name).digest();
+  return ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+}
+
 async function ensureBridge(name, gatewayCidr) {
   if (bridges.has(name)) return;
   await run(IP, ['link', 'add', name, 'type', 'bridge']).catch((err) => {
     if (!/File exists/.test(err.message)) throw err;
   });
+  // A bridge without a MAC of its own takes its ports' lowest one, and changes it when that
+  // port (a stopped task's veth) goes: the other tasks' cached gateway MAC would then be
+  // wrong until their neighbour entries expire (DNS and VIPs silent for ~30 s). A fixed one:
+  await run(IP, ['link', 'set', name, 'address', bridgeMac(name)]);
   await run(IP, ['addr', 'replace', gatewayCidr, 'dev', name]);
   await run(IP, ['link', 'set', name, 'up']);
   bridges.set(name, { gateway: gatewayCidr.split('/')[0], cidr: gatewayCidr });
@@ -126,6 +140,106 @@ async function listenDns(addr) {
   });
 }
 
+// ---------- service VIPs: accepted here, relayed to the agent's mesh ----------
+
+// Rule preferences: the VIP's own subnet reaches it through the local table,
+// every other source is dropped (blackhole: silence, as for another network's
+// tasks), and the local table's usual rule (pref 0) is moved after both.
+const VIP_ALLOW_PREF = '100';
+const VIP_DROP_PREF = '150';
+const LOCAL_RULE_PREF = '200';
+/** "subnet>vip" rules, VIPs routed locally, "vip:port" → listener */
+const vipRules = new Set();
+const vipLocal = new Set();
+const vipServers = new Map();
+
+function relayVip(sock, vip, port) {
+  sock.on('error', () => sock.destroy());
+  sock.pause();
+  const up = connect({ path: join(runDir, 'vip.sock'), allowHalfOpen: true });
+  up.once('error', () => sock.destroy());
+  up.once('connect', () => {
+    up.removeAllListeners('error');
+    up.on('error', () => sock.destroy());
+    sock.on('close', () => up.destroy());
+    up.on('close', () => sock.destroy());
+    up.write(JSON.stringify({ vip, port, src: sock.remoteAddress }) + '\n');
+    sock.pipe(up);
+    up.pipe(sock);
+    sock.resume();
+  });
+}
+
+/**
+ * Makes the VIP set exactly `entries` ({vip, port, subnet}): each VIP is a
+ * `local` route in the local table (AnyIP: no interface holds it, yet replies
+ * may come from it), reached only by packets from its network's subnet; any
+ * other source hits a blackhole rule first, so a task on another network gets
+ * silence, as for any address there. Each vip:port has a listener (bound before
+ * the route exists, hence ip_nonlocal_bind). What cannot be set up is reported.
+ */
+async function setVips(entries) {
+  const wantRules = new Set(entries.map((e) => `${e.subnet}>${e.vip}`));
+  const wantLocal = new Set(entries.map((e) => e.vip));
+  const wantServers = new Set(entries.map((e) => `${e.vip}:${e.port}`));
+  for (const [key, srv] of vipServers)
+    if (!wantServers.has(key)) {
+      srv.close();
+      vipServers.delete(key);
+    }
+  const batch = [];
+  for (const r of vipRules)
+    if (!wantRules.has(r)) {
+      const [subnet, vip] = r.split('>');
+      batch.push(`rule del from ${subnet} to ${vip}/32 lookup local pref ${VIP_ALLOW_PREF}`);
+      vipRules.delete(r);
+    }
+  for (const vip of vipLocal)
+    if (!wantLocal.has(vip)) {
+      batch.push(
+        `rule del to ${vip}/32 blackhole pref ${VIP_DROP_PREF}`,
+        `route del local ${vip}/32 dev lo table local`,
+      );
+      vipLocal.delete(vip);
+    }
+  for (const vip of wantLocal)
+    if (!vipLocal.has(vip)) {
+      batch.push(
+        `rule add to ${vip}/32 blackhole pref ${VIP_DROP_PREF}`,
+        `route replace local ${vip}/32 dev lo table local`,
+      );
+      vipLocal.add(vip);
+    }
+  for (const r of wantRules)
+    if (!vipRules.has(r)) {
+      const [subnet, vip] = r.split('>');
+      batch.push(`rule add from ${subnet} to ${vip}/32 lookup local pref ${VIP_ALLOW_PREF}`);
+      vipRules.add(r);
+    }
+  // -force: one stale line (a rule already gone) does not stop the rest
+  const errors = [];
+  if (batch.length)
+    await run(IP, ['-force', '-batch', '-'], batch.join('\n') + '\n').catch((err) => errors.push(err.message));
+  for (const e of entries) {
+    const key = `${e.vip}:${e.port}`;
+    if (vipServers.has(key)) continue;
+    const srv = createServer({ allowHalfOpen: true }, (sock) => relayVip(sock, e.vip, e.port));
+    await new Promise((resolve) => {
+      srv.once('error', (err) => {
+        errors.push(`cannot listen on VIP ${key}: ${err.code ?? err.message}`);
+        resolve();
+      });
+      srv.listen(e.port, e.vip, () => {
+        srv.removeAllListeners('error');
+        srv.on('error', () => {});
+        vipServers.set(key, srv);
+        resolve();
+      });
+    });
+  }
+  return { errors };
+}
+
 // ---------- control socket ----------
 
 function send(sock, msg) {
@@ -136,6 +250,7 @@ const ops = {
   hello: async () => ({ pid: process.pid }),
   network: async (req) => ensureBridge(req.bridge, req.gatewayCidr),
   attach: async (req) => attach(req),
+  vips: async (req) => setVips(req.entries ?? []),
   serveDns: async (req, sock) => {
     dnsPeer = sock;
     for (const { gateway } of bridges.values()) await listenDns(gateway);
@@ -295,6 +410,10 @@ async function main() {
   await run(IP, ['link', 'set', 'lo', 'up']);
   // No routing between the bridges: tasks on different networks cannot reach each other.
   writeFileSync('/proc/sys/net/ipv4/ip_forward', '0\n');
+  // VIP listeners are bound before their address is routed here (setVips)
+  writeFileSync('/proc/sys/net/ipv4/ip_nonlocal_bind', '1\n');
+  // the local table is looked up after the VIP rules (setVips), not first
+  await run(IP, ['-batch', '-'], `rule add pref ${LOCAL_RULE_PREF} lookup local\nrule del pref 0\n`);
   const listenOn = (name, handler) =>
     new Promise((resolve, reject) => {
       const path = join(runDir, name);
