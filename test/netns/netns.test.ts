@@ -3,6 +3,7 @@
 // agent, each on its own address; same network reachable, other networks not;
 // resolv.conf and hosts in the task; the DNS hook; TaskDialer in both modes;
 // detection falling back to host mode; the key scenario again as uid 65534.
+import { existsSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -185,6 +186,8 @@ describe('the router', () => {
       expect(alive()).toBe(true);
       net.router!.close();
       await until('the idle router to exit', () => !alive(), 10_000);
+      // and it took its sockets and directory with it: runs leave nothing behind in tmp
+      expect(existsSync(rdir)).toBe(false);
     } finally {
       await rm(rdir, { recursive: true, force: true });
     }

@@ -24,7 +24,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -262,6 +262,26 @@ const ops = {
 
 let agents = 0;
 let idleTimer;
+/** The sockets this router made, by inode: a newer router may have replaced them by now. */
+const made = new Map();
+
+/**
+ * Exiting idle: take back what this router put in <runDir> and the directory once empty, so runs
+ * leave no directories behind. A socket another router has since bound (another inode) is left
+ * alone, and so is a directory that still holds anything of theirs.
+ */
+function removeRunDir() {
+  try {
+    for (const [path, ino] of made) if (statSync(path, { throwIfNoEntry: false })?.ino === ino) rmSync(path);
+    rmSync(join(runDir, 'tasks'), { recursive: true, force: true });
+    if (readdirSync(runDir).every((f) => f === 'router.log')) {
+      rmSync(join(runDir, 'router.log'), { force: true });
+      rmdirSync(runDir);
+    }
+  } catch {
+    // best effort: a directory left behind is reused by the next router for the same data dir
+  }
+}
 const IDLE_CHECK_MS = 2_000;
 
 /** No agent connected: exit once no task holds a veth here (a veth goes when its task's namespace goes). */
@@ -270,7 +290,10 @@ function checkIdle() {
   if (agents > 0) return;
   execFile(IP, ['-o', 'link', 'show', 'type', 'veth'], (err, stdout) => {
     if (agents > 0) return;
-    if (!err && stdout.trim() === '') process.exit(0);
+    if (!err && stdout.trim() === '') {
+      removeRunDir();
+      process.exit(0);
+    }
     idleTimer = setTimeout(checkIdle, IDLE_CHECK_MS);
   });
 }
@@ -420,7 +443,10 @@ async function main() {
       rmSync(path, { force: true });
       const srv = createServer({ allowHalfOpen: true }, handler);
       srv.once('error', reject);
-      srv.listen(path, () => resolve(srv));
+      srv.listen(path, () => {
+        made.set(path, statSync(path).ino);
+        resolve(srv);
+      });
     });
   await listenOn('control.sock', serveControl);
   await listenOn('dial.sock', serveDial);
