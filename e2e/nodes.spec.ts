@@ -49,6 +49,8 @@ test('node detail: facts, add and remove a node label', async ({ page }) => {
   const name = await openNode(page);
   const facts = page.getByLabel('Node facts');
   await expect(facts).toContainText('Simulated');
+  // how the node's tasks get a network identity (engine label com.swarmdeck.network.mode)
+  await expect(facts).toContainText('Task network');
   await expect(facts).toContainText('linux/x86_64');
   await expect(facts).toContainText('4 CPU · 8.0 GiB');
   await expect(page.getByRole('list', { name: 'Engine labels' })).toContainText('com.swarmdeck.executor=sim');

@@ -11,7 +11,15 @@ import { Age } from '../ui/age';
 import { Badge, type Tone } from '../ui/badge';
 import { NodeLabels } from './node-labels';
 import { NodeTasks } from './node-tasks';
-import { executorKind, executorLabel, labelText, nodeTasks, sortedLabels } from './node-view';
+import {
+  executorKind,
+  executorLabel,
+  labelText,
+  networkMode,
+  networkModeLabel,
+  nodeTasks,
+  sortedLabels,
+} from './node-view';
 import { RemoveNode } from './remove-node';
 import { NotFoundPage } from '../ui/not-found-page';
 import { FaultBanner } from '../faults/fault-banner';
@@ -49,6 +57,7 @@ function Fact({
 function NodeFacts({ node }: { node: Node | undefined }) {
   const d = node?.Description;
   const kind = node ? executorKind(node) : undefined;
+  const mode = node ? networkMode(node) : undefined;
   const demoting = node && node.Spec.Role !== node.Role;
   return (
     <dl className="facts node-detail-facts card" aria-label="Node facts">
@@ -91,6 +100,9 @@ function NodeFacts({ node }: { node: Node | undefined }) {
       </Fact>
       <Fact label="Executor" title={kind ? `engine label com.swarmdeck.executor=${kind}` : undefined}>
         {node ? <Badge tone={kind === 'sim' ? 'info' : 'neutral'}>{executorLabel(kind)}</Badge> : NBSP}
+      </Fact>
+      <Fact label="Task network" title={mode ? `engine label com.swarmdeck.network.mode=${mode}` : undefined}>
+        {node ? <Badge tone="neutral">{networkModeLabel(mode)}</Badge> : NBSP}
       </Fact>
       <Fact label="Engine">{d?.Engine.EngineVersion || NBSP}</Fact>
       <Fact label="Joined">

@@ -5,6 +5,8 @@ import {
   actionErrorText,
   executorKind,
   executorLabel,
+  networkMode,
+  networkModeLabel,
   healthOf,
   joinCommands,
   maskToken,
@@ -82,6 +84,14 @@ describe('node facts', () => {
     expect(executorLabel('sim')).toBe('Simulated');
     expect(executorLabel('process')).toBe('Process');
     expect(executorLabel(undefined)).toBe('unknown');
+  });
+
+  it('reads the task network mode from the engine label', () => {
+    expect(networkMode(node({ 'com.swarmdeck.network.mode': 'netns' }))).toBe('netns');
+    expect(networkMode(node({}))).toBeUndefined();
+    expect(networkModeLabel('netns')).toBe('Own namespace per task');
+    expect(networkModeLabel('host')).toBe("Host's network");
+    expect(networkModeLabel(undefined)).toBe('—');
   });
 
   it('sorts labels naturally', () => {

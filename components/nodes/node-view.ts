@@ -1,4 +1,5 @@
 import type { JoinTokensBody } from '@/server/api/console';
+import { NETWORK_MODE_LABEL } from '@/server/api/network-view';
 import { executorOf } from '@/server/api/node-labels';
 import type { ContainerStatus, Node, Service, Task } from '@/server/api/types';
 import { isTerminal } from '@/server/api/types';
@@ -20,6 +21,17 @@ export function healthOf(task: Task): Health | undefined {
 /** Engine label `com.swarmdeck.executor`, set by the node itself: how it runs tasks. */
 export function executorKind(node: Node): string | undefined {
   return executorOf(node.Description.Engine.Labels);
+}
+
+/** Engine label `com.swarmdeck.network.mode`, set by the node itself: how its tasks get a network identity. */
+export function networkMode(node: Node): string | undefined {
+  return node.Description.Engine.Labels?.[NETWORK_MODE_LABEL];
+}
+
+export function networkModeLabel(mode: string | undefined): string {
+  if (mode === 'netns') return 'Own namespace per task';
+  if (mode === 'host') return "Host's network";
+  return mode ?? '—';
 }
 
 export function executorLabel(kind: string | undefined): string {
