@@ -173,7 +173,11 @@ test('topology: a new service and its tasks appear live; draining a node moves i
     await expect(taskCard.locator(`[data-network="${NET}"]`)).toHaveText(`${NET} ${bare(addrOn(netID)!)}`);
   }
   // one backend edge per worker holding its tasks, labelled with how many; they add up to 4
-  const counts = await page.locator('.react-flow__edge.topo-edge-backend .react-flow__edge-text').allTextContents();
+  // (this service's edges only: earlier specs leave services of their own in the shared cluster)
+  const counts = await page
+    .locator(`.react-flow__edge.topo-edge-backend[data-id^="be:${serviceID}:"] .react-flow__edge-text`)
+    .allTextContents();
+  expect(counts.length).toBeGreaterThan(0);
   expect(counts.reduce((n, c) => n + Number(/^(\d+) tasks?$/.exec(c)![1]), 0)).toBe(4);
   // every node: its load-balancer address on ingress
   for (const n of await nodes(request)) {
