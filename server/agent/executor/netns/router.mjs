@@ -256,12 +256,33 @@ const ops = {
     for (const { gateway } of bridges.values()) await listenDns(gateway);
   },
   stop: async () => {
-    setTimeout(() => process.exit(0), 0);
+    setTimeout(() => exitClean(), 0);
   },
 };
 
 let agents = 0;
 let idleTimer;
+
+/**
+ * Exit after taking back <runDir> (removeRunDir), unless `stillGo()` says otherwise by then. The
+ * agent's vip.sock goes too once nothing accepts on it (the agent was killed or has stopped).
+ */
+function exitClean(stillGo = () => true) {
+  const probe = connect({ path: join(runDir, 'vip.sock') });
+  let done = false;
+  const leave = (stale) => {
+    if (done) return;
+    done = true;
+    probe.destroy();
+    if (!stillGo()) return; // an agent came back meanwhile: stay
+    if (stale) rmSync(join(runDir, 'vip.sock'), { force: true });
+    removeRunDir();
+    process.exit(0);
+  };
+  probe.once('connect', () => leave(false));
+  probe.once('error', (e) => leave(e.code === 'ECONNREFUSED'));
+  setTimeout(() => leave(false), 1_000).unref();
+}
 /** The sockets this router made, by inode: a newer router may have replaced them by now. */
 const made = new Map();
 
@@ -291,8 +312,8 @@ function checkIdle() {
   execFile(IP, ['-o', 'link', 'show', 'type', 'veth'], (err, stdout) => {
     if (agents > 0) return;
     if (!err && stdout.trim() === '') {
-      removeRunDir();
-      process.exit(0);
+      exitClean(() => agents === 0);
+      return;
     }
     idleTimer = setTimeout(checkIdle, IDLE_CHECK_MS);
   });
@@ -453,7 +474,7 @@ async function main() {
   process.stdout.write(`ready ${process.pid}\n`);
 }
 
-process.on('SIGTERM', () => process.exit(0));
+process.on('SIGTERM', () => exitClean());
 main().catch((err) => {
   console.error(`netns router: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
