@@ -10,7 +10,6 @@
 // within a second. Names the DNS does not know go to a fake upstream on 127.0.0.9,
 // never to the host's resolver.
 import { chmodSync, chownSync, mkdirSync, statSync } from 'node:fs';
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service, Task } from '../../server/api/types';
 import { replyTo, startFakeUpstream, type FakeUpstream } from '../../server/dns/fake-upstream';
@@ -18,6 +17,7 @@ import { dockerBinary, dockerCli, freePorts, startServer, tempDir, type RunningS
 import { engineRequest } from '../manager-http';
 import { until } from '../until';
 import { killTaskProcesses, startAgent, type RunningAgent } from './agent-harness';
+import { getIdentity, type TaskIdentity } from './task-identity';
 
 if (!dockerBinary()) throw new Error('the docker CLI is required for the Engine API tests (.ci/run installs it)');
 
@@ -29,34 +29,6 @@ const ADDRS = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
 const AGENT_UID = process.getuid?.() === 0 ? 65534 : undefined;
 /** The tasks' DNS forwards unknown names here (a fake that answers NXDOMAIN). */
 const UPSTREAM_HOST = '127.0.0.9';
-
-interface Identity {
-  task: string;
-  nodeID: string;
-}
-
-/** One GET on a fresh connection (so every request is routed anew); rejects on any failure. */
-function get(host: string, port: number, timeoutMs = 5_000): Promise<Identity> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port, path: '/?format=json', agent: false, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => {
-        if (res.statusCode !== 200) return reject(new Error(`status ${res.statusCode}`));
-        try {
-          resolve(JSON.parse(body) as Identity);
-        } catch (err) {
-          reject(err as Error);
-        }
-      });
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 const addrOf = (cidr: string) => cidr.split('/')[0]!;
 
@@ -175,9 +147,9 @@ describe('overlay networks, names and VIPs across agent processes (netns mode)',
     expect(running(await tasksOf('web'))).toHaveLength(6);
     for (const [i, addr] of ADDRS.entries()) {
       const self = agents[i]!.nodeID();
-      await until(`mesh on ${addr}:${published}`, () => get(addr, published, 2_000).then(Boolean), 30_000, 200);
-      const seen: Identity[] = [];
-      for (let n = 0; n < 12; n++) seen.push(await get(addr, published));
+      await until(`mesh on ${addr}:${published}`, () => getIdentity(addr, published, 2_000).then(Boolean), 30_000, 200);
+      const seen: TaskIdentity[] = [];
+      for (let n = 0; n < 12; n++) seen.push(await getIdentity(addr, published));
       expect(new Set(seen.map((s) => s.task)).size, `tasks answering on ${addr}`).toBeGreaterThanOrEqual(3);
       expect(
         seen.some((s) => s.nodeID !== self),
@@ -225,11 +197,11 @@ describe('overlay networks, names and VIPs across agent processes (netns mode)',
     expect(tasks.slice('tasks: '.length).trim().split(' ').sort()).toEqual(await webAddrs());
     const fetched = lines.filter((l) => l.startsWith('fetch: ')).map((l) => l.slice('fetch: '.length));
     expect(fetched).toHaveLength(6);
-    const ids = fetched.map((f) => (JSON.parse(f) as Identity).task);
+    const ids = fetched.map((f) => (JSON.parse(f) as TaskIdentity).task);
     const webIDs = new Set((await tasksOf('web')).map((t) => t.ID));
     for (const id of ids) expect(webIDs.has(id), `${id} is a web task`).toBe(true);
     // the VIP balances over the service's tasks on every node, not only the probe's own
-    const nodes = new Set(fetched.map((f) => (JSON.parse(f) as Identity).nodeID));
+    const nodes = new Set(fetched.map((f) => (JSON.parse(f) as TaskIdentity).nodeID));
     expect(nodes.size).toBeGreaterThanOrEqual(2);
   }, 90_000);
 

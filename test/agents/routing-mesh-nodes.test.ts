@@ -5,13 +5,13 @@
 // through either node's published port reach a python3 echo task on both
 // nodes and come back; a host-mode port shows in `docker service ps` PORTS.
 import { createSocket } from 'node:dgram';
-import { request } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Node, Service, Task } from '../../server/api/types';
 import { newManager, until, type ManagerProc } from '../cluster-harness';
 import { dockerBinary, dockerCli, freePort, tempDir } from '../integration/harness';
 import { killTaskProcesses } from './agent-harness';
+import { getIdentity } from './task-identity';
 
 if (!dockerBinary()) throw new Error('the docker CLI is required for the Engine API tests (.ci/run installs it)');
 
@@ -31,26 +31,6 @@ const UDP_ECHO = [
   '    d, a = s.recvfrom(65535)',
   "    s.sendto(tid + b' ' + d, a)",
 ].join('\n');
-
-function getJSON(host: string, port: number): Promise<{ task: string; nodeID: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port, path: '/?format=json', agent: false, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(body) as { task: string; nodeID: string });
-        } catch (err) {
-          reject(err as Error);
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** One datagram from a fresh socket (a new flow, so a new round-robin pick); the echo or an error. */
 function udpEcho(host: string, port: number, text: string, timeoutMs = 2_000): Promise<string> {
@@ -178,7 +158,7 @@ describe('routing mesh on a manager’s own node and a swarm-joined worker', () 
         `requests to ${addr}:${webPort} answered from both nodes`,
         async () => {
           const seen = new Set<string>();
-          for (let i = 0; i < 8; i++) seen.add((await getJSON(addr, webPort)).nodeID);
+          for (let i = 0; i < 8; i++) seen.add((await getIdentity(addr, webPort)).nodeID);
           return seen.size === 2 ? seen : undefined;
         },
         30_000,
@@ -254,12 +234,12 @@ describe('routing mesh on a manager’s own node and a swarm-joined worker', () 
     expect(ports).toBe(`*:${hostPort}->80/tcp`);
     const answer = await until(
       `the worker serving ${WORKER_ADDR}:${hostPort}`,
-      () => getJSON(WORKER_ADDR, hostPort).catch(() => undefined),
+      () => getIdentity(WORKER_ADDR, hostPort).catch(() => undefined),
       30_000,
       200,
     );
     expect(answer.nodeID).toBe(workerID);
-    await expect(getJSON(MANAGER_ADDR, hostPort)).rejects.toThrow();
+    await expect(getIdentity(MANAGER_ADDR, hostPort)).rejects.toThrow();
   }, 120_000);
 
   it('shows on the service which node cannot bind which published port; a host-mode port that cannot be bound fails the task with the reason', async () => {
@@ -294,7 +274,7 @@ describe('routing mesh on a manager’s own node and a swarm-joined worker', () 
       (
         await until(
           'blocked answering on the manager',
-          () => getJSON(MANAGER_ADDR, heldPort).catch(() => undefined),
+          () => getIdentity(MANAGER_ADDR, heldPort).catch(() => undefined),
           30_000,
           200,
         )

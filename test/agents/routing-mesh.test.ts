@@ -5,7 +5,6 @@
 // on any node reaches tasks on every node (through the mutually authenticated
 // node-to-node tunnel); the tunnel refuses a peer without a node certificate of
 // this swarm; and a rolling update under a bounded load loop drops nothing.
-import { request } from 'node:http';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task } from '../../server/api/types';
@@ -21,39 +20,11 @@ import {
 } from '../integration/harness';
 import { engineRequest } from '../manager-http';
 import { killTaskProcesses, startAgent, type RunningAgent } from './agent-harness';
+import { getIdentity, type TaskIdentity } from './task-identity';
 
 if (!dockerBinary()) throw new Error('the docker CLI is required for the Engine API tests (.ci/run installs it)');
 
 const ADDRS = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
-
-interface Identity {
-  task: string;
-  nodeID: string;
-  image: string;
-}
-
-/** One GET on a fresh connection (so every request is routed anew); rejects on any failure. */
-function get(host: string, port: number, timeoutMs = 10_000): Promise<Identity> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port, path: '/?format=json', agent: false, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => {
-        if (res.statusCode !== 200) return reject(new Error(`status ${res.statusCode}`));
-        try {
-          resolve(JSON.parse(body) as Identity);
-        } catch (err) {
-          reject(err as Error);
-        }
-      });
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe('routing mesh across agent processes', () => {
   const data = tempDir('swarmdeck-mesh-');
@@ -141,7 +112,7 @@ describe('routing mesh across agent processes', () => {
       await waitFor(
         `mesh on ${addr}:${published}`,
         () =>
-          get(addr, published, 2_000).then(
+          getIdentity(addr, published, 2_000).then(
             () => true,
             () => false,
           ),
@@ -150,8 +121,8 @@ describe('routing mesh across agent processes', () => {
           intervalMs: 200,
         },
       );
-      const seen: Identity[] = [];
-      for (let n = 0; n < 12; n++) seen.push(await get(addr, published));
+      const seen: TaskIdentity[] = [];
+      for (let n = 0; n < 12; n++) seen.push(await getIdentity(addr, published));
       expect(new Set(seen.map((s) => s.task)).size, `tasks answering on ${addr}`).toBeGreaterThanOrEqual(3);
       expect(
         seen.some((s) => s.nodeID !== self),
@@ -200,7 +171,7 @@ describe('routing mesh across agent processes', () => {
       for (let n = w; !stop && Date.now() < deadline; n++) {
         const addr = ADDRS[n % ADDRS.length]!;
         try {
-          images.add((await get(addr, published)).image);
+          images.add((await getIdentity(addr, published)).image);
           ok++;
         } catch (err) {
           failures.push(`${addr}: ${(err as Error).message}`);
