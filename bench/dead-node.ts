@@ -12,6 +12,7 @@ import { killTaskProcesses, startAgent, type RunningAgent } from '../test/agents
 import { freePorts, startServer, tempDir, type RunningServer } from '../test/integration/harness';
 import { engineRequest } from '../test/manager-http';
 import { arg, fmtMs, machineLine, pct, ratio, sleep, today, writeSection } from './report';
+import { engineGet, pollFor } from './engine-poll';
 
 const REPLICAS = 6;
 const WAIT_CAP_MS = 60_000;
@@ -23,21 +24,10 @@ interface Trial {
   moved: number;
 }
 
-async function get<T>(engine: string, path: string): Promise<T> {
-  const r = await engineRequest(engine, 'GET', path, undefined, 5_000);
-  if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
-  return r.json as T;
-}
+const get = engineGet;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, everyMs = 25): Promise<T> {
-  const deadline = Date.now() + WAIT_CAP_MS;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined>, everyMs = 25): Promise<T> =>
+  pollFor(what, fn, WAIT_CAP_MS, everyMs);
 
 async function runHeartbeat(heartbeatMs: number, trials: number, stopTrials: number) {
   const data = tempDir('swarmdeck-bench-p5-');

@@ -18,8 +18,8 @@ import { Agent as HttpAgent, request } from 'node:http';
 import type { Node, Task } from '../server/api/types';
 import { killTaskProcesses, startAgent, type RunningAgent } from '../test/agents/agent-harness';
 import { dockerCli, freePort, freePorts, startServer, tempDir, type RunningServer } from '../test/integration/harness';
-import { engineRequest } from '../test/manager-http';
 import { arg, fmtMs, machineLine, pct, sleep, today, writeSection } from './report';
+import { engineGet, pollFor } from './engine-poll';
 
 const ADDRS = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
 const REPLICAS = 6;
@@ -134,21 +134,10 @@ interface Cluster {
   dataDir: string;
 }
 
-async function get<T>(engine: string, path: string): Promise<T> {
-  const r = await engineRequest(engine, 'GET', path, undefined, 5_000);
-  if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
-  return r.json as T;
-}
+const get = engineGet;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + WAIT_CAP_MS;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined>, everyMs = 100): Promise<T> =>
+  pollFor(what, fn, WAIT_CAP_MS, everyMs);
 
 const tasksOf = (c: Cluster, name: string) =>
   get<Task[]>(c.engine, `/tasks?filters=${encodeURIComponent(JSON.stringify({ service: [name] }))}`);
