@@ -1,7 +1,7 @@
 // Polling a running cluster from a bench: a GET on the Engine API, and a wait
 // for a value with a cap (a bench that cannot converge fails, never hangs).
 import { engineRequest } from '../test/manager-http';
-import { sleep } from './report';
+import { until } from '../test/until';
 
 export async function engineGet<T>(engine: string, path: string): Promise<T> {
   const r = await engineRequest(engine, 'GET', path, undefined, 5_000);
@@ -9,18 +9,24 @@ export async function engineGet<T>(engine: string, path: string): Promise<T> {
   return r.json as T;
 }
 
-/** The first value `fn` gives (its errors count as "not yet"), polled every `everyMs` for at most `capMs`. */
+/**
+ * The first value `fn` gives other than undefined (0 and false count; its errors are "not yet"),
+ * polled every `everyMs` for at most `capMs`: test/until.ts's loop, boxed so falsy values count.
+ */
 export async function pollFor<T>(
   what: string,
   fn: () => Promise<T | undefined>,
   capMs: number,
   everyMs: number,
 ): Promise<T> {
-  const deadline = Date.now() + capMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await sleep(everyMs);
-  }
+  const box = await until(
+    what,
+    async () => {
+      const v = await fn();
+      return v === undefined ? undefined : { v };
+    },
+    capMs,
+    everyMs,
+  );
+  return box.v;
 }
