@@ -17,7 +17,7 @@ import { dockerBinary, dockerCli, freePorts, startServer, tempDir, type RunningS
 import { engineRequest } from '../manager-http';
 import { until } from '../until';
 import { killTaskProcesses, startAgent, type RunningAgent } from './agent-harness';
-import { getIdentity, type TaskIdentity } from './task-identity';
+import { sampleThrough, type TaskIdentity } from './task-identity';
 
 if (!dockerBinary()) throw new Error('the docker CLI is required for the Engine API tests (.ci/run installs it)');
 
@@ -147,9 +147,7 @@ describe('overlay networks, names and VIPs across agent processes (netns mode)',
     expect(running(await tasksOf('web'))).toHaveLength(6);
     for (const [i, addr] of ADDRS.entries()) {
       const self = agents[i]!.nodeID();
-      await until(`mesh on ${addr}:${published}`, () => getIdentity(addr, published, 2_000).then(Boolean), 30_000, 200);
-      const seen: TaskIdentity[] = [];
-      for (let n = 0; n < 12; n++) seen.push(await getIdentity(addr, published));
+      const seen = await sampleThrough(addr, published);
       expect(new Set(seen.map((s) => s.task)).size, `tasks answering on ${addr}`).toBeGreaterThanOrEqual(3);
       expect(
         seen.some((s) => s.nodeID !== self),

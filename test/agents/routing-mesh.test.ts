@@ -20,7 +20,7 @@ import {
 } from '../integration/harness';
 import { engineRequest } from '../manager-http';
 import { killTaskProcesses, startAgent, type RunningAgent } from './agent-harness';
-import { getIdentity, type TaskIdentity } from './task-identity';
+import { getIdentity, sampleThrough } from './task-identity';
 
 if (!dockerBinary()) throw new Error('the docker CLI is required for the Engine API tests (.ci/run installs it)');
 
@@ -109,20 +109,7 @@ describe('routing mesh across agent processes', () => {
     for (const [i, addr] of ADDRS.entries()) {
       const self = agents[i]!.nodeID();
       // the node's listener opens once its view arrives
-      await waitFor(
-        `mesh on ${addr}:${published}`,
-        () =>
-          getIdentity(addr, published, 2_000).then(
-            () => true,
-            () => false,
-          ),
-        {
-          timeoutMs: 30_000,
-          intervalMs: 200,
-        },
-      );
-      const seen: TaskIdentity[] = [];
-      for (let n = 0; n < 12; n++) seen.push(await getIdentity(addr, published));
+      const seen = await sampleThrough(addr, published);
       expect(new Set(seen.map((s) => s.task)).size, `tasks answering on ${addr}`).toBeGreaterThanOrEqual(3);
       expect(
         seen.some((s) => s.nodeID !== self),

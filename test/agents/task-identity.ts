@@ -2,6 +2,7 @@
 // asked through a published port or a VIP: which task, on which node, from which
 // image. Shared by the routing-mesh and overlay tests.
 import { request } from 'node:http';
+import { until } from '../until';
 
 export interface TaskIdentity {
   task: string;
@@ -30,4 +31,12 @@ export function getIdentity(host: string, port: number, timeoutMs = 5_000): Prom
     req.on('error', reject);
     req.end();
   });
+}
+
+/** Once the node's listener on `addr:port` answers (its view has arrived), `n` identities through it. */
+export async function sampleThrough(addr: string, port: number, n = 12): Promise<TaskIdentity[]> {
+  await until(`mesh on ${addr}:${port}`, () => getIdentity(addr, port, 2_000).then(Boolean), 30_000, 200);
+  const seen: TaskIdentity[] = [];
+  for (let i = 0; i < n; i++) seen.push(await getIdentity(addr, port));
+  return seen;
 }
