@@ -4,6 +4,7 @@ import { SwarmError } from '../errors';
 import {
   availabilityBodySchema,
   consoleLogsQuerySchema,
+  createServiceFormSchema,
   imageBodySchema,
   labelBodySchema,
   parseConsoleBody,
@@ -24,6 +25,19 @@ const refusal = (fn: () => unknown): string => {
 };
 
 describe('console API bodies', () => {
+  it('names an object that cannot be turned into text (fuzz: a mode with a string toString) in a 400, not a 500', () => {
+    const mode = { x: 'replicated', toString: 'Infinity' };
+    expect(refusal(() => parseConsoleBody(createServiceFormSchema, { name: 'fz', image: 'nginx', mode }))).toContain(
+      'invalid mode {"x":"replicated","toString":"Infinity"}',
+    );
+    const restartCondition = { toString: 1 };
+    expect(
+      refusal(() =>
+        parseConsoleBody(createServiceFormSchema, { name: 'fz', image: 'nginx', mode: 'replicated', restartCondition }),
+      ),
+    ).toContain('invalid restart condition {"toString":1}');
+  });
+
   it.each<[string, Parameters<typeof parseConsoleBody>[0], unknown, string]>([
     ['scale', scaleBodySchema, { replicas: -1 }, 'replicas must be a non-negative integer'],
     ['scale', scaleBodySchema, { replicas: '3' }, 'replicas must be a non-negative integer'],

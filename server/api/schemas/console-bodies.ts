@@ -36,14 +36,14 @@ const TOKEN_ROLES = ['worker', 'manager'] as const;
 export const createServiceFormSchema = z.object({
   name: field(isString, invalid('name must be a string')).optional(),
   image: field(isString, invalid('ContainerSpec: image reference must be provided')).optional(),
-  mode: field(oneOf(['replicated', 'global'] as const), (v) => invalid(`invalid mode ${String(v)}`)),
+  mode: field(oneOf(['replicated', 'global'] as const), (v) => invalid(`invalid mode ${JSON.stringify(v)}`)),
   replicas: field(isWhole, invalid('replicas must be a non-negative integer')).optional(),
   env: field(isStrings, invalid('env must be a list of KEY=value strings')).optional(),
   constraints: field(isStrings, invalid('constraints must be a list of strings')).optional(),
   reserveCpus: field(isAmount, invalid('CPU reservation must be a non-negative number')).optional(),
   reserveMemoryMiB: field(isAmount, invalid('memory reservation must be a non-negative number')).optional(),
   restartCondition: field(oneOf(RESTART_CONDITIONS), (v) =>
-    invalid(`invalid restart condition ${String(v)}`),
+    invalid(`invalid restart condition ${JSON.stringify(v)}`),
   ).optional(),
   restartDelaySeconds: field(isAmount, invalid('restart delay must be a non-negative number')).optional(),
   restartMaxAttempts: field(isWhole, invalid('restart max attempts must be a non-negative integer')).optional(),
