@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SwarmError } from '../../api/errors';
-import type { Node, ServiceSpec } from '../../api/types';
+import type { Node, ServiceSpec, Task } from '../../api/types';
+import type { AppliedEvent } from '../../store/batch';
 import { makeNode, makeTask, openTempStore } from '../../store/test-support';
 import { ManualClock } from '../../util/clock';
 import { initCluster } from '../bootstrap';
@@ -206,6 +207,42 @@ describe('services', () => {
     await api.removeService('web');
     expect(api.listServices()).toEqual([]);
     expect((await rejection(api.removeService('web'))).status).toBe(404);
+  });
+
+  it("sets the service's tasks to desired REMOVE in the entry that deletes it", async () => {
+    const svc = await api.createService(spec());
+    const tasks = [
+      makeTask(svc, { Slot: 1 }),
+      makeTask(svc, { Slot: 2, Status: { Timestamp: 'T', State: 'running', Message: 'started' } }),
+      makeTask(svc, { Slot: 3, DesiredState: 'shutdown' }),
+    ];
+    const other = makeTask(await api.createService(spec({ Name: 'other' })));
+    await opened.store.update((tx) => [...tasks, other].forEach((t) => tx.create('task', t)));
+    const entries: AppliedEvent[] = [];
+    const stop = opened.store.view.watch((e) => entries.push(e));
+    await api.removeService('web');
+    stop();
+    const removal = entries.find((e) => e.changes.some((c) => c.kind === 'service' && c.action === 'delete'))!;
+    const marked = removal.changes.filter((c) => c.kind === 'task').map((c) => c.object as Task);
+    expect(marked.map((t) => [t.ID, t.DesiredState]).sort()).toEqual(tasks.map((t) => [t.ID, 'remove']).sort());
+    expect(opened.store.view.get('task', other.ID)!.DesiredState).toBe('running');
+  });
+
+  it("marks the rest in further writes when the tasks do not fit the removal's entry", async () => {
+    // 24 tasks of about 100 KB each: more than one proposal holds
+    const svc = await api.createService(spec());
+    const pad = { a: 'x'.repeat(50_000), b: 'y'.repeat(50_000) };
+    const tasks = Array.from({ length: 24 }, (_, i) => makeTask(svc, { Slot: i + 1, Labels: pad }));
+    for (const t of tasks) await opened.store.update((tx) => tx.create('task', t));
+    const entries: AppliedEvent[] = [];
+    const stop = opened.store.view.watch((e) => entries.push(e));
+    await api.removeService('web');
+    stop();
+    const first = entries.find((e) => e.changes.some((c) => c.kind === 'service' && c.action === 'delete'))!;
+    const inFirst = first.changes.filter((c) => c.kind === 'task').length;
+    expect(inFirst).toBeGreaterThan(0);
+    expect(inFirst).toBeLessThan(tasks.length);
+    expect(tasks.map((t) => opened.store.view.get('task', t.ID)!.DesiredState)).toEqual(tasks.map(() => 'remove'));
   });
 });
 

@@ -5,8 +5,9 @@ import { MAX_REPLICAS_SETTING, replicaLimitProblem, settingValue } from '../../a
 import { SequenceConflict, SwarmError, notFound, rpcError } from '../../api/errors';
 import { rpcText } from '../../api/schemas/issues';
 import { newID } from '../../api/ids';
-import type { PortConfig, Service, ServiceSpec } from '../../api/types';
+import { stateValue, type PortConfig, type Service, type ServiceSpec, type Task } from '../../api/types';
 import type { MemoryStore } from '../../store/memory-store';
+import type { Tx } from '../../store/tx';
 import { MAX_PROPOSAL_BYTES, wireBytes } from '../../store/split-batch';
 import type { ControlDeps } from './context';
 import { portInUseHost, portInUseIngress } from '../network-allocator/errors';
@@ -271,12 +272,48 @@ export async function updateService(
   return presentService(updated);
 }
 
-/** Deletes the service object; the orchestrator then sets its tasks to desired `remove`. */
+/** Room left in a removal's proposal for its task writes (the rest of the entry is small). */
+const REMOVE_TASKS_BYTES = MAX_PROPOSAL_BYTES - 64 * 1024;
+
+/**
+ * Sets desired REMOVE (swarmkit TaskStateRemove) on the listed tasks still below it, as far as
+ * `bytes` of task writes go; returns the IDs it had no room for.
+ */
+function markTasksRemoved(tx: Tx, ids: readonly string[], bytes: number): string[] {
+  let left = bytes;
+  for (let i = 0; i < ids.length; i++) {
+    const cur = tx.get('task', ids[i]!);
+    if (!cur || stateValue(cur.DesiredState) >= stateValue('remove')) continue;
+    const next: Task = { ...cur, DesiredState: 'remove' };
+    const size = wireBytes(next) + 64;
+    if (size > left && left < bytes) return ids.slice(i);
+    tx.update('task', next);
+    left -= size;
+  }
+  return [];
+}
+
+/**
+ * Deletes the service and, in the same write, sets its tasks to desired REMOVE, so a network
+ * removal right after (`docker stack rm`) never finds a live task of a service that is gone.
+ * A service with more tasks than one proposal holds has the rest marked in further writes
+ * before the call returns; the orchestrator does the same for tasks created in a race.
+ */
 export async function removeService(d: ControlDeps, ref: string): Promise<void> {
   const id = lookupService(d.store.view, ref).ID;
-  await d.store.update((tx) => {
-    if (!tx.get('service', id)) throw notFound('service', ref);
-    tx.delete('service', id);
-    forgetVersions(tx, d.store.view, id);
-  });
+  const taskIDs = d.store.view.tasksByService(id).map((t) => t.ID);
+  let rest: string[] = [];
+  // task writes go stale as agents report: re-run on a lost race rather than fail the removal
+  await d.store.update(
+    (tx) => {
+      if (!tx.get('service', id)) throw notFound('service', ref);
+      tx.delete('service', id);
+      forgetVersions(tx, d.store.view, id);
+      rest = markTasksRemoved(tx, taskIDs, REMOVE_TASKS_BYTES);
+    },
+    { retry: true },
+  );
+  while (rest.length > 0) {
+    await d.store.update((tx) => (rest = markTasksRemoved(tx, rest, REMOVE_TASKS_BYTES)), { retry: true });
+  }
 }
