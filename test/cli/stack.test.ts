@@ -99,6 +99,22 @@ describe('docker stack', () => {
       timeoutMs,
       250,
     );
+  /**
+   * Until the allocator has given every service of the stack its VIPs. That write bumps the
+   * service's version, as in swarmkit, so a re-deploy whose CLI read the services before it
+   * fails with "update out of sequence" (dockerd does the same, in a narrower window).
+   */
+  const allocated = (stack: string) =>
+    until(`the services of stack ${stack} allocated`, async () => {
+      const list = await api<(ServiceObject & { Endpoint?: { VirtualIPs?: unknown[] } })[]>(
+        `/services?filters=${filter({ label: [`${NS}=${stack}`] })}`,
+      );
+      const vips = (s: (typeof list)[number]) =>
+        s.Spec.EndpointSpec && (s.Spec.EndpointSpec as { Mode?: string }).Mode === 'dnsrr'
+          ? Infinity
+          : (s.Endpoint?.VirtualIPs?.length ?? 0);
+      return list.every((s) => vips(s) >= (s.Spec.TaskTemplate.Networks?.length ?? 0));
+    });
   /** What carries the stack's label: networks, secrets and configs, as `kind name` lines. */
   const leftovers = async (stack: string): Promise<string[]> => {
     const out: string[] = [];
@@ -304,6 +320,359 @@ describe('docker stack', () => {
         250,
       );
     }, 45_000);
+  });
+
+  describe('every compose option', () => {
+    it('reaches the spec, and a re-deploy of the same file sends back exactly what was stored', async () => {
+      const r = await deploy('opts', [EVERY_OPTION]);
+      expect(r.stderr).toBe(DETACH_NOTICE);
+      await allocated('opts');
+      const first = await stackServices('opts');
+      expect([...first.keys()].sort()).toEqual(['opts_agent', 'opts_plain', 'opts_web']);
+      const web = first.get('opts_web')!.Spec;
+      const task = web.TaskTemplate;
+      const cs = task.ContainerSpec;
+      expect(web.Mode).toEqual({ Replicated: { Replicas: 2 } });
+      expect(web.Labels).toEqual({
+        'com.example.service': 'web',
+        'com.docker.stack.image': 'nginx:alpine',
+        [NS]: 'opts',
+      });
+      expect(cs.Labels).toEqual({ 'com.example.container': 'one', [NS]: 'opts' });
+      expect([cs.Command, cs.Args, cs.Env]).toEqual([
+        ['/docker-entrypoint.sh'],
+        ['nginx', '-g', 'daemon off;'],
+        ['EMPTY=', 'FOO=bar'],
+      ]);
+      expect([cs.Hostname, cs.User, cs.Dir, cs.StopSignal, cs.StopGracePeriod]).toEqual([
+        'webhost',
+        '1000:1000',
+        '/srv',
+        'SIGINT',
+        20e9,
+      ]);
+      expect([cs.Init, cs.ReadOnly, cs.TTY, cs.OpenStdin]).toEqual([true, true, true, true]);
+      expect(cs.Healthcheck).toEqual({
+        Test: ['CMD-SHELL', 'true'],
+        Interval: 10e9,
+        Timeout: 5e9,
+        StartPeriod: 30e9,
+        StartInterval: 2e9,
+        Retries: 3,
+      });
+      expect(cs.DNSConfig).toEqual({ Nameservers: ['192.0.2.53'], Search: ['example.com'] });
+      expect(cs.Hosts).toEqual(['192.0.2.10 somehost']);
+      expect([cs.CapabilityAdd, cs.CapabilityDrop]).toEqual([['CAP_NET_ADMIN'], ['CAP_MKNOD']]);
+      expect(cs.Sysctls).toEqual({ 'net.core.somaxconn': '1024' });
+      expect(cs.Ulimits).toEqual([
+        { Name: 'nofile', Soft: 20000, Hard: 40000 },
+        { Name: 'nproc', Soft: 65535, Hard: 65535 },
+      ]);
+      expect((cs.Mounts as { Type: string; Target: string }[]).map((m) => `${m.Type} ${m.Target}`)).toEqual([
+        'volume /data',
+        'bind /host-tmp',
+        'tmpfs /cache',
+        'volume /scratch',
+      ]);
+      expect(cs.Secrets).toMatchObject([
+        { File: { Name: 'api-key', UID: '103', GID: '103', Mode: 0o440 }, SecretName: 'opts_api_key' },
+      ]);
+      expect(cs.Configs).toMatchObject([
+        { File: { Name: '/etc/site.conf', UID: '0', GID: '0', Mode: 0o444 }, ConfigName: 'opts_site' },
+      ]);
+      expect(task.Resources).toEqual({
+        Limits: { NanoCPUs: 5e8, MemoryBytes: 50 * 1024 * 1024, Pids: 100 },
+        Reservations: { NanoCPUs: 2.5e8, MemoryBytes: 20 * 1024 * 1024 },
+      });
+      expect(task.RestartPolicy).toEqual({ Condition: 'on-failure', Delay: 5e9, MaxAttempts: 3, Window: 120e9 });
+      expect(task.Placement).toEqual({
+        Constraints: ['node.role == worker', 'node.labels.zone != z9'],
+        Preferences: [
+          { Spread: { SpreadDescriptor: 'node.labels.zone' } },
+          { Spread: { SpreadDescriptor: 'node.labels.rack' } },
+        ],
+        MaxReplicas: 1,
+      });
+      expect(task.LogDriver).toEqual({ Name: 'json-file', Options: { 'max-size': '10m' } });
+      expect(web.UpdateConfig).toEqual({
+        Parallelism: 2,
+        Delay: 10e9,
+        FailureAction: 'rollback',
+        Monitor: 30e9,
+        MaxFailureRatio: 0.3,
+        Order: 'start-first',
+      });
+      expect(web.RollbackConfig).toEqual({
+        Parallelism: 1,
+        Delay: 5e9,
+        FailureAction: 'continue',
+        Monitor: 10e9,
+        MaxFailureRatio: 0.1,
+        Order: 'stop-first',
+      });
+      expect(web.EndpointSpec).toEqual({
+        Mode: 'vip',
+        // the CLI sorts them
+        Ports: [
+          { Protocol: 'udp', TargetPort: 53, PublishedPort: 18053, PublishMode: 'ingress' },
+          { Protocol: 'tcp', TargetPort: 80, PublishedPort: 18081, PublishMode: 'ingress' },
+          { Protocol: 'tcp', TargetPort: 443, PublishedPort: 18443, PublishMode: 'host' },
+        ],
+      });
+      expect(first.get('opts_agent')!.Spec.Mode).toEqual({ Global: {} });
+      expect(first.get('opts_agent')!.Spec.EndpointSpec).toEqual({ Mode: 'dnsrr' });
+
+      const front = JSON.parse((await ok(['network', 'inspect', 'opts_front'])).stdout)[0];
+      expect(front).toMatchObject({
+        Driver: 'overlay',
+        Scope: 'swarm',
+        Attachable: true,
+        Internal: false,
+        Labels: { 'com.example.network': 'front', [NS]: 'opts' },
+        IPAM: { Config: [{ Subnet: '10.201.7.0/24' }] },
+      });
+      expect(front.Options.encrypted).toBe('');
+      expect(JSON.parse((await ok(['network', 'inspect', 'opts_back'])).stdout)[0]).toMatchObject({
+        Internal: true,
+        Labels: { [NS]: 'opts' },
+      });
+      const secret = JSON.parse((await ok(['secret', 'inspect', 'opts_api_key'])).stdout)[0];
+      expect(secret.Spec.Labels).toEqual({ 'com.example.secret': 'api', [NS]: 'opts' });
+
+      // the CLI re-sends each spec it converts; the server must take it back unchanged
+      await deploy('opts', [EVERY_OPTION]);
+      for (const [name, s] of await stackServices('opts')) {
+        expect(s.Version.Index, name).toBeGreaterThan(first.get(name)!.Version.Index);
+        expect(s.Spec, name).toEqual(first.get(name)!.Spec);
+        expect(s.PreviousSpec, name).toEqual(first.get(name)!.Spec);
+      }
+      await ok(['stack', 'rm', 'opts']);
+      expect(await leftovers('opts')).toEqual([]);
+    }, 40_000);
+  });
+
+  describe('commands and flags', () => {
+    /** Two services on two networks, with a secret and a config: the smallest stack with every kind. */
+    const small = () =>
+      file(
+        'small.yml',
+        [
+          'version: "3.8"',
+          'services:',
+          '  web:',
+          '    image: nginx:alpine',
+          '    networks: [front, back]',
+          '    secrets: [token]',
+          '    configs: [site]',
+          '    deploy: { replicas: 2 }',
+          '  cache:',
+          '    image: redis:alpine',
+          '    networks: [back]',
+          'networks:',
+          '  front:',
+          '  back:',
+          'secrets:',
+          '  token: { file: ./token.txt }',
+          'configs:',
+          '  site: { file: ./site.conf }',
+          '',
+        ].join('\n'),
+      );
+
+    beforeAll(() => {
+      file('token.txt', 't0ken\n');
+      file('site.conf', 'listen 80;\n');
+    });
+
+    it('stack rm right after deploy removes every network, secret and config, every time', async () => {
+      for (let round = 0; round < 3; round++) {
+        await deploy('quick', [small()]);
+        // the first round removes before any task runs; the others once every task is attached and running
+        if (round > 0) await runningTasks('quick', 3);
+        const r = await docker(['stack', 'rm', 'quick']);
+        expect({ round, code: r.code, stderr: r.stderr }).toEqual({ round, code: 0, stderr: '' });
+        expect(lines(r.stdout).sort()).toEqual([
+          'Removing config quick_site',
+          'Removing network quick_back',
+          'Removing network quick_front',
+          'Removing secret quick_token',
+          'Removing service quick_cache',
+          'Removing service quick_web',
+        ]);
+        expect(await leftovers('quick')).toEqual([]);
+      }
+    }, 60_000);
+
+    it('stack ls, services and ps: tables, --format, -q, --filter, --no-trunc, --no-resolve', async () => {
+      await deploy('alpha', [small()]);
+      await deploy('beta2', [small()]);
+      await deploy('beta10', [small()]);
+      const rows = await runningTasks('alpha', 3);
+
+      // natural sort: beta2 before beta10
+      expect((await ok(['stack', 'ls'])).stdout).toBe('NAME      SERVICES\nalpha     2\nbeta2     2\nbeta10    2\n');
+      expect((await ok(['stack', 'ls', '--format', '{{.Name}}:{{.Services}}'])).stdout).toBe(
+        'alpha:2\nbeta2:2\nbeta10:2\n',
+      );
+      expect(JSON.parse(lines((await ok(['stack', 'ls', '--format', 'json'])).stdout)[0]!)).toEqual({
+        Name: 'alpha',
+        Services: '2',
+      });
+
+      const services = await stackServices('alpha');
+      const id = (name: string) => services.get(name)!.ID;
+      const table = lines((await ok(['stack', 'services', 'alpha'])).stdout);
+      expect(table[0]).toMatch(/^ID\s+NAME\s+MODE\s+REPLICAS\s+IMAGE\s+PORTS$/);
+      expect(table.slice(1).map((l) => l.split(/\s+/).slice(0, 5))).toEqual([
+        [id('alpha_cache').slice(0, 12), 'alpha_cache', 'replicated', '1/1', 'redis:alpine'],
+        [id('alpha_web').slice(0, 12), 'alpha_web', 'replicated', '2/2', 'nginx:alpine'],
+      ]);
+      expect((await ok(['stack', 'services', '-q', 'alpha'])).stdout).toBe(
+        `${id('alpha_cache').slice(0, 12)}\n${id('alpha_web').slice(0, 12)}\n`,
+      );
+      expect(
+        (await ok(['stack', 'services', '--filter', 'name=alpha_w', '--format', '{{.Name}}', 'alpha'])).stdout,
+      ).toBe('alpha_web\n');
+      // the stack's own label filter is added to the user's: both must match
+      expect(
+        (await ok(['stack', 'services', '--filter', 'label=com.docker.stack.image=nginx:alpine', '-q', 'alpha']))
+          .stdout,
+      ).toBe(`${id('alpha_web').slice(0, 12)}\n`);
+
+      const ps = lines((await ok(['stack', 'ps', 'alpha'])).stdout);
+      expect(ps[0]).toMatch(/^ID\s+NAME\s+IMAGE\s+NODE\s+DESIRED STATE\s+CURRENT STATE\s+ERROR\s+PORTS$/);
+      expect(
+        ps
+          .slice(1)
+          .map((l) => l.split(/\s+/).slice(0, 3).join(' '))
+          .sort(),
+      ).toEqual(rows.map((r) => `${r[0].slice(0, 12)} ${r[1]} ${r[2]}`).sort());
+      expect(lines((await ok(['stack', 'ps', '-q', 'alpha'])).stdout).sort()).toEqual(
+        rows.map((r) => r[0].slice(0, 12)).sort(),
+      );
+      expect(lines((await ok(['stack', 'ps', '-q', '--no-trunc', 'alpha'])).stdout).sort()).toEqual(
+        rows.map((r) => r[0]).sort(),
+      );
+      expect(
+        lines(
+          (await ok(['stack', 'ps', '--filter', 'name=alpha_web', '--format', '{{.Name}}', 'alpha'])).stdout,
+        ).sort(),
+      ).toEqual(['alpha_web.1', 'alpha_web.2']);
+      const nodeIDs = lines((await ok(['node', 'ls', '-q'])).stdout);
+      const unresolved = lines((await ok(['stack', 'ps', '--no-resolve', '--format', '{{.Node}}', 'alpha'])).stdout);
+      expect(unresolved.every((n) => nodeIDs.includes(n))).toBe(true);
+
+      const r = await ok(['stack', 'rm', 'alpha', 'beta2', 'beta10']);
+      expect(r.stderr).toBe('');
+      expect(lines(r.stdout).filter((l) => l.startsWith('Removing service'))).toEqual([
+        'Removing service alpha_cache',
+        'Removing service alpha_web',
+        'Removing service beta2_cache',
+        'Removing service beta2_web',
+        'Removing service beta10_cache',
+        'Removing service beta10_web',
+      ]);
+      for (const stack of ['alpha', 'beta2', 'beta10']) expect(await leftovers(stack)).toEqual([]);
+    }, 60_000);
+
+    it('deploy --prune removes the services the file no longer has; without it they stay', async () => {
+      const two = file(
+        'two.yml',
+        'version: "3.8"\nservices:\n  a:\n    image: busybox\n    command: sleep 600\n  b:\n    image: busybox\n    command: sleep 600\n',
+      );
+      const one = file('one.yml', 'version: "3.8"\nservices:\n  a:\n    image: busybox\n    command: sleep 600\n');
+      await deploy('pr', [two]);
+      await allocated('pr');
+      expect(lines((await deploy('pr', [one])).stdout)).toEqual([
+        `Updating service pr_a (id: ${(await stackServices('pr')).get('pr_a')!.ID})`,
+      ]);
+      expect([...(await stackServices('pr')).keys()].sort()).toEqual(['pr_a', 'pr_b']);
+      await allocated('pr');
+      const pruned = await deploy('pr', [one], ['--prune']);
+      expect(lines(pruned.stdout)[0]).toBe('Removing service pr_b');
+      expect([...(await stackServices('pr')).keys()]).toEqual(['pr_a']);
+      await ok(['stack', 'rm', 'pr']);
+    });
+
+    it('deploy --resolve-image always, changed and never keep the image as written, with no warning', async () => {
+      const compose = file(
+        'img.yml',
+        'version: "3.8"\nservices:\n  app:\n    image: busybox:1.36\n    command: sleep 600\n  web:\n    image: nginx\n',
+      );
+      for (const mode of ['always', 'changed', 'never']) {
+        const r = await deploy('img', [compose], ['--resolve-image', mode]);
+        await allocated('img');
+        expect({ mode, stderr: r.stderr }).toEqual({ mode, stderr: DETACH_NOTICE });
+        const services = await stackServices('img');
+        expect(services.get('img_app')!.Spec.TaskTemplate.ContainerSpec.Image).toBe('busybox:1.36');
+        // the CLI tags an untagged image before it sends it; the stack label keeps it as written
+        expect(services.get('img_web')!.Spec.TaskTemplate.ContainerSpec.Image).toBe('nginx:latest');
+        expect(services.get('img_web')!.Spec.Labels!['com.docker.stack.image']).toBe('nginx');
+      }
+      await fails(
+        ['stack', 'deploy', '--resolve-image', 'sometimes', '-c', compose, 'img'],
+        'Invalid option sometimes for flag --resolve-image\n',
+      );
+      await ok(['stack', 'rm', 'img']);
+    });
+
+    it('an external network is used as it is and outlives the stack; a missing one is refused', async () => {
+      await ok(['network', 'create', '-d', 'overlay', 'shared']);
+      const compose = (net: string) =>
+        file(
+          `ext-${net}.yml`,
+          `version: "3.8"\nservices:\n  app:\n    image: nginx\n    networks: [${net}]\nnetworks:\n  ${net}:\n    external: true\n`,
+        );
+      const r = await deploy('ext', [compose('shared')]);
+      expect(r.stdout).toBe('Creating service ext_app\n');
+      const shared = JSON.parse((await ok(['network', 'inspect', 'shared'])).stdout)[0] as { Id: string };
+      expect((await stackServices('ext')).get('ext_app')!.Spec.TaskTemplate.Networks).toEqual([
+        { Target: shared.Id, Aliases: ['app'] },
+      ]);
+      expect((await ok(['stack', 'rm', 'ext'])).stdout).toBe('Removing service ext_app\n');
+      expect((await ok(['network', 'ls', '--filter', 'name=shared', '--format', '{{.Name}}'])).stdout).toBe('shared\n');
+      await fails(
+        ['stack', 'deploy', '-c', compose('nowhere'), 'ext'],
+        DETACH_NOTICE +
+          'network "nowhere" is declared as external, but could not be found. You need to create a swarm-scoped network before the stack is deployed\n',
+      );
+      await until('the shared network free', async () => (await docker(['network', 'rm', 'shared'])).code === 0);
+    });
+
+    it("a secret's data cannot change under a running stack", async () => {
+      const compose = (data: string) => {
+        file('pass.txt', data);
+        return file(
+          'sec.yml',
+          'version: "3.8"\nservices:\n  app:\n    image: nginx\n    secrets: [pass]\nsecrets:\n  pass:\n    file: ./pass.txt\n',
+        );
+      };
+      await deploy('sec', [compose('one\n')]);
+      await allocated('sec');
+      // the same data again: the CLI updates the secret, which swarm takes as a labels-only update
+      await deploy('sec', [compose('one\n')]);
+      await fails(
+        ['stack', 'deploy', '-c', compose('two\n'), 'sec'],
+        DETACH_NOTICE +
+          'failed to update secret sec_pass: Error response from daemon: rpc error: code = InvalidArgument desc = only updates to Labels are allowed\n',
+      );
+      await ok(['stack', 'rm', 'sec']);
+    });
+
+    it("unknown stacks: docker's texts and exit codes", async () => {
+      await fails(['stack', 'ps', 'nosuch'], 'nothing found in stack: nosuch\n');
+      await fails(['stack', 'services', 'nosuch'], 'Nothing found in stack: nosuch\n', 0);
+      await fails(['stack', 'rm', 'nosuch'], 'Nothing found in stack: nosuch\n', 0);
+      await fails(
+        ['stack', 'rm', 'nosuch', 'other'],
+        'Nothing found in stack: nosuch\nNothing found in stack: other\n',
+        0,
+      );
+      await fails(
+        ['stack', 'deploy', '-c', join(work.path, 'missing.yml'), 'x'],
+        `open ${join(work.path, 'missing.yml')}: no such file or directory\n`,
+      );
+    });
   });
 });
 

@@ -208,6 +208,29 @@ describe('network remove', () => {
     expect((await refusal(api.removeNetwork(n.ID))).status).toBe(404);
   });
 
+  it("is free the moment its last service is removed, though that service's tasks still run (docker stack rm)", async () => {
+    const n = await api.createNetwork(overlay('stacknet'));
+    const svc = await api.createService(
+      makeServiceSpec({
+        TaskTemplate: { ContainerSpec: { Image: 'nginx' }, ForceUpdate: 0, Networks: [{ Target: 'stacknet' }] },
+      }),
+    );
+    const running = (slot: number): Task => {
+      const t = makeTask(svc, { Slot: slot, NodeID: SELF });
+      return {
+        ...t,
+        Status: { ...t.Status, State: 'running' },
+        NetworksAttachments: [{ Network: n, Addresses: [`10.0.1.${slot + 2}/24`] }],
+      };
+    };
+    await put(running(1));
+    await put(running(2));
+    // no orchestrator runs here: only the removal itself can have let go of the tasks
+    await api.removeService(svc.ID);
+    await api.removeNetwork('stacknet');
+    expect(api.listNetworks().map((x) => x.Spec.Name)).toEqual(['ingress']);
+  });
+
   it('keeps ingress while a service publishes an ingress port; host-mode ports do not need it', async () => {
     const ingress = api.getNetwork('ingress');
     const pub = await api.createService(
