@@ -438,6 +438,12 @@ describe('docker stack', () => {
       });
       const secret = JSON.parse((await ok(['secret', 'inspect', 'opts_api_key'])).stdout)[0];
       expect(secret.Spec.Labels).toEqual({ 'com.example.secret': 'api', [NS]: 'opts' });
+      const site = JSON.parse((await ok(['config', 'inspect', 'opts_site'])).stdout)[0];
+      expect(site.Spec).toMatchObject({
+        Labels: { 'com.example.config': 'site', [NS]: 'opts' },
+        Templating: { Name: 'golang' },
+        Data: Buffer.from('listen 80;\n').toString('base64'),
+      });
 
       // the CLI re-sends each spec it converts; the server must take it back unchanged
       await deploy('opts', [EVERY_OPTION]);
@@ -638,6 +644,62 @@ describe('docker stack', () => {
       );
       await until('the shared network free', async () => (await docker(['network', 'rm', 'shared'])).code === 0);
     });
+
+    it('external secrets and configs are referenced by name, refused while missing, and outlive the stack', async () => {
+      const compose = file(
+        'ext-payloads.yml',
+        [
+          'version: "3.8"',
+          'services:',
+          '  app:',
+          '    image: nginx',
+          '    secrets: [pass]',
+          '    configs: [conf]',
+          'secrets:',
+          '  pass: { external: true, name: shared_pass }',
+          'configs:',
+          '  conf: { external: true }',
+          '',
+        ].join('\n'),
+      );
+      const payload = file('payload.txt', 'shared\n');
+      await fails(
+        ['stack', 'deploy', '-c', compose, 'xp'],
+        DETACH_NOTICE + 'service app: secret not found: shared_pass\n',
+      );
+      const secretID = (await ok(['secret', 'create', 'shared_pass', payload])).stdout.trim();
+      await fails(['stack', 'deploy', '-c', compose, 'xp'], DETACH_NOTICE + 'service app: config not found: conf\n');
+      const configID = (await ok(['config', 'create', 'conf', payload])).stdout.trim();
+      // the stack's network was made by the first attempt; only the service is new
+      expect((await deploy('xp', [compose])).stdout).toBe('Creating service xp_app\n');
+      const cs = (await stackServices('xp')).get('xp_app')!.Spec.TaskTemplate.ContainerSpec;
+      expect([cs.Secrets, cs.Configs]).toMatchObject([
+        [{ SecretID: secretID, SecretName: 'shared_pass', File: { Name: 'pass' } }],
+        [{ ConfigID: configID, ConfigName: 'conf', File: { Name: 'conf' } }],
+      ]);
+      expect((await ok(['stack', 'rm', 'xp'])).stdout).toBe('Removing service xp_app\nRemoving network xp_default\n');
+      await until('the shared secret and config free', async () => {
+        const rm = await Promise.all([docker(['secret', 'rm', 'shared_pass']), docker(['config', 'rm', 'conf'])]);
+        return rm.every((r) => r.code === 0 || r.stderr.includes('not found'));
+      });
+    });
+
+    it('deploy and rm --detach=false wait for the tasks, and say so as service create does', async () => {
+      const compose = file(
+        'wait.yml',
+        'version: "3.8"\nservices:\n  app:\n    image: nginx\n    deploy:\n      replicas: 2\n      update_config: { monitor: 1s }\n',
+      );
+      const r = await deploy('wait', [compose], ['--detach=false']);
+      const id = (await stackServices('wait')).get('wait_app')!.ID;
+      const out = r.stdout.replaceAll('\r', '\n');
+      expect(out.startsWith('Creating network wait_default\nCreating service wait_app\n')).toBe(true);
+      expect(out).toContain('overall progress: 2 out of 2 tasks');
+      expect(lines(out).at(-1)).toBe(`verify: Service ${id} converged`);
+      expect(r.stderr).toBe('');
+      const rm = await ok(['stack', 'rm', '--detach=false', 'wait'], 30_000);
+      expect([rm.stdout, rm.stderr]).toEqual(['Removing service wait_app\nRemoving network wait_default\n', '']);
+      expect(await leftovers('wait')).toEqual([]);
+    }, 40_000);
 
     it("a secret's data cannot change under a running stack", async () => {
       const compose = (data: string) => {
