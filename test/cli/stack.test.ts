@@ -18,6 +18,7 @@ import {
   type ServerPorts,
 } from '../integration/harness';
 import { until } from '../until';
+import { startRecordingProxy } from './recording-proxy';
 
 const bin = dockerBinary();
 // The real docker CLI is part of the test: a machine without it must fail here, not skip.
@@ -49,6 +50,20 @@ interface ServiceObject {
 }
 
 const lines = (s: string): string[] => s.split('\n').filter(Boolean);
+
+/** A JSON value as Go decodes it into a struct: null, false, 0, "" and empty objects or lists are all absent. */
+function goValue(v: unknown): unknown {
+  if (Array.isArray(v)) return v.length ? v.map(goValue) : undefined;
+  if (v && typeof v === 'object') {
+    const out = Object.fromEntries(
+      Object.entries(v)
+        .map(([k, x]) => [k, goValue(x)] as const)
+        .filter(([, x]) => x !== undefined),
+    );
+    return Object.keys(out).length ? out : undefined;
+  }
+  return v === null || v === false || v === 0 || v === '' ? undefined : v;
+}
 
 describe('docker stack', () => {
   const data = tempDir('swarmdeck-stack-data-');
@@ -324,10 +339,33 @@ describe('docker stack', () => {
 
   describe('every compose option', () => {
     it('reaches the spec, and a re-deploy of the same file sends back exactly what was stored', async () => {
-      const r = await deploy('opts', [EVERY_OPTION]);
-      expect(r.stderr).toBe(DETACH_NOTICE);
+      // deployed through a proxy that keeps what the CLI sends
+      const proxy = await startRecordingProxy(ports.engine);
+      const r = await dockerCli(proxy.port, config.path, bin)(['stack', 'deploy', '-c', EVERY_OPTION, 'opts']);
+      await proxy.close();
+      expect([r.code, r.stderr]).toEqual([0, DETACH_NOTICE]);
       await allocated('opts');
       const first = await stackServices('opts');
+
+      // every field the CLI sent is stored as sent (network names become IDs; zero values count as absent)
+      const netIDs = new Map(
+        (await api<{ Id: string; Name: string }[]>(`/networks?filters=${filter({ label: [`${NS}=opts`] })}`)).map(
+          (n) => [n.Name, n.Id],
+        ),
+      );
+      const created = proxy.requests.filter((q) => q.method === 'POST' && q.url.endsWith('/services/create'));
+      expect(created).toHaveLength(3);
+      for (const { body } of created) {
+        const sent = body as Spec;
+        const withIDs: Spec = {
+          ...sent,
+          TaskTemplate: {
+            ...sent.TaskTemplate,
+            Networks: sent.TaskTemplate.Networks?.map((n) => ({ ...n, Target: netIDs.get(n.Target) ?? n.Target })),
+          },
+        };
+        expect(goValue(first.get(sent.Name)!.Spec), sent.Name).toMatchObject(goValue(withIDs) as object);
+      }
       expect([...first.keys()].sort()).toEqual(['opts_agent', 'opts_plain', 'opts_web']);
       const web = first.get('opts_web')!.Spec;
       const task = web.TaskTemplate;
