@@ -11,6 +11,8 @@ const NAV = [
   { href: '/', label: 'Overview' },
   { href: '/services', label: 'Services' },
   { href: '/topology', label: 'Topology' },
+  // a config's page (/configs/…) belongs to this section too
+  { href: '/secrets', label: 'Secrets', also: '/configs' },
   { href: '/raft', label: 'Raft' },
 ];
 
@@ -27,7 +29,8 @@ export function AppHeader() {
         </Link>
         <nav aria-label="Main" className="main-nav">
           {NAV.map((n) => {
-            const active = n.href === '/' ? path === '/' : path.startsWith(n.href);
+            const active =
+              n.href === '/' ? path === '/' : path.startsWith(n.href) || (!!n.also && path.startsWith(n.also));
             return (
               <Link key={n.href} href={n.href} className="nav-link" aria-current={active ? 'page' : undefined}>
                 {n.label}

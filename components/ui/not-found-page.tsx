@@ -6,7 +6,7 @@ export function NotFoundPage({
   id,
   back,
 }: {
-  kind: 'service' | 'node' | 'network';
+  kind: 'service' | 'node' | 'network' | 'secret' | 'config';
   id: string;
   back: { href: string; label: string };
 }) {
