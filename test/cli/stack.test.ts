@@ -759,6 +759,21 @@ describe('docker stack', () => {
       await ok(['stack', 'rm', 'sec']);
     });
 
+    it('deploys a compose file read from stdin (-c -)', async () => {
+      const compose = 'version: "3.8"\nservices:\n  app:\n    image: busybox\n    command: sleep 600\n';
+      const r = await docker(['stack', 'deploy', '-c', '-', 'piped'], 30_000, compose);
+      expect([r.code, r.stdout, r.stderr]).toEqual([
+        0,
+        'Creating network piped_default\nCreating service piped_app\n',
+        DETACH_NOTICE,
+      ]);
+      expect((await stackServices('piped')).get('piped_app')!.Spec.TaskTemplate.ContainerSpec.Args).toEqual([
+        'sleep',
+        '600',
+      ]);
+      await ok(['stack', 'rm', 'piped']);
+    });
+
     it("unknown stacks: docker's texts and exit codes", async () => {
       await fails(['stack', 'ps', 'nosuch'], 'nothing found in stack: nosuch\n');
       await fails(['stack', 'services', 'nosuch'], 'Nothing found in stack: nosuch\n', 0);
