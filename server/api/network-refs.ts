@@ -35,8 +35,9 @@ function taskHolds(t: Task, id: string): boolean {
 
 /**
  * Why the network cannot be removed (swarmkit removeNetwork /
- * removeIngressNetwork), or undefined: a service attached to it, or a task
- * still meant to run on it; for ingress, a service publishing an ingress port.
+ * removeIngressNetwork), or undefined: a service attached to it, or a task of
+ * a service that still exists meant to run on it; for ingress, a service
+ * publishing an ingress port.
  */
 export function networkInUse(n: Network, services: Iterable<Service>, tasks: Iterable<Task>): SwarmError | undefined {
   if (isIngressNetwork(n)) {
@@ -48,10 +49,17 @@ export function networkInUse(n: Network, services: Iterable<Service>, tasks: Ite
         );
     return undefined;
   }
-  for (const s of services)
+  const serviceIDs = new Set<string>();
+  for (const s of services) {
     if (serviceNetworkTargets(s).includes(n.ID))
       return rpcError('FailedPrecondition', `network ${n.ID} is in use by service ${s.ID}`);
-  for (const t of tasks)
+    serviceIDs.add(s.ID);
+  }
+  for (const t of tasks) {
+    // a deleted service's tasks are on their way out (its removal marks them REMOVE; one an
+    // orchestrator pass created as the service went is marked right after): they hold nothing
+    if (t.ServiceID && !serviceIDs.has(t.ServiceID)) continue;
     if (taskHolds(t, n.ID)) return rpcError('FailedPrecondition', `network ${n.ID} is in use by task ${t.ID}`);
+  }
   return undefined;
 }

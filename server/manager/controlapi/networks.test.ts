@@ -183,7 +183,11 @@ describe('network remove', () => {
       400,
       `rpc error: code = FailedPrecondition desc = network ${n.ID} is in use by service ${svc.ID}`,
     ]);
-    await api.removeService(svc.ID);
+    // the service lets go of the network; its tasks from before still name it
+    await api.updateService(svc.ID, svc.Version.Index, {
+      ...svc.Spec,
+      TaskTemplate: { ...svc.Spec.TaskTemplate, Networks: [] },
+    });
     const task = (desired: TaskState, state: TaskState) => {
       const t = makeTask(svc, { DesiredState: desired });
       return {
@@ -203,6 +207,7 @@ describe('network remove', () => {
     );
     await opened.store.update((tx) => tx.update('task', { ...tx.get('task', live.ID)!, DesiredState: 'shutdown' }));
     await api.removeNetwork(n.ID.slice(0, 6));
+    await api.removeService(svc.ID);
     // only the ingress network swarm init made
     expect(api.listNetworks().map((x) => x.Spec.Name)).toEqual(['ingress']);
     expect((await refusal(api.removeNetwork(n.ID))).status).toBe(404);
@@ -227,7 +232,22 @@ describe('network remove', () => {
     await put(running(2));
     // no orchestrator runs here: only the removal itself can have let go of the tasks
     await api.removeService(svc.ID);
+    expect(api.listTasks().map((t) => t.DesiredState)).toEqual(['remove', 'remove']);
     await api.removeNetwork('stacknet');
+    expect(api.listNetworks().map((x) => x.Spec.Name)).toEqual(['ingress']);
+  });
+
+  it('takes no live task of a deleted service for a user (one an orchestrator pass created as it went)', async () => {
+    const n = await api.createNetwork(overlay('latenet'));
+    const svc = await api.createService(
+      makeServiceSpec({
+        TaskTemplate: { ContainerSpec: { Image: 'nginx' }, ForceUpdate: 0, Networks: [{ Target: 'latenet' }] },
+      }),
+    );
+    await api.removeService(svc.ID);
+    const late = makeTask(svc, { NodeID: SELF, Spec: { ...svc.Spec.TaskTemplate, Networks: [{ Target: n.ID }] } });
+    await put({ ...late, Status: { ...late.Status, State: 'running' } });
+    await api.removeNetwork('latenet');
     expect(api.listNetworks().map((x) => x.Spec.Name)).toEqual(['ingress']);
   });
 
