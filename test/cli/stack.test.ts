@@ -602,6 +602,12 @@ describe('docker stack', () => {
           (await ok(['stack', 'ps', '--filter', 'name=alpha_web', '--format', '{{.Name}}', 'alpha'])).stdout,
         ).sort(),
       ).toEqual(['alpha_web.1', 'alpha_web.2']);
+      const node = rows[0]![3];
+      expect(
+        lines(
+          (await ok(['stack', 'ps', '--filter', `node=${node}`, '--format', '{{.Name}} {{.Node}}', 'alpha'])).stdout,
+        ),
+      ).toEqual(rows.filter((r) => r[3] === node).map((r) => `${r[1]} ${node}`));
       const nodeIDs = lines((await ok(['node', 'ls', '-q'])).stdout);
       const unresolved = lines((await ok(['stack', 'ps', '--no-resolve', '--format', '{{.Node}}', 'alpha'])).stdout);
       expect(unresolved.every((n) => nodeIDs.includes(n))).toBe(true);
@@ -757,6 +763,16 @@ describe('docker stack', () => {
           'failed to update secret sec_pass: Error response from daemon: rpc error: code = InvalidArgument desc = only updates to Labels are allowed\n',
       );
       await ok(['stack', 'rm', 'sec']);
+    });
+
+    it('stack config prints the files merged, as the CLI alone does', async () => {
+      const override = file(
+        'config-override.yml',
+        'version: "3.9"\nservices:\n  vote:\n    image: dockersamples/examplevotingapp_vote:${VOTE_TAG:-before}\n',
+      );
+      const out = (await ok(['stack', 'config', '-c', VOTING_APP, '-c', override])).stdout;
+      expect(out).toContain('    image: dockersamples/examplevotingapp_vote:before\n');
+      expect(out).toContain('    image: redis:alpine\n');
     });
 
     it('deploys a compose file read from stdin (-c -)', async () => {
