@@ -120,6 +120,39 @@ describe('attachRealtime', () => {
     expect(last.action !== 'delete' && last.kind === 'service' && last.object.Spec.Labels).toEqual({ n: '4' });
   });
 
+  it('change frames carry secrets without their value (created, relabelled, removed) and configs with theirs', async () => {
+    const { store, url } = await setup();
+    const c = client(url, { v: REALTIME_PROTOCOL_VERSION });
+    await until(() => c.snapshots.length === 1, 'snapshot');
+    const value = Buffer.from('a-value-no-socket-sees').toString('base64');
+    const meta = (id: string, tx: { now: string }) => ({
+      ID: id,
+      Version: { Index: 0 },
+      CreatedAt: tx.now,
+      UpdatedAt: tx.now,
+    });
+    await store.update((tx) => {
+      tx.create('secret', { ...meta('sec2', tx), Spec: { Name: 'api', Labels: {}, Data: value } });
+      tx.create('config', { ...meta('cfg1', tx), Spec: { Name: 'conf', Labels: {}, Data: value } });
+    });
+    // each step in its own frame (frames net a create and a delete to nothing)
+    const sent = () => c.frames.at(-1)?.to === store.view.index;
+    await until(sent, 'the create');
+    await store.update((tx) => {
+      const cur = tx.get('secret', 'sec2')!;
+      tx.update('secret', { ...cur, Spec: { ...cur.Spec, Labels: { a: '1' } } });
+    });
+    await until(sent, 'the update');
+    await store.update((tx) => tx.delete('secret', 'sec2'));
+    await until(sent, 'the delete');
+    const changes = c.frames.flatMap((f) => f.changes);
+    const config = changes.find((ch) => ch.kind === 'config' && ch.action !== 'delete');
+    expect(config && 'object' in config && config.object).toMatchObject({ Spec: { Data: value } });
+    expect(changes.filter((ch) => ch.id === 'sec2').map((ch) => ch.action)).toEqual(['create', 'update', 'delete']);
+    const withoutConfigs = JSON.stringify(changes.filter((ch) => ch.kind !== 'config'));
+    expect(withoutConfigs).not.toContain(value);
+  });
+
   it('resumes a reconnecting client with only the missed changes, else sends a snapshot', async () => {
     const { store, url } = await setup();
     const since = store.view.index;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Network, Service } from '../api/types';
+import type { Network, Secret, Service } from '../api/types';
 import type { AppliedEvent, Batch } from './batch';
 import { MemoryStore } from './memory-store';
 import { batchShapeError, objectShapeError } from './shape';
@@ -264,5 +264,82 @@ describe('network references at apply (a service create racing a network removal
     expect(s.apply(3, removal('ingress')).error?.message).toBe(
       'rpc error: code = FailedPrecondition desc = ingress network cannot be removed because service web depends on it',
     );
+  });
+});
+
+describe('secrets and configs at apply (names, and references racing a removal)', () => {
+  const secret = (ID: string, Name = ID): Secret => ({
+    ID,
+    Version: { Index: 0 },
+    CreatedAt: '2024-01-01T00:00:00.000Z',
+    UpdatedAt: '2024-01-01T00:00:00.000Z',
+    Spec: { Name, Labels: {}, Data: 'eA==' },
+  });
+  const using = (ID: string, secrets: string[]): Service =>
+    makeService({
+      ID,
+      Spec: {
+        ...makeService().Spec,
+        Name: ID,
+        TaskTemplate: {
+          ...makeService().Spec.TaskTemplate,
+          ContainerSpec: {
+            Image: 'busybox',
+            Secrets: secrets.map((id) => ({ SecretID: id, SecretName: id, File: { Name: id } })),
+          },
+        },
+      },
+    });
+  const withSecret = () => {
+    const s = new MemoryStore();
+    s.apply(1, { ops: [{ op: 'create', kind: 'secret', object: secret('pw') }] });
+    return s;
+  };
+  const removal: Batch = { ops: [{ op: 'delete', kind: 'secret', id: 'pw', expect: 1 }] };
+
+  it('refuses a second secret whose name differs only in case, also within one batch; configs apart', () => {
+    const s = withSecret();
+    const taken = s.apply(2, { ops: [{ op: 'create', kind: 'secret', object: secret('other', 'PW') }] });
+    expect([taken.error?.status, taken.error?.message]).toEqual([
+      409,
+      'rpc error: code = AlreadyExists desc = secret PW already exists',
+    ]);
+    const twice = s.apply(3, {
+      ops: [
+        { op: 'create', kind: 'secret', object: secret('a', 'dup') },
+        { op: 'create', kind: 'secret', object: secret('b', 'Dup') },
+      ],
+    });
+    expect(twice.error?.message).toBe('rpc error: code = AlreadyExists desc = secret Dup already exists');
+    // a config may share a secret's name; a removed secret's name is free again
+    expect(s.apply(4, { ops: [{ op: 'create', kind: 'config', object: secret('cfg', 'pw') }] }).error).toBeUndefined();
+    expect(s.apply(5, removal).error).toBeUndefined();
+    expect(s.apply(6, { ops: [{ op: 'create', kind: 'secret', object: secret('new', 'Pw') }] }).error).toBeUndefined();
+    expect(s.payloadByName('secret', 'PW')?.ID).toBe('new');
+  });
+
+  it('refuses a service written after its secret was removed, and a removal after the service', () => {
+    const first = withSecret();
+    first.apply(2, removal);
+    const late = first.apply(3, { ops: [{ op: 'create', kind: 'service', object: using('web', ['pw']) }] });
+    expect([late.error?.status, late.error?.message]).toEqual([
+      400,
+      'rpc error: code = InvalidArgument desc = secret not found: pw',
+    ]);
+    const second = withSecret();
+    second.apply(2, { ops: [{ op: 'create', kind: 'service', object: using('web', ['pw']) }] });
+    const r = second.apply(3, removal);
+    expect(r.error?.message).toBe(
+      "rpc error: code = InvalidArgument desc = secret 'pw' is in use by the following service: web",
+    );
+    expect(second.get('secret', 'pw')).toBeDefined();
+    // the service and the secret go together
+    const both = second.apply(4, {
+      ops: [
+        { op: 'delete', kind: 'service', id: 'web', expect: 2 },
+        { op: 'delete', kind: 'secret', id: 'pw', expect: 1 },
+      ],
+    });
+    expect(both.error).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@
 // them (dockerd's, swarmkit's, or the CLI's own), the service --secret flags,
 // and the secret's value in no output, no API answer and no server log line.
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -272,5 +272,17 @@ describe('docker secret', () => {
     await api('/services');
     await api('/tasks');
     for (const text of [...seen, server!.output()]) for (const v of NOT_RETURNED) expect(text).not.toContain(v);
+  });
+
+  it('keeps the value in the raft store (the SQLite database) and in no other file of the data dir', async () => {
+    const files = readdirSync(data.path, { recursive: true, withFileTypes: true })
+      .filter((f) => f.isFile())
+      .map((f) => join(f.parentPath, f.name));
+    const store = files.filter((f) => /\/swarmdeck\.db(-wal|-shm)?$/.test(f));
+    expect(store.length).toBeGreaterThan(0);
+    for (const f of files.filter((f) => !store.includes(f))) {
+      const text = readFileSync(f).toString('latin1');
+      for (const v of NOT_RETURNED) expect(text, f).not.toContain(v);
+    }
   });
 });

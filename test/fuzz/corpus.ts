@@ -85,6 +85,19 @@ export const NETWORK_CREATE_BODY = {
   Options: {},
   Labels: { fz: '1' },
 };
+/** What `docker secret create -l fz=1 fz-secret -` sends (CLI 28.2.2); the fuzzer names it after a pool service. */
+export const SECRET_SPEC_BODY = {
+  Name: 'fz-secret',
+  Labels: { fz: '1' },
+  Data: Buffer.from('fz-secret-value').toString('base64'),
+};
+/** What `docker config create -l fz=1 --template-driver golang fz-config -` sends (CLI 28.2.2). */
+export const CONFIG_SPEC_BODY = {
+  Name: 'fz-config',
+  Labels: { fz: '1' },
+  Data: Buffer.from('name: {{.Service.Name}}\n').toString('base64'),
+  Templating: { Name: 'golang' },
+};
 export const NETWORK_CONNECT_BODY = { Container: 'fz-container', EndpointConfig: { Aliases: ['fz'] } };
 export const NETWORK_DISCONNECT_BODY = { Container: 'fz-container', Force: false };
 
@@ -110,6 +123,8 @@ export const BODIES = {
   networkCreate: NETWORK_CREATE_BODY,
   networkConnect: NETWORK_CONNECT_BODY,
   networkDisconnect: NETWORK_DISCONNECT_BODY,
+  secretSpec: SECRET_SPEC_BODY,
+  configSpec: CONFIG_SPEC_BODY,
 } as const satisfies Record<string, unknown>;
 
 export type BodyName = keyof typeof BODIES;

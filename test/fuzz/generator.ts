@@ -203,6 +203,12 @@ function validBody(rng: Rng, route: RouteSpec, service: string, path: string): J
       );
       return setAt(spec, ['Labels'], rng.chance(0.5) ? { zone: rng.pick(['a', 'b']) } : {});
     }
+    case 'secretSpec':
+    case 'configSpec': {
+      // named after a pool service, so the /secrets/{service} routes find it now and then
+      const spec = setAt(corpusBody(route.body), ['Name'], service);
+      return rng.chance(0.5) ? setAt(spec, ['Labels'], { fz: String(rng.int(0, 3)) }) : spec;
+    }
     case 'swarmSpec': {
       const spec = corpusBody('swarmSpec');
       return setAt(spec, ['Orchestration', 'TaskHistoryRetentionLimit'], rng.int(2, 6));

@@ -91,6 +91,11 @@ export async function resolveRequest(r: FuzzRequest, ctx: ResolveContext): Promi
     const ref = refAfter(path, 'nodes') ?? 'nosuch';
     values.set('{{version:node}}', versionOf(await engineGet(ctx, 'node version', `/v1.50/nodes/${ref}`)));
   }
+  for (const kind of ['secret', 'config'] as const) {
+    if (!wants(`{{version:${kind}}}`)) continue;
+    const ref = refAfter(path, `${kind}s`) ?? 'nosuch';
+    values.set(`{{version:${kind}}}`, versionOf(await engineGet(ctx, `${kind} version`, `/v1.50/${kind}s/${ref}`)));
+  }
   if (wants('{{version:swarm}}'))
     values.set('{{version:swarm}}', versionOf(await engineGet(ctx, 'swarm version', '/v1.50/swarm')));
   if (wants('{{task}}'))

@@ -54,6 +54,8 @@ const FILTER_NETWORKS = [
   '{"scope":{"swarm":true}}',
   '{"label":{"fz":true}}',
 ];
+const FILTER_SECRETS = ['{"name":{"fz":true}}', '{"names":{"fz-1":true}}', '{"id":["a"]}', '{"label":{"fz=1":true}}'];
+const FILTER_CONFIGS = ['{"name":{"fz":true}}', '{"id":["a"]}', '{"label":{"fz":true}}'];
 const LOG_QUERY: QueryParam[] = [
   { name: 'stdout', valid: ['1', 'true'] },
   { name: 'stderr', valid: ['1', 'true'] },
@@ -133,16 +135,25 @@ export const ENGINE_CATALOGUE: readonly RouteSpec[] = [
   }),
   engine('POST', '/networks/{service}/connect', { body: 'networkConnect' }),
   engine('POST', '/networks/{service}/disconnect', { body: 'networkDisconnect' }),
+  // secrets and configs are named after the pool's services
+  ...(['secret', 'config'] as const).flatMap((kind) => [
+    engine('POST', `/${kind}s/create`, { body: `${kind}Spec` }),
+    engine('GET', `/${kind}s`, {
+      query: [{ name: 'filters', valid: kind === 'secret' ? FILTER_SECRETS : FILTER_CONFIGS }],
+    }),
+    engine('GET', `/${kind}s/{service}`),
+    engine('POST', `/${kind}s/{service}/update`, {
+      body: `${kind}Spec`,
+      query: [{ name: 'version', valid: [`{{version:${kind}}}`] }],
+    }),
+    engine('DELETE', `/${kind}s/{service}`),
+  ]),
   // what the docker CLI also calls, served by dockerd but not (yet) here
   ...(
     [
       ['GET', '/containers/json'],
       ['POST', '/containers/create'],
       ['GET', '/images/json'],
-      ['GET', '/secrets'],
-      ['POST', '/secrets/create'],
-      ['GET', '/configs'],
-      ['POST', '/configs/create'],
       ['GET', '/volumes'],
       ['GET', '/events'],
       ['GET', '/plugins'],

@@ -31,6 +31,19 @@ describe('forwarded control requests', () => {
     });
   });
 
+  it('take the secret and config writes with their specs decoded as the Engine API decodes them', () => {
+    const secret = { Name: 'pw', Labels: { a: '1' }, Data: 'aHVudGVyMg==', Templating: { Name: 'golang' } };
+    expect(parse({ control: 'createSecret', args: [secret] }).args).toEqual([secret]);
+    expect(parse({ control: 'updateConfig', args: ['c', 7, { Name: 'c' }] }).args).toEqual([
+      'c',
+      7,
+      { Name: 'c', Labels: {} },
+    ]);
+    expect(parse({ control: 'removeSecret', args: ['pw'] }).args).toEqual(['pw']);
+    expect(refusal({ control: 'createSecret', args: [{ Name: 'pw', Data: 'not base64!' }] })).toMatch(/args\.0\.Data/);
+    expect(refusal({ control: 'updateSecret', args: ['pw', -1, secret] })).toMatch(/args\.1: /);
+  });
+
   it.each<[unknown, RegExp]>([
     [{ control: 'getCluster', args: [] }, /^rpc error: code = InvalidArgument desc = forwarded: control: /],
     [{ control: 'removeService', args: [] }, /forwarded: args/],

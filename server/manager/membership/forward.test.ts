@@ -3,7 +3,13 @@ import { SequenceConflict, SwarmError } from '../../api/errors';
 import { LOST_LEADERSHIP, NO_LEADER, NotLeaderError } from '../../raft/raft-log';
 import { RequestError } from '../../raft/transport';
 import type { ControlApi } from '../controlapi/types';
-import { controlRequestHandler, forwardingControlApi, NOT_LEADER_CODE, type LeaderLink } from './forward';
+import {
+  CONTROL_WRITES,
+  controlRequestHandler,
+  forwardingControlApi,
+  NOT_LEADER_CODE,
+  type LeaderLink,
+} from './forward';
 
 /** A control API whose writes record their calls. */
 function fakeApi(calls: unknown[][], fail?: () => Error): ControlApi {
@@ -73,6 +79,23 @@ describe('forwarded writes', () => {
     expect(sent).toEqual([['L', { control: 'updateService', args: ['a', 3, { Name: 'a' }] }]]);
     expect(followerApi.getCluster()).toEqual({ ID: 'c' });
     expect(calls).toEqual([['createService', { Name: 'a' }]]);
+  });
+
+  it('forwards every control-API write from a follower, secret and config writes included', async () => {
+    const sent: [string, { control: string }][] = [];
+    const followerApi = forwardingControlApi(fakeApi([]), link({ sent }));
+    for (const write of CONTROL_WRITES) await (followerApi[write] as (...a: unknown[]) => Promise<unknown>)('x', 1, {});
+    expect(sent.map(([, p]) => p.control)).toEqual([...CONTROL_WRITES]);
+    expect(CONTROL_WRITES).toEqual(
+      expect.arrayContaining([
+        'createSecret',
+        'updateSecret',
+        'removeSecret',
+        'createConfig',
+        'updateConfig',
+        'removeConfig',
+      ]),
+    );
   });
 
   it('rebuilds the leader’s error: status, message, and SequenceConflict itself', async () => {
