@@ -301,7 +301,6 @@ function markTasksRemoved(tx: Tx, ids: readonly string[], bytes: number): string
  */
 export async function removeService(d: ControlDeps, ref: string): Promise<void> {
   const id = lookupService(d.store.view, ref).ID;
-  const taskIDs = d.store.view.tasksByService(id).map((t) => t.ID);
   let rest: string[] = [];
   // task writes go stale as agents report: re-run on a lost race rather than fail the removal
   await d.store.update(
@@ -309,6 +308,7 @@ export async function removeService(d: ControlDeps, ref: string): Promise<void> 
       if (!tx.get('service', id)) throw notFound('service', ref);
       tx.delete('service', id);
       forgetVersions(tx, d.store.view, id);
+      const taskIDs = d.store.view.tasksByService(id).map((t) => t.ID);
       rest = markTasksRemoved(tx, taskIDs, REMOVE_TASKS_BYTES);
     },
     { retry: true },
