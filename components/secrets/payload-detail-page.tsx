@@ -2,7 +2,10 @@
 
 import Link from 'next/link';
 import { useMemo, type ReactNode } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import type { ConfigDataBody } from '@/server/api/console';
 import type { Config, Secret } from '@/server/api/types';
+import { getJson } from '../api/client';
 import { useClusterView } from '../realtime/use-cluster';
 import { formatBytes } from '../time/format';
 import { Age } from '../ui/age';
@@ -13,7 +16,8 @@ import { LabelChips } from './secrets-page';
 
 // `docker secret inspect --pretty` / `docker config inspect --pretty`, live,
 // with the services using it and where each puts the file. A config's data
-// is shown; a secret's never reaches the browser.
+// is fetched for its page (the socket carries configs without it) and
+// refetched when the config changes; a secret's never reaches the browser.
 
 const NBSP = '\u00a0';
 
@@ -110,8 +114,27 @@ function Users({ row }: { row: PayloadRow }) {
   );
 }
 
-function ConfigDataSection({ data }: { data: string | undefined }) {
-  const d = configData(data);
+/** The config's data at this version (GET /api/configs/:id/data). */
+function useConfigData(id: string, version: number) {
+  return useQuery({
+    queryKey: ['config-data', id, version],
+    queryFn: () => getJson<ConfigDataBody>(`/api/configs/${encodeURIComponent(id)}/data`),
+    staleTime: Infinity,
+  });
+}
+
+function ConfigDataSection({ config }: { config: Config }) {
+  const q = useConfigData(config.ID, config.Version.Index);
+  if (!q.data)
+    return (
+      <section className="section" aria-labelledby="payload-data-h">
+        <div className="section-head">
+          <h2 id="payload-data-h">Data</h2>
+        </div>
+        <p className="card empty-card muted">{q.error ? `could not load the data: ${q.error.message}` : 'loading…'}</p>
+      </section>
+    );
+  const d = configData(q.data.Data);
   return (
     <section className="section" aria-labelledby="payload-data-h">
       <div className="section-head">
@@ -155,7 +178,7 @@ export function PayloadDetailPage({ kind, id }: { kind: PayloadKind; id: string 
         <>
           <Users row={row} />
           {kind === 'config' ? (
-            <ConfigDataSection data={(obj as Config).Spec.Data} />
+            <ConfigDataSection config={obj as Config} />
           ) : (
             <p className="card empty-card muted payload-note" data-testid="secret-value-note">
               The value of a secret is never shown: tasks that reference it get it as a file, and no API, page or log

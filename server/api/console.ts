@@ -183,6 +183,18 @@ export interface ServiceVersionsBody {
   Versions: ServiceVersionSummary[];
 }
 
+/**
+ * GET /api/configs/:id/data: a config's data (base64), for its page. The
+ * socket carries configs without it, so a snapshot stays small however large
+ * the configs are (1000 KiB each at most).
+ */
+export interface ConfigDataBody {
+  ID: string;
+  /** The config's Version.Index this data belongs to. */
+  Version: number;
+  Data: string;
+}
+
 /** POST /api/services/:id/restore: make this recorded version's spec current again. */
 export interface RestoreBody {
   versionID: string;

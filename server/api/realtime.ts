@@ -27,7 +27,7 @@ export interface RealtimeHello {
 export type ConsoleKind = Exclude<Kind, 'serviceVersion'>;
 export const CONSOLE_KINDS = KINDS.filter((k): k is ConsoleKind => k !== 'serviceVersion');
 
-/** Every object, redacted: secrets carry no Spec.Data, the cluster no join tokens. */
+/** Every object, redacted: secrets and configs carry no Spec.Data, the cluster no join tokens. */
 export type ConsoleObjects = { [K in ConsoleKind]: ObjectByKind[K][] };
 
 /** "This service's spec history changed": enough to refetch, nothing more. */

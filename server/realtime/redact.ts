@@ -1,4 +1,4 @@
-import type { Cluster, Kind, ManagerStatus, ObjectByKind, Secret } from '../api/types';
+import type { Cluster, Config, Kind, ManagerStatus, ObjectByKind, Secret } from '../api/types';
 import { publicClusterSpec } from '../api/schemas/cluster-spec';
 import { CONSOLE_KINDS, type ConsoleKind, type ConsoleObjects, type ConsoleState } from '../api/realtime';
 
@@ -6,10 +6,12 @@ import { CONSOLE_KINDS, type ConsoleKind, type ConsoleObjects, type ConsoleState
  * What the console may see of an object: secrets lose their payload, and the
  * cluster its join tokens (anyone holding a token can join the swarm), its
  * root CA's keys (only the public certificates stay) and its blacklist.
+ * Configs travel without their data too (up to 1000 KiB each, not a secret):
+ * a config's page fetches it (GET /api/configs/:id/data).
  */
 export function redactObject<K extends Kind>(kind: K, obj: ObjectByKind[K]): ObjectByKind[K] {
-  if (kind === 'secret') {
-    const s = obj as Secret;
+  if (kind === 'secret' || kind === 'config') {
+    const s = obj as Secret | Config;
     if (s.Spec.Data === undefined) return obj;
     const { Data: _data, ...spec } = s.Spec;
     return { ...s, Spec: spec } as ObjectByKind[K];

@@ -205,6 +205,7 @@ export const CONSOLE_CATALOGUE: readonly RouteSpec[] = [
   consoleApi('POST', '/api/services/{service}/resume'),
   consoleApi('POST', '/api/services/{service}/rollback'),
   consoleApi('POST', '/api/services/{service}/force-continue'),
+  consoleApi('GET', '/api/configs/{service}/data'),
   consoleApi('POST', '/api/nodes/{node}/availability', { body: 'availability' }),
   consoleApi('DELETE', '/api/nodes/{node}', { query: [{ name: 'force', valid: ['0', 'false'] }] }),
   consoleApi('POST', '/api/nodes/{node}/labels', { body: 'label' }),

@@ -513,3 +513,29 @@ describe('rollout and spec history endpoints', () => {
     expect(r.body.message).toMatch(/does not have a previous spec/);
   });
 });
+
+describe('console API: config data', () => {
+  it('serves a config’s data by ID or name with its version; a secret’s never, and the state carries neither', async () => {
+    const { call, ctx } = await setup();
+    const data = Buffer.from('server { listen 80; }').toString('base64');
+    const value = Buffer.from('the-secret-value').toString('base64');
+    const config = await ctx.control.createConfig({ Name: 'nginx.conf', Labels: {}, Data: data });
+    await ctx.control.createSecret({ Name: 'pw', Labels: {}, Data: value });
+    for (const ref of [config.ID, 'nginx.conf'])
+      expect(await call('GET', `/api/configs/${ref}/data`)).toEqual({
+        status: 200,
+        body: { ID: config.ID, Version: config.Version.Index, Data: data },
+      });
+    expect(await call('GET', '/api/configs/nope/data')).toEqual({
+      status: 404,
+      body: { message: 'config nope not found' },
+    });
+    expect((await call('GET', '/api/configs/pw/data')).status).toBe(404);
+    expect((await call('POST', `/api/configs/${config.ID}/data`)).status).toBe(405);
+    const state = await call('GET', '/api/state');
+    const shown = state.body as ConsoleState;
+    expect(shown.objects.config.map((c) => c.Spec)).toEqual([{ Name: 'nginx.conf', Labels: {} }]);
+    expect(shown.objects.secret.map((c) => c.Spec)).toEqual([{ Name: 'pw', Labels: {} }]);
+    expect(JSON.stringify(state.body)).not.toContain(value);
+  });
+});

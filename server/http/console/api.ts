@@ -14,6 +14,7 @@ import {
   type UpdateServiceForm,
   labelKeyProblem,
   type CreateServiceForm,
+  type ConfigDataBody,
   type JoinTokensBody,
 } from '../../api/console';
 import { MAX_REPLICAS_SETTING, SPEC_HISTORY_SETTING } from '../../api/cluster-settings';
@@ -249,6 +250,10 @@ export async function handleConsoleApi(
       const body = op === 'update' || op === 'restore' ? await readJson(req) : undefined;
       const svc = await rolloutAction(ctx, id, op as RolloutOp, body);
       send(res, 200, { ID: svc.ID });
+    } else if (a === 'configs' && id && op === 'data' && !extra) {
+      if (method !== 'GET') throw new HttpError(405, 'method not allowed');
+      const c = ctx.control.getConfig(id);
+      send(res, 200, { ID: c.ID, Version: c.Version.Index, Data: c.Spec.Data ?? '' } satisfies ConfigDataBody);
     } else if (a === 'nodes' && id && op === 'availability' && !extra) {
       if (method !== 'POST') throw new HttpError(405, 'method not allowed');
       const { availability } = parseConsoleBody(availabilityBodySchema, await readJson(req));
