@@ -30,15 +30,48 @@ const SETUP_TIMEOUT_MS = 15_000;
 
 /**
  * Runs after `unshare` inside the task's new namespaces: says "ready" on fd 3,
- * waits for "go" (the router has put its veths in by then), bind-mounts
- * resolv.conf and hosts, says "mounted" (so start() returns with the task's
- * files in place), closes fd 3 and execs the task. EOF on fd 3 (the agent
- * went away) ends it with 125, like a runtime that failed to set up.
+ * waits for "go" (the router has put its veths in by then), makes the task's
+ * secret and config files (below), bind-mounts resolv.conf and hosts, says
+ * "mounted" (so start() returns with the task's files in place), closes fd 3
+ * and execs the task. EOF on fd 3 (the agent went away) ends it with 125, like
+ * a runtime that failed to set up.
+ *
+ * The files: a tmpfs of the task's own at the (empty) directory `$m` takes a
+ * copy of the staged tree `$t` (in `l/`). Each of the `$n` directories that
+ * follow gets an overlay with its part of that tree on top (/run then shows
+ * /run/secrets/…, /etc shows /etc/app/app.conf, the rest of the host's
+ * directory unchanged); what the task writes there lands in the same tmpfs
+ * (`u/`, `w/`), never on the host (a kernel without writable overlays in a user
+ * namespace gets a read-only one). Each of the `$k` paths after those (the
+ * secrets directory, each config file) is then bound read-only. Finally the
+ * tmpfs is detached from `$m` (the overlays keep it): the files live in the
+ * task's mount namespace only and go with it. The agent removes the staged
+ * tree once "mounted" arrives.
  */
 const SETUP_SCRIPT =
-  'echo ready >&3; IFS= read -r go <&3 || exit 125; [ "$go" = go ] || exit 125; ' +
-  'mount --bind "$1" /etc/resolv.conf && mount --bind "$2" /etc/hosts || exit 125; ' +
-  'echo mounted >&3; exec 3<&-; shift 2; exec "$@"';
+  'echo ready >&3; IFS= read -r go <&3 || exit 125; [ "$go" = go ] || exit 125; umask 022; ' +
+  'r=$1 h=$2 t=$3 m=$4 n=$5; shift 5; ' +
+  'if [ -n "$t" ]; then mount -t tmpfs -o mode=0755 tmpfs "$m" && mkdir "$m/l" "$m/u" "$m/w" && ' +
+  'cp -R --preserve=mode "$t/." "$m/l/" || exit 125; fi; i=0; ' +
+  'while [ "$n" -gt 0 ]; do i=$((i+1)); mkdir "$m/u/$i" "$m/w/$i" && chmod --reference="$1" "$m/u/$i" && ' +
+  '{ mount -t overlay overlay -o "lowerdir=$m/l$1:$1,upperdir=$m/u/$i,workdir=$m/w/$i" "$1" 2>/dev/null || ' +
+  'mount -t overlay overlay -o "lowerdir=$m/l$1:$1" "$1"; } || exit 125; shift; n=$((n-1)); done; ' +
+  'k=$1; shift; while [ "$k" -gt 0 ]; do mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 125; ' +
+  'shift; k=$((k-1)); done; ' +
+  'if [ -n "$t" ]; then umount -l "$m" || exit 125; fi; ' +
+  'mount --bind "$r" /etc/resolv.conf && mount --bind "$h" /etc/hosts || exit 125; ' +
+  'echo mounted >&3; exec 3<&-; exec "$@"';
+
+/**
+ * A task's secret and config files in netns mode: the staged tree, an empty mount point, the
+ * directories to overlay and the paths then made read-only.
+ */
+export interface TaskFilesMount {
+  tree: string;
+  mnt: string;
+  overlays: string[];
+  readOnly: string[];
+}
 
 interface V4 {
   ip: number;
@@ -123,7 +156,12 @@ export async function writeTaskNetFiles(net: TaskNet, hostname: string): Promise
 }
 
 /** The argv that runs `inner` in new net+mount namespaces under the router's user namespace. */
-export function netnsArgv(router: { pid: number; tools: RouterTools }, net: TaskNet, inner: string[]): string[] {
+export function netnsArgv(
+  router: { pid: number; tools: RouterTools },
+  net: TaskNet,
+  inner: string[],
+  files?: TaskFilesMount,
+): string[] {
   return [
     router.tools.nsenter,
     `--target=${router.pid}`,
@@ -142,6 +180,12 @@ export function netnsArgv(router: { pid: number; tools: RouterTools }, net: Task
     'sh',
     net.resolvConf,
     net.hosts,
+    files?.tree ?? '',
+    files?.mnt ?? '',
+    String(files?.overlays.length ?? 0),
+    ...(files?.overlays ?? []),
+    String(files?.readOnly.length ?? 0),
+    ...(files?.readOnly ?? []),
     ...inner,
   ];
 }
