@@ -573,12 +573,31 @@ export interface NetworkAttachment {
   Addresses?: string[];
 }
 
+/** swarm.SecretSpec. `Data` is base64 (Go's []byte); it is stored, never returned by any API. */
+export interface SecretSpec {
+  Name: string;
+  Labels: Labels;
+  Data?: string;
+  /** An external secret store's driver (refused: Swarmdeck has no secret driver plugins). */
+  Driver?: Driver;
+  /** `--template-driver golang`: the payload is a Go template rendered per task. */
+  Templating?: Driver;
+}
+
+/** swarm.ConfigSpec. `Data` is base64 and, unlike a secret's, returned by the API. */
+export interface ConfigSpec {
+  Name: string;
+  Labels: Labels;
+  Data?: string;
+  Templating?: Driver;
+}
+
 export interface Secret extends Meta {
-  Spec: { Name: string; Labels: Labels; Data?: string };
+  Spec: SecretSpec;
 }
 
 export interface Config extends Meta {
-  Spec: { Name: string; Labels: Labels; Data?: string };
+  Spec: ConfigSpec;
 }
 
 // ---------- spec history (console-only, beside the Engine API objects) ----------

@@ -1,7 +1,8 @@
-import type { Kind, Network, ObjectByKind, Service, Task, TaskState } from '../api/types';
+import type { Config, Kind, Network, ObjectByKind, Secret, Service, Task, TaskState } from '../api/types';
 import { KINDS } from '../api/types';
 import { SequenceConflict, SwarmError, rpcError } from '../api/errors';
 import { networkInUse, serviceNetworkTargets } from '../api/network-refs';
+import { payloadInUse, referencedIDs, references, type PayloadKind } from '../api/payload-refs';
 import type { AppliedEvent, Batch, Change } from './batch';
 import { batchShapeError, isPlainObject, objectShapeError } from './shape';
 
@@ -60,6 +61,8 @@ export class MemoryStore {
   private serviceNames = new Map<string, string>();
   /** Network names, lower-cased as swarmkit's name index keeps them: unique like service names. */
   private networkNames = new Map<string, string>();
+  /** Secret and config names, lower-cased: swarmkit's name index makes them unique case-insensitively. */
+  private payloadNames: Record<PayloadKind, Map<string, string>> = { secret: new Map(), config: new Map() };
   private listeners = new Set<(e: AppliedEvent) => void>();
   private _index = 0;
 
@@ -88,6 +91,12 @@ export class MemoryStore {
   networkByName(name: string): Network | undefined {
     const id = this.networkNames.get(name.toLowerCase());
     return id ? this.tables.network.get(id) : undefined;
+  }
+
+  /** The secret or config of that name, case-insensitively (swarmkit's ByName). */
+  payloadByName<K extends PayloadKind>(kind: K, name: string): ObjectByKind[K] | undefined {
+    const id = this.payloadNames[kind].get(name.toLowerCase());
+    return id ? this.tables[kind].get(id) : undefined;
   }
 
   tasksByService(serviceID: string): Task[] {
@@ -122,10 +131,15 @@ export class MemoryStore {
     const seen = new Map<string, number>(); // kind/id → version within this batch
     const names = new Map<string, string | null>();
     const netNames = new Map<string, string | null>();
+    const payloadNames: Record<PayloadKind, Map<string, string | null>> = { secret: new Map(), config: new Map() };
     for (const op of batch.ops) {
       const id = op.op === 'delete' ? op.id : op.object.ID;
       const k = `${op.kind}/${id}`;
       const cur = seen.has(k) ? seen.get(k) : this.tables[op.kind].get(id)?.Version.Index;
+      if ((op.kind === 'secret' || op.kind === 'config') && op.op !== 'delete') {
+        const taken = this.payloadNameTaken(op.kind, op.object as Secret | Config, payloadNames[op.kind]);
+        if (taken) return taken;
+      }
       if (op.op === 'create') {
         if (cur !== undefined && cur !== -1) return rpcError('AlreadyExists', `${op.kind} ${id} already exists`);
         if (op.kind === 'service') {
@@ -157,10 +171,73 @@ export class MemoryStore {
         if (cur !== op.expect && cur !== 0) return new SequenceConflict();
         if (op.kind === 'service') names.set((this.tables.service.get(id)?.Spec.Name ?? '').toLowerCase(), null);
         if (op.kind === 'network') netNames.set((this.tables.network.get(id)?.Spec.Name ?? '').toLowerCase(), null);
+        if (op.kind === 'secret' || op.kind === 'config')
+          payloadNames[op.kind].set((this.tables[op.kind].get(id)?.Spec.Name ?? '').toLowerCase(), null);
         seen.set(k, -1);
       }
     }
-    return this.networkRefsError(batch);
+    return this.networkRefsError(batch) ?? this.payloadRefsError(batch);
+  }
+
+  /** swarmkit's `secret x already exists` when another secret (config) has the name in any case. */
+  private payloadNameTaken(
+    kind: PayloadKind,
+    o: Secret | Config,
+    inBatch: Map<string, string | null>,
+  ): SwarmError | undefined {
+    const name = o.Spec.Name.toLowerCase();
+    const owner = inBatch.has(name) ? inBatch.get(name) : this.payloadNames[kind].get(name);
+    if (owner && owner !== o.ID) return rpcError('AlreadyExists', `${kind} ${o.Spec.Name} already exists`);
+    inBatch.set(name, o.ID);
+    return undefined;
+  }
+
+  /**
+   * A secret or config removed while a service (after the batch) references
+   * it, or a service written with a new reference to one that is gone: as
+   * for networks, the control API checked the state its writer read, and a
+   * removal and a service write proposed side by side would both pass.
+   */
+  private payloadRefsError(batch: Batch): SwarmError | undefined {
+    const removed: { kind: PayloadKind; obj: Secret | Config }[] = [];
+    const written: Service[] = [];
+    for (const op of batch.ops) {
+      if ((op.kind === 'secret' || op.kind === 'config') && op.op === 'delete') {
+        const o = this.tables[op.kind].get(op.id);
+        if (o) removed.push({ kind: op.kind, obj: o });
+      } else if (op.kind === 'service' && op.op !== 'delete') written.push(op.object as Service);
+    }
+    const refers = (s: Service) => referencedIDs('secret', s).length > 0 || referencedIDs('config', s).length > 0;
+    if (removed.length === 0 && !written.some(refers)) return undefined;
+    const exists = (kind: PayloadKind, id: string): boolean => {
+      let found = this.tables[kind].has(id);
+      for (const op of batch.ops) {
+        if (op.kind !== kind) continue;
+        if (op.op === 'delete' && op.id === id) found = false;
+        else if (op.op !== 'delete' && op.object.ID === id) found = true;
+      }
+      return found;
+    };
+    for (const s of written) {
+      const old = this.tables.service.get(s.ID);
+      for (const kind of ['secret', 'config'] as const) {
+        const had = new Set(old ? referencedIDs(kind, old) : []);
+        const gone = references(kind, s).find((r) => !had.has(r.id) && !exists(kind, r.id));
+        if (gone !== undefined) return rpcError('InvalidArgument', `${kind} not found: ${gone.name}`);
+      }
+    }
+    if (removed.length === 0) return undefined;
+    const services = new Map(this.tables.service);
+    for (const op of batch.ops) {
+      if (op.kind !== 'service') continue;
+      if (op.op === 'delete') services.delete(op.id);
+      else services.set(op.object.ID, op.object as Service);
+    }
+    for (const { kind, obj } of removed) {
+      const busy = payloadInUse(kind, obj, services.values());
+      if (busy) return busy;
+    }
+    return undefined;
   }
 
   /**
@@ -315,6 +392,8 @@ export class MemoryStore {
     this.byDesired.clear();
     this.serviceNames.clear();
     this.networkNames.clear();
+    this.payloadNames.secret.clear();
+    this.payloadNames.config.clear();
     const skipped: string[] = [];
     const objects: Partial<Record<Kind, unknown>> = isPlainObject(img.objects) ? img.objects : {};
     for (const k of KINDS) {
@@ -344,6 +423,8 @@ export class MemoryStore {
       this.serviceNames.set((o as Service).Spec.Name.toLowerCase(), o.ID);
     } else if (kind === 'network') {
       this.networkNames.set((o as Network).Spec.Name.toLowerCase(), o.ID);
+    } else if (kind === 'secret' || kind === 'config') {
+      this.payloadNames[kind].set((o as Secret | Config).Spec.Name.toLowerCase(), o.ID);
     }
   }
   private unindex(kind: Kind, o: ObjectByKind[Kind]): void {
@@ -359,6 +440,9 @@ export class MemoryStore {
     } else if (kind === 'network') {
       const name = (o as Network).Spec.Name.toLowerCase();
       if (this.networkNames.get(name) === o.ID) this.networkNames.delete(name);
+    } else if (kind === 'secret' || kind === 'config') {
+      const name = (o as Secret | Config).Spec.Name.toLowerCase();
+      if (this.payloadNames[kind].get(name) === o.ID) this.payloadNames[kind].delete(name);
     }
   }
 }

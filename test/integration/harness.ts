@@ -197,9 +197,9 @@ export function dockerBinary(): string | undefined {
   return undefined;
 }
 
-/** A docker CLI bound to one engine port, with an empty config dir. */
+/** A docker CLI bound to one engine port, with an empty config dir; `input` is written to its stdin. */
 export function dockerCli(enginePort: number, configDir: string, bin = dockerBinary() ?? 'docker') {
-  return (args: string[], timeoutMs = 30_000): Promise<DockerResult> =>
+  return (args: string[], timeoutMs = 30_000, input?: string | Buffer): Promise<DockerResult> =>
     new Promise((resolve) => {
       const env: NodeJS.ProcessEnv = {
         ...process.env,
@@ -209,12 +209,14 @@ export function dockerCli(enginePort: number, configDir: string, bin = dockerBin
       };
       // nothing from the runner's own docker setup may redirect or pin the CLI
       for (const k of ['DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'DOCKER_API_VERSION']) delete env[k];
-      const proc = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn(bin, args, { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+      proc.stdin?.on('error', () => undefined); // a CLI that exits before reading all of it
+      proc.stdin?.end(input);
       let stdout = '';
       let stderr = '';
       let timedOut = false;
-      proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      proc.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+      proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
       const timer = setTimeout(() => {
         timedOut = true;
         proc.kill('SIGKILL');

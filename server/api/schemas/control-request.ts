@@ -4,8 +4,10 @@
 
 import { z } from 'zod';
 import { clusterSpecSchema } from './cluster-spec';
+import { configSpecSchema } from './config-spec';
 import { networkSpecSchema } from './network-spec';
 import { nodeSpecSchema } from './node-spec';
+import { secretSpecSchema } from './secret-spec';
 import { serviceSpecSchema } from './service-spec';
 import { count } from './wire';
 
@@ -43,6 +45,12 @@ export const controlRequestSchema = z.discriminatedUnion('control', [
   z.object({ control: z.literal('removeService'), args: z.tuple([ref()]) }),
   z.object({ control: z.literal('createNetwork'), args: z.tuple([networkSpecSchema]) }),
   z.object({ control: z.literal('removeNetwork'), args: z.tuple([ref()]) }),
+  z.object({ control: z.literal('createSecret'), args: z.tuple([secretSpecSchema]) }),
+  z.object({ control: z.literal('updateSecret'), args: z.tuple([ref(), version(), secretSpecSchema]) }),
+  z.object({ control: z.literal('removeSecret'), args: z.tuple([ref()]) }),
+  z.object({ control: z.literal('createConfig'), args: z.tuple([configSpecSchema]) }),
+  z.object({ control: z.literal('updateConfig'), args: z.tuple([ref(), version(), configSpecSchema]) }),
+  z.object({ control: z.literal('removeConfig'), args: z.tuple([ref()]) }),
 ]);
 
 export const CONTROL_WRITES = controlRequestSchema.options.map((o) => o.shape.control.value);

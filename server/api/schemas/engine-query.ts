@@ -128,6 +128,19 @@ export const networkInspectQuery = z.object({ verbose: strictBool('verbose', tru
 
 export const nodeUpdateQuery = z.object({ version: version('node') });
 
+/** POST /secrets/{id}/update and /configs/{id}/update: moby's plain `invalid secret version`. */
+export const payloadUpdateQuery = (kind: 'secret' | 'config') =>
+  z.object({
+    version: text().transform(
+      rules((v, no) => {
+        const raw = v ?? '';
+        const n = Number(raw);
+        if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) no(`invalid ${kind} version`);
+        return n;
+      }),
+    ),
+  });
+
 export const forceQuery = z.object({ force: lenientBool() });
 
 export const swarmUpdateQuery = z.object({

@@ -8,10 +8,12 @@ import { HttpError } from '../http-error';
 import { engineRequestHandler } from './front-door';
 import { API_VERSION, MIN_API_VERSION } from './respond';
 import { findRoute, type Route } from './router';
+import { configRoutes } from './routes/configs';
 import { distributionRoutes } from './routes/distribution';
 import { logRoutes } from './routes/logs';
 import { networkRoutes } from './routes/networks';
 import { nodeRoutes } from './routes/nodes';
+import { secretRoutes } from './routes/secrets';
 import { serviceRoutes } from './routes/services';
 import { swarmRoutes } from './routes/swarm';
 import { swarmdeckRoutes } from './routes/swarmdeck';
@@ -25,6 +27,8 @@ export const ENGINE_ROUTES: readonly Route[] = [
   ...serviceRoutes,
   ...taskRoutes,
   ...networkRoutes,
+  ...secretRoutes,
+  ...configRoutes,
   ...logRoutes,
   ...distributionRoutes,
   ...swarmdeckRoutes,

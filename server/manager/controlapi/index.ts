@@ -1,8 +1,10 @@
 import type { ClusterStore } from '../../store/cluster-store';
 import { getCluster, updateCluster } from './cluster';
 import type { ControlApiOptions, ControlDeps } from './context';
+import { createConfig, getConfig, listConfigs, removeConfig, updateConfig } from './configs';
 import { createNetwork, getNetwork, listNetworks, removeNetwork } from './networks';
 import { getNode, listNodes, removeNode, updateNode } from './nodes';
+import { createSecret, getSecret, listSecrets, removeSecret, updateSecret } from './secrets';
 import { createService, getService, listServices, removeService, updateService } from './services';
 import { getTask, listTasks } from './tasks';
 import type { ControlApi } from './types';
@@ -38,5 +40,15 @@ export function createControlApi(store: ClusterStore, opts: ControlApiOptions): 
     listNetworks: (filters) => listNetworks(d, filters),
     getNetwork: (ref) => getNetwork(d, ref),
     removeNetwork: (ref) => write(() => removeNetwork(d, ref)),
+    createSecret: (spec) => write(() => createSecret(d, spec)),
+    listSecrets: (filters) => listSecrets(d, filters),
+    getSecret: (ref) => getSecret(d, ref),
+    updateSecret: (ref, version, spec) => write(() => updateSecret(d, ref, version, spec)),
+    removeSecret: (ref) => write(() => removeSecret(d, ref)),
+    createConfig: (spec) => write(() => createConfig(d, spec)),
+    listConfigs: (filters) => listConfigs(d, filters),
+    getConfig: (ref) => getConfig(d, ref),
+    updateConfig: (ref, version, spec) => write(() => updateConfig(d, ref, version, spec)),
+    removeConfig: (ref) => write(() => removeConfig(d, ref)),
   };
 }

@@ -1,4 +1,17 @@
-import type { Cluster, ClusterSpec, Network, Node, NodeSpec, Service, ServiceSpec, Task } from '../../api/types';
+import type {
+  Cluster,
+  ClusterSpec,
+  Config,
+  ConfigSpec,
+  Network,
+  Node,
+  NodeSpec,
+  Secret,
+  SecretSpec,
+  Service,
+  ServiceSpec,
+  Task,
+} from '../../api/types';
 
 /**
  * Filters as the Engine API sends them (`filters={"name":{"web":true}}`),
@@ -49,4 +62,20 @@ export interface ControlApi {
   getNetwork(ref: string): Network;
   /** Refused while a service or a running task uses it (ingress: while a service publishes an ingress port). */
   removeNetwork(ref: string): Promise<void>;
+
+  /** swarmkit CreateSecret. No answer of the secret methods carries Spec.Data. */
+  createSecret(spec: SecretSpec): Promise<Secret>;
+  listSecrets(filters?: Filters): Secret[];
+  /** By full ID, name (any case), or unique ID prefix. */
+  getSecret(ref: string): Secret;
+  /** Only the labels may change. */
+  updateSecret(ref: string, version: number, spec: SecretSpec): Promise<Secret>;
+  /** Refused while a service references it. */
+  removeSecret(ref: string): Promise<void>;
+
+  createConfig(spec: ConfigSpec): Promise<Config>;
+  listConfigs(filters?: Filters): Config[];
+  getConfig(ref: string): Config;
+  updateConfig(ref: string, version: number, spec: ConfigSpec): Promise<Config>;
+  removeConfig(ref: string): Promise<void>;
 }

@@ -32,6 +32,16 @@ function fakeApi(calls: unknown[][], fail?: () => Error): ControlApi {
     getNetwork: () => ({}) as never,
     createNetwork: write('createNetwork') as never,
     removeNetwork: write('removeNetwork') as never,
+    listSecrets: () => [],
+    getSecret: () => ({}) as never,
+    createSecret: write('createSecret') as never,
+    updateSecret: write('updateSecret') as never,
+    removeSecret: write('removeSecret') as never,
+    listConfigs: () => [],
+    getConfig: () => ({}) as never,
+    createConfig: write('createConfig') as never,
+    updateConfig: write('updateConfig') as never,
+    removeConfig: write('removeConfig') as never,
   };
 }
 

@@ -119,6 +119,10 @@ export function forwardingControlApi(local: ControlApi, link: LeaderLink): Contr
     getTask: (ref) => local.getTask(ref),
     listNetworks: (f) => local.listNetworks(f),
     getNetwork: (ref) => local.getNetwork(ref),
+    listSecrets: (f) => local.listSecrets(f),
+    getSecret: (ref) => local.getSecret(ref),
+    listConfigs: (f) => local.listConfigs(f),
+    getConfig: (ref) => local.getConfig(ref),
     updateCluster: (...a) => run('updateCluster', a),
     updateNode: (...a) => run('updateNode', a),
     removeNode: (...a) => run('removeNode', a),
@@ -127,6 +131,12 @@ export function forwardingControlApi(local: ControlApi, link: LeaderLink): Contr
     removeService: (...a) => run('removeService', a),
     createNetwork: (...a) => run('createNetwork', a),
     removeNetwork: (...a) => run('removeNetwork', a),
+    createSecret: (...a) => run('createSecret', a),
+    updateSecret: (...a) => run('updateSecret', a),
+    removeSecret: (...a) => run('removeSecret', a),
+    createConfig: (...a) => run('createConfig', a),
+    updateConfig: (...a) => run('updateConfig', a),
+    removeConfig: (...a) => run('removeConfig', a),
   };
 }
 
