@@ -27,12 +27,12 @@ export const CONFIGS_DIR_ENV = 'SWARMDECK_CONFIGS_DIR';
  * The executor's directory of task files: in /dev/shm (memory) when there is one, named for the user
  * and the state directory (a restarted agent finds its leftovers), or for this process without one.
  */
-export function taskFilesRoot(stateDir?: string): string {
+export function taskFilesRoot(stateDir?: string, uid = process.getuid?.() ?? 0): string {
   const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   const key = stateDir
     ? createHash('sha256').update(resolve(stateDir)).digest('hex').slice(0, 16)
     : `${process.pid}-${randomBytes(4).toString('hex')}`;
-  return join(base, `swarmdeck-files-${process.getuid?.() ?? 0}-${key}`);
+  return join(base, `swarmdeck-files-${uid}-${key}`);
 }
 
 /** A task's own directory, and the tree inside it that mirrors the task's view. */

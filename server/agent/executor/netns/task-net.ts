@@ -46,7 +46,9 @@ const SETUP_TIMEOUT_MS = 15_000;
  * secrets directory, each config file) is then bound read-only. Finally the
  * tmpfs is detached from `$m` (the overlays keep it): the files live in the
  * task's mount namespace only and go with it. The agent removes the staged
- * tree once "mounted" arrives.
+ * tree once "mounted" arrives. Every task gets a /dev/shm of its own, so
+ * neither the staged trees nor a host-mode task's files are in its sight (root
+ * of a user namespace that maps the agent's user could read them all).
  */
 const SETUP_SCRIPT =
   'echo ready >&3; IFS= read -r go <&3 || exit 125; [ "$go" = go ] || exit 125; umask 022; ' +
@@ -59,6 +61,8 @@ const SETUP_SCRIPT =
   'k=$1; shift; while [ "$k" -gt 0 ]; do mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 125; ' +
   'shift; k=$((k-1)); done; ' +
   'if [ -n "$t" ]; then umount -l "$m" || exit 125; fi; ' +
+  // a /dev/shm of its own (as a container has): the node's staged files, and other tasks', are not in sight
+  'if [ -d /dev/shm ]; then mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm || exit 125; fi; ' +
   'mount --bind "$r" /etc/resolv.conf && mount --bind "$h" /etc/hosts || exit 125; ' +
   'echo mounted >&3; exec 3<&-; exec "$@"';
 
