@@ -139,9 +139,11 @@ describe('secrets and configs on real task processes', () => {
     const dir = data.path;
     writeFileSync(`${dir}/alpha.txt`, ALPHA);
     writeFileSync(`${dir}/app.tmpl`, CONFIG);
+    writeFileSync(`${dir}/plain.txt`, 'plain config');
     await cli(['secret', 'create', 'alpha_pass', `${dir}/alpha.txt`]);
     await cli(['secret', 'create', 'bravo_pass', '-'], BRAVO);
     await cli(['config', 'create', '--template-driver', 'golang', 'app_conf', `${dir}/app.tmpl`]);
+    await cli(['config', 'create', 'plain_conf', `${dir}/plain.txt`]);
     await cli(['network', 'create', '-d', 'overlay', 'secnet']);
   }, 120_000);
 
@@ -196,23 +198,27 @@ describe('secrets and configs on real task processes', () => {
       report(
         '/run/secrets',
         '/etc/app/app.conf',
-        'echo "env ${SWARMDECK_SECRETS_DIR:-none}"; ' +
+        // a config's default target is under / itself
+        'echo "plain $(cat /plain_conf)"; echo "cwd $(pwd)"; echo "env ${SWARMDECK_SECRETS_DIR:-none}"; ' +
           '(echo x > /run/secrets/alpha_pass) 2>/dev/null && echo "secret writable" || echo "secret read-only"; ' +
           '(echo x > /etc/app/app.conf) 2>/dev/null && echo "config writable" || echo "config read-only"',
       ),
-      ['--network', 'secnet', '--config', 'source=app_conf,target=/etc/app/app.conf'],
+      ['--network', 'secnet', '--config', 'source=app_conf,target=/etc/app/app.conf', '--config', 'plain_conf'],
     );
     const { lines, field } = await reported('alpha-ns');
     expect(field('secret')).toBe(digest(ALPHA));
     expect(field('config')).toBe('name=alpha-ns slot=1 node=w-ns');
     expect(field('mine').trim()).toBe('alpha_pass');
     expect(field('env')).toBe('none');
+    expect(field('plain')).toBe('plain config');
+    expect(field('cwd')).toMatch(/\/w-ns\/tasks\/\w+\/work$/);
     expect(lines).toEqual(expect.arrayContaining(['secret read-only', 'config read-only']));
     expect(field('seen')).toContain(digest(ALPHA));
     expect(field('seen')).not.toContain(digest(BRAVO));
     // the host holds no copy: the files live in the tasks' own namespaces
     expect(readdirSync(rootOf(agents.netns!))).toEqual([]);
     expect(existsSync('/etc/app/app.conf')).toBe(false);
+    expect(existsSync('/plain_conf')).toBe(false);
   }, 90_000);
 
   it('removes the files once the tasks stop, and no value reached a data dir or a log', async () => {

@@ -9,7 +9,7 @@ import { nsToMs, systemClock, type Clock } from '../../util/clock';
 import { PRIVATE_DIR_MODE } from '../../util/private-files';
 import { expandContainerFields, taskTemplateContext, type TemplateNode } from '../../api/templates';
 import { type DependencyGetter, type ExecResult, type Executor, ExitError } from './executor';
-import { overlayDirs, planTaskFiles, readOnlyPaths, type TaskFile } from './task-files';
+import { mergeDirs, planTaskFiles, readOnlyPaths, type TaskFile } from './task-files';
 import {
   removeLeftoverTaskFiles,
   removeTaskFiles,
@@ -192,7 +192,7 @@ export class ProcessExecutor implements Executor, TaskDialer {
 
     const netns = this.opts.netns;
     const net = netns ? planTaskNet(task, this.netFilesDir(netns, task.ID)) : undefined;
-    if (net && files.length) filesOverlays(files);
+    if (net && files.length) filesMerges(files);
     const { cwd, scratch } = await taskWorkDir({
       dir: spec.Dir,
       taskID: task.ID,
@@ -277,7 +277,7 @@ export class ProcessExecutor implements Executor, TaskDialer {
           mount = {
             tree: taskFilesTree(dir),
             mnt: join(dir, 'mnt'),
-            overlays: filesOverlays(files),
+            merges: filesMerges(files),
             readOnly: readOnlyPaths(files),
           };
         }
@@ -448,7 +448,7 @@ export class ProcessExecutor implements Executor, TaskDialer {
     if (!p || p.state !== 'running') return Promise.reject(new Error(`task ${task.ID} is not running`));
     // netns mode: the probe runs in the task's namespaces (its localhost, its resolv.conf)
     const tools = this.opts.netns?.tools;
-    const full = p.net && tools && p.pid !== undefined ? inTaskArgv(tools, p.pid, argv) : argv;
+    const full = p.net && tools && p.pid !== undefined ? inTaskArgv(tools, p.pid, argv, p.cwd) : argv;
     return execInTask({ argv: full, env: p.env, cwd: p.cwd, timeoutMs: opts.timeoutMs, clock: this.clock });
   }
 
@@ -528,7 +528,7 @@ export class ProcessExecutor implements Executor, TaskDialer {
     const net = p.net;
     if (!net || !router) return undefined;
     return {
-      wrap: (argv) => netnsArgv(router, net, argv, files),
+      wrap: (argv) => netnsArgv(router, net, argv, p.cwd, files),
       ready: (child) => setUpTaskNet(child, router, net),
     };
   }
@@ -578,8 +578,8 @@ function onOverlay(task: Task): boolean {
 }
 
 /** Netns mode: the directories the task's files are laid over, as they are on this host now. */
-function filesOverlays(files: readonly TaskFile[]): string[] {
-  return overlayDirs(
+function filesMerges(files: readonly TaskFile[]): string[] {
+  return mergeDirs(
     files.map((f) => f.path),
     (d) => {
       try {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Config, Secret, Task } from '../../api/types';
 import { taskTemplateContext } from '../../api/templates';
-import { fileTargetPath, overlayDirs, planTaskFiles } from './task-files';
+import { fileTargetPath, mergeDirs, planTaskFiles } from './task-files';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const obj = (ID: string, Name: string, data: string, templated = false) => ({
@@ -126,17 +126,19 @@ describe('planTaskFiles', () => {
   });
 });
 
-describe('overlayDirs (netns mode)', () => {
+describe('mergeDirs (netns mode)', () => {
   const dirs = new Set(['/run', '/etc', '/etc/nginx', '/srv']);
   const isDir = (d: string) => dirs.has(d);
-  it('lays each file over its deepest existing directory, one overlay per tree', () => {
+  it('merges the deepest existing directory above each file, shallowest first', () => {
     expect(
-      overlayDirs(['/run/secrets/a', '/run/secrets/b/c', '/etc/nginx/nginx.conf', '/etc/app.conf'], isDir),
-    ).toEqual(['/run', '/etc']);
-    expect(overlayDirs(['/etc/nginx/nginx.conf', '/srv/x/y'], isDir)).toEqual(['/srv', '/etc/nginx']);
+      mergeDirs(['/run/secrets/a', '/run/secrets/b/c', '/etc/nginx/nginx.conf', '/etc/app.conf', '/srv/x/y'], isDir),
+    ).toEqual(['/etc', '/run', '/srv', '/etc/nginx']);
   });
-  it('refuses a file whose only existing directory above it is /', () => {
-    expect(() => overlayDirs(['/app.conf'], isDir)).toThrow(/needs an existing directory other than \//);
-    expect(() => overlayDirs(['/new/dir/file'], isDir)).toThrow(/needs an existing directory/);
+  it('puts / first when a file has no other existing directory above it', () => {
+    expect(mergeDirs(['/run/secrets/a', '/app.conf', '/new/dir/file'], isDir)).toEqual(['/', '/run']);
+  });
+  it('refuses a target the set-up shell cannot carry', () => {
+    expect(() => mergeDirs(['/etc/a b'], isDir)).toThrow(/may not hold/);
+    expect(() => mergeDirs(['/etc/a\\b'], isDir)).toThrow(/may not hold/);
   });
 });

@@ -144,24 +144,21 @@ export function planTaskFiles(task: Task, deps: DependencyGetter | undefined, ct
 }
 
 /**
- * Netns mode: the directories to lay the files over (a read-only overlay each), given which paths
- * exist as directories: for each file its deepest existing ancestor, without one inside another
- * (an overlay on /run carries /run/a/b too). `/` itself cannot be laid over: such a target fails.
+ * Netns mode: the directories the files are merged into (netns/task-net.ts), given which paths exist
+ * as directories: the deepest existing one above each file, shallowest first (a merge binds the
+ * host's entries back in, so a deeper one is merged on top of that). `/` comes first when some file
+ * has no other existing directory above it: the task then gets a new root.
  */
-export function overlayDirs(paths: readonly string[], isDir: (p: string) => boolean): string[] {
+export function mergeDirs(paths: readonly string[], isDir: (p: string) => boolean): string[] {
   const dirs = new Set<string>();
   for (const p of paths) {
+    // the set-up shell's arguments are plain words; the tree is copied by name
+    if (/[\\\s]/.test(p)) throw new Error(`${p}: in netns mode a target may not hold '\\' or white space`);
     let d = posix.dirname(p);
     while (d !== '/' && !isDir(d)) d = posix.dirname(d);
-    if (d === '/')
-      throw new Error(
-        `${p}: in netns mode a file's target needs an existing directory other than / above it (e.g. /etc/…)`,
-      );
-    if (/[,:\\\n]/.test(d)) throw new Error(`${p}: in netns mode a target directory may not hold ',', ':' or '\\'`);
     dirs.add(d);
   }
-  const sorted = [...dirs].sort((a, b) => a.length - b.length);
-  return sorted.filter((d) => !sorted.some((o) => o !== d && d.startsWith(`${o}/`)));
+  return [...dirs].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
 }
 
 /**
