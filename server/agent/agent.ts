@@ -227,7 +227,7 @@ export class Agent {
       }
     }
     // before the tasks: a task that is started now finds its secrets and configs
-    this.dependencies.apply(m.dependencies, m.type === 'complete');
+    this.dependencies.applyChanges(m.dependencies, m.type === 'complete');
     if (m.type === 'complete') {
       const keep = new Set(m.changes.map((c) => c.task.ID));
       for (const id of [...this.controllers.keys()]) if (!keep.has(id)) this.forget(id);

@@ -25,7 +25,7 @@ export class DependencyStore implements DependencyGetter {
    * Applies a message's changes (a `complete` set replaces everything held). A malformed change is
    * dropped with a line naming what was wrong; the well-formed rest is kept.
    */
-  apply(changes: readonly unknown[] | undefined, complete: boolean): void {
+  applyChanges(changes: readonly unknown[] | undefined, complete: boolean): void {
     if (complete) {
       this.secrets = new Map();
       this.configs = new Map();

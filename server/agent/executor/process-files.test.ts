@@ -150,6 +150,30 @@ describe('ProcessExecutor: secrets and configs in host mode', () => {
     await expect(ex.prepare(t)).rejects.toThrow('secret gone not found');
   });
 
+  it('a restarted agent keeps the files of a task it adopts, and removes them when that task ends', async () => {
+    const stateDir = join(root, 'state-adopt');
+    const ex1 = executor(stateDir);
+    const t = makeTask('alpha', {
+      Args: ['/bin/sh', '-c', 'sleep 60'],
+      Secrets: [{ SecretID: 'sa', SecretName: 'a_pass', File: { Name: 'a_pass', UID: '0', GID: '0', Mode: 0o400 } }],
+    });
+    await ex1.prepare(t);
+    await ex1.start(t);
+    const file = join(taskFilesDir(filesRoot, t.ID), 'tree', 'run', 'secrets', 'a_pass');
+    expect(readFileSync(file, 'utf8')).toBe(SECRET_A);
+    await ex1.detach();
+    executors.splice(executors.indexOf(ex1), 1);
+
+    const ex2 = executor(stateDir);
+    await ex2.recover();
+    expect(ex2.status(t.ID)?.PID).toBeGreaterThan(0);
+    expect(existsSync(file)).toBe(true);
+    await ex2.shutdown(t);
+    await ex2.wait(t).catch(() => {});
+    await until(() => !existsSync(taskFilesDir(filesRoot, t.ID)), 5_000, 'the adopted task’s files to go');
+    await ex2.remove(t);
+  });
+
   it('a restarted agent removes the files a task that no longer runs left behind', async () => {
     const stateDir = join(root, 'state-restart');
     await mkdir(filesRoot, { recursive: true, mode: 0o300 });
