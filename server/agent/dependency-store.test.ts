@@ -31,7 +31,10 @@ describe('DependencyStore', () => {
     const errors: string[] = [];
     vi.spyOn(console, 'error').mockImplementation((m: string) => void errors.push(m));
     const d = new DependencyStore();
-    d.applyChanges([secret('bad', 'not base64 at all!'), { kind: 'secret', action: 'update' }, 'x', secret('ok')], false);
+    d.applyChanges(
+      [secret('bad', 'not base64 at all!'), { kind: 'secret', action: 'update' }, 'x', secret('ok')],
+      false,
+    );
     expect(d.secret('ok')).toBeDefined();
     expect(d.secret('bad')).toBeUndefined();
     expect(d.size).toBe(1);
