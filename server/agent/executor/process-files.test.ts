@@ -36,7 +36,7 @@ const configs: Config[] = [
     Version: { Index: 1 },
     CreatedAt: '',
     UpdatedAt: '',
-    Spec: { Name: 'app', Labels: {}, Data: b64(CONFIG), Templating: { Name: 'golang' } } as Config['Spec'],
+    Spec: { Name: 'app', Labels: {}, Data: b64(CONFIG), Templating: { Name: 'golang' } },
   },
 ];
 const deps = {

@@ -3,7 +3,7 @@
 // owner, and its bytes, rendered per task when it is a template. Pure: the
 // executor writes and mounts them (task-files-dir.ts, netns/task-net.ts).
 import { posix } from 'node:path';
-import type { ConfigReference, SecretReference, Task } from '../../api/types';
+import type { Config, ConfigReference, Secret, SecretReference, Task } from '../../api/types';
 import { expandTemplate, type TemplateContext, type TemplateFuncs } from '../../api/templates';
 import type { DependencyGetter } from './executor';
 
@@ -23,9 +23,6 @@ export interface TaskFile {
   uid: number;
   gid: number;
 }
-
-/** The spec's templating driver (`--template-driver golang`). */
-type Templated = { Templating?: { Name?: string } | null };
 
 /**
  * The absolute path a reference's file takes: a secret's target (default its name) under /run/secrets,
@@ -92,7 +89,7 @@ export function planTaskFiles(task: Task, deps: DependencyGetter | undefined, ct
   const configs: ConfigReference[] = (spec.Configs ?? []).filter((r) => !r.Runtime || r.File);
   if (secrets.length === 0 && configs.length === 0) return [];
   let funcs: TemplateFuncs | undefined;
-  const render = (kind: 'secret' | 'config', name: string, obj: { Spec: { Data?: string } & Templated }) => {
+  const render = (kind: 'secret' | 'config', name: string, obj: Secret | Config) => {
     const data = decode(obj.Spec.Data);
     if (obj.Spec.Templating?.Name !== 'golang') return data;
     funcs ??= payloadFuncs(task, deps!);
