@@ -10,7 +10,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync,
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Task } from '../../server/api/types';
-import { taskFilesRoot } from '../../server/agent/executor/task-files-dir';
+import { taskFilesDir, taskFilesRoot } from '../../server/agent/executor/task-files-dir';
 import { dockerBinary, dockerCli, freePorts, startServer, tempDir, type RunningServer } from '../integration/harness';
 import { engineRequest } from '../manager-http';
 import { until } from '../until';
@@ -101,6 +101,13 @@ describe('secrets and configs on real task processes', () => {
       script,
     ]);
   const rootOf = (a: RunningAgent) => taskFilesRoot(join(a.opts.dataDir, 'tasks'), AGENT_UID ?? process.getuid?.());
+  /** Whether each task's files directory is on its node (by path: the root cannot be listed but by root). */
+  const filesDirs = async (a: RunningAgent, services: string[]) => {
+    const ids = (await Promise.all(services.map(tasksOf))).flat().map((t) => t.ID);
+    expect(ids.length).toBe(services.length);
+    return ids.map((id) => existsSync(taskFilesDir(rootOf(a), id)));
+  };
+  const seenDirs: { agent: RunningAgent; ids: string[] }[] = [];
 
   beforeAll(async () => {
     const ports = await freePorts();
@@ -181,7 +188,11 @@ describe('secrets and configs on real task processes', () => {
     expect(field('seen')).toContain(digest(ALPHA));
     expect(field('seen')).not.toContain(digest(BRAVO));
     // bravo's and alpha's directories are on the node while they run
-    expect(readdirSync(rootOf(agents.host!)).length).toBe(2);
+    expect(await filesDirs(agents.host!, ['alpha', 'bravo'])).toEqual([true, true]);
+    seenDirs.push({
+      agent: agents.host!,
+      ids: (await tasksOf('alpha')).concat(await tasksOf('bravo')).map((t) => t.ID),
+    });
   }, 90_000);
 
   it('netns mode: the task reads /run/secrets/<target> and its config at its target, read-only, and sees no other', async () => {
@@ -216,7 +227,7 @@ describe('secrets and configs on real task processes', () => {
     expect(field('seen')).toContain(digest(ALPHA));
     expect(field('seen')).not.toContain(digest(BRAVO));
     // the host holds no copy: the files live in the tasks' own namespaces
-    expect(readdirSync(rootOf(agents.netns!))).toEqual([]);
+    expect(await filesDirs(agents.netns!, ['alpha-ns', 'bravo-ns'])).toEqual([false, false]);
     expect(existsSync('/etc/app/app.conf')).toBe(false);
     expect(existsSync('/plain_conf')).toBe(false);
   }, 90_000);
@@ -226,12 +237,17 @@ describe('secrets and configs on real task processes', () => {
     await cli(['service', 'rm', ...names]);
     const nodes = [agents.host!, agents.netns!].map((a) => a.nodeID());
     await until('the task processes to end', () => nodes.every((n) => taskProcesses(n).size === 0), 30_000);
-    for (const a of [agents.host!, agents.netns!])
+    expect(seenDirs.length).toBe(1);
+    for (const { agent, ids } of seenDirs)
       await until(
-        `${a.opts.hostname}'s files gone`,
-        () => !existsSync(rootOf(a)) || readdirSync(rootOf(a)).length === 0,
+        `${agent.opts.hostname}'s files gone`,
+        () => ids.every((id) => !existsSync(taskFilesDir(rootOf(agent), id))),
         10_000,
       );
+    // as root the test can list the roots too: nothing at all is left
+    if (process.getuid?.() === 0)
+      for (const a of [agents.host!, agents.netns!])
+        expect(existsSync(rootOf(a)) ? readdirSync(rootOf(a)) : []).toEqual([]);
 
     const values = [ALPHA, BRAVO].flatMap((v) => [v, Buffer.from(v).toString('base64')]);
     const leaks = [agents.host!, agents.netns!]
