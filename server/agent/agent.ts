@@ -8,6 +8,7 @@ import type { AssignmentsMessage, DispatcherApi, TaskStatusUpdate } from '../man
 import type { Executor } from './executor/executor';
 import type { NodeMeshHooks } from './mesh/node-mesh-api';
 import { TaskController } from './task-controller';
+import { DependencyStore } from './dependency-store';
 
 export interface AgentOptions {
   nodeID: string;
@@ -61,8 +62,11 @@ export class Agent {
   private cancelReport?: () => void;
   private sending?: Promise<void>;
   private readonly offHostPortError?: () => void;
+  /** The secrets and configs of this node's tasks, as the dispatcher sends them (memory only). */
+  readonly dependencies = new DependencyStore();
 
   constructor(private readonly opts: AgentOptions) {
+    opts.executor.useDependencies?.(this.dependencies);
     this.clock = opts.clock ?? systemClock;
     this.reportBatchMs = opts.reportBatchMs ?? REPORT_BATCH_MS;
     this.description = opts.description;
@@ -222,6 +226,8 @@ export class Agent {
         console.error('agent: the node DNS could not take the network view', err);
       }
     }
+    // before the tasks: a task that is started now finds its secrets and configs
+    this.dependencies.applyChanges(m.dependencies, m.type === 'complete');
     if (m.type === 'complete') {
       const keep = new Set(m.changes.map((c) => c.task.ID));
       for (const id of [...this.controllers.keys()]) if (!keep.has(id)) this.forget(id);

@@ -67,7 +67,10 @@ type Node = { kind: 'text'; text: string } | { kind: 'action'; fn?: string; args
 const TOKEN =
   /\s*(?:("(?:[^"\\]|\\.)*")|(`[^`]*`)|(\.(?:[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)?)|([A-Za-z_][A-Za-z0-9_]*))/y;
 
-function parseAction(body: string): Node | undefined {
+/** Extra functions a caller allows (a secret or config payload's `secret`, `config`, `env`). */
+export type TemplateFuncs = Readonly<Record<string, (...args: string[]) => string>>;
+
+function parseAction(body: string, funcs?: TemplateFuncs): Node | undefined {
   const src = body.trim();
   if (src.startsWith('/*')) {
     if (!src.endsWith('*/')) throw new TemplateError('unclosed comment');
@@ -99,7 +102,7 @@ function parseAction(body: string): Node | undefined {
       return w;
     });
   if (head!.kind === 'ident') {
-    if (head!.name !== 'index' && head!.name !== 'join') {
+    if (head!.name !== 'index' && head!.name !== 'join' && !(funcs && Object.hasOwn(funcs, head!.name))) {
       throw new TemplateError(`function "${head!.name}" not defined`);
     }
     return { kind: 'action', fn: head!.name, args: args(rest), text: src };
@@ -113,7 +116,7 @@ function describe(a: Arg | { kind: 'ident'; name: string }): string {
 }
 
 /** Parses the template into text and actions, applying `{{-`/`-}}` trims. */
-export function parseTemplate(text: string): Node[] {
+export function parseTemplate(text: string, funcs?: TemplateFuncs): Node[] {
   const out: Node[] = [];
   let pos = 0;
   let trimNext = false;
@@ -140,7 +143,7 @@ export function parseTemplate(text: string): Node[] {
       body = body.slice(0, -1);
       trimNext = true;
     }
-    const node = parseAction(body);
+    const node = parseAction(body, funcs);
     if (node) out.push(node);
     pos = close + 2;
   }
@@ -196,8 +199,16 @@ function print(v: TemplateValue): string {
   return `{${Object.values(v).map(print).join(' ')}}`;
 }
 
-function run(ctx: TemplateStruct, node: Extract<Node, { kind: 'action' }>): string {
+function run(ctx: TemplateStruct, node: Extract<Node, { kind: 'action' }>, funcs?: TemplateFuncs): string {
   const vals = node.args.map((a) => resolve(ctx, a));
+  const fn = node.fn && funcs && Object.hasOwn(funcs, node.fn) ? funcs[node.fn] : undefined;
+  if (fn) {
+    try {
+      return fn(...vals.map(print));
+    } catch (err) {
+      throw new TemplateError(`error calling ${node.fn}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   if (node.fn === 'index') {
     if (vals.length < 1) throw new TemplateError(`wrong number of args for index: want at least 1 got 0`);
     let cur = vals[0]!;
@@ -218,10 +229,10 @@ function run(ctx: TemplateStruct, node: Extract<Node, { kind: 'action' }>): stri
 }
 
 /** Expands one template string; throws `TemplateError` on a parse error or a missing field. */
-export function expandTemplate(text: string, ctx: TemplateStruct): string {
+export function expandTemplate(text: string, ctx: TemplateStruct, funcs?: TemplateFuncs): string {
   if (!text.includes('{{')) return text;
-  return parseTemplate(text)
-    .map((n) => (n.kind === 'text' ? n.text : run(ctx, n)))
+  return parseTemplate(text, funcs)
+    .map((n) => (n.kind === 'text' ? n.text : run(ctx, n, funcs)))
     .join('');
 }
 

@@ -1,4 +1,10 @@
-import type { ContainerStatus, Task } from '../../api/types';
+import type { Config, ContainerStatus, Secret, Task } from '../../api/types';
+
+/** The secrets and configs the node holds for its tasks (swarmkit exec.DependencyGetter). */
+export interface DependencyGetter {
+  secret(id: string): Secret | undefined;
+  config(id: string): Config | undefined;
+}
 
 /**
  * What a node does with one task: the agent's task controller drives these
@@ -37,6 +43,11 @@ export interface Executor {
    * whose start is idempotent and whose wait follows the adopted process.
    */
   reconcile?(assigned: readonly Task[]): Promise<void>;
+  /**
+   * Where the task's secrets and configs come from (the agent's store, kept up to date from its
+   * assignments). Called once, before any task. Optional: an executor without it gives tasks no files.
+   */
+  useDependencies?(deps: DependencyGetter): void;
   /** Stop following the tasks and leave them running (the agent process exits; its next run adopts them). */
   detach?(): Promise<void>;
 }

@@ -8,7 +8,18 @@ import { isTerminal } from '../../api/types';
 import { nsToMs, systemClock, type Clock } from '../../util/clock';
 import { PRIVATE_DIR_MODE } from '../../util/private-files';
 import { expandContainerFields, taskTemplateContext, type TemplateNode } from '../../api/templates';
-import { type ExecResult, type Executor, ExitError } from './executor';
+import { type DependencyGetter, type ExecResult, type Executor, ExitError } from './executor';
+import { mergeDirs, planTaskFiles, readOnlyPaths, type TaskFile } from './task-files';
+import {
+  removeLeftoverTaskFiles,
+  removeTaskFiles,
+  taskFilesDir,
+  taskFilesEnv,
+  taskFilesRoot,
+  taskFilesTree,
+  writeTaskFiles,
+} from './task-files-dir';
+import { statSync } from 'node:fs';
 import { parseCatalog, resolveImage, type CatalogEntry } from './image-catalog';
 import { LogRing, type LogEntry, type LogLimits, type LogListener } from './log-ring';
 import { ADOPTED_STOP_POLL_MS, DurableTasks } from './process-durable';
@@ -18,12 +29,27 @@ import { spawnPiped } from './process-spawn';
 import { removeTaskDir, taskDir } from './process-state';
 import { killTask, stopTask } from './process-stop';
 import { DEFAULT_INHERIT, taskEnvironment, taskWorkDir } from './task-env';
-import { DEFAULT_STOP_GRACE_MS, errText, exitLatch, type SpawnHook, type TaskProcess } from './task-process';
+import {
+  DEFAULT_STOP_GRACE_MS,
+  NOT_STARTED_EXIT_CODE,
+  errText,
+  exitLatch,
+  type SpawnHook,
+  type TaskProcess,
+} from './task-process';
 import { PortClaims } from './port-claims';
 import { PortAllocator, targetPorts, type AssignedPort, type PortPolicy } from './task-ports';
 import type { TaskDialer } from './task-dial';
 import type { NetnsRouter } from './netns/router-client';
-import { inTaskArgv, netnsArgv, planTaskNet, setUpTaskNet, writeTaskNetFiles, type TaskNet } from './netns/task-net';
+import {
+  inTaskArgv,
+  netnsArgv,
+  planTaskNet,
+  setUpTaskNet,
+  writeTaskNetFiles,
+  type TaskFilesMount,
+  type TaskNet,
+} from './netns/task-net';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { udpDuplex } from './datagram-stream';
@@ -79,6 +105,11 @@ export interface ProcessExecutorOptions {
    * listener of its own, exported as SWARMDECK_DNS=127.0.0.1:<port>.
    */
   taskDns?: TaskDnsListeners;
+  /**
+   * Where tasks' secret and config files are staged (task-files-dir.ts). Default: a private
+   * directory in /dev/shm named for the user and the state directory.
+   */
+  filesRoot?: string;
 }
 
 const HTTP_SERVER_SCRIPT = fileURLToPath(new URL('./builtin/http-server.mjs', import.meta.url));
@@ -109,6 +140,11 @@ export class ProcessExecutor implements Executor, TaskDialer {
   private readonly durable?: DurableTasks;
   private recovering?: Promise<void>;
   private detached = false;
+  /** The node's secrets and configs (the agent's store). */
+  private deps?: DependencyGetter;
+  private readonly filesRoot: string;
+  /** Each task's planned files, in memory only (never in its durable record). */
+  private readonly files = new Map<string, TaskFile[]>();
 
   constructor(private readonly opts: ProcessExecutorOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -124,6 +160,7 @@ export class ProcessExecutor implements Executor, TaskDialer {
     this.inheritEnv = opts.inheritEnv ?? DEFAULT_INHERIT;
     this.extraCatalog = opts.catalog ?? [];
     this.stateDir = opts.stateDir;
+    this.filesRoot = opts.filesRoot ?? taskFilesRoot(opts.stateDir);
     if (opts.stateDir)
       this.durable = new DurableTasks(
         {
@@ -149,10 +186,13 @@ export class ProcessExecutor implements Executor, TaskDialer {
     const run = resolveImage(spec, await this.catalog());
     const ctx = taskTemplateContext(task, this.node);
     const fields = expandContainerFields(spec, ctx);
+    // a secret or config the node does not hold, or a target that cannot be made, rejects the task
+    const files = planTaskFiles(task, this.deps, ctx);
     const containerID = createHash('sha256').update(`process:${task.ID}`).digest('hex');
 
     const netns = this.opts.netns;
     const net = netns ? planTaskNet(task, this.netFilesDir(netns, task.ID)) : undefined;
+    if (net && files.length) filesMerges(files);
     const { cwd, scratch } = await taskWorkDir({
       dir: spec.Dir,
       taskID: task.ID,
@@ -173,6 +213,8 @@ export class ProcessExecutor implements Executor, TaskDialer {
 
     const hostname = fields.Hostname || containerID.slice(0, 12);
     const env = taskEnvironment({ task, ctx, specEnv: fields.Env, hostname, inherit: this.inheritEnv, ports });
+    // host mode: the task finds its files through these (netns mode: at their targets)
+    if (!net && files.length) Object.assign(env, taskFilesEnv(taskFilesDir(this.filesRoot, task.ID), files));
     if (!net && this.opts.taskDns && onOverlay(task)) env[TASK_DNS_ENV] = await this.opts.taskDns.open(task.ID);
     if (net) await writeTaskNetFiles(net, hostname);
     const argv = run.kind === 'builtin' ? [process.execPath, this.httpServerScript] : run.argv;
@@ -192,6 +234,7 @@ export class ProcessExecutor implements Executor, TaskDialer {
       net,
     };
     this.tasks.set(task.ID, p);
+    if (files.length) this.files.set(task.ID, files);
     if (this.durable) {
       p.dir = taskDir(this.durable.stateDir, task.ID);
       // Its record holds the task's environment: readable by the agent's user only.
@@ -213,11 +256,46 @@ export class ProcessExecutor implements Executor, TaskDialer {
       if (p.dir && p.spawned) return { ContainerID: p.containerID, PID: p.pid, ExitCode: 0 };
       throw new Error(p.exitNote ?? `task ${task.ID} has already exited`);
     }
+    if (p.starting) return p.starting;
     // Never two spawns for one task, even for overlapping calls.
-    const hook = this.spawnHook(p);
-    if (this.durable) return (p.starting ??= this.durable.start(p, hook));
-    await spawnPiped(p, this.clock, (q, code) => this.exited(q, code), hook);
-    return { ContainerID: p.containerID, PID: p.pid, ExitCode: 0 };
+    p.starting = this.startPrepared(task, p);
+    return p.starting;
+  }
+
+  /** Makes the task's files, then spawns it; netns mode drops the staged files once they are in its namespace. */
+  private async startPrepared(task: Task, p: TaskProcess): Promise<ContainerStatus> {
+    let mount: TaskFilesMount | undefined;
+    const dir = taskFilesDir(this.filesRoot, task.ID);
+    try {
+      // a prepared task recovered from an earlier agent run has its plan made again
+      const files = this.files.get(task.ID) ?? planTaskFiles(task, this.deps, taskTemplateContext(task, this.node));
+      this.files.delete(task.ID);
+      if (files.length) {
+        await writeTaskFiles(this.filesRoot, dir, files);
+        if (p.net) {
+          await mkdir(join(dir, 'mnt'), { mode: PRIVATE_DIR_MODE });
+          mount = {
+            tree: taskFilesTree(dir),
+            mnt: join(dir, 'mnt'),
+            merges: filesMerges(files),
+            readOnly: readOnlyPaths(files),
+          };
+        }
+      }
+    } catch (err) {
+      await removeTaskFiles(dir);
+      this.exited(p, NOT_STARTED_EXIT_CODE);
+      throw new Error(`starting container failed: secrets and configs: ${errText(err)}`, { cause: err });
+    }
+    const hook = this.spawnHook(p, mount);
+    try {
+      if (this.durable) return await this.durable.start(p, hook);
+      await spawnPiped(p, this.clock, (q, code) => this.exited(q, code), hook);
+      return { ContainerID: p.containerID, PID: p.pid, ExitCode: 0 };
+    } finally {
+      // in its own namespace the task holds its copy; a failed start leaves nothing behind either
+      if (mount || p.state !== 'running') await removeTaskFiles(dir);
+    }
   }
 
   async wait(task: Task): Promise<number> {
@@ -251,6 +329,8 @@ export class ProcessExecutor implements Executor, TaskDialer {
     if (p.state === 'running') await killTask(p);
     else if (p.state === 'prepared') this.exited(p, 0);
     this.tasks.delete(task.ID);
+    this.files.delete(task.ID);
+    await removeTaskFiles(taskFilesDir(this.filesRoot, task.ID));
     this.durable?.recoveredIDs.delete(task.ID);
     await this.opts.taskDns?.close(task.ID);
     p.logs.clearListeners();
@@ -291,7 +371,11 @@ export class ProcessExecutor implements Executor, TaskDialer {
    */
   recover(): Promise<void> {
     if (!this.durable) return Promise.resolve();
-    this.recovering ??= this.durable.recover().then(() => this.reopenTaskDns());
+    this.recovering ??= this.durable
+      .recover()
+      // files a task left that no longer runs (it ended while no agent watched) are removed
+      .then(() => removeLeftoverTaskFiles(this.filesRoot, (id) => this.tasks.get(id)?.state === 'running'))
+      .then(() => this.reopenTaskDns());
     return this.recovering;
   }
 
@@ -364,7 +448,7 @@ export class ProcessExecutor implements Executor, TaskDialer {
     if (!p || p.state !== 'running') return Promise.reject(new Error(`task ${task.ID} is not running`));
     // netns mode: the probe runs in the task's namespaces (its localhost, its resolv.conf)
     const tools = this.opts.netns?.tools;
-    const full = p.net && tools && p.pid !== undefined ? inTaskArgv(tools, p.pid, argv) : argv;
+    const full = p.net && tools && p.pid !== undefined ? inTaskArgv(tools, p.pid, argv, p.cwd) : argv;
     return execInTask({ argv: full, env: p.env, cwd: p.cwd, timeoutMs: opts.timeoutMs, clock: this.clock });
   }
 
@@ -416,6 +500,10 @@ export class ProcessExecutor implements Executor, TaskDialer {
     return udpDuplex({ host: '127.0.0.1', port: port.HostPort });
   }
 
+  useDependencies(deps: DependencyGetter): void {
+    this.deps = deps;
+  }
+
   /** Adopted host-mode tasks keep the DNS address they were started with: the same port again. */
   private async reopenTaskDns(): Promise<void> {
     const dns = this.opts.taskDns;
@@ -435,11 +523,14 @@ export class ProcessExecutor implements Executor, TaskDialer {
     return this.stateDir ? taskDir(this.stateDir, taskID) : join(netns.runDir, 'tasks', taskID);
   }
 
-  private spawnHook(p: TaskProcess): SpawnHook | undefined {
+  private spawnHook(p: TaskProcess, files?: TaskFilesMount): SpawnHook | undefined {
     const router = this.opts.netns;
     const net = p.net;
     if (!net || !router) return undefined;
-    return { wrap: (argv) => netnsArgv(router, net, argv), ready: (child) => setUpTaskNet(child, router, net) };
+    return {
+      wrap: (argv) => netnsArgv(router, net, argv, p.cwd, files),
+      ready: (child) => setUpTaskNet(child, router, net),
+    };
   }
 
   private catalog(): Promise<CatalogEntry[]> {
@@ -470,6 +561,11 @@ export class ProcessExecutor implements Executor, TaskDialer {
     p.exitCode = code;
     this.portAllocator.release(p.ports);
     p.cancelPoll?.();
+    this.files.delete(p.taskID);
+    // its secrets and configs go with it (host mode; netns mode's went with its namespace)
+    void removeTaskFiles(taskFilesDir(this.filesRoot, p.taskID)).catch((err: unknown) =>
+      console.error(`executor: removing the files of task ${p.taskID}: ${errText(err)}`),
+    );
     p.resolveExit(code);
     if (p.dir && this.durable)
       void this.durable.persist(p).catch((err: unknown) => console.error(`executor: saving task ${p.taskID}`, err));
@@ -479,4 +575,18 @@ export class ProcessExecutor implements Executor, TaskDialer {
 /** A task attached to a network other than ingress: it has names to look up. */
 function onOverlay(task: Task): boolean {
   return (task.NetworksAttachments ?? []).some((a) => !a.Network.Spec.Ingress);
+}
+
+/** Netns mode: the directories the task's files are laid over, as they are on this host now. */
+function filesMerges(files: readonly TaskFile[]): string[] {
+  return mergeDirs(
+    files.map((f) => f.path),
+    (d) => {
+      try {
+        return statSync(d).isDirectory();
+      } catch {
+        return false;
+      }
+    },
+  );
 }

@@ -1,5 +1,8 @@
 import type { NetworkView } from '../../api/network-view';
 import type { MeshPortError, NodeDescription, Task, TaskStatus, TLSInfo } from '../../api/types';
+import type { DependencyChange } from './task-dependencies';
+
+export type { DependencyChange };
 
 /**
  * The session an agent holds with the dispatcher. In-process agents call it
@@ -59,6 +62,12 @@ export interface AssignmentsMessage {
    * ~100 ms. The agent keeps the latest (highest Revision within a session).
    */
   networkView?: NetworkView;
+  /**
+   * The secrets and configs the node's tasks need, beside them (swarmkit's assignment changes of kind
+   * Secret/Config): on a `complete` all of them, later what changed; `remove` withdraws one no task on
+   * the node uses any more. The agent applies them before the message's task changes.
+   */
+  dependencies?: DependencyChange[];
 }
 
 export interface TaskStatusUpdate {

@@ -9,6 +9,7 @@ import { iso, type Clock } from '../../util/clock';
 import type {
   AssignmentChange,
   AssignmentsMessage,
+  DependencyChange,
   DispatcherApi,
   HeartbeatReport,
   RegisterRequest,
@@ -17,6 +18,7 @@ import type {
 } from './api';
 import { chunk, isAssignment, needsPush, type SentTask } from './assignments';
 import { deriveNetworkView, viewKey } from './network-view';
+import { dependencyChanges, nodeDependencies, type DependencyLookup } from './task-dependencies';
 import {
   GRACE_MULTIPLIER,
   GRACE_MULTIPLIER_UNKNOWN,
@@ -73,6 +75,10 @@ interface Stream {
   cancelTimer?: () => void;
   /** The content of the last NetworkView pushed (viewKey), so an unchanged one is not sent again. */
   viewKey?: string;
+  /** The secrets and configs the agent holds (dependencyKey → Version.Index). */
+  sentDeps: Map<string, number>;
+  /** A task of the node (or a secret/config) changed: what the node needs is worked out again at the next push. */
+  depsDirty: boolean;
   closed: boolean;
 }
 
@@ -461,7 +467,15 @@ export class Dispatcher implements DispatcherApi {
 
   assignments(sessionID: string, onMessage: (m: AssignmentsMessage) => void): () => void {
     const session = this.session(sessionID);
-    const stream: Stream = { nodeID: session.nodeID, onMessage, sent: new Map(), pending: new Map(), closed: false };
+    const stream: Stream = {
+      nodeID: session.nodeID,
+      onMessage,
+      sent: new Map(),
+      pending: new Map(),
+      sentDeps: new Map(),
+      depsDirty: false,
+      closed: false,
+    };
     session.streams.add(stream);
     let set = this.streamsByNode.get(session.nodeID);
     if (!set) this.streamsByNode.set(session.nodeID, (set = new Set()));
@@ -476,7 +490,15 @@ export class Dispatcher implements DispatcherApi {
     }
     const networkView = deriveNetworkView(this.store.view, session.nodeID, this.viewIndex);
     stream.viewKey = viewKey(networkView);
-    queueMicrotask(() => this.deliver(stream, { type: 'complete', changes: snapshot, networkView }));
+    const dependencies = this.dependencyChanges(stream);
+    queueMicrotask(() =>
+      this.deliver(stream, {
+        type: 'complete',
+        changes: snapshot,
+        networkView,
+        ...(dependencies.length ? { dependencies } : {}),
+      }),
+    );
     return () => {
       session.streams.delete(stream);
       this.closeStream(stream);
@@ -505,12 +527,34 @@ export class Dispatcher implements DispatcherApi {
       }, VIEW_BATCH_MS);
     }
     for (const c of e.changes) {
+      if (c.kind === 'secret' || c.kind === 'config') {
+        // rare (create, labels update, rm): every node checks what it holds
+        for (const streams of this.streamsByNode.values()) for (const st of streams) this.markDeps(st);
+        continue;
+      }
       if (c.kind !== 'task') continue;
       const task = c.object as Task;
       const streams = task.NodeID ? this.streamsByNode.get(task.NodeID) : undefined;
       if (!streams) continue;
-      for (const st of streams) this.route(st, task, c.action === 'delete');
+      for (const st of streams) {
+        // any change of a node's task may take or release a dependency (a task past RUNNING releases its own)
+        this.markDeps(st);
+        this.route(st, task, c.action === 'delete');
+      }
     }
+  }
+
+  private markDeps(st: Stream): void {
+    st.depsDirty = true;
+    this.schedule(st);
+  }
+
+  /** What the node's agent must be given or told to drop now (marks it sent). */
+  private dependencyChanges(st: Stream): DependencyChange[] {
+    st.depsDirty = false;
+    const view = this.store.view;
+    const lookup: DependencyLookup = { secret: (id) => view.get('secret', id), config: (id) => view.get('config', id) };
+    return dependencyChanges(st.sentDeps, nodeDependencies(view.tasksByNode(st.nodeID), st.nodeID, lookup));
   }
 
   private route(st: Stream, task: Task, deleted: boolean): void {
@@ -523,15 +567,27 @@ export class Dispatcher implements DispatcherApi {
       st.sent.set(task.ID, { desired: task.DesiredState, spec: task.Spec });
       st.pending.set(task.ID, { action: 'update', task });
     }
-    if (!st.cancelTimer) {
-      st.cancelTimer = this.clock.setTimeout(() => {
-        st.cancelTimer = undefined;
-        const changes = [...st.pending.values()];
-        st.pending.clear();
-        for (const part of chunk(changes, ASSIGNMENT_BATCH_MAX))
-          this.deliver(st, { type: 'incremental', changes: part });
-      }, ASSIGNMENT_BATCH_MS);
-    }
+    this.schedule(st);
+  }
+
+  /** Pushes what is pending once the batch window ends; the dependencies ride on the first message. */
+  private schedule(st: Stream): void {
+    if (st.cancelTimer || st.closed) return;
+    st.cancelTimer = this.clock.setTimeout(() => {
+      st.cancelTimer = undefined;
+      const changes = [...st.pending.values()];
+      st.pending.clear();
+      const dependencies = st.depsDirty ? this.dependencyChanges(st) : [];
+      if (changes.length === 0 && dependencies.length === 0) return;
+      const parts = changes.length ? chunk(changes, ASSIGNMENT_BATCH_MAX) : [[]];
+      parts.forEach((part, i) =>
+        this.deliver(st, {
+          type: 'incremental',
+          changes: part,
+          ...(i === 0 && dependencies.length ? { dependencies } : {}),
+        }),
+      );
+    }, ASSIGNMENT_BATCH_MS);
   }
 
   /** Every stream's node gets its NetworkView again, if it changed since the last push. */

@@ -30,15 +30,67 @@ const SETUP_TIMEOUT_MS = 15_000;
 
 /**
  * Runs after `unshare` inside the task's new namespaces: says "ready" on fd 3,
- * waits for "go" (the router has put its veths in by then), bind-mounts
- * resolv.conf and hosts, says "mounted" (so start() returns with the task's
- * files in place), closes fd 3 and execs the task. EOF on fd 3 (the agent
- * went away) ends it with 125, like a runtime that failed to set up.
+ * waits for "go" (the router has put its veths in by then), makes the task's
+ * secret and config files (below), bind-mounts resolv.conf and hosts, says
+ * "mounted" (so start() returns with the task's files in place), closes fd 3
+ * and execs the task. EOF on fd 3 (the agent went away) ends it with 125, like
+ * a runtime that failed to set up.
+ *
+ * The files: a tmpfs of the task's own at the (empty) directory `$m` takes a
+ * copy of the staged tree `$t` (in `l/`). Each of the `$n` directories that
+ * follow (the deepest existing one above each target, shallowest first) is
+ * merged: it becomes a tmpfs holding its own entries bound back in (`--rbind`:
+ * an unprivileged user namespace may not bind a directory whose submounts came
+ * from the host without them, nor lay an overlay on it) and the tree's new
+ * entries copied in. A file directly under / (a config's default target)
+ * needs `/` merged: the task then gets a new root, built that way at `$m/r`
+ * and pivoted into. What the task writes into an entry of the host's still
+ * reaches the host, as before; a new file in a merged directory stays in its
+ * tmpfs. Each of the `$k` paths after those (the secrets directory, each config
+ * file) is then bound read-only, and the tmpfs at `$m` is detached: the files
+ * live in the task's mount namespace only and go with it. The agent removes
+ * the staged tree once "mounted" arrives. Every task gets a /dev/shm of its
+ * own, so neither the staged trees nor a host-mode task's files are in its
+ * sight (root of a user namespace that maps the agent's user could read them).
  */
 const SETUP_SCRIPT =
-  'echo ready >&3; IFS= read -r go <&3 || exit 125; [ "$go" = go ] || exit 125; ' +
-  'mount --bind "$1" /etc/resolv.conf && mount --bind "$2" /etc/hosts || exit 125; ' +
-  'echo mounted >&3; exec 3<&-; shift 2; exec "$@"';
+  'echo ready >&3; IFS= read -r go <&3 || exit 125; [ "$go" = go ] || exit 125; umask 022; ' +
+  // entering the router's mount namespace put it in /: back to the task's working directory
+  'cd "$1" || exit 125; r=$2 h=$3 t=$4 m=$5 n=$6; shift 6; ' +
+  'if [ -n "$t" ]; then mount -t tmpfs -o mode=0755 tmpfs "$m" && mkdir "$m/l" "$m/o" && ' +
+  'cp -R --preserve=mode "$t/." "$m/l/" || exit 125; fi; i=0; ' +
+  // mg SRC AT: AT becomes a tmpfs with SRC's entries bound back in (those the tree replaces left out)
+  // and the tree's part for SRC copied over
+  'mg() { i=$((i+1)); o="$m/o/$i"; l="$m/l${1%/}"; mkdir "$o" && mount --rbind "$1" "$o" && ' +
+  'mount -t tmpfs -o mode=0755 tmpfs "$2" && chmod --reference="$o" "$2" || return 1; ' +
+  'for e in "$o"/* "$o"/.[!.]* "$o"/..?*; do [ -e "$e" ] || [ -L "$e" ] || continue; b=${e##*/}; ' +
+  'if [ -e "$l/$b" ] && { [ -L "$e" ] || [ ! -d "$e" ] || [ ! -d "$l/$b" ]; }; then continue; fi; ' +
+  // (mount itself may have made /run/mount in a new /run: -p and -e leave what is there)
+  'if [ -L "$e" ]; then cp -P "$e" "$2/$b"; elif [ -d "$e" ]; then mkdir -p "$2/$b" && mount --rbind "$e" "$2/$b"; ' +
+  'else { [ -e "$2/$b" ] || : >"$2/$b"; } && mount --rbind "$e" "$2/$b"; fi || return 1; done; ' +
+  'for e in "$l"/* "$l"/.[!.]* "$l"/..?*; do [ -e "$e" ] || continue; b=${e##*/}; [ -e "$2/$b" ] && continue; ' +
+  'cp -R --preserve=mode "$e" "$2/$b" || return 1; done; }; ' +
+  'if [ "$n" -gt 0 ] && [ "$1" = / ]; then shift; n=$((n-1)); w=$(pwd); ' +
+  'mkdir "$m/r" && mg / "$m/r" && cd "$m/r" && pivot_root . . && umount -l . && cd "$w" || exit 125; fi; ' +
+  'while [ "$n" -gt 0 ]; do mg "$1" "$1" || exit 125; shift; n=$((n-1)); done; ' +
+  'k=$1; shift; while [ "$k" -gt 0 ]; do mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 125; ' +
+  'shift; k=$((k-1)); done; ' +
+  'if [ -n "$t" ]; then umount -l "$m" || exit 125; fi; ' +
+  'mount --bind "$r" /etc/resolv.conf && mount --bind "$h" /etc/hosts || exit 125; ' +
+  // a /dev/shm of its own (as a container has): the node's staged files, and other tasks', are not in sight
+  'if [ -d /dev/shm ]; then mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm || exit 125; fi; ' +
+  'echo mounted >&3; exec 3<&-; exec "$@"';
+
+/**
+ * A task's secret and config files in netns mode: the staged tree, an empty mount point, the
+ * directories to merge them into (task-files.ts mergeDirs) and the paths then made read-only.
+ */
+export interface TaskFilesMount {
+  tree: string;
+  mnt: string;
+  merges: string[];
+  readOnly: string[];
+}
 
 interface V4 {
   ip: number;
@@ -123,7 +175,13 @@ export async function writeTaskNetFiles(net: TaskNet, hostname: string): Promise
 }
 
 /** The argv that runs `inner` in new net+mount namespaces under the router's user namespace. */
-export function netnsArgv(router: { pid: number; tools: RouterTools }, net: TaskNet, inner: string[]): string[] {
+export function netnsArgv(
+  router: { pid: number; tools: RouterTools },
+  net: TaskNet,
+  inner: string[],
+  cwd: string,
+  files?: TaskFilesMount,
+): string[] {
   return [
     router.tools.nsenter,
     `--target=${router.pid}`,
@@ -140,15 +198,32 @@ export function netnsArgv(router: { pid: number; tools: RouterTools }, net: Task
     '-c',
     SETUP_SCRIPT,
     'sh',
+    cwd,
     net.resolvConf,
     net.hosts,
+    files?.tree ?? '',
+    files?.mnt ?? '',
+    String(files?.merges.length ?? 0),
+    ...(files?.merges ?? []),
+    String(files?.readOnly.length ?? 0),
+    ...(files?.readOnly ?? []),
     ...inner,
   ];
 }
 
-/** The argv that runs `argv` in a running task's namespaces (health probes). */
-export function inTaskArgv(tools: RouterTools, taskPid: number, argv: string[]): string[] {
-  return [tools.nsenter, `--target=${taskPid}`, '--user', '--preserve-credentials', '--net', '--mount', '--', ...argv];
+/** The argv that runs `argv` in a running task's namespaces and working directory (health probes). */
+export function inTaskArgv(tools: RouterTools, taskPid: number, argv: string[], cwd?: string): string[] {
+  return [
+    tools.nsenter,
+    `--target=${taskPid}`,
+    '--user',
+    '--preserve-credentials',
+    '--net',
+    '--mount',
+    ...(cwd ? [`--wd=${cwd}`] : []),
+    '--',
+    ...argv,
+  ];
 }
 
 /**

@@ -137,6 +137,23 @@ describe('AssignmentPolls', () => {
     ]);
   });
 
+  it('sends the secrets and configs with the first part of a cut message, ahead of the tasks', async () => {
+    const { d, polls } = setup({ pageBytes: 1_000 });
+    const first = await polls.poll(d, 's1', null, 1_000);
+    const dependencies = [{ kind: 'secret' as const, action: 'remove' as const, id: 'sec1' }];
+    d.push({
+      type: 'incremental',
+      changes: ['a', 'b'].map((id) => ({ action: 'update' as const, task: task(id, 600) })),
+      dependencies,
+    });
+    const p1 = await polls.poll(d, 's1', first, 0);
+    const p2 = await polls.poll(d, 's1', p1, 0);
+    expect([...p1.messages, ...p2.messages].map((m) => [m.changes.length, m.dependencies ?? null])).toEqual([
+      [1, dependencies],
+      [1, null],
+    ]);
+  });
+
   it('drops a stream nobody polls, and fails a poll for a session that ended', async () => {
     const { clock, d, polls } = setup();
     const first = await polls.poll(d, 's1', null, 0);

@@ -148,8 +148,14 @@ export class AssignmentPolls {
     const bytes = JSON.stringify(m).length;
     if (bytes <= this.opts.pageBytes || m.changes.length <= 1) return [{ msg: m, bytes }];
     const parts: { msg: WireAssignments; bytes: number }[] = [];
-    let cur: WireAssignments = { type: m.type, changes: [], more: true };
-    let size = 0;
+    // the secrets and configs go with the first part, ahead of the tasks that use them
+    let cur: WireAssignments = {
+      type: m.type,
+      changes: [],
+      more: true,
+      ...(m.dependencies ? { dependencies: m.dependencies } : {}),
+    };
+    let size = m.dependencies ? JSON.stringify(m.dependencies).length : 0;
     for (const c of m.changes) {
       const n = JSON.stringify(c).length + 1;
       if (cur.changes.length > 0 && size + n > this.opts.pageBytes) {

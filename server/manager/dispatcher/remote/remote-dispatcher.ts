@@ -108,9 +108,12 @@ export class RemoteDispatcher implements DispatcherApi {
     let backoffMs = 0;
 
     const deliver = (m: WireAssignments) => {
-      partial = partial
-        ? { type: partial.type, changes: [...partial.changes, ...m.changes] }
-        : { type: m.type, changes: m.changes };
+      const deps = [...(partial?.dependencies ?? []), ...(m.dependencies ?? [])];
+      partial = {
+        type: partial?.type ?? m.type,
+        changes: partial ? [...partial.changes, ...m.changes] : m.changes,
+        ...(deps.length ? { dependencies: deps } : {}),
+      };
       if (m.more) return;
       const whole: AssignmentsMessage = m.networkView ? { ...partial, networkView: m.networkView } : partial;
       partial = undefined;
