@@ -128,7 +128,8 @@ export function JobProgressPanel({
       </div>
       {p.cells.length > 0 ? (
         <ol
-          className="rollout-strip"
+          className="rollout-strip job-strip"
+          data-kind={p.kind}
           data-density={density}
           aria-label={p.kind === 'replicated' ? 'Job slots' : 'Job nodes'}
         >
@@ -179,7 +180,7 @@ export function JobReplicas({ service, tasks }: { service: Service; tasks: reado
         </span>
       </span>
       <span className="job-replicas-line num">
-        #{p.iteration} · {p.running} running
+        #{p.iteration} · {p.phase === 'complete' ? 'done' : p.phase === 'stopped' ? 'stopped' : `${p.running} running`}
         {p.failedAttempts > 0 ? <span className="job-failed"> · {p.failedAttempts} failed</span> : null}
       </span>
     </span>
