@@ -31,6 +31,8 @@ async function shoot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   for (const scheme of ['dark', 'light'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
+    // cells fade their colours over 200 ms: a picture right after the switch shows them half-way
+    await page.waitForTimeout(400);
     await page.screenshot({ path: `${ARTIFACTS}/${name}-${scheme}.png` });
   }
   await page.emulateMedia({ colorScheme: 'light' });
