@@ -6,6 +6,7 @@ import { THEME_INIT_SCRIPT } from '@/components/theme/theme';
 import './globals.css';
 import './nodes.css';
 import './faults.css';
+import '@/components/jobs/jobs.css';
 
 export const metadata: Metadata = {
   title: { default: 'Swarmdeck', template: '%s · Swarmdeck' },

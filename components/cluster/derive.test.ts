@@ -62,6 +62,19 @@ describe('replicaCounts', () => {
       desired: 3,
     });
   });
+
+  it('counts a job’s current iteration: running over MaxConcurrent, or over what a global job has left', () => {
+    const job = (Mode: object) =>
+      makeService({ Spec: { ...svc.Spec, Mode }, JobStatus: { JobIteration: { Index: 1 } } });
+    const jt = (id: string, state: TaskState, iteration: number) =>
+      task(id, 0, '01', state, { DesiredState: 'complete', JobIteration: { Index: iteration } });
+    const tasks = [jt('a', 'running', 1), jt('b', 'complete', 1), jt('c', 'pending', 1), jt('d', 'running', 0)];
+    expect(replicaCounts(job({ ReplicatedJob: { MaxConcurrent: 2, TotalCompletions: 4 } }), tasks)).toEqual({
+      running: 1,
+      desired: 2,
+    });
+    expect(replicaCounts(job({ GlobalJob: {} }), tasks)).toEqual({ running: 1, desired: 2 });
+  });
 });
 
 it('naturalCompare', () => {

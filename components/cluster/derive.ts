@@ -27,8 +27,19 @@ export function modeOf(s: Service): ServiceModeName {
 /**
  * `docker service ls` REPLICAS: running tasks over desired. Global services
  * want one task per eligible node: the tasks whose desired state is running.
+ * A job counts its current iteration: running over MaxConcurrent (replicated
+ * job) or over the tasks still to complete (global job), as swarmkit does.
  */
 export function replicaCounts(s: Service, tasks: readonly Task[]): { running: number; desired: number } {
+  if (s.JobStatus) {
+    const mine = tasks.filter((t) => t.JobIteration?.Index === s.JobStatus!.JobIteration.Index);
+    const running = mine.filter((t) => t.Status.State === 'running').length;
+    const toComplete = mine.filter((t) => t.DesiredState === 'complete' && t.Status.State !== 'complete').length;
+    return {
+      running,
+      desired: s.Spec.Mode.ReplicatedJob ? (s.Spec.Mode.ReplicatedJob.MaxConcurrent ?? 1) : toComplete,
+    };
+  }
   let running = 0;
   let wanted = 0;
   for (const t of tasks) {

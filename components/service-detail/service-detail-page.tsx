@@ -19,6 +19,8 @@ import { NotFoundPage } from '../ui/not-found-page';
 import { FaultBanner } from '../faults/fault-banner';
 import { serviceMeshErrors } from '@/server/api/mesh-errors';
 import { MeshErrorBanner } from './mesh-errors';
+import { JobProgressPanel, JobReplicas } from '../jobs/job-progress';
+import { isJobService } from '../jobs/job-progress-model';
 
 function findService(services: ReadonlyMap<string, Service>, ref: string): Service | undefined {
   const direct = services.get(ref);
@@ -60,11 +62,14 @@ export function ServiceDetailPage({ id }: { id: string }) {
   const st = service?.UpdateStatus?.State;
   // a service the orchestrator cannot reconcile has no rollout to show: its banner says why
   const unreconciled = !!service?.Faults?.some((f) => f.Loop === 'orchestrator');
-  const rolloutPanel = unreconciled
-    ? 'none'
-    : st === 'updating' || st === 'paused' || st === 'rollback_started' || st === 'rollback_paused'
-      ? 'top'
-      : 'section';
+  // a job has no rolling update: each update runs it again, and its panel shows that run
+  const job = !!service && isJobService(service);
+  const rolloutPanel =
+    unreconciled || job
+      ? 'none'
+      : st === 'updating' || st === 'paused' || st === 'rollback_started' || st === 'rollback_paused'
+        ? 'top'
+        : 'section';
   const res = service?.Spec.TaskTemplate.Resources?.Reservations;
   return (
     <div className="page">
@@ -76,7 +81,11 @@ export function ServiceDetailPage({ id }: { id: string }) {
         {service ? (
           <>
             <Badge>{modeOf(service)}</Badge>
-            <Replicas running={counts.running} desired={counts.desired} />
+            {job ? (
+              <JobReplicas service={service} tasks={tasks} />
+            ) : (
+              <Replicas running={counts.running} desired={counts.desired} />
+            )}
             <Link className="btn service-logs-link" href={`/services/${encodeURIComponent(service.ID)}/logs`}>
               Logs
             </Link>
@@ -85,6 +94,7 @@ export function ServiceDetailPage({ id }: { id: string }) {
       </div>
       <FaultBanner faults={service?.Faults} kind="service" />
       <MeshErrorBanner errors={meshErrors} />
+      {service && job && !unreconciled ? <JobProgressPanel service={service} tasks={tasks} host={host} /> : null}
       {service && rolloutPanel === 'top' ? (
         <RolloutPanel service={service} tasks={tasks} events={events} host={host} prominent />
       ) : null}

@@ -8,6 +8,8 @@ import { Age } from '../ui/age';
 import { SkeletonRows } from '../ui/skeleton';
 import { FaultMarker } from '../faults/fault-marker';
 import { Replicas } from './replicas';
+import { JobReplicas } from '../jobs/job-progress';
+import { isJobService } from '../jobs/job-progress-model';
 import { UpdateStateBadge } from './update-state';
 
 /** `docker service ls`, live. `compact` drops the time columns (overview). */
@@ -18,7 +20,7 @@ export function ServicesTable({ compact = false }: { compact?: boolean }) {
     const byService = tasksByService(task.values());
     return [...service.values()]
       .sort((a, b) => naturalCompare(a.Spec.Name, b.Spec.Name))
-      .map((s) => ({ s, counts: replicaCounts(s, byService.get(s.ID) ?? []) }));
+      .map((s) => ({ s, tasks: byService.get(s.ID) ?? [], counts: replicaCounts(s, byService.get(s.ID) ?? []) }));
   }, [service, task]);
   const cols = compact ? 4 : 7;
   return (
@@ -61,7 +63,7 @@ export function ServicesTable({ compact = false }: { compact?: boolean }) {
               </td>
             </tr>
           ) : null}
-          {rows.map(({ s, counts }) => (
+          {rows.map(({ s, tasks, counts }) => (
             <tr key={s.ID}>
               <td className="ellipsis">
                 <FaultMarker faults={s.Faults} />
@@ -71,7 +73,11 @@ export function ServicesTable({ compact = false }: { compact?: boolean }) {
               </td>
               <td>{modeOf(s)}</td>
               <td>
-                <Replicas running={counts.running} desired={counts.desired} />
+                {isJobService(s) ? (
+                  <JobReplicas service={s} tasks={tasks} />
+                ) : (
+                  <Replicas running={counts.running} desired={counts.desired} />
+                )}
               </td>
               <td className="mono ellipsis" title={s.Spec.TaskTemplate.ContainerSpec.Image}>
                 {s.Spec.TaskTemplate.ContainerSpec.Image}

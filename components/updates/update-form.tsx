@@ -5,6 +5,7 @@ import type { UpdateServiceForm } from '@/server/api/console';
 import type { Service } from '@/server/api/types';
 import { effectiveConfig } from './progress-model';
 import { useStartUpdate } from './use-versions';
+import { isJobService } from '../jobs/job-progress-model';
 
 const num = (fd: FormData, name: string): number | undefined => {
   const raw = String(fd.get(name) ?? '').trim();
@@ -22,9 +23,16 @@ export function UpdateForm({ service }: { service: Service }) {
   // reset the fields to what the service has whenever its spec changes (not on every status stamp)
   const key = String(service.SpecVersion.Index);
 
+  // a job has no rollout settings: an update runs it again (a new iteration), --force with the same spec
+  const job = isJobService(service);
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const fd = new FormData(e.currentTarget);
+    const runAgain = (e.nativeEvent as SubmitEvent).submitter?.getAttribute('value') === 'run-again';
+    if (job) {
+      start.mutate({ image: String(fd.get('image') ?? '').trim(), force: runAgain });
+      return;
+    }
     const form: UpdateServiceForm = {
       image: String(fd.get('image') ?? '').trim(),
       parallelism: num(fd, 'parallelism'),
@@ -47,7 +55,12 @@ export function UpdateForm({ service }: { service: Service }) {
       <button type="submit" className="btn btn-primary" disabled={start.isPending}>
         Update image
       </button>
-      <details className="rollout-settings">
+      {job ? (
+        <button type="submit" name="action" value="run-again" className="btn" disabled={start.isPending}>
+          Run again
+        </button>
+      ) : null}
+      <details className="rollout-settings" hidden={job}>
         <summary>
           Rollout settings{' '}
           <span className="muted num">

@@ -14,6 +14,12 @@ describe('cluster settings', () => {
   it('limits replicated services and names the field, the limit and how to raise it', () => {
     expect(replicaLimitProblem({ Mode: { Replicated: { Replicas: 10_000 } } }, 10_000)).toBeUndefined();
     expect(replicaLimitProblem({ Mode: { Global: {} } }, 1)).toBeUndefined();
+    expect(
+      replicaLimitProblem({ Mode: { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 5 } } }, 5),
+    ).toBeUndefined();
+    expect(replicaLimitProblem({ Mode: { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 6 } } }, 5)).toMatch(
+      /^Mode\.ReplicatedJob\.TotalCompletions: 6 replicas is more than this swarm's limit of 5 per service/,
+    );
     expect(replicaLimitProblem({ Mode: { Replicated: { Replicas: 10_001 } } }, 10_000)).toBe(
       "Mode.Replicated.Replicas: 10001 replicas is more than this swarm's limit of 10000 per service; " +
         "raise the limit (up to 100000) in the console's Swarm settings, " +

@@ -59,13 +59,15 @@ export function settingProblem(s: ClusterSetting, raw: string): string | undefin
 /**
  * The replica limit's refusal for a spec, or undefined: names the field, the
  * limit and how to raise it. A global service runs one task per node, so
- * only replicated counts are limited.
+ * only replicated counts are limited (a replicated job's: its TotalCompletions, one slot each).
  */
 export function replicaLimitProblem(spec: Pick<ServiceSpec, 'Mode'>, limit: number): string | undefined {
-  const replicas = spec.Mode.Replicated?.Replicas;
+  const job = spec.Mode.ReplicatedJob?.TotalCompletions;
+  const replicas = spec.Mode.Replicated?.Replicas ?? job;
   if (replicas === undefined || replicas <= limit) return undefined;
+  const field = job === undefined ? 'Mode.Replicated.Replicas' : 'Mode.ReplicatedJob.TotalCompletions';
   return (
-    `Mode.Replicated.Replicas: ${replicas} replicas is more than this swarm's limit of ${limit} per service; ` +
+    `${field}: ${replicas} replicas is more than this swarm's limit of ${limit} per service; ` +
     `raise the limit (up to ${MAX_REPLICAS_SETTING.max}) in the console's Swarm settings, ` +
     `or set the cluster label ${MAX_REPLICAS_SETTING.label}=<N> with POST /swarm/update`
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formToServiceSpec, labelKeyProblem, lines, parseLabel } from './console';
+import { applyUpdateForm, formToServiceSpec, labelKeyProblem, lines, parseLabel } from './console';
 import { SwarmError } from './errors';
 
 describe('formToServiceSpec', () => {
@@ -61,6 +61,30 @@ describe('formToServiceSpec', () => {
 
   it('splits textarea lines', () => {
     expect(lines(' A=1 \n\nB=2\n')).toEqual(['A=1', 'B=2']);
+  });
+});
+
+describe('applyUpdateForm', () => {
+  const job = {
+    Name: 'batch',
+    Labels: {},
+    TaskTemplate: { ContainerSpec: { Image: 'busybox' }, ForceUpdate: 2 },
+    Mode: { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 3 } },
+  };
+
+  it('runs a job again with --force and gives it no update config (swarmkit refuses one)', () => {
+    const s = applyUpdateForm(job, { image: 'busybox:1.36', force: true });
+    expect(s.UpdateConfig).toBeUndefined();
+    expect(s.TaskTemplate.ForceUpdate).toBe(3);
+    expect(s.TaskTemplate.ContainerSpec.Image).toBe('busybox:1.36');
+  });
+
+  it('refuses rollout settings for a job in the CLI’s words, and keeps them for a replicated service', () => {
+    expect(() => applyUpdateForm(job, { parallelism: 2 })).toThrow(
+      'update and rollback configuration is not supported for jobs',
+    );
+    const web = { ...job, Mode: { Replicated: { Replicas: 2 } } };
+    expect(applyUpdateForm(web, { parallelism: 2 }).UpdateConfig).toEqual({ Parallelism: 2 });
   });
 });
 

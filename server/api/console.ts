@@ -232,6 +232,11 @@ export function summarizeVersion(v: ServiceVersion): ServiceVersionSummary {
  */
 export function applyUpdateForm(spec: ServiceSpec, input: UpdateServiceForm): ServiceSpec {
   const form = parseConsoleBody(updateServiceFormSchema, input);
+  const job = !!(spec.Mode.ReplicatedJob || spec.Mode.GlobalJob);
+  const rollout = [form.parallelism, form.delaySeconds, form.monitorSeconds, form.maxFailureRatio];
+  // a job has no rolling update (swarmkit refuses its UpdateConfig): the CLI's words for the flags
+  if (job && (rollout.some((v) => v !== undefined) || form.failureAction || form.order))
+    throw rpcError('InvalidArgument', 'update and rollback configuration is not supported for jobs');
   const cfg: UpdateConfig = { ...(spec.UpdateConfig ?? {}) };
   if (form.parallelism !== undefined) cfg.Parallelism = form.parallelism;
   if (form.delaySeconds !== undefined) cfg.Delay = Math.round(form.delaySeconds * 1e9);
@@ -247,7 +252,7 @@ export function applyUpdateForm(spec: ServiceSpec, input: UpdateServiceForm): Se
   }
   return {
     ...spec,
-    UpdateConfig: cfg,
+    ...(job ? {} : { UpdateConfig: cfg }),
     TaskTemplate: {
       ...tt,
       ContainerSpec: { ...tt.ContainerSpec, Image: image },

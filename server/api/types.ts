@@ -112,6 +112,8 @@ export interface Task extends Meta {
   NetworksAttachments?: NetworkAttachment[];
   /** Console-only, set while PENDING and unschedulable. */
   Scheduling?: SchedulingExplain;
+  /** Job tasks only: the service's JobStatus.JobIteration when the task was created. */
+  JobIteration?: Version;
 }
 
 // ---------- services ----------
@@ -343,6 +345,13 @@ export interface UpdateStatus {
   Message: string;
 }
 
+export interface JobStatus {
+  /** Which run of the job the current tasks belong to: 0 at create, +1 on every update. */
+  JobIteration: Version;
+  /** When the current iteration was started (informational; never re-runs the job). */
+  LastExecution?: string;
+}
+
 export interface Service extends Meta {
   Spec: ServiceSpec;
   SpecVersion: Version;
@@ -350,6 +359,8 @@ export interface Service extends Meta {
   PreviousSpecVersion?: Version;
   Endpoint: { Spec: EndpointSpec; Ports?: PortConfig[]; VirtualIPs?: { NetworkID: string; Addr: string }[] };
   UpdateStatus?: UpdateStatus;
+  /** Job services only (swarmkit JobStatus): every spec update starts a new iteration. */
+  JobStatus?: JobStatus;
   /** Console-only: control loops that could not work on this service, one per loop. */
   Faults?: ControlFault[];
   /**

@@ -152,6 +152,18 @@ describe('ServiceSpec: every field moby has is kept', () => {
     });
   });
 
+  it('fills a replicated job’s counts as moby does (MaxConcurrent 1, TotalCompletions = MaxConcurrent) and keeps a global job', () => {
+    const mode = (m: object) => parseServiceSpec(spec({ Mode: m })).Mode;
+    expect(mode({ ReplicatedJob: {} })).toEqual({ ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } });
+    expect(mode({ ReplicatedJob: { MaxConcurrent: 3 } })).toEqual({
+      ReplicatedJob: { MaxConcurrent: 3, TotalCompletions: 3 },
+    });
+    expect(mode({ ReplicatedJob: { MaxConcurrent: 2, TotalCompletions: 6 } })).toEqual({
+      ReplicatedJob: { MaxConcurrent: 2, TotalCompletions: 6 },
+    });
+    expect(mode({ GlobalJob: {} })).toEqual({ GlobalJob: {} });
+  });
+
   it('takes the values moby looks up case-insensitively and keeps them lower-case', () => {
     const s = parseServiceSpec(
       spec(
@@ -354,9 +366,19 @@ describe("ServiceSpec: Docker's rules, each refused with Docker's message", () =
     ],
     ['two modes', spec({ Mode: { Replicated: {}, Global: {} } }), 'must specify only one service mode'],
     [
-      'a job mode',
-      spec({ Mode: { ReplicatedJob: {} } }),
-      'Mode.ReplicatedJob: job services (replicated-job, global-job) are not supported yet',
+      'a replicated and a global job',
+      spec({ Mode: { ReplicatedJob: {}, GlobalJob: {} } }),
+      'must specify only one service mode',
+    ],
+    [
+      'a concurrency past int64',
+      spec({ Mode: { ReplicatedJob: { MaxConcurrent: 2 ** 63 } } }),
+      rpc('Maximum concurrent jobs must not be negative'),
+    ],
+    [
+      'completions past int64',
+      spec({ Mode: { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 2 ** 63 } } }),
+      rpc('Total completed jobs must not be negative'),
     ],
     [
       'a job with an update config',

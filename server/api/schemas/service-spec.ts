@@ -37,15 +37,29 @@ type DecodedMode = { [K in keyof ServiceMode]?: object };
 function normaliseMode(m: DecodedMode & { Replicated?: { Replicas?: number } }, no: Refuse): ServiceMode {
   const kinds = (['Replicated', 'Global', 'ReplicatedJob', 'GlobalJob'] as const).filter((k) => m[k] !== undefined);
   if (kinds.length > 1) no('must specify only one service mode');
-  // No jobs orchestrator yet: refuse plainly rather than accept a service that never runs.
-  if (kinds[0] === 'ReplicatedJob' || kinds[0] === 'GlobalJob')
-    no(`Mode.${kinds[0]}: job services (replicated-job, global-job) are not supported yet`);
+  if (kinds[0] === 'GlobalJob') return { GlobalJob: {} };
+  if (kinds[0] === 'ReplicatedJob') return normaliseReplicatedJob(m.ReplicatedJob as ReplicatedJobIn, no);
   if (kinds[0] === 'Global') return { Global: {} };
   // `{"Replicated":{}}` (no --replicas) and an empty Mode both mean one replica
   const replicas = m.Replicated?.Replicas ?? 1;
   // swarmkit validateMode converts to int64
   if (replicas >= 2 ** 63) no(rpcText('Number of replicas must be non-negative'));
   return { Replicated: { Replicas: replicas } };
+}
+
+type ReplicatedJobIn = { MaxConcurrent?: number; TotalCompletions?: number };
+
+/**
+ * moby's converter fills the unset counts (MaxConcurrent 1, TotalCompletions
+ * = MaxConcurrent); swarmkit validateMode converts both to int64. The stored
+ * spec always has both, as the CLI's job progress and `service ls` read them.
+ */
+function normaliseReplicatedJob(j: ReplicatedJobIn, no: Refuse): ServiceMode {
+  const MaxConcurrent = j.MaxConcurrent ?? 1;
+  const TotalCompletions = j.TotalCompletions ?? MaxConcurrent;
+  if (MaxConcurrent >= 2 ** 63) no(rpcText('Maximum concurrent jobs must not be negative'));
+  if (TotalCompletions >= 2 ** 63) no(rpcText('Total completed jobs must not be negative'));
+  return { ReplicatedJob: { MaxConcurrent, TotalCompletions } };
 }
 
 export const serviceSpecSchema = goStruct(

@@ -168,6 +168,19 @@ describe('services', () => {
     ]);
   });
 
+  it('gives a job JobStatus at iteration 0, and every update (a bare --force too) starts the next one', async () => {
+    const s = await api.createService(spec({ Name: 'batch', Mode: { ReplicatedJob: { TotalCompletions: 4 } } }));
+    expect(s.JobStatus?.JobIteration).toEqual({ Index: 0 });
+    expect(s.JobStatus?.LastExecution).toBeTruthy();
+    const forced = { ...s.Spec, TaskTemplate: { ...s.Spec.TaskTemplate, ForceUpdate: 1 } };
+    const u = await api.updateService('batch', s.Version.Index, forced);
+    expect(u.JobStatus?.JobIteration).toEqual({ Index: 1 });
+    const again = await api.updateService('batch', u.Version.Index, u.Spec);
+    expect(again.JobStatus?.JobIteration).toEqual({ Index: 2 });
+    // a service that is not a job has none
+    expect((await api.createService(spec())).JobStatus).toBeUndefined();
+  });
+
   it('rollback swaps Spec and PreviousSpec, or fails without one', async () => {
     const s = await api.createService(spec());
     const e = await rejection(api.updateService('web', s.Version.Index, s.Spec, { rollback: true }));

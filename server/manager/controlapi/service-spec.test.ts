@@ -31,14 +31,17 @@ function errorOf(fn: () => unknown): SwarmError {
 }
 
 describe('normaliseServiceSpec', () => {
-  // a refused input is never a 5xx (dockerd would say Unimplemented for what it cannot run)
-  it('refuses job modes with a 400 until a jobs orchestrator exists', () => {
-    for (const Mode of [{ ReplicatedJob: { TotalCompletions: 2 } }, { GlobalJob: {} }]) {
-      // the CLI sends no update config for a job
-      const e = errorOf(() => normaliseServiceSpec({ ...cliSpec(), Mode, UpdateConfig: undefined }));
-      expect(e.status).toBe(400);
-      expect(e.message).toContain('not supported yet');
-    }
+  it('takes job modes as the CLI sends them, and refuses a job with an update config with a 400', () => {
+    // the CLI sends no update config for a job
+    const job = (Mode: object, extra: object = {}) =>
+      normaliseServiceSpec({ ...cliSpec(), Mode, UpdateConfig: undefined, ...extra });
+    expect(job({ ReplicatedJob: { TotalCompletions: 2 } }).Mode).toEqual({
+      ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 2 },
+    });
+    expect(job({ GlobalJob: {} }).Mode).toEqual({ GlobalJob: {} });
+    const e = errorOf(() => job({ GlobalJob: {} }, { UpdateConfig: { Parallelism: 1 } }));
+    expect(e.status).toBe(400);
+    expect(e.message).toContain('Jobs may not have an update config');
   });
 
   it('fills Replicas 1, Isolation, Runtime and keeps the CLI fields', () => {

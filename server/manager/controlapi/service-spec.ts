@@ -17,6 +17,11 @@ export function modeKind(mode: ServiceMode): ModeKind {
   return 'replicated';
 }
 
+/** A replicated or global job: its tasks run to completion, once per iteration. */
+export function isJobMode(mode: ServiceMode | undefined): boolean {
+  return !!(mode?.ReplicatedJob || mode?.GlobalJob);
+}
+
 /** Validate and normalise a spec as the docker CLI (or the console) sends it. Throws SwarmError. */
 export function normaliseServiceSpec(input: unknown): ServiceSpec {
   const spec = parseServiceSpec(input);

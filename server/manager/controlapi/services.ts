@@ -17,7 +17,7 @@ import { resolveRef } from './lookup';
 import { isIngressNetwork, lookupNetwork } from './networks';
 import { isPredefinedNetwork } from '../../api/schemas/network-create';
 import type { Filters } from './types';
-import { modeKind, normaliseServiceSpec, presentSpec, type ModeKind } from './service-spec';
+import { isJobMode, modeKind, normaliseServiceSpec, presentSpec, type ModeKind } from './service-spec';
 
 const MODES: readonly ModeKind[] = ['replicated', 'global', 'replicated-job', 'global-job'];
 
@@ -176,6 +176,8 @@ export async function createService(d: ControlDeps, input: ServiceSpec): Promise
       // swarmkit: an empty version at create; each update stamps the Meta.Version it replaced
       SpecVersion: { Index: 0 },
       Endpoint: { Spec: spec.EndpointSpec ?? { Mode: 'vip' } },
+      // a job's first run is iteration 0 (swarmkit CreateService)
+      ...(isJobMode(spec.Mode) ? { JobStatus: { JobIteration: { Index: 0 }, LastExecution: tx.now } } : {}),
     });
     recordSpecVersion(tx, d.store.view, tx.get('service', id)!, 'create');
   });
@@ -260,6 +262,9 @@ export async function updateService(
         PreviousSpecVersion: cur.SpecVersion,
       };
     }
+    // every update of a job, a rollback or a bare --force included, runs it again (swarmkit UpdateService)
+    if (cur.JobStatus)
+      next.JobStatus = { JobIteration: { Index: cur.JobStatus.JobIteration.Index + 1 }, LastExecution: tx.now };
     // keep what the allocator assigned; it reconciles Ports/VIPs against the new spec
     next.Endpoint = { ...cur.Endpoint, Spec: next.Spec.EndpointSpec ?? { Mode: 'vip' } };
     tx.update('service', next);

@@ -59,7 +59,7 @@ export function planGlobal(
 }
 
 /** What of a node matters to global placement; other node writes are ignored. */
-function nodeSignature(n: Node): string {
+export function nodeSignature(n: Node): string {
   return JSON.stringify([n.Status.State, n.Spec.Availability, n.Spec.Labels, n.Role, n.Status.Addr, n.Description]);
 }
 

@@ -67,11 +67,11 @@ export function recordRestart(
  * Rebuild restart history after a failover (§2.5): per slot, every task with
  * the newest SpecVersion except the oldest counts as one restart.
  */
-export function rebuildHistory(tasks: Task[]): Map<string, RestartHistory> {
+export function rebuildHistory(tasks: Task[], keyOf: (t: Task) => string = slotKey): Map<string, RestartHistory> {
   const bySlot = new Map<string, Task[]>();
   for (const t of tasks) {
     if (!t.SpecVersion) continue;
-    const k = slotKey(t);
+    const k = keyOf(t);
     let s = bySlot.get(k);
     if (!s) bySlot.set(k, (s = []));
     s.push(t);
@@ -145,7 +145,7 @@ export class RestartSupervisor {
     eachChange(view.list('service'), 'restart-supervisor', (s) => {
       if ((s.Spec.TaskTemplate.RestartPolicy?.MaxAttempts ?? 0) > 0) tracked.push(...view.tasksByService(s.ID));
     });
-    const rebuilt = guard(() => rebuildHistory(tracked));
+    const rebuilt = guard(() => rebuildHistory(tracked, (t) => this.historyKey(t)));
     this.history = rebuilt.ok ? rebuilt.value : new Map();
     if (!rebuilt.ok) console.warn(`[restart-supervisor] restart history not rebuilt: ${rebuilt.message}`);
     // re-arm replacements left staged at desired READY by the previous leader
@@ -183,10 +183,20 @@ export class RestartSupervisor {
     return this.history.get(key);
   }
 
-  /** The restart policy's verdict for a task, with the slot's history. */
+  /**
+   * The slot a task's restart history is kept under: slotKey, except that a
+   * replicated job's slots start at 0 and slot 0 is a slot too, wherever its
+   * tasks land (slotKey names Slot 0 by node, as for global tasks).
+   */
+  private historyKey(task: Task, service?: Service): string {
+    const s = service ?? this.store.view.get('service', task.ServiceID);
+    return s?.Spec.Mode.ReplicatedJob ? `${task.ServiceID}/${task.Slot}` : slotKey(task);
+  }
+
+  /** The restart policy's verdict for a task, with the slot's history (a job task: ANY acts as ON_FAILURE). */
   shouldRestart(task: Task, batch?: RestartBatch): boolean {
-    const k = slotKey(task);
-    return shouldRestart(task, batch?.history.get(k) ?? this.history.get(k));
+    const k = this.historyKey(task);
+    return shouldRestart(task, batch?.history.get(k) ?? this.history.get(k), !!task.JobIteration);
   }
 
   /**
@@ -201,11 +211,14 @@ export class RestartSupervisor {
     if (!cur || sv(cur.DesiredState) > sv('complete')) return undefined;
     if (raisesDesired(cur, 'shutdown')) tx.update('task', { ...cur, DesiredState: 'shutdown' });
     if (!this.shouldRestart(cur, batch)) return undefined;
-    const replacement = newTask(service, placeOf(cur), 'ready', tx.now);
+    // a replicated job's slot 0 is a slot, not a node; a job's replacement belongs to the current iteration
+    const place = service.Spec.Mode.ReplicatedJob ? { slot: cur.Slot } : placeOf(cur);
+    const replacement = newTask(service, place, 'ready', tx.now);
+    if (service.JobStatus) replacement.JobIteration = { Index: service.JobStatus.JobIteration.Index };
     tx.create('task', replacement);
     const max = cur.Spec.RestartPolicy?.MaxAttempts ?? 0;
     if (max > 0 && replacement.SpecVersion) {
-      const k = slotKey(cur);
+      const k = this.historyKey(cur, service);
       const h = batch.history.get(k) ?? this.history.get(k);
       batch.history.set(k, recordRestart(h, replacement.SpecVersion.Index, Date.parse(tx.now), max));
     }
@@ -346,8 +359,10 @@ export class RestartSupervisor {
           for (const id of ids) {
             const t = tx.get('task', id);
             if (!t) continue;
+            // a job task runs to its end: desired COMPLETE
+            const to = t.JobIteration ? 'complete' : 'running';
             const r = isolate(tx, () => {
-              if (raisesDesired(t, 'running')) tx.update('task', { ...t, DesiredState: 'running' });
+              if (raisesDesired(t, to)) tx.update('task', { ...t, DesiredState: to });
             });
             // a task that cannot be started stays staged and marks its service; the others start
             if (!r.ok) failed.add(id);

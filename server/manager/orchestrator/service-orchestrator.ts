@@ -52,6 +52,16 @@ export abstract class ServiceOrchestrator {
    */
   protected abstract reconcile(tx: Tx, service: Service, budget: Budget): { slots: Task[][]; complete: boolean };
   protected abstract onNodeChange(c: Change<'node'>): void;
+  /** A task this orchestrator still looks after (replicated/global: desired ≤ RUNNING; jobs: ≤ COMPLETE). */
+  protected isLive(t: Task): boolean {
+    return isRunnable(t);
+  }
+  /** Does this change of a live task of ours call for a reconcile of its service (jobs: a task ended)? */
+  protected taskMovesService(_t: Task): boolean {
+    return false;
+  }
+  /** Whether reconciled slots go to the updater (jobs run a new iteration instead of a rolling update). */
+  protected readonly rollsUpdates: boolean = true;
 
   start(): void {
     const view = this.store.view;
@@ -64,7 +74,7 @@ export abstract class ServiceOrchestrator {
     eachChange(view.list('service'), this.name, (s) => {
       if (!this.owns(s)) return;
       this.dirtyServices.add(s.ID);
-      for (const t of view.tasksByService(s.ID)) if (isRunnable(t)) this.dirtyTasks.add(t.ID);
+      for (const t of view.tasksByService(s.ID)) if (this.isLive(t)) this.dirtyTasks.add(t.ID);
     });
     this.runner.kick();
   }
@@ -102,10 +112,13 @@ export abstract class ServiceOrchestrator {
         } else this.markService(s.ID);
       } else if (c.kind === 'task') {
         const t = c.object as Task;
-        if (!isRunnable(t) || !this.owns(view.get('service', t.ServiceID))) return;
+        if (!this.isLive(t) || !this.owns(view.get('service', t.ServiceID))) return;
         // a runnable task vanished: the slot may need a new one
         if (c.action === 'delete') this.markService(t.ServiceID);
-        else if (this.taskNeedsCheck(t)) this.markTask(t.ID);
+        else {
+          if (this.taskNeedsCheck(t)) this.markTask(t.ID);
+          if (this.taskMovesService(t)) this.markService(t.ServiceID);
+        }
       } else if (c.kind === 'node') {
         this.onNodeChange(c as Change<'node'>);
       }
@@ -146,7 +159,7 @@ export abstract class ServiceOrchestrator {
           outcomes.clear();
           for (const id of chunk) {
             const t = tx.get('task', id);
-            if (!t || !isRunnable(t)) continue;
+            if (!t || !this.isLive(t)) continue;
             const svc = tx.get('service', t.ServiceID);
             if (!this.owns(svc)) continue;
             const r = isolate(tx, () => this.checkTask(tx, svc, t, batch));
@@ -205,7 +218,7 @@ export abstract class ServiceOrchestrator {
         },
         { retry: true },
       );
-      for (const [id, slots] of keep) this.updater.update(id, slots);
+      if (this.rollsUpdates) for (const [id, slots] of keep) this.updater.update(id, slots);
       queue = queue.filter((id) => !done.has(id));
     }
   }

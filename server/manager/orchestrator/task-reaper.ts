@@ -172,7 +172,14 @@ export class TaskReaper {
     if (tasks.length === 0) return false;
     const serviceID = tasks[0]!.ServiceID;
     const r = isolate(tx, () => {
-      const plan = planSlotPrune(tasks, retentionLimit(clusterLimit, tx.get('service', serviceID)));
+      const service = tx.get('service', serviceID);
+      // a job's completed tasks of its current run are its progress: pruning one would run that slot again
+      const iteration = service?.JobStatus?.JobIteration.Index;
+      const prunable =
+        iteration === undefined
+          ? tasks
+          : tasks.filter((t) => t.Status.State !== 'complete' || t.JobIteration?.Index !== iteration);
+      const plan = planSlotPrune(prunable, retentionLimit(clusterLimit, service));
       for (const t of plan.delete) tx.delete('task', t.ID);
       return plan.keepDirty;
     });

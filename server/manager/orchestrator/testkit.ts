@@ -54,7 +54,7 @@ export async function updateService(store: ClusterStore, id: string, change: (s:
 
 /**
  * Stands in for allocator + scheduler + agents: tasks with desired RUNNING
- * go to RUNNING on `nodeID` (or their pre-assigned node), desired READY
+ * (or a job's COMPLETE) go to RUNNING on `nodeID` (or their pre-assigned node), desired READY
  * parks at READY, desired ≥ SHUTDOWN stops. `hold` tasks are left alone.
  */
 export class FakeAgents {
@@ -114,7 +114,8 @@ function step(
   const obs = sv(t.Status.State);
   let to: TaskState | undefined;
   if (sv(t.DesiredState) >= sv('shutdown')) to = obs <= sv('running') ? 'shutdown' : undefined;
-  else if (t.DesiredState === 'running' && obs < sv('running')) to = 'running';
+  // a job task (desired COMPLETE) runs; the test reports how it ends
+  else if ((t.DesiredState === 'running' || t.DesiredState === 'complete') && obs < sv('running')) to = 'running';
   else if (t.DesiredState === 'ready' && obs < sv('ready')) to = 'ready';
   if (to && fate) to = fate(t, to) ?? undefined;
   if (!to) return undefined;

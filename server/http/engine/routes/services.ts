@@ -19,18 +19,28 @@ export interface ServiceStatus {
   CompletedTasks: number;
 }
 
-/** swarmkit ListServiceStatuses, which `service ls` shows as REPLICAS. */
+/**
+ * swarmkit ListServiceStatuses, which `service ls` shows as REPLICAS. For a
+ * job only the current iteration's tasks count: DesiredTasks is MaxConcurrent
+ * (replicated job) or the tasks still to complete (global job), and
+ * CompletedTasks the ones that completed (`2/2 (3/6 completed)`).
+ */
 export function serviceStatus(view: MemoryStore, s: Service): ServiceStatus {
   const tasks = view.tasksByService(s.ID);
   const mode = s.Spec.Mode ?? {};
   const global = !mode.Replicated && !mode.ReplicatedJob;
+  const iteration = s.JobStatus?.JobIteration.Index;
   let desired = mode.Replicated ? (mode.Replicated.Replicas ?? 1) : (mode.ReplicatedJob?.MaxConcurrent ?? 0);
   let running = 0;
   let completed = 0;
   for (const t of tasks) {
+    if (iteration !== undefined) {
+      if (t.JobIteration?.Index !== iteration) continue;
+      if (t.Status.State === 'complete') completed++;
+    }
     if (t.Status.State === 'running') running++;
-    if (t.Status.State === 'complete') completed++;
     if (global && t.DesiredState === 'running') desired++;
+    if (global && t.DesiredState === 'complete' && t.Status.State !== 'complete') desired++;
   }
   return { RunningTasks: running, DesiredTasks: desired, CompletedTasks: completed };
 }
