@@ -11,6 +11,7 @@ import { parseInitRequest, parseJoinRequest, type InitRequest } from '../../api/
 import { fdLimitWarnings } from '../../net/fd-limit';
 import { readJSON } from './request';
 import { engineRequestHandler } from './front-door';
+import { notServedMessage } from './not-served';
 import { ENGINE_VERSION, sendEmpty, sendError, sendJSON } from './respond';
 import { stripVersion } from './server';
 
@@ -140,7 +141,7 @@ function localEngineHandler(
       );
     if (/^\/(swarm|nodes|services|tasks|secrets|configs)(\/|$)/.test(path))
       throw new SwarmError('Unavailable', active ? WORKER_NODE : NOT_IN_SWARM);
-    sendError(res, 404, 'page not found');
+    sendError(res, 404, notServedMessage(path));
   };
   return engineRequestHandler((req, res, target) => {
     const stripped = stripVersion(target.path);

@@ -64,6 +64,20 @@ describe('connection and versions', () => {
     expect(r.json).toEqual({ message: 'page not found' });
     expect(r.headers['api-version']).toBe('1.50');
   });
+
+  it("a container engine's families say this is a swarm-only engine after Docker's text", async () => {
+    const ps = await call('GET', '/v1.50/containers/json?all=1');
+    expect([ps.status, ps.headers['content-type']]).toEqual([404, 'application/json']);
+    expect(ps.json).toEqual({
+      message: 'page not found: this is a swarm-only engine; `docker ps` (containers) is not supported',
+    });
+    expect((await call('GET', '/volumes')).json).toEqual({
+      message: 'page not found: this is a swarm-only engine; `docker volume` (volumes) is not supported',
+    });
+    expect(((await call('POST', '/v1.50/images/create?fromImage=x')).json as { message: string }).message).toMatch(
+      /^page not found: this is a swarm-only engine; `docker images`/,
+    );
+  });
 });
 
 describe('swarm and info', () => {
