@@ -79,7 +79,9 @@ export const ENGINE_CATALOGUE: readonly RouteSpec[] = [
   engine('GET', '/swarm'),
   engine('POST', '/swarm/init', { body: 'swarmInit' }),
   engine('POST', '/swarm/join', { body: 'swarmJoin' }),
-  engine('POST', '/swarm/leave', { query: [{ name: 'force', valid: BOOL }] }),
+  // any force value but "", 0, no, false, none really takes the manager out of its swarm (and stops
+  // it): only the refusal is fuzzed, so the query is left alone
+  engine('POST', '/swarm/leave'),
   engine('POST', '/swarm/update', {
     body: 'swarmSpec',
     query: [
