@@ -75,6 +75,8 @@ export const ENGINE_CATALOGUE: readonly RouteSpec[] = [
   engine('HEAD', '/_ping'),
   engine('GET', '/version'),
   engine('GET', '/swarmdeck/raft'),
+  engine('GET', '/swarmdeck/settings'),
+  engine('POST', '/swarmdeck/settings', { body: 'swarmSettings' }),
   engine('GET', '/info'),
   engine('GET', '/swarm'),
   engine('POST', '/swarm/init', { body: 'swarmInit' }),
