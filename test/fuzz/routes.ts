@@ -84,6 +84,8 @@ export const ENGINE_CATALOGUE: readonly RouteSpec[] = [
   // any force value but "", 0, no, false, none really takes the manager out of its swarm (and stops
   // it): only the refusal is fuzzed, so the query is left alone
   engine('POST', '/swarm/leave'),
+  engine('GET', '/swarm/unlockkey'),
+  engine('POST', '/swarm/unlock'),
   engine('POST', '/swarm/update', {
     body: 'swarmSpec',
     query: [
@@ -151,8 +153,6 @@ export const ENGINE_CATALOGUE: readonly RouteSpec[] = [
       ['GET', '/events'],
       ['GET', '/plugins'],
       ['GET', '/system/df'],
-      ['GET', '/swarm/unlockkey'],
-      ['POST', '/swarm/unlock'],
       ['PUT', '/services/{service}'],
       ['POST', '/services/{service}/scale'],
       ['POST', '/nodes/{node}/promote'],

@@ -4,6 +4,7 @@ import { forceQuery, parseQuery, swarmUpdateQuery } from '../../../api/schemas/e
 import { parseInitRequest, parseJoinRequest } from '../../../api/schemas/swarm-requests';
 import type { ManagerContext } from '../../../manager/context';
 import { managerLeaveRefusal, type LeaveManager } from '../../../manager/membership/leave';
+import { HttpError } from '../../http-error';
 import { readJSON } from '../request';
 import { sendEmpty, sendJSON } from '../respond';
 import type { Route } from '../router';
@@ -51,6 +52,21 @@ export const swarmRoutes: Route[] = [
       sendEmpty(res);
       // the process stops only once the CLI has its answer
       res.once('finish', stop);
+    },
+  },
+  {
+    // autolock is never on (swarm init/update refuse it), so there is no key: the CLI says "no unlock key is set"
+    method: 'GET',
+    pattern: /^\/swarm\/unlockkey$/,
+    handle: ({ res }) => sendJSON(res, 200, { UnlockKey: '' }),
+  },
+  {
+    // dockerd's notLockedError: an active manager is never locked
+    method: 'POST',
+    pattern: /^\/swarm\/unlock$/,
+    handle: ({ req }) => {
+      req.resume();
+      throw new HttpError(409, 'swarm is not locked');
     },
   },
   {

@@ -50,9 +50,20 @@ export function clusterInfo(c: Cluster): ClusterInfo {
   };
 }
 
+/** dockerd's warning when exactly two managers hold the raft group (cluster.Info). */
+export const TWO_MANAGERS_WARNING = `WARNING: Running Swarm in a two-manager configuration. This configuration provides
+no fault tolerance, and poses a high risk to lose control over the cluster.
+Refer to https://docs.docker.com/engine/swarm/admin_guide/ to configure the
+Swarm for fault-tolerance.`;
+
 function swarmInfo(ctx: ManagerContext) {
   const nodes = ctx.store.view.list('node');
   const managers = nodes.filter((n) => n.Role === 'manager');
+  // as dockerd counts them: the nodes that have a ManagerStatus, i.e. the raft members
+  const membership = ctx.membership?.();
+  const managerCount = membership
+    ? nodes.filter((n) => membership.members.some((m) => m.id === n.ID)).length
+    : managers.length;
   return {
     NodeID: ctx.selfNodeID,
     NodeAddr: ctx.advertiseAddr,
@@ -67,8 +78,9 @@ function swarmInfo(ctx: ManagerContext) {
         Addr: m.ID === ctx.selfNodeID ? ctx.clusterAddr : `${m.Status.Addr}:${ctx.clusterAddr.split(':').pop()}`,
       })),
     Nodes: nodes.length,
-    Managers: managers.length,
+    Managers: managerCount,
     Cluster: clusterInfo(ctx.control.getCluster()),
+    Warnings: managerCount === 2 ? [TWO_MANAGERS_WARNING] : [],
   };
 }
 
@@ -123,6 +135,7 @@ export const systemRoutes: Route[] = [
     handle: ({ ctx, res }) => {
       const tasks = ctx.store.view.list('task');
       const running = tasks.filter((t) => t.Status.State === 'running').length;
+      const swarm = swarmInfo(ctx);
       sendJSON(res, 200, {
         ID: ctx.selfNodeID,
         Name: hostname(),
@@ -151,9 +164,10 @@ export const systemRoutes: Route[] = [
         ExperimentalBuild: false,
         Runtimes: { runc: { path: 'runc' } },
         DefaultRuntime: 'runc',
-        Swarm: swarmInfo(ctx),
+        Swarm: swarm,
         SecurityOptions: [],
-        Warnings: [...fdLimitWarnings(), ...failedEntriesWarnings(ctx.raft?.view())],
+        // dockerd appends the swarm's warnings to the engine's
+        Warnings: [...fdLimitWarnings(), ...failedEntriesWarnings(ctx.raft?.view()), ...swarm.Warnings],
       });
     },
   },
