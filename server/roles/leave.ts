@@ -8,6 +8,7 @@
 
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { SequenceConflict } from '../api/errors';
 import type { ClusterMember } from '../cluster-member';
 
 /** How long a forced leave waits for raft to let it go before it stops anyway (as swarm: left Unreachable). */
@@ -33,21 +34,26 @@ export async function leaveRaft(member: ClusterMember): Promise<void> {
   const self = member.ctx.selfNodeID;
   const others = member.log.status().members.filter((m) => m.id !== self);
   if (others.length === 0) return;
+  // through the control API, which forwards to the leader: the leader's role manager then hands
+  // leadership over if this is the leader, and takes the member out of raft
   try {
-    await member.store.update(
-      (tx) => {
-        const cur = tx.get('node', self);
-        if (!cur || cur.Spec.Role === 'worker') return;
-        tx.update('node', { ...cur, Spec: { ...cur.Spec, Role: 'worker' } });
-      },
-      { retry: true },
-    );
+    for (let attempt = 1; ; attempt++) {
+      const node = member.ctx.control.getNode(self);
+      if (node.Spec.Role === 'worker') break;
+      try {
+        await member.ctx.control.updateNode(self, node.Version.Index, { ...node.Spec, Role: 'worker' });
+        break;
+      } catch (err) {
+        if (!(err instanceof SequenceConflict) || attempt >= 5) throw err;
+      }
+    }
   } catch (err) {
-    // no leader: the others keep this member, as swarm's would (Unreachable) until it is demoted there
-    console.warn(`swarmdeck: leaving without a leader: ${err instanceof Error ? err.message : String(err)}`);
+    // no leader, or the others could not spare it: they keep this member (as swarm's would: Unreachable)
+    console.warn(`swarmdeck: leaving without leaving raft: ${err instanceof Error ? err.message : String(err)}`);
     return;
   }
   const end = Date.now() + OUT_OF_RAFT_WAIT_MS;
   while (!member.log.isRemovedMember(self) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
-  if (!member.log.isRemovedMember(self)) console.warn('swarmdeck: raft did not let this manager go in time; leaving');
+  if (member.log.isRemovedMember(self)) console.log('swarmdeck: this manager left raft');
+  else console.warn('swarmdeck: raft did not let this manager go in time; leaving');
 }
