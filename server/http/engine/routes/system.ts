@@ -1,6 +1,6 @@
 import { arch, cpus, hostname, release, totalmem } from 'node:os';
 import { publicClusterSpec } from '../../../api/schemas/cluster-spec';
-import type { Cluster, ClusterSpec, TLSInfo } from '../../../api/types';
+import type { Cluster, ClusterSpec, TaskState, TLSInfo } from '../../../api/types';
 import { clusterTLSInfo } from '../../../ca';
 import type { ManagerContext } from '../../../manager/context';
 import { fdLimitWarnings } from '../../../net/fd-limit';
@@ -55,6 +55,9 @@ export const TWO_MANAGERS_WARNING = `WARNING: Running Swarm in a two-manager con
 no fault tolerance, and poses a high risk to lose control over the cluster.
 Refer to https://docs.docker.com/engine/swarm/admin_guide/ to configure the
 Swarm for fault-tolerance.`;
+
+/** Task states whose container has run and stopped (its history on the node). */
+const STOPPED: ReadonlySet<TaskState> = new Set(['complete', 'failed', 'shutdown']);
 
 function swarmInfo(ctx: ManagerContext) {
   const nodes = ctx.store.view.list('node');
@@ -133,8 +136,10 @@ export const systemRoutes: Route[] = [
     method: 'GET',
     pattern: /^\/info$/,
     handle: ({ ctx, res }) => {
-      const tasks = ctx.store.view.list('task');
-      const running = tasks.filter((t) => t.Status.State === 'running').length;
+      // dockerd counts its own containers: this node's tasks, the stopped ones being its task history
+      const mine = ctx.store.view.tasksByNode(ctx.selfNodeID);
+      const running = mine.filter((t) => t.Status.State === 'running').length;
+      const stopped = mine.filter((t) => STOPPED.has(t.Status.State)).length;
       const swarm = swarmInfo(ctx);
       sendJSON(res, 200, {
         ID: ctx.selfNodeID,
@@ -146,10 +151,10 @@ export const systemRoutes: Route[] = [
         ServerVersion: ENGINE_VERSION,
         NCPU: cpus().length,
         MemTotal: totalmem(),
-        Containers: running,
+        Containers: running + stopped,
         ContainersRunning: running,
         ContainersPaused: 0,
-        ContainersStopped: 0,
+        ContainersStopped: stopped,
         Images: 0,
         Driver: 'swarmdeck',
         DriverStatus: [],
