@@ -29,10 +29,17 @@ function runningAgent(dataDir: string): number | undefined {
   if (!Number.isInteger(pid) || pid <= 1) return undefined;
   try {
     process.kill(pid, 0);
-    return pid;
   } catch {
     return undefined;
   }
+  // a stale file's pid may belong to another process now: SIGUSR2 would end it
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (!/agent/.test(cmdline)) return undefined;
+  } catch {
+    // no /proc: trust the file
+  }
+  return pid;
 }
 
 /** Exit code of `swarmdeck agent leave`: 0 once the agent left, 1 when none runs on the data dir or it did not go. */
