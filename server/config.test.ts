@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from './config';
+import { ConfigError, nodeGenericResources, parseConfig } from './config';
 
 describe('parseConfig', () => {
   it('uses the documented defaults', () => {
@@ -26,6 +26,21 @@ describe('parseConfig', () => {
     expect(c.dataDir).toBe('/tmp/x');
     expect(c.simWorkers).toBe(4);
   });
+  it("takes this node's generic resources as dockerd's node-generic-resources", () => {
+    expect(nodeGenericResources(parseConfig([], {}))).toBeUndefined();
+    expect(nodeGenericResources(parseConfig(['--generic-resource', 'gpu=U1,gpu=U2, ssd=1'], {}))).toEqual([
+      { NamedResourceSpec: { Kind: 'gpu', Value: 'U1' } },
+      { NamedResourceSpec: { Kind: 'gpu', Value: 'U2' } },
+      { DiscreteResourceSpec: { Kind: 'ssd', Value: 1 } },
+    ]);
+    expect(nodeGenericResources(parseConfig([], { SWARMDECK_GENERIC_RESOURCE: 'gpu=2' }))).toEqual([
+      { DiscreteResourceSpec: { Kind: 'gpu', Value: 2 } },
+    ]);
+    expect(() => parseConfig(['--generic-resource', 'gpu=1,gpu=U'], {})).toThrow(
+      /--generic-resource: .*mixed discrete and named/,
+    );
+  });
+
   it('turns --no-console off the console', () => {
     expect(parseConfig(['--no-console'], {}).console).toBe(false);
   });

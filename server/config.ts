@@ -1,6 +1,8 @@
 // Command-line flags, each also an environment variable SWARMDECK_<NAME>.
 // Flags win over the environment; both win over the defaults.
+import { parseGenericResources } from './api/generic-resources';
 import { DEFAULT_DATA_PATH_PORT } from './api/network-view';
+import type { GenericResource } from './api/types';
 import { DEFAULT_DRAIN_DELAY_MS } from './agent/mesh/drain';
 import { readTokenFile } from './token-file';
 
@@ -36,6 +38,8 @@ export interface Config {
   dataPathPort: number;
   /** How long a stopping task refuses new mesh connections before SIGTERM (ms). */
   drainDelayMs: number;
+  /** This node's generic resources, `kind=value` comma-separated (dockerd's node-generic-resources); checked at parse. */
+  genericResources: string;
 }
 
 interface FlagDef {
@@ -86,6 +90,11 @@ export const FLAGS: Record<string, FlagDef> = {
     kind: 'short-duration',
     help: 'how long a stopping task takes no new mesh connections before SIGTERM (default 1s)',
   },
+  'generic-resource': {
+    key: 'genericResources',
+    kind: 'string',
+    help: "this node's generic resources, e.g. gpu=2 or gpu=UUID1,gpu=UUID2 (services reserve them with --generic-resource)",
+  },
   'no-init': {
     key: 'init',
     kind: 'bool',
@@ -112,6 +121,7 @@ export const DEFAULTS: Config = {
   dispatcherHeartbeatMs: 0,
   dataPathPort: DEFAULT_DATA_PATH_PORT,
   drainDelayMs: DEFAULT_DRAIN_DELAY_MS,
+  genericResources: '',
 };
 
 /** A bad flag or variable. Its message echoes what was given, minus any join token (it goes to the logs). */
@@ -218,11 +228,25 @@ export function parseConfig(
       throw new ConfigError(`--token-file: ${(err as Error).message}`);
     }
   }
+  try {
+    nodeGenericResources(cfg);
+  } catch (err) {
+    throw new ConfigError(`--generic-resource: ${(err as Error).message}`);
+  }
   if (cfg.join && !cfg.token) throw new ConfigError('--join needs --token or --token-file (the manager join token)');
   if (cfg.join && !/^[^:\s]+:\d{1,5}$/.test(cfg.join)) throw new ConfigError(`--join: "${cfg.join}" is not HOST:PORT`);
   const ports = [cfg.consolePort, cfg.enginePort, cfg.clusterPort];
   if (new Set(ports).size !== ports.length) throw new ConfigError('console, engine and cluster ports must differ');
   return cfg;
+}
+
+/** The node's generic resources as its description carries them (none: undefined). */
+export function nodeGenericResources(cfg: Pick<Config, 'genericResources'>): GenericResource[] | undefined {
+  const terms = cfg.genericResources
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  return terms.length ? parseGenericResources(terms) : undefined;
 }
 
 export function usage(): string {

@@ -13,6 +13,7 @@ import { joinSwarm } from './roles/joining';
 import { startManager, type RunningManager } from './roles/manager';
 import { startNodeProcess } from './roles/node-process';
 import { startWorker } from './roles/worker';
+import { forgetSwarm } from './roles/leave';
 import { restrictUmask } from './util/private-files';
 import { redactSecrets } from './util/redact';
 
@@ -49,13 +50,16 @@ async function main(): Promise<void> {
   const node = await startNodeProcess(cfg);
   let manager: RunningManager | undefined;
   let worker: AgentNode | undefined;
+  // set below: stops the process (forgetting its identity after a `docker swarm leave`)
+  let shutdown: (why: string, leaving?: boolean) => Promise<void> = async () => undefined;
+  const left = () => void shutdown('left the swarm', true);
   const becomeManager = async (mode: MemberMode, init?: SwarmInitOptions) => {
-    manager = await startManager(node, mode, init);
+    manager = await startManager(node, mode, init, left);
   };
   const joinThen = async (remote: string, token: string, asWorker: boolean) => {
     const joined = await joinSwarm(node, remote, token, asWorker);
     if (joined.kind === 'manager') await becomeManager({ kind: 'join', answer: joined.answer });
-    else worker = await startWorker(node, joined.creds);
+    else worker = await startWorker(node, joined.creds, left);
   };
 
   // a process that joined with the worker token is a worker node from then on
@@ -63,7 +67,7 @@ async function main(): Promise<void> {
   const workerCreds = cert?.role === 'worker' ? readAgentCredentials(cfg.dataDir) : undefined;
   const initialised = cert?.role === 'manager' || existsSync(join(cfg.dataDir, 'swarmdeck.db'));
   if (workerCreds) {
-    worker = await startWorker(node, workerCreds);
+    worker = await startWorker(node, workerCreds, left);
   } else if (initialised) {
     await becomeManager({ kind: 'restart' });
   } else if (cfg.join) {
@@ -86,7 +90,7 @@ async function main(): Promise<void> {
   }
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  shutdown = async (signal: string, leaving = false) => {
     if (stopping) return;
     stopping = true;
     console.log(`swarmdeck: ${signal}, shutting down`);
@@ -102,6 +106,12 @@ async function main(): Promise<void> {
     await node.transport.close();
     node.clusterServer.closeAllConnections?.();
     await new Promise<void>((r) => node.clusterServer.close(() => r()));
+    if (leaving) {
+      forgetSwarm(cfg.dataDir);
+      console.log(
+        `swarmdeck: this node's identity is removed from ${cfg.dataDir}; start again to init or join a swarm`,
+      );
+    }
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

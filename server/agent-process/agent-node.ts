@@ -55,8 +55,8 @@ export interface AgentNode {
   renewer: CertificateRenewer;
   /** The node's routing mesh (process executor with a data path port only). */
   mesh?: NodeMesh;
-  /** Ends the session; process tasks keep running for the next start to adopt. */
-  stop(): Promise<void>;
+  /** Ends the session; process tasks keep running for the next start to adopt unless keepTasks is false (leaving). */
+  stop(opts?: { keepTasks?: boolean }): Promise<void>;
 }
 
 export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
@@ -138,11 +138,11 @@ export async function startAgentNode(o: AgentNodeOptions): Promise<AgentNode> {
     directory,
     renewer,
     ...(mesh ? { mesh } : {}),
-    stop: async () => {
+    stop: async (opts = {}) => {
       renewer.stop();
       unwatchTLS();
       await logs.stop();
-      await agent.stop({ keepTasks: !!processExecutor });
+      await agent.stop({ keepTasks: !!processExecutor && opts.keepTasks !== false });
       await meshHandle?.stop();
       await ownDns?.stop();
       // the router stays, like the tasks whose namespaces hang off it; the next start reconnects

@@ -29,7 +29,21 @@ describe('swarmdeck agent flags', () => {
     expect(parseAgentConfig([], { SWARMDECK_AGENT_EXECUTOR: 'sim' }, 'host')).toMatchObject({
       executor: 'sim',
       hostname: 'host',
+      genericResources: [],
     });
+  });
+
+  it('reads generic resources as dockerd reads node-generic-resources', () => {
+    expect(
+      parseAgentConfig(['--generic-resource', 'gpu=2', '--generic-resource=fpga=F1'], {}).genericResources,
+    ).toEqual([
+      { DiscreteResourceSpec: { Kind: 'gpu', Value: 2 } },
+      { NamedResourceSpec: { Kind: 'fpga', Value: 'F1' } },
+    ]);
+    expect(parseAgentConfig([], { SWARMDECK_AGENT_GENERIC_RESOURCE: 'gpu=1' }).genericResources).toEqual([
+      { DiscreteResourceSpec: { Kind: 'gpu', Value: 1 } },
+    ]);
+    expect(() => parseAgentConfig(['--generic-resource', 'gpu'], {})).toThrow(/--generic-resource: .*incorrect term/);
   });
 
   it('refuses what it cannot use', () => {

@@ -1,5 +1,7 @@
 // `swarmdeck agent` flags, each also an environment variable SWARMDECK_AGENT_<NAME>.
+import { parseGenericResources } from '../api/generic-resources';
 import { DEFAULT_DATA_PATH_PORT } from '../api/network-view';
+import type { GenericResource } from '../api/types';
 import { DEFAULT_DRAIN_DELAY_MS } from '../agent/mesh/drain';
 import { parseDurationMs } from '../agent/executor/sim-config';
 import { readTokenFile } from '../token-file';
@@ -16,6 +18,8 @@ export interface AgentConfig {
   hostname: string;
   /** Engine labels (`--label k=v`, repeatable): constraints match them as `engine.labels.k`. */
   labels: Record<string, string>;
+  /** `--generic-resource kind=value` (repeatable; dockerd's node-generic-resources): `gpu=2`, or `gpu=UUID` per device. */
+  genericResources: GenericResource[];
   dataDir: string;
   executor: 'process' | 'sim';
   /** The address managers and the routing mesh reach this node at. */
@@ -48,6 +52,10 @@ const HELP: [string, string][] = [
   ['--token-file PATH', 'read the token from this file instead (or set SWARMDECK_AGENT_TOKEN): it stays out of `ps`'],
   ['--hostname NAME', 'the node name shown in `docker node ls` (default: this host name)'],
   ['--label KEY=VALUE', 'an engine label, repeatable (constraint `engine.labels.KEY`)'],
+  [
+    '--generic-resource K=V',
+    'a generic resource the node has, repeatable: gpu=2 (a count) or gpu=UUID (one named device each)',
+  ],
   ['--data-dir DIR', 'node identity, key and task state (default ./data-agent)'],
   ['--executor KIND', 'process (default: tasks are real processes) or sim (simulated tasks)'],
   ['--advertise-addr ADDR', 'the address other nodes reach this one at (default 127.0.0.1)'],
@@ -65,7 +73,8 @@ export function agentUsage(): string {
   const lines = HELP.map(([f, h]) => `  ${f.padEnd(24)} ${h}`);
   return (
     'usage: swarmdeck agent --join HOST:PORT --token SWMTKN-1-… [flags]\n\n' +
-    'Starts a worker node: it joins the swarm, keeps a session with the leader and runs its tasks.\n\n' +
+    'Starts a worker node: it joins the swarm, keeps a session with the leader and runs its tasks.\n' +
+    '`swarmdeck agent leave [--data-dir DIR]` makes the agent running on DIR leave its swarm (docker swarm leave).\n\n' +
     `${lines.join('\n')}\n`
   );
 }
@@ -97,6 +106,7 @@ export function parseAgentConfig(
     tokenFile: '',
     hostname: defaultHostname,
     labels: {},
+    genericResources: [],
     dataDir: './data-agent',
     executor: 'process',
     advertiseAddr: '127.0.0.1',
@@ -137,6 +147,7 @@ export function parseAgentConfig(
     'dns-upstream': 'dnsUpstreams',
   };
   let tokenFlag = false;
+  const generic: string[] = env.SWARMDECK_AGENT_GENERIC_RESOURCE?.split(',').filter(Boolean) ?? [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith('--')) throw new AgentConfigError(`unexpected argument "${arg}"`);
@@ -151,10 +162,19 @@ export function parseAgentConfig(
       cfg.labels[key] = eq < 0 ? '' : value.slice(eq + 1);
       continue;
     }
+    if (name === 'generic-resource') {
+      generic.push(value);
+      continue;
+    }
     const key = flags[name];
     if (!key) throw new AgentConfigError(`unknown flag --${name} (see swarmdeck agent --help)`);
     if (key === 'token') tokenFlag = true;
     set(key, value);
+  }
+  try {
+    cfg.genericResources = parseGenericResources(generic);
+  } catch (err) {
+    throw new AgentConfigError(`--generic-resource: ${(err as Error).message}`);
   }
   if (cfg.tokenFile) {
     if (tokenFlag) throw new AgentConfigError('--token and --token-file: give one of them');

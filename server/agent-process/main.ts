@@ -21,6 +21,8 @@ import { restrictUmask } from '../util/private-files';
 import { redactSecrets } from '../util/redact';
 
 import { joinAsWorker } from './join-worker';
+import { forgetSwarm } from '../roles/leave';
+import { LEAVE_SIGNAL, leaveFromCommandLine, removeAgentPid, writeAgentPid } from './leave';
 import { AGENT_SECRET_ENV, AgentConfigError, agentUsage, parseAgentConfig, type AgentConfig } from './config';
 import { readAgentCredentials, writeAgentCredentials, type AgentCredentials } from './credentials';
 
@@ -33,7 +35,11 @@ export function agentDescription(cfg: AgentConfig, networkMode: NodeNetworkMode 
     Hostname: cfg.hostname,
     Platform: { Architecture: a === 'x64' ? 'x86_64' : a === 'arm64' ? 'aarch64' : a, OS: 'linux' },
     // the host's real capacity: the scheduler's resource filter uses it
-    Resources: { NanoCPUs: cpus().length * 1e9, MemoryBytes: totalmem() },
+    Resources: {
+      NanoCPUs: cpus().length * 1e9,
+      MemoryBytes: totalmem(),
+      ...(cfg.genericResources.length ? { GenericResources: cfg.genericResources } : {}),
+    },
     Engine: {
       EngineVersion: 'swarmdeck-0.1.0',
       Labels: {
@@ -55,6 +61,8 @@ export async function runAgent(argv: string[]): Promise<void> {
     process.stdout.write(agentUsage());
     return;
   }
+  const leaving = argv[0] === 'leave';
+  if (leaving) argv = argv.slice(1);
   let cfg: AgentConfig;
   try {
     cfg = parseAgentConfig(argv, process.env, hostname().split('.')[0] || 'localhost');
@@ -65,6 +73,8 @@ export async function runAgent(argv: string[]): Promise<void> {
     }
     throw err;
   }
+  // `swarmdeck agent leave [--data-dir DIR]`: ask the agent running there to leave
+  if (leaving) process.exit(await leaveFromCommandLine(cfg.dataDir));
   // read: no task (`--env SWARMDECK_AGENT_TOKEN`) may inherit the join token
   for (const name of AGENT_SECRET_ENV) delete process.env[name];
   secureDataDir(cfg.dataDir);
@@ -140,19 +150,37 @@ export async function runAgent(argv: string[]): Promise<void> {
       `${networking.reason ? ` (${networking.reason})` : ''} leader=${node.directory.leader ?? '?'}`,
   );
 
+  writeAgentPid(cfg.dataDir);
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`swarmdeck agent: ${signal}, leaving (process tasks keep running and are adopted on restart)`);
+    console.log(`swarmdeck agent: ${signal}, stopping (process tasks keep running and are adopted on restart)`);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     await node.stop();
     await transport.close();
+    removeAgentPid(cfg.dataDir);
+    process.exit(0);
+  };
+  // `swarmdeck agent leave`: the node's tasks stop, its session ends and its identity goes
+  const leave = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('swarmdeck agent: leaving the swarm (its tasks are stopped)');
+    const force = setTimeout(() => process.exit(1), 25_000);
+    force.unref();
+    await node.stop({ keepTasks: false });
+    await transport.close();
+    forgetSwarm(cfg.dataDir);
+    removeAgentPid(cfg.dataDir);
+    console.log(`swarmdeck agent: left the swarm; its identity is removed from ${cfg.dataDir}`);
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on(LEAVE_SIGNAL, () => void leave());
 }
 
 // run directly (tsx server/agent-process/main.ts …) or through `swarmdeck agent …`

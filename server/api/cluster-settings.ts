@@ -1,9 +1,12 @@
-// Swarmdeck's cluster-level knobs, kept as cluster labels so `docker swarm
-// update --label-add` sets them and every manager (and the console) reads the
-// same value from the replicated cluster object. Pure: the control API checks
+// Swarmdeck's cluster-level knobs, kept as cluster labels so every manager
+// (and the console) reads the same value from the replicated cluster object.
+// No docker CLI flag sets swarm labels (`docker swarm update` has none): the
+// console's Swarm settings and `POST /swarmdeck/settings` on the Engine API
+// write them (through raft, as a swarm update). Pure: the control API checks
 // against them, the schemas refuse bad values, the console's form checks
 // before it sends.
 
+import type { SwarmSettingsBody } from './console';
 import type { Labels, ServiceSpec } from './types';
 
 export interface ClusterSetting {
@@ -37,6 +40,30 @@ export const MAX_REPLICAS_SETTING: ClusterSetting = {
 };
 
 export const CLUSTER_SETTINGS: readonly ClusterSetting[] = [SPEC_HISTORY_SETTING, MAX_REPLICAS_SETTING];
+
+/** The settings by the names the console and `/swarmdeck/settings` use. */
+export const SETTING_NAMES: Readonly<Record<keyof SwarmSettingsBody, ClusterSetting>> = {
+  maxReplicas: MAX_REPLICAS_SETTING,
+  specHistoryLimit: SPEC_HISTORY_SETTING,
+};
+
+/** The cluster labels with the given settings written into them (an omitted one is left as it is). */
+export function labelsWithSettings(labels: Labels, body: SwarmSettingsBody): Labels {
+  const out = { ...labels };
+  for (const [name, s] of Object.entries(SETTING_NAMES)) {
+    const v = body[name as keyof SwarmSettingsBody];
+    if (v !== undefined) out[s.label] = String(v);
+  }
+  return out;
+}
+
+/** Every setting's value as the cluster's labels give it. */
+export function settingsOf(labels: Labels | undefined): Required<SwarmSettingsBody> {
+  return {
+    maxReplicas: settingValue(MAX_REPLICAS_SETTING, labels),
+    specHistoryLimit: settingValue(SPEC_HISTORY_SETTING, labels),
+  };
+}
 
 /** The label's value if it is a whole number in range, else undefined. */
 function parseSetting(s: ClusterSetting, raw: string | undefined): number | undefined {

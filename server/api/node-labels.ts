@@ -14,3 +14,6 @@ const LEGACY_EXECUTOR_LABEL = 'swarmdeck.executor';
 export function executorOf(labels: Record<string, string> | undefined): string | undefined {
   return labels?.[EXECUTOR_LABEL] || labels?.[LEGACY_EXECUTOR_LABEL] || undefined;
 }
+
+/** The engine version simulated workers report (server/manager/bootstrap.ts): what marks a node as simulated. */
+export const SIM_ENGINE_VERSION = 'swarmdeck-sim';

@@ -429,7 +429,8 @@ export interface NodeSpec {
 export interface NodeDescription {
   Hostname: string;
   Platform: { Architecture: string; OS: string };
-  Resources: { NanoCPUs: number; MemoryBytes: number };
+  /** GenericResources: what `--generic-resource` (dockerd's node-generic-resources) says the node has. */
+  Resources: { NanoCPUs: number; MemoryBytes: number; GenericResources?: GenericResource[] };
   Engine: { EngineVersion: string; Labels?: Labels; Plugins?: { Type: string; Name: string }[] };
   TLSInfo?: TLSInfo;
 }

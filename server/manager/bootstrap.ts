@@ -1,4 +1,4 @@
-import { EXECUTOR_LABEL } from '../api/node-labels';
+import { EXECUTOR_LABEL, SIM_ENGINE_VERSION } from '../api/node-labels';
 import type { Cluster, ClusterSpec, Network, Node, NodeDescription, RootCA } from '../api/types';
 import { newID } from '../api/ids';
 import { createRootCA, joinTokenFor, rootCAFrom } from '../ca';
@@ -121,7 +121,7 @@ export function simWorkerDescription(i: number): NodeDescription {
     Platform: { Architecture: 'x86_64', OS: 'linux' },
     Resources: { NanoCPUs: 4e9, MemoryBytes: 8 * 1024 ** 3 },
     Engine: {
-      EngineVersion: 'swarmdeck-sim',
+      EngineVersion: SIM_ENGINE_VERSION,
       Labels: { [EXECUTOR_LABEL]: 'sim', zone: ZONES[(i - 1) % ZONES.length]! },
       Plugins: [{ Type: 'Network', Name: 'overlay' }],
     },

@@ -32,4 +32,9 @@ export interface ManagerContext {
   membership?: () => MembershipView;
   /** Task logs (`docker service logs`, the console's log view), from the leader's log broker. */
   logs?: LogsApi;
+  /**
+   * `docker swarm leave --force` on this manager: out of raft (as far as the others can take it out),
+   * then, once the answer is sent, the process stops and forgets its identity. Absent: it cannot leave.
+   */
+  leaveSwarm?: () => Promise<() => void>;
 }

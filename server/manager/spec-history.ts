@@ -11,7 +11,7 @@ import type { Tx } from '../store/tx';
 
 /** Versions kept per service unless the cluster's label says otherwise. */
 export const DEFAULT_SPEC_HISTORY_LIMIT = SPEC_HISTORY_SETTING.default;
-/** Cluster label (`docker swarm update --label-add`) that sets how many versions each service keeps (2–500). */
+/** Cluster label that sets how many versions each service keeps (2–500): the console or `POST /swarmdeck/settings`. */
 export const SPEC_HISTORY_LABEL = SPEC_HISTORY_SETTING.label;
 /** Events kept on one rollout: enough for a 100+ slot update's steps without growing unbounded. */
 export const MAX_UPDATE_EVENTS = 400;

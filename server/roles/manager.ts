@@ -6,6 +6,7 @@ import { ClusterMember, type MemberMode } from '../cluster-member';
 import { startConsole } from '../console-server';
 import { createEngineHandler } from '../http/engine/server';
 import type { SwarmInitOptions } from './inactive';
+import { leaveRaft } from './leave';
 import type { NodeProcess } from './node-process';
 
 export interface RunningManager {
@@ -17,6 +18,8 @@ export async function startManager(
   node: NodeProcess,
   mode: MemberMode,
   init: SwarmInitOptions = {},
+  /** `docker swarm leave --force` answered: stop this process and forget its identity. */
+  onLeft: () => void = () => undefined,
 ): Promise<RunningManager> {
   const { cfg } = node;
   // a manager is a node too: its own tasks are reached through the routing mesh like any worker's
@@ -53,7 +56,15 @@ export async function startManager(
   node.setMember(member);
   // the tunnel listens once the node holds its certificate (made or received by the member's start)
   await mesh?.start();
-  node.setEngineHandler(createEngineHandler(member.ctx));
+  node.setEngineHandler(
+    createEngineHandler({
+      ...member.ctx,
+      leaveSwarm: async () => {
+        await leaveRaft(member);
+        return onLeft;
+      },
+    }),
+  );
   const consoleServer = cfg.console ? await startConsole(cfg, member.ctx, node.limits.console) : undefined;
   console.log(
     `swarmdeck ready: node ${node.nodeID} (${member.log.isLeader() ? 'leader' : 'follower'})` +

@@ -15,7 +15,7 @@ import { SimExecutor } from '../agent/executor/sim';
 import { meshLabels } from '../agent/mesh/node-mesh-setup';
 import type { ClusterMember } from '../cluster-member';
 import { clusterPortHandler } from '../cluster-port';
-import type { Config } from '../config';
+import { nodeGenericResources, type Config } from '../config';
 import { listen, prepareListeners } from '../listen';
 import type { HttpListenerLimits } from '../net/http-listener';
 import { createHttpListener, holdResources, httpServerOptions } from '../net/http-listener';
@@ -85,6 +85,8 @@ export async function startNodeProcess(cfg: Config, clock: Clock = systemClock):
         )
       : undefined;
   const description = selfDescription(cfg.executor, networking?.mode);
+  const generic = nodeGenericResources(cfg);
+  if (generic) description.Resources.GenericResources = generic;
   // other nodes' meshes reach this node's tasks through its tunnel on this port (roles start the mesh)
   Object.assign(description.Engine!.Labels!, meshLabels(cfg.executor, cfg.dataPathPort));
   // its tasks' DNS (upstreams: SWARMDECK_DNS_UPSTREAMS, else the host's resolv.conf)

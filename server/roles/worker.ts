@@ -6,7 +6,12 @@ import type { AgentCredentials } from '../agent-process/credentials';
 import { createWorkerEngineHandler } from '../http/engine/inactive';
 import type { NodeProcess } from './node-process';
 
-export async function startWorker(node: NodeProcess, creds: AgentCredentials): Promise<AgentNode> {
+export async function startWorker(
+  node: NodeProcess,
+  creds: AgentCredentials,
+  /** `docker swarm leave` answered: stop this process and forget its identity. */
+  onLeft: () => void = () => undefined,
+): Promise<AgentNode> {
   const { cfg } = node;
   const worker = await startAgentNode({
     nodeID: node.nodeID,
@@ -28,6 +33,7 @@ export async function startWorker(node: NodeProcess, creds: AgentCredentials): P
       nodeID: node.nodeID,
       nodeAddr: cfg.advertiseAddr,
       managers: () => Object.values(worker.directory.managers),
+      leave: onLeft,
     }),
   );
   console.log(

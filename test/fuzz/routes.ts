@@ -77,11 +77,17 @@ export const ENGINE_CATALOGUE: readonly RouteSpec[] = [
   engine('HEAD', '/_ping'),
   engine('GET', '/version'),
   engine('GET', '/swarmdeck/raft'),
+  engine('GET', '/swarmdeck/settings'),
+  engine('POST', '/swarmdeck/settings', { body: 'swarmSettings' }),
   engine('GET', '/info'),
   engine('GET', '/swarm'),
   engine('POST', '/swarm/init', { body: 'swarmInit' }),
   engine('POST', '/swarm/join', { body: 'swarmJoin' }),
-  engine('POST', '/swarm/leave', { query: [{ name: 'force', valid: BOOL }] }),
+  // any force value but "", 0, no, false, none really takes the manager out of its swarm (and stops
+  // it): only the refusal is fuzzed, so the query is left alone
+  engine('POST', '/swarm/leave'),
+  engine('GET', '/swarm/unlockkey'),
+  engine('POST', '/swarm/unlock'),
   engine('POST', '/swarm/update', {
     body: 'swarmSpec',
     query: [
@@ -158,8 +164,6 @@ export const ENGINE_CATALOGUE: readonly RouteSpec[] = [
       ['GET', '/events'],
       ['GET', '/plugins'],
       ['GET', '/system/df'],
-      ['GET', '/swarm/unlockkey'],
-      ['POST', '/swarm/unlock'],
       ['PUT', '/services/{service}'],
       ['POST', '/services/{service}/scale'],
       ['POST', '/nodes/{node}/promote'],

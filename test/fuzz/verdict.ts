@@ -21,7 +21,6 @@ export interface Verdict {
 const DOCKERD_503 = [
   /^This node is already part of a swarm\./,
   /^You are attempting to leave the swarm on a node that is participating as a manager\./,
-  /^This manager cannot leave its own swarm/,
 ];
 
 /** The `message` of a JSON error body, if that is what the body is. */

@@ -57,7 +57,7 @@ const SWARM_FIELDS: Field[] = [
   },
   {
     path: ['EncryptionConfig', 'AutoLockManagers'],
-    words: ['autolockmanagers'],
+    words: ['autolockmanagers', 'autolock'],
     value: (g) => (g.chance(0.5) ? g.chance(0.5) : wrongType(g, 'boolean')),
   },
 ];

@@ -19,10 +19,22 @@ const engineLabels = z
   .record(text(1024), text(4096))
   .refine((m) => Object.keys(m).length <= MAX_ENGINE_LABELS, { error: `at most ${MAX_ENGINE_LABELS} labels` });
 
+/** Generic resources a node may report (`--generic-resource`): GPUs and the like, a few. */
+export const MAX_GENERIC_RESOURCES = 256;
+
+const genericResource = z.object({
+  NamedResourceSpec: z.object({ Kind: text(256).optional(), Value: text(1024).optional() }).optional(),
+  DiscreteResourceSpec: z.object({ Kind: text(256).optional(), Value: count().optional() }).optional(),
+});
+
 export const nodeDescriptionSchema = z.object({
   Hostname: text(255),
   Platform: z.object({ Architecture: text(64), OS: text(64) }),
-  Resources: z.object({ NanoCPUs: count(), MemoryBytes: count() }),
+  Resources: z.object({
+    NanoCPUs: count(),
+    MemoryBytes: count(),
+    GenericResources: z.array(genericResource).max(MAX_GENERIC_RESOURCES).optional(),
+  }),
   Engine: z.object({
     EngineVersion: text(256),
     Labels: engineLabels.optional(),

@@ -10,14 +10,13 @@ import {
   formToServiceSpec,
   summarizeVersion,
   type ServiceVersionsBody,
-  type SwarmSettingsBody,
   type UpdateServiceForm,
   labelKeyProblem,
   type CreateServiceForm,
   type ConfigDataBody,
   type JoinTokensBody,
 } from '../../api/console';
-import { MAX_REPLICAS_SETTING, SPEC_HISTORY_SETTING } from '../../api/cluster-settings';
+import { labelsWithSettings } from '../../api/cluster-settings';
 import {
   availabilityBodySchema,
   imageBodySchema,
@@ -61,14 +60,6 @@ export function consoleState(ctx: ManagerContext): ConsoleState {
   // a follower serves its replica (actions still work: they go to the leader)
   const withReplica = ctx.replica ? { ...state, replica: ctx.replica() } : state;
   return ctx.raft ? { ...withReplica, raft: fullRaftFrame(ctx.raft) } : withReplica;
-}
-
-/** The cluster labels with the console's settings written into them. */
-function withSettings(labels: Labels, body: SwarmSettingsBody): Labels {
-  const out = { ...labels };
-  if (body.maxReplicas !== undefined) out[MAX_REPLICAS_SETTING.label] = String(body.maxReplicas);
-  if (body.specHistoryLimit !== undefined) out[SPEC_HISTORY_SETTING.label] = String(body.specHistoryLimit);
-  return out;
 }
 
 /**
@@ -305,7 +296,7 @@ export async function handleConsoleApi(
         const cur = ctx.control.getCluster();
         return ctx.control.updateCluster(cur.Version.Index, {
           ...cur.Spec,
-          Labels: withSettings(cur.Spec.Labels, body),
+          Labels: labelsWithSettings(cur.Spec.Labels, body),
         });
       });
       send(res, 200, {});

@@ -11,6 +11,7 @@ import { parseInitRequest, parseJoinRequest, type InitRequest } from '../../api/
 import { fdLimitWarnings } from '../../net/fd-limit';
 import { readJSON } from './request';
 import { engineRequestHandler } from './front-door';
+import { notServedMessage } from './not-served';
 import { ENGINE_VERSION, sendEmpty, sendError, sendJSON } from './respond';
 import { stripVersion } from './server';
 
@@ -51,6 +52,8 @@ export interface WorkerSwarm {
   nodeAddr: string;
   /** Manager cluster addresses, as last pushed to this node. */
   managers(): string[];
+  /** `docker swarm leave` answered: the node stops and forgets its identity. */
+  leave?: () => void;
 }
 
 export function createInactiveEngineHandler(hooks: InactiveHooks): (req: IncomingMessage, res: ServerResponse) => void {
@@ -59,21 +62,27 @@ export function createInactiveEngineHandler(hooks: InactiveHooks): (req: Incomin
 
 /** A worker (joined with the worker token): `docker info` shows the swarm; cluster state lives on managers. */
 export function createWorkerEngineHandler(w: WorkerSwarm): (req: IncomingMessage, res: ServerResponse) => void {
-  return localEngineHandler(() => ({
-    NodeID: w.nodeID,
-    NodeAddr: w.nodeAddr,
-    LocalNodeState: 'active',
-    ControlAvailable: false,
-    Error: '',
-    RemoteManagers: w.managers().map((Addr) => ({ NodeID: '', Addr })),
-  }));
+  return localEngineHandler(
+    () => ({
+      NodeID: w.nodeID,
+      NodeAddr: w.nodeAddr,
+      LocalNodeState: 'active',
+      ControlAvailable: false,
+      Error: '',
+      RemoteManagers: w.managers().map((Addr) => ({ NodeID: '', Addr })),
+    }),
+    undefined,
+    w.leave,
+  );
 }
 
 function localEngineHandler(
   swarm: () => object,
   hooks?: InactiveHooks,
+  leave?: () => void,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   let busy = false;
+  let leaving = false;
   const active = !hooks;
   const handle = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     const method = req.method ?? 'GET';
@@ -131,16 +140,19 @@ function localEngineHandler(
       return;
     }
     req.resume();
-    if (path === '/swarm/leave' && method === 'POST')
-      throw new SwarmError(
-        'Unavailable',
-        active
-          ? 'leaving a swarm is not supported yet: stop this process and remove its data dir'
-          : 'This node is not part of a swarm',
-      );
+    if (path === '/swarm/leave' && method === 'POST') {
+      // a worker leaves without --force (dockerd asks for it on managers only)
+      if (!active || !leave) throw new SwarmError('Unavailable', 'This node is not part of a swarm');
+      if (leaving) throw new SwarmError('Unavailable', 'This node is already leaving the swarm');
+      leaving = true;
+      sendEmpty(res);
+      // the process stops only once the CLI has its answer
+      res.once('finish', leave);
+      return;
+    }
     if (/^\/(swarm|nodes|services|tasks|secrets|configs)(\/|$)/.test(path))
       throw new SwarmError('Unavailable', active ? WORKER_NODE : NOT_IN_SWARM);
-    sendError(res, 404, 'page not found');
+    sendError(res, 404, notServedMessage(path));
   };
   return engineRequestHandler((req, res, target) => {
     const stripped = stripVersion(target.path);

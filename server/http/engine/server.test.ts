@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Node, Service, Task } from '../../api/types';
-import { makeTask } from '../../store/test-support';
+import { makeService, makeTask } from '../../store/test-support';
 import { SELF, startTestEngine, type Reply, type TestEngine } from './test-support';
 
 let engine: TestEngine;
@@ -64,6 +64,20 @@ describe('connection and versions', () => {
     expect(r.json).toEqual({ message: 'page not found' });
     expect(r.headers['api-version']).toBe('1.50');
   });
+
+  it("a container engine's families say this is a swarm-only engine after Docker's text", async () => {
+    const ps = await call('GET', '/v1.50/containers/json?all=1');
+    expect([ps.status, ps.headers['content-type']]).toEqual([404, 'application/json']);
+    expect(ps.json).toEqual({
+      message: 'page not found: this is a swarm-only engine; `docker ps` (containers) is not supported',
+    });
+    expect((await call('GET', '/volumes')).json).toEqual({
+      message: 'page not found: this is a swarm-only engine; `docker volume` (volumes) is not supported',
+    });
+    expect(((await call('POST', '/v1.50/images/create?fromImage=x')).json as { message: string }).message).toMatch(
+      /^page not found: this is a swarm-only engine; `docker images`/,
+    );
+  });
 });
 
 describe('swarm and info', () => {
@@ -82,6 +96,20 @@ describe('swarm and info', () => {
       RemoteManagers: [{ NodeID: SELF, Addr: '127.0.0.1:2377' }],
     });
     expect((info.Swarm.Cluster as Record<string, unknown>).JoinTokens).toBeUndefined();
+  });
+
+  it("counts this node's tasks as dockerd counts its containers, not the swarm's", async () => {
+    const svc = makeService();
+    const at = (NodeID: string, State: Task['Status']['State']) =>
+      makeTask(svc, { NodeID, Status: { State, Message: State, Timestamp: 'x' } });
+    const tasks = [at(SELF, 'running'), at(SELF, 'complete'), at(SELF, 'failed'), at('elsewhere', 'running')];
+    await opened.store.update((tx) => tasks.forEach((t) => tx.create('task', t)));
+    try {
+      const info = (await call('GET', '/v1.50/info')).json as Record<string, number>;
+      expect([info.Containers, info.ContainersRunning, info.ContainersStopped]).toEqual([3, 1, 2]);
+    } finally {
+      await opened.store.update((tx) => tasks.forEach((t) => tx.delete('task', t.ID)));
+    }
   });
 
   it('shows the root CA as TLSInfo, and never its key or the blacklist', async () => {

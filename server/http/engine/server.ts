@@ -6,6 +6,7 @@ import type { ManagerContext } from '../../manager/context';
 import { SwarmError } from '../../api/errors';
 import { HttpError } from '../http-error';
 import { engineRequestHandler } from './front-door';
+import { notServedMessage } from './not-served';
 import { API_VERSION, MIN_API_VERSION } from './respond';
 import { findRoute, type Route } from './router';
 import { configRoutes } from './routes/configs';
@@ -75,7 +76,7 @@ export function createEngineHandler(
     const stripped = stripVersion(target.path);
     if ('error' in stripped) throw new SwarmError('InvalidArgument', stripped.error);
     const found = findRoute(routes, req.method ?? 'GET', stripped.path);
-    if (!found) throw new HttpError(404, 'page not found');
+    if (!found) throw new HttpError(404, notServedMessage(stripped.path));
     return found.route.handle({ ctx, req, res, params: found.params, query: target.query });
   });
 }

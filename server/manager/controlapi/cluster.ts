@@ -5,6 +5,9 @@ import { CAConfigError, joinTokenFor, nextRootCA } from '../../ca';
 import { expireBlacklist } from '../ca/blacklist';
 import type { ControlDeps } from './context';
 
+export const AUTOLOCK_UPDATE_UNSUPPORTED =
+  'autolock is not supported by Swarmdeck yet: the managers keep their raft log and keys unencrypted on disk; update without --autolock';
+
 const NOT_MANAGER =
   'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
 
@@ -54,7 +57,11 @@ export async function updateCluster(
 ): Promise<Cluster> {
   const before = currentCluster(d);
   if (before.Version.Index !== version) throw new SequenceConflict();
-  const merged = mergeClusterSpec(parseClusterSpec(input), before.Spec);
+  const parsed = parseClusterSpec(input);
+  // refused, never recorded: a swarm that says "Autolock Managers: true" would have to lock
+  if (parsed.EncryptionConfig?.AutoLockManagers && !before.Spec.EncryptionConfig?.AutoLockManagers)
+    throw rpcError('InvalidArgument', AUTOLOCK_UPDATE_UNSUPPORTED);
+  const merged = mergeClusterSpec(parsed, before.Spec);
   const { SigningCACert: _cert, SigningCAKey: _key, ...caConfig } = merged.CAConfig;
   const spec: ClusterSpec = { ...merged, CAConfig: caConfig };
   let rootCA: RootCA | undefined = before.RootCA;

@@ -3,6 +3,7 @@ import type { Node, NodeSpec, Task } from '../../api/types';
 import { isTerminal } from '../../api/types';
 import type { MemoryStore } from '../../store/memory-store';
 import { blacklistWith } from '../ca/blacklist';
+import { SIM_ENGINE_VERSION } from '../../api/node-labels';
 import { canRemoveMember, isMember, managerStatus } from '../membership/status';
 import { parseNodeSpec } from '../../api/schemas/node-spec';
 import type { ControlDeps } from './context';
@@ -91,6 +92,33 @@ function lastManagerCheck(d: ControlDeps, node: Node): void {
     throw rpcError('FailedPrecondition', 'attempting to demote the last manager of the swarm');
 }
 
+/** A simulated worker (server/manager/bootstrap.ts): its tasks are made up, and no process behind it runs raft. */
+export function isSimulatedNode(n: Node): boolean {
+  return n.Description?.Engine?.EngineVersion === SIM_ENGINE_VERSION;
+}
+
+/**
+ * Swarm promotes any worker: its daemon turns into a manager. Here only a
+ * process that is a raft member (a manager whose demotion is still pending)
+ * can be one again; simulated workers and agent processes have no raft, so
+ * their promotion is refused plainly instead of naming a manager that never
+ * joins raft.
+ */
+function promotionCheck(d: ControlDeps, node: Node): void {
+  if (isSimulatedNode(node))
+    throw rpcError(
+      'FailedPrecondition',
+      `node ${node.ID} is a simulated node: a simulated node cannot become a manager`,
+    );
+  if (!d.raft || isMember(d.raft.view(), node.ID)) return;
+  throw rpcError(
+    'FailedPrecondition',
+    `node ${node.ID} cannot become a manager: it is a worker process (a swarmdeck agent, or a node that joined ` +
+      'with the worker token), which cannot join raft; start a manager on that host with the manager token ' +
+      '(`swarmdeck --join <manager address>` with SWARMDECK_TOKEN set) instead',
+  );
+}
+
 /**
  * swarmkit UpdateNode. A promotion takes effect at once (Role follows
  * Spec.Role); with raft, a demotion passes the quorum guard and is recorded in
@@ -104,6 +132,7 @@ export async function updateNode(d: ControlDeps, ref: string, version: number, i
   // swarmkit's demotion checks, in order; the role manager then takes the member out of raft
   // and only afterwards sets the observed Role (see membership/role-manager.ts)
   const demoting = !!d.raft && found.Spec.Role === 'manager' && spec.Role === 'worker';
+  if (found.Spec.Role === 'worker' && spec.Role === 'manager') promotionCheck(d, found);
   if (demoting && found.Role === 'manager' && d.raft) {
     if (found.Version.Index !== version) throw new SequenceConflict();
     lastManagerCheck(d, found);

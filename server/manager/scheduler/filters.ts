@@ -2,6 +2,7 @@
 // filters run in order, the first failure per node is counted against that
 // filter, and the counts make the "no suitable node (...)" explanation.
 
+import { genericDemand, hasEnoughGeneric } from '../../api/generic-resources';
 import type { Placement, PortConfig, Task } from '../../api/types';
 import type { Constraint } from './constraint';
 import { matchesConstraints, tryParseConstraints } from './constraint';
@@ -13,6 +14,8 @@ export interface TaskRequest {
   serviceID: string;
   nanoCPUs: number;
   memoryBytes: number;
+  /** Generic resources reserved per kind (`--generic-resource gpu=1`); empty: none. */
+  generic: Map<string, number>;
   /** undefined: no constraints, or unparseable ones (the filter is then disabled, as in swarmkit) */
   constraints?: Constraint[];
   platforms: NonNullable<Placement['Platforms']>;
@@ -29,6 +32,7 @@ export function taskRequest(t: Task, ports?: readonly PortConfig[]): TaskRequest
     serviceID: t.ServiceID,
     nanoCPUs: res?.NanoCPUs ?? 0,
     memoryBytes: res?.MemoryBytes ?? 0,
+    generic: genericDemand(res?.GenericResources),
     constraints: constraints?.length ? constraints : undefined,
     platforms: placement?.Platforms ?? [],
     hostPorts: hostPortKeys(ports),
@@ -60,8 +64,11 @@ export const readyFilter: Filter = {
 
 export const resourceFilter: Filter = {
   name: 'Resources',
-  enabled: (r) => r.nanoCPUs > 0 || r.memoryBytes > 0,
-  check: (r, n) => r.nanoCPUs <= n.availableNanoCPUs && r.memoryBytes <= n.availableMemoryBytes,
+  enabled: (r) => r.nanoCPUs > 0 || r.memoryBytes > 0 || r.generic.size > 0,
+  check: (r, n) =>
+    r.nanoCPUs <= n.availableNanoCPUs &&
+    r.memoryBytes <= n.availableMemoryBytes &&
+    hasEnoughGeneric(n.availableGeneric, r.generic),
   explain: (n) => `insufficient resources on ${nodes(n)}`,
 };
 

@@ -1,6 +1,7 @@
 // Per-node accounting the scheduler decides on (swarmkit's NodeInfo): built
 // once per pass from the store, then updated in place as tasks are placed.
 
+import { genericCapacity, genericDemand } from '../../api/generic-resources';
 import type { Node, PortConfig, Service, Task } from '../../api/types';
 import { TASK_STATE_VALUE } from '../../api/types';
 
@@ -14,6 +15,8 @@ export interface NodeInfo {
   /** Description.Resources minus the reservations of every tracked task */
   availableNanoCPUs: number;
   availableMemoryBytes: number;
+  /** Description.Resources.GenericResources per kind, minus the discrete reservations of tracked tasks */
+  availableGeneric: Map<string, number>;
   /** `protocol/port` of host-mode published ports held by tracked tasks */
   usedHostPorts: Set<string>;
   /** Recent failures here per service+spec version (node-failures.ts), when any. */
@@ -29,6 +32,7 @@ export function newNodeInfo(node: Node, order = 0): NodeInfo {
     activeTasksCountByService: new Map(),
     availableNanoCPUs: r?.NanoCPUs ?? 0,
     availableMemoryBytes: r?.MemoryBytes ?? 0,
+    availableGeneric: genericCapacity(r?.GenericResources),
     usedHostPorts: new Set(),
   };
 }
@@ -49,6 +53,8 @@ export function addTask(info: NodeInfo, t: Task, ports?: readonly PortConfig[]):
   const res = t.Spec.Resources?.Reservations;
   info.availableNanoCPUs -= res?.NanoCPUs ?? 0;
   info.availableMemoryBytes -= res?.MemoryBytes ?? 0;
+  for (const [kind, n] of genericDemand(res?.GenericResources))
+    if (Number.isFinite(n)) info.availableGeneric.set(kind, (info.availableGeneric.get(kind) ?? 0) - n);
   for (const key of hostPortKeys(ports)) info.usedHostPorts.add(key);
   if (isActive(t)) {
     info.activeTasksCount++;

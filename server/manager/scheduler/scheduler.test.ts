@@ -68,6 +68,37 @@ describe('Scheduler', () => {
     expect(scheduler.lastPass).toMatchObject({ assigned: 6, unschedulable: 0, written: 6 });
   });
 
+  it('generic resources: a task needing a gpu lands only where one is free, counted per node', async () => {
+    const { store, scheduler, get } = await setup();
+    const plain = makeNode();
+    const gpus = (n: number, hostname: string) => {
+      const node = makeNode({ hostname });
+      node.Description.Resources.GenericResources = [{ DiscreteResourceSpec: { Kind: 'gpu', Value: n } }];
+      return node;
+    };
+    const two = gpus(2, 'two');
+    const one = gpus(1, 'one');
+    const svc = serviceWith({
+      Resources: { Reservations: { GenericResources: [{ DiscreteResourceSpec: { Kind: 'gpu', Value: 1 } }] } },
+    });
+    const tasks = pendingTasks(svc, 4);
+    await store.update((tx) => {
+      for (const n of [plain, two, one]) tx.create('node', n);
+      tx.create('service', svc);
+      for (const t of tasks) tx.create('task', t);
+    });
+    scheduler.start();
+    await scheduler.idle();
+    const placed = tasks.map((t) => get(t.ID));
+    // three gpus in the swarm: three tasks placed, none on the node without one, the fourth pending
+    expect(placed.filter((t) => t.NodeID === plain.ID)).toHaveLength(0);
+    expect(placed.filter((t) => t.NodeID === two.ID)).toHaveLength(2);
+    expect(placed.filter((t) => t.NodeID === one.ID)).toHaveLength(1);
+    const waiting = placed.filter((t) => t.Status.State === 'pending');
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]!.Status.Err).toBe('no suitable node (insufficient resources on 3 nodes)');
+  });
+
   it('leaves unschedulable tasks pending with the explanation, then places them when a node fits', async () => {
     const { store, scheduler, get, tick } = await setup();
     const nodes = [makeNode(), makeNode(), makeNode()];

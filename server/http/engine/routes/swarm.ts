@@ -2,6 +2,9 @@ import { SwarmError } from '../../../api/errors';
 import { parseClusterSpec } from '../../../api/schemas/cluster-spec';
 import { forceQuery, parseQuery, swarmUpdateQuery } from '../../../api/schemas/engine-query';
 import { parseInitRequest, parseJoinRequest } from '../../../api/schemas/swarm-requests';
+import type { ManagerContext } from '../../../manager/context';
+import { managerLeaveRefusal, type LeaveManager } from '../../../manager/membership/leave';
+import { HttpError } from '../../http-error';
 import { readJSON } from '../request';
 import { sendEmpty, sendJSON } from '../respond';
 import type { Route } from '../router';
@@ -9,8 +12,14 @@ import { clusterInfo } from './system';
 
 const ALREADY_IN_SWARM =
   'This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.';
-const LEAVE_MANAGER =
-  'You are attempting to leave the swarm on a node that is participating as a manager. Removing the last manager erases all current state of the swarm. Use `--force` to ignore this message.';
+
+/** The managers as `docker node ls` shows them here (none known without a leader, as dockerd's failed listing). */
+function managersSeen(ctx: ManagerContext): LeaveManager[] {
+  const view = ctx.membership?.();
+  if (!view) return [{ self: true, reachable: true }];
+  if (!view.leader) return [];
+  return view.members.filter((m) => m.voter).map((m) => ({ self: m.id === view.selfID, reachable: m.reachable }));
+}
 
 export const swarmRoutes: Route[] = [
   {
@@ -35,12 +44,29 @@ export const swarmRoutes: Route[] = [
   {
     method: 'POST',
     pattern: /^\/swarm\/leave$/,
-    handle: ({ query }) => {
-      if (!parseQuery(forceQuery, query).force) throw new SwarmError('Unavailable', LEAVE_MANAGER);
-      throw new SwarmError(
-        'Unavailable',
-        'This manager cannot leave its own swarm; stop the swarmdeck process instead.',
-      );
+    handle: async ({ ctx, res, query }) => {
+      if (!parseQuery(forceQuery, query).force)
+        throw new SwarmError('Unavailable', managerLeaveRefusal(managersSeen(ctx)));
+      if (!ctx.leaveSwarm) throw new SwarmError('Unavailable', 'This manager cannot leave its swarm');
+      const stop = await ctx.leaveSwarm();
+      sendEmpty(res);
+      // the process stops only once the CLI has its answer
+      res.once('finish', stop);
+    },
+  },
+  {
+    // autolock is never on (swarm init/update refuse it), so there is no key: the CLI says "no unlock key is set"
+    method: 'GET',
+    pattern: /^\/swarm\/unlockkey$/,
+    handle: ({ res }) => sendJSON(res, 200, { UnlockKey: '' }),
+  },
+  {
+    // dockerd's notLockedError: an active manager is never locked
+    method: 'POST',
+    pattern: /^\/swarm\/unlock$/,
+    handle: ({ req }) => {
+      req.resume();
+      throw new HttpError(409, 'swarm is not locked');
     },
   },
   {

@@ -1,6 +1,6 @@
 import { arch, cpus, hostname, release, totalmem } from 'node:os';
 import { publicClusterSpec } from '../../../api/schemas/cluster-spec';
-import type { Cluster, ClusterSpec, TLSInfo } from '../../../api/types';
+import type { Cluster, ClusterSpec, TaskState, TLSInfo } from '../../../api/types';
 import { clusterTLSInfo } from '../../../ca';
 import type { ManagerContext } from '../../../manager/context';
 import { fdLimitWarnings } from '../../../net/fd-limit';
@@ -50,9 +50,23 @@ export function clusterInfo(c: Cluster): ClusterInfo {
   };
 }
 
+/** dockerd's warning when exactly two managers hold the raft group (cluster.Info). */
+export const TWO_MANAGERS_WARNING = `WARNING: Running Swarm in a two-manager configuration. This configuration provides
+no fault tolerance, and poses a high risk to lose control over the cluster.
+Refer to https://docs.docker.com/engine/swarm/admin_guide/ to configure the
+Swarm for fault-tolerance.`;
+
+/** Task states whose container has run and stopped (its history on the node). */
+const STOPPED: ReadonlySet<TaskState> = new Set(['complete', 'failed', 'shutdown']);
+
 function swarmInfo(ctx: ManagerContext) {
   const nodes = ctx.store.view.list('node');
   const managers = nodes.filter((n) => n.Role === 'manager');
+  // as dockerd counts them: the nodes that have a ManagerStatus, i.e. the raft members
+  const membership = ctx.membership?.();
+  const managerCount = membership
+    ? nodes.filter((n) => membership.members.some((m) => m.id === n.ID)).length
+    : managers.length;
   return {
     NodeID: ctx.selfNodeID,
     NodeAddr: ctx.advertiseAddr,
@@ -67,8 +81,9 @@ function swarmInfo(ctx: ManagerContext) {
         Addr: m.ID === ctx.selfNodeID ? ctx.clusterAddr : `${m.Status.Addr}:${ctx.clusterAddr.split(':').pop()}`,
       })),
     Nodes: nodes.length,
-    Managers: managers.length,
+    Managers: managerCount,
     Cluster: clusterInfo(ctx.control.getCluster()),
+    Warnings: managerCount === 2 ? [TWO_MANAGERS_WARNING] : [],
   };
 }
 
@@ -121,8 +136,11 @@ export const systemRoutes: Route[] = [
     method: 'GET',
     pattern: /^\/info$/,
     handle: ({ ctx, res }) => {
-      const tasks = ctx.store.view.list('task');
-      const running = tasks.filter((t) => t.Status.State === 'running').length;
+      // dockerd counts its own containers: this node's tasks, the stopped ones being its task history
+      const mine = ctx.store.view.tasksByNode(ctx.selfNodeID);
+      const running = mine.filter((t) => t.Status.State === 'running').length;
+      const stopped = mine.filter((t) => STOPPED.has(t.Status.State)).length;
+      const swarm = swarmInfo(ctx);
       sendJSON(res, 200, {
         ID: ctx.selfNodeID,
         Name: hostname(),
@@ -133,10 +151,10 @@ export const systemRoutes: Route[] = [
         ServerVersion: ENGINE_VERSION,
         NCPU: cpus().length,
         MemTotal: totalmem(),
-        Containers: running,
+        Containers: running + stopped,
         ContainersRunning: running,
         ContainersPaused: 0,
-        ContainersStopped: 0,
+        ContainersStopped: stopped,
         Images: 0,
         Driver: 'swarmdeck',
         DriverStatus: [],
@@ -151,9 +169,10 @@ export const systemRoutes: Route[] = [
         ExperimentalBuild: false,
         Runtimes: { runc: { path: 'runc' } },
         DefaultRuntime: 'runc',
-        Swarm: swarmInfo(ctx),
+        Swarm: swarm,
         SecurityOptions: [],
-        Warnings: [...fdLimitWarnings(), ...failedEntriesWarnings(ctx.raft?.view())],
+        // dockerd appends the swarm's warnings to the engine's
+        Warnings: [...fdLimitWarnings(), ...failedEntriesWarnings(ctx.raft?.view()), ...swarm.Warnings],
       });
     },
   },
