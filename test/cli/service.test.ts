@@ -223,6 +223,40 @@ describe('service create', () => {
       create('--name', 'x', '--mount', 'type=tmpfs,target=/a', '--mount', 'type=tmpfs,target=/a', 'busybox'),
       'Error response from daemon: rpc error: code = InvalidArgument desc = ContainerSpec: duplicate mount point: /a',
     );
+    // swarmkit's validateServiceSpec over the common flags
+    const rpc = (desc: string) => `Error response from daemon: rpc error: code = InvalidArgument desc = ${desc}`;
+    await cli.fails(
+      create('--name', 'x', '--limit-memory', '1k', 'busybox'),
+      rpc('invalid memory value 1024: Must be at least 4MiB'),
+    );
+    await cli.fails(
+      create('--name', 'x', '--reserve-cpu', '0.0001', 'busybox'),
+      rpc('invalid cpu value 0.0001: Must be at least 0.001'),
+    );
+    await cli.fails(
+      create('--name', 'x', '--restart-delay', '-1s', 'busybox'),
+      rpc('TaskSpec: restart-delay cannot be negative'),
+    );
+    await cli.fails(
+      create('--name', 'x', '--update-delay', '-1s', 'busybox'),
+      rpc('TaskSpec: update-delay cannot be negative'),
+    );
+    await cli.fails(
+      create('--name', 'x', '--update-max-failure-ratio', '2', 'busybox'),
+      rpc('TaskSpec: update-maxfailureratio cannot be less than 0 or bigger than 1'),
+    );
+    await cli.fails(
+      create('--name', 'x', '--health-retries', '-1', 'busybox'),
+      rpc('ContainerSpec: Retries in HealthConfig cannot be negative'),
+    );
+    await cli.fails(
+      create('--name', 'x', '--endpoint-mode', 'dnsrr', '-p', '80:80', 'busybox'),
+      rpc("EndpointSpec: port published with ingress mode can't be used with dnsrr mode"),
+    );
+    await cli.fails(
+      create('--name', 'x', '-p', '80:80', '-p', '80:81', 'busybox'),
+      rpc('EndpointSpec: duplicate published ports provided'),
+    );
     // moby's converter, before swarmkit sees the spec
     await cli.fails(
       create('--name', 'x', '--restart-condition', 'sometimes', 'busybox'),
