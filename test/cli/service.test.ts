@@ -356,6 +356,19 @@ describe('service ls', () => {
     ]);
   });
 
+  it('a published port without a number gets one from 30000 on', async () => {
+    await cli.ok(['service', 'create', '-d', '--name', 'dyn', '-p', '80', 'busybox']);
+    const ports = await until('dyn allocated a port', async () => {
+      const out = (await cli.ok(['service', 'ls', '--filter', 'name=dyn', '--format', '{{.Ports}}'])).trim();
+      return out || undefined;
+    });
+    expect(ports).toBe('*:30000->80/tcp');
+    expect(JSON.parse(await cli.ok(['service', 'inspect', '--format', '{{json .Endpoint.Ports}}', 'dyn']))).toEqual([
+      { Protocol: 'tcp', TargetPort: 80, PublishedPort: 30000, PublishMode: 'ingress' },
+    ]);
+    await cli.ok(['service', 'rm', 'dyn']);
+  });
+
   it('--filter id, name, label and mode; -q; --format', async () => {
     const names = async (...args: string[]) =>
       (await cli.ok(['service', 'ls', ...args, '--format', '{{.Name}}'])).trim().split('\n').filter(Boolean);
@@ -448,6 +461,45 @@ describe('service ps', () => {
     expect(both).toBe('plain.1\nweb.1\nweb.2\n');
   });
 
+  it("ERROR shows swarmkit's scheduling texts for tasks no node can take", async () => {
+    await cli.ok(['service', 'create', '-d', '--name', 'nowhere', '--constraint', 'node.labels.none==1', 'busybox']);
+    await cli.ok([
+      'service',
+      'create',
+      '-d',
+      '--name',
+      'crowded',
+      '--replicas',
+      '5',
+      '--replicas-max-per-node',
+      '1',
+      'busybox',
+    ]);
+    const errors = (service: string) =>
+      cli.ok(['service', 'ps', '--no-trunc', '--format', '{{.Name}}|{{.CurrentState}}|{{.Error}}', service]);
+    const nowhere = await until('nowhere.1 refused by every node', async () => {
+      const out = await errors('nowhere');
+      return out.includes('constraints') ? out : undefined;
+    });
+    expect(nowhere).toMatch(
+      new RegExp(
+        `^nowhere\\.1\\|Pending .+ ago\\|"no suitable node \\(scheduling constraints not satisfied on ${nodes.length} nodes\\)"\n$`,
+      ),
+    );
+    const crowded = await until('one crowded task left over', async () => {
+      const out = await errors('crowded');
+      return out.includes('limit') ? out : undefined;
+    });
+    expect(
+      crowded.split('\n').filter((l) => l.endsWith('|"no suitable node (max replicas per node limit exceed)"')),
+    ).toHaveLength(5 - nodes.length);
+    // the table cuts it at 30 characters
+    expect(await cli.ok(['service', 'ps', '--format', 'table {{.Error}}', 'nowhere'])).toBe(
+      'ERROR\n"no suitable node (scheduling …"\n',
+    );
+    await cli.ok(['service', 'rm', 'nowhere', 'crowded']);
+  });
+
   it('refusals: an unknown service (the known ones still printed), a bad filter', async () => {
     await cli.fails(['service', 'ps', 'nosuch'], 'no such service: nosuch');
     const mixed = await cli.fails(
@@ -498,14 +550,23 @@ describe('service update', () => {
     expect(lines[0]).toBe('web');
     expect(lines).toContain('overall progress: 2 out of 2 tasks');
     expect(lines.at(-1)).toBe('verify: Service web converged');
-    const status = await cli.ok([
+    // the updater marks it completed once its own monitor period is over, as swarmkit's does
+    const status = [
       'service',
       'inspect',
       '--format',
       '{{.UpdateStatus.State}}|{{.PreviousSpec.TaskTemplate.ContainerSpec.Image}}',
       'web',
-    ]);
-    expect(status.trim()).toBe('completed|nginx:alpine');
+    ];
+    await until(
+      'the update completed',
+      async () => (await cli.ok(status)).trim() === 'completed|nginx:alpine',
+      20_000,
+      200,
+    );
+    expect(await cli.ok(['service', 'inspect', '--pretty', 'web'])).toMatch(
+      /\nUpdateStatus:\n State:\t\tcompleted\n Started:\t.+ ago\n Completed:\t.+ ago\n Message:\tupdate completed\nPlacement:\n/,
+    );
     expect((await running('web', 2)).length).toBe(2);
   }, 70_000);
 
