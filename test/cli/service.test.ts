@@ -637,6 +637,58 @@ describe('service update', () => {
     );
   });
 
+  it('a failing update: rollback is reported and converges back; pause ends the CLI with its text', async () => {
+    // the simulated executor fails a task whose env asks for it (server/agent/executor/SIM.md)
+    await cli.ok(
+      [
+        'service',
+        'create',
+        '-q',
+        '--name',
+        'flaky',
+        '--replicas',
+        '2',
+        '--update-monitor',
+        '1s',
+        '--rollback-monitor',
+        '1s',
+        'busybox',
+      ],
+      60_000,
+    );
+    const rolled = await cli.ok(
+      ['service', 'update', '--update-failure-action', 'rollback', '--env-add', 'SWARMDECK_SIM_FAIL=start', 'flaky'],
+      60_000,
+    );
+    const lines = progressLines(rolled);
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^rollback: update rolled back due to failure or early termination of task [0-9a-z]{25}$/),
+    );
+    expect(lines).toContain('overall progress: rolling back update: 2 out of 2 tasks');
+    expect(lines.at(-1)).toBe('verify: Service flaky converged');
+    await until(
+      'the rollback completed',
+      async () =>
+        (await cli.ok(['service', 'inspect', '--format', '{{.UpdateStatus.State}}', 'flaky'])).trim() ===
+        'rollback_completed',
+      20_000,
+      200,
+    );
+    // then the same failure with pause: the CLI stops with the updater's message (its spec stays the failing one)
+    const paused = await cli.docker(
+      ['service', 'update', '--update-failure-action', 'pause', '--env-add', 'SWARMDECK_SIM_FAIL=start', 'flaky'],
+      60_000,
+    );
+    expect(paused.code).toBe(1);
+    expect(paused.stderr).toMatch(
+      /^service update paused: update paused due to failure or early termination of task [0-9a-z]{25}\n$/,
+    );
+    expect((await cli.ok(['service', 'inspect', '--format', '{{.UpdateStatus.State}}', 'flaky'])).trim()).toBe(
+      'paused',
+    );
+    await cli.ok(['service', 'rm', 'flaky']);
+  }, 120_000);
+
   it('an unknown service; an option dockerd refuses', async () => {
     await cli.fails(
       ['service', 'update', '--image', 'x', 'nosuch'],
