@@ -335,6 +335,33 @@ describe('service inspect', () => {
     expect(list[1]!.ID).toBe(id);
   });
 
+  it('an ID prefix two services share is refused as dockerd words it, and nothing is removed', async () => {
+    // IDs are random: create (idle) services until two share a first character; 37 make that certain
+    const firstChars = async () =>
+      (await cli.ok(['service', 'ls', '-q']))
+        .split('\n')
+        .filter(Boolean)
+        .map((id) => id[0]!);
+    const made: string[] = [];
+    let shared: string | undefined;
+    while (!shared && made.length < 37) {
+      const name = `amb${made.length}`;
+      await cli.ok(['service', 'create', '-d', '--replicas', '0', '--name', name, 'busybox']);
+      made.push(name);
+      const seen = await firstChars();
+      // a one-character prefix that is also a service's exact name would resolve by name
+      shared = seen.find((c, i) => seen.indexOf(c) !== i && !made.includes(c));
+    }
+    expect(shared).toBeDefined();
+    const n = (await firstChars()).filter((c) => c === shared).length;
+    const ambiguous = `Error response from daemon: service ${shared} is ambiguous (${n} matches found)`;
+    await cli.fails(['service', 'inspect', shared!], ambiguous);
+    await cli.fails(['service', 'rm', shared!], ambiguous);
+    await cli.fails(['service', 'update', '-d', '--image', 'x', shared!], ambiguous);
+    expect((await firstChars()).filter((c) => c === shared)).toHaveLength(n);
+    await cli.ok(['service', 'rm', ...made]);
+  }, 60_000);
+
   it('an unknown service: the others are printed, then the CLI says which one, exit 1', async () => {
     const r = await cli.fails(['service', 'inspect', 'nosuch'], 'Error: no such service: nosuch');
     expect(r.stdout).toBe('[]\n');
