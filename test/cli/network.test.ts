@@ -197,6 +197,37 @@ describe('network inspect', () => {
     expect(verbose!.Id).toBe(appID);
   });
 
+  it("an ID prefix two networks share is refused in dockerd's words (inspect and rm word it differently)", async () => {
+    // IDs are random: create networks until two share a first character; 36 more make that certain
+    const firstChars = async (...filter: string[]) =>
+      (await cli.ok(['network', 'ls', '-q', ...filter]))
+        .split('\n')
+        .filter(Boolean)
+        .map((id) => id[0]!);
+    const made: string[] = [];
+    let shared: string | undefined;
+    while (!shared && made.length < 37) {
+      made.push(`amb${made.length}`);
+      await cli.ok(['network', 'create', '-d', 'overlay', made.at(-1)!]);
+      // among swarm networks: one swarm match wins over local ones for inspect (dockerd's getNetwork)
+      const seen = await firstChars('--filter', 'scope=swarm');
+      shared = seen.find((c, i) => seen.indexOf(c) !== i);
+    }
+    expect(shared).toBeDefined();
+    const n = (await firstChars()).filter((c) => c === shared).length;
+    await refused(
+      ['network', 'inspect', shared!],
+      `${n} matches found based on ID prefix: network ${shared} is ambiguous`,
+    );
+    const rm = await cli.docker(['network', 'rm', shared!]);
+    expect([rm.code, rm.stderr]).toEqual([
+      1,
+      `Error response from daemon: network ${shared} is ambiguous (${n} matches found based on ID prefix)\nexit status 1\n`,
+    ]);
+    expect((await firstChars()).filter((c) => c === shared)).toHaveLength(n);
+    expect(await cli.ok(['network', 'rm', ...made])).toBe(made.map((m) => `${m}\n`).join(''));
+  }, 60_000);
+
   it('an unknown network: the known ones are printed, then the error, exit 1', async () => {
     await refused(['network', 'inspect', 'nonet'], 'network nonet not found');
     const r = await refused(
