@@ -103,6 +103,14 @@ describe('network create', () => {
       ['network', 'create', 'local'],
       'network driver "bridge" would create a network local to one daemon, and Swarmdeck has only swarm-scoped networks: use the overlay driver (docker network create -d overlay …)',
     );
+    await refused(
+      ['network', 'create', '-d', 'overlay', '--ipv6', 'x'],
+      "IPv6 is not supported: Swarmdeck's overlay networks are IPv4 only",
+    );
+    await refused(
+      ['network', 'create', '--config-only', '--subnet', '10.40.0.0/24', 'x'],
+      'config-only networks are local to a daemon, and Swarmdeck has only swarm-scoped networks: create an overlay network with its own --subnet instead',
+    );
     const e = await raw('POST', '/networks/create', { Name: 'b', Driver: 'bridge' });
     expect([e.status, e.contentType]).toEqual([400, 'application/json']);
     const p = await raw('POST', '/networks/create', { Name: 'none' });
