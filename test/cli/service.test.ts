@@ -14,7 +14,7 @@ const ID = /^[0-9a-z]{25}$/;
 let cli: CliSession;
 let nodes: { id: string; hostname: string }[] = [];
 
-/** `{{.Name}}|{{.CurrentState}}`-style rows of `service ps` meant to run, once `n` of them are Running. */
+/** `name|node|current state` of the service's tasks meant to run, once there are `n`, all Running. */
 const running = (service: string, n: number) =>
   until(
     `${n} running tasks of ${service}`,
