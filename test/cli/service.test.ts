@@ -765,6 +765,18 @@ describe('service rollback', () => {
 
   it('-d returns at once; no previous spec and an unknown service are refused', async () => {
     expect(await cli.ok(['service', 'rollback', '-d', 'web'])).toBe('web\n');
+    // a rollback swaps Spec and PreviousSpec: a second one goes back to the update
+    expect(
+      (
+        await cli.ok([
+          'service',
+          'inspect',
+          '--format',
+          '{{.Spec.TaskTemplate.ContainerSpec.Image}}|{{.PreviousSpec.TaskTemplate.ContainerSpec.Image}}',
+          'web',
+        ])
+      ).trim(),
+    ).toBe('nginx:1.27|nginx:alpine');
     const id = (await cli.ok(['service', 'inspect', '--format', '{{.ID}}', 'detached'])).trim();
     await cli.fails(
       ['service', 'rollback', '-d', 'detached'],
