@@ -17,9 +17,8 @@ import { resolveRef } from './lookup';
 import { isIngressNetwork, lookupNetwork } from './networks';
 import { isPredefinedNetwork } from '../../api/schemas/network-create';
 import type { Filters } from './types';
-import { isJobMode, modeKind, normaliseServiceSpec, presentSpec, type ModeKind } from './service-spec';
+import { isJobMode, modeKind, normaliseServiceSpec, presentSpec } from './service-spec';
 
-const MODES: readonly ModeKind[] = ['replicated', 'global', 'replicated-job', 'global-job'];
 
 export function lookupService(view: MemoryStore, ref: string): Service {
   return resolveRef('service', ref, {
@@ -195,9 +194,8 @@ export function listServices(d: ControlDeps, filters?: Filters): Service[] {
   const ids = values(filters, 'id');
   const names = values(filters, 'name');
   const labels = labelFilter(values(filters, 'label'));
+  // dockerd matches the mode exactly and refuses no value: an unknown mode lists nothing
   const modes = values(filters, 'mode');
-  for (const m of modes)
-    if (!MODES.includes(m as ModeKind)) throw new SwarmError('InvalidArgument', `Invalid filter: 'mode'='${m}'`);
   const runtimes = values(filters, 'runtime');
   const out: Service[] = [];
   for (const s of d.store.view.list('service')) {
