@@ -19,7 +19,6 @@ import { isPredefinedNetwork } from '../../api/schemas/network-create';
 import type { Filters } from './types';
 import { isJobMode, modeKind, normaliseServiceSpec, presentSpec } from './service-spec';
 
-
 export function lookupService(view: MemoryStore, ref: string): Service {
   return resolveRef('service', ref, {
     byID: (id) => view.get('service', id),
