@@ -4,6 +4,8 @@ import { SequenceConflict, SwarmError, rpcError } from '../api/errors';
 import { networkInUse, serviceNetworkTargets } from '../api/network-refs';
 import type { AppliedEvent, Batch, Change } from './batch';
 import { batchShapeError, isPlainObject, objectShapeError } from './shape';
+import { clusterEvents } from './cluster-events';
+import { EventLog, type EventLogImage } from './event-log';
 
 type Tables = { [K in Kind]: Map<string, ObjectByKind[K]> };
 
@@ -27,6 +29,8 @@ export function errorText(err: unknown): string {
 export interface StoreImage {
   index: number;
   objects: { [K in Kind]: ObjectByKind[K][] };
+  /** The event log, in a snapshot (`image()` leaves it out: readers of the tables do not want it). */
+  events?: EventLogImage;
 }
 
 /** Global tasks (slot 0) are keyed by node: swarmkit's SlotTuple. */
@@ -62,6 +66,8 @@ export class MemoryStore {
   private networkNames = new Map<string, string>();
   private listeners = new Set<(e: AppliedEvent) => void>();
   private _index = 0;
+  /** The Docker events of the applied entries, newest kept: written by `apply` with the tables. */
+  readonly events = new EventLog();
 
   /** Log index of the last applied entry. */
   get index(): number {
@@ -229,6 +235,7 @@ export class MemoryStore {
       event.changes = [];
       return { event, failed: `applying the batch threw: ${errorText(err)}` };
     }
+    this.logEvents(batch, event);
     for (const l of this.listeners) {
       // a failing watcher must not stop the entry (or the rest of its group)
       // from being applied and acknowledged: memory would drift from the log
@@ -239,6 +246,26 @@ export class MemoryStore {
       }
     }
     return { event };
+  }
+
+  /**
+   * The entry's Docker events, into the log with the change itself. Their time
+   * is the entry's (the writer's clock, the same on every manager); an entry
+   * from before batches carried one takes its objects' UpdatedAt, else the
+   * previous event's time. Deriving is total, but should it throw the entry
+   * keeps its changes and simply makes no events (on every manager alike).
+   */
+  private logEvents(batch: Batch, event: AppliedEvent): void {
+    try {
+      let ms = batch.time;
+      if (ms === undefined) {
+        const stamps = event.changes.map((c) => Date.parse(c.object.UpdatedAt)).filter((t) => Number.isFinite(t));
+        ms = stamps.length > 0 ? Math.max(...stamps) : this.events.lastTimeMs();
+      }
+      event.events = this.events.append(event.index, clusterEvents(event.changes, ms));
+    } catch (err) {
+      console.error('store: no events for entry', event.index, errorText(err));
+    }
   }
 
   /** The writes of a checked batch; should one throw, the ones before it are undone. */
@@ -261,7 +288,11 @@ export class MemoryStore {
           if (old) this.unindex(op.kind, old);
           table.set(obj.ID, obj);
           this.indexObject(op.kind, obj);
-          event.changes.push({ kind: op.kind, action: old ? 'update' : 'create', object: obj } as Change);
+          event.changes.push(
+            (old
+              ? { kind: op.kind, action: 'update', object: obj, old }
+              : { kind: op.kind, action: 'create', object: obj }) as Change,
+          );
         }
       }
     } catch (err) {
@@ -329,6 +360,8 @@ export class MemoryStore {
         else this.put(k, (o as ObjectByKind[Kind]).ID, o as ObjectByKind[Kind]);
       }
     }
+    const lostEvents = this.events.restore(img.events);
+    if (lostEvents > 0) skipped.push(`${lostEvents} malformed events`);
     this._index = img.index;
     return { skipped };
   }
