@@ -9,6 +9,7 @@ import { engineRequestHandler } from './front-door';
 import { API_VERSION, MIN_API_VERSION } from './respond';
 import { findRoute, type Route } from './router';
 import { distributionRoutes } from './routes/distribution';
+import { eventRoutes } from './routes/events';
 import { logRoutes } from './routes/logs';
 import { networkRoutes } from './routes/networks';
 import { nodeRoutes } from './routes/nodes';
@@ -26,6 +27,7 @@ export const ENGINE_ROUTES: readonly Route[] = [
   ...taskRoutes,
   ...networkRoutes,
   ...logRoutes,
+  ...eventRoutes,
   ...distributionRoutes,
   ...swarmdeckRoutes,
 ];
