@@ -69,3 +69,25 @@ export function eventMatches(f: EventFilters, ev: ClusterEvent): boolean {
   }
   return true;
 }
+
+/** Whose timeline an event belongs on in the console: the object's own events and its tasks'. */
+export interface EventSubject {
+  kind: 'service' | 'node';
+  id: string;
+}
+
+export function eventConcerns(subject: EventSubject, ev: ClusterEvent): boolean {
+  if (ev.Type === subject.kind) return ev.Actor.ID === subject.id;
+  if (ev.Type !== 'task') return false;
+  const key = subject.kind === 'service' ? 'com.docker.swarm.service.id' : 'com.docker.swarm.node.id';
+  return ev.Actor.Attributes[key] === subject.id;
+}
+
+/** How many events a console timeline gets at most (the newest). */
+export const TIMELINE_EVENTS = 100;
+
+/** GET /api/events?service=ID or ?node=ID: the subject's newest events, oldest first. */
+export interface ObjectEventsBody {
+  subject: EventSubject;
+  events: LoggedEvent[];
+}
