@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterEvent } from '@/server/api/events';
-import { eventText, eventTone } from './event-text';
+import { eventText, eventTone, notableEvent } from './event-text';
 
 const ev = (Type: ClusterEvent['Type'], Action: ClusterEvent['Action'], Attributes: Record<string, string>) =>
   ({ Type, Action, Actor: { ID: 'x1', Attributes }, scope: 'swarm', time: 1, timeNano: 1e9 }) as ClusterEvent;
@@ -30,5 +30,12 @@ describe('timeline lines', () => {
     expect(
       eventText(ev('task', 'update', { ...attrs, 'state.old': 'running', 'state.new': 'failed', error: 'exit 1' })),
     ).toBe('task web.2: state running → failed (exit 1)');
+  });
+  it("show a task's start, end and failure by default, not every step", () => {
+    expect(notableEvent(ev('task', 'update', { 'state.old': 'preparing', 'state.new': 'starting' }))).toBe(false);
+    expect(notableEvent(ev('task', 'update', { 'state.old': 'starting', 'state.new': 'running' }))).toBe(true);
+    expect(notableEvent(ev('task', 'update', { 'state.old': 'running', 'state.new': 'failed' }))).toBe(true);
+    expect(notableEvent(ev('task', 'remove', {}))).toBe(true);
+    expect(notableEvent(ev('service', 'update', {}))).toBe(true);
   });
 });

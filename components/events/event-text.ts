@@ -52,3 +52,15 @@ export function eventTone(e: ClusterEvent): Tone {
   if (a['image.new'] || a['replicas.new'] || a['availability.new']) return 'accent';
   return 'neutral';
 }
+
+/**
+ * What a timeline shows by default: every event of the service or node itself,
+ * and of its tasks only their start, end and failures (a rollout moves each
+ * task through seven states; the switch shows them all).
+ */
+export function notableEvent(e: ClusterEvent): boolean {
+  if (e.Type !== 'task') return true;
+  if (e.Action !== 'update') return true;
+  const st = e.Actor.Attributes['state.new'];
+  return st === 'running' || st === 'failed' || st === 'rejected' || st === 'orphaned' || st === 'complete';
+}

@@ -1,9 +1,10 @@
 'use client';
 
+import { useState } from 'react';
 import type { LoggedEvent } from '@/server/api/events';
 import { Age } from '../ui/age';
 import { Badge } from '../ui/badge';
-import { eventText, eventTone } from './event-text';
+import { eventText, eventTone, notableEvent } from './event-text';
 
 /**
  * A service's or a node's events from the cluster's event log (the one
@@ -18,17 +19,24 @@ export function EventTimeline({
   events: readonly LoggedEvent[] | undefined;
   loaded: boolean;
 }) {
-  const newestFirst = [...(events ?? [])].reverse();
+  const [allTasks, setAllTasks] = useState(false);
+  const shown = (events ?? []).filter((l) => allTasks || notableEvent(l.event));
+  const newestFirst = [...shown].reverse();
   return (
     <section className="section event-timeline" aria-labelledby="event-timeline-h">
       <div className="section-head">
         <h2 id="event-timeline-h">
-          {title}{' '}
-          <span className="muted num">{events ? `${events.length} event${events.length === 1 ? '' : 's'}` : ''}</span>
+          {title} <span className="muted num">{events ? `${shown.length} of ${events.length}` : ''}</span>
         </h2>
-        <span className="muted section-hint">
-          from the event log · <span className="mono">docker events</span>
-        </span>
+        <div className="event-timeline-tools">
+          <span className="muted section-hint">
+            from the event log · <span className="mono">docker events</span>
+          </span>
+          <label className="switch">
+            <input type="checkbox" checked={allTasks} onChange={(e) => setAllTasks(e.target.checked)} />
+            <span>Show every task state</span>
+          </label>
+        </div>
       </div>
       <div className="card event-timeline-card">
         <ol className="timeline" data-testid="event-timeline">
@@ -44,7 +52,9 @@ export function EventTimeline({
               <span className="timeline-text ellipsis" title={eventText(e)}>
                 {eventText(e)}
               </span>
-              <span className="timeline-term num muted">#{index}</span>
+              <span className="timeline-term num muted" title="raft log index of the change">
+                #{index}
+              </span>
               <span className="timeline-age">
                 <Age at={new Date(e.timeNano / 1e6).toISOString()} />
               </span>
