@@ -62,5 +62,5 @@ export function notableEvent(e: ClusterEvent): boolean {
   if (e.Type !== 'task') return true;
   if (e.Action !== 'update') return true;
   const st = e.Actor.Attributes['state.new'];
-  return st === 'running' || st === 'failed' || st === 'rejected' || st === 'orphaned' || st === 'complete';
+  return ['running', 'complete', 'shutdown', 'failed', 'rejected', 'orphaned'].includes(st ?? '');
 }
