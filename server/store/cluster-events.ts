@@ -19,14 +19,29 @@ function changed(attrs: Record<string, string>, key: string, oldV: unknown, newV
 }
 
 /**
+ * Label characters one event carries at most. Labels may be large (a node's
+ * can hold 1.5 MB), and the log keeps a thousand events: a label that would
+ * pass this budget stays out of the event (in key order, so every manager
+ * leaves out the same ones).
+ */
+export const EVENT_LABEL_CHARS = 4096;
+
+/**
  * The actor's labels first, then the attributes dockerd sets (a label cannot
  * hide them): dockerd merges a container's labels the same way, which is what
  * a `label=` filter matches.
  */
 function withLabels(labels: Labels | undefined, attrs: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  if (labels && typeof labels === 'object')
-    for (const [k, v] of Object.entries(labels)) if (typeof v === 'string') out[k] = v;
+  if (labels && typeof labels === 'object') {
+    let budget = EVENT_LABEL_CHARS;
+    for (const k of Object.keys(labels).sort()) {
+      const v = labels[k];
+      if (typeof v !== 'string' || k.length + v.length > budget) continue;
+      budget -= k.length + v.length;
+      out[k] = v;
+    }
+  }
   return Object.assign(out, attrs);
 }
 
@@ -94,7 +109,7 @@ function taskAttrs(t: Task, old: Task | undefined): Record<string, string> | und
     changed(attrs, 'desiredstate', old.DesiredState, t.DesiredState);
   }
   const err = str(t.Status.Err);
-  if (err) attrs.error = err;
+  if (err) attrs.error = err.slice(0, 512);
   return attrs;
 }
 

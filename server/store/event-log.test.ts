@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { eventMatches, type ClusterEvent } from '../api/events';
 import type { Secret, Service } from '../api/types';
 import type { Batch } from './batch';
+import { EVENT_LABEL_CHARS } from './cluster-events';
 import { EventLog } from './event-log';
 import { MemoryStore } from './memory-store';
 import { batchShapeError } from './shape';
@@ -118,6 +119,14 @@ describe('the event log written by apply', () => {
     });
     // an entry without a time of its own takes its objects' UpdatedAt
     expect(tu!.timeNano).toBe(Date.parse(t2.UpdatedAt) * 1_000_000);
+  });
+
+  it('carries labels up to a budget, the same ones on every manager', () => {
+    const s = new MemoryStore();
+    const big = 'v'.repeat(EVENT_LABEL_CHARS);
+    const svc = makeService({ Spec: { ...makeService().Spec, Labels: { a: 'small', big, z: 'also' } } });
+    const [e] = apply(s, { ops: [{ op: 'create', kind: 'service', object: svc }], time: T });
+    expect(e!.Actor.Attributes).toEqual({ name: 'web', a: 'small', z: 'also' });
   });
 
   it("never puts a secret's data in an event", () => {

@@ -133,6 +133,17 @@ export const ENGINE_CATALOGUE: readonly RouteSpec[] = [
   }),
   engine('POST', '/networks/{service}/connect', { body: 'networkConnect' }),
   engine('POST', '/networks/{service}/disconnect', { body: 'networkDisconnect' }),
+  engine('GET', '/events', {
+    streaming: true,
+    query: [
+      { name: 'since', valid: ['0', '1700000000.000000001', ''] },
+      { name: 'until', valid: ['1', '1700000000', ''] },
+      {
+        name: 'filters',
+        valid: ['{"type":{"service":true}}', '{"event":{"create":true}}', '{"label":{"fz":true}}', '{"type":["task"]}'],
+      },
+    ],
+  }),
   // what the docker CLI also calls, served by dockerd but not (yet) here
   ...(
     [
@@ -144,7 +155,6 @@ export const ENGINE_CATALOGUE: readonly RouteSpec[] = [
       ['GET', '/configs'],
       ['POST', '/configs/create'],
       ['GET', '/volumes'],
-      ['GET', '/events'],
       ['GET', '/plugins'],
       ['GET', '/system/df'],
       ['GET', '/swarm/unlockkey'],
@@ -183,6 +193,8 @@ export const CONSOLE_CATALOGUE: readonly RouteSpec[] = [
       { name: 'follow', valid: ['0'] },
     ],
   }),
+  consoleApi('GET', '/api/events', { query: [{ name: 'service', valid: ['{service}'] }] }),
+  consoleApi('GET', '/api/events', { query: [{ name: 'node', valid: ['sim-worker-1'] }] }),
   consoleApi('POST', '/api/services', { body: 'createForm' }),
   consoleApi('DELETE', '/api/services/{service}'),
   consoleApi('POST', '/api/services/{service}/scale', { body: 'scale' }),
