@@ -28,8 +28,6 @@ export interface Change<K extends Kind = Kind> {
   action: ChangeAction;
   /** The object after the change; for a delete, the object as it was. */
   object: ObjectByKind[K];
-  /** For an update, the object before it. */
-  old?: ObjectByKind[K];
 }
 
 /** What applying one committed entry produced, stamped with its log index. */

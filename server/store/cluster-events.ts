@@ -113,9 +113,9 @@ function taskAttrs(t: Task, old: Task | undefined): Record<string, string> | und
   return attrs;
 }
 
-function attributes(change: Change): Record<string, string> | undefined {
+function attributes(change: Change, before: ObjectByKind[Kind] | undefined): Record<string, string> | undefined {
   const o = change.object as ObjectByKind[Kind];
-  const old = change.action === 'update' ? change.old : undefined;
+  const old = change.action === 'update' ? before : undefined;
   switch (change.kind) {
     case 'service':
       return serviceAttrs(o as Service, old as Service | undefined);
@@ -139,12 +139,20 @@ function attributes(change: Change): Record<string, string> | undefined {
   }
 }
 
-/** The events of one applied batch, in change order, stamped with the entry's time (ms since the epoch). */
-export function clusterEvents(changes: readonly Change[], timeMs: number): ClusterEvent[] {
+/**
+ * The events of one applied batch, in change order, stamped with the entry's
+ * time (ms since the epoch). `olds[i]`: what the i-th change, an update, replaced.
+ */
+export function clusterEvents(
+  changes: readonly Change[],
+  olds: readonly (ObjectByKind[Kind] | undefined)[],
+  timeMs: number,
+): ClusterEvent[] {
   const ms = Math.max(0, Math.floor(timeMs));
   const out: ClusterEvent[] = [];
-  for (const c of changes) {
-    const attrs = attributes(c);
+  for (let i = 0; i < changes.length; i++) {
+    const c = changes[i]!;
+    const attrs = attributes(c, olds[i]);
     if (!attrs) continue;
     out.push({
       Type: c.kind as ClusterEventType,

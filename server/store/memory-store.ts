@@ -225,17 +225,18 @@ export class MemoryStore {
     this._index = index;
     const event: AppliedEvent = { index, changes: [] };
     let error: SwarmError | undefined;
+    let olds: (ObjectByKind[Kind] | undefined)[];
     try {
       const malformed = batchShapeError(batch);
       if (malformed) return { event, failed: malformed };
       error = this.validate(batch);
       if (error) return { event, error };
-      this.mutate(index, batch, event);
+      olds = this.mutate(index, batch, event);
     } catch (err) {
       event.changes = [];
       return { event, failed: `applying the batch threw: ${errorText(err)}` };
     }
-    this.logEvents(batch, event);
+    this.logEvents(batch, event, olds);
     for (const l of this.listeners) {
       // a failing watcher must not stop the entry (or the rest of its group)
       // from being applied and acknowledged: memory would drift from the log
@@ -255,21 +256,25 @@ export class MemoryStore {
    * previous event's time. Deriving is total, but should it throw the entry
    * keeps its changes and simply makes no events (on every manager alike).
    */
-  private logEvents(batch: Batch, event: AppliedEvent): void {
+  private logEvents(batch: Batch, event: AppliedEvent, olds: readonly (ObjectByKind[Kind] | undefined)[]): void {
     try {
       let ms = batch.time;
       if (ms === undefined) {
         const stamps = event.changes.map((c) => Date.parse(c.object.UpdatedAt)).filter((t) => Number.isFinite(t));
         ms = stamps.length > 0 ? Math.max(...stamps) : this.events.lastTimeMs();
       }
-      event.events = this.events.append(event.index, clusterEvents(event.changes, ms));
+      event.events = this.events.append(event.index, clusterEvents(event.changes, olds, ms));
     } catch (err) {
       console.error('store: no events for entry', event.index, errorText(err));
     }
   }
 
-  /** The writes of a checked batch; should one throw, the ones before it are undone. */
-  private mutate(index: number, batch: Batch, event: AppliedEvent): void {
+  /**
+   * The writes of a checked batch; should one throw, the ones before it are undone.
+   * Returns, beside each change, what an update replaced (for the events; watchers do not get it).
+   */
+  private mutate(index: number, batch: Batch, event: AppliedEvent): (ObjectByKind[Kind] | undefined)[] {
+    const olds: (ObjectByKind[Kind] | undefined)[] = [];
     const undo: { kind: Kind; id: string; old: ObjectByKind[Kind] | undefined }[] = [];
     try {
       for (const op of batch.ops) {
@@ -281,6 +286,7 @@ export class MemoryStore {
           this.unindex(op.kind, old);
           table.delete(op.id);
           event.changes.push({ kind: op.kind, action: 'delete', object: old } as Change);
+          olds.push(undefined);
         } else {
           const obj = { ...op.object, Version: { Index: index } } as ObjectByKind[Kind];
           const old = table.get(obj.ID);
@@ -288,17 +294,15 @@ export class MemoryStore {
           if (old) this.unindex(op.kind, old);
           table.set(obj.ID, obj);
           this.indexObject(op.kind, obj);
-          event.changes.push(
-            (old
-              ? { kind: op.kind, action: 'update', object: obj, old }
-              : { kind: op.kind, action: 'create', object: obj }) as Change,
-          );
+          event.changes.push({ kind: op.kind, action: old ? 'update' : 'create', object: obj } as Change);
+          olds.push(old);
         }
       }
     } catch (err) {
       for (const u of undo.reverse()) this.put(u.kind, u.id, u.old);
       throw err;
     }
+    return olds;
   }
 
   /** Put back what was stored under kind/id (undefined: nothing), indexes included. */
