@@ -23,6 +23,8 @@ import {
 import { RemoveNode } from './remove-node';
 import { NotFoundPage } from '../ui/not-found-page';
 import { FaultBanner } from '../faults/fault-banner';
+import { EventTimeline } from '../events/event-timeline';
+import { eventsStamp, useObjectEvents } from '../events/use-object-events';
 
 const STATE_TONE: Record<string, Tone> = { ready: 'ok', down: 'bad', disconnected: 'warn', unknown: 'neutral' };
 const AVAIL_TONE: Record<string, Tone> = { active: 'ok', pause: 'warn', drain: 'bad' };
@@ -125,6 +127,11 @@ export function NodeDetailPage({ id }: { id: string }) {
     [task, service, nid],
   );
 
+  // the node's events (its own and its tasks'), read again when the socket changes either
+  const subject = useMemo(() => (nid ? { kind: 'node' as const, id: nid } : undefined), [nid]);
+  const nodeTaskList = useMemo(() => (nid ? [...task.values()].filter((t) => t.NodeID === nid) : []), [task, nid]);
+  const eventLog = useObjectEvents(subject, eventsStamp(node?.Version.Index, nodeTaskList));
+
   if (view.loaded && !node) {
     return <NotFoundPage kind="node" id={id} back={{ href: '/', label: 'Back to overview' }} />;
   }
@@ -176,6 +183,7 @@ export function NodeDetailPage({ id }: { id: string }) {
         </section>
       </div>
       <NodeTasks active={tasks.active} finished={tasks.finished} loaded={view.loaded} />
+      {node ? <EventTimeline title="Events" events={eventLog.data?.events} loaded={!eventLog.isPending} /> : null}
       {node ? <RemoveNode node={node} name={name} /> : null}
     </div>
   );

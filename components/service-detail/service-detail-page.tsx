@@ -22,6 +22,9 @@ import { MeshErrorBanner } from './mesh-errors';
 import { JobProgressPanel, JobReplicas } from '../jobs/job-progress';
 import { isJobService } from '../jobs/job-progress-model';
 
+import { EventTimeline } from '../events/event-timeline';
+import { eventsStamp, useObjectEvents } from '../events/use-object-events';
+
 function findService(services: ReadonlyMap<string, Service>, ref: string): Service | undefined {
   const direct = services.get(ref);
   if (direct) return direct;
@@ -38,6 +41,9 @@ export function ServiceDetailPage({ id }: { id: string }) {
   const host = useMemo(() => (nodeID: string) => nodeName(node.get(nodeID), nodeID), [node]);
   const meshErrors = useMemo(() => (sid ? serviceMeshErrors(sid, node.values()) : []), [sid, node]);
   const serviceName = service?.Spec.Name ?? '';
+  // the service's events (its own and its tasks'), read again when the socket changes either
+  const subject = useMemo(() => (sid ? { kind: 'service' as const, id: sid } : undefined), [sid]);
+  const eventLog = useObjectEvents(subject, eventsStamp(service?.Version.Index, tasks));
   const groups = useMemo(() => groupSlots(tasks, serviceName, host), [tasks, serviceName, host]);
   // spec history comes over HTTP, refetched on the socket's notices
   useVersionNotices();
@@ -144,6 +150,7 @@ export function ServiceDetailPage({ id }: { id: string }) {
         <RolloutPanel service={service} tasks={tasks} events={events} host={host} prominent={false} />
       ) : null}
       <TaskTable groups={groups} host={host} loaded={view.loaded} specOf={specOf} />
+      {service ? <EventTimeline title="Events" events={eventLog.data?.events} loaded={!eventLog.isPending} /> : null}
       {service ? <UpdateHistory data={versions} /> : null}
       {service ? <SpecHistory serviceID={service.ID} data={versions} /> : null}
     </div>

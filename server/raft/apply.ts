@@ -14,7 +14,11 @@ export interface SnapshotImage extends StoreImage {
 }
 
 export function encodeSnapshotData(store: MemoryStore, members: ReadonlyMap<RaftId, string>): string {
-  const img: SnapshotImage = { ...store.image(), members: Object.fromEntries([...members].sort()) };
+  const img: SnapshotImage = {
+    ...store.image(),
+    events: store.events.image(),
+    members: Object.fromEntries([...members].sort()),
+  };
   return JSON.stringify(img);
 }
 

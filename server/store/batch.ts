@@ -1,3 +1,4 @@
+import type { LoggedEvent } from '../api/events';
 import type { Kind, ObjectByKind } from '../api/types';
 
 /**
@@ -12,6 +13,12 @@ export type Op =
 
 export interface Batch {
   ops: Op[];
+  /**
+   * When the writer made it (ms since the epoch, its clock): the time of the
+   * events the entry makes, the same on every manager. Entries written before
+   * it existed have none.
+   */
+  time?: number;
 }
 
 export type ChangeAction = 'create' | 'update' | 'delete';
@@ -27,4 +34,6 @@ export interface Change<K extends Kind = Kind> {
 export interface AppliedEvent {
   index: number;
   changes: Change[];
+  /** The Docker events the entry made, as the event log keeps them. */
+  events?: LoggedEvent[];
 }

@@ -33,7 +33,8 @@ export class ClusterStore {
 
   async update<T>(fn: (tx: Tx) => T, opts: UpdateOptions = {}): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const tx = new Tx(this.view, new Date(this.clock()).toISOString());
+      const now = Math.floor(this.clock());
+      const tx = new Tx(this.view, new Date(now).toISOString());
       let result: T;
       try {
         result = fn(tx);
@@ -43,7 +44,8 @@ export class ClusterStore {
       }
       if (tx.size === 0) return result;
       const max = opts.maxProposalBytes ?? MAX_PROPOSAL_BYTES;
-      const { batches, bytes } = splitBatch(tx.batch(), max);
+      // the entry carries its time: the events it makes are stamped with it on every manager
+      const { batches, bytes } = splitBatch({ ...tx.batch(), time: now }, max);
       // A client's transaction stays atomic, so it must fit one proposal. A control loop's
       // pass is a set of independent, idempotent writes: like swarmkit's store.Batch it is
       // committed in parts, and a part that loses a race re-runs the pass on the new state.

@@ -5,6 +5,8 @@ import { networkInUse, serviceNetworkTargets } from '../api/network-refs';
 import { payloadInUse, referencedIDs, references, type PayloadKind } from '../api/payload-refs';
 import type { AppliedEvent, Batch, Change } from './batch';
 import { batchShapeError, isPlainObject, objectShapeError } from './shape';
+import { clusterEvents } from './cluster-events';
+import { EventLog, type EventLogImage } from './event-log';
 
 type Tables = { [K in Kind]: Map<string, ObjectByKind[K]> };
 
@@ -28,6 +30,8 @@ export function errorText(err: unknown): string {
 export interface StoreImage {
   index: number;
   objects: { [K in Kind]: ObjectByKind[K][] };
+  /** The event log, in a snapshot (`image()` leaves it out: readers of the tables do not want it). */
+  events?: EventLogImage;
 }
 
 /** Global tasks (slot 0) are keyed by node: swarmkit's SlotTuple. */
@@ -65,6 +69,8 @@ export class MemoryStore {
   private payloadNames: Record<PayloadKind, Map<string, string>> = { secret: new Map(), config: new Map() };
   private listeners = new Set<(e: AppliedEvent) => void>();
   private _index = 0;
+  /** The Docker events of the applied entries, newest kept: written by `apply` with the tables. */
+  readonly events = new EventLog();
 
   /** Log index of the last applied entry. */
   get index(): number {
@@ -296,16 +302,18 @@ export class MemoryStore {
     this._index = index;
     const event: AppliedEvent = { index, changes: [] };
     let error: SwarmError | undefined;
+    let olds: (ObjectByKind[Kind] | undefined)[];
     try {
       const malformed = batchShapeError(batch);
       if (malformed) return { event, failed: malformed };
       error = this.validate(batch);
       if (error) return { event, error };
-      this.mutate(index, batch, event);
+      olds = this.mutate(index, batch, event);
     } catch (err) {
       event.changes = [];
       return { event, failed: `applying the batch threw: ${errorText(err)}` };
     }
+    this.logEvents(batch, event, olds);
     for (const l of this.listeners) {
       // a failing watcher must not stop the entry (or the rest of its group)
       // from being applied and acknowledged: memory would drift from the log
@@ -318,8 +326,32 @@ export class MemoryStore {
     return { event };
   }
 
-  /** The writes of a checked batch; should one throw, the ones before it are undone. */
-  private mutate(index: number, batch: Batch, event: AppliedEvent): void {
+  /**
+   * The entry's Docker events, into the log with the change itself. Their time
+   * is the entry's (the writer's clock, the same on every manager); an entry
+   * from before batches carried one takes its objects' UpdatedAt, else the
+   * previous event's time. Deriving is total, but should it throw the entry
+   * keeps its changes and simply makes no events (on every manager alike).
+   */
+  private logEvents(batch: Batch, event: AppliedEvent, olds: readonly (ObjectByKind[Kind] | undefined)[]): void {
+    try {
+      let ms = batch.time;
+      if (ms === undefined) {
+        const stamps = event.changes.map((c) => Date.parse(c.object.UpdatedAt)).filter((t) => Number.isFinite(t));
+        ms = stamps.length > 0 ? Math.max(...stamps) : this.events.lastTimeMs();
+      }
+      event.events = this.events.append(event.index, clusterEvents(event.changes, olds, ms));
+    } catch (err) {
+      console.error('store: no events for entry', event.index, errorText(err));
+    }
+  }
+
+  /**
+   * The writes of a checked batch; should one throw, the ones before it are undone.
+   * Returns, beside each change, what an update replaced (for the events; watchers do not get it).
+   */
+  private mutate(index: number, batch: Batch, event: AppliedEvent): (ObjectByKind[Kind] | undefined)[] {
+    const olds: (ObjectByKind[Kind] | undefined)[] = [];
     const undo: { kind: Kind; id: string; old: ObjectByKind[Kind] | undefined }[] = [];
     try {
       for (const op of batch.ops) {
@@ -331,6 +363,7 @@ export class MemoryStore {
           this.unindex(op.kind, old);
           table.delete(op.id);
           event.changes.push({ kind: op.kind, action: 'delete', object: old } as Change);
+          olds.push(undefined);
         } else {
           const obj = { ...op.object, Version: { Index: index } } as ObjectByKind[Kind];
           const old = table.get(obj.ID);
@@ -339,12 +372,14 @@ export class MemoryStore {
           table.set(obj.ID, obj);
           this.indexObject(op.kind, obj);
           event.changes.push({ kind: op.kind, action: old ? 'update' : 'create', object: obj } as Change);
+          olds.push(old);
         }
       }
     } catch (err) {
       for (const u of undo.reverse()) this.put(u.kind, u.id, u.old);
       throw err;
     }
+    return olds;
   }
 
   /** Put back what was stored under kind/id (undefined: nothing), indexes included. */
@@ -408,6 +443,8 @@ export class MemoryStore {
         else this.put(k, (o as ObjectByKind[Kind]).ID, o as ObjectByKind[Kind]);
       }
     }
+    const lostEvents = this.events.restore(img.events);
+    if (lostEvents > 0) skipped.push(`${lostEvents} malformed events`);
     this._index = img.index;
     return { skipped };
   }

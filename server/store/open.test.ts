@@ -56,4 +56,24 @@ describe('openStore', () => {
     await s.store.update((tx) => tx.delete('service', svc.ID));
     await s.close();
   });
+
+  it('keeps the event log across a restart, from the log and from a snapshot that compacted it', async () => {
+    const dir = tempDir();
+    let t = Date.UTC(2026, 11, 6, 11, 0, 0);
+    const opts = { id: 'n1', addr: 'a:1', writerThread: false, snapshotInterval: 5, keepEntries: 0, clock: () => t };
+    const a = await openStore(dir, opts);
+    for (let i = 0; i < 12; i++) {
+      t += 1000;
+      await a.store.update((tx) =>
+        tx.create('service', makeService({ Spec: { ...makeService().Spec, Name: `s${i}` } })),
+      );
+    }
+    const before = a.store.view.events.list();
+    expect(before.map((l) => l.event.Actor.Attributes.name)).toEqual([...Array(12).keys()].map((i) => `s${i}`));
+    expect(a.log.status().snapshot?.index ?? 0).toBeGreaterThan(0);
+    await a.close();
+    const b = await openStore(dir, opts);
+    expect(b.store.view.events.list()).toEqual(before);
+    await b.close();
+  });
 });

@@ -94,6 +94,7 @@ export function objectShapeError(kind: Kind, o: unknown): string | undefined {
 export function batchShapeError(batch: unknown): string | undefined {
   if (!isPlainObject(batch)) return 'the batch is not an object';
   if (!Array.isArray(batch.ops)) return 'the batch has no list of ops';
+  if (batch.time !== undefined && !isCount(batch.time)) return 'the batch time is not a non-negative integer';
   for (let i = 0; i < batch.ops.length; i++) {
     const err = opShapeError(batch.ops[i]);
     if (err) return `op ${i}: ${err}`;

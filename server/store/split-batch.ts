@@ -9,8 +9,8 @@ import type { Batch } from './batch';
  */
 export const MAX_PROPOSAL_BYTES: number = DEFAULT_CONFIG.maxProposalBytes;
 
-/** `{"ops":[` and `]}`, escaped, in quotes: what a batch adds around its ops. */
-const BATCH_ENVELOPE_BYTES = 32;
+/** `{"ops":[` and `],"time":1765000000000}`, escaped, in quotes: what a batch adds around its ops. */
+const BATCH_ENVELOPE_BYTES = 52;
 
 /**
  * An op's bytes in a proposal on the wire. A batch's JSON travels inside a
@@ -33,7 +33,8 @@ export function wireBytes(value: unknown): number {
  */
 export function splitBatch(batch: Batch, maxBytes = MAX_PROPOSAL_BYTES): { batches: Batch[]; bytes: number } {
   const batches: Batch[] = [];
-  let current: Batch = { ops: [] };
+  const stamp = batch.time === undefined ? {} : { time: batch.time };
+  let current: Batch = { ops: [], ...stamp };
   let size = BATCH_ENVELOPE_BYTES;
   let bytes = BATCH_ENVELOPE_BYTES;
   for (const op of batch.ops) {
@@ -41,7 +42,7 @@ export function splitBatch(batch: Batch, maxBytes = MAX_PROPOSAL_BYTES): { batch
     bytes += n;
     if (current.ops.length > 0 && size + n > maxBytes) {
       batches.push(current);
-      current = { ops: [] };
+      current = { ops: [], ...stamp };
       size = BATCH_ENVELOPE_BYTES;
     }
     current.ops.push(op);

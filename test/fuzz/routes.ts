@@ -154,6 +154,18 @@ export const ENGINE_CATALOGUE: readonly RouteSpec[] = [
     }),
     engine('DELETE', `/${kind}s/{service}`),
   ]),
+
+  engine('GET', '/events', {
+    streaming: true,
+    query: [
+      { name: 'since', valid: ['0', '1700000000.000000001', ''] },
+      { name: 'until', valid: ['1', '1700000000', ''] },
+      {
+        name: 'filters',
+        valid: ['{"type":{"service":true}}', '{"event":{"create":true}}', '{"label":{"fz":true}}', '{"type":["task"]}'],
+      },
+    ],
+  }),
   // what the docker CLI also calls, served by dockerd but not (yet) here
   ...(
     [
@@ -161,7 +173,6 @@ export const ENGINE_CATALOGUE: readonly RouteSpec[] = [
       ['POST', '/containers/create'],
       ['GET', '/images/json'],
       ['GET', '/volumes'],
-      ['GET', '/events'],
       ['GET', '/plugins'],
       ['GET', '/system/df'],
       ['PUT', '/services/{service}'],
@@ -198,6 +209,8 @@ export const CONSOLE_CATALOGUE: readonly RouteSpec[] = [
       { name: 'follow', valid: ['0'] },
     ],
   }),
+  consoleApi('GET', '/api/events', { query: [{ name: 'service', valid: ['{service}'] }] }),
+  consoleApi('GET', '/api/events', { query: [{ name: 'node', valid: ['sim-worker-1'] }] }),
   consoleApi('POST', '/api/services', { body: 'createForm' }),
   consoleApi('DELETE', '/api/services/{service}'),
   consoleApi('POST', '/api/services/{service}/scale', { body: 'scale' }),

@@ -197,18 +197,37 @@ export function dockerBinary(): string | undefined {
   return undefined;
 }
 
-/** A docker CLI bound to one engine port, with an empty config dir; `input` is written to its stdin. */
-export function dockerCli(enginePort: number, configDir: string, bin = dockerBinary() ?? 'docker') {
+/** The environment of a docker CLI bound to one engine port, with an empty config dir. */
+export function dockerEnv(
+  enginePort: number,
+  configDir: string,
+  extra: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: configDir,
+    DOCKER_HOST: `tcp://127.0.0.1:${enginePort}`,
+    DOCKER_CONFIG: configDir,
+    ...extra,
+  };
+  // nothing from the runner's own docker setup may redirect or pin the CLI
+  for (const k of ['DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'DOCKER_API_VERSION']) delete env[k];
+  return env;
+}
+
+/**
+ * A docker CLI bound to one engine port, with an empty config dir (`extraEnv`: more variables, e.g. TZ);
+ * `input` is written to its stdin.
+ */
+export function dockerCli(
+  enginePort: number,
+  configDir: string,
+  bin = dockerBinary() ?? 'docker',
+  extraEnv: Record<string, string> = {},
+) {
   return (args: string[], timeoutMs = 30_000, input?: string | Buffer): Promise<DockerResult> =>
     new Promise((resolve) => {
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        HOME: configDir,
-        DOCKER_HOST: `tcp://127.0.0.1:${enginePort}`,
-        DOCKER_CONFIG: configDir,
-      };
-      // nothing from the runner's own docker setup may redirect or pin the CLI
-      for (const k of ['DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'DOCKER_API_VERSION']) delete env[k];
+      const env = dockerEnv(enginePort, configDir, extraEnv);
       const proc = spawn(bin, args, { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
       proc.stdin?.on('error', () => undefined); // a CLI that exits before reading all of it
       proc.stdin?.end(input);

@@ -186,6 +186,32 @@ export const logsQuery = z.object({
   ),
 });
 
+/**
+ * `since`/`until` of GET /events (moby's timestamp.ParseUnixTimestamp): Unix
+ * seconds with an optional fraction (9 digits; fewer are padded, more cut),
+ * in nanoseconds, exact. The CLI turns `--since 1m` and dates into this form
+ * itself. Empty: unset.
+ */
+const unixNanos = (name: 'since' | 'until') =>
+  text().transform(
+    rules((v, no): bigint | undefined => {
+      const raw = v ?? '';
+      if (raw === '') return undefined;
+      const dot = raw.indexOf('.');
+      const sec = dot < 0 ? raw : raw.slice(0, dot);
+      const frac = dot < 0 ? '' : raw.slice(dot + 1);
+      const bad = (why: string) => no(`invalid value for '${name}': invalid timestamp ${JSON.stringify(raw)}: ${why}`);
+      if (!/^[-+]?\d+$/.test(sec)) bad(`invalid seconds ${JSON.stringify(sec)}: invalid syntax`);
+      if (frac.length > 20) bad(`invalid nanoseconds: length ${frac.length} exceeds maximum 20`);
+      const junk = frac.search(/[^0-9]/);
+      if (junk >= 0) bad(`invalid nanoseconds: invalid character '${frac[junk]}' at position ${junk}`);
+      return BigInt(sec) * 1_000_000_000n + BigInt(frac.padEnd(9, '0').slice(0, 9) || '0');
+    }),
+  );
+
+/** GET /events. */
+export const eventsQuery = z.object({ filters, since: unixNanos('since'), until: unixNanos('until') });
+
 /** A route's query, parsed; throws the 400 moby would give. */
 export function parseQuery<T extends z.ZodType>(schema: T, search: URLSearchParams): z.output<T> {
   return parseOrThrow(schema, queryParams(search), 'query');

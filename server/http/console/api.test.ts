@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JoinTokensBody, ServiceVersionsBody } from '../../api/console';
+import type { ObjectEventsBody } from '../../api/events';
 import { createRootCA, joinTokenFor, rootCAFrom } from '../../ca';
 import type { ConsoleState } from '../../api/realtime';
 import type { Cluster, ServiceVersion } from '../../api/types';
@@ -10,7 +11,7 @@ import type { ManagerContext } from '../../manager/context';
 import { createControlApi } from '../../manager/controlapi';
 import { currentVersion, recordRollout, versionsOf } from '../../manager/spec-history';
 import type { ClusterStore } from '../../store/cluster-store';
-import { makeNode, openTempStore } from '../../store/test-support';
+import { makeNode, makeTask, openTempStore } from '../../store/test-support';
 import { systemClock } from '../../util/clock';
 import { handleConsoleApi } from './api';
 
@@ -93,6 +94,32 @@ describe('handleConsoleApi', () => {
       status: 404,
       body: { message: `service ${id} not found` },
     });
+  });
+
+  it("serves a service's and a node's events from the event log, tasks' included", async () => {
+    const { store, node, call } = await setup();
+    const id = (await call('POST', '/api/services', { name: 'web', image: 'nginx:alpine', mode: 'replicated' })).body
+      .ID as string;
+    expect((await call('POST', `/api/services/${id}/scale`, { replicas: 2 })).status).toBe(200);
+    const task = makeTask(store.view.get('service', id)!, { NodeID: node.ID });
+    await store.update((tx) => tx.create('task', task));
+    expect((await call('POST', `/api/nodes/${node.ID}/availability`, { availability: 'drain' })).status).toBe(200);
+
+    const svc = (await call('GET', `/api/events?service=${id}`)).body as ObjectEventsBody;
+    expect(svc.events.map((l) => `${l.event.Type} ${l.event.Action}`)).toEqual([
+      'service create',
+      'service update',
+      'task create',
+    ]);
+    expect(svc.events[1]!.event.Actor.Attributes).toMatchObject({ 'replicas.old': '1', 'replicas.new': '2' });
+    const nd = (await call('GET', `/api/events?node=${node.ID}`)).body as ObjectEventsBody;
+    expect(nd.events.map((l) => `${l.event.Type} ${l.event.Action}`)).toEqual([
+      'node create',
+      'task create',
+      'node update',
+    ]);
+    expect((await call('GET', '/api/events')).status).toBe(400);
+    expect((await call('POST', `/api/events?node=${node.ID}`)).status).toBe(405);
   });
 
   it('changes node availability', async () => {

@@ -33,6 +33,7 @@ import { currentVersion, versionsOf } from '../../manager/spec-history';
 import { fullRaftFrame } from '../../realtime/raft-frames';
 import { consoleDecorator, redactImage } from '../../realtime/redact';
 import { streamConsoleLogs } from './logs';
+import { objectEvents } from './events';
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const data = body === undefined ? '' : JSON.stringify(body);
@@ -198,6 +199,9 @@ export async function handleConsoleApi(
     if (a === 'logs' && parts.length === 1) {
       if (method !== 'GET') throw new HttpError(405, 'method not allowed');
       await streamConsoleLogs(req, res, ctx, new URLSearchParams(search ?? ''));
+    } else if (a === 'events' && parts.length === 1) {
+      if (method !== 'GET') throw new HttpError(405, 'method not allowed');
+      send(res, 200, objectEvents(ctx, new URLSearchParams(search ?? '')));
     } else if (a === 'state' && parts.length === 1) {
       if (method !== 'GET') throw new HttpError(405, 'method not allowed');
       send(res, 200, consoleState(ctx));

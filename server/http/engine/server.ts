@@ -11,6 +11,7 @@ import { API_VERSION, MIN_API_VERSION } from './respond';
 import { findRoute, type Route } from './router';
 import { configRoutes } from './routes/configs';
 import { distributionRoutes } from './routes/distribution';
+import { eventRoutes } from './routes/events';
 import { logRoutes } from './routes/logs';
 import { networkRoutes } from './routes/networks';
 import { nodeRoutes } from './routes/nodes';
@@ -31,6 +32,7 @@ export const ENGINE_ROUTES: readonly Route[] = [
   ...secretRoutes,
   ...configRoutes,
   ...logRoutes,
+  ...eventRoutes,
   ...distributionRoutes,
   ...swarmdeckRoutes,
 ];
