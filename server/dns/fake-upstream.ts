@@ -1,7 +1,7 @@
 // Test support: a fake upstream DNS server on loopback (UDP and TCP on one port), and small
 // raw clients, so forwarding is tested against real sockets and never the host's resolver.
-import { createSocket } from 'node:dgram';
-import { connect, createServer, type Socket } from 'node:net';
+import { createSocket, type Socket as DgramSocket } from 'node:dgram';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import * as packet from 'dns-packet';
 import { frame, FrameReader } from './tcp-frames';
 
@@ -48,12 +48,6 @@ export async function startFakeUpstream(host: string, behaviour: FakeBehaviour):
     sent.push(bytes);
     return bytes;
   };
-  const udp = createSocket('udp4');
-  await new Promise<void>((r) => udp.bind(0, host, () => r()));
-  const port = udp.address().port;
-  udp.on('message', (msg, rinfo) => {
-    void respond(msg, 'udp').then((reply) => reply && udp.send(reply, rinfo.port, rinfo.address));
-  });
   const sockets = new Set<Socket>();
   const tcp = createServer((socket) => {
     sockets.add(socket);
@@ -66,7 +60,10 @@ export async function startFakeUpstream(host: string, behaviour: FakeBehaviour):
       }
     });
   });
-  await new Promise<void>((r) => tcp.listen(port, host, () => r()));
+  const { udp, port } = await bindPair(host, tcp);
+  udp.on('message', (msg, rinfo) => {
+    void respond(msg, 'udp').then((reply) => reply && udp.send(reply, rinfo.port, rinfo.address));
+  });
   const fake: FakeUpstream = {
     addr: `${host}:${port}`,
     queries,
@@ -79,6 +76,30 @@ export async function startFakeUpstream(host: string, behaviour: FakeBehaviour):
     },
   };
   return fake;
+}
+
+/**
+ * A UDP socket and the TCP server on the same port number. The UDP port is picked by the kernel; the
+ * same number may already be taken for TCP by another process on a busy machine, so that case picks
+ * again (bounded) instead of failing the listen.
+ */
+async function bindPair(host: string, tcp: Server): Promise<{ udp: DgramSocket; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const udp = createSocket('udp4');
+    await new Promise<void>((r) => udp.bind(0, host, () => r()));
+    const port = udp.address().port;
+    const err = await new Promise<NodeJS.ErrnoException | undefined>((r) => {
+      const onError = (e: NodeJS.ErrnoException) => r(e);
+      tcp.once('error', onError);
+      tcp.listen(port, host, () => {
+        tcp.off('error', onError);
+        r(undefined);
+      });
+    });
+    if (!err) return { udp, port };
+    udp.close();
+    if (err.code !== 'EADDRINUSE' || attempt >= 20) throw err;
+  }
 }
 
 let nextID = 1;
