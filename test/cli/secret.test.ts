@@ -229,6 +229,8 @@ describe('docker secret', () => {
     await api(`/secrets/${id}`);
     await api('/services');
     await api('/tasks');
+    // the session's hook did record the CLI's outputs (this create's among them)
+    expect(seen).toContain(`${id}\n`);
     for (const text of [...seen, cli.server.output()]) for (const v of NOT_RETURNED) expect(text).not.toContain(v);
   });
 
