@@ -128,13 +128,16 @@ describe('docker config', () => {
       'source=app.yml,target=/etc/app.yml,uid=33,gid=33,mode=0440',
       'nginx:alpine',
     ]);
+    // sorted by name: the CLI sends the references of one command in Go map order
     const refs = async () =>
-      JSON.parse(
-        await cli.ok(['service', 'inspect', '--format', '{{json .Spec.TaskTemplate.ContainerSpec.Configs}}', 'web']),
-      );
+      (
+        JSON.parse(
+          await cli.ok(['service', 'inspect', '--format', '{{json .Spec.TaskTemplate.ContainerSpec.Configs}}', 'web']),
+        ) as { ConfigName: string }[]
+      ).sort((x, y) => x.ConfigName.localeCompare(y.ConfigName));
     expect(await refs()).toEqual([
-      { File: { Name: 'nginx.conf', UID: '0', GID: '0', Mode: 0o444 }, ConfigID: nginxID, ConfigName: 'nginx.conf' },
       { File: { Name: '/etc/app.yml', UID: '33', GID: '33', Mode: 0o440 }, ConfigID: appID, ConfigName: 'app.yml' },
+      { File: { Name: 'nginx.conf', UID: '0', GID: '0', Mode: 0o444 }, ConfigID: nginxID, ConfigName: 'nginx.conf' },
     ]);
     await cli.fails(
       ['service', 'create', '-d', '--name', 'w2', '--config', 'nosuch', 'nginx:alpine'],
@@ -154,7 +157,7 @@ describe('docker config', () => {
       'source=max,target=/max',
       'web',
     ]);
-    expect((await refs()).map((r: { ConfigName: string }) => r.ConfigName)).toEqual(['app.yml', 'max']);
+    expect((await refs()).map((r) => r.ConfigName)).toEqual(['app.yml', 'max']);
   });
 
   it('rm: prints each name, refuses one in use with swarm text and goes on with the rest', async () => {
