@@ -4,24 +4,8 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  dockerBinary,
-  dockerCli,
-  dockerEnv,
-  freePorts,
-  startServer,
-  tempDir,
-  waitFor,
-  type DockerResult,
-  type RunningServer,
-  type ServerPorts,
-} from '../integration/harness';
-
-const bin = dockerBinary();
-if (!bin) throw new Error('the docker CLI is required for the Engine API tests (.ci/run installs it)');
-
-/** The CLI prints event times in the local zone: pin it. */
-const TZ = { TZ: 'UTC' };
+import { waitFor } from '../integration/harness';
+import { startCliSession, type CliSession } from './cli-session';
 
 interface Ev {
   Type: string;
@@ -47,21 +31,9 @@ const stamp = (timeNano: number): string => {
 };
 
 describe('docker events', () => {
-  const data = tempDir('swarmdeck-events-data-');
-  const config = tempDir('swarmdeck-events-config-');
-  let ports: ServerPorts;
-  let server: RunningServer | undefined;
-  let docker: ReturnType<typeof dockerCli>;
+  let cli: CliSession;
   const streams: EventStream[] = [];
 
-  const ok = async (args: string[], timeoutMs?: number): Promise<DockerResult> => {
-    const r = await docker(args, timeoutMs);
-    if (r.code !== 0)
-      throw new Error(
-        `docker ${args.join(' ')} → ${r.timedOut ? 'timed out' : `exit ${r.code}`}\nstdout: ${r.stdout}\nstderr: ${r.stderr}\nserver:\n${server?.output().slice(-3000)}`,
-      );
-    return r;
-  };
   const json = (out: string): Ev[] =>
     out
       .split('\n')
@@ -69,8 +41,8 @@ describe('docker events', () => {
       .map((l) => JSON.parse(l) as Ev);
 
   const stream = (args: string[]): EventStream => {
-    const proc = spawn(bin, ['events', ...args], {
-      env: dockerEnv(ports.engine, config.path, TZ),
+    const proc = spawn(cli.bin, ['events', ...args], {
+      env: cli.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -93,7 +65,7 @@ describe('docker events', () => {
     await waitFor(
       'the event stream to show a probe event',
       async () => {
-        await ok(['service', 'update', '-d', '--label-add', `probe=${++n}`, 'probe']);
+        await cli.ok(['service', 'update', '-d', '--label-add', `probe=${++n}`, 'probe']);
         return s.lines().some((l) => l.includes(`"probe":"${n}"`));
       },
       { timeoutMs: 30_000, intervalMs: 200 },
@@ -102,23 +74,20 @@ describe('docker events', () => {
   };
 
   beforeAll(async () => {
-    ports = await freePorts();
-    docker = dockerCli(ports.engine, config.path, bin, TZ);
-    server = await startServer({ dataDir: data.path, ports, simWorkers: 1 });
-    await ok(['service', 'create', '-d', '--name', 'probe', '--replicas', '0', 'busybox', 'true']);
+    // the CLI prints event times in the local zone: pin it
+    cli = await startCliSession('events', { simWorkers: 1, cliEnv: { TZ: 'UTC' } });
+    await cli.ok(['service', 'create', '-d', '--name', 'probe', '--replicas', '0', 'busybox', 'true']);
   }, 90_000);
 
   afterAll(async () => {
     for (const s of streams) s.stop();
-    await server?.stop();
-    data.remove();
-    config.remove();
+    await cli?.stop();
   });
 
   it('streams a create → update → scale → rm live, in order, and again with --since/--until', async () => {
     const live = await liveStream(['--filter', 'type=service']);
     const before = live.lines().length;
-    await ok([
+    await cli.ok([
       'service',
       'create',
       '-d',
@@ -130,14 +99,14 @@ describe('docker events', () => {
       '1',
       'nginx:alpine',
     ]);
-    await ok(['service', 'update', '-d', '--image', 'nginx:1.27', 'evweb']);
+    await cli.ok(['service', 'update', '-d', '--image', 'nginx:1.27', 'evweb']);
     // a scale posted while the updater writes the service would lose the version race, as with dockerd
     await waitFor('the rolling update to complete', async () => {
-      const r = await ok(['service', 'inspect', '--format', '{{.UpdateStatus.State}}', 'evweb']);
-      return r.stdout.trim() === 'completed';
+      const r = await cli.ok(['service', 'inspect', '--format', '{{.UpdateStatus.State}}', 'evweb']);
+      return r.trim() === 'completed';
     });
-    await ok(['service', 'scale', '-d', 'evweb=3']);
-    await ok(['service', 'rm', 'evweb']);
+    await cli.ok(['service', 'scale', '-d', 'evweb=3']);
+    await cli.ok(['service', 'rm', 'evweb']);
     const seen = await waitFor('the remove event', () => {
       const evs = json(live.lines().slice(before).join('\n')).filter((e) => e.Actor.Attributes.name !== 'probe');
       return evs.some((e) => e.Action === 'remove') ? evs : undefined;
@@ -169,7 +138,7 @@ describe('docker events', () => {
     // the same events from the log, and the stream ends by itself (until is past)
     const since = stamp(seen[0]!.timeNano);
     const until = stamp(seen.at(-1)!.timeNano);
-    const past = await ok([
+    const past = await cli.ok([
       'events',
       '--since',
       since,
@@ -180,10 +149,10 @@ describe('docker events', () => {
       '--format',
       '{{json .}}',
     ]);
-    expect(json(past.stdout)).toEqual(seen);
+    expect(json(past)).toEqual(seen);
 
     // the default format: dockerd's time with nanoseconds, type, action, ID, sorted attributes
-    const text = await ok([
+    const text = await cli.ok([
       'events',
       '--since',
       since,
@@ -195,7 +164,7 @@ describe('docker events', () => {
       'event=create',
     ]);
     const iso = new Date(create.timeNano / 1e6).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
-    expect(text.stdout).toBe(`${iso} service create ${create.Actor.ID} (name=evweb, tier=front)\n`);
+    expect(text).toBe(`${iso} service create ${create.Actor.ID} (name=evweb, tier=front)\n`);
 
     // --since alone: the past, then live until the client goes away
     const again = stream(['--since', since, '--filter', 'service=evweb', '--format', '{{json .}}']);
@@ -206,7 +175,7 @@ describe('docker events', () => {
 
   it('filters by event, label and node, and names node changes as dockerd does', async () => {
     const t0 = stamp((Date.now() - 1) * 1e6);
-    await ok([
+    await cli.ok([
       'service',
       'create',
       '-d',
@@ -220,27 +189,25 @@ describe('docker events', () => {
       'sleep',
       '1d',
     ]);
-    await ok(['service', 'create', '-d', '--name', 'evdb', '--replicas', '1', 'busybox', 'sleep', '1d']);
-    const node = (await ok(['node', 'ls', '--format', '{{.Hostname}}', '--filter', 'role=worker'])).stdout
+    await cli.ok(['service', 'create', '-d', '--name', 'evdb', '--replicas', '1', 'busybox', 'sleep', '1d']);
+    const node = (await cli.ok(['node', 'ls', '--format', '{{.Hostname}}', '--filter', 'role=worker']))
       .trim()
       .split('\n')[0]!;
-    await ok(['node', 'update', '--availability', 'pause', node]);
-    await ok(['node', 'update', '--availability', 'active', node]);
+    await cli.ok(['node', 'update', '--availability', 'pause', node]);
+    await cli.ok(['node', 'update', '--availability', 'active', node]);
     const t1 = stamp((Date.now() + 1) * 1e6);
     const past = async (...filters: string[]) =>
       json(
-        (
-          await ok([
-            'events',
-            '--since',
-            t0,
-            '--until',
-            t1,
-            '--format',
-            '{{json .}}',
-            ...filters.flatMap((f) => ['--filter', f]),
-          ])
-        ).stdout,
+        await cli.ok([
+          'events',
+          '--since',
+          t0,
+          '--until',
+          t1,
+          '--format',
+          '{{json .}}',
+          ...filters.flatMap((f) => ['--filter', f]),
+        ]),
       );
 
     const labelled = await past('label=team=core');
@@ -266,7 +233,7 @@ describe('docker events', () => {
   });
 
   it("refuses bad times and filters with dockerd's 400s", async () => {
-    const bad = await docker(['events', '--since', '10', '--until', '5']);
+    const bad = await cli.docker(['events', '--since', '10', '--until', '5']);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('`since` time (10) cannot be after `until` time (5)');
     for (const [q, text] of [
@@ -280,7 +247,7 @@ describe('docker events', () => {
       ],
       ['filters=%7Bnope', 'invalid filter'],
     ] as const) {
-      const res = await fetch(`http://127.0.0.1:${ports.engine}/v1.50/events?${q}`);
+      const res = await fetch(`http://127.0.0.1:${cli.ports.engine}/v1.50/events?${q}`);
       expect(res.status).toBe(400);
       expect(res.headers.get('content-type')).toBe('application/json');
       expect(((await res.json()) as { message: string }).message).toContain(text);

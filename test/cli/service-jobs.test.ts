@@ -8,50 +8,28 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service, Task } from '../../server/api/types';
 import { until } from '../until';
-import { dockerBinary, dockerCli, freePorts, startServer, tempDir, type RunningServer } from '../integration/harness';
-
-const bin = dockerBinary();
-if (!bin) throw new Error('the docker CLI is required for the CLI conformance tests (.ci/run installs it)');
+import { startCliSession, type CliSession } from './cli-session';
 
 describe('docker service create --mode replicated-job / global-job', () => {
-  const data = tempDir('swarmdeck-jobs-data-');
-  const config = tempDir('swarmdeck-jobs-config-');
-  const work = tempDir('swarmdeck-jobs-work-');
-  let server: RunningServer | undefined;
-  let docker: ReturnType<typeof dockerCli>;
-  let engine = '';
+  let cli: CliSession;
 
   beforeAll(async () => {
-    const ports = await freePorts();
-    server = await startServer({ dataDir: data.path, ports, simWorkers: 0, extraArgs: ['--executor', 'process'] });
-    docker = dockerCli(ports.engine, config.path, bin);
-    engine = `http://127.0.0.1:${ports.engine}`;
+    cli = await startCliSession('jobs', { simWorkers: 0, extraArgs: ['--executor', 'process'] });
   });
   afterAll(async () => {
-    await server?.stop();
-    data.remove();
-    config.remove();
-    work.remove();
+    await cli?.stop();
   });
 
-  async function ok(args: string[], timeoutMs?: number): Promise<string> {
-    const r = await docker(args, timeoutMs);
-    if (r.code !== 0) throw new Error(`docker ${args.join(' ')} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
-    return r.stdout;
-  }
-  async function api<T>(path: string): Promise<T> {
-    const res = await fetch(engine + path);
-    expect(res.status, path).toBe(200);
-    return (await res.json()) as T;
-  }
   const tasksOf = (name: string) =>
-    api<Task[]>(`/tasks?filters=${encodeURIComponent(JSON.stringify({ service: { [name]: true } }))}`);
+    cli.api<Task[]>(`/tasks?filters=${encodeURIComponent(JSON.stringify({ service: { [name]: true } }))}`);
   const replicas = async (name: string) =>
-    (await ok(['service', 'ls', '--filter', `name=${name}`, '--format', '{{.Name}} {{.Mode}} {{.Replicas}}'])).trim();
+    (
+      await cli.ok(['service', 'ls', '--filter', `name=${name}`, '--format', '{{.Name}} {{.Mode}} {{.Replicas}}'])
+    ).trim();
   const ms = (iso: string | undefined) => Date.parse(iso ?? '');
 
   it('runs a replicated job of 6 with max-concurrent 2 in 3 waves, and the CLI waits for "job complete"', async () => {
-    const create = await docker(
+    const create = await cli.docker(
       [
         'service',
         'create',
@@ -93,18 +71,18 @@ describe('docker service create --mode replicated-job / global-job', () => {
       expect(spans[2 * w]!.from).toBeGreaterThanOrEqual(Math.min(...spans.slice(0, 2 * w).map((s) => s.to)));
 
     expect(await replicas('waves')).toBe('waves replicated job 0/2 (6/6 completed)');
-    const svc = await api<Service>('/services/waves');
+    const svc = await cli.api<Service>('/services/waves');
     expect(svc.JobStatus?.JobIteration).toEqual({ Index: 0 });
     expect(svc.Spec.Mode).toEqual({ ReplicatedJob: { MaxConcurrent: 2, TotalCompletions: 6 } });
   }, 120_000);
 
   it('shows a job in progress in service ls as running/desired (completed/total completed)', async () => {
     // the first three tasks to run take a token and complete; the others wait for the gate
-    const tokens = join(work.path, 'tokens');
-    const gate = join(work.path, 'gate');
+    const tokens = join(cli.workDir, 'tokens');
+    const gate = join(cli.workDir, 'gate');
     mkdirSync(tokens);
     const script = `for i in 1 2 3; do mkdir ${tokens}/$i 2>/dev/null && exit 0; done; while [ ! -e ${gate} ]; do sleep 0.1; done`;
-    await ok(
+    await cli.ok(
       ['service', 'create', '-d', '--name', 'gated', '--mode', 'replicated-job', '--replicas', '6'].concat([
         '--max-concurrent',
         '2',
@@ -128,7 +106,7 @@ describe('docker service create --mode replicated-job / global-job', () => {
   }, 150_000);
 
   it('retries a failing job per its restart policy: --restart-max-attempts 2 is 3 attempts per slot, then no more', async () => {
-    await ok(
+    await cli.ok(
       ['service', 'create', '-d', '--name', 'failing', '--mode', 'replicated-job', '--replicas', '2'].concat([
         '--restart-max-attempts',
         '2',
@@ -158,15 +136,15 @@ describe('docker service create --mode replicated-job / global-job', () => {
       expect(attempts.every((t) => t.Status.Err === 'task: non-zero exit (3)')).toBe(true);
     }
     expect(await replicas('failing')).toBe('failing replicated job 0/2 (0/2 completed)');
-    const ps = await ok(['service', 'ps', '--format', '{{.Name}} {{.DesiredState}} {{.CurrentState}}', 'failing']);
+    const ps = await cli.ok(['service', 'ps', '--format', '{{.Name}} {{.DesiredState}} {{.CurrentState}}', 'failing']);
     expect(ps.split('\n').filter((l) => / Shutdown Failed /.test(l))).toHaveLength(6);
   }, 90_000);
 
   it('runs the job again on service update --force: a new iteration, the old one kept as history', async () => {
-    const update = await docker(['service', 'update', '--force', 'waves'], 90_000);
+    const update = await cli.docker(['service', 'update', '--force', 'waves'], 90_000);
     expect(update.code, update.stderr).toBe(0);
     expect(update.stdout).toContain('job complete');
-    const svc = await api<Service>('/services/waves');
+    const svc = await cli.api<Service>('/services/waves');
     expect(svc.JobStatus?.JobIteration).toEqual({ Index: 1 });
     const tasks = await tasksOf('waves');
     const current = tasks.filter((t) => t.JobIteration?.Index === 1);
@@ -177,7 +155,7 @@ describe('docker service create --mode replicated-job / global-job', () => {
   }, 120_000);
 
   it('runs a global job once on every node and shows it as done', async () => {
-    const create = await docker(
+    const create = await cli.docker(
       ['service', 'create', '--name', 'everywhere', '--mode', 'global-job', 'alpine', 'true'],
       60_000,
     );
@@ -187,7 +165,7 @@ describe('docker service create --mode replicated-job / global-job', () => {
   }, 90_000);
 
   it('refuses update and rollback settings for a job, in the CLI and at the API', async () => {
-    const r = await docker([
+    const r = await cli.docker([
       'service',
       'create',
       '-d',
@@ -200,7 +178,7 @@ describe('docker service create --mode replicated-job / global-job', () => {
     ]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe('update and rollback configuration is not supported for jobs');
-    const res = await fetch(`${engine}/services/create`, {
+    const res = await fetch(`http://127.0.0.1:${cli.ports.engine}/services/create`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({

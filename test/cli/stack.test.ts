@@ -3,26 +3,12 @@
 // where label filters, spec round-trips and removal order meet. Output, exit codes and error texts are
 // docker's (docker/cli cli/command/stack). One server with simulated workers: no image is pulled.
 
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  dockerBinary,
-  dockerCli,
-  freePorts,
-  startServer,
-  tempDir,
-  type DockerResult,
-  type RunningServer,
-  type ServerPorts,
-} from '../integration/harness';
 import { until } from '../until';
+import { startCliSession, type CliSession } from './cli-session';
 import { startRecordingProxy } from './recording-proxy';
-
-const bin = dockerBinary();
-// The real docker CLI is part of the test: a machine without it must fail here, not skip.
-if (!bin) throw new Error('the docker CLI is required for the CLI conformance tests (.ci/run installs it)');
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const VOTING_APP = join(FIXTURES, 'voting-app', 'docker-stack.yml');
@@ -66,40 +52,17 @@ function goValue(v: unknown): unknown {
 }
 
 describe('docker stack', () => {
-  const data = tempDir('swarmdeck-stack-data-');
-  const config = tempDir('swarmdeck-stack-config-');
-  const work = tempDir('swarmdeck-stack-files-');
-  let ports: ServerPorts;
-  let server: RunningServer | undefined;
-  let docker: ReturnType<typeof dockerCli>;
+  let cli: CliSession;
 
-  const ok = async (args: string[], timeoutMs?: number): Promise<DockerResult> => {
-    const r = await docker(args, timeoutMs);
-    if (r.code !== 0)
-      throw new Error(
-        `docker ${args.join(' ')} → ${r.timedOut ? 'timed out' : `exit ${r.code}`}\nstdout: ${r.stdout}\nstderr: ${r.stderr}\nserver:\n${server?.output().slice(-3000)}`,
-      );
-    return r;
-  };
-  /** A command that fails with exactly this stderr (and this exit code). */
-  const fails = async (args: string[], stderr: string, code = 1): Promise<void> => {
-    const r = await docker(args);
-    expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code, stderr });
-  };
-  const api = async <T>(path: string): Promise<T> => {
-    const res = await fetch(`http://127.0.0.1:${ports.engine}/v1.50${path}`);
-    expect(res.status).toBe(200);
-    return (await res.json()) as T;
-  };
   const filter = (f: Record<string, string[]>) =>
     encodeURIComponent(JSON.stringify(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, v]))));
   /** The stack's services as the API stores them (no defaults inserted), by name. */
   const stackServices = async (stack: string): Promise<Map<string, ServiceObject>> => {
-    const list = await api<ServiceObject[]>(`/services?filters=${filter({ label: [`${NS}=${stack}`] })}`);
+    const list = await cli.api<ServiceObject[]>(`/services?filters=${filter({ label: [`${NS}=${stack}`] })}`);
     return new Map(list.map((s) => [s.Spec.Name, s]));
   };
   const deploy = (stack: string, files: string[], extra: string[] = []) =>
-    ok(['stack', 'deploy', ...extra, ...files.flatMap((f) => ['-c', f]), stack]);
+    cli.succeeds(['stack', 'deploy', ...extra, ...files.flatMap((f) => ['-c', f]), stack]);
   /** `stack ps` rows of tasks meant to run, once every one of them runs. */
   const runningTasks = (stack: string, expected: number, timeoutMs = 30_000) =>
     until(
@@ -107,7 +70,7 @@ describe('docker stack', () => {
       async () => {
         const fmt = '{{.ID}}|{{.Name}}|{{.Image}}|{{.Node}}|{{.CurrentState}}';
         const rows = lines(
-          (await ok(['stack', 'ps', '--no-trunc', '--filter', 'desired-state=running', '--format', fmt, stack])).stdout,
+          await cli.ok(['stack', 'ps', '--no-trunc', '--filter', 'desired-state=running', '--format', fmt, stack]),
         ).map((l) => l.split('|') as [string, string, string, string, string]);
         return rows.length === expected && rows.every((r) => r[4].startsWith('Running')) ? rows : undefined;
       },
@@ -121,7 +84,7 @@ describe('docker stack', () => {
    */
   const allocated = (stack: string) =>
     until(`the services of stack ${stack} allocated`, async () => {
-      const list = await api<(ServiceObject & { Endpoint?: { VirtualIPs?: unknown[] } })[]>(
+      const list = await cli.api<(ServiceObject & { Endpoint?: { VirtualIPs?: unknown[] } })[]>(
         `/services?filters=${filter({ label: [`${NS}=${stack}`] })}`,
       );
       const vips = (s: (typeof list)[number]) =>
@@ -134,28 +97,18 @@ describe('docker stack', () => {
   const leftovers = async (stack: string): Promise<string[]> => {
     const out: string[] = [];
     for (const kind of ['network', 'secret', 'config']) {
-      const r = await ok([kind, 'ls', '--filter', `label=${NS}=${stack}`, '--format', '{{.Name}}']);
-      out.push(...lines(r.stdout).map((n) => `${kind} ${n}`));
+      const names = await cli.ok([kind, 'ls', '--filter', `label=${NS}=${stack}`, '--format', '{{.Name}}']);
+      out.push(...lines(names).map((n) => `${kind} ${n}`));
     }
     return out;
   };
-  const file = (name: string, text: string): string => {
-    const path = join(work.path, name);
-    writeFileSync(path, text);
-    return path;
-  };
 
   beforeAll(async () => {
-    ports = await freePorts();
-    docker = dockerCli(ports.engine, config.path, bin);
-    server = await startServer({ dataDir: data.path, ports, simWorkers: 3 });
+    cli = await startCliSession('stack', { simWorkers: 3 });
   }, 90_000);
 
   afterAll(async () => {
-    await server?.stop();
-    data.remove();
-    config.remove();
-    work.remove();
+    await cli?.stop();
   }, 30_000);
 
   describe('the voting app', () => {
@@ -197,19 +150,19 @@ describe('docker stack', () => {
         'vote_worker.2 dockersamples/examplevotingapp_worker:latest',
       ]);
       const node = (name: string) => rows.filter((r) => r[1].startsWith(name)).map((r) => r[3]);
-      const self = (await ok(['node', 'inspect', 'self', '--format', '{{.Description.Hostname}}'])).stdout.trim();
+      const self = (await cli.ok(['node', 'inspect', 'self', '--format', '{{.Description.Hostname}}'])).trim();
       expect(node('vote_db.')).toEqual([self]);
       expect(node('vote_worker.').every((n) => n.startsWith('sim-worker-'))).toBe(true);
 
-      expect((await ok(['stack', 'ls'])).stdout).toBe('NAME      SERVICES\nvote      5\n');
-      const services = await ok([
+      expect(await cli.ok(['stack', 'ls'])).toBe('NAME      SERVICES\nvote      5\n');
+      const services = await cli.ok([
         'stack',
         'services',
         '--format',
         '{{.Name}}|{{.Mode}}|{{.Replicas}}|{{.Image}}|{{.Ports}}',
         'vote',
       ]);
-      expect(services.stdout).toBe(
+      expect(services).toBe(
         [
           'vote_db|replicated|1/1|postgres:15-alpine|',
           'vote_redis|replicated|1/1|redis:alpine|',
@@ -223,7 +176,7 @@ describe('docker stack', () => {
       // the compose file's references, resolved by the server: networks by name, secret and config by ID
       const svc = await stackServices('vote');
       const nets = new Map(
-        (await api<{ Id: string; Name: string }[]>(`/networks?filters=${filter({ label: [`${NS}=vote`] })}`)).map(
+        (await cli.api<{ Id: string; Name: string }[]>(`/networks?filters=${filter({ label: [`${NS}=vote`] })}`)).map(
           (n) => [n.Name, n.Id],
         ),
       );
@@ -231,7 +184,7 @@ describe('docker stack', () => {
         { Target: nets.get('vote_backend'), Aliases: ['worker'] },
         { Target: nets.get('vote_frontend'), Aliases: ['worker'] },
       ]);
-      const secret = JSON.parse((await ok(['secret', 'inspect', 'vote_db_password'])).stdout)[0] as { ID: string };
+      const secret = JSON.parse(await cli.ok(['secret', 'inspect', 'vote_db_password']))[0] as { ID: string };
       expect(svc.get('vote_db')!.Spec.TaskTemplate.ContainerSpec.Secrets).toEqual([
         {
           File: { Name: 'db_password', UID: '0', GID: '0', Mode: 0o444 },
@@ -249,7 +202,7 @@ describe('docker stack', () => {
     it('re-deploys with one service changed: only that service gets a new spec and new tasks', async () => {
       const before = await stackServices('vote');
       const tasksBefore = await runningTasks('vote', 7);
-      const override = file(
+      const override = cli.file(
         'vote-override.yml',
         [
           'version: "3.9"',
@@ -306,13 +259,13 @@ describe('docker stack', () => {
         list.filter((t) => t[1]!.startsWith('vote_vote.') === voteOnly).map((t) => t[0]);
       expect(ids(rows, false).sort()).toEqual(ids(tasksBefore, false).sort());
       expect(ids(rows, true).some((id) => ids(tasksBefore, true).includes(id))).toBe(false);
-      const history = lines((await ok(['stack', 'ps', 'vote'])).stdout).filter((l) => l.includes(' \\_ vote_vote.'));
+      const history = lines(await cli.ok(['stack', 'ps', 'vote'])).filter((l) => l.includes(' \\_ vote_vote.'));
       expect(history).toHaveLength(2);
       expect(history.every((l) => /examplevotingapp_vote:latest\s+\S+\s+Shutdown/.test(l))).toBe(true);
     }, 60_000);
 
     it('stack rm removes services, secret, config and networks with no error, leaving nothing', async () => {
-      const r = await ok(['stack', 'rm', 'vote']);
+      const r = await cli.succeeds(['stack', 'rm', 'vote']);
       expect(r.stderr).toBe('');
       const out = lines(r.stdout);
       expect(out.slice(0, 7)).toEqual([
@@ -326,11 +279,11 @@ describe('docker stack', () => {
       ]);
       expect(out.slice(7).sort()).toEqual(['Removing network vote_backend', 'Removing network vote_frontend']);
       expect(await leftovers('vote')).toEqual([]);
-      expect((await ok(['stack', 'ls'])).stdout).toBe('NAME      SERVICES\n');
+      expect(await cli.ok(['stack', 'ls'])).toBe('NAME      SERVICES\n');
       // the tasks go once stopped and reaped; then the stack is gone for `stack ps` too
       await until(
         'the stack tasks to be reaped',
-        async () => (await docker(['stack', 'ps', 'vote'])).stderr === 'nothing found in stack: vote\n',
+        async () => (await cli.docker(['stack', 'ps', 'vote'])).stderr === 'nothing found in stack: vote\n',
         30_000,
         250,
       );
@@ -340,8 +293,8 @@ describe('docker stack', () => {
   describe('every compose option', () => {
     it('reaches the spec, and a re-deploy of the same file sends back exactly what was stored', async () => {
       // deployed through a proxy that keeps what the CLI sends
-      const proxy = await startRecordingProxy(ports.engine);
-      const r = await dockerCli(proxy.port, config.path, bin)(['stack', 'deploy', '-c', EVERY_OPTION, 'opts']);
+      const proxy = await startRecordingProxy(cli.ports.engine);
+      const r = await cli.dockerAt(proxy.port)(['stack', 'deploy', '-c', EVERY_OPTION, 'opts']);
       await proxy.close();
       expect([r.code, r.stderr]).toEqual([0, DETACH_NOTICE]);
       await allocated('opts');
@@ -349,7 +302,7 @@ describe('docker stack', () => {
 
       // every field the CLI sent is stored as sent (network names become IDs; zero values count as absent)
       const netIDs = new Map(
-        (await api<{ Id: string; Name: string }[]>(`/networks?filters=${filter({ label: [`${NS}=opts`] })}`)).map(
+        (await cli.api<{ Id: string; Name: string }[]>(`/networks?filters=${filter({ label: [`${NS}=opts`] })}`)).map(
           (n) => [n.Name, n.Id],
         ),
       );
@@ -460,7 +413,7 @@ describe('docker stack', () => {
       expect(first.get('opts_agent')!.Spec.Mode).toEqual({ Global: {} });
       expect(first.get('opts_agent')!.Spec.EndpointSpec).toEqual({ Mode: 'dnsrr' });
 
-      const front = JSON.parse((await ok(['network', 'inspect', 'opts_front'])).stdout)[0];
+      const front = JSON.parse(await cli.ok(['network', 'inspect', 'opts_front']))[0];
       expect(front).toMatchObject({
         Driver: 'overlay',
         Scope: 'swarm',
@@ -470,13 +423,13 @@ describe('docker stack', () => {
         IPAM: { Config: [{ Subnet: '10.201.7.0/24' }] },
       });
       expect(front.Options.encrypted).toBe('');
-      expect(JSON.parse((await ok(['network', 'inspect', 'opts_back'])).stdout)[0]).toMatchObject({
+      expect(JSON.parse(await cli.ok(['network', 'inspect', 'opts_back']))[0]).toMatchObject({
         Internal: true,
         Labels: { [NS]: 'opts' },
       });
-      const secret = JSON.parse((await ok(['secret', 'inspect', 'opts_api_key'])).stdout)[0];
+      const secret = JSON.parse(await cli.ok(['secret', 'inspect', 'opts_api_key']))[0];
       expect(secret.Spec.Labels).toEqual({ 'com.example.secret': 'api', [NS]: 'opts' });
-      const site = JSON.parse((await ok(['config', 'inspect', 'opts_site'])).stdout)[0];
+      const site = JSON.parse(await cli.ok(['config', 'inspect', 'opts_site']))[0];
       expect(site.Spec).toMatchObject({
         Labels: { 'com.example.config': 'site', [NS]: 'opts' },
         Templating: { Name: 'golang' },
@@ -490,7 +443,7 @@ describe('docker stack', () => {
         expect(s.Spec, name).toEqual(first.get(name)!.Spec);
         expect(s.PreviousSpec, name).toEqual(first.get(name)!.Spec);
       }
-      await ok(['stack', 'rm', 'opts']);
+      await cli.ok(['stack', 'rm', 'opts']);
       expect(await leftovers('opts')).toEqual([]);
     }, 40_000);
   });
@@ -498,7 +451,7 @@ describe('docker stack', () => {
   describe('commands and flags', () => {
     /** Two services on two networks, with a secret and a config: the smallest stack with every kind. */
     const small = () =>
-      file(
+      cli.file(
         'small.yml',
         [
           'version: "3.8"',
@@ -524,8 +477,8 @@ describe('docker stack', () => {
       );
 
     beforeAll(() => {
-      file('token.txt', 't0ken\n');
-      file('site.conf', 'listen 80;\n');
+      cli.file('token.txt', 't0ken\n');
+      cli.file('site.conf', 'listen 80;\n');
     });
 
     it('stack rm right after deploy removes every network, secret and config, every time', async () => {
@@ -533,7 +486,7 @@ describe('docker stack', () => {
         await deploy('quick', [small()]);
         // the first round removes before any task runs; the others once every task is attached and running
         if (round > 0) await runningTasks('quick', 3);
-        const r = await docker(['stack', 'rm', 'quick']);
+        const r = await cli.docker(['stack', 'rm', 'quick']);
         expect({ round, code: r.code, stderr: r.stderr }).toEqual({ round, code: 0, stderr: '' });
         expect(lines(r.stdout).sort()).toEqual([
           'Removing config quick_site',
@@ -554,36 +507,33 @@ describe('docker stack', () => {
       const rows = await runningTasks('alpha', 3);
 
       // natural sort: beta2 before beta10
-      expect((await ok(['stack', 'ls'])).stdout).toBe('NAME      SERVICES\nalpha     2\nbeta2     2\nbeta10    2\n');
-      expect((await ok(['stack', 'ls', '--format', '{{.Name}}:{{.Services}}'])).stdout).toBe(
-        'alpha:2\nbeta2:2\nbeta10:2\n',
-      );
-      expect(JSON.parse(lines((await ok(['stack', 'ls', '--format', 'json'])).stdout)[0]!)).toEqual({
+      expect(await cli.ok(['stack', 'ls'])).toBe('NAME      SERVICES\nalpha     2\nbeta2     2\nbeta10    2\n');
+      expect(await cli.ok(['stack', 'ls', '--format', '{{.Name}}:{{.Services}}'])).toBe('alpha:2\nbeta2:2\nbeta10:2\n');
+      expect(JSON.parse(lines(await cli.ok(['stack', 'ls', '--format', 'json']))[0]!)).toEqual({
         Name: 'alpha',
         Services: '2',
       });
 
       const services = await stackServices('alpha');
       const id = (name: string) => services.get(name)!.ID;
-      const table = lines((await ok(['stack', 'services', 'alpha'])).stdout);
+      const table = lines(await cli.ok(['stack', 'services', 'alpha']));
       expect(table[0]).toMatch(/^ID\s+NAME\s+MODE\s+REPLICAS\s+IMAGE\s+PORTS$/);
       expect(table.slice(1).map((l) => l.split(/\s+/).slice(0, 5))).toEqual([
         [id('alpha_cache').slice(0, 12), 'alpha_cache', 'replicated', '1/1', 'redis:alpine'],
         [id('alpha_web').slice(0, 12), 'alpha_web', 'replicated', '2/2', 'nginx:alpine'],
       ]);
-      expect((await ok(['stack', 'services', '-q', 'alpha'])).stdout).toBe(
+      expect(await cli.ok(['stack', 'services', '-q', 'alpha'])).toBe(
         `${id('alpha_cache').slice(0, 12)}\n${id('alpha_web').slice(0, 12)}\n`,
       );
-      expect(
-        (await ok(['stack', 'services', '--filter', 'name=alpha_w', '--format', '{{.Name}}', 'alpha'])).stdout,
-      ).toBe('alpha_web\n');
+      expect(await cli.ok(['stack', 'services', '--filter', 'name=alpha_w', '--format', '{{.Name}}', 'alpha'])).toBe(
+        'alpha_web\n',
+      );
       // the stack's own label filter is added to the user's: both must match
       expect(
-        (await ok(['stack', 'services', '--filter', 'label=com.docker.stack.image=nginx:alpine', '-q', 'alpha']))
-          .stdout,
+        await cli.ok(['stack', 'services', '--filter', 'label=com.docker.stack.image=nginx:alpine', '-q', 'alpha']),
       ).toBe(`${id('alpha_web').slice(0, 12)}\n`);
 
-      const ps = lines((await ok(['stack', 'ps', 'alpha'])).stdout);
+      const ps = lines(await cli.ok(['stack', 'ps', 'alpha']));
       expect(ps[0]).toMatch(/^ID\s+NAME\s+IMAGE\s+NODE\s+DESIRED STATE\s+CURRENT STATE\s+ERROR\s+PORTS$/);
       expect(
         ps
@@ -591,28 +541,24 @@ describe('docker stack', () => {
           .map((l) => l.split(/\s+/).slice(0, 3).join(' '))
           .sort(),
       ).toEqual(rows.map((r) => `${r[0].slice(0, 12)} ${r[1]} ${r[2]}`).sort());
-      expect(lines((await ok(['stack', 'ps', '-q', 'alpha'])).stdout).sort()).toEqual(
+      expect(lines(await cli.ok(['stack', 'ps', '-q', 'alpha'])).sort()).toEqual(
         rows.map((r) => r[0].slice(0, 12)).sort(),
       );
-      expect(lines((await ok(['stack', 'ps', '-q', '--no-trunc', 'alpha'])).stdout).sort()).toEqual(
+      expect(lines(await cli.ok(['stack', 'ps', '-q', '--no-trunc', 'alpha'])).sort()).toEqual(
         rows.map((r) => r[0]).sort(),
       );
       expect(
-        lines(
-          (await ok(['stack', 'ps', '--filter', 'name=alpha_web', '--format', '{{.Name}}', 'alpha'])).stdout,
-        ).sort(),
+        lines(await cli.ok(['stack', 'ps', '--filter', 'name=alpha_web', '--format', '{{.Name}}', 'alpha'])).sort(),
       ).toEqual(['alpha_web.1', 'alpha_web.2']);
       const node = rows[0]![3];
       expect(
-        lines(
-          (await ok(['stack', 'ps', '--filter', `node=${node}`, '--format', '{{.Name}} {{.Node}}', 'alpha'])).stdout,
-        ),
+        lines(await cli.ok(['stack', 'ps', '--filter', `node=${node}`, '--format', '{{.Name}} {{.Node}}', 'alpha'])),
       ).toEqual(rows.filter((r) => r[3] === node).map((r) => `${r[1]} ${node}`));
-      const nodeIDs = lines((await ok(['node', 'ls', '-q'])).stdout);
-      const unresolved = lines((await ok(['stack', 'ps', '--no-resolve', '--format', '{{.Node}}', 'alpha'])).stdout);
+      const nodeIDs = lines(await cli.ok(['node', 'ls', '-q']));
+      const unresolved = lines(await cli.ok(['stack', 'ps', '--no-resolve', '--format', '{{.Node}}', 'alpha']));
       expect(unresolved.every((n) => nodeIDs.includes(n))).toBe(true);
 
-      const r = await ok(['stack', 'rm', 'alpha', 'beta2', 'beta10']);
+      const r = await cli.succeeds(['stack', 'rm', 'alpha', 'beta2', 'beta10']);
       expect(r.stderr).toBe('');
       expect(lines(r.stdout).filter((l) => l.startsWith('Removing service'))).toEqual([
         'Removing service alpha_cache',
@@ -626,11 +572,11 @@ describe('docker stack', () => {
     }, 60_000);
 
     it('deploy --prune removes the services the file no longer has; without it they stay', async () => {
-      const two = file(
+      const two = cli.file(
         'two.yml',
         'version: "3.8"\nservices:\n  a:\n    image: busybox\n    command: sleep 600\n  b:\n    image: busybox\n    command: sleep 600\n',
       );
-      const one = file('one.yml', 'version: "3.8"\nservices:\n  a:\n    image: busybox\n    command: sleep 600\n');
+      const one = cli.file('one.yml', 'version: "3.8"\nservices:\n  a:\n    image: busybox\n    command: sleep 600\n');
       await deploy('pr', [two]);
       await allocated('pr');
       expect(lines((await deploy('pr', [one])).stdout)).toEqual([
@@ -641,11 +587,11 @@ describe('docker stack', () => {
       const pruned = await deploy('pr', [one], ['--prune']);
       expect(lines(pruned.stdout)[0]).toBe('Removing service pr_b');
       expect([...(await stackServices('pr')).keys()]).toEqual(['pr_a']);
-      await ok(['stack', 'rm', 'pr']);
+      await cli.ok(['stack', 'rm', 'pr']);
     });
 
     it('deploy --resolve-image always, changed and never keep the image as written, with no warning', async () => {
-      const compose = file(
+      const compose = cli.file(
         'img.yml',
         'version: "3.8"\nservices:\n  app:\n    image: busybox:1.36\n    command: sleep 600\n  web:\n    image: nginx\n',
       );
@@ -659,38 +605,38 @@ describe('docker stack', () => {
         expect(services.get('img_web')!.Spec.TaskTemplate.ContainerSpec.Image).toBe('nginx:latest');
         expect(services.get('img_web')!.Spec.Labels!['com.docker.stack.image']).toBe('nginx');
       }
-      await fails(
+      await cli.fails(
         ['stack', 'deploy', '--resolve-image', 'sometimes', '-c', compose, 'img'],
         'Invalid option sometimes for flag --resolve-image\n',
       );
-      await ok(['stack', 'rm', 'img']);
+      await cli.ok(['stack', 'rm', 'img']);
     });
 
     it('an external network is used as it is and outlives the stack; a missing one is refused', async () => {
-      await ok(['network', 'create', '-d', 'overlay', 'shared']);
+      await cli.ok(['network', 'create', '-d', 'overlay', 'shared']);
       const compose = (net: string) =>
-        file(
+        cli.file(
           `ext-${net}.yml`,
           `version: "3.8"\nservices:\n  app:\n    image: nginx\n    networks: [${net}]\nnetworks:\n  ${net}:\n    external: true\n`,
         );
       const r = await deploy('ext', [compose('shared')]);
       expect(r.stdout).toBe('Creating service ext_app\n');
-      const shared = JSON.parse((await ok(['network', 'inspect', 'shared'])).stdout)[0] as { Id: string };
+      const shared = JSON.parse(await cli.ok(['network', 'inspect', 'shared']))[0] as { Id: string };
       expect((await stackServices('ext')).get('ext_app')!.Spec.TaskTemplate.Networks).toEqual([
         { Target: shared.Id, Aliases: ['app'] },
       ]);
-      expect((await ok(['stack', 'rm', 'ext'])).stdout).toBe('Removing service ext_app\n');
-      expect((await ok(['network', 'ls', '--filter', 'name=shared', '--format', '{{.Name}}'])).stdout).toBe('shared\n');
-      await fails(
+      expect(await cli.ok(['stack', 'rm', 'ext'])).toBe('Removing service ext_app\n');
+      expect(await cli.ok(['network', 'ls', '--filter', 'name=shared', '--format', '{{.Name}}'])).toBe('shared\n');
+      await cli.fails(
         ['stack', 'deploy', '-c', compose('nowhere'), 'ext'],
         DETACH_NOTICE +
           'network "nowhere" is declared as external, but could not be found. You need to create a swarm-scoped network before the stack is deployed\n',
       );
-      await until('the shared network free', async () => (await docker(['network', 'rm', 'shared'])).code === 0);
+      await until('the shared network free', async () => (await cli.docker(['network', 'rm', 'shared'])).code === 0);
     });
 
     it('external secrets and configs are referenced by name, refused while missing, and outlive the stack', async () => {
-      const compose = file(
+      const compose = cli.file(
         'ext-payloads.yml',
         [
           'version: "3.8"',
@@ -706,14 +652,17 @@ describe('docker stack', () => {
           '',
         ].join('\n'),
       );
-      const payload = file('payload.txt', 'shared\n');
-      await fails(
+      const payload = cli.file('payload.txt', 'shared\n');
+      await cli.fails(
         ['stack', 'deploy', '-c', compose, 'xp'],
         DETACH_NOTICE + 'service app: secret not found: shared_pass\n',
       );
-      const secretID = (await ok(['secret', 'create', 'shared_pass', payload])).stdout.trim();
-      await fails(['stack', 'deploy', '-c', compose, 'xp'], DETACH_NOTICE + 'service app: config not found: conf\n');
-      const configID = (await ok(['config', 'create', 'conf', payload])).stdout.trim();
+      const secretID = (await cli.ok(['secret', 'create', 'shared_pass', payload])).trim();
+      await cli.fails(
+        ['stack', 'deploy', '-c', compose, 'xp'],
+        DETACH_NOTICE + 'service app: config not found: conf\n',
+      );
+      const configID = (await cli.ok(['config', 'create', 'conf', payload])).trim();
       // the stack's network was made by the first attempt; only the service is new
       expect((await deploy('xp', [compose])).stdout).toBe('Creating service xp_app\n');
       const cs = (await stackServices('xp')).get('xp_app')!.Spec.TaskTemplate.ContainerSpec;
@@ -721,15 +670,18 @@ describe('docker stack', () => {
         [{ SecretID: secretID, SecretName: 'shared_pass', File: { Name: 'pass' } }],
         [{ ConfigID: configID, ConfigName: 'conf', File: { Name: 'conf' } }],
       ]);
-      expect((await ok(['stack', 'rm', 'xp'])).stdout).toBe('Removing service xp_app\nRemoving network xp_default\n');
+      expect(await cli.ok(['stack', 'rm', 'xp'])).toBe('Removing service xp_app\nRemoving network xp_default\n');
       await until('the shared secret and config free', async () => {
-        const rm = await Promise.all([docker(['secret', 'rm', 'shared_pass']), docker(['config', 'rm', 'conf'])]);
+        const rm = await Promise.all([
+          cli.docker(['secret', 'rm', 'shared_pass']),
+          cli.docker(['config', 'rm', 'conf']),
+        ]);
         return rm.every((r) => r.code === 0 || r.stderr.includes('not found'));
       });
     });
 
     it('deploy and rm --detach=false wait for the tasks, and say so as service create does', async () => {
-      const compose = file(
+      const compose = cli.file(
         'wait.yml',
         'version: "3.8"\nservices:\n  app:\n    image: nginx\n    deploy:\n      replicas: 2\n      update_config: { monitor: 1s }\n',
       );
@@ -740,15 +692,15 @@ describe('docker stack', () => {
       expect(out).toContain('overall progress: 2 out of 2 tasks');
       expect(lines(out).at(-1)).toBe(`verify: Service ${id} converged`);
       expect(r.stderr).toBe('');
-      const rm = await ok(['stack', 'rm', '--detach=false', 'wait'], 30_000);
+      const rm = await cli.succeeds(['stack', 'rm', '--detach=false', 'wait'], 30_000);
       expect([rm.stdout, rm.stderr]).toEqual(['Removing service wait_app\nRemoving network wait_default\n', '']);
       expect(await leftovers('wait')).toEqual([]);
     }, 40_000);
 
     it("a secret's data cannot change under a running stack", async () => {
       const compose = (data: string) => {
-        file('pass.txt', data);
-        return file(
+        cli.file('pass.txt', data);
+        return cli.file(
           'sec.yml',
           'version: "3.8"\nservices:\n  app:\n    image: nginx\n    secrets: [pass]\nsecrets:\n  pass:\n    file: ./pass.txt\n',
         );
@@ -757,27 +709,27 @@ describe('docker stack', () => {
       await allocated('sec');
       // the same data again: the CLI updates the secret, which swarm takes as a labels-only update
       await deploy('sec', [compose('one\n')]);
-      await fails(
+      await cli.fails(
         ['stack', 'deploy', '-c', compose('two\n'), 'sec'],
         DETACH_NOTICE +
           'failed to update secret sec_pass: Error response from daemon: rpc error: code = InvalidArgument desc = only updates to Labels are allowed\n',
       );
-      await ok(['stack', 'rm', 'sec']);
+      await cli.ok(['stack', 'rm', 'sec']);
     });
 
     it('stack config prints the files merged, as the CLI alone does', async () => {
-      const override = file(
+      const override = cli.file(
         'config-override.yml',
         'version: "3.9"\nservices:\n  vote:\n    image: dockersamples/examplevotingapp_vote:${VOTE_TAG:-before}\n',
       );
-      const out = (await ok(['stack', 'config', '-c', VOTING_APP, '-c', override])).stdout;
+      const out = await cli.ok(['stack', 'config', '-c', VOTING_APP, '-c', override]);
       expect(out).toContain('    image: dockersamples/examplevotingapp_vote:before\n');
       expect(out).toContain('    image: redis:alpine\n');
     });
 
     it('deploys a compose file read from stdin (-c -)', async () => {
       const compose = 'version: "3.8"\nservices:\n  app:\n    image: busybox\n    command: sleep 600\n';
-      const r = await docker(['stack', 'deploy', '-c', '-', 'piped'], 30_000, compose);
+      const r = await cli.docker(['stack', 'deploy', '-c', '-', 'piped'], 30_000, compose);
       expect([r.code, r.stdout, r.stderr]).toEqual([
         0,
         'Creating network piped_default\nCreating service piped_app\n',
@@ -787,21 +739,21 @@ describe('docker stack', () => {
         'sleep',
         '600',
       ]);
-      await ok(['stack', 'rm', 'piped']);
+      await cli.ok(['stack', 'rm', 'piped']);
     });
 
     it("unknown stacks: docker's texts and exit codes", async () => {
-      await fails(['stack', 'ps', 'nosuch'], 'nothing found in stack: nosuch\n');
-      await fails(['stack', 'services', 'nosuch'], 'Nothing found in stack: nosuch\n', 0);
-      await fails(['stack', 'rm', 'nosuch'], 'Nothing found in stack: nosuch\n', 0);
-      await fails(
+      await cli.fails(['stack', 'ps', 'nosuch'], 'nothing found in stack: nosuch\n');
+      await cli.fails(['stack', 'services', 'nosuch'], 'Nothing found in stack: nosuch\n', 0);
+      await cli.fails(['stack', 'rm', 'nosuch'], 'Nothing found in stack: nosuch\n', 0);
+      await cli.fails(
         ['stack', 'rm', 'nosuch', 'other'],
         'Nothing found in stack: nosuch\nNothing found in stack: other\n',
         0,
       );
-      await fails(
-        ['stack', 'deploy', '-c', join(work.path, 'missing.yml'), 'x'],
-        `open ${join(work.path, 'missing.yml')}: no such file or directory\n`,
+      await cli.fails(
+        ['stack', 'deploy', '-c', join(cli.workDir, 'missing.yml'), 'x'],
+        `open ${join(cli.workDir, 'missing.yml')}: no such file or directory\n`,
       );
     });
   });
