@@ -73,6 +73,11 @@ describe('raft record envelope', () => {
     const parts = stored.split(':');
     parts[4] = '!!notbase64!!';
     expect(() => open(parts.join(':'), [dek], 'c')).toThrow(/malformed ciphertext/);
+    // a tag whose last character differs only in bits base64 ignores is not the same record
+    const tagParts = stored.split(':');
+    const last = tagParts[5]!.at(-3)!;
+    tagParts[5] = tagParts[5]!.slice(0, -3) + String.fromCharCode(last.charCodeAt(0) ^ 1) + '==';
+    expect(() => open(tagParts.join(':'), [dek], 'c')).toThrow(CannotDecryptError);
   });
 
   it('names an unknown envelope version or algorithm instead of guessing', () => {

@@ -59,7 +59,10 @@ interface Parsed {
 
 function decodePart(part: string, what: string): Buffer {
   if (!B64.test(part)) throw new CannotDecryptError(`encrypted record has a malformed ${what}`);
-  return Buffer.from(part, 'base64');
+  const bytes = Buffer.from(part, 'base64');
+  // canonical only: Node's decoder ignores stray bits and characters, so two texts could carry one record
+  if (bytes.toString('base64') !== part) throw new CannotDecryptError(`encrypted record has a malformed ${what}`);
+  return bytes;
 }
 
 function parse(stored: string): Parsed {
