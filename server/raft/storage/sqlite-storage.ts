@@ -1,4 +1,5 @@
 import type { Db } from '../../storage/db';
+import type { RaftRecordCodec } from '../../storage/encryption/record-codec';
 import type { ConfState, Entry, EntryType, HardState, RaftStorage, Snapshot } from '../types';
 import { prismaRunner, startWriterThread, type Statement, type StatementRunner } from './sqlite-writer';
 
@@ -28,6 +29,11 @@ export interface SqliteRaftStorageOptions {
    * (sqlite-writer.ts says why). Without it they run on this thread via Prisma.
    */
   file?: string;
+  /**
+   * Encryption at rest: entry and snapshot data are stored through it (and read back through it,
+   * legacy plaintext rows included). Without it they are stored as they are.
+   */
+  codec?: RaftRecordCodec;
 }
 
 const HARD_STATE_ID = 1;
@@ -71,12 +77,21 @@ export class SqliteRaftStorage implements RaftStorage {
       select: { index: true, term: true, type: true, data: true },
     });
     this.snapIndex = from;
+    const codec = this.opts.codec;
     return {
       hardState: hs ? { term: hs.term, vote: hs.vote, commit: hs.commit } : { ...EMPTY_HARD_STATE },
       snapshot: snap
-        ? { meta: { index: snap.index, term: snap.term, conf: JSON.parse(snap.conf) as ConfState }, data: snap.data }
+        ? {
+            meta: { index: snap.index, term: snap.term, conf: JSON.parse(snap.conf) as ConfState },
+            data: codec ? codec.decodeSnapshot(snap.index, snap.data) : snap.data,
+          }
         : undefined,
-      entries: rows.map((r) => ({ index: r.index, term: r.term, type: r.type as EntryType, data: r.data })),
+      entries: rows.map((r) => ({
+        index: r.index,
+        term: r.term,
+        type: r.type as EntryType,
+        data: codec ? codec.decodeEntry(r.index, r.data) : r.data,
+      })),
     };
   }
 
@@ -136,6 +151,7 @@ export class SqliteRaftStorage implements RaftStorage {
     let snapIndex = this.snapIndex;
     let hardState: HardState | undefined;
     let written = 0;
+    const codec = this.opts.codec;
 
     // Appends between snapshots collapse into one delete + one insert:
     // sequential "delete >= a1, insert E1; delete >= a2, insert E2" equals
@@ -145,7 +161,8 @@ export class SqliteRaftStorage implements RaftStorage {
     const flushAppends = () => {
       if (truncateFrom === undefined) return;
       sql('DELETE FROM "LogEntry" WHERE "index" >= ?', truncateFrom);
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) ops.push(insertEntries(rows.slice(i, i + INSERT_CHUNK), now));
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+        ops.push(insertEntries(rows.slice(i, i + INSERT_CHUNK), now, codec));
       written += rows.length;
       truncateFrom = undefined;
       rows = [];
@@ -157,7 +174,7 @@ export class SqliteRaftStorage implements RaftStorage {
         s.meta.index,
         s.meta.term,
         JSON.stringify(s.meta.conf),
-        s.data,
+        codec ? codec.encodeSnapshot(s.meta.index, s.data) : s.data,
         now,
       );
     };
@@ -218,9 +235,9 @@ export class SqliteRaftStorage implements RaftStorage {
 }
 
 /** One multi-row INSERT: far cheaper than a statement per entry. */
-function insertEntries(rows: Entry[], now: string): Statement {
+function insertEntries(rows: Entry[], now: string, codec: RaftRecordCodec | undefined): Statement {
   const params: (string | number)[] = [];
-  for (const e of rows) params.push(e.index, e.term, e.type, e.data, now);
+  for (const e of rows) params.push(e.index, e.term, e.type, codec ? codec.encodeEntry(e.index, e.data) : e.data, now);
   const tuples = rows.map(() => '(?, ?, ?, ?, ?)').join(', ');
   return { sql: `INSERT INTO "LogEntry" ("index", "term", "type", "data", "createdAt") VALUES ${tuples}`, params };
 }
