@@ -321,7 +321,8 @@ export function nodeGenericResources(cfg: Pick<Config, 'genericResources'>): Gen
 export function usage(): string {
   const lines = Object.entries(FLAGS).map(([flag, d]) => `  --${flag.padEnd(16)} ${d.help}  [${envName(flag)}]`);
   return (
-    'usage: swarmdeck [flags]\n       swarmdeck agent --join HOST:PORT --token TOKEN [flags]   (a worker node; see `swarmdeck agent --help`)\n\n' +
+    'usage: swarmdeck [flags]\n       swarmdeck agent --join HOST:PORT --token TOKEN [flags]   (a worker node; see `swarmdeck agent --help`)\n' +
+    '       swarmdeck cert issue|engine …   (Engine API TLS certificates from the swarm CA; see `swarmdeck cert --help`)\n\n' +
     `Starts a Swarmdeck manager: the web console, the Engine API and the cluster port.\n\n${lines.join('\n')}\n`
   );
 }

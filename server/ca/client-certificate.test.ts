@@ -45,3 +45,13 @@ describe('Engine API client certificates', () => {
     expect(clientIdentity({ subject: { CN: 'alice', OU: 'admin', O: 'other' } }, 'c1')).toBeUndefined();
   });
 });
+
+describe('isNodeCertificate', () => {
+  it('tells a node certificate from a client one', async () => {
+    const { isNodeCertificate } = await import('./client-certificate');
+    expect(isNodeCertificate({ subject: { CN: 'n1', OU: 'swarm-worker', O: 'c' } })).toBe(true);
+    expect(isNodeCertificate({ subject: { CN: 'n1', OU: ['viewer', 'swarm-manager'] } })).toBe(true);
+    expect(isNodeCertificate({ subject: { CN: 'alice', OU: 'admin' } })).toBe(false);
+    expect(isNodeCertificate(undefined)).toBe(false);
+  });
+});

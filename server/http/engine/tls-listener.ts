@@ -4,7 +4,9 @@
 // a route unauthenticated; with --tls alone any client is served.
 
 import { readFileSync } from 'node:fs';
-import type { RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { isNodeCertificate } from '../../ca/client-certificate';
 import { createServer, type Server } from 'node:https';
 import type { Config } from '../../config';
 import { holdResources, httpServerOptions, type HttpListenerLimits } from '../../net/http-listener';
@@ -50,9 +52,34 @@ export function createEngineTLSListener(
       minVersion: 'TLSv1.2',
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
     },
-    handler,
+    verify ? refuseNodeCertificates(handler) : handler,
   );
   // refused TLS connections are closed unanswered: a TLS client could not read a plain-text 503
   holdResources(server, 'engine', limits, { plaintextRefusals: false });
   return server;
+}
+
+/** The client certificate the handshake verified, if the request came over TLS with one. */
+export function peerCertificateOf(req: IncomingMessage): ReturnType<TLSSocket['getPeerCertificate']> | undefined {
+  const socket = req.socket as Partial<TLSSocket>;
+  if (!socket.encrypted || typeof socket.getPeerCertificate !== 'function') return undefined;
+  const peer = socket.getPeerCertificate();
+  return peer && Object.keys(peer).length > 0 ? peer : undefined;
+}
+
+/**
+ * A node's certificate is signed by the swarm CA too, but its key sits on that node (an agent's data dir on
+ * another host): it must not be a way into the Engine API, so it is refused as a client certificate.
+ */
+function refuseNodeCertificates(handler: RequestListener): RequestListener {
+  return (req, res) => {
+    if (!isNodeCertificate(peerCertificateOf(req))) return handler(req, res);
+    res.writeHead(403, { 'Content-Type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        message:
+          'a swarm node certificate is not an Engine API client certificate: issue one with `swarmdeck cert issue`',
+      }),
+    );
+  };
 }
