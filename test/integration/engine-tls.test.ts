@@ -71,18 +71,14 @@ describe('Engine API TLS (--tlsverify)', () => {
     server = await startServer({ dataDir: data, ports, simWorkers: 0 });
     const engine = await swarmdeckCert(['engine', '--host', '127.0.0.1', '--out', certs('engine'), '--data-dir', data]);
     expect(engine, engine.out).toMatchObject({ code: 0 });
-    const alice = await swarmdeckCert([
-      'issue',
-      '--name',
-      'alice',
-      '--role',
-      'admin',
-      '--out',
-      certs('alice'),
-      '--data-dir',
-      data,
+    const issue = (name: string, role: string) =>
+      swarmdeckCert(['issue', '--name', name, '--role', role, '--out', certs(name), '--data-dir', data]);
+    const [alice, victor, olga] = await Promise.all([
+      issue('alice', 'admin'),
+      issue('victor', 'viewer'),
+      issue('olga', 'operator'),
     ]);
-    expect(alice, alice.out).toMatchObject({ code: 0 });
+    for (const r of [alice, victor, olga]) expect(r, r.out).toMatchObject({ code: 0 });
     expect(alice.out).toContain(`DOCKER_CERT_PATH=${certs('alice')}`);
     // a certificate from a CA that is not this swarm's
     const other = await createRootCA();
@@ -128,6 +124,40 @@ describe('Engine API TLS (--tlsverify)', () => {
     expect(ls, ls.stderr).toMatchObject({ code: 0, stdout: 'true\n' });
     const create = await tlsDocker(certs('alice'), ['service', 'create', '--detach', '--name', 'web', 'nginx']);
     expect(create, create.stderr).toMatchObject({ code: 0 });
+  });
+
+  it('a viewer reads but changes nothing, and sees no join token', async () => {
+    const ls = await tlsDocker(certs('victor'), ['service', 'ls', '--format', '{{.Name}}']);
+    expect(ls, ls.stderr).toMatchObject({ code: 0, stdout: 'web\n' });
+    const create = await tlsDocker(certs('victor'), ['service', 'create', '--detach', '--name', 'x', 'nginx']);
+    expect(create).toMatchObject({ code: 1, stdout: '' });
+    expect(create.stderr).toContain(
+      'permission denied: role viewer may not POST /services/create (it needs the admin role)',
+    );
+    const scale = await tlsDocker(certs('victor'), ['service', 'scale', '--detach', 'web=2']);
+    expect(scale.code).toBe(1);
+    expect(scale.stderr).toContain('role viewer may not POST /services/');
+    const token = await tlsDocker(certs('victor'), ['swarm', 'join-token', '-q', 'worker']);
+    expect(token.stdout).not.toMatch(/SWMTKN/);
+    const adminToken = await tlsDocker(certs('alice'), ['swarm', 'join-token', '-q', 'worker']);
+    expect(adminToken.stdout).toMatch(/^SWMTKN-1-/);
+  });
+
+  it('an operator scales and drains, but creates nothing and changes no node labels', async () => {
+    const scale = await tlsDocker(certs('olga'), ['service', 'scale', '--detach', 'web=2']);
+    expect(scale, scale.stderr).toMatchObject({ code: 0 });
+    const self = (await tlsDocker(certs('olga'), ['node', 'ls', '-q'])).stdout.trim();
+    expect(self).toMatch(/^\w+$/);
+    const drain = await tlsDocker(certs('olga'), ['node', 'update', '--availability', 'drain', self]);
+    expect(drain, drain.stderr).toMatchObject({ code: 0 });
+    const availability = await tlsDocker(certs('olga'), ['node', 'inspect', '-f', '{{.Spec.Availability}}', self]);
+    expect(availability.stdout).toBe('drain\n');
+    const label = await tlsDocker(certs('olga'), ['node', 'update', '--label-add', 'a=b', self]);
+    expect(label.code).toBe(1);
+    expect(label.stderr).toContain("role operator may change only a node's availability");
+    const create = await tlsDocker(certs('olga'), ['service', 'create', '--detach', '--name', 'y', 'nginx']);
+    expect(create.code).toBe(1);
+    expect(create.stderr).toContain('role operator may not POST /services/create');
   });
 
   it('refuses a client without a certificate, with one from another CA, and plain HTTP', async () => {

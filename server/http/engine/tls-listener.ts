@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, RequestListener } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { isNodeCertificate } from '../../ca/client-certificate';
+import { clientIdentity, isNodeCertificate, type ClientIdentity } from '../../ca/client-certificate';
 import { createServer, type Server } from 'node:https';
 import type { Config } from '../../config';
 import { holdResources, httpServerOptions, type HttpListenerLimits } from '../../net/http-listener';
@@ -52,7 +52,7 @@ export function createEngineTLSListener(
       minVersion: 'TLSv1.2',
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
     },
-    verify ? refuseNodeCertificates(handler) : handler,
+    verify ? identifyClients(handler) : handler,
   );
   // refused TLS connections are closed unanswered: a TLS client could not read a plain-text 503
   holdResources(server, 'engine', limits, { plaintextRefusals: false });
@@ -67,19 +67,39 @@ export function peerCertificateOf(req: IncomingMessage): ReturnType<TLSSocket['g
   return peer && Object.keys(peer).length > 0 ? peer : undefined;
 }
 
+const identities = new WeakMap<IncomingMessage, ClientIdentity>();
+
+/** Who sent a request over --tlsverify (its certificate's name and role); undefined for an unidentified local client. */
+export function engineClientOf(req: IncomingMessage): ClientIdentity | undefined {
+  return identities.get(req);
+}
+
+const refuse = (res: Parameters<RequestListener>[1], message: string) => {
+  res.writeHead(403, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify({ message }));
+};
+
 /**
- * A node's certificate is signed by the swarm CA too, but its key sits on that node (an agent's data dir on
- * another host): it must not be a way into the Engine API, so it is refused as a client certificate.
+ * Every request over --tlsverify carries a verified certificate; it must name a person and a role. A node's
+ * certificate is signed by the swarm CA too, but its key sits on that node (an agent's data dir on another
+ * host): it must not be a way into the Engine API. A certificate without a role (OU=viewer|operator|admin)
+ * is refused rather than guessed at.
  */
-function refuseNodeCertificates(handler: RequestListener): RequestListener {
+function identifyClients(handler: RequestListener): RequestListener {
   return (req, res) => {
-    if (!isNodeCertificate(peerCertificateOf(req))) return handler(req, res);
-    res.writeHead(403, { 'Content-Type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        message:
-          'a swarm node certificate is not an Engine API client certificate: issue one with `swarmdeck cert issue`',
-      }),
-    );
+    const peer = peerCertificateOf(req);
+    if (isNodeCertificate(peer))
+      return refuse(
+        res,
+        'a swarm node certificate is not an Engine API client certificate: issue one with `swarmdeck cert issue`',
+      );
+    const who = clientIdentity(peer);
+    if (!who)
+      return refuse(
+        res,
+        'the client certificate names no Engine API role (OU=viewer, operator or admin): issue one with `swarmdeck cert issue`',
+      );
+    identities.set(req, who);
+    return handler(req, res);
   };
 }
