@@ -138,7 +138,12 @@ export async function runCertCommand(argv: readonly string[]): Promise<number> {
     );
     return 0;
   } catch (err) {
-    process.stderr.write(`swarmdeck cert: ${(err as Error).message}\n`);
+    const code = (err as NodeJS.ErrnoException).code;
+    process.stderr.write(
+      code === 'ECONNREFUSED' || code === 'ENOENT'
+        ? `swarmdeck cert: no manager answers on ${socket}: start the manager of ${args.dataDir} first\n`
+        : `swarmdeck cert: ${(err as Error).message}\n`,
+    );
     return 1;
   }
 }

@@ -67,7 +67,11 @@ export async function startManager(
     }),
   );
   // `swarmdeck cert` issues Engine API certificates through it (local, owner only)
-  const adminSocket = await startAdminSocket(cfg.dataDir, member.ctx.store.view);
+  // (a data dir path too long for a Unix socket, ~107 bytes, costs only that command)
+  const adminSocket = await startAdminSocket(cfg.dataDir, member.ctx.store.view).catch((err: unknown) => {
+    console.warn(`swarmdeck: no admin socket, so no \`swarmdeck cert\`: ${(err as Error).message}`);
+    return undefined;
+  });
   const consoleServer = cfg.console ? await startConsole(cfg, member.ctx, node.limits.console) : undefined;
   console.log(
     `swarmdeck ready: node ${node.nodeID} (${member.log.isLeader() ? 'leader' : 'follower'})` +
@@ -78,7 +82,7 @@ export async function startManager(
   return {
     member,
     async close() {
-      await new Promise<void>((r) => adminSocket.close(() => r()));
+      if (adminSocket) await new Promise<void>((r) => adminSocket.close(() => r()));
       await consoleServer?.close();
       await member.close();
       await mesh?.stop();
