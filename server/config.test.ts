@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, nodeGenericResources, parseConfig } from './config';
+import { ConfigError, insecureEngineWarning, isLoopbackHost, nodeGenericResources, parseConfig } from './config';
 
 describe('parseConfig', () => {
   it('uses the documented defaults', () => {
@@ -118,5 +118,50 @@ describe('--dispatcher-heartbeat', () => {
     expect(() => parseConfig(['--token', 'x', '--token-file', '/run/token'], {}, read)).toThrow(/give one of them/);
     expect(() => parseConfig(['--token-file', '/nope'], {}, read)).toThrow(/--token-file: ENOENT/);
     expect(() => parseConfig(['--join', 'h:2377'], {}, read)).toThrow(/--token or --token-file/);
+  });
+});
+
+describe('Engine API TLS flags', () => {
+  const files = ['--tlscacert', 'ca.pem', '--tlscert', 'cert.pem', '--tlskey', 'key.pem'];
+  it('--tlsverify implies --tls and needs the CA, certificate and key', () => {
+    const c = parseConfig(['--tlsverify', ...files], {});
+    expect([c.tls, c.tlsVerify, c.tlsCACert, c.tlsCert, c.tlsKey]).toEqual([
+      true,
+      true,
+      'ca.pem',
+      'cert.pem',
+      'key.pem',
+    ]);
+    expect(() => parseConfig(['--tlsverify', '--tlscert', 'c', '--tlskey', 'k'], {})).toThrow(
+      /--tlsverify needs --tlscacert/,
+    );
+    expect(() => parseConfig(['--tls', '--tlscert', 'c'], {})).toThrow(/need --tlscert and --tlskey/);
+    expect(parseConfig(['--tls', '--tlscert', 'c', '--tlskey', 'k'], {}).tlsVerify).toBe(false);
+    expect(() => parseConfig(['--tlscert', 'c', '--tlskey', 'k'], {})).toThrow(/only with --tls or --tlsverify/);
+    expect(
+      parseConfig([], {
+        SWARMDECK_TLSVERIFY: '1',
+        SWARMDECK_TLSCACERT: 'a',
+        SWARMDECK_TLSCERT: 'b',
+        SWARMDECK_TLSKEY: 'c',
+      }).tls,
+    ).toBe(true);
+  });
+
+  it('refuses a non-loopback Engine API without --tlsverify unless --engine-insecure-bind', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1'])
+      expect(parseConfig(['--listen-host', host], {}).listenHost).toBe(host);
+    expect(() => parseConfig(['--listen-host', '0.0.0.0'], {})).toThrow(/without --tlsverify.*--engine-insecure-bind/);
+    expect(() => parseConfig(['--listen-host', '10.0.0.5', '--tls', '--tlscert', 'c', '--tlskey', 'k'], {})).toThrow(
+      /without --tlsverify/,
+    );
+    expect(parseConfig(['--listen-host', '0.0.0.0', '--tlsverify', ...files], {}).listenHost).toBe('0.0.0.0');
+    const insecure = parseConfig(['--listen-host', '0.0.0.0', '--engine-insecure-bind'], {});
+    expect(insecureEngineWarning(insecure)).toMatch(
+      /^WARNING: the Engine API listens on 0\.0\.0\.0:2375 without --tlsverify/,
+    );
+    expect(insecureEngineWarning(parseConfig([], {}))).toBeUndefined();
+    expect(isLoopbackHost('128.0.0.1')).toBe(false);
+    expect(isLoopbackHost('127.0.0.1.example.com')).toBe(false);
   });
 });

@@ -40,6 +40,16 @@ export interface Config {
   drainDelayMs: number;
   /** This node's generic resources, `kind=value` comma-separated (dockerd's node-generic-resources); checked at parse. */
   genericResources: string;
+  /** Serve the Engine API over TLS with --tlscert/--tlskey (dockerd's --tls). */
+  tls: boolean;
+  /** TLS and every client must present a certificate signed by --tlscacert (dockerd's --tlsverify; implies --tls). */
+  tlsVerify: boolean;
+  /** PEM files for the Engine API's TLS: the CA client certificates must chain to, this server's certificate and key. */
+  tlsCACert: string;
+  tlsCert: string;
+  tlsKey: string;
+  /** Let the Engine API bind a non-loopback address without TLS (anyone who reaches it controls the swarm). */
+  engineInsecureBind: boolean;
 }
 
 interface FlagDef {
@@ -95,6 +105,24 @@ export const FLAGS: Record<string, FlagDef> = {
     kind: 'string',
     help: "this node's generic resources, e.g. gpu=2 or gpu=UUID1,gpu=UUID2 (services reserve them with --generic-resource)",
   },
+  tls: {
+    key: 'tls',
+    kind: 'bool',
+    help: 'serve the Engine API over TLS (--tlscert, --tlskey); implied by --tlsverify',
+  },
+  tlsverify: {
+    key: 'tlsVerify',
+    kind: 'bool',
+    help: 'Engine API over TLS, and only clients with a certificate signed by --tlscacert (dockerd uses port 2376)',
+  },
+  tlscacert: { key: 'tlsCACert', kind: 'string', help: 'CA that Engine API client certificates must chain to (PEM)' },
+  tlscert: { key: 'tlsCert', kind: 'string', help: "the Engine API's TLS certificate (PEM)" },
+  tlskey: { key: 'tlsKey', kind: 'string', help: "the Engine API's TLS key (PEM)" },
+  'engine-insecure-bind': {
+    key: 'engineInsecureBind',
+    kind: 'bool',
+    help: 'let the Engine API listen beyond loopback without --tlsverify (anyone who reaches it controls the swarm)',
+  },
   'no-init': {
     key: 'init',
     kind: 'bool',
@@ -122,6 +150,12 @@ export const DEFAULTS: Config = {
   dataPathPort: DEFAULT_DATA_PATH_PORT,
   drainDelayMs: DEFAULT_DRAIN_DELAY_MS,
   genericResources: '',
+  tls: false,
+  tlsVerify: false,
+  tlsCACert: '',
+  tlsCert: '',
+  tlsKey: '',
+  engineInsecureBind: false,
 };
 
 /** A bad flag or variable. Its message echoes what was given, minus any join token (it goes to the logs). */
@@ -235,9 +269,44 @@ export function parseConfig(
   }
   if (cfg.join && !cfg.token) throw new ConfigError('--join needs --token or --token-file (the manager join token)');
   if (cfg.join && !/^[^:\s]+:\d{1,5}$/.test(cfg.join)) throw new ConfigError(`--join: "${cfg.join}" is not HOST:PORT`);
+  checkEngineTLS(cfg);
   const ports = [cfg.consolePort, cfg.enginePort, cfg.clusterPort];
   if (new Set(ports).size !== ports.length) throw new ConfigError('console, engine and cluster ports must differ');
   return cfg;
+}
+
+/** dockerd's rules for its TLS flags, and the one Swarmdeck adds: beyond loopback only with --tlsverify. */
+function checkEngineTLS(cfg: Config): void {
+  if (cfg.tlsVerify) cfg.tls = true;
+  if (cfg.tls && (!cfg.tlsCert || !cfg.tlsKey))
+    throw new ConfigError('--tls and --tlsverify need --tlscert and --tlskey');
+  if (cfg.tlsVerify && !cfg.tlsCACert)
+    throw new ConfigError('--tlsverify needs --tlscacert (the CA client certificates must chain to)');
+  if (!cfg.tls && (cfg.tlsCACert || cfg.tlsCert || cfg.tlsKey))
+    throw new ConfigError('--tlscacert, --tlscert and --tlskey take effect only with --tls or --tlsverify');
+  if (!cfg.tlsVerify && !cfg.engineInsecureBind && !isLoopbackHost(cfg.listenHost))
+    throw new ConfigError(
+      `the Engine API would listen on ${cfg.listenHost} without --tlsverify: anyone who reaches it would control the swarm. ` +
+        'Give --tlsverify --tlscacert --tlscert --tlskey (see `swarmdeck cert issue`), or listen on 127.0.0.1, ' +
+        'or accept the risk with --engine-insecure-bind',
+    );
+}
+
+/** Whether a listen address is on this host only: 127.0.0.0/8, ::1 or localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
+}
+
+/** The warning every start prints when the Engine API listens beyond loopback without client certificates. */
+export function insecureEngineWarning(
+  cfg: Pick<Config, 'listenHost' | 'enginePort' | 'tlsVerify'>,
+): string | undefined {
+  if (cfg.tlsVerify || isLoopbackHost(cfg.listenHost)) return undefined;
+  return (
+    `WARNING: the Engine API listens on ${cfg.listenHost}:${cfg.enginePort} without --tlsverify (--engine-insecure-bind): ` +
+    'anyone who can reach that port has full control of this swarm, its secrets included'
+  );
 }
 
 /** The node's generic resources as its description carries them (none: undefined). */
@@ -252,7 +321,8 @@ export function nodeGenericResources(cfg: Pick<Config, 'genericResources'>): Gen
 export function usage(): string {
   const lines = Object.entries(FLAGS).map(([flag, d]) => `  --${flag.padEnd(16)} ${d.help}  [${envName(flag)}]`);
   return (
-    'usage: swarmdeck [flags]\n       swarmdeck agent --join HOST:PORT --token TOKEN [flags]   (a worker node; see `swarmdeck agent --help`)\n\n' +
+    'usage: swarmdeck [flags]\n       swarmdeck agent --join HOST:PORT --token TOKEN [flags]   (a worker node; see `swarmdeck agent --help`)\n' +
+    '       swarmdeck cert issue|engine …   (Engine API TLS certificates from the swarm CA; see `swarmdeck cert --help`)\n\n' +
     `Starts a Swarmdeck manager: the web console, the Engine API and the cluster port.\n\n${lines.join('\n')}\n`
   );
 }

@@ -39,6 +39,11 @@ async function main(): Promise<void> {
     const { runAgent } = await import('./agent-process/main');
     return runAgent(argv.slice(1));
   }
+  if (argv[0] === 'cert') {
+    // `swarmdeck cert issue|engine …`: Engine API certificates from the swarm CA
+    const { runCertCommand } = await import('./cert-command');
+    process.exit(await runCertCommand(argv.slice(1)));
+  }
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(usage());
     return;

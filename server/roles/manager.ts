@@ -4,6 +4,7 @@
 import { nodeMesh } from '../agent/mesh/node-mesh-setup';
 import { ClusterMember, type MemberMode } from '../cluster-member';
 import { startConsole } from '../console-server';
+import { startAdminSocket } from '../http/admin/admin-socket';
 import { createEngineHandler } from '../http/engine/server';
 import type { SwarmInitOptions } from './inactive';
 import { leaveRaft } from './leave';
@@ -65,6 +66,12 @@ export async function startManager(
       },
     }),
   );
+  // `swarmdeck cert` issues Engine API certificates through it (local, owner only)
+  // (a data dir path too long for a Unix socket, ~107 bytes, costs only that command)
+  const adminSocket = await startAdminSocket(cfg.dataDir, member.ctx.store.view).catch((err: unknown) => {
+    console.warn(`swarmdeck: no admin socket, so no \`swarmdeck cert\`: ${(err as Error).message}`);
+    return undefined;
+  });
   const consoleServer = cfg.console ? await startConsole(cfg, member.ctx, node.limits.console) : undefined;
   console.log(
     `swarmdeck ready: node ${node.nodeID} (${member.log.isLeader() ? 'leader' : 'follower'})` +
@@ -75,6 +82,7 @@ export async function startManager(
   return {
     member,
     async close() {
+      if (adminSocket) await new Promise<void>((r) => adminSocket.close(() => r()));
       await consoleServer?.close();
       await member.close();
       await mesh?.stop();

@@ -15,7 +15,8 @@ import { SimExecutor } from '../agent/executor/sim';
 import { meshLabels } from '../agent/mesh/node-mesh-setup';
 import type { ClusterMember } from '../cluster-member';
 import { clusterPortHandler } from '../cluster-port';
-import { nodeGenericResources, type Config } from '../config';
+import { insecureEngineWarning, nodeGenericResources, type Config } from '../config';
+import { createEngineTLSListener, readEngineTLS } from '../http/engine/tls-listener';
 import { listen, prepareListeners } from '../listen';
 import type { HttpListenerLimits } from '../net/http-listener';
 import { createHttpListener, holdResources, httpServerOptions } from '../net/http-listener';
@@ -125,7 +126,13 @@ export async function startNodeProcess(cfg: Config, clock: Clock = systemClock):
   await listen(clusterServer, cfg.clusterPort, cfg.listenHost);
 
   let engineHandler: Handler = starting;
-  const { server: engine } = createHttpListener('engine', limits.engine, (req, res) => engineHandler(req, res));
+  const engineHandle: Handler = (req, res) => engineHandler(req, res);
+  const engine = cfg.tls
+    ? createEngineTLSListener(readEngineTLS(cfg), limits.engine, engineHandle)
+    : createHttpListener('engine', limits.engine, engineHandle).server;
+  // said on every start, not once: whoever reads the log must not miss it
+  const warning = insecureEngineWarning(cfg);
+  if (warning) console.warn(`swarmdeck: ${warning}`);
   await listen(engine, cfg.enginePort, cfg.listenHost);
 
   return {

@@ -10,10 +10,13 @@ import { SwarmError } from '../../api/errors';
 import { parseInitRequest, parseJoinRequest, type InitRequest } from '../../api/schemas/swarm-requests';
 import { fdLimitWarnings } from '../../net/fd-limit';
 import { readJSON } from './request';
+import { HttpError } from '../http-error';
 import { engineRequestHandler } from './front-door';
 import { notServedMessage } from './not-served';
 import { ENGINE_VERSION, sendEmpty, sendError, sendJSON } from './respond';
+import { engineRoleRefusal } from './engine-roles';
 import { stripVersion } from './server';
+import { engineClientOf } from './tls-listener';
 
 export const NOT_IN_SWARM =
   'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
@@ -157,6 +160,10 @@ function localEngineHandler(
   return engineRequestHandler((req, res, target) => {
     const stripped = stripVersion(target.path);
     if ('error' in stripped) throw new SwarmError('InvalidArgument', stripped.error);
+    // swarm init/join/leave here are writes too: a --tlsverify client acts in its certificate's role
+    const client = engineClientOf(req);
+    const refusal = client && engineRoleRefusal(client.role, req.method ?? 'GET', stripped.path);
+    if (refusal) throw new HttpError(403, refusal);
     return handle(req, res, stripped.path);
   });
 }

@@ -8,7 +8,9 @@ import { HttpError } from '../http-error';
 import { engineRequestHandler } from './front-door';
 import { notServedMessage } from './not-served';
 import { API_VERSION, MIN_API_VERSION } from './respond';
+import { engineRoleRefusal } from './engine-roles';
 import { findRoute, type Route } from './router';
+import { engineClientOf } from './tls-listener';
 import { configRoutes } from './routes/configs';
 import { distributionRoutes } from './routes/distribution';
 import { eventRoutes } from './routes/events';
@@ -79,6 +81,10 @@ export function createEngineHandler(
     if ('error' in stripped) throw new SwarmError('InvalidArgument', stripped.error);
     const found = findRoute(routes, req.method ?? 'GET', stripped.path);
     if (!found) throw new HttpError(404, notServedMessage(stripped.path));
+    // a --tlsverify client acts in its certificate's role
+    const client = engineClientOf(req);
+    const refusal = client && engineRoleRefusal(client.role, req.method ?? 'GET', stripped.path);
+    if (refusal) throw new HttpError(403, refusal);
     return found.route.handle({ ctx, req, res, params: found.params, query: target.query });
   });
 }

@@ -7,7 +7,9 @@ import { managerLeaveRefusal, type LeaveManager } from '../../../manager/members
 import { HttpError } from '../../http-error';
 import { readJSON } from '../request';
 import { sendEmpty, sendJSON } from '../respond';
+import { mayReadJoinTokens } from '../engine-roles';
 import type { Route } from '../router';
+import { engineClientOf } from '../tls-listener';
 import { clusterInfo } from './system';
 
 const ALREADY_IN_SWARM =
@@ -25,9 +27,11 @@ export const swarmRoutes: Route[] = [
   {
     method: 'GET',
     pattern: /^\/swarm$/,
-    handle: ({ ctx, res }) => {
+    handle: ({ ctx, req, res }) => {
       const c = ctx.control.getCluster();
-      sendJSON(res, 200, { ...clusterInfo(c), JoinTokens: c.JoinTokens });
+      // tokens are an admin's to see (an unidentified client is local, or TLS without verify)
+      const tokens = mayReadJoinTokens(engineClientOf(req)?.role) ? c.JoinTokens : { Worker: '', Manager: '' };
+      sendJSON(res, 200, { ...clusterInfo(c), JoinTokens: tokens });
     },
   },
   {
