@@ -34,7 +34,7 @@ interface Entry {
   path: string;
   mode: number;
   uid: number;
-  kind: 'dir' | 'file' | 'other';
+  kind: 'dir' | 'file' | 'socket' | 'other';
 }
 
 /** Everything under `root`, root included, without following links. */
@@ -42,7 +42,7 @@ function walk(root: string): Entry[] {
   const out: Entry[] = [];
   const visit = (path: string) => {
     const st = lstatSync(path);
-    const kind = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+    const kind = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSocket() ? 'socket' : 'other';
     out.push({ path, mode: st.mode & 0o777, uid: st.uid, kind });
     if (kind === 'dir') for (const name of readdirSync(path)) visit(join(path, name));
   };
@@ -50,7 +50,10 @@ function walk(root: string): Entry[] {
   return out;
 }
 
-/** Asserts every entry is a 0700 directory or a 0600 file owned by `uid`; returns the relative paths. */
+/**
+ * Asserts every entry is a 0700 directory, or a 0600 file or socket (the manager's admin socket), owned by
+ * `uid`; returns the relative paths.
+ */
 function expectPrivate(root: string, uid: number): string[] {
   const entries = walk(root);
   const wrong = entries
