@@ -1,3 +1,4 @@
+import type { AuditSink } from '../api/audit';
 import type { LogsApi } from '../api/logs';
 import type { RaftHealth } from '../api/raft-health';
 import type { ManagerStatus } from '../api/types';
@@ -37,4 +38,6 @@ export interface ManagerContext {
    * then, once the answer is sent, the process stops and forgets its identity. Absent: it cannot leave.
    */
   leaveSwarm?: () => Promise<() => void>;
+  /** Records what is not a store write (failed logins, refused requests); store writes are stamped by ClusterStore. */
+  audit?: AuditSink;
 }

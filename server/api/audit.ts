@@ -1,0 +1,36 @@
+// Who or what changed the cluster (issue #12 §2). Plain types: the store stamps
+// each proposed batch with the actor of the write, the console reads them back.
+import type { Role } from './access';
+
+export type Actor =
+  /** a person logged in to the console */
+  | { kind: 'account'; id: string; name: string; role: Role }
+  /** a read-only share link (the wall display) */
+  | { kind: 'share-link'; id: string; name: string }
+  /**
+   * an Engine API client: the client certificate's subject (CN) and role under
+   * --tlsverify; without one, `subject` says how it came in (e.g. "local (no TLS)")
+   */
+  | { kind: 'engine-client'; subject: string; role?: Role; peer?: string }
+  /** a manager's control loop (orchestrator, scheduler, updater, restart supervisor, reaper, …) */
+  | { kind: 'control-loop'; name: string }
+  /** an agent reporting task status or joining */
+  | { kind: 'agent'; nodeID: string }
+  /** anything else the manager does on its own (bootstrap, CA renewal, …) */
+  | { kind: 'system'; name: string };
+
+/** Something to record that is not (or not only) a store write: a login, a refused request. */
+export interface AuditNote {
+  actor: Actor;
+  /** what was attempted, e.g. "login", "POST /services/web/update", "scale service web to 5" */
+  action: string;
+  /** the object it was about, when there is one ("service web") */
+  target?: string;
+  /** "ok", or the error the caller got */
+  result: string;
+}
+
+/** Where the edges hand notes that are not store writes (failed logins, refused requests). */
+export interface AuditSink {
+  note(n: AuditNote): void;
+}

@@ -1,0 +1,24 @@
+// The actor of the write being made, carried along the async call chain so the
+// one write path (ClusterStore.update) can stamp each batch with it without
+// every control-API function taking an extra parameter. The doors (console
+// API, Engine API, agent sessions) and the control loops set it with `runAs`.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Actor } from '../api/audit';
+
+export interface AuditContext {
+  actor: Actor;
+  /** what the writer was doing, in words ("POST /services/web/update"); the batch's ops say the rest */
+  action?: string;
+}
+
+const current = new AsyncLocalStorage<AuditContext>();
+
+/** Run `fn` (and everything it awaits) as `ctx.actor`. */
+export function runAs<T>(ctx: AuditContext, fn: () => T): T {
+  return current.run(ctx, fn);
+}
+
+/** The actor of the write being made, if a door or loop set one. */
+export function currentAudit(): AuditContext | undefined {
+  return current.getStore();
+}
