@@ -5,21 +5,15 @@
 // carry no such role and map to none.
 
 import { isIP } from 'node:net';
+import { ROLES, type Role } from '../api/access';
+import { signLeaf } from './leaf';
 import { CERT_BACKDATE_MS, ouRole } from './constants';
 import type { Signer } from './issue';
-import {
-  certPem,
-  EC_ALGORITHM,
-  generateKeyPair,
-  importPrivateKey,
-  parseCertificates,
-  privateKeyPem,
-  serialNumber,
-  x509,
-} from './x509';
+import { generateKeyPair, privateKeyPem, x509 } from './x509';
 
-export const ENGINE_ROLES = ['viewer', 'operator', 'admin'] as const;
-export type EngineRole = (typeof ENGINE_ROLES)[number];
+/** The roles a client certificate carries: the console's (server/api/access.ts). */
+export const ENGINE_ROLES = ROLES;
+export type EngineRole = Role;
 
 /** A client certificate's validity unless asked otherwise: a year, as `docker` guides suggest for client certs. */
 export const DEFAULT_CLIENT_CERT_EXPIRY_MS = 365 * 24 * 3_600_000;
@@ -61,27 +55,16 @@ export async function issueClientCertificate(
     throw new CertificateRequestError(`invalid name "${subject.name}": ${CLIENT_NAME_RULE}`);
   if (!isEngineRole(subject.role))
     throw new CertificateRequestError(`invalid role "${String(subject.role)}": one of ${ENGINE_ROLES.join(', ')}`);
-  const [issuer] = parseCertificates(signer.cert);
-  if (!issuer) throw new Error('the CA has no signing certificate');
   const keys = await generateKeyPair();
-  const leaf = await x509.X509CertificateGenerator.create({
-    serialNumber: serialNumber(),
+  const cert = await signLeaf(signer, {
     subject: [{ O: [subject.clusterID] }, { OU: [subject.role] }, { CN: [subject.name] }],
-    issuer: issuer.subjectName,
+    publicKey: keys.publicKey,
     notBefore: new Date(now - CERT_BACKDATE_MS),
     notAfter: new Date(now + expiryMs),
-    publicKey: keys.publicKey,
-    signingKey: await importPrivateKey(signer.key),
-    signingAlgorithm: EC_ALGORITHM,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-      await x509.AuthorityKeyIdentifierExtension.create(issuer.publicKey),
-    ],
+    keyUsage: x509.KeyUsageFlags.digitalSignature,
+    extendedKeyUsage: [x509.ExtendedKeyUsage.clientAuth],
   });
-  return { cert: certPem(leaf) + signer.intermediates, key: await privateKeyPem(keys.privateKey) };
+  return { cert, key: await privateKeyPem(keys.privateKey) };
 }
 
 /** The Engine API's own certificate: `CN=swarmdeck-engine, O=<cluster ID>`, server auth, for these names and IPs. */
@@ -96,30 +79,17 @@ export async function issueEngineServerCertificate(
   for (const h of opts.hosts)
     if (!isIP(h) && !/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,62})(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}))*$/.test(h))
       throw new CertificateRequestError(`invalid host "${h}": a DNS name or an IP address`);
-  const [issuer] = parseCertificates(signer.cert);
-  if (!issuer) throw new Error('the CA has no signing certificate');
   const keys = await generateKeyPair();
-  const leaf = await x509.X509CertificateGenerator.create({
-    serialNumber: serialNumber(),
+  const cert = await signLeaf(signer, {
     subject: [{ O: [opts.clusterID] }, { CN: ['swarmdeck-engine'] }],
-    issuer: issuer.subjectName,
+    publicKey: keys.publicKey,
     notBefore: new Date(now - CERT_BACKDATE_MS),
     notAfter: new Date(now + expiryMs),
-    publicKey: keys.publicKey,
-    signingKey: await importPrivateKey(signer.key),
-    signingAlgorithm: EC_ALGORITHM,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(
-        opts.hosts.map((value) => ({ type: isIP(value) ? ('ip' as const) : ('dns' as const), value })),
-      ),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-      await x509.AuthorityKeyIdentifierExtension.create(issuer.publicKey),
-    ],
+    keyUsage: x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+    extendedKeyUsage: [x509.ExtendedKeyUsage.serverAuth],
+    altNames: opts.hosts.map((value) => ({ type: isIP(value) ? ('ip' as const) : ('dns' as const), value })),
   });
-  return { cert: certPem(leaf) + signer.intermediates, key: await privateKeyPem(keys.privateKey) };
+  return { cert, key: await privateKeyPem(keys.privateKey) };
 }
 
 /** The subject fields of a peer certificate as node's TLS reports them (a field may repeat: an array). */

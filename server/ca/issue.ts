@@ -4,16 +4,8 @@
 import { isNodeID, NODE_ID_RULE } from '../api/node-id';
 import type { RootCA } from '../api/types';
 import { CA_ROLE, CERT_BACKDATE_MS, MANAGER_ROLE, MIN_NODE_CERT_EXPIRY_MS, type CertRole } from './constants';
-import {
-  certPem,
-  EC_ALGORITHM,
-  generateKeyPair,
-  importPrivateKey,
-  parseCertificates,
-  privateKeyPem,
-  serialNumber,
-  x509,
-} from './x509';
+import { signLeaf } from './leaf';
+import { EC_ALGORITHM, generateKeyPair, privateKeyPem, x509 } from './x509';
 
 /** A node's new key and the request it sends (PEM). */
 export interface KeyAndCSR {
@@ -79,28 +71,16 @@ export async function signCSR(
   const alg = csr.publicKey.algorithm as EcKeyAlgorithm;
   if (alg.name !== 'ECDSA' || alg.namedCurve !== 'P-256')
     throw new CSRError('invalid CSR: the key must be ECDSA P-256');
-  const [issuer] = parseCertificates(signer.cert);
-  if (!issuer) throw new Error('the CA has no signing certificate');
   const names = [subject.role, subject.nodeID, ...(subject.role === MANAGER_ROLE ? [CA_ROLE] : [])];
   // an expiry under the API's minimum (only a test setting allows one) backdates by a quarter of it
   const backdate = expiryMs >= MIN_NODE_CERT_EXPIRY_MS ? CERT_BACKDATE_MS : expiryMs / 4;
-  const leaf = await x509.X509CertificateGenerator.create({
-    serialNumber: serialNumber(),
+  return signLeaf(signer, {
     subject: [{ O: [subject.clusterID] }, { OU: [subject.role] }, { CN: [subject.nodeID] }],
-    issuer: issuer.subjectName,
+    publicKey: csr.publicKey,
     notBefore: new Date(now - backdate),
     notAfter: new Date(now + expiryMs),
-    publicKey: csr.publicKey,
-    signingKey: await importPrivateKey(signer.key),
-    signingAlgorithm: EC_ALGORITHM,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
-      new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: 'dns' as const, value }))),
-      await x509.SubjectKeyIdentifierExtension.create(csr.publicKey),
-      await x509.AuthorityKeyIdentifierExtension.create(issuer.publicKey),
-    ],
+    keyUsage: x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+    extendedKeyUsage: [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth],
+    altNames: names.map((value) => ({ type: 'dns' as const, value })),
   });
-  return certPem(leaf) + signer.intermediates;
 }
