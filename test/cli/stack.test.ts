@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../until';
 import { startCliSession, type CliSession } from './cli-session';
-import { startRecordingProxy } from './recording-proxy';
+import { startRecordingProxy } from '../recording-proxy';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const VOTING_APP = join(FIXTURES, 'voting-app', 'docker-stack.yml');

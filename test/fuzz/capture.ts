@@ -3,60 +3,8 @@
 // (a service create with many flags in every mode, a node update, a swarm
 // update). `npm run fuzz -- --capture` rewrites test/fuzz/corpus/ from them.
 
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { dockerCli } from '../integration/harness';
-
-export interface CapturedRequest {
-  method: string;
-  path: string;
-  contentType?: string;
-  body?: unknown;
-}
-
-/** A proxy on a free loopback port that forwards to `enginePort` and records every request with a body. */
-export async function recordingProxy(enginePort: number): Promise<{
-  port: number;
-  requests: CapturedRequest[];
-  close(): Promise<void>;
-}> {
-  const requests: CapturedRequest[] = [];
-  const server: Server = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      if (raw.length > 0)
-        requests.push({
-          method: req.method ?? 'GET',
-          path: req.url ?? '/',
-          contentType: req.headers['content-type'],
-          body: JSON.parse(raw.toString('utf8')) as unknown,
-        });
-      const { host: _host, ...headers } = req.headers;
-      const up = request(
-        { host: '127.0.0.1', port: enginePort, method: req.method, path: req.url, headers },
-        (upRes) => {
-          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-          upRes.pipe(res);
-        },
-      );
-      up.on('error', () => res.destroy());
-      up.end(raw);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  return {
-    port,
-    requests,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
+import { startRecordingProxy, type RecordedRequest } from '../recording-proxy';
 
 /**
  * docker service create with as many flags as the CLI has for swarm services
@@ -305,13 +253,13 @@ export async function captureCorpus(
   docker: (port: number) => ReturnType<typeof dockerCli>,
   node: string,
 ): Promise<Corpus> {
-  const proxy = await recordingProxy(enginePort);
+  const proxy = await startRecordingProxy(enginePort);
   const cli = docker(proxy.port);
-  const run = async (args: string[]): Promise<CapturedRequest> => {
+  const run = async (args: string[]): Promise<RecordedRequest> => {
     const before = proxy.requests.length;
     // the body is what counts, not whether this manager accepts it (job modes are refused today)
     const r = await cli(args);
-    const sent = proxy.requests.slice(before).filter((q) => q.method === 'POST');
+    const sent = proxy.requests.slice(before).filter((q) => q.method === 'POST' && q.body !== undefined);
     if (sent.length !== 1) throw new Error(`docker ${args.join(' ')} sent ${sent.length} bodies: ${r.stderr}`);
     return sent[0]!;
   };

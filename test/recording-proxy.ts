@@ -1,5 +1,5 @@
-// A pass-through in front of an Engine API port that keeps the JSON bodies the client sends, so a
-// test can compare what the docker CLI wrote with what the server stored.
+// A pass-through in front of an Engine API port that keeps the JSON bodies the client sends: the
+// stack test compares what the docker CLI wrote with what the server stored, the fuzzer seeds its corpus.
 
 import { createServer, request, type Server } from 'node:http';
 
