@@ -47,8 +47,7 @@ function apply(d: ControlDeps, tx: Tx, w: AuthWrite): void {
         ...(w.role ? { Role: w.role } : {}),
         ...(w.passwordHash ? { PasswordHash: w.passwordHash } : {}),
       });
-      if (w.endSessions)
-        for (const s of sessionsOf(d, w.id)) if (s.ID !== w.keepSession) tx.delete('session', s.ID);
+      if (w.endSessions) for (const s of sessionsOf(d, w.id)) if (s.ID !== w.keepSession) tx.delete('session', s.ID);
       return;
     }
     case 'removeAccount':
@@ -71,7 +70,8 @@ function apply(d: ControlDeps, tx: Tx, w: AuthWrite): void {
     case 'renewSession': {
       const s = tx.get('session', w.id);
       // logged out meanwhile: nothing to renew
-      if (s && Date.parse(w.expiresAt) > Date.parse(s.ExpiresAt)) tx.update('session', { ...s, ExpiresAt: w.expiresAt });
+      if (s && Date.parse(w.expiresAt) > Date.parse(s.ExpiresAt))
+        tx.update('session', { ...s, ExpiresAt: w.expiresAt });
       return;
     }
     case 'removeSession':
