@@ -30,6 +30,8 @@ import { issueToken } from './tokens';
 export const WRONG_LOGIN = 'wrong name or password';
 /** Password checks running at once at most (each holds 19 MiB for ~50 ms): past it, a login waits its turn. */
 const MAX_VERIFYING = 4;
+/** How long a write waits for this replica to apply it (a follower is normally milliseconds behind). */
+const APPLY_WAIT_MS = 5_000;
 
 export interface LoggedIn {
   token: string;
@@ -102,6 +104,11 @@ export class ConsoleAuth {
     }
   }
 
+  /**
+   * One write, through the leader; then, on a follower, until this replica has
+   * applied it (bounded): the next request here must see the session it just
+   * made or ended, or a login would be followed by "log in first".
+   */
   private async write(w: AuthWrite): Promise<void> {
     try {
       await this.ctx.control.authWrite(w);
@@ -110,6 +117,52 @@ export class ConsoleAuth {
       if (err instanceof SwarmError && err.code === 'FailedPrecondition') throw new AuthError(409, err.message);
       throw err;
     }
+    const seen = this.appliedHere(w);
+    if (seen) await this.untilApplied(seen);
+  }
+
+  /** How this replica shows that `w` was applied (undefined: nothing waits on it). */
+  private appliedHere(w: AuthWrite): (() => boolean) | undefined {
+    const v = this.view;
+    switch (w.op) {
+      case 'createAccount':
+        return () => v.get('account', w.id) !== undefined;
+      case 'updateAccount':
+        return () => {
+          const a = v.get('account', w.id);
+          return !a || ((!w.role || a.Role === w.role) && (!w.passwordHash || a.PasswordHash === w.passwordHash));
+        };
+      case 'createSession':
+        return () => v.get('session', w.id) !== undefined;
+      case 'renewSession':
+        return () => (v.get('session', w.id)?.ExpiresAt ?? w.expiresAt) >= w.expiresAt;
+      case 'createShareLink':
+        return () => v.get('shareLink', w.id) !== undefined;
+      case 'removeAccount':
+        return () => v.get('account', w.id) === undefined;
+      case 'removeSession':
+        return () => v.get('session', w.id) === undefined;
+      case 'removeShareLink':
+        return () => v.get('shareLink', w.id) === undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  private untilApplied(seen: () => boolean, ms = APPLY_WAIT_MS): Promise<void> {
+    if (seen()) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        unwatch();
+        cancel();
+        resolve();
+      };
+      const unwatch = this.view.watch(() => {
+        if (seen()) done();
+      });
+      // a replica that lags this much is a problem of its own: answer anyway
+      const cancel = this.ctx.clock.setTimeout(done, ms);
+    });
   }
 
   /** Bounds the password checks running at once (argon2 is made to be costly). */
@@ -212,7 +265,7 @@ export class ConsoleAuth {
       throw err;
     }
     this.setupToken.remove();
-    const account = this.view.get('account', id)!;
+    const account = this.account(id);
     this.ctx.audit?.note({
       actor: { kind: 'account', id, name, role: 'admin' },
       action: 'set up the console',
@@ -318,7 +371,8 @@ export class ConsoleAuth {
       expiresAt,
       createdBy: by.principal.name,
     });
-    const link = this.view.get('shareLink', t.id)!;
+    const link = this.view.get('shareLink', t.id);
+    if (!link) throw new AuthError(503, 'the share link was made but this manager has not caught up yet; reload');
     return { ...shareLinkBody(link), url: `/share/${t.token}` };
   }
 
