@@ -32,6 +32,7 @@ export const WRONG_LOGIN = 'wrong name or password';
 const MAX_VERIFYING = 4;
 /** How long a write waits for this replica to apply it (a follower is normally milliseconds behind). */
 const APPLY_WAIT_MS = 5_000;
+const RENEW_RETRY_MS = 30_000;
 
 export interface LoggedIn {
   token: string;
@@ -64,6 +65,8 @@ export class ConsoleAuth {
   private readonly waiting: (() => void)[] = [];
   /** Sessions with a renewal write in flight (one at a time each). */
   private readonly renewing = new Set<string>();
+  /** When a session's renewal last failed: tried again only after RENEW_RETRY_MS (no leader, say). */
+  private readonly renewFailed = new Map<string, number>();
   private readonly touched = new Map<string, number>();
 
   constructor(
@@ -92,13 +95,18 @@ export class ConsoleAuth {
     if (r.kind !== 'account' || this.renewing.has(r.session.ID)) return undefined;
     const now = this.ctx.clock.now();
     const next = renewedExpiry(Date.parse(r.session.CreatedAt), r.expiresAtMs, now);
-    if (next === undefined) return undefined;
+    if (next === undefined || now - (this.renewFailed.get(r.session.ID) ?? -Infinity) < RENEW_RETRY_MS)
+      return undefined;
     this.renewing.add(r.session.ID);
     try {
       await this.write({ op: 'renewSession', id: r.session.ID, expiresAt: new Date(next).toISOString() });
+      this.renewFailed.delete(r.session.ID);
       return next;
     } catch {
-      return undefined; // the session still has hours left: the next request tries again
+      // the session still has hours left: a later request tries again
+      this.renewFailed.set(r.session.ID, now);
+      if (this.renewFailed.size > 10_000) this.renewFailed.delete(this.renewFailed.keys().next().value!);
+      return undefined;
     } finally {
       this.renewing.delete(r.session.ID);
     }
