@@ -365,4 +365,14 @@ describe('who may open the stream', () => {
     expect(c.admin.disconnected).toBe(false);
     expect(c.admin.socket.connected).toBe(true);
   });
+
+  it('drops a socket when its session expires, without waiting for the purge', async () => {
+    const { store, url } = await setup();
+    const v = await addAccount(store, 'v', 'viewer');
+    const short = await addSession(store, v.id, 1_500);
+    const c = watched(url, short.cookie);
+    await until(() => c.snapshots.length === 1, 'snapshot');
+    await until(() => c.disconnected, 'the expired session dropped', 4_000);
+    expect(store.view.get('session', short.id)).toBeDefined();
+  });
 });
