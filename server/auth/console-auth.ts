@@ -26,6 +26,7 @@ import { hashPassword, passwordMatches } from './passwords';
 import { actorOf, resolveToken, type Resolved } from './principal';
 import type { SetupToken } from './setup-token';
 import { issueToken } from './tokens';
+import { runAs } from '../store/audit-context';
 
 export const WRONG_LOGIN = 'wrong name or password';
 /** Password checks running at once at most (each holds 19 MiB for ~50 ms): past it, a login waits its turn. */
@@ -99,7 +100,10 @@ export class ConsoleAuth {
       return undefined;
     this.renewing.add(r.session.ID);
     try {
-      await this.write({ op: 'renewSession', id: r.session.ID, expiresAt: new Date(next).toISOString() });
+      // a socket's renewal runs outside any request: it is the principal's own
+      await runAs({ actor: actorOf(r.principal), action: 'renew console session' }, () =>
+        this.write({ op: 'renewSession', id: r.session.ID, expiresAt: new Date(next).toISOString() }),
+      );
       this.renewFailed.delete(r.session.ID);
       return next;
     } catch {
