@@ -10,6 +10,7 @@ import {
   type ServerToClientEvents,
 } from '@/server/api/realtime';
 import { getJson } from '../api/client';
+import { useSession } from '../session/session-provider';
 import { raftStore } from '../raft/raft-store';
 import { clusterStore } from './client-store';
 import { getConnection, setConnection, STALE_AFTER_MS } from './connection';
@@ -21,6 +22,7 @@ export const STATE_QUERY_KEY = ['console-state'] as const;
  * current. No polling: after the first load every change is pushed.
  */
 export function RealtimeProvider({ children }: { children: ReactNode }) {
+  const { recheck } = useSession();
   const first = useQuery({
     queryKey: STATE_QUERY_KEY,
     queryFn: () => getJson<ConsoleState>('/api/state'),
@@ -60,10 +62,18 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     });
     socket.on('disconnect', (reason) => {
       lost();
-      // the server hung up on purpose (restart): socket.io will not retry by itself
-      if (reason === 'io server disconnect') socket.connect();
+      if (reason === 'io server disconnect') {
+        // the server hung up on purpose: a restart, or our session ended (logged out, link revoked)
+        recheck();
+        // socket.io will not retry by itself; a refused handshake then rechecks again
+        socket.connect();
+      }
     });
-    socket.on('connect_error', lost);
+    socket.on('connect_error', (err) => {
+      lost();
+      // "log in first" / "permission denied …": the session is gone; the gate takes the page away
+      if (/log in|permission|session|revoked|expired/i.test(err.message)) recheck();
+    });
     socket.on('snapshot', (frame) => {
       if (frame.v !== REALTIME_PROTOCOL_VERSION) {
         window.location.reload(); // the server was upgraded under us
@@ -84,7 +94,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       socket.removeAllListeners();
       socket.disconnect();
     };
-  }, []);
+  }, [recheck]);
 
   return <>{children}</>;
 }
