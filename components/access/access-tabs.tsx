@@ -15,7 +15,12 @@ export function AccessHead({ current }: { current: (typeof TABS)[number]['href']
       </div>
       <nav className="access-tabs" aria-label="Access">
         {TABS.map((t) => (
-          <Link key={t.href} href={t.href} className="access-tab" aria-current={t.href === current ? 'page' : undefined}>
+          <Link
+            key={t.href}
+            href={t.href}
+            className="access-tab"
+            aria-current={t.href === current ? 'page' : undefined}
+          >
             {t.label}
           </Link>
         ))}

@@ -119,14 +119,19 @@ function CreateAccount() {
         </button>
       </div>
       <p className={problem || create.error ? 'form-error access-line' : 'muted access-line'} role="status">
-        {problem ?? create.error?.message ?? created ?? 'Passwords need at least 8 characters. Roles: ' + roleSummary()}
+        {problem ?? create.error?.message ?? created ?? 'Passwords need at least 8 characters.'}
       </p>
+      <dl className="role-help">
+        {(Object.entries(ROLE_TEXT) as [Role, string][]).map(([r, t]) => (
+          <div key={r}>
+            <dt>{r}</dt>
+            <dd>{t}</dd>
+          </div>
+        ))}
+      </dl>
     </form>
   );
 }
-
-const roleSummary = () =>
-  (Object.entries(ROLE_TEXT) as [Role, string][]).map(([r, t]) => `${r} ${t}`).join('; ') + '.';
 
 function AccountRow({ account, self }: { account: AccountBody; self: boolean }) {
   const update = useUpdateAccount(account.ID);

@@ -117,13 +117,7 @@ function CreateShareLink({ onCreated }: { onCreated: (link: CreatedShareLinkBody
       <div className="access-form-row">
         <label className="field">
           <span>Name</span>
-          <input
-            name="name"
-            required
-            autoComplete="off"
-            maxLength={SHARE_LINK_NAME_MAX}
-            placeholder="office wall"
-          />
+          <input name="name" required autoComplete="off" maxLength={SHARE_LINK_NAME_MAX} placeholder="office wall" />
         </label>
         <label className="field">
           <span>Expires after</span>

@@ -20,7 +20,11 @@ function findService(services: ReadonlyMap<string, Service>, ref: string): Servi
 
 /** `/services/<id>/logs[?task=<id>]`: a service's live logs, or one task's (operators and admins). */
 export function LogsPage({ id, taskID }: { id: string; taskID?: string }) {
-  return useMay('logs') ? <ServiceLogs id={id} taskID={taskID} /> : <NotAllowedPage action="logs" what="reading logs" />;
+  return useMay('logs') ? (
+    <ServiceLogs id={id} taskID={taskID} />
+  ) : (
+    <NotAllowedPage action="logs" what="reading logs" />
+  );
 }
 
 function ServiceLogs({ id, taskID }: { id: string; taskID?: string }) {

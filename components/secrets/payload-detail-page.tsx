@@ -173,7 +173,9 @@ function PayloadDetail({ kind, id, back }: { kind: PayloadKind; id: string; back
   const row = useMemo(() => (obj ? payloadRow(kind, obj, services.values()) : undefined), [kind, obj, services]);
 
   if (view.loaded && !obj) {
-    return <NotFoundPage kind={kind} id={id} back={{ href: back.href, label: `Back to ${back.label.toLowerCase()}` }} />;
+    return (
+      <NotFoundPage kind={kind} id={id} back={{ href: back.href, label: `Back to ${back.label.toLowerCase()}` }} />
+    );
   }
   return (
     <div className="page payload-detail" data-kind={kind}>

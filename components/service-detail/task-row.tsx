@@ -83,13 +83,13 @@ export function TaskRow({
       </td>
       <td className="mono ellipsis cell-name" title={name}>
         {logs ? (
-        <Link
-          className="row-logs"
-          href={`/services/${encodeURIComponent(task.ServiceID)}/logs?task=${encodeURIComponent(task.ID)}`}
-          aria-label={`Logs of ${name} (task ${task.ID.slice(0, 12)})`}
-        >
-          logs
-        </Link>
+          <Link
+            className="row-logs"
+            href={`/services/${encodeURIComponent(task.ServiceID)}/logs?task=${encodeURIComponent(task.ID)}`}
+            aria-label={`Logs of ${name} (task ${task.ID.slice(0, 12)})`}
+          >
+            logs
+          </Link>
         ) : null}
         {history ? <span className="history-mark">{' \\_ '}</span> : null}
         {name}

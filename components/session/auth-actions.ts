@@ -29,7 +29,8 @@ export const setup = (body: SetupBody) => sendJson<SessionBody>('POST', '/api/se
 export const useChangePassword = () =>
   useMutation({ mutationFn: (body: ChangePasswordBody) => sendJson<object>('POST', '/api/session/password', body) });
 
-export const useAccounts = () => useQuery({ queryKey: ACCOUNTS_KEY, queryFn: () => getJson<AccountBody[]>('/api/accounts') });
+export const useAccounts = () =>
+  useQuery({ queryKey: ACCOUNTS_KEY, queryFn: () => getJson<AccountBody[]>('/api/accounts') });
 
 /** A mutation that refetches `key` when it succeeds. */
 function useListMutation<V, R>(key: readonly string[], fn: (v: V) => Promise<R>) {

@@ -69,7 +69,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 /** A fixed session, for rendering components as a given role (tests, previews). */
 export function StaticSession({ session, children }: { session: SessionBody | null; children: ReactNode }) {
   const state = useMemo<SessionState>(
-    () => (session ? { status: 'signed-in', session, recheck: () => undefined } : { status: 'signed-out', recheck: () => undefined }),
+    () =>
+      session
+        ? { status: 'signed-in', session, recheck: () => undefined }
+        : { status: 'signed-out', recheck: () => undefined },
     [session],
   );
   return <SessionContext.Provider value={state}>{children}</SessionContext.Provider>;
@@ -86,6 +89,14 @@ export function useMay(action: ConsoleAction): boolean {
  * Renders its children only for a role that may use `action`: controls a
  * role cannot use are left out of the page, not shown disabled.
  */
-export function Allowed({ to, children, otherwise = null }: { to: ConsoleAction; children: ReactNode; otherwise?: ReactNode }) {
+export function Allowed({
+  to,
+  children,
+  otherwise = null,
+}: {
+  to: ConsoleAction;
+  children: ReactNode;
+  otherwise?: ReactNode;
+}) {
   return <>{useMay(to) ? children : otherwise}</>;
 }

@@ -54,9 +54,7 @@ export function AppHeader() {
         <nav aria-label="Main" className="main-nav">
           {nav.map((n) => {
             const active =
-              n.href === '/'
-                ? path === '/'
-                : path.startsWith(n.href) || !!n.also?.some((a) => path.startsWith(a));
+              n.href === '/' ? path === '/' : path.startsWith(n.href) || !!n.also?.some((a) => path.startsWith(a));
             return (
               <Link key={n.href} href={n.href} className="nav-link" aria-current={active ? 'page' : undefined}>
                 {n.label}

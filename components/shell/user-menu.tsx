@@ -61,9 +61,7 @@ export function UserMenu() {
         <div className="user-panel card" id={panelID}>
           <div className="user-who">
             <span className="strong ellipsis">{p.name}</span>
-            <span className="muted">
-              {shared ? 'read-only share link' : `${p.role} account`}
-            </span>
+            <span className="muted">{shared ? 'read-only share link' : `${p.role} account`}</span>
           </div>
           {mode === 'password' ? (
             <ChangePassword onDone={() => setMode('menu')} />
@@ -118,10 +116,10 @@ function ChangePassword({ onDone }: { onDone: () => void }) {
     e.preventDefault();
     const fd = new FormData(e.currentTarget);
     const password = String(fd.get('password') ?? '');
-    const p = passwordProblem(password) ?? (password !== fd.get('confirm') ? 'the two new passwords differ' : undefined);
+    const p =
+      passwordProblem(password) ?? (password !== fd.get('confirm') ? 'the two new passwords differ' : undefined);
     setProblem(p);
-    if (!p)
-      change.mutate({ current: String(fd.get('current') ?? ''), password }, { onSuccess: () => setDone(true) });
+    if (!p) change.mutate({ current: String(fd.get('current') ?? ''), password }, { onSuccess: () => setDone(true) });
   };
   if (done) {
     return (

@@ -45,4 +45,3 @@ export function CopyButton({ text, label }: { text: string | undefined; label: s
     </button>
   );
 }
-

@@ -140,32 +140,32 @@ export function SpecHistory({ serviceID, data }: { serviceID: string; data: Serv
                   </td>
                   <td>{v.Update ? <UpdateStateBadge status={v.Update} /> : <span className="muted">—</span>}</td>
                   {canRestore ? (
-                  <td className="cell-actions">
-                    {isCurrent ? null : confirm === v.ID ? (
-                      <span className="confirm">
-                        <button
-                          type="button"
-                          className="btn btn-danger"
-                          disabled={restore.isPending}
-                          onClick={() =>
-                            restore.mutateAsync(v.ID).then(
-                              () => setConfirm(undefined),
-                              () => undefined,
-                            )
-                          }
-                        >
-                          Restore {label}
+                    <td className="cell-actions">
+                      {isCurrent ? null : confirm === v.ID ? (
+                        <span className="confirm">
+                          <button
+                            type="button"
+                            className="btn btn-danger"
+                            disabled={restore.isPending}
+                            onClick={() =>
+                              restore.mutateAsync(v.ID).then(
+                                () => setConfirm(undefined),
+                                () => undefined,
+                              )
+                            }
+                          >
+                            Restore {label}
+                          </button>
+                          <button type="button" className="btn btn-ghost" onClick={() => setConfirm(undefined)}>
+                            Cancel
+                          </button>
+                        </span>
+                      ) : (
+                        <button type="button" className="btn" onClick={() => setConfirm(v.ID)}>
+                          Roll back to {label}
                         </button>
-                        <button type="button" className="btn btn-ghost" onClick={() => setConfirm(undefined)}>
-                          Cancel
-                        </button>
-                      </span>
-                    ) : (
-                      <button type="button" className="btn" onClick={() => setConfirm(v.ID)}>
-                        Roll back to {label}
-                      </button>
-                    )}
-                  </td>
+                      )}
+                    </td>
                   ) : null}
                 </tr>
               );

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Task } from '@/server/api/types';
 import { fixtureService, fixtureTask } from '../cluster/test-fixtures';
 import { fixtureNode, runningTask } from '../topology/test-fixtures';
-import { serviceHue, wallModel } from './wall-model';
+import { HUES, serviceHues, wallModel } from './wall-model';
 
 const web = fixtureService({ ID: 'web', Spec: { ...fixtureService().Spec, Name: 'web' } });
 const api = fixtureService({ ID: 'api', Spec: { ...fixtureService().Spec, Name: 'api' } });
@@ -74,12 +74,20 @@ describe('wallModel', () => {
     });
   });
 
-  it('gives a service the same colour everywhere, from its name', () => {
+  it('gives each service its own colour, the same everywhere, and a new service recolours none', () => {
     const m = wallModel([w1], services, [runningTask(web, 'a', 1, 'n1')]);
-    expect(m.columns[0]!.tasks[0]!.hue).toBe(serviceHue('web'));
-    expect(serviceHue('web')).toBe(serviceHue('web'));
-    expect(serviceHue('web')).not.toBe(serviceHue('api'));
-    expect(serviceHue('web')).toBeGreaterThanOrEqual(0);
-    expect(serviceHue('web')).toBeLessThan(360);
+    const hues = serviceHues(services.values());
+    expect(m.columns[0]!.tasks[0]!.hue).toBe(hues.get('web'));
+    const many = Array.from({ length: 12 }, (_, i) =>
+      fixtureService({
+        ID: `s${i}`,
+        CreatedAt: `2026-01-01T00:00:${String(i).padStart(2, '0')}.000Z`,
+        Spec: { ...web.Spec, Name: `svc-${i}` },
+      }),
+    );
+    const all = serviceHues(many);
+    expect(new Set(all.values()).size).toBe(HUES.length);
+    const first = serviceHues(many.slice(0, 5));
+    for (const [id, hue] of first) expect(all.get(id)).toBe(hue);
   });
 });

@@ -11,7 +11,7 @@ export interface WallTask {
   label: string;
   state: TaskState;
   look: WallTaskLook;
-  /** the service's colour: a hue from its name, the same on every screen and after every reload */
+  /** the service's colour (serviceHues): the same on every screen and after every reload */
   hue: number;
 }
 
@@ -45,14 +45,35 @@ export interface WallModel {
   tasksWanted: number;
 }
 
-/** FNV-1a of the name, spread over the hue circle. */
-export function serviceHue(name: string): number {
+/** FNV-1a of a service's name. */
+export function nameHash(name: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < name.length; i++) {
     h ^= name.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return (h >>> 0) % 360;
+  return h >>> 0;
+}
+
+/** Hues far enough apart to tell across a room. */
+export const HUES = [25, 145, 265, 75, 205, 325, 0, 115, 235, 50, 175, 295] as const;
+
+/**
+ * A hue per service: the slot its name hashes to, or the next free one when an
+ * older service has it. Older services choose first, so a new service never
+ * recolours the ones already on the wall; past twelve services hues repeat.
+ */
+export function serviceHues(services: Iterable<Service>): Map<string, number> {
+  const oldestFirst = [...services].sort((a, b) => a.CreatedAt.localeCompare(b.CreatedAt) || a.ID.localeCompare(b.ID));
+  const taken = new Set<number>();
+  const out = new Map<string, number>();
+  for (const s of oldestFirst) {
+    let slot = nameHash(s.Spec.Name) % HUES.length;
+    for (let i = 0; i < HUES.length && taken.has(slot); i++) slot = (slot + 1) % HUES.length;
+    if (taken.size < HUES.length) taken.add(slot);
+    out.set(s.ID, HUES[slot]!);
+  }
+  return out;
 }
 
 export function nodeCondition(n: Node): NodeCondition {
@@ -108,6 +129,7 @@ export function wallModel(
       tasks: [],
     });
   }
+  const hues = serviceHues(services.values());
   const unplaced: WallTask[] = [];
   const counts = new Map<string, { running: number; desired: number }>();
   let tasksRunning = 0;
@@ -132,7 +154,7 @@ export function wallModel(
       label: t.Slot ? `${name}.${t.Slot}` : name,
       state: t.Status.State,
       look: taskLook(t),
-      hue: serviceHue(name),
+      hue: hues.get(t.ServiceID) ?? HUES[nameHash(name) % HUES.length]!,
     };
     const col = t.NodeID ? columns.get(t.NodeID) : undefined;
     if (col) col.tasks.push(card);
@@ -144,7 +166,7 @@ export function wallModel(
     .map((s) => ({
       id: s.ID,
       name: s.Spec.Name,
-      hue: serviceHue(s.Spec.Name),
+      hue: hues.get(s.ID)!,
       running: counts.get(s.ID)?.running ?? 0,
       desired: s.Spec.Mode.Replicated ? (s.Spec.Mode.Replicated.Replicas ?? 1) : (counts.get(s.ID)?.desired ?? 0),
     }))

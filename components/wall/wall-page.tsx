@@ -46,7 +46,11 @@ export function WallPage() {
         <span className="wall-spacer" />
         <ConnectionIndicator />
       </header>
-      <main className="wall-map" style={{ '--columns': Math.max(columns, 1) } as CSSProperties} aria-label="Cluster map">
+      <main
+        className="wall-map"
+        style={{ '--columns': Math.max(columns, 1) } as CSSProperties}
+        aria-label="Cluster map"
+      >
         {m.columns.map((c) => (
           <NodeColumn key={c.nodeID} column={c} />
         ))}
