@@ -7,7 +7,12 @@ import type { Cluster, Secret } from '../api/types';
 import type { ManagerContext } from '../manager/context';
 import { makeNode, makeService, openTempStore } from '../store/test-support';
 import { systemClock } from '../util/clock';
+import { ConsoleAuth } from '../auth/console-auth';
+import { loggedIn } from '../auth/test-support';
 import { attachRealtime, type RealtimeOptions } from './gateway';
+
+/** The Cookie header of the admin the last setup() logged in. */
+let adminCookie = '';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -57,7 +62,8 @@ async function setup(opts: RealtimeOptions = {}) {
   } as ManagerContext;
   const server = http.createServer((_req, res) => res.end('next'));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const rt = attachRealtime(server, ctx, { frameIntervalMs: 50, ...opts });
+  const rt = attachRealtime(server, ctx, new ConsoleAuth(ctx), { frameIntervalMs: 50, ...opts });
+  adminCookie = (await loggedIn(opened.store, 'admin', 'admin')).cookie;
   cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
   cleanups.push(() => rt.close());
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -69,9 +75,20 @@ interface Client {
   snapshots: SnapshotFrame[];
   frames: ChangesFrame[];
 }
-function client(url: string, auth: Record<string, unknown> = {}, localAddress?: string): Client {
+function client(
+  url: string,
+  auth: Record<string, unknown> = {},
+  localAddress?: string,
+  cookie: string = adminCookie,
+): Client {
   // localAddress reaches the Node WebSocket (engine.io-client passes it on) but is not in socket.io's types
-  const opts = { transports: ['websocket'], auth, reconnection: false, localAddress } as Parameters<typeof connect>[1];
+  const opts = {
+    transports: ['websocket'],
+    auth,
+    reconnection: false,
+    localAddress,
+    extraHeaders: cookie ? { cookie } : {},
+  } as Parameters<typeof connect>[1];
   const socket = connect(url, opts);
   const c: Client = { socket, snapshots: [], frames: [] };
   socket.on('snapshot', (f: SnapshotFrame) => c.snapshots.push(f));
