@@ -55,10 +55,14 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       if (getConnection().status === 'live' || getConnection().status === 'connecting') setConnection('reconnecting');
       staleTimer ??= setTimeout(() => setConnection('stale'), STALE_AFTER_MS);
     };
+    let connectedBefore = false;
     socket.on('connect', () => {
       clearTimeout(staleTimer);
       staleTimer = undefined;
       setConnection('live');
+      // back after a drop: the drop may have been the server's answer to a changed role
+      if (connectedBefore) recheck();
+      connectedBefore = true;
     });
     socket.on('disconnect', (reason) => {
       lost();
