@@ -9,6 +9,9 @@ export interface WallTask {
   serviceID: string;
   /** `web.3`, or `web` for a global service's task */
   label: string;
+  service: string;
+  /** `.3`, or '' for a global service's task: kept in sight when a long name is cut */
+  slot: string;
   state: TaskState;
   look: WallTaskLook;
   /** the service's colour (serviceHues): the same on every screen and after every reload */
@@ -152,6 +155,8 @@ export function wallModel(
       id: t.ID,
       serviceID: t.ServiceID,
       label: t.Slot ? `${name}.${t.Slot}` : name,
+      service: name,
+      slot: t.Slot ? `.${t.Slot}` : '',
       state: t.Status.State,
       look: taskLook(t),
       hue: hues.get(t.ServiceID) ?? HUES[nameHash(name) % HUES.length]!,

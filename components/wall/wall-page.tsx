@@ -112,7 +112,10 @@ function TaskCards({ tasks }: { tasks: WallTask[] }) {
           style={hueStyle(t.hue)}
           title={`${t.label}: ${t.state}`}
         >
-          <span className="wall-task-name ellipsis">{t.label}</span>
+          <span className="wall-task-name">
+            <span className="ellipsis">{t.service}</span>
+            {t.slot}
+          </span>
           <span className="wall-task-state">{t.look === 'running' ? '' : t.state}</span>
         </li>
       ))}
