@@ -50,7 +50,12 @@ test('a share link opens the wall read-only, and revoking it closes the open wal
   const wall = await wallContext.newPage();
   const sockets: WebSocket[] = [];
   wall.on('websocket', (ws) => sockets.push(ws));
-  await wall.goto(url);
+  // opened from another site, as from a chat or a mail: its SameSite=Strict cookie still gets it to the wall
+  await wall.route('http://elsewhere.test/', (route) =>
+    route.fulfill({ contentType: 'text/html', body: `<!doctype html><a id="go" href="${url}">the wall</a>` }),
+  );
+  await wall.goto('http://elsewhere.test/');
+  await wall.locator('#go').click();
   await expect(wall).toHaveURL(/\/wall$/);
   await waitLive(wall);
   const map = wall.getByTestId('wall');

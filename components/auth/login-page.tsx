@@ -1,10 +1,11 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import { login, setupStatus } from '../session/auth-actions';
 import { safeNext } from '../session/session-api';
+import { useSession } from '../session/session-provider';
 import { AuthCard, FormError } from './auth-card';
 
 function loginErrorText(err: unknown): string {
@@ -20,6 +21,24 @@ export function LoginPage({ next }: { next?: string }) {
   const [error, setError] = useState<string>();
   const [pending, setPending] = useState(false);
   const setupNeeded = useQuery({ queryKey: ['setup-status'], queryFn: setupStatus, retry: false }).data?.needed;
+  const { session } = useSession();
+  const target = safeNext(next);
+  useEffect(() => {
+    // Already signed in. This is how a share link opened from another site (a chat, a mail) gets to the
+    // wall: the browser keeps the SameSite=Strict cookie from the redirect that followed the link, so
+    // the server saw no session and sent it here; from this page the cookie goes along.
+    if (session) window.location.replace(target);
+  }, [session, target]);
+
+  if (session) {
+    return (
+      <AuthCard title="Signed in" lead={`as ${session.principal.name}`}>
+        <p className="muted" role="status">
+          Continuing…
+        </p>
+      </AuthCard>
+    );
+  }
 
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
