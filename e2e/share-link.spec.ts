@@ -12,6 +12,14 @@ const VIEWPORTS = { laptop: { width: 1366, height: 768 }, wall: { width: 2560, h
 
 test.use({ viewport: VIEWPORTS.laptop });
 
+test.beforeAll(async ({ request }) => {
+  // something to show on the wall (a spec's beforeAll runs again after a failure: a name of this run)
+  const r = await request.post('/api/services', {
+    data: { name: `wall-web-${Date.now().toString(36)}`, image: 'nginx:alpine', mode: 'replicated', replicas: 3 },
+  });
+  expect(r.status(), await r.text()).toBe(201);
+});
+
 async function shoot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   for (const scheme of ['light', 'dark'] as const) {
