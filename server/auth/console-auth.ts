@@ -26,10 +26,14 @@ import { hashPassword, passwordMatches } from './passwords';
 import { actorOf, resolveToken, type Resolved } from './principal';
 import type { SetupToken } from './setup-token';
 import { issueToken } from './tokens';
+import { runAs } from '../store/audit-context';
 
 export const WRONG_LOGIN = 'wrong name or password';
 /** Password checks running at once at most (each holds 19 MiB for ~50 ms): past it, a login waits its turn. */
 const MAX_VERIFYING = 4;
+/** How long a write waits for this replica to apply it (a follower is normally milliseconds behind). */
+const APPLY_WAIT_MS = 5_000;
+const RENEW_RETRY_MS = 30_000;
 
 export interface LoggedIn {
   token: string;
@@ -62,6 +66,8 @@ export class ConsoleAuth {
   private readonly waiting: (() => void)[] = [];
   /** Sessions with a renewal write in flight (one at a time each). */
   private readonly renewing = new Set<string>();
+  /** When a session's renewal last failed: tried again only after RENEW_RETRY_MS (no leader, say). */
+  private readonly renewFailed = new Map<string, number>();
   private readonly touched = new Map<string, number>();
 
   constructor(
@@ -90,18 +96,31 @@ export class ConsoleAuth {
     if (r.kind !== 'account' || this.renewing.has(r.session.ID)) return undefined;
     const now = this.ctx.clock.now();
     const next = renewedExpiry(Date.parse(r.session.CreatedAt), r.expiresAtMs, now);
-    if (next === undefined) return undefined;
+    if (next === undefined || now - (this.renewFailed.get(r.session.ID) ?? -Infinity) < RENEW_RETRY_MS)
+      return undefined;
     this.renewing.add(r.session.ID);
     try {
-      await this.write({ op: 'renewSession', id: r.session.ID, expiresAt: new Date(next).toISOString() });
+      // a socket's renewal runs outside any request: it is the principal's own
+      await runAs({ actor: actorOf(r.principal), action: 'renew console session' }, () =>
+        this.write({ op: 'renewSession', id: r.session.ID, expiresAt: new Date(next).toISOString() }),
+      );
+      this.renewFailed.delete(r.session.ID);
       return next;
     } catch {
-      return undefined; // the session still has hours left: the next request tries again
+      // the session still has hours left: a later request tries again
+      this.renewFailed.set(r.session.ID, now);
+      if (this.renewFailed.size > 10_000) this.renewFailed.delete(this.renewFailed.keys().next().value!);
+      return undefined;
     } finally {
       this.renewing.delete(r.session.ID);
     }
   }
 
+  /**
+   * One write, through the leader; then, on a follower, until this replica has
+   * applied it (bounded): the next request here must see the session it just
+   * made or ended, or a login would be followed by "log in first".
+   */
   private async write(w: AuthWrite): Promise<void> {
     try {
       await this.ctx.control.authWrite(w);
@@ -110,6 +129,52 @@ export class ConsoleAuth {
       if (err instanceof SwarmError && err.code === 'FailedPrecondition') throw new AuthError(409, err.message);
       throw err;
     }
+    const seen = this.appliedHere(w);
+    if (seen) await this.untilApplied(seen);
+  }
+
+  /** How this replica shows that `w` was applied (undefined: nothing waits on it). */
+  private appliedHere(w: AuthWrite): (() => boolean) | undefined {
+    const v = this.view;
+    switch (w.op) {
+      case 'createAccount':
+        return () => v.get('account', w.id) !== undefined;
+      case 'updateAccount':
+        return () => {
+          const a = v.get('account', w.id);
+          return !a || ((!w.role || a.Role === w.role) && (!w.passwordHash || a.PasswordHash === w.passwordHash));
+        };
+      case 'createSession':
+        return () => v.get('session', w.id) !== undefined;
+      case 'renewSession':
+        return () => (v.get('session', w.id)?.ExpiresAt ?? w.expiresAt) >= w.expiresAt;
+      case 'createShareLink':
+        return () => v.get('shareLink', w.id) !== undefined;
+      case 'removeAccount':
+        return () => v.get('account', w.id) === undefined;
+      case 'removeSession':
+        return () => v.get('session', w.id) === undefined;
+      case 'removeShareLink':
+        return () => v.get('shareLink', w.id) === undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  private untilApplied(seen: () => boolean, ms = APPLY_WAIT_MS): Promise<void> {
+    if (seen()) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        unwatch();
+        cancel();
+        resolve();
+      };
+      const unwatch = this.view.watch(() => {
+        if (seen()) done();
+      });
+      // a replica that lags this much is a problem of its own: answer anyway
+      const cancel = this.ctx.clock.setTimeout(done, ms);
+    });
   }
 
   /** Bounds the password checks running at once (argon2 is made to be costly). */
@@ -212,7 +277,7 @@ export class ConsoleAuth {
       throw err;
     }
     this.setupToken.remove();
-    const account = this.view.get('account', id)!;
+    const account = this.account(id);
     this.ctx.audit?.note({
       actor: { kind: 'account', id, name, role: 'admin' },
       action: 'set up the console',
@@ -318,7 +383,8 @@ export class ConsoleAuth {
       expiresAt,
       createdBy: by.principal.name,
     });
-    const link = this.view.get('shareLink', t.id)!;
+    const link = this.view.get('shareLink', t.id);
+    if (!link) throw new AuthError(503, 'the share link was made but this manager has not caught up yet; reload');
     return { ...shareLinkBody(link), url: `/share/${t.token}` };
   }
 

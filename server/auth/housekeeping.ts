@@ -8,6 +8,7 @@ import type { ManagerContext } from '../manager/context';
 import type { ConsoleAuth } from './console-auth';
 import { PURGE_INTERVAL_MS } from './lifetimes';
 import type { SetupToken } from './setup-token';
+import { runAs } from '../store/audit-context';
 
 export interface HousekeepingOptions {
   /** `http://127.0.0.1:<consolePort>`: where the printed setup link points */
@@ -67,10 +68,19 @@ export function startAuthHousekeeping(
 
   const tick = async () => {
     if (!ctx.store.isLeader()) return;
-    await firstStart();
+    await runAs(
+      { actor: { kind: 'system', name: 'console first start' }, action: 'create the first admin' },
+      firstStart,
+    );
     if (ctx.clock.now() - lastPurge >= PURGE_INTERVAL_MS) {
       lastPurge = ctx.clock.now();
-      await purge();
+      await runAs(
+        {
+          actor: { kind: 'control-loop', name: 'console session reaper' },
+          action: 'remove expired sessions and links',
+        },
+        purge,
+      );
     }
   };
 

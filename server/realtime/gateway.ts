@@ -14,7 +14,7 @@ import type { Socket as NetSocket } from 'node:net';
 import { refuseBrowserRequest } from '../http/request-guard';
 import { peerAddress } from '../net/connection-gate';
 import { ClientFlow, type EngineSession } from './client-flow';
-import { EventRing, FramePacer, toWireChanges } from './frames';
+import { EventRing, FrameBuffer, FramePacer, toWireChanges } from './frames';
 import { jsonParser } from './json-parser';
 import { fullRaftFrame, RaftBroadcaster } from './raft-frames';
 import { consoleDecorator, consoleObject, redactImage } from './redact';
@@ -219,11 +219,12 @@ export function attachRealtime(
     const missed = hello.since !== undefined ? ring.since(hello.since, view.index) : undefined;
     if (missed && hello.v === REALTIME_PROTOCOL_VERSION) {
       // resume: replay what the client missed as one coalesced frame
-      const resumed = new FramePacer(hello.since!, ctx.clock, (frame) => socket.emit('changes', frame));
+      // (a buffer, not a pacer: a pacer would send the first missed entry alone, at once)
+      const resumed = new FrameBuffer(hello.since!);
       for (const e of missed) resumed.add(e.index, secrets ? e.changes : withoutSecrets(e.changes));
       resumed.add(view.index, []); // entries that changed nothing still advance the client's index
-      resumed.flush();
-      resumed.close();
+      const frame = resumed.take();
+      if (frame) socket.emit('changes', frame);
       if (ctx.raft) socket.emit('raft', fullRaftFrame(ctx.raft));
     } else {
       const all = redactImage(view.image() as ConsoleState, decorate);
