@@ -211,3 +211,39 @@ test('an admin changes a role and the signed-in user gets the new controls witho
   await expect(user.getByRole('button', { name: `Account ${who.name}, operator` })).toBeVisible();
   await user.context().close();
 });
+
+test('the accounts page: create an account with a role, reset its password, delete it (its sessions end)', async ({
+  page,
+  browser,
+}) => {
+  const name = `e2e-made-${run}`;
+  await page.goto('/accounts');
+  const form = page.getByRole('form', { name: 'Create an account' });
+  await form.getByLabel('Name').fill(name);
+  await form.getByLabel('Role').selectOption('operator');
+  await form.getByLabel('Password').fill('short');
+  await form.getByRole('button', { name: 'Create account' }).click();
+  await expect(form.getByRole('status')).toHaveText('password must be at least 8 characters');
+  await form.getByLabel('Password').fill('made-password');
+  await form.getByRole('button', { name: 'Create account' }).click();
+  await expect(form.getByRole('status')).toHaveText(`Created ${name} (operator).`);
+  const row = page.locator(`tr[data-account="${name}"]`);
+  await expect(row.getByLabel(`Role of ${name}`)).toHaveValue('operator');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: `${ARTIFACTS}/accounts.png`, fullPage: true });
+
+  // its owner logs in; the admin resets the password, then deletes the account: the open page loses its session
+  const user = await as(browser, { name, password: 'made-password' });
+  await user.goto(`${base()}/`);
+  await waitLive(user);
+  await row.getByRole('button', { name: 'Reset password…' }).click();
+  await row.getByLabel(`New password for ${name}`).fill('reset-password');
+  await row.getByRole('button', { name: 'Set' }).click();
+  await expect(row.getByText('Password reset.')).toBeVisible();
+  await row.getByRole('button', { name: 'Delete…' }).click();
+  await row.getByRole('button', { name: `Delete ${name}` }).click();
+  await expect(row).toHaveCount(0);
+  // its session ended: the page goes to the login page
+  await expect(user).toHaveURL(/\/login$/, { timeout: 10_000 });
+  await user.context().close();
+});
