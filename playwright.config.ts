@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { ADMIN_ENV, ADMIN_STATE } from './e2e/auth';
 import { E2E_PORTS } from './e2e/ports';
 
 const PORT = E2E_PORTS.console;
@@ -12,6 +13,11 @@ export default defineConfig({
   retries: 0,
   reporter: [['list'], ['json', { outputFile: '.tmp/playwright.json' }]],
   outputDir: 'test-results',
+  // every spec starts logged in as the admin (the setup project's cookie); specs about roles make their own
+  projects: [
+    { name: 'setup', testMatch: /auth\.setup\.ts$/ },
+    { name: 'console', dependencies: ['setup'], use: { storageState: ADMIN_STATE } },
+  ],
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     trace: 'retain-on-failure',
@@ -33,6 +39,6 @@ export default defineConfig({
     timeout: 120_000,
     stdout: 'pipe',
     stderr: 'pipe',
-    env: { NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1' },
+    env: { NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1', ...ADMIN_ENV },
   },
 });

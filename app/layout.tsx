@@ -1,7 +1,6 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { Providers } from '@/components/providers/providers';
-import { AppHeader } from '@/components/shell/app-header';
 import { THEME_INIT_SCRIPT } from '@/components/theme/theme';
 import './globals.css';
 import './nodes.css';
@@ -29,15 +28,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <script dangerouslySetInnerHTML={{ __html: THEME_INIT_SCRIPT }} />
       </head>
       <body>
-        <a href="#main" className="skip-link">
-          Skip to content
-        </a>
-        <Providers>
-          <AppHeader />
-          <main id="main" className="main">
-            {children}
-          </main>
-        </Providers>
+        <Providers>{children}</Providers>
       </body>
     </html>
   );

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { ADMIN_ENV, E2E_ADMIN, logIn } from './auth';
 import { extraPort } from './ports';
 
 // First against the single manager Playwright starts, then against three
@@ -65,7 +66,7 @@ async function startManager(n: number, join?: { addr: string; token: string }): 
   args.push('--executor', 'sim');
   if (join) args.push('--join', join.addr, '--token', join.token);
   const proc = spawn(process.execPath, args, {
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1' },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1', ...ADMIN_ENV },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -106,7 +107,8 @@ test('with three managers, the leader badge moves after the leader process is ki
   const b = await startManager(2, join);
   await startManager(3, join);
 
-  // a follower's console: it outlives the leader
+  // a follower's console: it outlives the leader (and so does the session, made through the leader's log)
+  await logIn(page.request, E2E_ADMIN, b.console);
   await page.goto(`${b.console}/raft`);
   await expect(page.locator('.conn')).toHaveAttribute('data-status', 'live');
   const table = page.getByRole('table', { name: 'Managers' });

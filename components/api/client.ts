@@ -9,6 +9,13 @@ export class ApiError extends Error {
   }
 }
 
+let onUnauthorized: (() => void) | undefined;
+
+/** Called when any request answers 401: the session ended (logged out elsewhere, expired, link revoked). */
+export function setUnauthorizedHandler(handler: (() => void) | undefined): void {
+  onUnauthorized = handler;
+}
+
 async function parse<T>(r: Response): Promise<T> {
   const text = await r.text();
   let body: unknown;
@@ -17,6 +24,7 @@ async function parse<T>(r: Response): Promise<T> {
   } catch {
     body = undefined;
   }
+  if (r.status === 401) onUnauthorized?.();
   if (!r.ok) throw new ApiError(r.status, (body as ApiErrorBody | undefined)?.message ?? `${r.status} ${r.statusText}`);
   return body as T;
 }

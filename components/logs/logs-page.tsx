@@ -8,6 +8,8 @@ import { useClusterView } from '../realtime/use-cluster';
 import { linePrefix } from './log-buffer';
 import { LogView } from './log-view';
 import { NotFoundPage } from '../ui/not-found-page';
+import { NotAllowedPage } from '../session/not-allowed-page';
+import { useMay } from '../session/session-provider';
 
 function findService(services: ReadonlyMap<string, Service>, ref: string): Service | undefined {
   const direct = services.get(ref);
@@ -16,8 +18,16 @@ function findService(services: ReadonlyMap<string, Service>, ref: string): Servi
   return undefined;
 }
 
-/** `/services/<id>/logs[?task=<id>]`: a service's live logs, or one task's. */
+/** `/services/<id>/logs[?task=<id>]`: a service's live logs, or one task's (operators and admins). */
 export function LogsPage({ id, taskID }: { id: string; taskID?: string }) {
+  return useMay('logs') ? (
+    <ServiceLogs id={id} taskID={taskID} />
+  ) : (
+    <NotAllowedPage action="logs" what="reading logs" />
+  );
+}
+
+function ServiceLogs({ id, taskID }: { id: string; taskID?: string }) {
   const view = useClusterView();
   const { service: services, task: allTasks, node } = view.tables;
   const service = findService(services, id);

@@ -2,56 +2,14 @@
 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { CopyButton } from '../ui/copy-button';
 import type { JoinTokensBody, TokenRole } from '@/server/api/console';
 import { useRotateJoinToken } from '../api/actions';
 import { getJson } from '../api/client';
+import { useMay } from '../session/session-provider';
 import { actionErrorText, joinCommands, maskToken, tokenFor } from './node-view';
 
 const JOIN_TOKENS_KEY = ['join-tokens'] as const;
-
-/** Clipboard API where the page is a secure context, a selection copy elsewhere (plain http on a LAN). */
-async function copyText(text: string): Promise<void> {
-  if (window.isSecureContext && navigator.clipboard) return navigator.clipboard.writeText(text);
-  const area = document.createElement('textarea');
-  area.value = text;
-  area.setAttribute('readonly', '');
-  area.style.position = 'fixed';
-  area.style.opacity = '0';
-  document.body.appendChild(area);
-  area.select();
-  try {
-    if (!document.execCommand('copy')) throw new Error('copy failed');
-  } finally {
-    area.remove();
-  }
-}
-
-function CopyButton({ text, label }: { text: string | undefined; label: string }) {
-  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
-  useEffect(() => {
-    if (state === 'idle') return;
-    const t = setTimeout(() => setState('idle'), 1500);
-    return () => clearTimeout(t);
-  }, [state]);
-  return (
-    <button
-      type="button"
-      className="btn btn-small copy-btn"
-      aria-label={label}
-      data-copied={state === 'copied' || undefined}
-      disabled={text === undefined}
-      onClick={() => {
-        if (text !== undefined)
-          copyText(text).then(
-            () => setState('copied'),
-            () => setState('failed'),
-          );
-      }}
-    >
-      {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : 'Copy'}
-    </button>
-  );
-}
 
 function Command({
   caption,
@@ -249,8 +207,12 @@ export function AddNodePanel({ onClose }: { onClose: () => void }) {
   );
 }
 
-/** The overview's "Add a node" button and the panel it opens. */
+/** The overview's "Add a node" button and the panel it opens (the join tokens: admins only). */
 export function AddNodeButton() {
+  return useMay('joinTokens') ? <AddNode /> : null;
+}
+
+function AddNode() {
   const [open, setOpen] = useState(false);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const close = useCallback(() => {

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { parseLabel } from '@/server/api/console';
 import type { Node } from '@/server/api/types';
 import { useAddNodeLabel, useRemoveNodeLabel } from '../api/actions';
+import { useMay } from '../session/session-provider';
 import { actionErrorText, labelText, sortedLabels } from './node-view';
 
 /**
@@ -11,6 +12,30 @@ import { actionErrorText, labelText, sortedLabels } from './node-view';
  * `docker node update --label-add / --label-rm` as chips and a one-line form.
  */
 export function NodeLabels({ node, name }: { node: Node; name: string }) {
+  const labels = sortedLabels(node.Spec.Labels);
+  return useMay('nodeLabels') ? (
+    <EditNodeLabels node={node} name={name} />
+  ) : (
+    <section className="card node-section" aria-labelledby="node-labels-h">
+      <div className="node-section-head">
+        <h2 id="node-labels-h">Node labels</h2>
+        <span className="muted section-hint">
+          matched by <span className="mono">node.labels.*</span> constraints
+        </span>
+      </div>
+      <ul className="labels" aria-label={`Labels of ${name}`}>
+        {labels.length === 0 ? <li className="muted label-none">no labels</li> : null}
+        {labels.map(([k, v]) => (
+          <li key={k} className="label-chip mono" data-label={k}>
+            {labelText(k, v)}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function EditNodeLabels({ node, name }: { node: Node; name: string }) {
   const add = useAddNodeLabel(node.ID);
   const remove = useRemoveNodeLabel(node.ID);
   const [text, setText] = useState('');

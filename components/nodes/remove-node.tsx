@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import type { Node } from '@/server/api/types';
 import { useRemoveNode } from '../api/actions';
+import { useMay } from '../session/session-provider';
 import { actionErrorText } from './node-view';
 
 /**
@@ -12,6 +13,10 @@ import { actionErrorText } from './node-view';
  * its refusal is shown as it is worded.
  */
 export function RemoveNode({ node, name }: { node: Node; name: string }) {
+  return useMay('removeNode') ? <RemoveNodeSection node={node} name={name} /> : null;
+}
+
+function RemoveNodeSection({ node, name }: { node: Node; name: string }) {
   const router = useRouter();
   const remove = useRemoveNode(node.ID);
   const [confirming, setConfirming] = useState(false);

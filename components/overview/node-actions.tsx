@@ -3,6 +3,7 @@
 import type { Node, NodeAvailability } from '@/server/api/types';
 import { useSetAvailability } from '../api/actions';
 import { actionErrorText } from '../nodes/node-view';
+import { useMay } from '../session/session-provider';
 
 const CHOICES: { value: NodeAvailability; label: string; verb: string }[] = [
   { value: 'active', label: 'Active', verb: 'Activate' },
@@ -10,8 +11,12 @@ const CHOICES: { value: NodeAvailability; label: string; verb: string }[] = [
   { value: 'drain', label: 'Drain', verb: 'Drain' },
 ];
 
-/** Availability as a segmented control: the current value is pressed. */
+/** Availability as a segmented control: the current value is pressed. Operators and admins only. */
 export function NodeActions({ node, hostname }: { node: Node; hostname: string }) {
+  return useMay('drain') ? <AvailabilityControl node={node} hostname={hostname} /> : null;
+}
+
+function AvailabilityControl({ node, hostname }: { node: Node; hostname: string }) {
   const set = useSetAvailability(node.ID);
   const current = node.Spec.Availability;
   return (

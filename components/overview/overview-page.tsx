@@ -5,6 +5,7 @@ import { useMemo } from 'react';
 import { naturalCompare, nodeName } from '../cluster/derive';
 import { AddNodeButton } from '../nodes/add-node-panel';
 import { useClusterView } from '../realtime/use-cluster';
+import { Allowed } from '../session/session-provider';
 import { ServicesTable } from '../services/services-table';
 import { NodeCard, NodeCardSkeleton } from './node-card';
 import { SwarmSettings } from './swarm-settings';
@@ -33,7 +34,9 @@ export function OverviewPage() {
     <div className="page">
       <div className="page-head">
         <h1>Overview</h1>
-        <AddNodeButton />
+        <Allowed to="joinTokens">
+          <AddNodeButton />
+        </Allowed>
       </div>
       <section className="stat-row" aria-label="Cluster summary">
         <Stat label="Nodes ready" value={view.loaded ? `${ready}/${nodes.length}` : ''} />
@@ -55,17 +58,21 @@ export function OverviewPage() {
       <section aria-labelledby="services-h" className="section">
         <div className="section-head">
           <h2 id="services-h">Services</h2>
-          <Link href="/services/new" className="btn btn-primary">
-            Create service
-          </Link>
+          <Allowed to="createService">
+            <Link href="/services/new" className="btn btn-primary">
+              Create service
+            </Link>
+          </Allowed>
         </div>
         <ServicesTable compact />
       </section>
 
-      <section aria-labelledby="settings-h" className="section">
-        <h2 id="settings-h">Swarm settings</h2>
-        <SwarmSettings />
-      </section>
+      <Allowed to="swarmSettings">
+        <section aria-labelledby="settings-h" className="section">
+          <h2 id="settings-h">Swarm settings</h2>
+          <SwarmSettings />
+        </section>
+      </Allowed>
     </div>
   );
 }

@@ -2,7 +2,8 @@
 
 import { useState, type ReactNode } from 'react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { RealtimeProvider } from '../realtime/realtime-provider';
+import { SessionProvider } from '../session/session-provider';
+import { ConsoleShell } from '../shell/console-shell';
 
 export function Providers({ children }: { children: ReactNode }) {
   const [client] = useState(
@@ -16,7 +17,9 @@ export function Providers({ children }: { children: ReactNode }) {
   );
   return (
     <QueryClientProvider client={client}>
-      <RealtimeProvider>{children}</RealtimeProvider>
+      <SessionProvider>
+        <ConsoleShell>{children}</ConsoleShell>
+      </SessionProvider>
     </QueryClientProvider>
   );
 }

@@ -10,6 +10,7 @@ import {
   type ServerToClientEvents,
 } from '@/server/api/realtime';
 import { getJson } from '../api/client';
+import { useSession } from '../session/session-provider';
 import { raftStore } from '../raft/raft-store';
 import { clusterStore } from './client-store';
 import { getConnection, setConnection, STALE_AFTER_MS } from './connection';
@@ -21,6 +22,7 @@ export const STATE_QUERY_KEY = ['console-state'] as const;
  * current. No polling: after the first load every change is pushed.
  */
 export function RealtimeProvider({ children }: { children: ReactNode }) {
+  const { recheck } = useSession();
   const first = useQuery({
     queryKey: STATE_QUERY_KEY,
     queryFn: () => getJson<ConsoleState>('/api/state'),
@@ -53,17 +55,29 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       if (getConnection().status === 'live' || getConnection().status === 'connecting') setConnection('reconnecting');
       staleTimer ??= setTimeout(() => setConnection('stale'), STALE_AFTER_MS);
     };
+    let connectedBefore = false;
     socket.on('connect', () => {
       clearTimeout(staleTimer);
       staleTimer = undefined;
       setConnection('live');
+      // back after a drop: the drop may have been the server's answer to a changed role
+      if (connectedBefore) recheck();
+      connectedBefore = true;
     });
     socket.on('disconnect', (reason) => {
       lost();
-      // the server hung up on purpose (restart): socket.io will not retry by itself
-      if (reason === 'io server disconnect') socket.connect();
+      if (reason === 'io server disconnect') {
+        // the server hung up on purpose: a restart, or our session ended (logged out, link revoked)
+        recheck();
+        // socket.io will not retry by itself; a refused handshake then rechecks again
+        socket.connect();
+      }
     });
-    socket.on('connect_error', lost);
+    socket.on('connect_error', (err) => {
+      lost();
+      // "log in first" / "permission denied …": the session is gone; the gate takes the page away
+      if (/log in|permission|session|revoked|expired/i.test(err.message)) recheck();
+    });
     socket.on('snapshot', (frame) => {
       if (frame.v !== REALTIME_PROTOCOL_VERSION) {
         window.location.reload(); // the server was upgraded under us
@@ -84,7 +98,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       socket.removeAllListeners();
       socket.disconnect();
     };
-  }, []);
+  }, [recheck]);
 
   return <>{children}</>;
 }

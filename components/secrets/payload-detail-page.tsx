@@ -11,6 +11,8 @@ import { formatBytes } from '../time/format';
 import { Age } from '../ui/age';
 import { Badge } from '../ui/badge';
 import { NotFoundPage } from '../ui/not-found-page';
+import { NotAllowedPage } from '../session/not-allowed-page';
+import { useMay } from '../session/session-provider';
 import { configData, findPayload, payloadRow, type PayloadKind, type PayloadRow } from './payloads';
 import { LabelChips } from './secrets-page';
 
@@ -153,7 +155,17 @@ function ConfigDataSection({ config }: { config: Config }) {
   );
 }
 
+/** A secret's page (operators and admins: a viewer sees no secret) or a config's (everyone). */
 export function PayloadDetailPage({ kind, id }: { kind: PayloadKind; id: string }) {
+  const secrets = useMay('secrets');
+  if (kind === 'secret' && !secrets) return <NotAllowedPage action="secrets" what="seeing secrets" />;
+  return <PayloadDetail kind={kind} id={id} back={secrets ? BACK_ALL : BACK_CONFIGS} />;
+}
+
+const BACK_ALL = { href: '/secrets', label: 'Secrets and configs' };
+const BACK_CONFIGS = { href: '/configs', label: 'Configs' };
+
+function PayloadDetail({ kind, id, back }: { kind: PayloadKind; id: string; back: { href: string; label: string } }) {
   const view = useClusterView();
   const { secret: secrets, config: configs, service: services } = view.tables;
   const obj: Secret | Config | undefined =
@@ -161,12 +173,14 @@ export function PayloadDetailPage({ kind, id }: { kind: PayloadKind; id: string 
   const row = useMemo(() => (obj ? payloadRow(kind, obj, services.values()) : undefined), [kind, obj, services]);
 
   if (view.loaded && !obj) {
-    return <NotFoundPage kind={kind} id={id} back={{ href: '/secrets', label: 'Back to secrets and configs' }} />;
+    return (
+      <NotFoundPage kind={kind} id={id} back={{ href: back.href, label: `Back to ${back.label.toLowerCase()}` }} />
+    );
   }
   return (
     <div className="page payload-detail" data-kind={kind}>
       <nav aria-label="Breadcrumb" className="crumbs">
-        <Link href="/secrets">Secrets and configs</Link> <span aria-hidden="true">/</span> {kind}s
+        <Link href={back.href}>{back.label}</Link> <span aria-hidden="true">/</span> {kind}s
       </nav>
       <div className="page-head">
         <h1>{row ? row.name : <span className="skeleton skeleton-title" />}</h1>

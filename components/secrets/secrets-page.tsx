@@ -7,6 +7,7 @@ import { Age } from '../ui/age';
 import { Badge } from '../ui/badge';
 import { CopyID } from '../ui/copy-id';
 import { SkeletonRows } from '../ui/skeleton';
+import { useMay } from '../session/session-provider';
 import { payloadRows, type PayloadKind, type PayloadRow } from './payloads';
 
 // `docker secret ls` and `docker config ls`, live, with the labels and the
@@ -122,7 +123,30 @@ function PayloadTable({ kind, rows, loaded }: { kind: PayloadKind; rows: Payload
   );
 }
 
-export function SecretsPage() {
+/**
+ * `/secrets`: secrets and configs; `/configs` (and anyone who may not see
+ * secrets, whose stream carries none): the configs alone.
+ */
+export function SecretsPage({ configsOnly = false }: { configsOnly?: boolean }) {
+  const mayReadSecrets = useMay('secrets');
+  return mayReadSecrets && !configsOnly ? <SecretsAndConfigs /> : <ConfigsOnly />;
+}
+
+function ConfigsOnly() {
+  const view = useClusterView();
+  const { config, service } = view.tables;
+  const configs = useMemo(() => payloadRows('config', config.values(), service.values()), [config, service]);
+  return (
+    <div className="page payloads">
+      <div className="page-head">
+        <h1>Configs</h1>
+      </div>
+      <PayloadTable kind="config" rows={configs} loaded={view.loaded} />
+    </div>
+  );
+}
+
+function SecretsAndConfigs() {
   const view = useClusterView();
   const { secret, config, service } = view.tables;
   const secrets = useMemo(() => payloadRows('secret', secret.values(), service.values()), [secret, service]);

@@ -6,6 +6,7 @@ import { scaleProblem } from '@/server/api/console';
 import type { Service } from '@/server/api/types';
 import { useRemoveService, useScaleService } from '../api/actions';
 import { useClusterLabels } from '../cluster/use-cluster-labels';
+import { useMay } from '../session/session-provider';
 import { UpdateForm } from '../updates/update-form';
 
 function ErrorLine({ error }: { error: Error | string | null | undefined }) {
@@ -16,15 +17,26 @@ function ErrorLine({ error }: { error: Error | string | null | undefined }) {
   ) : null;
 }
 
+/** Scale and update (operators), remove (admins); nothing at all for a viewer. */
 export function ServiceActions({ service }: { service: Service }) {
-  const router = useRouter();
+  const canScale = useMay('scale');
+  const canUpdate = useMay('update');
+  const canRemove = useMay('removeService');
+  const replicated = !!service.Spec.Mode.Replicated;
+  if (!(canScale && replicated) && !canUpdate && !canRemove) return null;
+  return (
+    <section className="card actions" aria-label="Service actions">
+      {canScale && replicated ? <ScaleForm service={service} /> : null}
+      {canUpdate ? <UpdateForm service={service} /> : null}
+      {canRemove ? <RemoveService service={service} /> : null}
+    </section>
+  );
+}
+
+function ScaleForm({ service }: { service: Service }) {
   const scale = useScaleService(service.ID);
-  const remove = useRemoveService(service.ID);
   const labels = useClusterLabels();
   const [scaleRefused, setScaleRefused] = useState<string>();
-  const [confirming, setConfirming] = useState(false);
-  const replicated = !!service.Spec.Mode.Replicated;
-  const name = service.Spec.Name;
 
   const onScale = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -36,58 +48,62 @@ export function ServiceActions({ service }: { service: Service }) {
   };
 
   return (
-    <section className="card actions" aria-label="Service actions">
-      {replicated ? (
-        <form className="action" onSubmit={onScale}>
-          <label className="field inline">
-            <span>Replicas</span>
-            <input
-              name="replicas"
-              type="number"
-              min={0}
-              step={1}
-              required
-              key={service.Spec.Mode.Replicated?.Replicas}
-              defaultValue={service.Spec.Mode.Replicated?.Replicas ?? 1}
-            />
-          </label>
-          <button type="submit" className="btn" disabled={scale.isPending}>
-            Scale
+    <form className="action" onSubmit={onScale}>
+      <label className="field inline">
+        <span>Replicas</span>
+        <input
+          name="replicas"
+          type="number"
+          min={0}
+          step={1}
+          required
+          key={service.Spec.Mode.Replicated?.Replicas}
+          defaultValue={service.Spec.Mode.Replicated?.Replicas ?? 1}
+        />
+      </label>
+      <button type="submit" className="btn" disabled={scale.isPending}>
+        Scale
+      </button>
+      <ErrorLine error={scaleRefused ?? scale.error} />
+    </form>
+  );
+}
+
+function RemoveService({ service }: { service: Service }) {
+  const router = useRouter();
+  const remove = useRemoveService(service.ID);
+  const [confirming, setConfirming] = useState(false);
+  const name = service.Spec.Name;
+  return (
+    <div className="action action-remove">
+      {confirming ? (
+        <>
+          <span className="confirm-text">Remove {name} and all its tasks?</span>
+          <button
+            type="button"
+            className="btn btn-danger"
+            disabled={remove.isPending}
+            // the socket may deliver the delete (and unmount this) before the response:
+            // mutateAsync still resolves, where per-call callbacks would be dropped
+            onClick={() =>
+              remove.mutateAsync().then(
+                () => router.push('/services'),
+                () => undefined,
+              )
+            }
+          >
+            Remove {name}
           </button>
-          <ErrorLine error={scaleRefused ?? scale.error} />
-        </form>
-      ) : null}
-      <UpdateForm service={service} />
-      <div className="action action-remove">
-        {confirming ? (
-          <>
-            <span className="confirm-text">Remove {name} and all its tasks?</span>
-            <button
-              type="button"
-              className="btn btn-danger"
-              disabled={remove.isPending}
-              // the socket may deliver the delete (and unmount this) before the response:
-              // mutateAsync still resolves, where per-call callbacks would be dropped
-              onClick={() =>
-                remove.mutateAsync().then(
-                  () => router.push('/services'),
-                  () => undefined,
-                )
-              }
-            >
-              Remove {name}
-            </button>
-            <button type="button" className="btn btn-ghost" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </>
-        ) : (
-          <button type="button" className="btn btn-danger-outline" onClick={() => setConfirming(true)}>
-            Remove…
+          <button type="button" className="btn btn-ghost" onClick={() => setConfirming(false)}>
+            Cancel
           </button>
-        )}
-        <ErrorLine error={remove.error} />
-      </div>
-    </section>
+        </>
+      ) : (
+        <button type="button" className="btn btn-danger-outline" onClick={() => setConfirming(true)}>
+          Remove…
+        </button>
+      )}
+      <ErrorLine error={remove.error} />
+    </div>
   );
 }

@@ -14,6 +14,7 @@ import { SpecHistory, UpdateHistory } from '../updates/spec-history';
 import { useServiceVersion, useServiceVersions, useVersionNotices } from '../updates/use-versions';
 import { imageOf, versionIndexForTask, versionLabel } from '../updates/versions';
 import { ServiceActions } from './service-actions';
+import { Allowed } from '../session/session-provider';
 import { TaskTable } from './task-table';
 import { NotFoundPage } from '../ui/not-found-page';
 import { FaultBanner } from '../faults/fault-banner';
@@ -92,9 +93,11 @@ export function ServiceDetailPage({ id }: { id: string }) {
             ) : (
               <Replicas running={counts.running} desired={counts.desired} />
             )}
-            <Link className="btn service-logs-link" href={`/services/${encodeURIComponent(service.ID)}/logs`}>
-              Logs
-            </Link>
+            <Allowed to="logs">
+              <Link className="btn service-logs-link" href={`/services/${encodeURIComponent(service.ID)}/logs`}>
+                Logs
+              </Link>
+            </Allowed>
           </>
         ) : null}
       </div>

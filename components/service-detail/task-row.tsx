@@ -7,6 +7,7 @@ import { capitalize } from '../time/format';
 import { Age } from '../ui/age';
 import { CopyID } from '../ui/copy-id';
 import { HealthBadge } from '../ui/health-badge';
+import { useMay } from '../session/session-provider';
 
 export interface SlotToggle {
   expanded: boolean;
@@ -57,6 +58,7 @@ export function TaskRow({
 }) {
   const state = task.Status.State;
   const pending = state === 'pending';
+  const logs = useMay('logs');
   return (
     <tr
       id={`task-${task.ID}`}
@@ -80,13 +82,15 @@ export function TaskRow({
         ) : null}
       </td>
       <td className="mono ellipsis cell-name" title={name}>
-        <Link
-          className="row-logs"
-          href={`/services/${encodeURIComponent(task.ServiceID)}/logs?task=${encodeURIComponent(task.ID)}`}
-          aria-label={`Logs of ${name} (task ${task.ID.slice(0, 12)})`}
-        >
-          logs
-        </Link>
+        {logs ? (
+          <Link
+            className="row-logs"
+            href={`/services/${encodeURIComponent(task.ServiceID)}/logs?task=${encodeURIComponent(task.ID)}`}
+            aria-label={`Logs of ${name} (task ${task.ID.slice(0, 12)})`}
+          >
+            logs
+          </Link>
+        ) : null}
         {history ? <span className="history-mark">{' \\_ '}</span> : null}
         {name}
       </td>

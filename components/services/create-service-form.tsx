@@ -6,6 +6,8 @@ import { useState, type FormEvent } from 'react';
 import { MAX_REPLICAS_SETTING, settingValue } from '@/server/api/cluster-settings';
 import { createFormProblem, lines, type CreateServiceForm } from '@/server/api/console';
 import { useCreateService } from '../api/actions';
+import { NotAllowedPage } from '../session/not-allowed-page';
+import { useMay } from '../session/session-provider';
 import { useClusterLabels } from '../cluster/use-cluster-labels';
 
 const str = (v: FormDataEntryValue | null): string => (typeof v === 'string' ? v : '');
@@ -21,7 +23,16 @@ const num = (v: FormDataEntryValue | null): number | undefined => {
  * own schema and the swarm's replica limit before sending, and shows the
  * server's refusal when it still says no.
  */
+/** The create-service page: admins only. */
 export function CreateServiceFormView() {
+  return useMay('createService') ? (
+    <CreateServiceFields />
+  ) : (
+    <NotAllowedPage action="createService" what="creating a service" />
+  );
+}
+
+function CreateServiceFields() {
   const router = useRouter();
   const create = useCreateService();
   const labels = useClusterLabels();

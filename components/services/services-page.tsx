@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { Allowed } from '../session/session-provider';
 import { ServicesTable } from './services-table';
 
 export function ServicesPage() {
@@ -8,9 +9,11 @@ export function ServicesPage() {
     <div className="page">
       <div className="page-head">
         <h1>Services</h1>
-        <Link href="/services/new" className="btn btn-primary">
-          Create service
-        </Link>
+        <Allowed to="createService">
+          <Link href="/services/new" className="btn btn-primary">
+            Create service
+          </Link>
+        </Allowed>
       </div>
       <ServicesTable />
     </div>

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useMemo } from 'react';
 import { modeOf, naturalCompare, replicaCounts, tasksByService } from '../cluster/derive';
 import { useClusterView } from '../realtime/use-cluster';
+import { Allowed } from '../session/session-provider';
 import { Age } from '../ui/age';
 import { SkeletonRows } from '../ui/skeleton';
 import { FaultMarker } from '../faults/fault-marker';
@@ -59,7 +60,10 @@ export function ServicesTable({ compact = false }: { compact?: boolean }) {
           {view.loaded && rows.length === 0 ? (
             <tr>
               <td colSpan={cols} className="empty">
-                No services yet. <Link href="/services/new">Create one</Link>.
+                No services yet.{' '}
+                <Allowed to="createService">
+                  <Link href="/services/new">Create one</Link>.
+                </Allowed>
               </td>
             </tr>
           ) : null}

@@ -6,20 +6,44 @@ import { QuorumBadge, QuorumBanner } from '../raft/quorum-badge';
 import { ConnectionIndicator } from '../realtime/connection-indicator';
 import { ThemeToggle } from '../theme/theme-toggle';
 import { useClusterView } from '../realtime/use-cluster';
+import { useMay } from '../session/session-provider';
+import { UserMenu } from './user-menu';
 
-const NAV = [
-  { href: '/', label: 'Overview' },
-  { href: '/services', label: 'Services' },
-  { href: '/topology', label: 'Topology' },
-  // a config's page (/configs/…) belongs to this section too
-  { href: '/secrets', label: 'Secrets', also: '/configs' },
-  { href: '/raft', label: 'Raft' },
-];
+interface NavItem {
+  href: string;
+  label: string;
+  /** other paths that belong to this section */
+  also?: readonly string[];
+}
+
+/**
+ * The sections a role may open. A viewer sees no secrets (not even their names): its payload
+ * section holds the configs only. Admins also get Access (accounts, share links) and the audit log.
+ */
+export function navFor(mayReadSecrets: boolean, admin: boolean): NavItem[] {
+  return [
+    { href: '/', label: 'Overview' },
+    { href: '/services', label: 'Services' },
+    { href: '/topology', label: 'Topology' },
+    mayReadSecrets
+      ? { href: '/secrets', label: 'Secrets', also: ['/configs'] }
+      : { href: '/configs', label: 'Configs' },
+    { href: '/raft', label: 'Raft' },
+    ...(admin
+      ? [
+          { href: '/accounts', label: 'Access', also: ['/share-links'] },
+          { href: '/audit', label: 'Audit' },
+        ]
+      : []),
+    { href: '/wall', label: 'Wall' },
+  ];
+}
 
 export function AppHeader() {
   const path = usePathname();
   const view = useClusterView();
   const cluster = view.tables.cluster.values().next().value;
+  const nav = navFor(useMay('secrets'), useMay('accounts'));
   return (
     <>
       <header className="app-header">
@@ -28,9 +52,9 @@ export function AppHeader() {
           Swarmdeck
         </Link>
         <nav aria-label="Main" className="main-nav">
-          {NAV.map((n) => {
+          {nav.map((n) => {
             const active =
-              n.href === '/' ? path === '/' : path.startsWith(n.href) || (!!n.also && path.startsWith(n.also));
+              n.href === '/' ? path === '/' : path.startsWith(n.href) || !!n.also?.some((a) => path.startsWith(a));
             return (
               <Link key={n.href} href={n.href} className="nav-link" aria-current={active ? 'page' : undefined}>
                 {n.label}
@@ -46,6 +70,7 @@ export function AppHeader() {
         <QuorumBadge />
         <ConnectionIndicator />
         <ThemeToggle />
+        <UserMenu />
       </header>
       <QuorumBanner />
     </>

@@ -3,6 +3,7 @@
 import { useMemo, useState } from 'react';
 import type { Service, Task, UpdateEvent } from '@/server/api/types';
 import { UpdateStateBadge } from '../services/update-state';
+import { useMay } from '../session/session-provider';
 import { useNow } from '../time/now';
 import { progressModel, type Countdown, type ProgressModel } from './progress-model';
 import { RolloutStrip, StripLegend } from './rollout-strip';
@@ -166,6 +167,8 @@ export function RolloutPanel({
   host: (nodeID: string) => string;
   prominent: boolean;
 }) {
+  // resume, force continue and roll back: operators and admins
+  const canAct = useMay('rollback');
   const now = useNow();
   const m = useMemo(
     () => progressModel(service, tasks, events, now || Date.now(), host),
@@ -290,7 +293,7 @@ export function RolloutPanel({
           ) : null}
         </div>
       ) : null}
-      <Actions service={service} model={m} />
+      {canAct ? <Actions service={service} model={m} /> : null}
       {idle ? null : <Timeline events={events} startedAt={m.startedAt} open={prominent} />}
     </section>
   );

@@ -6,6 +6,7 @@ import { UpdateStateBadge } from '../services/update-state';
 import { useNow } from '../time/now';
 import { Age } from '../ui/age';
 import { Badge } from '../ui/badge';
+import { useMay } from '../session/session-provider';
 import { diffSpecs, formatValue, type DiffEntry } from './spec-diff';
 import { useRestoreVersion } from './use-versions';
 import { CAUSE_TEXT, formatDuration, imageOf, rolloutRows, versionLabel } from './versions';
@@ -43,6 +44,8 @@ export function SpecHistory({ serviceID, data }: { serviceID: string; data: Serv
   const [pick, setPick] = useState<{ a?: string; b?: string }>({});
   const [confirm, setConfirm] = useState<string | undefined>();
   const restore = useRestoreVersion(serviceID);
+  // restoring a version is a rollback: operators and admins
+  const canRestore = useMay('rollback');
   // default: the previous version against the current one
   const cur = data?.CurrentID ?? versions.at(-1)?.ID;
   const curIdx = versions.findIndex((v) => v.ID === cur);
@@ -80,15 +83,17 @@ export function SpecHistory({ serviceID, data }: { serviceID: string; data: Serv
               <th scope="col">Recorded</th>
               <th scope="col">Image</th>
               <th scope="col">Rollout</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
+              {canRestore ? (
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              ) : null}
             </tr>
           </thead>
           <tbody>
             {n === 0 ? (
               <tr>
-                <td colSpan={8} className="empty">
+                <td colSpan={canRestore ? 8 : 7} className="empty">
                   {data ? 'No versions recorded.' : 'Loading…'}
                 </td>
               </tr>
@@ -134,32 +139,34 @@ export function SpecHistory({ serviceID, data }: { serviceID: string; data: Serv
                     {imageOf(v)}
                   </td>
                   <td>{v.Update ? <UpdateStateBadge status={v.Update} /> : <span className="muted">—</span>}</td>
-                  <td className="cell-actions">
-                    {isCurrent ? null : confirm === v.ID ? (
-                      <span className="confirm">
-                        <button
-                          type="button"
-                          className="btn btn-danger"
-                          disabled={restore.isPending}
-                          onClick={() =>
-                            restore.mutateAsync(v.ID).then(
-                              () => setConfirm(undefined),
-                              () => undefined,
-                            )
-                          }
-                        >
-                          Restore {label}
+                  {canRestore ? (
+                    <td className="cell-actions">
+                      {isCurrent ? null : confirm === v.ID ? (
+                        <span className="confirm">
+                          <button
+                            type="button"
+                            className="btn btn-danger"
+                            disabled={restore.isPending}
+                            onClick={() =>
+                              restore.mutateAsync(v.ID).then(
+                                () => setConfirm(undefined),
+                                () => undefined,
+                              )
+                            }
+                          >
+                            Restore {label}
+                          </button>
+                          <button type="button" className="btn btn-ghost" onClick={() => setConfirm(undefined)}>
+                            Cancel
+                          </button>
+                        </span>
+                      ) : (
+                        <button type="button" className="btn" onClick={() => setConfirm(v.ID)}>
+                          Roll back to {label}
                         </button>
-                        <button type="button" className="btn btn-ghost" onClick={() => setConfirm(undefined)}>
-                          Cancel
-                        </button>
-                      </span>
-                    ) : (
-                      <button type="button" className="btn" onClick={() => setConfirm(v.ID)}>
-                        Roll back to {label}
-                      </button>
-                    )}
-                  </td>
+                      )}
+                    </td>
+                  ) : null}
                 </tr>
               );
             })}

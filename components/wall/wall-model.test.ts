@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { Task } from '@/server/api/types';
+import { fixtureService, fixtureTask } from '../cluster/test-fixtures';
+import { fixtureNode, runningTask } from '../topology/test-fixtures';
+import { HUES, serviceHues, wallModel } from './wall-model';
+
+const web = fixtureService({ ID: 'web', Spec: { ...fixtureService().Spec, Name: 'web' } });
+const api = fixtureService({ ID: 'api', Spec: { ...fixtureService().Spec, Name: 'api' } });
+const services = new Map([
+  [web.ID, web],
+  [api.ID, api],
+]);
+
+const leader = fixtureNode('n0', 'manager-1', {
+  ManagerStatus: { Leader: true, Reachability: 'reachable', Addr: '127.0.0.1:2377' },
+});
+leader.Spec.Role = 'manager';
+const w1 = fixtureNode('n1', 'worker-1');
+const w2 = fixtureNode('n2', 'worker-2', { Status: { State: 'down', Addr: '127.0.0.2' } });
+const w10 = fixtureNode('n3', 'worker-10');
+w10.Spec.Availability = 'drain';
+
+const state = (t: Task, State: Task['Status']['State'], DesiredState: Task['DesiredState'] = 'running'): Task => ({
+  ...t,
+  DesiredState,
+  Status: { ...t.Status, State },
+});
+
+describe('wallModel', () => {
+  it('puts managers first, then nodes by name, in an order that does not follow their state', () => {
+    const m = wallModel([w10, w2, w1, leader], services, []);
+    expect(m.columns.map((c) => c.name)).toEqual(['manager-1', 'worker-1', 'worker-2', 'worker-10']);
+    expect(m.columns.map((c) => [c.leader, c.condition])).toEqual([
+      [true, 'ok'],
+      [false, 'ok'],
+      [false, 'down'],
+      [false, 'drained'],
+    ]);
+    expect(m.nodesReady).toBe(3);
+  });
+
+  it("shows each node's current tasks in slot order, and the ones no node took apart", () => {
+    const tasks = [
+      runningTask(web, 'a', 10, 'n1'),
+      runningTask(web, 'b', 2, 'n1'),
+      runningTask(api, 'c', 1, 'n0'),
+      fixtureTask(api, { ID: 'd', Slot: 2, NodeID: '', Status: { Timestamp: '', State: 'pending', Message: '' } }),
+    ];
+    const m = wallModel([leader, w1], services, tasks);
+    expect(m.columns[1]!.tasks.map((t) => t.label)).toEqual(['web.2', 'web.10']);
+    expect(m.columns[0]!.tasks.map((t) => [t.label, t.look])).toEqual([['api.1', 'running']]);
+    expect(m.unplaced.map((t) => [t.label, t.look])).toEqual([['api.2', 'starting']]);
+    expect(m.tasksRunning).toBe(3);
+    expect(m.tasksWanted).toBe(4);
+    expect(m.services.map((s) => [s.name, s.running, s.desired])).toEqual([
+      ['api', 1, 1],
+      ['web', 2, 1],
+    ]);
+  });
+
+  it('keeps history off the wall, and shows a task being replaced or one that just failed', () => {
+    const base = runningTask(web, 'x', 1, 'n1');
+    const m = wallModel([w1], services, [
+      state({ ...base, ID: 'old' }, 'shutdown', 'shutdown'),
+      state({ ...base, ID: 'stopping' }, 'running', 'shutdown'),
+      state({ ...base, ID: 'failed' }, 'failed', 'running'),
+      state({ ...base, ID: 'failed-old' }, 'failed', 'shutdown'),
+      state({ ...base, ID: 'starting' }, 'starting'),
+    ]);
+    expect(Object.fromEntries(m.columns[0]!.tasks.map((t) => [t.id, t.look]))).toEqual({
+      stopping: 'stopping',
+      failed: 'failed',
+      starting: 'starting',
+    });
+  });
+
+  it('gives each service its own colour, the same everywhere, and a new service recolours none', () => {
+    const m = wallModel([w1], services, [runningTask(web, 'a', 1, 'n1')]);
+    const hues = serviceHues(services.values());
+    expect(m.columns[0]!.tasks[0]!.hue).toBe(hues.get('web'));
+    const many = Array.from({ length: 12 }, (_, i) =>
+      fixtureService({
+        ID: `s${i}`,
+        CreatedAt: `2026-01-01T00:00:${String(i).padStart(2, '0')}.000Z`,
+        Spec: { ...web.Spec, Name: `svc-${i}` },
+      }),
+    );
+    const all = serviceHues(many);
+    expect(new Set(all.values()).size).toBe(HUES.length);
+    const first = serviceHues(many.slice(0, 5));
+    for (const [id, hue] of first) expect(all.get(id)).toBe(hue);
+  });
+});
