@@ -26,6 +26,7 @@
 // The rollout's UpdateStatus is written alongside whenever the service's changes.
 
 import type { Service, Task, UpdateEvent } from '../../api/types';
+import { runAs } from '../../store/audit-context';
 import type { AppliedEvent } from '../../store/batch';
 import type { ClusterStore } from '../../store/cluster-store';
 import { slotKey } from '../../store/memory-store';
@@ -95,6 +96,11 @@ export class UpdateSupervisor {
   }
 
   update(serviceID: string, slots: Task[][]): void {
+    // the run outlives the orchestrator's pass that starts it: its writes (and marks) are the updater's
+    runAs({ actor: { kind: 'control-loop', name: 'updater' } }, () => this.startRun(serviceID, slots));
+  }
+
+  private startRun(serviceID: string, slots: Task[][]): void {
     if (this.stopped) return;
     const service = this.store.view.get('service', serviceID);
     if (!service) return;
