@@ -34,6 +34,7 @@ import { fullRaftFrame } from '../../realtime/raft-frames';
 import { consoleDecorator, redactImage } from '../../realtime/redact';
 import { streamConsoleLogs } from './logs';
 import { objectEvents } from './events';
+import { serveAudit, watchConsoleRefusals } from './audit';
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const data = body === undefined ? '' : JSON.stringify(body);
@@ -182,6 +183,7 @@ export async function handleConsoleApi(
   const [path, search] = (req.url ?? '/').split('?') as [string, string | undefined];
   if (path !== '/api' && !path.startsWith('/api/')) return false;
   const method = req.method ?? 'GET';
+  watchConsoleRefusals(req, res, ctx, path);
   const refused = refuseBrowserRequest(req.headers, method);
   if (refused) {
     req.resume();
@@ -196,7 +198,9 @@ export async function handleConsoleApi(
       throw new HttpError(400, `malformed path: ${path}`);
     }
     const [a, id, op, extra] = parts;
-    if (a === 'logs' && parts.length === 1) {
+    if (a === 'audit') {
+      serveAudit(req, res, ctx, parts.slice(1), search);
+    } else if (a === 'logs' && parts.length === 1) {
       if (method !== 'GET') throw new HttpError(405, 'method not allowed');
       await streamConsoleLogs(req, res, ctx, new URLSearchParams(search ?? ''));
     } else if (a === 'events' && parts.length === 1) {
