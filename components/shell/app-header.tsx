@@ -14,6 +14,7 @@ const NAV = [
   // a config's page (/configs/…) belongs to this section too
   { href: '/secrets', label: 'Secrets', also: '/configs' },
   { href: '/raft', label: 'Raft' },
+  { href: '/audit', label: 'Audit' },
 ];
 
 export function AppHeader() {

@@ -33,7 +33,7 @@ async function setup() {
     selfNodeID: 'none',
     clusterAddr: 'x',
     audit,
-  } as ManagerContext;
+  } as unknown as ManagerContext;
   const server = http.createServer((req, res) => void handleConsoleApi(req, res, ctx));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
