@@ -1,9 +1,10 @@
 'use client';
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useDeferredValue, useMemo, useState } from 'react';
+import { useCallback, useDeferredValue, useMemo, useState } from 'react';
 import type { AuditListBody, AuditRecordBody } from '@/server/api/audit';
 import { getJson } from '../api/client';
+import { useClusterView } from '../realtime/use-cluster';
 import { Age } from '../ui/age';
 import { Badge, type Tone } from '../ui/badge';
 import { SkeletonRows } from '../ui/skeleton';
@@ -38,8 +39,12 @@ const KIND_TONE: Record<ActorKind, Tone> = {
   system: 'neutral',
 };
 
-function Who({ r }: { r: AuditRecordBody }) {
-  const { name, detail } = describeActor(r.actor);
+function Who({ r, hostname }: { r: AuditRecordBody; hostname?: (nodeID: string) => string | undefined }) {
+  const described = describeActor(r.actor);
+  // an agent reads better by its node's hostname (the ID stays on hover)
+  const host = r.actor.kind === 'agent' ? hostname?.(r.actor.nodeID) : undefined;
+  const name = host ?? described.name;
+  const detail = host ? `${described.detail} · node ${described.name}` : described.detail;
   return (
     <span className="audit-who" title={`${name} (${detail})`}>
       <Badge tone={KIND_TONE[r.actor.kind]}>{ACTOR_KIND_TEXT[r.actor.kind]}</Badge>
@@ -48,7 +53,7 @@ function Who({ r }: { r: AuditRecordBody }) {
   );
 }
 
-function Row({ r }: { r: AuditRecordBody }) {
+function Row({ r, hostname }: { r: AuditRecordBody; hostname: (nodeID: string) => string | undefined }) {
   const failed = isFailed(r);
   const what = r.changes && r.changes !== r.action ? `${r.action} — ${r.changes}` : r.action;
   return (
@@ -57,7 +62,7 @@ function Row({ r }: { r: AuditRecordBody }) {
         <Age at={r.time} />
       </td>
       <td>
-        <Who r={r} />
+        <Who r={r} hostname={hostname} />
       </td>
       <td className="ellipsis mono audit-what" title={what}>
         {r.action}
@@ -76,6 +81,8 @@ function Row({ r }: { r: AuditRecordBody }) {
 
 export function AuditPage() {
   const [filters, setFilters] = useState<AuditFilters>(NO_FILTERS);
+  const nodes = useClusterView().tables.node;
+  const hostname = useCallback((id: string) => nodes.get(id)?.Description.Hostname, [nodes]);
   // typing in the search box does not fire a request per key
   const deferred = useDeferredValue(filters);
   const list = useQuery({
@@ -176,7 +183,7 @@ export function AuditPage() {
               </tr>
             ) : null}
             {records.map((r, i) => (
-              <Row key={keys[i]} r={r} />
+              <Row key={keys[i]} r={r} hostname={hostname} />
             ))}
           </tbody>
         </table>

@@ -29,3 +29,11 @@ export function currentAudit(): AuditContext | undefined {
 export function runAsUnlessSet<T>(ctx: AuditContext, fn: () => T): T {
   return current.getStore() ? fn() : current.run(ctx, fn);
 }
+
+/**
+ * Run `fn` as nobody: what a store watcher starts is not the doing of the
+ * writer whose entry it watched (a loop sets its own actor; else unattributed).
+ */
+export function runAsNobody<T>(fn: () => T): T {
+  return current.exit(fn);
+}

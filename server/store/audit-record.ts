@@ -112,6 +112,9 @@ function objectLabel(kind: Kind, o: unknown, id: string): string | undefined {
 
 const opID = (op: Op) => (op.op === 'delete' ? op.id : op.object.ID);
 
+/** Kinds in words ("serviceVersion" is a service's recorded spec). */
+const kindWord = (k: Kind) => (k === 'serviceVersion' ? 'spec version' : k);
+
 /**
  * The ops in words: counts by action and kind ("update service, create task ×3"),
  * and the first objects named ("service web, task web.2 +3 more"). Cheap on a
@@ -123,7 +126,7 @@ export function describeOps(ops: readonly Op[], lookup: Lookup): { changes: stri
   const seen = new Set<string>();
   let more = 0;
   for (const op of ops) {
-    const key = `${op.op} ${op.kind}`;
+    const key = `${op.op} ${kindWord(op.kind)}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
     const id = opID(op);
     if (seen.has(`${op.kind}/${id}`)) continue;

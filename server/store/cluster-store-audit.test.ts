@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeSnapshotData, encodeSnapshotData } from '../raft/apply';
-import { runAs } from './audit-context';
+import { currentAudit, runAs } from './audit-context';
 import { MemoryStore } from './memory-store';
 import { makeService, openTempStore } from './test-support';
 
@@ -105,6 +105,14 @@ describe('audit records of the write path', () => {
     const records = s.store.view.audit.list().filter((r) => r.actor.kind === 'control-loop');
     expect(records.length).toBeGreaterThan(1);
     expect(new Set(records.map((r) => r.index)).size).toBe(records.length);
+  });
+
+  it("runs watchers as nobody: what they start is not the watched writer's doing", async () => {
+    const s = await store();
+    const seen: unknown[] = [];
+    s.store.view.watch(() => seen.push(currentAudit()));
+    await runAs({ actor: ann }, () => s.store.update((tx) => tx.create('service', makeService())));
+    expect(seen).toEqual([undefined]);
   });
 
   it('keeps the log in snapshots', async () => {

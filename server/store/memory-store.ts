@@ -9,6 +9,7 @@ import { clusterEvents } from './cluster-events';
 import { EventLog, type EventLogImage } from './event-log';
 import { AuditLog, type AuditLogImage } from './audit-log';
 import { auditRecords, type AuditRecord } from './audit-record';
+import { runAsNobody } from './audit-context';
 
 type Tables = { [K in Kind]: Map<string, ObjectByKind[K]> };
 
@@ -336,7 +337,7 @@ export class MemoryStore {
       // a failing watcher must not stop the entry (or the rest of its group)
       // from being applied and acknowledged: memory would drift from the log
       try {
-        l(event);
+        runAsNobody(() => l(event));
       } catch (err) {
         console.error('store: watcher failed on entry', index, err);
       }

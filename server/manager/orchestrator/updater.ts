@@ -58,6 +58,8 @@ import {
 export { DEFAULT_MONITOR_MS, dirtySlots, updateSettings } from './update-policy';
 
 /** Queued writes (a slot each: a new task, the old ones shut down) per transaction. */
+const UPDATER = { actor: { kind: 'control-loop', name: 'updater' } } as const;
+
 const SLOT_WRITES_PER_PART = Math.max(1, Math.floor(PART_OPS / 4));
 
 /**
@@ -97,7 +99,7 @@ export class UpdateSupervisor {
 
   update(serviceID: string, slots: Task[][]): void {
     // the run outlives the orchestrator's pass that starts it: its writes (and marks) are the updater's
-    runAs({ actor: { kind: 'control-loop', name: 'updater' } }, () => this.startRun(serviceID, slots));
+    runAs(UPDATER, () => this.startRun(serviceID, slots));
   }
 
   private startRun(serviceID: string, slots: Task[][]): void {
@@ -525,7 +527,8 @@ class UpdateRun {
   private kick(): void {
     if (this.flushing) return;
     this.flushing = new Promise<void>((r) => setImmediate(r))
-      .then(() => this.flush())
+      // the run's writes are the updater's, whichever applied entry's watcher queued them
+      .then(() => runAs(UPDATER, () => this.flush()))
       .finally(() => {
         this.flushing = undefined;
         if (this.queue.length || this.events.length) this.kick();
