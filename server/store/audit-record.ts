@@ -118,27 +118,33 @@ const kindWord = (k: Kind) => (k === 'serviceVersion' ? 'spec version' : k);
 /**
  * The ops in words: counts by action and kind ("update service, create task ×3"),
  * and the first objects named ("service web, task web.2 +3 more"). Cheap on a
- * pass of thousands of ops: one walk, three names.
+ * pass of thousands of ops: one walk over small counters, three names, no
+ * string built per op.
  */
 export function describeOps(ops: readonly Op[], lookup: Lookup): { changes: string; target?: string } {
-  const counts = new Map<string, number>();
-  const named: string[] = [];
-  const seen = new Set<string>();
+  // counts per action and kind, in the order first seen
+  const counts = new Map<Op['op'], Map<Kind, number>>();
+  const named: { kind: Kind; id: string; label: string }[] = [];
   let more = 0;
   for (const op of ops) {
-    const key = `${op.op} ${kindWord(op.kind)}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    const id = opID(op);
-    if (seen.has(`${op.kind}/${id}`)) continue;
-    seen.add(`${op.kind}/${id}`);
+    let byKind = counts.get(op.op);
+    if (!byKind) counts.set(op.op, (byKind = new Map()));
+    byKind.set(op.kind, (byKind.get(op.kind) ?? 0) + 1);
     if (op.kind === 'serviceVersion') continue;
+    const id = opID(op);
+    if (named.some((n) => n.kind === op.kind && n.id === id)) continue;
     if (named.length < 3) {
       const label = objectLabel(op.kind, op.op === 'delete' ? lookup(op.kind, op.id) : op.object, id);
-      if (label) named.push(label);
-    } else more++;
+      if (label) named.push({ kind: op.kind, id, label });
+    } else more++; // an object written twice in one pass counts twice here: rare, and only a count
   }
-  const changes = [...counts].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(', ');
-  const target = named.length === 0 ? undefined : named.join(', ') + (more > 0 ? ` +${more} more` : '');
+  const parts: string[] = [];
+  for (const [action, byKind] of counts)
+    for (const [kind, n] of byKind)
+      parts.push(n > 1 ? `${action} ${kindWord(kind)} ×${n}` : `${action} ${kindWord(kind)}`);
+  const changes = parts.join(', ');
+  const target =
+    named.length === 0 ? undefined : named.map((n) => n.label).join(', ') + (more > 0 ? ` +${more} more` : '');
   return target === undefined ? { changes } : { changes, target };
 }
 
