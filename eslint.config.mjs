@@ -130,6 +130,12 @@ export default tseslint.config(
     ['**/manager/**', '**/http/**', '**/agent/**', '**/realtime/**', '**/app/**', '**/components/**'],
     'server/audit sits on the store; the manager and the edges use it, not the other way round.',
   ),
+  // Console accounts sit between the manager and the edges: the HTTP door and the socket use them, not the reverse.
+  layer(
+    ['server/auth/**'],
+    ['**/http/**', '**/realtime/**', '**/agent/**', '**/app/**', '**/components/**'],
+    'server/auth must not import the HTTP, realtime or agent layers.',
+  ),
   // Control loops do not know about HTTP, sockets or the agents they serve.
   layer(
     ['server/manager/**'],

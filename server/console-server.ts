@@ -3,7 +3,11 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config';
+import { ConsoleAuth } from './auth/console-auth';
+import { startAuthHousekeeping } from './auth/housekeeping';
+import { SetupToken } from './auth/setup-token';
 import { handleConsoleApi } from './http/console/api';
+import { gatePage } from './http/console/page-gate';
 import { HttpError } from './http/http-error';
 import { parseRequestTarget } from './http/request-target';
 import { warmConsolePages } from './console-warmup';
@@ -39,6 +43,16 @@ export async function startConsole(
   const app = next({ dev: cfg.dev, dir: ROOT, hostname: cfg.listenHost, port: cfg.consolePort });
   await app.prepare();
   const handle = app.getRequestHandler();
+  const setup = new SetupToken(cfg.dataDir);
+  const auth = new ConsoleAuth(ctx, setup);
+  const linkHost = ['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(cfg.listenHost) ? '127.0.0.1' : cfg.listenHost;
+  const housekeeping = startAuthHousekeeping(ctx, auth, setup, {
+    consoleUrl: `http://${linkHost.includes(':') ? `[${linkHost}]` : linkHost}:${cfg.consolePort}`,
+    adminName: process.env.SWARMDECK_ADMIN_NAME,
+    adminPassword: process.env.SWARMDECK_ADMIN_PASSWORD,
+  });
+  // a leader that starts its console has made its first admin (or printed the setup link) before it serves
+  await housekeeping.firstTick;
   const { server } = createHttpListener('console', limits, (req: IncomingMessage, res: ServerResponse) => {
     // nothing a request carries may throw out of here (a throw would end the process)
     Promise.resolve()
@@ -49,8 +63,8 @@ export async function startConsole(
           sendFailure(res, target.status, target.message);
           return;
         }
-        return handleConsoleApi(req, res, ctx).then((handled) => {
-          if (!handled) return handle(req, res);
+        return handleConsoleApi(req, res, ctx, auth).then(async (handled) => {
+          if (!handled && !(await gatePage(req, res, auth))) return handle(req, res);
         });
       })
       .catch((err: unknown) => {
@@ -58,7 +72,7 @@ export async function startConsole(
         sendFailure(res, 500, 'internal error');
       });
   });
-  const realtime = attachRealtime(server, ctx, {
+  const realtime = attachRealtime(server, ctx, auth, {
     maxClients: limits.maxConnections,
     maxClientsPerPeer: limits.maxPerPeer,
   });
@@ -76,6 +90,7 @@ export async function startConsole(
   return {
     server,
     async close() {
+      housekeeping.stop();
       await realtime.close();
       await new Promise<void>((r) => server.close(() => r()));
       await app.close?.();

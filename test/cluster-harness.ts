@@ -5,7 +5,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { REPO_ROOT, freePorts, type ServerPorts } from './integration/harness';
-import { engineRequest, fetchRaftHealth, type RaftHealth } from './manager-http';
+import { TEST_ADMIN_ENV, engineRequest, fetchRaftHealth, type RaftHealth } from './manager-http';
 import { until } from './until';
 
 export type { RaftHealth };
@@ -58,7 +58,7 @@ export class ManagerProc {
     ];
     const proc = spawn(process.execPath, argv, {
       cwd: REPO_ROOT,
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1', ...this.env },
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1', ...TEST_ADMIN_ENV, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc = proc;

@@ -22,7 +22,7 @@ import {
   type ReadyProcess,
   type ServerPorts,
 } from './integration/harness';
-import { clusterPortGet } from './manager-http';
+import { clusterPortGet, consoleLogin } from './manager-http';
 import type { HolderConfig, HolderTally } from './slow-client-holder';
 
 const ATTACKERS = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'];
@@ -34,6 +34,8 @@ let ports: ServerPorts;
 let manager: ReadyProcess;
 let data: ReturnType<typeof tempDir>;
 let docker: ReturnType<typeof dockerCli>;
+/** The test admin's session: the console answers nothing else. */
+let cookie = '';
 
 beforeAll(async () => {
   data = tempDir('slow-clients-');
@@ -59,6 +61,7 @@ beforeAll(async () => {
     90_000,
   );
   docker = dockerCli(ports.engine, data.path);
+  cookie = await consoleLogin(`http://127.0.0.1:${ports.console}`);
 });
 
 afterAll(async () => {
@@ -101,7 +104,8 @@ async function everyListenerAnswers(ms: number): Promise<Record<string, number>>
     expect(took, `${what} took ${took.toFixed(0)} ms`).toBeLessThan(ms);
     return [what, Math.round(took)];
   };
-  const fetchOk = async (url: string) => (await fetch(url, { signal: AbortSignal.timeout(ms) })).ok;
+  const fetchOk = async (url: string) =>
+    (await fetch(url, { headers: { cookie }, signal: AbortSignal.timeout(ms) })).ok;
   const results = await Promise.all([
     timed('engine /_ping', () => fetchOk(`http://127.0.0.1:${ports.engine}/_ping`)),
     timed('console /api/state', () => fetchOk(`http://127.0.0.1:${ports.console}/api/state`)),
@@ -335,7 +339,7 @@ describe('slow clients', () => {
         message: `too many connections (${limits.maxConnections}); try again later`,
       });
       // the other listeners have their own caps
-      expect((await fetch(`http://127.0.0.1:${ports.console}/api/state`)).ok).toBe(true);
+      expect((await fetch(`http://127.0.0.1:${ports.console}/api/state`, { headers: { cookie } })).ok).toBe(true);
       expect((await clusterPortGet(`127.0.0.1:${ports.cluster}`, '/healthz', 2_000)).status).toBe(200);
 
       // the header deadline frees the places

@@ -63,3 +63,62 @@ export async function engineRequest(engine: string, method: string, path: string
     contentType: res.headers.get('content-type'),
   };
 }
+
+/**
+ * The console admin every test manager starts with (SWARMDECK_ADMIN_PASSWORD, set by the harnesses):
+ * a test logs in with `consoleLogin` rather than finding the console open.
+ */
+export const TEST_ADMIN = { name: 'admin', password: 'swarmdeck-test-admin' } as const;
+export const TEST_ADMIN_ENV = {
+  SWARMDECK_ADMIN_NAME: TEST_ADMIN.name,
+  SWARMDECK_ADMIN_PASSWORD: TEST_ADMIN.password,
+} as const;
+
+/** POST /api/session on a console: the Cookie header of the new session (throws on a refusal). */
+export async function consoleLogin(
+  consoleUrl: string,
+  name: string = TEST_ADMIN.name,
+  password: string = TEST_ADMIN.password,
+  timeoutMs = 15_000,
+): Promise<string> {
+  const res = await fetch(`${consoleUrl}/api/session`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name, password }),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  if (res.status !== 200) throw new Error(`log in as ${name}: ${res.status} ${await res.text()}`);
+  const set = res.headers.get('set-cookie') ?? '';
+  const cookie = set.split(';')[0] ?? '';
+  if (!cookie.includes('=')) throw new Error(`log in as ${name}: no session cookie`);
+  return cookie;
+}
+
+/** One console API request with a session cookie (or none); the body is parsed as JSON when it is JSON. */
+export async function consoleRequest(
+  consoleUrl: string,
+  cookie: string | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+  timeoutMs = 15_000,
+) {
+  const headers: Record<string, string> = {};
+  if (cookie) headers.cookie = cookie;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(`${consoleUrl}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    redirect: 'manual',
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json, headers: res.headers };
+}

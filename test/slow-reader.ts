@@ -87,13 +87,13 @@ function textFrame(text: string): Buffer {
 /**
  * The console's socket.io over a raw WebSocket: upgrade, engine.io's open
  * packet, then the CONNECT packet of the default namespace; paused once the
- * snapshot begins to arrive.
+ * snapshot begins to arrive. `cookie` is a logged-in session's (`name=value`).
  */
-export function slowConsoleSocket(port: number): Promise<SlowReader> {
+export function slowConsoleSocket(port: number, cookie: string): Promise<SlowReader> {
   const key = randomBytes(16).toString('base64');
   const request =
     'GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n' +
-    `Host: 127.0.0.1:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+    `Host: 127.0.0.1:${port}\r\nCookie: ${cookie}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
     `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`;
   let connectSent = false;
   return reader(port, request, (got, socket) => {

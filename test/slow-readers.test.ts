@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangesFrame } from '../server/api/realtime';
 import { CLIENT_STALL_MS } from '../server/realtime/client-flow';
 import { freePorts, startServer, tempDir, waitFor, type RunningServer, type ServerPorts } from './integration/harness';
-import { engineRequest } from './manager-http';
+import { consoleLogin, engineRequest } from './manager-http';
 import { killTaskProcesses } from './agents/agent-harness';
 import { rssMiB, serverEndOpen, slowConsoleSocket, slowHttpReader, type SlowReader } from './slow-reader';
 
@@ -156,11 +156,16 @@ describe('slow log readers', () => {
 
 describe('slow console sockets', () => {
   it('WebSockets that stop reading while large changes stream are disconnected; the manager stays small and answers', async () => {
+    const cookie = await consoleLogin(`http://127.0.0.1:${ports.console}`);
     const slow: SlowReader[] = [];
-    for (let i = 0; i < SLOW_SOCKETS; i++) slow.push(await slowConsoleSocket(ports.console));
+    for (let i = 0; i < SLOW_SOCKETS; i++) slow.push(await slowConsoleSocket(ports.console, cookie));
     // and a console that reads: it sees every update
     const seen: string[] = [];
-    const reading = connect(`http://127.0.0.1:${ports.console}`, { transports: ['websocket'], reconnection: false });
+    const reading = connect(`http://127.0.0.1:${ports.console}`, {
+      transports: ['websocket'],
+      reconnection: false,
+      extraHeaders: { cookie },
+    });
     reading.on('changes', (f: ChangesFrame) => {
       for (const c of f.changes)
         if (c.kind === 'node' && c.action === 'update') seen.push(c.object.Spec.Labels.n ?? '-');

@@ -1,7 +1,7 @@
 // The audit page's filters as the URL parameters GET /api/audit and
 // /api/audit/export take, and how an actor reads in the table. Pure, tested.
 
-import { actorLabel, type Actor, type AuditRecordBody } from '@/server/api/audit';
+import { actorLabel, isOkResult, type Actor, type AuditRecordBody } from '@/server/api/audit';
 
 export const ACTOR_KINDS = ['account', 'share-link', 'engine-client', 'control-loop', 'agent', 'system'] as const;
 export type ActorKind = (typeof ACTOR_KINDS)[number];
@@ -47,7 +47,7 @@ export function describeActor(a: Actor): { name: string; detail: string } {
   return { name, detail: detail.join(' · ') };
 }
 
-export const isFailed = (r: Pick<AuditRecordBody, 'result'>) => r.result !== 'ok';
+export const isFailed = (r: Pick<AuditRecordBody, 'result'>) => !isOkResult(r.result);
 
 /** A key per record that stays with it as newer ones arrive above (the notes of one entry share its index). */
 export function recordKeys(records: readonly Pick<AuditRecordBody, 'index'>[]): string[] {

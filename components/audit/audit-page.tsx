@@ -73,7 +73,14 @@ function Row({ r, hostname }: { r: AuditRecordBody; hostname: (nodeID: string) =
         {r.target ?? <span className="muted">—</span>}
       </td>
       <td className="ellipsis" title={`${r.result} (raft index ${r.index})`}>
-        {failed ? <span className="audit-failed">{r.result}</span> : <Badge tone="ok">ok</Badge>}
+        {failed ? (
+          <span className="audit-failed">{r.result}</span>
+        ) : (
+          <>
+            <Badge tone="ok">ok</Badge>
+            {r.result !== 'ok' ? <span className="muted"> {r.result.slice(2)}</span> : null}
+          </>
+        )}
       </td>
     </tr>
   );

@@ -78,3 +78,8 @@ export function actorLabel(a: Actor): string {
 export function isPerson(a: Actor): boolean {
   return a.kind === 'account' || a.kind === 'share-link' || a.kind === 'engine-client';
 }
+
+/** Whether a record's result is a success: "ok", or "ok" with a detail ("ok (from 10.0.0.2)"). */
+export function isOkResult(result: string): boolean {
+  return result === 'ok' || result.startsWith('ok ');
+}

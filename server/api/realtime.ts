@@ -2,7 +2,7 @@
 // the browser. Plain types plus tiny pure helpers; nothing server-only.
 
 import type { RaftEvent, RaftView } from './raft-view';
-import { KINDS, type Kind, type ObjectByKind } from './types';
+import { KINDS, isAuthKind, type AuthKind, type Kind, type ObjectByKind } from './types';
 
 /** Bumped on any incompatible change to the frames below. */
 export const REALTIME_PROTOCOL_VERSION = 2;
@@ -24,8 +24,9 @@ export interface RealtimeHello {
  * console fetches history over HTTP (GET /api/services/:id/versions), refetching
  * when a notice for that service arrives.
  */
-export type ConsoleKind = Exclude<Kind, 'serviceVersion'>;
-export const CONSOLE_KINDS = KINDS.filter((k): k is ConsoleKind => k !== 'serviceVersion');
+export type ConsoleKind = Exclude<Kind, 'serviceVersion' | AuthKind>;
+/** Accounts, sessions and share links never travel on the socket (the console fetches accounts over HTTP). */
+export const CONSOLE_KINDS = KINDS.filter((k): k is ConsoleKind => k !== 'serviceVersion' && !isAuthKind(k));
 
 /** Every object, redacted: secrets and configs carry no Spec.Data, the cluster no join tokens. */
 export type ConsoleObjects = { [K in ConsoleKind]: ObjectByKind[K][] };

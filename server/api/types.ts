@@ -1,3 +1,5 @@
+import type { Role } from './access';
+
 // Engine API object shapes: the model the docker CLI, the console and the
 // store all speak. Field names follow Docker's; console-only additions sit
 // beside them under names Docker does not use.
@@ -647,6 +649,33 @@ export interface ServiceVersion extends Meta {
   Update?: UpdateStatus & { Events: UpdateEvent[] };
 }
 
+// ---------- console accounts (console-only, never in an Engine API answer, event or socket frame) ----------
+
+/** A person who logs in to the console. Only the password's argon2id hash is kept. */
+export interface Account extends Meta {
+  Name: string;
+  Role: Role;
+  PasswordHash: string;
+}
+
+/** A console login. The cookie carries `<ID>.<secret>`; only the secret's SHA-256 is kept. */
+export interface Session extends Meta {
+  AccountID: string;
+  /** hex SHA-256 of the 256-bit secret */
+  TokenHash: string;
+  ExpiresAt: string;
+}
+
+/** A read-only link for a wall display: `/share/<ID>.<secret>`, viewer rights, no login. */
+export interface ShareLink extends Meta {
+  Name: string;
+  TokenHash: string;
+  ExpiresAt: string;
+  /** the account name that made it */
+  CreatedBy: string;
+  LastUsedAt?: string;
+}
+
 export interface ObjectByKind {
   cluster: Cluster;
   node: Node;
@@ -656,6 +685,9 @@ export interface ObjectByKind {
   secret: Secret;
   config: Config;
   serviceVersion: ServiceVersion;
+  account: Account;
+  session: Session;
+  shareLink: ShareLink;
 }
 export type Kind = keyof ObjectByKind;
 export const KINDS: readonly Kind[] = [
@@ -667,5 +699,14 @@ export const KINDS: readonly Kind[] = [
   'secret',
   'config',
   'serviceVersion',
+  'account',
+  'session',
+  'shareLink',
 ];
+/** The console's own credentials: kept in raft like the rest, shown by no API, stream, event or log. */
+export const AUTH_KINDS = ['account', 'session', 'shareLink'] as const satisfies readonly Kind[];
+export type AuthKind = (typeof AUTH_KINDS)[number];
+export function isAuthKind(k: string): k is AuthKind {
+  return (AUTH_KINDS as readonly string[]).includes(k);
+}
 export type AnyObject = ObjectByKind[Kind];

@@ -72,6 +72,20 @@ describe('audit search', () => {
     expect(indexes(`since=${(T + 120_000) / 1000}`)).toEqual(['12.agent', '12.engine-client']);
   });
 
+  it('takes "ok" with a detail as a success', () => {
+    const login: AuditRecord = {
+      index: 13,
+      seq: 0,
+      time: T,
+      actor: { kind: 'account', id: 'a', name: 'ann', role: 'operator' },
+      action: 'login',
+      result: 'ok (from 10.0.0.2)',
+    };
+    const okay = (q: string) => searchAudit([login], parseAuditQuery(new URLSearchParams(q))).total;
+    expect([okay('result=ok'), okay('result=failed')]).toEqual([1, 0]);
+    expect(okay('q=okay')).toBe(0);
+  });
+
   it('names the parameter that is wrong', () => {
     expect(() => find('result=maybe')).toThrow(/^result: must be ok or failed/);
     expect(() => find('since=yesterday')).toThrow(/^since: "yesterday" is not a time/);

@@ -2,7 +2,7 @@
 // search over every field, the actor (its kind or name), the action, the
 // result (ok or failed) and a time window; the newest first, cut at a limit.
 
-import { actorLabel, type AuditRecordBody } from '../api/audit';
+import { actorLabel, isOkResult, type AuditRecordBody } from '../api/audit';
 import type { AuditRecord } from '../store/audit-record';
 
 export interface AuditQuery {
@@ -76,7 +76,7 @@ const has = (hay: string | undefined, needle: string) => hay !== undefined && ha
 function matches(r: AuditRecord, q: AuditQuery): boolean {
   if (q.since !== undefined && r.time < q.since) return false;
   if (q.until !== undefined && r.time > q.until) return false;
-  if (q.result && (r.result === 'ok') !== (q.result === 'ok')) return false;
+  if (q.result && isOkResult(r.result) !== (q.result === 'ok')) return false;
   const label = actorLabel(r.actor);
   if (q.actor) {
     const a = q.actor.toLowerCase();

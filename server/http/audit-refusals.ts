@@ -17,14 +17,17 @@ const READS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function noteRefusals(
   res: ServerResponse,
   method: string,
-  fallback: AuditContext,
+  asked: AuditContext | (() => AuditContext),
   sink: AuditSink | undefined,
 ): void {
   if (!sink || READS.has(method)) return;
   let message = '';
+  const fallbackOf = typeof asked === 'function' ? asked : () => asked;
+  let fallback = fallbackOf();
   let ctx = fallback;
   const end = res.end.bind(res) as (...a: unknown[]) => ServerResponse;
   res.end = ((...a: unknown[]) => {
+    fallback = fallbackOf();
     ctx = currentAudit() ?? fallback;
     // the refusal's JSON body is small: keep its message for the record
     if (res.statusCode >= 400 && res.statusCode < 500 && (typeof a[0] === 'string' || Buffer.isBuffer(a[0])))

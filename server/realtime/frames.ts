@@ -1,5 +1,5 @@
 import type { Change } from '../store/batch';
-import type { Kind, ObjectByKind, ServiceVersion } from '../api/types';
+import { isAuthKind, type Kind, type ObjectByKind, type ServiceVersion } from '../api/types';
 import type { ChangesFrame, WireChange } from '../api/realtime';
 import type { Clock } from '../util/clock';
 
@@ -8,7 +8,9 @@ export function toWireChanges(
   changes: readonly Change[],
   prepare: <K extends Kind>(kind: K, obj: ObjectByKind[K]) => ObjectByKind[K] = (_k, o) => o,
 ): WireChange[] {
-  return changes.map((c) => {
+  // accounts, sessions and share links never leave the store this way
+  return changes.flatMap((c): WireChange | [] => {
+    if (isAuthKind(c.kind)) return [];
     // spec history is fetched over HTTP: the socket only says which service's history changed
     if (c.kind === 'serviceVersion') {
       const v = c.object as ServiceVersion;
@@ -17,7 +19,7 @@ export function toWireChanges(
     }
     return c.action === 'delete'
       ? ({ kind: c.kind, action: 'delete', id: c.object.ID } as WireChange)
-      : ({ kind: c.kind, action: c.action, id: c.object.ID, object: prepare(c.kind, c.object) } as WireChange);
+      : ({ kind: c.kind, action: c.action, id: c.object.ID, object: prepare(c.kind as Kind, c.object) } as WireChange);
   });
 }
 

@@ -7,7 +7,14 @@ import type { Cluster, Secret } from '../api/types';
 import type { ManagerContext } from '../manager/context';
 import { makeNode, makeService, openTempStore } from '../store/test-support';
 import { systemClock } from '../util/clock';
+import { ConsoleAuth } from '../auth/console-auth';
+import { addAccount, addSession, addShareLink, loggedIn } from '../auth/test-support';
+import { issueToken } from '../auth/tokens';
+import { SESSION_COOKIE } from '../api/auth';
 import { attachRealtime, type RealtimeOptions } from './gateway';
+
+/** The Cookie header of the admin the last setup() logged in. */
+let adminCookie = '';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -57,7 +64,8 @@ async function setup(opts: RealtimeOptions = {}) {
   } as ManagerContext;
   const server = http.createServer((_req, res) => res.end('next'));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const rt = attachRealtime(server, ctx, { frameIntervalMs: 50, ...opts });
+  const rt = attachRealtime(server, ctx, new ConsoleAuth(ctx), { frameIntervalMs: 50, ...opts });
+  adminCookie = (await loggedIn(opened.store, 'admin', 'admin')).cookie;
   cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
   cleanups.push(() => rt.close());
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -69,9 +77,20 @@ interface Client {
   snapshots: SnapshotFrame[];
   frames: ChangesFrame[];
 }
-function client(url: string, auth: Record<string, unknown> = {}, localAddress?: string): Client {
+function client(
+  url: string,
+  auth: Record<string, unknown> = {},
+  localAddress?: string,
+  cookie: string = adminCookie,
+): Client {
   // localAddress reaches the Node WebSocket (engine.io-client passes it on) but is not in socket.io's types
-  const opts = { transports: ['websocket'], auth, reconnection: false, localAddress } as Parameters<typeof connect>[1];
+  const opts = {
+    transports: ['websocket'],
+    auth,
+    reconnection: false,
+    localAddress,
+    extraHeaders: cookie ? { cookie } : {},
+  } as Parameters<typeof connect>[1];
   const socket = connect(url, opts);
   const c: Client = { socket, snapshots: [], frames: [] };
   socket.on('snapshot', (f: SnapshotFrame) => c.snapshots.push(f));
@@ -245,5 +264,115 @@ describe('attachRealtime', () => {
     raw!.resume();
     await until(() => dropped, 'the stalled client to be dropped', 10_000);
     expect(fast.socket.connected).toBe(true);
+  });
+});
+
+describe('who may open the stream', () => {
+  interface Watched extends Client {
+    error?: string;
+    disconnected: boolean;
+  }
+  function watched(url: string, cookie: string, auth: Record<string, unknown> = { v: REALTIME_PROTOCOL_VERSION }) {
+    const c = client(url, auth, undefined, cookie) as Watched;
+    c.disconnected = false;
+    c.socket.on('connect_error', (e: Error) => (c.error = e.message));
+    c.socket.on('disconnect', () => (c.disconnected = true));
+    return c;
+  }
+  const secret = (id: string, name: string): Secret => ({
+    ID: id,
+    Version: { Index: 0 },
+    CreatedAt: '2026-01-01T00:00:00.000Z',
+    UpdatedAt: '2026-01-01T00:00:00.000Z',
+    Spec: { Name: name, Labels: {}, Data: 'c2VjcmV0' },
+  });
+
+  it('refuses a handshake without a live session: none, a forged one, an expired one', async () => {
+    const { store, url } = await setup();
+    const viewer = await addAccount(store, 'v', 'viewer');
+    const expired = await addSession(store, viewer.id, -1_000);
+    const forged = `${SESSION_COOKIE}=${issueToken().token}`;
+    for (const cookie of ['', forged, expired.cookie]) {
+      const c = watched(url, cookie);
+      await until(() => c.error !== undefined, `the refusal of ${cookie || 'no cookie'}`);
+      expect(c.error).toBe('log in first');
+      expect(c.snapshots).toEqual([]);
+    }
+  });
+
+  it('viewers and share links get no secret, in the snapshot, the change frames or a resume; operators do', async () => {
+    const { store, url } = await setup();
+    const viewer = (await loggedIn(store, 'v', 'viewer')).cookie;
+    const link = (await addShareLink(store)).cookie;
+    const operator = (await loggedIn(store, 'o', 'operator')).cookie;
+    const clients = { viewer: watched(url, viewer), link: watched(url, link), operator: watched(url, operator) };
+    for (const c of Object.values(clients)) await until(() => c.snapshots.length === 1, 'snapshot');
+    expect(clients.viewer.snapshots[0]!.objects.secret).toEqual([]);
+    expect(clients.link.snapshots[0]!.objects.secret).toEqual([]);
+    expect(clients.operator.snapshots[0]!.objects.secret.map((s) => s.Spec.Name)).toEqual(['pw']);
+    const since = store.view.index;
+
+    await store.update((tx) => tx.create('secret', secret('sec2', 'api_key')));
+    const svc = makeService();
+    await store.update((tx) => tx.create('service', svc));
+    for (const c of Object.values(clients))
+      await until(() => c.frames.at(-1)?.to === store.view.index, 'frames up to the store index');
+    const kinds = (c: Client) => c.frames.flatMap((f) => f.changes.map((ch) => ch.kind));
+    expect(kinds(clients.viewer)).toEqual(['service']);
+    expect(kinds(clients.link)).toEqual(['service']);
+    expect(kinds(clients.operator)).toEqual(['secret', 'service']);
+    for (const c of [clients.viewer, clients.link]) expect(JSON.stringify(c.frames)).not.toContain('api_key');
+
+    const resumed = watched(url, viewer, { v: REALTIME_PROTOCOL_VERSION, since });
+    await until(() => resumed.frames.length === 1, 'the resume frame');
+    // one frame from where it was to now, without the secret
+    expect(resumed.frames[0]).toMatchObject({ from: since, to: store.view.index });
+    expect(resumed.frames[0]!.changes.map((ch) => ch.kind)).toEqual(['service']);
+  });
+
+  it('drops the sockets of a revoked link, a logged-out session and a demoted account at once; others stay', async () => {
+    const { store, url } = await setup();
+    const link = await addShareLink(store);
+    const op = await loggedIn(store, 'o', 'operator');
+    const gone = await loggedIn(store, 'g', 'viewer');
+    const c = {
+      admin: watched(url, adminCookie),
+      link: watched(url, link.cookie),
+      op: watched(url, op.cookie),
+      gone: watched(url, gone.cookie),
+    };
+    for (const x of Object.values(c)) await until(() => x.snapshots.length === 1, 'snapshot');
+
+    await store.update((tx) => tx.delete('shareLink', link.id));
+    await until(() => c.link.disconnected, 'the revoked link dropped', 1_000);
+    // and it cannot come back
+    const again = watched(url, link.cookie);
+    await until(() => again.error !== undefined, 'the revoked link refused');
+    expect(again.error).toBe('log in first');
+
+    await store.update((tx) => {
+      const a = tx.get('account', op.account.id)!;
+      tx.update('account', { ...a, Role: 'viewer' });
+    });
+    await until(() => c.op.disconnected, 'the demoted operator dropped', 1_000);
+    // its session lives on with the new role: a reconnect gets a viewer's snapshot
+    const demoted = watched(url, op.cookie);
+    await until(() => demoted.snapshots.length === 1, 'the demoted snapshot');
+    expect(demoted.snapshots[0]!.objects.secret).toEqual([]);
+
+    await store.update((tx) => tx.delete('session', gone.id));
+    await until(() => c.gone.disconnected, 'the logged-out session dropped', 1_000);
+    expect(c.admin.disconnected).toBe(false);
+    expect(c.admin.socket.connected).toBe(true);
+  });
+
+  it('drops a socket when its session expires, without waiting for the purge', async () => {
+    const { store, url } = await setup();
+    const v = await addAccount(store, 'v', 'viewer');
+    const short = await addSession(store, v.id, 1_500);
+    const c = watched(url, short.cookie);
+    await until(() => c.snapshots.length === 1, 'snapshot');
+    await until(() => c.disconnected, 'the expired session dropped', 4_000);
+    expect(store.view.get('session', short.id)).toBeDefined();
   });
 });

@@ -14,10 +14,18 @@ import type { Socket as NetSocket } from 'node:net';
 import { refuseBrowserRequest } from '../http/request-guard';
 import { peerAddress } from '../net/connection-gate';
 import { ClientFlow, type EngineSession } from './client-flow';
-import { EventRing, FramePacer, toWireChanges } from './frames';
+import { EventRing, FrameBuffer, FramePacer, toWireChanges } from './frames';
 import { jsonParser } from './json-parser';
 import { fullRaftFrame, RaftBroadcaster } from './raft-frames';
 import { consoleDecorator, consoleObject, redactImage } from './redact';
+import type { WireChange } from '../api/realtime';
+import type { Account, Session, ShareLink } from '../api/types';
+import type { ConsoleAuth } from '../auth/console-auth';
+import { sessionCookie } from '../auth/cookies';
+import { seesSecrets, type Resolved } from '../auth/principal';
+
+/** The contract's refusal of a handshake without a session. */
+export const LOG_IN_FIRST = 'log in first';
 
 export interface RealtimeOptions {
   /** Minimum gap between two change frames to one client (50 ms → 20 frames/s). */
@@ -37,6 +45,10 @@ const FLOW_CHECK_MS = 250;
 
 interface ConsoleClient {
   socket: ConsoleSocket;
+  /** who opened it: the socket lives only as long as that session or link, with that role */
+  who: Resolved;
+  /** secrets' metadata is sent to operators and admins only */
+  secrets: boolean;
   pacer: FramePacer;
   flow: ClientFlow;
   /** A Raft frame was held back while the client was behind: it gets the whole view once caught up. */
@@ -61,6 +73,7 @@ type ConsoleSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 export function attachRealtime(
   httpServer: http.Server,
   ctx: ManagerContext,
+  auth: ConsoleAuth,
   opts: RealtimeOptions = {},
 ): { close(): Promise<void> } {
   const view = ctx.store.view;
@@ -97,9 +110,11 @@ export function attachRealtime(
 
   // the handshake, checked before the connection counts
   io.use((socket, next) => {
+    const who = auth.resolve(sessionCookie(socket.handshake.headers));
+    if (!who) return next(new Error(LOG_IN_FIRST));
     const hello = parseHello(socket.handshake.auth, socket.handshake.query);
     if ('error' in hello) return next(new Error(hello.error));
-    (socket.data as { hello?: RealtimeHello }).hello = hello;
+    Object.assign(socket.data as object, { hello, who });
     next();
   });
   io.engine.on('connection', (session: { request: { socket: NetSocket }; once(e: 'close', f: () => void): void }) => {
@@ -115,8 +130,39 @@ export function attachRealtime(
   const unwatch = view.watch((event: AppliedEvent) => {
     const wire = toWireChanges(event.changes, (kind, obj) => consoleObject(decorate, kind, obj));
     ring.push(event.index, wire);
-    for (const c of clients.values()) c.pacer.add(event.index, wire);
+    const redacted = withoutSecrets(wire);
+    for (const c of clients.values()) c.pacer.add(event.index, c.secrets ? wire : redacted);
+    dropRevoked(event);
   });
+
+  /**
+   * A session logged out, expired or ended, a share link revoked, an account
+   * removed or given another role: its sockets close at once (a changed role
+   * reconnects and gets the frames of its new role).
+   */
+  const dropRevoked = (event: AppliedEvent) => {
+    for (const ch of event.changes) {
+      if (ch.kind !== 'session' && ch.kind !== 'shareLink' && ch.kind !== 'account') continue;
+      for (const c of clients.values()) {
+        const w = c.who;
+        let drop = false;
+        if (ch.kind === 'session' && w.kind === 'account' && ch.object.ID === w.session.ID) {
+          if (ch.action === 'delete') drop = true;
+          else w.expiresAtMs = Date.parse((ch.object as Session).ExpiresAt);
+        } else if (ch.kind === 'shareLink' && w.kind === 'share-link' && ch.object.ID === w.link.ID) {
+          if (ch.action === 'delete') drop = true;
+          else w.expiresAtMs = Date.parse((ch.object as ShareLink).ExpiresAt);
+        } else if (ch.kind === 'account' && w.kind === 'account' && ch.object.ID === w.account.ID) {
+          drop = ch.action === 'delete' || (ch.object as Account).Role !== w.account.Role;
+        }
+        if (drop) drop1(c);
+      }
+    }
+  };
+  const drop1 = (c: ConsoleClient) => {
+    c.flow.terminate();
+    c.socket.disconnect(true);
+  };
   // the Raft panel: every client gets the same coalesced frames, but none piles up behind a slow reader
   const raftSource = ctx.raft;
   const raft = raftSource
@@ -135,7 +181,14 @@ export function attachRealtime(
   let cancelCheck: (() => void) | undefined;
   const checkFlows = () => {
     cancelCheck = ctx.clock.setTimeout(checkFlows, FLOW_CHECK_MS);
+    const now = ctx.clock.now();
     for (const c of clients.values()) {
+      if (!(c.who.expiresAtMs > now)) {
+        drop1(c); // its session or link expired (the leader's purge deletes it a little later)
+        continue;
+      }
+      // an open console counts as use: its session is renewed like a request's would be
+      void auth.renewIfDue(c.who);
       if (c.flow.stalled) {
         // its reconnect resumes from its index (or takes a snapshot): nothing it missed is lost
         c.flow.terminate();
@@ -149,7 +202,10 @@ export function attachRealtime(
   checkFlows();
 
   io.on('connection', (socket: ConsoleSocket) => {
-    const hello = (socket.data as { hello?: RealtimeHello }).hello ?? {};
+    const data = socket.data as { hello?: RealtimeHello; who: Resolved };
+    const hello = data.hello ?? {};
+    const who = data.who;
+    const secrets = seesSecrets(who.principal.role);
     // the console never emits: anything it sends is refused
     socket.onAny(() => socket.disconnect(true));
     const flow = new ClientFlow(socket.conn as unknown as EngineSession, () => ctx.clock.now(), opts.stallMs);
@@ -163,19 +219,21 @@ export function attachRealtime(
     const missed = hello.since !== undefined ? ring.since(hello.since, view.index) : undefined;
     if (missed && hello.v === REALTIME_PROTOCOL_VERSION) {
       // resume: replay what the client missed as one coalesced frame
-      const resumed = new FramePacer(hello.since!, ctx.clock, (frame) => socket.emit('changes', frame));
-      for (const e of missed) resumed.add(e.index, e.changes);
+      // (a buffer, not a pacer: a pacer would send the first missed entry alone, at once)
+      const resumed = new FrameBuffer(hello.since!);
+      for (const e of missed) resumed.add(e.index, secrets ? e.changes : withoutSecrets(e.changes));
       resumed.add(view.index, []); // entries that changed nothing still advance the client's index
-      resumed.flush();
-      resumed.close();
+      const frame = resumed.take();
+      if (frame) socket.emit('changes', frame);
       if (ctx.raft) socket.emit('raft', fullRaftFrame(ctx.raft));
     } else {
-      const image = redactImage(view.image() as ConsoleState, decorate);
+      const all = redactImage(view.image() as ConsoleState, decorate);
+      const image = secrets ? all : { ...all, objects: { ...all.objects, secret: [] } };
       const raftFrame = ctx.raft ? { raft: fullRaftFrame(ctx.raft) } : {};
       socket.emit('snapshot', { v: REALTIME_PROTOCOL_VERSION, ...image, ...raftFrame });
     }
     // snapshot/resume and registration happen in one tick: no entry can slip between them
-    clients.set(socket.id, { socket, pacer, flow, raftStale: false });
+    clients.set(socket.id, { socket, who, secrets, pacer, flow, raftStale: false });
     socket.on('disconnect', () => {
       pacer.close();
       clients.delete(socket.id);
@@ -194,4 +252,9 @@ export function attachRealtime(
       io.engine.close();
     },
   };
+}
+
+/** A viewer's (or share link's) frames: no secret, not even its name. */
+function withoutSecrets(changes: WireChange[]): WireChange[] {
+  return changes.some((c) => c.kind === 'secret') ? changes.filter((c) => c.kind !== 'secret') : changes;
 }

@@ -9,6 +9,8 @@ import type { RaftViewSource } from '../manager/raft-view-source';
 import { consoleState } from '../http/console/api';
 import { openTempStore } from '../store/test-support';
 import { ManualClock, systemClock } from '../util/clock';
+import { ConsoleAuth } from '../auth/console-auth';
+import { loggedIn } from '../auth/test-support';
 import { attachRealtime } from './gateway';
 import { RaftBroadcaster } from './raft-frames';
 
@@ -84,14 +86,16 @@ describe('the gateway and /api/state with a raft source', () => {
     } as ManagerContext;
     const server = http.createServer((_req, res) => res.end('next'));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const rt = attachRealtime(server, ctx, { frameIntervalMs: 20 });
+    const rt = attachRealtime(server, ctx, new ConsoleAuth(ctx), { frameIntervalMs: 20 });
+    cookie = (await loggedIn(opened.store, 'admin', 'admin')).cookie;
     cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
     cleanups.push(() => rt.close());
     return { ctx, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
   }
 
+  let cookie = '';
   function client(url: string) {
-    const socket = connect(url, { transports: ['websocket'], reconnection: false });
+    const socket = connect(url, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie } });
     const got = { snapshots: [] as SnapshotFrame[], raft: [] as RaftFrame[] };
     socket.on('snapshot', (f: SnapshotFrame) => got.snapshots.push(f));
     socket.on('raft', (f: RaftFrame) => got.raft.push(f));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Network, Secret, Service } from '../api/types';
+import type { Account, Network, Secret, Service, Session, ShareLink } from '../api/types';
 import type { AppliedEvent, Batch } from './batch';
 import { MemoryStore } from './memory-store';
 import { batchShapeError, objectShapeError } from './shape';
@@ -341,5 +341,87 @@ describe('secrets and configs at apply (names, and references racing a removal)'
       ],
     });
     expect(both.error).toBeUndefined();
+  });
+});
+
+describe('console accounts, sessions and share links at apply', () => {
+  const T = '2026-01-01T00:00:00.000Z';
+  const HASH = 'a'.repeat(64);
+  const account = (id: string, name: string, role: Account['Role']): Account => ({
+    ID: id,
+    Version: { Index: 0 },
+    CreatedAt: T,
+    UpdatedAt: T,
+    Name: name,
+    Role: role,
+    PasswordHash: '$argon2id$v=19$m=19456,t=2,p=1$x$y',
+  });
+  const session: Session = {
+    ID: 's1',
+    Version: { Index: 0 },
+    CreatedAt: T,
+    UpdatedAt: T,
+    AccountID: 'a1',
+    TokenHash: HASH,
+    ExpiresAt: T,
+  };
+  const link: ShareLink = {
+    ID: 'l1',
+    Version: { Index: 0 },
+    CreatedAt: T,
+    UpdatedAt: T,
+    Name: 'wall',
+    TokenHash: HASH,
+    ExpiresAt: T,
+    CreatedBy: 'admin',
+  };
+
+  it('checks their shape: a role, a SHA-256 token hash, a parseable expiry', () => {
+    expect(objectShapeError('account', account('a1', 'admin', 'admin'))).toBeUndefined();
+    expect(objectShapeError('session', session)).toBeUndefined();
+    expect(objectShapeError('shareLink', link)).toBeUndefined();
+    expect(objectShapeError('account', { ...account('a1', 'x', 'admin'), Role: 'root' })).toMatch(/Role is not a role/);
+    expect(objectShapeError('session', { ...session, TokenHash: 'secret-in-clear' })).toMatch(/TokenHash/);
+    expect(objectShapeError('shareLink', { ...link, ExpiresAt: 'soon' })).toMatch(/ExpiresAt is not a time/);
+  });
+
+  it('keeps account names unique in any case and never removes or demotes the last admin', () => {
+    const s = new MemoryStore();
+    expect(s.apply(1, { ops: [{ op: 'create', kind: 'account', object: account('a1', 'Admin', 'admin') }] })).toEqual({
+      event: expect.anything(),
+    });
+    expect(s.accountByName('ADMIN')?.ID).toBe('a1');
+    const clash = s.apply(2, { ops: [{ op: 'create', kind: 'account', object: account('a2', 'admin', 'viewer') }] });
+    expect(clash.error?.message).toMatch(/account admin already exists/);
+    const demote = s.apply(3, {
+      ops: [{ op: 'update', kind: 'account', object: { ...s.get('account', 'a1')!, Role: 'viewer' }, expect: 1 }],
+    });
+    expect(demote.error?.message).toMatch(/last admin/);
+    const remove = s.apply(4, { ops: [{ op: 'delete', kind: 'account', id: 'a1', expect: 1 }] });
+    expect(remove.error?.message).toMatch(/last admin/);
+    // with another admin in the same entry it may go
+    const handover = s.apply(5, {
+      ops: [
+        { op: 'create', kind: 'account', object: account('a3', 'second', 'admin') },
+        { op: 'delete', kind: 'account', id: 'a1', expect: 1 },
+      ],
+    });
+    expect(handover.error).toBeUndefined();
+    expect(s.accountByName('admin')).toBeUndefined();
+  });
+
+  it('makes no Docker events of them', () => {
+    const s = new MemoryStore();
+    const r = s.apply(1, {
+      ops: [
+        { op: 'create', kind: 'account', object: account('a1', 'admin', 'admin') },
+        { op: 'create', kind: 'session', object: session },
+        { op: 'create', kind: 'shareLink', object: link },
+      ],
+      time: Date.parse(T),
+    });
+    expect(r.event.changes).toHaveLength(3);
+    expect(r.event.events ?? []).toEqual([]);
+    expect(s.events.list(() => true)).toEqual([]);
   });
 });

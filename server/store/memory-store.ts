@@ -1,4 +1,4 @@
-import type { Config, Kind, Network, ObjectByKind, Secret, Service, Task, TaskState } from '../api/types';
+import type { Account, Config, Kind, Network, ObjectByKind, Secret, Service, Task, TaskState } from '../api/types';
 import { KINDS } from '../api/types';
 import { SequenceConflict, SwarmError, rpcError } from '../api/errors';
 import { networkInUse, serviceNetworkTargets } from '../api/network-refs';
@@ -72,6 +72,8 @@ export class MemoryStore {
   private networkNames = new Map<string, string>();
   /** Secret and config names, lower-cased: swarmkit's name index makes them unique case-insensitively. */
   private payloadNames: Record<PayloadKind, Map<string, string>> = { secret: new Map(), config: new Map() };
+  /** Console account names, lower-cased: unique in any case. */
+  private accountNames = new Map<string, string>();
   private listeners = new Set<(e: AppliedEvent) => void>();
   private _index = 0;
   /** The Docker events of the applied entries, newest kept: written by `apply` with the tables. */
@@ -112,6 +114,12 @@ export class MemoryStore {
     return id ? this.tables[kind].get(id) : undefined;
   }
 
+  /** The console account of that name, in any case. */
+  accountByName(name: string): Account | undefined {
+    const id = this.accountNames.get(name.toLowerCase());
+    return id ? this.tables.account.get(id) : undefined;
+  }
+
   tasksByService(serviceID: string): Task[] {
     return this.tasksIn(this.byService.get(serviceID));
   }
@@ -145,6 +153,7 @@ export class MemoryStore {
     const names = new Map<string, string | null>();
     const netNames = new Map<string, string | null>();
     const payloadNames: Record<PayloadKind, Map<string, string | null>> = { secret: new Map(), config: new Map() };
+    const accountNames = new Map<string, string | null>();
     for (const op of batch.ops) {
       const id = op.op === 'delete' ? op.id : op.object.ID;
       const k = `${op.kind}/${id}`;
@@ -152,6 +161,13 @@ export class MemoryStore {
       if ((op.kind === 'secret' || op.kind === 'config') && op.op !== 'delete') {
         const taken = this.payloadNameTaken(op.kind, op.object as Secret | Config, payloadNames[op.kind]);
         if (taken) return taken;
+      }
+      if (op.kind === 'account' && op.op !== 'delete') {
+        const a = op.object as Account;
+        const name = a.Name.toLowerCase();
+        const owner = accountNames.has(name) ? accountNames.get(name) : this.accountNames.get(name);
+        if (owner && owner !== a.ID) return rpcError('AlreadyExists', `account ${a.Name} already exists`);
+        accountNames.set(name, a.ID);
       }
       if (op.op === 'create') {
         if (cur !== undefined && cur !== -1) return rpcError('AlreadyExists', `${op.kind} ${id} already exists`);
@@ -186,10 +202,30 @@ export class MemoryStore {
         if (op.kind === 'network') netNames.set((this.tables.network.get(id)?.Spec.Name ?? '').toLowerCase(), null);
         if (op.kind === 'secret' || op.kind === 'config')
           payloadNames[op.kind].set((this.tables[op.kind].get(id)?.Spec.Name ?? '').toLowerCase(), null);
+        if (op.kind === 'account') accountNames.set((this.tables.account.get(id)?.Name ?? '').toLowerCase(), null);
         seen.set(k, -1);
       }
     }
-    return this.networkRefsError(batch) ?? this.payloadRefsError(batch);
+    return this.networkRefsError(batch) ?? this.payloadRefsError(batch) ?? this.lastAdminError(batch);
+  }
+
+  /**
+   * Two admins demoting each other at once would each pass the door's check
+   * on the state it read: here, on the state after the batch, the console
+   * never loses its last admin.
+   */
+  private lastAdminError(batch: Batch): SwarmError | undefined {
+    if (!batch.ops.some((op) => op.kind === 'account' && op.op !== 'create')) return undefined;
+    const accounts = new Map(this.tables.account);
+    const hadAdmin = [...accounts.values()].some((a) => a.Role === 'admin');
+    for (const op of batch.ops) {
+      if (op.kind !== 'account') continue;
+      if (op.op === 'delete') accounts.delete(op.id);
+      else accounts.set(op.object.ID, op.object as Account);
+    }
+    if (hadAdmin && ![...accounts.values()].some((a) => a.Role === 'admin'))
+      return rpcError('FailedPrecondition', 'the last admin account cannot be removed or demoted');
+    return undefined;
   }
 
   /** swarmkit's `secret x already exists` when another secret (config) has the name in any case. */
@@ -459,6 +495,7 @@ export class MemoryStore {
     this.networkNames.clear();
     this.payloadNames.secret.clear();
     this.payloadNames.config.clear();
+    this.accountNames.clear();
     const skipped: string[] = [];
     const objects: Partial<Record<Kind, unknown>> = isPlainObject(img.objects) ? img.objects : {};
     for (const k of KINDS) {
@@ -494,6 +531,8 @@ export class MemoryStore {
       this.networkNames.set((o as Network).Spec.Name.toLowerCase(), o.ID);
     } else if (kind === 'secret' || kind === 'config') {
       this.payloadNames[kind].set((o as Secret | Config).Spec.Name.toLowerCase(), o.ID);
+    } else if (kind === 'account') {
+      this.accountNames.set((o as Account).Name.toLowerCase(), o.ID);
     }
   }
   private unindex(kind: Kind, o: ObjectByKind[Kind]): void {
@@ -512,6 +551,9 @@ export class MemoryStore {
     } else if (kind === 'secret' || kind === 'config') {
       const name = (o as Secret | Config).Spec.Name.toLowerCase();
       if (this.payloadNames[kind].get(name) === o.ID) this.payloadNames[kind].delete(name);
+    } else if (kind === 'account') {
+      const name = (o as Account).Name.toLowerCase();
+      if (this.accountNames.get(name) === o.ID) this.accountNames.delete(name);
     }
   }
 }
@@ -526,5 +568,8 @@ function emptyTables(): Tables {
     secret: new Map(),
     config: new Map(),
     serviceVersion: new Map(),
+    account: new Map(),
+    session: new Map(),
+    shareLink: new Map(),
   };
 }

@@ -6,6 +6,7 @@
 // relies on, so a malformed entry fails as a whole instead of throwing
 // halfway or poisoning the tables. Pure and cheap: a few checks per op.
 
+import { isRole } from '../api/access';
 import { KINDS, TASK_STATES, type Kind } from '../api/types';
 
 type Obj = Record<string, unknown>;
@@ -76,7 +77,29 @@ const ENVELOPE: Record<Kind, (o: Obj) => string | undefined> = {
     obj(o.Spec, 'Spec') ??
     (isCount(o.SpecIndex) ? undefined : 'SpecIndex is not a non-negative integer') ??
     (isCount(o.Seq) ? undefined : 'Seq is not a non-negative integer'),
+  account: (o) =>
+    (isString(o.Name) && o.Name !== '' ? undefined : 'Name is not a non-empty string') ??
+    (isRole(o.Role) ? undefined : 'Role is not a role') ??
+    (isString(o.PasswordHash) ? undefined : 'PasswordHash is not a string'),
+  session: (o) =>
+    (isString(o.AccountID) ? undefined : 'AccountID is not a string') ??
+    (isHash(o.TokenHash) ? undefined : 'TokenHash is not a SHA-256') ??
+    time(o.ExpiresAt, 'ExpiresAt'),
+  shareLink: (o) =>
+    (isString(o.Name) ? undefined : 'Name is not a string') ??
+    (isHash(o.TokenHash) ? undefined : 'TokenHash is not a SHA-256') ??
+    time(o.ExpiresAt, 'ExpiresAt') ??
+    (isString(o.CreatedBy) ? undefined : 'CreatedBy is not a string') ??
+    optional(o.LastUsedAt, (v) => time(v, 'LastUsedAt')),
 };
+
+/** A hex SHA-256: the only form a session's or share link's token is kept in. */
+const isHash = (v: unknown): v is string => isString(v) && /^[0-9a-f]{64}$/.test(v);
+
+/** Expiry is compared on every request: it must parse. */
+function time(v: unknown, what: string): string | undefined {
+  return isString(v) && Number.isFinite(Date.parse(v)) ? undefined : `${what} is not a time`;
+}
 
 function named(o: Obj): string | undefined {
   return obj(o.Spec, 'Spec') ?? (isString((o.Spec as Obj).Name) ? undefined : 'Spec.Name is not a string');

@@ -18,6 +18,7 @@ import type {
   UpdateServiceForm,
 } from '../../server/api/console';
 import type { ClusterSpec, NodeSpec, ServiceSpec } from '../../server/api/types';
+import type { CreateAccountBody, CreateShareLinkBody, SetupBody, UpdateAccountBody } from '../../server/api/auth';
 import type { Corpus } from './capture';
 import type { Json } from './json-tree';
 
@@ -68,6 +69,11 @@ export const AVAILABILITY_BODY: AvailabilityBody = { availability: 'active' };
 export const LABEL_BODY: LabelBody = { key: 'zone', value: 'a' };
 export const ROTATE_BODY: RotateTokenBody = { role: 'worker' };
 export const SWARM_SETTINGS_BODY: SwarmSettingsBody = { maxReplicas: 10_000, specHistoryLimit: 20 };
+/** Console accounts and links (no login or password bodies: failed logins would rate-limit the fuzzer's own admin). */
+export const CREATE_ACCOUNT_BODY: CreateAccountBody = { name: 'fz-user', role: 'viewer', password: 'fz-password-1' };
+export const UPDATE_ACCOUNT_BODY: UpdateAccountBody = { role: 'operator' };
+export const SHARE_LINK_BODY: CreateShareLinkBody = { name: 'fz wall', ttlHours: 1 };
+export const SETUP_BODY: SetupBody = { token: 'fz-not-the-token', name: 'fz-admin', password: 'fz-password-1' };
 /** versionID is filled in at send time with a real one of the service. */
 export const RESTORE_BODY: RestoreBody = { versionID: '{{serviceVersion}}' };
 
@@ -119,6 +125,10 @@ export const BODIES = {
   label: LABEL_BODY,
   rotate: ROTATE_BODY,
   swarmSettings: SWARM_SETTINGS_BODY,
+  createAccount: CREATE_ACCOUNT_BODY,
+  updateAccount: UPDATE_ACCOUNT_BODY,
+  shareLink: SHARE_LINK_BODY,
+  setup: SETUP_BODY,
   restore: RESTORE_BODY,
   networkCreate: NETWORK_CREATE_BODY,
   networkConnect: NETWORK_CONNECT_BODY,

@@ -135,7 +135,12 @@ export class Phase {
 
   private ctx(t: Target, parent: FuzzRequest): ResolveContext {
     return {
-      endpoint: { engine: t.ports.engine, console: t.console ? t.ports.console : undefined, selfNodeID: t.selfNodeID },
+      endpoint: {
+        engine: t.ports.engine,
+        console: t.console ? t.ports.console : undefined,
+        selfNodeID: t.selfNodeID,
+        cookie: t.cookie,
+      },
       tasks: this.tasks,
       support: (what, wire) => this.support(t, parent, what, wire),
     };
@@ -240,7 +245,12 @@ export class Phase {
           t,
           r,
           'socket.io poll',
-          { port: wire.port, method: 'GET', target: wire.target, headers: [] },
+          {
+            port: wire.port,
+            method: 'GET',
+            target: wire.target,
+            headers: wire.port === t.ports.console && t.cookie ? [['Cookie', t.cookie]] : [],
+          },
           1_500,
         );
       await closeSocketSession(this.ctx(t, r), sid);

@@ -12,6 +12,15 @@ export interface Endpoint {
   engine: number;
   console?: number;
   selfNodeID: string;
+  /** A logged-in console session (`name=value`): the console refuses every request without one. */
+  cookie?: string;
+}
+
+/** Headers with the session cookie added (console requests only: the fuzzing is of what is behind the login). */
+function withCookie(ctx: ResolveContext, headers: [string, string][]): [string, string][] {
+  const cookie = ctx.endpoint.cookie;
+  if (!cookie || headers.some(([k]) => k.toLowerCase() === 'cookie')) return headers;
+  return [...headers, ['Cookie', cookie]];
 }
 
 export type SupportSender = (what: string, wire: Wire) => Promise<Outcome>;
@@ -56,7 +65,7 @@ export async function openSocketSession(ctx: ResolveContext): Promise<string> {
     port: ctx.endpoint.console,
     method: 'GET',
     target: `${SOCKET_BASE}&t=open`,
-    headers: [],
+    headers: withCookie(ctx, []),
   });
   return /"sid":"([^"]+)"/.exec(o.body.toString('utf8'))?.[1] ?? 'nosid';
 }
@@ -67,7 +76,7 @@ export async function closeSocketSession(ctx: ResolveContext, sid: string): Prom
     port: ctx.endpoint.console,
     method: 'POST',
     target: `${SOCKET_BASE}&sid=${sid}`,
-    headers: [['Content-Type', 'text/plain;charset=UTF-8']],
+    headers: withCookie(ctx, [['Content-Type', 'text/plain;charset=UTF-8']]),
     body: Buffer.from('1'),
   });
 }
@@ -108,7 +117,7 @@ export async function resolveRequest(r: FuzzRequest, ctx: ResolveContext): Promi
         port: ctx.endpoint.console,
         method: 'GET',
         target: `/api/services/${ref}/versions`,
-        headers: [],
+        headers: withCookie(ctx, []),
       });
       const list = (json(o) as { Versions?: { ID: string }[] } | undefined)?.Versions ?? [];
       if (list.length) id = list[r.index % list.length]!.ID;
@@ -125,7 +134,7 @@ export async function resolveRequest(r: FuzzRequest, ctx: ResolveContext): Promi
       port,
       method: 'POST',
       target: `${SOCKET_BASE}&sid=${sid}`,
-      headers: [['Content-Type', 'text/plain;charset=UTF-8']],
+      headers: withCookie(ctx, [['Content-Type', 'text/plain;charset=UTF-8']]),
       body: Buffer.from(connectPacket()),
     });
     values.set('{{sid+}}', sid);
@@ -138,14 +147,18 @@ export async function resolveRequest(r: FuzzRequest, ctx: ResolveContext): Promi
   // only the placeholders of ours: a body may hold other {{…}} (templates) and bytes that are not UTF-8
   if (body && [...values.keys()].some((k) => body!.includes(k))) body = Buffer.from(fill(body.toString('utf8')));
   values.set('{{content-length}}', String(body?.length ?? 0));
+  const cookie = port === ctx.endpoint.console ? ctx.endpoint.cookie : undefined;
+  const headers = r.headers.map(([k, v]): [string, string] => [k, fill(v)]);
+  const rawHead = r.raw ? fill(r.raw.head) : undefined;
   return {
     wire: {
       port,
       method: r.method,
       target: fill(r.path),
-      headers: r.headers.map(([k, v]) => [k, fill(v)]),
+      headers: cookie ? withCookie(ctx, headers) : headers,
       body,
-      rawHead: r.raw ? fill(r.raw.head) : undefined,
+      // a raw request gets the cookie as its second line (after the request line it may have mangled)
+      rawHead: rawHead !== undefined && cookie ? rawHead.replace('\r\n', `\r\nCookie: ${cookie}\r\n`) : rawHead,
       frames: r.frames?.map((f) => Buffer.from(f, 'base64')),
       streaming: r.streaming,
     },

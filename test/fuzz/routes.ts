@@ -240,6 +240,17 @@ export const CONSOLE_CATALOGUE: readonly RouteSpec[] = [
   consoleApi('GET', '/api/swarm/join-tokens'),
   consoleApi('POST', '/api/swarm/join-tokens/rotate', { body: 'rotate' }),
   consoleApi('POST', '/api/swarm/settings', { body: 'swarmSettings' }),
+  // accounts and share links (not DELETE /api/session: it would log the fuzzer out)
+  consoleApi('GET', '/api/session'),
+  consoleApi('GET', '/api/setup'),
+  consoleApi('POST', '/api/setup', { body: 'setup' }),
+  consoleApi('GET', '/api/accounts'),
+  consoleApi('POST', '/api/accounts', { body: 'createAccount' }),
+  consoleApi('POST', '/api/accounts/{key}', { body: 'updateAccount' }),
+  consoleApi('DELETE', '/api/accounts/{key}'),
+  consoleApi('GET', '/api/share-links'),
+  consoleApi('POST', '/api/share-links', { body: 'shareLink' }),
+  consoleApi('DELETE', '/api/share-links/{key}'),
   // not served: a 404 (or 405) as JSON
   consoleApi('GET', '/api', { served: false }),
   consoleApi('GET', '/api/services', { served: false }),

@@ -3,6 +3,7 @@
 // with or without its console, restartable on the same ports after a crash.
 
 import { freePorts, startServer, tempDir, type RunningServer, type ServerPorts } from '../integration/harness';
+import { consoleLogin } from '../manager-http';
 
 export interface TargetOptions {
   console: boolean;
@@ -21,6 +22,8 @@ export interface Target {
   server: RunningServer;
   /** The manager's own node ID (for {{self}}). */
   selfNodeID: string;
+  /** The test admin's session cookie (`name=value`) when the console is served: every console request carries it. */
+  cookie?: string;
   /** Wall time the process exited, once it has. */
   exitedAt?: number;
   exitText?: string;
@@ -54,12 +57,14 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
   live.add(server);
   void server.exited.then(() => live.delete(server));
   const selfNodeID = /swarmdeck ready: node (\S+)/.exec(server.output())?.[1] ?? '';
+  const cookie = opts.console ? await consoleLogin(`http://127.0.0.1:${ports.console}`) : undefined;
   const target: Target = {
     ports,
     dataDir,
     console: opts.console,
     server,
     selfNodeID,
+    cookie,
     stop: () => server.stop(5_000),
     dispose: async () => {
       await server.stop(5_000);

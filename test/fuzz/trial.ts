@@ -13,7 +13,12 @@ import type { Target } from './target';
 
 export function directContext(t: Target, tasks: string[] = []): ResolveContext {
   return {
-    endpoint: { engine: t.ports.engine, console: t.console ? t.ports.console : undefined, selfNodeID: t.selfNodeID },
+    endpoint: {
+      engine: t.ports.engine,
+      console: t.console ? t.ports.console : undefined,
+      selfNodeID: t.selfNodeID,
+      cookie: t.cookie,
+    },
     tasks,
     support: (_what, wire) => send(wire, 5_000),
   };

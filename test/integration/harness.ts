@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_ADMIN_ENV } from '../manager-http';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -138,7 +139,8 @@ export async function spawnUntilReady(
       : ['setpriv', `--reuid=${as.uid}`, `--regid=${as.uid}`, '--clear-groups', '--', ...node];
   const proc = spawn(argv[0]!, argv.slice(1), {
     cwd: REPO_ROOT,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1', ...as.env },
+    // every console starts with the test admin (tests log in: the console is never open)
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1', ...TEST_ADMIN_ENV, ...as.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

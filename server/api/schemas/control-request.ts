@@ -3,6 +3,7 @@
 // schemas as the Engine API's bodies) before the leader runs it.
 
 import { z } from 'zod';
+import { authWriteSchema } from './auth-write';
 import { clusterSpecSchema } from './cluster-spec';
 import { configSpecSchema } from './config-spec';
 import { networkSpecSchema } from './network-spec';
@@ -51,6 +52,7 @@ export const controlRequestSchema = z.discriminatedUnion('control', [
   z.object({ control: z.literal('createConfig'), args: z.tuple([configSpecSchema]) }),
   z.object({ control: z.literal('updateConfig'), args: z.tuple([ref(), version(), configSpecSchema]) }),
   z.object({ control: z.literal('removeConfig'), args: z.tuple([ref()]) }),
+  z.object({ control: z.literal('authWrite'), args: z.tuple([authWriteSchema]) }),
 ]);
 
 export const CONTROL_WRITES = controlRequestSchema.options.map((o) => o.shape.control.value);

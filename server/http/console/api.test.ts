@@ -13,6 +13,8 @@ import { currentVersion, recordRollout, versionsOf } from '../../manager/spec-hi
 import type { ClusterStore } from '../../store/cluster-store';
 import { makeNode, makeTask, openTempStore } from '../../store/test-support';
 import { systemClock } from '../../util/clock';
+import { ConsoleAuth } from '../../auth/console-auth';
+import { loggedIn } from '../../auth/test-support';
 import { handleConsoleApi } from './api';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -37,8 +39,10 @@ async function setup() {
     selfNodeID: 'none',
     clusterAddr: 'x',
   } as ManagerContext;
+  const auth = new ConsoleAuth(ctx);
+  const { cookie } = await loggedIn(opened.store, 'admin', 'admin');
   const server = http.createServer((req, res) => {
-    void handleConsoleApi(req, res, ctx).then((handled) => {
+    void handleConsoleApi(req, res, ctx, auth).then((handled) => {
       if (!handled) res.end('next');
     });
   });
@@ -48,13 +52,13 @@ async function setup() {
   const call = async (method: string, path: string, body?: unknown, type = 'application/json') => {
     const r = await fetch(base + path, {
       method,
-      headers: body === undefined ? {} : { 'content-type': type },
+      headers: body === undefined ? { cookie } : { 'content-type': type, cookie },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await r.text();
     return { status: r.status, body: text.startsWith('{') ? JSON.parse(text) : text };
   };
-  return { store: opened.store, node, call, ctx, base };
+  return { store: opened.store, node, call, ctx, base, cookie };
 }
 
 describe('handleConsoleApi', () => {
@@ -313,9 +317,9 @@ describe('console API: node labels and removal', () => {
 
 describe('console API: join tokens', () => {
   it('serves the tokens and the cluster address on request only, never cached', async () => {
-    const { store, base, call } = await setup();
+    const { store, base, call, cookie } = await setup();
     const cluster = await createCluster(store);
-    const r = await fetch(`${base}/api/swarm/join-tokens`);
+    const r = await fetch(`${base}/api/swarm/join-tokens`, { headers: { cookie } });
     expect(r.status).toBe(200);
     expect(r.headers.get('cache-control')).toBe('no-store');
     expect((await r.json()) as JoinTokensBody).toEqual({ ClusterAddr: 'x', JoinTokens: cluster.JoinTokens });

@@ -35,6 +35,19 @@ import { consoleDecorator, redactImage } from '../../realtime/redact';
 import { streamConsoleLogs } from './logs';
 import { objectEvents } from './events';
 import { serveAudit, watchConsoleRefusals } from './audit';
+import type { Role } from '../../api/access';
+import type { Actor } from '../../api/audit';
+import type { ConsoleAuth } from '../../auth/console-auth';
+import { AuthError } from '../../auth/auth-error';
+import { sessionCookie, setSessionCookie } from '../../auth/cookies';
+import { actorOf, seesSecrets } from '../../auth/principal';
+import { peerAddress } from '../../net/connection-gate';
+import { runAs } from '../../store/audit-context';
+import { AUTH_HANDLERS, isSecure } from './auth-routes';
+import { consoleRefusal, matchConsoleRoute } from './console-roles';
+
+/** The contract's 401 for every gated route without a session. */
+export const LOG_IN_FIRST = 'log in first';
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const data = body === undefined ? '' : JSON.stringify(body);
@@ -54,11 +67,12 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 /** The redacted store image the console loads first (same shape as the socket snapshot). */
-export function consoleState(ctx: ManagerContext): ConsoleState {
-  const state = redactImage(
+export function consoleState(ctx: ManagerContext, role: Role = 'admin'): ConsoleState {
+  const redacted = redactImage(
     ctx.store.view.image() as ConsoleState,
     consoleDecorator(ctx.selfNodeID, ctx.clusterAddr, ctx.managerStatus),
   );
+  const state = seesSecrets(role) ? redacted : { ...redacted, objects: { ...redacted.objects, secret: [] } };
   // a follower serves its replica (actions still work: they go to the leader)
   const withReplica = ctx.replica ? { ...state, replica: ctx.replica() } : state;
   return ctx.raft ? { ...withReplica, raft: fullRaftFrame(ctx.raft) } : withReplica;
@@ -179,11 +193,13 @@ export async function handleConsoleApi(
   req: IncomingMessage,
   res: ServerResponse,
   ctx: ManagerContext,
+  auth: ConsoleAuth,
 ): Promise<boolean> {
   const [path, search] = (req.url ?? '/').split('?') as [string, string | undefined];
   if (path !== '/api' && !path.startsWith('/api/')) return false;
   const method = req.method ?? 'GET';
-  watchConsoleRefusals(req, res, ctx, path);
+  // a refused write (4xx) is an audit note, as whoever the gate found asking
+  const askedBy = watchConsoleRefusals(req, res, ctx, path);
   const refused = refuseBrowserRequest(req.headers, method);
   if (refused) {
     req.resume();
@@ -197,7 +213,80 @@ export async function handleConsoleApi(
     } catch {
       throw new HttpError(400, `malformed path: ${path}`);
     }
-    const [a, id, op, extra] = parts;
+    // the gate: who is asking, which route it is, and whether their role may call it
+    const token = sessionCookie(req.headers);
+    const who = auth.resolve(token);
+    const match = matchConsoleRoute(method, ['api', ...parts]);
+    if (!match || 'methods' in match) {
+      if (!who) throw new HttpError(401, LOG_IN_FIRST);
+      throw match
+        ? new HttpError(405, 'method not allowed')
+        : new HttpError(404, `no such console API route: ${method} ${path}`);
+    }
+    const actor: Actor = who
+      ? actorOf(who.principal)
+      : { kind: 'system', name: `console visitor from ${peerAddress(req.socket)}` };
+    const action = `${method} ${path}`;
+    const asking = askedBy({ actor, action });
+    if (match.rule.needs !== 'public') {
+      if (!who) throw new HttpError(401, LOG_IN_FIRST);
+      const refusal = consoleRefusal(who.principal.role, match.rule);
+      if (refusal) throw new HttpError(403, refusal);
+      const renewed = await auth.renewIfDue(who);
+      if (renewed !== undefined && token) {
+        res.setHeader('Set-Cookie', setSessionCookie(token, renewed, ctx.clock.now(), isSecure(req)));
+        who.expiresAtMs = renewed;
+      }
+    }
+    const authHandler = AUTH_HANDLERS[match.route];
+    if (authHandler) {
+      await runAs(asking, () =>
+        authHandler({
+          req,
+          res,
+          auth,
+          who,
+          params: match.params,
+          readJson: () => readJson(req),
+          send: (status, body) => send(res, status, body),
+          now: () => ctx.clock.now(),
+        }),
+      );
+      return true;
+    }
+    const role = who?.principal.role ?? 'viewer';
+    await runAs(asking, () => serveRoute(req, res, ctx, method, path, search, parts, role));
+  } catch (err) {
+    // a refused request's body is not read: drain it so the connection stays usable
+    if (!req.complete && !(err instanceof HttpError && err.status === 413)) req.resume();
+    if (err instanceof AuthError) {
+      if (err.retryAfter !== undefined) res.setHeader('Retry-After', String(err.retryAfter));
+      send(res, err.status, { message: err.message });
+    } else if (err instanceof SwarmError || err instanceof HttpError) {
+      // an oversized body is not read to its end: close the connection after the answer instead
+      if (err.status === 413) res.setHeader('Connection', 'close');
+      send(res, err.status, { message: err.message });
+    } else {
+      console.error('console API error', err);
+      send(res, 500, { message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return true;
+}
+
+/** The cluster routes (the gate has run). */
+async function serveRoute(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: ManagerContext,
+  method: string,
+  path: string,
+  search: string | undefined,
+  parts: string[],
+  role: Role,
+): Promise<void> {
+  const [a, id, op, extra] = parts;
+  {
     if (a === 'audit') {
       serveAudit(req, res, ctx, parts.slice(1), search);
     } else if (a === 'logs' && parts.length === 1) {
@@ -208,7 +297,7 @@ export async function handleConsoleApi(
       send(res, 200, objectEvents(ctx, new URLSearchParams(search ?? '')));
     } else if (a === 'state' && parts.length === 1) {
       if (method !== 'GET') throw new HttpError(405, 'method not allowed');
-      send(res, 200, consoleState(ctx));
+      send(res, 200, consoleState(ctx, role));
     } else if (a === 'services' && parts.length === 1) {
       if (method !== 'POST') throw new HttpError(405, 'method not allowed');
       const spec = formToServiceSpec((await readJson(req)) as CreateServiceForm);
@@ -311,15 +400,5 @@ export async function handleConsoleApi(
     } else {
       throw new HttpError(404, `no such console API route: ${method} ${path}`);
     }
-  } catch (err) {
-    if (err instanceof SwarmError || err instanceof HttpError) {
-      // an oversized body is not read to its end: close the connection after the answer instead
-      if (err.status === 413) res.setHeader('Connection', 'close');
-      send(res, err.status, { message: err.message });
-    } else {
-      console.error('console API error', err);
-      send(res, 500, { message: err instanceof Error ? err.message : String(err) });
-    }
   }
-  return true;
 }

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditListBody } from '../../api/audit';
 import { AUDIT_PAGE_MAX, parseAuditQuery, searchAudit } from '../../audit/query';
 import type { ManagerContext } from '../../manager/context';
-import { currentAudit } from '../../store/audit-context';
+import type { AuditContext } from '../../store/audit-context';
 import { noteRefusals } from '../audit-refusals';
 import { HttpError } from '../http-error';
 
@@ -57,17 +57,23 @@ export function serveAudit(
 
 /**
  * Note the console's refused writes (no session, the wrong role, a 4xx from
- * the control API), as whoever the request runs as when it is answered.
+ * the control API). Returns the setter the gate calls once it knows who is
+ * asking: the context it hands back is the one the request runs as, so a
+ * refusal after its write reached the log (that write's record) is not noted twice.
  */
 export function watchConsoleRefusals(
   req: IncomingMessage,
   res: ServerResponse,
   ctx: ManagerContext,
   path: string,
-): void {
+): (asking: AuditContext) => AuditContext {
   const method = req.method ?? 'GET';
-  const action = `${method} ${path}`.slice(0, 300);
-  const from = req.socket.remoteAddress ?? 'unknown address';
-  const fallback = currentAudit() ?? { actor: { kind: 'system', name: `console client ${from} (no session)` }, action };
-  noteRefusals(res, method, fallback.action ? fallback : { ...fallback, action }, ctx.audit);
+  // a login notes itself, success and failure, with the account it named
+  if (method === 'POST' && path === '/api/session') return (asking) => asking;
+  let asked: AuditContext = {
+    actor: { kind: 'system', name: `console visitor from ${req.socket.remoteAddress ?? 'an unknown address'}` },
+    action: `${method} ${path}`.slice(0, 300),
+  };
+  noteRefusals(res, method, () => asked, ctx.audit);
+  return (asking) => (asked = asking);
 }

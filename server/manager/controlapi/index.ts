@@ -1,4 +1,5 @@
 import type { ClusterStore } from '../../store/cluster-store';
+import { authWrite } from './accounts';
 import { getCluster, updateCluster } from './cluster';
 import type { ControlApiOptions, ControlDeps } from './context';
 import { createConfig, getConfig, listConfigs, removeConfig, updateConfig } from './configs';
@@ -50,5 +51,6 @@ export function createControlApi(store: ClusterStore, opts: ControlApiOptions): 
     getConfig: (ref) => getConfig(d, ref),
     updateConfig: (ref, version, spec) => write(() => updateConfig(d, ref, version, spec)),
     removeConfig: (ref) => write(() => removeConfig(d, ref)),
+    authWrite: (w) => write(() => authWrite(d, w)),
   };
 }

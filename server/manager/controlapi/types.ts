@@ -1,3 +1,4 @@
+import type { AuthWrite } from '../../api/schemas/auth-write';
 import type {
   Cluster,
   ClusterSpec,
@@ -78,4 +79,7 @@ export interface ControlApi {
   getConfig(ref: string): Config;
   updateConfig(ref: string, version: number, spec: ConfigSpec): Promise<Config>;
   removeConfig(ref: string): Promise<void>;
+
+  /** The console's accounts, sessions and share links (objects built by the door, see AuthWrite). */
+  authWrite(w: AuthWrite): Promise<void>;
 }

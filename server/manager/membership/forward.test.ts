@@ -48,6 +48,7 @@ function fakeApi(calls: unknown[][], fail?: () => Error): ControlApi {
     createConfig: write('createConfig') as never,
     updateConfig: write('updateConfig') as never,
     removeConfig: write('removeConfig') as never,
+    authWrite: write('authWrite') as never,
   };
 }
 

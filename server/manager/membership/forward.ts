@@ -156,6 +156,7 @@ export function forwardingControlApi(local: ControlApi, link: LeaderLink): Contr
     createConfig: (...a) => run('createConfig', a),
     updateConfig: (...a) => run('updateConfig', a),
     removeConfig: (...a) => run('removeConfig', a),
+    authWrite: (...a) => run('authWrite', a),
   };
 }
 
