@@ -33,6 +33,12 @@ describe('audit records', () => {
     expect(text).not.toContain('s3cret');
   });
 
+  it('name an account or share link by its name', () => {
+    const account = { ID: 'acc1', Version: { Index: 0 }, CreatedAt: '', UpdatedAt: '', Name: 'ann', Role: 'admin' };
+    const d = describeOps([{ op: 'create', kind: 'account', object: account } as unknown as Op], none);
+    expect(d).toEqual({ changes: 'create account', target: 'account ann' });
+  });
+
   it('name a deleted object as it was, a node by its hostname', () => {
     const node = makeNode({ hostname: 'edge-1' });
     const d = describeOps([{ op: 'delete', kind: 'node', id: node.ID, expect: 4 }], (k, id) =>

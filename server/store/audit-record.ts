@@ -106,6 +106,8 @@ function objectLabel(kind: Kind, o: unknown, id: string): string | undefined {
     const svc = x.ServiceAnnotations?.Name;
     if (typeof svc === 'string') name = `${svc}.${x.Slot ? x.Slot : (x.NodeID ?? '').slice(0, 12)}`;
   } else if (kind === 'cluster') name = x.Spec?.Name;
+  // console accounts and share links carry their name at the top; a session is known by its ID (never its secret)
+  else if (kind === 'account' || kind === 'shareLink') name = (x as { Name?: unknown }).Name;
   const text = typeof name === 'string' && name !== '' ? name : id.slice(0, 12);
   return `${kind} ${text.slice(0, 80)}`;
 }
