@@ -26,6 +26,8 @@ export interface TestEngine {
   port: number;
   /** What the Engine API handed ctx.audit (refused writes) */
   notes: AuditNote[];
+  /** The manager context the handler serves (to serve it on another listener too) */
+  ctx: ManagerContext;
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
   close(): Promise<void>;
 }
@@ -90,6 +92,7 @@ export async function startTestEngine(workers: string[] = []): Promise<TestEngin
     opened,
     port,
     notes,
+    ctx,
     call,
     async close() {
       server.closeAllConnections();
