@@ -66,8 +66,8 @@ function reader(
 }
 
 /** A GET of a streaming path (follow logs) that reads the response head and then nothing. */
-export function slowHttpReader(port: number, path: string): Promise<SlowReader> {
-  const request = `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`;
+export function slowHttpReader(port: number, path: string, cookie?: string): Promise<SlowReader> {
+  const request = `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${cookie ? `Cookie: ${cookie}\r\n` : ''}\r\n`;
   return reader(port, request, (got) => {
     if (!got.includes('\r\n\r\n')) return false;
     if (!got.startsWith('HTTP/1.1 200')) throw new Error(`refused: ${got.slice(0, 300)}`);
