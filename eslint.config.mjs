@@ -124,6 +124,12 @@ export default tseslint.config(
     ['**/manager/**', '**/http/**', '**/agent/**', '**/realtime/**', '**/app/**', '**/components/**'],
     'store/storage/raft sit below the manager and the edges.',
   ),
+  // The audit log's server side (note buffer, search) sits on the store, below the manager and the edges.
+  layer(
+    ['server/audit/**'],
+    ['**/manager/**', '**/http/**', '**/agent/**', '**/realtime/**', '**/app/**', '**/components/**'],
+    'server/audit sits on the store; the manager and the edges use it, not the other way round.',
+  ),
   // Console accounts sit between the manager and the edges: the HTTP door and the socket use them, not the reverse.
   layer(
     ['server/auth/**'],

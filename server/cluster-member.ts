@@ -3,6 +3,8 @@
 // and stop with leadership, the control API (writes forwarded to the leader),
 // this process's agents, and the context the edges get.
 
+import { AuditNoteBuffer } from './audit/note-buffer';
+import { auditNotesHandler, isAuditNotesRequest, notesProposer } from './audit/notes-route';
 import type { NetworkView } from './api/network-view';
 import type { NodeDescription, RootCA } from './api/types';
 import { Agent } from './agent/agent';
@@ -271,8 +273,10 @@ export class ClusterMember {
       barrier: () => log.readBarrier(),
       request: (to, payload, ms) => transport.request(to, payload, ms),
     });
+    const onAuditNotes = auditNotesHandler(store, link);
     const removeRoute = router.add((payload, from) => {
       if (isControlRequest(payload)) return onControl(payload, from);
+      if (isAuditNotesRequest(payload)) return onAuditNotes(payload);
       if (isProbe(payload)) return { probe: true };
       return UNHANDLED;
     });
@@ -329,6 +333,8 @@ export class ClusterMember {
       clock,
     });
 
+    // notes (failed logins, refused requests) go to the log coalesced, bounded, through the leader
+    const auditNotes = new AuditNoteBuffer(notesProposer(store, link), clock);
     const ctx: ManagerContext = {
       store,
       control,
@@ -344,6 +350,7 @@ export class ClusterMember {
       managerStatus: (nodeID) => managerStatus(view(), nodeID),
       membership: view,
       logs,
+      audit: auditNotes,
     };
     // a stall past half the election timeout is what costs leadership: say so when it happens
     const stopLoopMonitor = monitorEventLoop({
@@ -369,6 +376,8 @@ export class ClusterMember {
     m.cleanups.push(stopServingLogs);
     m.cleanups.push(unwatch, removeRoute, removeJoinRoute, stopProbing, stopServing, () => raftView.close());
     m.cleanups.push(stopLoopMonitor);
+    // runs first (cleanups run in reverse): the buffered notes go out while the log still takes them
+    m.cleanups.push(() => auditNotes.close());
 
     // leader-only loops: start on election, stop at once on losing it
     m.leaderlessSince = log.leader() ? undefined : clock.now();

@@ -2,6 +2,7 @@ import { EXECUTOR_LABEL, SIM_ENGINE_VERSION } from '../api/node-labels';
 import type { Cluster, ClusterSpec, Network, Node, NodeDescription, RootCA } from '../api/types';
 import { newID } from '../api/ids';
 import { createRootCA, joinTokenFor, rootCAFrom } from '../ca';
+import { runAsUnlessSet } from '../store/audit-context';
 import type { ClusterStore } from '../store/cluster-store';
 import { DEFAULT_ADDR_POOL, DEFAULT_SUBNET_SIZE } from './network-allocator/address-pool';
 import { DEFAULT_DATA_PATH_PORT, mergeInitSpec, type InitSettings } from './swarm-init';
@@ -73,28 +74,32 @@ export async function initCluster(store: ClusterStore, opts: InitOptions): Promi
   const init = opts.settings ?? {};
   const spec = mergeInitSpec(withHeartbeat(defaultClusterSpec(), opts.heartbeatPeriodMs), init.spec);
   if (opts.nodeCertExpiryNs) spec.CAConfig = { ...spec.CAConfig, NodeCertExpiry: opts.nodeCertExpiryNs };
-  await store.update((tx) => {
-    const cluster: Cluster = {
-      ID: opts.clusterID ?? newID(),
-      Version: { Index: 0 },
-      CreatedAt: tx.now,
-      UpdatedAt: tx.now,
-      Spec: spec,
-      // the tokens pin the root by its digest: a joiner checks the root it is served against them
-      JoinTokens: { Worker: joinTokenFor(rootCA.CACert), Manager: joinTokenFor(rootCA.CACert) },
-      DefaultAddrPool: init.defaultAddrPool ?? [...DEFAULT_ADDR_POOL],
-      SubnetSize: init.defaultAddrPool ? (init.subnetSize ?? DEFAULT_SUBNET_SIZE) : DEFAULT_SUBNET_SIZE,
-      DataPathPort: init.dataPathPort ?? DEFAULT_DATA_PATH_PORT,
-      RootRotationInProgress: false,
-      RootCA: rootCA,
-    };
-    tx.create('cluster', cluster);
-    const self = newNode(nodeID, 'manager', opts.description, opts.addr, tx.now);
-    if (init.availability) self.Spec.Availability = init.availability;
-    if (init.dataPathAddr) self.DataPathAddr = init.dataPathAddr;
-    tx.create('node', self);
-    tx.create('network', newIngressNetwork(tx.now));
-  });
+  // the start-up's own init is the manager's; `docker swarm init` keeps its client as the actor
+  const actor = { actor: { kind: 'system', name: 'swarm init' } } as const;
+  await runAsUnlessSet(actor, () =>
+    store.update((tx) => {
+      const cluster: Cluster = {
+        ID: opts.clusterID ?? newID(),
+        Version: { Index: 0 },
+        CreatedAt: tx.now,
+        UpdatedAt: tx.now,
+        Spec: spec,
+        // the tokens pin the root by its digest: a joiner checks the root it is served against them
+        JoinTokens: { Worker: joinTokenFor(rootCA.CACert), Manager: joinTokenFor(rootCA.CACert) },
+        DefaultAddrPool: init.defaultAddrPool ?? [...DEFAULT_ADDR_POOL],
+        SubnetSize: init.defaultAddrPool ? (init.subnetSize ?? DEFAULT_SUBNET_SIZE) : DEFAULT_SUBNET_SIZE,
+        DataPathPort: init.dataPathPort ?? DEFAULT_DATA_PATH_PORT,
+        RootRotationInProgress: false,
+        RootCA: rootCA,
+      };
+      tx.create('cluster', cluster);
+      const self = newNode(nodeID, 'manager', opts.description, opts.addr, tx.now);
+      if (init.availability) self.Spec.Availability = init.availability;
+      if (init.dataPathAddr) self.DataPathAddr = init.dataPathAddr;
+      tx.create('node', self);
+      tx.create('network', newIngressNetwork(tx.now));
+    }),
+  );
   return nodeID;
 }
 
@@ -149,13 +154,15 @@ export async function ensureSimWorkers(
   }
   for (let i = 0; i < missing.length; i += 500) {
     const chunk = missing.slice(i, i + 500);
-    await store.update((tx) => {
-      for (const m of chunk) {
-        const node = newNode(m.id, 'worker', m.description, '127.0.0.1', tx.now);
-        node.Spec.Labels = { zone: m.description.Engine.Labels?.zone ?? '' };
-        tx.create('node', node);
-      }
-    });
+    await runAsUnlessSet({ actor: { kind: 'system', name: 'demo' }, action: 'add simulated workers' }, () =>
+      store.update((tx) => {
+        for (const m of chunk) {
+          const node = newNode(m.id, 'worker', m.description, '127.0.0.1', tx.now);
+          node.Spec.Labels = { zone: m.description.Engine.Labels?.zone ?? '' };
+          tx.create('node', node);
+        }
+      }),
+    );
   }
   return out;
 }

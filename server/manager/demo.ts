@@ -1,5 +1,6 @@
 import { EXECUTOR_LABEL } from '../api/node-labels';
 import type { ServiceSpec, TaskSpec } from '../api/types';
+import { runAs } from '../store/audit-context';
 import type { ControlApi } from './controlapi/types';
 
 const SECOND = 1e9;
@@ -61,6 +62,8 @@ export const DEMO_SERVICES: ServiceSpec[] = [
 export async function createDemoServices(control: ControlApi): Promise<void> {
   for (const spec of DEMO_SERVICES) {
     if (control.listServices({ name: [spec.Name] }).some((s) => s.Spec.Name === spec.Name)) continue;
-    await control.createService(spec);
+    await runAs({ actor: { kind: 'system', name: 'demo' }, action: `create demo service ${spec.Name}` }, () =>
+      control.createService(spec),
+    );
   }
 }

@@ -1,3 +1,4 @@
+import { runAs } from '../store/audit-context';
 import type { Clock } from '../util/clock';
 
 /**
@@ -39,7 +40,8 @@ export class PassRunner {
     do {
       this.again = false;
       try {
-        await this.pass();
+        // every write of the pass is the loop's in the audit log
+        await runAs({ actor: { kind: 'control-loop', name: this.name } }, this.pass);
       } catch (err) {
         if (this.stopped) break;
         console.warn(`[${this.name}] pass failed:`, err instanceof Error ? err.message : err);

@@ -17,6 +17,7 @@ export function encodeSnapshotData(store: MemoryStore, members: ReadonlyMap<Raft
   const img: SnapshotImage = {
     ...store.image(),
     events: store.events.image(),
+    audit: store.audit.image(),
     members: Object.fromEntries([...members].sort()),
   };
   return JSON.stringify(img);

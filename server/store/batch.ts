@@ -1,3 +1,4 @@
+import type { Actor, AuditNote } from '../api/audit';
 import type { LoggedEvent } from '../api/events';
 import type { Kind, ObjectByKind } from '../api/types';
 
@@ -19,6 +20,19 @@ export interface Batch {
    * it existed have none.
    */
   time?: number;
+  /**
+   * Who made it and why (issue #12 §2): stamped by ClusterStore.update, made
+   * into an audit record when the entry is applied, in the same transaction.
+   */
+  audit?: BatchAudit;
+  /** Audit notes that change nothing (failed logins, refused requests): an audit-only entry has no ops. */
+  notes?: AuditNote[];
+}
+
+/** The actor of a batch and what it was doing; the ops themselves say the rest. */
+export interface BatchAudit {
+  actor: Actor;
+  action?: string;
 }
 
 export type ChangeAction = 'create' | 'update' | 'delete';

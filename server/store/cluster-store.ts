@@ -1,6 +1,10 @@
+import type { AuditNote } from '../api/audit';
 import { SequenceConflict, SwarmError } from '../api/errors';
 import { proposalTooLarge, type ConsensusLog } from '../raft/log';
 import type { MemoryStore } from './memory-store';
+import { currentAudit } from './audit-context';
+import { UNATTRIBUTED } from './audit-record';
+import type { BatchAudit } from './batch';
 import { MAX_PROPOSAL_BYTES, splitBatch } from './split-batch';
 import { Tx } from './tx';
 
@@ -44,8 +48,8 @@ export class ClusterStore {
       }
       if (tx.size === 0) return result;
       const max = opts.maxProposalBytes ?? MAX_PROPOSAL_BYTES;
-      // the entry carries its time: the events it makes are stamped with it on every manager
-      const { batches, bytes } = splitBatch({ ...tx.batch(), time: now }, max);
+      // the entry carries its time (its events are stamped with it on every manager) and who made it
+      const { batches, bytes } = splitBatch({ ...tx.batch(), time: now, audit: stamp() }, max);
       // A client's transaction stays atomic, so it must fit one proposal. A control loop's
       // pass is a set of independent, idempotent writes: like swarmkit's store.Batch it is
       // committed in parts, and a part that loses a race re-runs the pass on the new state.
@@ -60,4 +64,23 @@ export class ClusterStore {
       throw error instanceof SwarmError ? error : new Error(String(error));
     }
   }
+
+  /**
+   * Propose audit notes (what is not a write: failed logins, refused requests)
+   * as an audit-only entry; resolves once it is applied. Leader only.
+   */
+  async note(notes: readonly AuditNote[]): Promise<void> {
+    if (notes.length === 0) return;
+    const { error } = await this.log.propose({ ops: [], time: Math.floor(this.clock()), notes: [...notes] });
+    if (error) throw error;
+  }
+}
+
+/** The batch's audit stamp: the actor the door or loop set with runAs, else "unattributed". */
+function stamp(): BatchAudit {
+  const ctx = currentAudit();
+  if (!ctx) return { actor: UNATTRIBUTED };
+  // the door learns that its request reached the log (a refusal after this is the record's result, not a note)
+  ctx.wrote = true;
+  return ctx.action ? { actor: ctx.actor, action: ctx.action.slice(0, 300) } : { actor: ctx.actor };
 }

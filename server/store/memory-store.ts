@@ -7,6 +7,9 @@ import type { AppliedEvent, Batch, Change } from './batch';
 import { batchShapeError, isPlainObject, objectShapeError } from './shape';
 import { clusterEvents } from './cluster-events';
 import { EventLog, type EventLogImage } from './event-log';
+import { AuditLog, type AuditLogImage } from './audit-log';
+import { auditRecords, type AuditRecord } from './audit-record';
+import { runAsNobody } from './audit-context';
 
 type Tables = { [K in Kind]: Map<string, ObjectByKind[K]> };
 
@@ -32,6 +35,8 @@ export interface StoreImage {
   objects: { [K in Kind]: ObjectByKind[K][] };
   /** The event log, in a snapshot (`image()` leaves it out: readers of the tables do not want it). */
   events?: EventLogImage;
+  /** The audit log, in a snapshot (left out of `image()` like the events). */
+  audit?: AuditLogImage;
 }
 
 /** Global tasks (slot 0) are keyed by node: swarmkit's SlotTuple. */
@@ -73,6 +78,8 @@ export class MemoryStore {
   private _index = 0;
   /** The Docker events of the applied entries, newest kept: written by `apply` with the tables. */
   readonly events = new EventLog();
+  /** Who changed what (issue #12 §2): a record per applied batch and per note, written by `apply` with the tables. */
+  readonly audit = new AuditLog();
 
   /** Log index of the last applied entry. */
   get index(): number {
@@ -339,27 +346,50 @@ export class MemoryStore {
     const event: AppliedEvent = { index, changes: [] };
     let error: SwarmError | undefined;
     let olds: (ObjectByKind[Kind] | undefined)[];
+    let audit: AuditRecord[] = [];
     try {
       const malformed = batchShapeError(batch);
       if (malformed) return { event, failed: malformed };
       error = this.validate(batch);
-      if (error) return { event, error };
+      // built before the writes: a delete's record names the object as it was
+      audit = this.auditOf(index, batch, error ? error.message : 'ok');
+      if (error) {
+        this.audit.append(audit);
+        return { event, error };
+      }
       olds = this.mutate(index, batch, event);
     } catch (err) {
       event.changes = [];
-      return { event, failed: `applying the batch threw: ${errorText(err)}` };
+      const failed = `applying the batch threw: ${errorText(err)}`;
+      for (const r of audit) if (r.changes !== undefined) r.result = failed;
+      this.audit.append(audit);
+      return { event, failed };
     }
+    this.audit.append(audit);
     this.logEvents(batch, event, olds);
+    // an audit-only entry (notes) changes nothing: like a no-op entry, watchers are not told
+    if (batch.ops.length === 0) return { event };
     for (const l of this.listeners) {
       // a failing watcher must not stop the entry (or the rest of its group)
       // from being applied and acknowledged: memory would drift from the log
       try {
-        l(event);
+        runAsNobody(() => l(event));
       } catch (err) {
         console.error('store: watcher failed on entry', index, err);
       }
     }
     return { event };
+  }
+
+  /** The entry's audit records; should building them throw, the entry keeps its change and has none. */
+  private auditOf(index: number, batch: Batch, result: string): AuditRecord[] {
+    try {
+      const time = batch.time ?? this.events.lastTimeMs();
+      return auditRecords(index, Math.floor(time), batch, result, (kind, id) => this.tables[kind].get(id));
+    } catch (err) {
+      console.error('store: no audit record for entry', index, errorText(err));
+      return [];
+    }
   }
 
   /**
@@ -482,6 +512,8 @@ export class MemoryStore {
     }
     const lostEvents = this.events.restore(img.events);
     if (lostEvents > 0) skipped.push(`${lostEvents} malformed events`);
+    const lostAudit = this.audit.restore(img.audit);
+    if (lostAudit > 0) skipped.push(`${lostAudit} malformed audit records`);
     this._index = img.index;
     return { skipped };
   }

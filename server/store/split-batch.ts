@@ -33,17 +33,22 @@ export function wireBytes(value: unknown): number {
  */
 export function splitBatch(batch: Batch, maxBytes = MAX_PROPOSAL_BYTES): { batches: Batch[]; bytes: number } {
   const batches: Batch[] = [];
-  const stamp = batch.time === undefined ? {} : { time: batch.time };
+  // every part carries the time and the audit stamp: each is applied, and recorded, on its own
+  const stamp: Omit<Batch, 'ops'> = {
+    ...(batch.time === undefined ? {} : { time: batch.time }),
+    ...(batch.audit === undefined ? {} : { audit: batch.audit }),
+  };
+  const envelope = BATCH_ENVELOPE_BYTES + (batch.audit === undefined ? 0 : wireBytes(batch.audit) + 10);
   let current: Batch = { ops: [], ...stamp };
-  let size = BATCH_ENVELOPE_BYTES;
-  let bytes = BATCH_ENVELOPE_BYTES;
+  let size = envelope;
+  let bytes = envelope;
   for (const op of batch.ops) {
     const n = opWireBytes(op) + 1; // and its comma
     bytes += n;
     if (current.ops.length > 0 && size + n > maxBytes) {
       batches.push(current);
       current = { ops: [], ...stamp };
-      size = BATCH_ENVELOPE_BYTES;
+      size = envelope;
     }
     current.ops.push(op);
     size += n;

@@ -227,6 +227,16 @@ export const CONSOLE_CATALOGUE: readonly RouteSpec[] = [
   consoleApi('DELETE', '/api/nodes/{node}', { query: [{ name: 'force', valid: ['0', 'false'] }] }),
   consoleApi('POST', '/api/nodes/{node}/labels', { body: 'label' }),
   consoleApi('DELETE', '/api/nodes/{node}/labels/{key}'),
+  consoleApi('GET', '/api/audit', {
+    query: [
+      { name: 'q', valid: ['web', ''] },
+      { name: 'actor', valid: ['control-loop', 'local'] },
+      { name: 'result', valid: ['ok', 'failed'] },
+      { name: 'since', valid: ['1700000000', '2026-01-01T00:00:00Z'] },
+      { name: 'limit', valid: ['50', '5000'] },
+    ],
+  }),
+  consoleApi('GET', '/api/audit/export', { query: [{ name: 'result', valid: ['failed'] }] }),
   consoleApi('GET', '/api/swarm/join-tokens'),
   consoleApi('POST', '/api/swarm/join-tokens/rotate', { body: 'rotate' }),
   consoleApi('POST', '/api/swarm/settings', { body: 'swarmSettings' }),

@@ -34,6 +34,7 @@ import { fullRaftFrame } from '../../realtime/raft-frames';
 import { consoleDecorator, redactImage } from '../../realtime/redact';
 import { streamConsoleLogs } from './logs';
 import { objectEvents } from './events';
+import { serveAudit, watchConsoleRefusals } from './audit';
 import type { Role } from '../../api/access';
 import type { Actor } from '../../api/audit';
 import type { ConsoleAuth } from '../../auth/console-auth';
@@ -197,6 +198,8 @@ export async function handleConsoleApi(
   const [path, search] = (req.url ?? '/').split('?') as [string, string | undefined];
   if (path !== '/api' && !path.startsWith('/api/')) return false;
   const method = req.method ?? 'GET';
+  // a refused write (4xx) is an audit note, as whoever the gate found asking
+  const askedBy = watchConsoleRefusals(req, res, ctx, path);
   const refused = refuseBrowserRequest(req.headers, method);
   if (refused) {
     req.resume();
@@ -224,13 +227,11 @@ export async function handleConsoleApi(
       ? actorOf(who.principal)
       : { kind: 'system', name: `console visitor from ${peerAddress(req.socket)}` };
     const action = `${method} ${path}`;
+    const asking = askedBy({ actor, action });
     if (match.rule.needs !== 'public') {
       if (!who) throw new HttpError(401, LOG_IN_FIRST);
       const refusal = consoleRefusal(who.principal.role, match.rule);
-      if (refusal) {
-        ctx.audit?.note({ actor, action, result: refusal });
-        throw new HttpError(403, refusal);
-      }
+      if (refusal) throw new HttpError(403, refusal);
       const renewed = await auth.renewIfDue(who);
       if (renewed !== undefined && token) {
         res.setHeader('Set-Cookie', setSessionCookie(token, renewed, ctx.clock.now(), isSecure(req)));
@@ -239,7 +240,7 @@ export async function handleConsoleApi(
     }
     const authHandler = AUTH_HANDLERS[match.route];
     if (authHandler) {
-      await runAs({ actor, action }, () =>
+      await runAs(asking, () =>
         authHandler({
           req,
           res,
@@ -254,7 +255,7 @@ export async function handleConsoleApi(
       return true;
     }
     const role = who?.principal.role ?? 'viewer';
-    await runAs({ actor, action }, () => serveRoute(req, res, ctx, method, path, search, parts, role));
+    await runAs(asking, () => serveRoute(req, res, ctx, method, path, search, parts, role));
   } catch (err) {
     // a refused request's body is not read: drain it so the connection stays usable
     if (!req.complete && !(err instanceof HttpError && err.status === 413)) req.resume();
@@ -286,7 +287,9 @@ async function serveRoute(
 ): Promise<void> {
   const [a, id, op, extra] = parts;
   {
-    if (a === 'logs' && parts.length === 1) {
+    if (a === 'audit') {
+      serveAudit(req, res, ctx, parts.slice(1), search);
+    } else if (a === 'logs' && parts.length === 1) {
       if (method !== 'GET') throw new HttpError(405, 'method not allowed');
       await streamConsoleLogs(req, res, ctx, new URLSearchParams(search ?? ''));
     } else if (a === 'events' && parts.length === 1) {

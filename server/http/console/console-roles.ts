@@ -62,6 +62,8 @@ export const CONSOLE_ROUTES = {
   'GET /api/share-links': rule('admin', 'list share links'),
   'POST /api/share-links': rule('admin', 'create a share link'),
   'DELETE /api/share-links/:id': rule('admin', 'revoke a share link'),
+  'GET /api/audit': rule('admin', 'read the audit log'),
+  'GET /api/audit/export': rule('admin', 'export the audit log'),
 } as const satisfies Record<string, RouteRule>;
 
 export type ConsoleRoute = keyof typeof CONSOLE_ROUTES;

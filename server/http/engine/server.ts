@@ -11,6 +11,8 @@ import { API_VERSION, MIN_API_VERSION } from './respond';
 import { engineRoleRefusal } from './engine-roles';
 import { findRoute, type Route } from './router';
 import { engineClientOf } from './tls-listener';
+import { engineActor, noteRefusals } from './audit-door';
+import { runAs } from '../../store/audit-context';
 import { configRoutes } from './routes/configs';
 import { distributionRoutes } from './routes/distribution';
 import { eventRoutes } from './routes/events';
@@ -79,12 +81,16 @@ export function createEngineHandler(
     if (ctx.replica && (req.method === 'GET' || req.method === 'HEAD')) res.setHeader(REPLICA_HEADER, ctx.replica());
     const stripped = stripVersion(target.path);
     if ('error' in stripped) throw new SwarmError('InvalidArgument', stripped.error);
-    const found = findRoute(routes, req.method ?? 'GET', stripped.path);
+    const method = req.method ?? 'GET';
+    const found = findRoute(routes, method, stripped.path);
     if (!found) throw new HttpError(404, notServedMessage(stripped.path));
+    // the request's writes are its client's in the audit log; a refused write is noted
+    const audit = { actor: engineActor(req), action: `${method} ${stripped.path}`.slice(0, 300) };
+    noteRefusals(res, method, audit, ctx.audit);
     // a --tlsverify client acts in its certificate's role
     const client = engineClientOf(req);
-    const refusal = client && engineRoleRefusal(client.role, req.method ?? 'GET', stripped.path);
+    const refusal = client && engineRoleRefusal(client.role, method, stripped.path);
     if (refusal) throw new HttpError(403, refusal);
-    return found.route.handle({ ctx, req, res, params: found.params, query: target.query });
+    return runAs(audit, () => found.route.handle({ ctx, req, res, params: found.params, query: target.query }));
   });
 }

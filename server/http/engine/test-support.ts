@@ -1,5 +1,6 @@
 // An Engine API on a real store and a real HTTP server on 127.0.0.1, for route
 // tests: a swarm with this manager and the given workers, and a raw client.
+import type { AuditNote } from '../../api/audit';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { initCluster } from '../../manager/bootstrap';
@@ -23,6 +24,10 @@ export interface Reply {
 export interface TestEngine {
   opened: Awaited<ReturnType<typeof openTempStore>>;
   port: number;
+  /** What the Engine API handed ctx.audit (refused writes) */
+  notes: AuditNote[];
+  /** The manager context the handler serves (to serve it on another listener too) */
+  ctx: ManagerContext;
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
   close(): Promise<void>;
 }
@@ -37,6 +42,7 @@ export async function startTestEngine(workers: string[] = []): Promise<TestEngin
   });
   if (workers.length) await store.update((tx) => workers.forEach((h) => tx.create('node', makeNode({ hostname: h }))));
   const clock = new ManualClock();
+  const notes: AuditNote[] = [];
   const ctx: ManagerContext = {
     store,
     control: createControlApi(store, { selfNodeID: SELF, managerAddr: '127.0.0.1:2377', isLeader: () => true, clock }),
@@ -47,6 +53,7 @@ export async function startTestEngine(workers: string[] = []): Promise<TestEngin
     clusterAddr: '127.0.0.1:2377',
     startedAt: clock.now(),
     raftHealth: () => raftHealth(opened.log),
+    audit: { note: (n) => notes.push(n) },
   };
   const server: Server = createServer(createEngineHandler(ctx));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -84,6 +91,8 @@ export async function startTestEngine(workers: string[] = []): Promise<TestEngin
   return {
     opened,
     port,
+    notes,
+    ctx,
     call,
     async close() {
       server.closeAllConnections();

@@ -2,6 +2,7 @@
 // its store replica holds (every manager has it, as in swarmkit), for the
 // subject the store says the node has, never the one the CSR asks for.
 
+import { runAs } from '../../store/audit-context';
 import { X509Certificate } from 'node:crypto';
 import { SwarmError, rpcError } from '../../api/errors';
 import type { Cluster, Node } from '../../api/types';
@@ -72,14 +73,16 @@ export function leafNotAfter(chainPem: string): string {
  */
 export async function recordIssued(store: ClusterStore, nodeID: string, issued: IssuedCertificate): Promise<void> {
   const notAfter = leafNotAfter(issued.certificate);
-  await store.update(
-    (tx) => {
-      const cur = tx.get('node', nodeID);
-      if (!cur) throw rpcError('NotFound', `node ${nodeID} not found when attempting to renew certificate`);
-      if (cur.CertificateNotAfter && Date.parse(cur.CertificateNotAfter) >= Date.parse(notAfter)) return;
-      tx.update('node', { ...cur, CertificateNotAfter: notAfter });
-    },
-    { retry: true },
+  await runAs({ actor: { kind: 'control-loop', name: 'ca' }, action: 'issue node certificate' }, () =>
+    store.update(
+      (tx) => {
+        const cur = tx.get('node', nodeID);
+        if (!cur) throw rpcError('NotFound', `node ${nodeID} not found when attempting to renew certificate`);
+        if (cur.CertificateNotAfter && Date.parse(cur.CertificateNotAfter) >= Date.parse(notAfter)) return;
+        tx.update('node', { ...cur, CertificateNotAfter: notAfter });
+      },
+      { retry: true },
+    ),
   );
 }
 

@@ -3,6 +3,7 @@
 // nodes' renewals over the cluster port, and (while leading) finishes root
 // rotations. Every manager holds the root key in its store, as in swarmkit.
 
+import { runAs } from '../../store/audit-context';
 import { newID } from '../../api/ids';
 import type { ClusterSpec, RootCA } from '../../api/types';
 import { createCSR, createRootCA, joinTokenFor, MANAGER_ROLE, rootCAFrom, signCSR, signerOf } from '../../ca';
@@ -89,12 +90,14 @@ export class MemberCA {
           "this swarm's data is from before it had a root CA, and this manager cannot create one (it does not lead)",
         );
       const rootCA = rootCAFrom(await createRootCA());
-      await store.update((tx) => {
-        const cur = tx.get('cluster', cluster!.ID);
-        if (!cur || cur.RootCA) return;
-        const tokens = { Worker: joinTokenFor(rootCA.CACert), Manager: joinTokenFor(rootCA.CACert) };
-        tx.update('cluster', { ...cur, RootCA: rootCA, JoinTokens: tokens });
-      });
+      await runAs({ actor: { kind: 'system', name: 'ca' }, action: 'create the root CA' }, () =>
+        store.update((tx) => {
+          const cur = tx.get('cluster', cluster!.ID);
+          if (!cur || cur.RootCA) return;
+          const tokens = { Worker: joinTokenFor(rootCA.CACert), Manager: joinTokenFor(rootCA.CACert) };
+          tx.update('cluster', { ...cur, RootCA: rootCA, JoinTokens: tokens });
+        }),
+      );
       cluster = store.view.list('cluster')[0];
       console.log('ca: this swarm had no root CA: created one (the join tokens changed)');
     }

@@ -2,6 +2,7 @@ import { rpcError } from '../../api/errors';
 import { newID } from '../../api/ids';
 import type { MeshPortError, Node, NodeDescription, NodeStatus, Task, TaskStatus, TLSInfo } from '../../api/types';
 import { TASK_STATE_VALUE, isTaskState } from '../../api/types';
+import { runAs } from '../../store/audit-context';
 import type { AppliedEvent } from '../../store/batch';
 import type { ClusterStore } from '../../store/cluster-store';
 import type { Tx } from '../../store/tx';
@@ -30,6 +31,7 @@ import {
 import { applyStatus, isForward, laterStatus } from './status-updates';
 import { isolate } from '../faults';
 import { PART_OPS, yieldToLoop } from '../pass-parts';
+import { DISPATCHER, writeBackAuditor } from './write-actor';
 
 export const MSG_HEARTBEAT_FAILURE = 'heartbeat failure';
 
@@ -88,6 +90,8 @@ interface NodeWrite {
   description?: NodeDescription;
   /** The node's routing-mesh bind failures per service and port ([] clears them). */
   meshErrors?: MeshPortError[];
+  /** The node's agent asked for it (registration, a heartbeat's description, its mesh errors): the audit actor */
+  byAgent?: boolean;
   waiters: { resolve: () => void; reject: (e: unknown) => void }[];
 }
 
@@ -137,7 +141,7 @@ export class Dispatcher implements DispatcherApi {
     if (this.running) return;
     this.running = true;
     this.unwatch = this.store.view.watch((e) => this.onApplied(e));
-    this.startPass = this.markNodesUnknown().catch((err) => {
+    this.startPass = runAs({ actor: DISPATCHER }, () => this.markNodesUnknown()).catch((err) => {
       console.error('dispatcher: marking nodes unknown failed', err);
     });
   }
@@ -186,7 +190,7 @@ export class Dispatcher implements DispatcherApi {
     this.armExpiry(req.nodeID, GRACE_MULTIPLIER * periodMs, MSG_HEARTBEAT_FAILURE);
     await new Promise<void>((resolve, reject) => {
       const status: NodeStatus = { State: 'ready', Addr: req.addr || node.Status.Addr };
-      this.queueNodeWrite(req.nodeID, { status, description: req.description }, { resolve, reject });
+      this.queueNodeWrite(req.nodeID, { status, description: req.description, byAgent: true }, { resolve, reject });
     });
     return { sessionID: session.id, heartbeatPeriodMs: periodMs };
   }
@@ -207,7 +211,7 @@ export class Dispatcher implements DispatcherApi {
       // a renewed certificate: recorded in the session's node, which stays READY
       const queued = this.nodeWrites.get(session.nodeID);
       const description = { ...(queued?.description ?? node.Description), TLSInfo: report.tlsInfo };
-      this.queueNodeWrite(session.nodeID, { status: queued?.status ?? node.Status, description });
+      this.queueNodeWrite(session.nodeID, { status: queued?.status ?? node.Status, description, byAgent: true });
     }
     if (report?.meshErrors) this.noteMeshErrors(session.nodeID, report.meshErrors, report.meshPortErrors);
     return { periodMs };
@@ -234,6 +238,7 @@ export class Dispatcher implements DispatcherApi {
     this.queueNodeWrite(nodeID, {
       status: next,
       meshErrors: ports,
+      byAgent: true,
       ...(queued?.description ? { description: queued.description } : {}),
     });
   }
@@ -299,8 +304,8 @@ export class Dispatcher implements DispatcherApi {
   private async orphanTasks(nodeID: string): Promise<void> {
     if (!this.running || this.sessionByNode.has(nodeID)) return;
     const at = iso(this.clock.now());
-    await this.store
-      .update(
+    await runAs({ actor: DISPATCHER }, () =>
+      this.store.update(
         (tx) => {
           const node = tx.get('node', nodeID);
           if (!node || node.Status.State !== 'down') return;
@@ -313,8 +318,8 @@ export class Dispatcher implements DispatcherApi {
           }
         },
         { retry: true },
-      )
-      .catch((err) => console.error('dispatcher: orphaning tasks failed', err));
+      ),
+    ).catch((err) => console.error('dispatcher: orphaning tasks failed', err));
   }
 
   /** New leader: every node not DOWN is UNKNOWN until it registers with us (6× grace). */
@@ -430,7 +435,11 @@ export class Dispatcher implements DispatcherApi {
     this.cancelStatusTimer = undefined;
     const waiters = [...nodes.values()].flatMap((w) => w.waiters);
     try {
-      await this.store.update((tx) => this.writeBatch(tx, nodes, statuses), { retry: true });
+      const by = writeBackAuditor(
+        nodes,
+        [...statuses.values()].map((q) => q.nodeID),
+      );
+      await runAs(by, () => this.store.update((tx) => this.writeBatch(tx, nodes, statuses), { retry: true }));
       for (const x of waiters) x.resolve();
     } catch (err) {
       // A registration learns of the failure itself; a lost background write is only logged.

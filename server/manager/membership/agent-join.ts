@@ -4,6 +4,7 @@
 // worker certificate, which is all the agent presents from then on, and
 // where the managers are.
 
+import { runAs } from '../../store/audit-context';
 import { SwarmError, rpcError } from '../../api/errors';
 import { hostOf } from '../../api/node-id';
 import { agentJoinRequestSchema } from '../../api/schemas/join-request';
@@ -100,15 +101,18 @@ async function admitAgent(deps: AgentJoinDeps, nodeID: string, req: AgentJoinReq
   if (deps.store.view.get('node', nodeID)) throw alreadyPart(nodeID);
   // the CSR is checked before the node exists, so a bad one leaves nothing behind
   const issued = await issueCertificate(deps.store.view, { nodeID, role: 'worker', csr: req.csr });
-  await deps.store.update(
-    (tx) => {
-      if (tx.get('node', nodeID)) throw alreadyPart(nodeID);
-      tx.create('node', {
-        ...newNode(nodeID, 'worker', req.description, hostOf(req.addr), tx.now),
-        CertificateNotAfter: leafNotAfter(issued.certificate),
-      });
-    },
-    { retry: true },
+  // the join is the joining agent's own doing (its token vouched for it)
+  await runAs({ actor: { kind: 'agent', nodeID }, action: 'join as worker' }, () =>
+    deps.store.update(
+      (tx) => {
+        if (tx.get('node', nodeID)) throw alreadyPart(nodeID);
+        tx.create('node', {
+          ...newNode(nodeID, 'worker', req.description, hostOf(req.addr), tx.now),
+          CertificateNotAfter: leafNotAfter(issued.certificate),
+        });
+      },
+      { retry: true },
+    ),
   );
   return {
     clusterID: cluster.ID,

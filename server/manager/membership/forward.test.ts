@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SequenceConflict, SwarmError } from '../../api/errors';
 import { LOST_LEADERSHIP, NO_LEADER, NotLeaderError } from '../../raft/raft-log';
 import { RequestError } from '../../raft/transport';
+import { currentAudit, runAs } from '../../store/audit-context';
 import type { ControlApi } from '../controlapi/types';
 import {
   CONTROL_WRITES,
@@ -212,5 +213,31 @@ describe('forwarded writes', () => {
     await expect(deposed({ control: 'removeService', args: ['x'] }, member)).rejects.toMatchObject({
       code: NOT_LEADER_CODE,
     });
+  });
+
+  it("carries the writer's actor to the leader, which writes as it (an unsound one: as the member that sent it)", async () => {
+    const sent: [string, unknown][] = [];
+    const followerApi = forwardingControlApi(fakeApi([]), link({ sent: sent as unknown[] }));
+    const ann = { kind: 'account', id: 'a1', name: 'ann', role: 'operator' } as const;
+    await runAs({ actor: ann, action: 'POST /api/services/a/scale' }, () => followerApi.removeService('a'));
+    expect(sent[0]![1]).toEqual({
+      control: 'removeService',
+      args: ['a'],
+      audit: { actor: ann, action: 'POST /api/services/a/scale' },
+    });
+    const seen: unknown[] = [];
+    const api = fakeApi([]);
+    api.removeService = async () => {
+      seen.push(currentAudit());
+      return undefined as never;
+    };
+    const handle = controlRequestHandler(api, { isLeader: () => true, leader: () => 'L' });
+    const member = { raftId: 'f1', addr: 'x', via: 'member' as const };
+    await handle(sent[0]![1], member);
+    await handle({ control: 'removeService', args: ['a'], audit: { actor: { kind: 'root' } } }, member);
+    expect(seen).toEqual([
+      { actor: ann, action: 'POST /api/services/a/scale' },
+      { actor: { kind: 'system', name: 'forwarded by f1' } },
+    ]);
   });
 });

@@ -9,6 +9,25 @@ import type { RaftId } from '../../raft/types';
 import { CONTROL_WRITES, controlRequestSchema, type ControlWrite } from '../../api/schemas/control-request';
 import { parseWire } from '../../api/schemas/wire';
 import type { ControlApi } from '../controlapi/types';
+import { currentAudit, runAs, type AuditContext } from '../../store/audit-context';
+import { stampShapeError } from '../../store/audit-record';
+
+/** Who a forwarded write is for the audit log: the follower's door's actor travels with it. */
+function auditOfForward(): { audit?: AuditContext } {
+  const ctx = currentAudit();
+  if (!ctx) return {};
+  return { audit: ctx.action ? { actor: ctx.actor, action: ctx.action } : { actor: ctx.actor } };
+}
+
+/** The forwarded actor when it is sound; else the write is recorded as the forwarding member's. */
+function forwardedAudit(payload: unknown, from: PeerIdentity): AuditContext {
+  const audit = (payload as { audit?: unknown }).audit;
+  if (audit !== undefined && stampShapeError(audit) === undefined) {
+    const a = audit as AuditContext;
+    return a.action !== undefined ? { actor: a.actor, action: a.action } : { actor: a.actor };
+  }
+  return { actor: { kind: 'system', name: `forwarded by ${from.raftId || 'a member'}` } };
+}
 
 /** A forwarded write, checked method by method; a bad one is InvalidArgument naming the argument. */
 function parseControlRequest(payload: unknown) {
@@ -84,7 +103,7 @@ export function forwardingControlApi(local: ControlApi, link: LeaderLink): Contr
         }
       }
       try {
-        return (await link.request(leader, { control: method, args }, FORWARD_TIMEOUT_MS)) as T;
+        return (await link.request(leader, { control: method, args, ...auditOfForward() }, FORWARD_TIMEOUT_MS)) as T;
       } catch (err) {
         const f = err as TransportFailure;
         if (f.kind === 'remote') {
@@ -167,7 +186,8 @@ export function controlRequestHandler(
     const request = parseControlRequest(payload);
     if (!link.isLeader()) throw notLeaderWire(link.leader());
     try {
-      const result = await (local[request.control] as (...a: unknown[]) => Promise<unknown>)(...request.args);
+      const write = local[request.control] as (...a: unknown[]) => Promise<unknown>;
+      const result = await runAs(forwardedAudit(payload, from), () => write(...request.args));
       return result ?? null;
     } catch (err) {
       if (err instanceof NotLeaderError) throw notLeaderWire(err.leader);

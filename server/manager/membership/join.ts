@@ -5,6 +5,7 @@
 // learner (promoted once caught up, see promoter.ts) and answers with what
 // the joiner needs to become a member.
 
+import { runAs } from '../../store/audit-context';
 import { SwarmError, rpcError } from '../../api/errors';
 import { hostOf, isNodeID } from '../../api/node-id';
 import { managerJoinRequestSchema } from '../../api/schemas/join-request';
@@ -137,15 +138,17 @@ async function admit(deps: JoinDeps, raftId: RaftId, req: JoinRequest['join']): 
   // the CSR is checked before the node exists, so a bad one leaves nothing behind; the certificate
   // goes out only with the node created
   const issued = await issueCertificate(deps.store.view, { nodeID: raftId, role: 'manager', csr: req.csr });
-  await deps.store.update(
-    (tx) => {
-      if (tx.get('node', raftId)) throw alreadyPart(raftId);
-      tx.create('node', {
-        ...newNode(raftId, 'manager', req.description, hostOf(req.addr), tx.now),
-        CertificateNotAfter: leafNotAfter(issued.certificate),
-      });
-    },
-    { retry: true },
+  await runAs({ actor: { kind: 'agent', nodeID: raftId }, action: 'join as manager' }, () =>
+    deps.store.update(
+      (tx) => {
+        if (tx.get('node', raftId)) throw alreadyPart(raftId);
+        tx.create('node', {
+          ...newNode(raftId, 'manager', req.description, hostOf(req.addr), tx.now),
+          CertificateNotAfter: leafNotAfter(issued.certificate),
+        });
+      },
+      { retry: true },
+    ),
   );
   // a learner once the certificate is signed: the leader dials it as soon as it is one
   for (let attempt = 0; ; attempt++) {

@@ -1,3 +1,4 @@
+import { runAs } from '../../store/audit-context';
 import type { ClusterStore } from '../../store/cluster-store';
 import type { Clock } from '../../util/clock';
 import { GlobalOrchestrator } from './global';
@@ -38,7 +39,8 @@ export class Orchestrators {
   }
 
   start(): void {
-    this.init = this.deleteServicelessTasks().catch((err) =>
+    const orchestrator = { actor: { kind: 'control-loop', name: 'orchestrator' } } as const;
+    this.init = runAs(orchestrator, () => this.deleteServicelessTasks()).catch((err) =>
       console.warn('[orchestrators] start-up cleanup failed:', err instanceof Error ? err.message : err),
     );
     this.restarts.start();

@@ -26,6 +26,7 @@
 // The rollout's UpdateStatus is written alongside whenever the service's changes.
 
 import type { Service, Task, UpdateEvent } from '../../api/types';
+import { runAs } from '../../store/audit-context';
 import type { AppliedEvent } from '../../store/batch';
 import type { ClusterStore } from '../../store/cluster-store';
 import { slotKey } from '../../store/memory-store';
@@ -57,6 +58,8 @@ import {
 export { DEFAULT_MONITOR_MS, dirtySlots, updateSettings } from './update-policy';
 
 /** Queued writes (a slot each: a new task, the old ones shut down) per transaction. */
+const UPDATER = { actor: { kind: 'control-loop', name: 'updater' } } as const;
+
 const SLOT_WRITES_PER_PART = Math.max(1, Math.floor(PART_OPS / 4));
 
 /**
@@ -95,6 +98,11 @@ export class UpdateSupervisor {
   }
 
   update(serviceID: string, slots: Task[][]): void {
+    // the run outlives the orchestrator's pass that starts it: its writes (and marks) are the updater's
+    runAs(UPDATER, () => this.startRun(serviceID, slots));
+  }
+
+  private startRun(serviceID: string, slots: Task[][]): void {
     if (this.stopped) return;
     const service = this.store.view.get('service', serviceID);
     if (!service) return;
@@ -519,7 +527,8 @@ class UpdateRun {
   private kick(): void {
     if (this.flushing) return;
     this.flushing = new Promise<void>((r) => setImmediate(r))
-      .then(() => this.flush())
+      // the run's writes are the updater's, whichever applied entry's watcher queued them
+      .then(() => runAs(UPDATER, () => this.flush()))
       .finally(() => {
         this.flushing = undefined;
         if (this.queue.length || this.events.length) this.kick();
