@@ -5,6 +5,8 @@ import { useCallback, useDeferredValue, useMemo, useState } from 'react';
 import type { AuditListBody, AuditRecordBody } from '@/server/api/audit';
 import { getJson } from '../api/client';
 import { useClusterView } from '../realtime/use-cluster';
+import { NotAllowedPage } from '../session/not-allowed-page';
+import { useMay } from '../session/session-provider';
 import { Age } from '../ui/age';
 import { Badge, type Tone } from '../ui/badge';
 import { SkeletonRows } from '../ui/skeleton';
@@ -86,7 +88,12 @@ function Row({ r, hostname }: { r: AuditRecordBody; hostname: (nodeID: string) =
   );
 }
 
+/** The audit log is the admins': anyone else gets the page that says so, not a stream of 403s. */
 export function AuditPage() {
+  return useMay('audit') ? <AuditLog /> : <NotAllowedPage action="audit" what="reading the audit log" />;
+}
+
+function AuditLog() {
   const [filters, setFilters] = useState<AuditFilters>(NO_FILTERS);
   const nodes = useClusterView().tables.node;
   const hostname = useCallback((id: string) => nodes.get(id)?.Description.Hostname, [nodes]);
