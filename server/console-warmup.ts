@@ -5,7 +5,11 @@
 
 import { request } from 'node:http';
 
-/** One of each page (dynamic ones with a made-up ID: the not-found render loads the same code). */
+/**
+ * One of each page (dynamic ones with a made-up ID: the not-found render loads the same code). The
+ * requests ask for no text/html, so the login gate lets them through: a page holds no cluster data
+ * (that comes over /api and the socket, which check the session), only its code.
+ */
 export const CONSOLE_PAGES = [
   '/',
   '/services',
@@ -14,6 +18,18 @@ export const CONSOLE_PAGES = [
   '/services/warm-up/logs',
   '/nodes/warm-up',
   '/raft',
+  '/topology',
+  '/networks/warm-up',
+  '/secrets',
+  '/secrets/warm-up',
+  '/configs',
+  '/configs/warm-up',
+  '/wall',
+  '/login',
+  '/setup',
+  '/accounts',
+  '/share-links',
+  '/audit',
   '/warm-up-not-found',
 ];
 
