@@ -62,9 +62,15 @@ test('a share link opens the wall read-only, and revoking it closes the open wal
   await wall.route('http://elsewhere.test/', (route) =>
     route.fulfill({ contentType: 'text/html', body: `<!doctype html><a id="go" href="${url}">the wall</a>` }),
   );
+  const visited: string[] = [];
+  wall.on('framenavigated', (f) => {
+    if (f === wall.mainFrame()) visited.push(new URL(f.url()).pathname);
+  });
   await wall.goto('http://elsewhere.test/');
   await wall.locator('#go').click();
   await expect(wall).toHaveURL(/\/wall$/);
+  // straight there: the link's page hops to /wall same-site, so the cookie goes along (no login bounce)
+  expect(visited.filter((p) => p === '/login')).toEqual([]);
   await waitLive(wall);
   const map = wall.getByTestId('wall');
   await expect(map.locator('.wall-node')).toHaveCount(4);

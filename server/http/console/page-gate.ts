@@ -1,6 +1,6 @@
 // The console's pages without a session: a page request is sent to /login
 // (with where it was going), and /share/<token> trades a share link for its
-// cookie and opens the wall. Everything else (Next's assets, the login and
+// cookie and moves on to the wall. Everything else (Next's assets, the login and
 // setup pages themselves) passes.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -45,14 +45,21 @@ export async function gatePage(req: IncomingMessage, res: ServerResponse, auth: 
       res.end(method === 'HEAD' ? undefined : body);
       return true;
     }
-    // the link's token becomes the cookie: revoking the link ends every wall that opened it
-    res.writeHead(302, {
-      Location: '/wall',
+    // the link's token becomes the cookie: revoking the link ends every wall that opened it. The answer
+    // is a page that moves on to the wall by itself rather than a redirect: a link opened from another
+    // site (a chat, a mail) would carry the SameSite=Strict cookie on no request of a redirect chain that
+    // site started, while the page's own hop to /wall is same-site and carries it.
+    const body =
+      '<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/wall">' +
+      '<title>Swarmdeck: opening the wall</title></head><body><p>Opening the wall…</p></body></html>';
+    res.writeHead(200, {
+      'Content-Type': 'text/html; charset=utf-8',
       'Set-Cookie': setSessionCookie(token, r.expiresAtMs, auth.now(), isSecure(req)),
       'Cache-Control': 'no-store',
       'Referrer-Policy': 'no-referrer',
+      'Content-Length': Buffer.byteLength(body),
     });
-    res.end();
+    res.end(method === 'HEAD' ? undefined : body);
     return true;
   }
   if (!wantsHtml(req) || OPEN_PAGES.some((p) => p.test(path))) return false;
