@@ -1,11 +1,38 @@
 import type { Db } from '../../storage/db';
 import type { RaftRecordCodec } from '../../storage/encryption/record-codec';
 import type { ConfState, Entry, EntryType, HardState, RaftStorage, Snapshot } from '../types';
-import { prismaRunner, startWriterThread, type Statement, type StatementRunner } from './sqlite-writer';
+import {
+  prismaRunner,
+  startWriterThread,
+  type MaintenanceTask,
+  type Statement,
+  type StatementRunner,
+} from './sqlite-writer';
 
 type SaveUpdate = Parameters<RaftStorage['save']>[0];
 
-type Op = { kind: 'save'; update: SaveUpdate } | { kind: 'compact'; snapshot: Snapshot; keepEntries: number };
+/** The raft tables whose `data` the record codec encrypts. */
+export type RecordTable = 'LogEntry' | 'Snapshot';
+
+/** One stored record as it is on disk (encrypted or legacy plaintext). */
+export interface StoredRecord {
+  index: number;
+  data: string;
+}
+
+/** A record re-encrypted by the background pass: written only if the row still holds `from`. */
+export interface RecordRewrite {
+  table: RecordTable;
+  index: number;
+  from: string;
+  to: string;
+}
+
+type Op =
+  | { kind: 'save'; update: SaveUpdate }
+  | { kind: 'compact'; snapshot: Snapshot; keepEntries: number }
+  | { kind: 'rewrite'; rows: RecordRewrite[] }
+  | { kind: 'barrier' };
 
 interface Pending {
   op: Op;
@@ -103,6 +130,35 @@ export class SqliteRaftStorage implements RaftStorage {
     return this.enqueue({ kind: 'compact', snapshot, keepEntries: Math.max(0, keepEntries) });
   }
 
+  /**
+   * Rewrites records in place (the re-encryption pass), in the writers' order: a row that was
+   * replaced or deleted since it was read is left alone (its new bytes were written under the
+   * current key already).
+   */
+  rewrite(rows: RecordRewrite[]): Promise<void> {
+    return rows.length === 0 ? Promise.resolve() : this.enqueue({ kind: 'rewrite', rows });
+  }
+
+  /** Resolves once every write queued before it has committed (and been encoded, so under which key is settled). */
+  barrier(): Promise<void> {
+    return this.enqueue({ kind: 'barrier' });
+  }
+
+  /** Up to `limit` stored records of `table` above `after`, by index, as they are on disk. */
+  async storedRecords(table: RecordTable, after: number, limit: number): Promise<StoredRecord[]> {
+    const query = { where: { index: { gt: after } }, orderBy: { index: 'asc' as const }, take: limit };
+    const select = { index: true, data: true } as const;
+    return table === 'LogEntry'
+      ? this.db.logEntry.findMany({ ...query, select })
+      : this.db.snapshot.findMany({ ...query, select });
+  }
+
+  /** After the queued writes: WAL checkpoint (truncating) or VACUUM; resolves with whether it was busy. */
+  async maintain(task: MaintenanceTask): Promise<boolean> {
+    await this.barrier();
+    return this.runner.maintain(task);
+  }
+
   /** Resolves once every queued write has been committed (or failed). */
   async idle(): Promise<void> {
     while (this.flushing) await this.flushing;
@@ -180,6 +236,13 @@ export class SqliteRaftStorage implements RaftStorage {
     };
 
     for (const { op } of group) {
+      if (op.kind === 'barrier') continue;
+      if (op.kind === 'rewrite') {
+        flushAppends(); // in the writers' order: appends queued before it land first
+        for (const r of op.rows)
+          sql(`UPDATE "${r.table}" SET "data" = ? WHERE "index" = ? AND "data" = ?`, r.to, r.index, r.from);
+        continue;
+      }
       if (op.kind === 'compact') {
         // a local snapshot never moves backwards; an equal index just refreshes it
         if (op.snapshot.meta.index < snapIndex) continue;
