@@ -4,7 +4,6 @@
 // is written to the key file before it is used, so a crash leaves a file that
 // still opens everything on disk.
 
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Key } from './envelope';
 import { diskKek, rotateKek, type Kek } from './kek';
@@ -76,7 +75,9 @@ export class RaftKeyRing {
    * Follows the cluster's unlock key (swarmkit's updateKEK): with one, the KEK is derived from it; without,
    * a random KEK sits in the key file. `version` is the cluster object's raft index, so a stale view never
    * undoes a newer change. Going from unlocked to locked requests a DEK rotation (the old DEK was readable
-   * with the KEK on disk). Returns whether the key file changed.
+   * with the KEK on disk). Rotating the unlock key requests one too (unlike swarmkit): a copy of the old
+   * key file opened with the old key then yields a DEK that opens nothing on disk any more. Returns
+   * whether the key file changed.
    */
   followUnlockKey(unlockKey: string | undefined, version: number): boolean {
     if (version <= this.kek.version) return false;
@@ -91,7 +92,8 @@ export class RaftKeyRing {
     }
     const out = rotateKek(this.deks, this.kek, candidate);
     if (!out.file) return false;
-    this.set(out.deks, candidate);
+    const rotatedUnlockKey = this.kek.locked && candidate.locked;
+    this.set(rotatedUnlockKey ? requestRotation(out.deks) : out.deks, candidate);
     return true;
   }
 
@@ -132,7 +134,7 @@ export function unlockRaftKeys(dataDir: string, unlockKey: string): RaftKeyRing 
   return new RaftKeyRing(path, deks, kek);
 }
 
-/** Whether the data dir has raft keys at all. */
-export function hasRaftKeys(dataDir: string): boolean {
-  return existsSync(raftKeyPath(dataDir));
+/** Whether the data dir's raft keys wait for the unlock key (autolock). A damaged key file throws. */
+export function raftKeysLocked(dataDir: string): boolean {
+  return loadRaftKeys(raftKeyPath(dataDir)).state === 'locked';
 }
