@@ -21,7 +21,7 @@ export interface LockedChoices {
 }
 
 /** The console port while locked: a 503 with swarm's text (JSON for API calls, plain text for a browser). */
-function lockedConsole(req: IncomingMessage, res: ServerResponse): void {
+export function lockedConsole(req: IncomingMessage, res: ServerResponse): void {
   req.resume();
   const json = (req.url ?? '').startsWith('/api/') || /json/.test(req.headers.accept ?? '');
   const body = json ? JSON.stringify({ message: SWARM_LOCKED_MESSAGE }) : `${SWARM_LOCKED_MESSAGE}\n`;
