@@ -121,16 +121,16 @@ export class RecordReencryption {
     const batch = this.opts.batch ?? 200;
     for (const table of ['Snapshot', 'LogEntry'] as RecordTable[]) {
       const context = table === 'LogEntry' ? entryContext : snapshotContext;
-      const decode = table === 'LogEntry' ? codec.decodeEntry : codec.decodeSnapshot;
-      const encode = table === 'LogEntry' ? codec.encodeEntry : codec.encodeSnapshot;
       for (let after = 0; !this.stopped;) {
         const rows = await this.storage.storedRecords(table, after, batch);
         if (rows.length === 0) break;
         const rewrites: RecordRewrite[] = [];
         for (const r of rows) {
-          if (!codec.needsRewrite(r.data, context(r.index))) continue;
-          if (!r.data.startsWith('swarmdeck-enc:')) result.plaintext++;
-          rewrites.push({ table, index: r.index, from: r.data, to: encode(r.index, decode(r.index, r.data)) });
+          // decrypted here; sealed again under the write key by the storage's writer
+          const open = codec.toRewrite(r.data, context(r.index));
+          if (!open) continue;
+          if (open.plaintext) result.plaintext++;
+          rewrites.push({ table, index: r.index, from: r.data, data: open.data });
         }
         await this.storage.rewrite(rewrites);
         result.rewritten += rewrites.length;

@@ -1,10 +1,12 @@
 import type { Db } from '../../storage/db';
+import { entryContext, snapshotContext } from '../../storage/encryption/envelope';
 import type { RaftRecordCodec } from '../../storage/encryption/record-codec';
 import type { ConfState, Entry, EntryType, HardState, RaftStorage, Snapshot } from '../types';
 import {
   prismaRunner,
   startWriterThread,
   type MaintenanceTask,
+  type Param,
   type Statement,
   type StatementRunner,
 } from './sqlite-writer';
@@ -20,12 +22,15 @@ export interface StoredRecord {
   data: string;
 }
 
-/** A record re-encrypted by the background pass: written only if the row still holds `from`. */
+/**
+ * A record re-encrypted by the background pass: `data` sealed under the write key (by the writer), written
+ * only if the row still holds `from`.
+ */
 export interface RecordRewrite {
   table: RecordTable;
   index: number;
   from: string;
-  to: string;
+  data: string;
 }
 
 type Op =
@@ -203,11 +208,13 @@ export class SqliteRaftStorage implements RaftStorage {
     }
     const now = new Date().toISOString();
     const ops: Statement[] = [];
-    const sql = (text: string, ...params: (string | number)[]) => ops.push({ sql: text, params });
+    const sql = (text: string, ...params: Param[]) => ops.push({ sql: text, params });
     let snapIndex = this.snapIndex;
     let hardState: HardState | undefined;
     let written = 0;
     const codec = this.opts.codec;
+    // one key for the whole transaction: a rotation beginning meanwhile applies to the next one
+    const key = codec?.writeKey();
 
     // Appends between snapshots collapse into one delete + one insert:
     // sequential "delete >= a1, insert E1; delete >= a2, insert E2" equals
@@ -230,7 +237,7 @@ export class SqliteRaftStorage implements RaftStorage {
         s.meta.index,
         s.meta.term,
         JSON.stringify(s.meta.conf),
-        codec ? codec.encodeSnapshot(s.meta.index, s.data) : s.data,
+        codec ? { seal: s.data, context: snapshotContext(s.meta.index) } : s.data,
         now,
       );
     };
@@ -240,7 +247,12 @@ export class SqliteRaftStorage implements RaftStorage {
       if (op.kind === 'rewrite') {
         flushAppends(); // in the writers' order: appends queued before it land first
         for (const r of op.rows)
-          sql(`UPDATE "${r.table}" SET "data" = ? WHERE "index" = ? AND "data" = ?`, r.to, r.index, r.from);
+          sql(
+            `UPDATE "${r.table}" SET "data" = ? WHERE "index" = ? AND "data" = ?`,
+            { seal: r.data, context: r.table === 'LogEntry' ? entryContext(r.index) : snapshotContext(r.index) },
+            r.index,
+            r.from,
+          );
         continue;
       }
       if (op.kind === 'compact') {
@@ -286,7 +298,7 @@ export class SqliteRaftStorage implements RaftStorage {
         hardState.commit,
       );
     }
-    if (ops.length > 0) await this.runner.run(ops);
+    if (ops.length > 0) await this.runner.run(ops, key);
     this.snapIndex = snapIndex;
     this.transactions++;
     try {
@@ -299,8 +311,9 @@ export class SqliteRaftStorage implements RaftStorage {
 
 /** One multi-row INSERT: far cheaper than a statement per entry. */
 function insertEntries(rows: Entry[], now: string, codec: RaftRecordCodec | undefined): Statement {
-  const params: (string | number)[] = [];
-  for (const e of rows) params.push(e.index, e.term, e.type, codec ? codec.encodeEntry(e.index, e.data) : e.data, now);
+  const params: Param[] = [];
+  for (const e of rows)
+    params.push(e.index, e.term, e.type, codec ? { seal: e.data, context: entryContext(e.index) } : e.data, now);
   const tuples = rows.map(() => '(?, ?, ?, ?, ?)').join(', ');
   return { sql: `INSERT INTO "LogEntry" ("index", "term", "type", "data", "createdAt") VALUES ${tuples}`, params };
 }

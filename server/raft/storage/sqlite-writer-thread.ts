@@ -5,7 +5,7 @@
 
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { MaintenanceTask, WriterReply, WriterRequest } from './sqlite-writer';
+import { bindParams, type MaintenanceTask, type WriterReply, type WriterRequest } from './sqlite-writer';
 
 const port = parentPort!;
 const db = new Database((workerData as { file: string }).file);
@@ -29,8 +29,8 @@ function prepare(sql: string): Database.Statement {
   return s;
 }
 
-const runAll = db.transaction((statements: WriterRequest['statements']) => {
-  for (const s of statements) prepare(s.sql).run(...s.params);
+const runAll = db.transaction((statements: WriterRequest['statements'], key: WriterRequest['key']) => {
+  for (const s of statements) prepare(s.sql).run(...bindParams(s.params, key && Buffer.from(key)));
 });
 
 /** Work SQLite refuses inside a transaction; answers whether it could not finish (busy). */
@@ -54,7 +54,7 @@ port.on('message', (m: WriterRequest | 'close') => {
   try {
     if (m.maintenance) reply = { id: m.id, busy: maintain(m.maintenance) };
     else {
-      runAll(m.statements);
+      runAll(m.statements, m.key);
       reply = { id: m.id };
     }
   } catch (err) {

@@ -12,10 +12,32 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../../storage/db';
+import { seal, type Key } from '../../storage/encryption/envelope';
+
+/**
+ * A parameter stored encrypted (encryption at rest): sealed under the transaction's key by whoever runs
+ * the statement, so a manager's writer thread, not its event loop, pays for AES-GCM and base64.
+ */
+export interface SealedParam {
+  seal: string;
+  /** the row it is bound to (envelope.ts entryContext / snapshotContext) */
+  context: string;
+}
+
+export type Param = string | number | SealedParam;
 
 export interface Statement {
   sql: string;
-  params: (string | number)[];
+  params: Param[];
+}
+
+/** The values SQLite binds: sealed params encrypted under `key` (which they require). */
+export function bindParams(params: Param[], key: Key | undefined): (string | number)[] {
+  return params.map((p) => {
+    if (typeof p !== 'object') return p;
+    if (!key) throw new Error('raft storage: a sealed parameter without a key');
+    return seal(p.seal, key, p.context);
+  });
 }
 
 /**
@@ -30,6 +52,8 @@ export interface WriterRequest {
   id: number;
   statements: Statement[];
   maintenance?: MaintenanceTask;
+  /** the DEK sealed params are encrypted under */
+  key?: Key;
 }
 
 /** Writer thread → main thread: the transaction committed, or why not. */
@@ -42,7 +66,7 @@ export interface WriterReply {
 
 export interface StatementRunner {
   /** Run the statements in one transaction; resolves once it has committed. */
-  run(statements: Statement[]): Promise<void>;
+  run(statements: Statement[], key?: Key): Promise<void>;
   /** Maintenance outside a transaction; resolves with whether it was kept from finishing (busy). */
   maintain(task: MaintenanceTask): Promise<boolean>;
   /** After the last run has settled: release the connection. */
@@ -52,8 +76,8 @@ export interface StatementRunner {
 /** On the calling thread, through Prisma (for callers holding only a Db). */
 export function prismaRunner(db: Db): StatementRunner {
   return {
-    async run(statements) {
-      await db.$transaction(statements.map((s) => db.$executeRawUnsafe(s.sql, ...s.params)));
+    async run(statements, key) {
+      await db.$transaction(statements.map((s) => db.$executeRawUnsafe(s.sql, ...bindParams(s.params, key))));
     },
     async maintain(task) {
       if (task === 'vacuum') {
@@ -122,8 +146,8 @@ export function startWriterThread(file: string): StatementRunner {
     });
   };
   return {
-    run: async (statements) => {
-      await send({ statements });
+    run: async (statements, key) => {
+      await send(key ? { statements, key } : { statements });
     },
     maintain: (task) => send({ statements: [], maintenance: task }),
     async close() {
