@@ -43,6 +43,8 @@ import { managerAcceptPolicy } from './manager/membership/credentials';
 import type { AcceptPolicy, NodeCredentials } from './node-tls';
 import type { ClusterTransport } from './raft/transport';
 import type { Message } from './raft/core';
+import { startAtRest, type AtRest } from './manager/at-rest';
+import type { RaftKeyRing } from './storage/encryption/raft-key-ring';
 import { openStore, type OpenedStore } from './store/open';
 import type { Clock } from './util/clock';
 import { monitorEventLoop } from './util/loop-monitor';
@@ -85,6 +87,8 @@ export interface MemberOptions {
   log?: (msg: string) => void;
   /** Print the event loop's worst delay every this many ms (benchmarks; 0: only stalls are logged). */
   loopReportMs?: number;
+  /** Encryption at rest: the raft keys the log is stored under (none: stored as it is, for tests). */
+  keys?: RaftKeyRing;
 }
 
 /** How long a new member waits to receive the cluster through the log (a joiner copying a big store). */
@@ -102,6 +106,8 @@ export class ClusterMember {
   private simsPending = false;
   private leaderlessSince: number | undefined;
   private closed = false;
+  /** Encryption at rest on this member (its background re-encryption), when it has keys. */
+  atRest?: AtRest;
 
   private constructor(
     private readonly o: MemberOptions,
@@ -146,6 +152,7 @@ export class ClusterMember {
       // only `swarm init` founds a group: a member whose storage is empty waits for the leader
       bootstrap: mode.kind === 'init' || (mode.kind === 'restart' && !o.tls.certificate),
       peers: mode.kind === 'join' ? mode.answer.members : undefined,
+      ...(o.keys ? { codec: o.keys.codec } : {}),
     });
     ready.opened = opened;
     const { store, log } = opened;
@@ -180,6 +187,8 @@ export class ClusterMember {
           'without one: restore the directory, or join again with a fresh data dir',
       );
     await waitFor(() => store.view.list('cluster').length > 0 && !!store.view.get('node', o.selfNodeID), CATCH_UP_MS);
+    // the raft keys follow the cluster's unlock key from here on; a wanted DEK rotation runs in the background
+    const atRest = o.keys ? startAtRest(store, opened.storage, o.keys, say) : undefined;
 
     // the cluster's Raft settings, now and whenever they change
     const applySettings = () => {
@@ -376,6 +385,8 @@ export class ClusterMember {
     m.cleanups.push(stopServingLogs);
     m.cleanups.push(unwatch, removeRoute, removeJoinRoute, stopProbing, stopServing, () => raftView.close());
     m.cleanups.push(stopLoopMonitor);
+    if (atRest) m.cleanups.push(() => atRest.stop());
+    m.atRest = atRest;
     // runs first (cleanups run in reverse): the buffered notes go out while the log still takes them
     m.cleanups.push(() => auditNotes.close());
 

@@ -10,6 +10,8 @@ import { secureDataDir } from './data-dir';
 import type { MemberMode } from './cluster-member';
 import { waitForSwarm, type SwarmInitOptions } from './roles/inactive';
 import { joinSwarm } from './roles/joining';
+import { waitForUnlock } from './roles/locked';
+import { raftKeysLocked, type RaftKeyRing } from './storage/encryption/raft-key-ring';
 import { startManager, type RunningManager } from './roles/manager';
 import { startNodeProcess } from './roles/node-process';
 import { startWorker } from './roles/worker';
@@ -58,8 +60,8 @@ async function main(): Promise<void> {
   // set below: stops the process (forgetting its identity after a `docker swarm leave`)
   let shutdown: (why: string, leaving?: boolean) => Promise<void> = async () => undefined;
   const left = () => void shutdown('left the swarm', true);
-  const becomeManager = async (mode: MemberMode, init?: SwarmInitOptions) => {
-    manager = await startManager(node, mode, init, left);
+  const becomeManager = async (mode: MemberMode, init?: SwarmInitOptions, keys?: RaftKeyRing) => {
+    manager = await startManager(node, mode, init, left, keys);
   };
   const joinThen = async (remote: string, token: string, asWorker: boolean) => {
     const joined = await joinSwarm(node, remote, token, asWorker);
@@ -73,6 +75,19 @@ async function main(): Promise<void> {
   const initialised = cert?.role === 'manager' || existsSync(join(cfg.dataDir, 'swarmdeck.db'));
   if (workerCreds) {
     worker = await startWorker(node, workerCreds, left);
+  } else if (initialised && raftKeysLocked(cfg.dataDir)) {
+    // autolock: nothing of the store opens until `docker swarm unlock` gives the key
+    await waitForUnlock(node, {
+      unlocked: async (keys) => {
+        try {
+          await becomeManager({ kind: 'restart' }, undefined, keys);
+        } catch (err) {
+          console.error('swarmdeck: the unlocked manager failed to start:', redactSecrets((err as Error).message));
+          process.exit(1);
+        }
+      },
+      leave: left,
+    });
   } else if (initialised) {
     await becomeManager({ kind: 'restart' });
   } else if (cfg.join) {

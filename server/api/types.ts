@@ -550,6 +550,12 @@ export interface Cluster extends Meta {
   RootCA?: RootCA;
   /** Node ID → when its last certificate expires: removed nodes, whose certificates are refused. */
   BlacklistedCertificates?: Record<string, { Expiry?: string }>;
+  /**
+   * With autolock (Spec.EncryptionConfig.AutoLockManagers): the managers' `SWMKEY-1-` unlock key (swarmkit's
+   * UnlockKeys for the manager subsystem). Kept only in the encrypted raft store; never in an API answer
+   * but `GET /swarm/unlockkey` (admins).
+   */
+  ManagerUnlockKey?: string;
 }
 
 /** swarm.IPAMConfig: `--subnet`, `--ip-range` (Range) and `--gateway`. */

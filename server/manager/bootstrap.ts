@@ -5,6 +5,7 @@ import { createRootCA, joinTokenFor, rootCAFrom } from '../ca';
 import { runAsUnlessSet } from '../store/audit-context';
 import type { ClusterStore } from '../store/cluster-store';
 import { DEFAULT_ADDR_POOL, DEFAULT_SUBNET_SIZE } from './network-allocator/address-pool';
+import { newUnlockKey } from '../storage/encryption/unlock-key';
 import { DEFAULT_DATA_PATH_PORT, mergeInitSpec, type InitSettings } from './swarm-init';
 import { DEFAULT_ELECTION_TICK, DEFAULT_HEARTBEAT_TICK, DEFAULT_TICK_MS, msToNs } from './membership/timing';
 
@@ -74,6 +75,7 @@ export async function initCluster(store: ClusterStore, opts: InitOptions): Promi
   const init = opts.settings ?? {};
   const spec = mergeInitSpec(withHeartbeat(defaultClusterSpec(), opts.heartbeatPeriodMs), init.spec);
   if (opts.nodeCertExpiryNs) spec.CAConfig = { ...spec.CAConfig, NodeCertExpiry: opts.nodeCertExpiryNs };
+  spec.EncryptionConfig = { AutoLockManagers: !!init.autolock };
   // the start-up's own init is the manager's; `docker swarm init` keeps its client as the actor
   const actor = { actor: { kind: 'system', name: 'swarm init' } } as const;
   await runAsUnlessSet(actor, () =>
@@ -91,6 +93,8 @@ export async function initCluster(store: ClusterStore, opts: InitOptions): Promi
         DataPathPort: init.dataPathPort ?? DEFAULT_DATA_PATH_PORT,
         RootRotationInProgress: false,
         RootCA: rootCA,
+        // `--autolock`: every manager locks its raft keys with it once it reads the cluster
+        ...(init.autolock ? { ManagerUnlockKey: newUnlockKey() } : {}),
       };
       tx.create('cluster', cluster);
       const self = newNode(nodeID, 'manager', opts.description, opts.addr, tx.now);

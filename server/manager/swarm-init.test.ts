@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { SwarmError } from '../api/errors';
 import { defaultClusterSpec } from './bootstrap';
 import {
-  AUTOLOCK_UNSUPPORTED,
   BAD_ADVERTISE_ADDR,
   BAD_DATA_PATH_ADDR,
   BAD_LISTEN_ADDR,
@@ -93,8 +92,11 @@ describe('swarm init settings', () => {
     );
   });
 
-  it('autolock and an external CA are refused, not ignored', () => {
-    refused({ ...bare, AutoLockManagers: true }, AUTOLOCK_UNSUPPORTED);
+  it('autolock is taken from the flag or the spec; an external CA is refused, not ignored', () => {
+    expect(initSettings({ ...bare, AutoLockManagers: true }, proc).autolock).toBe(true);
+    const withLock = { ...defaultClusterSpec(), EncryptionConfig: { AutoLockManagers: true } };
+    expect(initSettings({ ...bare, Spec: withLock }, proc).autolock).toBe(true);
+    expect(initSettings(bare, proc).autolock).toBeUndefined();
     const spec = defaultClusterSpec();
     refused(
       { ...bare, Spec: { ...spec, CAConfig: { ExternalCAs: [{ Protocol: 'cfssl', URL: 'https://ca', CACert: '' }] } } },

@@ -31,6 +31,8 @@ export interface InitSettings {
   dataPathPort?: number;
   dataPathAddr?: string;
   availability?: NodeAvailability;
+  /** `--autolock`: the swarm starts with an unlock key, and its managers' keys are locked by it. */
+  autolock?: boolean;
 }
 
 /** Where this process is reachable: fixed by its own flags before any `swarm init`. */
@@ -55,8 +57,6 @@ export const BAD_DATA_PATH_ADDR =
 export const dataPathPortOutOfRange = (port: number) =>
   `Datapath port number is not in valid range (1024-49151) : ${port}`;
 // Swarmdeck's own refusals: a flag it cannot honour is refused, never ignored
-export const AUTOLOCK_UNSUPPORTED =
-  'autolock is not supported by Swarmdeck yet: the managers keep their raft log and keys unencrypted on disk; init without --autolock';
 export const EXTERNAL_CA_UNSUPPORTED =
   'an external CA is not supported by Swarmdeck yet: the swarm signs node certificates with its own root CA; init without --external-ca';
 export const listenAddrFixed = (addr: string, own: string) =>
@@ -145,7 +145,6 @@ export function mergeInitSpec(base: ClusterSpec, req: ClusterSpec | undefined): 
 
 /** The request checked in dockerd's order; throws InvalidArgument (400) with dockerd's text. */
 export function initSettings(req: InitRequestBody, p: ProcessAddrs): InitSettings {
-  if (req.AutoLockManagers || req.Spec?.EncryptionConfig?.AutoLockManagers) throw invalid(AUTOLOCK_UNSUPPORTED);
   if ((req.Spec?.CAConfig?.ExternalCAs ?? []).length > 0) throw invalid(EXTERNAL_CA_UNSUPPORTED);
   checkListenAddr(req.ListenAddr || CLI_DEFAULT_LISTEN_ADDR, p);
   if (req.AdvertiseAddr) checkAdvertiseAddr(req.AdvertiseAddr, p);
@@ -168,6 +167,8 @@ export function initSettings(req: InitRequestBody, p: ProcessAddrs): InitSetting
   }
   if (dataPathAddr) out.dataPathAddr = dataPathAddr;
   if (req.Availability) out.availability = req.Availability;
+  // dockerd sends the flag as AutoLockManagers; a spec saying so is honoured the same way
+  if (req.AutoLockManagers || req.Spec?.EncryptionConfig?.AutoLockManagers) out.autolock = true;
   if (req.Spec) out.spec = req.Spec;
   return out;
 }

@@ -4,7 +4,7 @@ import { createRootCA, rootCAFrom, startRotation } from '../ca';
 import { redactObject } from './redact';
 
 describe('console redaction of the cluster', () => {
-  it('drops the join tokens, every CA key and the blacklist, and keeps the public certificates', async () => {
+  it('drops the join tokens, the unlock key, every CA key and the blacklist, and keeps the public certificates', async () => {
     const root = rootCAFrom(await createRootCA());
     const rotating = await startRotation(root, await createRootCA(), 1);
     const cluster = {
@@ -13,6 +13,7 @@ describe('console redaction of the cluster', () => {
       JoinTokens: { Worker: 'SWMTKN-1-w', Manager: 'SWMTKN-1-m' },
       RootCA: rotating,
       BlacklistedCertificates: { gone: {} },
+      ManagerUnlockKey: 'SWMKEY-1-unlockme',
     } as unknown as Cluster;
     const shown = redactObject('cluster', cluster);
     const text = JSON.stringify(shown);
@@ -20,6 +21,7 @@ describe('console redaction of the cluster', () => {
     expect(text).not.toContain('SWMTKN');
     expect(text).not.toContain('secret-key');
     expect(text).not.toContain('gone');
+    expect(text).not.toContain('SWMKEY');
     expect(shown.RootCA?.CACert).toBe(root.CACert);
     expect(shown.RootCA?.RootRotation?.CrossSignedCACert).toBe(rotating.RootRotation!.CrossSignedCACert);
     expect(shown.Spec.CAConfig).toEqual({ NodeCertExpiry: 1 });

@@ -4,7 +4,7 @@ import { CONSOLE_KINDS, type ConsoleKind, type ConsoleObjects, type ConsoleState
 
 /**
  * What the console may see of an object: secrets lose their payload, and the
- * cluster its join tokens (anyone holding a token can join the swarm), its
+ * cluster its join tokens (anyone holding a token can join the swarm), its unlock key, its
  * root CA's keys (only the public certificates stay) and its blacklist.
  * Configs travel without their data too (up to 1000 KiB each, not a secret):
  * a config's page fetches it (GET /api/configs/:id/data).
@@ -17,7 +17,7 @@ export function redactObject<K extends Kind>(kind: K, obj: ObjectByKind[K]): Obj
     return { ...s, Spec: spec } as ObjectByKind[K];
   }
   if (kind === 'cluster') {
-    const { RootCA, BlacklistedCertificates: _b, ...c } = obj as Cluster;
+    const { RootCA, BlacklistedCertificates: _b, ManagerUnlockKey: _u, ...c } = obj as Cluster;
     const shown: Cluster = { ...c, Spec: publicClusterSpec(c.Spec), JoinTokens: { Worker: '', Manager: '' } };
     if (RootCA) {
       const r = RootCA.RootRotation;

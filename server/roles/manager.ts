@@ -1,11 +1,15 @@
 // A manager: the raft member with its store, control loops and CA, the Engine
 // API over it and (unless --no-console) the web console.
 
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { nodeMesh } from '../agent/mesh/node-mesh-setup';
 import { ClusterMember, type MemberMode } from '../cluster-member';
 import { startConsole } from '../console-server';
 import { startAdminSocket } from '../http/admin/admin-socket';
 import { createEngineHandler } from '../http/engine/server';
+import { SWARM_LOCKED_MESSAGE } from '../storage/encryption/errors';
+import { openRaftKeys, type RaftKeyRing } from '../storage/encryption/raft-key-ring';
 import type { SwarmInitOptions } from './inactive';
 import { leaveRaft } from './leave';
 import type { NodeProcess } from './node-process';
@@ -15,14 +19,28 @@ export interface RunningManager {
   close(): Promise<void>;
 }
 
+/**
+ * The manager's raft keys from its data dir: made on a new one (or one whose log predates encryption at
+ * rest, which is then re-encrypted in the background). A locked data dir never gets here (main.ts).
+ */
+function managerKeys(dataDir: string): RaftKeyRing {
+  const opened = openRaftKeys(dataDir, { hasRaftLog: existsSync(join(dataDir, 'swarmdeck.db')) });
+  if (opened.state === 'locked') throw new Error(SWARM_LOCKED_MESSAGE);
+  if (opened.upgraded) console.log('swarmdeck: this raft log was stored unencrypted; encrypting it in the background');
+  return opened.ring;
+}
+
 export async function startManager(
   node: NodeProcess,
   mode: MemberMode,
   init: SwarmInitOptions = {},
   /** `docker swarm leave --force` answered: stop this process and forget its identity. */
   onLeft: () => void = () => undefined,
+  /** The raft keys `docker swarm unlock` opened; otherwise read (or made) from the data dir here. */
+  unlockedKeys?: RaftKeyRing,
 ): Promise<RunningManager> {
   const { cfg } = node;
+  const keys = unlockedKeys ?? managerKeys(cfg.dataDir);
   // a manager is a node too: its own tasks are reached through the routing mesh like any worker's
   const mesh = nodeMesh({
     nodeID: node.nodeID,
@@ -53,6 +71,7 @@ export async function startManager(
     nodeCertExpiryNs: init.nodeCertExpiryNs,
     initSettings: init.settings,
     loopReportMs: Number(process.env.SWARMDECK_LOOP_REPORT_MS) || undefined,
+    keys,
   });
   node.setMember(member);
   // the tunnel listens once the node holds its certificate (made or received by the member's start)

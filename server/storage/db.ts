@@ -23,6 +23,8 @@ export async function openDb(file: string): Promise<Db> {
   const db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${path}` }) });
   await db.$queryRawUnsafe('PRAGMA journal_mode=WAL');
   await db.$executeRawUnsafe('PRAGMA synchronous=FULL');
+  // encryption at rest: deleted rows are overwritten with zeros, so no old plaintext stays in free pages
+  await db.$queryRawUnsafe('PRAGMA secure_delete=ON');
   await migrate(db);
   return db;
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { openDb, type Db } from '../storage/db';
+import type { RaftRecordCodec } from '../storage/encryption/record-codec';
 import { SqliteRaftStorage } from '../raft/storage/sqlite-storage';
 import { RaftLog, type RaftLogLogger, type RaftTransport } from '../raft/raft-log';
 import { encodeConfChange } from '../raft/core';
@@ -49,6 +50,8 @@ export interface OpenStoreOptions extends RaftTimingOptions {
    * (a writer thread takes ~150 ms to start).
    */
   writerThread?: boolean;
+  /** Encryption at rest: raft entries and snapshots are stored through it (the manager's key ring). */
+  codec?: RaftRecordCodec;
 }
 
 /** A transport for a member that has no peers (tests, and a one-manager swarm before anyone joins). */
@@ -68,7 +71,10 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
   const file = join(dataDir, 'swarmdeck.db');
   const db = await openDb(file);
   // the log's writes (and their fsyncs) go through a thread of their own, off the event loop
-  const storage = new SqliteRaftStorage(db, opts.writerThread === false ? {} : { file });
+  const storage = new SqliteRaftStorage(db, {
+    ...(opts.writerThread === false ? {} : { file }),
+    ...(opts.codec ? { codec: opts.codec } : {}),
+  });
   const id = opts.id ?? 'local';
   const addr = opts.addr ?? '';
   try {

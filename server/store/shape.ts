@@ -39,7 +39,9 @@ function taskState(v: unknown, what: string): string | undefined {
 
 /** Per kind: the envelope beyond ID (o is a plain object). */
 const ENVELOPE: Record<Kind, (o: Obj) => string | undefined> = {
-  cluster: (o) => obj(o.Spec, 'Spec'),
+  cluster: (o) =>
+    obj(o.Spec, 'Spec') ??
+    optional(o.ManagerUnlockKey, (v) => (isString(v) ? undefined : 'ManagerUnlockKey is not a string')),
   node: (o) =>
     obj(o.Spec, 'Spec') ??
     obj(o.Status, 'Status') ??

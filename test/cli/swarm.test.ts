@@ -1,7 +1,7 @@
 // `docker swarm …` against real swarmdeck processes, output and exit codes
 // compared with dockerd's. `swarm init`'s flags are checked elsewhere:
 // test/integration/swarm-networks.test.ts (address pools, data path port,
-// --autolock and other refusals) and test/integration/swarm-ca.test.ts
+// refusals), test/cli/autolock.test.ts (--autolock) and test/integration/swarm-ca.test.ts
 // (--cert-expiry, `swarm ca` and `ca --rotate`). One manager serves this file;
 // the leave scenarios add the processes that leave (a worker that joined with
 // `docker swarm join`, an agent, a second manager).
@@ -102,7 +102,7 @@ describe('docker swarm', () => {
     expect([bad.code, bad.stderr]).toEqual([1, 'unknown role boss\n']);
   }, 60_000);
 
-  it('update sets what docker info shows, and refuses autolock instead of pretending', async () => {
+  it('update sets what docker info shows', async () => {
     const up = await docker([
       'swarm',
       'update',
@@ -143,12 +143,6 @@ describe('docker swarm', () => {
     ])
       expect(info.split('\n'), line).toContain(line);
 
-    const lock = await docker(['swarm', 'update', '--autolock=true']);
-    expect(lock.code).toBe(1);
-    expect(lock.stderr).toBe(
-      'Error response from daemon: rpc error: code = InvalidArgument desc = autolock is not supported by Swarmdeck yet: ' +
-        'the managers keep their raft log and keys unencrypted on disk; update without --autolock\n',
-    );
     const bad = await docker(['swarm', 'update', '--dispatcher-heartbeat', 'soon']);
     // a flag the CLI cannot parse never reaches the engine: docker's usage error, exit 125
     expect(bad.code).toBe(125);

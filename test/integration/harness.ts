@@ -84,6 +84,8 @@ export async function startServer(opts: {
   console?: boolean;
   /** Flags for node itself, e.g. ['--max-old-space-size=512'] so a runaway allocation dies quickly. */
   nodeArgs?: string[];
+  /** What the process prints once it is up: `swarmdeck ready` unless given (`swarmdeck locked`, `swarmdeck waiting`). */
+  ready?: string;
 }): Promise<RunningServer> {
   const args = [
     'server/main.ts',
@@ -104,7 +106,7 @@ export async function startServer(opts: {
     'sim',
     ...(opts.extraArgs ?? []),
   ];
-  const p = await spawnUntilReady(args, 'swarmdeck ready', 'server', opts.readyTimeoutMs, {
+  const p = await spawnUntilReady(args, opts.ready ?? 'swarmdeck ready', 'server', opts.readyTimeoutMs, {
     ...opts.as,
     nodeArgs: opts.nodeArgs,
   });

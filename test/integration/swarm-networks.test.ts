@@ -59,8 +59,6 @@ describe('swarm init address pools, published ports and VIPs', () => {
     expect(small.stderr).toContain('invalid CIDR: "10.20.0.0/16". Subnet size is too small for pool: 12');
     const port = await docker(['swarm', 'init', '--data-path-port', '80']);
     expect(port.stderr).toContain('Datapath port number is not in valid range (1024-49151) : 80');
-    const lock = await docker(['swarm', 'init', '--autolock']);
-    expect(lock.stderr).toContain('autolock is not supported by Swarmdeck yet');
     const info = await ok(['info', '--format', '{{.Swarm.LocalNodeState}}']);
     expect(info.stdout.trim()).toBe('inactive');
   }, 60_000);

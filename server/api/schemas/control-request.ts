@@ -23,7 +23,11 @@ const trailing = <T extends z.ZodType>(schema: T) =>
     .transform((v) => v ?? undefined)
     .optional();
 
-const rotate = z.object({ workerToken: z.boolean().optional(), managerToken: z.boolean().optional() });
+const rotate = z.object({
+  workerToken: z.boolean().optional(),
+  managerToken: z.boolean().optional(),
+  managerUnlockKey: z.boolean().optional(),
+});
 const updateOpts = z.object({
   rollback: z.boolean().optional(),
   cause: z.enum(['update', 'restore']).optional(),

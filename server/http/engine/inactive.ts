@@ -1,14 +1,17 @@
-// The Engine API of a process that is not a manager: not in a swarm yet
-// (--no-init, or while --join is under way) — enough for `docker info`,
-// `docker swarm join` and `docker swarm init` — or a worker that joined with
-// the worker token. Every other swarm endpoint says "not a manager", in the
-// words dockerd uses for each case.
+// The Engine API of a process that is not an active manager: not in a swarm
+// yet (--no-init, or while --join is under way) — enough for `docker info`,
+// `docker swarm join` and `docker swarm init` — a worker that joined with
+// the worker token, or a manager whose raft keys wait for the unlock key
+// (autolock). Every other swarm endpoint says why not, in the words dockerd
+// uses for each case.
 
 import { hostname, cpus, totalmem, arch } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SwarmError } from '../../api/errors';
 import { parseInitRequest, parseJoinRequest, type InitRequest } from '../../api/schemas/swarm-requests';
+import { forceQuery, parseQuery } from '../../api/schemas/engine-query';
 import { fdLimitWarnings } from '../../net/fd-limit';
+import { SWARM_LOCKED_MESSAGE } from '../../storage/encryption/errors';
 import { readJSON } from './request';
 import { HttpError } from '../http-error';
 import { engineRequestHandler } from './front-door';
@@ -59,8 +62,40 @@ export interface WorkerSwarm {
   leave?: () => void;
 }
 
+/** dockerd's refusal of a plain `docker swarm leave` on a locked manager. */
+export const LOCKED_LEAVE =
+  'Swarm is encrypted and locked. Please unlock it first or use `--force` to ignore this message.';
+
+/** A manager that restarted with autolock on: it waits for `docker swarm unlock`. */
+export interface LockedManager {
+  nodeID: string;
+  nodeAddr: string;
+  /**
+   * `POST /swarm/unlock`: resolves once the manager serves again; throws what the API answers
+   * (InvalidKeyStringError → 400, InvalidKekError → 401).
+   */
+  unlock(unlockKey: string): Promise<void>;
+  /** `docker swarm leave --force` answered: the node stops and forgets its identity. */
+  leave(): void;
+}
+
 export function createInactiveEngineHandler(hooks: InactiveHooks): (req: IncomingMessage, res: ServerResponse) => void {
-  return localEngineHandler(() => INACTIVE_SWARM, hooks);
+  return localEngineHandler(() => INACTIVE_SWARM, { hooks });
+}
+
+/** A locked manager: `docker info` says `locked`, every swarm route answers dockerd's errSwarmLocked (503). */
+export function createLockedEngineHandler(m: LockedManager): (req: IncomingMessage, res: ServerResponse) => void {
+  return localEngineHandler(
+    () => ({
+      NodeID: m.nodeID,
+      NodeAddr: m.nodeAddr,
+      LocalNodeState: 'locked',
+      ControlAvailable: false,
+      Error: SWARM_LOCKED_MESSAGE,
+      RemoteManagers: null,
+    }),
+    { locked: m, leave: m.leave },
+  );
 }
 
 /** A worker (joined with the worker token): `docker info` shows the swarm; cluster state lives on managers. */
@@ -74,26 +109,31 @@ export function createWorkerEngineHandler(w: WorkerSwarm): (req: IncomingMessage
       Error: '',
       RemoteManagers: w.managers().map((Addr) => ({ NodeID: '', Addr })),
     }),
-    undefined,
-    w.leave,
+    { leave: w.leave },
   );
 }
 
 function localEngineHandler(
   swarm: () => object,
-  hooks?: InactiveHooks,
-  leave?: () => void,
+  opts: { hooks?: InactiveHooks; leave?: () => void; locked?: LockedManager },
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  const { hooks, leave, locked } = opts;
   let busy = false;
   let leaving = false;
-  const active = !hooks;
-  const handle = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+  let unlocking = false;
+  const active = !hooks && !locked;
+  const handle = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: URLSearchParams,
+  ): Promise<void> => {
     const method = req.method ?? 'GET';
     if (path === '/_ping' && (method === 'GET' || method === 'HEAD')) {
       res.writeHead(200, {
         'Content-Type': 'text/plain; charset=utf-8',
         'Content-Length': method === 'HEAD' ? 0 : 2,
-        Swarm: active ? 'active/worker' : 'inactive',
+        Swarm: locked ? 'locked' : active ? 'active/worker' : 'inactive',
         'Cache-Control': 'no-cache, no-store, must-revalidate',
       });
       res.end(method === 'HEAD' ? undefined : 'OK');
@@ -142,10 +182,24 @@ function localEngineHandler(
       }
       return;
     }
+    if (locked && path === '/swarm/unlock' && method === 'POST') {
+      const body = await readJSON(req);
+      const key = (body as { UnlockKey?: unknown } | null)?.UnlockKey;
+      if (unlocking) throw new SwarmError('Unavailable', 'an unlock is already in progress');
+      unlocking = true;
+      try {
+        await locked.unlock(typeof key === 'string' ? key : '');
+      } finally {
+        unlocking = false;
+      }
+      sendEmpty(res);
+      return;
+    }
     req.resume();
     if (path === '/swarm/leave' && method === 'POST') {
-      // a worker leaves without --force (dockerd asks for it on managers only)
-      if (!active || !leave) throw new SwarmError('Unavailable', 'This node is not part of a swarm');
+      // a worker leaves without --force (dockerd asks for it on managers only); a locked manager with it
+      if (locked && !parseQuery(forceQuery, query).force) throw new SwarmError('Unavailable', LOCKED_LEAVE);
+      if ((!active && !locked) || !leave) throw new SwarmError('Unavailable', 'This node is not part of a swarm');
       if (leaving) throw new SwarmError('Unavailable', 'This node is already leaving the swarm');
       leaving = true;
       sendEmpty(res);
@@ -154,7 +208,7 @@ function localEngineHandler(
       return;
     }
     if (/^\/(swarm|nodes|services|tasks|secrets|configs)(\/|$)/.test(path))
-      throw new SwarmError('Unavailable', active ? WORKER_NODE : NOT_IN_SWARM);
+      throw new SwarmError('Unavailable', locked ? SWARM_LOCKED_MESSAGE : active ? WORKER_NODE : NOT_IN_SWARM);
     sendError(res, 404, notServedMessage(path));
   };
   return engineRequestHandler((req, res, target) => {
@@ -164,6 +218,6 @@ function localEngineHandler(
     const client = engineClientOf(req);
     const refusal = client && engineRoleRefusal(client.role, req.method ?? 'GET', stripped.path);
     if (refusal) throw new HttpError(403, refusal);
-    return handle(req, res, stripped.path);
+    return handle(req, res, stripped.path, target.query);
   });
 }

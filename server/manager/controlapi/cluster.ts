@@ -2,11 +2,9 @@ import { SequenceConflict, SwarmError, rpcError } from '../../api/errors';
 import type { Cluster, ClusterSpec, RootCA } from '../../api/types';
 import { parseClusterSpec, raftProblem } from '../../api/schemas/cluster-spec';
 import { CAConfigError, joinTokenFor, nextRootCA } from '../../ca';
+import { newUnlockKey } from '../../storage/encryption/unlock-key';
 import { expireBlacklist } from '../ca/blacklist';
 import type { ControlDeps } from './context';
-
-export const AUTOLOCK_UPDATE_UNSUPPORTED =
-  'autolock is not supported by Swarmdeck yet: the managers keep their raft log and keys unencrypted on disk; update without --autolock';
 
 const NOT_MANAGER =
   'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
@@ -44,6 +42,17 @@ function mergeClusterSpec(input: ClusterSpec, cur: ClusterSpec): ClusterSpec {
 }
 
 /**
+ * The unlock key after an update (swarmkit UpdateCluster): autolock turned on makes one, turned off drops
+ * it, and a rotation asked for while autolock stays on replaces it (the managers re-wrap their keys, so
+ * the old one opens nothing); asked for without autolock it does nothing, as swarmkit.
+ */
+export function nextUnlockKey(current: string | undefined, autolock: boolean, rotate: boolean): string | undefined {
+  if (!autolock) return undefined;
+  if (!current || rotate) return newUnlockKey();
+  return current;
+}
+
+/**
  * swarmkit UpdateCluster: version-checked spec replace, optional join-token rotation (new tokens for the
  * current root's digest), and the CA config (validateCAConfig): a changed ForceRotate or a given signing
  * cert and key start a root rotation, which the leader's reconciler finishes. The signing cert and key
@@ -53,14 +62,11 @@ export async function updateCluster(
   d: ControlDeps,
   version: number,
   input: ClusterSpec,
-  rotate: { workerToken?: boolean; managerToken?: boolean } = {},
+  rotate: { workerToken?: boolean; managerToken?: boolean; managerUnlockKey?: boolean } = {},
 ): Promise<Cluster> {
   const before = currentCluster(d);
   if (before.Version.Index !== version) throw new SequenceConflict();
   const parsed = parseClusterSpec(input);
-  // refused, never recorded: a swarm that says "Autolock Managers: true" would have to lock
-  if (parsed.EncryptionConfig?.AutoLockManagers && !before.Spec.EncryptionConfig?.AutoLockManagers)
-    throw rpcError('InvalidArgument', AUTOLOCK_UPDATE_UNSUPPORTED);
   const merged = mergeClusterSpec(parsed, before.Spec);
   const { SigningCACert: _cert, SigningCAKey: _key, ...caConfig } = merged.CAConfig;
   const spec: ClusterSpec = { ...merged, CAConfig: caConfig };
@@ -82,8 +88,11 @@ export async function updateCluster(
     const tokens = { ...cur.JoinTokens };
     if (rotate.workerToken && rootCA) tokens.Worker = joinTokenFor(rootCA.CACert);
     if (rotate.managerToken && rootCA) tokens.Manager = joinTokenFor(rootCA.CACert);
+    const { ManagerUnlockKey: unlockKey, ...rest } = cur;
+    const next = nextUnlockKey(unlockKey, !!spec.EncryptionConfig?.AutoLockManagers, !!rotate.managerUnlockKey);
     tx.update('cluster', {
-      ...cur,
+      ...rest,
+      ...(next ? { ManagerUnlockKey: next } : {}),
       Spec: spec,
       JoinTokens: tokens,
       ...(rootCA ? { RootCA: rootCA, RootRotationInProgress: !!rootCA.RootRotation } : {}),

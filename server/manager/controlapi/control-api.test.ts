@@ -423,6 +423,24 @@ describe('cluster', () => {
     expect(stale.status).toBe(409);
   });
 
+  it('autolock: on makes an unlock key, a rotation replaces it, off drops it; the spec never holds it', async () => {
+    const c = api.getCluster();
+    expect(c.ManagerUnlockKey).toBeUndefined();
+    const locked = { ...c.Spec, EncryptionConfig: { AutoLockManagers: true } };
+    const on = await api.updateCluster(c.Version.Index, locked);
+    expect(on.ManagerUnlockKey).toMatch(/^SWMKEY-1-[A-Za-z0-9+/]{43}$/);
+    expect(JSON.stringify(on.Spec)).not.toContain('SWMKEY');
+    // posting the same spec back keeps the key; asking for a rotation replaces it
+    const same = await api.updateCluster(on.Version.Index, locked);
+    expect(same.ManagerUnlockKey).toBe(on.ManagerUnlockKey);
+    const rotated = await api.updateCluster(same.Version.Index, locked, { managerUnlockKey: true });
+    expect(rotated.ManagerUnlockKey).toMatch(/^SWMKEY-1-/);
+    expect(rotated.ManagerUnlockKey).not.toBe(on.ManagerUnlockKey);
+    const off = await api.updateCluster(rotated.Version.Index, c.Spec, { managerUnlockKey: true });
+    expect(off.Spec.EncryptionConfig.AutoLockManagers).toBe(false);
+    expect(off.ManagerUnlockKey).toBeUndefined();
+  });
+
   it('starts a root rotation when ForceRotate moves, keeping the trust root and the tokens until it ends', async () => {
     const c = api.getCluster();
     const unchanged = await api.updateCluster(c.Version.Index, c.Spec);

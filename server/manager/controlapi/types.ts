@@ -31,7 +31,7 @@ export interface ControlApi {
   updateCluster(
     version: number,
     spec: ClusterSpec,
-    rotate?: { workerToken?: boolean; managerToken?: boolean },
+    rotate?: { workerToken?: boolean; managerToken?: boolean; managerUnlockKey?: boolean },
   ): Promise<Cluster>;
 
   listNodes(filters?: Filters): Node[];

@@ -74,6 +74,18 @@ describe('SqliteRaftStorage with a record codec', () => {
     await expect(stranger.load()).rejects.toThrow(CannotDecryptError);
   });
 
+  it('seals on this thread too when no writer thread is given (Prisma)', async () => {
+    const dir = tempDir();
+    const deks = initialDeks();
+    const storage = new SqliteRaftStorage(await open(join(dir, 'raft.db')), { codec: recordCodec(() => deks) });
+    await storage.save({ entries: [entry(1, SECRET), entry(2, SECRET)] });
+    await storage.compact(snapshot(1), 1);
+    expect((await storage.storedRecords('LogEntry', 0, 10))[0]!.data.startsWith('swarmdeck-enc:1:')).toBe(true);
+    expect((await storage.storedRecords('Snapshot', 0, 10))[0]!.data).not.toContain(SECRET);
+    const loaded = await storage.load();
+    expect([loaded.entries.map((e) => e.data), loaded.snapshot]).toEqual([[SECRET], snapshot(1)]);
+  });
+
   it('reads a plaintext log from an older data dir, and mixes old and new rows', async () => {
     const dir = tempDir();
     const file = join(dir, 'raft.db');

@@ -1,11 +1,43 @@
 import type { Db } from '../../storage/db';
+import { entryContext, snapshotContext } from '../../storage/encryption/envelope';
 import type { RaftRecordCodec } from '../../storage/encryption/record-codec';
 import type { ConfState, Entry, EntryType, HardState, RaftStorage, Snapshot } from '../types';
-import { prismaRunner, startWriterThread, type Statement, type StatementRunner } from './sqlite-writer';
+import {
+  prismaRunner,
+  startWriterThread,
+  type MaintenanceTask,
+  type Param,
+  type Statement,
+  type StatementRunner,
+} from './sqlite-writer';
 
 type SaveUpdate = Parameters<RaftStorage['save']>[0];
 
-type Op = { kind: 'save'; update: SaveUpdate } | { kind: 'compact'; snapshot: Snapshot; keepEntries: number };
+/** The raft tables whose `data` the record codec encrypts. */
+export type RecordTable = 'LogEntry' | 'Snapshot';
+
+/** One stored record as it is on disk (encrypted or legacy plaintext). */
+export interface StoredRecord {
+  index: number;
+  data: string;
+}
+
+/**
+ * A record re-encrypted by the background pass: `data` sealed under the write key (by the writer), written
+ * only if the row still holds `from`.
+ */
+export interface RecordRewrite {
+  table: RecordTable;
+  index: number;
+  from: string;
+  data: string;
+}
+
+type Op =
+  | { kind: 'save'; update: SaveUpdate }
+  | { kind: 'compact'; snapshot: Snapshot; keepEntries: number }
+  | { kind: 'rewrite'; rows: RecordRewrite[] }
+  | { kind: 'barrier' };
 
 interface Pending {
   op: Op;
@@ -103,6 +135,35 @@ export class SqliteRaftStorage implements RaftStorage {
     return this.enqueue({ kind: 'compact', snapshot, keepEntries: Math.max(0, keepEntries) });
   }
 
+  /**
+   * Rewrites records in place (the re-encryption pass), in the writers' order: a row that was
+   * replaced or deleted since it was read is left alone (its new bytes were written under the
+   * current key already).
+   */
+  rewrite(rows: RecordRewrite[]): Promise<void> {
+    return rows.length === 0 ? Promise.resolve() : this.enqueue({ kind: 'rewrite', rows });
+  }
+
+  /** Resolves once every write queued before it has committed (and been encoded, so under which key is settled). */
+  barrier(): Promise<void> {
+    return this.enqueue({ kind: 'barrier' });
+  }
+
+  /** Up to `limit` stored records of `table` above `after`, by index, as they are on disk. */
+  async storedRecords(table: RecordTable, after: number, limit: number): Promise<StoredRecord[]> {
+    const query = { where: { index: { gt: after } }, orderBy: { index: 'asc' as const }, take: limit };
+    const select = { index: true, data: true } as const;
+    return table === 'LogEntry'
+      ? this.db.logEntry.findMany({ ...query, select })
+      : this.db.snapshot.findMany({ ...query, select });
+  }
+
+  /** After the queued writes: WAL checkpoint (truncating) or VACUUM; resolves with whether it was busy. */
+  async maintain(task: MaintenanceTask): Promise<boolean> {
+    await this.barrier();
+    return this.runner.maintain(task);
+  }
+
   /** Resolves once every queued write has been committed (or failed). */
   async idle(): Promise<void> {
     while (this.flushing) await this.flushing;
@@ -147,11 +208,13 @@ export class SqliteRaftStorage implements RaftStorage {
     }
     const now = new Date().toISOString();
     const ops: Statement[] = [];
-    const sql = (text: string, ...params: (string | number)[]) => ops.push({ sql: text, params });
+    const sql = (text: string, ...params: Param[]) => ops.push({ sql: text, params });
     let snapIndex = this.snapIndex;
     let hardState: HardState | undefined;
     let written = 0;
     const codec = this.opts.codec;
+    // one key for the whole transaction: a rotation beginning meanwhile applies to the next one
+    const key = codec?.writeKey();
 
     // Appends between snapshots collapse into one delete + one insert:
     // sequential "delete >= a1, insert E1; delete >= a2, insert E2" equals
@@ -174,12 +237,24 @@ export class SqliteRaftStorage implements RaftStorage {
         s.meta.index,
         s.meta.term,
         JSON.stringify(s.meta.conf),
-        codec ? codec.encodeSnapshot(s.meta.index, s.data) : s.data,
+        codec ? { seal: s.data, context: snapshotContext(s.meta.index) } : s.data,
         now,
       );
     };
 
     for (const { op } of group) {
+      if (op.kind === 'barrier') continue;
+      if (op.kind === 'rewrite') {
+        flushAppends(); // in the writers' order: appends queued before it land first
+        for (const r of op.rows)
+          sql(
+            `UPDATE "${r.table}" SET "data" = ? WHERE "index" = ? AND "data" = ?`,
+            { seal: r.data, context: r.table === 'LogEntry' ? entryContext(r.index) : snapshotContext(r.index) },
+            r.index,
+            r.from,
+          );
+        continue;
+      }
       if (op.kind === 'compact') {
         // a local snapshot never moves backwards; an equal index just refreshes it
         if (op.snapshot.meta.index < snapIndex) continue;
@@ -223,7 +298,7 @@ export class SqliteRaftStorage implements RaftStorage {
         hardState.commit,
       );
     }
-    if (ops.length > 0) await this.runner.run(ops);
+    if (ops.length > 0) await this.runner.run(ops, key);
     this.snapIndex = snapIndex;
     this.transactions++;
     try {
@@ -236,8 +311,9 @@ export class SqliteRaftStorage implements RaftStorage {
 
 /** One multi-row INSERT: far cheaper than a statement per entry. */
 function insertEntries(rows: Entry[], now: string, codec: RaftRecordCodec | undefined): Statement {
-  const params: (string | number)[] = [];
-  for (const e of rows) params.push(e.index, e.term, e.type, codec ? codec.encodeEntry(e.index, e.data) : e.data, now);
+  const params: Param[] = [];
+  for (const e of rows)
+    params.push(e.index, e.term, e.type, codec ? { seal: e.data, context: entryContext(e.index) } : e.data, now);
   const tuples = rows.map(() => '(?, ?, ?, ?, ?)').join(', ');
   return { sql: `INSERT INTO "LogEntry" ("index", "term", "type", "data", "createdAt") VALUES ${tuples}`, params };
 }

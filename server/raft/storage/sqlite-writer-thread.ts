@@ -5,7 +5,7 @@
 
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { WriterReply, WriterRequest } from './sqlite-writer';
+import { bindParams, type MaintenanceTask, type WriterReply, type WriterRequest } from './sqlite-writer';
 
 const port = parentPort!;
 const db = new Database((workerData as { file: string }).file);
@@ -14,6 +14,8 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 // the manager's own (Prisma) connection only reads, but a read may briefly hold a lock
 db.pragma('busy_timeout = 5000');
+// encryption at rest: a row rewritten or deleted leaves zeros behind, not its old (plaintext) bytes
+db.pragma('secure_delete = ON');
 
 /** Prepared statements by SQL; bounded (multi-row inserts vary in their number of rows). */
 const prepared = new Map<string, Database.Statement>();
@@ -27,9 +29,19 @@ function prepare(sql: string): Database.Statement {
   return s;
 }
 
-const runAll = db.transaction((statements: WriterRequest['statements']) => {
-  for (const s of statements) prepare(s.sql).run(...s.params);
+const runAll = db.transaction((statements: WriterRequest['statements'], key: WriterRequest['key']) => {
+  for (const s of statements) prepare(s.sql).run(...bindParams(s.params, key && Buffer.from(key)));
 });
+
+/** Work SQLite refuses inside a transaction; answers whether it could not finish (busy). */
+function maintain(task: MaintenanceTask): boolean {
+  if (task === 'vacuum') {
+    db.exec('VACUUM');
+    return false;
+  }
+  const [row] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+  return (row?.busy ?? 0) !== 0;
+}
 
 port.on('message', (m: WriterRequest | 'close') => {
   if (m === 'close') {
@@ -40,8 +52,11 @@ port.on('message', (m: WriterRequest | 'close') => {
   }
   let reply: WriterReply;
   try {
-    runAll(m.statements);
-    reply = { id: m.id };
+    if (m.maintenance) reply = { id: m.id, busy: maintain(m.maintenance) };
+    else {
+      runAll(m.statements, m.key);
+      reply = { id: m.id };
+    }
   } catch (err) {
     reply = { id: m.id, error: err instanceof Error ? err.message : String(err) };
   }

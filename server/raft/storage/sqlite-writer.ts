@@ -12,27 +12,63 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../../storage/db';
+import { seal, type Key } from '../../storage/encryption/envelope';
+
+/**
+ * A parameter stored encrypted (encryption at rest): sealed under the transaction's key by whoever runs
+ * the statement, so a manager's writer thread, not its event loop, pays for AES-GCM and base64.
+ */
+export interface SealedParam {
+  seal: string;
+  /** the row it is bound to (envelope.ts entryContext / snapshotContext) */
+  context: string;
+}
+
+export type Param = string | number | SealedParam;
 
 export interface Statement {
   sql: string;
-  params: (string | number)[];
+  params: Param[];
 }
 
-/** Main thread → writer thread: one transaction. */
+/** The values SQLite binds: sealed params encrypted under `key` (which they require). */
+export function bindParams(params: Param[], key: Key | undefined): (string | number)[] {
+  return params.map((p) => {
+    if (typeof p !== 'object') return p;
+    if (!key) throw new Error('raft storage: a sealed parameter without a key');
+    return seal(p.seal, key, p.context);
+  });
+}
+
+/**
+ * Outside any transaction: `checkpoint` copies the WAL into the database and truncates it to zero
+ * bytes (old page images, plaintext ones included, leave the disk); `vacuum` rebuilds the file, so
+ * no free page keeps bytes from before secure_delete was on.
+ */
+export type MaintenanceTask = 'checkpoint' | 'vacuum';
+
+/** Main thread → writer thread: one transaction, or one maintenance task. */
 export interface WriterRequest {
   id: number;
   statements: Statement[];
+  maintenance?: MaintenanceTask;
+  /** the DEK sealed params are encrypted under */
+  key?: Key;
 }
 
 /** Writer thread → main thread: the transaction committed, or why not. */
 export interface WriterReply {
   id: number;
   error?: string;
+  /** maintenance only: a reader kept the checkpoint from finishing */
+  busy?: boolean;
 }
 
 export interface StatementRunner {
   /** Run the statements in one transaction; resolves once it has committed. */
-  run(statements: Statement[]): Promise<void>;
+  run(statements: Statement[], key?: Key): Promise<void>;
+  /** Maintenance outside a transaction; resolves with whether it was kept from finishing (busy). */
+  maintain(task: MaintenanceTask): Promise<boolean>;
   /** After the last run has settled: release the connection. */
   close(): Promise<void>;
 }
@@ -40,8 +76,16 @@ export interface StatementRunner {
 /** On the calling thread, through Prisma (for callers holding only a Db). */
 export function prismaRunner(db: Db): StatementRunner {
   return {
-    async run(statements) {
-      await db.$transaction(statements.map((s) => db.$executeRawUnsafe(s.sql, ...s.params)));
+    async run(statements, key) {
+      await db.$transaction(statements.map((s) => db.$executeRawUnsafe(s.sql, ...bindParams(s.params, key))));
+    },
+    async maintain(task) {
+      if (task === 'vacuum') {
+        await db.$executeRawUnsafe('VACUUM');
+        return false;
+      }
+      const rows = await db.$queryRawUnsafe<{ busy: number | bigint }[]>('PRAGMA wal_checkpoint(TRUNCATE)');
+      return Number(rows[0]?.busy ?? 0) !== 0;
     },
     close: async () => undefined,
   };
@@ -63,25 +107,27 @@ export function startWriterThread(file: string): StatementRunner {
   const thread = new URL('./sqlite-writer-thread.ts', import.meta.url).href;
   const boot = `import { register } from ${JSON.stringify(tsxApiUrl())}; register(); await import(${JSON.stringify(thread)});`;
   const worker = new Worker(boot, { eval: true, workerData: { file } });
-  const pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  const pending = new Map<number, { resolve: (busy: boolean) => void; reject: (err: Error) => void }>();
   let nextId = 1;
   let failed: Error | undefined;
   let closing = false;
   // an idle writer must not keep the process alive; one with a transaction in flight must
   worker.unref();
-  const settle = (id: number, err?: Error) => {
+  const settle = (id: number, err?: Error, busy = false) => {
     const p = pending.get(id);
     if (!p) return;
     pending.delete(id);
     if (pending.size === 0 && !closing) worker.unref();
     if (err) p.reject(err);
-    else p.resolve();
+    else p.resolve(busy);
   };
   const fail = (err: Error) => {
     failed ??= err;
     for (const id of [...pending.keys()]) settle(id, failed);
   };
-  worker.on('message', (m: WriterReply) => settle(m.id, m.error === undefined ? undefined : new Error(m.error)));
+  worker.on('message', (m: WriterReply) =>
+    settle(m.id, m.error === undefined ? undefined : new Error(m.error), m.busy === true),
+  );
   worker.on('error', (err) => fail(new Error(`raft storage: writer thread failed: ${err.message}`)));
   const exited = new Promise<void>((resolve) =>
     worker.once('exit', (code) => {
@@ -89,17 +135,21 @@ export function startWriterThread(file: string): StatementRunner {
       resolve();
     }),
   );
+  const send = (request: Omit<WriterRequest, 'id'>): Promise<boolean> => {
+    if (failed) return Promise.reject(failed);
+    if (closing) return Promise.reject(new Error('raft storage: writer closed'));
+    return new Promise<boolean>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ id, ...request } satisfies WriterRequest);
+    });
+  };
   return {
-    run(statements) {
-      if (failed) return Promise.reject(failed);
-      if (closing) return Promise.reject(new Error('raft storage: writer closed'));
-      return new Promise<void>((resolve, reject) => {
-        const id = nextId++;
-        pending.set(id, { resolve, reject });
-        worker.ref();
-        worker.postMessage({ id, statements } satisfies WriterRequest);
-      });
+    run: async (statements, key) => {
+      await send(key ? { statements, key } : { statements });
     },
+    maintain: (task) => send({ statements: [], maintenance: task }),
     async close() {
       if (!closing) {
         closing = true;

@@ -1,11 +1,11 @@
 // The raft key file on disk and the unlock step that opens it. The file sits
 // beside the node's TLS key (<data dir>/certificates/swarm-raft-keys.json,
-// 0600, replaced atomically); the caller passes its path so this layer does
+// 0600, replaced atomically and durably); the caller passes its path so this layer does
 // not need to know the certificate layout.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ensurePrivateDir, writePrivateFile } from '../../util/private-files';
+import { ensurePrivateDir, makePrivate, PRIVATE_FILE_MODE } from '../../util/private-files';
 import type { Key } from './envelope';
 import { InvalidKekError } from './errors';
 import { diskKek, parseKeyFile, serializeKeyFile, storedKek, unwrapDeks, wrapDeks, type Kek } from './kek';
@@ -20,9 +20,31 @@ export type LoadedRaftKeys =
   | { state: 'locked'; kekVersion: number }
   | { state: 'open'; deks: RaftDeks; kek: Kek };
 
+/**
+ * Replaces the key file atomically and durably: the file and its directory are synced before this
+ * returns, because the raft log (synchronous=FULL) may hold records under a new DEK a moment later, and
+ * a power cut must not leave a key file that predates them.
+ */
 export function saveRaftKeys(path: string, deks: RaftDeks, kek: Kek): void {
-  ensurePrivateDir(dirname(path));
-  writePrivateFile(path, serializeKeyFile(wrapDeks(deks, kek)));
+  const dir = dirname(path);
+  ensurePrivateDir(dir);
+  // as writePrivateFile, plus the syncs: a fresh 0600 temporary (O_EXCL), synced, renamed, the dir synced
+  const tmp = `${path}.tmp`;
+  rmSync(tmp, { force: true });
+  const fd = openSync(tmp, 'wx', PRIVATE_FILE_MODE);
+  try {
+    writeSync(fd, serializeKeyFile(wrapDeks(deks, kek)));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  const dirFd = openSync(dir, 'r');
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
 }
 
 /**
@@ -57,6 +79,8 @@ export function createRaftKeys(
  */
 export function loadRaftKeys(path: string, unlockKey?: string): LoadedRaftKeys {
   if (!existsSync(path)) return { state: 'absent' };
+  // an older copy of the data dir may have widened its mode: it holds the KEK when unlocked
+  makePrivate(path);
   const file = parseKeyFile(readFileSync(path, 'utf8'));
   const onDisk = storedKek(file);
   if (onDisk) return { state: 'open', deks: unwrapDeks(file, onDisk.key), kek: onDisk };

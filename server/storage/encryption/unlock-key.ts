@@ -26,6 +26,11 @@ export function formatUnlockKey(key: Buffer): string {
   return UNLOCK_KEY_PREFIX + key.toString('base64').replace(/=+$/, '');
 }
 
+/** A fresh unlock key as the text `docker swarm unlock-key` shows. */
+export function newUnlockKey(): string {
+  return formatUnlockKey(generateUnlockKey());
+}
+
 /**
  * The bytes of an unlock key string; throws InvalidKeyStringError ("invalid key string") for anything
  * Go's base64.RawStdEncoding would refuse: no prefix, padding, characters outside the alphabet, or a

@@ -59,13 +59,13 @@ export const swarmRoutes: Route[] = [
     },
   },
   {
-    // autolock is never on (swarm init/update refuse it), so there is no key: the CLI says "no unlock key is set"
+    // admins only (engine-roles.ts); without autolock there is no key and the CLI says "no unlock key is set"
     method: 'GET',
     pattern: /^\/swarm\/unlockkey$/,
-    handle: ({ res }) => sendJSON(res, 200, { UnlockKey: '' }),
+    handle: ({ ctx, res }) => sendJSON(res, 200, { UnlockKey: ctx.control.getCluster().ManagerUnlockKey ?? '' }),
   },
   {
-    // dockerd's notLockedError: an active manager is never locked
+    // dockerd's notLockedError: a manager serving these routes is unlocked (a locked one answers in locked.ts)
     method: 'POST',
     pattern: /^\/swarm\/unlock$/,
     handle: ({ req }) => {
@@ -82,6 +82,7 @@ export const swarmRoutes: Route[] = [
       await ctx.control.updateCluster(q.version, spec, {
         workerToken: q.rotateWorkerToken,
         managerToken: q.rotateManagerToken,
+        managerUnlockKey: q.rotateManagerUnlockKey,
       });
       sendEmpty(res);
     },
