@@ -6,6 +6,7 @@ import './globals.css';
 import './nodes.css';
 import './faults.css';
 import '@/components/jobs/jobs.css';
+import '@/components/realtime/stale.css';
 
 export const metadata: Metadata = {
   title: { default: 'Swarmdeck', template: '%s · Swarmdeck' },

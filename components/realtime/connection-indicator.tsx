@@ -12,7 +12,7 @@ export function ConnectionIndicator() {
   const now = useNow();
   const detail =
     status === 'stale' && since && now
-      ? `disconnected ${humanDuration(now - since)} ago; data may be out of date`
+      ? `nothing received for ${humanDuration(now - since)}; data may be out of date`
       : status === 'live'
         ? 'receiving changes as they are committed'
         : status === 'reconnecting'

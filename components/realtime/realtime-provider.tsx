@@ -13,7 +13,7 @@ import { getJson } from '../api/client';
 import { useSession } from '../session/session-provider';
 import { raftStore } from '../raft/raft-store';
 import { clusterStore } from './client-store';
-import { getConnection, setConnection, STALE_AFTER_MS } from './connection';
+import { frameHeard, linkChanged, startWatchdog } from './connection';
 
 export const STATE_QUERY_KEY = ['console-state'] as const;
 
@@ -50,16 +50,11 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       reconnectionDelay: 500,
       reconnectionDelayMax: 3000,
     });
-    let staleTimer: ReturnType<typeof setTimeout> | undefined;
-    const lost = () => {
-      if (getConnection().status === 'live' || getConnection().status === 'connecting') setConnection('reconnecting');
-      staleTimer ??= setTimeout(() => setConnection('stale'), STALE_AFTER_MS);
-    };
+    const stopWatchdog = startWatchdog();
+    const lost = () => linkChanged(false);
     let connectedBefore = false;
     socket.on('connect', () => {
-      clearTimeout(staleTimer);
-      staleTimer = undefined;
-      setConnection('live');
+      linkChanged(true);
       // back after a drop: the drop may have been the server's answer to a changed role
       if (connectedBefore) recheck();
       connectedBefore = true;
@@ -78,7 +73,9 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       // "log in first" / "permission denied …": the session is gone; the gate takes the page away
       if (/log in|permission|session|revoked|expired/i.test(err.message)) recheck();
     });
+    socket.on('beat', frameHeard);
     socket.on('snapshot', (frame) => {
+      frameHeard();
       if (frame.v !== REALTIME_PROTOCOL_VERSION) {
         window.location.reload(); // the server was upgraded under us
         return;
@@ -86,15 +83,19 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       if (frame.raft) raftStore.apply(frame.raft, Date.now());
       clusterStore.applySnapshot(frame);
     });
-    socket.on('raft', (frame) => raftStore.apply(frame, Date.now()));
+    socket.on('raft', (frame) => {
+      frameHeard();
+      raftStore.apply(frame, Date.now());
+    });
     socket.on('changes', (frame) => {
+      frameHeard();
       if (clusterStore.applyChanges(frame) === 'gap') {
         // we missed entries: reconnect with `since` and let the server fill the gap
         socket.disconnect().connect();
       }
     });
     return () => {
-      clearTimeout(staleTimer);
+      stopWatchdog();
       socket.removeAllListeners();
       socket.disconnect();
     };

@@ -4,6 +4,8 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
 import { RealtimeProvider } from '../realtime/realtime-provider';
+import { StaleCurtain } from '../realtime/stale-curtain';
+import { StaleOverlay } from '../wall/stale-overlay';
 import { loginHref } from '../session/session-api';
 import { useSession } from '../session/session-provider';
 import { AppHeader } from './app-header';
@@ -34,7 +36,10 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
     <SessionGate wall={wall}>
       <RealtimeProvider>
         {wall ? (
-          children
+          <>
+            {children}
+            <StaleOverlay />
+          </>
         ) : (
           <>
             <a href="#main" className="skip-link">
@@ -44,6 +49,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
             <main id="main" className="main">
               {children}
             </main>
+            <StaleCurtain variant="console" />
           </>
         )}
       </RealtimeProvider>

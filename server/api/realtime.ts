@@ -8,7 +8,14 @@ import { KINDS, isAuthKind, type AuthKind, type Kind, type ObjectByKind } from '
 export const REALTIME_PROTOCOL_VERSION = 2;
 
 /** socket.io event names. */
-export const REALTIME_EVENTS = { snapshot: 'snapshot', changes: 'changes', raft: 'raft' } as const;
+export const REALTIME_EVENTS = { snapshot: 'snapshot', changes: 'changes', raft: 'raft', beat: 'beat' } as const;
+
+/**
+ * How often the server sends a {@link BeatFrame}. socket.io's own pings are
+ * invisible to the page; the beat lets a console tell "nothing changed" from
+ * "nothing arrives" within a few seconds (a frozen manager must not look live).
+ */
+export const BEAT_INTERVAL_MS = 1000;
 
 /** The client's handshake `auth` (socket.io also accepts it as query params). */
 export interface RealtimeHello {
@@ -80,10 +87,19 @@ export interface ChangesFrame {
   changes: WireChange[];
 }
 
+/** The application heartbeat: the stream is alive, and the log index the server has applied. */
+export interface BeatFrame {
+  /** The server's applied log index (what this client's frames chain up to, or will). */
+  index: number;
+  /** The server's clock, ms since the epoch. */
+  at: number;
+}
+
 export interface ServerToClientEvents {
   snapshot: (frame: SnapshotFrame) => void;
   changes: (frame: ChangesFrame) => void;
   raft: (frame: RaftFrame) => void;
+  beat: (frame: BeatFrame) => void;
 }
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface ClientToServerEvents {}

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
-import { REALTIME_PROTOCOL_VERSION, type ChangesFrame, type SnapshotFrame } from '../api/realtime';
+import { REALTIME_PROTOCOL_VERSION, type BeatFrame, type ChangesFrame, type SnapshotFrame } from '../api/realtime';
 import type { Cluster, Secret } from '../api/types';
 import type { ManagerContext } from '../manager/context';
 import { makeNode, makeService, openTempStore } from '../store/test-support';
@@ -264,6 +264,31 @@ describe('attachRealtime', () => {
     raw!.resume();
     await until(() => dropped, 'the stalled client to be dropped', 10_000);
     expect(fast.socket.connected).toBe(true);
+  });
+});
+
+describe('liveness', () => {
+  it('tells clients ping timing that closes a dead link within 5 s, and beats with the applied index', async () => {
+    const { store, url } = await setup({ beatIntervalMs: 100 });
+    const c = client(url, { v: REALTIME_PROTOCOL_VERSION });
+    let handshake: { pingInterval: number; pingTimeout: number } | undefined;
+    c.socket.io.engine.on('handshake', (d) => (handshake = d));
+    const beats: BeatFrame[] = [];
+    c.socket.on('beat', (b: BeatFrame) => beats.push(b));
+    await until(() => c.snapshots.length === 1 && handshake !== undefined, 'snapshot and handshake');
+    expect(handshake!.pingInterval + handshake!.pingTimeout).toBeLessThanOrEqual(5000);
+
+    await until(() => beats.length >= 3, 'three beats');
+    const first = beats[0]!;
+    expect(first.index).toBe(store.view.index);
+    expect(Math.abs(first.at - Date.now())).toBeLessThan(5000);
+    await store.update((tx) => tx.create('service', makeService()));
+    const applied = store.view.index;
+    const seen = beats.length;
+    // the next beats carry the new index, and they keep coming while nothing changes
+    await until(() => beats.length >= seen + 3, 'beats after the update');
+    expect(beats.at(-1)!.index).toBe(applied);
+    for (let i = 1; i < beats.length; i++) expect(beats[i]!.at).toBeGreaterThanOrEqual(beats[i - 1]!.at);
   });
 });
 

@@ -3,6 +3,7 @@ import { Server, type Socket } from 'socket.io';
 import type { ManagerContext } from '../manager/context';
 import type { AppliedEvent } from '../store/batch';
 import {
+  BEAT_INTERVAL_MS,
   REALTIME_PROTOCOL_VERSION,
   type ClientToServerEvents,
   type ConsoleState,
@@ -38,7 +39,21 @@ export interface RealtimeOptions {
   maxClientsPerPeer?: number;
   /** A client behind this long without progress is disconnected (ClientFlow). */
   stallMs?: number;
+  /** The application heartbeat's period (BEAT_INTERVAL_MS). */
+  beatIntervalMs?: number;
+  /** socket.io's transport pings (the client closes a silent connection after interval + timeout). */
+  pingIntervalMs?: number;
+  pingTimeoutMs?: number;
 }
+
+/**
+ * socket.io's defaults (25 s + 20 s) let a frozen manager's console look
+ * connected for ~45 s. A ping every 2 s with 3 s to answer closes a dead
+ * connection within 5 s on both ends, yet tolerates a browser busy applying
+ * a large snapshot for a couple of seconds.
+ */
+const PING_INTERVAL_MS = 2000;
+const PING_TIMEOUT_MS = 3000;
 
 /** How often clients that are behind are looked at (stalled ones dropped, caught-up ones sent the Raft view). */
 const FLOW_CHECK_MS = 250;
@@ -94,6 +109,8 @@ export function attachRealtime(
     maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,
     // an engine.io session that does not open the console's namespace in time is closed
     connectTimeout: 10_000,
+    pingInterval: opts.pingIntervalMs ?? PING_INTERVAL_MS,
+    pingTimeout: opts.pingTimeoutMs ?? PING_TIMEOUT_MS,
     // no other site may open the stream (a WebSocket is not covered by CORS), nor a rebound host name
     allowRequest: (req, callback) => {
       const peer = peerAddress(req.socket);
@@ -200,6 +217,14 @@ export function attachRealtime(
     }
   };
   checkFlows();
+  // the heartbeat: a client that is behind gets none (its frames are late, so it should look late)
+  let cancelBeat: (() => void) | undefined;
+  const beat = () => {
+    cancelBeat = ctx.clock.setTimeout(beat, opts.beatIntervalMs ?? BEAT_INTERVAL_MS);
+    const frame = { index: view.index, at: ctx.clock.now() };
+    for (const c of clients.values()) if (!c.flow.behind) c.socket.emit('beat', frame);
+  };
+  beat();
 
   io.on('connection', (socket: ConsoleSocket) => {
     const data = socket.data as { hello?: RealtimeHello; who: Resolved };
@@ -245,6 +270,7 @@ export function attachRealtime(
       unwatch();
       raft?.close();
       cancelCheck?.();
+      cancelBeat?.();
       for (const c of clients.values()) c.pacer.close();
       clients.clear();
       io.disconnectSockets(true);
