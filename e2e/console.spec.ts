@@ -100,6 +100,10 @@ test('theme toggle persists without a flash of the other theme', async ({ page }
   expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
   const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   expect(bg).toBe('rgb(13, 16, 21)');
+  await page.getByRole('button', { name: /^Theme:/ }).click(); // → Contrast: white on black
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'contrast');
+  expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(0, 0, 0)');
+  expect(await page.evaluate(() => getComputedStyle(document.body).color)).toBe('rgb(255, 255, 255)');
   await page.getByRole('button', { name: /^Theme:/ }).click(); // → Auto
   await expect(page.locator('html')).not.toHaveAttribute('data-theme', /.+/);
 });

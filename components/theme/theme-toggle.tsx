@@ -1,15 +1,15 @@
 'use client';
 
 import { useSyncExternalStore } from 'react';
-import { THEME_STORAGE_KEY, type ThemeChoice } from './theme';
+import { SET_THEMES, THEME_STORAGE_KEY, type ThemeChoice } from './theme';
 
-const ORDER: ThemeChoice[] = ['system', 'light', 'dark'];
-const LABEL: Record<ThemeChoice, string> = { system: 'Auto', light: 'Light', dark: 'Dark' };
+const ORDER: ThemeChoice[] = ['system', ...SET_THEMES];
+const LABEL: Record<ThemeChoice, string> = { system: 'Auto', light: 'Light', dark: 'Dark', contrast: 'Contrast' };
 const listeners = new Set<() => void>();
 
 function read(): ThemeChoice {
-  const t = document.documentElement.dataset.theme;
-  return t === 'light' || t === 'dark' ? t : 'system';
+  const t = document.documentElement.dataset.theme as ThemeChoice | undefined;
+  return t && SET_THEMES.includes(t) ? t : 'system';
 }
 
 function write(choice: ThemeChoice): void {

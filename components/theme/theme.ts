@@ -1,4 +1,6 @@
-export type ThemeChoice = 'system' | 'light' | 'dark';
+export type ThemeChoice = 'system' | 'light' | 'dark' | 'contrast';
+/** The choices that set data-theme (system leaves it unset). */
+export const SET_THEMES: readonly ThemeChoice[] = ['light', 'dark', 'contrast'];
 export const THEME_STORAGE_KEY = 'swarmdeck.theme';
 
 /**
@@ -6,4 +8,4 @@ export const THEME_STORAGE_KEY = 'swarmdeck.theme';
  * other theme. "system" leaves data-theme unset and CSS follows
  * prefers-color-scheme.
  */
-export const THEME_INIT_SCRIPT = `(function(){try{var t=localStorage.getItem('${THEME_STORAGE_KEY}');if(t==='light'||t==='dark')document.documentElement.dataset.theme=t;}catch(e){}})();`;
+export const THEME_INIT_SCRIPT = `(function(){try{var t=localStorage.getItem('${THEME_STORAGE_KEY}');if(t==='light'||t==='dark'||t==='contrast')document.documentElement.dataset.theme=t;}catch(e){}})();`;
