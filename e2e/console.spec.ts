@@ -104,6 +104,7 @@ test('theme toggle persists without a flash of the other theme', async ({ page }
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'contrast');
   expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(0, 0, 0)');
   expect(await page.evaluate(() => getComputedStyle(document.body).color)).toBe('rgb(255, 255, 255)');
+  await page.screenshot({ path: `${ARTIFACTS}/theme-contrast-laptop.png` });
   await page.getByRole('button', { name: /^Theme:/ }).click(); // → Auto
   await expect(page.locator('html')).not.toHaveAttribute('data-theme', /.+/);
 });
