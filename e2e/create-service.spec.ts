@@ -23,8 +23,8 @@ test('create a service with a command, a port, a network and an env var', async 
   await page.getByLabel('Name').fill('e2e-create');
   await page.getByLabel(/Command and args/).fill(`sh -c 'echo up; sleep 3600'`);
   await page.getByRole('button', { name: '+ Add port' }).click();
-  await page.getByLabel('Target port').fill('80');
-  await page.getByLabel(/Published/).fill(String(PUBLISHED));
+  await page.getByRole('spinbutton', { name: 'Target port' }).fill('80');
+  await page.getByRole('spinbutton', { name: /^Published/ }).fill(String(PUBLISHED));
   await page.getByText('Networks, secrets and configs').click();
   // the network arrives live from the cluster view
   await page.getByRole('checkbox', { name: NET }).check();
@@ -40,7 +40,7 @@ test('create a service with a command, a port, a network and an env var', async 
 
   // a bad mount is refused before sending, naming the field
   await page.getByRole('button', { name: '+ Add mount' }).click();
-  await page.getByLabel('Target', { exact: true }).fill('data');
+  await page.getByRole('textbox', { name: 'Target', exact: true }).fill('data');
   await page.getByRole('button', { name: 'Create service' }).click();
   await expect(page.getByRole('alert')).toContainText(
     'mounts[0].target: invalid mount target, must be an absolute path',

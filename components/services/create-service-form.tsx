@@ -128,13 +128,13 @@ function CreateServiceFields() {
           </label>
           <label className="field wide">
             <span>
-              Command and args <small className="muted">as after the image: sh -c &quot;…&quot;</small>
+              Command and args <small className="muted">e.g. sh -c &quot;…&quot;</small>
             </span>
             <input name="command" placeholder="sleep 3600" autoComplete="off" spellCheck={false} className="mono" />
           </label>
           <label className="field">
             <span>
-              Entrypoint <small className="muted">overrides the image&apos;s</small>
+              Entrypoint <small className="muted">replaces the default</small>
             </span>
             <input name="entrypoint" placeholder="/bin/sh" autoComplete="off" spellCheck={false} className="mono" />
           </label>
