@@ -24,7 +24,7 @@ test('create a service with a command, a port, a network and an env var', async 
   await page.getByLabel(/Command and args/).fill(`sh -c 'echo up; sleep 3600'`);
   await page.getByRole('button', { name: '+ Add port' }).click();
   await page.getByRole('spinbutton', { name: 'Target port' }).fill('80');
-  await page.getByRole('spinbutton', { name: /^Published/ }).fill(String(PUBLISHED));
+  await page.getByRole('spinbutton', { name: 'Published' }).fill(String(PUBLISHED));
   await page.getByText('Networks, secrets and configs').click();
   // the network arrives live from the cluster view
   await page.getByRole('checkbox', { name: NET }).check();
@@ -42,7 +42,7 @@ test('create a service with a command, a port, a network and an env var', async 
   await page.getByRole('button', { name: '+ Add mount' }).click();
   await page.getByRole('textbox', { name: 'Target', exact: true }).fill('data');
   await page.getByRole('button', { name: 'Create service' }).click();
-  await expect(page.getByRole('alert')).toContainText(
+  await expect(page.locator('.form-error')).toContainText(
     'mounts[0].target: invalid mount target, must be an absolute path',
   );
   await page.getByRole('button', { name: 'Remove mount 1' }).click();

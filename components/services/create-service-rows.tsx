@@ -74,14 +74,12 @@ export function PortRows({ state }: { state: ReturnType<typeof usePortRows> }) {
             />
           </label>
           <label className="field">
-            <span>
-              Published <small className="muted">empty = any</small>
-            </span>
+            <span>Published</span>
             <input
               type="number"
               min={1}
               max={65535}
-              placeholder="8080"
+              placeholder="any"
               value={r.published}
               onChange={(e) => state.set(i, { published: e.target.value })}
             />
