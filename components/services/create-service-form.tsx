@@ -9,8 +9,11 @@ import { useCreateService } from '../api/actions';
 import { NotAllowedPage } from '../session/not-allowed-page';
 import { useMay } from '../session/session-provider';
 import { useClusterLabels } from '../cluster/use-cluster-labels';
+import { ServicePicks } from './create-service-picks';
+import { MountRows, PortRows, mountEntries, portEntries, useMountRows, usePortRows } from './create-service-rows';
 
 const str = (v: FormDataEntryValue | null): string => (typeof v === 'string' ? v : '');
+const strs = (vs: FormDataEntryValue[]): string[] => vs.filter((v): v is string => typeof v === 'string');
 
 /** The form's value as the console API takes it (numbers stay numbers, so the schema can name a bad one). */
 const num = (v: FormDataEntryValue | null): number | undefined => {
@@ -39,6 +42,8 @@ function CreateServiceFields() {
   const limit = settingValue(MAX_REPLICAS_SETTING, labels);
   const [mode, setMode] = useState<'replicated' | 'global'>('replicated');
   const [problem, setProblem] = useState<string>();
+  const ports = usePortRows();
+  const mounts = useMountRows();
   const error = problem ?? create.error?.message;
 
   function submit(e: FormEvent<HTMLFormElement>) {
@@ -49,7 +54,15 @@ function CreateServiceFields() {
       image: str(f.get('image')).trim(),
       mode,
       replicas: mode === 'replicated' ? (num(f.get('replicas')) ?? 1) : undefined,
+      entrypoint: str(f.get('entrypoint')).trim() || undefined,
+      command: str(f.get('command')).trim() || undefined,
       env: lines(str(f.get('env'))),
+      labels: lines(str(f.get('labels'))),
+      ports: portEntries(ports.rows),
+      networks: strs(f.getAll('networks')),
+      mounts: mountEntries(mounts.rows),
+      secrets: strs(f.getAll('secrets')),
+      configs: strs(f.getAll('configs')),
       constraints: lines(str(f.get('constraints'))),
       reserveCpus: num(f.get('reserveCpus')),
       reserveMemoryMiB: num(f.get('reserveMemoryMiB')),
@@ -113,15 +126,48 @@ function CreateServiceFields() {
               aria-invalid={problem?.includes('Replicas') || undefined}
             />
           </label>
+          <label className="field wide">
+            <span>
+              Command and args <small className="muted">e.g. sh -c &quot;…&quot;</small>
+            </span>
+            <input name="command" placeholder="sleep 3600" autoComplete="off" spellCheck={false} className="mono" />
+          </label>
+          <label className="field">
+            <span>
+              Entrypoint <small className="muted">replaces the default</small>
+            </span>
+            <input name="entrypoint" placeholder="/bin/sh" autoComplete="off" spellCheck={false} className="mono" />
+          </label>
         </fieldset>
 
+        <details className="create-section" open>
+          <summary>Ports</summary>
+          <PortRows state={ports} />
+        </details>
+
+        <details className="create-section">
+          <summary>Networks, secrets and configs</summary>
+          <ServicePicks />
+        </details>
+
+        <details className="create-section">
+          <summary>Mounts</summary>
+          <MountRows state={mounts} />
+        </details>
+
         <fieldset className="form-grid">
-          <legend>Environment and placement</legend>
+          <legend>Environment, labels and placement</legend>
           <label className="field wide">
             <span>
               Environment <small className="muted">one KEY=value per line</small>
             </span>
             <textarea name="env" rows={3} spellCheck={false} placeholder={'LOG_LEVEL=info'} />
+          </label>
+          <label className="field wide">
+            <span>
+              Labels <small className="muted">one key=value per line</small>
+            </span>
+            <textarea name="labels" rows={3} spellCheck={false} placeholder={'team=ops'} />
           </label>
           <label className="field wide">
             <span>

@@ -4,12 +4,23 @@
 import { MAX_REPLICAS_SETTING, replicaLimitProblem, settingValue } from './cluster-settings';
 import { parseConstraint } from './constraint';
 import { rpcError, SwarmError } from './errors';
-import { createServiceFormSchema, parseConsoleBody, updateServiceFormSchema } from './schemas/console-bodies';
+import {
+  createServiceFormSchema,
+  parseConsoleBody,
+  updateServiceFormSchema,
+  type MountEntry,
+  type PortEntry,
+} from './schemas/console-bodies';
 import { parseServiceSpec } from './schemas/service-spec';
+import { shellWords } from './shell-words';
 import type {
+  ConfigReference,
   Labels,
+  Mount,
   NodeAvailability,
+  PortConfig,
   RestartPolicy,
+  SecretReference,
   ServiceSpec,
   ServiceVersion,
   UpdateConfig,
@@ -22,8 +33,23 @@ export interface CreateServiceForm {
   mode: 'replicated' | 'global';
   /** replicated only; default 1 */
   replicas?: number;
+  /** `--entrypoint`, shell words: becomes ContainerSpec.Command */
+  entrypoint?: string;
+  /** `IMAGE [COMMAND] [ARG...]`, shell words: becomes ContainerSpec.Args (the CLI's mapping) */
+  command?: string;
   /** KEY=value, one per entry */
   env?: string[];
+  /** `--label key=value`: the service's own labels */
+  labels?: string[];
+  /** `--publish target=…,published=…,protocol=…,mode=…` */
+  ports?: PortEntry[];
+  /** `--network NAME`: swarm-scoped networks by name (the control API resolves them) */
+  networks?: string[];
+  /** `--mount type=…,source=…,target=…,readonly` */
+  mounts?: MountEntry[];
+  /** `--secret NAME` / `--config NAME`: existing objects by name */
+  secrets?: string[];
+  configs?: string[];
   /** e.g. node.role==worker, one per entry */
   constraints?: string[];
   /** CPUs, e.g. 0.5 */
@@ -97,13 +123,58 @@ export function lines(text: string): string[] {
     .filter((l) => l !== '');
 }
 
+/** The IDs of the swarm's secrets and configs by name, as the CLI looks them up (`docker secret ls`). */
+export interface PayloadLookup {
+  secret(name: string): string | undefined;
+  config(name: string): string | undefined;
+}
+
+/** One `--publish` as the CLI's PortOpt fills it: tcp and ingress unless given; no published port, the swarm picks. */
+function portConfig(p: PortEntry): PortConfig {
+  return {
+    Protocol: p.protocol ?? 'tcp',
+    TargetPort: p.target,
+    ...(p.published !== undefined ? { PublishedPort: p.published } : {}),
+    PublishMode: p.mode ?? 'ingress',
+  };
+}
+
+/** One `--mount` as the CLI's MountOpt fills it: ReadOnly only when set, no source for tmpfs. */
+function mountConfig(m: MountEntry): Mount {
+  const source = (m.source ?? '').trim();
+  return {
+    Type: m.type,
+    ...(source ? { Source: source } : {}),
+    Target: m.target.trim(),
+    ...(m.readonly ? { ReadOnly: true } : {}),
+  };
+}
+
+/** The CLI's `--secret NAME` / `--config NAME` short form: a file named for it, root-owned, mode 0444. */
+const fileTarget = (name: string) => ({ Name: name, UID: '0', GID: '0', Mode: 0o444 });
+
+function words(field: string, text: string | undefined): string[] {
+  const w = shellWords(text ?? '');
+  if (!w) throw rpcError('InvalidArgument', `${field}: unterminated quote in ${JSON.stringify(text)}`);
+  return w;
+}
+
+function names(field: string, list: string[] | undefined): string[] {
+  const out = (list ?? []).map((n) => n.trim()).filter(Boolean);
+  const dup = out.find((n, i) => out.indexOf(n) !== i);
+  if (dup) throw rpcError('InvalidArgument', `${field}: ${dup} is listed twice`);
+  return out;
+}
+
 /**
  * Validate a create form and build the spec the docker CLI would send for the
  * same flags (`--replicas`, `--env`, `--constraint`, `--reserve-cpu`, ...).
  * Units follow the Engine API: NanoCPUs, bytes, nanoseconds. Throws
- * InvalidArgument naming the field.
+ * InvalidArgument naming the field. Secrets and configs are named; `lookup`
+ * gives their IDs as the CLI's does (without it, the browser's check, a name
+ * stands for its ID).
  */
-export function formToServiceSpec(input: CreateServiceForm): ServiceSpec {
+export function formToServiceSpec(input: CreateServiceForm, lookup?: PayloadLookup): ServiceSpec {
   const form = parseConsoleBody(createServiceFormSchema, input);
   const bad = (msg: string) => rpcError('InvalidArgument', msg);
   const image = (form.image ?? '').trim();
@@ -117,13 +188,49 @@ export function formToServiceSpec(input: CreateServiceForm): ServiceSpec {
     if (typeof parsed === 'string') throw bad(`invalid constraint "${c}": ${parsed}`);
   }
 
+  const command = words('entrypoint', form.entrypoint);
+  const args = words('command', form.command);
+  const labels: Labels = {};
+  for (const text of form.labels ?? []) {
+    if (!text.trim()) continue;
+    const { key, value } = parseLabel(text);
+    labels[key] = value;
+  }
+  const networks = names('networks', form.networks);
+  const secrets: SecretReference[] = names('secrets', form.secrets).map((name) => {
+    const id = lookup ? lookup.secret(name) : name;
+    if (id === undefined) throw new SwarmError('InvalidArgument', `secrets: secret not found: ${name}`);
+    return { File: fileTarget(name), SecretID: id, SecretName: name };
+  });
+  const configs: ConfigReference[] = names('configs', form.configs).map((name) => {
+    const id = lookup ? lookup.config(name) : name;
+    if (id === undefined) throw new SwarmError('InvalidArgument', `configs: config not found: ${name}`);
+    return { File: fileTarget(name), ConfigID: id, ConfigName: name };
+  });
+  const mounts = (form.mounts ?? []).map(mountConfig);
+  const ports = (form.ports ?? []).map(portConfig);
+
   const spec: ServiceSpec = {
     Name: (form.name ?? '').trim(),
-    Labels: {},
-    TaskTemplate: { ContainerSpec: { Image: image, ...(env.length ? { Env: env } : {}) }, ForceUpdate: 0 },
+    Labels: labels,
+    TaskTemplate: {
+      ContainerSpec: {
+        Image: image,
+        ...(command.length ? { Command: command } : {}),
+        ...(args.length ? { Args: args } : {}),
+        ...(env.length ? { Env: env } : {}),
+        ...(mounts.length ? { Mounts: mounts } : {}),
+        ...(secrets.length ? { Secrets: secrets } : {}),
+        ...(configs.length ? { Configs: configs } : {}),
+      },
+      ForceUpdate: 0,
+    },
     Mode: form.mode === 'global' ? { Global: {} } : { Replicated: { Replicas: replicas } },
+    // the CLI always sends the endpoint (--endpoint-mode defaults to vip)
+    EndpointSpec: { Mode: 'vip', ...(ports.length ? { Ports: ports } : {}) },
   };
   if (constraints.length) spec.TaskTemplate.Placement = { Constraints: constraints };
+  if (networks.length) spec.TaskTemplate.Networks = networks.map((Target) => ({ Target }));
 
   const reservations: { NanoCPUs?: number; MemoryBytes?: number } = {};
   if (form.reserveCpus) reservations.NanoCPUs = Math.round(form.reserveCpus * 1e9);

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { CreateServiceFormView } from '@/components/services/create-service-form';
+import '@/components/services/create-service.css';
 
 export const metadata: Metadata = { title: 'Create service' };
 

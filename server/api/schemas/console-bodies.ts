@@ -32,13 +32,80 @@ const ORDERS = ['stop-first', 'start-first'] as const;
 const AVAILABILITIES = ['active', 'pause', 'drain'] as const;
 const TOKEN_ROLES = ['worker', 'manager'] as const;
 
+const PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
+const PUBLISH_MODES = ['ingress', 'host'] as const;
+const MOUNT_TYPES = ['bind', 'volume', 'tmpfs'] as const;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 && v <= 65535;
+
+/** The first problem of one `--publish` entry, naming it as `ports[i].field`. */
+function portProblem(p: unknown, i: number): string | undefined {
+  const at = `ports[${i}]`;
+  if (!isRecord(p)) return `${at} must be an object {target, published?, protocol?, mode?}`;
+  if (!isPort(p.target)) return `${at}.target must be a port number from 1 to 65535`;
+  if (p.published !== undefined && !isPort(p.published))
+    return `${at}.published must be a port number from 1 to 65535, or left out for one from the swarm's range`;
+  if (p.protocol !== undefined && !oneOf(PROTOCOLS)(p.protocol))
+    return `${at}.protocol ${JSON.stringify(p.protocol)} is not tcp, udp or sctp`;
+  if (p.mode !== undefined && !oneOf(PUBLISH_MODES)(p.mode))
+    return `${at}.mode ${JSON.stringify(p.mode)} is not ingress or host`;
+  return undefined;
+}
+
+/** The first problem of one `--mount` entry (the CLI's and swarmkit validateMounts' checks), as `mounts[i].field`. */
+function mountProblem(m: unknown, i: number): string | undefined {
+  const at = `mounts[${i}]`;
+  if (!isRecord(m)) return `${at} must be an object {type, source?, target, readonly?}`;
+  if (!oneOf(MOUNT_TYPES)(m.type)) return `${at}.type ${JSON.stringify(m.type)} is not bind, volume or tmpfs`;
+  if (!isString(m.target) || m.target.trim() === '') return `${at}.target is required`;
+  if (!m.target.trim().startsWith('/'))
+    return `${at}.target: invalid mount target, must be an absolute path: ${m.target}`;
+  if (m.source !== undefined && !isString(m.source)) return `${at}.source must be a string`;
+  const source = (m.source ?? '').trim();
+  if (m.type === 'bind' && !source.startsWith('/'))
+    return `${at}.source: invalid bind mount source, must be an absolute path: ${source}`;
+  if (m.type === 'tmpfs' && source !== '') return `${at}.source: invalid tmpfs source, source must be empty`;
+  if (m.readonly !== undefined && !isBool(m.readonly)) return `${at}.readonly must be true or false`;
+  return undefined;
+}
+
+/** A list whose entries pass `problem`; the message names the first bad entry. */
+const entries = (name: string, problem: (v: unknown, i: number) => string | undefined) =>
+  field(
+    (v): v is unknown[] => Array.isArray(v) && v.every((e, i) => problem(e, i) === undefined),
+    (v) =>
+      invalid(Array.isArray(v) ? (v.map(problem).find(Boolean) ?? `${name} is invalid`) : `${name} must be a list`),
+  );
+
+export interface PortEntry {
+  target: number;
+  published?: number;
+  protocol?: (typeof PROTOCOLS)[number];
+  mode?: (typeof PUBLISH_MODES)[number];
+}
+export interface MountEntry {
+  type: (typeof MOUNT_TYPES)[number];
+  source?: string;
+  target: string;
+  readonly?: boolean;
+}
+
 /** POST /api/services: `docker service create` as a form. */
 export const createServiceFormSchema = z.object({
   name: field(isString, invalid('name must be a string')).optional(),
   image: field(isString, invalid('ContainerSpec: image reference must be provided')).optional(),
   mode: field(oneOf(['replicated', 'global'] as const), (v) => invalid(`invalid mode ${JSON.stringify(v)}`)),
   replicas: field(isWhole, invalid('replicas must be a non-negative integer')).optional(),
+  entrypoint: field(isString, invalid('entrypoint must be a string')).optional(),
+  command: field(isString, invalid('command must be a string')).optional(),
   env: field(isStrings, invalid('env must be a list of KEY=value strings')).optional(),
+  labels: field(isStrings, invalid('labels must be a list of key=value strings')).optional(),
+  ports: entries('ports', portProblem).optional() as z.ZodOptional<z.ZodType<PortEntry[]>>,
+  networks: field(isStrings, invalid('networks must be a list of network names')).optional(),
+  mounts: entries('mounts', mountProblem).optional() as z.ZodOptional<z.ZodType<MountEntry[]>>,
+  secrets: field(isStrings, invalid('secrets must be a list of secret names')).optional(),
+  configs: field(isStrings, invalid('configs must be a list of config names')).optional(),
   constraints: field(isStrings, invalid('constraints must be a list of strings')).optional(),
   reserveCpus: field(isAmount, invalid('CPU reservation must be a non-negative number')).optional(),
   reserveMemoryMiB: field(isAmount, invalid('memory reservation must be a non-negative number')).optional(),

@@ -133,6 +133,38 @@ describe('handleConsoleApi', () => {
     expect((await call('POST', `/api/nodes/${node.ID}/availability`, { availability: 'off' })).status).toBe(400);
   });
 
+  it('creates a service with a secret and a config by name, their IDs looked up; an unknown name or a bad port is a 400 naming the field', async () => {
+    const { store, call, ctx } = await setup();
+    const secret = await ctx.control.createSecret({ Name: 'db-pass', Labels: {}, Data: btoa('x') });
+    const config = await ctx.control.createConfig({ Name: 'site', Labels: {}, Data: btoa('y') });
+    const created = await call('POST', '/api/services', {
+      name: 'web',
+      image: 'nginx:alpine',
+      mode: 'replicated',
+      command: 'nginx -g "daemon off;"',
+      secrets: ['db-pass'],
+      configs: ['site'],
+      ports: [{ target: 80, published: 8080 }],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const cs = store.view.get('service', created.body.ID as string)!.Spec.TaskTemplate.ContainerSpec;
+    expect(cs.Args).toEqual(['nginx', '-g', 'daemon off;']);
+    expect(cs.Secrets).toEqual([
+      { File: { Name: 'db-pass', UID: '0', GID: '0', Mode: 0o444 }, SecretID: secret.ID, SecretName: 'db-pass' },
+    ]);
+    expect(cs.Configs?.[0]).toMatchObject({ ConfigID: config.ID, ConfigName: 'site' });
+
+    const form = { name: 'w2', image: 'nginx', mode: 'replicated' };
+    expect(await call('POST', '/api/services', { ...form, secrets: ['nope'] })).toMatchObject({
+      status: 400,
+      body: { message: 'secrets: secret not found: nope' },
+    });
+    expect(await call('POST', '/api/services', { ...form, ports: [{ target: 80, published: 'x' }] })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/ports\[0\]\.published must be a port number/) },
+    });
+  });
+
   it('answers errors as {message} with the right status', async () => {
     const { call } = await setup();
     expect(await call('POST', '/api/services', { name: 'x', image: '', mode: 'replicated' })).toMatchObject({

@@ -300,7 +300,15 @@ async function serveRoute(
       send(res, 200, consoleState(ctx, role));
     } else if (a === 'services' && parts.length === 1) {
       if (method !== 'POST') throw new HttpError(405, 'method not allowed');
-      const spec = formToServiceSpec((await readJson(req)) as CreateServiceForm);
+      // secrets and configs by name, as the CLI resolves them (`docker secret ls`)
+      const byName =
+        <T extends { ID: string; Spec: { Name: string } }>(list: T[]) =>
+        (name: string) =>
+          list.find((o) => o.Spec.Name === name)?.ID;
+      const spec = formToServiceSpec((await readJson(req)) as CreateServiceForm, {
+        secret: byName(ctx.control.listSecrets()),
+        config: byName(ctx.control.listConfigs()),
+      });
       const svc = await ctx.control.createService(spec);
       send(res, 201, { ID: svc.ID });
     } else if (a === 'services' && id && !op) {
