@@ -17,7 +17,10 @@ describe('densityPlan', () => {
     for (const size of [UHD, LAPTOP, ULTRAWIDE]) {
       const p = densityPlan(3, 6, size[0], size[1]);
       expect(p).toMatchObject({ density: 'cards', gridColumns: 3, gridRows: 1 });
+      expect(p.scale).toBe(2); // few tasks: the cards grow to fill the columns
     }
+    expect(densityPlan(4, 14, ...UHD).scale).toBeLessThan(2);
+    expect(densityPlan(4, 14, ...UHD).scale).toBeGreaterThanOrEqual(1);
   });
 
   it('moves to chips, then heat cells (a grid of node boxes), as the cluster grows, never leaving a node out', () => {

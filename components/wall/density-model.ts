@@ -11,6 +11,8 @@ export interface DensityPlan {
   gridRows: number;
   /** side of a heat cell, in px (cells only) */
   cellPx: number;
+  /** how much larger than their least size the cards are drawn (1..2): a small cluster fills the screen */
+  scale: number;
   /** the wall's base font size, in px: the CSS clamp below, computed */
   fontPx: number;
 }
@@ -29,6 +31,7 @@ const LOOKS = {
 /** Everything around the map (header with its headline, alert strip, legend, paddings), in em. */
 const CHROME_EM = 12;
 const GAP_EM = 0.6;
+const MAX_SCALE = 2;
 
 function boxes(nodes: number, rows: number, w: number, h: number, gap: number) {
   const cols = Math.ceil(nodes / rows);
@@ -52,11 +55,18 @@ export function densityPlan(nodes: number, maxTasks: number, width: number, heig
     const look = LOOKS[density];
     for (let r = 1; r <= n; r++) {
       const b = boxes(n, r, w, h, gap);
-      const across = Math.floor((b.boxW - f) / (look.w * f));
-      const down = Math.floor((b.boxH - look.head * f) / (look.h * f));
-      if (across >= 1 && down >= 1 && across * down >= tasks) {
-        return { density, gridColumns: b.cols, gridRows: b.rows, cellPx: 0, fontPx: f };
+      const fits = (scale: number) => {
+        const across = Math.floor((b.boxW - f) / (look.w * f * scale));
+        const down = Math.floor((b.boxH - look.head * f) / (look.h * f * scale));
+        return across >= 1 && down >= 1 && across * down >= tasks;
+      };
+      if (fits(1)) {
+        let scale = 1;
+        if (density === 'cards')
+          while (scale < MAX_SCALE && fits(scale + 0.1)) scale = Math.round((scale + 0.1) * 10) / 10;
+        return { density, gridColumns: b.cols, gridRows: b.rows, cellPx: 0, scale, fontPx: f };
       }
+      const down = Math.floor((b.boxH - look.head * f) / (look.h * f));
       if (down < 1) break; // more rows of nodes only make the boxes shorter from here
     }
   }
@@ -72,5 +82,12 @@ export function densityPlan(nodes: number, maxTasks: number, width: number, heig
     while (cell > 1 && Math.floor(cw / cell) * Math.floor(ch / cell) < tasks) cell--;
     if (cell > best.cell) best = { cell, cols: b.cols, rows: b.rows };
   }
-  return { density: 'cells', gridColumns: best.cols, gridRows: best.rows, cellPx: Math.max(1, best.cell), fontPx: f };
+  return {
+    density: 'cells',
+    gridColumns: best.cols,
+    gridRows: best.rows,
+    cellPx: Math.max(1, best.cell),
+    scale: 1,
+    fontPx: f,
+  };
 }

@@ -19,6 +19,7 @@ export function WallMap({ model: m, plan, loaded }: { model: WallModel; plan: De
     '--grid-cols': plan.gridColumns,
     '--grid-rows': plan.gridRows,
     '--cell': `${plan.cellPx}px`,
+    '--scale': plan.scale,
   } as CSSProperties;
   return (
     <div className="wall-map" data-density={plan.density} style={style} aria-label="Cluster map">

@@ -15,7 +15,7 @@ import { wallModel } from './wall-model';
 import { WallRaft } from './wall-raft';
 import { updateInProgress, WallUpdates } from './wall-updates';
 
-const CARDS: DensityPlan = { density: 'cards', gridColumns: 1, gridRows: 1, cellPx: 0, fontPx: 16 };
+const CARDS: DensityPlan = { density: 'cards', gridColumns: 1, gridRows: 1, cellPx: 0, scale: 1, fontPx: 16 };
 
 /**
  * `/wall`: the cluster for a wall screen nobody touches. Views rotate on an
