@@ -22,9 +22,13 @@ export function wallFontPx(width: number, height: number): number {
   return Math.min(72, Math.max(12, Math.min(width * 0.009, height * 0.016)));
 }
 
-/** Item sizes in em (wall.css): a card is 2.6em high with a 0.4em gap, at least 9em wide. */
+/**
+ * Item sizes in em (wall.css): a card is 2.6em high with a 0.4em gap; it is
+ * 9em wide where there is room and shrinks to its column (min(9em, 100%)), so
+ * a column of 6.5em still holds readable cards.
+ */
 const LOOKS = {
-  cards: { w: 9.4, h: 3, head: 2.8 },
+  cards: { w: 6.5, h: 3, head: 2.8 },
   chips: { w: 4.3, h: 1.9, head: 2.2 },
 } as const;
 
