@@ -1,73 +1,110 @@
 'use client';
 
-import { useMemo, type CSSProperties } from 'react';
+import { useMemo, useRef, type CSSProperties } from 'react';
 import { useClusterView } from '../realtime/use-cluster';
 import { ConnectionIndicator } from '../realtime/connection-indicator';
-import { wallModel, type NodeCondition, type WallColumn, type WallTask } from './wall-model';
+import { useRaftPanel } from '../raft/use-raft';
+import { useNow } from '../time/now';
+import { DEFAULT_GRACE_MS, wallAlerts } from './alert-model';
+import { densityPlan, type DensityPlan } from './density-model';
+import { rotationAt, VIEW_TITLE, type WallView } from './rotation-model';
+import { useRotationConfig, useWallScreen } from './use-wall-screen';
+import { WallAlerts } from './wall-alerts';
+import { WallMap } from './wall-map';
+import { wallModel } from './wall-model';
+import { WallRaft } from './wall-raft';
+import { updateInProgress, WallUpdates } from './wall-updates';
 
-const CONDITION_TEXT: Record<NodeCondition, string> = {
-  ok: '',
-  down: 'Down',
-  disconnected: 'Disconnected',
-  unknown: 'Unknown',
-  drained: 'Drained',
-  paused: 'Paused',
-};
-
-const hueStyle = (hue: number) => ({ '--hue': hue }) as CSSProperties;
+const CARDS: DensityPlan = { density: 'cards', gridColumns: 1, gridRows: 1, cellPx: 0, scale: 1, fontPx: 16 };
 
 /**
- * `/wall`: the cluster map for a wall screen. A column per node, a card per
- * task coloured by its service, live from the console's socket; nothing to
- * click. Issue #13 grows it (rotation, alerts, 4K sizing).
+ * `/wall`: the cluster for a wall screen nobody touches. Views rotate on an
+ * interval (or stay pinned from the URL), an alert strip says what needs
+ * attention, and the map changes density with the cluster's size so it never
+ * scrolls. Nothing on it can be clicked or focused.
  */
 export function WallPage() {
   const view = useClusterView();
   const { node, service, task, cluster } = view.tables;
-  const m = useMemo(() => wallModel(node.values(), service, task.values()), [node, service, task]);
+  const now = useNow();
+  const screen = useWallScreen();
+  const rotation = useRotationConfig();
+  const raft = useRaftPanel();
+  const tasks = useMemo(() => [...task.values()], [task]);
+  const m = useMemo(() => wallModel(node.values(), service, tasks), [node, service, tasks]);
+
+  // the grace period's clock: when each service was first seen below its desired count
+  const belowSince = useRef<ReadonlyMap<string, number>>(new Map());
+  const alerts = useMemo(() => {
+    const r = wallAlerts({
+      model: m,
+      services: service,
+      tasks,
+      quorum: raft.view && !raft.single ? { ...raft.view.quorum, hasQuorum: raft.view.hasQuorum } : null,
+      belowSince: belowSince.current,
+      now,
+      graceMs: DEFAULT_GRACE_MS,
+    });
+    belowSince.current = r.belowSince;
+    return r.alerts;
+  }, [m, service, tasks, raft.view, raft.single, now]);
+
+  const boxes = m.columns.length + (m.unplaced.length ? 1 : 0);
+  const maxTasks = Math.max(1, m.unplaced.length, ...m.columns.map((c) => c.tasks.length));
+  const plan = screen ? densityPlan(boxes, maxTasks, screen.width, screen.height) : CARDS;
+
+  const openedAt = useRef(0);
+  if (!openedAt.current && now) openedAt.current = now;
+  const skip = new Set<WallView>();
+  if (![...service.values()].some(updateInProgress)) skip.add('updates');
+  const turn = rotationAt(rotation, now - openedAt.current, skip);
+  const step = rotation.pinned ? 0 : Math.floor((now - openedAt.current) / rotation.intervalMs);
+
   const name = cluster.values().next().value?.Spec.Name;
-  const columns = m.columns.length + (m.unplaced.length ? 1 : 0);
   return (
-    <div className="wall" data-loaded={view.loaded || undefined} data-testid="wall">
+    <div className="wall" data-loaded={view.loaded || undefined} data-view={turn.view} data-testid="wall">
       <header className="wall-head">
         <span className="wall-title">
           <span className="brand-mark" aria-hidden="true" />
           {name ? `${name}` : 'Swarmdeck'}
         </span>
         <span className="wall-stat num" aria-label="Nodes ready">
-          <b>{view.loaded ? `${m.nodesReady}/${m.columns.length}` : '–'}</b> nodes ready
+          <b className="wall-figure">{view.loaded ? `${m.nodesReady}/${m.columns.length}` : '–'}</b> nodes ready
         </span>
         <span className="wall-stat num" aria-label="Tasks running">
-          <b>{view.loaded ? `${m.tasksRunning}/${m.tasksWanted}` : '–'}</b> tasks running
+          <b className="wall-figure">{view.loaded ? `${m.tasksRunning}/${m.tasksWanted}` : '–'}</b> tasks running
         </span>
         <span className="wall-stat num">
-          <b>{view.loaded ? m.services.length : '–'}</b> services
+          <b className="wall-figure">{view.loaded ? m.services.length : '–'}</b> services
         </span>
         <span className="wall-spacer" />
+        <span className="wall-view-title" data-testid="wall-view" data-pinned={rotation.pinned ? true : undefined}>
+          {VIEW_TITLE[turn.view]}
+          {rotation.pinned ? null : (
+            <span
+              key={step}
+              className="wall-tick"
+              aria-hidden="true"
+              style={
+                {
+                  '--interval': `${rotation.intervalMs}ms`,
+                  '--tick-start': `${-turn.progress * rotation.intervalMs}ms`,
+                } as CSSProperties
+              }
+            />
+          )}
+        </span>
         <ConnectionIndicator />
       </header>
-      <main
-        className="wall-map"
-        style={{ '--columns': Math.max(columns, 1) } as CSSProperties}
-        aria-label="Cluster map"
-      >
-        {m.columns.map((c) => (
-          <NodeColumn key={c.nodeID} column={c} />
-        ))}
-        {m.unplaced.length ? (
-          <section className="wall-node" data-condition="unplaced" aria-label="Tasks not placed on any node">
-            <div className="wall-node-head">
-              <h2 className="wall-node-name">Not placed</h2>
-              <span className="wall-node-state">no suitable node</span>
-            </div>
-            <TaskCards tasks={m.unplaced} />
-          </section>
-        ) : null}
-        {view.loaded && m.columns.length === 0 ? <p className="wall-empty">No nodes</p> : null}
+      <WallAlerts alerts={alerts} loaded={view.loaded} />
+      <main className="wall-body">
+        {turn.view === 'map' ? <WallMap model={m} plan={plan} loaded={view.loaded} /> : null}
+        {turn.view === 'updates' ? <WallUpdates services={service} tasks={tasks} nodes={node} now={now} /> : null}
+        {turn.view === 'raft' ? <WallRaft /> : null}
       </main>
       <footer className="wall-legend" aria-label="Services">
         {m.services.map((s) => (
-          <span key={s.id} className="wall-legend-item" style={hueStyle(s.hue)}>
+          <span key={s.id} className="wall-legend-item" style={{ '--hue': s.hue } as CSSProperties}>
             <span className="wall-swatch" aria-hidden="true" />
             {s.name}
             <span className="num muted">
@@ -77,48 +114,5 @@ export function WallPage() {
         ))}
       </footer>
     </div>
-  );
-}
-
-function NodeColumn({ column: c }: { column: WallColumn }) {
-  const state = CONDITION_TEXT[c.condition];
-  return (
-    <section
-      className="wall-node"
-      data-condition={c.condition}
-      data-leader={c.leader || undefined}
-      data-node={c.name}
-      aria-label={`Node ${c.name}${c.leader ? ', leader' : ''}${state ? `, ${state.toLowerCase()}` : ''}`}
-    >
-      <div className="wall-node-head">
-        <h2 className="wall-node-name">{c.name}</h2>
-        <span className="wall-node-role">{c.leader ? 'Leader' : c.manager ? 'Manager' : 'Worker'}</span>
-        {state ? <span className="wall-node-state">{state}</span> : null}
-      </div>
-      <TaskCards tasks={c.tasks} />
-    </section>
-  );
-}
-
-function TaskCards({ tasks }: { tasks: WallTask[] }) {
-  return (
-    <ul className="wall-tasks">
-      {tasks.map((t) => (
-        <li
-          key={t.id}
-          className="wall-task"
-          data-look={t.look}
-          data-state={t.state}
-          style={hueStyle(t.hue)}
-          title={`${t.label}: ${t.state}`}
-        >
-          <span className="wall-task-name">
-            <span className="ellipsis">{t.service}</span>
-            {t.slot}
-          </span>
-          <span className="wall-task-state">{t.look === 'running' ? '' : t.state}</span>
-        </li>
-      ))}
-    </ul>
   );
 }

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { densityPlan, wallFontPx } from './density-model';
+
+const UHD = [3840, 2160] as const;
+const LAPTOP = [1366, 768] as const;
+const ULTRAWIDE = [7680, 2160] as const;
+
+describe('densityPlan', () => {
+  it('sizes type so a 4K wall reads at 5 m: cards at least 48 px, headline figures at least 96 px', () => {
+    const f = wallFontPx(...UHD);
+    expect(f * 2.6).toBeGreaterThanOrEqual(48); // a task card row (wall.css: 2.6em)
+    expect(f * 3).toBeGreaterThanOrEqual(96); // headline figures (wall.css: 3em)
+    expect(wallFontPx(...LAPTOP)).toBeGreaterThanOrEqual(12);
+  });
+
+  it('draws a small cluster as cards, a column per node, like the visualizer', () => {
+    for (const size of [UHD, LAPTOP, ULTRAWIDE]) {
+      const p = densityPlan(3, 6, size[0], size[1]);
+      expect(p).toMatchObject({ density: 'cards', gridColumns: 3, gridRows: 1 });
+      expect(p.scale).toBe(2); // few tasks: the cards grow to fill the columns
+    }
+    expect(densityPlan(4, 14, ...UHD).scale).toBeLessThan(2);
+    expect(densityPlan(4, 14, ...UHD).scale).toBeGreaterThanOrEqual(1);
+  });
+
+  it('moves to chips, then heat cells (a grid of node boxes), as the cluster grows, never leaving a node out', () => {
+    expect(densityPlan(10, 40, ...UHD).density).toBe('chips');
+    const big = densityPlan(500, 10, ...UHD);
+    expect(big.density).toBe('cells');
+    expect(big.gridColumns * big.gridRows).toBeGreaterThanOrEqual(500);
+    expect(big.cellPx).toBeGreaterThanOrEqual(4);
+  });
+
+  it('fits 500 nodes of up to 20 tasks on a laptop screen and on a 32:9 wall, in the space there is', () => {
+    for (const [w, h] of [LAPTOP, ULTRAWIDE, UHD]) {
+      const p = densityPlan(500, 20, w, h);
+      const f = wallFontPx(w, h);
+      expect(p.gridColumns * p.gridRows).toBeGreaterThanOrEqual(500);
+      const boxW = (w - 2 * f) / p.gridColumns;
+      const boxH = (h - 12 * f) / p.gridRows;
+      expect(
+        Math.floor(boxW / p.cellPx) * Math.floor((boxH - Math.max(10, 1.2 * f)) / p.cellPx),
+      ).toBeGreaterThanOrEqual(20);
+    }
+  });
+
+  it('uses the width of a 32:9 screen: more columns of nodes than on 16:9', () => {
+    const wide = densityPlan(500, 10, ...ULTRAWIDE);
+    const uhd = densityPlan(500, 10, ...UHD);
+    expect(wide.gridColumns / wide.gridRows).toBeGreaterThan(uhd.gridColumns / uhd.gridRows);
+  });
+});

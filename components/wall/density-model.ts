@@ -1,0 +1,97 @@
+// How densely the wall draws the cluster: the whole cluster on one screen at
+// any size, by shrinking what a task is drawn as (card → chip → heat cell)
+// and wrapping node boxes into a grid, never by scrolling.
+
+export type Density = 'cards' | 'chips' | 'cells';
+
+export interface DensityPlan {
+  density: Density;
+  /** node boxes across and down */
+  gridColumns: number;
+  gridRows: number;
+  /** side of a heat cell, in px (cells only) */
+  cellPx: number;
+  /** how much larger than their least size the cards are drawn (1..2): a small cluster fills the screen */
+  scale: number;
+  /** the wall's base font size, in px: the CSS clamp below, computed */
+  fontPx: number;
+}
+
+/** The wall's base font: `clamp(12px, min(0.9vw, 1.6vh), 72px)` (wall.css keeps the same numbers). */
+export function wallFontPx(width: number, height: number): number {
+  return Math.min(72, Math.max(12, Math.min(width * 0.009, height * 0.016)));
+}
+
+/**
+ * Item sizes in em (wall.css): a card is 2.6em high with a 0.4em gap; it is
+ * 9em wide where there is room and shrinks to its column (min(9em, 100%)), so
+ * a column of 6.5em still holds readable cards.
+ */
+const LOOKS = {
+  cards: { w: 6.5, h: 3, head: 2.8 },
+  chips: { w: 4.3, h: 1.9, head: 2.2 },
+} as const;
+
+/** Everything around the map (header with its headline, alert strip, legend, paddings), in em. */
+const CHROME_EM = 12;
+const GAP_EM = 0.6;
+const MAX_SCALE = 2;
+
+function boxes(nodes: number, rows: number, w: number, h: number, gap: number) {
+  const cols = Math.ceil(nodes / rows);
+  return { cols, rows: Math.ceil(nodes / cols), boxW: w / cols - gap, boxH: h / Math.ceil(nodes / cols) - gap };
+}
+
+/**
+ * The plan for `nodes` boxes (a node, or the not-placed box) holding at most
+ * `maxTasks` each on a `width`×`height` screen: cards when they fit, in as few
+ * rows of nodes as possible (a column per node when it can), then chips, then
+ * heat cells as large as they can be.
+ */
+export function densityPlan(nodes: number, maxTasks: number, width: number, height: number): DensityPlan {
+  const f = wallFontPx(width, height);
+  const n = Math.max(1, nodes);
+  const tasks = Math.max(1, maxTasks);
+  const w = width - 2 * f;
+  const h = height - CHROME_EM * f;
+  const gap = GAP_EM * f;
+  for (const density of ['cards', 'chips'] as const) {
+    const look = LOOKS[density];
+    for (let r = 1; r <= n; r++) {
+      const b = boxes(n, r, w, h, gap);
+      const fits = (scale: number) => {
+        const across = Math.floor((b.boxW - f) / (look.w * f * scale));
+        const down = Math.floor((b.boxH - look.head * f) / (look.h * f * scale));
+        return across >= 1 && down >= 1 && across * down >= tasks;
+      };
+      if (fits(1)) {
+        let scale = 1;
+        if (density === 'cards')
+          while (scale < MAX_SCALE && fits(scale + 0.1)) scale = Math.round((scale + 0.1) * 10) / 10;
+        return { density, gridColumns: b.cols, gridRows: b.rows, cellPx: 0, scale, fontPx: f };
+      }
+      const down = Math.floor((b.boxH - look.head * f) / (look.h * f));
+      if (down < 1) break; // more rows of nodes only make the boxes shorter from here
+    }
+  }
+  // heat cells: the node grid that gives the largest cell
+  let best = { cell: 0, cols: n, rows: 1 };
+  for (let r = 1; r <= n; r++) {
+    const b = boxes(n, r, w, h, gap);
+    const head = Math.max(10, f * 1.2);
+    const cw = b.boxW - 4;
+    const ch = b.boxH - head - 4;
+    if (cw <= 0 || ch <= 0) continue;
+    let cell = Math.floor(Math.sqrt((cw * ch) / tasks));
+    while (cell > 1 && Math.floor(cw / cell) * Math.floor(ch / cell) < tasks) cell--;
+    if (cell > best.cell) best = { cell, cols: b.cols, rows: b.rows };
+  }
+  return {
+    density: 'cells',
+    gridColumns: best.cols,
+    gridRows: best.rows,
+    cellPx: Math.max(1, best.cell),
+    scale: 1,
+    fontPx: f,
+  };
+}

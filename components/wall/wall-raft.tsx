@@ -1,0 +1,19 @@
+'use client';
+
+import { ManagersTable } from '../raft/managers-table';
+import { quorumSentence } from '../raft/derive';
+import { useRaftPanel } from '../raft/use-raft';
+
+/** Raft and quorum health: the quorum in one sentence, then the managers' table (read-only). */
+export function WallRaft() {
+  const { view, receivedAt, single } = useRaftPanel();
+  const tone = !view ? 'unknown' : !view.hasQuorum ? 'bad' : view.quorum.canLose === 0 ? 'warn' : 'ok';
+  return (
+    <div className="wall-raft" aria-label="Raft and quorum">
+      <p className="wall-quorum" data-tone={tone}>
+        {view ? quorumSentence(view) : '–'}
+      </p>
+      <ManagersTable view={view} receivedAt={receivedAt} single={single} />
+    </div>
+  );
+}
