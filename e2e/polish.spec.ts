@@ -82,6 +82,29 @@ test('the overview counts against desired replicas, names the short services, sh
     await expect(page.locator('tr.task-row.current td.cell-error')).toContainText(/exit/i);
     await expect(page.locator('tr.task-row.history')).toHaveCount(0);
     await shoot(page, 'crash-loop');
+
+    // a global service's strip: each hostname on one line above its glyph, never wrapped over it
+    const global = await engine<{ ID: string }>('POST', '/services/create', {
+      ...spec('everywhere', 0),
+      Mode: { Global: {} },
+    });
+    ids.push(global.ID);
+    await page.goto(`/services/${global.ID}`);
+    const labels = page.locator('.rollout-strip .slot-cell-label');
+    await expect(labels).toHaveCount(4, { timeout: 30_000 });
+    await expect(labels.filter({ hasText: /^sim-worker-\d$/ })).toHaveCount(3);
+    for (const label of await labels.all()) {
+      const box = (await label.boundingBox())!;
+      const lineHeight = await label.evaluate(
+        (el) => parseFloat(getComputedStyle(el).lineHeight) || parseFloat(getComputedStyle(el).fontSize) * 1.5,
+      );
+      expect(box.height).toBeLessThanOrEqual(lineHeight + 1);
+      // whole, not cut: the cell grows to fit the hostname
+      expect(await label.evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
+      const glyph = (await label.locator('xpath=following-sibling::span').boundingBox())!;
+      expect(glyph.y).toBeGreaterThanOrEqual(box.y + box.height - 1);
+    }
+    await shoot(page, 'global-strip');
   } finally {
     for (const id of ids) await engine('DELETE', `/services/${id}`).catch(() => undefined);
   }
