@@ -1,5 +1,7 @@
 import type { Metadata } from 'next';
 import { OverviewPage } from '@/components/overview/overview-page';
+import '@/components/overview/overview.css';
+import '@/components/updates/updates.css';
 
 export const metadata: Metadata = { title: 'Overview' };
 

@@ -35,7 +35,7 @@ test('create a service, watch it converge live, roll a new image, read the slot 
   // the manager plus three simulated workers
   const nodes = page.getByRole('article', { name: /^Node / });
   await expect(nodes).toHaveCount(4);
-  await expect(page.getByText('Leader', { exact: true })).toHaveCount(1);
+  await expect(page.getByTestId('leader-ribbon')).toHaveCount(1);
   await expect(nodes.getByText('Simulated', { exact: true }).first()).toBeVisible();
   await shoot(page, 'overview');
 

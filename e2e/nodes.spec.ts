@@ -98,19 +98,43 @@ test('removing a node shows the control API refusal verbatim', async ({ page }) 
   );
   await page.getByRole('button', { name: 'Cancel' }).click();
 
-  // the leader: a manager must be demoted first, even with force
+  // the leader: unmistakable on its page, and nothing offers to remove it (it would remove itself)
   await page.goto('/');
-  const leader = page.getByRole('article', { name: /^Node / }).filter({ hasText: 'Leader' });
+  const leader = page.getByRole('article', { name: /^Node / }).filter({ has: page.getByTestId('leader-ribbon') });
+  await expect(leader).toHaveCount(1);
   const leaderName = (await leader.locator('h3').textContent())!.trim();
   await leader.getByRole('link', { name: leaderName }).click();
-  await page.getByRole('button', { name: 'Remove node…' }).click();
-  await page.getByLabel('Force').check();
-  await page.getByRole('button', { name: `Remove ${leaderName}` }).click();
-  await expect(page.getByTestId('remove-node-error')).toContainText(
-    'is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal',
-  );
   await expect(page).toHaveURL(/\/nodes\//);
+  await expect(page.getByTestId('leader-pill')).toHaveText(/Raft leader/);
+  await expect(page.getByRole('button', { name: 'Remove node…' })).toHaveCount(0);
   await shoot(page, 'node-detail');
+});
+
+test('the leader comes first; /nodes, its breadcrumb and /favicon.ico answer', async ({ page, request }) => {
+  const icon = await request.get('/favicon.ico');
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()['content-type']).toMatch(/image\//);
+
+  await page.goto('/');
+  await expect(page.locator('.conn')).toHaveAttribute('data-status', 'live');
+  const cards = page.getByRole('article', { name: /^Node / });
+  await expect(cards).toHaveCount(4);
+  await expect(cards.first().getByTestId('leader-ribbon')).toBeVisible();
+  await expect(page.getByTestId('leader-ribbon')).toHaveCount(1);
+  // the headline counts against desired replicas
+  await expect(page.getByTestId('tasks-running')).toHaveText(/^\d+\/\d+$/);
+  await shoot(page, 'overview-polish');
+
+  // a node page's breadcrumb leads to the nodes list, leader first
+  const { card, name } = await workerCard(page);
+  await card.getByRole('link', { name }).click();
+  await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'nodes' }).click();
+  await expect(page).toHaveURL(/\/nodes$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Nodes');
+  const rows = page.locator('table.nodes-table tbody tr');
+  await expect(rows).toHaveCount(4);
+  await expect(rows.first()).toHaveAttribute('data-leader', 'true');
+  await expect(rows.filter({ hasText: name })).toHaveCount(1);
 });
 
 test('add-a-node panel: masked tokens, reveal, copy, rotate', async ({ page }) => {

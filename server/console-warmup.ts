@@ -16,6 +16,7 @@ export const CONSOLE_PAGES = [
   '/services/new',
   '/services/warm-up',
   '/services/warm-up/logs',
+  '/nodes',
   '/nodes/warm-up',
   '/raft',
   '/topology',

@@ -21,6 +21,7 @@ import {
   sortedLabels,
 } from './node-view';
 import { RemoveNode } from './remove-node';
+import { isLeader } from '../overview/overview-model';
 import { NotFoundPage } from '../ui/not-found-page';
 import { FaultBanner } from '../faults/fault-banner';
 import { EventTimeline } from '../events/event-timeline';
@@ -141,7 +142,7 @@ export function NodeDetailPage({ id }: { id: string }) {
   return (
     <div className="page node-detail">
       <nav aria-label="Breadcrumb" className="crumbs">
-        <Link href="/">Overview</Link> <span aria-hidden="true">/</span> nodes
+        <Link href="/">Overview</Link> <span aria-hidden="true">/</span> <Link href="/nodes">nodes</Link>
       </nav>
       <div className="page-head">
         <h1 className="node-title">
@@ -154,7 +155,11 @@ export function NodeDetailPage({ id }: { id: string }) {
             <span className="skeleton skeleton-title" />
           )}
         </h1>
-        {node?.ManagerStatus?.Leader ? <Badge tone="accent">Leader</Badge> : null}
+        {node?.ManagerStatus?.Leader ? (
+          <span className="node-title-leader" data-testid="leader-pill" title="This manager is the raft leader">
+            <span aria-hidden="true">★</span> Raft leader
+          </span>
+        ) : null}
         {node ? <NodeActions node={node} hostname={name} /> : null}
       </div>
       <FaultBanner faults={node?.Faults} kind="node" />
@@ -184,7 +189,8 @@ export function NodeDetailPage({ id }: { id: string }) {
       </div>
       <NodeTasks active={tasks.active} finished={tasks.finished} loaded={view.loaded} />
       {node ? <EventTimeline title="Events" events={eventLog.data?.events} loaded={!eventLog.isPending} /> : null}
-      {node ? <RemoveNode node={node} name={name} /> : null}
+      {/* the leader cannot remove itself: docker refuses, so the console does not offer it */}
+      {node && !isLeader(node) ? <RemoveNode node={node} name={name} /> : null}
     </div>
   );
 }

@@ -76,13 +76,13 @@ export function NodeTasks({
                 data-task-id={task.ID}
                 data-finished={!active.some((r) => r.task === task) || undefined}
               >
-                <td className="mono ellipsis" title={name}>
+                <td className="mono wrap-cell" title={name}>
                   <Link href={`/services/${encodeURIComponent(task.ServiceID)}`}>{name}</Link>
                 </td>
                 <td>
                   <CopyID id={task.ID} />
                 </td>
-                <td className="mono ellipsis" title={task.Spec.ContainerSpec.Image}>
+                <td className="mono wrap-cell" title={task.Spec.ContainerSpec.Image}>
                   {task.Spec.ContainerSpec.Image}
                 </td>
                 <td>{capitalize(task.DesiredState)}</td>

@@ -16,7 +16,13 @@ export function NodeCard({ node, running }: { node: Node; running: number }) {
   const leader = node.ManagerStatus?.Leader === true;
   const sim = isSimulated(node);
   return (
-    <article className="card node-card" data-state={node.Status.State} aria-label={`Node ${name}`}>
+    <article
+      className="card node-card"
+      data-state={node.Status.State}
+      data-leader={leader || undefined}
+      aria-label={leader ? `Node ${name}, raft leader` : `Node ${name}`}
+    >
+      {leader ? <LeaderRibbon /> : null}
       <header className="node-head">
         <span className="status-dot" data-tone={STATE_TONE[node.Status.State] ?? 'neutral'} aria-hidden="true" />
         <h3 className="node-name" title={name}>
@@ -24,11 +30,6 @@ export function NodeCard({ node, running }: { node: Node; running: number }) {
             {name}
           </Link>
         </h3>
-        {leader ? (
-          <Badge tone="accent" title="Raft leader">
-            Leader
-          </Badge>
-        ) : null}
         {sim ? (
           <Badge tone="info" title="Simulated executor: tasks are not real containers">
             Simulated
@@ -86,6 +87,18 @@ export function NodeCard({ node, running }: { node: Node; running: number }) {
       </ul>
       <NodeActions node={node} hostname={name} />
     </article>
+  );
+}
+
+/** The leader is read at a glance: a full-width band in the accent colour, with a glyph as well as colour. */
+export function LeaderRibbon() {
+  return (
+    <div className="leader-ribbon" data-testid="leader-ribbon" title="This manager is the raft leader">
+      <span aria-hidden="true" className="leader-glyph">
+        ★
+      </span>
+      Raft leader
+    </div>
   );
 }
 

@@ -2,31 +2,28 @@
 
 import Link from 'next/link';
 import { useMemo } from 'react';
-import { naturalCompare, nodeName } from '../cluster/derive';
+import { isRunning, tasksByService } from '../cluster/derive';
 import { AddNodeButton } from '../nodes/add-node-panel';
 import { useClusterView } from '../realtime/use-cluster';
 import { Allowed } from '../session/session-provider';
 import { ServicesTable } from '../services/services-table';
 import { NodeCard, NodeCardSkeleton } from './node-card';
+import { orderNodes, servicesUpdating, tasksHeadline, type TasksHeadline } from './overview-model';
+import { RunningUpdates } from './running-updates';
 import { SwarmSettings } from './swarm-settings';
 
 export function OverviewPage() {
   const view = useClusterView();
   const { node, task, service } = view.tables;
-  const nodes = useMemo(() => [...node.values()].sort((a, b) => naturalCompare(nodeName(a), nodeName(b))), [node]);
-  const stats = useMemo(() => {
-    const runningByNode = new Map<string, number>();
-    let running = 0;
-    let wanted = 0;
-    for (const t of task.values()) {
-      if (t.DesiredState === 'running') wanted++;
-      if (t.Status.State === 'running' && t.DesiredState === 'running') {
-        running++;
-        runningByNode.set(t.NodeID, (runningByNode.get(t.NodeID) ?? 0) + 1);
-      }
-    }
-    return { runningByNode, running, wanted };
+  const nodes = useMemo(() => orderNodes(node.values()), [node]);
+  const byService = useMemo(() => tasksByService(task.values()), [task]);
+  const runningByNode = useMemo(() => {
+    const out = new Map<string, number>();
+    for (const t of task.values()) if (isRunning(t)) out.set(t.NodeID, (out.get(t.NodeID) ?? 0) + 1);
+    return out;
   }, [task]);
+  const headline = useMemo(() => tasksHeadline(service.values(), byService), [service, byService]);
+  const updating = useMemo(() => servicesUpdating(service.values()), [service]);
   const ready = nodes.filter((n) => n.Status.State === 'ready').length;
   const managers = nodes.filter((n) => n.Spec.Role === 'manager').length;
 
@@ -42,7 +39,7 @@ export function OverviewPage() {
         <Stat label="Nodes ready" value={view.loaded ? `${ready}/${nodes.length}` : ''} />
         <Stat label="Managers" value={view.loaded ? String(managers) : ''} />
         <Stat label="Services" value={view.loaded ? String(service.size) : ''} />
-        <Stat label="Tasks running" value={view.loaded ? `${stats.running}/${stats.wanted}` : ''} />
+        <TasksStat headline={view.loaded ? headline : undefined} />
       </section>
 
       <section aria-labelledby="nodes-h" className="section">
@@ -50,10 +47,12 @@ export function OverviewPage() {
         <div className="node-grid">
           {!view.loaded ? [0, 1, 2, 3].map((i) => <NodeCardSkeleton key={i} />) : null}
           {nodes.map((n) => (
-            <NodeCard key={n.ID} node={n} running={stats.runningByNode.get(n.ID) ?? 0} />
+            <NodeCard key={n.ID} node={n} running={runningByNode.get(n.ID) ?? 0} />
           ))}
         </div>
       </section>
+
+      <RunningUpdates services={updating} byService={byService} nodes={node} />
 
       <section aria-labelledby="services-h" className="section">
         <div className="section-head">
@@ -82,6 +81,35 @@ function Stat({ label, value }: { label: string; value: string }) {
     <div className="stat card">
       <div className="stat-value num">{value || <span className="skeleton" />}</div>
       <div className="stat-label">{label}</div>
+    </div>
+  );
+}
+
+/** Running against desired, and which services are short (the first few by name, the rest counted). */
+function TasksStat({ headline }: { headline: TasksHeadline | undefined }) {
+  const short = headline?.degraded ?? [];
+  const shown = short.slice(0, 3);
+  return (
+    <div className="stat card" data-degraded={short.length > 0 || undefined}>
+      <div className="stat-value num" data-testid="tasks-running">
+        {headline ? `${headline.running}/${headline.desired}` : <span className="skeleton" />}
+      </div>
+      <div className="stat-label">Tasks running</div>
+      {short.length > 0 ? (
+        <p className="stat-note" data-testid="degraded-services">
+          <span className="sr-only">Below desired: </span>
+          {shown.map((d, i) => (
+            <span key={d.id}>
+              {i > 0 ? ', ' : null}
+              <Link href={`/services/${d.id}`}>{d.name}</Link>{' '}
+              <span className="num">
+                {d.running}/{d.desired}
+              </span>
+            </span>
+          ))}
+          {short.length > shown.length ? <span> and {short.length - shown.length} more</span> : null}
+        </p>
+      ) : null}
     </div>
   );
 }

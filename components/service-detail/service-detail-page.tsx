@@ -116,7 +116,7 @@ export function ServiceDetailPage({ id }: { id: string }) {
         </div>
         <div>
           <dt>Image</dt>
-          <dd className="mono ellipsis" title={service?.Spec.TaskTemplate.ContainerSpec.Image}>
+          <dd className="mono wrap-anywhere" title={service?.Spec.TaskTemplate.ContainerSpec.Image}>
             {service?.Spec.TaskTemplate.ContainerSpec.Image ?? '\u00a0'}
           </dd>
         </div>

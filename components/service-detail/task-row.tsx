@@ -8,6 +8,7 @@ import { Age } from '../ui/age';
 import { CopyID } from '../ui/copy-id';
 import { HealthBadge } from '../ui/health-badge';
 import { useMay } from '../session/session-provider';
+import type { SlotRestarts } from './slot-restarts';
 
 export interface SlotToggle {
   expanded: boolean;
@@ -46,7 +47,10 @@ export function TaskRow({
   toggle,
   slotKey,
   spec,
+  restarts,
 }: {
+  /** The slot's restart count and newest error (on the slot's current row only). */
+  restarts?: SlotRestarts;
   /** The spec version the task ran, "v3 · nginx:1.27"; the image alone when unknown. */
   spec?: string;
   task: Task;
@@ -81,7 +85,7 @@ export function TaskRow({
           </button>
         ) : null}
       </td>
-      <td className="mono ellipsis cell-name" title={name}>
+      <td className="mono wrap-cell cell-name" title={name}>
         {logs ? (
           <Link
             className="row-logs"
@@ -97,7 +101,7 @@ export function TaskRow({
       <td>
         <CopyID id={task.ID} />
       </td>
-      <td className="mono ellipsis" title={spec ?? task.Spec.ContainerSpec.Image}>
+      <td className="mono wrap-cell" title={spec ?? task.Spec.ContainerSpec.Image}>
         {spec ? (
           <span className="spec-version" data-testid="task-spec-version">
             {spec.split(' · ')[0]}
@@ -106,7 +110,7 @@ export function TaskRow({
         {spec ? ' · ' : null}
         {task.Spec.ContainerSpec.Image}
       </td>
-      <td className="ellipsis" title={task.NodeID || undefined}>
+      <td className="wrap-cell" title={task.NodeID || undefined}>
         {nodeName}
       </td>
       <td>{capitalize(task.DesiredState)}</td>
@@ -119,7 +123,29 @@ export function TaskRow({
       <td className="cell-health">
         <HealthBadge health={healthOf(task)} />
       </td>
-      <td className="cell-error">{pending ? <WhyPending task={task} /> : (task.Status.Err ?? '')}</td>
+      <td className="cell-error">
+        {restarts && restarts.restarts > 0 ? (
+          <span
+            className="restart-count num"
+            data-testid="slot-restarts"
+            title="Tasks of this slot that failed and were replaced"
+          >
+            ↻ {restarts.restarts} restart{restarts.restarts === 1 ? '' : 's'}
+          </span>
+        ) : null}
+        {pending ? (
+          <WhyPending task={task} />
+        ) : task.Status.Err ? (
+          task.Status.Err
+        ) : restarts?.lastError ? (
+          <span className="last-error" data-testid="slot-last-error">
+            <span className="muted">last: </span>
+            {restarts.lastError.err} <Age at={restarts.lastError.at} />
+          </span>
+        ) : (
+          ''
+        )}
+      </td>
     </tr>
   );
 }

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import type { Task } from '@/server/api/types';
 import type { SlotGroup } from '../cluster/derive';
 import { SkeletonRows } from '../ui/skeleton';
+import { slotRestarts } from './slot-restarts';
 import { TaskRow } from './task-row';
 
 /**
@@ -96,6 +97,7 @@ export function TaskTable({
                   slotKey={g.key}
                   spec={specOf?.(g.current)}
                   toggle={{ expanded: open, count: g.history.length, onToggle: () => toggle(g.key) }}
+                  restarts={slotRestarts(g)}
                 />,
                 ...(open
                   ? g.history.map((t) => (

@@ -69,7 +69,7 @@ export function ServicesTable({ compact = false }: { compact?: boolean }) {
           ) : null}
           {rows.map(({ s, tasks, counts }) => (
             <tr key={s.ID}>
-              <td className="ellipsis">
+              <td className="wrap-cell">
                 <FaultMarker faults={s.Faults} />
                 <Link href={`/services/${s.ID}`} className="row-link" title={s.ID}>
                   {s.Spec.Name}
@@ -83,7 +83,7 @@ export function ServicesTable({ compact = false }: { compact?: boolean }) {
                   <Replicas running={counts.running} desired={counts.desired} />
                 )}
               </td>
-              <td className="mono ellipsis" title={s.Spec.TaskTemplate.ContainerSpec.Image}>
+              <td className="mono wrap-cell" title={s.Spec.TaskTemplate.ContainerSpec.Image}>
                 {s.Spec.TaskTemplate.ContainerSpec.Image}
               </td>
               {compact ? null : (

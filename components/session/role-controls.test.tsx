@@ -93,10 +93,11 @@ describe('controls a role may not use are left out', () => {
 describe('navFor', () => {
   const labels = (secrets: boolean, admin: boolean) => navFor(secrets, admin).map((n) => n.label);
   it('gives a viewer the configs instead of secrets, and the access pages to admins only', () => {
-    expect(labels(false, false)).toEqual(['Overview', 'Services', 'Topology', 'Configs', 'Raft', 'Wall']);
-    expect(labels(true, false)).toEqual(['Overview', 'Services', 'Topology', 'Secrets', 'Raft', 'Wall']);
+    expect(labels(false, false)).toEqual(['Overview', 'Nodes', 'Services', 'Topology', 'Configs', 'Raft', 'Wall']);
+    expect(labels(true, false)).toEqual(['Overview', 'Nodes', 'Services', 'Topology', 'Secrets', 'Raft', 'Wall']);
     expect(labels(true, true)).toEqual([
       'Overview',
+      'Nodes',
       'Services',
       'Topology',
       'Secrets',

@@ -23,6 +23,7 @@ interface NavItem {
 export function navFor(mayReadSecrets: boolean, admin: boolean): NavItem[] {
   return [
     { href: '/', label: 'Overview' },
+    { href: '/nodes', label: 'Nodes' },
     { href: '/services', label: 'Services' },
     { href: '/topology', label: 'Topology' },
     mayReadSecrets

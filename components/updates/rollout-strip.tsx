@@ -68,8 +68,10 @@ export function RolloutStrip({
   label: string;
 }) {
   const density = densityFor(cells.length);
+  // a global service's cells are labelled by hostname: they grow to fit it instead of cutting it
+  const names = cells.some((c) => !/^\d+$/.test(c.label));
   return (
-    <ol className="rollout-strip" data-density={density} aria-label={label}>
+    <ol className="rollout-strip" data-density={density} data-labels={names ? 'names' : undefined} aria-label={label}>
       {cells.map((c) => (
         <Cell key={c.key} cell={c} rollingBack={rollingBack} showLabel={density === 'xl' || density === 'l'} />
       ))}

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { NodeDetailPage } from '@/components/nodes/node-detail-page';
+import '@/components/overview/overview.css';
 
 export const metadata: Metadata = { title: 'Node' };
 
