@@ -28,6 +28,8 @@ export default defineConfig({
         '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1',
         '--disable-background-networking',
         '--disable-component-update',
+        // /dev/shm is 64 MiB in many containers: a 4K screenshot there can crash the renderer
+        '--disable-dev-shm-usage',
       ],
     },
   },
