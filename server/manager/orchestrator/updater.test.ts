@@ -400,6 +400,23 @@ describe('updater', () => {
     await until(() => h.status()?.State === 'completed', { clock: h.clock, stepMs: 1000 });
   });
 
+  it('a second pass over a clean new service, while the first run is still finishing, starts no rollout', async () => {
+    // the orchestrator hands a service's slots over on every pass; a new service has no UpdateStatus,
+    // which once read as "a no-op update reset it mid-run": the status went updating, then completed,
+    // and the CLI's progress (stack deploy --detach=false) stopped at 0 of 2 tasks
+    const h = await setup(2);
+    await h.orch.idle();
+    expect(h.status()).toBeUndefined();
+    const slots = h.tasks().map((t) => [t]);
+    h.orch.updater.update(h.svc.ID, slots);
+    h.orch.updater.update(h.svc.ID, slots);
+    await settle();
+    await h.orch.idle();
+    await settle();
+    expect(h.status()).toBeUndefined();
+    expect(h.events()).toEqual([]);
+  });
+
   it('rolls no task for labels, replicas or a constraint the node still meets; ForceUpdate rolls all', async () => {
     const h = await setup(2);
     await h.update((s) => ({ ...s, Labels: { a: '1' }, Mode: { Replicated: { Replicas: 3 } } }));

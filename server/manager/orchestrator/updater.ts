@@ -109,10 +109,12 @@ export class UpdateSupervisor {
     const failedSpec = this.faulted.get(serviceID);
     if (failedSpec && deepEqual(failedSpec, service.Spec)) return;
     const cur = this.runs.get(serviceID);
-    if (cur && !cur.cancelled && deepEqual(cur.spec, service.Spec)) {
+    // a finished run is left in `runs` until its promise settles: it must not be taken for one in progress
+    if (cur && !cur.cancelled && !cur.finished && deepEqual(cur.spec, service.Spec)) {
       if (!cur.halted) {
-        // a `service update` with an unchanged spec reset the status mid-run
-        if (!service.UpdateStatus) cur.restate();
+        // a `service update` with an unchanged spec reset the status mid-run; a run still looking for
+        // dirty slots (a new service's first) has no rollout to restate: it writes the status if it finds one
+        if (!service.UpdateStatus && cur.rolling) cur.restate();
         return;
       }
       // a paused run stays until a spec update (which resets the status) resumes the update
@@ -310,6 +312,11 @@ class UpdateRun {
     await this.sleep(ms);
     if (this.cancelled || this.halted) return this.action;
     await this.complete();
+  }
+
+  /** Slots are being replaced: the dirty ones were found and the run has not finished. */
+  get rolling(): boolean {
+    return this.dirtyCount > 0 && !this.finished;
   }
 
   /** A no-op spec update reset the status while this run works: it is in progress again. */
