@@ -3,9 +3,9 @@ import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { REALTIME_PROTOCOL_VERSION, type BeatFrame, type ChangesFrame, type SnapshotFrame } from '../api/realtime';
-import type { Cluster, Secret } from '../api/types';
+import type { Secret } from '../api/types';
 import type { ManagerContext } from '../manager/context';
-import { makeNode, makeService, openTempStore } from '../store/test-support';
+import { makeCluster, makeNode, makeService, openTempStore } from '../store/test-support';
 import { systemClock } from '../util/clock';
 import { ConsoleAuth } from '../auth/console-auth';
 import { addAccount, addSession, addShareLink, loggedIn } from '../auth/test-support';
@@ -34,27 +34,7 @@ async function setup(opts: RealtimeOptions = {}) {
       UpdatedAt: tx.now,
       Spec: { Name: 'pw', Labels: {}, Data: 'aHVudGVyMg==' },
     } satisfies Secret);
-    tx.create('cluster', {
-      ID: 'c1',
-      Version: { Index: 0 },
-      CreatedAt: tx.now,
-      UpdatedAt: tx.now,
-      Spec: {
-        Name: 'default',
-        Labels: {},
-        Orchestration: {},
-        Raft: {},
-        Dispatcher: {},
-        CAConfig: {},
-        TaskDefaults: {},
-        EncryptionConfig: { AutoLockManagers: false },
-      },
-      JoinTokens: { Worker: 'SWMTKN-1-worker', Manager: 'SWMTKN-1-manager' },
-      DefaultAddrPool: [],
-      SubnetSize: 24,
-      DataPathPort: 4789,
-      RootRotationInProgress: false,
-    } satisfies Cluster);
+    tx.create('cluster', makeCluster());
   });
   const ctx = {
     store: opened.store,

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Node, Service, ServiceSpec, Task } from '../api/types';
+import type { Cluster, Node, Service, ServiceSpec, Task } from '../api/types';
 import { newID } from '../api/ids';
 import { openStore, type OpenedStore } from './open';
 
@@ -81,6 +81,32 @@ export function makeTask(service: Service, over: Partial<Task> = {}): Task {
     Status: { Timestamp: T0, State: 'new', Message: 'created' },
     DesiredState: 'running',
     ServiceAnnotations: { Name: service.Spec.Name, Labels: service.Spec.Labels },
+    ...over,
+  };
+}
+
+/** The swarm's cluster object as `swarm init` writes it (default spec, placeholder join tokens). */
+export function makeCluster(over: Partial<Cluster> = {}): Cluster {
+  return {
+    ID: 'c1',
+    Version: { Index: 0 },
+    CreatedAt: T0,
+    UpdatedAt: T0,
+    Spec: {
+      Name: 'default',
+      Labels: {},
+      Orchestration: {},
+      Raft: {},
+      Dispatcher: {},
+      CAConfig: {},
+      TaskDefaults: {},
+      EncryptionConfig: { AutoLockManagers: false },
+    },
+    JoinTokens: { Worker: 'SWMTKN-1-worker', Manager: 'SWMTKN-1-manager' },
+    DefaultAddrPool: [],
+    SubnetSize: 24,
+    DataPathPort: 4789,
+    RootRotationInProgress: false,
     ...over,
   };
 }

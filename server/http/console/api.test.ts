@@ -11,7 +11,7 @@ import type { ManagerContext } from '../../manager/context';
 import { createControlApi } from '../../manager/controlapi';
 import { currentVersion, recordRollout, versionsOf } from '../../manager/spec-history';
 import type { ClusterStore } from '../../store/cluster-store';
-import { makeNode, makeTask, openTempStore } from '../../store/test-support';
+import { makeCluster, makeNode, makeTask, openTempStore } from '../../store/test-support';
 import { systemClock } from '../../util/clock';
 import { ConsoleAuth } from '../../auth/console-auth';
 import { loggedIn } from '../../auth/test-support';
@@ -204,28 +204,10 @@ describe('handleConsoleApi', () => {
 
 async function createCluster(store: ClusterStore): Promise<Cluster> {
   const rootCA = rootCAFrom(await createRootCA());
-  const cluster: Cluster = {
-    ID: 'c1',
-    Version: { Index: 0 },
-    CreatedAt: '2026-01-01T00:00:00.000Z',
-    UpdatedAt: '2026-01-01T00:00:00.000Z',
-    Spec: {
-      Name: 'default',
-      Labels: {},
-      Orchestration: {},
-      Raft: {},
-      Dispatcher: {},
-      CAConfig: {},
-      TaskDefaults: {},
-      EncryptionConfig: { AutoLockManagers: false },
-    },
+  const cluster = makeCluster({
     JoinTokens: { Worker: joinTokenFor(rootCA.CACert), Manager: joinTokenFor(rootCA.CACert) },
-    DefaultAddrPool: [],
-    SubnetSize: 24,
-    DataPathPort: 4789,
-    RootRotationInProgress: false,
     RootCA: rootCA,
-  };
+  });
   await store.update((tx) => tx.create('cluster', cluster));
   return cluster;
 }

@@ -9,12 +9,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleAtLeast, type Role } from '../../api/access';
-import type { Cluster } from '../../api/types';
 import { ConsoleAuth } from '../../auth/console-auth';
 import { addAccount, addSession, addShareLink } from '../../auth/test-support';
 import type { ManagerContext } from '../../manager/context';
 import { createControlApi } from '../../manager/controlapi';
-import { makeNode, makeService, openTempStore } from '../../store/test-support';
+import { makeCluster, makeNode, makeService, openTempStore } from '../../store/test-support';
 import { systemClock } from '../../util/clock';
 import { handleConsoleApi } from './api';
 import { CONSOLE_ROUTES, type ConsoleRoute } from './console-roles';
@@ -40,27 +39,7 @@ beforeAll(async () => {
   await store.update((tx) => {
     tx.create('node', node);
     tx.create('service', svc);
-    tx.create('cluster', {
-      ID: 'c1',
-      Version: { Index: 0 },
-      CreatedAt: tx.now,
-      UpdatedAt: tx.now,
-      Spec: {
-        Name: 'default',
-        Labels: {},
-        Orchestration: {},
-        Raft: {},
-        Dispatcher: {},
-        CAConfig: {},
-        TaskDefaults: {},
-        EncryptionConfig: { AutoLockManagers: false },
-      },
-      JoinTokens: { Worker: 'SWMTKN-1-worker', Manager: 'SWMTKN-1-manager' },
-      DefaultAddrPool: [],
-      SubnetSize: 24,
-      DataPathPort: 4789,
-      RootRotationInProgress: false,
-    } satisfies Cluster);
+    tx.create('cluster', makeCluster());
   });
   for (const role of ['viewer', 'operator', 'admin'] as const)
     accounts.set(role, (await addAccount(store, role, role)).id);
