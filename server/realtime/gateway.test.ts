@@ -89,7 +89,9 @@ async function until(cond: () => boolean, what: string, ms = 5000): Promise<void
 
 describe('attachRealtime', () => {
   it('sends a redacted snapshot, then coalesced change frames', async () => {
-    const { store, url, self } = await setup();
+    // frames 2 s apart: six writes coalesce even when a loaded machine takes 100s of ms per fsync
+    // (at the 50 ms default each write could get its own frame there)
+    const { store, url, self } = await setup({ frameIntervalMs: 2_000 });
     const c = client(url, { v: REALTIME_PROTOCOL_VERSION });
     await until(() => c.snapshots.length === 1, 'snapshot');
     const snap = c.snapshots[0]!;
