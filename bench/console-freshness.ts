@@ -33,15 +33,18 @@ interface ServiceStatusBody {
   ServiceStatus?: { RunningTasks: number; DesiredTasks: number };
 }
 
-/** Runs in each page before its scripts: note when each probe's name first shows in the DOM. */
-function observeProbes(): void {
-  const seen: Record<string, number> = {};
-  (window as unknown as { __probes: Record<string, number> }).__probes = seen;
-  const look = (n: Node) => {
+/**
+ * Runs in each page before its scripts: note when each probe's name first shows in the DOM.
+ * A string, not a function: tsx's transform wraps inner functions in a helper the page does not have.
+ */
+const OBSERVE_PROBES = `
+  const seen = {};
+  window.__probes = seen;
+  const look = (n) => {
     const text = n.textContent;
     if (!text || !text.includes('probe-')) return;
     const at = performance.timeOrigin + performance.now();
-    for (const m of text.matchAll(/probe-(\d+)/g)) if (!(m[0] in seen)) seen[m[0]] = at;
+    for (const m of text.matchAll(/probe-(\\d+)/g)) if (!(m[0] in seen)) seen[m[0]] = at;
   };
   new MutationObserver((records) => {
     for (const r of records) {
@@ -49,7 +52,7 @@ function observeProbes(): void {
       else r.addedNodes.forEach(look);
     }
   }).observe(document, { childList: true, subtree: true, characterData: true });
-}
+`;
 
 async function main(): Promise<void> {
   if (!existsSync('.next/BUILD_ID')) throw new Error('run `npx next build` first: the console is served built');
@@ -75,7 +78,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < CONSOLES; i++) {
       const ctx = await loggedInContext(browser, base, { width: 1366, height: 768 });
       const page = await ctx.newPage();
-      await page.addInitScript(observeProbes);
+      await page.addInitScript(OBSERVE_PROBES);
       await page.goto('/services');
       await page.locator('.conn[data-status="live"]').waitFor({ timeout: 60_000 });
       pages.push(page);
