@@ -85,9 +85,10 @@ async function main(): Promise<void> {
       Name: 'churn',
       TaskTemplate: { ContainerSpec: { Image: 'nginx:alpine' }, ForceUpdate: 0 },
       Mode: { Replicated: { Replicas: REPLICAS } },
+      // a slot takes about 0.5 s to replace in the simulator (stop, prepare, start), plus the delay
       UpdateConfig: {
         Parallelism: Math.round(REPLICAS / 10),
-        Delay: 1e9,
+        Delay: 5e8,
         FailureAction: 'continue',
         Order: 'stop-first',
       },
