@@ -56,6 +56,8 @@ export class BenchManager {
     readonly dataDir: string,
     /** Flags for node itself (e.g. a larger heap). */
     readonly nodeArgs: string[] = [],
+    /** Serve the web console too (the browser benchmarks; `npx next build` must have run). */
+    readonly withConsole = false,
   ) {}
 
   get engine(): string {
@@ -82,7 +84,7 @@ export class BenchManager {
       '--import',
       'tsx',
       'server/main.ts',
-      '--no-console',
+      ...(this.withConsole ? [] : ['--no-console']),
       '--engine-port',
       String(this.ports.engine),
       '--cluster-port',
