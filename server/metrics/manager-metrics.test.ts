@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEngineHandler } from '../http/engine/server';
 import { startTestEngine, type TestEngine } from '../http/engine/test-support';
 import { makeService, makeTask } from '../store/test-support';
+import { PassTimings } from '../manager/pass-timings';
 import { createManagerMetrics, type ManagerMetrics } from './manager-metrics';
 import { parsePrometheusText, sampleValue } from './test-support';
 
@@ -87,6 +88,20 @@ describe('manager metrics on the Engine API', () => {
     const name = 'swarmdeck_control_loop_pass_duration_seconds';
     expect(sampleValue(m, name, { loop: 'scheduler' }, `${name}_count`)).toBe(2);
     expect(sampleValue(m, 'swarmdeck_control_loop_pass_failures_total', { loop: 'scheduler' })).toBe(1);
+  });
+
+  it("listens to the manager's pass timings", async () => {
+    const timings = new PassTimings();
+    const own = createManagerMetrics({ ...engine.ctx, passTimings: timings });
+    timings.report('updater', 0.5, true);
+    const m = parsePrometheusText((await own.scrape()).body);
+    const name = 'swarmdeck_control_loop_pass_duration_seconds';
+    expect(sampleValue(m, name, { loop: 'updater' }, `${name}_count`)).toBe(1);
+    expect(sampleValue(m, name, { loop: 'updater' }, `${name}_sum`)).toBe(0.5);
+    own.close();
+    timings.report('updater', 0.5, true);
+    const after = parsePrometheusText((await own.scrape()).body);
+    expect(sampleValue(after, name, { loop: 'updater' }, `${name}_count`)).toBe(1);
   });
 
   it('keeps each manager in its own registry', async () => {

@@ -165,21 +165,25 @@ export function createManagerMetrics(ctx: ManagerContext, sources: MetricsSource
     registers,
   });
 
+  const observePass = (loop: string, seconds: number, ok: boolean) => {
+    passSeconds.observe({ loop }, seconds);
+    if (!ok) passFailures.inc({ loop });
+  };
+  const stopTimings = ctx.passTimings?.listen(observePass);
+
   return {
     registry,
     observeRequest(method, route, status, seconds) {
       requests.inc({ method, route, status: String(status) });
       requestSeconds.observe({ method, route }, seconds);
     },
-    observePass(loop, seconds, ok) {
-      passSeconds.observe({ loop }, seconds);
-      if (!ok) passFailures.inc({ loop });
-    },
+    observePass,
     async scrape() {
       return { contentType: registry.contentType, body: await registry.metrics() };
     },
     close() {
       stopWatching?.();
+      stopTimings?.();
     },
   };
 }
