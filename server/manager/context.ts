@@ -43,4 +43,6 @@ export interface ManagerContext {
   audit?: AuditSink;
   /** The leader's control loops' pass and rollout times (the /metrics histograms). */
   passTimings?: Pick<PassTimings, 'listen'>;
+  /** This manager's Prometheus exposition (`GET /metrics`); absent: not served. */
+  metrics?: { scrape(): Promise<{ contentType: string; body: string }> };
 }

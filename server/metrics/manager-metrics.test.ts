@@ -18,7 +18,7 @@ describe('manager metrics on the Engine API', () => {
   beforeEach(async () => {
     engine = await startTestEngine(['worker1']);
     metrics = createManagerMetrics(engine.ctx, { socketClients: () => 2 });
-    server = createServer(createEngineHandler(engine.ctx, undefined, metrics));
+    server = createServer(createEngineHandler({ ...engine.ctx, metrics }, undefined, metrics));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -102,6 +102,12 @@ describe('manager metrics on the Engine API', () => {
     timings.report('updater', 0.5, true);
     const after = parsePrometheusText((await own.scrape()).body);
     expect(sampleValue(after, name, { loop: 'updater' }, `${name}_count`)).toBe(1);
+  });
+
+  it('is not served by a context without metrics', async () => {
+    const r = await engine.call('GET', '/metrics');
+    expect(r.status).toBe(404);
+    expect(r.headers['content-type']).toBe('application/json');
   });
 
   it('keeps each manager in its own registry', async () => {

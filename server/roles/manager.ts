@@ -88,6 +88,7 @@ export async function startManager(
           await leaveRaft(member);
           return onLeft;
         },
+        metrics,
       },
       undefined,
       metrics,

@@ -25,7 +25,8 @@ import { swarmRoutes } from './routes/swarm';
 import { swarmdeckRoutes } from './routes/swarmdeck';
 import { systemRoutes } from './routes/system';
 import { taskRoutes } from './routes/tasks';
-import type { ManagerMetrics } from '../../metrics/manager-metrics';
+import { metricsRoutes } from './routes/metrics';
+import type { RequestObserver } from '../../metrics/manager-metrics';
 import { routeTemplate } from '../../metrics/route-template';
 
 export const ENGINE_ROUTES: readonly Route[] = [
@@ -41,6 +42,7 @@ export const ENGINE_ROUTES: readonly Route[] = [
   ...eventRoutes,
   ...distributionRoutes,
   ...swarmdeckRoutes,
+  ...metricsRoutes,
 ];
 
 /** `leader` or `follower`: which replica answered a read. */
@@ -76,39 +78,29 @@ export function stripVersion(path: string): { path: string } | { error: string }
 
 /** The route label of a request that matched no route (or was refused before routing). */
 export const UNROUTED = 'unrouted';
-/** Where Prometheus scrapes a manager: the Engine API port, like dockerd's metrics-addr. */
-export const METRICS_PATH = '/metrics';
 
 export function createEngineHandler(
   ctx: ManagerContext,
   routes: readonly Route[] = ENGINE_ROUTES,
-  metrics?: ManagerMetrics,
+  /** Where each answered request is counted and timed (the /metrics counters). */
+  metrics?: RequestObserver,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   // each request's route template, once it is routed (the metrics' label: never a raw ID)
   const routed = new WeakMap<ServerResponse, string>();
-  const handler = engineRequestHandler(async (req, res, target) => {
+  const handler = engineRequestHandler((req, res, target) => {
     // reads come from this manager's replica: say whose (writes go to the leader either way)
     if (ctx.replica && (req.method === 'GET' || req.method === 'HEAD')) res.setHeader(REPLICA_HEADER, ctx.replica());
     const stripped = stripVersion(target.path);
     if ('error' in stripped) throw new SwarmError('InvalidArgument', stripped.error);
     const method = req.method ?? 'GET';
-    // a --tlsverify client acts in its certificate's role
-    const client = engineClientOf(req);
-    if (metrics && stripped.path === METRICS_PATH && (method === 'GET' || method === 'HEAD')) {
-      routed.set(res, METRICS_PATH);
-      const refusal = client && engineRoleRefusal(client.role, method, stripped.path);
-      if (refusal) throw new HttpError(403, refusal);
-      const { contentType, body } = await metrics.scrape();
-      res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
-      res.end(method === 'HEAD' ? undefined : body);
-      return;
-    }
     const found = findRoute(routes, method, stripped.path);
     if (!found) throw new HttpError(404, notServedMessage(stripped.path));
     routed.set(res, routeTemplate(found.route.pattern));
     // the request's writes are its client's in the audit log; a refused write is noted
     const audit = { actor: engineActor(req), action: `${method} ${stripped.path}`.slice(0, 300) };
     noteRefusals(res, method, audit, ctx.audit);
+    // a --tlsverify client acts in its certificate's role
+    const client = engineClientOf(req);
     const refusal = client && engineRoleRefusal(client.role, method, stripped.path);
     if (refusal) throw new HttpError(403, refusal);
     return runAs(audit, () => found.route.handle({ ctx, req, res, params: found.params, query: target.query }));
