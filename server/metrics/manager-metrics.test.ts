@@ -55,7 +55,10 @@ describe('manager metrics on the Engine API', () => {
       tx.create('task', task('running'));
       tx.create('task', task('pending'));
     });
+    const proposed = sampleValue(m, 'swarmdeck_raft_proposals_total');
     m = await scrape();
+    expect(sampleValue(m, 'swarmdeck_raft_proposals_total')).toBe(proposed + 1);
+    expect(sampleValue(m, 'swarmdeck_raft_proposals_failed_total')).toBe(0);
     expect(sampleValue(m, 'swarmdeck_tasks', { state: 'running' })).toBe(2);
     expect(sampleValue(m, 'swarmdeck_tasks', { state: 'pending' })).toBe(1);
   });

@@ -98,6 +98,26 @@ export function createManagerMetrics(ctx: ManagerContext, sources: MetricsSource
     lastLeader = leader;
   });
 
+  // counted by the store as it proposes: read when scraped
+  new Counter({
+    name: 'swarmdeck_raft_proposals_total',
+    help: 'Raft entries this manager proposed.',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(ctx.store.proposals.total);
+    },
+  });
+  new Counter({
+    name: 'swarmdeck_raft_proposals_failed_total',
+    help: 'Raft entries this manager proposed that were refused or lost (not leader, lost leadership, conflicts).',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(ctx.store.proposals.failed);
+    },
+  });
+
   new Gauge({
     name: 'swarmdeck_tasks',
     help: 'Tasks in the store by observed state.',

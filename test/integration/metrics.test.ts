@@ -83,6 +83,9 @@ describe('/metrics on a manager process', () => {
     });
     expect(scaleRequests(scaled)).toBe(scalesBefore + 1);
     expect(sampleValue(scaled, 'swarmdeck_raft_commit_index')).toBeGreaterThan(commitBefore);
+    expect(sampleValue(scaled, 'swarmdeck_raft_proposals_total')).toBeGreaterThan(
+      sampleValue(created, 'swarmdeck_raft_proposals_total'),
+    );
     expect(sampleValue(scaled, 'swarmdeck_nodes', { state: 'ready' })).toBe(3);
     // the scheduler placed the new tasks: its passes were timed
     const pass = 'swarmdeck_control_loop_pass_duration_seconds';
