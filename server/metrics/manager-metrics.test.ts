@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEngineHandler } from '../http/engine/server';
 import { startTestEngine, type TestEngine } from '../http/engine/test-support';
 import { makeService, makeTask } from '../store/test-support';
+import type { RaftView } from '../api/raft-view';
 import { PassTimings } from '../manager/pass-timings';
 import { createManagerMetrics, type ManagerMetrics } from './manager-metrics';
 import { parsePrometheusText, sampleValue } from './test-support';
@@ -105,6 +106,33 @@ describe('manager metrics on the Engine API', () => {
     timings.report('updater', 0.5, true);
     const after = parsePrometheusText((await own.scrape()).body);
     expect(sampleValue(after, name, { loop: 'updater' }, `${name}_count`)).toBe(1);
+  });
+
+  it('counts leader changes as the raft view reports them', async () => {
+    let leader = 'a';
+    const listeners = new Set<() => void>();
+    const raft = {
+      view: () => ({ leader }) as RaftView,
+      events: () => [],
+      onChange: (l: () => void) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+    };
+    const own = createManagerMetrics({ ...engine.ctx, raft });
+    const changes = async () =>
+      sampleValue(parsePrometheusText((await own.scrape()).body), 'swarmdeck_raft_leader_changes_total');
+    const set = (l: string) => {
+      leader = l;
+      listeners.forEach((f) => f());
+    };
+    set('a'); // a change of something else: not counted
+    expect(await changes()).toBe(0);
+    set('');
+    set('b');
+    expect(await changes()).toBe(2);
+    own.close();
+    expect(listeners.size).toBe(0);
   });
 
   it('is not served by a context without metrics', async () => {
