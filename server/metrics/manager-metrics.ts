@@ -60,7 +60,7 @@ export function createManagerMetrics(ctx: ManagerContext, sources: MetricsSource
   });
   new Gauge({
     name: 'swarmdeck_raft_applied_index',
-    help: 'Highest raft log index applied to this manager's store.',
+    help: 'Highest raft log index applied to the store.',
     registers,
     collect() {
       const h = raft();
@@ -69,7 +69,7 @@ export function createManagerMetrics(ctx: ManagerContext, sources: MetricsSource
   });
   new Gauge({
     name: 'swarmdeck_raft_apply_lag',
-    help: 'Committed raft entries not yet applied to this manager's store (commit index - applied index).',
+    help: 'Committed raft entries not yet applied to the store (commit index - applied index).',
     registers,
     collect() {
       const h = raft();
