@@ -22,6 +22,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export interface ConsoleServer {
   server: Server;
+  /** Console sockets connected now. */
+  socketClients(): number;
   close(): Promise<void>;
 }
 
@@ -89,6 +91,7 @@ export async function startConsole(
   if (!cfg.dev) await warmConsolePages(cfg.listenHost, cfg.consolePort);
   return {
     server,
+    socketClients: () => realtime.clientCount(),
     async close() {
       housekeeping.stop();
       await realtime.close();

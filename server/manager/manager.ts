@@ -5,6 +5,7 @@ import { Dispatcher } from './dispatcher/dispatcher';
 import { LogBroker } from './logbroker/broker';
 import { Orchestrators } from './orchestrator';
 import { TaskReaper } from './orchestrator/task-reaper';
+import { PassTimings } from './pass-timings';
 import { Scheduler } from './scheduler/scheduler';
 
 interface ControlLoop {
@@ -21,6 +22,8 @@ export class LeaderLoops {
   readonly dispatcher: Dispatcher;
   /** Task logs: subscriptions from the edges, relayed from the nodes. */
   readonly logBroker: LogBroker;
+  /** The scheduler's passes and the updater's rollouts, timed (server/metrics listens). */
+  readonly passTimings = new PassTimings();
   private readonly loops: ControlLoop[];
   private running = false;
 
@@ -29,9 +32,9 @@ export class LeaderLoops {
     this.logBroker = new LogBroker(store, clock);
     // order matters only for the first pass: orchestrate → allocate → schedule → dispatch
     this.loops = [
-      new Orchestrators(store, clock),
+      new Orchestrators(store, clock, this.passTimings),
       new Allocator(store, clock),
-      new Scheduler(store, clock),
+      new Scheduler(store, clock, this.passTimings),
       new TaskReaper(store, clock),
       this.dispatcher,
       this.logBroker,

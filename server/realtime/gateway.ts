@@ -90,7 +90,7 @@ export function attachRealtime(
   ctx: ManagerContext,
   auth: ConsoleAuth,
   opts: RealtimeOptions = {},
-): { close(): Promise<void> } {
+): { close(): Promise<void>; clientCount(): number } {
   const view = ctx.store.view;
   const decorate = consoleDecorator(ctx.selfNodeID, ctx.clusterAddr, ctx.managerStatus);
   const ring = new EventRing(view.index, opts.ringEvents, opts.ringChanges);
@@ -266,6 +266,8 @@ export function attachRealtime(
   });
 
   return {
+    /** Console sockets signed in and streaming (the /metrics gauge). */
+    clientCount: () => clients.size,
     async close() {
       unwatch();
       raft?.close();
