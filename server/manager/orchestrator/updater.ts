@@ -32,7 +32,6 @@ import type { ClusterStore } from '../../store/cluster-store';
 import { slotKey } from '../../store/memory-store';
 import type { Tx } from '../../store/tx';
 import type { Clock } from '../../util/clock';
-import type { PassTimings } from '../pass-timings';
 import { faultMessage, isFaultStatus } from '../fault-policy';
 import { eachChange, guard, isObjectFault, markService } from '../faults';
 import { PART_OPS, yieldToLoop } from '../pass-parts';
@@ -80,8 +79,6 @@ export class UpdateSupervisor {
     readonly store: ClusterStore,
     readonly clock: Clock,
     readonly restarts: RestartSupervisor,
-    /** Where each rollout's time is reported (the /metrics histograms). */
-    readonly timings?: PassTimings,
   ) {}
 
   start(): void {
@@ -277,7 +274,7 @@ class UpdateRun {
 
   async run(): Promise<void> {
     try {
-      await (this.sup.timings ? this.sup.timings.time('updater', () => this.runSlots()) : this.runSlots());
+      await this.runSlots();
     } finally {
       this.finished = true;
     }
