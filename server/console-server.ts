@@ -15,7 +15,7 @@ import { listen } from './listen';
 import type { ManagerContext } from './manager/context';
 import { createHttpListener, type HttpListenerLimits } from './net/http-listener';
 import { LISTENER_LIMITS } from './net/listener-limits';
-import { attachRealtime } from './realtime/gateway';
+import { attachRealtime, type SampleFeed } from './realtime/gateway';
 import { guardSocketMethods, refuseOtherUpgrades, SOCKET_PATH } from './realtime/socket-path-guard';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -40,6 +40,8 @@ export async function startConsole(
   cfg: Config,
   ctx: ManagerContext,
   limits: HttpListenerLimits = LISTENER_LIMITS.console,
+  /** The metric sampler whose samples the live charts draw. */
+  samples?: SampleFeed,
 ): Promise<ConsoleServer> {
   const { default: next } = await import('next');
   const app = next({ dev: cfg.dev, dir: ROOT, hostname: cfg.listenHost, port: cfg.consolePort });
@@ -77,6 +79,7 @@ export async function startConsole(
   const realtime = attachRealtime(server, ctx, auth, {
     maxClients: limits.maxConnections,
     maxClientsPerPeer: limits.maxPerPeer,
+    ...(samples ? { samples } : {}),
   });
   guardSocketMethods(server);
   if (cfg.dev) {

@@ -7,6 +7,8 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { TASK_STATES, type NodeAvailability, type NodeRole, type NodeState } from '../api/types';
 import type { ManagerContext } from '../manager/context';
+import { API_LATENCY_BUCKETS_S } from '../api/metric-sample';
+import { serviceTaskCounts } from './service-tasks';
 
 const NODE_STATES: readonly NodeState[] = ['unknown', 'down', 'ready', 'disconnected'];
 const NODE_AVAILABILITIES: readonly NodeAvailability[] = ['active', 'pause', 'drain'];
@@ -131,6 +133,22 @@ export function createManagerMetrics(ctx: ManagerContext, sources: MetricsSource
     },
   });
   new Gauge({
+    name: 'swarmdeck_service_tasks_desired',
+    help: 'Tasks the long-running services ask for: replicas, or for a global service its tasks meant to run.',
+    registers,
+    collect() {
+      this.set(serviceTaskCounts(ctx.store.view).desired);
+    },
+  });
+  new Gauge({
+    name: 'swarmdeck_service_tasks_running',
+    help: "Running tasks of the long-running services, at most each one's desired count (the console's Tasks running).",
+    registers,
+    collect() {
+      this.set(serviceTaskCounts(ctx.store.view).running);
+    },
+  });
+  new Gauge({
     name: 'swarmdeck_nodes',
     help: 'Nodes in the store by status, availability and observed role.',
     labelNames: ['state', 'availability', 'role'],
@@ -168,7 +186,7 @@ export function createManagerMetrics(ctx: ManagerContext, sources: MetricsSource
     name: 'swarmdeck_engine_api_request_duration_seconds',
     help: 'Engine API request latency until the answer is complete, by method and route template.',
     labelNames: ['method', 'route'],
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    buckets: [...API_LATENCY_BUCKETS_S],
     registers,
   });
   const passSeconds = new Histogram({

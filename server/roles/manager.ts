@@ -9,6 +9,7 @@ import { startConsole, type ConsoleServer } from '../console-server';
 import { startAdminSocket } from '../http/admin/admin-socket';
 import { createEngineHandler } from '../http/engine/server';
 import { createManagerMetrics } from '../metrics/manager-metrics';
+import { startMetricSampler } from '../metrics/metric-sampler';
 import { SWARM_LOCKED_MESSAGE } from '../storage/encryption/errors';
 import { openRaftKeys, type RaftKeyRing } from '../storage/encryption/raft-key-ring';
 import type { SwarmInitOptions } from './inactive';
@@ -100,7 +101,9 @@ export async function startManager(
     console.warn(`swarmdeck: no admin socket, so no \`swarmdeck cert\`: ${(err as Error).message}`);
     return undefined;
   });
-  const consoleServer = cfg.console ? await startConsole(cfg, member.ctx, node.limits.console) : undefined;
+  // the console's live charts: the same registry /metrics serves, read once a second
+  const sampler = cfg.console ? startMetricSampler(metrics.registry, member.ctx.clock) : undefined;
+  const consoleServer = cfg.console ? await startConsole(cfg, member.ctx, node.limits.console, sampler) : undefined;
   started.console = consoleServer;
   console.log(
     `swarmdeck ready: node ${node.nodeID} (${member.log.isLeader() ? 'leader' : 'follower'})` +
@@ -113,6 +116,7 @@ export async function startManager(
     async close() {
       if (adminSocket) await new Promise<void>((r) => adminSocket.close(() => r()));
       await consoleServer?.close();
+      sampler?.close();
       metrics.close();
       await member.close();
       await mesh?.stop();
