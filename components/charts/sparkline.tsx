@@ -8,7 +8,8 @@ const BOX = { width: 300, height: 60 };
 
 /**
  * One small live chart: its title and latest value on one line, the last five
- * minutes as a line (a second, dashed line for comparison), and its peak.
+ * minutes as a line (a second, dashed line for comparison, named in the foot),
+ * and its peak.
  * Every part has a fixed size, so a new value never moves the layout; colours
  * come from the theme's variables (light, dark and contrast alike).
  */
@@ -24,14 +25,11 @@ export function Sparkline({ spec, newest }: { spec: ChartSpec; newest: number | 
   const head = summaries[0];
   const latest = summaries.map((s) => formatValue(s?.latest, spec.unit)).join(' / ');
   const peak = formatValue(head?.max, spec.unit);
-  const legend = spec.lines.length > 1 ? spec.lines.map((l) => l.label).join(' / ') : undefined;
+  const legend = spec.lines.length > 1;
   return (
     <figure className="spark card" data-chart={spec.id}>
       <figcaption className="spark-head">
-        <span className="spark-title">
-          {spec.title}
-          {legend ? <span className="spark-legend"> ({legend})</span> : null}
-        </span>
+        <span className="spark-title">{spec.title}</span>
         <span className="spark-latest num" data-testid={`chart-${spec.id}-latest`} data-value={head?.latest}>
           {latest}
         </span>
@@ -51,8 +49,19 @@ export function Sparkline({ spec, newest }: { spec: ChartSpec; newest: number | 
           : null}
       </svg>
       <div className="spark-foot muted num">
-        <span>{head ? `peak ${peak}` : 'waiting for samples'}</span>
-        <span>5 min</span>
+        {legend ? (
+          <span>
+            {spec.lines.map((l, i) => (
+              <span key={l.label} className="spark-key-item">
+                <span className={`spark-key spark-key-${i}`} aria-hidden="true" />
+                {l.label}
+              </span>
+            ))}
+          </span>
+        ) : (
+          <span>{head ? `peak ${peak}` : 'waiting for samples'}</span>
+        )}
+        <span>{legend ? `peak ${peak}` : '5 min'}</span>
       </div>
     </figure>
   );
