@@ -87,6 +87,10 @@ describe('/metrics on a manager process', () => {
       sampleValue(created, 'swarmdeck_raft_proposals_total'),
     );
     expect(sampleValue(scaled, 'swarmdeck_nodes', { state: 'ready' })).toBe(3);
+    // what the overview's headline and its tasks chart read
+    expect(sampleValue(created, 'swarmdeck_service_tasks_desired')).toBe(2);
+    expect(sampleValue(scaled, 'swarmdeck_service_tasks_desired')).toBe(5);
+    expect(sampleValue(scaled, 'swarmdeck_service_tasks_running')).toBe(5);
     // the scheduler placed the new tasks: its passes were timed
     const pass = 'swarmdeck_control_loop_pass_duration_seconds';
     expect(sampleValue(scaled, pass, { loop: 'scheduler' }, `${pass}_count`)).toBeGreaterThan(0);
