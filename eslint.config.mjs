@@ -121,7 +121,7 @@ export default tseslint.config(
   // The store knows nothing of the control loops, the HTTP edges or the agents.
   layer(
     ['server/store/**', 'server/storage/**', 'server/raft/**'],
-    ['**/manager/**', '**/http/**', '**/agent/**', '**/realtime/**', '**/app/**', '**/components/**'],
+    ['**/manager/**', '**/http/**', '**/agent/**', '**/realtime/**', '**/metrics/**', '**/app/**', '**/components/**'],
     'store/storage/raft sit below the manager and the edges.',
   ),
   // The audit log's server side (note buffer, search) sits on the store, below the manager and the edges.
@@ -139,9 +139,19 @@ export default tseslint.config(
   // Control loops do not know about HTTP, sockets or the agents they serve.
   layer(
     ['server/manager/**'],
-    ['**/http/**', '**/realtime/**', '**/agent/**', '**/app/**', '**/components/**'],
-    'manager code must not import the HTTP, realtime or agent layers.',
+    ['**/http/**', '**/realtime/**', '**/agent/**', '**/metrics/**', '**/app/**', '**/components/**'],
+    'manager code must not import the HTTP, realtime, metrics or agent layers.',
   ),
+  // Metrics read the store, the raft view and the manager context; the Engine API serves them (its tests drive them
+  // through it). Nothing below imports them: the control loops report through small observer callbacks instead.
+  {
+    ...layer(
+      ['server/metrics/**'],
+      ['**/http/**', '**/realtime/**', '**/agent/**', '**/agent-process/**', '**/app/**', '**/components/**'],
+      'server/metrics reads the store, the raft view and the manager context only.',
+    ),
+    ignores: ['server/metrics/**/*.test.ts'],
+  },
   // Agents talk to the manager only through the dispatcher interface.
   layer(
     ['server/agent/**'],

@@ -360,6 +360,7 @@ export class ClusterMember {
       membership: view,
       logs,
       audit: auditNotes,
+      passTimings: loops.passTimings,
     };
     // a stall past half the election timeout is what costs leadership: say so when it happens
     const stopLoopMonitor = monitorEventLoop({

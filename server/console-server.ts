@@ -15,13 +15,15 @@ import { listen } from './listen';
 import type { ManagerContext } from './manager/context';
 import { createHttpListener, type HttpListenerLimits } from './net/http-listener';
 import { LISTENER_LIMITS } from './net/listener-limits';
-import { attachRealtime } from './realtime/gateway';
+import { attachRealtime, type SampleFeed } from './realtime/gateway';
 import { guardSocketMethods, refuseOtherUpgrades, SOCKET_PATH } from './realtime/socket-path-guard';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export interface ConsoleServer {
   server: Server;
+  /** Console sockets connected now. */
+  socketClients(): number;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,8 @@ export async function startConsole(
   cfg: Config,
   ctx: ManagerContext,
   limits: HttpListenerLimits = LISTENER_LIMITS.console,
+  /** The metric sampler whose samples the live charts draw. */
+  samples?: SampleFeed,
 ): Promise<ConsoleServer> {
   const { default: next } = await import('next');
   const app = next({ dev: cfg.dev, dir: ROOT, hostname: cfg.listenHost, port: cfg.consolePort });
@@ -75,6 +79,7 @@ export async function startConsole(
   const realtime = attachRealtime(server, ctx, auth, {
     maxClients: limits.maxConnections,
     maxClientsPerPeer: limits.maxPerPeer,
+    ...(samples ? { samples } : {}),
   });
   guardSocketMethods(server);
   if (cfg.dev) {
@@ -89,6 +94,7 @@ export async function startConsole(
   if (!cfg.dev) await warmConsolePages(cfg.listenHost, cfg.consolePort);
   return {
     server,
+    socketClients: () => realtime.clientCount(),
     async close() {
       housekeeping.stop();
       await realtime.close();

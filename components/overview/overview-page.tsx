@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useMemo } from 'react';
 import { isRunning, tasksByService } from '../cluster/derive';
+import { LiveCharts } from '../charts/live-charts';
 import { AddNodeButton } from '../nodes/add-node-panel';
 import { useClusterView } from '../realtime/use-cluster';
 import { Allowed } from '../session/session-provider';
@@ -40,6 +41,11 @@ export function OverviewPage() {
         <Stat label="Managers" value={view.loaded ? String(managers) : ''} />
         <Stat label="Services" value={view.loaded ? String(service.size) : ''} />
         <TasksStat headline={view.loaded ? headline : undefined} />
+      </section>
+
+      <section aria-labelledby="live-h" className="section">
+        <h2 id="live-h">Last 5 minutes</h2>
+        <LiveCharts set="overview" label="Live metrics" />
       </section>
 
       <section aria-labelledby="nodes-h" className="section">

@@ -12,6 +12,7 @@ import {
 import { getJson } from '../api/client';
 import { useSession } from '../session/session-provider';
 import { raftStore } from '../raft/raft-store';
+import { sampleStore } from '../charts/sample-store';
 import { clusterStore } from './client-store';
 import { frameHeard, linkChanged, startWatchdog } from './connection';
 
@@ -86,6 +87,10 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     socket.on('raft', (frame) => {
       frameHeard();
       raftStore.apply(frame, Date.now());
+    });
+    socket.on('metrics', (frame) => {
+      frameHeard();
+      sampleStore.apply(frame);
     });
     socket.on('changes', (frame) => {
       frameHeard();

@@ -1,10 +1,11 @@
 'use client';
 
+import { LiveCharts } from '../charts/live-charts';
 import { ManagersTable } from '../raft/managers-table';
 import { quorumSentence } from '../raft/derive';
 import { useRaftPanel } from '../raft/use-raft';
 
-/** Raft and quorum health: the quorum in one sentence, then the managers' table (read-only). */
+/** Raft and quorum health: the quorum in one sentence, the managers' table (read-only), then its live charts. */
 export function WallRaft() {
   const { view, receivedAt, single } = useRaftPanel();
   const tone = !view ? 'unknown' : !view.hasQuorum ? 'bad' : view.quorum.canLose === 0 ? 'warn' : 'ok';
@@ -14,6 +15,7 @@ export function WallRaft() {
         {view ? quorumSentence(view) : '–'}
       </p>
       <ManagersTable view={view} receivedAt={receivedAt} single={single} />
+      <LiveCharts set="raft" label="Raft over the last 5 minutes" />
     </div>
   );
 }

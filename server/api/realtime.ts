@@ -2,13 +2,20 @@
 // the browser. Plain types plus tiny pure helpers; nothing server-only.
 
 import type { RaftEvent, RaftView } from './raft-view';
+import type { MetricsFrame } from './metric-sample';
 import { KINDS, isAuthKind, type AuthKind, type Kind, type ObjectByKind } from './types';
 
 /** Bumped on any incompatible change to the frames below. */
 export const REALTIME_PROTOCOL_VERSION = 2;
 
 /** socket.io event names. */
-export const REALTIME_EVENTS = { snapshot: 'snapshot', changes: 'changes', raft: 'raft', beat: 'beat' } as const;
+export const REALTIME_EVENTS = {
+  snapshot: 'snapshot',
+  changes: 'changes',
+  raft: 'raft',
+  beat: 'beat',
+  metrics: 'metrics',
+} as const;
 
 /**
  * How often the server sends a {@link BeatFrame}. socket.io's own pings are
@@ -100,6 +107,8 @@ export interface ServerToClientEvents {
   changes: (frame: ChangesFrame) => void;
   raft: (frame: RaftFrame) => void;
   beat: (frame: BeatFrame) => void;
+  /** The live charts' samples (see server/api/metric-sample.ts). */
+  metrics: (frame: MetricsFrame) => void;
 }
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface ClientToServerEvents {}

@@ -7,6 +7,7 @@ import type { Clock } from '../util/clock';
 import type { ControlApi } from './controlapi/types';
 import type { DispatcherApi } from './dispatcher/api';
 import type { MembershipView } from './membership/status';
+import type { PassTimings } from './pass-timings';
 import type { RaftViewSource } from './raft-view-source';
 
 /** What the edges (Engine API, console, realtime gateway) get from the manager. */
@@ -40,4 +41,8 @@ export interface ManagerContext {
   leaveSwarm?: () => Promise<() => void>;
   /** Records what is not a store write (failed logins, refused requests); store writes are stamped by ClusterStore. */
   audit?: AuditSink;
+  /** The leader's control loops' pass and rollout times (the /metrics histograms). */
+  passTimings?: Pick<PassTimings, 'listen'>;
+  /** This manager's Prometheus exposition (`GET /metrics`); absent: not served. */
+  metrics?: { scrape(): Promise<{ contentType: string; body: string }> };
 }

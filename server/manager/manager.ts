@@ -5,6 +5,7 @@ import { Dispatcher } from './dispatcher/dispatcher';
 import { LogBroker } from './logbroker/broker';
 import { Orchestrators } from './orchestrator';
 import { TaskReaper } from './orchestrator/task-reaper';
+import { PassTimings } from './pass-timings';
 import { Scheduler } from './scheduler/scheduler';
 
 interface ControlLoop {
@@ -21,6 +22,8 @@ export class LeaderLoops {
   readonly dispatcher: Dispatcher;
   /** Task logs: subscriptions from the edges, relayed from the nodes. */
   readonly logBroker: LogBroker;
+  /** The scheduler's passes, timed (server/metrics listens); the updater's rollouts are not timed yet. */
+  readonly passTimings = new PassTimings();
   private readonly loops: ControlLoop[];
   private running = false;
 
@@ -31,7 +34,7 @@ export class LeaderLoops {
     this.loops = [
       new Orchestrators(store, clock),
       new Allocator(store, clock),
-      new Scheduler(store, clock),
+      new Scheduler(store, clock, this.passTimings),
       new TaskReaper(store, clock),
       this.dispatcher,
       this.logBroker,

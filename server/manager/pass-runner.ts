@@ -1,5 +1,6 @@
 import { runAs } from '../store/audit-context';
 import type { Clock } from '../util/clock';
+import type { PassTimings } from './pass-timings';
 
 /**
  * Runs a control loop's pass one at a time: `kick()` while a pass is in
@@ -20,6 +21,8 @@ export class PassRunner {
     private readonly pass: () => Promise<void>,
     private readonly name: string,
     private readonly retry?: { clock: Clock; ms: number },
+    /** Where each pass's time is reported (the /metrics histograms). */
+    private readonly timings?: PassTimings,
   ) {}
 
   start(): void {
@@ -41,7 +44,8 @@ export class PassRunner {
       this.again = false;
       try {
         // every write of the pass is the loop's in the audit log
-        await runAs({ actor: { kind: 'control-loop', name: this.name } }, this.pass);
+        const pass = () => runAs({ actor: { kind: 'control-loop', name: this.name } }, this.pass);
+        await (this.timings ? this.timings.time(this.name, pass) : pass());
       } catch (err) {
         if (this.stopped) break;
         console.warn(`[${this.name}] pass failed:`, err instanceof Error ? err.message : err);

@@ -11,7 +11,8 @@ import { ConsoleAuth } from '../auth/console-auth';
 import { addAccount, addSession, addShareLink, loggedIn } from '../auth/test-support';
 import { issueToken } from '../auth/tokens';
 import { SESSION_COOKIE } from '../api/auth';
-import { attachRealtime, type RealtimeOptions } from './gateway';
+import type { MetricSample, MetricsFrame } from '../api/metric-sample';
+import { attachRealtime, type RealtimeOptions, type SampleFeed } from './gateway';
 
 /** The Cookie header of the admin the last setup() logged in. */
 let adminCookie = '';
@@ -271,6 +272,58 @@ describe('liveness', () => {
     await until(() => beats.length >= seen + 3, 'beats after the update');
     expect(beats.at(-1)!.index).toBe(applied);
     for (let i = 1; i < beats.length; i++) expect(beats[i]!.at).toBeGreaterThanOrEqual(beats[i - 1]!.at);
+  });
+});
+
+describe('live chart samples', () => {
+  const sampleAt = (at: number): MetricSample => ({
+    at,
+    term: 1,
+    commitIndex: at / 1000,
+    applyLag: 0,
+    leaderChanges: 0,
+    proposals: 0,
+    tasksRunning: 2,
+    tasksDesired: 3,
+    nodesReady: 1,
+    nodes: 1,
+    apiRequests: 0,
+    apiLatencyBuckets: [],
+    socketClients: 1,
+  });
+  /** A feed the test drives: a ring of samples, and a way to take the next one. */
+  function feed(): SampleFeed & { take(s: MetricSample): void; listeners: number } {
+    const ring = [sampleAt(1000), sampleAt(2000)];
+    const listeners = new Set<(s: MetricSample) => void>();
+    return {
+      ring: () => ring.slice(),
+      onSample(l) {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+      take(s) {
+        ring.push(s);
+        listeners.forEach((l) => l(s));
+      },
+      get listeners() {
+        return listeners.size;
+      },
+    };
+  }
+
+  it('sends the whole ring on connect, then each new sample alone, to viewers too', async () => {
+    const samples = feed();
+    const { url, store } = await setup({ samples });
+    const viewer = (await loggedIn(store, 'vera', 'viewer')).cookie;
+    const frames: MetricsFrame[][] = [[], []];
+    const clients = [client(url, {}), client(url, {}, undefined, viewer)];
+    clients.forEach((c, i) => c.socket.on('metrics', (f: MetricsFrame) => frames[i]!.push(f)));
+    await until(() => frames.every((f) => f.length === 1), 'the ring');
+    for (const f of frames) expect(f[0]).toEqual({ reset: true, samples: [sampleAt(1000), sampleAt(2000)] });
+    samples.take(sampleAt(3000));
+    await until(() => frames.every((f) => f.length === 2), 'the next sample');
+    for (const f of frames) expect(f[1]).toEqual({ samples: [sampleAt(3000)] });
+    expect(samples.listeners).toBe(1);
   });
 });
 

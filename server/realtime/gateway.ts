@@ -20,6 +20,7 @@ import { jsonParser } from './json-parser';
 import { fullRaftFrame, RaftBroadcaster } from './raft-frames';
 import { consoleDecorator, consoleObject, redactImage } from './redact';
 import type { WireChange } from '../api/realtime';
+import type { MetricSample } from '../api/metric-sample';
 import type { Account, Session, ShareLink } from '../api/types';
 import type { ConsoleAuth } from '../auth/console-auth';
 import { sessionCookie } from '../auth/cookies';
@@ -44,6 +45,15 @@ export interface RealtimeOptions {
   /** socket.io's transport pings (the client closes a silent connection after interval + timeout). */
   pingIntervalMs?: number;
   pingTimeoutMs?: number;
+  /** The manager's metric samples (the live charts); without it no `metrics` frames are sent. */
+  samples?: SampleFeed;
+}
+
+/** What the gateway needs of the metric sampler (server/metrics/metric-sampler.ts). */
+export interface SampleFeed {
+  /** The kept samples, oldest first. */
+  ring(): MetricSample[];
+  onSample(listener: (sample: MetricSample) => void): () => void;
 }
 
 /**
@@ -68,6 +78,8 @@ interface ConsoleClient {
   flow: ClientFlow;
   /** A Raft frame was held back while the client was behind: it gets the whole view once caught up. */
   raftStale: boolean;
+  /** Likewise a metric sample: it gets the whole ring again once caught up. */
+  samplesStale: boolean;
 }
 
 /**
@@ -90,11 +102,12 @@ export function attachRealtime(
   ctx: ManagerContext,
   auth: ConsoleAuth,
   opts: RealtimeOptions = {},
-): { close(): Promise<void> } {
+): { close(): Promise<void>; clientCount(): number } {
   const view = ctx.store.view;
   const decorate = consoleDecorator(ctx.selfNodeID, ctx.clusterAddr, ctx.managerStatus);
   const ring = new EventRing(view.index, opts.ringEvents, opts.ringChanges);
   const clients = new Map<string, ConsoleClient>();
+  const samples = opts.samples;
   const maxClients = opts.maxClients ?? 1024;
   const maxPerPeer = opts.maxClientsPerPeer ?? 128;
   /** Open engine.io sessions per remote address (a polling session holds no connection the listener counts). */
@@ -210,9 +223,15 @@ export function attachRealtime(
         // its reconnect resumes from its index (or takes a snapshot): nothing it missed is lost
         c.flow.terminate();
         c.socket.disconnect(true);
-      } else if (c.raftStale && raftSource && !c.flow.behind) {
-        c.raftStale = false;
-        c.socket.emit('raft', fullRaftFrame(raftSource));
+      } else if (!c.flow.behind) {
+        if (c.raftStale && raftSource) {
+          c.raftStale = false;
+          c.socket.emit('raft', fullRaftFrame(raftSource));
+        }
+        if (c.samplesStale && samples) {
+          c.samplesStale = false;
+          c.socket.emit('metrics', { reset: true, samples: samples.ring() });
+        }
       }
     }
   };
@@ -225,6 +244,14 @@ export function attachRealtime(
     for (const c of clients.values()) if (!c.flow.behind) c.socket.emit('beat', frame);
   };
   beat();
+  // the live charts: each second's newest sample, beside the beat (and, like it, none to a client behind)
+  const stopSamples = samples?.onSample((sample) => {
+    const frame = { samples: [sample] };
+    for (const c of clients.values()) {
+      if (c.flow.behind) c.samplesStale = true;
+      else c.socket.emit('metrics', frame);
+    }
+  });
 
   io.on('connection', (socket: ConsoleSocket) => {
     const data = socket.data as { hello?: RealtimeHello; who: Resolved };
@@ -257,8 +284,10 @@ export function attachRealtime(
       const raftFrame = ctx.raft ? { raft: fullRaftFrame(ctx.raft) } : {};
       socket.emit('snapshot', { v: REALTIME_PROTOCOL_VERSION, ...image, ...raftFrame });
     }
+    // the charts start full: the whole ring, then a sample a second
+    if (samples) socket.emit('metrics', { reset: true, samples: samples.ring() });
     // snapshot/resume and registration happen in one tick: no entry can slip between them
-    clients.set(socket.id, { socket, who, secrets, pacer, flow, raftStale: false });
+    clients.set(socket.id, { socket, who, secrets, pacer, flow, raftStale: false, samplesStale: false });
     socket.on('disconnect', () => {
       pacer.close();
       clients.delete(socket.id);
@@ -266,11 +295,14 @@ export function attachRealtime(
   });
 
   return {
+    /** Console sockets signed in and streaming (the /metrics gauge). */
+    clientCount: () => clients.size,
     async close() {
       unwatch();
       raft?.close();
       cancelCheck?.();
       cancelBeat?.();
+      stopSamples?.();
       for (const c of clients.values()) c.pacer.close();
       clients.clear();
       io.disconnectSockets(true);

@@ -5,9 +5,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeMesh } from '../agent/mesh/node-mesh-setup';
 import { ClusterMember, type MemberMode } from '../cluster-member';
-import { startConsole } from '../console-server';
+import { startConsole, type ConsoleServer } from '../console-server';
 import { startAdminSocket } from '../http/admin/admin-socket';
 import { createEngineHandler } from '../http/engine/server';
+import { createManagerMetrics } from '../metrics/manager-metrics';
+import { startMetricSampler } from '../metrics/metric-sampler';
 import { SWARM_LOCKED_MESSAGE } from '../storage/encryption/errors';
 import { openRaftKeys, type RaftKeyRing } from '../storage/encryption/raft-key-ring';
 import type { SwarmInitOptions } from './inactive';
@@ -76,14 +78,22 @@ export async function startManager(
   node.setMember(member);
   // the tunnel listens once the node holds its certificate (made or received by the member's start)
   await mesh?.start();
+  // the console starts after the Engine API: its socket count is read when scraped
+  const started: { console?: ConsoleServer } = {};
+  const metrics = createManagerMetrics(member.ctx, { socketClients: () => started.console?.socketClients() ?? 0 });
   node.setEngineHandler(
-    createEngineHandler({
-      ...member.ctx,
-      leaveSwarm: async () => {
-        await leaveRaft(member);
-        return onLeft;
+    createEngineHandler(
+      {
+        ...member.ctx,
+        leaveSwarm: async () => {
+          await leaveRaft(member);
+          return onLeft;
+        },
+        metrics,
       },
-    }),
+      undefined,
+      metrics,
+    ),
   );
   // `swarmdeck cert` issues Engine API certificates through it (local, owner only)
   // (a data dir path too long for a Unix socket, ~107 bytes, costs only that command)
@@ -91,7 +101,10 @@ export async function startManager(
     console.warn(`swarmdeck: no admin socket, so no \`swarmdeck cert\`: ${(err as Error).message}`);
     return undefined;
   });
-  const consoleServer = cfg.console ? await startConsole(cfg, member.ctx, node.limits.console) : undefined;
+  // the console's live charts: the same registry /metrics serves, read once a second
+  const sampler = cfg.console ? startMetricSampler(metrics.registry, member.ctx.clock) : undefined;
+  const consoleServer = cfg.console ? await startConsole(cfg, member.ctx, node.limits.console, sampler) : undefined;
+  started.console = consoleServer;
   console.log(
     `swarmdeck ready: node ${node.nodeID} (${member.log.isLeader() ? 'leader' : 'follower'})` +
       (consoleServer ? ` console=http://${cfg.listenHost}:${cfg.consolePort}` : '') +
@@ -103,6 +116,8 @@ export async function startManager(
     async close() {
       if (adminSocket) await new Promise<void>((r) => adminSocket.close(() => r()));
       await consoleServer?.close();
+      sampler?.close();
+      metrics.close();
       await member.close();
       await mesh?.stop();
     },

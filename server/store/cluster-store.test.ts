@@ -30,6 +30,15 @@ describe('ClusterStore', () => {
     expect(row?.data).toContain(svc.ID);
   });
 
+  it('counts its proposals (the /metrics counter), and nothing for a transaction that writes nothing', async () => {
+    const s = await openTempStore();
+    opened.push(s);
+    const before = { ...s.store.proposals };
+    await s.store.update((tx) => tx.create('service', makeService()));
+    await s.store.update(() => undefined);
+    expect(s.store.proposals).toEqual({ total: before.total + 1, failed: before.failed });
+  });
+
   it('rejects an update carrying a stale Version.Index (optimistic concurrency)', async () => {
     const s = await openTempStore();
     opened.push(s);

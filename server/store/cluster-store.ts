@@ -4,7 +4,7 @@ import { proposalTooLarge, type ConsensusLog } from '../raft/log';
 import type { MemoryStore } from './memory-store';
 import { currentAudit } from './audit-context';
 import { UNATTRIBUTED } from './audit-record';
-import type { BatchAudit } from './batch';
+import type { Batch, BatchAudit } from './batch';
 import { MAX_PROPOSAL_BYTES, splitBatch } from './split-batch';
 import { Tx } from './tx';
 
@@ -25,6 +25,9 @@ const MAX_RETRIES = 20;
  * its batch, and return once the entry is durable and applied.
  */
 export class ClusterStore {
+  /** Entries this manager proposed, and those refused or lost (the /metrics counters read them). */
+  readonly proposals = { total: 0, failed: 0 };
+
   constructor(
     readonly view: MemoryStore,
     private readonly log: ConsensusLog,
@@ -56,12 +59,24 @@ export class ClusterStore {
       if (batches.length > 1 && !opts.retry) throw proposalTooLarge(bytes, max);
       let error: SwarmError | undefined;
       for (const b of batches) {
-        ({ error } = await this.log.propose(b));
+        ({ error } = await this.proposeCounted(b));
         if (error) break;
       }
       if (!error) return result;
       if (opts.retry && error instanceof SequenceConflict && attempt < MAX_RETRIES) continue;
       throw error instanceof SwarmError ? error : new Error(String(error));
+    }
+  }
+
+  private async proposeCounted(batch: Batch): Promise<Awaited<ReturnType<ConsensusLog['propose']>>> {
+    this.proposals.total++;
+    try {
+      const r = await this.log.propose(batch);
+      if (r.error) this.proposals.failed++;
+      return r;
+    } catch (err) {
+      this.proposals.failed++;
+      throw err;
     }
   }
 
@@ -71,7 +86,7 @@ export class ClusterStore {
    */
   async note(notes: readonly AuditNote[]): Promise<void> {
     if (notes.length === 0) return;
-    const { error } = await this.log.propose({ ops: [], time: Math.floor(this.clock()), notes: [...notes] });
+    const { error } = await this.proposeCounted({ ops: [], time: Math.floor(this.clock()), notes: [...notes] });
     if (error) throw error;
   }
 }

@@ -77,6 +77,7 @@ export const ENGINE_CATALOGUE: readonly RouteSpec[] = [
   engine('HEAD', '/_ping'),
   engine('GET', '/version'),
   engine('GET', '/swarmdeck/raft'),
+  engine('GET', '/metrics'),
   engine('GET', '/swarmdeck/settings'),
   engine('POST', '/swarmdeck/settings', { body: 'swarmSettings' }),
   engine('GET', '/info'),

@@ -56,4 +56,9 @@ describe('Engine API roles', () => {
       true,
     ]);
   });
+
+  it('every role scrapes /metrics (counts only), and none may write to it', () => {
+    for (const role of ['viewer', 'operator', 'admin'] as const) expect(allowed(role, 'GET', '/metrics')).toBe(true);
+    expect(allowed('viewer', 'POST', '/metrics')).toBe(false);
+  });
 });

@@ -6,6 +6,8 @@
 //            update), drains nodes (a node update that changes nothing else:
 //            the node route checks that) and reads logs and secrets' metadata;
 //   admin    everything.
+// GET /metrics is a read any role may make, viewer included: the exposition
+// holds counts by state and route template, never names, IDs, tokens or keys.
 // A request without a client identity (loopback, --tls without verify) is not
 // gated here: only --tlsverify identifies a client.
 

@@ -25,6 +25,9 @@ import { swarmRoutes } from './routes/swarm';
 import { swarmdeckRoutes } from './routes/swarmdeck';
 import { systemRoutes } from './routes/system';
 import { taskRoutes } from './routes/tasks';
+import { metricsRoutes } from './routes/metrics';
+import type { RequestObserver } from '../../metrics/manager-metrics';
+import { routeTemplate } from '../../metrics/route-template';
 
 export const ENGINE_ROUTES: readonly Route[] = [
   ...systemRoutes,
@@ -39,6 +42,7 @@ export const ENGINE_ROUTES: readonly Route[] = [
   ...eventRoutes,
   ...distributionRoutes,
   ...swarmdeckRoutes,
+  ...metricsRoutes,
 ];
 
 /** `leader` or `follower`: which replica answered a read. */
@@ -72,11 +76,18 @@ export function stripVersion(path: string): { path: string } | { error: string }
   return { path: m[3] ?? '/' };
 }
 
+/** The route label of a request that matched no route (or was refused before routing). */
+export const UNROUTED = 'unrouted';
+
 export function createEngineHandler(
   ctx: ManagerContext,
   routes: readonly Route[] = ENGINE_ROUTES,
+  /** Where each answered request is counted and timed (the /metrics counters). */
+  metrics?: RequestObserver,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  return engineRequestHandler((req, res, target) => {
+  // each request's route template, once it is routed (the metrics' label: never a raw ID)
+  const routed = new WeakMap<ServerResponse, string>();
+  const handler = engineRequestHandler((req, res, target) => {
     // reads come from this manager's replica: say whose (writes go to the leader either way)
     if (ctx.replica && (req.method === 'GET' || req.method === 'HEAD')) res.setHeader(REPLICA_HEADER, ctx.replica());
     const stripped = stripVersion(target.path);
@@ -84,6 +95,7 @@ export function createEngineHandler(
     const method = req.method ?? 'GET';
     const found = findRoute(routes, method, stripped.path);
     if (!found) throw new HttpError(404, notServedMessage(stripped.path));
+    routed.set(res, routeTemplate(found.route.pattern));
     // the request's writes are its client's in the audit log; a refused write is noted
     const audit = { actor: engineActor(req), action: `${method} ${stripped.path}`.slice(0, 300) };
     noteRefusals(res, method, audit, ctx.audit);
@@ -93,4 +105,14 @@ export function createEngineHandler(
     if (refusal) throw new HttpError(403, refusal);
     return runAs(audit, () => found.route.handle({ ctx, req, res, params: found.params, query: target.query }));
   });
+  if (!metrics) return handler;
+  return (req, res) => {
+    const started = process.hrtime.bigint();
+    // 'close' comes for every request, answered or cut off (a streaming route ends there)
+    res.once('close', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.observeRequest(req.method ?? 'GET', routed.get(res) ?? UNROUTED, res.statusCode, seconds);
+    });
+    handler(req, res);
+  };
 }

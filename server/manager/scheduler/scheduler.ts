@@ -17,6 +17,7 @@ import { hasFault, serviceWithFault, serviceWithoutFault, withFault, withoutFaul
 import { eachChange, markNode, markService } from '../faults';
 import { PART_OPS, yieldToLoop } from '../pass-parts';
 import { PassRunner } from '../pass-runner';
+import type { PassTimings } from '../pass-timings';
 
 export { ASSIGNED_MESSAGE, PREASSIGNED_MESSAGE, decide, splitPending } from './decide';
 export type { Decision, PassFaults, PassStats } from './decide';
@@ -51,9 +52,10 @@ export class Scheduler {
   constructor(
     private readonly store: ClusterStore,
     private readonly clock: Clock,
+    timings?: PassTimings,
   ) {
     // a failed pass (storage error, lost races) is retried: pending tasks must not wait for an unrelated event
-    this.runner = new PassRunner(() => this.pass(), 'scheduler', { clock, ms: 1_000 });
+    this.runner = new PassRunner(() => this.pass(), 'scheduler', { clock, ms: 1_000 }, timings);
   }
 
   start(): void {
