@@ -22,7 +22,7 @@ export class LeaderLoops {
   readonly dispatcher: Dispatcher;
   /** Task logs: subscriptions from the edges, relayed from the nodes. */
   readonly logBroker: LogBroker;
-  /** The scheduler's passes, timed (server/metrics listens); the updater's rollouts are not timed yet. */
+  /** The scheduler's passes and the updater's rollouts, timed (server/metrics listens). */
   readonly passTimings = new PassTimings();
   private readonly loops: ControlLoop[];
   private running = false;
@@ -32,7 +32,7 @@ export class LeaderLoops {
     this.logBroker = new LogBroker(store, clock);
     // order matters only for the first pass: orchestrate → allocate → schedule → dispatch
     this.loops = [
-      new Orchestrators(store, clock),
+      new Orchestrators(store, clock, this.passTimings),
       new Allocator(store, clock),
       new Scheduler(store, clock, this.passTimings),
       new TaskReaper(store, clock),

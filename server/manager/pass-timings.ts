@@ -1,5 +1,6 @@
-// How long the leader's control loops take: each pass a PassRunner makes (the
-// scheduler's today) is reported here, and the edges (server/metrics) listen. A callback list rather than a metrics import
+// How long the leader's control loops take: each pass of a loop (the scheduler's,
+// the orchestrators') and each rollout of the updater is reported here, and the
+// edges (server/metrics) listen. A callback list rather than a metrics import
 // keeps the manager layer free of the layers above it.
 
 /** One finished pass: the loop's name, its wall time, and whether it succeeded. */

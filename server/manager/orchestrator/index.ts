@@ -1,6 +1,7 @@
 import { runAs } from '../../store/audit-context';
 import type { ClusterStore } from '../../store/cluster-store';
 import type { Clock } from '../../util/clock';
+import type { PassTimings } from '../pass-timings';
 import { GlobalOrchestrator } from './global';
 import { JobOrchestrator } from './jobs/job-orchestrator';
 import { ReplicatedOrchestrator } from './replicated';
@@ -30,9 +31,10 @@ export class Orchestrators {
   constructor(
     private readonly store: ClusterStore,
     clock: Clock,
+    timings?: PassTimings,
   ) {
     this.restarts = new RestartSupervisor(store, clock);
-    this.updater = new UpdateSupervisor(store, clock, this.restarts);
+    this.updater = new UpdateSupervisor(store, clock, this.restarts, timings);
     this.replicated = new ReplicatedOrchestrator(store, clock, this.restarts, this.updater);
     this.global = new GlobalOrchestrator(store, clock, this.restarts, this.updater);
     this.jobs = new JobOrchestrator(store, clock, this.restarts, this.updater);

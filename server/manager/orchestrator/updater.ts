@@ -32,6 +32,7 @@ import type { ClusterStore } from '../../store/cluster-store';
 import { slotKey } from '../../store/memory-store';
 import type { Tx } from '../../store/tx';
 import type { Clock } from '../../util/clock';
+import type { PassTimings } from '../pass-timings';
 import { faultMessage, isFaultStatus } from '../fault-policy';
 import { eachChange, guard, isObjectFault, markService } from '../faults';
 import { PART_OPS, yieldToLoop } from '../pass-parts';
@@ -79,6 +80,8 @@ export class UpdateSupervisor {
     readonly store: ClusterStore,
     readonly clock: Clock,
     readonly restarts: RestartSupervisor,
+    /** Where each rollout's time is reported (the /metrics histograms). */
+    readonly timings?: PassTimings,
   ) {}
 
   start(): void {
@@ -276,7 +279,7 @@ class UpdateRun {
 
   async run(): Promise<void> {
     try {
-      await this.runSlots();
+      await (this.sup.timings ? this.sup.timings.time('updater', () => this.runSlots()) : this.runSlots());
     } finally {
       this.finished = true;
     }
