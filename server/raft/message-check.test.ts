@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from './core';
+import type { MemberHint } from './member-hints';
 import { raftMessageProblem } from './message-check';
 
 const env = { from: 'm1', to: 'm2', term: 3 };
@@ -67,5 +68,23 @@ describe('raft message check', () => {
       [{ ...VALID[6]!, context: 1 }, /context/],
     ];
     for (const [m, why] of bad) expect(raftMessageProblem(m, 'm1'), JSON.stringify(m)).toMatch(why);
+  });
+
+  it('passes the member hints and drops a member list that names anything but node IDs and addresses', () => {
+    const query: MemberHint = { ...env, type: 'member-query' };
+    const list: MemberHint = { ...env, type: 'member-list', members: { m1: '10.0.0.1:2377', m4: '10.0.0.4:2377' } };
+    expect(raftMessageProblem(query, 'm1')).toBeUndefined();
+    expect(raftMessageProblem(list, 'm1')).toBeUndefined();
+    const many = Object.fromEntries(Array.from({ length: 1_001 }, (_, i) => [`m${i}`, `10.0.0.1:${i}`]));
+    const bad: [unknown, RegExp][] = [
+      [{ ...list, members: undefined }, /^member-list: members$/],
+      [{ ...list, members: ['m1'] }, /^member-list: members$/],
+      [{ ...list, members: { 'swarm-manager': '10.0.0.9:2377' } }, /members\.swarm-manager/],
+      [{ ...list, members: { m4: 4 } }, /members\.m4/],
+      [{ ...list, members: { m4: 'a b:1' } }, /members\.m4/],
+      [{ ...list, members: { m4: '' } }, /members\.m4/],
+      [{ ...list, members: many }, /too many/],
+    ];
+    for (const [m, why] of bad) expect(raftMessageProblem(m, 'm1'), JSON.stringify(m).slice(0, 80)).toMatch(why);
   });
 });

@@ -4,8 +4,8 @@
 // on, never half-applied. Hand-written rather than a zod schema: heartbeats
 // and appends are the hottest path of the cluster port.
 
-import { isNodeID } from '../api/node-id';
-import type { Message } from './core';
+import { CLUSTER_ADDR_PATTERN, isNodeID } from '../api/node-id';
+import { MAX_LISTED_MEMBERS, type WireMessage } from './member-hints';
 
 type Fields = Record<string, unknown>;
 
@@ -14,7 +14,7 @@ const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
 const isStr = (v: unknown): v is string => typeof v === 'string';
 
 /** Per message type: the fields beyond from/to/term, as a check returning the bad field's name. */
-const SHAPES: Record<Message['type'], (m: Fields) => string | undefined> = {
+const SHAPES: Record<WireMessage['type'], (m: Fields) => string | undefined> = {
   app: (m) =>
     !isCount(m.index)
       ? 'index'
@@ -54,7 +54,19 @@ const SHAPES: Record<Message['type'], (m: Fields) => string | undefined> = {
   'timeout-now': () => undefined,
   'read-index': (m) => (isStr(m.context) ? undefined : 'context'),
   'read-index-resp': (m) => (!isStr(m.context) ? 'context' : !isCount(m.index) ? 'index' : undefined),
+  'member-query': () => undefined,
+  'member-list': (m) => memberListProblem(m.members),
 };
+
+function memberListProblem(members: unknown): string | undefined {
+  if (typeof members !== 'object' || members === null || Array.isArray(members)) return 'members';
+  const list = Object.entries(members);
+  if (list.length > MAX_LISTED_MEMBERS) return 'members: too many';
+  for (const [id, addr] of list) {
+    if (!isNodeID(id) || typeof addr !== 'string' || !CLUSTER_ADDR_PATTERN.test(addr)) return `members.${id}`;
+  }
+  return undefined;
+}
 
 function voteProblem(m: Fields): string | undefined {
   if (!isCount(m.index)) return 'index';
@@ -88,14 +100,15 @@ function snapshotMetaProblem(meta: unknown): string | undefined {
 }
 
 /**
- * Why `m`, received from the node `sender` authenticated as, cannot go to the core (undefined: it can).
+ * Why `m`, received from the node `sender` authenticated as, cannot go to the core (or, a member hint, to the
+ * shell); undefined: it can.
  * `from` must be the sender itself: a member speaks only for itself.
  */
 export function raftMessageProblem(m: unknown, sender: string): string | undefined {
   if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'not an object';
   const f = m as Fields;
   const shape =
-    typeof f.type === 'string' && Object.hasOwn(SHAPES, f.type) ? SHAPES[f.type as Message['type']] : undefined;
+    typeof f.type === 'string' && Object.hasOwn(SHAPES, f.type) ? SHAPES[f.type as WireMessage['type']] : undefined;
   if (!shape) return 'unknown type';
   if (!isNodeID(f.from)) return 'from';
   if (f.from !== sender) return `from ${f.from} is not the sender ${sender}`;

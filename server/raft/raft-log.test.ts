@@ -155,6 +155,62 @@ describe('RaftLog', () => {
     expect({ term: follower.status().term, leader: follower.leader() }).toEqual(before);
   });
 
+  it('a member that slept through a member’s addition catches up from it as leader (sim seed 283)', async () => {
+    const w = new World();
+    const first = await threeMembers(w);
+    const sleeper = [...w.logs.values()].find((l) => l !== first)!;
+    await first.propose(create('before'));
+    await w.until(() => w.stores.get(sleeper.id)!.index === first.status().commit);
+    await sleeper.close();
+
+    // n4 joins, is promoted and takes over while the sleeper's log knows nothing of it
+    const leader = w.leader()!;
+    const n4 = await w.open('n4', { peers: Object.fromEntries(leader.members()) });
+    await leader.addMember('n4', 'addr-n4', { asLearner: true });
+    const added = await leader.propose(create('added'));
+    await w.until(() => w.stores.get('n4')!.index >= added.index);
+    await leader.promote('n4');
+    await w.until(() => n4.status().role === 'follower');
+    await leader.transferLeadership('n4');
+    await w.until(() => n4.isLeader());
+    const { index } = await n4.propose(create('after'));
+
+    const back = await w.open(sleeper.id);
+    expect(back.status().conf.voters).not.toContain('n4');
+    expect(back.isMember('n4')).toBe(false);
+    // the others follow n4, so the sleeper's pre-votes win nothing: only n4 can bring it up to date
+    await w.until(() => w.stores.get(sleeper.id)!.index >= index, 10_000);
+    expect(back.leader()).toBe('n4');
+    expect(back.status().conf.voters).toContain('n4');
+    expect(w.stores.get(sleeper.id)!.get('config', 'after')).toBeDefined();
+  });
+
+  it('answers a member’s question with its configuration, and takes no list it did not ask for', async () => {
+    const w = new World();
+    const leader = await threeMembers(w);
+    await w.run(2_500); // past any question asked while the first election ran: the leader is heard now
+    const follower = [...w.logs.values()].find((l) => l !== leader)!;
+    const deliver = w.net.handlers.get(follower.id)!;
+    const list = (from: string, members: Record<string, string>) =>
+      ({ type: 'member-list', from, to: follower.id, term: 0, members }) as unknown as Message;
+    deliver('intruder', list('intruder', { n9: 'addr-n9' })); // not a member
+    deliver(leader.id, list(leader.id, { 'swarm-manager': 'addr-x' })); // not a node ID
+    expect(follower.status().droppedMessages).toBe(2);
+    deliver(leader.id, list(leader.id, { n9: 'addr-n9' })); // well-formed, from a member, but unasked
+    expect(follower.isMember('n9')).toBe(false);
+    expect(w.transports.get(follower.id)!.peers.has('n9')).toBe(false);
+
+    // the answer to a query: voters and learners of the applied configuration, with their addresses
+    const answers: unknown[] = [];
+    const other = [...w.logs.keys()].find((id) => id !== leader.id && id !== follower.id)!;
+    const otherHandler = w.net.handlers.get(other)!;
+    w.net.handlers.set(other, (from, m) => (m.type === 'member-list' ? answers.push(m) : otherHandler(from, m)));
+    deliver(other, { type: 'member-query', from: other, to: follower.id, term: 0 } as unknown as Message);
+    await w.until(() => answers.length > 0);
+    expect(answers[0]).toMatchObject({ from: follower.id, to: other });
+    expect((answers[0] as { members: object }).members).toEqual({ n1: 'addr-n1', n2: 'addr-n2', n3: 'addr-n3' });
+  });
+
   it('transfers leadership and resolves once the target leads', async () => {
     const w = new World();
     const leader = await threeMembers(w);

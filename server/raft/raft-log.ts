@@ -13,7 +13,6 @@ import {
   RaftNode,
   encodeConfChange,
   type ConfChange,
-  type Message,
   type ProposeResult,
   type RaftConfig,
   type Ready,
@@ -22,13 +21,14 @@ import {
   type Status,
 } from './core';
 import { proposalTooLarge, type ConsensusLog, type ProposalResult } from './log';
+import { isMemberHint, type MemberList, type WireMessage } from './member-hints';
 import type { Entry, RaftId, RaftStorage, Snapshot } from './types';
 
 /** The slice of ClusterTransport the shell needs (the simulation provides its own). */
 export interface RaftTransport {
   /** Fire-and-forget; false when the message was not queued. */
-  send(to: RaftId, message: Message): boolean | void;
-  onMessage(handler: (from: RaftId, message: Message) => void): () => void;
+  send(to: RaftId, message: WireMessage): boolean | void;
+  onMessage(handler: (from: RaftId, message: WireMessage) => void): () => void;
   addPeer(id: RaftId, addr: string): void;
   removePeer(id: RaftId): void;
 }
@@ -174,6 +174,14 @@ export class RaftLog implements ConsensusLog {
   private droppedWarnedAt = -Infinity;
   /** Stalled replications already logged (`to@index`). */
   private stallsLogged = new Set<string>();
+  /**
+   * Members a member of ours named that our applied configuration does not know yet (see
+   * member-hints.ts): admitted and addressed until the log says for itself.
+   */
+  private readonly vouched = new Map<RaftId, string>();
+  /** Clock time a leader was last heard from (appends, heartbeats, snapshot chunks), or of the start. */
+  private leaderHeardAt: number;
+  private memberQueryAt = -Infinity;
 
   private constructor(o: RaftLogOptions & typeof DEFAULTS, core: RaftNode, snapshot: Snapshot | undefined) {
     this.o = o;
@@ -184,6 +192,7 @@ export class RaftLog implements ConsensusLog {
     this.snapshotMeta = snapshot
       ? { index: snapshot.meta.index, term: snapshot.meta.term, bytes: snapshot.data.length }
       : { index: 0, term: 0, bytes: 0 };
+    this.leaderHeardAt = o.clock.now();
   }
 
   /**
@@ -371,11 +380,12 @@ export class RaftLog implements ConsensusLog {
 
   /**
    * Whether `id` is a member now: a voter or learner of the applied configuration, or a peer this
-   * member was told about when it joined (it learns the configuration by replaying the log).
+   * member was told about when it joined or by a member while it lagged behind (it learns the
+   * configuration by replaying the log).
    */
   isMember(id: RaftId): boolean {
     const m = this.core.membership(id);
-    return m === 'voter' || m === 'learner' || (m === undefined && this.memberAddrs.has(id));
+    return m === 'voter' || m === 'learner' || (m === undefined && (this.memberAddrs.has(id) || this.vouched.has(id)));
   }
 
   /** Whether `id` was removed from the group for good. */
@@ -402,6 +412,10 @@ export class RaftLog implements ConsensusLog {
   }
 
   // ---- driving the core ----------------------------------------------------------
+
+  private electionTimeoutMs(): number {
+    return this.timing().electionTick * this.o.tickMs;
+  }
 
   private waitMs(): number {
     return 2 * (this.o.core?.electionTick ?? 10) * this.o.tickMs;
@@ -447,7 +461,7 @@ export class RaftLog implements ConsensusLog {
     );
   }
 
-  private receive(from: RaftId, m: Message): void {
+  private receive(from: RaftId, m: WireMessage): void {
     if (this.closed || this.failed) return;
     const problem = raftMessageProblem(m, from) ?? (this.isMember(from) ? undefined : `${from} is not a member`);
     if (problem) {
@@ -459,8 +473,61 @@ export class RaftLog implements ConsensusLog {
       }
       return;
     }
+    if (isMemberHint(m)) {
+      if (m.type === 'member-query') this.answerMemberQuery(from);
+      else this.admitVouched(from, m);
+      return;
+    }
+    if (m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap') this.leaderHeardAt = this.o.clock.now();
     this.core.step(m);
     this.kick();
+  }
+
+  /**
+   * No leader heard for an election timeout: one may lead that our applied configuration does not
+   * know yet (we slept through its addition), whose messages we drop and whom we cannot answer. Ask
+   * the members we know which members they know (see member-hints.ts).
+   */
+  private maybeQueryMembers(): void {
+    if (this.core.isLeader) return;
+    const now = this.o.clock.now();
+    const timeout = this.electionTimeoutMs();
+    if (now - this.leaderHeardAt < timeout || now - this.memberQueryAt < timeout) return;
+    this.memberQueryAt = now;
+    const term = this.core.currentTerm;
+    for (const id of this.memberAddrs.keys()) {
+      if (id === this.id || this.core.membership(id) === 'removed') continue;
+      this.o.transport.send(id, { type: 'member-query', from: this.id, to: id, term });
+    }
+  }
+
+  /** The voters and learners of our applied configuration, to a member (the gate let only members through). */
+  private answerMemberQuery(to: RaftId): void {
+    const conf = this.core.conf;
+    const members: Record<RaftId, string> = {};
+    for (const id of [...conf.voters, ...conf.learners]) {
+      const addr = this.memberAddrs.get(id);
+      if (addr) members[id] = addr;
+    }
+    this.o.transport.send(to, { type: 'member-list', from: this.id, to, term: this.core.currentTerm, members });
+  }
+
+  /** Members a member named that the log has not told us of (yet): theirs is a member's word. */
+  private admitVouched(from: RaftId, m: MemberList): void {
+    // only the answers to our own question, while it is fresh
+    if (this.o.clock.now() - this.memberQueryAt > this.electionTimeoutMs()) return;
+    for (const [id, addr] of Object.entries(m.members)) {
+      if (id === this.id || id === from || this.core.membership(id) !== undefined || this.memberAddrs.has(id)) continue;
+      if (this.vouched.get(id) === addr) continue;
+      this.vouched.set(id, addr);
+      this.o.transport.addPeer(id, addr);
+      this.o.logger?.info?.(`raft: ${from} names ${id} (${addr}) a member; admitted until the log catches up`);
+    }
+  }
+
+  /** The log now says what `id` is: it needs no member's word any more. */
+  private forgetVouched(id: RaftId): void {
+    this.vouched.delete(id);
   }
 
   private armTick(): void {
@@ -470,6 +537,7 @@ export class RaftLog implements ConsensusLog {
       this.core.tick();
       this.kick();
       this.noteStalls();
+      this.maybeQueryMembers();
       this.armTick();
     }, this.o.tickMs);
   }
@@ -601,6 +669,7 @@ export class RaftLog implements ConsensusLog {
     const decoded = tryDecodeSnapshotData(snap.data);
     const img: Partial<SnapshotImage> = 'img' in decoded ? decoded.img : {};
     const known = new Set([...snap.meta.conf.voters, ...snap.meta.conf.learners]);
+    for (const id of known) this.forgetVouched(id);
     for (const [id, addr] of Object.entries(img.members ?? {})) {
       if (!known.has(id) || typeof addr !== 'string') continue;
       this.memberAddrs.set(id, addr);
@@ -615,6 +684,10 @@ export class RaftLog implements ConsensusLog {
    */
   private pruneMembers(removed: readonly RaftId[]): void {
     for (const id of removed) {
+      if (this.vouched.has(id) && id !== this.id) {
+        this.forgetVouched(id);
+        if (!this.memberAddrs.has(id)) this.o.transport.removePeer(id);
+      }
       if (!this.memberAddrs.has(id) || id === this.id) continue;
       this.memberAddrs.delete(id);
       this.o.transport.removePeer(id);
@@ -635,6 +708,7 @@ export class RaftLog implements ConsensusLog {
     this.appliedTerm = e.term;
     this.sinceSnapshot++;
     if (outcome.confChange) {
+      this.forgetVouched(outcome.confChange.id);
       const change = applyMembership(this.memberAddrs, outcome.confChange);
       if (change.add && change.add.id !== this.id) this.o.transport.addPeer(change.add.id, change.add.addr);
       if (change.remove && change.remove !== this.id) this.o.transport.removePeer(change.remove);

@@ -7,7 +7,7 @@ import type { Batch } from '../store/batch';
 import { MemoryStore } from '../store/memory-store';
 import { ManualClock } from '../util/clock';
 import { seededRandom } from './core/test-cluster';
-import type { Message } from './core';
+import type { WireMessage } from './member-hints';
 import { RaftLog, type RaftLogOptions, type RaftTransport } from './raft-log';
 import type { Entry, HardState, RaftId, RaftStorage, Snapshot } from './types';
 
@@ -40,7 +40,7 @@ export class MemStorage implements RaftStorage {
 }
 
 export class Net {
-  handlers = new Map<RaftId, (from: RaftId, m: Message) => void>();
+  handlers = new Map<RaftId, (from: RaftId, m: WireMessage) => void>();
   down = new Set<RaftId>();
   transport(id: RaftId): RaftTransport & { peers: Map<RaftId, string> } {
     const peers = new Map<RaftId, string>();
@@ -49,7 +49,7 @@ export class Net {
       send: (to, m) => {
         if (!peers.has(to)) return false;
         if (this.down.has(id) || this.down.has(to)) return true;
-        const copy = JSON.parse(JSON.stringify(m)) as Message;
+        const copy = JSON.parse(JSON.stringify(m)) as WireMessage;
         queueMicrotask(() => this.handlers.get(to)?.(id, copy));
         return true;
       },

@@ -2,7 +2,7 @@
 // duplication and reordering, and directed link cuts (so partitions can be
 // asymmetric: A→B blocked while B→A flows). Messages travel as JSON.
 
-import type { Message } from '../../server/raft/core';
+import type { WireMessage } from '../../server/raft/member-hints';
 import type { RaftTransport } from '../../server/raft/raft-log';
 import type { RaftId } from '../../server/raft/types';
 import type { Rng } from './prng';
@@ -17,7 +17,7 @@ export interface NetworkConditions {
 
 export const CALM: NetworkConditions = { loss: 0.01, dup: 0.01, minDelayMs: 1, maxDelayMs: 8 };
 
-type Handler = (from: RaftId, m: Message) => void;
+type Handler = (from: RaftId, m: WireMessage) => void;
 
 export class SimNetwork {
   conditions: NetworkConditions = { ...CALM };
@@ -67,7 +67,7 @@ export class SimNetwork {
     return this.cut.has(`${from}>${to}`);
   }
 
-  send(from: RaftId, to: RaftId, m: Message): void {
+  send(from: RaftId, to: RaftId, m: WireMessage): void {
     this.sent++;
     this.byType.set(m.type, (this.byType.get(m.type) ?? 0) + 1);
     const c = this.conditions;
@@ -90,7 +90,7 @@ export class SimNetwork {
     const h = this.handlers.get(to);
     if (!h) return;
     this.delivered++;
-    h(from, JSON.parse(wire) as Message);
+    h(from, JSON.parse(wire) as WireMessage);
   }
 }
 
@@ -105,13 +105,13 @@ export class SimTransport implements RaftTransport {
     private readonly net: SimNetwork,
   ) {}
 
-  send(to: RaftId, message: Message): boolean {
+  send(to: RaftId, message: WireMessage): boolean {
     if (!this.alive || !this.peers.has(to)) return false;
     this.net.send(this.id, to, message);
     return true;
   }
 
-  onMessage(handler: (from: RaftId, message: Message) => void): () => void {
+  onMessage(handler: (from: RaftId, message: WireMessage) => void): () => void {
     // a dead incarnation finishing its open() must not steal the live one's endpoint
     if (!this.alive) return () => {};
     this.detach?.();
