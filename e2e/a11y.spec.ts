@@ -180,7 +180,15 @@ const ROUTES: Record<string, Route> = {
   raft: { path: () => '/raft' },
   accounts: { path: () => '/accounts', ready: () => NAMES.viewer },
   'share links': { path: () => '/share-links', ready: () => NAMES.link },
-  audit: { path: () => '/audit' },
+  audit: {
+    path: () => '/audit',
+    // 300 rows alike cost axe most of a minute per theme: the few about this spec's account say as much
+    prepare: async (page) => {
+      await page.getByLabel('Search the audit log').fill(NAMES.viewer);
+      await expect(page.locator('.audit-count')).toHaveText(/^\d{1,2} records?$/);
+      await expect(page.locator('.audit-table tbody tr').first()).toContainText(NAMES.viewer);
+    },
+  },
   // every view the wall rotates through, pinned (the list grows as views land)
   ...Object.fromEntries(WALL_VIEWS.map((v) => [`wall ${v}`, { path: () => `/wall?view=${v}` }])),
 };
