@@ -66,7 +66,7 @@ test("a node's timeline shows its availability changes as they happen", async ({
   await expect(timeline).toContainText(/node .* created/);
   await page.getByRole('button', { name: /^Pause / }).click();
   await expect(timeline.locator('.timeline-row').first()).toContainText('availability active → pause');
-  await page.getByRole('button', { name: /^Activate / }).click();
+  await page.getByRole('button', { name: /^Active: activate / }).click();
   await expect(timeline.locator('.timeline-row').first()).toContainText('availability pause → active');
   await shoot(page, 'events-node');
 });

@@ -103,7 +103,7 @@ test('a share link opens the wall read-only, and revoking it closes the open wal
   await waitLive(other);
   await expect(other.getByRole('article', { name: /^Node / })).toHaveCount(4);
   await expectNoActions(other, '/ as a share link');
-  await expect(other.getByRole('button', { name: 'Share link e2e wall, viewer' })).toBeVisible();
+  await expect(other.getByRole('button', { name: 'Share link e2e wall shared, viewer' })).toBeVisible();
   await other.close();
 
   // the link's use shows on the admin's page

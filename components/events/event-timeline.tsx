@@ -38,7 +38,8 @@ export function EventTimeline({
           </label>
         </div>
       </div>
-      <div className="card event-timeline-card">
+      {/* it scrolls: focusable, so a keyboard can scroll it too */}
+      <div className="card event-timeline-card scroll-region" tabIndex={0} role="region" aria-label="Event timeline">
         <ol className="timeline" data-testid="event-timeline">
           {newestFirst.length === 0 ? (
             <li className="timeline-empty muted">{loaded && events ? 'No events in the log.' : '\u00a0'}</li>

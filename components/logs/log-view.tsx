@@ -186,7 +186,15 @@ export function LogView({ scope, serviceName, tasks, host }: LogViewProps) {
       <p className="log-message" role="status">
         {message || '\u00a0'}
       </p>
-      <div className="log-scroll" ref={scrollRef} onScroll={onScroll} role="log" aria-label={`Logs of ${serviceName}`}>
+      <div
+        className="log-scroll scroll-region"
+        ref={scrollRef}
+        onScroll={onScroll}
+        role="log"
+        aria-label={`Logs of ${serviceName}`}
+        // the lines are plain text: without this a keyboard could not scroll them
+        tabIndex={0}
+      >
         <div ref={probeRef} className="log-row log-probe" aria-hidden="true">
           <span className="log-text">M</span>
         </div>

@@ -28,7 +28,10 @@ function AvailabilityControl({ node, hostname }: { node: Node; hostname: string 
             type="button"
             className="seg-btn"
             aria-pressed={current === c.value}
-            aria-label={`${c.verb} ${hostname}`}
+            // the name starts with what the button shows ("Active"), then says what it does
+            aria-label={
+              c.label === c.verb ? `${c.verb} ${hostname}` : `${c.label}: ${c.verb.toLowerCase()} ${hostname}`
+            }
             disabled={set.isPending || current === c.value}
             data-pending={(set.isPending && set.variables === c.value) || undefined}
             onClick={() => set.mutate(c.value)}

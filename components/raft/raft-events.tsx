@@ -26,8 +26,9 @@ export function RaftEvents({
   names: (id: string) => string;
 }) {
   const newestFirst = [...events].reverse();
+  // it scrolls: focusable, so a keyboard can scroll it too
   return (
-    <div className="card raft-events">
+    <div className="card raft-events scroll-region" tabIndex={0} role="region" aria-label="Raft events">
       <ol className="timeline" aria-label="Raft events, newest first" data-testid="raft-events">
         {newestFirst.length === 0 ? (
           <li className="timeline-empty muted">

@@ -48,13 +48,14 @@ export function UserMenu() {
         className="btn btn-ghost user-button"
         aria-expanded={open}
         aria-controls={panelID}
-        aria-label={`${shared ? 'Share link' : 'Account'} ${p.name}, ${p.role}`}
+        // the name holds the visible text (name, then the badge) in order
+        aria-label={shared ? `Share link ${p.name} shared, ${p.role}` : `Account ${p.name}, ${p.role}`}
         onClick={() => {
           setMode('menu');
           setOpen((o) => !o);
         }}
       >
-        <span className="user-name ellipsis">{p.name}</span>
+        <span className="user-name ellipsis">{p.name}</span>{' '}
         <Badge tone={ROLE_TONE[p.role]}>{shared ? 'shared' : p.role}</Badge>
       </button>
       {open ? (

@@ -11,7 +11,8 @@ export function CopyID({ id }: { id: string }) {
       type="button"
       className="copy-id mono"
       title={`${id} (click to copy)`}
-      aria-label={`Copy ID ${id}`}
+      // the name holds the short ID it shows (the full one is in the title)
+      aria-label={`Copy ID ${shortID(id)}`}
       data-copied={copied || undefined}
       onClick={() => {
         void navigator.clipboard?.writeText(id).then(

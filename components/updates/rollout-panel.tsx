@@ -52,7 +52,7 @@ function Timeline({ events, startedAt, open }: { events: readonly UpdateEvent[];
       {events.length === 0 ? (
         <p className="muted">No rollout events recorded for this version.</p>
       ) : (
-        <ol aria-label="Rollout events, newest first">
+        <ol aria-label="Rollout events, newest first" className="scroll-region" tabIndex={0}>
           {shown.map((e, i) => (
             <li key={`${e.At}-${i}`} data-kind={e.Kind}>
               <time className="num muted" dateTime={e.At} title={e.At}>
