@@ -46,7 +46,7 @@ test('the overview counts against desired replicas, names the short services, sh
   await expect(page.locator('.conn')).toHaveAttribute('data-status', 'live');
   const headline = page.getByTestId('tasks-running');
   await expect(headline).toHaveText(/^\d+\/\d+$/);
-  const [runningBefore, desiredBefore] = (await headline.innerText()).split('/').map(Number);
+  const [runningBefore = 0, desiredBefore = 0] = (await headline.innerText()).split('/').map(Number);
   try {
     // 4 nodes, at most one replica each: 4 of 5 can run
     ids.push(
