@@ -271,3 +271,104 @@ for (const [size, viewport] of Object.entries(SIZES)) {
     }
   });
 }
+
+/** Nothing scrolls: the page keeps inside the screen, and so does each view's own box. */
+async function expectNoSpill(page: Page, boxes: string): Promise<void> {
+  const spill = await page.evaluate((sel) => {
+    const doc = document.scrollingElement!;
+    const out: string[] = [];
+    if (doc.scrollHeight > window.innerHeight || doc.scrollWidth > window.innerWidth) out.push('page scrolls');
+    for (const el of document.querySelectorAll<HTMLElement>(sel)) {
+      if (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1)
+        out.push(`${el.className} ${el.scrollWidth}x${el.scrollHeight} in ${el.clientWidth}x${el.clientHeight}`);
+    }
+    return out;
+  }, boxes);
+  expect(spill).toEqual([]);
+}
+
+test('the event ticker takes new events live, newest first, and the topology view draws a lane per network', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  const net = `wall-net-${RUN}`;
+  const name = `wall-tick-${RUN}`;
+  const walls = await openWalls(browser, '/wall?view=ticker');
+  let serviceID = '';
+  let networkID = '';
+  try {
+    for (const page of Object.values(walls)) {
+      await expect(page.getByTestId('wall-view')).toHaveText('Events');
+      await expect(page.getByTestId('wall-ticker').locator('.wall-ticker-row').first()).toBeVisible();
+    }
+    networkID = (await engine<{ Id: string }>('POST', '/networks/create', { Name: net, Driver: 'overlay' })).Id;
+    serviceID = (
+      await engine<{ ID: string }>('POST', '/services/create', {
+        Name: name,
+        TaskTemplate: { ContainerSpec: { Image: 'nginx:alpine' }, Networks: [{ Target: net }] },
+        Mode: { Replicated: { Replicas: 2 } },
+        EndpointSpec: { Ports: [{ Protocol: 'tcp', TargetPort: 80, PublishedPort: 18080 }] },
+      })
+    ).ID;
+    // the allocator writes the new service's VIPs and port just after the create: read, update, and read
+    // again if that write came between (the CLI's "update out of sequence")
+    await expect
+      .poll(async () => {
+        const svc = await engine<{ Spec: ServiceSpec; Version: { Index: number } }>('GET', `/services/${serviceID}`);
+        const r = await fetch(`${ENGINE}/services/${serviceID}/update?version=${svc.Version.Index}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ ...svc.Spec, Mode: { Replicated: { Replicas: 3 } } }),
+        });
+        return r.status;
+      })
+      .toBe(200);
+    for (const [size, page] of Object.entries(walls)) {
+      // pushed: the page was not reloaded since the events happened
+      const rows = page.getByTestId('wall-ticker').locator('.wall-ticker-row');
+      await expect(rows.filter({ hasText: `service ${name}: replicas 2 → 3` })).toHaveCount(1);
+      await expect(rows.filter({ hasText: `service ${name} created` })).toHaveCount(1);
+      await expect(rows.filter({ hasText: `network ${net} created` })).toHaveCount(1);
+      // newest first: the scale came after the create, which came after the network
+      const texts = await rows.locator('.wall-ticker-text').allTextContents();
+      const at = (t: string) => texts.findIndex((x) => x.includes(t));
+      expect(at(`service ${name}: replicas 2 → 3`)).toBeLessThan(at(`service ${name} created`));
+      expect(at(`service ${name} created`)).toBeLessThan(at(`network ${net} created`));
+      const text = await rows
+        .first()
+        .locator('.wall-ticker-text')
+        .evaluate((el) => getComputedStyle(el).fontSize);
+      if (size === 'uhd') expect(parseFloat(text)).toBeGreaterThanOrEqual(44);
+      await expectNoSpill(page, '.wall-ticker, .wall-body');
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: `${ARTIFACTS}/wall-ticker-${size}.png` });
+    }
+
+    for (const [size, page] of Object.entries(walls)) {
+      await page.goto('/wall?view=topology');
+      await waitLive(page);
+      await expect(page.getByTestId('wall-view')).toHaveText('Network topology');
+      const topo = page.getByTestId('wall-topology');
+      // ingress (the routing mesh) first, the new overlay beside it, the service in both
+      await expect(topo.locator('.wall-topo-lane').first()).toHaveAttribute('data-ingress', 'true');
+      const lane = topo.getByRole('region', { name: `Network ${net}` });
+      await expect(lane.locator('.wall-topo-service', { hasText: name })).toContainText(/VIP 10\.\d+\.\d+\.\d+/);
+      const ingress = topo.locator('.wall-topo-lane[data-ingress]');
+      await expect(ingress.locator('.wall-topo-service', { hasText: name })).toContainText('18080:80/tcp');
+      await expect(ingress.locator('.wall-topo-service', { hasText: name })).toContainText('3/3', { timeout: 30_000 });
+      await expectNoSpill(page, '.wall-topo, .wall-topo-services, .wall-body');
+      await page.screenshot({ path: `${ARTIFACTS}/wall-topology-${size}.png` });
+    }
+  } finally {
+    for (const page of Object.values(walls)) await page.context().close();
+    if (serviceID) await engine('DELETE', `/services/${serviceID}`).catch(() => undefined);
+    if (networkID) {
+      // the network is in use until the service's tasks are gone
+      await expect
+        .poll(async () => fetch(`${ENGINE}/networks/${networkID}`, { method: 'DELETE' }).then((r) => r.status), {
+          timeout: 30_000,
+        })
+        .toBe(204);
+    }
+  }
+});
