@@ -11,13 +11,15 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { ServiceSpec } from '../server/api/types';
 import { WALL_VIEWS } from '../components/wall/rotation-model';
 import { ADMIN_STATE } from './auth';
-import { E2E_ENGINE, E2E_PORTS } from './ports';
+import { E2E_ENGINE, E2E_PORTS, extraPort } from './ports';
 import { waitLive } from './roles';
 
 const ARTIFACTS = 'artifacts';
 const ENGINE = `${E2E_ENGINE}/v1.50`;
 const SIZES = { uhd: { width: 3840, height: 2160 }, laptop: { width: 1366, height: 768 } } as const;
 const RUN = Date.now().toString(36);
+/** The ticker's service publishes a port: one of this checkout's own, not another spec's. */
+const PUBLISHED = extraPort(50, 18085);
 /** What the issue allows between the manager marking a node down and the wall showing it. */
 const NODE_DOWN_BUDGET_MS = 2_000;
 
@@ -307,7 +309,7 @@ test('the event ticker takes new events live, newest first, and the topology vie
         Name: name,
         TaskTemplate: { ContainerSpec: { Image: 'nginx:alpine' }, Networks: [{ Target: net }] },
         Mode: { Replicated: { Replicas: 2 } },
-        EndpointSpec: { Ports: [{ Protocol: 'tcp', TargetPort: 80, PublishedPort: 18080 }] },
+        EndpointSpec: { Ports: [{ Protocol: 'tcp', TargetPort: 80, PublishedPort: PUBLISHED }] },
       })
     ).ID;
     // the allocator writes the new service's VIPs and port just after the create: read, update, and read
@@ -354,7 +356,7 @@ test('the event ticker takes new events live, newest first, and the topology vie
       const lane = topo.getByRole('region', { name: `Network ${net}` });
       await expect(lane.locator('.wall-topo-service', { hasText: name })).toContainText(/VIP 10\.\d+\.\d+\.\d+/);
       const ingress = topo.locator('.wall-topo-lane[data-ingress]');
-      await expect(ingress.locator('.wall-topo-service', { hasText: name })).toContainText('18080:80/tcp');
+      await expect(ingress.locator('.wall-topo-service', { hasText: name })).toContainText(`${PUBLISHED}:80/tcp`);
       await expect(ingress.locator('.wall-topo-service', { hasText: name })).toContainText('3/3', { timeout: 30_000 });
       await expectNoSpill(page, '.wall-topo, .wall-topo-services, .wall-body');
       await page.screenshot({ path: `${ARTIFACTS}/wall-topology-${size}.png` });
