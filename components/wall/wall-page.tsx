@@ -1,11 +1,13 @@
 'use client';
 
 import { useMemo, useRef, type CSSProperties } from 'react';
+import type { Task } from '@/server/api/types';
 import { useClusterView } from '../realtime/use-cluster';
 import { ConnectionIndicator } from '../realtime/connection-indicator';
 import { useRaftPanel } from '../raft/use-raft';
 import { useNow } from '../time/now';
 import { DEFAULT_GRACE_MS, wallAlerts } from './alert-model';
+import { tasksHeadline } from '../overview/overview-model';
 import { buildTopology } from '../topology/topology-model';
 import { densityPlan, wallFontPx, type DensityPlan } from './density-model';
 import { rotationAt, VIEW_TITLE, type WallView } from './rotation-model';
@@ -37,6 +39,16 @@ export function WallPage() {
   const raft = useRaftPanel();
   const tasks = useMemo(() => [...task.values()], [task]);
   const m = useMemo(() => wallModel(node.values(), service, tasks), [node, service, tasks]);
+  // the headline counts as the console's overview does: against each service's desired replicas
+  const headline = useMemo(() => {
+    const byService = new Map<string, Task[]>();
+    for (const t of tasks) {
+      const list = byService.get(t.ServiceID);
+      if (list) list.push(t);
+      else byService.set(t.ServiceID, [t]);
+    }
+    return tasksHeadline(service.values(), byService);
+  }, [service, tasks]);
 
   // the grace period's clock: when each service was first seen below its desired count
   const belowSince = useRef<ReadonlyMap<string, number>>(new Map());
@@ -96,7 +108,7 @@ export function WallPage() {
           <b className="wall-figure">{view.loaded ? `${m.nodesReady}/${m.columns.length}` : '–'}</b> nodes ready
         </span>
         <span className="wall-stat num" aria-label="Tasks running">
-          <b className="wall-figure">{view.loaded ? `${m.tasksRunning}/${m.tasksWanted}` : '–'}</b> tasks running
+          <b className="wall-figure">{view.loaded ? `${headline.running}/${headline.desired}` : '–'}</b> tasks running
         </span>
         <span className="wall-stat num">
           <b className="wall-figure">{view.loaded ? m.services.length : '–'}</b> services
