@@ -1,49 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { ADMIN_ENV, E2E_ADMIN, logIn } from './auth';
+import { E2E_ADMIN, logIn } from './auth';
+import { startOwnManager, type OwnManager } from './own-manager';
 import { extraPort } from './ports';
 
 // A manager of its own (the shared one must stay up for other specs), frozen
 // with SIGSTOP: its TCP connections stay open, only the frames stop.
 
 const ARTIFACTS = 'artifacts';
-let proc: ChildProcess | undefined;
+let manager: OwnManager | undefined;
 
-test.afterAll(() => {
-  if (proc && proc.exitCode === null) {
-    proc.kill('SIGCONT');
-    proc.kill('SIGKILL');
-  }
-});
+test.afterAll(() => manager?.stop());
 
-/** `node --import tsx server/main.ts` directly, so the signals reach the server itself. */
 async function startManager(): Promise<string> {
-  const ports = [extraPort(40, 3140), extraPort(41, 2540), extraPort(42, 2541)];
-  const dataDir = '.tmp/e2e-stale';
-  rmSync(dataDir, { recursive: true, force: true });
-  const args = ['--import', 'tsx', 'server/main.ts', '--console-port', String(ports[0])];
-  args.push('--engine-port', String(ports[1]), '--cluster-port', String(ports[2]), '--data-dir', dataDir);
-  args.push('--executor', 'sim', '--sim-workers', '2');
-  proc = spawn(process.execPath, args, {
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1', ...ADMIN_ENV },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`manager did not start:\n${out}`)), 90_000);
-    const read = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (/swarmdeck ready: node \w+/.test(out)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    proc!.stdout!.on('data', read);
-    proc!.stderr!.on('data', read);
-    proc!.once('exit', (code) => reject(new Error(`manager exited (${code}):\n${out}`)));
-  });
-  return `http://127.0.0.1:${ports[0]}`;
+  const ports = { console: extraPort(40, 3140), engine: extraPort(41, 2540), cluster: extraPort(42, 2541) };
+  manager = await startOwnManager(ports, '.tmp/e2e-stale', ['--executor', 'sim', '--sim-workers', '2']);
+  return manager.base;
 }
 
 test('the wall and the console dim within 5 s of the manager freezing (SIGSTOP), and recover on SIGCONT', async ({
@@ -67,7 +39,7 @@ test('the wall and the console dim within 5 s of the manager freezing (SIGSTOP),
   await expect(laptop.locator('.conn')).toHaveAttribute('data-status', 'live', { timeout: 60_000 });
 
   const stoppedAt = Date.now();
-  proc!.kill('SIGSTOP');
+  manager!.proc.kill('SIGSTOP');
   const curtain = page.getByTestId('stale-curtain');
   await expect(curtain).toBeVisible({ timeout: 5_000 });
   const dimmedAfter = Date.now() - stoppedAt;
@@ -85,7 +57,7 @@ test('the wall and the console dim within 5 s of the manager freezing (SIGSTOP),
   await page.screenshot({ path: `${ARTIFACTS}/stale-wall-dark-3840.png` });
   await laptop.screenshot({ path: `${ARTIFACTS}/stale-console-light-1366.png` });
 
-  proc!.kill('SIGCONT');
+  manager!.proc.kill('SIGCONT');
   await expect(curtain).toHaveCount(0, { timeout: 15_000 });
   await expect(wallConn).toHaveAttribute('data-status', 'live');
   await expect(laptop.getByTestId('stale-curtain')).toHaveCount(0, { timeout: 15_000 });

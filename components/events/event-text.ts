@@ -53,14 +53,5 @@ export function eventTone(e: ClusterEvent): Tone {
   return 'neutral';
 }
 
-/**
- * What a timeline shows by default: every event of the service or node itself,
- * and of its tasks only their start, end and failures (a rollout moves each
- * task through seven states; the switch shows them all).
- */
-export function notableEvent(e: ClusterEvent): boolean {
-  if (e.Type !== 'task') return true;
-  if (e.Action !== 'update') return true;
-  const st = e.Actor.Attributes['state.new'];
-  return ['running', 'complete', 'shutdown', 'failed', 'rejected', 'orphaned'].includes(st ?? '');
-}
+// what a timeline shows by default: shared with the server, which picks the wall ticker's events by it
+export { notableEvent } from '@/server/api/events';

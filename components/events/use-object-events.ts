@@ -20,7 +20,7 @@ export function eventsStamp(version: number | undefined, tasks: readonly Task[])
 /** Minimum gap between two reads while a rollout streams changes in. */
 const THROTTLE_MS = 500;
 
-function useThrottled<T>(value: T, ms: number): T {
+export function useThrottled<T>(value: T, ms: number): T {
   const [shown, setShown] = useState(value);
   const last = useRef(0);
   useEffect(() => {

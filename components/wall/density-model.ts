@@ -33,7 +33,7 @@ const LOOKS = {
 } as const;
 
 /** Everything around the map (header with its headline, alert strip, legend, paddings), in em. */
-const CHROME_EM = 12;
+export const CHROME_EM = 12;
 const GAP_EM = 0.6;
 const MAX_SCALE = 2;
 

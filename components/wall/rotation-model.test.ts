@@ -7,6 +7,8 @@ describe('rotation', () => {
   it('reads a pinned view and an interval from the URL, and ignores what it cannot read', () => {
     expect(q('view=map&interval=20')).toEqual({ pinned: 'map', intervalMs: 20_000 });
     expect(q('view=raft')).toEqual({ pinned: 'raft', intervalMs: 20_000 });
+    expect(q('view=ticker').pinned).toBe('ticker');
+    expect(q('view=topology').pinned).toBe('topology');
     expect(q('view=nope&interval=abc')).toEqual({ pinned: null, intervalMs: 20_000 });
     expect(q('interval=1').intervalMs).toBe(5_000);
     expect(q('interval=-3').intervalMs).toBe(20_000);
@@ -17,14 +19,22 @@ describe('rotation', () => {
     expect(rotationAt(c, 0)).toEqual({ view: 'map', progress: 0 });
     expect(rotationAt(c, 2_500)).toEqual({ view: 'map', progress: 0.25 });
     expect(rotationAt(c, 10_000).view).toBe('updates');
-    expect(rotationAt(c, 20_000).view).toBe('raft');
-    expect(rotationAt(c, 30_000).view).toBe('map');
+    expect(rotationAt(c, 20_000).view).toBe('topology');
+    expect(rotationAt(c, 30_000).view).toBe('raft');
+    expect(rotationAt(c, 40_000).view).toBe('ticker');
+    expect(rotationAt(c, 50_000).view).toBe('map');
   });
 
   it('skips views with nothing to show, but never the map, and a pinned view stays', () => {
     const c = q('interval=10');
     const skip = new Set(['updates', 'map'] as const);
-    expect([0, 10_000, 20_000].map((t) => rotationAt(c, t, skip).view)).toEqual(['map', 'raft', 'map']);
+    expect([0, 10_000, 20_000, 30_000, 40_000].map((t) => rotationAt(c, t, skip).view)).toEqual([
+      'map',
+      'topology',
+      'raft',
+      'ticker',
+      'map',
+    ]);
     expect(rotationAt(q('view=updates&interval=10'), 95_000, skip)).toEqual({ view: 'updates', progress: 0 });
   });
 });

@@ -1,13 +1,15 @@
 // Which view the wall shows: it rotates on an interval, or stays on one view
 // pinned from the URL (`?view=map&interval=20`).
 
-export const WALL_VIEWS = ['map', 'updates', 'raft'] as const;
+export const WALL_VIEWS = ['map', 'updates', 'topology', 'raft', 'ticker'] as const;
 export type WallView = (typeof WALL_VIEWS)[number];
 
 export const VIEW_TITLE: Record<WallView, string> = {
   map: 'Cluster map',
   updates: 'Rolling updates',
+  topology: 'Network topology',
   raft: 'Raft and quorum',
+  ticker: 'Events',
 };
 
 export const DEFAULT_INTERVAL_S = 20;

@@ -1,18 +1,25 @@
 'use client';
 
 import { useMemo, useRef, type CSSProperties } from 'react';
+import type { Task } from '@/server/api/types';
 import { useClusterView } from '../realtime/use-cluster';
 import { ConnectionIndicator } from '../realtime/connection-indicator';
 import { useRaftPanel } from '../raft/use-raft';
 import { useNow } from '../time/now';
 import { DEFAULT_GRACE_MS, wallAlerts } from './alert-model';
-import { densityPlan, type DensityPlan } from './density-model';
+import { tasksHeadline } from '../overview/overview-model';
+import { buildTopology } from '../topology/topology-model';
+import { densityPlan, wallFontPx, type DensityPlan } from './density-model';
 import { rotationAt, VIEW_TITLE, type WallView } from './rotation-model';
 import { useRotationConfig, useWallScreen } from './use-wall-screen';
 import { WallAlerts } from './wall-alerts';
 import { WallMap } from './wall-map';
 import { wallModel } from './wall-model';
 import { WallRaft } from './wall-raft';
+import { tickerRowsFit } from './ticker-model';
+import { WallTicker } from './wall-ticker';
+import { WallTopologyView } from './wall-topology';
+import { lanePlan, laneRows, laneScale, wallTopology } from './wall-topology-model';
 import { updateInProgress, WallUpdates } from './wall-updates';
 
 const CARDS: DensityPlan = { density: 'cards', gridColumns: 1, gridRows: 1, cellPx: 0, scale: 1, fontPx: 16 };
@@ -25,13 +32,23 @@ const CARDS: DensityPlan = { density: 'cards', gridColumns: 1, gridRows: 1, cell
  */
 export function WallPage() {
   const view = useClusterView();
-  const { node, service, task, cluster } = view.tables;
+  const { node, service, task, cluster, network } = view.tables;
   const now = useNow();
   const screen = useWallScreen();
   const rotation = useRotationConfig();
   const raft = useRaftPanel();
   const tasks = useMemo(() => [...task.values()], [task]);
   const m = useMemo(() => wallModel(node.values(), service, tasks), [node, service, tasks]);
+  // the headline counts as the console's overview does: against each service's desired replicas
+  const headline = useMemo(() => {
+    const byService = new Map<string, Task[]>();
+    for (const t of tasks) {
+      const list = byService.get(t.ServiceID);
+      if (list) list.push(t);
+      else byService.set(t.ServiceID, [t]);
+    }
+    return tasksHeadline(service.values(), byService);
+  }, [service, tasks]);
 
   // the grace period's clock: when each service was first seen below its desired count
   const belowSince = useRef<ReadonlyMap<string, number>>(new Map());
@@ -60,6 +77,25 @@ export function WallPage() {
   const turn = rotationAt(rotation, now - openedAt.current, skip);
   const step = rotation.pinned ? 0 : Math.floor((now - openedAt.current) / rotation.intervalMs);
 
+  // the views other than the map are built only while on screen
+  const fontPx = screen ? wallFontPx(screen.width, screen.height) : 16;
+  const topology = useMemo(() => {
+    if (turn.view !== 'topology' || !screen) return null;
+    const model = buildTopology({
+      networks: network.values(),
+      services: service.values(),
+      tasks,
+      nodes: node.values(),
+    });
+    const lanes = model.networks.length + (model.services.length > 0 ? 1 : 0);
+    const first = lanePlan(lanes, screen.width, screen.height, fontPx);
+    const hues = new Map(m.services.map((s) => [s.id, s.hue]));
+    const t = wallTopology(model, hues, first.servicesPerLane);
+    // the no-network lane was counted in case it is needed: plan again for the lanes there are
+    const plan = lanePlan(t.lanes.length, screen.width, screen.height, fontPx);
+    return { topology: t, plan, scale: laneScale(plan.servicesPerLane, Math.max(...t.lanes.map(laneRows))) };
+  }, [turn.view, screen, network, service, tasks, node, m.services, fontPx]);
+
   const name = cluster.values().next().value?.Spec.Name;
   return (
     <div className="wall" data-loaded={view.loaded || undefined} data-view={turn.view} data-testid="wall">
@@ -72,7 +108,7 @@ export function WallPage() {
           <b className="wall-figure">{view.loaded ? `${m.nodesReady}/${m.columns.length}` : '–'}</b> nodes ready
         </span>
         <span className="wall-stat num" aria-label="Tasks running">
-          <b className="wall-figure">{view.loaded ? `${m.tasksRunning}/${m.tasksWanted}` : '–'}</b> tasks running
+          <b className="wall-figure">{view.loaded ? `${headline.running}/${headline.desired}` : '–'}</b> tasks running
         </span>
         <span className="wall-stat num">
           <b className="wall-figure">{view.loaded ? m.services.length : '–'}</b> services
@@ -100,7 +136,13 @@ export function WallPage() {
       <main className="wall-body">
         {turn.view === 'map' ? <WallMap model={m} plan={plan} loaded={view.loaded} /> : null}
         {turn.view === 'updates' ? <WallUpdates services={service} tasks={tasks} nodes={node} now={now} /> : null}
+        {turn.view === 'topology' && topology ? (
+          <WallTopologyView topology={topology.topology} plan={topology.plan} scale={topology.scale} />
+        ) : null}
         {turn.view === 'raft' ? <WallRaft /> : null}
+        {turn.view === 'ticker' && screen ? (
+          <WallTicker index={view.index} rows={tickerRowsFit(screen.height, fontPx)} />
+        ) : null}
       </main>
       <footer className="wall-legend" aria-label="Services">
         {m.services.map((s) => (

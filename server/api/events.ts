@@ -91,3 +91,20 @@ export interface ObjectEventsBody {
   subject: EventSubject;
   events: LoggedEvent[];
 }
+
+/** GET /api/events?recent=N: the cluster's newest N notable events (N ≤ TIMELINE_EVENTS), oldest first. */
+export interface RecentEventsBody {
+  events: LoggedEvent[];
+}
+
+/**
+ * What a timeline (and the wall's ticker) shows by default: every event of a
+ * service, node or other object, and of tasks only their start, end and
+ * failures (a rollout moves each task through seven states).
+ */
+export function notableEvent(e: ClusterEvent): boolean {
+  if (e.Type !== 'task') return true;
+  if (e.Action !== 'update') return true;
+  const st = e.Actor.Attributes['state.new'];
+  return ['running', 'complete', 'shutdown', 'failed', 'rejected', 'orphaned'].includes(st ?? '');
+}

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JoinTokensBody, ServiceVersionsBody } from '../../api/console';
-import type { ObjectEventsBody } from '../../api/events';
+import type { ObjectEventsBody, RecentEventsBody } from '../../api/events';
 import { createRootCA, joinTokenFor, rootCAFrom } from '../../ca';
 import type { ConsoleState } from '../../api/realtime';
 import type { Cluster, ServiceVersion } from '../../api/types';
@@ -124,6 +124,35 @@ describe('handleConsoleApi', () => {
     ]);
     expect((await call('GET', '/api/events')).status).toBe(400);
     expect((await call('POST', `/api/events?node=${node.ID}`)).status).toBe(405);
+  });
+
+  it("serves the cluster's newest notable events for the wall's ticker, whatever their subject", async () => {
+    const { store, node, call } = await setup();
+    const id = (await call('POST', '/api/services', { name: 'web', image: 'nginx:alpine', mode: 'replicated' })).body
+      .ID as string;
+    const task = makeTask(store.view.get('service', id)!, { NodeID: node.ID });
+    await store.update((tx) => tx.create('task', task));
+    // a step on the way to running is not notable; running is
+    for (const state of ['assigned', 'running'] as const) {
+      await store.update((tx) => {
+        const t = tx.get('task', task.ID)!;
+        tx.update('task', { ...t, Status: { ...t.Status, State: state } });
+      });
+    }
+    expect((await call('POST', `/api/nodes/${node.ID}/availability`, { availability: 'drain' })).status).toBe(200);
+
+    const all = (await call('GET', '/api/events?recent=100')).body as RecentEventsBody;
+    const lines = all.events.map(
+      (l) => `${l.event.Type} ${l.event.Action} ${l.event.Actor.Attributes['state.new'] ?? ''}`,
+    );
+    expect(lines).toContain('task update running');
+    expect(lines).not.toContain('task update assigned');
+    expect(lines.slice(-1)).toEqual(['node update ']);
+    const two = (await call('GET', '/api/events?recent=2')).body as RecentEventsBody;
+    expect(two.events).toEqual(all.events.slice(-2));
+    for (const bad of ['0', '101', 'x', '-1', '2.5'])
+      expect((await call('GET', `/api/events?recent=${bad}`)).status, bad).toBe(400);
+    expect((await call('GET', `/api/events?recent=5&node=${node.ID}`)).status).toBe(400);
   });
 
   it('changes node availability', async () => {
