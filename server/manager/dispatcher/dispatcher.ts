@@ -18,7 +18,7 @@ import type {
   TaskStatusUpdate,
 } from './api';
 import { chunk, isAssignment, needsPush, type SentTask } from './assignments';
-import { deriveNetworkView, viewKey } from './network-view';
+import { ViewPass } from './network-view';
 import { dependencyChanges, nodeDependencies, type DependencyLookup } from './task-dependencies';
 import {
   GRACE_MULTIPLIER,
@@ -497,8 +497,8 @@ export class Dispatcher implements DispatcherApi {
       snapshot.push({ action: 'update', task: t });
       stream.sent.set(t.ID, { desired: t.DesiredState, spec: t.Spec });
     }
-    const networkView = deriveNetworkView(this.store.view, session.nodeID, this.viewIndex);
-    stream.viewKey = viewKey(networkView);
+    const { view: networkView, key } = new ViewPass(this.store.view, this.viewIndex).view(session.nodeID);
+    stream.viewKey = key;
     const dependencies = this.dependencyChanges(stream);
     queueMicrotask(() =>
       this.deliver(stream, {
@@ -602,10 +602,10 @@ export class Dispatcher implements DispatcherApi {
   /** Every stream's node gets its NetworkView again, if it changed since the last push. */
   private pushViews(): void {
     if (!this.running) return;
+    const pass = new ViewPass(this.store.view, this.viewIndex);
     for (const streams of this.streamsByNode.values()) {
       for (const st of streams) {
-        const networkView = deriveNetworkView(this.store.view, st.nodeID, this.viewIndex);
-        const key = viewKey(networkView);
+        const { view: networkView, key } = pass.view(st.nodeID);
         if (key === st.viewKey) continue;
         st.viewKey = key;
         this.deliver(st, { type: 'incremental', changes: [], networkView });

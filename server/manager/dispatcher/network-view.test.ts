@@ -3,7 +3,7 @@ import { MESH_PORT_LABEL } from '../../api/network-view';
 import type { Network, Node, Service, Task, TaskState } from '../../api/types';
 import { makeNode, makeService, makeServiceSpec, makeTask } from '../../store/test-support';
 import { meshPorts, publishesIngress } from '../../api/mesh-ports';
-import { deriveNetworkView, viewKey, type ViewStore } from './network-view';
+import { deriveNetworkView, ViewPass, type ViewStore } from './network-view';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const network = (ID: string, Name: string, ingress = false): Network => ({
@@ -110,9 +110,45 @@ describe('NetworkView derivation', () => {
   });
 
   it('keys views by content, not revision', () => {
+    const key = (store: ViewStore, revision: number) => new ViewPass(store, revision).view('n1').key;
     const store = storeOf({ services: [web], tasks: [running(web, 'n1')] });
-    expect(viewKey(deriveNetworkView(store, 'n1', 1))).toBe(viewKey(deriveNetworkView(store, 'n1', 2)));
+    expect(key(store, 1)).toBe(key(store, 2));
     const changed = storeOf({ services: [web], tasks: [running(web, 'n1', {}, 'starting')] });
-    expect(viewKey(deriveNetworkView(changed, 'n1', 1))).not.toBe(viewKey(deriveNetworkView(store, 'n1', 1)));
+    expect(key(changed, 1)).not.toBe(key(store, 1));
+    const relabelled = storeOf({
+      networks: [{ ...ingress, Spec: { ...ingress.Spec, Labels: { a: '1' } } }],
+      services: [web],
+      tasks: [running(web, 'n1')],
+    });
+    expect(key(relabelled, 1)).not.toBe(
+      key(storeOf({ networks: [ingress], services: [web], tasks: [running(web, 'n1')] }), 1),
+    );
+  });
+
+  it('a pass shares what nodes have in common and gives each node what one derivation would', () => {
+    const tasks = [
+      running(web, 'n1', { ID: 'w1' }),
+      running(web, 'n2', { ID: 'w2' }),
+      running(api, 'n1', { ID: 'a1', NetworksAttachments: [{ Network: appnet, Addresses: ['10.0.1.3/24'] }] }),
+      running(db, 'n2', { ID: 'd1' }),
+    ];
+    const store = storeOf({
+      networks: [appnet, ingress, other],
+      services: [web, api, db, hostPorts],
+      tasks,
+      nodes: [n1, n2],
+    });
+    const pass = new ViewPass(store, 7);
+    const one = pass.view('n1');
+    const two = pass.view('n2');
+    expect(one.view).toEqual(deriveNetworkView(store, 'n1', 7));
+    expect(two.view).toEqual(deriveNetworkView(store, 'n2', 7));
+    // a service both nodes see is built once: the same task objects in both views
+    const w1 = (v: typeof one.view) => v.Tasks.find((t) => t.ID === 'w1');
+    expect(w1(one.view)).toBe(w1(two.view));
+    expect(one.key).not.toBe(two.key);
+    // each service's tasks follow it, sorted by ID
+    expect(one.view.Services.map((s) => s.ID)).toEqual(['api', 'web']);
+    expect(one.view.Tasks.map((t) => t.ID)).toEqual(['a1', 'w1', 'w2']);
   });
 });
