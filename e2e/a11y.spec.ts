@@ -234,6 +234,21 @@ test.beforeAll(async ({ request }) => {
   fixture = await makeFixture(request);
 });
 
+// the cluster is shared with the specs after this one: a crash loop left running floods their event
+// timelines, its services crowd the overview's "below desired" list, and a11y-stuck matches 'stuck'
+test.afterAll(async ({ request }) => {
+  const services = (await (await request.get(`${ENGINE}/services`)).json()) as { ID: string; Spec: { Name: string } }[];
+  for (const s of services.filter((x) => x.Spec.Name.startsWith('a11y-')))
+    await request.delete(`${ENGINE}/services/${s.ID}`);
+  // in use until the services' tasks are gone: best effort, a leftover of these disturbs nobody
+  for (const [kind, name] of [
+    ['secrets', NAMES.secret],
+    ['configs', NAMES.config],
+    ['networks', NAMES.network],
+  ] as const)
+    await request.delete(`${ENGINE}/${kind}/${name}`).catch(() => undefined);
+});
+
 for (const [size, viewport] of Object.entries(SIZES)) {
   test.describe(`at ${size}`, () => {
     test.use({ viewport });
