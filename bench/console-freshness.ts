@@ -10,12 +10,8 @@
 // moment minus the probe's CreatedAt, which the leader stamps when it builds the
 // transaction, before the entry is proposed: so each figure is an upper bound on
 // commit → DOM (it also holds the proposal, the fsync and the apply).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort } from '../test/integration/harness';
-import { adminEnv, launchChromium, loggedInContext } from './browser';
-import { BenchManager, killAllGroups, until } from './managers';
+import { existsSync } from 'node:fs';
+import { loggedInContext, runBench, startConsoleBench } from './browser';
 import { arg, fmtMs, machineLine, pct, ratio, sleep, today, writeSection } from './report';
 
 const CONSOLES = Number(arg('consoles', '10'));
@@ -57,23 +53,8 @@ const OBSERVE_PROBES = `
 async function main(): Promise<void> {
   if (!existsSync('.next/BUILD_ID')) throw new Error('run `npx next build` first: the console is served built');
   const write = process.argv.includes('--write');
-  Object.assign(process.env, adminEnv());
-  const dataDir = mkdtempSync(join(tmpdir(), 'swarmdeck-bench-p7-'));
-  const ports = { engine: await freePort(), cluster: await freePort(), console: await freePort() };
-  const m = new BenchManager('m1', ports, dataDir, ['--max-old-space-size=4096'], true);
-  const browser = await launchChromium();
+  const { m, browser, base, close } = await startConsoleBench('swarmdeck-bench-p7-', NODES);
   try {
-    await m.start(['--sim-workers', String(NODES)]);
-    await until(
-      `${NODES} workers ready`,
-      async () => {
-        const nodes = (await m.api('GET', '/nodes')).json as { Status: { State: string } }[];
-        return nodes.filter((n) => n.Status.State === 'ready').length >= NODES + 1;
-      },
-      120_000,
-      250,
-    );
-    const base = `http://127.0.0.1:${ports.console}`;
     const pages = [];
     for (let i = 0; i < CONSOLES; i++) {
       const ctx = await loggedInContext(browser, base, { width: 1366, height: 768 });
@@ -153,15 +134,8 @@ async function main(): Promise<void> {
     console.log(body);
     if (write) writeSection('console-freshness', body);
   } finally {
-    await browser.close().catch(() => undefined);
-    await m.stop().catch(() => undefined);
-    killAllGroups();
-    rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  killAllGroups();
-  process.exit(1);
-});
+runBench(main);

@@ -10,12 +10,9 @@
 // page, a requestAnimationFrame loop counts frames per second and a
 // PerformanceObserver records long tasks; every minute the heap is measured
 // after a forced GC (CDP), so "flat" means what survives collection.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort } from '../test/integration/harness';
-import { adminEnv, launchChromium, loggedInContext } from './browser';
-import { BenchManager, killAllGroups, until } from './managers';
+import { existsSync } from 'node:fs';
+import { loggedInContext, runBench, startConsoleBench } from './browser';
+import { until } from './managers';
 import { arg, machineLine, pct, sleep, today, writeSection } from './report';
 
 const NODES = Number(arg('nodes', '500'));
@@ -64,23 +61,9 @@ interface ServiceBody {
 async function main(): Promise<void> {
   if (!existsSync('.next/BUILD_ID')) throw new Error('run `npx next build` first: the console is served built');
   const write = process.argv.includes('--write');
-  Object.assign(process.env, adminEnv());
-  const dataDir = mkdtempSync(join(tmpdir(), 'swarmdeck-bench-p9-'));
-  const ports = { engine: await freePort(), cluster: await freePort(), console: await freePort() };
-  const m = new BenchManager('m1', ports, dataDir, ['--max-old-space-size=4096'], true);
-  const browser = await launchChromium();
+  const { m, browser, base, close } = await startConsoleBench('swarmdeck-bench-p9-', NODES);
   let churning = true;
   try {
-    await m.start(['--sim-workers', String(NODES)]);
-    await until(
-      `${NODES} workers ready`,
-      async () => {
-        const nodes = (await m.api('GET', '/nodes')).json as { Status: { State: string } }[];
-        return nodes.filter((n) => n.Status.State === 'ready').length >= NODES + 1;
-      },
-      120_000,
-      250,
-    );
     const created = await m.api('POST', '/services/create', {
       Name: 'churn',
       TaskTemplate: { ContainerSpec: { Image: 'nginx:alpine' }, ForceUpdate: 0 },
@@ -125,12 +108,7 @@ async function main(): Promise<void> {
       }
     })();
 
-    const ctx = await loggedInContext(
-      browser,
-      `http://127.0.0.1:${ports.console}`,
-      { width: 3840, height: 2160 },
-      'dark',
-    );
+    const ctx = await loggedInContext(browser, base, { width: 3840, height: 2160 }, 'dark');
     const page = await ctx.newPage();
     await page.addInitScript(INSTRUMENT);
     await page.goto(VIEW ? `/wall?view=${VIEW}` : '/wall');
@@ -210,15 +188,8 @@ async function main(): Promise<void> {
     if (write) writeSection('wall-frames', body);
   } finally {
     churning = false;
-    await browser.close().catch(() => undefined);
-    await m.stop().catch(() => undefined);
-    killAllGroups();
-    rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  killAllGroups();
-  process.exit(1);
-});
+runBench(main);
