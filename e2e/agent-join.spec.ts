@@ -1,6 +1,7 @@
 // Add a real node from the console: copy the worker join command out of the
 // "Add a node" panel, start `swarmdeck agent` with it, watch the node appear,
 // put tasks on it, drain it from the console and watch its tasks move.
+import { engineClient } from './engine';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,16 +19,7 @@ interface EngineTask {
   Status: { State: string };
 }
 
-async function engine<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${ENGINE}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  const text = await res.text();
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+const engine = engineClient(ENGINE);
 
 /** The agent's task processes (they outlive it by design), found by its node ID in their environment. */
 function killTaskProcesses(nodeID: string): void {

@@ -1,22 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { E2E_ENGINE as ENGINE } from './ports';
+import { engine } from './engine';
 
 // The console's rough edges (#13 §2): the headline against desired replicas, running updates on the
 // overview, a crash-looping slot's restarts. Screenshots at 1366×768, both schemes, to be looked at.
 const ARTIFACTS = 'artifacts';
 test.use({ viewport: { width: 1366, height: 768 } });
-
-async function engine<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${ENGINE}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  const text = await res.text();
-  return (text ? JSON.parse(text) : undefined) as T;
-}
 
 const spec = (name: string, replicas: number, extra: Record<string, unknown> = {}, env: string[] = []) => ({
   Name: name,

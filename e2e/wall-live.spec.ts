@@ -3,6 +3,7 @@
 // map and the alert strip within 2 s of the manager marking it down; an update
 // paused by failing tasks shows on the updates view and in the alert strip;
 // and no view has anything to press or focus.
+import { engineClient } from './engine';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,16 +30,7 @@ interface EngineNode {
   Status: { State: string };
 }
 
-async function engine<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${ENGINE}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  const text = await res.text();
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+const engine = engineClient(ENGINE);
 
 /** A wall page per size, each logged in as the admin (the project's stored session). */
 async function openWalls(browser: Browser, path: string): Promise<Record<keyof typeof SIZES, Page>> {
