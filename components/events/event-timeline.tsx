@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import type { LoggedEvent } from '@/server/api/events';
+import { eventMillis, type LoggedEvent } from '@/server/api/events';
 import { Age } from '../ui/age';
 import { Badge } from '../ui/badge';
 import { eventText, eventTone, notableEvent } from './event-text';
@@ -57,7 +57,7 @@ export function EventTimeline({
                 #{index}
               </span>
               <span className="timeline-age">
-                <Age at={new Date(e.timeNano / 1e6).toISOString()} />
+                <Age at={new Date(eventMillis(e)).toISOString()} />
               </span>
             </li>
           ))}

@@ -3,7 +3,7 @@
 // is one object's; the ticker is the whole cluster's).
 
 import type { ClusterEvent, LoggedEvent } from '@/server/api/events';
-import { TIMELINE_EVENTS } from '@/server/api/events';
+import { TIMELINE_EVENTS, eventMillis } from '@/server/api/events';
 import { eventText, eventTone } from '../events/event-text';
 import type { Tone } from '../ui/badge';
 import { CHROME_EM } from './density-model';
@@ -54,7 +54,7 @@ export function tickerRows(events: readonly LoggedEvent[], max: number): TickerR
   for (let i = events.length - 1; i >= 0 && rows.length < max; i--) {
     const { index, seq, event: e } = events[i]!;
     if (!tickerWorthy(e)) continue;
-    const at = e.timeNano / 1e6;
+    const at = eventMillis(e);
     rows.push({
       key: `${index}/${seq}`,
       at,

@@ -22,6 +22,12 @@ export interface ClusterEvent {
   timeNano: number;
 }
 
+/**
+ * The event's time in whole milliseconds. timeNano is past 2^53, so `timeNano / 1e6` can land just
+ * below the whole millisecond (…345.9999) and `new Date()` would truncate it to the one before.
+ */
+export const eventMillis = (e: Pick<ClusterEvent, 'timeNano'>): number => Math.round(e.timeNano / 1e6);
+
 /** An event with its place in the log: the raft index of the entry that made it and its position there. */
 export interface LoggedEvent {
   index: number;

@@ -2,7 +2,7 @@
 // the store's state (so it is rebuilt from the raft log like the tables) and
 // in its snapshots (so it survives compaction and reaches a new member).
 
-import type { ClusterEvent, LoggedEvent } from '../api/events';
+import { eventMillis, type ClusterEvent, type LoggedEvent } from '../api/events';
 import { isPlainObject } from './shape';
 
 /**
@@ -86,7 +86,7 @@ export class EventLog {
     const a = this.objects.items.at(-1);
     const b = this.tasks.items.at(-1);
     const last = !a ? b : !b ? a : byPlace(a, b) > 0 ? a : b;
-    return last ? last.event.timeNano / 1_000_000 : 0;
+    return last ? eventMillis(last.event) : 0;
   }
 
   image(): EventLogImage {

@@ -4,6 +4,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventMillis } from '../../server/api/events';
 import { waitFor } from '../integration/harness';
 import { startCliSession, type CliSession } from './cli-session';
 
@@ -163,7 +164,7 @@ describe('docker events', () => {
       '--filter',
       'event=create',
     ]);
-    const iso = new Date(create.timeNano / 1e6).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+    const iso = new Date(eventMillis(create)).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
     expect(text).toBe(`${iso} service create ${create.Actor.ID} (name=evweb, tier=front)\n`);
 
     // --since alone: the past, then live until the client goes away

@@ -3,7 +3,7 @@
 // the cluster's event log. One JSON object per line, flushed as it comes.
 
 import { SwarmError } from '../../../api/errors';
-import { eventMatches, type ClusterEvent, type EventFilters } from '../../../api/events';
+import { eventMatches, eventMillis, type ClusterEvent, type EventFilters } from '../../../api/events';
 import { eventsQuery, parseQuery } from '../../../api/schemas/engine-query';
 import type { AppliedEvent } from '../../../store/batch';
 import type { Route, RouteRequest } from '../router';
@@ -12,7 +12,7 @@ import type { Route, RouteRequest } from '../router';
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 /** The event's time in nanoseconds, exact (timeNano is a whole number of milliseconds, past 2^53). */
-const nanos = (e: ClusterEvent): bigint => BigInt(Math.round(e.timeNano / 1e6)) * 1_000_000n;
+const nanos = (e: ClusterEvent): bigint => BigInt(eventMillis(e)) * 1_000_000n;
 
 /** The event as dockerd encodes it: Go marshals a map with its keys sorted. */
 export function eventLine(e: ClusterEvent): string {
