@@ -57,7 +57,9 @@ export async function startConsoleBench(
   Object.assign(process.env, adminEnv());
   const dataDir = mkdtempSync(join(tmpdir(), prefix));
   const ports = { engine: await freePort(), cluster: await freePort(), console: await freePort() };
-  const m = new BenchManager('m1', ports, dataDir, ['--max-old-space-size=4096'], true);
+  // BENCH_CPU_PROF=dir: the manager writes a V8 CPU profile there when it stops (what to look at in a miss)
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const m = new BenchManager('m1', ports, dataDir, ['--max-old-space-size=4096', ...prof], true);
   const browser = await launchChromium();
   const close = async () => {
     await browser.close().catch(() => undefined);
