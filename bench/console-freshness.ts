@@ -12,7 +12,7 @@
 // commit → DOM (it also holds the proposal, the fsync and the apply).
 import { existsSync } from 'node:fs';
 import { io } from 'socket.io-client';
-import type { ChangesFrame } from '../server/api/realtime';
+import { REALTIME_PROTOCOL_VERSION, type ChangesFrame } from '../server/api/realtime';
 import { consoleLogin } from '../test/manager-http';
 import { BENCH_ADMIN, loggedInContext, runBench, startConsoleBench } from './browser';
 import { until } from './managers';
@@ -74,7 +74,13 @@ async function main(): Promise<void> {
     // this one are what the browsers add (parse, store, render) on top of commit + apply + frame pacing
     const cookie = await consoleLogin(base, BENCH_ADMIN.name, BENCH_ADMIN.password);
     const gatewayAt = new Map<string, number>();
-    const wire = io(base, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie } });
+    // scoped as the /services pages are: no tasks, the services' counts
+    const wire = io(base, {
+      transports: ['websocket'],
+      reconnection: false,
+      extraHeaders: { cookie },
+      auth: { v: REALTIME_PROTOCOL_VERSION, tasks: { services: [] } },
+    });
     let wireBytes = 0;
     let wireFrames = 0;
     let wireTaskChanges = 0;

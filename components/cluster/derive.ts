@@ -1,6 +1,8 @@
 import { executorOf } from '@/server/api/node-labels';
 import type { Node, Service, Task } from '@/server/api/types';
 
+export { isRunning, replicaCounts } from '@/server/api/replica-counts';
+
 /** Natural order: "web.2" < "web.10". */
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 export const naturalCompare = (a: string, b: string): number => collator.compare(a, b);
@@ -13,8 +15,6 @@ export function nodeName(n: Node | undefined, fallbackID = ''): string {
 /** Nodes whose tasks are simulated rather than real containers. */
 export const isSimulated = (n: Node): boolean => executorOf(n.Description.Engine.Labels) === 'sim';
 
-export const isRunning = (t: Task): boolean => t.Status.State === 'running' && t.DesiredState === 'running';
-
 export type ServiceModeName = 'replicated' | 'global' | 'replicated job' | 'global job';
 export function modeOf(s: Service): ServiceModeName {
   const m = s.Spec.Mode;
@@ -22,32 +22,6 @@ export function modeOf(s: Service): ServiceModeName {
   if (m.ReplicatedJob) return 'replicated job';
   if (m.GlobalJob) return 'global job';
   return 'replicated';
-}
-
-/**
- * `docker service ls` REPLICAS: running tasks over desired. Global services
- * want one task per eligible node: the tasks whose desired state is running.
- * A job counts its current iteration: running over MaxConcurrent (replicated
- * job) or over the tasks still to complete (global job), as swarmkit does.
- */
-export function replicaCounts(s: Service, tasks: readonly Task[]): { running: number; desired: number } {
-  if (s.JobStatus) {
-    const mine = tasks.filter((t) => t.JobIteration?.Index === s.JobStatus!.JobIteration.Index);
-    const running = mine.filter((t) => t.Status.State === 'running').length;
-    const toComplete = mine.filter((t) => t.DesiredState === 'complete' && t.Status.State !== 'complete').length;
-    return {
-      running,
-      desired: s.Spec.Mode.ReplicatedJob ? (s.Spec.Mode.ReplicatedJob.MaxConcurrent ?? 1) : toComplete,
-    };
-  }
-  let running = 0;
-  let wanted = 0;
-  for (const t of tasks) {
-    if (isRunning(t)) running++;
-    if (t.DesiredState === 'running') wanted++;
-  }
-  const desired = s.Spec.Mode.Replicated ? (s.Spec.Mode.Replicated.Replicas ?? 1) : wanted;
-  return { running, desired };
 }
 
 /** Tasks grouped by service, for pages that show many services at once. */

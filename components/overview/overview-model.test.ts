@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Node, Service, Task } from '@/server/api/types';
 import { fixtureService, fixtureTask } from '../cluster/test-fixtures';
-import { tasksByService } from '../cluster/derive';
+import { replicaCounts, tasksByService } from '../cluster/derive';
 import { fixtureNode } from '../topology/test-fixtures';
 import { orderNodes, servicesUpdating, tasksHeadline } from './overview-model';
 
@@ -19,6 +19,18 @@ function headline(services: Service[], tasks: Task[]) {
 }
 
 describe('tasksHeadline', () => {
+  it('adds up counts the server made just as the tasks they were made from (a page that holds no tasks)', () => {
+    const web = fixtureService({
+      ID: 'web',
+      Spec: { ...fixtureService().Spec, Name: 'web', Mode: { Replicated: { Replicas: 3 } } },
+    });
+    const tasks = [running(web, 'w1', 1), running(web, 'w2', 2)];
+    const counted = new Map([['web', replicaCounts(web, tasks)]]);
+    const h = tasksHeadline([web], (s) => counted.get(s.ID)!);
+    expect(h).toEqual(headline([web], tasks));
+    expect(h).toMatchObject({ running: 2, desired: 3, degraded: [{ id: 'web', running: 2, desired: 3 }] });
+  });
+
   it('counts against desired replicas, not against the tasks that exist, and names the degraded service', () => {
     const web = fixtureService({
       ID: 'web',

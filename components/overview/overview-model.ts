@@ -1,6 +1,7 @@
 // What the overview's headline and node grid show: pure functions of the
 // tables, so the counts and the order are unit-tested without a browser.
 
+import type { ReplicaCounts } from '@/server/api/replica-counts';
 import type { Node, Service, Task } from '@/server/api/types';
 import { naturalCompare, nodeName, replicaCounts } from '../cluster/derive';
 import { isJobService } from '../jobs/job-progress-model';
@@ -28,14 +29,16 @@ export interface TasksHeadline {
  */
 export function tasksHeadline(
   services: Iterable<Service>,
-  byService: ReadonlyMap<string, readonly Task[]>,
+  /** Each service's tasks (a page that holds them), or its counts (the gateway's, for one that does not). */
+  tasks: ReadonlyMap<string, readonly Task[]> | ((s: Service) => ReplicaCounts),
 ): TasksHeadline {
+  const countsOf = typeof tasks === 'function' ? tasks : (s: Service) => replicaCounts(s, tasks.get(s.ID) ?? []);
   let running = 0;
   let desired = 0;
   const degraded: Degraded[] = [];
   for (const s of services) {
     if (isJobService(s)) continue;
-    const c = replicaCounts(s, byService.get(s.ID) ?? []);
+    const c = countsOf(s);
     running += Math.min(c.running, c.desired);
     desired += c.desired;
     if (c.running < c.desired) degraded.push({ id: s.ID, name: s.Spec.Name, running: c.running, desired: c.desired });

@@ -2,10 +2,12 @@
 
 import Link from 'next/link';
 import { useMemo } from 'react';
-import { isRunning, tasksByService } from '../cluster/derive';
+import { tasksByService } from '../cluster/derive';
 import { LiveCharts } from '../charts/live-charts';
 import { AddNodeButton } from '../nodes/add-node-panel';
 import { useClusterView } from '../realtime/use-cluster';
+import { useTaskCounts } from '../realtime/counts-store';
+import { useTaskScope } from '../realtime/task-scope';
 import { Allowed } from '../session/session-provider';
 import { ServicesTable } from '../services/services-table';
 import { NodeCard, NodeCardSkeleton } from './node-card';
@@ -15,16 +17,18 @@ import { SwarmSettings } from './swarm-settings';
 
 export function OverviewPage() {
   const view = useClusterView();
+  const counted = useTaskCounts();
   const { node, task, service } = view.tables;
   const nodes = useMemo(() => orderNodes(node.values()), [node]);
-  const byService = useMemo(() => tasksByService(task.values()), [task]);
-  const runningByNode = useMemo(() => {
-    const out = new Map<string, number>();
-    for (const t of task.values()) if (isRunning(t)) out.set(t.NodeID, (out.get(t.NodeID) ?? 0) + 1);
-    return out;
-  }, [task]);
-  const headline = useMemo(() => tasksHeadline(service.values(), byService), [service, byService]);
   const updating = useMemo(() => servicesUpdating(service.values()), [service]);
+  // the page holds the tasks of running updates only (their strips); the rest is counted by the server
+  useTaskScope(updating.map((s) => s.ID));
+  const byService = useMemo(() => tasksByService(task.values()), [task]);
+  const headline = useMemo(
+    () => tasksHeadline(service.values(), (s) => counted.services.get(s.ID) ?? { running: 0, desired: 0 }),
+    [service, counted],
+  );
+  const runningByNode = counted.nodes;
   const ready = nodes.filter((n) => n.Status.State === 'ready').length;
   const managers = nodes.filter((n) => n.Spec.Role === 'manager').length;
 
@@ -40,7 +44,7 @@ export function OverviewPage() {
         <Stat label="Nodes ready" value={view.loaded ? `${ready}/${nodes.length}` : ''} />
         <Stat label="Managers" value={view.loaded ? String(managers) : ''} />
         <Stat label="Services" value={view.loaded ? String(service.size) : ''} />
-        <TasksStat headline={view.loaded ? headline : undefined} />
+        <TasksStat headline={view.loaded && counted.loaded ? headline : undefined} />
       </section>
 
       <section aria-labelledby="live-h" className="section">

@@ -89,4 +89,36 @@ describe('ClientClusterStore', () => {
     s.applyChanges({ from: 11, to: 12, changes: [] });
     expect(heard).toHaveLength(2);
   });
+
+  it('holds only the tasks of its scope: narrows at once, widens only with a snapshot, drops stray tasks', () => {
+    const other = makeService({ ID: 's2' });
+    const s = new ClientClusterStore();
+    s.applySnapshot({
+      ...snapshot(10),
+      objects: { ...snapshot(10).objects, task: [t('a'), makeTask(other, { ID: 'x' })] },
+    });
+    expect(s.getView().taskScope).toBe('all');
+    expect(s.narrowTasks({ services: ['s1'] })).toBe(true);
+    expect([...s.getView().tables.task.keys()]).toEqual(['a']);
+    expect(s.getView().taskScope).toEqual({ services: ['s1'] });
+    // a frame sent before the server heard of the scope still carries the other service's task
+    s.applyChanges({
+      from: 10,
+      to: 11,
+      changes: [
+        { kind: 'task', action: 'update', id: 'x', object: makeTask(other, { ID: 'x' }) },
+        { kind: 'task', action: 'create', id: 'c', object: t('c') },
+      ],
+    });
+    expect([...s.getView().tables.task.keys()].sort()).toEqual(['a', 'c']);
+    // wider than what it holds: the caller must ask the server for a snapshot
+    expect(s.narrowTasks({ services: ['s1', 's2'] })).toBe(false);
+    expect(s.narrowTasks('all')).toBe(false);
+    expect(s.getView().taskScope).toEqual({ services: ['s1'] });
+    s.applySnapshot({ ...snapshot(12), tasks: { services: ['s1', 's2'] } });
+    expect(s.getView().taskScope).toEqual({ services: ['s1', 's2'] });
+    const held = s.getView();
+    expect(s.narrowTasks({ services: ['s2', 's1'] })).toBe(true);
+    expect(s.getView()).toBe(held); // the same scope: nothing changes
+  });
 });

@@ -1,4 +1,12 @@
-import { CONSOLE_KINDS, type ChangesFrame, type ConsoleKind, type ConsoleState } from '@/server/api/realtime';
+import {
+  CONSOLE_KINDS,
+  scopeCovers,
+  taskScopeMatcher,
+  type ChangesFrame,
+  type ConsoleKind,
+  type ConsoleState,
+  type TaskScope,
+} from '@/server/api/realtime';
 import type { ObjectByKind } from '@/server/api/types';
 
 type Kind = ConsoleKind;
@@ -18,13 +26,15 @@ export interface ClusterView {
   index: number;
   loaded: boolean;
   tables: Tables;
+  /** The tasks `tables.task` holds: every one, or some services' (what the page asked the socket for). */
+  taskScope: TaskScope;
 }
 
 function emptyTables(): Tables {
   return Object.fromEntries(KINDS.map((k) => [k, new Map()])) as unknown as Tables;
 }
 
-export const EMPTY_VIEW: ClusterView = { index: 0, loaded: false, tables: emptyTables() };
+export const EMPTY_VIEW: ClusterView = { index: 0, loaded: false, tables: emptyTables(), taskScope: 'all' };
 
 export type FrameResult = 'applied' | 'stale' | 'gap';
 
@@ -35,6 +45,7 @@ export type FrameResult = 'applied' | 'stale' | 'gap';
  */
 export class ClientClusterStore {
   private view: ClusterView = EMPTY_VIEW;
+  private inScope: (serviceID: string) => boolean = () => true;
   private listeners = new Set<() => void>();
   private versionListeners = new Set<(changed: VersionsChanged) => void>();
 
@@ -51,12 +62,17 @@ export class ClientClusterStore {
     return () => this.versionListeners.delete(listener);
   };
 
-  /** Replace everything, unless what we hold is already newer. */
-  applySnapshot(s: ConsoleState): boolean {
+  /**
+   * Replace everything, unless what we hold is already newer. `tasks` is the scope the
+   * snapshot's tasks cover (a socket snapshot says; GET /api/state holds every task).
+   */
+  applySnapshot(s: ConsoleState & { tasks?: TaskScope }): boolean {
     if (this.view.loaded && s.index < this.view.index) return false;
     const tables = {} as Record<Kind, Map<string, unknown>>;
     for (const k of KINDS) tables[k] = new Map((s.objects[k] ?? []).map((o) => [o.ID, o]));
-    this.set({ index: s.index, loaded: true, tables: tables as unknown as Tables });
+    const taskScope = s.tasks ?? 'all';
+    this.inScope = taskScopeMatcher(taskScope);
+    this.set({ index: s.index, loaded: true, tables: tables as unknown as Tables, taskScope });
     for (const l of this.versionListeners) l('all');
     return true;
   }
@@ -77,6 +93,8 @@ export class ClientClusterStore {
         versions.add(c.object.ServiceID);
         continue;
       }
+      // a frame sent before the socket heard of a narrower scope may still carry other tasks
+      if (c.kind === 'task' && c.action !== 'delete' && !this.inScope(c.object.ServiceID)) continue;
       if (!copied.has(c.kind)) {
         next[c.kind] = new Map(next[c.kind]);
         copied.add(c.kind);
@@ -84,9 +102,24 @@ export class ClientClusterStore {
       if (c.action === 'delete') next[c.kind].delete(c.id);
       else next[c.kind].set(c.id, c.object);
     }
-    this.set({ index: f.to, loaded: true, tables: next as unknown as Tables });
+    this.set({ ...this.view, index: f.to, loaded: true, tables: next as unknown as Tables });
     if (versions.size) for (const l of this.versionListeners) l(versions);
     return 'applied';
+  }
+
+  /**
+   * Hold only the tasks of `scope`, if what we hold covers it (then true: the socket can
+   * resume from our index). A wider scope needs a snapshot from the server (false).
+   */
+  narrowTasks(scope: TaskScope): boolean {
+    const v = this.view;
+    if (!scopeCovers(v.taskScope, scope)) return false;
+    if (scopeCovers(scope, v.taskScope)) return true; // the same scope: nothing to drop
+    const inScope = taskScopeMatcher(scope);
+    const task = new Map([...v.tables.task].filter(([, t]) => inScope(t.ServiceID)));
+    this.inScope = inScope;
+    this.set({ ...v, tables: { ...v.tables, task }, taskScope: scope });
+    return true;
   }
 
   private set(view: ClusterView): void {

@@ -15,6 +15,8 @@ import { raftStore } from '../raft/raft-store';
 import { sampleStore } from '../charts/sample-store';
 import { clusterStore } from './client-store';
 import { frameHeard, linkChanged, startWatchdog } from './connection';
+import { countsStore } from './counts-store';
+import { scopeKey, taskScopes } from './task-scope';
 
 export const STATE_QUERY_KEY = ['console-state'] as const;
 
@@ -36,22 +38,43 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!data) return;
     if (data.raft) raftStore.apply(data.raft, Date.now());
-    clusterStore.applySnapshot(data);
+    // GET /api/state holds every task: keep those the page draws (the socket sends only those)
+    if (clusterStore.applySnapshot(data)) clusterStore.narrowTasks(taskScopes.current());
   }, [data]);
 
   useEffect(() => {
+    /** The scope the server was last told (the handshake's, or the last `scope` message's). */
+    let sentScope = '';
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
       path: '/socket.io',
       transports: ['websocket'],
-      // re-evaluated on every (re)connect: resume from what we hold
+      // re-evaluated on every (re)connect: resume from what we hold, if it holds the tasks the page draws
       auth: (cb) => {
-        const view = clusterStore.getView();
-        cb(view.loaded ? { v: REALTIME_PROTOCOL_VERSION, since: view.index } : { v: REALTIME_PROTOCOL_VERSION });
+        const tasks = taskScopes.current();
+        sentScope = scopeKey(tasks);
+        const resume = clusterStore.getView().loaded && clusterStore.narrowTasks(tasks);
+        const v = REALTIME_PROTOCOL_VERSION;
+        cb(resume ? { v, since: clusterStore.getView().index, tasks } : { v, tasks });
       },
       reconnectionDelay: 500,
       reconnectionDelayMax: 3000,
     });
     const stopWatchdog = startWatchdog();
+    // the page's task scope changed (a page or panel mounted or left): tell the server, which
+    // answers with a snapshot of the new scope; a narrower one is dropped here at once
+    let scopeTimer: ReturnType<typeof setTimeout> | undefined;
+    const stopScopes = taskScopes.subscribe(() => {
+      // a navigation unmounts one page and mounts the next in one commit: send their net scope once
+      clearTimeout(scopeTimer);
+      scopeTimer = setTimeout(() => {
+        const tasks = taskScopes.current();
+        if (scopeKey(tasks) === sentScope) return;
+        clusterStore.narrowTasks(tasks);
+        if (!socket.connected) return; // the next handshake carries it
+        sentScope = scopeKey(tasks);
+        socket.emit('scope', tasks);
+      }, 0);
+    });
     const lost = () => linkChanged(false);
     let connectedBefore = false;
     socket.on('connect', () => {
@@ -92,6 +115,10 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       frameHeard();
       sampleStore.apply(frame);
     });
+    socket.on('counts', (frame) => {
+      frameHeard();
+      countsStore.apply(frame);
+    });
     socket.on('changes', (frame) => {
       frameHeard();
       if (clusterStore.applyChanges(frame) === 'gap') {
@@ -100,6 +127,8 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       }
     });
     return () => {
+      stopScopes();
+      clearTimeout(scopeTimer);
       stopWatchdog();
       socket.removeAllListeners();
       socket.disconnect();

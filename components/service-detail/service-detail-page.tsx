@@ -5,6 +5,8 @@ import { useMemo } from 'react';
 import type { Service, Task } from '@/server/api/types';
 import { groupSlots, modeOf, nodeName, replicaCounts } from '../cluster/derive';
 import { useClusterView } from '../realtime/use-cluster';
+import { useTaskCounts } from '../realtime/counts-store';
+import { holdsTasksOf, useTaskScope } from '../realtime/task-scope';
 import { Replicas } from '../services/replicas';
 import { formatBytes, formatCpus } from '../time/format';
 import { Age } from '../ui/age';
@@ -38,6 +40,10 @@ export function ServiceDetailPage({ id }: { id: string }) {
   const { service: services, task: allTasks, node } = view.tables;
   const service = findService(services, id);
   const sid = service?.ID;
+  // this page draws this service's tasks only; until the socket sent them, it shows them loading
+  useTaskScope(sid ? [sid] : undefined);
+  const tasksHeld = view.loaded && !!sid && holdsTasksOf(view.taskScope, sid);
+  const counted = useTaskCounts().services;
   const tasks = useMemo(() => (sid ? [...allTasks.values()].filter((t) => t.ServiceID === sid) : []), [allTasks, sid]);
   const host = useMemo(() => (nodeID: string) => nodeName(node.get(nodeID), nodeID), [node]);
   const meshErrors = useMemo(() => (sid ? serviceMeshErrors(sid, node.values()) : []), [sid, node]);
@@ -64,7 +70,11 @@ export function ServiceDetailPage({ id }: { id: string }) {
     return <NotFoundPage kind="service" id={id} back={{ href: '/services', label: 'Back to services' }} />;
   }
 
-  const counts = service ? replicaCounts(service, tasks) : { running: 0, desired: 0 };
+  const counts = service
+    ? tasksHeld
+      ? replicaCounts(service, tasks)
+      : (counted.get(service.ID) ?? replicaCounts(service, []))
+    : { running: 0, desired: 0 };
   // a running or paused rollout goes to the top of the page; otherwise the last one is a section below the actions
   const st = service?.UpdateStatus?.State;
   // a service the orchestrator cannot reconcile has no rollout to show: its banner says why
@@ -103,8 +113,10 @@ export function ServiceDetailPage({ id }: { id: string }) {
       </div>
       <FaultBanner faults={service?.Faults} kind="service" />
       <MeshErrorBanner errors={meshErrors} />
-      {service && job && !unreconciled ? <JobProgressPanel service={service} tasks={tasks} host={host} /> : null}
-      {service && rolloutPanel === 'top' ? (
+      {service && tasksHeld && job && !unreconciled ? (
+        <JobProgressPanel service={service} tasks={tasks} host={host} />
+      ) : null}
+      {service && tasksHeld && rolloutPanel === 'top' ? (
         <RolloutPanel service={service} tasks={tasks} events={events} host={host} prominent />
       ) : null}
       <dl className="facts card">
@@ -149,10 +161,10 @@ export function ServiceDetailPage({ id }: { id: string }) {
         </div>
       </dl>
       {service ? <ServiceActions service={service} /> : null}
-      {service && rolloutPanel === 'section' ? (
+      {service && tasksHeld && rolloutPanel === 'section' ? (
         <RolloutPanel service={service} tasks={tasks} events={events} host={host} prominent={false} />
       ) : null}
-      <TaskTable groups={groups} host={host} loaded={view.loaded} specOf={specOf} />
+      <TaskTable groups={groups} host={host} loaded={tasksHeld} specOf={specOf} />
       {service ? <EventTimeline title="Events" events={eventLog.data?.events} loaded={!eventLog.isPending} /> : null}
       {service ? <UpdateHistory data={versions} /> : null}
       {service ? <SpecHistory serviceID={service.ID} data={versions} /> : null}

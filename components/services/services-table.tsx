@@ -4,6 +4,8 @@ import Link from 'next/link';
 import { useMemo } from 'react';
 import { modeOf, naturalCompare, replicaCounts, tasksByService } from '../cluster/derive';
 import { useClusterView } from '../realtime/use-cluster';
+import { useTaskCounts } from '../realtime/counts-store';
+import { useTaskScope } from '../realtime/task-scope';
 import { Allowed } from '../session/session-provider';
 import { Age } from '../ui/age';
 import { SkeletonRows } from '../ui/skeleton';
@@ -13,16 +15,27 @@ import { JobReplicas } from '../jobs/job-progress';
 import { isJobService } from '../jobs/job-progress-model';
 import { UpdateStateBadge } from './update-state';
 
-/** `docker service ls`, live. `compact` drops the time columns (overview). */
+/**
+ * `docker service ls`, live. `compact` drops the time columns (overview). It holds the tasks
+ * of job services only (their progress cell draws them): the others' REPLICAS come counted
+ * by the server, so a 10,000-task rollout sends this page counts, not tasks.
+ */
 export function ServicesTable({ compact = false }: { compact?: boolean }) {
   const view = useClusterView();
+  const counted = useTaskCounts().services;
   const { service, task } = view.tables;
+  const jobs = useMemo(() => [...service.values()].filter(isJobService).map((s) => s.ID), [service]);
+  useTaskScope(jobs);
   const rows = useMemo(() => {
     const byService = tasksByService(task.values());
     return [...service.values()]
       .sort((a, b) => naturalCompare(a.Spec.Name, b.Spec.Name))
-      .map((s) => ({ s, tasks: byService.get(s.ID) ?? [], counts: replicaCounts(s, byService.get(s.ID) ?? []) }));
-  }, [service, task]);
+      .map((s) => {
+        const tasks = byService.get(s.ID) ?? [];
+        // a service created a moment ago may come before its first count
+        return { s, tasks, counts: counted.get(s.ID) ?? replicaCounts(s, tasks) };
+      });
+  }, [service, task, counted]);
   const cols = compact ? 4 : 7;
   return (
     <div className="table-wrap">

@@ -3,10 +3,11 @@
 
 import type { RaftEvent, RaftView } from './raft-view';
 import type { MetricsFrame } from './metric-sample';
+import type { ReplicaCounts } from './replica-counts';
 import { KINDS, isAuthKind, type AuthKind, type Kind, type ObjectByKind } from './types';
 
 /** Bumped on any incompatible change to the frames below. */
-export const REALTIME_PROTOCOL_VERSION = 2;
+export const REALTIME_PROTOCOL_VERSION = 3;
 
 /** socket.io event names. */
 export const REALTIME_EVENTS = {
@@ -15,7 +16,45 @@ export const REALTIME_EVENTS = {
   raft: 'raft',
   beat: 'beat',
   metrics: 'metrics',
+  counts: 'counts',
 } as const;
+
+/**
+ * Which tasks a client is sent: every one, or only those of some services. A page that
+ * draws no task (the services list: counts only) or a few services' tasks (a service's
+ * page) asks for those, and is not sent the rest of a 10,000-task rollout.
+ */
+export type TaskScope = 'all' | { services: string[] };
+
+/** More services than this and a client asks for every task (it keeps the scope message small). */
+export const MAX_SCOPE_SERVICES = 256;
+
+/** Does the scope take this service's tasks? (Compiled once per scope: called per change.) */
+export function taskScopeMatcher(scope: TaskScope): (serviceID: string) => boolean {
+  if (scope === 'all') return () => true;
+  const ids = new Set(scope.services);
+  return (id) => ids.has(id);
+}
+
+/** Does holding `held` mean holding every task `wanted` asks for? */
+export function scopeCovers(held: TaskScope, wanted: TaskScope): boolean {
+  if (held === 'all') return true;
+  if (wanted === 'all') return false;
+  const ids = new Set(held.services);
+  return wanted.services.every((id) => ids.has(id));
+}
+
+/**
+ * Running over desired per service (the services list's REPLICAS) and running tasks per node
+ * (the overview's node cards), counted by the gateway over every task, so a page that holds
+ * no task still shows them. `reset` replaces everything held; otherwise only the entries
+ * named change, and `null` removes one.
+ */
+export interface CountsFrame {
+  reset?: boolean;
+  services: Record<string, ReplicaCounts | null>;
+  nodes: Record<string, number | null>;
+}
 
 /**
  * How often the server sends a {@link BeatFrame}. socket.io's own pings are
@@ -29,6 +68,8 @@ export interface RealtimeHello {
   v?: number;
   /** Log index the client already has; the server resumes after it when it can. */
   since?: number;
+  /** The tasks it wants (absent: all). */
+  tasks?: TaskScope;
 }
 
 /**
@@ -76,6 +117,8 @@ export interface RaftFrame {
 
 export interface SnapshotFrame extends ConsoleState {
   v: number;
+  /** The tasks `objects.task` holds (absent: all). */
+  tasks?: TaskScope;
 }
 
 /** One object's net change within a frame. Deletes carry only the ID. */
@@ -109,6 +152,10 @@ export interface ServerToClientEvents {
   beat: (frame: BeatFrame) => void;
   /** The live charts' samples (see server/api/metric-sample.ts). */
   metrics: (frame: MetricsFrame) => void;
+  counts: (frame: CountsFrame) => void;
 }
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ClientToServerEvents {}
+
+export interface ClientToServerEvents {
+  /** The page now draws these tasks: the server answers with a snapshot of that scope. */
+  scope: (scope: TaskScope) => void;
+}

@@ -23,6 +23,16 @@ export function toWireChanges(
   });
 }
 
+/**
+ * What a client with this task scope is sent of `changes`: tasks of other services are left
+ * out (a task's delete carries only its ID, so it always goes: a client drops an ID it lacks).
+ * The same array when nothing is left out.
+ */
+export function scopeChanges(changes: WireChange[], inScope: (serviceID: string) => boolean): WireChange[] {
+  const keep = (c: WireChange) => c.kind !== 'task' || c.action === 'delete' || inScope(c.object.ServiceID);
+  return changes.every(keep) ? changes : changes.filter(keep);
+}
+
 interface Pending {
   /** Did the client have this object when the frame window opened? */
   existedBefore: boolean;
@@ -115,6 +125,13 @@ export class FramePacer {
     if (!frame) return;
     this.lastSent = this.clock.now();
     this.send(frame);
+  }
+
+  /** Forget what waits: the client is sent a snapshot as of `index` instead (a new task scope). */
+  reset(index: number): void {
+    this.cancel?.();
+    this.cancel = undefined;
+    this.buffer = new FrameBuffer(index);
   }
 
   close(): void {

@@ -2,10 +2,16 @@ import http from 'node:http';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
-import { REALTIME_PROTOCOL_VERSION, type BeatFrame, type ChangesFrame, type SnapshotFrame } from '../api/realtime';
+import {
+  REALTIME_PROTOCOL_VERSION,
+  type BeatFrame,
+  type ChangesFrame,
+  type CountsFrame,
+  type SnapshotFrame,
+} from '../api/realtime';
 import type { Secret } from '../api/types';
 import type { ManagerContext } from '../manager/context';
-import { makeCluster, makeNode, makeService, openTempStore } from '../store/test-support';
+import { makeCluster, makeNode, makeService, makeServiceSpec, makeTask, openTempStore } from '../store/test-support';
 import { systemClock } from '../util/clock';
 import { ConsoleAuth } from '../auth/console-auth';
 import { addAccount, addSession, addShareLink, loggedIn } from '../auth/test-support';
@@ -247,6 +253,121 @@ describe('attachRealtime', () => {
     raw!.resume();
     await until(() => dropped, 'the stalled client to be dropped', 10_000);
     expect(fast.socket.connected).toBe(true);
+  });
+});
+
+describe('task scopes and counts', () => {
+  const taskIDs = (changes: ChangesFrame['changes']) =>
+    changes.filter((ch) => ch.kind === 'task').map((ch) => `${ch.action}:${ch.id}`);
+
+  it('sends a scoped client only the tasks of its services, in the snapshot, the frames and a resume', async () => {
+    const { store, url, self } = await setup();
+    const web = makeService({ ID: 'web', Spec: makeServiceSpec({ Name: 'web' }) });
+    const db = makeService({ ID: 'db', Spec: makeServiceSpec({ Name: 'db' }) });
+    const run = (svc: typeof web, id: string) =>
+      makeTask(svc, {
+        ID: id,
+        NodeID: self.ID,
+        DesiredState: 'running',
+        Status: { ...makeTask(svc).Status, State: 'running' },
+      });
+    await store.update((tx) => {
+      for (const svc of [web, db]) tx.create('service', svc);
+      tx.create('task', run(web, 'w1'));
+      tx.create('task', run(db, 'd1'));
+    });
+    const all = client(url, { v: REALTIME_PROTOCOL_VERSION });
+    const scoped = client(url, { v: REALTIME_PROTOCOL_VERSION, tasks: { services: ['db'] } });
+    await until(() => all.snapshots.length === 1 && scoped.snapshots.length === 1, 'snapshots');
+    expect(all.snapshots[0]!.objects.task.map((t) => t.ID).sort()).toEqual(['d1', 'w1']);
+    expect(all.snapshots[0]!.tasks).toBe('all');
+    expect(scoped.snapshots[0]!.objects.task.map((t) => t.ID)).toEqual(['d1']);
+    expect(scoped.snapshots[0]!.tasks).toEqual({ services: ['db'] });
+    // every service and node is still there: only tasks are scoped
+    expect(scoped.snapshots[0]!.objects.service.map((s) => s.ID).sort()).toEqual(['db', 'web']);
+
+    const since = store.view.index;
+    await store.update((tx) => {
+      tx.create('task', run(web, 'w2'));
+      tx.create('task', run(db, 'd2'));
+    });
+    await store.update((tx) => tx.delete('task', 'w1'));
+    await until(() => scoped.frames.at(-1)?.to === store.view.index, 'scoped frames');
+    await until(() => all.frames.at(-1)?.to === store.view.index, 'frames');
+    expect(taskIDs(all.frames.flatMap((f) => f.changes)).sort()).toEqual(['create:d2', 'create:w2', 'delete:w1']);
+    // a delete carries only the ID, so it goes to everyone (a client drops an ID it does not hold)
+    expect(taskIDs(scoped.frames.flatMap((f) => f.changes)).sort()).toEqual(['create:d2', 'delete:w1']);
+
+    const resumed = client(url, { v: REALTIME_PROTOCOL_VERSION, since, tasks: { services: ['web'] } });
+    await until(() => resumed.frames.length === 1, 'resume frame');
+    expect(taskIDs(resumed.frames[0]!.changes).sort()).toEqual(['create:w2', 'delete:w1']);
+  });
+
+  it('answers a new scope with a snapshot of it, and frames of it from there on', async () => {
+    const { store, url } = await setup();
+    const web = makeService({ ID: 'web' });
+    await store.update((tx) => {
+      tx.create('service', web);
+      tx.create('task', makeTask(web, { ID: 'w1' }));
+    });
+    const c = client(url, { v: REALTIME_PROTOCOL_VERSION, tasks: { services: [] } });
+    await until(() => c.snapshots.length === 1, 'snapshot');
+    expect(c.snapshots[0]!.objects.task).toEqual([]);
+    c.socket.emit('scope', { services: ['web'] });
+    await until(() => c.snapshots.length === 2, 'the scope snapshot');
+    expect(c.snapshots[1]!.objects.task.map((t) => t.ID)).toEqual(['w1']);
+    expect(c.snapshots[1]!.index).toBe(store.view.index);
+    await store.update((tx) => tx.create('task', makeTask(web, { ID: 'w2' })));
+    await until(() => c.frames.at(-1)?.to === store.view.index, 'frames');
+    expect(taskIDs(c.frames.flatMap((f) => f.changes))).toEqual(['create:w2']);
+    expect(c.frames.at(-1)!.from).toBe(c.snapshots[1]!.index);
+
+    // a scope that does not parse ends the connection
+    const gone = new Promise<string>((r) => c.socket.once('disconnect', (reason) => r(reason)));
+    c.socket.emit('scope', { services: ['../etc'] });
+    expect(await gone).toBe('io server disconnect');
+  });
+
+  it('counts running over desired per service and running tasks per node, whatever the scope, as deltas', async () => {
+    const { store, url, self } = await setup();
+    const web = makeService({ ID: 'web', Spec: { ...makeService().Spec, Mode: { Replicated: { Replicas: 2 } } } });
+    const state = (id: string, s: 'running' | 'pending') =>
+      makeTask(web, {
+        ID: id,
+        NodeID: self.ID,
+        DesiredState: 'running',
+        Status: { ...makeTask(web).Status, State: s },
+      });
+    await store.update((tx) => {
+      tx.create('service', web);
+      tx.create('task', state('w1', 'running'));
+      tx.create('task', state('w2', 'pending'));
+    });
+    const c = client(url, { v: REALTIME_PROTOCOL_VERSION, tasks: { services: [] } });
+    const counts: CountsFrame[] = [];
+    c.socket.on('counts', (f: CountsFrame) => counts.push(f));
+    await until(() => counts.length === 1, 'counts on connect');
+    expect(counts[0]).toEqual({
+      reset: true,
+      services: { web: { running: 1, desired: 2 } },
+      nodes: { [self.ID]: 1 },
+    });
+    await store.update((tx) =>
+      tx.update('task', { ...state('w2', 'running'), Version: tx.get('task', 'w2')!.Version }),
+    );
+    await until(() => counts.length === 2, 'a delta');
+    expect(counts[1]).toEqual({ services: { web: { running: 2, desired: 2 } }, nodes: { [self.ID]: 2 } });
+    // a change that moves no count sends nothing; a removed service is sent as null
+    await store.update((tx) =>
+      tx.update('service', {
+        ...web,
+        Version: tx.get('service', 'web')!.Version,
+        Spec: { ...web.Spec, Labels: { a: 'b' } },
+      }),
+    );
+    await store.update((tx) => tx.delete('service', 'web'));
+    await until(() => counts.length === 3, 'the removal');
+    expect(counts[2]!.services).toEqual({ web: null });
   });
 });
 

@@ -5,19 +5,23 @@ import type { AppliedEvent } from '../store/batch';
 import {
   BEAT_INTERVAL_MS,
   REALTIME_PROTOCOL_VERSION,
+  taskScopeMatcher,
   type ClientToServerEvents,
   type ConsoleState,
   type RealtimeHello,
   type ServerToClientEvents,
+  type SnapshotFrame,
+  type TaskScope,
 } from '../api/realtime';
-import { parseHello } from '../api/schemas/realtime-hello';
+import { parseHello, parseTaskScope } from '../api/schemas/realtime-hello';
 import type { Socket as NetSocket } from 'node:net';
 import { refuseBrowserRequest } from '../http/request-guard';
 import { peerAddress } from '../net/connection-gate';
 import { ClientFlow, type EngineSession } from './client-flow';
-import { EventRing, FrameBuffer, FramePacer, toWireChanges } from './frames';
+import { EventRing, FrameBuffer, FramePacer, scopeChanges, toWireChanges } from './frames';
 import { jsonParser } from './json-parser';
 import { fullRaftFrame, RaftBroadcaster } from './raft-frames';
+import { CountsBroadcaster } from './task-counts';
 import { consoleDecorator, consoleObject, redactImage } from './redact';
 import type { WireChange } from '../api/realtime';
 import type { MetricSample } from '../api/metric-sample';
@@ -80,11 +84,17 @@ interface ConsoleClient {
   raftStale: boolean;
   /** Likewise a metric sample: it gets the whole ring again once caught up. */
   samplesStale: boolean;
+  /** Likewise the task counts: it gets all of them again once caught up. */
+  countsStale: boolean;
+  /** The tasks its page draws (the handshake's, then each `scope` message's). */
+  scope: TaskScope;
+  inScope: (serviceID: string) => boolean;
 }
 
 /**
- * A console client sends nothing but its CONNECT packet (`{v, since}`) and
- * pongs, so 16 KiB is far above any real message (socket.io allows 1 MB).
+ * A console client sends its CONNECT packet (`{v, since, tasks}`), pongs and
+ * now and then a task scope (at most 256 IDs): 16 KiB is far above any real
+ * message (socket.io allows 1 MB).
  */
 const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
 
@@ -157,11 +167,36 @@ export function attachRealtime(
     });
   });
 
+  // a client's frames and snapshots: secrets for operators and admins only, tasks within its scope
+  const forClient = (c: Pick<ConsoleClient, 'secrets' | 'inScope'>, wire: WireChange[]) =>
+    scopeChanges(c.secrets ? wire : withoutSecrets(wire), c.inScope);
+  const snapshotFor = (c: Pick<ConsoleClient, 'secrets' | 'scope' | 'inScope'>): SnapshotFrame => {
+    const all = redactImage(view.image() as ConsoleState, decorate);
+    const objects = { ...all.objects };
+    if (!c.secrets) objects.secret = [];
+    if (c.scope !== 'all') objects.task = objects.task.filter((t) => c.inScope(t.ServiceID));
+    const raftFrame = ctx.raft ? { raft: fullRaftFrame(ctx.raft) } : {};
+    return { v: REALTIME_PROTOCOL_VERSION, ...all, objects, ...raftFrame, tasks: c.scope };
+  };
+
+  // REPLICAS per service and running tasks per node, for pages that hold no tasks
+  const counts = new CountsBroadcaster(
+    view,
+    ctx.clock,
+    (frame) => {
+      for (const c of clients.values()) {
+        if (c.flow.behind) c.countsStale = true;
+        else c.socket.emit('counts', frame);
+      }
+    },
+    opts.frameIntervalMs,
+  );
+
   const unwatch = view.watch((event: AppliedEvent) => {
     const wire = toWireChanges(event.changes, (kind, obj) => consoleObject(decorate, kind, obj));
     ring.push(event.index, wire);
-    const redacted = withoutSecrets(wire);
-    for (const c of clients.values()) c.pacer.add(event.index, c.secrets ? wire : redacted);
+    for (const c of clients.values()) c.pacer.add(event.index, forClient(c, wire));
+    counts.note(event);
     dropRevoked(event);
   });
 
@@ -232,6 +267,10 @@ export function attachRealtime(
           c.samplesStale = false;
           c.socket.emit('metrics', { reset: true, samples: samples.ring() });
         }
+        if (c.countsStale) {
+          c.countsStale = false;
+          c.socket.emit('counts', counts.full());
+        }
       }
     }
   };
@@ -258,8 +297,6 @@ export function attachRealtime(
     const hello = data.hello ?? {};
     const who = data.who;
     const secrets = seesSecrets(who.principal.role);
-    // the console never emits: anything it sends is refused
-    socket.onAny(() => socket.disconnect(true));
     const flow = new ClientFlow(socket.conn as unknown as EngineSession, () => ctx.clock.now(), opts.stallMs);
     const pacer = new FramePacer(
       view.index,
@@ -268,26 +305,45 @@ export function attachRealtime(
       opts.frameIntervalMs,
       () => !flow.behind,
     );
+    const scope = hello.tasks ?? 'all';
+    const client: ConsoleClient = {
+      ...{ socket, who, secrets, pacer, flow, scope, inScope: taskScopeMatcher(scope) },
+      ...{ raftStale: false, samplesStale: false, countsStale: false },
+    };
+    // the console sends nothing but its task scope: anything else ends the connection
+    socket.onAny((event: string) => {
+      if (event !== 'scope') socket.disconnect(true);
+    });
+    socket.on('scope', (raw: unknown) => {
+      const next = parseTaskScope(raw);
+      if (typeof next === 'object' && 'error' in next) {
+        socket.disconnect(true);
+        return;
+      }
+      // what waits in the pacer is of the old scope: a snapshot of the new one replaces it
+      client.scope = next;
+      client.inScope = taskScopeMatcher(next);
+      pacer.reset(view.index);
+      socket.emit('snapshot', snapshotFor(client));
+    });
     const missed = hello.since !== undefined ? ring.since(hello.since, view.index) : undefined;
     if (missed && hello.v === REALTIME_PROTOCOL_VERSION) {
       // resume: replay what the client missed as one coalesced frame
       // (a buffer, not a pacer: a pacer would send the first missed entry alone, at once)
       const resumed = new FrameBuffer(hello.since!);
-      for (const e of missed) resumed.add(e.index, secrets ? e.changes : withoutSecrets(e.changes));
+      for (const e of missed) resumed.add(e.index, forClient(client, e.changes));
       resumed.add(view.index, []); // entries that changed nothing still advance the client's index
       const frame = resumed.take();
       if (frame) socket.emit('changes', frame);
       if (ctx.raft) socket.emit('raft', fullRaftFrame(ctx.raft));
     } else {
-      const all = redactImage(view.image() as ConsoleState, decorate);
-      const image = secrets ? all : { ...all, objects: { ...all.objects, secret: [] } };
-      const raftFrame = ctx.raft ? { raft: fullRaftFrame(ctx.raft) } : {};
-      socket.emit('snapshot', { v: REALTIME_PROTOCOL_VERSION, ...image, ...raftFrame });
+      socket.emit('snapshot', snapshotFor(client));
     }
-    // the charts start full: the whole ring, then a sample a second
+    // the charts start full: the whole ring, then a sample a second; the counts likewise
     if (samples) socket.emit('metrics', { reset: true, samples: samples.ring() });
+    socket.emit('counts', counts.full());
     // snapshot/resume and registration happen in one tick: no entry can slip between them
-    clients.set(socket.id, { socket, who, secrets, pacer, flow, raftStale: false, samplesStale: false });
+    clients.set(socket.id, client);
     socket.on('disconnect', () => {
       pacer.close();
       clients.delete(socket.id);
@@ -300,6 +356,7 @@ export function attachRealtime(
     async close() {
       unwatch();
       raft?.close();
+      counts.close();
       cancelCheck?.();
       cancelBeat?.();
       stopSamples?.();
