@@ -97,6 +97,8 @@ export class ViewPass {
   private readonly services: Service[];
   private readonly parts = new Map<string, ServicePart>();
   private readonly networkKeys = new Map<string, string>();
+  /** Nodes on the same services share one task list (500 nodes of one 5,000-task service: one list, not 500). */
+  private readonly taskLists = new Map<string, ViewTask[]>();
   private peers?: { list: MeshPeer[]; key: string };
 
   constructor(
@@ -127,18 +129,28 @@ export class ViewPass {
       services.map((p) => p.key).join(','),
       peers.key,
     ].join('|');
-    const tasks: ViewTask[] = [];
-    for (const p of services) for (const t of p.tasks) tasks.push(t);
     return {
       view: {
         Revision: this.revision,
         Networks: networks,
         Services: services.map((p) => p.service),
-        Tasks: tasks,
+        Tasks: this.tasksOf(services),
         Peers: peers.list,
       },
       key,
     };
+  }
+
+  /** The parts' tasks, in order: built once per set of services in a pass (views are read, never changed). */
+  private tasksOf(parts: readonly ServicePart[]): ViewTask[] {
+    const key = parts.map((p) => p.service.ID).join(',');
+    let tasks = this.taskLists.get(key);
+    if (!tasks) {
+      tasks = [];
+      for (const p of parts) for (const t of p.tasks) tasks.push(t);
+      this.taskLists.set(key, tasks);
+    }
+    return tasks;
   }
 
   private part(s: Service): ServicePart {
