@@ -23,6 +23,7 @@ import {
   type AuditFilters,
   type Window,
 } from './audit-filters';
+import { useTaskScope } from '../realtime/task-scope';
 
 // Who did what: every write to the cluster (a person's, a control loop's, an
 // agent's) and the refused attempts, newest first, searchable, refreshed every
@@ -90,6 +91,7 @@ function Row({ r, hostname }: { r: AuditRecordBody; hostname: (nodeID: string) =
 
 /** The audit log is the admins': anyone else gets the page that says so, not a stream of 403s. */
 export function AuditPage() {
+  useTaskScope([]); // no task drawn here
   return useMay('audit') ? <AuditLog /> : <NotAllowedPage action="audit" what="reading the audit log" />;
 }
 

@@ -2,9 +2,11 @@
 
 import Link from 'next/link';
 import { useMemo } from 'react';
-import { isRunning, nodeName } from '../cluster/derive';
+import { nodeName } from '../cluster/derive';
 import { orderNodes } from '../overview/overview-model';
 import { useClusterView } from '../realtime/use-cluster';
+import { useTaskCounts } from '../realtime/counts-store';
+import { useTaskScope } from '../realtime/task-scope';
 import { Allowed } from '../session/session-provider';
 import { formatBytes, formatCpus } from '../time/format';
 import { Badge, type Tone } from '../ui/badge';
@@ -18,13 +20,11 @@ const AVAIL_TONE: Record<string, Tone> = { active: 'ok', pause: 'warn', drain: '
 /** `docker node ls`, live: the leader first, then managers, then workers. */
 export function NodesPage() {
   const view = useClusterView();
-  const { node, task } = view.tables;
+  const { node } = view.tables;
   const nodes = useMemo(() => orderNodes(node.values()), [node]);
-  const running = useMemo(() => {
-    const out = new Map<string, number>();
-    for (const t of task.values()) if (isRunning(t)) out.set(t.NodeID, (out.get(t.NodeID) ?? 0) + 1);
-    return out;
-  }, [task]);
+  // running tasks per node come counted by the server: the page holds no tasks
+  useTaskScope([]);
+  const running = useTaskCounts().nodes;
   return (
     <div className="page">
       <div className="page-head">

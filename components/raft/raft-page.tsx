@@ -11,8 +11,10 @@ import { FailedEntries } from './failed-entries';
 import { StalledReplication } from './stalled-replication';
 import { RaftEvents } from './raft-events';
 import { useRaftPanel } from './use-raft';
+import { useTaskScope } from '../realtime/task-scope';
 
 export function RaftPage() {
+  useTaskScope([]); // no task drawn here
   const { view, events, receivedAt, single } = useRaftPanel();
   const nodes = useClusterView().tables.node;
   const names = useCallback(

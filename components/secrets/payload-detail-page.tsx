@@ -15,6 +15,7 @@ import { NotAllowedPage } from '../session/not-allowed-page';
 import { useMay } from '../session/session-provider';
 import { configData, findPayload, payloadRow, type PayloadKind, type PayloadRow } from './payloads';
 import { LabelChips } from './secrets-page';
+import { useTaskScope } from '../realtime/task-scope';
 
 // `docker secret inspect --pretty` / `docker config inspect --pretty`, live,
 // with the services using it and where each puts the file. A config's data
@@ -157,6 +158,7 @@ function ConfigDataSection({ config }: { config: Config }) {
 
 /** A secret's page (operators and admins: a viewer sees no secret) or a config's (everyone). */
 export function PayloadDetailPage({ kind, id }: { kind: PayloadKind; id: string }) {
+  useTaskScope([]); // no task drawn here
   const secrets = useMay('secrets');
   if (kind === 'secret' && !secrets) return <NotAllowedPage action="secrets" what="seeing secrets" />;
   return <PayloadDetail kind={kind} id={id} back={secrets ? BACK_ALL : BACK_CONFIGS} />;

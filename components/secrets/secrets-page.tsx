@@ -9,6 +9,7 @@ import { CopyID } from '../ui/copy-id';
 import { SkeletonRows } from '../ui/skeleton';
 import { useMay } from '../session/session-provider';
 import { payloadRows, type PayloadKind, type PayloadRow } from './payloads';
+import { useTaskScope } from '../realtime/task-scope';
 
 // `docker secret ls` and `docker config ls`, live, with the labels and the
 // services using each. A secret's value is never on this page (the server
@@ -128,6 +129,7 @@ function PayloadTable({ kind, rows, loaded }: { kind: PayloadKind; rows: Payload
  * secrets, whose stream carries none): the configs alone.
  */
 export function SecretsPage({ configsOnly = false }: { configsOnly?: boolean }) {
+  useTaskScope([]); // no task drawn here
   const mayReadSecrets = useMay('secrets');
   return mayReadSecrets && !configsOnly ? <SecretsAndConfigs /> : <ConfigsOnly />;
 }

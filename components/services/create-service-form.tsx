@@ -11,6 +11,7 @@ import { useMay } from '../session/session-provider';
 import { useClusterLabels } from '../cluster/use-cluster-labels';
 import { ServicePicks } from './create-service-picks';
 import { MountRows, PortRows, mountEntries, portEntries, useMountRows, usePortRows } from './create-service-rows';
+import { useTaskScope } from '../realtime/task-scope';
 
 const str = (v: FormDataEntryValue | null): string => (typeof v === 'string' ? v : '');
 const strs = (vs: FormDataEntryValue[]): string[] => vs.filter((v): v is string => typeof v === 'string');
@@ -28,6 +29,7 @@ const num = (v: FormDataEntryValue | null): number | undefined => {
  */
 /** The create-service page: admins only. */
 export function CreateServiceFormView() {
+  useTaskScope([]); // the form draws no task
   return useMay('createService') ? (
     <CreateServiceFields />
   ) : (
