@@ -8,6 +8,7 @@ import {
   type ClientToServerEvents,
   type ConsoleState,
   type ServerToClientEvents,
+  type TaskScope,
 } from '@/server/api/realtime';
 import { getJson } from '../api/client';
 import { useSession } from '../session/session-provider';
@@ -28,7 +29,12 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
   const { recheck } = useSession();
   const first = useQuery({
     queryKey: STATE_QUERY_KEY,
-    queryFn: () => getJson<ConsoleState>('/api/state'),
+    // what the page's components declared they draw, if they did already (else every task: the store narrows after)
+    queryFn: () => {
+      const scope = taskScopes.current();
+      const query = scope === 'all' ? '' : `?services=${scope.services.join(',')}`;
+      return getJson<ConsoleState & { tasks?: TaskScope }>(`/api/state${query}`);
+    },
     staleTime: Infinity,
     gcTime: Infinity,
     refetchOnWindowFocus: false,
@@ -38,7 +44,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!data) return;
     if (data.raft) raftStore.apply(data.raft, Date.now());
-    // GET /api/state holds every task: keep those the page draws (the socket sends only those)
+    // keep only the tasks the page draws now (the socket sends only those)
     if (clusterStore.applySnapshot(data)) clusterStore.narrowTasks(taskScopes.current());
   }, [data]);
 

@@ -509,6 +509,31 @@ describe('rollout and spec history endpoints', () => {
     expect((await call('POST', `/api/services/${id}/versions`)).status).toBe(405);
   });
 
+  it("gives the first load every task, or only the services' a page draws (?services=), and refuses a bad list", async () => {
+    const { store, call, id } = await withService();
+    const other = (await call('POST', '/api/services', { name: 'db', image: 'redis', mode: 'replicated' })).body
+      .ID as string;
+    await store.update((tx) => {
+      tx.create('task', makeTask(tx.get('service', id)!, { ID: 'w1' }));
+      tx.create('task', makeTask(tx.get('service', other)!, { ID: 'd1' }));
+    });
+    const tasksOf = async (path: string) => {
+      const r = (await call('GET', path)).body as ConsoleState & { tasks: unknown };
+      return { ids: r.objects.task.map((t) => t.ID).sort(), scope: r.tasks, services: r.objects.service.length };
+    };
+    expect(await tasksOf('/api/state')).toEqual({ ids: ['d1', 'w1'], scope: 'all', services: 2 });
+    expect(await tasksOf(`/api/state?services=${other}`)).toEqual({
+      ids: ['d1'],
+      scope: { services: [other] },
+      services: 2,
+    });
+    expect(await tasksOf('/api/state?services=')).toEqual({ ids: [], scope: { services: [] }, services: 2 });
+    expect(await call('GET', '/api/state?services=../x')).toEqual({
+      status: 400,
+      body: { message: 'invalid task scope: a service ID is 1 to 64 lowercase letters and digits' },
+    });
+  });
+
   it('keeps spec history out of the console state', async () => {
     const { call } = await withService();
     const state = (await call('GET', '/api/state')).body as ConsoleState;

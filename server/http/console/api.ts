@@ -4,7 +4,8 @@ import { readJSONBody } from '../json-body';
 import { refuseBrowserRequest } from '../request-guard';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SequenceConflict, SwarmError } from '../../api/errors';
-import type { ConsoleState } from '../../api/realtime';
+import { taskScopeMatcher, type ConsoleState, type TaskScope } from '../../api/realtime';
+import { parseTaskScope } from '../../api/schemas/realtime-hello';
 import {
   applyUpdateForm,
   formToServiceSpec,
@@ -66,13 +67,26 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   return (await readJSONBody(req, API_JSON_BOUNDS)) ?? null;
 }
 
-/** The redacted store image the console loads first (same shape as the socket snapshot). */
-export function consoleState(ctx: ManagerContext, role: Role = 'admin'): ConsoleState {
+/**
+ * The redacted store image the console loads first (same shape as the socket snapshot), with
+ * every task or, for `?services=a,b` (or `?services=` for none), those services' tasks only.
+ */
+export function consoleState(
+  ctx: ManagerContext,
+  role: Role = 'admin',
+  scope: TaskScope = 'all',
+): ConsoleState & { tasks: TaskScope } {
   const redacted = redactImage(
     ctx.store.view.image() as ConsoleState,
     consoleDecorator(ctx.selfNodeID, ctx.clusterAddr, ctx.managerStatus),
   );
-  const state = seesSecrets(role) ? redacted : { ...redacted, objects: { ...redacted.objects, secret: [] } };
+  const inScope = taskScopeMatcher(scope);
+  const objects = {
+    ...redacted.objects,
+    secret: seesSecrets(role) ? redacted.objects.secret : [],
+    task: scope === 'all' ? redacted.objects.task : redacted.objects.task.filter((t) => inScope(t.ServiceID)),
+  };
+  const state = { ...redacted, objects, tasks: scope };
   // a follower serves its replica (actions still work: they go to the leader)
   const withReplica = ctx.replica ? { ...state, replica: ctx.replica() } : state;
   return ctx.raft ? { ...withReplica, raft: fullRaftFrame(ctx.raft) } : withReplica;
@@ -297,7 +311,10 @@ async function serveRoute(
       send(res, 200, objectEvents(ctx, new URLSearchParams(search ?? '')));
     } else if (a === 'state' && parts.length === 1) {
       if (method !== 'GET') throw new HttpError(405, 'method not allowed');
-      send(res, 200, consoleState(ctx, role));
+      const services = new URLSearchParams(search ?? '').get('services');
+      const scope = services === null ? 'all' : parseTaskScope({ services: services ? services.split(',') : [] });
+      if (typeof scope === 'object' && 'error' in scope) throw new HttpError(400, scope.error);
+      send(res, 200, consoleState(ctx, role, scope));
     } else if (a === 'services' && parts.length === 1) {
       if (method !== 'POST') throw new HttpError(405, 'method not allowed');
       // secrets and configs by name, as the CLI resolves them (`docker secret ls`)
