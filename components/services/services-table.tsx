@@ -1,7 +1,9 @@
 'use client';
 
 import Link from 'next/link';
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
+import type { ReplicaCounts } from '@/server/api/replica-counts';
+import type { Service, Task } from '@/server/api/types';
 import { modeOf, naturalCompare, replicaCounts, tasksByService } from '../cluster/derive';
 import { useClusterView } from '../realtime/use-cluster';
 import { useTaskCounts } from '../realtime/counts-store';
@@ -31,7 +33,7 @@ export function ServicesTable({ compact = false }: { compact?: boolean }) {
     return [...service.values()]
       .sort((a, b) => naturalCompare(a.Spec.Name, b.Spec.Name))
       .map((s) => {
-        const tasks = byService.get(s.ID) ?? [];
+        const tasks = byService.get(s.ID) ?? NO_TASKS;
         // a service created a moment ago may come before its first count
         return { s, tasks, counts: counted.get(s.ID) ?? replicaCounts(s, tasks) };
       });
@@ -81,41 +83,63 @@ export function ServicesTable({ compact = false }: { compact?: boolean }) {
             </tr>
           ) : null}
           {rows.map(({ s, tasks, counts }) => (
-            <tr key={s.ID}>
-              <td className="wrap-cell">
-                <FaultMarker faults={s.Faults} />
-                <Link href={`/services/${s.ID}`} className="row-link" title={s.ID}>
-                  {s.Spec.Name}
-                </Link>
-              </td>
-              <td>{modeOf(s)}</td>
-              <td>
-                {isJobService(s) ? (
-                  <JobReplicas service={s} tasks={tasks} />
-                ) : (
-                  <Replicas running={counts.running} desired={counts.desired} />
-                )}
-              </td>
-              <td className="mono wrap-cell" title={s.Spec.TaskTemplate.ContainerSpec.Image}>
-                {s.Spec.TaskTemplate.ContainerSpec.Image}
-              </td>
-              {compact ? null : (
-                <>
-                  <td>
-                    <UpdateStateBadge status={s.UpdateStatus} />
-                  </td>
-                  <td>
-                    <Age at={s.CreatedAt} />
-                  </td>
-                  <td>
-                    <Age at={s.UpdatedAt} />
-                  </td>
-                </>
-              )}
-            </tr>
+            <ServiceRow key={s.ID} s={s} tasks={tasks} counts={counts} compact={compact} />
           ))}
         </tbody>
       </table>
     </div>
   );
 }
+
+const NO_TASKS: readonly Task[] = [];
+
+/**
+ * One service's row. Memoised: a counts frame changes one service's counts (the others keep
+ * theirs, same objects), so a rollout re-renders its own row, not the 200 around it.
+ */
+const ServiceRow = memo(function ServiceRow({
+  s,
+  tasks,
+  counts,
+  compact,
+}: {
+  s: Service;
+  tasks: readonly Task[];
+  counts: ReplicaCounts;
+  compact: boolean;
+}) {
+  return (
+    <tr>
+      <td className="wrap-cell">
+        <FaultMarker faults={s.Faults} />
+        <Link href={`/services/${s.ID}`} className="row-link" title={s.ID}>
+          {s.Spec.Name}
+        </Link>
+      </td>
+      <td>{modeOf(s)}</td>
+      <td>
+        {isJobService(s) ? (
+          <JobReplicas service={s} tasks={tasks} />
+        ) : (
+          <Replicas running={counts.running} desired={counts.desired} />
+        )}
+      </td>
+      <td className="mono wrap-cell" title={s.Spec.TaskTemplate.ContainerSpec.Image}>
+        {s.Spec.TaskTemplate.ContainerSpec.Image}
+      </td>
+      {compact ? null : (
+        <>
+          <td>
+            <UpdateStateBadge status={s.UpdateStatus} />
+          </td>
+          <td>
+            <Age at={s.CreatedAt} />
+          </td>
+          <td>
+            <Age at={s.UpdatedAt} />
+          </td>
+        </>
+      )}
+    </tr>
+  );
+});
