@@ -326,6 +326,14 @@ describe('task scopes and counts', () => {
     const gone = new Promise<string>((r) => c.socket.once('disconnect', (reason) => r(reason)));
     c.socket.emit('scope', { services: ['../etc'] });
     expect(await gone).toBe('io server disconnect');
+
+    // and so does asking for snapshot after snapshot: 20 changes in 10 s are served, the 21st is not
+    const busy = client(url, { v: REALTIME_PROTOCOL_VERSION, tasks: { services: [] } });
+    await until(() => busy.snapshots.length === 1, 'snapshot');
+    const dropped = new Promise<string>((r) => busy.socket.once('disconnect', (reason) => r(reason)));
+    for (let i = 0; i < 21; i++) busy.socket.emit('scope', { services: i % 2 ? ['web'] : [] });
+    expect(await dropped).toBe('io server disconnect');
+    expect(busy.snapshots).toHaveLength(21);
   });
 
   it('counts running over desired per service and running tasks per node, whatever the scope, as deltas', async () => {

@@ -69,6 +69,13 @@ export interface SampleFeed {
 const PING_INTERVAL_MS = 2000;
 const PING_TIMEOUT_MS = 3000;
 
+/**
+ * Each scope change costs a snapshot: a client that asks for more than this many within the window
+ * is not navigating but hammering, and is disconnected (its reconnect takes one snapshot).
+ */
+const MAX_SCOPE_CHANGES = 20;
+const SCOPE_WINDOW_MS = 10_000;
+
 /** How often clients that are behind are looked at (stalled ones dropped, caught-up ones sent the Raft view). */
 const FLOW_CHECK_MS = 250;
 
@@ -314,9 +321,13 @@ export function attachRealtime(
     socket.onAny((event: string) => {
       if (event !== 'scope') socket.disconnect(true);
     });
+    const scopeChanges: number[] = [];
     socket.on('scope', (raw: unknown) => {
+      const now = ctx.clock.now();
+      while (scopeChanges.length && scopeChanges[0]! <= now - SCOPE_WINDOW_MS) scopeChanges.shift();
+      scopeChanges.push(now);
       const next = parseTaskScope(raw);
-      if (typeof next === 'object' && 'error' in next) {
+      if ((typeof next === 'object' && 'error' in next) || scopeChanges.length > MAX_SCOPE_CHANGES) {
         socket.disconnect(true);
         return;
       }
