@@ -86,6 +86,8 @@ const OBSERVE_PROBES = `
 async function main(): Promise<void> {
   if (!existsSync('.next/BUILD_ID')) throw new Error('run `npx next build` first: the console is served built');
   const write = process.argv.includes('--write');
+  // the manager prints its event loop's worst delay each second: what a frame may wait behind
+  process.env.SWARMDECK_LOOP_REPORT_MS = '1000';
   const { m, browser, base, close } = await startConsoleBench('swarmdeck-bench-p7-', NODES);
   try {
     const pages = [];
@@ -127,6 +129,11 @@ async function main(): Promise<void> {
     await until('the bench socket connected', () => wire.connected, 15_000, 50);
     process.stderr.write(`${CONSOLES} consoles live; creating ${REPLICAS} replicas on ${NODES} nodes\n`);
 
+    const loopDelays: number[] = [];
+    const stopLines = m.onLine((line) => {
+      const d = /event loop: max delay ([\d.]+) ms/.exec(line);
+      if (d) loopDelays.push(Number(d[1]));
+    });
     const started = Date.now();
     const load = await m.api('POST', '/services/create', {
       Name: 'load',
@@ -160,6 +167,7 @@ async function main(): Promise<void> {
     } finally {
       clearInterval(probeTimer);
     }
+    stopLines();
     const ids = (await Promise.all(probes)).filter((id): id is string => !!id);
     const convergeMs = convergedAt - started;
     process.stderr.write(`converged in ${fmtMs(convergeMs)}; ${ids.length} probes\n`);
@@ -197,6 +205,7 @@ async function main(): Promise<void> {
       [
         `write → applied (CreatedAt → docker events): ${summary(spans(created, appliedAt))}`,
         `applied → gateway frame (a scoped socket client): ${summary(spans(appliedAt, gatewayAt))}`,
+        `manager event loop, worst delay per second while converging: p50 ${fmtMs(pct(loopDelays, 50))}, p90 ${fmtMs(pct(loopDelays, 90))}, max ${fmtMs(Math.max(...loopDelays))}`,
         `one /services console's stream: ${stream.frames} frames, ${(stream.bytes / 2 ** 20).toFixed(2)} MiB, ${stream.taskChanges} task changes`,
       ].join('\n') + '\n',
     );
