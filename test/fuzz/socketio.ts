@@ -58,7 +58,7 @@ const GARBAGE_PACKETS = [
 
 /** A polling POST body: a CONNECT with mutated auth, an event with a mutated payload, or garbage. */
 export function pollingPayload(rng: Rng, mutate: boolean): { text: string; label: string } {
-  const auth: Json = { v: REALTIME_PROTOCOL_VERSION, since: rng.int(0, 50) };
+  const auth: Json = { v: REALTIME_PROTOCOL_VERSION, since: rng.int(0, 50), tasks: { services: [] } };
   if (!mutate) return { text: rng.chance(0.8) ? connectPacket(auth) : '40', label: 'connect' };
   return rng.weighted<() => { text: string; label: string }>([
     [
@@ -75,6 +75,14 @@ export function pollingPayload(rng: Rng, mutate: boolean): { text: string; label
       () => {
         const m = mutateBody(rng, ['changes', { from: 0, to: 1, changes: [] }]);
         return { text: `${connectPacket(auth)}\u001e42${render(m.body)}`, label: 'event' };
+      },
+      2,
+    ],
+    [
+      () => {
+        // the one event a console may send: its task scope, mutated (a bad one ends the connection)
+        const m = mutateBody(rng, ['scope', rng.chance(0.5) ? { services: ['svc1', 'svc2'] } : 'all']);
+        return { text: `${connectPacket(auth)}\u001e42${render(m.body)}`, label: 'scope' };
       },
       2,
     ],
