@@ -1,5 +1,5 @@
 import { memo, type CSSProperties } from 'react';
-import type { Density, DensityPlan } from './density-model';
+import type { Density, MapPlan } from './density-model';
 import type { NodeCondition, WallColumn, WallModel, WallTask } from './wall-model';
 
 const CONDITION_TEXT: Record<NodeCondition, string> = {
@@ -26,7 +26,7 @@ export function WallMap({
   hidden = false,
 }: {
   model: WallModel;
-  plan: DensityPlan;
+  plan: MapPlan;
   loaded: boolean;
   hidden?: boolean;
 }) {
@@ -49,7 +49,12 @@ export function WallMap({
         <NodeBox key={c.nodeID} column={c} density={plan.density} />
       ))}
       {m.unplaced.length ? (
-        <section className="wall-node" data-condition="unplaced" aria-label="Tasks not placed on any node">
+        <section
+          className="wall-node"
+          data-condition="unplaced"
+          aria-label="Tasks not placed on any node"
+          style={plan.unplacedCellPx ? ({ '--cell': `${plan.unplacedCellPx}px` } as CSSProperties) : undefined}
+        >
           <div className="wall-node-head">
             <h2 className="wall-node-name">Not placed</h2>
             <span className="wall-node-state">no suitable node</span>

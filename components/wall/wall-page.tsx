@@ -8,7 +8,7 @@ import { useNow } from '../time/now';
 import { DEFAULT_GRACE_MS, wallAlerts } from './alert-model';
 import { tasksHeadline } from '../overview/overview-model';
 import { buildTopology } from '../topology/topology-model';
-import { densityPlan, wallFontPx, type DensityPlan } from './density-model';
+import { mapPlan, wallFontPx, type DensityPlan } from './density-model';
 import { rotationAt, VIEW_TITLE, type WallView } from './rotation-model';
 import { useRotationConfig, useWallScreen } from './use-wall-screen';
 import { WallAlerts } from './wall-alerts';
@@ -70,8 +70,8 @@ export function WallPage() {
   }, [m, service, tasks, raft.view, raft.single, now]);
 
   const boxes = m.columns.length + (m.unplaced.length ? 1 : 0);
-  const maxTasks = Math.max(1, m.unplaced.length, ...m.columns.map((c) => c.tasks.length));
-  const plan = screen ? densityPlan(boxes, maxTasks, screen.width, screen.height) : CARDS;
+  const maxNodeTasks = Math.max(1, ...m.columns.map((c) => c.tasks.length));
+  const plan = screen ? mapPlan(boxes, maxNodeTasks, m.unplaced.length, screen.width, screen.height) : CARDS;
 
   const openedAt = useRef(0);
   if (!openedAt.current && now) openedAt.current = now;
