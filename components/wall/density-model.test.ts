@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { densityPlan, wallFontPx } from './density-model';
+import { densityPlan, mapPlan, wallFontPx } from './density-model';
 
 const UHD = [3840, 2160] as const;
 const LAPTOP = [1366, 768] as const;
@@ -48,5 +48,29 @@ describe('densityPlan', () => {
     const wide = densityPlan(500, 10, ...ULTRAWIDE);
     const uhd = densityPlan(500, 10, ...UHD);
     expect(wide.gridColumns / wide.gridRows).toBeGreaterThan(uhd.gridColumns / uhd.gridRows);
+  });
+});
+
+describe('mapPlan', () => {
+  it("keeps the nodes' cells when thousands of tasks wait unplaced, and sizes the not-placed box to hold them", () => {
+    const calm = mapPlan(501, 12, 0, ...UHD);
+    const crowd = mapPlan(501, 12, 3600, ...UHD);
+    expect(crowd.density).toBe('cells');
+    expect(crowd.cellPx).toBe(calm.cellPx);
+    expect(crowd.gridColumns).toBe(calm.gridColumns);
+    expect(crowd.unplacedCellPx).toBeLessThan(crowd.cellPx);
+    // the same box holds them all: as many cells across and down as the nodes' box allows
+    const f = wallFontPx(...UHD);
+    const boxW = (UHD[0] - 2 * f) / crowd.gridColumns - 0.6 * f - 4;
+    const boxH = (UHD[1] - 12 * f) / crowd.gridRows - 0.6 * f - Math.max(10, 1.2 * f) - 4;
+    const cell = crowd.unplacedCellPx!;
+    expect(Math.floor(boxW / cell) * Math.floor(boxH / cell)).toBeGreaterThanOrEqual(3600);
+  });
+
+  it('is densityPlan for the largest box otherwise: few unplaced tasks, or a cluster drawn as cards or chips', () => {
+    expect(mapPlan(501, 12, 5, ...UHD)).toEqual(densityPlan(501, 12, ...UHD));
+    expect(mapPlan(5, 4, 2, ...UHD)).toEqual(densityPlan(5, 4, ...UHD));
+    // cards for the nodes, but a crowd unplaced: the whole map goes to the size that holds the crowd
+    expect(mapPlan(5, 4, 400, ...UHD)).toEqual(densityPlan(5, 400, ...UHD));
   });
 });

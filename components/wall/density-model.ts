@@ -42,6 +42,17 @@ function boxes(nodes: number, rows: number, w: number, h: number, gap: number) {
   return { cols, rows: Math.ceil(nodes / cols), boxW: w / cols - gap, boxH: h / Math.ceil(nodes / cols) - gap };
 }
 
+/** The largest heat cell (px) that fits `tasks` cells in a box of `boxW`×`boxH` under its name; 0 when none does. */
+function cellFor(boxW: number, boxH: number, f: number, tasks: number): number {
+  const head = Math.max(10, f * 1.2);
+  const cw = boxW - 4;
+  const ch = boxH - head - 4;
+  if (cw <= 0 || ch <= 0) return 0;
+  let cell = Math.floor(Math.sqrt((cw * ch) / Math.max(1, tasks)));
+  while (cell > 1 && Math.floor(cw / cell) * Math.floor(ch / cell) < tasks) cell--;
+  return cell;
+}
+
 /**
  * The plan for `nodes` boxes (a node, or the not-placed box) holding at most
  * `maxTasks` each on a `width`×`height` screen: cards when they fit, in as few
@@ -78,12 +89,7 @@ export function densityPlan(nodes: number, maxTasks: number, width: number, heig
   let best = { cell: 0, cols: n, rows: 1 };
   for (let r = 1; r <= n; r++) {
     const b = boxes(n, r, w, h, gap);
-    const head = Math.max(10, f * 1.2);
-    const cw = b.boxW - 4;
-    const ch = b.boxH - head - 4;
-    if (cw <= 0 || ch <= 0) continue;
-    let cell = Math.floor(Math.sqrt((cw * ch) / tasks));
-    while (cell > 1 && Math.floor(cw / cell) * Math.floor(ch / cell) < tasks) cell--;
+    const cell = cellFor(b.boxW, b.boxH, f, tasks);
     if (cell > best.cell) best = { cell, cols: b.cols, rows: b.rows };
   }
   return {
@@ -94,4 +100,33 @@ export function densityPlan(nodes: number, maxTasks: number, width: number, heig
     scale: 1,
     fontPx: f,
   };
+}
+
+export interface MapPlan extends DensityPlan {
+  /** side of a heat cell in the not-placed box, when it differs from the nodes' (cells only) */
+  unplacedCellPx?: number;
+}
+
+/**
+ * The map's plan: densityPlan for the largest box, except that a crowd of tasks no node took (thousands
+ * pending while a cluster churns or lacks room) does not shrink every node's cells to its size: when the
+ * nodes alone are heat cells, the not-placed box gets smaller cells of its own, sized to hold all of its
+ * tasks in the same box. The nodes' cells then keep their size while the pending crowd comes and goes.
+ */
+export function mapPlan(
+  boxCount: number,
+  maxNodeTasks: number,
+  unplaced: number,
+  width: number,
+  height: number,
+): MapPlan {
+  const all = densityPlan(boxCount, Math.max(maxNodeTasks, unplaced), width, height);
+  if (all.density !== 'cells' || unplaced <= maxNodeTasks) return all;
+  const nodes = densityPlan(boxCount, maxNodeTasks, width, height);
+  if (nodes.density !== 'cells') return all;
+  const f = nodes.fontPx;
+  const gap = GAP_EM * f;
+  const boxW = (width - 2 * f) / nodes.gridColumns - gap;
+  const boxH = (height - CHROME_EM * f) / nodes.gridRows - gap;
+  return { ...nodes, unplacedCellPx: Math.max(1, cellFor(boxW, boxH, f, unplaced)) };
 }

@@ -1,5 +1,5 @@
-import type { CSSProperties } from 'react';
-import type { DensityPlan } from './density-model';
+import { memo, type CSSProperties } from 'react';
+import type { Density, MapPlan } from './density-model';
 import type { NodeCondition, WallColumn, WallModel, WallTask } from './wall-model';
 
 const CONDITION_TEXT: Record<NodeCondition, string> = {
@@ -11,10 +11,25 @@ const CONDITION_TEXT: Record<NodeCondition, string> = {
   paused: 'Paused',
 };
 
-const hueStyle = (hue: number) => ({ '--hue': hue }) as CSSProperties;
-
-/** The cluster map: a box per node holding its tasks, as cards, chips or heat cells (the plan says which). */
-export function WallMap({ model: m, plan, loaded }: { model: WallModel; plan: DensityPlan; loaded: boolean }) {
+/**
+ * The cluster map: a box per node holding its tasks, as cards, chips or heat
+ * cells (the plan says which). A node's box is drawn again only when its
+ * column is a new object (wallModel hands back unchanged columns as they
+ * were), so a redraw under churn touches the few nodes whose tasks changed.
+ * `hidden`: kept mounted but not drawn while another view is on screen, so
+ * that turning back to the map does not build 5,000 cells in one go.
+ */
+export function WallMap({
+  model: m,
+  plan,
+  loaded,
+  hidden = false,
+}: {
+  model: WallModel;
+  plan: MapPlan;
+  loaded: boolean;
+  hidden?: boolean;
+}) {
   const style = {
     '--grid-cols': plan.gridColumns,
     '--grid-rows': plan.gridRows,
@@ -22,17 +37,29 @@ export function WallMap({ model: m, plan, loaded }: { model: WallModel; plan: De
     '--scale': plan.scale,
   } as CSSProperties;
   return (
-    <div className="wall-map" data-density={plan.density} style={style} aria-label="Cluster map">
+    <div
+      className="wall-map"
+      data-density={plan.density}
+      data-hidden={hidden || undefined}
+      aria-hidden={hidden || undefined}
+      style={style}
+      aria-label="Cluster map"
+    >
       {m.columns.map((c) => (
-        <NodeBox key={c.nodeID} column={c} />
+        <NodeBox key={c.nodeID} column={c} density={plan.density} />
       ))}
       {m.unplaced.length ? (
-        <section className="wall-node" data-condition="unplaced" aria-label="Tasks not placed on any node">
+        <section
+          className="wall-node"
+          data-condition="unplaced"
+          aria-label="Tasks not placed on any node"
+          style={plan.unplacedCellPx ? ({ '--cell': `${plan.unplacedCellPx}px` } as CSSProperties) : undefined}
+        >
           <div className="wall-node-head">
             <h2 className="wall-node-name">Not placed</h2>
             <span className="wall-node-state">no suitable node</span>
           </div>
-          <TaskList tasks={m.unplaced} />
+          <TaskList tasks={m.unplaced} density={plan.density} />
         </section>
       ) : null}
       {loaded && m.columns.length === 0 ? <p className="wall-empty">No nodes</p> : null}
@@ -40,7 +67,7 @@ export function WallMap({ model: m, plan, loaded }: { model: WallModel; plan: De
   );
 }
 
-function NodeBox({ column: c }: { column: WallColumn }) {
+const NodeBox = memo(function NodeBox({ column: c, density }: { column: WallColumn; density: Density }) {
   const state = CONDITION_TEXT[c.condition];
   return (
     <section
@@ -55,28 +82,32 @@ function NodeBox({ column: c }: { column: WallColumn }) {
         <span className="wall-node-role">{c.leader ? 'Leader' : c.manager ? 'Manager' : 'Worker'}</span>
         {state ? <span className="wall-node-state">{state}</span> : null}
       </div>
-      <TaskList tasks={c.tasks} />
+      <TaskList tasks={c.tasks} density={density} />
     </section>
   );
-}
+});
 
-function TaskList({ tasks }: { tasks: WallTask[] }) {
+/** A heat cell is its square alone (no text: it is too small to carry any); cards and chips carry their names. */
+function TaskList({ tasks, density }: { tasks: WallTask[]; density: Density }) {
   return (
     <ul className="wall-tasks">
       {tasks.map((t) => (
         <li
           key={t.id}
-          className="wall-task"
+          className={`wall-task wall-hue-${t.hue}`}
           data-look={t.look}
           data-state={t.state}
-          style={hueStyle(t.hue)}
           title={`${t.label}: ${t.state}`}
         >
-          <span className="wall-task-name">
-            <span className="ellipsis">{t.service}</span>
-            {t.slot}
-          </span>
-          <span className="wall-task-state">{t.look === 'running' ? '' : t.state}</span>
+          {density === 'cells' ? null : (
+            <>
+              <span className="wall-task-name">
+                <span className="ellipsis">{t.service}</span>
+                {t.slot}
+              </span>
+              <span className="wall-task-state">{t.look === 'running' ? '' : t.state}</span>
+            </>
+          )}
         </li>
       ))}
     </ul>

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Task } from '@/server/api/types';
 import { fixtureService, fixtureTask } from '../cluster/test-fixtures';
 import { fixtureNode, runningTask } from '../topology/test-fixtures';
-import { HUES, serviceHues, wallModel } from './wall-model';
+import { HUES, serviceHues, wallMemo, wallModel } from './wall-model';
 
 const web = fixtureService({ ID: 'web', Spec: { ...fixtureService().Spec, Name: 'web' } });
 const api = fixtureService({ ID: 'api', Spec: { ...fixtureService().Spec, Name: 'api' } });
@@ -89,5 +91,39 @@ describe('wallModel', () => {
     expect(new Set(all.values()).size).toBe(HUES.length);
     const first = serviceHues(many.slice(0, 5));
     for (const [id, hue] of first) expect(all.get(id)).toBe(hue);
+  });
+
+  it('with a memo, hands back what did not change as the same objects, and only that', () => {
+    const a = runningTask(web, 'a', 1, 'n1');
+    const b = runningTask(web, 'b', 2, 'n0');
+    const memo = wallMemo();
+    const first = wallModel([leader, w1], services, [a, b], memo);
+    // b changes state (a new object, as the store makes it); a and node n1 stay as they were
+    const next = wallModel([leader, w1], services, [a, state(b, 'failed')], memo);
+    expect(next.columns[1]).toBe(first.columns[1]);
+    expect(next.columns[0]).not.toBe(first.columns[0]);
+    expect(next.columns[0]!.tasks.map((t) => t.look)).toEqual(['failed']);
+    expect(next.unplaced).toBe(first.unplaced);
+    // a node that goes down is a new column even with the same tasks
+    const down = { ...w1, Status: { ...w1.Status, State: 'down' as const } };
+    const third = wallModel([leader, down], services, [a, state(b, 'failed')], memo);
+    expect(third.columns[1]).not.toBe(next.columns[1]);
+    expect(third.columns[1]!.condition).toBe('down');
+    expect(third.columns[1]!.tasks[0]).toBe(next.columns[1]!.tasks[0]);
+  });
+
+  it('makes a card again when its service is renamed', () => {
+    const a = runningTask(web, 'a', 1, 'n1');
+    const memo = wallMemo();
+    wallModel([w1], services, [a], memo);
+    const renamed = new Map(services).set('web', { ...web, Spec: { ...web.Spec, Name: 'www' } });
+    expect(wallModel([w1], renamed, [a], memo).columns[0]!.tasks[0]!.label).toBe('www.1');
+  });
+});
+
+describe('wall.css', () => {
+  it('has a hue class for every hue a task can have (wall-map.tsx draws the hue as a class)', () => {
+    const css = readFileSync(fileURLToPath(new URL('./wall.css', import.meta.url)), 'utf8');
+    for (const h of HUES) expect(css).toMatch(new RegExp(`\\.wall-hue-${h} \\{\\s*--hue: ${h};`));
   });
 });

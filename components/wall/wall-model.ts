@@ -12,6 +12,8 @@ export interface WallTask {
   service: string;
   /** `.3`, or '' for a global service's task: kept in sight when a long name is cut */
   slot: string;
+  /** the slot's number (0 for a global service's task), for the order within a service */
+  slotNumber: number;
   state: TaskState;
   look: WallTaskLook;
   /** the service's colour (serviceHues): the same on every screen and after every reload */
@@ -107,17 +109,47 @@ export function taskLook(t: Task): WallTaskLook {
   return 'starting';
 }
 
-const byLabel = (a: WallTask, b: WallTask) => naturalCompare(a.label, b.label) || a.id.localeCompare(b.id);
+/** By label (`web.2` before `web.10`): within one service that is by slot number, without parsing labels. */
+const byLabel = (a: WallTask, b: WallTask) =>
+  (a.service === b.service ? a.slotNumber - b.slotNumber : naturalCompare(a.label, b.label)) ||
+  (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * What one redraw hands the next, so that what did not change stays the same
+ * object: a task's card is made again only when its task changed (the store
+ * keeps unchanged tasks as they were), and a node's column is the previous
+ * one while its node and its cards are. The map redraws a column only when it
+ * is a new object.
+ */
+export interface WallMemo {
+  cards: WeakMap<Task, WallTask>;
+  /** the previous model, or null the first time */
+  prev: WallModel | null;
+}
+
+export const wallMemo = (): WallMemo => ({ cards: new WeakMap(), prev: null });
+
+const sameTasks = (a: readonly WallTask[], b: readonly WallTask[]) =>
+  a.length === b.length && a.every((t, i) => t === b[i]);
+
+const sameColumn = (a: WallColumn, b: WallColumn) =>
+  a.name === b.name &&
+  a.manager === b.manager &&
+  a.leader === b.leader &&
+  a.condition === b.condition &&
+  sameTasks(a.tasks, b.tasks);
 
 /**
  * The cluster as the wall shows it: a column per node (managers first, then
  * by name: a stable order, so nothing moves when a node changes state), the
- * node's current tasks in it, and the tasks no node took.
+ * node's current tasks in it, and the tasks no node took. With `memo`, what
+ * is unchanged since the last call is returned as the same objects.
  */
 export function wallModel(
   nodes: Iterable<Node>,
   services: ReadonlyMap<string, Service>,
   tasks: Iterable<Task>,
+  memo: WallMemo = wallMemo(),
 ): WallModel {
   const columns = new Map<string, WallColumn>();
   let nodesReady = 0;
@@ -138,10 +170,8 @@ export function wallModel(
   let tasksRunning = 0;
   let tasksWanted = 0;
   for (const t of tasks) {
-    const svc = services.get(t.ServiceID);
-    const name = svc?.Spec.Name ?? t.ServiceID.slice(0, 12);
-    const c = counts.get(t.ServiceID) ?? { running: 0, desired: 0 };
-    counts.set(t.ServiceID, c);
+    let c = counts.get(t.ServiceID);
+    if (!c) counts.set(t.ServiceID, (c = { running: 0, desired: 0 }));
     if (t.DesiredState === 'running') {
       tasksWanted++;
       c.desired++;
@@ -151,21 +181,36 @@ export function wallModel(
       }
     }
     if (!onWall(t)) continue;
-    const card: WallTask = {
-      id: t.ID,
-      serviceID: t.ServiceID,
-      label: t.Slot ? `${name}.${t.Slot}` : name,
-      service: name,
-      slot: t.Slot ? `.${t.Slot}` : '',
-      state: t.Status.State,
-      look: taskLook(t),
-      hue: hues.get(t.ServiceID) ?? HUES[nameHash(name) % HUES.length]!,
-    };
+    const svc = services.get(t.ServiceID);
+    const name = svc?.Spec.Name ?? t.ServiceID.slice(0, 12);
+    const hue = hues.get(t.ServiceID) ?? HUES[nameHash(name) % HUES.length]!;
+    let card = memo.cards.get(t);
+    // a renamed service or a hue handed to an older one makes the card again
+    if (!card || card.service !== name || card.hue !== hue) {
+      card = {
+        id: t.ID,
+        serviceID: t.ServiceID,
+        label: t.Slot ? `${name}.${t.Slot}` : name,
+        service: name,
+        slot: t.Slot ? `.${t.Slot}` : '',
+        slotNumber: t.Slot || 0,
+        state: t.Status.State,
+        look: taskLook(t),
+        hue,
+      };
+      memo.cards.set(t, card);
+    }
     const col = t.NodeID ? columns.get(t.NodeID) : undefined;
     if (col) col.tasks.push(card);
     else unplaced.push(card);
   }
-  for (const col of columns.values()) col.tasks.sort(byLabel);
+  const before = new Map(memo.prev?.columns.map((c) => [c.nodeID, c]));
+  const sorted: WallColumn[] = [];
+  for (const col of columns.values()) {
+    col.tasks.sort(byLabel);
+    const was = before.get(col.nodeID);
+    sorted.push(was && sameColumn(was, col) ? was : col);
+  }
   unplaced.sort(byLabel);
   const svcList: WallService[] = [...services.values()]
     .map((s) => ({
@@ -176,14 +221,14 @@ export function wallModel(
       desired: s.Spec.Mode.Replicated ? (s.Spec.Mode.Replicated.Replicas ?? 1) : (counts.get(s.ID)?.desired ?? 0),
     }))
     .sort((a, b) => naturalCompare(a.name, b.name));
-  return {
-    columns: [...columns.values()].sort(
-      (a, b) => Number(b.manager) - Number(a.manager) || naturalCompare(a.name, b.name),
-    ),
-    unplaced,
+  const model: WallModel = {
+    columns: sorted.sort((a, b) => Number(b.manager) - Number(a.manager) || naturalCompare(a.name, b.name)),
+    unplaced: memo.prev && sameTasks(memo.prev.unplaced, unplaced) ? memo.prev.unplaced : unplaced,
     services: svcList,
     nodesReady,
     tasksRunning,
     tasksWanted,
   };
+  memo.prev = model;
+  return model;
 }

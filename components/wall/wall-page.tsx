@@ -1,20 +1,20 @@
 'use client';
 
-import { useMemo, useRef, type CSSProperties } from 'react';
+import { useMemo, useRef, useState, type CSSProperties } from 'react';
 import type { Task } from '@/server/api/types';
-import { useClusterView } from '../realtime/use-cluster';
 import { ConnectionIndicator } from '../realtime/connection-indicator';
 import { useRaftPanel } from '../raft/use-raft';
 import { useNow } from '../time/now';
 import { DEFAULT_GRACE_MS, wallAlerts } from './alert-model';
 import { tasksHeadline } from '../overview/overview-model';
 import { buildTopology } from '../topology/topology-model';
-import { densityPlan, wallFontPx, type DensityPlan } from './density-model';
+import { mapPlan, wallFontPx, type DensityPlan } from './density-model';
 import { rotationAt, VIEW_TITLE, type WallView } from './rotation-model';
 import { useRotationConfig, useWallScreen } from './use-wall-screen';
 import { WallAlerts } from './wall-alerts';
 import { WallMap } from './wall-map';
-import { wallModel } from './wall-model';
+import { wallMemo, wallModel } from './wall-model';
+import { useWallView } from './use-wall-view';
 import { WallRaft } from './wall-raft';
 import { tickerRowsFit } from './ticker-model';
 import { WallTicker } from './wall-ticker';
@@ -31,14 +31,17 @@ const CARDS: DensityPlan = { density: 'cards', gridColumns: 1, gridRows: 1, cell
  * scrolls. Nothing on it can be clicked or focused.
  */
 export function WallPage() {
-  const view = useClusterView();
+  // at the wall's pace (paced-view.ts), not on every pushed frame
+  const view = useWallView();
   const { node, service, task, cluster, network } = view.tables;
   const now = useNow();
   const screen = useWallScreen();
   const rotation = useRotationConfig();
   const raft = useRaftPanel();
   const tasks = useMemo(() => [...task.values()], [task]);
-  const m = useMemo(() => wallModel(node.values(), service, tasks), [node, service, tasks]);
+  // what did not change between two redraws stays the same object, so the map redraws only changed nodes
+  const [memo] = useState(wallMemo);
+  const m = useMemo(() => wallModel(node.values(), service, tasks, memo), [node, service, tasks, memo]);
   // the headline counts as the console's overview does: against each service's desired replicas
   const headline = useMemo(() => {
     const byService = new Map<string, Task[]>();
@@ -67,8 +70,8 @@ export function WallPage() {
   }, [m, service, tasks, raft.view, raft.single, now]);
 
   const boxes = m.columns.length + (m.unplaced.length ? 1 : 0);
-  const maxTasks = Math.max(1, m.unplaced.length, ...m.columns.map((c) => c.tasks.length));
-  const plan = screen ? densityPlan(boxes, maxTasks, screen.width, screen.height) : CARDS;
+  const maxNodeTasks = Math.max(1, ...m.columns.map((c) => c.tasks.length));
+  const plan = screen ? mapPlan(boxes, maxNodeTasks, m.unplaced.length, screen.width, screen.height) : CARDS;
 
   const openedAt = useRef(0);
   if (!openedAt.current && now) openedAt.current = now;
@@ -134,7 +137,10 @@ export function WallPage() {
       </header>
       <WallAlerts alerts={alerts} loaded={view.loaded} />
       <main className="wall-body">
-        {turn.view === 'map' ? <WallMap model={m} plan={plan} loaded={view.loaded} /> : null}
+        {/* while rotating the map stays mounted behind the other views: turning back to it is not a rebuild */}
+        {turn.view === 'map' || !rotation.pinned ? (
+          <WallMap model={m} plan={plan} loaded={view.loaded} hidden={turn.view !== 'map'} />
+        ) : null}
         {turn.view === 'updates' ? <WallUpdates services={service} tasks={tasks} nodes={node} now={now} /> : null}
         {turn.view === 'topology' && topology ? (
           <WallTopologyView topology={topology.topology} plan={topology.plan} scale={topology.scale} />

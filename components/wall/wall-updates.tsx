@@ -1,7 +1,9 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Node, Service, Task } from '@/server/api/types';
 import { nodeName } from '../cluster/derive';
-import { progressModel, type Phase } from '../updates/progress-model';
+import { progressModel, type Phase, type SlotCell } from '../updates/progress-model';
 import { RolloutStrip } from '../updates/rollout-strip';
+import { keepSameCells } from './updates-model';
 
 const PHASE_TEXT: Record<Phase, string> = {
   idle: 'Idle',
@@ -13,6 +15,9 @@ const PHASE_TEXT: Record<Phase, string> = {
   'rolled-back': 'Rolled back',
 };
 
+/** Strip cells added per animation frame when the view comes on: 5,000 at once were one long task. */
+const CELLS_PER_FRAME = 1000;
+
 const RUNNING = new Set(['updating', 'paused', 'rollback_started', 'rollback_paused']);
 
 /** A service whose rollout is under way or stuck: what the rolling-updates view shows. */
@@ -20,7 +25,11 @@ export function updateInProgress(s: Service): boolean {
   return !!s.UpdateStatus && RUNNING.has(s.UpdateStatus.State);
 }
 
-/** Rolling updates in progress, each with its strip (the same strip as the service page, read-only). */
+/**
+ * Rolling updates in progress, each with its strip (the same strip as the service page, read-only). A strip
+ * of thousands of slots is worked out once a second, on the clock's tick, from the newest tables then: the
+ * model reads every task of the service, and the wall redraws its tables several times a second.
+ */
 export function WallUpdates({
   services,
   tasks,
@@ -32,32 +41,68 @@ export function WallUpdates({
   nodes: ReadonlyMap<string, Node>;
   now: number;
 }) {
-  const running = [...services.values()]
+  const [shown, setShown] = useState({ services, tasks, nodes, now });
+  // derived state, set while rendering: React renders again at once with it, before anything is drawn
+  if (shown.now !== now) setShown({ services, tasks, nodes, now });
+  const running = [...shown.services.values()]
     .filter(updateInProgress)
     .sort((a, b) => a.Spec.Name.localeCompare(b.Spec.Name));
-  const name = (id: string) => {
-    const n = nodes.get(id);
-    return n ? nodeName(n) : id.slice(0, 12);
-  };
   if (!running.length) return <p className="wall-empty">No rolling updates</p>;
   return (
     <div className="wall-updates" aria-label="Rolling updates">
-      {running.map((s) => {
-        const p = progressModel(s, tasks, [], now, name);
-        return (
-          <section key={s.ID} className="wall-update" data-phase={p.phase}>
-            <div className="wall-update-head">
-              <h2>{s.Spec.Name}</h2>
-              <span className="wall-update-phase">{PHASE_TEXT[p.phase]}</span>
-              <span className="num wall-update-done">
-                {p.done}/{p.total}
-              </span>
-            </div>
-            <RolloutStrip cells={p.cells} rollingBack={p.rollingBack} label={`${s.Spec.Name} rollout`} />
-            {p.message ? <p className="wall-update-msg">{p.message}</p> : null}
-          </section>
-        );
-      })}
+      {running.map((s) => (
+        <UpdateRow key={s.ID} service={s} tasks={shown.tasks} nodes={shown.nodes} now={shown.now} />
+      ))}
     </div>
+  );
+}
+
+function UpdateRow({
+  service: s,
+  tasks,
+  nodes,
+  now,
+}: {
+  service: Service;
+  tasks: readonly Task[];
+  nodes: ReadonlyMap<string, Node>;
+  now: number;
+}) {
+  const p = useMemo(() => {
+    const name = (id: string) => {
+      const n = nodes.get(id);
+      return n ? nodeName(n) : id.slice(0, 12);
+    };
+    return progressModel(s, tasks, [], now, name);
+  }, [s, tasks, nodes, now]);
+  // the cells that did not move stay the same objects: the strip redraws the ones that did
+  const lastCells = useRef<readonly SlotCell[] | undefined>(undefined);
+  const cells = useMemo(() => {
+    const kept = keepSameCells(lastCells.current, p.cells);
+    lastCells.current = kept;
+    return kept;
+  }, [p.cells]);
+  const [drawn, setDrawn] = useState(CELLS_PER_FRAME);
+  useEffect(() => {
+    if (drawn >= cells.length) return;
+    const frame = requestAnimationFrame(() => setDrawn((n) => n + CELLS_PER_FRAME));
+    return () => cancelAnimationFrame(frame);
+  }, [drawn, cells.length]);
+  return (
+    <section className="wall-update" data-phase={p.phase}>
+      <div className="wall-update-head">
+        <h2>{s.Spec.Name}</h2>
+        <span className="wall-update-phase">{PHASE_TEXT[p.phase]}</span>
+        <span className="num wall-update-done">
+          {p.done}/{p.total}
+        </span>
+      </div>
+      <RolloutStrip
+        cells={drawn < cells.length ? cells.slice(0, drawn) : cells}
+        rollingBack={p.rollingBack}
+        label={`${s.Spec.Name} rollout`}
+      />
+      {p.message ? <p className="wall-update-msg">{p.message}</p> : null}
+    </section>
   );
 }
