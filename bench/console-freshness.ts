@@ -10,7 +10,7 @@
 // moment minus the probe's CreatedAt, which the leader stamps when it builds the
 // transaction, before the entry is proposed: so each figure is an upper bound on
 // commit → DOM (it also holds the proposal, the fsync and the apply).
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { io } from 'socket.io-client';
 import { REALTIME_PROTOCOL_VERSION, type ChangesFrame } from '../server/api/realtime';
 import { consoleLogin } from '../test/manager-http';
@@ -99,6 +99,21 @@ async function main(): Promise<void> {
       await page.locator('.conn[data-status="live"]').waitFor({ timeout: 60_000 });
       pages.push(page);
     }
+    // where the first page's main thread goes (script, style, layout, paint), read when converged
+    const cdp = await pages[0]!.context().newCDPSession(pages[0]!);
+    await cdp.send('Performance.enable');
+    const perf = async () =>
+      Object.fromEntries(
+        ((await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }).metrics.map(
+          (x) => [x.name, x.value],
+        ),
+      ) as Record<string, number>;
+    const perfBefore = await perf();
+    // BENCH_PAGE_PROF=file: a CPU profile of that page while converging
+    if (process.env.BENCH_PAGE_PROF) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
     // when each probe was applied on the leader: `docker events` sends a service's create as the entry
     // is applied, which on a leader is the moment it commits (no frame pacing, no browser)
     const appliedAt = new Map<string, number>();
@@ -168,6 +183,12 @@ async function main(): Promise<void> {
       clearInterval(probeTimer);
     }
     stopLines();
+    const perfAfter = await perf();
+    if (process.env.BENCH_PAGE_PROF) {
+      const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
+      writeFileSync(process.env.BENCH_PAGE_PROF, JSON.stringify(profile));
+    }
+    const spent = (k: string) => fmtMs(((perfAfter[k] ?? 0) - (perfBefore[k] ?? 0)) * 1000);
     const ids = (await Promise.all(probes)).filter((id): id is string => !!id);
     const convergeMs = convergedAt - started;
     process.stderr.write(`converged in ${fmtMs(convergeMs)}; ${ids.length} probes\n`);
@@ -206,6 +227,7 @@ async function main(): Promise<void> {
         `write → applied (CreatedAt → docker events): ${summary(spans(created, appliedAt))}`,
         `applied → gateway frame (a scoped socket client): ${summary(spans(appliedAt, gatewayAt))}`,
         `manager event loop, worst delay per second while converging: p50 ${fmtMs(pct(loopDelays, 50))}, p90 ${fmtMs(pct(loopDelays, 90))}, max ${fmtMs(Math.max(...loopDelays))}`,
+        `one /services page's main thread while converging: tasks ${spent('TaskDuration')}, script ${spent('ScriptDuration')}, style ${spent('RecalcStyleDuration')}, layout ${spent('LayoutDuration')}`,
         `one /services console's stream: ${stream.frames} frames, ${(stream.bytes / 2 ** 20).toFixed(2)} MiB, ${stream.taskChanges} task changes`,
       ].join('\n') + '\n',
     );
