@@ -202,11 +202,11 @@ async function main(): Promise<void> {
       created.set(s.Spec.Name, Date.parse(s.CreatedAt));
     }
     /** Per probe: from `from` (a time per name) to `to` (a time per name), where both are known. */
-    const spans = (from: ReadonlyMap<string, number>, to: ReadonlyMap<string, number> | Record<string, number>) => {
+    const spans = (from: ReadonlyMap<string, number>, to: ReadonlyMap<string, number>) => {
       const out: number[] = [];
       for (const name of created.keys()) {
         const a = from.get(name);
-        const b = to instanceof Map ? to.get(name) : (to as Record<string, number>)[name];
+        const b = to.get(name);
         if (a !== undefined && b !== undefined) out.push(b - a);
       }
       return out;
@@ -215,8 +215,10 @@ async function main(): Promise<void> {
     const writeToDom: number[] = [];
     let missing = 0;
     for (const page of pages) {
-      const seen = await page.evaluate(() => (window as unknown as { __probes: Record<string, number> }).__probes);
-      for (const name of created.keys()) if (seen[name] === undefined) missing++;
+      const seen = new Map(
+        Object.entries(await page.evaluate(() => (window as unknown as { __probes: Record<string, number> }).__probes)),
+      );
+      for (const name of created.keys()) if (!seen.has(name)) missing++;
       commitToDom.push(...spans(appliedAt, seen));
       writeToDom.push(...spans(created, seen));
     }

@@ -175,8 +175,9 @@ export function attachRealtime(
   });
 
   // a client's frames and snapshots: secrets for operators and admins only, tasks within its scope
-  const forClient = (c: Pick<ConsoleClient, 'secrets' | 'inScope'>, wire: WireChange[]) =>
-    scopeChanges(c.secrets ? wire : withoutSecrets(wire), c.inScope);
+  // (`redacted`: the changes without secrets, when the caller made them once for every client)
+  const forClient = (c: Pick<ConsoleClient, 'secrets' | 'inScope'>, wire: WireChange[], redacted?: WireChange[]) =>
+    scopeChanges(c.secrets ? wire : (redacted ?? withoutSecrets(wire)), c.inScope);
   const snapshotFor = (c: Pick<ConsoleClient, 'secrets' | 'scope' | 'inScope'>): SnapshotFrame => {
     const all = redactImage(view.image() as ConsoleState, decorate);
     const objects = { ...all.objects };
@@ -202,7 +203,8 @@ export function attachRealtime(
   const unwatch = view.watch((event: AppliedEvent) => {
     const wire = toWireChanges(event.changes, (kind, obj) => consoleObject(decorate, kind, obj));
     ring.push(event.index, wire);
-    for (const c of clients.values()) c.pacer.add(event.index, forClient(c, wire));
+    const redacted = withoutSecrets(wire);
+    for (const c of clients.values()) c.pacer.add(event.index, forClient(c, wire, redacted));
     counts.note(event);
     dropRevoked(event);
   });
@@ -314,8 +316,16 @@ export function attachRealtime(
     );
     const scope = hello.tasks ?? 'all';
     const client: ConsoleClient = {
-      ...{ socket, who, secrets, pacer, flow, scope, inScope: taskScopeMatcher(scope) },
-      ...{ raftStale: false, samplesStale: false, countsStale: false },
+      socket,
+      who,
+      secrets,
+      pacer,
+      flow,
+      scope,
+      inScope: taskScopeMatcher(scope),
+      raftStale: false,
+      samplesStale: false,
+      countsStale: false,
     };
     // the console sends nothing but its task scope: anything else ends the connection
     socket.onAny((event: string) => {

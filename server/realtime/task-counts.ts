@@ -72,31 +72,30 @@ export class CountsBroadcaster {
     this.cancel?.();
     this.cancel = undefined;
     const frame: CountsFrame = { services: {}, nodes: {} };
-    let any = false;
     for (const id of this.dirtyServices) {
       const s = this.source.get('service', id);
       if (!s) {
-        if (this.services.delete(id)) [frame.services[id], any] = [null, true];
+        if (this.services.delete(id)) frame.services[id] = null;
         continue;
       }
       const counts = replicaCounts(s, this.source.tasksByService(id));
       if (same(this.services.get(id), counts)) continue;
       this.services.set(id, counts);
-      [frame.services[id], any] = [counts, true];
+      frame.services[id] = counts;
     }
     for (const id of this.dirtyNodes) {
       if (!this.source.get('node', id)) {
-        if (this.nodes.delete(id)) [frame.nodes[id], any] = [null, true];
+        if (this.nodes.delete(id)) frame.nodes[id] = null;
         continue;
       }
       const running = runningOn(this.source.tasksByNode(id));
       if (this.nodes.get(id) === running) continue;
       this.nodes.set(id, running);
-      [frame.nodes[id], any] = [running, true];
+      frame.nodes[id] = running;
     }
     this.dirtyServices.clear();
     this.dirtyNodes.clear();
-    if (!any) return;
+    if (Object.keys(frame.services).length === 0 && Object.keys(frame.nodes).length === 0) return;
     this.lastSent = this.clock.now();
     this.send(frame);
   }
