@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { io, type Socket } from 'socket.io-client';
 import {
@@ -41,11 +41,13 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     refetchOnReconnect: false,
   });
   const data = first.data;
+  /** Make the store hold the tasks the page draws (the socket effect sets it: it may ask the server). */
+  const ensureHeld = useRef<() => void>(() => undefined);
   useEffect(() => {
     if (!data) return;
     if (data.raft) raftStore.apply(data.raft, Date.now());
-    // keep only the tasks the page draws now (the socket sends only those)
-    if (clusterStore.applySnapshot(data)) clusterStore.narrowTasks(taskScopes.current());
+    // this load may be older in scope than a socket snapshot it replaced: keep only, or ask for, what the page draws
+    if (clusterStore.applySnapshot(data)) ensureHeld.current();
   }, [data]);
 
   useEffect(() => {
@@ -66,6 +68,15 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       reconnectionDelayMax: 3000,
     });
     const stopWatchdog = startWatchdog();
+    // after any snapshot: a store that does not hold the page's tasks (a first load that raced the socket's
+    // snapshot of a wider scope, and won) asks the server for a snapshot of that scope
+    ensureHeld.current = () => {
+      const tasks = taskScopes.current();
+      if (!clusterStore.getView().loaded || clusterStore.narrowTasks(tasks)) return;
+      if (!socket.connected) return; // the next handshake asks for a snapshot
+      sentScope = scopeKey(tasks);
+      socket.emit('scope', tasks);
+    };
     // the page's task scope changed (a page or panel mounted or left): tell the server, which
     // answers with a snapshot of the new scope; a narrower one is dropped here at once
     let scopeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -112,6 +123,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       }
       if (frame.raft) raftStore.apply(frame.raft, Date.now());
       clusterStore.applySnapshot(frame);
+      ensureHeld.current();
     });
     socket.on('raft', (frame) => {
       frameHeard();
@@ -133,6 +145,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       }
     });
     return () => {
+      ensureHeld.current = () => undefined;
       stopScopes();
       clearTimeout(scopeTimer);
       stopWatchdog();
