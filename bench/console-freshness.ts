@@ -114,6 +114,8 @@ async function main(): Promise<void> {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.start');
     }
+    // BENCH_PAGE_TRACE=file: a Chromium trace of that page while converging (style, layout, paint, raster)
+    if (process.env.BENCH_PAGE_TRACE) await browser.startTracing(pages[0], { screenshots: false });
     // when each probe was applied on the leader: `docker events` sends a service's create as the entry
     // is applied, which on a leader is the moment it commits (no frame pacing, no browser)
     const appliedAt = new Map<string, number>();
@@ -188,6 +190,7 @@ async function main(): Promise<void> {
       const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
       writeFileSync(process.env.BENCH_PAGE_PROF, JSON.stringify(profile));
     }
+    if (process.env.BENCH_PAGE_TRACE) writeFileSync(process.env.BENCH_PAGE_TRACE, await browser.stopTracing());
     const spent = (k: string) => fmtMs(((perfAfter[k] ?? 0) - (perfBefore[k] ?? 0)) * 1000);
     const ids = (await Promise.all(probes)).filter((id): id is string => !!id);
     const convergeMs = convergedAt - started;

@@ -1,7 +1,7 @@
 // P9 (#13): the wall with 500 nodes and 5,000 tasks while about 10 % of the
 // tasks change state each second. Not a test: `npm run bench:wall [-- --write]
 // [--minutes=10] [--view=map | --view=map,updates,] [--exit-after=9s]
-// [--settle=60] [--profile=dir]` prints a table and, with --write, refreshes its
+// [--settle=60] [--profile=dir] [--trace=dir]` prints a table and, with --write, refreshes its
 // section of bench/RESULTS.md. Needs `npx next build`.
 //
 // One manager process (console, Engine API, 500 simulated workers) and one
@@ -15,8 +15,9 @@
 // PerformanceObserver records long tasks; every minute the heap is measured
 // after a forced GC (CDP), so "flat" means what survives collection. With
 // --profile, a CPU profile (CDP Profiler) of each view's first 30 measured
-// seconds is written and its functions with the most self time printed: the
-// profiler slows the page, so take figures from runs without it.
+// seconds is written and its functions with the most self time printed; with
+// --trace=dir, a Chromium trace of the same 30 s. Both slow the page, so take
+// figures from runs without them.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { io } from 'socket.io-client';
@@ -38,12 +39,16 @@ const EXIT_AFTER = arg('exit-after', '9s');
 const PROFILE_DIR = arg('profile', '');
 /** `--screenshot=dir`: the page as it stands at the end of each view's measurement. */
 const SCREENSHOT_DIR = arg('screenshot', '');
+/** `--trace=dir`: a Chromium trace (style, layout, paint per frame) of each view's first 30 measured seconds. */
+const TRACE_DIR = arg('trace', '');
 const GOAL_FPS = 50;
 const GOAL_LONG_TASK_MS = 50;
 
 interface PageStats {
   frames: number[];
   longTasks: number[];
+  /** Each second: the view on screen and how many rollouts it drew (the updates view is empty between two). */
+  views: { t: number; view: string; rollouts: number }[];
 }
 
 /**
@@ -51,8 +56,16 @@ interface PageStats {
  * function: tsx's transform wraps inner functions in a helper the page does not have.
  */
 const INSTRUMENT = `
-  const stats = { frames: [], longTasks: [] };
+  const stats = { frames: [], longTasks: [], views: [] };
   window.__wall = stats;
+  setInterval(() => {
+    const wall = document.querySelector('[data-testid="wall"]');
+    if (wall) stats.views.push({
+      t: performance.now(),
+      view: wall.getAttribute('data-view'),
+      rollouts: document.querySelectorAll('.wall-update').length,
+    });
+  }, 1000);
   const frame = (t) => {
     stats.frames.push(t);
     requestAnimationFrame(frame);
@@ -86,6 +99,8 @@ interface Measured {
   churnPct: number;
   /** tasks whose state changed, per second, ÷ replicas (from the gateway's own stream) */
   changingPct: number;
+  /** Of the seconds the updates view was up, the share with a rollout on it (undefined: it never was). */
+  rolloutShownPct?: number;
 }
 
 /** The functions with the most self time in a CPU profile (CDP Profiler), for a first look at a miss. */
@@ -242,6 +257,7 @@ async function main(): Promise<void> {
         await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
         await cdp.send('Profiler.start');
       }
+      if (TRACE_DIR) await browser.startTracing(page, { screenshots: false });
       const measuredFrom = Date.now();
       // the churn as it ran: every task created in the window (history keeps 5 per slot; a slot
       // turns over about every 10 s, so a look every 30 s misses none)
@@ -265,6 +281,10 @@ async function main(): Promise<void> {
           writeFileSync(file, JSON.stringify(profile));
           process.stderr.write(`${file} (first 30 s), most self time:\n${topSelf(profile, 25).join('\n')}\n`);
         }
+        if (TRACE_DIR && i === 1) {
+          mkdirSync(TRACE_DIR, { recursive: true });
+          writeFileSync(join(TRACE_DIR, `wall-${view || 'rotating'}.trace.json`), await browser.stopTracing());
+        }
         await countFresh();
         if (i % 2 === 0 || i === halves) {
           heaps.push(await heap());
@@ -282,8 +302,18 @@ async function main(): Promise<void> {
         await page.screenshot({ path: join(SCREENSHOT_DIR, `wall-${view || 'rotating'}.png`) });
       }
       await ctx.close();
+      // the updates view draws nothing between two rollouts: say how often it had one to draw
+      const onUpdates = stats.views.filter((v) => v.t >= t0 && v.t <= t1 && v.view === 'updates');
+      const rolloutShownPct = onUpdates.length
+        ? (onUpdates.filter((v) => v.rollouts > 0).length / onUpdates.length) * 100
+        : undefined;
+      if (rolloutShownPct !== undefined)
+        process.stderr.write(
+          `${view || 'rotating'}: a rollout on the updates view ${rolloutShownPct.toFixed(0)} % of its seconds\n`,
+        );
       // a GC pause is part of the page's life: frames are counted across them
       return {
+        rolloutShownPct,
         label: view ? `pinned on ${view}` : 'rotating',
         fps: framesPerSecond(stats.frames, t0, t1),
         long: stats.longTasks.slice(longBefore),
@@ -326,6 +356,14 @@ async function main(): Promise<void> {
       `| scenario | measured | fps p50 | fps p5 | fps min | long tasks | longest | heap after GC (first → last) | DOM nodes | slots replaced | tasks changing state |`,
       '|---|---|---|---|---|---|---|---|---|---|---|',
       ...rows,
+      '',
+      ...results
+        .filter((r) => r.rolloutShownPct !== undefined)
+        .map(
+          (r) =>
+            `${r.label}: while the updates view was up, a rollout was on it ${r.rolloutShownPct!.toFixed(0)} % of the seconds ` +
+            '(between one rollout and the next it has none to draw).',
+        ),
       '',
       `Goals: frames ≥ ${GOAL_FPS} fps, no long task over ${GOAL_LONG_TASK_MS} ms, memory flat over 10 minutes.`,
     ].join('\n');

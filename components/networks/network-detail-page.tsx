@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { RowLink } from '../ui/row-link';
 import { useMemo, type ReactNode } from 'react';
 import { useClusterView } from '../realtime/use-cluster';
 import { Badge } from '../ui/badge';
@@ -141,7 +142,7 @@ function Services({ d }: { d: NetworkDetail }) {
             {d.services.map((s) => (
               <tr key={s.serviceID} data-service={s.name}>
                 <td>
-                  <Link href={`/services/${encodeURIComponent(s.serviceID)}`}>{s.name}</Link>
+                  <RowLink href={`/services/${encodeURIComponent(s.serviceID)}`}>{s.name}</RowLink>
                 </td>
                 <td className="mono">
                   {s.vip ?? <span className="muted">{s.endpointMode === 'dnsrr' ? 'none (dnsrr)' : 'not yet'}</span>}
@@ -180,9 +181,9 @@ function TasksByNode({ d }: { d: NetworkDetail }) {
           <div key={n.nodeID || 'unassigned'} className="card network-node" data-node={n.name}>
             <div className="network-node-head">
               {n.nodeID ? (
-                <Link href={`/nodes/${encodeURIComponent(n.nodeID)}`} className="strong">
+                <RowLink href={`/nodes/${encodeURIComponent(n.nodeID)}`} className="strong">
                   {n.name}
-                </Link>
+                </RowLink>
               ) : (
                 <span className="strong">{n.name}</span>
               )}
@@ -193,12 +194,12 @@ function TasksByNode({ d }: { d: NetworkDetail }) {
               {n.tasks.map((t) => (
                 <li key={`${t.taskID}/${t.addr}`} data-task={t.name}>
                   <span className="status-dot" data-tone={t.tone} aria-hidden="true" />
-                  <Link
+                  <RowLink
                     href={`/services/${encodeURIComponent(t.serviceID)}#task-${encodeURIComponent(t.taskID)}`}
                     className="ellipsis"
                   >
                     {t.name}
-                  </Link>
+                  </RowLink>
                   <span className="mono">{bareAddr(t.addr)}</span>
                   <span className="muted">{t.draining ? 'draining' : t.state}</span>
                 </li>

@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { RowLink } from '../ui/row-link';
 import { useState } from 'react';
 import { capitalize } from '../time/format';
 import { Age } from '../ui/age';
@@ -77,7 +77,7 @@ export function NodeTasks({
                 data-finished={!active.some((r) => r.task === task) || undefined}
               >
                 <td className="mono wrap-cell" title={name}>
-                  <Link href={`/services/${encodeURIComponent(task.ServiceID)}`}>{name}</Link>
+                  <RowLink href={`/services/${encodeURIComponent(task.ServiceID)}`}>{name}</RowLink>
                 </td>
                 <td>
                   <CopyID id={task.ID} />

@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { RowLink } from '../ui/row-link';
 import { useMemo } from 'react';
 import { nodeName } from '../cluster/derive';
 import { orderNodes } from '../overview/overview-model';
@@ -53,9 +53,9 @@ export function NodesPage() {
               return (
                 <tr key={n.ID} data-leader={leader || undefined} data-state={n.Status.State}>
                   <td>
-                    <Link href={`/nodes/${encodeURIComponent(n.ID)}`} className="row-link" title={n.ID}>
+                    <RowLink href={`/nodes/${encodeURIComponent(n.ID)}`} className="row-link" title={n.ID}>
                       {nodeName(n)}
-                    </Link>
+                    </RowLink>
                   </td>
                   <td>
                     <Badge tone={STATE_TONE[n.Status.State] ?? 'neutral'}>{n.Status.State}</Badge>

@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { RowLink } from '../ui/row-link';
 import type { Node } from '@/server/api/types';
 import { isSimulated, nodeName } from '../cluster/derive';
 import { formatBytes, formatCpus, shortID } from '../time/format';
@@ -26,9 +26,9 @@ export function NodeCard({ node, running }: { node: Node; running: number }) {
       <header className="node-head">
         <span className="status-dot" data-tone={STATE_TONE[node.Status.State] ?? 'neutral'} aria-hidden="true" />
         <h3 className="node-name" title={name}>
-          <Link href={`/nodes/${encodeURIComponent(node.ID)}`} className="node-link">
+          <RowLink href={`/nodes/${encodeURIComponent(node.ID)}`} className="node-link">
             {name}
-          </Link>
+          </RowLink>
         </h3>
         {sim ? (
           <Badge tone="info" title="Simulated executor: tasks are not real containers">

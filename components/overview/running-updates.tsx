@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { RowLink } from '../ui/row-link';
 import { useMemo } from 'react';
 import type { Node, Service, Task } from '@/server/api/types';
 import { nodeName } from '../cluster/derive';
@@ -34,9 +34,9 @@ function RunningUpdate({
   return (
     <li className="card running-update" data-phase={model.phase}>
       <div className="running-update-head">
-        <Link href={`/services/${service.ID}`} className="running-update-name">
+        <RowLink href={`/services/${service.ID}`} className="running-update-name">
           {service.Spec.Name}
-        </Link>
+        </RowLink>
         <UpdateStateBadge status={service.UpdateStatus} />
         <span className="num running-update-count" data-testid="update-done">
           {model.done} of {model.total} {verb}

@@ -2,6 +2,7 @@
 
 import { useMemo, useSyncExternalStore } from 'react';
 import type { RaftView } from '@/server/api/raft-view';
+import type { ClusterView } from '../realtime/client-store';
 import { useClusterView } from '../realtime/use-cluster';
 import { singleManagerView } from './derive';
 import { raftStore, type RaftState } from './raft-store';
@@ -21,8 +22,15 @@ export interface RaftPanelData {
 
 /** The raft view pushed by the manager, or a single-manager view from the store when it sends none. */
 export function useRaftPanel(): RaftPanelData {
+  return useRaftPanelOf(useClusterView());
+}
+
+/**
+ * useRaftPanel over a view the caller already holds: the wall passes its paced view, so the single-manager
+ * fallback does not subscribe it to every frame the socket brings (twenty a second under churn).
+ */
+export function useRaftPanelOf(cluster: ClusterView): RaftPanelData {
   const raft = useRaftState();
-  const cluster = useClusterView();
   const fallback = useMemo(
     () => (cluster.loaded ? singleManagerView(cluster.tables.node.values(), cluster.index) : null),
     [cluster.loaded, cluster.tables.node, cluster.index],

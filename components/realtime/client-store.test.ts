@@ -50,6 +50,26 @@ describe('ClientClusterStore', () => {
     expect(notified).toBe(2);
   });
 
+  it('copies a table once per read, never changing one it handed out', () => {
+    const s = new ClientClusterStore();
+    s.applySnapshot(snapshot(10));
+    const read = s.getView();
+    const frame = (from: number, id: string) =>
+      s.applyChanges({ from, to: from + 1, changes: [{ kind: 'task', action: 'create', id, object: t(id) }] });
+    // unread between frames: the second frame adds to the table the first one made
+    frame(10, 'c');
+    frame(11, 'd');
+    frame(12, 'e');
+    const next = s.getView();
+    expect([...next.tables.task.keys()].sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect([...read.tables.task.keys()].sort()).toEqual(['a', 'b']); // what was handed out stays as it was
+    // read again: the next frame makes a new table and leaves this one alone
+    frame(13, 'f');
+    expect(next.tables.task.has('f')).toBe(false);
+    expect(s.getView().tables.task.has('f')).toBe(true);
+    expect(s.getView().tables.task).not.toBe(next.tables.task);
+  });
+
   it('ignores covered frames and reports gaps', () => {
     const s = new ClientClusterStore();
     s.applySnapshot(snapshot(10));

@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { RowLink } from '../ui/row-link';
 import { useMemo } from 'react';
 import { useClusterView } from '../realtime/use-cluster';
 import { Age } from '../ui/age';
@@ -39,9 +39,9 @@ function Users({ row }: { row: PayloadRow }) {
   return (
     <span className="payload-users">
       {services.map(([id, name]) => (
-        <Link key={id} href={`/services/${encodeURIComponent(id)}`}>
+        <RowLink key={id} href={`/services/${encodeURIComponent(id)}`}>
           {name}
-        </Link>
+        </RowLink>
       ))}
     </span>
   );
@@ -88,9 +88,9 @@ function PayloadTable({ kind, rows, loaded }: { kind: PayloadKind; rows: Payload
             {rows.map((r) => (
               <tr key={r.id} data-name={r.name}>
                 <td className="ellipsis">
-                  <Link href={payloadHref(kind, r.id)} className="row-link" title={r.name}>
+                  <RowLink href={payloadHref(kind, r.id)} className="row-link" title={r.name}>
                     {r.name}
-                  </Link>
+                  </RowLink>
                   {r.templating ? (
                     <>
                       {' '}

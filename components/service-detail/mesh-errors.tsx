@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { RowLink } from '../ui/row-link';
 import type { ServiceMeshError } from '@/server/api/types';
 
 /**
@@ -20,7 +20,7 @@ export function MeshErrorBanner({ errors }: { errors: readonly ServiceMeshError[
           {errors.map((e) => (
             <li key={`${e.NodeID}/${e.Protocol}/${e.PublishedPort}`}>
               <span className="fault-what">
-                <Link href={`/nodes/${encodeURIComponent(e.NodeID)}`}>{e.Hostname || e.NodeID.slice(0, 12)}</Link>{' '}
+                <RowLink href={`/nodes/${encodeURIComponent(e.NodeID)}`}>{e.Hostname || e.NodeID.slice(0, 12)}</RowLink>{' '}
                 <span className="mono">
                   {e.PublishedPort}/{e.Protocol}
                 </span>{' '}

@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { RowLink } from '../ui/row-link';
 import type { Task } from '@/server/api/types';
 import { healthOf } from '../nodes/node-view';
 import { capitalize } from '../time/format';
@@ -87,13 +87,13 @@ export function TaskRow({
       </td>
       <td className="mono wrap-cell cell-name" title={name}>
         {logs ? (
-          <Link
+          <RowLink
             className="row-logs"
             href={`/services/${encodeURIComponent(task.ServiceID)}/logs?task=${encodeURIComponent(task.ID)}`}
             aria-label={`Logs of ${name} (task ${task.ID.slice(0, 12)})`}
           >
             logs
-          </Link>
+          </RowLink>
         ) : null}
         {history ? <span className="history-mark">{' \\_ '}</span> : null}
         {name}

@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { RowLink } from '../ui/row-link';
 import { memo, useMemo } from 'react';
 import type { ReplicaCounts } from '@/server/api/replica-counts';
 import type { Service, Task } from '@/server/api/types';
@@ -112,9 +113,9 @@ const ServiceRow = memo(function ServiceRow({
     <tr>
       <td className="wrap-cell">
         <FaultMarker faults={s.Faults} />
-        <Link href={`/services/${s.ID}`} className="row-link" title={s.ID}>
+        <RowLink href={`/services/${s.ID}`} className="row-link" title={s.ID}>
           {s.Spec.Name}
-        </Link>
+        </RowLink>
       </td>
       <td>{modeOf(s)}</td>
       <td>

@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { RowLink } from '../ui/row-link';
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import {
   bareAddr,
@@ -64,14 +64,14 @@ export function NetworkCardView({ data }: NodeProps<NetworkNode>) {
     >
       <div className="topo-head">
         <span className="topo-icon topo-icon-net" aria-hidden="true" />
-        <Link
+        <RowLink
           href={`/networks/${encodeURIComponent(n.networkID)}`}
           className="topo-name ellipsis nodrag"
           // the card's own click filters the view to this network; its name opens the network's page
           onClick={(e) => e.stopPropagation()}
         >
           {n.name}
-        </Link>
+        </RowLink>
         <span className="topo-kind">{n.driver}</span>
       </div>
       <div className="topo-line mono ellipsis">
@@ -142,9 +142,9 @@ export function ServiceCardView({ data }: NodeProps<ServiceNode>) {
       <Handle type="target" position={Position.Top} isConnectable={false} />
       <div className="topo-head">
         <span className="topo-icon topo-icon-svc" aria-hidden="true" />
-        <Link href={`/services/${encodeURIComponent(s.serviceID)}`} className="topo-name ellipsis nodrag">
+        <RowLink href={`/services/${encodeURIComponent(s.serviceID)}`} className="topo-name ellipsis nodrag">
           {s.name}
-        </Link>
+        </RowLink>
         <span className="topo-replicas num" data-tone={s.tone} aria-label={`${s.running} of ${s.desired} running`}>
           {s.running}/{s.desired}
         </span>
@@ -186,9 +186,9 @@ export function GroupCardView({ data }: NodeProps<GroupNode>) {
       <div className="topo-head">
         <span className="topo-icon topo-icon-node" aria-hidden="true" />
         {n.nodeID ? (
-          <Link href={`/nodes/${encodeURIComponent(n.nodeID)}`} className="topo-name ellipsis nodrag">
+          <RowLink href={`/nodes/${encodeURIComponent(n.nodeID)}`} className="topo-name ellipsis nodrag">
             {n.name}
-          </Link>
+          </RowLink>
         ) : (
           <span className="topo-name ellipsis">{n.name}</span>
         )}
@@ -226,12 +226,12 @@ export function TaskCardView({ data }: NodeProps<TaskNode>) {
     >
       <div className="topo-head">
         <span className="topo-dot" data-tone={t.tone} aria-hidden="true" />
-        <Link
+        <RowLink
           href={`/services/${encodeURIComponent(t.serviceID)}#task-${encodeURIComponent(t.taskID)}`}
           className="topo-name ellipsis nodrag"
         >
           {t.name}
-        </Link>
+        </RowLink>
         <span className="topo-state" data-tone={t.tone}>
           {stateText}
           {t.health && !t.draining ? ` · ${t.health}` : ''}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Service, Task, TaskState, UpdateEvent } from '@/server/api/types';
 import { fixtureService, fixtureTask } from '../cluster/test-fixtures';
-import { progressModel } from './progress-model';
+import { onTargetSpec, progressModel } from './progress-model';
 
 // a 6-slot service moving from nginx:1.26 (SpecVersion 5) to nginx:1.27 (SpecVersion 9)
 const T = (s: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, s)).toISOString();
@@ -297,5 +297,22 @@ describe('progressModel', () => {
     const svc = service({ SpecVersion: { Index: 12 } });
     const m = progressModel(svc, [task(svc, 1, 'new', 'running'), oldRunning(svc, 2)], [], NOW);
     expect(m.cells.map((c) => c.state)).toEqual(['running', 'old']);
+  });
+});
+
+describe('onTargetSpec', () => {
+  it('answers anew for the same task object once the service moves to another spec version', () => {
+    // the answer is kept per task object and spec version: a kept answer must not outlive the version
+    const svc = service();
+    const t = task(svc, 1, 'new', 'running', { SpecVersion: { Index: 7 } }); // same template, older version
+    expect(onTargetSpec(t, svc)).toBe(true);
+    const next = service({
+      Spec: { ...svc.Spec, TaskTemplate: { ContainerSpec: { Image: 'nginx:1.28' }, ForceUpdate: 0 } },
+      SpecVersion: { Index: 12 },
+    });
+    expect(onTargetSpec(t, next)).toBe(false);
+    expect(onTargetSpec(t, svc)).toBe(true);
+    // another service at the same version index is another spec
+    expect(onTargetSpec(t, { ...next, ID: 'other', SpecVersion: { Index: 9 } })).toBe(false);
   });
 });

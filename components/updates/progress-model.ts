@@ -100,8 +100,10 @@ const ms = (iso: string | undefined): number | undefined => {
   return Number.isNaN(t) || t <= 0 ? undefined : t;
 };
 
+// RFC 3339 strings in code-point order: the same order as localeCompare gives them, without ICU collation
+// (the model sorts the history of every slot, tens of thousands of tasks on a wall)
 const newestFirst = (a: Task, b: Task): number =>
-  b.CreatedAt.localeCompare(a.CreatedAt) || b.Version.Index - a.Version.Index;
+  a.CreatedAt < b.CreatedAt ? 1 : a.CreatedAt > b.CreatedAt ? -1 : b.Version.Index - a.Version.Index;
 
 const PHASE: Record<UpdateStatus['State'], Phase> = {
   updating: 'updating',
@@ -131,10 +133,19 @@ export function effectiveConfig(service: Service): Required<UpdateConfig> {
  */
 export function onTargetSpec(task: Task, service: Service): boolean {
   if (task.SpecVersion && task.SpecVersion.Index === service.SpecVersion.Index) return true;
+  // a spec version names one spec, and a stored task is replaced, never changed, when it changes: the
+  // answer for this task object and this version holds until either moves
+  const key = `${service.ID}@${service.SpecVersion.Index}`;
+  const known = targetSpecSeen.get(task);
+  if (known?.key === key) return known.on;
   const { Placement: _a, ...want } = service.Spec.TaskTemplate;
   const { Placement: _b, ...have } = task.Spec;
-  return deepEqual(have, want);
+  const on = deepEqual(have, want);
+  targetSpecSeen.set(task, { key, on });
+  return on;
 }
+/** onTargetSpec's answers: an old task of a rollout is compared with the spec on every redraw otherwise. */
+const targetSpecSeen = new WeakMap<Task, { key: string; on: boolean }>();
 
 /** Ended on its own: failed/rejected, or exited while still wanted. */
 function endedOnItsOwn(t: Task): boolean {
@@ -252,9 +263,10 @@ export function progressModel(
   const completedAt = ms(status?.CompletedAt);
 
   // slots as `docker service ps` groups them
+  // the caller may hand every task of the cluster (the wall does): read this service's once
+  const own = tasks.filter((t) => t.ServiceID === service.ID);
   const bySlot = new Map<string, Task[]>();
-  for (const t of tasks) {
-    if (t.ServiceID !== service.ID) continue;
+  for (const t of own) {
     const key = t.Slot !== 0 ? `slot:${t.Slot}` : `node:${t.NodeID}`;
     let g = bySlot.get(key);
     if (!g) bySlot.set(key, (g = []));
@@ -291,8 +303,8 @@ export function progressModel(
   const pausedAt =
     phase === 'paused' || phase === 'rollback-paused' ? ms(lastEvent(events, 'paused', startedAt)?.At) : undefined;
   const failedTasks = new Set<string>();
-  for (const t of tasks) {
-    if (t.ServiceID !== service.ID || startedAt === undefined) continue;
+  for (const t of own) {
+    if (startedAt === undefined) break;
     if ((ms(t.CreatedAt) ?? 0) < startedAt || !endedOnItsOwn(t) || !onTargetSpec(t, service)) continue;
     if (pausedAt !== undefined && (ms(t.Status.Timestamp) ?? 0) > pausedAt) continue;
     failedTasks.add(t.ID);
@@ -321,8 +333,8 @@ export function progressModel(
   if (active) {
     const remaining = counts.old + inFlight.length;
     let lastRunning: number | undefined;
-    for (const t of tasks) {
-      if (t.ServiceID !== service.ID || t.Status.State !== 'running' || startedAt === undefined) continue;
+    for (const t of own) {
+      if (t.Status.State !== 'running' || startedAt === undefined) continue;
       if ((ms(t.CreatedAt) ?? 0) < startedAt || !onTargetSpec(t, service)) continue;
       const at = ms(t.Status.Timestamp);
       if (at !== undefined && (lastRunning === undefined || at > lastRunning)) lastRunning = at;
@@ -343,7 +355,7 @@ export function progressModel(
     const ev = lastEvent(events, 'task-failed') ?? lastEvent(events, 'paused');
     const taskID = TASK_IN_MESSAGE.exec(status?.Message ?? '')?.[1] ?? ev?.TaskID;
     if (taskID) {
-      const t = tasks.find((x) => x.ID === taskID);
+      const t = own.find((x) => x.ID === taskID);
       const evFor = events.findLast((e) => e.TaskID === taskID && e.Kind === 'task-failed');
       blocker = {
         taskID,

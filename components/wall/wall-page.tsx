@@ -3,7 +3,6 @@
 import { useMemo, useRef, useState, type CSSProperties } from 'react';
 import type { Task } from '@/server/api/types';
 import { ConnectionIndicator } from '../realtime/connection-indicator';
-import { useRaftPanel } from '../raft/use-raft';
 import { useNow } from '../time/now';
 import { DEFAULT_GRACE_MS, wallAlerts } from './alert-model';
 import { tasksHeadline } from '../overview/overview-model';
@@ -14,6 +13,7 @@ import { useRotationConfig, useWallScreen } from './use-wall-screen';
 import { WallAlerts } from './wall-alerts';
 import { WallMap } from './wall-map';
 import { wallMemo, wallModel } from './wall-model';
+import { useWallQuorum } from './use-wall-quorum';
 import { useWallView } from './use-wall-view';
 import { WallRaft } from './wall-raft';
 import { tickerRowsFit } from './ticker-model';
@@ -37,7 +37,7 @@ export function WallPage() {
   const now = useNow();
   const screen = useWallScreen();
   const rotation = useRotationConfig();
-  const raft = useRaftPanel();
+  const quorum = useWallQuorum();
   const tasks = useMemo(() => [...task.values()], [task]);
   // what did not change between two redraws stays the same object, so the map redraws only changed nodes
   const [memo] = useState(wallMemo);
@@ -60,14 +60,14 @@ export function WallPage() {
       model: m,
       services: service,
       tasks,
-      quorum: raft.view && !raft.single ? { ...raft.view.quorum, hasQuorum: raft.view.hasQuorum } : null,
+      quorum,
       belowSince: belowSince.current,
       now,
       graceMs: DEFAULT_GRACE_MS,
     });
     belowSince.current = r.belowSince;
     return r.alerts;
-  }, [m, service, tasks, raft.view, raft.single, now]);
+  }, [m, service, tasks, quorum, now]);
 
   const boxes = m.columns.length + (m.unplaced.length ? 1 : 0);
   const maxNodeTasks = Math.max(1, ...m.columns.map((c) => c.tasks.length));
@@ -145,7 +145,7 @@ export function WallPage() {
         {turn.view === 'topology' && topology ? (
           <WallTopologyView topology={topology.topology} plan={topology.plan} scale={topology.scale} />
         ) : null}
-        {turn.view === 'raft' ? <WallRaft /> : null}
+        {turn.view === 'raft' ? <WallRaft view={view} /> : null}
         {turn.view === 'ticker' && screen ? (
           <WallTicker index={view.index} rows={tickerRowsFit(screen.height, fontPx)} />
         ) : null}

@@ -3,11 +3,15 @@
 import { LiveCharts } from '../charts/live-charts';
 import { ManagersTable } from '../raft/managers-table';
 import { quorumSentence } from '../raft/derive';
-import { useRaftPanel } from '../raft/use-raft';
+import type { ClusterView } from '../realtime/client-store';
+import { useRaftPanelOf } from '../raft/use-raft';
 
-/** Raft and quorum health: the quorum in one sentence, the managers' table (read-only), then its live charts. */
-export function WallRaft() {
-  const { view, receivedAt, single } = useRaftPanel();
+/**
+ * Raft and quorum health: the quorum in one sentence, the managers' table (read-only), then its live charts.
+ * Only this view follows every Raft frame; the single-manager fallback reads the wall's paced view.
+ */
+export function WallRaft({ view: cluster }: { view: ClusterView }) {
+  const { view, receivedAt, single } = useRaftPanelOf(cluster);
   const tone = !view ? 'unknown' : !view.hasQuorum ? 'bad' : view.quorum.canLose === 0 ? 'warn' : 'ok';
   return (
     <div className="wall-raft" aria-label="Raft and quorum">

@@ -1,8 +1,9 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import type { Node, Service, Task } from '@/server/api/types';
 import { nodeName } from '../cluster/derive';
 import { progressModel, type Phase, type SlotCell } from '../updates/progress-model';
-import { RolloutStrip } from '../updates/rollout-strip';
+import { densityFor, RolloutStrip } from '../updates/rollout-strip';
+import { StripCanvas } from '../updates/strip-canvas';
 import { keepSameCells } from './updates-model';
 
 const PHASE_TEXT: Record<Phase, string> = {
@@ -14,9 +15,6 @@ const PHASE_TEXT: Record<Phase, string> = {
   'rollback-paused': 'Rollback paused',
   'rolled-back': 'Rolled back',
 };
-
-/** Strip cells added per animation frame when the view comes on: 5,000 at once were one long task. */
-const CELLS_PER_FRAME = 1000;
 
 const RUNNING = new Set(['updating', 'paused', 'rollback_started', 'rollback_paused']);
 
@@ -82,12 +80,6 @@ function UpdateRow({
     lastCells.current = kept;
     return kept;
   }, [p.cells]);
-  const [drawn, setDrawn] = useState(CELLS_PER_FRAME);
-  useEffect(() => {
-    if (drawn >= cells.length) return;
-    const frame = requestAnimationFrame(() => setDrawn((n) => n + CELLS_PER_FRAME));
-    return () => cancelAnimationFrame(frame);
-  }, [drawn, cells.length]);
   return (
     <section className="wall-update" data-phase={p.phase}>
       <div className="wall-update-head">
@@ -97,11 +89,13 @@ function UpdateRow({
           {p.done}/{p.total}
         </span>
       </div>
-      <RolloutStrip
-        cells={drawn < cells.length ? cells.slice(0, drawn) : cells}
-        rollingBack={p.rollingBack}
-        label={`${s.Spec.Name} rollout`}
-      />
+      {/* small cells carry no glyph or label: past that, one canvas instead of an element per slot (a
+          5,000-slot strip kept the wall in style and layout for seconds at a time) */}
+      {densityFor(cells.length) === 's' ? (
+        <StripCanvas cells={cells} rollingBack={p.rollingBack} label={`${s.Spec.Name} rollout`} />
+      ) : (
+        <RolloutStrip cells={cells} rollingBack={p.rollingBack} label={`${s.Spec.Name} rollout`} />
+      )}
       {p.message ? <p className="wall-update-msg">{p.message}</p> : null}
     </section>
   );
