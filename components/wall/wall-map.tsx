@@ -1,5 +1,7 @@
-import { memo, type CSSProperties } from 'react';
+import { memo, useRef, type CSSProperties } from 'react';
+import { cellsSummary } from './cells-paint';
 import type { Density, MapPlan } from './density-model';
+import { MapCells } from './map-cells';
 import type { NodeCondition, WallColumn, WallModel, WallTask } from './wall-model';
 
 const CONDITION_TEXT: Record<NodeCondition, string> = {
@@ -36,8 +38,10 @@ export function WallMap({
     '--cell': `${plan.cellPx}px`,
     '--scale': plan.scale,
   } as CSSProperties;
+  const ref = useRef<HTMLDivElement>(null);
   return (
     <div
+      ref={ref}
       className="wall-map"
       data-density={plan.density}
       data-hidden={hidden || undefined}
@@ -63,6 +67,7 @@ export function WallMap({
         </section>
       ) : null}
       {loaded && m.columns.length === 0 ? <p className="wall-empty">No nodes</p> : null}
+      {plan.density === 'cells' ? <MapCells columns={m.columns} cellPx={plan.cellPx} map={ref} /> : null}
     </div>
   );
 }
@@ -82,7 +87,17 @@ const NodeBox = memo(function NodeBox({ column: c, density }: { column: WallColu
         <span className="wall-node-role">{c.leader ? 'Leader' : c.manager ? 'Manager' : 'Worker'}</span>
         {state ? <span className="wall-node-state">{state}</span> : null}
       </div>
-      <TaskList tasks={c.tasks} density={density} />
+      {/* heat cells: an empty slot the map's canvas paints (map-cells.tsx); a screen reader hears the counts */}
+      {density === 'cells' ? (
+        <div
+          className="wall-tasks wall-cells"
+          data-cells-for={c.nodeID}
+          role="img"
+          aria-label={cellsSummary(c.tasks)}
+        />
+      ) : (
+        <TaskList tasks={c.tasks} density={density} />
+      )}
     </section>
   );
 });

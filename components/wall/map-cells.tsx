@@ -1,0 +1,91 @@
+'use client';
+
+import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
+import { paintCells, type CellsBox } from './cells-paint';
+import type { WallColumn } from './wall-model';
+
+/**
+ * Every node's heat cells on one canvas laid over the map. Node boxes stay elements (name, frame, down or
+ * drained); each keeps an empty slot (`data-cells-for`) where its cells are painted. An element per task
+ * restyled thousands of cells a redraw under churn, and a canvas per node made five hundred compositor
+ * layers; one canvas is one layer, and a redraw repaints only the nodes whose column changed.
+ */
+export function MapCells({
+  columns,
+  cellPx,
+  map,
+}: {
+  columns: readonly WallColumn[];
+  cellPx: number;
+  map: RefObject<HTMLDivElement | null>;
+}) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const badProbe = useRef<HTMLSpanElement>(null);
+  const [resized, setResized] = useState(0);
+  const layout = useRef<{ key: string; boxes: Map<string, CellsBox>; bad: string } | null>(null);
+  const painted = useRef(new Map<string, WallColumn>());
+
+  useEffect(() => {
+    const el = map.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setResized((n) => n + 1));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [map]);
+
+  // where the slots are changes with the screen, the plan and the nodes (and the leader's wider frame)
+  const layoutKey = `${resized}/${cellPx}/${columns.map((c) => (c.leader ? `${c.nodeID}*` : c.nodeID)).join(',')}`;
+
+  useLayoutEffect(() => {
+    const el = canvas.current;
+    const root = map.current;
+    const probe = badProbe.current;
+    const ctx = el?.getContext('2d');
+    if (!el || !root || !probe || !ctx) return;
+    const dpr = window.devicePixelRatio || 1;
+    const bad = getComputedStyle(probe).color;
+    let full = false;
+    if (layout.current?.key !== layoutKey || layout.current.bad !== bad) {
+      // measured together: one layout for every slot, then reads only
+      const origin = el.getBoundingClientRect();
+      const boxes = new Map<string, CellsBox>();
+      for (const slot of root.querySelectorAll<HTMLElement>('[data-cells-for]')) {
+        const r = slot.getBoundingClientRect();
+        boxes.set(slot.dataset.cellsFor!, {
+          x: r.left - origin.left,
+          y: r.top - origin.top,
+          width: r.width,
+          height: r.height,
+        });
+      }
+      const w = Math.round(origin.width * dpr);
+      const h = Math.round(origin.height * dpr);
+      if (el.width !== w || el.height !== h) {
+        el.width = w;
+        el.height = h;
+      }
+      layout.current = { key: layoutKey, boxes, bad };
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, el.width, el.height);
+      painted.current.clear();
+      full = true;
+    }
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const { boxes } = layout.current;
+    // wallModel hands back an unchanged node's column as it was: those stay as painted
+    for (const c of columns) {
+      if (!full && painted.current.get(c.nodeID) === c) continue;
+      const box = boxes.get(c.nodeID);
+      if (!box) continue;
+      paintCells(ctx, c.tasks, box, cellPx, bad, c.condition === 'down' || c.condition === 'unknown');
+      painted.current.set(c.nodeID, c);
+    }
+  }, [columns, cellPx, layoutKey, map]);
+
+  return (
+    <>
+      <canvas ref={canvas} className="wall-cells-canvas" aria-hidden="true" data-cell={cellPx} />
+      <span ref={badProbe} className="wall-cells-bad" aria-hidden="true" />
+    </>
+  );
+}
