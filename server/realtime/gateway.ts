@@ -33,9 +33,18 @@ import { seesSecrets, type Resolved } from '../auth/principal';
 /** The contract's refusal of a handshake without a session. */
 export const LOG_IN_FIRST = 'log in first';
 
+/**
+ * Counts go out at most four times a second: a person reads REPLICAS no faster, each frame makes every
+ * console that shows counts lay out and paint again, and each recounts the services that moved (a
+ * 10,000-task rollout's service twenty times a second was the manager's busiest recount).
+ */
+export const COUNTS_INTERVAL_MS = 250;
+
 export interface RealtimeOptions {
   /** Minimum gap between two change frames to one client (50 ms → 20 frames/s). */
   frameIntervalMs?: number;
+  /** Minimum gap between two counts frames (REPLICAS, running per node); default COUNTS_INTERVAL_MS. */
+  countsIntervalMs?: number;
   /** Applied entries kept for resuming clients. */
   ringEvents?: number;
   ringChanges?: number;
@@ -197,7 +206,7 @@ export function attachRealtime(
         else c.socket.emit('counts', frame);
       }
     },
-    opts.frameIntervalMs,
+    opts.countsIntervalMs ?? COUNTS_INTERVAL_MS,
   );
 
   const unwatch = view.watch((event: AppliedEvent) => {
