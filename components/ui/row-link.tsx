@@ -9,9 +9,10 @@ type Props = Omit<ComponentProps<typeof Link>, 'href' | 'prefetch'> & { href: st
  * A link in a list that grows with the cluster: a service, node, task or network row or card.
  *
  * next/link prefetches every link that scrolls into view. In a live list each new row is then one server
- * render per open console: ten consoles on /services during a rollout asked the manager for about 1,500
- * route payloads in 20 s, all on the event loop that also applies Raft entries. This link fetches its route
- * when a person reaches for it (pointer over, touch or keyboard focus), so the click is still instant.
+ * render per open console: during a rollout, each of ten consoles on /services asked the manager for every
+ * new row's route, hundreds of renders on the event loop that also applies Raft entries. This link fetches
+ * its route when a person reaches for it (pointer over, touch or keyboard focus), so the click is still
+ * instant.
  */
 export function RowLink({ href, onMouseEnter, onTouchStart, onFocus, ...rest }: Props) {
   const router = useRouter();
