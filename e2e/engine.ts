@@ -20,3 +20,15 @@ export function engineClient(base: string): EngineCall {
 
 /** The shared e2e cluster's Engine API. */
 export const engine = engineClient(E2E_ENGINE);
+
+/** How many of the service's tasks run and are meant to (`docker service ps` would show them Running). */
+export async function runningTasks(call: EngineCall, service: string): Promise<number> {
+  const filters = encodeURIComponent(JSON.stringify({ service: [service] }));
+  const tasks = await call<{ DesiredState: string; Status: { State: string } }[]>('GET', `/tasks?filters=${filters}`);
+  return tasks.filter((t) => t.DesiredState === 'running' && t.Status.State === 'running').length;
+}
+
+/** The service's UpdateStatus.State, or undefined before its first update. */
+export async function updateState(call: EngineCall, id: string): Promise<string | undefined> {
+  return (await call<{ UpdateStatus?: { State: string } }>('GET', `/services/${id}`)).UpdateStatus?.State;
+}

@@ -3,7 +3,7 @@
 // map and the alert strip within 2 s of the manager marking it down; an update
 // paused by failing tasks shows on the updates view and in the alert strip;
 // and no view has anything to press or focus.
-import { engineClient } from './engine';
+import { engineClient, runningTasks, updateState } from './engine';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -175,27 +175,13 @@ test('a paused update shows on the updates view and in the alert strip, at 4K an
     UpdateConfig: { Parallelism: 1, FailureAction: 'pause', MaxFailureRatio: 0, Delay: 0 },
   });
   try {
-    await expect
-      .poll(async () => {
-        const tasks = await engine<{ DesiredState: string; Status: { State: string } }[]>(
-          'GET',
-          `/tasks?filters=${encodeURIComponent(JSON.stringify({ service: [name] }))}`,
-        );
-        return tasks.filter((t) => t.DesiredState === 'running' && t.Status.State === 'running').length;
-      })
-      .toBe(3);
+    await expect.poll(() => runningTasks(engine, name)).toBe(3);
     // `docker service update --env-add …` with tasks that exit 1 soon after starting: the updater pauses
     const svc = await engine<{ Spec: ServiceSpec; Version: { Index: number } }>('GET', `/services/${created.ID}`);
     const spec = structuredClone(svc.Spec);
     spec.TaskTemplate.ContainerSpec.Env = ['SWARMDECK_SIM_EXIT_CODE=1', 'SWARMDECK_SIM_EXIT_AFTER=300ms'];
     await engine('POST', `/services/${created.ID}/update?version=${svc.Version.Index}`, spec);
-    await expect
-      .poll(
-        async () =>
-          (await engine<{ UpdateStatus?: { State: string } }>('GET', `/services/${created.ID}`)).UpdateStatus?.State,
-        { timeout: 60_000 },
-      )
-      .toBe('paused');
+    await expect.poll(() => updateState(engine, created.ID), { timeout: 60_000 }).toBe('paused');
 
     const walls = await openWalls(browser, '/wall?view=updates');
     for (const [size, page] of Object.entries(walls)) {

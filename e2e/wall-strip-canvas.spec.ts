@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import type { ServiceSpec } from '../server/api/types';
-import { engineClient } from './engine';
+import { engineClient, runningTasks, updateState } from './engine';
 import { E2E_ENGINE } from './ports';
 import { waitLive } from './roles';
 
@@ -23,30 +23,13 @@ test('a 200-slot rollout on the wall is a canvas whose cells show their states',
     UpdateConfig: { Parallelism: 20, FailureAction: 'pause', MaxFailureRatio: 0, Delay: 0 },
   });
   try {
-    await expect
-      .poll(
-        async () =>
-          (
-            await engine<{ DesiredState: string; Status: { State: string } }[]>(
-              'GET',
-              `/tasks?filters=${encodeURIComponent(JSON.stringify({ service: [name] }))}`,
-            )
-          ).filter((t) => t.DesiredState === 'running' && t.Status.State === 'running').length,
-        { timeout: 60_000 },
-      )
-      .toBe(REPLICAS);
+    await expect.poll(() => runningTasks(engine, name), { timeout: 60_000 }).toBe(REPLICAS);
     // new tasks that fail as they start: the first batch fails and the updater pauses, old slots stay old
     const svc = await engine<{ Spec: ServiceSpec; Version: { Index: number } }>('GET', `/services/${created.ID}`);
     const spec = structuredClone(svc.Spec);
     spec.TaskTemplate.ContainerSpec.Env = ['SWARMDECK_SIM_FAIL=start'];
     await engine('POST', `/services/${created.ID}/update?version=${svc.Version.Index}`, spec);
-    await expect
-      .poll(
-        async () =>
-          (await engine<{ UpdateStatus?: { State: string } }>('GET', `/services/${created.ID}`)).UpdateStatus?.State,
-        { timeout: 60_000 },
-      )
-      .toBe('paused');
+    await expect.poll(() => updateState(engine, created.ID), { timeout: 60_000 }).toBe('paused');
 
     await page.goto('/wall?view=updates');
     await waitLive(page);

@@ -58,15 +58,14 @@ const Cell = memo(function Cell({
   );
 });
 
-export function RolloutStrip({
-  cells,
-  rollingBack,
-  label,
-}: {
+/** What a strip draws, as elements (RolloutStrip) or on a canvas (StripCanvas). */
+export interface StripProps {
   cells: readonly SlotCell[];
   rollingBack: boolean;
   label: string;
-}) {
+}
+
+export function RolloutStrip({ cells, rollingBack, label }: StripProps) {
   const density = densityFor(cells.length);
   // a global service's cells are labelled by hostname: they grow to fit it instead of cutting it
   const names = cells.some((c) => !/^\d+$/.test(c.label));

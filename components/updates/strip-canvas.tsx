@@ -1,6 +1,7 @@
 'use client';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { SlotCell } from './progress-model';
+import { cssColor } from '../ui/css-color';
+import type { StripProps } from './rollout-strip';
 import {
   paintStrip,
   STRIP_COLOR_VARS,
@@ -17,15 +18,7 @@ import {
  * in the strip measures `--cell` and `--cell-gap` and resolves the theme's colours), so the two look alike
  * and follow the theme.
  */
-export function StripCanvas({
-  cells,
-  rollingBack,
-  label,
-}: {
-  cells: readonly SlotCell[];
-  rollingBack: boolean;
-  label: string;
-}) {
+export function StripCanvas({ cells, rollingBack, label }: StripProps) {
   const wrap = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const probe = useRef<HTMLSpanElement>(null);
@@ -80,12 +73,9 @@ export function StripCanvas({
   );
 }
 
-/** Each colour as the probe computes it: `var()` and `light-dark()` resolved for the theme in force. */
+/** Each colour as the probe computes it, for the theme in force. */
 function resolveColors(probe: HTMLElement): StripColors {
   const out = {} as StripColors;
-  for (const [k, v] of Object.entries(STRIP_COLOR_VARS) as [keyof StripColors, string][]) {
-    probe.style.color = `var(${v})`;
-    out[k] = getComputedStyle(probe).color;
-  }
+  for (const [k, v] of Object.entries(STRIP_COLOR_VARS) as [keyof StripColors, string][]) out[k] = cssColor(probe, v);
   return out;
 }

@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
+import { cssColor } from '../ui/css-color';
 import { paintCells, type CellsBox } from './cells-paint';
 import type { WallColumn } from './wall-model';
 
@@ -43,7 +44,7 @@ export function MapCells({
     const ctx = el?.getContext('2d');
     if (!el || !root || !probe || !ctx) return;
     const dpr = window.devicePixelRatio || 1;
-    const bad = getComputedStyle(probe).color;
+    const bad = cssColor(probe, '--bad');
     let full = false;
     if (layout.current?.key !== layoutKey || layout.current.bad !== bad) {
       // measured together: one layout for every slot, then reads only
@@ -85,7 +86,7 @@ export function MapCells({
   return (
     <>
       <canvas ref={canvas} className="wall-cells-canvas" aria-hidden="true" data-cell={cellPx} />
-      <span ref={badProbe} className="wall-cells-bad" aria-hidden="true" />
+      <span ref={badProbe} className="wall-cells-probe" aria-hidden="true" />
     </>
   );
 }

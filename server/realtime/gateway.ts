@@ -212,8 +212,10 @@ export function attachRealtime(
   const unwatch = view.watch((event: AppliedEvent) => {
     const wire = toWireChanges(event.changes, (kind, obj) => consoleObject(decorate, kind, obj));
     ring.push(event.index, wire);
-    const redacted = withoutSecrets(wire);
-    for (const c of clients.values()) c.pacer.add(event.index, forClient(c, wire, redacted));
+    // made once for every client that sees no secrets, and only if one is connected
+    let redacted: WireChange[] | undefined;
+    for (const c of clients.values())
+      c.pacer.add(event.index, forClient(c, wire, c.secrets ? undefined : (redacted ??= withoutSecrets(wire))));
     counts.note(event);
     dropRevoked(event);
   });
