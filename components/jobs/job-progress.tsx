@@ -1,6 +1,7 @@
 import { memo } from 'react';
 import type { Service, Task } from '@/server/api/types';
 import { Age } from '../ui/age';
+import { CountOf, ShareBar } from '../ui/share-bar';
 import { densityFor } from '../updates/rollout-strip';
 import { JOB_CELL_STATES, jobProgress, type JobCell, type JobCellState, type JobProgress } from './job-progress-model';
 
@@ -164,7 +165,6 @@ export function JobProgressPanel({
  */
 export function JobReplicas({ service, tasks }: { service: Service; tasks: readonly Task[] }) {
   const p = jobProgress(service, tasks);
-  const pct = p.total > 0 ? Math.min(100, (p.completed / p.total) * 100) : 0;
   const tone = p.phase === 'stopped' ? 'bad' : p.failedAttempts > 0 ? 'warn' : 'ok';
   const label =
     `${p.completed} of ${p.total} completed, iteration ${p.iteration}, ${p.running} running, ` +
@@ -172,12 +172,8 @@ export function JobReplicas({ service, tasks }: { service: Service; tasks: reado
   return (
     <span className="job-replicas" data-tone={tone} data-phase={p.phase} aria-label={label} title={label}>
       <span className="replicas" data-tone={tone}>
-        <span className="replicas-text num">
-          {p.completed}/{p.total}
-        </span>
-        <span className="bar" aria-hidden="true">
-          <span className="bar-fill" style={{ width: `${pct}%` }} />
-        </span>
+        <CountOf n={p.completed} of={p.total} />
+        <ShareBar share={p.total > 0 ? p.completed / p.total : 0} />
       </span>
       <span className="job-replicas-line num">
         #{p.iteration} · {p.phase === 'complete' ? 'done' : p.phase === 'stopped' ? 'stopped' : `${p.running} running`}

@@ -8,7 +8,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { TASK_STATES, type NodeAvailability, type NodeRole, type NodeState } from '../api/types';
 import type { ManagerContext } from '../manager/context';
 import { API_LATENCY_BUCKETS_S } from '../api/metric-sample';
-import { serviceTaskCounts } from './service-tasks';
+import { serviceTaskCounts, type ServiceTaskCounts } from './service-tasks';
 
 const NODE_STATES: readonly NodeState[] = ['unknown', 'down', 'ready', 'disconnected'];
 const NODE_AVAILABILITIES: readonly NodeAvailability[] = ['active', 'pause', 'drain'];
@@ -132,12 +132,20 @@ export function createManagerMetrics(ctx: ManagerContext, sources: MetricsSource
       for (const [state, n] of counts) this.set({ state }, n);
     },
   });
+  // both gauges below read one count per store state: a sample or a scrape reads them together, and each
+  // count walks every task (twice 10,000 tasks a second while a big service converged)
+  let counted: { index: number; counts: ServiceTaskCounts } | undefined;
+  const serviceCounts = (): ServiceTaskCounts => {
+    const index = ctx.store.view.index;
+    if (counted?.index !== index) counted = { index, counts: serviceTaskCounts(ctx.store.view) };
+    return counted.counts;
+  };
   new Gauge({
     name: 'swarmdeck_service_tasks_desired',
     help: 'Tasks the long-running services ask for: replicas, or for a global service its tasks meant to run.',
     registers,
     collect() {
-      this.set(serviceTaskCounts(ctx.store.view).desired);
+      this.set(serviceCounts().desired);
     },
   });
   new Gauge({
@@ -145,7 +153,7 @@ export function createManagerMetrics(ctx: ManagerContext, sources: MetricsSource
     help: "Running tasks of the long-running services, at most each one's desired count (the console's Tasks running).",
     registers,
     collect() {
-      this.set(serviceTaskCounts(ctx.store.view).running);
+      this.set(serviceCounts().running);
     },
   });
   new Gauge({

@@ -19,7 +19,12 @@ import type {
 } from './api';
 import { chunk, isAssignment, needsPush, type SentTask } from './assignments';
 import { ViewPass } from './network-view';
-import { dependencyChanges, nodeDependencies, type DependencyLookup } from './task-dependencies';
+import {
+  dependencyChanges,
+  nodeDependencies,
+  referencesDependencies,
+  type DependencyLookup,
+} from './task-dependencies';
 import {
   GRACE_MULTIPLIER,
   GRACE_MULTIPLIER_UNKNOWN,
@@ -545,9 +550,11 @@ export class Dispatcher implements DispatcherApi {
       const task = c.object as Task;
       const streams = task.NodeID ? this.streamsByNode.get(task.NodeID) : undefined;
       if (!streams) continue;
+      // only a task that references a secret or config can take or release one (past RUNNING it releases
+      // its own); a task's spec never changes, so the others never move what its node needs
+      const deps = referencesDependencies(task);
       for (const st of streams) {
-        // any change of a node's task may take or release a dependency (a task past RUNNING releases its own)
-        this.markDeps(st);
+        if (deps) this.markDeps(st);
         this.route(st, task, c.action === 'delete');
       }
     }

@@ -109,10 +109,19 @@ describe('NetworkView derivation', () => {
     ]);
   });
 
-  it('keys views by content, not revision', () => {
+  it('keys views by what they hold (each task by ID and version), not revision', () => {
     const key = (store: ViewStore, revision: number) => new ViewPass(store, revision).view('n1').key;
-    const store = storeOf({ services: [web], tasks: [running(web, 'n1')] });
+    const t = running(web, 'n1');
+    const store = storeOf({ services: [web], tasks: [t] });
     expect(key(store, 1)).toBe(key(store, 2));
+    // a copy of the same version keys the same; a write (a new Version.Index) keys anew
+    expect(key(storeOf({ services: [web], tasks: [{ ...t }] }), 1)).toBe(key(store, 1));
+    const written = {
+      ...t,
+      Version: { Index: t.Version.Index + 1 },
+      Status: { ...t.Status, State: 'starting' as const },
+    };
+    expect(key(storeOf({ services: [web], tasks: [written] }), 1)).not.toBe(key(store, 1));
     const changed = storeOf({ services: [web], tasks: [running(web, 'n1', {}, 'starting')] });
     expect(key(changed, 1)).not.toBe(key(store, 1));
     const relabelled = storeOf({
@@ -150,5 +159,49 @@ describe('NetworkView derivation', () => {
     // each service's tasks follow it, sorted by ID
     expect(one.view.Services.map((s) => s.ID)).toEqual(['api', 'web']);
     expect(one.view.Tasks.map((t) => t.ID)).toEqual(['a1', 'w1', 'w2']);
+  });
+
+  it('gives a node only its own tasks of an isolated service (no network, no ingress port)', () => {
+    const batch = makeService({ ID: 'batch', Spec: makeServiceSpec({ Name: 'batch' }) });
+    const tasks = [
+      running(batch, 'n1', { ID: 'b1' }),
+      running(batch, 'n2', { ID: 'b2' }),
+      running(batch, 'n1', { ID: 'b0' }),
+      running(hostPorts, 'n1', { ID: 'h1' }),
+      running(hostPorts, 'n2', { ID: 'h2' }),
+      running(web, 'n2', { ID: 'w2' }),
+    ];
+    const store = storeOf({ networks: [ingress], services: [batch, web, hostPorts], tasks, nodes: [n1, n2] });
+    const pass = new ViewPass(store, 3);
+    const one = pass.view('n1');
+    expect(one.view.Services.map((s) => s.ID)).toEqual(['batch', 'hp', 'web']);
+    // its own isolated tasks (sorted), never another node's; an ingress-publishing service's every task
+    expect(one.view.Tasks.map((t) => t.ID)).toEqual(['b0', 'b1', 'h1', 'w2']);
+    expect(pass.view('n2').view.Tasks.map((t) => t.ID)).toEqual(['b2', 'h2', 'w2']);
+    expect(one.view).toEqual(deriveNetworkView(store, 'n1', 3));
+
+    // another node's isolated task changing leaves this node's key alone; its own changing does not (the
+    // store stamps each write with a new Version.Index)
+    const key = (ts: Task[]) =>
+      new ViewPass(
+        storeOf({ networks: [ingress], services: [batch, web, hostPorts], tasks: ts, nodes: [n1, n2] }),
+        4,
+      ).view('n1').key;
+    const moved = (id: string, State: TaskState) =>
+      tasks.map((t) => (t.ID === id ? { ...t, Version: { Index: 9 }, Status: { ...t.Status, State } } : t));
+    expect(key(moved('b2', 'starting'))).toBe(one.key);
+    expect(key(moved('b1', 'starting'))).not.toBe(one.key);
+
+    // attached to a network through its task: the service's every task, as before
+    const attached = running(batch, 'n1', {
+      ID: 'b9',
+      NetworksAttachments: [{ Network: appnet, Addresses: ['10.0.1.9/24'] }],
+    });
+    const wide = deriveNetworkView(
+      storeOf({ networks: [ingress, appnet], services: [batch], tasks: [...tasks, attached] }),
+      'n1',
+      1,
+    );
+    expect(wide.Tasks.map((t) => t.ID)).toEqual(['b0', 'b1', 'b2', 'b9']);
   });
 });

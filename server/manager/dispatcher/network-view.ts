@@ -46,6 +46,9 @@ export function isDraining(t: Task): boolean {
   return stateValue(t.DesiredState) >= stateValue('shutdown') || t.Status.Message === DRAINING_MESSAGE;
 }
 
+/** A short digest of a part's content (its JSON), so a view's key stays small however many tasks it holds. */
+const digest = (part: unknown): string => createHash('sha1').update(JSON.stringify(part)).digest('base64');
+
 function viewTask(t: Task): ViewTask {
   const v: ViewTask = {
     ID: t.ID,
@@ -62,19 +65,23 @@ function viewTask(t: Task): ViewTask {
 }
 
 /**
- * Each stored task's view and its JSON, made once per stored object: the store replaces a task's
- * object on every write, so a pass over a 10,000-task service re-derives only the tasks that changed
- * since the last pass (it re-derived and stringified all of them, ten times a second, in a rollout).
+ * Each stored task's view, made once per stored object: the store replaces a task's object on every
+ * write, so a pass over a 10,000-task service re-derives only the tasks that changed since the last pass
+ * (it re-derived and stringified all of them, ten times a second, in a rollout).
  */
-const viewCache = new WeakMap<Task, { view: ViewTask; json: string }>();
-function cachedView(t: Task): { view: ViewTask; json: string } {
-  let c = viewCache.get(t);
-  if (!c) {
-    const view = viewTask(t);
-    viewCache.set(t, (c = { view, json: JSON.stringify(view) }));
-  }
-  return c;
+const viewCache = new WeakMap<Task, ViewTask>();
+function cachedView(t: Task): ViewTask {
+  let v = viewCache.get(t);
+  if (!v) viewCache.set(t, (v = viewTask(t)));
+  return v;
 }
+
+/**
+ * What a task contributes to a part's key: its ID and Version.Index. The store stamps every write with
+ * its raft index, so the pair names one content (hashing each task's JSON instead was most of a pass's
+ * time while 10,000 tasks changed state).
+ */
+const taskKey = (t: Task): string => `${t.ID}.${t.Version.Index}`;
 
 /** Every node that runs a mesh (it reported its tunnel port) and has an address. */
 export function meshPeers(nodes: readonly Node[]): MeshPeer[] {
@@ -89,10 +96,9 @@ export function meshPeers(nodes: readonly Node[]): MeshPeer[] {
 
 const byID = <T extends { ID: string }>(a: T, b: T) => (a.ID < b.ID ? -1 : a.ID > b.ID ? 1 : 0);
 
-/** A short digest of a part's content (its JSON), so a view's key stays small however many tasks it holds. */
-const digest = (part: unknown): string => createHash('sha1').update(JSON.stringify(part)).digest('base64');
-
 interface ServicePart {
+  /** The service ID, or for a node's own share of an isolated service, the service and node. */
+  id: string;
   service: Pick<Service, 'ID' | 'Spec' | 'Endpoint'>;
   /** Its live tasks as a node sees them, sorted by ID. */
   tasks: ViewTask[];
@@ -105,12 +111,18 @@ interface ServicePart {
  * node: 500 nodes running one 5,000-replica service made every push copy and stringify 2.5 million
  * tasks, and the leader's event loop stalled for seconds, longer as the service grew. A node's key is
  * the digests of its parts, so an unchanged view costs no more than a short string to tell.
+ *
+ * A service on no network that publishes no ingress port is isolated: no other task can reach its
+ * tasks by name or through the mesh, so a node running some of them is given those, not the service's
+ * every task (a 10,000-replica service on 200 nodes made each pass sort and digest all 10,000 and
+ * send them to every node, ten times a second while it converged).
  */
 export class ViewPass {
   private readonly networks: Network[];
   private readonly ingress: string[];
   private readonly services: Service[];
   private readonly parts = new Map<string, ServicePart>();
+  private readonly serviceKeys = new Map<string, string>();
   private readonly networkKeys = new Map<string, string>();
   /** Nodes on the same services share one task list (500 nodes of one 5,000-task service: one list, not 500). */
   private readonly taskLists = new Map<string, ViewTask[]>();
@@ -125,19 +137,26 @@ export class ViewPass {
     this.services = [...store.list('service')].sort(byID);
   }
 
-  /** The node's view and its content key (equal content, equal key, whatever the revision). */
+  /** The node's view and its key (the same objects give the same key, whatever the revision). */
   view(nodeID: string): { view: NetworkView; key: string } {
     const served = new Set(this.ingress);
-    const ownServices = new Set<string>();
+    const own = new Map<string, Task[]>();
     for (const t of this.store.tasksByNode(nodeID)) {
       if (!isLive(t)) continue;
-      ownServices.add(t.ServiceID);
+      const list = own.get(t.ServiceID);
+      if (list) list.push(t);
+      else own.set(t.ServiceID, [t]);
       for (const id of taskNetworks(t)) served.add(id);
     }
     const networks = this.networks.filter((n) => served.has(n.ID));
-    const services = this.services
-      .filter((s) => publishesIngress(s) || ownServices.has(s.ID) || serviceNetworks(s).some((id) => served.has(id)))
-      .map((s) => this.part(s));
+    const services: ServicePart[] = [];
+    for (const s of this.services) {
+      if (publishesIngress(s) || serviceNetworks(s).some((id) => served.has(id))) services.push(this.part(s));
+      else {
+        const mine = own.get(s.ID);
+        if (mine) services.push(isolated(s, mine) ? this.localPart(s, nodeID, mine) : this.part(s));
+      }
+    }
     const peers = this.meshPeers();
     const key = [
       networks.map((n) => this.networkKey(n)).join(','),
@@ -156,9 +175,9 @@ export class ViewPass {
     };
   }
 
-  /** The parts' tasks, in order: built once per set of services in a pass (views are read, never changed). */
+  /** The parts' tasks, in order: built once per set of parts in a pass (views are read, never changed). */
   private tasksOf(parts: readonly ServicePart[]): ViewTask[] {
-    const key = parts.map((p) => p.service.ID).join(',');
+    const key = parts.map((p) => p.id).join(',');
     let tasks = this.taskLists.get(key);
     if (!tasks) {
       tasks = [];
@@ -168,19 +187,29 @@ export class ViewPass {
     return tasks;
   }
 
+  /** A service with all its live tasks, as every node that sees it gets it. */
   private part(s: Service): ServicePart {
     let p = this.parts.get(s.ID);
     if (!p) {
-      const views = this.store.tasksByService(s.ID).filter(isLive).sort(byID).map(cachedView);
-      const service = { ID: s.ID, Spec: s.Spec, Endpoint: s.Endpoint };
-      const key = createHash('sha1')
-        .update(JSON.stringify(service))
-        .update(views.map((v) => v.json).join(','))
-        .digest('base64');
-      p = { service, tasks: views.map((v) => v.view), key };
+      p = this.makePart(s.ID, s, this.store.tasksByService(s.ID).filter(isLive));
       this.parts.set(s.ID, p);
     }
     return p;
+  }
+
+  /** An isolated service with only the node's own live tasks of it. */
+  private localPart(s: Service, nodeID: string, mine: Task[]): ServicePart {
+    return this.makePart(`${s.ID}@${nodeID}`, s, mine);
+  }
+
+  private makePart(id: string, s: Service, live: Task[]): ServicePart {
+    live.sort(byID);
+    const service = { ID: s.ID, Spec: s.Spec, Endpoint: s.Endpoint };
+    let serviceKey = this.serviceKeys.get(s.ID);
+    if (serviceKey === undefined) this.serviceKeys.set(s.ID, (serviceKey = digest(service)));
+    const hash = createHash('sha1').update(serviceKey);
+    for (const t of live) hash.update(taskKey(t));
+    return { id, service, tasks: live.map(cachedView), key: hash.digest('base64') };
   }
 
   private networkKey(n: Network): string {
@@ -196,6 +225,11 @@ export class ViewPass {
     }
     return this.peers;
   }
+}
+
+/** On no network by its spec or through the node's own tasks, and publishing no ingress port. */
+function isolated(s: Service, mine: readonly Task[]): boolean {
+  return !publishesIngress(s) && serviceNetworks(s).length === 0 && mine.every((t) => taskNetworks(t).length === 0);
 }
 
 /**

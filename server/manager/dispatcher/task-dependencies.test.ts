@@ -4,7 +4,7 @@ import { makeNode, makeService, makeTask, openTempStore } from '../../store/test
 import { ManualClock } from '../../util/clock';
 import type { AssignmentsMessage } from './api';
 import { Dispatcher } from './dispatcher';
-import { dependencyChanges, nodeDependencies, taskDependencies } from './task-dependencies';
+import { dependencyChanges, nodeDependencies, referencesDependencies, taskDependencies } from './task-dependencies';
 
 const secret = (ID: string, name = ID, index = 1): Secret => ({
   ID,
@@ -55,6 +55,13 @@ describe('which secrets and configs a node gets', () => {
     const got = nodeDependencies(tasks, 'n1', lookup(all, [config('c1')]));
     expect([...got.keys()].sort()).toEqual(['config:c1', 'secret:s1', 'secret:s2']);
     expect(taskDependencies(tasks[1]!)).toEqual({ secrets: ['s1', 's2'], configs: [] });
+  });
+
+  it('tells a task that names a secret or config from one that names none', () => {
+    expect(referencesDependencies(task('n1', 'running'))).toBe(false);
+    expect(referencesDependencies(task('n1', 'running', ['s1']))).toBe(true);
+    expect(referencesDependencies(task('n1', 'running', [], ['c1']))).toBe(true);
+    expect(referencesDependencies(makeTask(svc))).toBe(false);
   });
 
   it('leaves out a reference to a secret that is gone', () => {

@@ -26,6 +26,12 @@ export function taskDependencies(task: Task): { secrets: string[]; configs: stri
   };
 }
 
+/** Whether the task's spec names any secret or config (most tasks name none). */
+export function referencesDependencies(task: Task): boolean {
+  const spec = task.Spec.ContainerSpec;
+  return !!(spec?.Secrets?.length || spec?.Configs?.length);
+}
+
 /** A task keeps its dependencies on its node from ASSIGNED up to RUNNING (swarmkit releases them past it). */
 export function holdsDependencies(task: Task, nodeID: string): boolean {
   const v = TASK_STATE_VALUE[task.Status.State];
