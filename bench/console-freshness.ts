@@ -10,11 +10,12 @@
 // pages on /services. A 10,000-replica service is created and, while it
 // converges, a probe service (0 replicas) is created every 250 ms. Each page's
 // MutationObserver notes when a probe's name enters its DOM; the latency is that
-// moment minus the moment the leader applied the probe's entry (a `docker events`
-// stream in the bench hears it), and "write → DOM" from the probe's CreatedAt.
+// moment minus the moment the leader applied the probe's entry (the manager prints it,
+// SWARMDECK_APPLY_REPORT), and "write → DOM" from the probe's CreatedAt.
 import { existsSync, writeFileSync } from 'node:fs';
 import { io } from 'socket.io-client';
 import { REALTIME_PROTOCOL_VERSION, type ChangesFrame } from '../server/api/realtime';
+import { APPLIED_LINE } from '../server/metrics/apply-report';
 import { consoleLogin } from '../test/manager-http';
 import { BENCH_ADMIN, loggedInContext, runBench, startConsoleBench } from './browser';
 import { until } from './managers';
@@ -34,33 +35,6 @@ interface ServiceBody {
   ID: string;
   CreatedAt: string;
   Spec: { Name: string };
-}
-
-/** Calls `heard` with each service create `docker events` streams, as it arrives, until `signal` aborts. */
-async function streamServiceCreates(
-  engine: string,
-  signal: AbortSignal,
-  heard: (name: string, at: number) => void,
-): Promise<void> {
-  const filters = encodeURIComponent(JSON.stringify({ type: ['service'], event: ['create'] }));
-  try {
-    const res = await fetch(`${engine}/events?filters=${filters}`, { signal });
-    const decoder = new TextDecoder();
-    let buf = '';
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      const at = Date.now();
-      buf += decoder.decode(chunk, { stream: true });
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        const e = JSON.parse(line) as { Actor: { Attributes: { name?: string } } };
-        if (e.Actor.Attributes.name) heard(e.Actor.Attributes.name, at);
-      }
-    }
-  } catch (err) {
-    if (!signal.aborted) throw err;
-  }
 }
 
 /** Running tasks as /metrics counts them: far cheaper under load than `GET /services?status=true`. */
@@ -97,6 +71,7 @@ interface Run {
 async function measure(): Promise<Run> {
   // the manager prints its event loop's worst delay each second: what a frame may wait behind
   process.env.SWARMDECK_LOOP_REPORT_MS = '1000';
+  process.env.SWARMDECK_APPLY_REPORT = '1';
   const { m, browser, base, close } = await startConsoleBench('swarmdeck-bench-p7-', NODES);
   try {
     const pages = [];
@@ -128,13 +103,14 @@ async function measure(): Promise<Run> {
     }
     // BENCH_PAGE_TRACE=file: a Chromium trace of that page while converging (style, layout, paint, raster)
     if (process.env.BENCH_PAGE_TRACE) await browser.startTracing(pages[0], { screenshots: false });
-    // when each probe was applied on the leader: `docker events` sends a service's create as the entry
-    // is applied, which on a leader is the moment it commits (no frame pacing, no browser)
+    // when each probe was applied on the leader (which applies an entry as it commits it), stamped by the
+    // manager itself (SWARMDECK_APPLY_REPORT): an observer outside it, such as a `docker events` stream,
+    // hears of it later by its own delivery time, and pages then seemed to draw a probe before it applied
     const appliedAt = new Map<string, number>();
-    const events = new AbortController();
-    void streamServiceCreates(m.engine, events.signal, (name, at) => appliedAt.set(name, at)).catch((err: unknown) =>
-      process.stderr.write(`docker events stream: ${String(err)}\n`),
-    );
+    const stopApplied = m.onLine((line) => {
+      const a = APPLIED_LINE.exec(line);
+      if (a) appliedAt.set(a[1]!, Number(a[2]));
+    });
     // a socket client in this process, scoped as the /services pages are (no tasks, the services'
     // counts), notes when each probe leaves the gateway and how much one such console is sent
     const cookie = await consoleLogin(base, BENCH_ADMIN.name, BENCH_ADMIN.password);
@@ -208,7 +184,7 @@ async function measure(): Promise<Run> {
     const convergeMs = convergedAt - started;
     process.stderr.write(`converged in ${fmtMs(convergeMs)}; ${ids.length} probes\n`);
     await sleep(2_000);
-    events.abort();
+    stopApplied();
     wire.close();
 
     const created = new Map<string, number>();
@@ -240,7 +216,7 @@ async function measure(): Promise<Run> {
     const summary = (xs: number[]) =>
       `p50 ${fmtMs(pct(xs, 50))}, p99 ${fmtMs(pct(xs, 99))}, max ${fmtMs(Math.max(...xs))} (${xs.length})`;
     const breakdown = [
-      `write → applied (CreatedAt → docker events): ${summary(spans(created, appliedAt))}`,
+      `write → applied (CreatedAt → the manager's apply): ${summary(spans(created, appliedAt))}`,
       `applied → gateway frame (a scoped socket client): ${summary(spans(appliedAt, gatewayAt))}`,
       `manager event loop, worst delay per second while converging: p50 ${fmtMs(pct(loopDelays, 50))}, p90 ${fmtMs(pct(loopDelays, 90))}, max ${fmtMs(Math.max(...loopDelays))}`,
       `one /services page's main thread while converging: tasks ${spent('TaskDuration')}, script ${spent('ScriptDuration')}, style ${spent('RecalcStyleDuration')}, layout ${spent('LayoutDuration')}`,
@@ -279,8 +255,9 @@ async function main(): Promise<void> {
     `the same 2 cores. Once every page has loaded and ${SETTLE_MS / 1000} s more have passed, a 10,000-replica service is`,
     'created; until all its tasks run, a probe service is created',
     `every ${PROBE_EVERY_MS} ms. Each page's MutationObserver notes when a probe's name enters its DOM; a sample is that`,
-    "moment minus the moment the leader applied the probe's entry, as a `docker events` stream in the bench heard",
-    'it (a leader applies an entry as it commits it). "Write → DOM" counts from the probe\'s CreatedAt instead,',
+    "moment minus the moment the leader applied the probe's entry, by the manager's own clock (it prints a line as",
+    'it applies a service create; a leader applies an entry as it commits it; the pages run on the same machine and',
+    'clock). "Write → DOM" counts from the probe\'s CreatedAt instead,',
     "stamped before the entry is proposed, so it adds the wait behind the rollout's own writes and the fsync.",
     '"Missing" counts probes a page never showed.',
     '',

@@ -129,6 +129,22 @@ describe('FramePacer', () => {
     expect(sent.at(-1)!.to).toBe(1040);
   });
 
+  it('sends nothing for entries that changed nothing in scope, and the next frame covers them', () => {
+    const clock = new ManualClock();
+    const sent: ChangesFrame[] = [];
+    const p = new FramePacer(0, clock, (f) => sent.push(f), 50);
+    for (let i = 1; i <= 30; i++) {
+      p.add(i, []); // another service's tasks, scoped out
+      clock.advance(10);
+    }
+    expect(sent).toEqual([]);
+    p.add(31, [up('running')]);
+    expect(sent).toEqual([{ from: 0, to: 31, changes: [expect.objectContaining({ id: 't1' })] }]);
+    p.add(32, []);
+    clock.advance(1000);
+    expect(sent).toHaveLength(1);
+  });
+
   it('close cancels a pending flush', () => {
     const clock = new ManualClock();
     const sent: ChangesFrame[] = [];

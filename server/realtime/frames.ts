@@ -56,6 +56,11 @@ export class FrameBuffer {
     return this.to === this.from;
   }
 
+  /** Whether an object changed since the last take (entries that changed nothing in scope do not count). */
+  get hasChanges(): boolean {
+    return this.pending.size > 0;
+  }
+
   add(index: number, changes: readonly WireChange[]): void {
     if (index <= this.to) return; // already covered (a resume overlapping the live feed)
     this.to = index;
@@ -89,6 +94,8 @@ export class FrameBuffer {
  * The first change after a quiet period goes out at once; changes arriving
  * within the interval wait for the next slot and are coalesced. While
  * `ready` says the client is behind, frames wait (coalescing) slot by slot.
+ * Entries with nothing for this client send nothing: the next frame that has
+ * something starts where the last one ended, so frames still chain.
  */
 export class FramePacer {
   private buffer: FrameBuffer;
@@ -107,7 +114,9 @@ export class FramePacer {
 
   add(index: number, changes: readonly WireChange[]): void {
     this.buffer.add(index, changes);
-    if (this.cancel || this.buffer.isEmpty) return;
+    // entries with nothing in this client's scope wait for the next that has something: a /services
+    // page sent a frame per entry of a 10,000-task convergence (twenty a second), each re-rendering it
+    if (this.cancel || !this.buffer.hasChanges) return;
     const wait = this.lastSent + this.intervalMs - this.clock.now();
     if (wait <= 0) this.flush();
     else this.cancel = this.clock.setTimeout(() => this.flush(), wait);
@@ -116,7 +125,7 @@ export class FramePacer {
   flush(): void {
     this.cancel?.();
     this.cancel = undefined;
-    if (this.buffer.isEmpty) return;
+    if (!this.buffer.hasChanges) return;
     if (!this.ready()) {
       this.cancel = this.clock.setTimeout(() => this.flush(), this.intervalMs);
       return;

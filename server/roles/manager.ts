@@ -15,6 +15,7 @@ import { openRaftKeys, type RaftKeyRing } from '../storage/encryption/raft-key-r
 import type { SwarmInitOptions } from './inactive';
 import { leaveRaft } from './leave';
 import type { NodeProcess } from './node-process';
+import { reportAppliedServiceCreates } from '../metrics/apply-report';
 
 export interface RunningManager {
   member: ClusterMember;
@@ -76,6 +77,8 @@ export async function startManager(
     keys,
   });
   node.setMember(member);
+  // benchmarks: a line as each service create is applied here (bench/console-freshness.ts measures from it)
+  if (process.env.SWARMDECK_APPLY_REPORT === '1') reportAppliedServiceCreates(member.ctx.store.view);
   // the tunnel listens once the node holds its certificate (made or received by the member's start)
   await mesh?.start();
   // the console starts after the Engine API: its socket count is read when scraped
