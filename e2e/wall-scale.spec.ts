@@ -16,6 +16,8 @@ const NODES = 500;
 const SERVICES = 10;
 const REPLICAS = 500;
 const TASKS = SERVICES * REPLICAS;
+/** Tasks of a service whose constraint no node meets: pending, in the map's not-placed box. */
+const UNPLACED = 40;
 
 let manager: OwnManager | undefined;
 test.afterAll(() => manager?.stop());
@@ -94,6 +96,16 @@ test('500 nodes and 5,000 tasks: heat cells, no scroll and no spill on any view,
     console.log(`${i * REPLICAS} tasks running after ${Math.round((Date.now() - startedAt) / 1000)} s`);
   }
 
+  // and tasks no node can take (a constraint none meets): the map's not-placed box paints them as cells too
+  await engine('/services/create', {
+    Name: 'nowhere',
+    TaskTemplate: {
+      ContainerSpec: { Image: 'nginx:alpine' },
+      Placement: { Constraints: ['node.labels.nowhere==true'] },
+    },
+    Mode: { Replicated: { Replicas: UNPLACED } },
+  });
+
   for (const [size, viewport] of Object.entries(SIZES)) {
     const ctx = await browser.newContext({ viewport });
     await logIn(ctx.request, E2E_ADMIN, manager.base);
@@ -102,12 +114,12 @@ test('500 nodes and 5,000 tasks: heat cells, no scroll and no spill on any view,
     await expect(page.locator('.conn')).toHaveAttribute('data-status', 'live', { timeout: 120_000 });
     const wall = page.getByTestId('wall');
     // the real console counts them all running (the headline reads the same tables the map draws)
-    await expect(page.getByLabel('Tasks running').locator('.wall-figure')).toHaveText(`${TASKS}/${TASKS}`, {
+    await expect(page.getByLabel('Tasks running').locator('.wall-figure')).toHaveText(`${TASKS}/${TASKS + UNPLACED}`, {
       timeout: 300_000,
     });
     await expect(page.getByLabel('Nodes ready').locator('.wall-figure')).toHaveText(`${NODES}/${NODES}`);
     await expect(wall.locator('.wall-map')).toHaveAttribute('data-density', 'cells');
-    await expect(wall.locator('.wall-node')).toHaveCount(NODES);
+    await expect(wall.locator('.wall-node')).toHaveCount(NODES + 1); // and the not-placed box
     expect(await spills(page)).toEqual([]);
     // the heat cells are one canvas over the map: every node's slot says its tasks, and each running task is
     // painted there in a square that is still visible, inside the screen, with room in the slot for all
@@ -116,32 +128,61 @@ test('500 nodes and 5,000 tasks: heat cells, no scroll and no spill on any view,
         const canvas = document.querySelector<HTMLCanvasElement>('.wall-cells-canvas')!;
         const origin = canvas.getBoundingClientRect();
         const dpr = canvas.width / origin.width;
-        const cell = Number(canvas.dataset.cell);
+        const nodeCell = Number(canvas.dataset.cell);
         const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
         const slots = [...document.querySelectorAll<HTMLElement>('.wall-node [data-cells-for]')];
         let running = 0;
+        let pending = 0;
         let out = 0;
         let short = 0;
         let unpainted = 0;
         for (const slot of slots) {
-          const n = Number(/(\d+) running/.exec(slot.getAttribute('aria-label') ?? '')?.[1] ?? 0);
-          running += n;
+          // a node's running tasks; the not-placed box's pending ones, in cells of its own size
+          const unplaced = slot.closest('[data-condition="unplaced"]');
+          const label = slot.getAttribute('aria-label') ?? '';
+          const n = Number((unplaced ? /(\d+) pending/ : /(\d+) running/).exec(label)?.[1] ?? 0);
+          if (unplaced) pending += n;
+          else running += n;
+          const cell = unplaced ? parseFloat(getComputedStyle(slot).getPropertyValue('--cell')) : nodeCell;
           const r = slot.getBoundingClientRect();
           if (r.right > window.innerWidth || r.bottom > window.innerHeight || r.left < 0 || r.top < 0) out++;
           const perRow = Math.floor(r.width / cell);
           if (perRow * Math.floor(r.height / cell) < n) short++;
+          // a running task is a filled square (its centre is opaque); a pending one a dashed frame: something
+          // in its square is painted
+          const inked = (left: number, top: number) => {
+            for (let y = Math.floor(top * dpr); y < Math.floor((top + cell) * dpr); y++)
+              for (let x = Math.floor(left * dpr); x < Math.floor((left + cell) * dpr); x++)
+                if (px[(y * canvas.width + x) * 4 + 3]! > 0) return true;
+            return false;
+          };
           for (let i = 0; i < n; i++) {
-            const x = Math.floor((r.left - origin.left + ((i % perRow) + 0.5) * cell) * dpr);
-            const y = Math.floor((r.top - origin.top + (Math.floor(i / perRow) + 0.5) * cell) * dpr);
+            const left = r.left - origin.left + (i % perRow) * cell;
+            const top = r.top - origin.top + Math.floor(i / perRow) * cell;
+            if (unplaced) {
+              if (!inked(left, top)) unpainted++;
+              continue;
+            }
+            const x = Math.floor((left + 0.5 * cell) * dpr);
+            const y = Math.floor((top + 0.5 * cell) * dpr);
             if (px[(y * canvas.width + x) * 4 + 3] !== 255) unpainted++;
           }
         }
-        return { nodes: slots.length, running, out, short, unpainted, cell };
+        return { slots: slots.length, running, pending, out, short, unpainted, cell: nodeCell };
       });
     // the map redraws at the wall's pace: the headline may read 5,000 a moment before the cells do
     await expect.poll(async () => (await readCells()).running, { timeout: 10_000 }).toBe(TASKS);
+    await expect.poll(async () => (await readCells()).pending, { timeout: 10_000 }).toBe(UNPLACED);
     const cells = await readCells();
-    expect(cells).toEqual({ nodes: NODES, running: TASKS, out: 0, short: 0, unpainted: 0, cell: cells.cell });
+    expect(cells).toEqual({
+      slots: NODES + 1,
+      running: TASKS,
+      pending: UNPLACED,
+      out: 0,
+      short: 0,
+      unpainted: 0,
+      cell: cells.cell,
+    });
     expect(cells.cell).toBeGreaterThanOrEqual(size === 'uhd' ? 12 : 4);
     if (size === 'uhd') {
       const figure = await wall

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellsGrid, cellsSummary } from './cells-paint';
+import { cellsGrid, cellsSummary, paintCells, type CellsContext } from './cells-paint';
 import type { WallTask } from './wall-model';
 
 const task = (state: WallTask['state'], i: number): WallTask => ({
@@ -29,5 +29,38 @@ describe('cellsSummary', () => {
     );
     expect(cellsSummary([task('running', 1)])).toBe('1 task: 1 running');
     expect(cellsSummary([])).toBe('No tasks');
+  });
+});
+
+describe('paintCells', () => {
+  /** A context that notes its drawing calls. */
+  const recorder = () => {
+    const calls: string[] = [];
+    const ctx = {
+      fillStyle: '',
+      strokeStyle: '',
+      lineWidth: 1,
+      globalAlpha: 1,
+      clearRect: () => calls.push('clear'),
+      fillRect: (x: number, y: number, w: number) => calls.push(`fill ${x},${y} ${w} a${ctx.globalAlpha}`),
+      strokeRect: (x: number, y: number, w: number) => calls.push(`stroke ${x},${y} ${w}`),
+      setLineDash: () => undefined,
+      save: () => undefined,
+      restore: () => undefined,
+    } satisfies CellsContext;
+    return { ctx, calls };
+  };
+  const box = { x: 0, y: 0, width: 100, height: 100 };
+
+  it('frames a starting task and fills a running one', () => {
+    const { ctx, calls } = recorder();
+    paintCells(ctx, [task('running', 1), task('pending', 2)], box, 12, 'red');
+    expect(calls).toEqual(['clear', 'fill 1,1 10 a1', 'stroke 13.5,1.5 9']);
+  });
+
+  it('fills a starting task, faded, where a frame would be too small to see', () => {
+    const { ctx, calls } = recorder();
+    paintCells(ctx, [task('pending', 1), task('running', 2)], box, 4, 'red');
+    expect(calls).toEqual(['clear', 'fill 1,1 2 a0.6', 'fill 5,1 2 a1']);
   });
 });

@@ -27,6 +27,9 @@ export type CellsContext = Pick<
 
 const FADED: ReadonlySet<WallTaskLook> = new Set(['stopping', 'complete']);
 
+/** The least inner size (CSS px) a starting task's dashed frame is drawn at; below it the frame would vanish. */
+export const MIN_FRAME_PX = 4;
+
 /** A node's box of cells on the map's canvas: where, and how many fit. */
 export interface CellsBox {
   x: number;
@@ -56,7 +59,12 @@ export function paintCells(
     const x = box.x + (i % perRow) * cell + 1;
     const y = box.y + Math.floor(i / perRow) * cell + 1;
     ctx.globalAlpha = base * (FADED.has(t.look) ? 0.45 : 1);
-    if (t.look === 'starting') {
+    if (t.look === 'starting' && inner < MIN_FRAME_PX) {
+      // too small for a dashed frame to show: the hue, faded
+      ctx.globalAlpha = base * 0.6;
+      ctx.fillStyle = hueColor(t.hue);
+      ctx.fillRect(x, y, inner, inner);
+    } else if (t.look === 'starting') {
       ctx.save();
       ctx.strokeStyle = hueColor(t.hue);
       ctx.lineWidth = 1;

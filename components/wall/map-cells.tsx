@@ -3,7 +3,10 @@
 import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import { cssColor } from '../ui/css-color';
 import { paintCells, type CellsBox } from './cells-paint';
-import type { WallColumn } from './wall-model';
+import type { WallColumn, WallTask } from './wall-model';
+
+/** The not-placed box's slot on the map (no node ID looks like it). */
+export const UNPLACED_SLOT = '-unplaced';
 
 /**
  * Every node's heat cells on one canvas laid over the map. Node boxes stay elements (name, frame, down or
@@ -14,17 +17,23 @@ import type { WallColumn } from './wall-model';
 export function MapCells({
   columns,
   cellPx,
+  unplaced,
+  grid,
   map,
 }: {
   columns: readonly WallColumn[];
   cellPx: number;
+  /** The not-placed box's tasks and their cell size, when it is on the map. */
+  unplaced?: { tasks: readonly WallTask[]; cellPx: number };
+  /** The map's grid (columns x rows): the boxes move when it changes. */
+  grid: string;
   map: RefObject<HTMLDivElement | null>;
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const badProbe = useRef<HTMLSpanElement>(null);
   const [resized, setResized] = useState(0);
   const layout = useRef<{ key: string; boxes: Map<string, CellsBox>; bad: string } | null>(null);
-  const painted = useRef(new Map<string, WallColumn>());
+  const painted = useRef(new Map<string, readonly WallTask[]>());
 
   useEffect(() => {
     const el = map.current;
@@ -35,7 +44,9 @@ export function MapCells({
   }, [map]);
 
   // where the slots are changes with the screen, the plan and the nodes (and the leader's wider frame)
-  const layoutKey = `${resized}/${cellPx}/${columns.map((c) => (c.leader ? `${c.nodeID}*` : c.nodeID)).join(',')}`;
+  const layoutKey =
+    `${resized}/${cellPx}/${grid}/${unplaced ? unplaced.cellPx : '-'}/` +
+    columns.map((c) => (c.leader ? `${c.nodeID}*` : c.nodeID)).join(',');
 
   useLayoutEffect(() => {
     const el = canvas.current;
@@ -75,13 +86,19 @@ export function MapCells({
     const { boxes } = layout.current;
     // wallModel hands back an unchanged node's column as it was: those stay as painted
     for (const c of columns) {
-      if (!full && painted.current.get(c.nodeID) === c) continue;
+      if (!full && painted.current.get(c.nodeID) === c.tasks) continue;
       const box = boxes.get(c.nodeID);
       if (!box) continue;
       paintCells(ctx, c.tasks, box, cellPx, bad, c.condition === 'down' || c.condition === 'unknown');
-      painted.current.set(c.nodeID, c);
+      painted.current.set(c.nodeID, c.tasks);
     }
-  }, [columns, cellPx, layoutKey, map]);
+    // the tasks no node took: the model keeps the same list while it holds the same tasks
+    const box = boxes.get(UNPLACED_SLOT);
+    if (unplaced && box && (full || painted.current.get(UNPLACED_SLOT) !== unplaced.tasks)) {
+      paintCells(ctx, unplaced.tasks, box, unplaced.cellPx, bad);
+      painted.current.set(UNPLACED_SLOT, unplaced.tasks);
+    }
+  }, [columns, cellPx, unplaced, layoutKey, map]);
 
   return (
     <>

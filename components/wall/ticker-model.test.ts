@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterEvent, LoggedEvent } from '@/server/api/events';
-import { clockTime, tickerFetchCount, tickerRows, tickerRowsFit, tickerText, tickerWorthy } from './ticker-model';
+import {
+  clockTime,
+  enteringRows,
+  tickerFetchCount,
+  tickerRows,
+  tickerRowsFit,
+  tickerText,
+  tickerWorthy,
+  type TickerRow,
+} from './ticker-model';
 
 const at = new Date(2026, 11, 6, 9, 5, 7).getTime();
 const ev = (
@@ -73,5 +82,16 @@ describe('the wall ticker', () => {
     expect(rows.map((r) => r.text)).toEqual(['service web created']);
     expect(tickerFetchCount(19)).toBe(38);
     expect(tickerFetchCount(80)).toBe(100);
+  });
+
+  it('slides in only a few new rows at once, and nothing on the first drawing', () => {
+    const rows = (...keys: string[]): TickerRow[] =>
+      keys.map((key) => ({ key, at: 0, time: '00:00:00', type: 'service', text: key, tone: 'neutral' }));
+    expect([...enteringRows(undefined, rows('a', 'b'))]).toEqual([]);
+    expect([...enteringRows(new Set(['a', 'b']), rows('c', 'a', 'b'))]).toEqual(['c']);
+    expect([...enteringRows(new Set(['a']), rows('d', 'c', 'b', 'a'))]).toEqual(['d', 'c', 'b']);
+    // a churning cluster replaced the list: it is drawn as it is, nothing slides
+    expect([...enteringRows(new Set(['a']), rows('e', 'd', 'c', 'b'))]).toEqual([]);
+    expect([...enteringRows(new Set(['a', 'b']), rows('a', 'b'))]).toEqual([]);
   });
 });

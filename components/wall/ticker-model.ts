@@ -72,3 +72,22 @@ export function tickerRowsFit(height: number, fontPx: number): number {
   const rows = Math.floor((height - CHROME_EM * fontPx) / (TICKER_ROW_EM * fontPx));
   return Math.min(TIMELINE_EVENTS, Math.max(1, rows));
 }
+
+/** At most this many new rows slide in at once; more arrive as they are. */
+export const TICKER_MAX_ENTERING = 3;
+
+/**
+ * The rows that slide in: those new since `before` (the keys last drawn), when there are only a few.
+ * A busy cluster replaces most of the list at every read: each row sliding in then was a full-width
+ * layer for the compositor to blend at 4K, and the ticker ran at 34 fps. The first drawing slides
+ * nothing in either.
+ */
+export function enteringRows(
+  before: ReadonlySet<string> | undefined,
+  rows: readonly TickerRow[],
+  max = TICKER_MAX_ENTERING,
+): ReadonlySet<string> {
+  if (!before) return new Set();
+  const fresh = rows.filter((r) => !before.has(r.key)).map((r) => r.key);
+  return fresh.length <= max ? new Set(fresh) : new Set();
+}

@@ -1,7 +1,7 @@
 import { memo, useRef, type CSSProperties } from 'react';
 import { cellsSummary } from './cells-paint';
 import type { Density, MapPlan } from './density-model';
-import { MapCells } from './map-cells';
+import { MapCells, UNPLACED_SLOT } from './map-cells';
 import type { NodeCondition, WallColumn, WallModel, WallTask } from './wall-model';
 
 const CONDITION_TEXT: Record<NodeCondition, string> = {
@@ -63,11 +63,28 @@ export function WallMap({
             <h2 className="wall-node-name">Not placed</h2>
             <span className="wall-node-state">no suitable node</span>
           </div>
-          <TaskList tasks={m.unplaced} density={plan.density} />
+          {plan.density === 'cells' ? (
+            <div
+              className="wall-tasks wall-cells"
+              data-cells-for={UNPLACED_SLOT}
+              role="img"
+              aria-label={cellsSummary(m.unplaced)}
+            />
+          ) : (
+            <TaskList tasks={m.unplaced} density={plan.density} />
+          )}
         </section>
       ) : null}
       {loaded && m.columns.length === 0 ? <p className="wall-empty">No nodes</p> : null}
-      {plan.density === 'cells' ? <MapCells columns={m.columns} cellPx={plan.cellPx} map={ref} /> : null}
+      {plan.density === 'cells' ? (
+        <MapCells
+          columns={m.columns}
+          cellPx={plan.cellPx}
+          unplaced={m.unplaced.length ? { tasks: m.unplaced, cellPx: plan.unplacedCellPx ?? plan.cellPx } : undefined}
+          grid={`${plan.gridColumns}x${plan.gridRows}`}
+          map={ref}
+        />
+      ) : null}
     </div>
   );
 }

@@ -155,7 +155,8 @@ export function WallPage() {
           <span key={s.id} className="wall-legend-item" style={{ '--hue': s.hue } as CSSProperties}>
             <span className="wall-swatch" aria-hidden="true" />
             {s.name}
-            <span className="num muted">
+            {/* as wide as desired/desired: a count moving does not move the items after it */}
+            <span className="num muted" style={{ minWidth: `${String(s.desired).length * 2 + 1}ch` }}>
               {s.running}/{s.desired}
             </span>
           </span>
