@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Task } from '@/server/api/types';
 import { fixtureService, fixtureTask } from '../cluster/test-fixtures';
 import { fixtureNode, runningTask } from '../topology/test-fixtures';
+import { replicaCounts } from '@/server/api/replica-counts';
 import { HUES, serviceHues, wallMemo, wallModel } from './wall-model';
 
 const web = fixtureService({ ID: 'web', Spec: { ...fixtureService().Spec, Name: 'web' } });
@@ -122,6 +123,32 @@ describe('wallModel', () => {
 });
 
 describe('wall.css', () => {
+  it("counts each service's running and desired tasks as REPLICAS does (the wall's headline adds them up)", () => {
+    const global = fixtureService({
+      ID: 'g',
+      Spec: { ...fixtureService().Spec, Name: 'agent', Mode: { Global: {} } },
+    });
+    const all = new Map([...services, [global.ID, global]]);
+    const tasks: Task[] = [
+      state(fixtureTask(web, { ID: 'a', NodeID: 'n1' }), 'running'),
+      state(fixtureTask(web, { ID: 'b', NodeID: 'n1' }), 'starting'),
+      state(fixtureTask(web, { ID: 'c', NodeID: 'n1' }), 'running', 'shutdown'), // told to stop: not counted
+      state(fixtureTask(web, { ID: 'd' }), 'pending'),
+      state(fixtureTask(api, { ID: 'e', NodeID: 'n1' }), 'failed', 'shutdown'),
+      state(fixtureTask(global, { ID: 'f', NodeID: 'n1' }), 'running'),
+      state(fixtureTask(global, { ID: 'h', NodeID: 'n3' }), 'preparing'),
+    ];
+    const m = wallModel([w1, w10], all, tasks);
+    for (const s of all.values()) {
+      const counted = m.services.find((x) => x.id === s.ID)!;
+      const expected = replicaCounts(
+        s,
+        tasks.filter((t) => t.ServiceID === s.ID),
+      );
+      expect({ running: counted.running, desired: counted.desired }, s.Spec.Name).toEqual(expected);
+    }
+  });
+
   it('has a hue class for every hue a task can have (wall-map.tsx draws the hue as a class)', () => {
     const css = readFileSync(fileURLToPath(new URL('./wall.css', import.meta.url)), 'utf8');
     for (const h of HUES) expect(css).toMatch(new RegExp(`\\.wall-hue-${h} \\{\\s*--hue: ${h};`));

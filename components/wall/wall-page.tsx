@@ -1,7 +1,6 @@
 'use client';
 
-import { useMemo, useRef, useState, type CSSProperties } from 'react';
-import type { Task } from '@/server/api/types';
+import { useDeferredValue, useMemo, useRef, useState, type CSSProperties } from 'react';
 import { ConnectionIndicator } from '../realtime/connection-indicator';
 import { useNow } from '../time/now';
 import { DEFAULT_GRACE_MS, wallAlerts } from './alert-model';
@@ -31,10 +30,12 @@ const CARDS: DensityPlan = { density: 'cards', gridColumns: 1, gridRows: 1, cell
  * scrolls. Nothing on it can be clicked or focused.
  */
 export function WallPage() {
-  // at the wall's pace (paced-view.ts), not on every pushed frame
-  const view = useWallView();
+  // at the wall's pace (paced-view.ts), not on every pushed frame; and deferred, so that a redraw renders
+  // as a transition React works in slices between the frames on screen (5,000 tasks rendered in one go
+  // under churn was a task of 50-100 ms, and the clock's tick re-rendered every view at once)
+  const view = useDeferredValue(useWallView());
   const { node, service, task, cluster, network } = view.tables;
-  const now = useNow();
+  const now = useDeferredValue(useNow());
   const screen = useWallScreen();
   const rotation = useRotationConfig();
   const quorum = useWallQuorum();
@@ -42,16 +43,12 @@ export function WallPage() {
   // what did not change between two redraws stays the same object, so the map redraws only changed nodes
   const [memo] = useState(wallMemo);
   const m = useMemo(() => wallModel(node.values(), service, tasks, memo), [node, service, tasks, memo]);
-  // the headline counts as the console's overview does: against each service's desired replicas
+  // the headline counts as the console's overview does, against each service's desired replicas: from the
+  // counts the model already made per service (another pass over every task each redraw cost as much again)
   const headline = useMemo(() => {
-    const byService = new Map<string, Task[]>();
-    for (const t of tasks) {
-      const list = byService.get(t.ServiceID);
-      if (list) list.push(t);
-      else byService.set(t.ServiceID, [t]);
-    }
-    return tasksHeadline(service.values(), byService);
-  }, [service, tasks]);
+    const counts = new Map(m.services.map((s) => [s.id, s]));
+    return tasksHeadline(service.values(), (s) => counts.get(s.ID) ?? { running: 0, desired: 0 });
+  }, [m.services, service]);
 
   // the grace period's clock: when each service was first seen below its desired count
   const belowSince = useRef<ReadonlyMap<string, number>>(new Map());
