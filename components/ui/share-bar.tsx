@@ -12,7 +12,7 @@ export function ShareBar({ share }: { share: number }) {
 /** "running/desired" in a box as wide as "desired/desired", so the bar beside it stays put as counts grow. */
 export function CountOf({ n, of }: { n: number; of: number }) {
   return (
-    <span className="replicas-text num" style={{ minWidth: `${String(of).length * 2 + 1}ch` }}>
+    <span className="replicas-text num" style={{ minWidth: `max(4.5ch, ${String(of).length * 2 + 1}ch)` }}>
       {n}/{of}
     </span>
   );

@@ -42,7 +42,8 @@ describe('paintCells', () => {
       lineWidth: 1,
       globalAlpha: 1,
       clearRect: () => calls.push('clear'),
-      fillRect: (x: number, y: number, w: number) => calls.push(`fill ${x},${y} ${w} a${ctx.globalAlpha}`),
+      fillRect: (x: number, y: number, w: number, h: number) =>
+        calls.push(`fill ${x},${y} ${w}x${h} a${ctx.globalAlpha}`),
       strokeRect: (x: number, y: number, w: number) => calls.push(`stroke ${x},${y} ${w}`),
       setLineDash: () => undefined,
       save: () => undefined,
@@ -55,12 +56,12 @@ describe('paintCells', () => {
   it('frames a starting task and fills a running one', () => {
     const { ctx, calls } = recorder();
     paintCells(ctx, [task('running', 1), task('pending', 2)], box, 12, 'red');
-    expect(calls).toEqual(['clear', 'fill 1,1 10 a1', 'stroke 13.5,1.5 9']);
+    expect(calls).toEqual(['clear', 'fill 1,1 10x10 a1', 'stroke 13.5,1.5 9']);
   });
 
-  it('fills a starting task, faded, where a frame would be too small to see', () => {
+  it('fills the lower half of a starting task where a frame would be too small to see', () => {
     const { ctx, calls } = recorder();
     paintCells(ctx, [task('pending', 1), task('running', 2)], box, 4, 'red');
-    expect(calls).toEqual(['clear', 'fill 1,1 2 a0.6', 'fill 5,1 2 a1']);
+    expect(calls).toEqual(['clear', 'fill 1,2 2x1 a1', 'fill 5,1 2x2 a1']);
   });
 });

@@ -60,10 +60,10 @@ export function paintCells(
     const y = box.y + Math.floor(i / perRow) * cell + 1;
     ctx.globalAlpha = base * (FADED.has(t.look) ? 0.45 : 1);
     if (t.look === 'starting' && inner < MIN_FRAME_PX) {
-      // too small for a dashed frame to show: the hue, faded
-      ctx.globalAlpha = base * 0.6;
+      // too small for a dashed frame to show: its lower half filled, unlike a faded (stopping) square
+      const half = Math.max(1, Math.floor(inner / 2));
       ctx.fillStyle = hueColor(t.hue);
-      ctx.fillRect(x, y, inner, inner);
+      ctx.fillRect(x, y + inner - half, inner, half);
     } else if (t.look === 'starting') {
       ctx.save();
       ctx.strokeStyle = hueColor(t.hue);

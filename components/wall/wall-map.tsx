@@ -1,4 +1,4 @@
-import { memo, useRef, type CSSProperties } from 'react';
+import { memo, useMemo, useRef, type CSSProperties } from 'react';
 import { cellsSummary } from './cells-paint';
 import type { Density, MapPlan } from './density-model';
 import { MapCells, UNPLACED_SLOT } from './map-cells';
@@ -39,6 +39,11 @@ export function WallMap({
     '--scale': plan.scale,
   } as CSSProperties;
   const ref = useRef<HTMLDivElement>(null);
+  const unplacedCellPx = plan.unplacedCellPx ?? plan.cellPx;
+  const unplaced = useMemo(
+    () => (m.unplaced.length ? { tasks: m.unplaced, cellPx: unplacedCellPx } : undefined),
+    [m.unplaced, unplacedCellPx],
+  );
   return (
     <div
       ref={ref}
@@ -80,7 +85,7 @@ export function WallMap({
         <MapCells
           columns={m.columns}
           cellPx={plan.cellPx}
-          unplaced={m.unplaced.length ? { tasks: m.unplaced, cellPx: plan.unplacedCellPx ?? plan.cellPx } : undefined}
+          unplaced={unplaced}
           grid={`${plan.gridColumns}x${plan.gridRows}`}
           map={ref}
         />

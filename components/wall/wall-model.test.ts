@@ -120,10 +120,8 @@ describe('wallModel', () => {
     const renamed = new Map(services).set('web', { ...web, Spec: { ...web.Spec, Name: 'www' } });
     expect(wallModel([w1], renamed, [a], memo).columns[0]!.tasks[0]!.label).toBe('www.1');
   });
-});
 
-describe('wall.css', () => {
-  it("counts each service's running and desired tasks as REPLICAS does (the wall's headline adds them up)", () => {
+  it("counts a long-running service's running and desired tasks as REPLICAS does (the headline adds them up)", () => {
     const global = fixtureService({
       ID: 'g',
       Spec: { ...fixtureService().Spec, Name: 'agent', Mode: { Global: {} } },
@@ -148,7 +146,9 @@ describe('wall.css', () => {
       expect({ running: counted.running, desired: counted.desired }, s.Spec.Name).toEqual(expected);
     }
   });
+});
 
+describe('wall.css', () => {
   it('has a hue class for every hue a task can have (wall-map.tsx draws the hue as a class)', () => {
     const css = readFileSync(fileURLToPath(new URL('./wall.css', import.meta.url)), 'utf8');
     for (const h of HUES) expect(css).toMatch(new RegExp(`\\.wall-hue-${h} \\{\\s*--hue: ${h};`));

@@ -143,6 +143,15 @@ describe('FramePacer', () => {
     p.add(32, []);
     clock.advance(1000);
     expect(sent).toHaveLength(1);
+    // at the beat, the entries with nothing in them still move the client's index
+    p.catchUp();
+    expect(sent[1]).toEqual({ from: 31, to: 32, changes: [] });
+    p.catchUp(); // nothing new since
+    expect(sent).toHaveLength(2);
+    p.add(33, [up('shutdown')]);
+    p.catchUp(); // a change waits for its own frame, not the beat's
+    clock.advance(100);
+    expect(sent.slice(2)).toEqual([{ from: 32, to: 33, changes: [expect.objectContaining({ id: 't1' })] }]);
   });
 
   it('close cancels a pending flush', () => {

@@ -95,7 +95,8 @@ export class FrameBuffer {
  * within the interval wait for the next slot and are coalesced. While
  * `ready` says the client is behind, frames wait (coalescing) slot by slot.
  * Entries with nothing for this client send nothing: the next frame that has
- * something starts where the last one ended, so frames still chain.
+ * something starts where the last one ended, so frames still chain (catchUp
+ * sends them as an empty frame, once a beat).
  */
 export class FramePacer {
   private buffer: FrameBuffer;
@@ -134,6 +135,16 @@ export class FramePacer {
     if (!frame) return;
     this.lastSent = this.clock.now();
     this.send(frame);
+  }
+
+  /**
+   * Entries that changed nothing for this client still move its index, at the caller's pace (the gateway's
+   * beat): a page that holds no tasks shows the log index it has seen, and resumes from it after a drop.
+   */
+  catchUp(): void {
+    if (this.cancel || this.buffer.hasChanges || this.buffer.isEmpty || !this.ready()) return;
+    const frame = this.buffer.take();
+    if (frame) this.send(frame);
   }
 
   /** Forget what waits: the client is sent a snapshot as of `index` instead (a new task scope). */

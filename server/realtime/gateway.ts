@@ -300,7 +300,11 @@ export function attachRealtime(
   const beat = () => {
     cancelBeat = ctx.clock.setTimeout(beat, opts.beatIntervalMs ?? BEAT_INTERVAL_MS);
     const frame = { index: view.index, at: ctx.clock.now() };
-    for (const c of clients.values()) if (!c.flow.behind) c.socket.emit('beat', frame);
+    for (const c of clients.values()) {
+      if (c.flow.behind) continue;
+      c.socket.emit('beat', frame);
+      c.pacer.catchUp();
+    }
   };
   beat();
   // the live charts: each second's newest sample, beside the beat (and, like it, none to a client behind)

@@ -3,6 +3,8 @@
 // serves ingress and the networks its own tasks are on; it gets the services
 // on those (every service publishing an ingress port, since every node routes
 // those), the tasks of those services, and where every node's mesh tunnel is.
+// A service on no network and publishing no ingress port is reachable by no
+// other task: a node running some of its tasks gets those alone.
 import {
   DRAINING_MESSAGE,
   MESH_PORT_LABEL,
