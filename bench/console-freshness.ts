@@ -273,11 +273,12 @@ async function main(): Promise<void> {
     ...median.breakdown.map((line) => `- ${line}`),
     '',
     'Each page is sent only the tasks it draws: /services gets REPLICAS counted by the manager, no task, so a',
-    "page's stream is a few hundred KiB at most instead of about 28 MiB of task changes. An idle page paints",
-    'nothing (the Live dot pulses on the compositor), and a new row does not make each page ask the manager for its',
-    'route. What is left is CPU: the ten renderers and the manager share 2 cores, each page still lays out and',
-    "paints its table for every counts frame and new row, the 200 simulated workers' agents run inside the",
-    "manager's event loop (as `--sim-workers` runs them), and a frame waits behind whatever that loop is doing.",
+    "page's stream is a few hundred KiB at most instead of about 28 MiB of task changes, and a frame only when an",
+    'entry changed something it holds (an empty one once a second moves its index). An idle page paints nothing',
+    '(the Live dot pulses on the compositor), the REPLICAS bar moves on the compositor, and a new row does not make',
+    'each page ask the manager for its route. The spread between runs is the machine: the ten renderers and the',
+    "manager share 2 cores, the manager's loop is busy throughout (the 200 simulated workers' agents run inside it,",
+    'as `--sim-workers` runs them), and a frame that arrives during one of its longer turns waits.',
   ].join('\n');
   console.log(body);
   if (write) writeSection('console-freshness', body);
