@@ -40,6 +40,13 @@ async function shoot(page: Page, name: string, graph = true): Promise<void> {
   }
   await page.emulateMedia({ colorScheme: 'light' });
   await page.setViewportSize(VIEWPORTS.laptop);
+  if (graph) {
+    // back at laptop size, the graph still has the last size's viewport: fit it again and let React Flow apply
+    // it before the test clicks a card (a click right after the resize once landed on a graph still moving)
+    await page.getByRole('button', { name: 'Fit View' }).click();
+    await expect(page.locator('.react-flow__viewport')).toHaveAttribute('style', /scale/);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  }
 }
 
 async function nodes(request: APIRequestContext): Promise<Node[]> {
@@ -266,14 +273,21 @@ test('topology: a new service and its tasks appear live; draining a node moves i
 
 test('topology: networks, VIPs and addresses as the allocator writes them (served state)', async ({ page }) => {
   // until the allocator is merged the live cluster has no IPAM, VIPs or attachments:
-  // serve a state that has them, and a socket that connects and stays quiet
+  // serve a state that has them, and a socket that connects and sends only the gateway's heartbeat (a quiet
+  // one went stale after 5 s, and on a loaded machine the clicks below came after that)
   await page.route('**/api/state', (route) => route.fulfill({ json: allocatedState() }));
+  const beats: ReturnType<typeof setInterval>[] = [];
   await page.routeWebSocket(/\/socket\.io\//, (ws) => {
     ws.send('0{"sid":"fx","upgrades":[],"pingInterval":25000,"pingTimeout":60000,"maxPayload":1000000}');
     ws.onMessage((m) => {
-      if (String(m).startsWith('40')) ws.send('40{"sid":"fx-ns"}');
+      if (!String(m).startsWith('40')) return;
+      ws.send('40{"sid":"fx-ns"}');
+      const beat = setInterval(() => ws.send(`42["beat",{"index":1,"at":${Date.now()}}]`), 1000);
+      beats.push(beat);
+      ws.onClose(() => clearInterval(beat));
     });
   });
+  page.on('close', () => beats.forEach(clearInterval));
   await page.goto('/topology');
   await expect(page.locator('.conn')).toHaveAttribute('data-status', 'live');
 
