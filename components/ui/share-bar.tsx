@@ -9,10 +9,13 @@ export function ShareBar({ share }: { share: number }) {
   );
 }
 
+/** The width of "of/of" in tabular digits: a "n/of" count in a box this wide never moves what follows it. */
+export const countWidth = (of: number): string => `${String(of).length * 2 + 1}ch`;
+
 /** "running/desired" in a box as wide as "desired/desired", so the bar beside it stays put as counts grow. */
 export function CountOf({ n, of }: { n: number; of: number }) {
   return (
-    <span className="replicas-text num" style={{ minWidth: `max(4.5ch, ${String(of).length * 2 + 1}ch)` }}>
+    <span className="replicas-text num" style={{ minWidth: `max(4.5ch, ${countWidth(of)})` }}>
       {n}/{of}
     </span>
   );

@@ -2,6 +2,7 @@
 
 import { useDeferredValue, useMemo, useRef, useState, type CSSProperties } from 'react';
 import { ConnectionIndicator } from '../realtime/connection-indicator';
+import { countWidth } from '../ui/share-bar';
 import { useNow } from '../time/now';
 import { DEFAULT_GRACE_MS, wallAlerts } from './alert-model';
 import { tasksHeadline } from '../overview/overview-model';
@@ -153,7 +154,7 @@ export function WallPage() {
             <span className="wall-swatch" aria-hidden="true" />
             {s.name}
             {/* as wide as desired/desired: a count moving does not move the items after it */}
-            <span className="num muted" style={{ minWidth: `${String(s.desired).length * 2 + 1}ch` }}>
+            <span className="num muted" style={{ minWidth: countWidth(s.desired) }}>
               {s.running}/{s.desired}
             </span>
           </span>
