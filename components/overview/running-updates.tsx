@@ -1,12 +1,12 @@
 'use client';
 
 import { RowLink } from '../ui/row-link';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type { Node, Service, Task } from '@/server/api/types';
 import { nodeName } from '../cluster/derive';
 import { UpdateStateBadge } from '../services/update-state';
 import { useNow } from '../time/now';
-import { progressModel } from '../updates/progress-model';
+import { ProgressMemo, progressModel } from '../updates/progress-model';
 import { RolloutStrip } from '../updates/rollout-strip';
 
 const NO_EVENTS: never[] = [];
@@ -26,9 +26,11 @@ function RunningUpdate({
   nodes: ReadonlyMap<string, Node>;
 }) {
   const now = useNow();
+  // slots whose tasks did not change are not worked out again on the clock's tick
+  const [memo] = useState(() => new ProgressMemo());
   const model = useMemo(
-    () => progressModel(service, tasks, NO_EVENTS, now || Date.now(), (id) => nodeName(nodes.get(id), id)),
-    [service, tasks, nodes, now],
+    () => progressModel(service, tasks, NO_EVENTS, now || Date.now(), (id) => nodeName(nodes.get(id), id), memo),
+    [service, tasks, nodes, now, memo],
   );
   const verb = model.rollingBack ? 'rolled back' : 'updated';
   return (

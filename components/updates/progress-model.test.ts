@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Service, Task, TaskState, UpdateEvent } from '@/server/api/types';
 import { fixtureService, fixtureTask } from '../cluster/test-fixtures';
-import { onTargetSpec, progressModel } from './progress-model';
+import { onTargetSpec, ProgressMemo, progressModel } from './progress-model';
 
 // a 6-slot service moving from nginx:1.26 (SpecVersion 5) to nginx:1.27 (SpecVersion 9)
 const T = (s: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, s)).toISOString();
@@ -297,6 +297,74 @@ describe('progressModel', () => {
     const svc = service({ SpecVersion: { Index: 12 } });
     const m = progressModel(svc, [task(svc, 1, 'new', 'running'), oldRunning(svc, 2)], [], NOW);
     expect(m.cells.map((c) => c.state)).toEqual(['running', 'old']);
+  });
+});
+
+describe('progressModel with a memo', () => {
+  // a rollout under way: what a fresh model says is what a memo says, call after call
+  function rollout() {
+    const svc = service();
+    const tasks = [
+      oldStopped(svc, 1),
+      task(svc, 1, 'new', 'running', { at: 40, Status: { Timestamp: T(57), State: 'running', Message: '' } }),
+      task(svc, 2, 'old', 'running', { DesiredState: 'shutdown' }),
+      task(svc, 2, 'new', 'pending', { at: 59, DesiredState: 'ready' }),
+      oldRunning(svc, 3),
+      oldRunning(svc, 4),
+    ];
+    return { svc, tasks };
+  }
+
+  it('keeps the cells of slots whose tasks did not change, and works out the ones that did', () => {
+    const { svc, tasks } = rollout();
+    const memo = new ProgressMemo();
+    const first = progressModel(svc, tasks, [], NOW, undefined, memo);
+    // slot 2's old task stopped: only its cell is new
+    const moved = tasks.map((t) =>
+      t.Slot === 2 && t.SpecVersion?.Index === 5
+        ? { ...t, Status: { ...t.Status, State: 'shutdown' as const, Timestamp: T(59) } }
+        : t,
+    );
+    const next = progressModel(svc, moved, [], NOW, undefined, memo);
+    expect(next).toEqual(progressModel(svc, moved, [], NOW));
+    expect(next.cells.map((c, i) => c === first.cells[i])).toEqual([true, false, true, true]);
+    expect(next.cells[1]!.state).toBe('starting');
+  });
+
+  it('follows the clock alone out of the monitor window, and a slot going away or a new one', () => {
+    const { svc, tasks } = rollout();
+    const memo = new ProgressMemo();
+    expect(progressModel(svc, tasks, [], NOW, undefined, memo).cells[0]!.monitoring).toBe(true);
+    // 5 s monitor from T(57): over 3 s after NOW (T(60)), with the same task objects
+    const later = progressModel(svc, tasks, [], NOW + 3_000, undefined, memo);
+    expect(later.cells[0]!.monitoring).toBe(false);
+    expect(later).toEqual(progressModel(svc, tasks, [], NOW + 3_000));
+    // slot 4 removed (scale down), slot 5 added
+    const scaled = [...tasks.filter((t) => t.Slot !== 4), oldRunning(svc, 5)];
+    const m = progressModel(svc, scaled, [], NOW + 3_000, undefined, memo);
+    expect(m.cells.map((c) => c.label)).toEqual(['1', '2', '3', '5']);
+    expect(m).toEqual(progressModel(svc, scaled, [], NOW + 3_000));
+  });
+
+  it('works a slot out again when the rollout moves on (paused, then resumed as a new version)', () => {
+    const { svc, tasks } = rollout();
+    const memo = new ProgressMemo();
+    progressModel(svc, tasks, [], NOW, undefined, memo);
+    const paused = service({ UpdateStatus: { State: 'paused', Message: 'update paused', StartedAt: T(0) } });
+    const p = progressModel(paused, tasks, [], NOW, undefined, memo);
+    expect(p).toEqual(progressModel(paused, tasks, [], NOW));
+    // a paused rollout monitors nothing
+    expect(p.cells[0]!.monitoring).toBe(false);
+    const resumed = service({ SpecVersion: { Index: 12 } });
+    expect(progressModel(resumed, tasks, [], NOW, undefined, memo)).toEqual(progressModel(resumed, tasks, [], NOW));
+  });
+
+  it("labels a global service's cell again when its node is renamed", () => {
+    const svc = service({ Spec: { ...service().Spec, Mode: { Global: {} } } });
+    const tasks = [task(svc, 0, 'new', 'running', { NodeID: 'n-a' })];
+    const memo = new ProgressMemo();
+    expect(progressModel(svc, tasks, [], NOW, () => 'alpha', memo).cells[0]!.label).toBe('alpha');
+    expect(progressModel(svc, tasks, [], NOW, () => 'apex', memo).cells[0]!.label).toBe('apex');
   });
 });
 

@@ -158,13 +158,17 @@ const stillWanted = (t: Task) => sv(t.DesiredState) <= RUNNING;
 /** Told to stop but not stopped yet. */
 const draining = (t: Task) => sv(t.DesiredState) > RUNNING && sv(t.Status.State) <= RUNNING;
 
+/**
+ * A slot's cell, from its tasks (newest first). `monitoring` is left false: it moves with the clock alone,
+ * so the caller sets it from `monitorSince`, and a slot whose tasks did not change is not worked out again.
+ */
 function slotCell(
   key: string,
   label: string,
-  tasks: Task[],
+  tasks: readonly Task[],
   service: Service,
-  ctx: { rollingBack: boolean; active: boolean; startedAt?: number; monitorMs: number; now: number },
-): SlotCell {
+  ctx: { rollingBack: boolean; active: boolean; startedAt?: number },
+): { cell: SlotCell; monitorSince?: number } {
   const newest = tasks[0]!;
   const base = { key, label, monitoring: false };
   // the newest task failed, or it is the restart policy's retry of one that failed and has not run yet:
@@ -181,13 +185,15 @@ function slotCell(
       : undefined;
   if (failed) {
     return {
-      ...base,
-      state: 'failed',
-      taskID: failed.ID,
-      nodeID: failed.NodeID || undefined,
-      taskState: failed.Status.State,
-      health: failed.Status.ContainerStatus?.Health,
-      err: failed.Status.Err ?? failed.Status.Message,
+      cell: {
+        ...base,
+        state: 'failed',
+        taskID: failed.ID,
+        nodeID: failed.NodeID || undefined,
+        taskState: failed.Status.State,
+        health: failed.Status.ContainerStatus?.Health,
+        err: failed.Status.Err ?? failed.Status.Message,
+      },
     };
   }
   const target = tasks.find((t) => onTargetSpec(t, service) && (stillWanted(t) || sv(t.Status.State) <= RUNNING));
@@ -195,7 +201,7 @@ function slotCell(
     const t = tasks.find(stillWanted) ?? newest;
     const state: CellState =
       tasks.some(draining) && !tasks.some((x) => stillWanted(x) && !draining(x)) ? 'stopping' : 'old';
-    return { ...base, state, taskID: t.ID, nodeID: t.NodeID || undefined, taskState: t.Status.State };
+    return { cell: { ...base, state, taskID: t.ID, nodeID: t.NodeID || undefined, taskState: t.Status.State } };
   }
   const health = target.Status.ContainerStatus?.Health;
   const common = {
@@ -208,16 +214,83 @@ function slotCell(
   if (target.Status.State === 'running' && health !== 'starting' && health !== 'unhealthy') {
     const created = ms(target.CreatedAt) ?? 0;
     const thisRun = ctx.startedAt !== undefined && created >= ctx.startedAt;
-    const since = ms(target.Status.Timestamp) ?? created;
     return {
-      ...common,
-      state: ctx.rollingBack && thisRun ? 'rolled-back' : 'running',
-      monitoring: ctx.active && thisRun && ctx.now - since < ctx.monitorMs,
+      cell: { ...common, state: ctx.rollingBack && thisRun ? 'rolled-back' : 'running' },
+      monitorSince: ctx.active && thisRun ? (ms(target.Status.Timestamp) ?? created) : undefined,
     };
   }
   // stop-first: the new task waits until the old one has stopped
   const oldDraining = tasks.some((t) => t !== target && draining(t));
-  return { ...common, state: oldDraining && sv(target.Status.State) < RUNNING ? 'stopping' : 'starting' };
+  return { cell: { ...common, state: oldDraining && sv(target.Status.State) < RUNNING ? 'stopping' : 'starting' } };
+}
+
+/** What one slot's tasks say about the rollout; a ProgressMemo keeps it while they stay the same objects. */
+interface SlotFacts {
+  /** The slot's tasks as grouped (table order): compared by identity on the next call. */
+  tasks: readonly Task[];
+  /** The rollout the facts were worked out for (service version, phase, start, pause). */
+  rollout: string;
+  label: string;
+  /** Going away (scale-down, removal): not part of the rollout. */
+  leaving: boolean;
+  cell: SlotCell;
+  monitorSince?: number;
+  order: number | string;
+  createdThisRun: boolean;
+  /** Tasks this run created that ended on their own (up to the pause). */
+  failed: readonly string[];
+  /** When the newest task of this run on the target spec started running. */
+  lastRunning?: number;
+}
+
+/**
+ * Slot facts kept between calls for one service's strip. A redraw of a rollout of thousands of slots (the
+ * wall works one out every second, over every task of the cluster) then works out only the slots whose
+ * tasks changed: tasks are replaced, never changed, so the same objects say the same things.
+ */
+export class ProgressMemo {
+  readonly slots = new Map<number | string, SlotFacts>();
+}
+
+const sameTasks = (a: readonly Task[], b: readonly Task[]) => a.length === b.length && a.every((t, i) => t === b[i]);
+
+function slotFacts(
+  list: Task[],
+  label: string,
+  rollout: string,
+  service: Service,
+  ctx: { rollingBack: boolean; active: boolean; startedAt?: number; pausedAt?: number },
+): SlotFacts {
+  const tasks = [...list];
+  list.sort(newestFirst);
+  const newest = list[0]!;
+  const { startedAt, pausedAt } = ctx;
+  const createdThisRun = startedAt !== undefined && (ms(newest.CreatedAt) ?? 0) >= startedAt;
+  const key = newest.Slot !== 0 ? `slot:${newest.Slot}` : `node:${newest.NodeID}`;
+  const { cell, monitorSince } = slotCell(key, label, list, service, ctx);
+  const failed: string[] = [];
+  let lastRunning: number | undefined;
+  if (startedAt !== undefined) {
+    for (const t of list) {
+      if ((ms(t.CreatedAt) ?? 0) < startedAt || !onTargetSpec(t, service)) continue;
+      if (endedOnItsOwn(t) && !(pausedAt !== undefined && (ms(t.Status.Timestamp) ?? 0) > pausedAt)) failed.push(t.ID);
+      if (t.Status.State !== 'running') continue;
+      const at = ms(t.Status.Timestamp);
+      if (at !== undefined && (lastRunning === undefined || at > lastRunning)) lastRunning = at;
+    }
+  }
+  return {
+    tasks,
+    rollout,
+    label,
+    leaving: !list.some(stillWanted) && !(createdThisRun && endedOnItsOwn(newest)),
+    cell,
+    monitorSince,
+    order: newest.Slot !== 0 ? newest.Slot : label,
+    createdThisRun,
+    failed,
+    lastRunning,
+  };
 }
 
 function lastEvent(events: readonly UpdateEvent[], kind: string, after?: number): UpdateEvent | undefined {
@@ -249,6 +322,7 @@ export function progressModel(
   events: readonly UpdateEvent[],
   now: number,
   nodeName: (nodeID: string) => string = (id) => id.slice(0, 12),
+  memo: ProgressMemo = new ProgressMemo(),
 ): ProgressModel {
   const status = service.UpdateStatus;
   const phase: Phase = status ? PHASE[status.State] : 'idle';
@@ -262,52 +336,58 @@ export function progressModel(
     ms((rollingBack ? lastEvent(events, 'rollback-started') : lastEvent(events, 'started'))?.At);
   const completedAt = ms(status?.CompletedAt);
 
-  // slots as `docker service ps` groups them
-  // the caller may hand every task of the cluster (the wall does): read this service's once
-  const own = tasks.filter((t) => t.ServiceID === service.ID);
-  const bySlot = new Map<string, Task[]>();
-  for (const t of own) {
-    const key = t.Slot !== 0 ? `slot:${t.Slot}` : `node:${t.NodeID}`;
-    let g = bySlot.get(key);
-    if (!g) bySlot.set(key, (g = []));
-    g.push(t);
+  // failures count up to the pause: after it the updater no longer counts (restarts failing again are the
+  // restart policy's business)
+  const pausedAt =
+    phase === 'paused' || phase === 'rollback-paused' ? ms(lastEvent(events, 'paused', startedAt)?.At) : undefined;
+
+  // slots as `docker service ps` groups them; the caller may hand every task of the cluster (the wall does)
+  const bySlot = new Map<number | string, Task[]>();
+  for (const t of tasks) {
+    if (t.ServiceID !== service.ID) continue;
+    const key = t.Slot !== 0 ? t.Slot : t.NodeID;
+    const g = bySlot.get(key);
+    if (g) g.push(t);
+    else bySlot.set(key, [t]);
   }
-  const ctx = { rollingBack, active, startedAt, monitorMs, now };
-  const cells: (SlotCell & { order: number | string; createdThisRun: boolean })[] = [];
+  const ctx = { rollingBack, active, startedAt, pausedAt };
+  const rollout = `${service.ID}@${service.SpecVersion.Index}:${phase}:${startedAt}:${pausedAt}`;
+  const kept = memo.slots;
+  for (const key of kept.keys()) if (!bySlot.has(key)) kept.delete(key);
+  const slots: SlotFacts[] = [];
   for (const [key, list] of bySlot) {
-    list.sort(newestFirst);
-    const newest = list[0]!;
-    const createdThisRun = startedAt !== undefined && (ms(newest.CreatedAt) ?? 0) >= startedAt;
-    // a slot that is going away (scale-down, removal) is not part of the rollout
-    if (!list.some(stillWanted) && !(createdThisRun && endedOnItsOwn(newest))) continue;
-    const label = newest.Slot !== 0 ? String(newest.Slot) : nodeName(newest.NodeID);
-    cells.push({
-      ...slotCell(key, label, list, service, ctx),
-      order: newest.Slot !== 0 ? newest.Slot : label,
-      createdThisRun,
-    });
+    // a global service's cell is labelled with its node's name, which may change
+    const label = typeof key === 'number' ? String(key) : nodeName(key);
+    let facts = kept.get(key);
+    if (!facts || facts.rollout !== rollout || facts.label !== label || !sameTasks(facts.tasks, list)) {
+      facts = slotFacts(list, label, rollout, service, ctx);
+      kept.set(key, facts);
+    }
+    if (facts.monitorSince !== undefined) {
+      const monitoring = now - facts.monitorSince < monitorMs;
+      if (facts.cell.monitoring !== monitoring) facts.cell = { ...facts.cell, monitoring };
+    }
+    if (!facts.leaving) slots.push(facts);
   }
-  cells.sort((a, b) =>
+  slots.sort((a, b) =>
     typeof a.order === 'number' && typeof b.order === 'number'
       ? a.order - b.order
       : String(a.order).localeCompare(String(b.order), 'en', { numeric: true }),
   );
+  const cells = slots.map((f) => f.cell);
 
   const counts = Object.fromEntries(CELL_STATES.map((s) => [s, 0])) as Record<CellState, number>;
   for (const c of cells) counts[c.state]++;
   const done = counts.running + counts['rolled-back'];
   const inFlight = cells.filter((c) => c.state === 'stopping' || c.state === 'starting');
 
-  // failures: tasks this run created that ended on their own, up to the pause (after it the updater no longer
-  // counts: restarts failing again are the restart policy's business), plus any the updater logged
-  const pausedAt =
-    phase === 'paused' || phase === 'rollback-paused' ? ms(lastEvent(events, 'paused', startedAt)?.At) : undefined;
+  // failures: tasks this run created that ended on their own, plus any the updater logged
   const failedTasks = new Set<string>();
-  for (const t of own) {
-    if (startedAt === undefined) break;
-    if ((ms(t.CreatedAt) ?? 0) < startedAt || !endedOnItsOwn(t) || !onTargetSpec(t, service)) continue;
-    if (pausedAt !== undefined && (ms(t.Status.Timestamp) ?? 0) > pausedAt) continue;
-    failedTasks.add(t.ID);
+  let lastRunning: number | undefined;
+  for (const f of kept.values()) {
+    for (const id of f.failed) failedTasks.add(id);
+    if (f.lastRunning !== undefined && (lastRunning === undefined || f.lastRunning > lastRunning))
+      lastRunning = f.lastRunning;
   }
   for (const e of events) {
     if (e.Kind === 'task-failed' && (startedAt === undefined || (ms(e.At) ?? 0) >= startedAt))
@@ -315,7 +395,7 @@ export function progressModel(
   }
   // dirty: every slot except those already on the target spec before this run began
   const dirty = status
-    ? cells.filter((c) => !((c.state === 'running' || c.state === 'rolled-back') && !c.createdThisRun)).length
+    ? slots.filter((f) => !((f.cell.state === 'running' || f.cell.state === 'rolled-back') && !f.createdThisRun)).length
     : 0;
   const watched = config.FailureAction !== 'continue';
   const count = failedTasks.size;
@@ -332,13 +412,6 @@ export function progressModel(
   let monitor: Countdown | undefined;
   if (active) {
     const remaining = counts.old + inFlight.length;
-    let lastRunning: number | undefined;
-    for (const t of own) {
-      if (t.Status.State !== 'running' || startedAt === undefined) continue;
-      if ((ms(t.CreatedAt) ?? 0) < startedAt || !onTargetSpec(t, service)) continue;
-      const at = ms(t.Status.Timestamp);
-      if (at !== undefined && (lastRunning === undefined || at > lastRunning)) lastRunning = at;
-    }
     if (counts.old > 0 && delayMs > 0) {
       const ev = lastEvent(events, 'delay', startedAt);
       delay = countdown(ms(ev?.At) ?? lastRunning, delayMs, now);
@@ -355,7 +428,7 @@ export function progressModel(
     const ev = lastEvent(events, 'task-failed') ?? lastEvent(events, 'paused');
     const taskID = TASK_IN_MESSAGE.exec(status?.Message ?? '')?.[1] ?? ev?.TaskID;
     if (taskID) {
-      const t = own.find((x) => x.ID === taskID);
+      const t = tasks.find((x) => x.ID === taskID && x.ServiceID === service.ID);
       const evFor = events.findLast((e) => e.TaskID === taskID && e.Kind === 'task-failed');
       blocker = {
         taskID,
@@ -379,11 +452,11 @@ export function progressModel(
     rollingBack,
     status,
     message: status?.Message ?? '',
-    cells: cells.map(({ order: _o, createdThisRun: _c, ...c }) => c),
+    cells,
     total: cells.length,
     done,
     counts,
-    inFlight: inFlight.map(({ order: _o, createdThisRun: _c, ...c }) => c),
+    inFlight,
     config,
     delay,
     monitor,

@@ -5,7 +5,7 @@ import type { Service, Task, UpdateEvent } from '@/server/api/types';
 import { UpdateStateBadge } from '../services/update-state';
 import { useMay } from '../session/session-provider';
 import { useNow } from '../time/now';
-import { progressModel, type Countdown, type ProgressModel } from './progress-model';
+import { ProgressMemo, progressModel, type Countdown, type ProgressModel } from './progress-model';
 import { RolloutStrip, StripLegend } from './rollout-strip';
 import { useRolloutAction, type RolloutAction } from './use-versions';
 import { formatDuration } from './versions';
@@ -170,9 +170,11 @@ export function RolloutPanel({
   // resume, force continue and roll back: operators and admins
   const canAct = useMay('rollback');
   const now = useNow();
+  // slots whose tasks did not change are not worked out again on the clock's tick
+  const [memo] = useState(() => new ProgressMemo());
   const m = useMemo(
-    () => progressModel(service, tasks, events, now || Date.now(), host),
-    [service, tasks, events, now, host],
+    () => progressModel(service, tasks, events, now || Date.now(), host, memo),
+    [service, tasks, events, now, host, memo],
   );
   const paused = m.phase === 'paused' || m.phase === 'rollback-paused';
   const verb = m.phase === 'idle' ? 'on the current spec' : m.rollingBack ? 'rolled back' : 'updated';
