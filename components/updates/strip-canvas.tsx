@@ -1,5 +1,6 @@
 'use client';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useThemeEpoch } from '../theme/use-theme-epoch';
 import { cssColor } from '../ui/css-color';
 import type { StripProps } from './rollout-strip';
 import {
@@ -23,25 +24,18 @@ export function StripCanvas({ cells, rollingBack, label }: StripProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const probe = useRef<HTMLSpanElement>(null);
   const [width, setWidth] = useState(0);
-  const [theme, setTheme] = useState(0);
+  const theme = useThemeEpoch();
   const geoRef = useRef<StripGeometry | undefined>(undefined);
+  // the probe's cell size and the theme's colours, read again only when the width or the theme moves: a
+  // read on every redraw made the browser lay out the whole page inside the redraw's task
+  const looks = useRef<{ key: string; cell: { width: number; height: number }; colors: StripColors } | null>(null);
 
   useEffect(() => {
     const el = wrap.current;
     if (!el) return;
     const ro = new ResizeObserver(([e]) => setWidth(e!.contentRect.width));
     ro.observe(el);
-    // a theme switch (the toggle sets html's data-theme) or the system's scheme: the colours change
-    const bump = () => setTheme((n) => n + 1);
-    const mo = new MutationObserver(bump);
-    mo.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme', 'class', 'style'] });
-    const mq = matchMedia('(prefers-color-scheme: dark)');
-    mq.addEventListener('change', bump);
-    return () => {
-      ro.disconnect();
-      mo.disconnect();
-      mq.removeEventListener('change', bump);
-    };
+    return () => ro.disconnect();
   }, []);
 
   // before the browser paints: the canvas's height and pixels change in the same frame as the cells
@@ -49,8 +43,13 @@ export function StripCanvas({ cells, rollingBack, label }: StripProps) {
     const el = canvas.current;
     const p = probe.current;
     if (!el || !p || width <= 0) return;
-    const box = p.getBoundingClientRect();
-    const geo = stripGeometry(cells.length, width, box.width, box.height);
+    const key = `${width}/${theme}`;
+    if (looks.current?.key !== key) {
+      const { width: w, height: h } = p.getBoundingClientRect();
+      looks.current = { key, cell: { width: w, height: h }, colors: resolveColors(p) };
+    }
+    const { cell, colors } = looks.current;
+    const geo = stripGeometry(cells.length, width, cell.width, cell.height);
     const dpr = window.devicePixelRatio || 1;
     const prev = geoRef.current;
     if (!prev || prev.height !== geo.height || prev.perRow !== geo.perRow || el.width !== Math.round(width * dpr)) {
@@ -62,7 +61,7 @@ export function StripCanvas({ cells, rollingBack, label }: StripProps) {
     const ctx = el.getContext('2d');
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    paintStrip(ctx, cells, geo, resolveColors(p));
+    paintStrip(ctx, cells, geo, colors);
   }, [cells, width, theme]);
 
   return (

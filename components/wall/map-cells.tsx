@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
+import { useThemeEpoch } from '../theme/use-theme-epoch';
 import { cssColor } from '../ui/css-color';
 import { paintCells, type CellsBox } from './cells-paint';
 import type { WallColumn, WallTask } from './wall-model';
@@ -34,6 +35,8 @@ export function MapCells({
   const [resized, setResized] = useState(0);
   const layout = useRef<{ key: string; boxes: Map<string, CellsBox>; bad: string } | null>(null);
   const painted = useRef(new Map<string, readonly WallTask[]>());
+  const theme = useThemeEpoch();
+  const badColor = useRef<{ theme: number; color: string } | null>(null);
 
   useEffect(() => {
     const el = map.current;
@@ -55,7 +58,10 @@ export function MapCells({
     const ctx = el?.getContext('2d');
     if (!el || !root || !probe || !ctx) return;
     const dpr = window.devicePixelRatio || 1;
-    const bad = cssColor(probe, '--bad');
+    // read from CSS when the theme moves, not every redraw: a probe read makes the browser work out the
+    // page's style there and then, inside the redraw's task
+    if (badColor.current?.theme !== theme) badColor.current = { theme, color: cssColor(probe, '--bad') };
+    const bad = badColor.current.color;
     let full = false;
     if (layout.current?.key !== layoutKey || layout.current.bad !== bad) {
       // measured together: one layout for every slot, then reads only
@@ -98,7 +104,7 @@ export function MapCells({
       paintCells(ctx, unplaced.tasks, box, unplaced.cellPx, bad);
       painted.current.set(UNPLACED_SLOT, unplaced.tasks);
     }
-  }, [columns, cellPx, unplaced, layoutKey, map]);
+  }, [columns, cellPx, unplaced, layoutKey, map, theme]);
 
   return (
     <>

@@ -82,12 +82,10 @@ export function WallPage() {
   const fontPx = screen ? wallFontPx(screen.width, screen.height) : 16;
   const topology = useMemo(() => {
     if (turn.view !== 'topology' || !screen) return null;
-    const model = buildTopology({
-      networks: network.values(),
-      services: service.values(),
-      tasks,
-      nodes: node.values(),
-    });
+    const model = buildTopology(
+      { networks: network.values(), services: service.values(), tasks, nodes: node.values() },
+      { taskCards: false },
+    );
     const lanes = model.networks.length + (model.services.length > 0 ? 1 : 0);
     const first = lanePlan(lanes, screen.width, screen.height, fontPx);
     const hues = new Map(m.services.map((s) => [s.id, s.hue]));

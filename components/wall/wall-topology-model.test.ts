@@ -59,6 +59,26 @@ describe('the wall topology', () => {
     expect(all.lanes.at(-1)!.more).toBe(0);
   });
 
+  it('draws the same lanes from a topology built without task cards (the wall builds it so)', () => {
+    const f = swarmFixture();
+    const db = fixtureService({ ID: 'db', Spec: { ...f.web.Spec, Name: 'db' } });
+    const tasks = [
+      ...f.tasks,
+      runningTask(db, 'd1', 1, 'n1'),
+      // draining, and one no node took: counted as the full build counts them
+      runningTask(db, 'd2', 2, 'n2', { DesiredState: 'shutdown' }),
+      runningTask(db, 'd3', 3, '', { Status: { Timestamp: f.web.CreatedAt, State: 'pending', Message: '' } }),
+    ];
+    const input = { ...f, services: [f.web, db], tasks };
+    const lean = buildTopology(input, { taskCards: false });
+    expect(lean.tasks).toEqual([]);
+    const full = buildTopology(input);
+    expect(lean.networks).toEqual(full.networks);
+    expect(new Set(lean.edges)).toEqual(new Set(full.edges));
+    expect(wallTopology(lean, hues, 10)).toEqual(wallTopology(full, hues, 10));
+    expect(wallTopology(lean, hues, 10).tasks).toBe(6);
+  });
+
   it('lays lanes across while they are wide enough, then in rows, and fits whole service rows', () => {
     // 4K, 34.56 px font: (3840 - 69) / (16.6 × 34.56) = 6.57 lanes across
     expect(lanePlan(3, 3840, 2160, 34.56)).toEqual({ columns: 3, rows: 1, servicesPerLane: 13 });

@@ -175,7 +175,8 @@ export function wallTopology(
     lanes,
     networks: model.networks.length,
     services: model.services.length,
-    tasks: model.tasks.length,
+    // built without task cards (the wall's): the backend edges count them
+    tasks: model.edges.reduce((n, e) => n + (e.kind === 'backend' ? (e.tasks ?? 0) : 0), 0),
     nodes: model.nodes.filter((n) => n.id !== UNASSIGNED_NODE).length,
   };
 }
