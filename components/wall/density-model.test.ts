@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { densityPlan, mapPlan, wallFontPx } from './density-model';
+import { densityPlan, holdNeed, mapPlan, PLAN_HOLD_MS, wallFontPx, type HeldNeed } from './density-model';
 
 const UHD = [3840, 2160] as const;
 const LAPTOP = [1366, 768] as const;
@@ -72,5 +72,35 @@ describe('mapPlan', () => {
     expect(mapPlan(5, 4, 2, ...UHD)).toEqual(densityPlan(5, 4, ...UHD));
     // cards for the nodes, but a crowd unplaced: the whole map goes to the size that holds the crowd
     expect(mapPlan(5, 4, 400, ...UHD)).toEqual(densityPlan(5, 400, ...UHD));
+  });
+});
+
+describe('holdNeed', () => {
+  it('rises at once and falls only after the need stayed lower for the hold', () => {
+    let h: HeldNeed = holdNeed(undefined, 10, 0);
+    expect(h.value).toBe(10);
+    h = holdNeed(h, 12, 1_000);
+    expect(h.value).toBe(12);
+    // a swing down and up again does not move it, and restarts the wait
+    h = holdNeed(h, 11, 2_000);
+    expect(h).toEqual({ value: 12, lowerSince: 2_000 });
+    h = holdNeed(h, 12, 3_000);
+    expect(h).toEqual({ value: 12 });
+    h = holdNeed(h, 10, 4_000);
+    h = holdNeed(h, 11, 4_000 + PLAN_HOLD_MS - 1);
+    expect(h.value).toBe(12);
+    // lower the whole hold: the room is given back, to the need of now
+    expect(holdNeed(h, 11, 4_000 + PLAN_HOLD_MS)).toEqual({ value: 11 });
+  });
+
+  it('keeps the cells of a map whose fullest node swings by a task', () => {
+    // planned for each swing, the cells would change size
+    expect(mapPlan(501, 15, 0, ...UHD).cellPx).toBeGreaterThan(mapPlan(501, 17, 0, ...UHD).cellPx);
+    let h = holdNeed(undefined, 17, 0);
+    const plans = [16, 17, 15, 17, 16].map((need, i) => {
+      h = holdNeed(h, need, i * 1_000);
+      return mapPlan(501, h.value, 0, ...UHD).cellPx;
+    });
+    expect(new Set(plans).size).toBe(1);
   });
 });

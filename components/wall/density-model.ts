@@ -130,3 +130,24 @@ export function mapPlan(
   const boxH = (height - CHROME_EM * f) / nodes.gridRows - gap;
   return { ...nodes, unplacedCellPx: Math.max(1, cellFor(boxW, boxH, f, unplaced)) };
 }
+
+/** How long a box's need must stay lower before the map gives the room back (cells grow again). */
+export const PLAN_HOLD_MS = 30_000;
+
+/** A need held high: `value` is what the plan sizes for; `lowerSince`, when the need first fell below it. */
+export interface HeldNeed {
+  value: number;
+  lowerSince?: number;
+}
+
+/**
+ * The need the plan sizes boxes for: it rises at once (nothing may spill) and falls only once the need has
+ * stayed lower for `holdMs`. Under churn the fullest node holds one task more, then one less, many times a
+ * minute (a replacement is briefly two tasks); planning for each swing changed every cell's size and
+ * reflowed the whole map.
+ */
+export function holdNeed(prev: HeldNeed | undefined, need: number, now: number, holdMs = PLAN_HOLD_MS): HeldNeed {
+  if (!prev || need >= prev.value) return { value: need };
+  if (prev.lowerSince === undefined) return { value: prev.value, lowerSince: now };
+  return now - prev.lowerSince >= holdMs ? { value: need } : prev;
+}

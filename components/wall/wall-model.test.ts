@@ -47,16 +47,29 @@ describe('wallModel', () => {
       runningTask(web, 'a', 10, 'n1'),
       runningTask(web, 'b', 2, 'n1'),
       runningTask(api, 'c', 1, 'n0'),
-      fixtureTask(api, { ID: 'd', Slot: 2, NodeID: '', Status: { Timestamp: '', State: 'pending', Message: '' } }),
+      fixtureTask(api, {
+        ID: 'd',
+        Slot: 2,
+        NodeID: '',
+        Status: { Timestamp: '', State: 'pending', Message: 'pending', Err: 'no suitable node (1 node not available)' },
+      }),
+      // on a node the cluster no longer has
+      runningTask(api, 'e', 3, 'n-gone'),
+      // just created, the scheduler has not looked at it yet: drawn once it is on a node
+      fixtureTask(web, { ID: 'f', Slot: 3, NodeID: '', Status: { Timestamp: '', State: 'pending', Message: '' } }),
     ];
     const m = wallModel([leader, w1], services, tasks);
     expect(m.columns[1]!.tasks.map((t) => t.label)).toEqual(['web.2', 'web.10']);
     expect(m.columns[0]!.tasks.map((t) => [t.label, t.look])).toEqual([['api.1', 'running']]);
-    expect(m.unplaced.map((t) => [t.label, t.look])).toEqual([['api.2', 'starting']]);
-    expect(m.tasksRunning).toBe(3);
-    expect(m.tasksWanted).toBe(4);
+    expect(m.unplaced.map((t) => [t.label, t.look])).toEqual([
+      ['api.2', 'starting'],
+      ['api.3', 'running'],
+    ]);
+    // counted all the same
+    expect(m.tasksRunning).toBe(4);
+    expect(m.tasksWanted).toBe(6);
     expect(m.services.map((s) => [s.name, s.running, s.desired])).toEqual([
-      ['api', 1, 1],
+      ['api', 2, 1],
       ['web', 2, 1],
     ]);
   });

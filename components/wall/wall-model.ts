@@ -42,7 +42,7 @@ export interface WallService {
 
 export interface WallModel {
   columns: WallColumn[];
-  /** tasks no node took (pending: no suitable node) */
+  /** tasks no node took (the scheduler's "no suitable node"), or whose node is gone */
   unplaced: WallTask[];
   services: WallService[];
   nodesReady: number;
@@ -202,7 +202,10 @@ export function wallModel(
     }
     const col = t.NodeID ? columns.get(t.NodeID) : undefined;
     if (col) col.tasks.push(card);
-    else unplaced.push(card);
+    // no node yet and no word from the scheduler: on its way to a node (placed within a tick), drawn once
+    // there. The not-placed box is for tasks no node took (the scheduler says why) or whose node is gone;
+    // under churn, every new task passing through it made the box come and go and the whole map reflow.
+    else if (t.NodeID || t.Status.Err) unplaced.push(card);
   }
   const before = new Map(memo.prev?.columns.map((c) => [c.nodeID, c]));
   const sorted: WallColumn[] = [];

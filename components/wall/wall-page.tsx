@@ -7,7 +7,7 @@ import { useNow } from '../time/now';
 import { DEFAULT_GRACE_MS, wallAlerts } from './alert-model';
 import { tasksHeadline } from '../overview/overview-model';
 import { buildTopology } from '../topology/topology-model';
-import { mapPlan, wallFontPx, type DensityPlan } from './density-model';
+import { holdNeed, mapPlan, wallFontPx, type DensityPlan, type HeldNeed } from './density-model';
 import { rotationAt, VIEW_TITLE, type WallView } from './rotation-model';
 import { useRotationConfig, useWallScreen } from './use-wall-screen';
 import { WallAlerts } from './wall-alerts';
@@ -68,8 +68,16 @@ export function WallPage() {
   }, [m, service, tasks, quorum, now]);
 
   const boxes = m.columns.length + (m.unplaced.length ? 1 : 0);
-  const maxNodeTasks = Math.max(1, ...m.columns.map((c) => c.tasks.length));
-  const plan = screen ? mapPlan(boxes, maxNodeTasks, m.unplaced.length, screen.width, screen.height) : CARDS;
+  // the room a box is planned for rises at once and falls only after a while (holdNeed): cells keep their
+  // size while the fullest node swings by a task or two under churn
+  const held = useRef<{ node?: HeldNeed; unplaced?: HeldNeed }>({});
+  const need = useMemo(() => {
+    const node = holdNeed(held.current.node, Math.max(1, ...m.columns.map((c) => c.tasks.length)), now);
+    const unplaced = holdNeed(held.current.unplaced, m.unplaced.length, now);
+    held.current = { node, unplaced };
+    return { node: node.value, unplaced: m.unplaced.length ? unplaced.value : 0 };
+  }, [m.columns, m.unplaced.length, now]);
+  const plan = screen ? mapPlan(boxes, need.node, need.unplaced, screen.width, screen.height) : CARDS;
 
   const openedAt = useRef(0);
   if (!openedAt.current && now) openedAt.current = now;
