@@ -7,7 +7,8 @@ import {
   type ConsoleState,
   type TaskScope,
 } from '@/server/api/realtime';
-import type { ObjectByKind } from '@/server/api/types';
+import type { ObjectByKind, Task } from '@/server/api/types';
+import { TaskSpecInterner } from './spec-intern';
 
 type Kind = ConsoleKind;
 const KINDS = CONSOLE_KINDS;
@@ -54,6 +55,8 @@ export class ClientClusterStore {
    * 25,000-task table per read, not one per frame (twenty a second under churn).
    */
   private unread = new Set<Kind>();
+  /** Tasks of one service version share one spec object (spec-intern.ts): a smaller heap to collect. */
+  private specs = new TaskSpecInterner();
 
   getView = (): ClusterView => {
     this.unread.clear();
@@ -79,6 +82,8 @@ export class ClientClusterStore {
     if (this.view.loaded && s.index < this.view.index) return false;
     const tables = {} as Record<Kind, Map<string, unknown>>;
     for (const k of KINDS) tables[k] = new Map((s.objects[k] ?? []).map((o) => [o.ID, o]));
+    this.specs.clear();
+    for (const t of tables.task.values()) this.specs.intern(t as Task);
     const taskScope = s.tasks ?? 'all';
     this.inScope = taskScopeMatcher(taskScope);
     this.set({ index: s.index, loaded: true, tables: tables as unknown as Tables, taskScope });
@@ -110,7 +115,7 @@ export class ClientClusterStore {
         copied.add(c.kind);
       }
       if (c.action === 'delete') next[c.kind].delete(c.id);
-      else next[c.kind].set(c.id, c.object);
+      else next[c.kind].set(c.id, c.kind === 'task' ? this.specs.intern(c.object) : c.object);
     }
     this.set({ ...this.view, index: f.to, loaded: true, tables: next as unknown as Tables });
     if (versions.size) for (const l of this.versionListeners) l(versions);

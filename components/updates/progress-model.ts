@@ -133,19 +133,20 @@ export function effectiveConfig(service: Service): Required<UpdateConfig> {
  */
 export function onTargetSpec(task: Task, service: Service): boolean {
   if (task.SpecVersion && task.SpecVersion.Index === service.SpecVersion.Index) return true;
-  // a spec version names one spec, and a stored task is replaced, never changed, when it changes: the
-  // answer for this task object and this version holds until either moves
+  // a spec version names one spec, and a stored spec is replaced, never changed: the answer for this spec
+  // object and this version holds until either moves. Tasks of one version share their spec object (the
+  // console's store interns them), so a new version compares each old spec once, not each old task.
   const key = `${service.ID}@${service.SpecVersion.Index}`;
-  const known = targetSpecSeen.get(task);
+  const known = targetSpecSeen.get(task.Spec);
   if (known?.key === key) return known.on;
   const { Placement: _a, ...want } = service.Spec.TaskTemplate;
   const { Placement: _b, ...have } = task.Spec;
   const on = deepEqual(have, want);
-  targetSpecSeen.set(task, { key, on });
+  targetSpecSeen.set(task.Spec, { key, on });
   return on;
 }
-/** onTargetSpec's answers: an old task of a rollout is compared with the spec on every redraw otherwise. */
-const targetSpecSeen = new WeakMap<Task, { key: string; on: boolean }>();
+/** onTargetSpec's answers: an old spec of a rollout is compared with the service's on every redraw otherwise. */
+const targetSpecSeen = new WeakMap<object, { key: string; on: boolean }>();
 
 /** Ended on its own: failed/rejected, or exited while still wanted. */
 function endedOnItsOwn(t: Task): boolean {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { SlotCell } from '../updates/progress-model';
-import { keepSameCells } from './updates-model';
+import type { Service } from '@/server/api/types';
+import { fixtureService, fixtureTask } from '../cluster/test-fixtures';
+import type { ProgressMemo, SlotCell } from '../updates/progress-model';
+import { keepSameCells, wallRollouts } from './updates-model';
 
 const cell = (slot: number, state: SlotCell['state'], taskID = `t${slot}`): SlotCell => ({
   key: `slot:${slot}`,
@@ -27,5 +29,38 @@ describe('keepSameCells', () => {
     expect(keepSameCells(prev, [cell(1, 'running')])).toEqual([prev[0]]);
     expect(keepSameCells(prev, [cell(1, 'running'), cell(2, 'old'), cell(3, 'old')])).toHaveLength(3);
     expect(keepSameCells(undefined, prev)).toBe(prev);
+  });
+});
+
+describe('wallRollouts', () => {
+  const T = '2026-01-01T12:00:00.000Z';
+  const svc = (id: string, name: string, state?: 'updating' | 'completed'): Service => ({
+    ...fixtureService({ ID: id }),
+    Spec: { ...fixtureService().Spec, Name: name, Mode: { Replicated: { Replicas: 2 } } },
+    ...(state ? { UpdateStatus: { State: state, Message: '', StartedAt: T } } : {}),
+  });
+
+  it('works out the rollouts under way by name, keeping a memo per service while it lasts', () => {
+    const web = svc('w', 'web', 'updating');
+    const api = svc('a', 'api', 'updating');
+    const idle = svc('i', 'idle');
+    const tasks = [web, api, idle].flatMap((s) =>
+      [1, 2].map((slot) => fixtureTask(s, { ID: `${s.ID}${slot}`, Slot: slot, NodeID: 'n1' })),
+    );
+    const services = new Map([web, api, idle].map((s) => [s.ID, s]));
+    const memos = new Map<string, ProgressMemo>();
+    const first = wallRollouts(services, tasks, new Map(), Date.parse(T), memos);
+    expect(first.map((r) => [r.service.Spec.Name, r.model.total])).toEqual([
+      ['api', 2],
+      ['web', 2],
+    ]);
+    expect([...memos.keys()].sort()).toEqual(['a', 'w']);
+    // the same tasks a second later: the memo hands back the same cells
+    const again = wallRollouts(services, tasks, new Map(), Date.parse(T) + 1000, memos);
+    expect(again[1]!.model.cells[0]).toBe(first[1]!.model.cells[0]);
+    // web's rollout completes: its memo goes
+    services.set('w', { ...web, UpdateStatus: { State: 'completed', Message: '', StartedAt: T } });
+    expect(wallRollouts(services, tasks, new Map(), Date.parse(T), memos).map((r) => r.service.ID)).toEqual(['a']);
+    expect([...memos.keys()]).toEqual(['a']);
   });
 });

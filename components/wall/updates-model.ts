@@ -1,4 +1,46 @@
-import type { SlotCell } from '../updates/progress-model';
+import type { Node, Service, Task } from '@/server/api/types';
+import { nodeName } from '../cluster/derive';
+import { ProgressMemo, progressModel, type ProgressModel, type SlotCell } from '../updates/progress-model';
+
+const UNDER_WAY = new Set(['updating', 'paused', 'rollback_started', 'rollback_paused']);
+
+/** A service whose rollout is under way or stuck: what the rolling-updates view shows. */
+export function updateInProgress(s: Service): boolean {
+  return !!s.UpdateStatus && UNDER_WAY.has(s.UpdateStatus.State);
+}
+
+export interface WallRollout {
+  service: Service;
+  model: ProgressModel;
+}
+
+/**
+ * The rollouts under way, by service name, each worked out with its service's memo. `memos` lives as long
+ * as the wall: a service's memo is kept while its rollout is under way, whether or not the updates view is
+ * on screen, so turning to the view is not a first pass over thousands of slots; it is dropped after.
+ */
+export function wallRollouts(
+  services: ReadonlyMap<string, Service>,
+  tasks: readonly Task[],
+  nodes: ReadonlyMap<string, Node>,
+  now: number,
+  memos: Map<string, ProgressMemo>,
+): WallRollout[] {
+  const running = [...services.values()]
+    .filter(updateInProgress)
+    .sort((a, b) => a.Spec.Name.localeCompare(b.Spec.Name));
+  const ids = new Set(running.map((s) => s.ID));
+  for (const id of memos.keys()) if (!ids.has(id)) memos.delete(id);
+  const name = (id: string) => {
+    const n = nodes.get(id);
+    return n ? nodeName(n) : id.slice(0, 12);
+  };
+  return running.map((service) => {
+    let memo = memos.get(service.ID);
+    if (!memo) memos.set(service.ID, (memo = new ProgressMemo()));
+    return { service, model: progressModel(service, tasks, [], now, name, memo) };
+  });
+}
 
 const sameCell = (a: SlotCell, b: SlotCell) =>
   a.key === b.key &&

@@ -20,7 +20,9 @@ import { tickerRowsFit } from './ticker-model';
 import { WallTicker } from './wall-ticker';
 import { WallTopologyView } from './wall-topology';
 import { lanePlan, laneRows, laneScale, wallTopology } from './wall-topology-model';
-import { updateInProgress, WallUpdates } from './wall-updates';
+import { WallUpdates } from './wall-updates';
+import { updateInProgress, wallRollouts } from './updates-model';
+import type { ProgressMemo } from '../updates/progress-model';
 
 const CARDS: DensityPlan = { density: 'cards', gridColumns: 1, gridRows: 1, cellPx: 0, scale: 1, fontPx: 16 };
 
@@ -78,6 +80,16 @@ export function WallPage() {
     return { node: node.value, unplaced: m.unplaced.length ? unplaced.value : 0 };
   }, [m.columns, m.unplaced.length, now]);
   const plan = screen ? mapPlan(boxes, need.node, need.unplaced, screen.width, screen.height) : CARDS;
+
+  // rollouts are worked out once a second, on the clock's tick, from the newest tables then (a strip of
+  // thousands of slots reads every task of its service), and whichever view is on screen: their memos then
+  // stay current, and turning to the updates view is not a first pass over every slot
+  const atTick = useAtTick({ service, tasks, node }, now);
+  const [progressMemos] = useState(() => new Map<string, ProgressMemo>());
+  const rollouts = useMemo(
+    () => wallRollouts(atTick.service, atTick.tasks, atTick.node, now, progressMemos),
+    [atTick, now, progressMemos],
+  );
 
   const openedAt = useRef(0);
   if (!openedAt.current && now) openedAt.current = now;
@@ -145,7 +157,7 @@ export function WallPage() {
         {turn.view === 'map' || !rotation.pinned ? (
           <WallMap model={m} plan={plan} loaded={view.loaded} hidden={turn.view !== 'map'} />
         ) : null}
-        {turn.view === 'updates' ? <WallUpdates services={service} tasks={tasks} nodes={node} now={now} /> : null}
+        {turn.view === 'updates' ? <WallUpdates rollouts={rollouts} /> : null}
         {turn.view === 'topology' && topology ? (
           <WallTopologyView topology={topology.topology} plan={topology.plan} scale={topology.scale} />
         ) : null}
@@ -168,4 +180,13 @@ export function WallPage() {
       </footer>
     </div>
   );
+}
+
+/** `value` as it was at the last change of `tick`: a derived value worked out once per tick, not per redraw. */
+function useAtTick<T>(value: T, tick: number): T {
+  const [held, setHeld] = useState({ value, tick });
+  if (held.tick === tick) return held.value;
+  // derived state, set while rendering: React renders again at once with it, before anything is drawn
+  setHeld({ value, tick });
+  return value;
 }
