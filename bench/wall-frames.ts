@@ -1,7 +1,7 @@
 // P9 (#13): the wall with 500 nodes and 5,000 tasks while about 10 % of the
 // tasks change state each second. Not a test: `npm run bench:wall [-- --write]
 // [--minutes=10] [--view=map | --view=map,updates,] [--exit-after=30s] [--update-share=0.05]
-// [--settle=60] [--profile=dir] [--trace=dir]` prints a table and, with --write, refreshes its
+// [--settle=60] [--profile=dir] [--trace=dir] [--profile-seconds=30]` prints a table and, with --write, refreshes its
 // section of bench/RESULTS.md. Needs `npx next build`.
 //
 // One manager process (console, Engine API, 500 simulated workers) and one
@@ -15,9 +15,10 @@
 // PerformanceObserver records long tasks; every minute the heap is measured
 // after a forced GC (CDP), so "flat" means what survives collection. With
 // --profile, a CPU profile (CDP Profiler) of each view's first 30 measured
-// seconds is written and its functions with the most self time printed; with
-// --trace=dir, a Chromium trace of the same 30 s. Both slow the page, so take
-// figures from runs without them.
+// seconds (--profile-seconds for longer, e.g. several turns of a rotation) is
+// written and its functions with the most self time printed; with
+// --trace=dir, a Chromium trace of the same window. Both slow the page, so
+// take figures from runs without them.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { io } from 'socket.io-client';
@@ -43,6 +44,8 @@ const EXIT_AFTER = arg('exit-after', '30s');
 const UPDATE_SHARE = Number(arg('update-share', '0.05'));
 /** `--profile=dir`: a CPU profile of the page's first 30 measured seconds per view, and its top functions. */
 const PROFILE_DIR = arg('profile', '');
+/** `--profile-seconds=150`: profile (or trace) longer than the first 30 s, in steps of 30 s (a rotation's turns). */
+const PROFILE_HALVES = Math.max(1, Math.round(Number(arg('profile-seconds', '30')) / 30));
 /** `--screenshot=dir`: the page as it stands at the end of each view's measurement. */
 const SCREENSHOT_DIR = arg('screenshot', '');
 /** `--trace=dir`: a Chromium trace (style, layout, paint per frame) of each view's first 30 measured seconds. */
@@ -298,14 +301,14 @@ async function main(): Promise<void> {
       const halves = Math.max(1, Math.round(MINUTES * 2));
       for (let i = 1; i <= halves; i++) {
         await sleep(30_000);
-        if (PROFILE_DIR && i === 1) {
+        if (PROFILE_DIR && i === PROFILE_HALVES) {
           const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile };
           const file = join(PROFILE_DIR, `wall-${view || 'rotating'}.cpuprofile`);
           mkdirSync(PROFILE_DIR, { recursive: true });
           writeFileSync(file, JSON.stringify(profile));
-          process.stderr.write(`${file} (first 30 s), most self time:\n${topSelf(profile, 25).join('\n')}\n`);
+          process.stderr.write(`${file} (first ${i * 30} s), most self time:\n${topSelf(profile, 25).join('\n')}\n`);
         }
-        if (TRACE_DIR && i === 1) {
+        if (TRACE_DIR && i === PROFILE_HALVES) {
           mkdirSync(TRACE_DIR, { recursive: true });
           writeFileSync(join(TRACE_DIR, `wall-${view || 'rotating'}.trace.json`), await browser.stopTracing());
         }

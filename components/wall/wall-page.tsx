@@ -12,7 +12,7 @@ import { rotationAt, VIEW_TITLE, type WallView } from './rotation-model';
 import { useRotationConfig, useWallScreen } from './use-wall-screen';
 import { WallAlerts } from './wall-alerts';
 import { WallMap } from './wall-map';
-import { wallMemo, wallModel } from './wall-model';
+import { serviceHues, wallMemo, wallModel } from './wall-model';
 import { useWallQuorum } from './use-wall-quorum';
 import { useWallView } from './use-wall-view';
 import { WallRaft } from './wall-raft';
@@ -100,20 +100,22 @@ export function WallPage() {
 
   // the views other than the map are built only while on screen
   const fontPx = screen ? wallFontPx(screen.width, screen.height) : 16;
+  // once a tick while on screen, like the rollouts: the lanes' counts read every task
+  const topoTables = useAtTick({ network, service, tasks, node }, now);
   const topology = useMemo(() => {
     if (turn.view !== 'topology' || !screen) return null;
+    const { network, service, tasks, node } = topoTables;
     const model = buildTopology(
       { networks: network.values(), services: service.values(), tasks, nodes: node.values() },
       { taskCards: false },
     );
     const lanes = model.networks.length + (model.services.length > 0 ? 1 : 0);
     const first = lanePlan(lanes, screen.width, screen.height, fontPx);
-    const hues = new Map(m.services.map((s) => [s.id, s.hue]));
-    const t = wallTopology(model, hues, first.servicesPerLane);
+    const t = wallTopology(model, serviceHues(service.values()), first.servicesPerLane);
     // the no-network lane was counted in case it is needed: plan again for the lanes there are
     const plan = lanePlan(t.lanes.length, screen.width, screen.height, fontPx);
     return { topology: t, plan, scale: laneScale(plan.servicesPerLane, Math.max(...t.lanes.map(laneRows))) };
-  }, [turn.view, screen, network, service, tasks, node, m.services, fontPx]);
+  }, [turn.view, screen, topoTables, fontPx]);
 
   const name = cluster.values().next().value?.Spec.Name;
   return (
