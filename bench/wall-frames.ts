@@ -42,13 +42,13 @@ const SETTLE_S = Number(arg('settle', '60'));
 const EXIT_AFTER = arg('exit-after', '30s');
 /** The rolling update's parallelism, as a share of the replicas (`--update-share=0.1`: 10 %). */
 const UPDATE_SHARE = Number(arg('update-share', '0.05'));
-/** `--profile=dir`: a CPU profile of the page's first 30 measured seconds per view, and its top functions. */
+/** `--profile=dir`: a CPU profile of the page's first measured seconds per view (30, or --profile-seconds), and its top functions. */
 const PROFILE_DIR = arg('profile', '');
 /** `--profile-seconds=150`: profile (or trace) longer than the first 30 s, in steps of 30 s (a rotation's turns). */
-const PROFILE_HALVES = Math.max(1, Math.round(Number(arg('profile-seconds', '30')) / 30));
+const PROFILE_HALVES = Math.max(1, Math.round(Number(arg('profile-seconds', '30')) / 30) || 1);
 /** `--screenshot=dir`: the page as it stands at the end of each view's measurement. */
 const SCREENSHOT_DIR = arg('screenshot', '');
-/** `--trace=dir`: a Chromium trace (style, layout, paint per frame) of each view's first 30 measured seconds. */
+/** `--trace=dir`: a Chromium trace (style, layout, paint per frame) of the same window as --profile. */
 const TRACE_DIR = arg('trace', '');
 const GOAL_FPS = 50;
 const GOAL_LONG_TASK_MS = 50;
@@ -299,16 +299,18 @@ async function main(): Promise<void> {
         }
       };
       const halves = Math.max(1, Math.round(MINUTES * 2));
+      // a profile or trace longer than the measurement ends with it
+      const profileHalves = Math.min(PROFILE_HALVES, halves);
       for (let i = 1; i <= halves; i++) {
         await sleep(30_000);
-        if (PROFILE_DIR && i === PROFILE_HALVES) {
+        if (PROFILE_DIR && i === profileHalves) {
           const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile };
           const file = join(PROFILE_DIR, `wall-${view || 'rotating'}.cpuprofile`);
           mkdirSync(PROFILE_DIR, { recursive: true });
           writeFileSync(file, JSON.stringify(profile));
           process.stderr.write(`${file} (first ${i * 30} s), most self time:\n${topSelf(profile, 25).join('\n')}\n`);
         }
-        if (TRACE_DIR && i === PROFILE_HALVES) {
+        if (TRACE_DIR && i === profileHalves) {
           mkdirSync(TRACE_DIR, { recursive: true });
           writeFileSync(join(TRACE_DIR, `wall-${view || 'rotating'}.trace.json`), await browser.stopTracing());
         }

@@ -8,8 +8,8 @@ const MAX_VERSIONS = 1_000;
  * One TaskSpec object for all the tasks of one service version. Every task arrives with its own copy of its
  * service's task template (tens of thousands on a wall, most of them history): held once each, they were
  * most of what the page's collector had to walk. A task whose spec differs from the version's first keeps
- * its own, so sharing never changes what a task says. Tasks are changed in place: call it only on objects
- * nobody else holds yet (fresh from the socket or a fetch).
+ * its own, so sharing never changes what a task says. Tasks are changed in place (no copy of each task): a
+ * holder of the same object (a fetch's cached response) sees an equal spec, so nothing it reads changes.
  */
 export class TaskSpecInterner {
   private readonly byVersion = new Map<string, TaskSpec>();

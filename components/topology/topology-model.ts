@@ -216,7 +216,6 @@ function capacityOf(subnets: SubnetInfo[]): number | undefined {
   return total;
 }
 
-/** Build the graph. Deterministic: every list is sorted, so equal inputs give equal models. */
 export interface TopologyOptions {
   /**
    * false: no task cards (`tasks` is empty), only what they add up to: addresses in use and the backend
@@ -226,6 +225,10 @@ export interface TopologyOptions {
   taskCards?: boolean;
 }
 
+/**
+ * Build the graph. Deterministic: every list is sorted, so equal inputs give equal models (without task
+ * cards, the backend edges come in the tasks' order).
+ */
 export function buildTopology(input: TopologyInput, options: TopologyOptions = {}): TopologyModel {
   const withCards = options.taskCards !== false;
   const networks = [...input.networks].sort((a, b) => naturalCompare(a.Spec.Name, b.Spec.Name) || cmp(a.ID, b.ID));
@@ -439,9 +442,10 @@ export function buildTopology(input: TopologyInput, options: TopologyOptions = {
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** One edge per service and node group its tasks are drawn in, in task order, labelled with the count. */
 /** What a backend edge needs of a task: its service, its node group, and whether it drains. */
 type BackendEnd = Pick<TaskCard, 'serviceID' | 'parent' | 'draining'>;
+
+/** One edge per service and node group its tasks are drawn in, in task order, labelled with the count. */
 
 function backendEdges(tasks: readonly BackendEnd[], services: ReadonlyMap<string, Service>): TopologyEdge[] {
   const byPair = new Map<string, TopologyEdge & { tasks: number }>();

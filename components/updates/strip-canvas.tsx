@@ -43,7 +43,8 @@ export function StripCanvas({ cells, rollingBack, label }: StripProps) {
     const el = canvas.current;
     const p = probe.current;
     if (!el || !p || width <= 0) return;
-    const key = `${width}/${theme}`;
+    // the probe's --cell follows the viewport as well as the strip's width
+    const key = `${width}/${theme}/${window.innerWidth}x${window.innerHeight}`;
     if (looks.current?.key !== key) {
       const { width: w, height: h } = p.getBoundingClientRect();
       looks.current = { key, cell: { width: w, height: h }, colors: resolveColors(p) };

@@ -21,7 +21,7 @@ import { WallTicker } from './wall-ticker';
 import { WallTopologyView } from './wall-topology';
 import { lanePlan, laneRows, laneScale, wallTopology } from './wall-topology-model';
 import { WallUpdates } from './wall-updates';
-import { updateInProgress, wallRollouts } from './updates-model';
+import { wallRollouts } from './updates-model';
 import type { ProgressMemo } from '../updates/progress-model';
 
 const CARDS: DensityPlan = { density: 'cards', gridColumns: 1, gridRows: 1, cellPx: 0, scale: 1, fontPx: 16 };
@@ -94,7 +94,8 @@ export function WallPage() {
   const openedAt = useRef(0);
   if (!openedAt.current && now) openedAt.current = now;
   const skip = new Set<WallView>();
-  if (![...service.values()].some(updateInProgress)) skip.add('updates');
+  // from the rollouts the view would draw (worked out on the last tick), so it never turns to an empty one
+  if (!rollouts.length) skip.add('updates');
   const turn = rotationAt(rotation, now - openedAt.current, skip);
   const step = rotation.pinned ? 0 : Math.floor((now - openedAt.current) / rotation.intervalMs);
 
