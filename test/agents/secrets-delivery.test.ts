@@ -41,12 +41,28 @@ const report = (secrets: string, config: string, extra = '') =>
     .filter(Boolean)
     .join('; ');
 
-/** Every regular file under `dir` (recursively), read as bytes. */
+/**
+ * Every regular file under `dir` (recursively), read as bytes. The agents keep running: a file listed may be
+ * gone when it is read (a state file's `.tmp`, renamed over the file once written; CI caught one), and that
+ * content is then in the file it was renamed to, which is read too.
+ */
 function filesUnder(dir: string): { path: string; text: string }[] {
   if (!existsSync(dir)) return [];
+  const read = (path: string): string | undefined => {
+    try {
+      return readFileSync(path, 'latin1');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  };
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile())
-    .map((e) => ({ path: join(e.parentPath, e.name), text: readFileSync(join(e.parentPath, e.name), 'latin1') }));
+    .flatMap((e) => {
+      const path = join(e.parentPath, e.name);
+      const text = read(path);
+      return text === undefined ? [] : [{ path, text }];
+    });
 }
 
 describe('secrets and configs on real task processes', () => {
