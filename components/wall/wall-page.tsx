@@ -81,10 +81,11 @@ export function WallPage() {
   }, [m.columns, m.unplaced.length, now]);
   const plan = screen ? mapPlan(boxes, need.node, need.unplaced, screen.width, screen.height) : CARDS;
 
-  // rollouts are worked out once a second, on the clock's tick, from the newest tables then (a strip of
-  // thousands of slots reads every task of its service), and whichever view is on screen: their memos then
-  // stay current, and turning to the updates view is not a first pass over every slot
-  const atTick = useAtTick({ service, tasks, node }, now);
+  // the tables as of the clock's last tick: what reads every task and needs no more than a redraw a second
+  // works from these (rollouts, topology lanes)
+  const atTick = useAtTick({ network, service, tasks, node }, now);
+  // rollouts are worked out whichever view is on screen: their memos then stay current, and turning to the
+  // updates view is not a first pass over every slot
   const [progressMemos] = useState(() => new Map<string, ProgressMemo>());
   const rollouts = useMemo(
     () => wallRollouts(atTick.service, atTick.tasks, atTick.node, now, progressMemos),
@@ -101,11 +102,9 @@ export function WallPage() {
 
   // the views other than the map are built only while on screen
   const fontPx = screen ? wallFontPx(screen.width, screen.height) : 16;
-  // once a tick while on screen, like the rollouts: the lanes' counts read every task
-  const topoTables = useAtTick({ network, service, tasks, node }, now);
   const topology = useMemo(() => {
     if (turn.view !== 'topology' || !screen) return null;
-    const { network, service, tasks, node } = topoTables;
+    const { network, service, tasks, node } = atTick;
     const model = buildTopology(
       { networks: network.values(), services: service.values(), tasks, nodes: node.values() },
       { taskCards: false },
@@ -116,7 +115,7 @@ export function WallPage() {
     // the no-network lane was counted in case it is needed: plan again for the lanes there are
     const plan = lanePlan(t.lanes.length, screen.width, screen.height, fontPx);
     return { topology: t, plan, scale: laneScale(plan.servicesPerLane, Math.max(...t.lanes.map(laneRows))) };
-  }, [turn.view, screen, topoTables, fontPx]);
+  }, [turn.view, screen, atTick, fontPx]);
 
   const name = cluster.values().next().value?.Spec.Name;
   return (
