@@ -12,7 +12,8 @@
 // measured: tasks created in the window, and the tasks whose state changed each
 // second in the stream the wall receives (a socket client in this process). In
 // the page, a requestAnimationFrame loop counts frames per second and a
-// PerformanceObserver records long tasks; every minute the heap is measured
+// PerformanceObserver records long tasks; every minute the heap of the page
+// and of the wall's engine (its worker: bench/worker-heap.ts) is measured
 // after a forced GC (CDP), so "flat" means what survives collection. With
 // --profile, a CPU profile (CDP Profiler) of each view's first 30 measured
 // seconds (--profile-seconds for longer, e.g. several turns of a rotation) is
@@ -26,6 +27,7 @@ import type { ChangesFrame } from '../server/api/realtime';
 import { consoleLogin } from '../test/manager-http';
 import { BENCH_ADMIN, loggedInContext, runBench, startConsoleBench } from './browser';
 import { until } from './managers';
+import { workerHeapProbe } from './worker-heap';
 import { arg, machineLine, pct, sleep, today, writeSection } from './report';
 
 const NODES = Number(arg('nodes', '500'));
@@ -56,6 +58,8 @@ const GOAL_LONG_TASK_MS = 50;
 interface PageStats {
   frames: number[];
   longTasks: number[];
+  /** When each long task started (page clock, ms; same order as longTasks). */
+  longStarts: number[];
   /** The view on screen when each long task ended (same order as longTasks). */
   longViews: string[];
   /** Each second: the view on screen and how many rollouts it drew (the updates view is empty between two). */
@@ -67,7 +71,7 @@ interface PageStats {
  * function: tsx's transform wraps inner functions in a helper the page does not have.
  */
 const INSTRUMENT = `
-  const stats = { frames: [], longTasks: [], longViews: [], views: [] };
+  const stats = { frames: [], longTasks: [], longStarts: [], longViews: [], views: [] };
   window.__wall = stats;
   setInterval(() => {
     const wall = document.querySelector('[data-testid="wall"]');
@@ -85,6 +89,7 @@ const INSTRUMENT = `
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       stats.longTasks.push(e.duration);
+      stats.longStarts.push(e.startTime);
       stats.longViews.push(document.querySelector('[data-testid="wall"]')?.getAttribute('data-view') ?? '');
     }
   }).observe({ type: 'longtask', buffered: true });
@@ -99,6 +104,23 @@ function byView(long: readonly number[], views: readonly string[]): Map<string, 
     out.set(v, { n: x.n + 1, max: Math.max(x.max, d) });
   });
   return out;
+}
+
+const mib = (x: number | undefined): string => (x === undefined ? '—' : `${x.toFixed(1)} MiB`);
+
+/** First → last, and the range between: the engine's heap as the table shows it. */
+function heapSpan(xs: readonly (number | undefined)[]): string {
+  const read = xs.filter((x): x is number => x !== undefined);
+  if (!read.length) return '—';
+  return `${mib(read[0])} → ${mib(read.at(-1))}; ${Math.min(...read).toFixed(1)}–${Math.max(...read).toFixed(1)} MiB`;
+}
+
+/** How many of these long tasks began as the view turned: between the two samples around a turn, or 1 s after. */
+function atTurns(starts: readonly number[], views: PageStats['views']): number {
+  const turns: [number, number][] = [];
+  for (let i = 1; i < views.length; i++)
+    if (views[i]!.view !== views[i - 1]!.view) turns.push([views[i - 1]!.t, views[i]!.t + 1000]);
+  return starts.filter((s) => turns.some(([a, b]) => s >= a && s <= b)).length;
 }
 
 /** Frames in each whole second between `from` and `to` (page clock, ms). */
@@ -122,7 +144,11 @@ interface Measured {
   long: number[];
   /** Long tasks by the view on screen: how many, and the longest. */
   longByView: Map<string, { n: number; max: number }>;
+  /** Of the long tasks, those that began as the view turned (between the samples around a turn, or 1 s after). */
+  atTurn: number;
   heaps: { mib: number; nodes: number }[];
+  /** the wall engine's heap (its worker) after GC, at the same moments (undefined: no worker answered) */
+  engineHeaps: (number | undefined)[];
   churnPct: number;
   /** tasks whose state changed, per second, ÷ replicas (from the gateway's own stream) */
   changingPct: number;
@@ -271,6 +297,7 @@ async function main(): Promise<void> {
         return { mib: usedSize / 2 ** 20, nodes: metrics.find((x) => x.name === 'Nodes')?.value ?? 0 };
       };
       await cdp.send('Performance.enable');
+      const engineHeap = await workerHeapProbe(browser);
 
       // time to settle (first paints, the socket's first frames), then the measured minutes
       await sleep(SETTLE_S * 1000);
@@ -279,6 +306,7 @@ async function main(): Promise<void> {
         () => (window as unknown as { __wall: PageStats }).__wall.longTasks.length,
       )) as number;
       const heaps = [await heap()];
+      const engineHeaps = [await engineHeap.read()];
       if (PROFILE_DIR) {
         await cdp.send('Profiler.enable');
         await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
@@ -317,8 +345,10 @@ async function main(): Promise<void> {
         await countFresh();
         if (i % 2 === 0 || i === halves) {
           heaps.push(await heap());
+          engineHeaps.push(await engineHeap.read());
           process.stderr.write(
-            `${view || 'rotating'} ${i * 30} s: heap ${heaps.at(-1)!.mib.toFixed(1)} MiB, ${heaps.at(-1)!.nodes} DOM nodes\n`,
+            `${view || 'rotating'} ${i * 30} s: heap ${heaps.at(-1)!.mib.toFixed(1)} MiB (engine ${mib(engineHeaps.at(-1))}), ` +
+              `${heaps.at(-1)!.nodes} DOM nodes\n`,
           );
         }
       }
@@ -330,6 +360,7 @@ async function main(): Promise<void> {
         mkdirSync(SCREENSHOT_DIR, { recursive: true });
         await page.screenshot({ path: join(SCREENSHOT_DIR, `wall-${view || 'rotating'}.png`) });
       }
+      await engineHeap.close();
       await ctx.close();
       // the updates view draws nothing between two rollouts: say how often it had one to draw
       const onUpdates = stats.views.filter((v) => v.t >= t0 && v.t <= t1 && v.view === 'updates');
@@ -347,7 +378,9 @@ async function main(): Promise<void> {
         fps: framesPerSecond(stats.frames, t0, t1),
         long: stats.longTasks.slice(longBefore),
         longByView: byView(stats.longTasks.slice(longBefore), stats.longViews.slice(longBefore)),
+        atTurn: atTurns(stats.longStarts.slice(longBefore), stats.views),
         heaps,
+        engineHeaps,
         churnPct: (fresh.size / seconds / REPLICAS) * 100,
         changingPct,
       };
@@ -357,12 +390,13 @@ async function main(): Promise<void> {
     clearInterval(counter);
     wire.close();
 
-    const rows = results.map(({ label, fps, long, heaps, churnPct, changingPct }) => {
+    const rows = results.map(({ label, fps, long, heaps, engineHeaps, churnPct, changingPct }) => {
       const slope = (heaps.at(-1)!.mib - heaps[Math.min(1, heaps.length - 1)]!.mib) / Math.max(1, MINUTES - 1);
       return (
         `| ${NODES} nodes, ${REPLICAS.toLocaleString('en')} tasks, ${label} | ${MINUTES} min ` +
         `| ${pct(fps, 50)} | ${pct(fps, 5)} | ${Math.min(...fps)} | ${long.length} | ${long.length ? Math.max(...long).toFixed(0) + ' ms' : '—'} ` +
         `| ${heaps[0]!.mib.toFixed(1)} → ${heaps.at(-1)!.mib.toFixed(1)} MiB (${slope >= 0 ? '+' : ''}${slope.toFixed(2)} MiB/min) ` +
+        `| ${heapSpan(engineHeaps)} ` +
         `| ${Math.round(heaps.at(-1)!.nodes)} | ${churnPct.toFixed(1)} %/s | ${changingPct.toFixed(1)} %/s |`
       );
     });
@@ -379,13 +413,15 @@ async function main(): Promise<void> {
       'is forced) replaces slots besides; each replacement is several state changes. Set so that about 10 % of the tasks',
       'change state each second, as the goal says ("tasks changing state" below is that share, measured).',
       'Frames are counted per second with requestAnimationFrame; long tasks come from the Long Tasks API; the heap is',
-      `measured after a forced collection (CDP) when the measurement starts and every minute. ${SETTLE_S} s of settling`,
+      `measured after a forced collection (CDP) when the measurement starts and every minute, on the page and in the`,
+      "wall's engine (the worker that keeps the tasks and works out the map, rollouts and topology; its long tasks",
+      `are not the page's, and the Long Tasks API does not see them). ${SETTLE_S} s of settling`,
       'come first. The churn as it ran: "slots replaced" is the tasks created in the measured window ÷ seconds ÷',
       'replicas; "tasks changing state" is, each second, the tasks whose state changed in the stream the wall',
       'receives (a socket client in the bench) ÷ replicas, averaged over the window.',
       '',
-      `| scenario | measured | fps p50 | fps p5 | fps min | long tasks | longest | heap after GC (first → last) | DOM nodes | slots replaced | tasks changing state |`,
-      '|---|---|---|---|---|---|---|---|---|---|---|',
+      `| scenario | measured | fps p50 | fps p5 | fps min | long tasks | longest | page heap after GC (first → last) | engine heap after GC (first → last; min–max) | DOM nodes | slots replaced | tasks changing state |`,
+      '|---|---|---|---|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
       ...results
@@ -400,6 +436,7 @@ async function main(): Promise<void> {
         (r) =>
           `${r.label}: long tasks by the view on screen: ` +
           ([...r.longByView].map(([v, x]) => `${v} ${x.n} (longest ${x.max.toFixed(0)} ms)`).join(', ') || 'none') +
+          (r.long.length ? `; ${r.atTurn} of the ${r.long.length} began as the view turned` : '') +
           '.',
       ),
       '',

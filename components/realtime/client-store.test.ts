@@ -141,4 +141,49 @@ describe('ClientClusterStore', () => {
     expect(s.narrowTasks({ services: ['s2', 's1'] })).toBe(true);
     expect(s.getView()).toBe(held); // the same scope: nothing changes
   });
+
+  it('hands a holder what it holds and every frame after, keeping no task itself, and asks again when let go', () => {
+    const s = new ClientClusterStore();
+    s.applySnapshot(snapshot(10));
+    const got: string[] = [];
+    let heldTasks = 0;
+    const release = s.holdTasksIn({
+      snapshot: (x) => {
+        got.push(`snapshot ${x.index}`);
+        heldTasks = x.objects.task.length;
+      },
+      changes: (f) => got.push(`changes ${f.from}-${f.to}`),
+      narrow: (scope) => got.push(`narrow ${JSON.stringify(scope)}`),
+    });
+    expect(got).toEqual(['snapshot 10']);
+    expect(heldTasks).toBe(2);
+    expect(s.getView().tables.task.size).toBe(0);
+    expect(s.getView().tables.service.size).toBe(1);
+    expect(s.getView().taskScope).toBe('all'); // the scope the server sends: the holder keeps it
+    const create = (from: number) =>
+      s.applyChanges({
+        from,
+        to: from + 1,
+        changes: [{ kind: 'task', action: 'create', id: `c${from}`, object: t('c') }],
+      });
+    expect(create(10)).toBe('applied');
+    expect(create(10)).toBe('stale'); // not handed on: the holder has it
+    expect(create(13)).toBe('gap');
+    expect(s.getView().tables.task.size).toBe(0);
+    expect(s.narrowTasks({ services: ['s1'] })).toBe(true);
+    s.applySnapshot(snapshot(20));
+    expect(got).toEqual(['snapshot 10', 'changes 10-11', 'narrow {"services":["s1"]}', 'snapshot 20']);
+    expect(s.getView().tables.task.size).toBe(0);
+
+    let dropped = 0;
+    s.onTasksDropped(() => dropped++);
+    release();
+    expect(dropped).toBe(1);
+    // it holds no task now, and says so: any page's scope is wider, so the store asks the server again
+    expect(s.getView().taskScope).toEqual({ services: [] });
+    expect(s.narrowTasks('all')).toBe(false);
+    s.applySnapshot(snapshot(21));
+    expect(s.getView().tables.task.size).toBe(2);
+    expect(got).toHaveLength(4);
+  });
 });

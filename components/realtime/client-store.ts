@@ -40,6 +40,19 @@ export const EMPTY_VIEW: ClusterView = { index: 0, loaded: false, tables: emptyT
 export type FrameResult = 'applied' | 'stale' | 'gap';
 
 /**
+ * Another holder of the tasks (the wall's worker, wall-engine.ts): it is handed every snapshot, applied frame
+ * and narrowing as this store takes them, in order, and the store keeps no task itself meanwhile. A page that
+ * draws 25,000 tasks from elsewhere then does not keep them in its own heap, whose collector paused it.
+ */
+export interface TaskHolder {
+  snapshot(s: ConsoleState & { tasks?: TaskScope }): void;
+  changes(f: ChangesFrame): void;
+  narrow(scope: TaskScope): void;
+}
+
+const NO_TASKS: TaskScope = { services: [] };
+
+/**
  * A small external store (for useSyncExternalStore) fed by the first load and
  * the socket. Only kinds a frame touches get new Maps, so components that
  * select other kinds keep their memoised values.
@@ -57,6 +70,9 @@ export class ClientClusterStore {
   private unread = new Set<Kind>();
   /** Tasks of one service version share one spec object (spec-intern.ts): a smaller heap to collect. */
   private specs = new TaskSpecInterner();
+  /** Who keeps the tasks instead of this store (holdTasksIn), if anyone. */
+  private holder: TaskHolder | null = null;
+  private droppedListeners = new Set<() => void>();
 
   getView = (): ClusterView => {
     this.unread.clear();
@@ -75,13 +91,48 @@ export class ClientClusterStore {
   };
 
   /**
+   * Said when the store holds fewer tasks than its scope (a holder let them go): the socket's owner asks
+   * the server for a snapshot (narrowTasks answers false until then).
+   */
+  onTasksDropped = (listener: () => void): (() => void) => {
+    this.droppedListeners.add(listener);
+    return () => this.droppedListeners.delete(listener);
+  };
+
+  /**
+   * Let `holder` keep the tasks from now on: it is handed what the store holds (as a snapshot) and then every
+   * frame, and the view's task table stays empty. The returned function takes the tasks back: the store then
+   * holds none and asks for them again (onTasksDropped).
+   */
+  holdTasksIn(holder: TaskHolder): () => void {
+    if (this.holder) throw new Error('the tasks already have a holder');
+    const v = this.view;
+    if (v.loaded) {
+      const objects = Object.fromEntries(KINDS.map((k) => [k, [...v.tables[k].values()]])) as ConsoleState['objects'];
+      holder.snapshot({ index: v.index, objects, tasks: v.taskScope });
+    }
+    this.holder = holder;
+    this.specs.clear();
+    if (v.tables.task.size) this.set({ ...v, tables: { ...v.tables, task: new Map() } });
+    return () => {
+      if (this.holder !== holder) return;
+      this.holder = null;
+      this.inScope = taskScopeMatcher(NO_TASKS);
+      this.set({ ...this.view, taskScope: NO_TASKS });
+      for (const l of this.droppedListeners) l();
+    };
+  }
+
+  /**
    * Replace everything, unless what we hold is already newer. `tasks` is the scope the
    * snapshot's tasks cover (a socket snapshot says; GET /api/state holds every task).
    */
   applySnapshot(s: ConsoleState & { tasks?: TaskScope }): boolean {
     if (this.view.loaded && s.index < this.view.index) return false;
+    this.holder?.snapshot(s);
     const tables = {} as Record<Kind, Map<string, unknown>>;
-    for (const k of KINDS) tables[k] = new Map((s.objects[k] ?? []).map((o) => [o.ID, o]));
+    for (const k of KINDS)
+      tables[k] = new Map(k === 'task' && this.holder ? [] : (s.objects[k] ?? []).map((o) => [o.ID, o]));
     this.specs.clear();
     for (const t of tables.task.values()) this.specs.intern(t as Task);
     const taskScope = s.tasks ?? 'all';
@@ -99,6 +150,7 @@ export class ClientClusterStore {
   applyChanges(f: ChangesFrame): FrameResult {
     if (!this.view.loaded || f.from > this.view.index) return 'gap';
     if (f.to <= this.view.index) return 'stale';
+    this.holder?.changes(f);
     const next = { ...this.view.tables } as Record<Kind, Map<string, unknown>>;
     const copied = new Set<Kind>();
     const versions = new Set<string>();
@@ -107,8 +159,8 @@ export class ClientClusterStore {
         versions.add(c.object.ServiceID);
         continue;
       }
-      // a frame sent before the socket heard of a narrower scope may still carry other tasks
-      if (c.kind === 'task' && c.action !== 'delete' && !this.inScope(c.object.ServiceID)) continue;
+      // the holder has the tasks; and a frame sent before the socket heard of a narrower scope may still carry others
+      if (c.kind === 'task' && (this.holder || (c.action !== 'delete' && !this.inScope(c.object.ServiceID)))) continue;
       if (!copied.has(c.kind)) {
         if (!this.unread.has(c.kind)) next[c.kind] = new Map(next[c.kind]);
         this.unread.add(c.kind);
@@ -130,6 +182,7 @@ export class ClientClusterStore {
     const v = this.view;
     if (!scopeCovers(v.taskScope, scope)) return false;
     if (scopeCovers(scope, v.taskScope)) return true; // the same scope: nothing to drop
+    this.holder?.narrow(scope);
     const inScope = taskScopeMatcher(scope);
     const task = new Map([...v.tables.task].filter(([, t]) => inScope(t.ServiceID)));
     this.inScope = inScope;

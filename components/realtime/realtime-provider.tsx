@@ -77,6 +77,8 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       sentScope = scopeKey(tasks);
       socket.emit('scope', tasks);
     };
+    // a holder of the tasks (the wall's worker) let them go: the store holds none, and asks again
+    const stopDropped = clusterStore.onTasksDropped(() => ensureHeld.current());
     // the page's task scope changed (a page or panel mounted or left): tell the server, which
     // answers with a snapshot of the new scope; a narrower one is dropped here at once
     let scopeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -146,6 +148,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     });
     return () => {
       ensureHeld.current = () => undefined;
+      stopDropped();
       stopScopes();
       clearTimeout(scopeTimer);
       stopWatchdog();

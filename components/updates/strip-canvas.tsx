@@ -3,14 +3,22 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useThemeEpoch } from '../theme/use-theme-epoch';
 import { cssColor } from '../ui/css-color';
 import type { StripProps } from './rollout-strip';
+import type { SlotCell } from './progress-model';
 import {
-  paintStrip,
+  paintStripCell,
   STRIP_COLOR_VARS,
   stripGeometry,
   stripSummary,
+  unpainted,
   type StripColors,
   type StripGeometry,
 } from './strip-paint';
+
+/**
+ * The most cells one frame paints. A strip that changed everywhere at once (a new rollout: every slot back
+ * to the previous spec) is painted over a few frames, not in one task: 5,000 cells took ~60 ms on the wall.
+ */
+export const CELLS_PER_FRAME = 1200;
 
 /**
  * The rollout strip on one canvas: for thousands of slots, where a list item per slot kept the page in
@@ -26,9 +34,14 @@ export function StripCanvas({ cells, rollingBack, label }: StripProps) {
   const [width, setWidth] = useState(0);
   const theme = useThemeEpoch();
   const geoRef = useRef<StripGeometry | undefined>(undefined);
+  /** the cell last painted at each index (cleared with the canvas), and the next frame's paint, if one is due */
+  const painted = useRef<(SlotCell | undefined)[]>([]);
+  const pending = useRef(0);
   // the probe's cell size and the theme's colours, read again only when the width or the theme moves: a
   // read on every redraw made the browser lay out the whole page inside the redraw's task
   const looks = useRef<{ key: string; cell: { width: number; height: number }; colors: StripColors } | null>(null);
+  /** the looks the canvas's pixels were painted with */
+  const paintedKey = useRef('');
 
   useEffect(() => {
     const el = wrap.current;
@@ -53,16 +66,39 @@ export function StripCanvas({ cells, rollingBack, label }: StripProps) {
     const geo = stripGeometry(cells.length, width, cell.width, cell.height);
     const dpr = window.devicePixelRatio || 1;
     const prev = geoRef.current;
-    if (!prev || prev.height !== geo.height || prev.perRow !== geo.perRow || el.width !== Math.round(width * dpr)) {
+    const fresh = looks.current.key !== paintedKey.current;
+    if (
+      fresh ||
+      !prev ||
+      prev.height !== geo.height ||
+      prev.perRow !== geo.perRow ||
+      el.width !== Math.round(width * dpr) ||
+      cells.length < painted.current.length
+    ) {
+      // setting the canvas's size clears it (slots gone included): everything is owed again
       el.style.height = `${geo.height}px`;
       el.width = Math.round(width * dpr);
       el.height = Math.round(geo.height * dpr);
+      painted.current = [];
+      paintedKey.current = looks.current.key;
     }
     geoRef.current = geo;
     const ctx = el.getContext('2d');
     if (!ctx) return;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    paintStrip(ctx, cells, geo, colors);
+    // the cells that moved since they were painted, a frame's worth now and the rest on the frames after
+    const paint = () => {
+      pending.current = 0;
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      for (const i of unpainted(cells, painted.current, CELLS_PER_FRAME)) {
+        paintStripCell(ctx, cells[i]!, i, geo, colors);
+        painted.current[i] = cells[i];
+      }
+      painted.current.length = cells.length;
+      if (unpainted(cells, painted.current, 1).length) pending.current = requestAnimationFrame(paint);
+    };
+    cancelAnimationFrame(pending.current);
+    paint();
+    return () => cancelAnimationFrame(pending.current);
   }, [cells, width, theme]);
 
   return (

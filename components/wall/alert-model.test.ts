@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Service, Task } from '@/server/api/types';
 import { fixtureService, fixtureTask } from '../cluster/test-fixtures';
 import { fixtureNode, runningTask } from '../topology/test-fixtures';
-import { wallAlerts, type AlertInput } from './alert-model';
+import { pendingGroups, wallAlerts, type AlertInput } from './alert-model';
 import { wallModel } from './wall-model';
 
 const svc = (id: string, replicas: number, over: Partial<Service> = {}) =>
@@ -24,7 +24,7 @@ function input(services: Service[], tasks: Task[], over: Partial<AlertInput> = {
   return {
     model: wallModel([leader, w1, down], map, tasks),
     services: map,
-    tasks,
+    pending: pendingGroups(tasks, map),
     quorum: { hasQuorum: true, canLose: 1, voters: 3 },
     belowSince: new Map(),
     now: 100_000,

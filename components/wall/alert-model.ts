@@ -22,7 +22,8 @@ export interface QuorumInput {
 export interface AlertInput {
   model: WallModel;
   services: ReadonlyMap<string, Service>;
-  tasks: Iterable<Task>;
+  /** the pending tasks, grouped (pendingGroups) */
+  pending: readonly PendingGroup[];
   quorum?: QuorumInput | null;
   /** when each service was first seen below its desired count (the caller keeps it between calls) */
   belowSince: ReadonlyMap<string, number>;
@@ -106,20 +107,9 @@ export function wallAlerts(input: AlertInput): AlertResult {
     }
   }
 
-  // pending tasks, grouped by service and reason: 500 stuck tasks are one line, not 500
-  const pending = new Map<string, { service: string; reason: string; count: number }>();
-  for (const t of input.tasks) {
-    if (t.Status.State !== 'pending' || t.DesiredState !== 'running') continue;
-    const reason = t.Status.Err || t.Status.Message || 'pending';
-    const service = services.get(t.ServiceID)?.Spec.Name ?? t.ServiceID.slice(0, 12);
-    const key = `pending:${t.ServiceID}:${reason}`;
-    const g = pending.get(key) ?? { service, reason, count: 0 };
-    g.count++;
-    pending.set(key, g);
-  }
-  for (const [key, g] of pending) {
+  for (const g of input.pending) {
     alerts.push({
-      key,
+      key: `pending:${g.serviceID}:${g.reason}`,
       kind: 'pending',
       severity: 'warn',
       text: `${g.service}: ${plural(g.count, 'task')} pending: ${g.reason}`,
@@ -128,4 +118,30 @@ export function wallAlerts(input: AlertInput): AlertResult {
 
   alerts.sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || a.text.localeCompare(b.text));
   return { alerts, belowSince };
+}
+
+/** Tasks pending for one service and one reason: 500 stuck tasks are one alert, not 500. */
+export interface PendingGroup {
+  serviceID: string;
+  /** the service's name */
+  service: string;
+  reason: string;
+  count: number;
+}
+
+/** The tasks meant to run that are still pending, grouped by service and reason. */
+export function pendingGroups(tasks: Iterable<Task>, services: ReadonlyMap<string, Service>): PendingGroup[] {
+  const groups = new Map<string, PendingGroup>();
+  for (const t of tasks) {
+    if (t.Status.State !== 'pending' || t.DesiredState !== 'running') continue;
+    const reason = t.Status.Err || t.Status.Message || 'pending';
+    const key = `${t.ServiceID}:${reason}`;
+    let g = groups.get(key);
+    if (!g) {
+      const service = services.get(t.ServiceID)?.Spec.Name ?? t.ServiceID.slice(0, 12);
+      groups.set(key, (g = { serviceID: t.ServiceID, service, reason, count: 0 }));
+    }
+    g.count++;
+  }
+  return [...groups.values()];
 }

@@ -1,18 +1,17 @@
 'use client';
 
-import { useDeferredValue, useMemo, useRef, useState, type CSSProperties } from 'react';
+import { useDeferredValue, useMemo, useRef, type CSSProperties } from 'react';
 import { ConnectionIndicator } from '../realtime/connection-indicator';
 import { countWidth } from '../ui/share-bar';
 import { useNow } from '../time/now';
 import { DEFAULT_GRACE_MS, wallAlerts } from './alert-model';
 import { tasksHeadline } from '../overview/overview-model';
-import { buildTopology } from '../topology/topology-model';
 import { holdNeed, mapPlan, wallFontPx, type DensityPlan, type HeldNeed } from './density-model';
 import { rotationAt, VIEW_TITLE, type WallView } from './rotation-model';
 import { useRotationConfig, useWallScreen } from './use-wall-screen';
 import { WallAlerts } from './wall-alerts';
 import { WallMap } from './wall-map';
-import { serviceHues, wallMemo, wallModel } from './wall-model';
+import { serviceHues } from './wall-model';
 import { useWallQuorum } from './use-wall-quorum';
 import { useWallView } from './use-wall-view';
 import { WallRaft } from './wall-raft';
@@ -21,8 +20,7 @@ import { WallTicker } from './wall-ticker';
 import { WallTopologyView } from './wall-topology';
 import { lanePlan, laneRows, laneScale, wallTopology } from './wall-topology-model';
 import { WallUpdates } from './wall-updates';
-import { wallRollouts } from './updates-model';
-import type { ProgressMemo } from '../updates/progress-model';
+import { useWallEngine } from './use-wall-engine';
 
 const CARDS: DensityPlan = { density: 'cards', gridColumns: 1, gridRows: 1, cellPx: 0, scale: 1, fontPx: 16 };
 
@@ -37,17 +35,19 @@ export function WallPage() {
   // as a transition React works in slices between the frames on screen (5,000 tasks rendered in one go
   // under churn was a task of 50-100 ms, and the clock's tick re-rendered every view at once)
   const view = useDeferredValue(useWallView());
-  const { node, service, task, cluster, network } = view.tables;
+  const { service, cluster } = view.tables;
   const now = useDeferredValue(useNow());
   const screen = useWallScreen();
   const rotation = useRotationConfig();
   const quorum = useWallQuorum();
-  const tasks = useMemo(() => [...task.values()], [task]);
-  // what did not change between two redraws stays the same object, so the map redraws only changed nodes
-  const [memo] = useState(wallMemo);
-  const m = useMemo(() => wallModel(node.values(), service, tasks, memo), [node, service, tasks, memo]);
+  // the tasks, and the map, rollouts and topology worked out from them, are the engine's (a worker:
+  // wall-engine.ts); it posts what changed, what did not stays the same object here
+  const engine = useDeferredValue(useWallEngine(!rotation.pinned || rotation.pinned === 'topology'));
+  const m = engine.model;
+  // loaded when both the page's tables and the engine's are
+  const loaded = view.loaded && engine.loaded;
   // the headline counts as the console's overview does, against each service's desired replicas: from the
-  // counts the model already made per service (another pass over every task each redraw cost as much again)
+  // counts the model already made per service
   const headline = useMemo(() => {
     const counts = new Map(m.services.map((s) => [s.id, s]));
     return tasksHeadline(service.values(), (s) => counts.get(s.ID) ?? { running: 0, desired: 0 });
@@ -59,7 +59,7 @@ export function WallPage() {
     const r = wallAlerts({
       model: m,
       services: service,
-      tasks,
+      pending: engine.pending,
       quorum,
       belowSince: belowSince.current,
       now,
@@ -67,7 +67,7 @@ export function WallPage() {
     });
     belowSince.current = r.belowSince;
     return r.alerts;
-  }, [m, service, tasks, quorum, now]);
+  }, [m, service, engine.pending, quorum, now]);
 
   const boxes = m.columns.length + (m.unplaced.length ? 1 : 0);
   // the room a box is planned for rises at once and falls only after a while (holdNeed): cells keep their
@@ -81,58 +81,46 @@ export function WallPage() {
   }, [m.columns, m.unplaced.length, now]);
   const plan = screen ? mapPlan(boxes, need.node, need.unplaced, screen.width, screen.height) : CARDS;
 
-  // the tables as of the clock's last tick: what reads every task and needs no more than a redraw a second
-  // works from these (rollouts, topology lanes)
-  const atTick = useAtTick({ network, service, tasks, node }, now);
-  // rollouts are worked out whichever view is on screen: their memos then stay current, and turning to the
-  // updates view is not a first pass over every slot
-  const [progressMemos] = useState(() => new Map<string, ProgressMemo>());
-  const rollouts = useMemo(
-    () => wallRollouts(atTick.service, atTick.tasks, atTick.node, now, progressMemos),
-    [atTick, now, progressMemos],
-  );
-
+  // the rollouts come worked out once a second, whichever view is on screen: turning to the updates view is
+  // not a first pass over every slot
+  const rollouts = engine.rollouts;
   const openedAt = useRef(0);
   if (!openedAt.current && now) openedAt.current = now;
   const skip = new Set<WallView>();
-  // from the rollouts the view would draw (worked out on the last tick), so it never turns to an empty one
+  // from the rollouts the view would draw, so it never turns to an empty one
   if (!rollouts.length) skip.add('updates');
   const turn = rotationAt(rotation, now - openedAt.current, skip);
   const step = rotation.pinned ? 0 : Math.floor((now - openedAt.current) / rotation.intervalMs);
 
-  // the views other than the map are built only while on screen
+  // the topology's lanes are laid out only while on screen
   const fontPx = screen ? wallFontPx(screen.width, screen.height) : 16;
   const topology = useMemo(() => {
-    if (turn.view !== 'topology' || !screen) return null;
-    const { network, service, tasks, node } = atTick;
-    const model = buildTopology(
-      { networks: network.values(), services: service.values(), tasks, nodes: node.values() },
-      { taskCards: false },
-    );
+    const model = engine.topology;
+    if (turn.view !== 'topology' || !screen || !model) return null;
     const lanes = model.networks.length + (model.services.length > 0 ? 1 : 0);
     const first = lanePlan(lanes, screen.width, screen.height, fontPx);
     const t = wallTopology(model, serviceHues(service.values()), first.servicesPerLane);
     // the no-network lane was counted in case it is needed: plan again for the lanes there are
     const plan = lanePlan(t.lanes.length, screen.width, screen.height, fontPx);
     return { topology: t, plan, scale: laneScale(plan.servicesPerLane, Math.max(...t.lanes.map(laneRows))) };
-  }, [turn.view, screen, atTick, fontPx]);
+  }, [turn.view, screen, engine.topology, service, fontPx]);
 
   const name = cluster.values().next().value?.Spec.Name;
   return (
-    <div className="wall" data-loaded={view.loaded || undefined} data-view={turn.view} data-testid="wall">
+    <div className="wall" data-loaded={loaded || undefined} data-view={turn.view} data-testid="wall">
       <header className="wall-head">
         <span className="wall-title">
           <span className="brand-mark" aria-hidden="true" />
           {name ? `${name}` : 'Swarmdeck'}
         </span>
         <span className="wall-stat num" aria-label="Nodes ready">
-          <b className="wall-figure">{view.loaded ? `${m.nodesReady}/${m.columns.length}` : '–'}</b> nodes ready
+          <b className="wall-figure">{loaded ? `${m.nodesReady}/${m.columns.length}` : '–'}</b> nodes ready
         </span>
         <span className="wall-stat num" aria-label="Tasks running">
-          <b className="wall-figure">{view.loaded ? `${headline.running}/${headline.desired}` : '–'}</b> tasks running
+          <b className="wall-figure">{loaded ? `${headline.running}/${headline.desired}` : '–'}</b> tasks running
         </span>
         <span className="wall-stat num">
-          <b className="wall-figure">{view.loaded ? m.services.length : '–'}</b> services
+          <b className="wall-figure">{loaded ? m.services.length : '–'}</b> services
         </span>
         <span className="wall-spacer" />
         <span className="wall-view-title" data-testid="wall-view" data-pinned={rotation.pinned ? true : undefined}>
@@ -153,11 +141,11 @@ export function WallPage() {
         </span>
         <ConnectionIndicator />
       </header>
-      <WallAlerts alerts={alerts} loaded={view.loaded} />
+      <WallAlerts alerts={alerts} loaded={loaded} />
       <main className="wall-body">
         {/* while rotating the map stays mounted behind the other views: turning back to it is not a rebuild */}
         {turn.view === 'map' || !rotation.pinned ? (
-          <WallMap model={m} plan={plan} loaded={view.loaded} hidden={turn.view !== 'map'} />
+          <WallMap model={m} plan={plan} loaded={loaded} hidden={turn.view !== 'map'} />
         ) : null}
         {turn.view === 'updates' ? <WallUpdates rollouts={rollouts} /> : null}
         {turn.view === 'topology' && topology ? (
@@ -182,13 +170,4 @@ export function WallPage() {
       </footer>
     </div>
   );
-}
-
-/** `value` as it was at the last change of `tick`: a derived value worked out once per tick, not per redraw. */
-function useAtTick<T>(value: T, tick: number): T {
-  const [held, setHeld] = useState({ value, tick });
-  if (held.tick === tick) return held.value;
-  // derived state, set while rendering: React renders again at once with it, before anything is drawn
-  setHeld({ value, tick });
-  return value;
 }
