@@ -1,6 +1,6 @@
 'use client';
 
-import { useDeferredValue, useMemo, useRef, type CSSProperties } from 'react';
+import { useDeferredValue, useMemo, useRef, type CSSProperties, type ReactNode } from 'react';
 import { ConnectionIndicator } from '../realtime/connection-indicator';
 import { countWidth } from '../ui/share-bar';
 import { useNow } from '../time/now';
@@ -92,18 +92,20 @@ export function WallPage() {
   const turn = rotationAt(rotation, now - openedAt.current, skip);
   const step = rotation.pinned ? 0 : Math.floor((now - openedAt.current) / rotation.intervalMs);
 
-  // the topology's lanes are laid out only while on screen
+  const rotating = !rotation.pinned;
+  // the topology's lanes are laid out while it can come on screen
   const fontPx = screen ? wallFontPx(screen.width, screen.height) : 16;
+  const topologyShown = rotating || turn.view === 'topology';
   const topology = useMemo(() => {
     const model = engine.topology;
-    if (turn.view !== 'topology' || !screen || !model) return null;
+    if (!topologyShown || !screen || !model) return null;
     const lanes = model.networks.length + (model.services.length > 0 ? 1 : 0);
     const first = lanePlan(lanes, screen.width, screen.height, fontPx);
     const t = wallTopology(model, serviceHues(service.values()), first.servicesPerLane);
     // the no-network lane was counted in case it is needed: plan again for the lanes there are
     const plan = lanePlan(t.lanes.length, screen.width, screen.height, fontPx);
     return { topology: t, plan, scale: laneScale(plan.servicesPerLane, Math.max(...t.lanes.map(laneRows))) };
-  }, [turn.view, screen, engine.topology, service, fontPx]);
+  }, [topologyShown, screen, engine.topology, service, fontPx]);
 
   const name = cluster.values().next().value?.Spec.Name;
   return (
@@ -147,10 +149,16 @@ export function WallPage() {
         {turn.view === 'map' || !rotation.pinned ? (
           <WallMap model={m} plan={plan} loaded={loaded} hidden={turn.view !== 'map'} />
         ) : null}
-        {turn.view === 'updates' ? <WallUpdates rollouts={rollouts} /> : null}
-        {turn.view === 'topology' && topology ? (
-          <WallTopologyView topology={topology.topology} plan={topology.plan} scale={topology.scale} />
-        ) : null}
+        {/* while rotating, the updates and the topology stay mounted behind the view on screen too: turning to
+            them is not a first paint of a 5,000-slot strip or a first build of their elements */}
+        <ViewLayer on={turn.view === 'updates'} keep={rotating && rollouts.length > 0}>
+          <WallUpdates rollouts={rollouts} />
+        </ViewLayer>
+        <ViewLayer on={turn.view === 'topology'} keep={rotating}>
+          {topology ? (
+            <WallTopologyView topology={topology.topology} plan={topology.plan} scale={topology.scale} />
+          ) : null}
+        </ViewLayer>
         {turn.view === 'raft' ? <WallRaft view={view} /> : null}
         {turn.view === 'ticker' && screen ? (
           <WallTicker index={view.index} rows={tickerRowsFit(screen.height, fontPx)} />
@@ -168,6 +176,16 @@ export function WallPage() {
           </span>
         ))}
       </footer>
+    </div>
+  );
+}
+
+/** A view on screen (`on`), or kept mounted and hidden behind the one that is (`keep`), or not there at all. */
+function ViewLayer({ on, keep, children }: { on: boolean; keep: boolean; children: ReactNode }) {
+  if (!on && !keep) return null;
+  return (
+    <div className="wall-layer" data-hidden={on ? undefined : true} aria-hidden={on ? undefined : true}>
+      {children}
     </div>
   );
 }
