@@ -27,7 +27,10 @@ export interface ClusterView {
   index: number;
   loaded: boolean;
   tables: Tables;
-  /** The tasks `tables.task` holds: every one, or some services' (what the page asked the socket for). */
+  /**
+   * The tasks the store is sent: every one, or some services' (what the page asked the socket for). They are
+   * in `tables.task`, unless a holder keeps them (holdTasksIn: then the table is empty).
+   */
   taskScope: TaskScope;
 }
 

@@ -1,5 +1,5 @@
 import type { Service, Task } from '@/server/api/types';
-import type { WallModel } from './wall-model';
+import type { WallColumn, WallService } from './wall-model';
 
 /** What the alert strip can say, worst first in the strip. */
 export type AlertKind = 'quorum' | 'node-down' | 'rollback' | 'update-paused' | 'below-desired' | 'pending';
@@ -20,7 +20,8 @@ export interface QuorumInput {
 }
 
 export interface AlertInput {
-  model: WallModel;
+  /** the map: its nodes' conditions and its services' counts */
+  model: { columns: readonly Omit<WallColumn, 'tasks'>[]; services: readonly WallService[] };
   services: ReadonlyMap<string, Service>;
   /** the pending tasks, grouped (pendingGroups) */
   pending: readonly PendingGroup[];

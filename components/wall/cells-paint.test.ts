@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cellsGrid, cellsSummary, paintCells, type CellsContext } from './cells-paint';
-import type { WallTask } from './wall-model';
+import { cellCode, cellHue, cellLook, HUES, LOOKS, type WallTask } from './wall-model';
 
 const task = (state: WallTask['state'], i: number): WallTask => ({
   id: `t${i}`,
@@ -55,13 +55,28 @@ describe('paintCells', () => {
 
   it('frames a starting task and fills a running one', () => {
     const { ctx, calls } = recorder();
-    paintCells(ctx, [task('running', 1), task('pending', 2)], box, 12, 'red');
+    paintCells(ctx, [task('running', 1), task('pending', 2)].map(cellCode), box, 12, 'red');
     expect(calls).toEqual(['clear', 'fill 1,1 10x10 a1', 'stroke 13.5,1.5 9']);
   });
 
   it('fills the lower half of a starting task where a frame would be too small to see', () => {
     const { ctx, calls } = recorder();
-    paintCells(ctx, [task('pending', 1), task('running', 2)], box, 4, 'red');
+    paintCells(ctx, [task('pending', 1), task('running', 2)].map(cellCode), box, 4, 'red');
     expect(calls).toEqual(['clear', 'fill 1,2 2x1 a1', 'fill 5,1 2x2 a1']);
+  });
+});
+
+describe('cellCode', () => {
+  it('keeps every hue and look in one byte, and gives them back', () => {
+    const seen = new Set<number>();
+    for (const hue of HUES)
+      for (const look of LOOKS) {
+        const code = cellCode({ hue, look });
+        expect(code).toBeGreaterThanOrEqual(0);
+        expect(code).toBeLessThan(256);
+        expect([cellHue(code), cellLook(code)]).toEqual([hue, look]);
+        seen.add(code);
+      }
+    expect(seen.size).toBe(HUES.length * LOOKS.length);
   });
 });

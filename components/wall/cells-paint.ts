@@ -3,10 +3,13 @@
 // thousands of them. Pure: cells in, drawing calls out. The look follows the DOM cells (wall.css): the
 // service's hue filled, a dashed hue frame while starting, the theme's "bad" colour when failed, faded
 // while stopping or complete; a 1 px gap of the surface between cells.
-import type { WallTask, WallTaskLook } from './wall-model';
+import { cellHue, cellLook, HUES, type WallTask, type WallTaskLook } from './wall-model';
 
 /** The fill of a task's service: the same oklch as the DOM cells and the legend's swatches. */
 export const hueColor = (hue: number): string => `oklch(0.62 0.16 ${hue})`;
+
+/** Each hue's fill, made once: a paint of thousands of cells makes no string per cell. */
+const HUE_COLORS = new Map<number, string>(HUES.map((h) => [h, hueColor(h)]));
 
 /** Cells per row and rows that fit a `width` × `height` box of `cell`-sized squares. */
 export function cellsGrid(count: number, width: number, height: number, cell: number) {
@@ -39,40 +42,42 @@ export interface CellsBox {
 }
 
 /**
- * Paints `tasks` in reading order, `cell` CSS pixels each, into `box` (the context scaled for the device
- * pixels). `dim`: the node is down or unknown, so its tasks are drawn faded, as its DOM frame says.
+ * Paints `cells` (each a task's cellCode) in reading order, `cell` CSS pixels each, into `box` (the context
+ * scaled for the device pixels). `dim`: the node is down or unknown, so its tasks are drawn faded, as its DOM
+ * frame says.
  */
 export function paintCells(
   ctx: CellsContext,
-  tasks: readonly WallTask[],
+  cells: ArrayLike<number>,
   box: CellsBox,
   cell: number,
   bad: string,
   dim = false,
 ): void {
   ctx.clearRect(box.x, box.y, box.width, box.height);
-  const { perRow, shown } = cellsGrid(tasks.length, box.width, box.height, cell);
+  const { perRow, shown } = cellsGrid(cells.length, box.width, box.height, cell);
   const inner = Math.max(1, cell - 2);
   const base = dim ? 0.45 : 1;
   for (let i = 0; i < shown; i++) {
-    const t = tasks[i]!;
+    const look = cellLook(cells[i]!);
+    const color = HUE_COLORS.get(cellHue(cells[i]!))!;
     const x = box.x + (i % perRow) * cell + 1;
     const y = box.y + Math.floor(i / perRow) * cell + 1;
-    ctx.globalAlpha = base * (FADED.has(t.look) ? 0.45 : 1);
-    if (t.look === 'starting' && inner < MIN_FRAME_PX) {
+    ctx.globalAlpha = base * (FADED.has(look) ? 0.45 : 1);
+    if (look === 'starting' && inner < MIN_FRAME_PX) {
       // too small for a dashed frame to show: its lower half filled, unlike a faded (stopping) square
       const half = Math.max(1, Math.floor(inner / 2));
-      ctx.fillStyle = hueColor(t.hue);
+      ctx.fillStyle = color;
       ctx.fillRect(x, y + inner - half, inner, half);
-    } else if (t.look === 'starting') {
+    } else if (look === 'starting') {
       ctx.save();
-      ctx.strokeStyle = hueColor(t.hue);
+      ctx.strokeStyle = color;
       ctx.lineWidth = 1;
       ctx.setLineDash([2, 2]);
       ctx.strokeRect(x + 0.5, y + 0.5, inner - 1, inner - 1);
       ctx.restore();
     } else {
-      ctx.fillStyle = t.look === 'failed' ? bad : hueColor(t.hue);
+      ctx.fillStyle = look === 'failed' ? bad : color;
       ctx.fillRect(x, y, inner, inner);
     }
   }

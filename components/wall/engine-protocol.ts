@@ -10,14 +10,56 @@ import type { ChangesFrame, ConsoleState, TaskScope } from '@/server/api/realtim
 import type { TopologyModel } from '../topology/topology-model';
 import type { Phase, SlotCell } from '../updates/progress-model';
 import type { PendingGroup } from './alert-model';
-import type { WallColumn, WallModel, WallService, WallTask } from './wall-model';
+import { cellsSummary } from './cells-paint';
+import { cellCode, type WallColumn, type WallService, type WallTask } from './wall-model';
 
 /** Page → engine: the frames the page's store takes (TaskHolder), and whether the topology can be shown. */
 export type PageToEngine =
   | { t: 'snapshot'; s: ConsoleState & { tasks?: TaskScope } }
   | { t: 'changes'; f: ChangesFrame }
   | { t: 'narrow'; scope: TaskScope }
-  | { t: 'topology'; wanted: boolean };
+  | { t: 'topology'; wanted: boolean }
+  /** whether the map draws cards or chips (which need each task's name and state), not heat cells */
+  | { t: 'cards'; wanted: boolean };
+
+/** A box of tasks on the map as the page draws it: a node's, or the not-placed box's. */
+export interface MapTasks {
+  count: number;
+  /** what a screen reader hears for its heat cells (cellsSummary) */
+  summary: string;
+  /** each task as a heat cell (cellCode), in the box's order */
+  cells: Uint8Array;
+  /** the cards, while the map draws cards or chips; none while it draws heat cells */
+  cards: WallTask[];
+}
+
+/** A node's column as the page draws it. */
+export type MapColumn = Omit<WallColumn, 'tasks'> & MapTasks;
+
+/** The map as the page draws it: the wall model with each box's tasks as MapTasks. */
+export interface MapModel {
+  columns: MapColumn[];
+  unplaced: MapTasks;
+  services: WallService[];
+  nodesReady: number;
+  tasksRunning: number;
+  tasksWanted: number;
+}
+
+/** A box's tasks as the page draws them; `cards`: with each task's card. */
+export function mapTasks(tasks: readonly WallTask[], cards: boolean): MapTasks {
+  return {
+    count: tasks.length,
+    summary: cellsSummary(tasks),
+    cells: Uint8Array.from(tasks, cellCode),
+    cards: cards ? [...tasks] : [],
+  };
+}
+
+/** A node's column as the page draws it. */
+export function mapColumn({ tasks, ...node }: WallColumn, cards: boolean): MapColumn {
+  return { ...node, ...mapTasks(tasks, cards) };
+}
 
 /** The wall model, as changed since the engine's last map post. */
 export interface MapPost {
@@ -27,9 +69,9 @@ export interface MapPost {
   /** every node's ID, in column order */
   order: string[];
   /** the columns that are new since the last post (every one in the first) */
-  columns: WallColumn[];
+  columns: MapColumn[];
   /** null: the same as in the last post */
-  unplaced: WallTask[] | null;
+  unplaced: MapTasks | null;
   services: WallService[];
   nodesReady: number;
   tasksRunning: number;
@@ -68,15 +110,15 @@ export type EngineToPage = MapPost | TickPost;
 export interface EngineState {
   index: number;
   loaded: boolean;
-  model: WallModel;
+  model: MapModel;
   pending: readonly PendingGroup[];
   rollouts: readonly WallRolloutView[];
   topology: TopologyModel | null;
 }
 
-export const EMPTY_MODEL: WallModel = {
+export const EMPTY_MODEL: MapModel = {
   columns: [],
-  unplaced: [],
+  unplaced: mapTasks([], false),
   services: [],
   nodesReady: 0,
   tasksRunning: 0,
@@ -93,7 +135,7 @@ export const EMPTY_ENGINE: EngineState = {
 };
 
 /** The model a map post describes, with every column it does not carry taken from `prev`. */
-export function mergeMap(prev: WallModel, post: MapPost): WallModel {
+export function mergeMap(prev: MapModel, post: MapPost): MapModel {
   const byNode = new Map(prev.columns.map((c) => [c.nodeID, c]));
   for (const c of post.columns) byNode.set(c.nodeID, c);
   const columns = post.order.map((id) => {

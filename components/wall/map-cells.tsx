@@ -4,7 +4,7 @@ import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from 're
 import { useThemeEpoch } from '../theme/use-theme-epoch';
 import { cssColor } from '../ui/css-color';
 import { paintCells, type CellsBox } from './cells-paint';
-import type { WallColumn, WallTask } from './wall-model';
+import type { MapColumn } from './engine-protocol';
 
 /** The not-placed box's slot on the map (no node ID looks like it). */
 export const UNPLACED_SLOT = '-unplaced';
@@ -22,10 +22,10 @@ export function MapCells({
   grid,
   map,
 }: {
-  columns: readonly WallColumn[];
+  columns: readonly MapColumn[];
   cellPx: number;
-  /** The not-placed box's tasks and their cell size, when it is on the map. */
-  unplaced?: { tasks: readonly WallTask[]; cellPx: number };
+  /** The not-placed box's cells and their size, when it is on the map. */
+  unplaced?: { cells: Uint8Array; cellPx: number };
   /** The map's grid (columns x rows): the boxes move when it changes. */
   grid: string;
   map: RefObject<HTMLDivElement | null>;
@@ -34,7 +34,7 @@ export function MapCells({
   const badProbe = useRef<HTMLSpanElement>(null);
   const [resized, setResized] = useState(0);
   const layout = useRef<{ key: string; boxes: Map<string, CellsBox>; bad: string } | null>(null);
-  const painted = useRef(new Map<string, readonly WallTask[]>());
+  const painted = useRef(new Map<string, Uint8Array>());
   const theme = useThemeEpoch();
   const badColor = useRef<{ theme: number; color: string } | null>(null);
 
@@ -92,17 +92,17 @@ export function MapCells({
     const { boxes } = layout.current;
     // wallModel hands back an unchanged node's column as it was: those stay as painted
     for (const c of columns) {
-      if (!full && painted.current.get(c.nodeID) === c.tasks) continue;
+      if (!full && painted.current.get(c.nodeID) === c.cells) continue;
       const box = boxes.get(c.nodeID);
       if (!box) continue;
-      paintCells(ctx, c.tasks, box, cellPx, bad, c.condition === 'down' || c.condition === 'unknown');
-      painted.current.set(c.nodeID, c.tasks);
+      paintCells(ctx, c.cells, box, cellPx, bad, c.condition === 'down' || c.condition === 'unknown');
+      painted.current.set(c.nodeID, c.cells);
     }
     // the tasks no node took: the model keeps the same list while it holds the same tasks
     const box = boxes.get(UNPLACED_SLOT);
-    if (unplaced && box && (full || painted.current.get(UNPLACED_SLOT) !== unplaced.tasks)) {
-      paintCells(ctx, unplaced.tasks, box, unplaced.cellPx, bad);
-      painted.current.set(UNPLACED_SLOT, unplaced.tasks);
+    if (unplaced && box && (full || painted.current.get(UNPLACED_SLOT) !== unplaced.cells)) {
+      paintCells(ctx, unplaced.cells, box, unplaced.cellPx, bad);
+      painted.current.set(UNPLACED_SLOT, unplaced.cells);
     }
   }, [columns, cellPx, unplaced, layoutKey, map, theme]);
 

@@ -5,9 +5,10 @@
 // still shows well inside the 2 s the issue allows).
 
 /**
- * The least time between two redraws of the wall. Each redraw reads a new task table, which the store makes
- * as a copy of tens of thousands of entries: at four a second (250 ms) those copies were most of what the
- * page allocated, and its collector paused the page for 100-250 ms at a time under churn.
+ * The least time between two redraws of the wall, and between two maps its engine posts. Each one reads a
+ * new task table, a copy of tens of thousands of entries: at four a second (250 ms) those copies were most of
+ * what the page allocated (before the engine took the tasks to its worker), and its collector paused the page
+ * for 100-250 ms at a time under churn.
  */
 export const WALL_PACE_MS = 500;
 

@@ -17,6 +17,8 @@ class WallEngineClient {
   private release: (() => void) | null = null;
   private stopTimer: ReturnType<typeof setTimeout> | undefined;
   private topologyWanted = true;
+  /** the engine starts with cards: a small cluster's first map is drawn with them, and a large one says not */
+  private cardsWanted = true;
 
   getState = (): EngineState => this.state;
 
@@ -37,6 +39,13 @@ class WallEngineClient {
     this.send({ t: 'topology', wanted });
   }
 
+  /** Whether the map draws cards or chips (each task's name and state), not heat cells. */
+  wantCards(wanted: boolean): void {
+    if (wanted === this.cardsWanted) return;
+    this.cardsWanted = wanted;
+    this.send({ t: 'cards', wanted });
+  }
+
   private start(): void {
     const worker = startEngineWorker();
     this.worker = worker;
@@ -46,6 +55,7 @@ class WallEngineClient {
     };
     worker.onerror = (e) => console.error('wall engine:', e.message);
     this.send({ t: 'topology', wanted: this.topologyWanted });
+    this.send({ t: 'cards', wanted: this.cardsWanted });
     this.release = clusterStore.holdTasksIn({
       snapshot: (s) => this.send({ t: 'snapshot', s }),
       changes: (f) => this.send({ t: 'changes', f }),
@@ -77,10 +87,17 @@ function startEngineWorker(): Worker {
 
 let client: WallEngineClient | null = null;
 
+const engineClient = (): WallEngineClient => (client ??= new WallEngineClient());
+
 /** What the wall draws from its engine; `topology`: whether the topology view can come on screen. */
 export function useWallEngine(topology: boolean): EngineState {
-  client ??= new WallEngineClient();
-  const c = client;
+  const c = engineClient();
   useEffect(() => c.wantTopology(topology), [c, topology]);
   return useSyncExternalStore(c.subscribe, c.getState, () => EMPTY_ENGINE);
+}
+
+/** Tell the engine whether the map draws cards or chips (it then sends each task's card) or heat cells. */
+export function useWallEngineCards(wanted: boolean): void {
+  const c = engineClient();
+  useEffect(() => c.wantCards(wanted), [c, wanted]);
 }

@@ -5,9 +5,25 @@ import { fixtureService, fixtureTask } from '../cluster/test-fixtures';
 import { fixtureNode } from '../topology/test-fixtures';
 import { progressModel } from '../updates/progress-model';
 import { pendingGroups } from './alert-model';
-import { applyPost, EMPTY_ENGINE, type EngineState, type EngineToPage, type PageToEngine } from './engine-protocol';
+import {
+  applyPost,
+  EMPTY_ENGINE,
+  mapColumn,
+  mapTasks,
+  type EngineState,
+  type EngineToPage,
+  type MapModel,
+  type PageToEngine,
+} from './engine-protocol';
 import { WallEngine } from './wall-engine';
-import { wallModel } from './wall-model';
+import { wallModel, type WallModel } from './wall-model';
+
+/** The wall model as the page draws it (with cards, as the engine starts). */
+const drawn = (m: WallModel, cards = true): MapModel => ({
+  ...m,
+  columns: m.columns.map((c) => mapColumn(c, cards)),
+  unplaced: mapTasks(m.unplaced, cards),
+});
 
 const T = '2026-01-01T12:00:00.000Z';
 const NOW = Date.parse(T) + 60_000;
@@ -58,7 +74,7 @@ describe('WallEngine', () => {
     w.send({ t: 'snapshot', s: snapshot(10, tasks) });
     const first = w.map();
     const fresh = wallModel(nodes, new Map([[web.ID, web]]), tasks);
-    expect(first.model).toEqual(fresh);
+    expect(first.model).toEqual(drawn(fresh));
     expect(first.index).toBe(10);
     expect(first.loaded).toBe(true);
     expect(w.engine.changed).toBe(false);
@@ -72,11 +88,30 @@ describe('WallEngine', () => {
     expect(raw.unplaced).toBeNull();
     const second = applyPost(first, structuredClone(raw));
     expect(second.model).toEqual(
-      wallModel(nodes, new Map([[web.ID, web]]), [...tasks.slice(0, 1), failed, ...tasks.slice(2)]),
+      drawn(wallModel(nodes, new Map([[web.ID, web]]), [...tasks.slice(0, 1), failed, ...tasks.slice(2)])),
     );
     expect(second.model.columns[0]).toBe(first.model.columns[0]);
     expect(second.model.columns[2]).toBe(first.model.columns[2]);
     expect(second.model.columns[1]).not.toBe(first.model.columns[1]);
+  });
+
+  it('sends heat cells as a byte a task while the map draws them, and every column again when that changes', () => {
+    const w = wired();
+    const tasks = [1, 2, 3, 4, 5, 6].map((s) => task(s));
+    w.send({ t: 'snapshot', s: snapshot(10, tasks) });
+    w.map();
+    w.send({ t: 'cards', wanted: false });
+    expect(w.engine.changed).toBe(true);
+    const raw = w.engine.map();
+    expect(raw.columns.map((c) => c.nodeID)).toEqual(['n1', 'n2', 'n3']); // all of them, drawn the other way
+    const page = w.page();
+    const cells = applyPost(page, structuredClone(raw)).model;
+    expect(cells).toEqual(drawn(wallModel(nodes, new Map([[web.ID, web]]), tasks), false));
+    expect(cells.columns.every((c) => c.cards.length === 0 && c.cells.length === 2)).toBe(true);
+    expect(cells.columns[0]!.summary).toBe('2 tasks: 2 running');
+    // saying the same again changes nothing
+    w.send({ t: 'cards', wanted: false });
+    expect(w.engine.changed).toBe(false);
   });
 
   it('groups the pending tasks for the alert strip', () => {
@@ -91,7 +126,8 @@ describe('WallEngine', () => {
     const page = w.map();
     expect(page.pending).toEqual(pendingGroups(tasks, new Map([[web.ID, web]])));
     expect(page.pending).toEqual([{ serviceID: 'web', service: 'web', reason: 'no suitable node', count: 2 }]);
-    expect(page.model.unplaced.map((t) => t.id)).toEqual(['t2', 't3']);
+    expect(page.model.unplaced.cards.map((t) => t.id)).toEqual(['t2', 't3']);
+    expect(page.model.unplaced.count).toBe(2);
   });
 
   it('posts each rollout whole once, then only the cells that moved', () => {
@@ -143,6 +179,6 @@ describe('WallEngine', () => {
     w.send({ t: 'changes', f: update(9, task(1, { DesiredState: 'shutdown' })) }); // already covered
     expect(w.engine.changed).toBe(false);
     w.send({ t: 'narrow', scope: { services: [] } });
-    expect(w.map().model.columns.every((c) => c.tasks.length === 0)).toBe(true);
+    expect(w.map().model.columns.every((c) => c.count === 0)).toBe(true);
   });
 });

@@ -9,7 +9,16 @@ import { ClientClusterStore } from '../realtime/client-store';
 import { buildTopology } from '../topology/topology-model';
 import type { ProgressMemo, SlotCell } from '../updates/progress-model';
 import { pendingGroups } from './alert-model';
-import type { MapPost, PageToEngine, RolloutPost, TickPost } from './engine-protocol';
+import {
+  mapColumn,
+  mapTasks,
+  type MapColumn,
+  type MapPost,
+  type MapTasks,
+  type PageToEngine,
+  type RolloutPost,
+  type TickPost,
+} from './engine-protocol';
 import { keepSameCells, wallRollouts } from './updates-model';
 import { wallMemo, wallModel, type WallColumn, type WallTask } from './wall-model';
 
@@ -18,8 +27,12 @@ export class WallEngine {
   private readonly memo = wallMemo();
   private readonly progressMemos = new Map<string, ProgressMemo>();
   /** what the page holds: the columns, the not-placed tasks and each rollout's cells as last posted */
-  private sentColumns = new Map<string, WallColumn>();
-  private sentUnplaced: WallTask[] | null = null;
+  private sentColumns = new Map<string, MapColumn>();
+  private sentUnplaced: MapTasks | null = null;
+  /** each column and not-placed list as the page draws it, made once per model object (and cards setting) */
+  private drawn = new WeakMap<WallColumn, MapColumn>();
+  private drawnUnplaced: { tasks: WallTask[]; drawn: MapTasks } | null = null;
+  private cards = true;
   private sentCells = new Map<string, readonly SlotCell[]>();
   private topologyWanted = true;
   /** the store's view when the map was last posted */
@@ -30,7 +43,14 @@ export class WallEngine {
     if (msg.t === 'snapshot') this.store.applySnapshot(msg.s);
     else if (msg.t === 'changes') this.store.applyChanges(msg.f);
     else if (msg.t === 'narrow') this.store.narrowTasks(msg.scope);
-    else this.topologyWanted = msg.wanted;
+    else if (msg.t === 'topology') this.topologyWanted = msg.wanted;
+    else if (msg.wanted !== this.cards) {
+      // every box is drawn the other way now: all of them go out again
+      this.cards = msg.wanted;
+      this.drawn = new WeakMap();
+      this.drawnUnplaced = null;
+      this.mapped = null;
+    }
   }
 
   /** Whether anything arrived since the last map post. */
@@ -44,15 +64,22 @@ export class WallEngine {
     this.mapped = view;
     const { node, service, task } = view.tables;
     const m = wallModel(node.values(), service, task.values(), this.memo);
-    const columns = m.columns.filter((c) => this.sentColumns.get(c.nodeID) !== c);
-    this.sentColumns = new Map(m.columns.map((c) => [c.nodeID, c]));
-    const unplaced = m.unplaced === this.sentUnplaced ? null : m.unplaced;
-    this.sentUnplaced = m.unplaced;
+    const drawn = m.columns.map((c) => {
+      let d = this.drawn.get(c);
+      if (!d) this.drawn.set(c, (d = mapColumn(c, this.cards)));
+      return d;
+    });
+    const columns = drawn.filter((c) => this.sentColumns.get(c.nodeID) !== c);
+    this.sentColumns = new Map(drawn.map((c) => [c.nodeID, c]));
+    if (this.drawnUnplaced?.tasks !== m.unplaced)
+      this.drawnUnplaced = { tasks: m.unplaced, drawn: mapTasks(m.unplaced, this.cards) };
+    const unplaced = this.drawnUnplaced.drawn === this.sentUnplaced ? null : this.drawnUnplaced.drawn;
+    this.sentUnplaced = this.drawnUnplaced.drawn;
     return {
       t: 'map',
       index: view.index,
       loaded: view.loaded,
-      order: m.columns.map((c) => c.nodeID),
+      order: drawn.map((c) => c.nodeID),
       columns,
       unplaced,
       services: m.services,

@@ -31,7 +31,8 @@ scope.onmessage = (e) => {
     if (e.data.wanted) scope.postMessage(engine.tick(Date.now()));
     return;
   }
-  // the first change after a quiet spell goes out at once, the ones that follow wait for the pace
+  // the first change after a quiet spell (a frame, or the map drawn another way) goes out at once, the ones
+  // that follow wait for the pace
   mapTimer ??= setTimeout(postMap, Math.max(0, lastMap + WALL_PACE_MS - performance.now()));
 };
 

@@ -1,8 +1,8 @@
 import { memo, useMemo, useRef, type CSSProperties } from 'react';
-import { cellsSummary } from './cells-paint';
 import type { Density, MapPlan } from './density-model';
+import type { MapColumn, MapModel } from './engine-protocol';
 import { MapCells, UNPLACED_SLOT } from './map-cells';
-import type { NodeCondition, WallColumn, WallModel, WallTask } from './wall-model';
+import type { NodeCondition, WallTask } from './wall-model';
 
 const CONDITION_TEXT: Record<NodeCondition, string> = {
   ok: '',
@@ -27,7 +27,7 @@ export function WallMap({
   loaded,
   hidden = false,
 }: {
-  model: WallModel;
+  model: MapModel;
   plan: MapPlan;
   loaded: boolean;
   hidden?: boolean;
@@ -41,7 +41,7 @@ export function WallMap({
   const ref = useRef<HTMLDivElement>(null);
   const unplacedCellPx = plan.unplacedCellPx ?? plan.cellPx;
   const unplaced = useMemo(
-    () => (m.unplaced.length ? { tasks: m.unplaced, cellPx: unplacedCellPx } : undefined),
+    () => (m.unplaced.count ? { cells: m.unplaced.cells, cellPx: unplacedCellPx } : undefined),
     [m.unplaced, unplacedCellPx],
   );
   return (
@@ -57,7 +57,7 @@ export function WallMap({
       {m.columns.map((c) => (
         <NodeBox key={c.nodeID} column={c} density={plan.density} />
       ))}
-      {m.unplaced.length ? (
+      {m.unplaced.count ? (
         <section
           className="wall-node"
           data-condition="unplaced"
@@ -73,10 +73,10 @@ export function WallMap({
               className="wall-tasks wall-cells"
               data-cells-for={UNPLACED_SLOT}
               role="img"
-              aria-label={cellsSummary(m.unplaced)}
+              aria-label={m.unplaced.summary}
             />
           ) : (
-            <TaskList tasks={m.unplaced} density={plan.density} />
+            <TaskList tasks={m.unplaced.cards} density={plan.density} />
           )}
         </section>
       ) : null}
@@ -94,7 +94,7 @@ export function WallMap({
   );
 }
 
-const NodeBox = memo(function NodeBox({ column: c, density }: { column: WallColumn; density: Density }) {
+const NodeBox = memo(function NodeBox({ column: c, density }: { column: MapColumn; density: Density }) {
   const state = CONDITION_TEXT[c.condition];
   return (
     <section
@@ -111,21 +111,16 @@ const NodeBox = memo(function NodeBox({ column: c, density }: { column: WallColu
       </div>
       {/* heat cells: an empty slot the map's canvas paints (map-cells.tsx); a screen reader hears the counts */}
       {density === 'cells' ? (
-        <div
-          className="wall-tasks wall-cells"
-          data-cells-for={c.nodeID}
-          role="img"
-          aria-label={cellsSummary(c.tasks)}
-        />
+        <div className="wall-tasks wall-cells" data-cells-for={c.nodeID} role="img" aria-label={c.summary} />
       ) : (
-        <TaskList tasks={c.tasks} density={density} />
+        <TaskList tasks={c.cards} density={density} />
       )}
     </section>
   );
 });
 
 /** A heat cell is its square alone (no text: it is too small to carry any); cards and chips carry their names. */
-function TaskList({ tasks, density }: { tasks: WallTask[]; density: Density }) {
+function TaskList({ tasks, density }: { tasks: readonly WallTask[]; density: Density }) {
   return (
     <ul className="wall-tasks">
       {tasks.map((t) => (

@@ -20,6 +20,23 @@ export interface WallTask {
   hue: number;
 }
 
+/** Every look, in the order a heat cell's code counts them (cellCode). */
+export const LOOKS: readonly WallTaskLook[] = ['running', 'starting', 'failed', 'stopping', 'complete'];
+
+/**
+ * A task as a heat cell in one byte: its service's hue (by its place in HUES) and its look. A map of
+ * 5,000 cells is then 500 small byte arrays, not 5,000 objects for the page to keep and collect.
+ */
+export function cellCode(t: Pick<WallTask, 'hue' | 'look'>): number {
+  return Math.max(0, HUES.indexOf(t.hue as (typeof HUES)[number])) * LOOKS.length + LOOKS.indexOf(t.look);
+}
+
+/** The hue a heat cell's code stands for. */
+export const cellHue = (code: number): number => HUES[Math.floor(code / LOOKS.length)] ?? HUES[0];
+
+/** The look a heat cell's code stands for. */
+export const cellLook = (code: number): WallTaskLook => LOOKS[code % LOOKS.length]!;
+
 /** A node's condition, strongest first: a down node is down whatever its availability. */
 export type NodeCondition = 'down' | 'disconnected' | 'unknown' | 'drained' | 'paused' | 'ok';
 

@@ -20,7 +20,7 @@ import { WallTicker } from './wall-ticker';
 import { WallTopologyView } from './wall-topology';
 import { lanePlan, laneRows, laneScale, wallTopology } from './wall-topology-model';
 import { WallUpdates } from './wall-updates';
-import { useWallEngine } from './use-wall-engine';
+import { useWallEngine, useWallEngineCards } from './use-wall-engine';
 
 const CARDS: DensityPlan = { density: 'cards', gridColumns: 1, gridRows: 1, cellPx: 0, scale: 1, fontPx: 16 };
 
@@ -69,17 +69,19 @@ export function WallPage() {
     return r.alerts;
   }, [m, service, engine.pending, quorum, now]);
 
-  const boxes = m.columns.length + (m.unplaced.length ? 1 : 0);
+  const boxes = m.columns.length + (m.unplaced.count ? 1 : 0);
   // the room a box is planned for rises at once and falls only after a while (holdNeed): cells keep their
   // size while the fullest node swings by a task or two under churn
   const held = useRef<{ node?: HeldNeed; unplaced?: HeldNeed }>({});
   const need = useMemo(() => {
-    const node = holdNeed(held.current.node, Math.max(1, ...m.columns.map((c) => c.tasks.length)), now);
-    const unplaced = holdNeed(held.current.unplaced, m.unplaced.length, now);
+    const node = holdNeed(held.current.node, Math.max(1, ...m.columns.map((c) => c.count)), now);
+    const unplaced = holdNeed(held.current.unplaced, m.unplaced.count, now);
     held.current = { node, unplaced };
-    return { node: node.value, unplaced: m.unplaced.length ? unplaced.value : 0 };
-  }, [m.columns, m.unplaced.length, now]);
+    return { node: node.value, unplaced: m.unplaced.count ? unplaced.value : 0 };
+  }, [m.columns, m.unplaced.count, now]);
   const plan = screen ? mapPlan(boxes, need.node, need.unplaced, screen.width, screen.height) : CARDS;
+  // heat cells are drawn from a byte a task: the engine sends cards only while the map draws them
+  useWallEngineCards(plan.density !== 'cells');
 
   // the rollouts come worked out once a second, whichever view is on screen: turning to the updates view is
   // not a first pass over every slot
