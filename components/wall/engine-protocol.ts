@@ -11,7 +11,7 @@ import type { TopologyModel } from '../topology/topology-model';
 import type { Phase, SlotCell } from '../updates/progress-model';
 import type { PendingGroup } from './alert-model';
 import { cellsSummary } from './cells-paint';
-import { cellCode, type WallColumn, type WallService, type WallTask } from './wall-model';
+import { cellCode, type WallColumn, type WallModel, type WallTask } from './wall-model';
 
 /** Page → engine: the frames the page's store takes (TaskHolder), and whether the topology can be shown. */
 export type PageToEngine =
@@ -37,14 +37,7 @@ export interface MapTasks {
 export type MapColumn = Omit<WallColumn, 'tasks'> & MapTasks;
 
 /** The map as the page draws it: the wall model with each box's tasks as MapTasks. */
-export interface MapModel {
-  columns: MapColumn[];
-  unplaced: MapTasks;
-  services: WallService[];
-  nodesReady: number;
-  tasksRunning: number;
-  tasksWanted: number;
-}
+export type MapModel = Omit<WallModel, 'columns' | 'unplaced'> & { columns: MapColumn[]; unplaced: MapTasks };
 
 /** A box's tasks as the page draws them; `cards`: with each task's card. */
 export function mapTasks(tasks: readonly WallTask[], cards: boolean): MapTasks {
@@ -62,7 +55,7 @@ export function mapColumn({ tasks, ...node }: WallColumn, cards: boolean): MapCo
 }
 
 /** The wall model, as changed since the engine's last map post. */
-export interface MapPost {
+export type MapPost = Omit<MapModel, 'unplaced'> & {
   t: 'map';
   index: number;
   loaded: boolean;
@@ -72,12 +65,8 @@ export interface MapPost {
   columns: MapColumn[];
   /** null: the same as in the last post */
   unplaced: MapTasks | null;
-  services: WallService[];
-  nodesReady: number;
-  tasksRunning: number;
-  tasksWanted: number;
   pending: PendingGroup[];
-}
+};
 
 /** A rollout as the wall draws it. */
 export interface WallRolloutView {
@@ -136,23 +125,17 @@ export const EMPTY_ENGINE: EngineState = {
 
 /** The model a map post describes, with every column it does not carry taken from `prev`. */
 export function mergeMap(prev: MapModel, post: MapPost): MapModel {
+  const { t: _t, index: _i, loaded: _l, order, columns: fresh, unplaced, pending: _p, ...counts } = post;
   const byNode = new Map(prev.columns.map((c) => [c.nodeID, c]));
-  for (const c of post.columns) byNode.set(c.nodeID, c);
-  const columns = post.order.map((id) => {
+  for (const c of fresh) byNode.set(c.nodeID, c);
+  const columns = order.map((id) => {
     const c = byNode.get(id);
     // the engine sends a column the first time it is in a post, and whenever it changed
     if (!c) throw new Error(`map post without node ${id}'s column`);
     return c;
   });
   const sameOrder = columns.length === prev.columns.length && columns.every((c, i) => c === prev.columns[i]);
-  return {
-    columns: sameOrder ? prev.columns : columns,
-    unplaced: post.unplaced ?? prev.unplaced,
-    services: post.services,
-    nodesReady: post.nodesReady,
-    tasksRunning: post.tasksRunning,
-    tasksWanted: post.tasksWanted,
-  };
+  return { ...counts, columns: sameOrder ? prev.columns : columns, unplaced: unplaced ?? prev.unplaced };
 }
 
 /** The rollouts a tick post describes, each one's cells patched over the ones it had. */

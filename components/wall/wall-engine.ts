@@ -26,13 +26,14 @@ export class WallEngine {
   private readonly store = new ClientClusterStore();
   private readonly memo = wallMemo();
   private readonly progressMemos = new Map<string, ProgressMemo>();
-  /** what the page holds: the columns, the not-placed tasks and each rollout's cells as last posted */
-  private sentColumns = new Map<string, MapColumn>();
-  private sentUnplaced: MapTasks | null = null;
-  /** each column and not-placed list as the page draws it, made once per model object (and cards setting) */
+  /**
+   * Each column and not-placed list as the page draws it, made once per model object (and cards setting). The
+   * model keeps what did not change as the same object, so one made anew is one the page does not have yet.
+   */
   private drawn = new WeakMap<WallColumn, MapColumn>();
-  private drawnUnplaced: { tasks: WallTask[]; drawn: MapTasks } | null = null;
+  private drawnUnplaced: WallTask[] | null = null;
   private cards = true;
+  /** each rollout's cells as last posted */
   private sentCells = new Map<string, readonly SlotCell[]>();
   private topologyWanted = true;
   /** the store's view when the map was last posted */
@@ -64,22 +65,23 @@ export class WallEngine {
     this.mapped = view;
     const { node, service, task } = view.tables;
     const m = wallModel(node.values(), service, task.values(), this.memo);
-    const drawn = m.columns.map((c) => {
-      let d = this.drawn.get(c);
-      if (!d) this.drawn.set(c, (d = mapColumn(c, this.cards)));
-      return d;
-    });
-    const columns = drawn.filter((c) => this.sentColumns.get(c.nodeID) !== c);
-    this.sentColumns = new Map(drawn.map((c) => [c.nodeID, c]));
-    if (this.drawnUnplaced?.tasks !== m.unplaced)
-      this.drawnUnplaced = { tasks: m.unplaced, drawn: mapTasks(m.unplaced, this.cards) };
-    const unplaced = this.drawnUnplaced.drawn === this.sentUnplaced ? null : this.drawnUnplaced.drawn;
-    this.sentUnplaced = this.drawnUnplaced.drawn;
+    const columns: MapColumn[] = [];
+    for (const c of m.columns) {
+      if (this.drawn.has(c)) continue;
+      const d = mapColumn(c, this.cards);
+      this.drawn.set(c, d);
+      columns.push(d);
+    }
+    let unplaced: MapTasks | null = null;
+    if (this.drawnUnplaced !== m.unplaced) {
+      unplaced = mapTasks(m.unplaced, this.cards);
+      this.drawnUnplaced = m.unplaced;
+    }
     return {
       t: 'map',
       index: view.index,
       loaded: view.loaded,
-      order: drawn.map((c) => c.nodeID),
+      order: m.columns.map((c) => c.nodeID),
       columns,
       unplaced,
       services: m.services,
