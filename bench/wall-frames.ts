@@ -50,10 +50,65 @@ const PROFILE_DIR = arg('profile', '');
 const PROFILE_HALVES = Math.max(1, Math.round(Number(arg('profile-seconds', '30')) / 30) || 1);
 /** `--screenshot=dir`: the page as it stands at the end of each view's measurement. */
 const SCREENSHOT_DIR = arg('screenshot', '');
+/** `--dump=dir`: the page's raw measurements (frames, long tasks, long frames, views) as JSON, per view. */
+const DUMP_DIR = arg('dump', '');
 /** `--trace=dir`: a Chromium trace (style, layout, paint per frame) of the same window as --profile. */
 const TRACE_DIR = arg('trace', '');
+/** `--trace-categories=cc,viz`: trace categories besides the timeline's. */
+const TRACE_CATEGORIES = arg('trace-categories', '');
+/** The categories Playwright traces by default (the DevTools timeline's), which --trace-categories adds to. */
+const TIMELINE_CATEGORIES = [
+  '-*',
+  'devtools.timeline',
+  'v8.execute',
+  'disabled-by-default-devtools.timeline',
+  'disabled-by-default-devtools.timeline.frame',
+  'toplevel',
+  'blink.console',
+  'blink.user_timing',
+  'latencyInfo',
+  'disabled-by-default-devtools.timeline.stack',
+  'disabled-by-default-v8.cpu_profiler',
+];
 const GOAL_FPS = 50;
 const GOAL_LONG_TASK_MS = 50;
+
+interface LongFrame {
+  start: number;
+  duration: number;
+  blocking: number;
+  /** ms from rendering's start (rAF callbacks, style, layout, paint) to the frame's end */
+  render: number;
+  /** ms from style and layout's start to the frame's end */
+  layout: number;
+  scripts: { invoker: string; fn: string; url: string; duration: number; forced: number }[];
+}
+
+/** Each long task with the long frame around it: what ran, and how long rendering took (stderr, for a miss). */
+function explainLongTasks(stats: PageStats, from: number, marks: readonly [number, number, string][]): string[] {
+  const out: string[] = [];
+  for (let i = from; i < stats.longStarts.length; i++) {
+    const s = stats.longStarts[i]!;
+    const d = stats.longTasks[i]!;
+    const f = stats.frames50.find((x) => s >= x.start - 1 && s <= x.start + x.duration);
+    const near = marks.filter(([a, b]) => s + d >= a && s <= b + 500).map(([, , what]) => what);
+    const scripts = f?.scripts
+      .filter((x) => x.duration >= 5)
+      .map(
+        (x) =>
+          `${x.invoker}${x.fn ? ' ' + x.fn : ''} ${x.duration.toFixed(0)}${x.forced ? ` (forced layout ${x.forced.toFixed(0)})` : ''}`,
+      )
+      .join('; ');
+    out.push(
+      `long task @${(s / 1000).toFixed(1)}s ${d.toFixed(0)} ms on ${stats.longViews[i] || '?'}` +
+        (f
+          ? `: frame ${f.duration.toFixed(0)} ms, rendering ${f.render.toFixed(0)} (style+layout ${f.layout.toFixed(0)}), scripts: ${scripts || 'none over 5 ms'}`
+          : ': no long frame around it') +
+        (near.length ? ` [during ${near.join(', ')}]` : ''),
+    );
+  }
+  return out;
+}
 
 interface PageStats {
   frames: number[];
@@ -62,6 +117,8 @@ interface PageStats {
   longStarts: number[];
   /** The view on screen when each long task ended (same order as longTasks). */
   longViews: string[];
+  /** Frames over 50 ms (Long Animation Frames API), for the long tasks' attribution on stderr. */
+  frames50: LongFrame[];
   /** Each second: the view on screen and how many rollouts it drew (the updates view is empty between two). */
   views: { t: number; view: string; rollouts: number }[];
 }
@@ -71,7 +128,7 @@ interface PageStats {
  * function: tsx's transform wraps inner functions in a helper the page does not have.
  */
 const INSTRUMENT = `
-  const stats = { frames: [], longTasks: [], longStarts: [], longViews: [], views: [] };
+  const stats = { frames: [], longTasks: [], longStarts: [], longViews: [], views: [], frames50: [] };
   window.__wall = stats;
   setInterval(() => {
     const wall = document.querySelector('[data-testid="wall"]');
@@ -93,6 +150,26 @@ const INSTRUMENT = `
       stats.longViews.push(document.querySelector('[data-testid="wall"]')?.getAttribute('data-view') ?? '');
     }
   }).observe({ type: 'longtask', buffered: true });
+  // what a long frame was made of (Long Animation Frames API): its scripts, and when rendering began
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (e.duration <= 50) continue;
+      stats.frames50.push({
+        start: e.startTime,
+        duration: e.duration,
+        blocking: e.blockingDuration,
+        render: e.renderStart ? e.startTime + e.duration - e.renderStart : 0,
+        layout: e.styleAndLayoutStart ? e.startTime + e.duration - e.styleAndLayoutStart : 0,
+        scripts: e.scripts.map((x) => ({
+          invoker: x.invoker,
+          fn: x.sourceFunctionName,
+          url: (x.sourceURL || '').split('/').pop(),
+          duration: x.duration,
+          forced: x.forcedStyleAndLayoutDuration,
+        })),
+      });
+    }
+  }).observe({ type: 'long-animation-frame', buffered: true });
 `;
 
 /** Long tasks by the view on screen when each ended. */
@@ -278,7 +355,10 @@ async function main(): Promise<void> {
     let changed = new Set<string>();
     const perSecond: { at: number; tasks: number }[] = [];
     const wire = io(base, { transports: ['websocket'], extraHeaders: { cookie } });
+    /** each frame the bench's socket got: when (epoch ms) and how many changes (for --dump) */
+    const wireFrames: [number, number][] = [];
     wire.on('changes', (f: ChangesFrame) => {
+      if (DUMP_DIR) wireFrames.push([Date.now(), f.changes.length]);
       for (const c of f.changes) {
         if (c.kind !== 'task') continue;
         if (c.action === 'delete') {
@@ -312,6 +392,8 @@ async function main(): Promise<void> {
       await cdp.send('HeapProfiler.enable');
       /** page-clock windows of the bench's own forced collections: a long task there is the bench's, not the page's */
       const forced: [number, number][] = [];
+      /** page-clock windows of the bench's other work that loads the machine (for the long tasks' attribution) */
+      const marks: [number, number, string][] = [];
       const pageNow = async () => (await page.evaluate(() => performance.now())) as number;
       const heap = async (): Promise<{ mib: number; nodes: number }> => {
         const from = await pageNow();
@@ -343,12 +425,18 @@ async function main(): Promise<void> {
         await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
         await cdp.send('Profiler.start');
       }
-      if (TRACE_DIR) await browser.startTracing(page, { screenshots: false });
+      if (TRACE_DIR)
+        await browser.startTracing(page, {
+          screenshots: false,
+          // --trace-categories=cc,viz: more than the timeline's own (e.g. what a commit spends its time on)
+          ...(TRACE_CATEGORIES ? { categories: [...TIMELINE_CATEGORIES, ...TRACE_CATEGORIES.split(',')] } : {}),
+        });
       const measuredFrom = Date.now();
       // the churn as it ran: every task created in the window (history keeps 5 per slot; a slot
       // turns over about every 10 s, so a look every 30 s misses none)
       const fresh = new Set<string>();
       const countFresh = async () => {
+        const from = await pageNow();
         try {
           const tasks = (await m.api('GET', '/tasks', undefined, 60_000)).json as { ID: string; CreatedAt: string }[];
           for (const t of tasks) if (Date.parse(t.CreatedAt) >= measuredFrom) fresh.add(t.ID);
@@ -356,6 +444,7 @@ async function main(): Promise<void> {
           // a look missed undercounts the slots replaced (history keeps 5 a slot): said, not hidden
           process.stderr.write(`counting new tasks: ${String(err)}\n`);
         }
+        marks.push([from, await pageNow(), "the bench's GET /tasks"]);
       };
       const halves = Math.max(1, Math.round(MINUTES * 2));
       // a profile or trace longer than the measurement ends with it
@@ -386,6 +475,20 @@ async function main(): Promise<void> {
       const t1 = (await page.evaluate(() => performance.now())) as number;
       const stats = (await page.evaluate(() => (window as unknown as { __wall: PageStats }).__wall)) as PageStats;
       const seconds = (Date.now() - measuredFrom) / 1000;
+      if (DUMP_DIR) {
+        mkdirSync(DUMP_DIR, { recursive: true });
+        const timeOrigin = (await page.evaluate(() => performance.timeOrigin)) as number;
+        const frames = wireFrames.map(([at, n]) => [at - timeOrigin, n]);
+        writeFileSync(
+          join(DUMP_DIR, `wall-${view || 'rotating'}.json`),
+          JSON.stringify({ stats, marks, forced, t0, t1, frames }),
+        );
+      }
+      for (const line of explainLongTasks(stats, longBefore, [
+        ...marks,
+        ...forced.map(([a, b]) => [a, b, 'a forced GC'] as [number, number, string]),
+      ]))
+        process.stderr.write(`${view || 'rotating'}: ${line}\n`);
       const changingPct = changingBetween(measuredFrom, Date.now());
       if (SCREENSHOT_DIR) {
         mkdirSync(SCREENSHOT_DIR, { recursive: true });

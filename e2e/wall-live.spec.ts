@@ -212,6 +212,36 @@ test('a paused update shows on the updates view and in the alert strip, at 4K an
   }
 });
 
+test('a rollout that has just completed stays on the updates view, marked completed', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const name = `wall-done-${RUN}`;
+  const created = await engine<{ ID: string }>('POST', '/services/create', {
+    Name: name,
+    TaskTemplate: { ContainerSpec: { Image: 'nginx:1.26' } },
+    Mode: { Replicated: { Replicas: 2 } },
+    UpdateConfig: { Parallelism: 2, Delay: 0 },
+  });
+  try {
+    await expect.poll(() => runningTasks(engine, name)).toBe(2);
+    const svc = await engine<{ Spec: ServiceSpec; Version: { Index: number } }>('GET', `/services/${created.ID}`);
+    const spec = structuredClone(svc.Spec);
+    spec.TaskTemplate.ContainerSpec.Env = ['RELEASE=2'];
+    await engine('POST', `/services/${created.ID}/update?version=${svc.Version.Index}`, spec);
+    await expect.poll(() => updateState(engine, created.ID), { timeout: 60_000 }).toBe('completed');
+
+    const walls = await openWalls(browser, '/wall?view=updates');
+    for (const page of Object.values(walls)) {
+      const card = page.locator('.wall-update', { has: page.getByRole('heading', { name }) });
+      await expect(card).toHaveAttribute('data-phase', 'completed');
+      await expect(card.locator('.wall-update-phase')).toHaveText('Completed');
+      await expect(card.locator('.wall-update-done')).toHaveText('2/2');
+      await page.context().close();
+    }
+  } finally {
+    await engine('DELETE', `/services/${created.ID}`).catch(() => undefined);
+  }
+});
+
 for (const [size, viewport] of Object.entries(SIZES)) {
   test(`no view of the wall has anything to press or focus (${size})`, async ({ page }) => {
     await page.setViewportSize(viewport);

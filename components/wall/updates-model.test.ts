@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Service } from '@/server/api/types';
 import { fixtureService, fixtureTask } from '../cluster/test-fixtures';
 import type { ProgressMemo, SlotCell } from '../updates/progress-model';
-import { keepSameCells, wallRollouts } from './updates-model';
+import { FINISHED_SHOWN_MS, keepSameCells, wallRollouts } from './updates-model';
 
 const cell = (slot: number, state: SlotCell['state'], taskID = `t${slot}`): SlotCell => ({
   key: `slot:${slot}`,
@@ -58,9 +58,23 @@ describe('wallRollouts', () => {
     // the same tasks a second later: the memo hands back the same cells
     const again = wallRollouts(services, tasks, new Map(), Date.parse(T) + 1000, memos);
     expect(again[1]!.model.cells[0]).toBe(first[1]!.model.cells[0]);
-    // web's rollout completes: its memo goes
-    services.set('w', { ...web, UpdateStatus: { State: 'completed', Message: '', StartedAt: T } });
-    expect(wallRollouts(services, tasks, new Map(), Date.parse(T), memos).map((r) => r.service.ID)).toEqual(['a']);
+    // web's rollout completes: it stays on the wall, marked completed, for FINISHED_SHOWN_MS; then its memo goes
+    const done = Date.parse(T) + 2000;
+    services.set('w', {
+      ...web,
+      UpdateStatus: { State: 'completed', Message: '', StartedAt: T, CompletedAt: new Date(done).toISOString() },
+    });
+    const finished = wallRollouts(services, tasks, new Map(), done + FINISHED_SHOWN_MS - 1, memos);
+    expect(finished.map((r) => [r.service.ID, r.model.phase])).toEqual([
+      ['a', 'updating'],
+      ['w', 'completed'],
+    ]);
+    expect(wallRollouts(services, tasks, new Map(), done + FINISHED_SHOWN_MS, memos).map((r) => r.service.ID)).toEqual([
+      'a',
+    ]);
     expect([...memos.keys()]).toEqual(['a']);
+    // a finished state with no time it finished is not shown (nothing says it is recent)
+    services.set('a', { ...api, UpdateStatus: { State: 'rollback_completed', Message: '', StartedAt: T } });
+    expect(wallRollouts(services, tasks, new Map(), done, memos).map((r) => r.service.ID)).toEqual(['w']);
   });
 });

@@ -3,10 +3,22 @@ import { nodeName } from '../cluster/derive';
 import { ProgressMemo, progressModel, type ProgressModel, type SlotCell } from '../updates/progress-model';
 
 const UNDER_WAY = new Set(['updating', 'paused', 'rollback_started', 'rollback_paused']);
+const FINISHED = new Set(['completed', 'rollback_completed']);
 
-/** A service whose rollout is under way or stuck: what the rolling-updates view shows. */
-export function updateInProgress(s: Service): boolean {
-  return !!s.UpdateStatus && UNDER_WAY.has(s.UpdateStatus.State);
+/**
+ * How long a finished rollout stays on the wall, marked completed or rolled back: one turn of the default
+ * rotation (five views of 20 s) and some, so a rollout that ends while another view is up is still seen.
+ * It also keeps a service's strip on screen from one rollout to its next, instead of building it again.
+ */
+export const FINISHED_SHOWN_MS = 120_000;
+
+/** What the wall's updates view shows: rollouts under way or stuck, and those finished in the last two minutes. */
+export function rolloutOnWall(s: Service, now: number): boolean {
+  const st = s.UpdateStatus;
+  if (!st) return false;
+  if (UNDER_WAY.has(st.State)) return true;
+  const at = st.CompletedAt ? Date.parse(st.CompletedAt) : NaN;
+  return FINISHED.has(st.State) && now - at < FINISHED_SHOWN_MS;
 }
 
 export interface WallRollout {
@@ -15,7 +27,7 @@ export interface WallRollout {
 }
 
 /**
- * The rollouts under way, by service name, each worked out with its service's memo. `memos` lives as long
+ * The rollouts on the wall (under way, stuck, or just finished: rolloutOnWall), by service name, each worked out with its service's memo. `memos` lives as long
  * as the wall: a service's memo is kept while its rollout is under way, whether or not the updates view is
  * on screen, so turning to the view is not a first pass over thousands of slots; it is dropped after.
  */
@@ -27,7 +39,7 @@ export function wallRollouts(
   memos: Map<string, ProgressMemo>,
 ): WallRollout[] {
   const running = [...services.values()]
-    .filter(updateInProgress)
+    .filter((s) => rolloutOnWall(s, now))
     .sort((a, b) => a.Spec.Name.localeCompare(b.Spec.Name));
   const ids = new Set(running.map((s) => s.ID));
   for (const id of memos.keys()) if (!ids.has(id)) memos.delete(id);
