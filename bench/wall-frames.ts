@@ -355,10 +355,10 @@ async function main(): Promise<void> {
     let changed = new Set<string>();
     const perSecond: { at: number; tasks: number }[] = [];
     const wire = io(base, { transports: ['websocket'], extraHeaders: { cookie } });
-    /** each frame the bench's socket got: when (epoch ms) and how many changes (for --dump) */
-    const wireFrames: [number, number][] = [];
+    /** each frame the bench's socket got: when (epoch ms), how many changes, and its log index (for --dump) */
+    const wireFrames: [number, number, number][] = [];
     wire.on('changes', (f: ChangesFrame) => {
-      if (DUMP_DIR) wireFrames.push([Date.now(), f.changes.length]);
+      if (DUMP_DIR) wireFrames.push([Date.now(), f.changes.length, f.to]);
       for (const c of f.changes) {
         if (c.kind !== 'task') continue;
         if (c.action === 'delete') {
@@ -478,7 +478,7 @@ async function main(): Promise<void> {
       if (DUMP_DIR) {
         mkdirSync(DUMP_DIR, { recursive: true });
         const timeOrigin = (await page.evaluate(() => performance.timeOrigin)) as number;
-        const frames = wireFrames.map(([at, n]) => [at - timeOrigin, n]);
+        const frames = wireFrames.map(([at, n, index]) => [at - timeOrigin, n, index]);
         writeFileSync(
           join(DUMP_DIR, `wall-${view || 'rotating'}.json`),
           JSON.stringify({ stats, marks, forced, t0, t1, frames }),

@@ -154,6 +154,64 @@ describe('FramePacer', () => {
     expect(sent.slice(2)).toEqual([{ from: 32, to: 33, changes: [expect.objectContaining({ id: 't1' })] }]);
   });
 
+  it('sends a frame early once it holds maxChanges objects, split between entries so frames still chain', () => {
+    const clock = new ManualClock();
+    const sent: ChangesFrame[] = [];
+    const p = new FramePacer(
+      0,
+      clock,
+      (f) => sent.push(f),
+      50,
+      () => true,
+      100,
+    );
+    p.add(1, [up('running', 'first')]); // after a quiet period: at once
+    // a burst with no time passing (entries applied back to back after the manager paused): 30 entries of 15
+    for (let i = 2; i <= 31; i++)
+      p.add(
+        i,
+        Array.from({ length: 15 }, (_, k) => up('running', `b${i}-${k}`)),
+      );
+    // 450 changes: four frames went at 105 changes each, the rest waits for the interval
+    expect(sent.map((f) => f.changes.length)).toEqual([1, 105, 105, 105, 105]);
+    clock.advance(50);
+    expect(sent.map((f) => f.changes.length)).toEqual([1, 105, 105, 105, 105, 30]);
+    for (let i = 1; i < sent.length; i++) expect(sent[i]!.from).toBe(sent[i - 1]!.to);
+    expect(sent.at(-1)!.to).toBe(31);
+    // one entry larger than the cap goes whole
+    p.add(
+      32,
+      Array.from({ length: 250 }, (_, k) => up('running', `big${k}`)),
+    );
+    expect(sent.at(-1)).toMatchObject({ from: 31, to: 32 });
+    expect(sent.at(-1)!.changes).toHaveLength(250);
+  });
+
+  it('holds a full frame while the client is behind, like any other', () => {
+    const clock = new ManualClock();
+    const sent: ChangesFrame[] = [];
+    let ready = false;
+    const p = new FramePacer(
+      0,
+      clock,
+      (f) => sent.push(f),
+      50,
+      () => ready,
+      10,
+    );
+    for (let i = 1; i <= 5; i++)
+      p.add(
+        i,
+        Array.from({ length: 5 }, (_, k) => up('running', `h${i}-${k}`)),
+      );
+    expect(sent).toEqual([]);
+    ready = true;
+    clock.advance(50);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ from: 0, to: 5 });
+    expect(sent[0]!.changes).toHaveLength(25);
+  });
+
   it('close cancels a pending flush', () => {
     const clock = new ManualClock();
     const sent: ChangesFrame[] = [];

@@ -61,6 +61,11 @@ export class FrameBuffer {
     return this.pending.size > 0;
   }
 
+  /** How many objects changed since the last take (what the next frame will carry). */
+  get size(): number {
+    return this.pending.size;
+  }
+
   add(index: number, changes: readonly WireChange[]): void {
     if (index <= this.to) return; // already covered (a resume overlapping the live feed)
     this.to = index;
@@ -90,7 +95,16 @@ export class FrameBuffer {
 }
 
 /**
- * Paces one client's frames: at most one per `intervalMs` (50 ms → 20/s).
+ * The most changes a paced frame gathers before it goes out, early. A page parses a frame in one task: after
+ * the manager paused (a collection, a long request), the entries it then applied in a burst went as one frame
+ * of thousands of changes, and the wall parsed it in one long task. Split at entry boundaries, so frames
+ * still chain; one entry that is larger on its own (a scale to 5,000) still goes whole.
+ */
+export const MAX_FRAME_CHANGES = 400;
+
+/**
+ * Paces one client's frames: at most one per `intervalMs` (50 ms → 20/s), or sooner once
+ * `maxChanges` objects have changed (MAX_FRAME_CHANGES).
  * The first change after a quiet period goes out at once; changes arriving
  * within the interval wait for the next slot and are coalesced. While
  * `ready` says the client is behind, frames wait (coalescing) slot by slot.
@@ -109,12 +123,17 @@ export class FramePacer {
     private readonly send: (frame: ChangesFrame) => void,
     private readonly intervalMs = 50,
     private readonly ready: () => boolean = () => true,
+    private readonly maxChanges = MAX_FRAME_CHANGES,
   ) {
     this.buffer = new FrameBuffer(from);
   }
 
   add(index: number, changes: readonly WireChange[]): void {
     this.buffer.add(index, changes);
+    if (this.buffer.size >= this.maxChanges && this.ready()) {
+      this.flush();
+      return;
+    }
     // entries with nothing in this client's scope wait for the next that has something: a /services
     // page sent a frame per entry of a 10,000-task convergence (twenty a second), each re-rendering it
     if (this.cancel || !this.buffer.hasChanges) return;
