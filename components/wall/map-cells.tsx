@@ -21,6 +21,7 @@ export function MapCells({
   unplaced,
   grid,
   map,
+  hidden = false,
 }: {
   columns: readonly MapColumn[];
   cellPx: number;
@@ -29,6 +30,12 @@ export function MapCells({
   /** The map's grid (columns x rows): the boxes move when it changes. */
   grid: string;
   map: RefObject<HTMLDivElement | null>;
+  /**
+   * The map is behind another view: paint nothing until it is back. A canvas that changes is handed to the
+   * compositor whole (a 4K canvas, every half second while another view is up); on the turn back, the nodes
+   * whose columns changed meanwhile are painted in one go.
+   */
+  hidden?: boolean;
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const badProbe = useRef<HTMLSpanElement>(null);
@@ -56,7 +63,7 @@ export function MapCells({
     const root = map.current;
     const probe = badProbe.current;
     const ctx = el?.getContext('2d');
-    if (!el || !root || !probe || !ctx) return;
+    if (!el || !root || !probe || !ctx || hidden) return;
     const dpr = window.devicePixelRatio || 1;
     // read from CSS when the theme moves, not every redraw: a probe read makes the browser work out the
     // page's style there and then, inside the redraw's task
@@ -104,7 +111,7 @@ export function MapCells({
       paintCells(ctx, unplaced.cells, box, unplaced.cellPx, bad);
       painted.current.set(UNPLACED_SLOT, unplaced.cells);
     }
-  }, [columns, cellPx, unplaced, layoutKey, map, theme]);
+  }, [columns, cellPx, unplaced, layoutKey, map, theme, hidden]);
 
   return (
     <>

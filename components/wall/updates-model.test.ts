@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Service } from '@/server/api/types';
 import { fixtureService, fixtureTask } from '../cluster/test-fixtures';
 import type { ProgressMemo, SlotCell } from '../updates/progress-model';
-import { FINISHED_SHOWN_MS, keepSameCells, wallRollouts } from './updates-model';
+import { FINISHED_SHOWN_MS, keepSameCells, STATUS_GAP_HOLD_MS, wallRollouts, type HeldRollouts } from './updates-model';
 
 const cell = (slot: number, state: SlotCell['state'], taskID = `t${slot}`): SlotCell => ({
   key: `slot:${slot}`,
@@ -76,5 +76,27 @@ describe('wallRollouts', () => {
     // a finished state with no time it finished is not shown (nothing says it is recent)
     services.set('a', { ...api, UpdateStatus: { State: 'rollback_completed', Message: '', StartedAt: T } });
     expect(wallRollouts(services, tasks, new Map(), done, memos).map((r) => r.service.ID)).toEqual(['w']);
+  });
+
+  it('keeps a rollout on the wall through the moment a new update clears its status, as it last read', () => {
+    const web = svc('w', 'web', 'updating');
+    const tasks = [1, 2].map((slot) => fixtureTask(web, { ID: `w${slot}`, Slot: slot, NodeID: 'n1' }));
+    const services = new Map([[web.ID, web]]);
+    const memos = new Map<string, ProgressMemo>();
+    const held: HeldRollouts = new Map();
+    const t = Date.parse(T);
+    const before = wallRollouts(services, tasks, new Map(), t, memos, held);
+    expect(before).toHaveLength(1);
+    // `docker service update`: the status is cleared until the updater starts the new rollout
+    const { UpdateStatus: _cleared, ...bare } = web;
+    services.set('w', bare);
+    const gap = wallRollouts(services, tasks, new Map(), t + 1000, memos, held);
+    expect(gap).toEqual(before);
+    expect(gap[0]!.model.phase).toBe('updating');
+    // a status that stays cleared past the hold: the rollout goes, and its memo
+    expect(wallRollouts(services, tasks, new Map(), t + STATUS_GAP_HOLD_MS, memos, held)).toEqual([]);
+    expect(memos.size).toBe(0);
+    // a service never on the wall is not held: no status, nothing shown
+    expect(wallRollouts(services, tasks, new Map(), t + STATUS_GAP_HOLD_MS + 1, memos, new Map())).toEqual([]);
   });
 });

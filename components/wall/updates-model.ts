@@ -27,9 +27,21 @@ export interface WallRollout {
 }
 
 /**
- * The rollouts on the wall (under way, stuck, or just finished: rolloutOnWall), by service name, each worked out with its service's memo. `memos` lives as long
- * as the wall: a service's memo is kept while its rollout is under way, whether or not the updates view is
- * on screen, so turning to the view is not a first pass over thousands of slots; it is dropped after.
+ * How long a rollout stays on the wall while its service has no update status at all. A service update
+ * clears the status (as swarmkit's does) and the updater writes "updating" a moment later: the rollout
+ * left the wall in between, and the updates view was built again (or skipped) for it.
+ */
+export const STATUS_GAP_HOLD_MS = 10_000;
+
+/** Each service's rollout as it last read on the wall, and when (wallRollouts keeps it across a status gap). */
+export type HeldRollouts = Map<string, { at: number; rollout: WallRollout }>;
+
+/**
+ * The rollouts on the wall (under way, stuck, or just finished: rolloutOnWall), by service name, each worked
+ * out with its service's memo. `memos` and `held` live as long as the wall: a service's memo is kept while its
+ * rollout is on the wall, whether or not the updates view is on screen, so turning to the view is not a first
+ * pass over thousands of slots; it is dropped after. A service whose status was just cleared (a new update
+ * requested) keeps its last rollout for STATUS_GAP_HOLD_MS.
  */
 export function wallRollouts(
   services: ReadonlyMap<string, Service>,
@@ -37,20 +49,27 @@ export function wallRollouts(
   nodes: ReadonlyMap<string, Node>,
   now: number,
   memos: Map<string, ProgressMemo>,
+  held: HeldRollouts = new Map(),
 ): WallRollout[] {
-  const running = [...services.values()]
-    .filter((s) => rolloutOnWall(s, now))
+  const inGap = (s: Service) => !s.UpdateStatus && (held.get(s.ID)?.at ?? -Infinity) > now - STATUS_GAP_HOLD_MS;
+  const shown = [...services.values()]
+    .filter((s) => rolloutOnWall(s, now) || inGap(s))
     .sort((a, b) => a.Spec.Name.localeCompare(b.Spec.Name));
-  const ids = new Set(running.map((s) => s.ID));
+  const ids = new Set(shown.map((s) => s.ID));
   for (const id of memos.keys()) if (!ids.has(id)) memos.delete(id);
+  for (const id of held.keys()) if (!ids.has(id)) held.delete(id);
   const name = (id: string) => {
     const n = nodes.get(id);
     return n ? nodeName(n) : id.slice(0, 12);
   };
-  return running.map((service) => {
+  return shown.map((service) => {
+    // in a status gap: as it last read (no status would read as idle)
+    if (!rolloutOnWall(service, now)) return held.get(service.ID)!.rollout;
     let memo = memos.get(service.ID);
     if (!memo) memos.set(service.ID, (memo = new ProgressMemo()));
-    return { service, model: progressModel(service, tasks, [], now, name, memo) };
+    const rollout = { service, model: progressModel(service, tasks, [], now, name, memo) };
+    held.set(service.ID, { at: now, rollout });
+    return rollout;
   });
 }
 

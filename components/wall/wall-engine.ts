@@ -19,13 +19,14 @@ import {
   type RolloutPost,
   type TickPost,
 } from './engine-protocol';
-import { keepSameCells, wallRollouts } from './updates-model';
+import { keepSameCells, wallRollouts, type HeldRollouts } from './updates-model';
 import { wallMemo, wallModel, type WallColumn, type WallTask } from './wall-model';
 
 export class WallEngine {
   private readonly store = new ClientClusterStore();
   private readonly memo = wallMemo();
   private readonly progressMemos = new Map<string, ProgressMemo>();
+  private readonly heldRollouts: HeldRollouts = new Map();
   /**
    * Each column and not-placed list as the page draws it, made once per model object (and cards setting). The
    * model keeps what did not change as the same object, so one made anew is one the page does not have yet.
@@ -96,7 +97,7 @@ export class WallEngine {
   tick(now: number): TickPost {
     const { node, service, task, network } = this.store.getView().tables;
     const tasks = [...task.values()];
-    const rollouts = wallRollouts(service, tasks, node, now, this.progressMemos);
+    const rollouts = wallRollouts(service, tasks, node, now, this.progressMemos, this.heldRollouts);
     const cells = new Map<string, readonly SlotCell[]>();
     const posts = rollouts.map(({ service: s, model: p }): RolloutPost => {
       const was = this.sentCells.get(s.ID);

@@ -88,6 +88,7 @@ export function WallMap({
           unplaced={unplaced}
           grid={`${plan.gridColumns}x${plan.gridRows}`}
           map={ref}
+          hidden={hidden}
         />
       ) : null}
     </div>

@@ -92,7 +92,6 @@ export function WallPage() {
   // from the rollouts the view would draw, so it never turns to an empty one
   if (!rollouts.length) skip.add('updates');
   const turn = rotationAt(rotation, now - openedAt.current, skip);
-  const step = rotation.pinned ? 0 : Math.floor((now - openedAt.current) / rotation.intervalMs);
 
   const rotating = !rotation.pinned;
   // the topology's lanes are laid out while it can come on screen
@@ -131,13 +130,13 @@ export function WallPage() {
           {VIEW_TITLE[turn.view]}
           {rotation.pinned ? null : (
             <span
-              key={step}
+              key={turn.since}
               className="wall-tick"
               aria-hidden="true"
               style={
                 {
-                  '--interval': `${rotation.intervalMs}ms`,
-                  '--tick-start': `${-turn.progress * rotation.intervalMs}ms`,
+                  '--interval': `${turn.stayMs}ms`,
+                  '--tick-start': `${-turn.progress * turn.stayMs}ms`,
                 } as CSSProperties
               }
             />
