@@ -52,6 +52,8 @@ export function WallMap({
       data-hidden={hidden || undefined}
       aria-hidden={hidden || undefined}
       style={style}
+      // a named region: a plain div may not carry a name (axe flags it whenever the map has no boxes yet)
+      role="region"
       aria-label="Cluster map"
     >
       {m.columns.map((c) => (

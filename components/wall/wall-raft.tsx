@@ -14,7 +14,7 @@ export function WallRaft({ view: cluster }: { view: ClusterView }) {
   const { view, receivedAt, single } = useRaftPanelOf(cluster);
   const tone = !view ? 'unknown' : !view.hasQuorum ? 'bad' : view.quorum.canLose === 0 ? 'warn' : 'ok';
   return (
-    <div className="wall-raft" aria-label="Raft and quorum">
+    <div className="wall-raft" role="region" aria-label="Raft and quorum">
       <p className="wall-quorum" data-tone={tone}>
         {view ? quorumSentence(view) : '–'}
       </p>

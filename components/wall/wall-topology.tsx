@@ -16,7 +16,7 @@ export function WallTopologyView({
   const style = { '--lane-cols': plan.columns, '--lane-rows': plan.rows, '--topo-scale': scale } as CSSProperties;
   if (!t.lanes.length) return <p className="wall-empty">No networks</p>;
   return (
-    <div className="wall-topo" style={style} aria-label="Network topology" data-testid="wall-topology">
+    <div className="wall-topo" style={style} role="region" aria-label="Network topology" data-testid="wall-topology">
       {t.lanes.map((l) => (
         <Lane key={l.id} lane={l} />
       ))}

@@ -21,7 +21,7 @@ const PHASE_TEXT: Record<Phase, string> = {
 export function WallUpdates({ rollouts }: { rollouts: readonly WallRolloutView[] }) {
   if (!rollouts.length) return <p className="wall-empty">No rolling updates</p>;
   return (
-    <div className="wall-updates" aria-label="Rolling updates">
+    <div className="wall-updates" role="region" aria-label="Rolling updates">
       {rollouts.map((r) => (
         <UpdateRow key={r.serviceID} rollout={r} />
       ))}
