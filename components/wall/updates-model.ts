@@ -52,19 +52,21 @@ export function wallRollouts(
   held: HeldRollouts = new Map(),
 ): WallRollout[] {
   const inGap = (s: Service) => !s.UpdateStatus && (held.get(s.ID)?.at ?? -Infinity) > now - STATUS_GAP_HOLD_MS;
+  // each service's standing worked out once: on the wall in its own right, or held through a status gap
   const shown = [...services.values()]
-    .filter((s) => rolloutOnWall(s, now) || inGap(s))
-    .sort((a, b) => a.Spec.Name.localeCompare(b.Spec.Name));
-  const ids = new Set(shown.map((s) => s.ID));
+    .map((service) => ({ service, live: rolloutOnWall(service, now) }))
+    .filter(({ service, live }) => live || inGap(service))
+    .sort((a, b) => a.service.Spec.Name.localeCompare(b.service.Spec.Name));
+  const ids = new Set(shown.map(({ service }) => service.ID));
   for (const id of memos.keys()) if (!ids.has(id)) memos.delete(id);
   for (const id of held.keys()) if (!ids.has(id)) held.delete(id);
   const name = (id: string) => {
     const n = nodes.get(id);
     return n ? nodeName(n) : id.slice(0, 12);
   };
-  return shown.map((service) => {
+  return shown.map(({ service, live }) => {
     // in a status gap: as it last read (no status would read as idle)
-    if (!rolloutOnWall(service, now)) return held.get(service.ID)!.rollout;
+    if (!live) return held.get(service.ID)!.rollout;
     let memo = memos.get(service.ID);
     if (!memo) memos.set(service.ID, (memo = new ProgressMemo()));
     const rollout = { service, model: progressModel(service, tasks, [], now, name, memo) };
