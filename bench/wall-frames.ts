@@ -287,6 +287,14 @@ async function main(): Promise<void> {
   if (!existsSync('.next/BUILD_ID')) throw new Error('run `npx next build` first: the console is served built');
   const write = process.argv.includes('--write');
   const { m, browser, base, close } = await startConsoleBench('swarmdeck-bench-p9-', NODES);
+  // the manager's snapshots: said as they are taken, and marked beside the long tasks (when each began and ended)
+  const snapshots: { end: number; ms: number }[] = [];
+  m.onLine((line) => {
+    if (!line.includes('raft: snapshot')) return;
+    console.error(`  manager: ${line}`);
+    const took = /written in (\d+) ms, stored in (\d+) ms/.exec(line);
+    if (took) snapshots.push({ end: Date.now(), ms: Number(took[1]) + Number(took[2]) });
+  });
   let churning = true;
   try {
     // the churn, two ways at once: every task exits after a while and its restart policy replaces it (a slot
@@ -484,8 +492,12 @@ async function main(): Promise<void> {
           JSON.stringify({ stats, marks, forced, t0, t1, frames }),
         );
       }
+      const origin = (await page.evaluate(() => performance.timeOrigin)) as number;
       for (const line of explainLongTasks(stats, longBefore, [
         ...marks,
+        ...snapshots.map(
+          ({ end, ms }) => [end - origin - ms, end - origin, "the manager's snapshot"] as [number, number, string],
+        ),
         ...forced.map(([a, b]) => [a, b, 'a forced GC'] as [number, number, string]),
       ]))
         process.stderr.write(`${view || 'rotating'}: ${line}\n`);

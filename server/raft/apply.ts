@@ -13,14 +13,19 @@ export interface SnapshotImage extends StoreImage {
   members?: Record<RaftId, string>;
 }
 
-export function encodeSnapshotData(store: MemoryStore, members: ReadonlyMap<RaftId, string>): string {
-  const img: SnapshotImage = {
+/** What a snapshot holds, at the store's index: references to its (immutable) objects, cheap to take. */
+export function snapshotImage(store: MemoryStore, members: ReadonlyMap<RaftId, string>): SnapshotImage {
+  return {
     ...store.image(),
     events: store.events.image(),
     audit: store.audit.image(),
     members: Object.fromEntries([...members].sort()),
   };
-  return JSON.stringify(img);
+}
+
+/** A snapshot's data in one go (a running member writes it in slices: snapshot-encoding.ts). */
+export function encodeSnapshotData(store: MemoryStore, members: ReadonlyMap<RaftId, string>): string {
+  return JSON.stringify(snapshotImage(store, members));
 }
 
 export function decodeSnapshotData(data: string): SnapshotImage {

@@ -5,6 +5,7 @@ import type { Message } from './core';
 import { LOST_LEADERSHIP, NotLeaderError, leaderOf, type RaftTransport } from './raft-log';
 import { create, threeMembers, World } from './test-world';
 import type { ClusterTransport } from './transport';
+import type { Snapshot } from './types';
 
 // The production transport fits the shell's slice of it (checked by tsc).
 export type TransportFits = ClusterTransport<Message> extends RaftTransport ? true : never;
@@ -91,6 +92,38 @@ describe('RaftLog', () => {
     await w.until(() => again.isLeader());
     const r = await again.propose(create('e'));
     expect(w.stores.get('n1')!.get('config', 'e')?.Version.Index).toBe(r.index);
+  });
+
+  it('goes on committing while a snapshot is being stored, and compacts once it is', async () => {
+    const w = new World();
+    const log = await w.open('n1', { bootstrap: { n1: 'addr-n1' }, snapshotInterval: 3, keepEntries: 0 });
+    await w.until(() => log.isLeader());
+    const storage = w.storages.get('n1')!;
+    let release!: () => void;
+    storage.holdCompact = new Promise((r) => (release = r));
+    const stored: Snapshot[] = [];
+    const compact = storage.compact.bind(storage);
+    storage.compact = (snap, keep) => {
+      stored.push(snap);
+      return compact(snap, keep);
+    };
+    for (const id of ['a', 'b', 'c']) await log.propose(create(id));
+    // the snapshot is under way and stuck on the disk; proposals commit and apply regardless
+    const late = await Promise.all(['d', 'e', 'f', 'g'].map((id) => log.propose(create(id))));
+    expect(late.every((r) => !r.error)).toBe(true);
+    expect(w.stores.get('n1')!.get('config', 'g')).toBeDefined();
+    expect(storage.compactions).toBe(0);
+    expect(log.status().snapshot.index).toBe(0);
+    release();
+    await w.until(() => log.status().snapshot.index > 0);
+    // the first image is the store as it stood when the snapshot began: before the proposals made meanwhile
+    const first = stored[0]!;
+    expect(first.meta.index).toBeLessThan(late[0]!.index);
+    const names = decodeSnapshotData(first.data).objects.config.map((c) => c.ID);
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.every((n) => ['a', 'b', 'c'].includes(n))).toBe(true);
+    // and the stored log behind it is compacted
+    await w.until(() => storage.entries.every((e) => e.index > first.meta.index));
   });
 
   it('a failed snapshot is logged and does not strand proposals', async () => {

@@ -6,7 +6,8 @@ import { SwarmError } from '../api/errors';
 import type { Batch } from '../store/batch';
 import type { MemoryStore } from '../store/memory-store';
 import type { Clock } from '../util/clock';
-import { applyEntry, applyMembership, encodeSnapshotData, tryDecodeSnapshotData, type SnapshotImage } from './apply';
+import { applyEntry, applyMembership, snapshotImage, tryDecodeSnapshotData, type SnapshotImage } from './apply';
+import { encodeJsonInSlices } from './snapshot-encoding';
 import { FailedEntries, type FailedEntry } from './failed-entries';
 import { raftMessageProblem } from './message-check';
 import {
@@ -138,6 +139,8 @@ const DEFAULTS = { tickMs: 100, snapshotInterval: 10_000, keepEntries: 500 };
 /** Entry bytes applied (or persisted) in one go before the Ready loop lets the event loop run. */
 const YIELD_AFTER_BYTES = 256 * 1024;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const ms = (n: number): string => n.toFixed(0);
+const mib = (chars: number): string => (chars / 2 ** 20).toFixed(1);
 
 export class RaftLog implements ConsensusLog {
   readonly id: RaftId;
@@ -155,6 +158,10 @@ export class RaftLog implements ConsensusLog {
     cancelTimer: () => void;
   }>();
   private processing: Promise<void> | undefined;
+  /** A snapshot being written or stored (one at a time). */
+  private snapshotting: Promise<void> | undefined;
+  /** A stored snapshot whose entries the core still holds (dropped between Readies). */
+  private compacted: Snapshot | undefined;
   private cancelTick: (() => void) | undefined;
   private unsubscribe: (() => void) | undefined;
   private closed = false;
@@ -407,6 +414,8 @@ export class RaftLog implements ConsensusLog {
     this.cancelTick?.();
     this.unsubscribe?.();
     await this.processing;
+    // a snapshot being written stops at its next slice; one being stored finishes (the caller closes the storage next)
+    await this.snapshotting;
     this.failAll(new SwarmError('Unavailable', 'raft: the log is closed'));
     this.report();
   }
@@ -563,6 +572,7 @@ export class RaftLog implements ConsensusLog {
     if (this.processing || this.closed || this.failed) return;
     this.processing = this.drain().finally(() => {
       this.processing = undefined;
+      this.compactCore();
       // work that arrived while the last Ready was being advanced
       if (!this.closed && !this.failed && this.core.hasReady()) this.kick();
     });
@@ -576,7 +586,8 @@ export class RaftLog implements ConsensusLog {
         if (this.failed) return;
         this.core.advance(rd);
         this.afterAdvance(rd);
-        await this.maybeSnapshot();
+        this.compactCore();
+        this.maybeSnapshot();
         // Readies follow each other in microtasks (storage answers at once): after a heavy one,
         // let timers and sockets have a turn before the next
         if (readyBytes(rd) >= YIELD_AFTER_BYTES) await yieldToEventLoop();
@@ -790,22 +801,57 @@ export class RaftLog implements ConsensusLog {
     }
   }
 
-  private async maybeSnapshot(): Promise<void> {
-    if (this.sinceSnapshot < this.o.snapshotInterval || this.closed) return;
+  /**
+   * Every `snapshotInterval` applied entries, a snapshot at the store's index, taken beside the Ready
+   * loop rather than in it: the image is captured at once, then written in slices and stored by the
+   * writer thread while entries go on being committed and applied. (In the loop, P9's manager sent
+   * nothing for about 4.5 s at every 10,000 entries.)
+   */
+  private maybeSnapshot(): void {
+    if (this.snapshotting || this.sinceSnapshot < this.o.snapshotInterval || this.closed) return;
     const index = this.store.index;
     if (index <= this.snapshotMeta.index || index > this.core.status().applied) return;
-    const snap: Snapshot = {
-      meta: { index, term: this.appliedTerm, conf: this.core.conf },
-      data: encodeSnapshotData(this.store, this.memberAddrs),
-    };
+    const meta = { index, term: this.appliedTerm, conf: this.core.conf };
+    const img = snapshotImage(this.store, this.memberAddrs);
+    this.snapshotting = this.takeSnapshot(meta, img).finally(() => {
+      this.snapshotting = undefined;
+    });
+  }
+
+  private async takeSnapshot(meta: Snapshot['meta'], img: SnapshotImage): Promise<void> {
+    const started = performance.now();
     try {
+      const data = await encodeJsonInSlices(img, { cancelled: () => this.closed });
+      if (data === undefined || this.closed) return;
+      const encoded = performance.now();
+      const snap: Snapshot = { meta, data };
       await this.o.storage.compact(snap, this.o.keepEntries);
-      this.core.compact(snap, this.o.keepEntries);
-      this.sinceSnapshot = 0;
-      this.snapshotMeta = { index, term: snap.meta.term, bytes: snap.data.length };
+      this.compacted = snap;
+      // between Readies only: the drain loop takes it after its current one
+      if (!this.processing) this.compactCore();
+      this.o.logger?.info?.(
+        `raft: snapshot at ${meta.index} (${mib(data.length)} MiB): written in ${ms(encoded - started)} ms, stored in ${ms(performance.now() - encoded)} ms`,
+      );
     } catch (err) {
       // the entries are all in the log: a failed snapshot only delays compaction (retried after the next apply)
-      this.o.logger?.error(`raft: snapshot at ${index} failed: ${errText(err)}`);
+      this.o.logger?.error(`raft: snapshot at ${meta.index} failed: ${errText(err)}`);
+    }
+  }
+
+  /** Drops the in-memory entries a stored snapshot covers (never inside a Ready: the loop calls it between). */
+  private compactCore(): void {
+    const snap = this.compacted;
+    if (!snap) return;
+    this.compacted = undefined;
+    // a snapshot from the leader may have been installed meanwhile: this one is then behind it
+    if (snap.meta.index <= this.snapshotMeta.index) return;
+    try {
+      this.core.compact(snap, this.o.keepEntries);
+      this.snapshotMeta = { index: snap.meta.index, term: snap.meta.term, bytes: snap.data.length };
+      // the entries applied while it was written count towards the next one
+      this.sinceSnapshot = Math.min(this.sinceSnapshot, this.store.index - snap.meta.index);
+    } catch (err) {
+      this.o.logger?.error(`raft: compacting the log at ${snap.meta.index} failed: ${errText(err)}`);
     }
   }
 

@@ -16,6 +16,8 @@ export class MemStorage implements RaftStorage {
   snapshot: Snapshot | undefined;
   entries: Entry[] = [];
   failCompact = false;
+  /** While set, a compaction waits for it (a snapshot the disk is slow to take). */
+  holdCompact: Promise<void> | undefined;
   compactions = 0;
   async load() {
     return { hardState: { ...this.hardState }, snapshot: this.snapshot, entries: this.entries.slice() };
@@ -32,6 +34,7 @@ export class MemStorage implements RaftStorage {
     if (u.hardState) this.hardState = { ...u.hardState };
   }
   async compact(s: Snapshot, keep: number) {
+    await this.holdCompact;
     if (this.failCompact) throw new Error('disk full');
     this.compactions++;
     this.snapshot = s;

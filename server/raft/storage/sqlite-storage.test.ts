@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -270,6 +270,19 @@ describe('SqliteRaftStorage', () => {
     const inlineGap = await longestGap(() => inline.save({ entries: big(20_000) }));
     expect(onThread, `thread ${onThread.toFixed(0)} ms, inline ${inlineGap.toFixed(0)} ms`).toBeLessThan(inlineGap / 2);
     expect((await threaded.load()).entries.at(-1)?.index).toBe(35_999);
+  });
+
+  it('a compaction writes its snapshot, not the entries it drops over again (as zeros)', async () => {
+    const { storage, file } = await tempStorage();
+    const payload = 'x'.repeat(8 * 1024);
+    await storage.save({ entries: Array.from({ length: 2000 }, (_, i) => entry(i + 1, 1, payload)) });
+    // the WAL starts empty, so what it holds next is the compaction's writing alone
+    expect(await storage.maintain('checkpoint')).toBe(false);
+    expect(statSync(`${file}-wal`).size).toBe(0);
+    await storage.compact(snap(1900, 1, 'image'), 100);
+    expect((await storage.storedRecords('LogEntry', 0, 1))[0]?.index).toBe(1801);
+    // 14 MB of entries went; zeroing them would have written as much again into the WAL
+    expect(statSync(`${file}-wal`).size).toBeLessThan(1024 * 1024);
   });
 
   it('appends 1,000 entries of 1 KB in one save quickly', async () => {
