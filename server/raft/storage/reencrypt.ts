@@ -95,7 +95,8 @@ export class RecordReencryption {
       }
       this.ring.finishRotation(key);
       this.rotations++;
-      // rewritten rows left zeros (secure_delete); free pages from before it was on may not have
+      // a rewritten row's old bytes may stay in free pages (secure_delete=FAST zeroes only what it
+      // writes anyway): ciphertext under a retired key is harmless there, plaintext is not
       if (total.plaintext > 0) await this.storage.maintain('vacuum');
       await this.checkpoint();
       this.say(

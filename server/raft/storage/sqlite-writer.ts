@@ -43,7 +43,7 @@ export function bindParams(params: Param[], key: Key | undefined): (string | num
 /**
  * Outside any transaction: `checkpoint` copies the WAL into the database and truncates it to zero
  * bytes (old page images, plaintext ones included, leave the disk); `vacuum` rebuilds the file, so
- * no free page keeps bytes from before secure_delete was on.
+ * no free page keeps the old bytes of a row rewritten or deleted (secure_delete is FAST, not ON).
  */
 export type MaintenanceTask = 'checkpoint' | 'vacuum';
 
