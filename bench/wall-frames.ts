@@ -54,7 +54,7 @@ const SCREENSHOT_DIR = arg('screenshot', '');
 const DUMP_DIR = arg('dump', '');
 /** `--trace=dir`: a Chromium trace (style, layout, paint per frame) of the same window as --profile. */
 const TRACE_DIR = arg('trace', '');
-/** `--trace-categories=cc,viz`: trace categories besides the timeline's. */
+/** `--trace-categories=cc,viz`: trace categories besides the timeline's (or instead of them: `-*,toplevel,v8`). */
 const TRACE_CATEGORIES = arg('trace-categories', '');
 /** The categories Playwright traces by default (the DevTools timeline's), which --trace-categories adds to. */
 const TIMELINE_CATEGORIES = [
@@ -121,6 +121,8 @@ interface PageStats {
   frames50: LongFrame[];
   /** Each second: the view on screen and how many rollouts it drew (the updates view is empty between two). */
   views: { t: number; view: string; rollouts: number }[];
+  /** When the stale curtain came up and went (page clock, ms; [t, up]). */
+  stale: [number, boolean][];
 }
 
 /**
@@ -128,8 +130,13 @@ interface PageStats {
  * function: tsx's transform wraps inner functions in a helper the page does not have.
  */
 const INSTRUMENT = `
-  const stats = { frames: [], longTasks: [], longStarts: [], longViews: [], views: [], frames50: [] };
+  const stats = { frames: [], longTasks: [], longStarts: [], longViews: [], views: [], frames50: [], stale: [] };
   window.__wall = stats;
+  let staleUp = false;
+  setInterval(() => {
+    const up = !!document.querySelector('.stale-curtain');
+    if (up !== staleUp) stats.stale.push([performance.now(), (staleUp = up)]);
+  }, 100);
   setInterval(() => {
     const wall = document.querySelector('[data-testid="wall"]');
     if (wall) stats.views.push({
@@ -171,6 +178,21 @@ const INSTRUMENT = `
     }
   }).observe({ type: 'long-animation-frame', buffered: true });
 `;
+
+/** The spells the stale curtain was up, [from, to] (one still up ends at `end`). */
+function staleSpells(changes: readonly [number, boolean][], end: number): [number, number][] {
+  const out: [number, number][] = [];
+  let from: number | undefined;
+  for (const [t, up] of changes) {
+    if (up) from = t;
+    else if (from !== undefined) {
+      out.push([from, t]);
+      from = undefined;
+    }
+  }
+  if (from !== undefined) out.push([from, end]);
+  return out;
+}
 
 /** Long tasks by the view on screen when each ended. */
 function byView(long: readonly number[], views: readonly string[]): Map<string, { n: number; max: number }> {
@@ -436,8 +458,15 @@ async function main(): Promise<void> {
       if (TRACE_DIR)
         await browser.startTracing(page, {
           screenshots: false,
-          // --trace-categories=cc,viz: more than the timeline's own (e.g. what a commit spends its time on)
-          ...(TRACE_CATEGORIES ? { categories: [...TIMELINE_CATEGORIES, ...TRACE_CATEGORIES.split(',')] } : {}),
+          // --trace-categories=cc,viz: more than the timeline's own (e.g. what a commit spends its time on);
+          // starting with -* they replace the timeline's (a long trace of few events: -*,toplevel,v8)
+          ...(TRACE_CATEGORIES
+            ? {
+                categories: TRACE_CATEGORIES.startsWith('-*')
+                  ? TRACE_CATEGORIES.split(',')
+                  : [...TIMELINE_CATEGORIES, ...TRACE_CATEGORIES.split(',')],
+              }
+            : {}),
         });
       const measuredFrom = Date.now();
       // the churn as it ran: every task created in the window (history keeps 5 per slot; a slot
@@ -499,6 +528,7 @@ async function main(): Promise<void> {
           ({ end, ms }) => [end - origin - ms, end - origin, "the manager's snapshot"] as [number, number, string],
         ),
         ...forced.map(([a, b]) => [a, b, 'a forced GC'] as [number, number, string]),
+        ...staleSpells(stats.stale, t1).map(([a, b]) => [a, b, 'the stale curtain'] as [number, number, string]),
       ]))
         process.stderr.write(`${view || 'rotating'}: ${line}\n`);
       const changingPct = changingBetween(measuredFrom, Date.now());

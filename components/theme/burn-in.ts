@@ -1,6 +1,6 @@
 /**
  * Burn-in care for a screen that shows the same layout for days: every few
- * minutes the whole picture moves by a few pixels, around a small orbit that
+ * minutes the whole picture moves by one pixel (at once), around a small orbit that
  * covers every offset in a 7×7 px square evenly, so no edge stays on the
  * same pixels. Small enough that nobody across the room sees it move.
  */
