@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { densityPlan, holdNeed, mapPlan, PLAN_HOLD_MS, wallFontPx, type HeldNeed } from './density-model';
+import {
+  densityPlan,
+  holdNeed,
+  mapNeeds,
+  mapPlan,
+  PLAN_HOLD_MS,
+  wallFontPx,
+  type HeldNeed,
+  type MapNeeds,
+} from './density-model';
 
 const UHD = [3840, 2160] as const;
 const LAPTOP = [1366, 768] as const;
@@ -102,5 +111,25 @@ describe('holdNeed', () => {
       return mapPlan(501, h.value, 0, ...UHD).cellPx;
     });
     expect(new Set(plans).size).toBe(1);
+  });
+});
+
+describe('mapNeeds', () => {
+  it('keeps the "Not placed" box, and the grid, while pending tasks come and go under churn', () => {
+    // a box more or less re-grids the map: 500 node boxes and 501 are laid out differently
+    expect(mapPlan(501, 10, 2, ...UHD).gridColumns * mapPlan(501, 10, 2, ...UHD).gridRows).toBeGreaterThanOrEqual(501);
+    let held: MapNeeds = {};
+    const seen = [0, 2, 0, 0, 1, 0].map((pending, i) => {
+      const r = mapNeeds(held, [10, 9, 10], pending, i * 1_000);
+      held = r.held;
+      return r.unplacedBox;
+    });
+    // none pending at first: no box; from the first pending task on, the box stays
+    expect(seen).toEqual([false, true, true, true, true, true]);
+    // it goes once the need has stayed below its high (2, at 1 s) for the whole hold, and none is pending
+    expect(mapNeeds(held, [10], 0, 2_000 + PLAN_HOLD_MS - 1).unplacedBox).toBe(true);
+    expect(mapNeeds(held, [10], 1, 2_000 + PLAN_HOLD_MS).unplacedBox).toBe(true);
+    const gone = mapNeeds(held, [10], 0, 2_000 + PLAN_HOLD_MS);
+    expect(gone).toMatchObject({ unplacedBox: false, unplaced: 0, node: 10 });
   });
 });

@@ -151,3 +151,27 @@ export function holdNeed(prev: HeldNeed | undefined, need: number, now: number, 
   if (prev.lowerSince === undefined) return { value: prev.value, lowerSince: now };
   return now - prev.lowerSince >= holdMs ? { value: need } : prev;
 }
+
+/** The needs the map's plan is made for, each held (holdNeed), as the page keeps them between redraws. */
+export interface MapNeeds {
+  node?: HeldNeed;
+  unplaced?: HeldNeed;
+}
+
+/**
+ * What the map plans for: the fullest node's tasks and the tasks no node took, each held by holdNeed, and
+ * whether the "Not placed" box is there. The box is held the same way: a pending task coming and going
+ * under churn would add and drop a box, and a box more or less re-grids the whole map (every node box
+ * moves, every cell is measured and painted again). It goes once no task has been pending for `holdMs`.
+ */
+export function mapNeeds(
+  prev: MapNeeds,
+  nodeTasks: readonly number[],
+  unplaced: number,
+  now: number,
+  holdMs = PLAN_HOLD_MS,
+): { held: MapNeeds; node: number; unplaced: number; unplacedBox: boolean } {
+  const node = holdNeed(prev.node, Math.max(1, ...nodeTasks), now, holdMs);
+  const held = holdNeed(prev.unplaced, unplaced, now, holdMs);
+  return { held: { node, unplaced: held }, node: node.value, unplaced: held.value, unplacedBox: held.value > 0 };
+}

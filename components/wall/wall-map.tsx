@@ -20,15 +20,18 @@ const CONDITION_TEXT: Record<NodeCondition, string> = {
  * were), so a redraw under churn touches the few nodes whose tasks changed.
  * `hidden`: kept mounted but not drawn while another view is on screen, so
  * that turning back to the map does not build 5,000 cells in one go.
+ * `unplacedBox`: the "Not placed" box is shown (the page holds it a while after its last task went).
  */
 export function WallMap({
   model: m,
   plan,
+  unplacedBox,
   loaded,
   hidden = false,
 }: {
   model: MapModel;
   plan: MapPlan;
+  unplacedBox: boolean;
   loaded: boolean;
   hidden?: boolean;
 }) {
@@ -40,9 +43,10 @@ export function WallMap({
   } as CSSProperties;
   const ref = useRef<HTMLDivElement>(null);
   const unplacedCellPx = plan.unplacedCellPx ?? plan.cellPx;
+  // a held box with no task left is painted empty (its old cells cleared)
   const unplaced = useMemo(
-    () => (m.unplaced.count ? { cells: m.unplaced.cells, cellPx: unplacedCellPx } : undefined),
-    [m.unplaced, unplacedCellPx],
+    () => (unplacedBox ? { cells: m.unplaced.cells, cellPx: unplacedCellPx } : undefined),
+    [m.unplaced, unplacedCellPx, unplacedBox],
   );
   return (
     <div
@@ -59,7 +63,7 @@ export function WallMap({
       {m.columns.map((c) => (
         <NodeBox key={c.nodeID} column={c} density={plan.density} />
       ))}
-      {m.unplaced.count ? (
+      {unplacedBox ? (
         <section
           className="wall-node"
           data-condition="unplaced"
@@ -68,7 +72,7 @@ export function WallMap({
         >
           <div className="wall-node-head">
             <h2 className="wall-node-name">Not placed</h2>
-            <span className="wall-node-state">no suitable node</span>
+            <span className="wall-node-state">{m.unplaced.count ? 'no suitable node' : 'none now'}</span>
           </div>
           {plan.density === 'cells' ? (
             <div

@@ -6,7 +6,7 @@ import { countWidth } from '../ui/share-bar';
 import { useNow } from '../time/now';
 import { DEFAULT_GRACE_MS, wallAlerts } from './alert-model';
 import { tasksHeadline } from '../overview/overview-model';
-import { holdNeed, mapPlan, wallFontPx, type DensityPlan, type HeldNeed } from './density-model';
+import { mapNeeds, mapPlan, wallFontPx, type DensityPlan, type MapNeeds } from './density-model';
 import { rotationAt, VIEW_TITLE, type WallView } from './rotation-model';
 import { useRotationConfig, useWallScreen } from './use-wall-screen';
 import { WallAlerts } from './wall-alerts';
@@ -69,16 +69,21 @@ export function WallPage() {
     return r.alerts;
   }, [m, service, engine.pending, quorum, now]);
 
-  const boxes = m.columns.length + (m.unplaced.count ? 1 : 0);
-  // the room a box is planned for rises at once and falls only after a while (holdNeed): cells keep their
-  // size while the fullest node swings by a task or two under churn
-  const held = useRef<{ node?: HeldNeed; unplaced?: HeldNeed }>({});
+  // the room a box is planned for rises at once and falls only after a while, and the "Not placed" box
+  // stays a while after its last task went (mapNeeds): cells keep their size and the map its grid under churn
+  const held = useRef<MapNeeds>({});
   const need = useMemo(() => {
-    const node = holdNeed(held.current.node, Math.max(1, ...m.columns.map((c) => c.count)), now);
-    const unplaced = holdNeed(held.current.unplaced, m.unplaced.count, now);
-    held.current = { node, unplaced };
-    return { node: node.value, unplaced: m.unplaced.count ? unplaced.value : 0 };
+    const r = mapNeeds(
+      held.current,
+      m.columns.map((c) => c.count),
+      m.unplaced.count,
+      now,
+    );
+    held.current = r.held;
+    return r;
   }, [m.columns, m.unplaced.count, now]);
+  const unplacedBox = need.unplacedBox;
+  const boxes = m.columns.length + (unplacedBox ? 1 : 0);
   const plan = screen ? mapPlan(boxes, need.node, need.unplaced, screen.width, screen.height) : CARDS;
   // heat cells are drawn from a byte a task: the engine sends cards only while the map draws them
   useWallEngineCards(plan.density !== 'cells');
@@ -148,7 +153,7 @@ export function WallPage() {
       <main className="wall-body">
         {/* while rotating the map stays mounted behind the other views: turning back to it is not a rebuild */}
         {turn.view === 'map' || !rotation.pinned ? (
-          <WallMap model={m} plan={plan} loaded={loaded} hidden={turn.view !== 'map'} />
+          <WallMap model={m} plan={plan} unplacedBox={unplacedBox} loaded={loaded} hidden={turn.view !== 'map'} />
         ) : null}
         {/* while rotating, the updates and the topology stay mounted behind the view on screen too: turning to
             them is not a first paint of a 5,000-slot strip or a first build of their elements */}
