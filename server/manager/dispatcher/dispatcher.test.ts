@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SwarmError } from '../../api/errors';
 import type { Cluster, Node, Task, TaskState } from '../../api/types';
 import type { AppliedEvent } from '../../store/batch';
-import { makeNode, makeService, makeTask, openTempStore } from '../../store/test-support';
+import { makeNode, makeService, makeServiceSpec, makeTask, openTempStore } from '../../store/test-support';
 import { ManualClock, iso } from '../../util/clock';
 import type { AssignmentsMessage } from './api';
 import {
@@ -374,6 +374,62 @@ describe('Dispatcher assignments', () => {
     });
     clock.advance(100);
     expect(msgs.filter((m) => m.networkView)).toHaveLength(2);
+  });
+
+  it('derives again only the views something changed in: the node’s own tasks, or a service it holds whole', async () => {
+    const [a, b, c] = [makeNode(), makeNode(), makeNode()];
+    const { store, clock, d } = await setup([a, b, c]);
+    // web publishes an ingress port (every node holds it whole); batch is on no network and publishes nothing
+    const web = makeService({ Endpoint: { Spec: { Ports: [{ TargetPort: 80, PublishedPort: 18080 }] } } });
+    const batch = makeService({ Spec: makeServiceSpec({ Name: 'batch' }) });
+    const w1 = withState(makeTask(web, { Slot: 1 }), 'running', a.ID);
+    const b1 = withState(makeTask(batch, { Slot: 1 }), 'running', b.ID);
+    const b2 = withState(makeTask(batch, { Slot: 2 }), 'running', c.ID);
+    await store.update((tx) => {
+      tx.create('service', web);
+      tx.create('service', batch);
+      [w1, b1, b2].forEach((t) => tx.create('task', t));
+    });
+    const views = new Map<string, AssignmentsMessage[]>();
+    for (const n of [a, b, c]) {
+      const { sessionID } = await d.register({ nodeID: n.ID, description: desc(n.ID), addr: '' });
+      const got: AssignmentsMessage[] = [];
+      views.set(n.ID, got);
+      d.assignments(sessionID, (m) => m.networkView && got.push(m));
+    }
+    await Promise.resolve();
+    clock.advance(100); // the first pass owes every view
+    const count = () => [a, b, c].map((n) => views.get(n.ID)!.length);
+    const before = count();
+    const reads: string[] = [];
+    const tasksByNode = store.view.tasksByNode.bind(store.view);
+    store.view.tasksByNode = (id: string) => (reads.push(id), tasksByNode(id));
+
+    // a batch task on b changes: b's view is derived again (and changed); a's and c's are not even read
+    await store.update((tx) => tx.update('task', withState(tx.get('task', b1.ID)!, 'shutdown', b.ID, 'shutdown')));
+    clock.advance(100);
+    expect(reads).toEqual([b.ID]);
+    expect(count()).toEqual([before[0], before[1]! + 1, before[2]]);
+    expect(
+      views
+        .get(b.ID)!
+        .at(-1)!
+        .networkView!.Tasks.map((t) => t.ID),
+    ).toEqual([w1.ID]);
+
+    // a web task on a changes: every node holds web whole, so every view is owed again and pushed
+    reads.length = 0;
+    await store.update((tx) => tx.update('task', withState(tx.get('task', w1.ID)!, 'complete', a.ID, 'shutdown')));
+    clock.advance(100);
+    expect(reads.sort()).toEqual([a.ID, b.ID, c.ID].sort());
+    expect(count()).toEqual([before[0]! + 1, before[1]! + 2, before[2]! + 1]);
+    for (const n of [b, c])
+      expect(
+        views
+          .get(n.ID)!
+          .at(-1)!
+          .networkView!.Tasks.map((t) => t.ID),
+      ).not.toContain(w1.ID);
   });
 
   it('shows the mesh’s bind failures as the node’s Status.Message, and clears them', async () => {

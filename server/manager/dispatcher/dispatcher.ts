@@ -19,6 +19,7 @@ import type {
 } from './api';
 import { chunk, isAssignment, needsPush, type SentTask } from './assignments';
 import { ViewPass } from './network-view';
+import { ViewDirt } from './view-dirt';
 import {
   dependencyChanges,
   nodeDependencies,
@@ -82,6 +83,8 @@ interface Stream {
   cancelTimer?: () => void;
   /** The content of the last NetworkView pushed (viewKey), so an unchanged one is not sent again. */
   viewKey?: string;
+  /** The services the last view derived held whole, with their parts' keys (ViewPass.sharedUnchanged). */
+  viewShared?: ReadonlyMap<string, string>;
   /** The secrets and configs the agent holds (dependencyKey → Version.Index). */
   sentDeps: Map<string, number>;
   /** A task of the node (or a secret/config) changed: what the node needs is worked out again at the next push. */
@@ -132,6 +135,8 @@ export class Dispatcher implements DispatcherApi {
   /** The log index of the last applied change: the Revision of the views derived after it. */
   private viewIndex = 0;
   private cancelViewTimer?: () => void;
+  /** Which nodes' views may have changed since the last push. */
+  private readonly viewDirt = new ViewDirt();
 
   constructor(
     private readonly store: ClusterStore,
@@ -502,8 +507,9 @@ export class Dispatcher implements DispatcherApi {
       snapshot.push({ action: 'update', task: t });
       stream.sent.set(t.ID, { desired: t.DesiredState, spec: t.Spec });
     }
-    const { view: networkView, key } = new ViewPass(this.store.view, this.viewIndex).view(session.nodeID);
+    const { view: networkView, key, shared } = new ViewPass(this.store.view, this.viewIndex).view(session.nodeID);
     stream.viewKey = key;
+    stream.viewShared = shared;
     const dependencies = this.dependencyChanges(stream);
     queueMicrotask(() =>
       this.deliver(stream, {
@@ -534,6 +540,7 @@ export class Dispatcher implements DispatcherApi {
   private onApplied(e: AppliedEvent): void {
     this.viewIndex = Math.max(this.viewIndex, e.index);
     if (this.streamsByNode.size === 0) return;
+    for (const c of e.changes) this.viewDirt.note(c);
     if (!this.cancelViewTimer && e.changes.some((c) => VIEW_KINDS.has(c.kind))) {
       this.cancelViewTimer = this.clock.setTimeout(() => {
         this.cancelViewTimer = undefined;
@@ -610,9 +617,14 @@ export class Dispatcher implements DispatcherApi {
   private pushViews(): void {
     if (!this.running) return;
     const pass = new ViewPass(this.store.view, this.viewIndex);
-    for (const streams of this.streamsByNode.values()) {
+    const dirt = this.viewDirt.take();
+    for (const [nodeID, streams] of this.streamsByNode) {
+      const clean = !dirt.all && !dirt.nodes.has(nodeID);
       for (const st of streams) {
-        const { view: networkView, key } = pass.view(st.nodeID);
+        // nothing it is made from changed: not derived again
+        if (clean && st.viewShared && pass.sharedUnchanged(st.viewShared)) continue;
+        const { view: networkView, key, shared } = pass.view(st.nodeID);
+        st.viewShared = shared;
         if (key === st.viewKey) continue;
         st.viewKey = key;
         this.deliver(st, { type: 'incremental', changes: [], networkView });

@@ -201,4 +201,23 @@ describe('NetworkView derivation', () => {
     );
     expect(wide.Tasks.map((t) => t.ID)).toEqual(['b0', 'b1', 'b2', 'b9']);
   });
+  it('says which services a view holds whole, and whether their live tasks are still the same', () => {
+    const tasks = [running(api, 'n1'), running(web, 'n2'), running(hostPorts, 'n1')];
+    const store = storeOf({ networks: [ingress, appnet], services: [web, api, hostPorts], tasks });
+    const first = new ViewPass(store, 1).view('n1');
+    // web publishes ingress and api is on the node's network: held whole; hp is isolated, the node's own share
+    expect([...first.shared.keys()].sort()).toEqual(['api', 'web']);
+    expect(new ViewPass(store, 2).sharedUnchanged(first.shared)).toBe(true);
+
+    // a web task on another node changes: n1's view holds it, so it is owed again
+    tasks.push(running(web, 'n3'));
+    expect(new ViewPass(store, 3).sharedUnchanged(first.shared)).toBe(false);
+    // hp's tasks elsewhere are not in it
+    const now = new ViewPass(store, 4).view('n1').shared;
+    tasks.push(running(hostPorts, 'n2'));
+    expect(new ViewPass(store, 5).sharedUnchanged(now)).toBe(true);
+    // a service gone
+    const gone = storeOf({ networks: [ingress, appnet], services: [api, hostPorts], tasks });
+    expect(new ViewPass(gone, 6).sharedUnchanged(now)).toBe(false);
+  });
 });

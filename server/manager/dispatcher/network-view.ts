@@ -139,8 +139,12 @@ export class ViewPass {
     this.services = [...store.list('service')].sort(byID);
   }
 
-  /** The node's view and its key (the same objects give the same key, whatever the revision). */
-  view(nodeID: string): { view: NetworkView; key: string } {
+  /**
+   * The node's view and its key (the same objects give the same key, whatever the revision), and `shared`:
+   * the services it holds whole (with every node's live tasks of them) and their parts' keys. Those are all a
+   * view reads beyond the networks, services and nodes and the node's own tasks (see sharedUnchanged).
+   */
+  view(nodeID: string): { view: NetworkView; key: string; shared: ReadonlyMap<string, string> } {
     const served = new Set(this.ingress);
     const own = new Map<string, Task[]>();
     for (const t of this.store.tasksByNode(nodeID)) {
@@ -159,6 +163,8 @@ export class ViewPass {
         if (mine) services.push(isolated(s, mine) ? this.localPart(s, nodeID, mine) : this.part(s));
       }
     }
+    const shared = new Map<string, string>();
+    for (const p of services) if (p.id === p.service.ID) shared.set(p.id, p.key);
     const peers = this.meshPeers();
     const key = [
       networks.map((n) => this.networkKey(n)).join(','),
@@ -174,7 +180,26 @@ export class ViewPass {
         Peers: peers.list,
       },
       key,
+      shared,
     };
+  }
+
+  /**
+   * Whether the services a view held whole (its `shared`) still hold the same live tasks. With the networks,
+   * services and nodes unchanged and none of the node's own tasks changed, that is its view unchanged, so a
+   * pass need not derive it again: under churn most nodes' tasks do not change between two passes.
+   */
+  sharedUnchanged(shared: ReadonlyMap<string, string>): boolean {
+    for (const [id, key] of shared) {
+      const s = this.serviceByID().get(id);
+      if (!s || this.part(s).key !== key) return false;
+    }
+    return true;
+  }
+
+  private serviceIndex?: Map<string, Service>;
+  private serviceByID(): Map<string, Service> {
+    return (this.serviceIndex ??= new Map(this.services.map((s) => [s.ID, s])));
   }
 
   /** The parts' tasks, in order: built once per set of parts in a pass (views are read, never changed). */
