@@ -1,7 +1,14 @@
+import { memo } from 'react';
 import type { WallAlert } from './alert-model';
 
 /** The strip across the wall that always says what needs attention, or that nothing does. */
-export function WallAlerts({ alerts, loaded }: { alerts: readonly WallAlert[]; loaded: boolean }) {
+export const WallAlerts = memo(function WallAlerts({
+  alerts,
+  loaded,
+}: {
+  alerts: readonly WallAlert[];
+  loaded: boolean;
+}) {
   return (
     <section className="wall-alerts" aria-label="Alerts" data-testid="wall-alerts" data-count={alerts.length}>
       {!loaded ? null : alerts.length === 0 ? (
@@ -17,4 +24,4 @@ export function WallAlerts({ alerts, loaded }: { alerts: readonly WallAlert[]; l
       )}
     </section>
   );
-}
+});

@@ -22,7 +22,7 @@ const CONDITION_TEXT: Record<NodeCondition, string> = {
  * that turning back to the map does not build 5,000 cells in one go.
  * `unplacedBox`: the "Not placed" box is shown (the page holds it a while after its last task went).
  */
-export function WallMap({
+export const WallMap = memo(function WallMap({
   model: m,
   plan,
   unplacedBox,
@@ -99,7 +99,7 @@ export function WallMap({
       ) : null}
     </div>
   );
-}
+});
 
 const NodeBox = memo(function NodeBox({ column: c, density }: { column: MapColumn; density: Density }) {
   const state = CONDITION_TEXT[c.condition];

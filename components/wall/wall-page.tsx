@@ -84,7 +84,12 @@ export function WallPage() {
   }, [m.columns, m.unplaced.count, now]);
   const unplacedBox = need.unplacedBox;
   const boxes = m.columns.length + (unplacedBox ? 1 : 0);
-  const plan = screen ? mapPlan(boxes, need.node, need.unplaced, screen.width, screen.height) : CARDS;
+  // the same plan object while nothing it is made from moves: the views are memoised, and a page render that
+  // brings them nothing new (the urgent half of each deferred update) does not draw them again
+  const plan = useMemo(
+    () => (screen ? mapPlan(boxes, need.node, need.unplaced, screen.width, screen.height) : CARDS),
+    [boxes, need.node, need.unplaced, screen],
+  );
   // heat cells are drawn from a byte a task: the engine sends cards only while the map draws them
   useWallEngineCards(plan.density !== 'cells');
 

@@ -1,13 +1,13 @@
 'use client';
 
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { enteringRows, tickerFetchCount, tickerRows } from './ticker-model';
 import { useRecentEvents } from './use-recent-events';
 
 const NONE: ReadonlySet<string> = new Set();
 
 /** The event ticker: the cluster's newest events, newest first, in large type; a few new ones slide in at the top. */
-export function WallTicker({ index, rows }: { index: number; rows: number }) {
+export const WallTicker = memo(function WallTicker({ index, rows }: { index: number; rows: number }) {
   const q = useRecentEvents(index, tickerFetchCount(rows));
   const list = tickerRows(q.data?.events ?? [], rows);
   // which rows are new since the last drawing (kept in state: adjusted while rendering, as React advises)
@@ -40,4 +40,4 @@ export function WallTicker({ index, rows }: { index: number; rows: number }) {
       ))}
     </ol>
   );
-}
+});

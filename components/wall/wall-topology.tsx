@@ -1,10 +1,10 @@
-import type { CSSProperties } from 'react';
+import { memo, type CSSProperties } from 'react';
 import type { LanePlan, LaneService, TopologyLane, WallTopology } from './wall-topology-model';
 
 const count = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 /** The network topology for the wall: a lane per network with its services, read-only and sized to the screen. */
-export function WallTopologyView({
+export const WallTopologyView = memo(function WallTopologyView({
   topology: t,
   plan,
   scale,
@@ -22,7 +22,7 @@ export function WallTopologyView({
       ))}
     </div>
   );
-}
+});
 
 function Lane({ lane: l }: { lane: TopologyLane }) {
   const used = l.capacity ? Math.min(1, l.inUse / l.capacity) : 0;

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { Phase } from '../updates/progress-model';
 import { densityFor, RolloutStrip } from '../updates/rollout-strip';
 import { StripCanvas } from '../updates/strip-canvas';
@@ -18,7 +19,7 @@ const PHASE_TEXT: Record<Phase, string> = {
  * rollouts come worked out (by the wall's engine, once a second whichever view is on screen), with the
  * cells that read the same as before kept as the same objects: this only draws them.
  */
-export function WallUpdates({ rollouts }: { rollouts: readonly WallRolloutView[] }) {
+export const WallUpdates = memo(function WallUpdates({ rollouts }: { rollouts: readonly WallRolloutView[] }) {
   if (!rollouts.length) return <p className="wall-empty">No rolling updates</p>;
   return (
     <div className="wall-updates" role="region" aria-label="Rolling updates">
@@ -27,7 +28,7 @@ export function WallUpdates({ rollouts }: { rollouts: readonly WallRolloutView[]
       ))}
     </div>
   );
-}
+});
 
 function UpdateRow({ rollout: p }: { rollout: WallRolloutView }) {
   const { cells, name } = p;
