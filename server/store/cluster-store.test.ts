@@ -67,7 +67,7 @@ describe('ClusterStore', () => {
     expect(s.store.view.get('service', svc.ID)!.Spec.Labels).toEqual({ w: 'a' });
   });
 
-  it('keeps the task indexes (service, node, slot, desired state) in step with writes', async () => {
+  it('keeps the task indexes (service, node, slot, desired state, observed state) in step with writes', async () => {
     const s = await openTempStore();
     opened.push(s);
     const node = makeNode();
@@ -94,9 +94,25 @@ describe('ClusterStore', () => {
     expect(v.tasksByDesiredState('shutdown').map((t) => t.ID)).toEqual([t2.ID]);
     expect(v.tasksByDesiredState('running').map((t) => t.ID)).toEqual([t1.ID]);
     expect(v.tasksByNode(node.ID)).toHaveLength(2);
+    expect(
+      v
+        .tasksByState('new')
+        .map((t) => t.ID)
+        .sort(),
+    ).toEqual([t1.ID, t2.ID].sort());
+    const t1now = v.get('task', t1.ID)!;
+    await s.store.update((tx) => tx.update('task', { ...t1now, Status: { ...t1now.Status, State: 'running' } }));
+    expect(v.tasksByState('running').map((t) => t.ID)).toEqual([t1.ID]);
+    expect(v.tasksByState('new').map((t) => t.ID)).toEqual([t2.ID]);
     await s.store.update((tx) => tx.delete('task', t1.ID));
     expect(v.tasksByService(svc.ID).map((t) => t.ID)).toEqual([t2.ID]);
     expect(v.tasksBySlot(`${svc.ID}/1`)).toEqual([]);
+    expect(v.tasksByState('running')).toEqual([]);
+    // a store restored from an image indexes what it holds
+    const copy = await openTempStore();
+    opened.push(copy);
+    copy.store.view.restore(v.image());
+    expect(copy.store.view.tasksByState('new').map((t) => t.ID)).toEqual([t2.ID]);
   });
 
   it('restores the exact store after a restart, from the log and from a snapshot', async () => {

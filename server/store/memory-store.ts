@@ -67,6 +67,8 @@ export class MemoryStore {
   private byNode = new Map<string, Set<string>>();
   private bySlot = new Map<string, Set<string>>();
   private byDesired = new Map<string, Set<string>>();
+  /** Tasks by observed state (Status.State): the scheduler's accounting reads the few live ones, not the history. */
+  private byState = new Map<string, Set<string>>();
   private serviceNames = new Map<string, string>();
   /** Network names, lower-cased as swarmkit's name index keeps them: unique like service names. */
   private networkNames = new Map<string, string>();
@@ -131,6 +133,10 @@ export class MemoryStore {
   }
   tasksByDesiredState(state: TaskState): Task[] {
     return this.tasksIn(this.byDesired.get(state));
+  }
+  /** The tasks observed in `state` (Status.State). */
+  tasksByState(state: TaskState): Task[] {
+    return this.tasksIn(this.byState.get(state));
   }
   private tasksIn(ids: Set<string> | undefined): Task[] {
     if (!ids) return [];
@@ -491,6 +497,7 @@ export class MemoryStore {
     this.byNode.clear();
     this.bySlot.clear();
     this.byDesired.clear();
+    this.byState.clear();
     this.serviceNames.clear();
     this.networkNames.clear();
     this.payloadNames.secret.clear();
@@ -525,6 +532,7 @@ export class MemoryStore {
       if (t.NodeID) addTo(this.byNode, t.NodeID, t.ID);
       addTo(this.bySlot, slotKey(t), t.ID);
       addTo(this.byDesired, t.DesiredState, t.ID);
+      addTo(this.byState, t.Status.State, t.ID);
     } else if (kind === 'service') {
       this.serviceNames.set((o as Service).Spec.Name.toLowerCase(), o.ID);
     } else if (kind === 'network') {
@@ -542,6 +550,7 @@ export class MemoryStore {
       if (t.NodeID) removeFrom(this.byNode, t.NodeID, t.ID);
       removeFrom(this.bySlot, slotKey(t), t.ID);
       removeFrom(this.byDesired, t.DesiredState, t.ID);
+      removeFrom(this.byState, t.Status.State, t.ID);
     } else if (kind === 'service') {
       const name = (o as Service).Spec.Name.toLowerCase();
       if (this.serviceNames.get(name) === o.ID) this.serviceNames.delete(name);

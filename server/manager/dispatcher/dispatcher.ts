@@ -136,7 +136,7 @@ export class Dispatcher implements DispatcherApi {
   private viewIndex = 0;
   private cancelViewTimer?: () => void;
   /** Which nodes' views may have changed since the last push. */
-  private readonly viewDirt = new ViewDirt();
+  private viewDirt = new ViewDirt();
 
   constructor(
     private readonly store: ClusterStore,
@@ -150,6 +150,8 @@ export class Dispatcher implements DispatcherApi {
   start(): void {
     if (this.running) return;
     this.running = true;
+    // what it saw while stopped is not known: every view is owed
+    this.viewDirt = new ViewDirt();
     this.unwatch = this.store.view.watch((e) => this.onApplied(e));
     this.startPass = runAs({ actor: DISPATCHER }, () => this.markNodesUnknown()).catch((err) => {
       console.error('dispatcher: marking nodes unknown failed', err);

@@ -3,7 +3,7 @@
 
 import { genericCapacity, genericDemand } from '../../api/generic-resources';
 import type { Node, PortConfig, Service, Task } from '../../api/types';
-import { TASK_STATE_VALUE } from '../../api/types';
+import { TASK_STATE_VALUE, TASK_STATES, type TaskState } from '../../api/types';
 
 export interface NodeInfo {
   node: Node;
@@ -42,6 +42,11 @@ export function isTracked(t: Task): boolean {
   const s = TASK_STATE_VALUE[t.Status.State];
   return s >= TASK_STATE_VALUE.pending && s <= TASK_STATE_VALUE.running;
 }
+
+/** The observed states of a task that holds its node's resources: tracked, and placed (past pending). */
+export const HELD_STATES: readonly TaskState[] = TASK_STATES.filter(
+  (s) => TASK_STATE_VALUE[s] > TASK_STATE_VALUE.pending && TASK_STATE_VALUE[s] <= TASK_STATE_VALUE.running,
+);
 
 /** Active tasks count for spreading and MaxReplicas: desired ≤ complete. */
 export function isActive(t: Task): boolean {

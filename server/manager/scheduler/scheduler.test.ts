@@ -195,6 +195,36 @@ describe('Scheduler', () => {
     expect(get(waiting.ID)).toMatchObject({ NodeID: node.ID, Status: { State: 'assigned' } });
   });
 
+  it('counts a task against its node in every state from assigned to running, and not once it is history', async () => {
+    const placed: Record<string, string> = {};
+    for (const State of ['assigned', 'accepted', 'preparing', 'ready', 'starting', 'running', 'complete'] as const) {
+      const { store, scheduler, get } = await setup();
+      const node = makeNode(); // 2 CPUs
+      const svc = serviceWith({ Resources: { Reservations: { NanoCPUs: 2e9 } } });
+      const holder = makeTask(svc, { Slot: 1, NodeID: node.ID, Status: { Timestamp: '', State, Message: State } });
+      const [waiting] = pendingTasks(svc, 1, { Slot: 2 });
+      await store.update((tx) => {
+        tx.create('node', node);
+        tx.create('service', svc);
+        tx.create('task', holder);
+        tx.create('task', waiting!);
+      });
+      scheduler.start();
+      await scheduler.idle();
+      placed[State] = get(waiting!.ID).Status.State;
+      await scheduler.stop();
+    }
+    expect(placed).toEqual({
+      assigned: 'pending',
+      accepted: 'pending',
+      preparing: 'pending',
+      ready: 'pending',
+      starting: 'pending',
+      running: 'pending',
+      complete: 'assigned',
+    });
+  });
+
   it('debounces: 50 ms after the last event, at most 1 s after the first', async () => {
     const { store, scheduler, get, clock } = await setup();
     scheduler.start();
