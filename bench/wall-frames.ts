@@ -398,7 +398,7 @@ async function main(): Promise<void> {
           lastState.delete(c.id);
           continue;
         }
-        if (!lastState.has(c.id) && Date.parse(c.object.CreatedAt ?? '') >= createdSince) createdInWindow.add(c.id);
+        if (!lastState.has(c.id) && Date.parse(c.object.CreatedAt) >= createdSince) createdInWindow.add(c.id);
         if (lastState.get(c.id) !== c.object.Status.State) changed.add(c.id);
         lastState.set(c.id, c.object.Status.State);
       }

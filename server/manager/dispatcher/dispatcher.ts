@@ -58,8 +58,6 @@ const ASSIGNMENT_BATCH_MS = 50;
 const ASSIGNMENT_BATCH_MAX = 100;
 /** NetworkView pushes are coalesced this long: a burst of task changes is one push per node. */
 const VIEW_BATCH_MS = 100;
-/** The kinds a NetworkView is derived from. */
-const VIEW_KINDS: ReadonlySet<string> = new Set(['task', 'service', 'network', 'node']);
 
 export interface DispatcherOptions {
   /** This manager's node ID, stamped as Status.AppliedBy. */
@@ -542,8 +540,9 @@ export class Dispatcher implements DispatcherApi {
   private onApplied(e: AppliedEvent): void {
     this.viewIndex = Math.max(this.viewIndex, e.index);
     if (this.streamsByNode.size === 0) return;
-    for (const c of e.changes) this.viewDirt.note(c);
-    if (!this.cancelViewTimer && e.changes.some((c) => VIEW_KINDS.has(c.kind))) {
+    let viewsOwed = false;
+    for (const c of e.changes) if (this.viewDirt.note(c)) viewsOwed = true;
+    if (!this.cancelViewTimer && viewsOwed) {
       this.cancelViewTimer = this.clock.setTimeout(() => {
         this.cancelViewTimer = undefined;
         this.pushViews();

@@ -7,15 +7,15 @@ describe('ViewDirt', () => {
     expect(d.take()).toEqual({ all: true, nodes: new Set() });
     expect(d.take()).toEqual({ all: false, nodes: new Set() });
 
-    d.note({ kind: 'task', object: { NodeID: 'n1' } });
-    d.note({ kind: 'task', object: { NodeID: '' } }); // not placed yet: on no node's own list
+    expect(d.note({ kind: 'task', object: { NodeID: 'n1' } })).toBe(true);
+    expect(d.note({ kind: 'task', object: { NodeID: '' } })).toBe(true); // not placed yet: on no node's own list
     d.note({ kind: 'task', object: { NodeID: 'n2' } });
-    d.note({ kind: 'secret', object: {} }); // not in a view
+    expect(d.note({ kind: 'secret', object: {} })).toBe(false); // not in a view
     expect(d.take()).toEqual({ all: false, nodes: new Set(['n1', 'n2']) });
     expect(d.take()).toEqual({ all: false, nodes: new Set() });
 
     for (const kind of ['service', 'network', 'node']) {
-      d.note({ kind, object: {} });
+      expect(d.note({ kind, object: {} })).toBe(true);
       expect(d.take().all).toBe(true);
     }
   });

@@ -15,12 +15,16 @@ export class ViewDirt {
   private all = true;
   private nodes = new Set<string>();
 
-  /** Notes an applied change. */
-  note(c: ViewChange): void {
+  /** Notes an applied change; whether it is of a kind views are made from (a push is then due). */
+  note(c: ViewChange): boolean {
     if (c.kind === 'task') {
       const nodeID = (c.object as { NodeID?: string }).NodeID;
       if (nodeID) this.nodes.add(nodeID);
-    } else if (GLOBAL_KINDS.has(c.kind)) this.all = true;
+      return true;
+    }
+    if (!GLOBAL_KINDS.has(c.kind)) return false;
+    this.all = true;
+    return true;
   }
 
   /** What changed since the last take: every node (`all`), or the nodes whose own tasks did. */
