@@ -13,8 +13,11 @@ export interface WorkerHeapProbe {
   close(): Promise<void>;
 }
 
-/** The probe of the browser's one dedicated worker (the bench opens one page at a time: the wall's engine). */
-export async function workerHeapProbe(browser: Browser): Promise<WorkerHeapProbe> {
+/**
+ * The probe of the dedicated worker whose script's URL holds `script` (the bench opens one page at a time;
+ * the wall runs two workers, its engine and its painter).
+ */
+export async function workerHeapProbe(browser: Browser, script: string): Promise<WorkerHeapProbe> {
   const cdp: CDPSession = await browser.newBrowserCDPSession();
   let sessionId: string | undefined;
   let nextId = 1;
@@ -42,7 +45,7 @@ export async function workerHeapProbe(browser: Browser): Promise<WorkerHeapProbe
     async read() {
       if (!sessionId) {
         const { targetInfos } = await cdp.send('Target.getTargets');
-        const worker = targetInfos.find((t) => t.type === 'worker');
+        const worker = targetInfos.find((t) => t.type === 'worker' && t.url.includes(script));
         if (!worker) return undefined;
         ({ sessionId } = await cdp.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false }));
       }
