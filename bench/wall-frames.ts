@@ -442,7 +442,7 @@ async function main(): Promise<void> {
         return { mib: usedSize / 2 ** 20, nodes: metrics.find((x) => x.name === 'Nodes')?.value ?? 0 };
       };
       await cdp.send('Performance.enable');
-      const engineHeap = await workerHeapProbe(browser, 'wall-engine.worker');
+      const engineHeap = await workerHeapProbe(browser, 'wall-engine');
 
       // time to settle (first paints, the socket's first frames), then the measured minutes
       await sleep(SETTLE_S * 1000);

@@ -14,10 +14,10 @@ export interface WorkerHeapProbe {
 }
 
 /**
- * The probe of the dedicated worker whose script's URL holds `script` (the bench opens one page at a time;
- * the wall runs two workers, its engine and its painter).
+ * The probe of the dedicated worker named `name` (the bench opens one page at a time; the wall runs two
+ * workers, its engine and its painter, each named as it starts).
  */
-export async function workerHeapProbe(browser: Browser, script: string): Promise<WorkerHeapProbe> {
+export async function workerHeapProbe(browser: Browser, name: string): Promise<WorkerHeapProbe> {
   const cdp: CDPSession = await browser.newBrowserCDPSession();
   let sessionId: string | undefined;
   let nextId = 1;
@@ -45,7 +45,7 @@ export async function workerHeapProbe(browser: Browser, script: string): Promise
     async read() {
       if (!sessionId) {
         const { targetInfos } = await cdp.send('Target.getTargets');
-        const worker = targetInfos.find((t) => t.type === 'worker' && t.url.includes(script));
+        const worker = targetInfos.find((t) => t.type === 'worker' && t.title === name);
         if (!worker) return undefined;
         ({ sessionId } = await cdp.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false }));
       }

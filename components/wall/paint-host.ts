@@ -12,7 +12,7 @@ export type SurfaceMessage = PaintMessage extends infer M ? (M extends { id: num
  * function (see use-wall-engine.ts).
  */
 function startPaintWorker(): Worker {
-  return new Worker(new URL('./paint.worker.ts', import.meta.url));
+  return new Worker(new URL('./paint.worker.ts', import.meta.url), { name: 'wall-painter' });
 }
 
 export class PaintHost {

@@ -82,7 +82,7 @@ class WallEngineClient {
  * function: inside a class method the same expression was taken for a file to copy, not a worker to build.
  */
 function startEngineWorker(): Worker {
-  return new Worker(new URL('./wall-engine.worker.ts', import.meta.url));
+  return new Worker(new URL('./wall-engine.worker.ts', import.meta.url), { name: 'wall-engine' });
 }
 
 let client: WallEngineClient | null = null;
