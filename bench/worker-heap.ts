@@ -14,8 +14,8 @@ export interface WorkerHeapProbe {
 }
 
 /**
- * The probe of the dedicated worker named `name` (the bench opens one page at a time; the wall runs two
- * workers, its engine and its painter, each named as it starts).
+ * The probe of the dedicated worker named `name`: the wall names its engine's worker as it starts it (the bench
+ * opens one page at a time, and a worker's script is a blob URL, which says nothing).
  */
 export async function workerHeapProbe(browser: Browser, name: string): Promise<WorkerHeapProbe> {
   const cdp: CDPSession = await browser.newBrowserCDPSession();

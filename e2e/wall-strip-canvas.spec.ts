@@ -1,13 +1,11 @@
-// A rollout of hundreds of slots on the wall is one canvas, not an element per slot, painted in the wall's
-// painter worker. Read back from Chromium's own screenshot: each cell shows its state's colour, in the
-// counts the canvas tells a screen reader, so a painter that drew the wrong state, the wrong place or
-// nothing at all (or never got the canvas) fails here.
+// A rollout of hundreds of slots on the wall is one canvas, not an element per slot. Read back from
+// Chromium's own pixels: each cell shows its state's colour, in the counts the canvas tells a screen
+// reader, so a painter that drew the wrong state, the wrong place or nothing at all fails here.
 import { mkdirSync } from 'node:fs';
 import { expect, test, type Locator } from '@playwright/test';
 import type { ServiceSpec } from '../server/api/types';
 import { engineClient, runningTasks, updateState } from './engine';
 import { E2E_ENGINE } from './ports';
-import { decodePng, rgbAt } from './png';
 import { waitLive } from './roles';
 
 const engine = engineClient(`${E2E_ENGINE}/v1.50`);
@@ -58,47 +56,43 @@ test('a 200-slot rollout on the wall is a canvas whose cells show their states',
   }
 });
 
-/** The strip's cells as the screen shows them (by the state whose colour each is) and as its label says them. */
-async function paintedAndSaid(
-  strip: Locator,
-): Promise<{ said: Record<string, number>; painted: Record<string, number> }> {
-  const look = await strip.evaluate((canvas: HTMLCanvasElement) => {
+/** The strip's cells as its pixels show them (by the state whose colour each is) and as its label says them. */
+function paintedAndSaid(strip: Locator): Promise<{ said: Record<string, number>; painted: Record<string, number> }> {
+  return strip.evaluate((canvas: HTMLCanvasElement) => {
     const probe = canvas.parentElement!.querySelector<HTMLElement>('.strip-canvas-probe')!;
+    const cell = probe.getBoundingClientRect().width;
+    const gap = probe.getBoundingClientRect().height;
+    const css = canvas.getBoundingClientRect();
+    const dpr = canvas.width / css.width;
+    const perRow = Math.max(1, Math.floor((css.width + gap) / (cell + gap)));
+    // each state's colour at the point sampled: the top middle of a cell (inside the frame, off the cross)
     const rgb = (v: string) => {
       probe.style.color = `var(${v})`;
       return getComputedStyle(probe).color.match(/\d+/g)!.slice(0, 3).map(Number);
     };
-    return {
-      cell: probe.getBoundingClientRect().width,
-      gap: probe.getBoundingClientRect().height,
-      width: canvas.getBoundingClientRect().width,
-      label: canvas.getAttribute('aria-label')!,
-      // each state's colour at the point sampled: the top middle of a cell (inside the frame, off the cross)
-      states: {
-        'previous spec': rgb('--surface-2'),
-        failed: rgb('--bad'),
-        updated: rgb('--ok'),
-        starting: rgb('--info-soft'),
-        'stopping old task': rgb('--warn-soft'),
-        'rolled back': rgb('--accent'),
-      } as Record<string, number[]>,
+    const states: Record<string, number[]> = {
+      'previous spec': rgb('--surface-2'),
+      failed: rgb('--bad'),
+      updated: rgb('--ok'),
+      starting: rgb('--info-soft'),
+      'stopping old task': rgb('--warn-soft'),
+      'rolled back': rgb('--accent'),
     };
+    const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    const label = canvas.getAttribute('aria-label')!;
+    const total = Number(/: ([\d,]+) slots/.exec(label)![1]!.replace(/,/g, ''));
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < total; i++) {
+      const x = Math.round(((i % perRow) * (cell + gap) + cell * 0.5) * dpr);
+      const y = Math.round((Math.floor(i / perRow) * (cell + gap) + cell * 0.15) * dpr);
+      const o = (y * canvas.width + x) * 4;
+      const got = [px[o]!, px[o + 1]!, px[o + 2]!];
+      const near = Object.entries(states).find(([, c]) => c.every((v, k) => Math.abs(v - got[k]!) <= 3));
+      const key = near ? near[0] : `rgb(${got.join(',')})`;
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    const saidCounts: Record<string, number> = {};
+    for (const m of label.matchAll(/, ([\d,]+) ([a-z ]+)/g)) saidCounts[m[2]!] = Number(m[1]!.replace(/,/g, ''));
+    return { said: saidCounts, painted: counts };
   });
-  // the page is at one device pixel per CSS pixel: the screenshot's pixels are the strip's CSS pixels
-  const px = decodePng(await strip.screenshot());
-  const { cell, gap, width, label, states } = look;
-  const perRow = Math.max(1, Math.floor((width + gap) / (cell + gap)));
-  const total = Number(/: ([\d,]+) slots/.exec(label)![1]!.replace(/,/g, ''));
-  const counts: Record<string, number> = {};
-  for (let i = 0; i < total; i++) {
-    const x = Math.round((i % perRow) * (cell + gap) + cell * 0.5);
-    const y = Math.round(Math.floor(i / perRow) * (cell + gap) + cell * 0.15);
-    const got = rgbAt(px, x, y);
-    const near = Object.entries(states).find(([, c]) => c.every((v, k) => Math.abs(v - got[k]!) <= 3));
-    const key = near ? near[0] : `rgb(${got.join(',')})`;
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  const said: Record<string, number> = {};
-  for (const m of label.matchAll(/, ([\d,]+) ([a-z ]+)/g)) said[m[2]!] = Number(m[1]!.replace(/,/g, ''));
-  return { said, painted: counts };
 }

@@ -3,9 +3,8 @@ import type { CellState, SlotCell } from './progress-model';
 import {
   paintStripCell,
   stripGeometry,
-  stripCell,
-  stripCode,
   stripSummary,
+  unpainted,
   type StripColors,
   type StripContext,
 } from './strip-paint';
@@ -43,22 +42,16 @@ describe('stripSummary', () => {
   });
 });
 
-describe('a strip cell as a byte', () => {
-  it('keeps its state and whether it is monitored, each code its own', () => {
-    const seen = new Set<number>();
-    for (const state of ['old', 'stopping', 'starting', 'running', 'rolled-back', 'failed'] as const)
-      for (const monitoring of [false, true]) {
-        const code = stripCode({ state, monitoring });
-        expect(code).toBeGreaterThanOrEqual(0);
-        expect(code).toBeLessThan(256);
-        expect(stripCell(code)).toEqual({ state, monitoring });
-        seen.add(code);
-      }
-    expect(seen.size).toBe(12);
+describe('painting a strip by the cells that moved', () => {
+  it('owes the cells not painted as they are, by object, at most so many at a time, in reading order', () => {
+    const now = cells('old', 'running', 'old', 'failed');
+    expect(unpainted(now, [], 10)).toEqual([0, 1, 2, 3]);
+    expect(unpainted(now, [now[0], now[1], now[2], now[3]], 10)).toEqual([]);
+    // a cell that reads the same but is another object is owed: the strip keeps the same object when it reads the same
+    expect(unpainted(now, [now[0], { ...now[1]! }, now[2]], 10)).toEqual([1, 3]);
+    expect(unpainted(now, [], 2)).toEqual([0, 1]);
   });
-});
 
-describe('painting a strip cell', () => {
   it("clears the cell's own square and draws inside it alone", () => {
     const calls: { op: string; args: number[] }[] = [];
     const ctx = new Proxy({} as Record<string, unknown>, {

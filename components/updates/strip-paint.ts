@@ -72,37 +72,39 @@ export type StripContext = Pick<
   lineWidth: number;
 };
 
+/** Paints `cells` in reading order at `geo`, in CSS pixels (scale the context for the device pixel ratio first). */
+export function paintStrip(ctx: StripContext, cells: readonly SlotCell[], geo: StripGeometry, c: StripColors): void {
+  const { perRow, cell: s, gap } = geo;
+  ctx.clearRect(0, 0, perRow * (s + gap), geo.height + 4);
+  for (let i = 0; i < cells.length; i++) paintCell(ctx, cells[i]!, i, geo, c);
+}
+
 /**
  * Paints the cell at index `i` over whatever was there (its square cleared first): a strip that changed in
  * a few slots is painted in those slots only.
  */
-export function paintStripCell(
-  ctx: StripContext,
-  cell: StripLook,
-  i: number,
-  geo: StripGeometry,
-  c: StripColors,
-): void {
+export function paintStripCell(ctx: StripContext, cell: SlotCell, i: number, geo: StripGeometry, c: StripColors): void {
   const { perRow, cell: s, gap } = geo;
   ctx.clearRect((i % perRow) * (s + gap), Math.floor(i / perRow) * (s + gap), s, s);
   paintCell(ctx, cell, i, geo, c);
 }
 
-/** What paints a cell: its state and whether it is in the monitor window. */
-export type StripLook = Pick<SlotCell, 'state' | 'monitoring'>;
+/**
+ * The indices of `cells` not painted as they are now (`painted[i]` is the cell last painted at i, by
+ * object: the strip keeps a cell that reads the same as the same object), at most `max` of them, in
+ * reading order: what one frame paints of a strip that changed in many slots at once.
+ */
+export function unpainted(
+  cells: readonly SlotCell[],
+  painted: readonly (SlotCell | undefined)[],
+  max: number,
+): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < cells.length && out.length < max; i++) if (cells[i] !== painted[i]) out.push(i);
+  return out;
+}
 
-/** A cell as one byte, for a strip's cells sent to the painter (paint-surfaces.ts): its state and monitoring. */
-export const stripCode = (cell: StripLook): number => CELL_STATES.indexOf(cell.state) * 2 + (cell.monitoring ? 1 : 0);
-
-/** The look a code stands for (stripCode's inverse); one object per code, made once. */
-export const stripCell = (code: number): StripLook => CODE_LOOKS[code] ?? CODE_LOOKS[0]!;
-
-const CODE_LOOKS: readonly StripLook[] = CELL_STATES.flatMap((state) => [
-  { state, monitoring: false },
-  { state, monitoring: true },
-]);
-
-function paintCell(ctx: StripContext, cell: StripLook, i: number, geo: StripGeometry, c: StripColors): void {
+function paintCell(ctx: StripContext, cell: SlotCell, i: number, geo: StripGeometry, c: StripColors): void {
   const { perRow, cell: s, gap } = geo;
   const border = Math.max(1, s * 0.1);
   const inner = s - border * 2;

@@ -1,10 +1,9 @@
 'use client';
 
-import { useCallback, useEffect, useLayoutEffect, useRef, type RefObject } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import { useThemeEpoch } from '../theme/use-theme-epoch';
-import type { CellsBox } from './cells-paint';
-import { usePaintSurface } from './paint-host';
-import type { CellsColumn } from './paint-surfaces';
+import { cssColor } from '../ui/css-color';
+import { paintCells, type CellsBox } from './cells-paint';
 import type { MapColumn } from './engine-protocol';
 
 /** The not-placed box's slot on the map (no node ID looks like it). */
@@ -14,8 +13,7 @@ export const UNPLACED_SLOT = '-unplaced';
  * Every node's heat cells on one canvas laid over the map. Node boxes stay elements (name, frame, down or
  * drained); each keeps an empty slot (`data-cells-for`) where its cells are painted. An element per task
  * restyled thousands of cells a redraw under churn, and a canvas per node made five hundred compositor
- * layers; one canvas is one layer, and a redraw repaints only the nodes whose column changed. The painting
- * is the wall's painter's (paint-host.ts), off the page's thread: this measures the slots and says what moved.
+ * layers; one canvas is one layer, and a redraw repaints only the nodes whose column changed.
  */
 export function MapCells({
   columns,
@@ -33,115 +31,92 @@ export function MapCells({
   grid: string;
   map: RefObject<HTMLDivElement | null>;
   /**
-   * The map is behind another view: paint nothing until it is back (painting what nobody sees costs the
-   * cores the page shares); on the turn back, the nodes whose columns changed meanwhile are painted in one go.
+   * The map is behind another view: paint nothing until it is back. A canvas that changes is handed to the
+   * compositor whole (a 4K canvas, every half second while another view is up); on the turn back, the nodes
+   * whose columns changed meanwhile are painted in one go.
    */
   hidden?: boolean;
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  // first: the canvas is the painter's before the effects below send it anything
-  const paint = usePaintSurface(canvas);
   const badProbe = useRef<HTMLSpanElement>(null);
-  const theme = useThemeEpoch();
-  /** the slots as last measured, and the layout key they were measured at */
-  const measured = useRef<{ key: string; slots: ReadonlySet<string> } | null>(null);
-  /** the cells each slot was last sent with (cleared with the canvas) */
+  const [resized, setResized] = useState(0);
+  const layout = useRef<{ key: string; boxes: Map<string, CellsBox>; bad: string } | null>(null);
   const painted = useRef(new Map<string, Uint8Array>());
-  const observer = useRef<ResizeObserver | null>(null);
+  const theme = useThemeEpoch();
+  const badColor = useRef<{ theme: number; color: string } | null>(null);
 
-  // where the slots are changes with the screen, the plan, the nodes (and the leader's wider frame) and the
-  // theme (the colour of a failed task)
-  const layoutKey =
-    `${cellPx}/${grid}/${unplaced ? unplaced.cellPx : '-'}/${theme}/` +
-    columns.map((c) => (c.leader ? `${c.nodeID}*` : c.nodeID)).join(',');
-  // what the observer's measurement paints with: this render's, whenever the measurement comes
-  const now = useRef({ columns, cellPx, unplaced, hidden, layoutKey });
-  useLayoutEffect(() => {
-    now.current = { columns, cellPx, unplaced, hidden, layoutKey };
-  });
-
-  /** Sends the painter the slots whose cells moved since they were sent (all of them, with `all`). */
-  const sendCells = useCallback(
-    (all: boolean) => {
-      const m = measured.current;
-      const { columns, cellPx, unplaced, hidden } = now.current;
-      if (!m || hidden) return;
-      const owed: CellsColumn[] = [];
-      // wallModel hands back an unchanged node's column as it was: those stay as painted
-      for (const c of columns) {
-        if ((!all && painted.current.get(c.nodeID) === c.cells) || !m.slots.has(c.nodeID)) continue;
-        owed.push({ slot: c.nodeID, cells: c.cells, cellPx, dim: c.condition === 'down' || c.condition === 'unknown' });
-        painted.current.set(c.nodeID, c.cells);
-      }
-      // the tasks no node took: the model keeps the same list while it holds the same tasks
-      if (unplaced && m.slots.has(UNPLACED_SLOT) && (all || painted.current.get(UNPLACED_SLOT) !== unplaced.cells)) {
-        owed.push({ slot: UNPLACED_SLOT, cells: unplaced.cells, cellPx: unplaced.cellPx, dim: false });
-        painted.current.set(UNPLACED_SLOT, unplaced.cells);
-      }
-      if (owed.length) paint({ op: 'cells', columns: owed });
-    },
-    [paint],
-  );
-
-  // Every slot measured at once, in a ResizeObserver's callback: it comes just after the browser's own layout,
-  // where reading positions costs nothing. Measured in React's commit instead, a changed grid made the
-  // browser lay the whole 4K page out there and then (23-47 ms), then again for the frame.
   useEffect(() => {
+    const el = map.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setResized((n) => n + 1));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [map]);
+
+  // where the slots are changes with the screen, the plan and the nodes (and the leader's wider frame)
+  const layoutKey =
+    `${resized}/${cellPx}/${grid}/${unplaced ? unplaced.cellPx : '-'}/` +
+    columns.map((c) => (c.leader ? `${c.nodeID}*` : c.nodeID)).join(',');
+
+  useLayoutEffect(() => {
+    const el = canvas.current;
     const root = map.current;
-    if (!root) return;
-    const ro = new ResizeObserver(() => {
-      const el = canvas.current;
-      const probe = badProbe.current;
-      if (!el || !probe) return;
-      const dpr = window.devicePixelRatio || 1;
+    const probe = badProbe.current;
+    const ctx = el?.getContext('2d');
+    if (!el || !root || !probe || !ctx || hidden) return;
+    const dpr = window.devicePixelRatio || 1;
+    // read from CSS when the theme moves, not every redraw: a probe read makes the browser work out the
+    // page's style there and then, inside the redraw's task
+    if (badColor.current?.theme !== theme) badColor.current = { theme, color: cssColor(probe, '--bad') };
+    const bad = badColor.current.color;
+    let full = false;
+    if (layout.current?.key !== layoutKey || layout.current.bad !== bad) {
+      // measured together: one layout for every slot, then reads only
       const origin = el.getBoundingClientRect();
-      const boxes: Record<string, CellsBox> = {};
+      const boxes = new Map<string, CellsBox>();
       for (const slot of root.querySelectorAll<HTMLElement>('[data-cells-for]')) {
         const r = slot.getBoundingClientRect();
-        boxes[slot.dataset.cellsFor!] = {
+        boxes.set(slot.dataset.cellsFor!, {
           x: r.left - origin.left,
           y: r.top - origin.top,
           width: r.width,
           height: r.height,
-        };
+        });
       }
-      // the probe's colour is set in its markup: reading it back restyles nothing
-      const bad = getComputedStyle(probe).color;
-      const layout = {
-        width: Math.round(origin.width * dpr),
-        height: Math.round(origin.height * dpr),
-        dpr,
-        bad,
-        boxes,
-      };
-      paint({ op: 'cells-layout', layout });
-      measured.current = { key: now.current.layoutKey, slots: new Set(Object.keys(boxes)) };
+      const w = Math.round(origin.width * dpr);
+      const h = Math.round(origin.height * dpr);
+      if (el.width !== w || el.height !== h) {
+        el.width = w;
+        el.height = h;
+      }
+      layout.current = { key: layoutKey, boxes, bad };
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, el.width, el.height);
       painted.current.clear();
-      sendCells(true);
-    });
-    ro.observe(root);
-    observer.current = ro;
-    return () => {
-      ro.disconnect();
-      observer.current = null;
-    };
-  }, [map, paint, sendCells]);
-
-  useLayoutEffect(() => {
-    const root = map.current;
-    if (measured.current?.key === layoutKey) {
-      sendCells(false);
-    } else if (root && observer.current) {
-      // the slots moved: observed afresh, the map is reported (and measured) after the browser's next layout
-      observer.current.unobserve(root);
-      observer.current.observe(root);
+      full = true;
     }
-  }, [columns, unplaced, hidden, layoutKey, map, sendCells]);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const { boxes } = layout.current;
+    // wallModel hands back an unchanged node's column as it was: those stay as painted
+    for (const c of columns) {
+      if (!full && painted.current.get(c.nodeID) === c.cells) continue;
+      const box = boxes.get(c.nodeID);
+      if (!box) continue;
+      paintCells(ctx, c.cells, box, cellPx, bad, c.condition === 'down' || c.condition === 'unknown');
+      painted.current.set(c.nodeID, c.cells);
+    }
+    // the tasks no node took: the model keeps the same list while it holds the same tasks
+    const box = boxes.get(UNPLACED_SLOT);
+    if (unplaced && box && (full || painted.current.get(UNPLACED_SLOT) !== unplaced.cells)) {
+      paintCells(ctx, unplaced.cells, box, unplaced.cellPx, bad);
+      painted.current.set(UNPLACED_SLOT, unplaced.cells);
+    }
+  }, [columns, cellPx, unplaced, layoutKey, map, theme, hidden]);
 
   return (
     <>
       <canvas ref={canvas} className="wall-cells-canvas" aria-hidden="true" data-cell={cellPx} />
-      <span ref={badProbe} className="wall-cells-probe" style={{ color: 'var(--bad)' }} aria-hidden="true" />
+      <span ref={badProbe} className="wall-cells-probe" aria-hidden="true" />
     </>
   );
 }

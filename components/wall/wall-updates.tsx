@@ -1,7 +1,7 @@
 import { memo } from 'react';
 import type { Phase } from '../updates/progress-model';
 import { densityFor, RolloutStrip } from '../updates/rollout-strip';
-import { StripCanvas } from './strip-canvas';
+import { StripCanvas } from '../updates/strip-canvas';
 import type { WallRolloutView } from './engine-protocol';
 
 const PHASE_TEXT: Record<Phase, string> = {
