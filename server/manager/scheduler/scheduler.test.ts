@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Node, Service, Task, TaskSpec } from '../../api/types';
+import type { Node, Service, Task, TaskSpec, TaskState } from '../../api/types';
+import type { ClusterStore } from '../../store/cluster-store';
 import { makeNode, makeService, makeServiceSpec, makeTask, openTempStore } from '../../store/test-support';
 import { ManualClock, iso } from '../../util/clock';
 import { ASSIGNED_MESSAGE, PREASSIGNED_MESSAGE, Scheduler } from './scheduler';
@@ -37,6 +38,24 @@ function pendingTasks(svc: Service, n: number, over: Partial<Task> = {}): Task[]
 function serviceWith(spec: Partial<TaskSpec>): Service {
   const s = makeServiceSpec();
   return makeService({ Spec: { ...s, TaskTemplate: { ...s.TaskTemplate, ...spec } } });
+}
+
+/**
+ * A 2-CPU node, a service whose tasks reserve both CPUs, a task of it on the node in observed state `state`, and
+ * a pending one behind it that fits only if the first does not count against the node.
+ */
+async function holderAndWaiting(store: ClusterStore, state: TaskState) {
+  const node = makeNode(); // 2 CPUs
+  const svc = serviceWith({ Resources: { Reservations: { NanoCPUs: 2e9 } } });
+  const holder = makeTask(svc, { Slot: 1, NodeID: node.ID, Status: { Timestamp: '', State: state, Message: state } });
+  const [waiting] = pendingTasks(svc, 1, { Slot: 2 });
+  await store.update((tx) => {
+    tx.create('node', node);
+    tx.create('service', svc);
+    tx.create('task', holder);
+    tx.create('task', waiting!);
+  });
+  return { node, holder, waiting: waiting! };
 }
 
 describe('Scheduler', () => {
@@ -169,20 +188,7 @@ describe('Scheduler', () => {
 
   it('retries when a finishing task frees resources', async () => {
     const { store, scheduler, get, tick } = await setup();
-    const node = makeNode(); // 2 CPUs
-    const svc = serviceWith({ Resources: { Reservations: { NanoCPUs: 2e9 } } });
-    const holder = makeTask(svc, {
-      Slot: 1,
-      NodeID: node.ID,
-      Status: { Timestamp: '', State: 'running', Message: 'started' },
-    });
-    const waiting = makeTask(svc, { Slot: 2, Status: pendingStatus });
-    await store.update((tx) => {
-      tx.create('node', node);
-      tx.create('service', svc);
-      tx.create('task', holder);
-      tx.create('task', waiting);
-    });
+    const { node, holder, waiting } = await holderAndWaiting(store, 'running');
     scheduler.start();
     await scheduler.idle();
     expect(get(waiting.ID).Status.Err).toBe('no suitable node (insufficient resources on 1 node)');
@@ -199,19 +205,10 @@ describe('Scheduler', () => {
     const placed: Record<string, string> = {};
     for (const State of ['assigned', 'accepted', 'preparing', 'ready', 'starting', 'running', 'complete'] as const) {
       const { store, scheduler, get } = await setup();
-      const node = makeNode(); // 2 CPUs
-      const svc = serviceWith({ Resources: { Reservations: { NanoCPUs: 2e9 } } });
-      const holder = makeTask(svc, { Slot: 1, NodeID: node.ID, Status: { Timestamp: '', State, Message: State } });
-      const [waiting] = pendingTasks(svc, 1, { Slot: 2 });
-      await store.update((tx) => {
-        tx.create('node', node);
-        tx.create('service', svc);
-        tx.create('task', holder);
-        tx.create('task', waiting!);
-      });
+      const { waiting } = await holderAndWaiting(store, State);
       scheduler.start();
       await scheduler.idle();
-      placed[State] = get(waiting!.ID).Status.State;
+      placed[State] = get(waiting.ID).Status.State;
       await scheduler.stop();
     }
     expect(placed).toEqual({
