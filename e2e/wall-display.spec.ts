@@ -3,6 +3,7 @@
 // strip that names pending tasks with their reason, and nothing to press.
 import { mkdirSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import { BURN_IN_STEP_MS, burnInOffset } from '../components/theme/burn-in';
 import { waitLive } from './roles';
 
 const ARTIFACTS = 'artifacts';
@@ -104,4 +105,19 @@ test('the wall turns through its views on the interval from the URL, with a prog
     await expect(title).toHaveText('Network topology', { timeout: 8_000 });
   for (const next of ['Raft and quorum', 'Events', 'Cluster map'])
     await expect(title).toHaveText(next, { timeout: 8_000 });
+});
+
+test('the whole wall stands at the burn-in offset of the moment, by its own translate', async ({ page }) => {
+  await page.setViewportSize(SIZES.laptop);
+  await page.goto('/wall?view=raft');
+  await waitLive(page);
+  const wall = page.getByTestId('wall');
+  const now = Date.now();
+  // computed as `x` or `x y` in px (a zero y is left out); 'none' is a wall that never moved
+  const [x = NaN, y = 0] = (await wall.evaluate((el) => getComputedStyle(el).translate)).split(' ').map(parseFloat);
+  // the step may turn between the page's reading and this one
+  const near = [now - BURN_IN_STEP_MS, now, now + BURN_IN_STEP_MS].map((t) => burnInOffset(t));
+  expect(near).toContainEqual({ x, y });
+  // on the wall itself, not a custom property every element inherits
+  expect(await page.evaluate(() => document.documentElement.style.cssText)).toBe('');
 });

@@ -143,7 +143,7 @@ test('500 nodes and 5,000 tasks: heat cells, no scroll and no spill on any view,
           const n = Number((unplaced ? /(\d+) pending/ : /(\d+) running/).exec(label)?.[1] ?? 0);
           if (unplaced) pending += n;
           else running += n;
-          const cell = unplaced ? parseFloat(getComputedStyle(slot).getPropertyValue('--cell')) : nodeCell;
+          const cell = unplaced ? Number(slot.dataset.cell) : nodeCell;
           const r = slot.getBoundingClientRect();
           if (r.right > window.innerWidth || r.bottom > window.innerHeight || r.left < 0 || r.top < 0) out++;
           const perRow = Math.floor(r.width / cell);

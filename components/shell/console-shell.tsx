@@ -5,7 +5,6 @@ import { usePathname } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
 import { RealtimeProvider } from '../realtime/realtime-provider';
 import { StaleCurtain } from '../realtime/stale-curtain';
-import { BurnInShift } from '../theme/burn-in-shift';
 import { StaleOverlay } from '../wall/stale-overlay';
 import { loginHref } from '../session/session-api';
 import { useSession } from '../session/session-provider';
@@ -40,7 +39,6 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
           <>
             {children}
             <StaleOverlay />
-            <BurnInShift />
           </>
         ) : (
           <>

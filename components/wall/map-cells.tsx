@@ -40,7 +40,8 @@ export function MapCells({
   const canvas = useRef<HTMLCanvasElement>(null);
   const badProbe = useRef<HTMLSpanElement>(null);
   const [resized, setResized] = useState(0);
-  const layout = useRef<{ key: string; boxes: Map<string, CellsBox>; bad: string } | null>(null);
+  const layout = useRef<{ key: string; boxes: Map<string, CellsBox> } | null>(null);
+  const paintedFor = useRef('');
   const painted = useRef(new Map<string, Uint8Array>());
   const theme = useThemeEpoch();
   const badColor = useRef<{ theme: number; color: string } | null>(null);
@@ -53,9 +54,10 @@ export function MapCells({
     return () => ro.disconnect();
   }, [map]);
 
-  // where the slots are changes with the screen, the plan and the nodes (and the leader's wider frame)
+  // where the slots are changes with the screen, the grid and the nodes (and the leader's wider frame), not
+  // with the cells' size: a plan that only changes the cells' size paints them again and measures nothing
   const layoutKey =
-    `${resized}/${cellPx}/${grid}/${unplaced ? unplaced.cellPx : '-'}/` +
+    `${resized}/${grid}/${unplaced ? 'unplaced' : '-'}/` +
     columns.map((c) => (c.leader ? `${c.nodeID}*` : c.nodeID)).join(',');
 
   useLayoutEffect(() => {
@@ -70,7 +72,7 @@ export function MapCells({
     if (badColor.current?.theme !== theme) badColor.current = { theme, color: cssColor(probe, '--bad') };
     const bad = badColor.current.color;
     let full = false;
-    if (layout.current?.key !== layoutKey || layout.current.bad !== bad) {
+    if (layout.current?.key !== layoutKey) {
       // measured together: one layout for every slot, then reads only
       const origin = el.getBoundingClientRect();
       const boxes = new Map<string, CellsBox>();
@@ -89,10 +91,16 @@ export function MapCells({
         el.width = w;
         el.height = h;
       }
-      layout.current = { key: layoutKey, boxes, bad };
+      layout.current = { key: layoutKey, boxes };
+      full = true;
+    }
+    // every cell again when the slots moved or the cells' size or colours changed
+    const paintKey = `${cellPx}/${unplaced ? unplaced.cellPx : '-'}/${bad}`;
+    if (full || paintedFor.current !== paintKey) {
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.clearRect(0, 0, el.width, el.height);
       painted.current.clear();
+      paintedFor.current = paintKey;
       full = true;
     }
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);

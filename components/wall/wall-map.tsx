@@ -35,11 +35,13 @@ export const WallMap = memo(function WallMap({
   loaded: boolean;
   hidden?: boolean;
 }) {
+  // the grid as the map's own properties, which its boxes do not inherit: a custom property set here was
+  // inherited by every element of the map, and a change of the plan restyled 2,000 of them at 500 nodes.
+  // Heat cells are the canvas's to size (map-cells.tsx); only cards read a scale, and there are few of them
   const style = {
-    '--grid-cols': plan.gridColumns,
-    '--grid-rows': plan.gridRows,
-    '--cell': `${plan.cellPx}px`,
-    '--scale': plan.scale,
+    gridTemplateColumns: `repeat(${plan.gridColumns}, minmax(0, 1fr))`,
+    gridTemplateRows: `repeat(${plan.gridRows}, minmax(0, 1fr))`,
+    ...(plan.density === 'cards' ? { '--scale': plan.scale } : {}),
   } as CSSProperties;
   const ref = useRef<HTMLDivElement>(null);
   const unplacedCellPx = plan.unplacedCellPx ?? plan.cellPx;
@@ -64,12 +66,7 @@ export const WallMap = memo(function WallMap({
         <NodeBox key={c.nodeID} column={c} density={plan.density} />
       ))}
       {unplacedBox ? (
-        <section
-          className="wall-node"
-          data-condition="unplaced"
-          aria-label="Tasks not placed on any node"
-          style={plan.unplacedCellPx ? ({ '--cell': `${plan.unplacedCellPx}px` } as CSSProperties) : undefined}
-        >
+        <section className="wall-node" data-condition="unplaced" aria-label="Tasks not placed on any node">
           <div className="wall-node-head">
             <h2 className="wall-node-name">Not placed</h2>
             <span className="wall-node-state">{m.unplaced.count ? 'no suitable node' : 'none now'}</span>
@@ -78,11 +75,12 @@ export const WallMap = memo(function WallMap({
             <div
               className="wall-tasks wall-cells"
               data-cells-for={UNPLACED_SLOT}
+              data-cell={unplacedCellPx}
               role="img"
               aria-label={m.unplaced.summary}
             />
           ) : (
-            <TaskList tasks={m.unplaced.cards} density={plan.density} />
+            <TaskList tasks={m.unplaced.cards} />
           )}
         </section>
       ) : null}
@@ -120,14 +118,14 @@ const NodeBox = memo(function NodeBox({ column: c, density }: { column: MapColum
       {density === 'cells' ? (
         <div className="wall-tasks wall-cells" data-cells-for={c.nodeID} role="img" aria-label={c.summary} />
       ) : (
-        <TaskList tasks={c.cards} density={density} />
+        <TaskList tasks={c.cards} />
       )}
     </section>
   );
 });
 
-/** A heat cell is its square alone (no text: it is too small to carry any); cards and chips carry their names. */
-function TaskList({ tasks, density }: { tasks: readonly WallTask[]; density: Density }) {
+/** Cards and chips: an element per task, carrying its name (heat cells are painted: map-cells.tsx). */
+function TaskList({ tasks }: { tasks: readonly WallTask[] }) {
   return (
     <ul className="wall-tasks">
       {tasks.map((t) => (
@@ -138,15 +136,11 @@ function TaskList({ tasks, density }: { tasks: readonly WallTask[]; density: Den
           data-state={t.state}
           title={`${t.label}: ${t.state}`}
         >
-          {density === 'cells' ? null : (
-            <>
-              <span className="wall-task-name">
-                <span className="ellipsis">{t.service}</span>
-                {t.slot}
-              </span>
-              <span className="wall-task-state">{t.look === 'running' ? '' : t.state}</span>
-            </>
-          )}
+          <span className="wall-task-name">
+            <span className="ellipsis">{t.service}</span>
+            {t.slot}
+          </span>
+          <span className="wall-task-state">{t.look === 'running' ? '' : t.state}</span>
         </li>
       ))}
     </ul>

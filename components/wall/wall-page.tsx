@@ -3,6 +3,7 @@
 import { useDeferredValue, useMemo, useRef, type CSSProperties, type ReactNode } from 'react';
 import { ConnectionIndicator } from '../realtime/connection-indicator';
 import { countWidth } from '../ui/share-bar';
+import { useBurnInShift } from '../theme/burn-in-shift';
 import { useNow } from '../time/now';
 import { DEFAULT_GRACE_MS, wallAlerts } from './alert-model';
 import { tasksHeadline } from '../overview/overview-model';
@@ -40,6 +41,9 @@ export function WallPage() {
   const screen = useWallScreen();
   const rotation = useRotationConfig();
   const quorum = useWallQuorum();
+  // burn-in care: the whole wall moves a pixel every few minutes (its background too: the page's is the same)
+  const wallRef = useRef<HTMLDivElement>(null);
+  useBurnInShift(wallRef);
   // the tasks, and the map, rollouts and topology worked out from them, are the engine's (a worker:
   // wall-engine.ts); it posts what changed, what did not stays the same object here
   const engine = useDeferredValue(useWallEngine(!rotation.pinned || rotation.pinned === 'topology'));
@@ -120,7 +124,7 @@ export function WallPage() {
 
   const name = cluster.values().next().value?.Spec.Name;
   return (
-    <div className="wall" data-loaded={loaded || undefined} data-view={turn.view} data-testid="wall">
+    <div ref={wallRef} className="wall" data-loaded={loaded || undefined} data-view={turn.view} data-testid="wall">
       <header className="wall-head">
         <span className="wall-title">
           <span className="brand-mark" aria-hidden="true" />
