@@ -1,8 +1,8 @@
 // P9 (#13): the wall with 500 nodes and 5,000 tasks while about 10 % of the
 // tasks change state each second. Not a test: `npm run bench:wall [-- --write]
 // [--minutes=10] [--view=map | --view=map,updates,] [--exit-after=30s] [--update-share=0.05]
-// [--settle=60] [--profile=dir] [--trace=dir] [--profile-seconds=30]` prints a table and, with --write, refreshes its
-// section of bench/RESULTS.md. Needs `npx next build`.
+// [--settle=60] [--profile=dir] [--trace=dir] [--alloc=dir] [--profile-seconds=30]` prints a
+// table and, with --write, refreshes its section of bench/RESULTS.md. Needs `npx next build`.
 //
 // One manager process (console, Engine API, 500 simulated workers) and one
 // Chromium page on /wall at 3840×2160, dark. The churn: every task exits
@@ -46,6 +46,11 @@ const EXIT_AFTER = arg('exit-after', '30s');
 const UPDATE_SHARE = Number(arg('update-share', '0.05'));
 /** `--profile=dir`: a CPU profile of the page's first measured seconds per view (30, or --profile-seconds), and its top functions. */
 const PROFILE_DIR = arg('profile', '');
+/**
+ * `--alloc=dir`: a sampling heap profile of the page over the same window as --profile (everything it allocated,
+ * collected or not), and the functions that allocated most: what makes the page's collector run.
+ */
+const ALLOC_DIR = arg('alloc', '');
 /** `--profile-seconds=150`: profile (or trace) longer than the first 30 s, in steps of 30 s (a rotation's turns). */
 const PROFILE_HALVES = Math.max(1, Math.round(Number(arg('profile-seconds', '30')) / 30) || 1);
 /** `--screenshot=dir`: the page as it stands at the end of each view's measurement. */
@@ -299,6 +304,38 @@ function topSelf(profile: CpuProfile, n: number): string[] {
     );
 }
 
+/** The functions that allocated most in a sampling heap profile (CDP HeapProfiler), by sampled bytes. */
+function topAllocations(profile: HeapProfile, seconds: number, n: number): string[] {
+  const self = new Map<string, number>();
+  let total = 0;
+  const walk = (node: HeapProfileNode) => {
+    const f = node.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + node.selfSize);
+    total += node.selfSize;
+    for (const c of node.children) walk(c);
+  };
+  walk(profile.head);
+  const mibPerS = (bytes: number) => (bytes / 2 ** 20 / seconds).toFixed(2);
+  return [
+    `allocated: ${mibPerS(total)} MiB/s`,
+    ...[...self.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, b]) => `${((b / total) * 100).toFixed(1).padStart(5)} %  ${mibPerS(b).padStart(6)} MiB/s  ${k}`),
+  ];
+}
+
+interface HeapProfileNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapProfileNode[];
+}
+
+interface HeapProfile {
+  head: HeapProfileNode;
+}
+
 interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
   samples: number[];
@@ -457,6 +494,12 @@ async function main(): Promise<void> {
         await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
         await cdp.send('Profiler.start');
       }
+      if (ALLOC_DIR)
+        await cdp.send('HeapProfiler.startSampling', {
+          samplingInterval: 16_384,
+          includeObjectsCollectedByMajorGC: true,
+          includeObjectsCollectedByMinorGC: true,
+        });
       if (TRACE_DIR)
         await browser.startTracing(page, {
           screenshots: false,
@@ -486,6 +529,15 @@ async function main(): Promise<void> {
           mkdirSync(PROFILE_DIR, { recursive: true });
           writeFileSync(file, JSON.stringify(profile));
           process.stderr.write(`${file} (first ${i * 30} s), most self time:\n${topSelf(profile, 25).join('\n')}\n`);
+        }
+        if (ALLOC_DIR && i === profileHalves) {
+          const { profile } = (await cdp.send('HeapProfiler.stopSampling')) as { profile: HeapProfile };
+          const file = join(ALLOC_DIR, `wall-${view || 'rotating'}.heapprofile`);
+          mkdirSync(ALLOC_DIR, { recursive: true });
+          writeFileSync(file, JSON.stringify(profile));
+          process.stderr.write(
+            `${file} (first ${i * 30} s), most allocated:\n${topAllocations(profile, i * 30, 25).join('\n')}\n`,
+          );
         }
         if (TRACE_DIR && i === profileHalves) {
           mkdirSync(TRACE_DIR, { recursive: true });
