@@ -282,52 +282,53 @@ interface Measured {
   rolloutShownPct?: number;
 }
 
-/** The functions with the most self time in a CPU profile (CDP Profiler), for a first look at a miss. */
-function topSelf(profile: CpuProfile, n: number): string[] {
-  const self = new Map<string, number>();
-  const dt = new Map<number, number>();
-  for (let i = 0; i < profile.samples.length; i++)
-    dt.set(profile.samples[i]!, (dt.get(profile.samples[i]!) ?? 0) + (profile.timeDeltas[i] ?? 0));
-  let total = 0;
-  for (const node of profile.nodes) {
-    const f = node.callFrame;
-    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
-    const us = dt.get(node.id) ?? 0;
-    total += us;
-    self.set(key, (self.get(key) ?? 0) + us);
-  }
-  return [...self.entries()]
+/** A profile's function, as its summaries name it: `name file:line`. */
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+const frameKey = (f: CallFrame): string =>
+  `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+
+/** Each function's share of `by` (its summed amount, per frameKey), the largest `n`, each line said by `line`. */
+function ranked(by: Map<string, number>, n: number, line: (share: string, amount: number) => string): string[] {
+  const total = [...by.values()].reduce((a, b) => a + b, 0);
+  return [...by.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, n)
-    .map(
-      ([k, us]) => `${((us / total) * 100).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`,
-    );
+    .map(([k, amount]) => `${line(((amount / total) * 100).toFixed(1).padStart(5), amount)}  ${k}`);
+}
+
+const addTo = <K>(by: Map<K, number>, key: K, amount: number) => by.set(key, (by.get(key) ?? 0) + amount);
+
+/** The functions with the most self time in a CPU profile (CDP Profiler), for a first look at a miss. */
+function topSelf(profile: CpuProfile, n: number): string[] {
+  const dt = new Map<number, number>();
+  for (let i = 0; i < profile.samples.length; i++) addTo(dt, profile.samples[i]!, profile.timeDeltas[i] ?? 0);
+  const self = new Map<string, number>();
+  for (const node of profile.nodes) addTo(self, frameKey(node.callFrame), dt.get(node.id) ?? 0);
+  return ranked(self, n, (share, us) => `${share} %  ${(us / 1000).toFixed(0).padStart(6)} ms`);
 }
 
 /** The functions that allocated most in a sampling heap profile (CDP HeapProfiler), by sampled bytes. */
 function topAllocations(profile: HeapProfile, seconds: number, n: number): string[] {
   const self = new Map<string, number>();
-  let total = 0;
   const walk = (node: HeapProfileNode) => {
-    const f = node.callFrame;
-    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
-    self.set(key, (self.get(key) ?? 0) + node.selfSize);
-    total += node.selfSize;
+    addTo(self, frameKey(node.callFrame), node.selfSize);
     for (const c of node.children) walk(c);
   };
   walk(profile.head);
   const mibPerS = (bytes: number) => (bytes / 2 ** 20 / seconds).toFixed(2);
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
   return [
     `allocated: ${mibPerS(total)} MiB/s`,
-    ...[...self.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, n)
-      .map(([k, b]) => `${((b / total) * 100).toFixed(1).padStart(5)} %  ${mibPerS(b).padStart(6)} MiB/s  ${k}`),
+    ...ranked(self, n, (share, bytes) => `${share} %  ${mibPerS(bytes).padStart(6)} MiB/s`),
   ];
 }
 
 interface HeapProfileNode {
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: CallFrame;
   selfSize: number;
   children: HeapProfileNode[];
 }
@@ -337,7 +338,7 @@ interface HeapProfile {
 }
 
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  nodes: { id: number; callFrame: CallFrame }[];
   samples: number[];
   timeDeltas: number[];
 }
